@@ -1,0 +1,99 @@
+/// Maps byte strings to dense integer ids without allocating on lookup.
+///
+/// Keys live back to back in one arena; an open-addressing table of ids finds them by
+/// hash. Used on the booking hot path to turn SKUs, partner ids and tags into ids.
+public struct ByteInterner: Sendable {
+    private var arena: [UInt8] = []
+    private var offsets: [Int] = [0]
+    private var hashes: [UInt64] = []
+    private var table: [Int32]
+    private var mask: Int
+
+    public init(capacity: Int = 1024) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        table = Array(repeating: -1, count: size)
+        mask = size - 1
+    }
+
+    /// Number of distinct keys.
+    public var count: Int { hashes.count }
+
+    @inline(__always)
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        }
+        return hash ^ (hash >> 29)
+    }
+
+    /// The id of `bytes`, or `nil` when never interned.
+    public func lookup(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
+        let hash = ByteInterner.hash(bytes)
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let id = table[slot]
+            if id < 0 { return nil }
+            if hashes[Int(id)] == hash && equals(Int(id), bytes) { return id }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// The id of `bytes`, adding it when new.
+    public mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+        let hash = ByteInterner.hash(bytes)
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let id = table[slot]
+            if id < 0 { break }
+            if hashes[Int(id)] == hash && equals(Int(id), bytes) { return id }
+            slot = (slot + 1) & mask
+        }
+        let id = Int32(hashes.count)
+        arena.append(contentsOf: bytes)
+        offsets.append(arena.count)
+        hashes.append(hash)
+        table[slot] = id
+        if hashes.count * 2 > table.count { grow() }
+        return id
+    }
+
+    public mutating func intern(_ text: String) -> Int32 {
+        var bytes = Array(text.utf8)
+        return bytes.withUnsafeMutableBufferPointer { intern(UnsafeBufferPointer($0)) }
+    }
+
+    public func lookup(_ text: String) -> Int32? {
+        var bytes = Array(text.utf8)
+        return bytes.withUnsafeMutableBufferPointer { lookup(UnsafeBufferPointer($0)) }
+    }
+
+    /// The key of `id` as text.
+    public func string(_ id: Int32) -> String {
+        String(decoding: arena[offsets[Int(id)]..<offsets[Int(id) + 1]], as: UTF8.self)
+    }
+
+    /// The key of `id` as bytes.
+    public func bytes(_ id: Int32) -> ArraySlice<UInt8> { arena[offsets[Int(id)]..<offsets[Int(id) + 1]] }
+
+    private func equals(_ id: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let start = offsets[id], stop = offsets[id + 1]
+        guard stop - start == bytes.count else { return false }
+        return arena.withUnsafeBufferPointer { arenaBytes in
+            for index in 0..<bytes.count where arenaBytes[start + index] != bytes[index] { return false }
+            return true
+        }
+    }
+
+    private mutating func grow() {
+        let size = table.count * 2
+        table = Array(repeating: -1, count: size)
+        mask = size - 1
+        for (id, hash) in hashes.enumerated() {
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while table[slot] >= 0 { slot = (slot + 1) & mask }
+            table[slot] = Int32(id)
+        }
+    }
+}

@@ -1,0 +1,339 @@
+import Foundation
+
+/// Reads the CSV files of a dataset folder (formats.md §1), except `bookings.csv`,
+/// which `BookingAggregator` streams.
+public enum DatasetLoader {
+    public static let fileNames = ["partners.csv", "credentials.csv", "csat.csv", "services.csv", "enrollments.csv", "products.csv", "fx.csv", "bookings.csv"]
+
+    /// Loads the small tables of `directory` into a `Dataset`, checking them against `programs`.
+    /// Problems go to `collector`; the dataset holds the rows that were valid.
+    public static func loadTables(directory: String, programs: [Program], collector: inout DiagnosticCollector) -> Dataset {
+        var dataset = Dataset()
+        var knownIDs: Set<String> = []
+        func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+        func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
+
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            collector.error(file: directory, line: nil, "data folder not found")
+            return dataset
+        }
+        for required in ["partners.csv", "bookings.csv"] where !exists(required) {
+            collector.error(file: path(required), line: nil, "required file is missing")
+        }
+
+        if exists("partners.csv"), let table = Table(path: path("partners.csv"), required: ["partner_id", "name", "country", "tier"], optional: ["provider"], collector: &collector) {
+            while table.next(&collector) {
+                guard let id = table.identifier("partner_id", &collector) else { continue }
+                if knownIDs.contains(id) {
+                    table.error("partner_id", value: id, "duplicate partner id", &collector)
+                    continue
+                }
+                knownIDs.insert(id)
+                let name = table.text("name")
+                let country = table.country(&collector)
+                let tier = table.tier("tier", &collector)
+                let provider = table.optionalBool("provider", &collector)
+                guard let country, let tier, let provider else { continue }
+                _ = dataset.partnerIDs.intern(id)
+                dataset.partners.append(Partner(id: id, name: name, country: country, tier: tier, provider: provider ?? false, line: table.line))
+            }
+        }
+        let partnerCount = dataset.partners.count
+        dataset.credentials = Array(repeating: [], count: partnerCount)
+        dataset.csatDates = Array(repeating: [], count: partnerCount)
+        dataset.services = Array(repeating: [], count: partnerCount)
+
+        /// The partner index of the row's `partner_id`, reporting unknown ids (but not ids whose own row was broken).
+        func partner(_ table: Table, _ collector: inout DiagnosticCollector) -> Int? {
+            guard let id = table.identifier("partner_id", &collector) else { return nil }
+            if let index = dataset.partnerIndex(id) { return index }
+            if !knownIDs.contains(id) { table.error("partner_id", value: id, "unknown partner (not in partners.csv)", &collector) }
+            return nil
+        }
+
+        if exists("credentials.csv"), let table = Table(path: path("credentials.csv"), required: ["partner_id", "credential", "achieved_on"], optional: ["expires_on"], collector: &collector) {
+            while table.next(&collector) {
+                let index = partner(table, &collector)
+                let credential = table.identifier("credential", &collector)
+                let achieved = table.day("achieved_on", &collector)
+                let expires = table.optionalDay("expires_on", &collector)
+                guard let index, let credential, let achieved, let expires else { continue }
+                if let end = expires, end < achieved {
+                    table.error("expires_on", value: end.description, "expires before it was achieved (\(achieved))", &collector)
+                    continue
+                }
+                dataset.credentials[index].append(Credential(partnerID: dataset.partners[index].id, credential: credential, achievedOn: achieved, expiresOn: expires))
+            }
+        }
+
+        if exists("csat.csv"), let table = Table(path: path("csat.csv"), required: ["partner_id", "survey_id", "submitted_on"], optional: [], collector: &collector) {
+            var surveys: [String: Int] = [:]
+            while table.next(&collector) {
+                let index = partner(table, &collector)
+                let survey = table.identifier("survey_id", &collector)
+                let submitted = table.day("submitted_on", &collector)
+                if let survey {
+                    if let first = surveys[survey] {
+                        table.error("survey_id", value: survey, "duplicate survey id (first on line \(first))", &collector)
+                        continue
+                    }
+                    surveys[survey] = table.line
+                }
+                guard let index, survey != nil, let submitted else { continue }
+                dataset.csatDates[index].append(submitted)
+            }
+            for index in dataset.csatDates.indices { dataset.csatDates[index].sort() }
+        }
+
+        if exists("services.csv"), let table = Table(path: path("services.csv"), required: ["partner_id", "service", "strategic", "active_from"], optional: ["active_until"], collector: &collector) {
+            while table.next(&collector) {
+                let index = partner(table, &collector)
+                let service = table.identifier("service", &collector)
+                let strategic = table.bool("strategic", &collector)
+                let from = table.day("active_from", &collector)
+                let until = table.optionalDay("active_until", &collector)
+                guard let index, let service, let strategic, let from, let until else { continue }
+                if let end = until, end < from {
+                    table.error("active_until", value: end.description, "ends before it starts (\(from))", &collector)
+                    continue
+                }
+                dataset.services[index].append(PoweredService(partnerID: dataset.partners[index].id, service: service, strategic: strategic, activeFrom: from, activeUntil: until))
+            }
+        }
+
+        if exists("enrollments.csv"), let table = Table(path: path("enrollments.csv"), required: ["partner_id", "program", "subtrack", "enrolled_on"], optional: [], collector: &collector) {
+            let programsByID = Dictionary(programs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            var seen: [String: Int] = [:]
+            while table.next(&collector) {
+                let index = partner(table, &collector)
+                let programID = table.identifier("program", &collector)
+                let subtrack = table.identifier("subtrack", &collector)
+                let enrolled = table.day("enrolled_on", &collector)
+                guard let programID, let subtrack, let enrolled else { continue }
+                var valid = true
+                if let program = programsByID[programID] {
+                    switch program.rules {
+                    case .vip(let rules):
+                        if !rules.subtrackPaths.contains(where: { $0.path == subtrack }) {
+                            let known = rules.subtrackPaths.map(\.path).joined(separator: ", ")
+                            table.error("subtrack", value: subtrack, "program \(programID) has no such subtrack (it has: \(known))", &collector)
+                            valid = false
+                        }
+                    case .mdf:
+                        table.error("program", value: programID, "is an MDF program; enrolment is for VIP subtracks (MDF takes part by provider flag and tier)", &collector)
+                        valid = false
+                    }
+                    if enrolled > program.period.end {
+                        table.error("enrolled_on", value: enrolled.description, "after the end of \(programID) (\(program.period.end))", &collector)
+                        valid = false
+                    }
+                } else if !programs.isEmpty || !collector.hasErrors {
+                    let known = programs.map(\.id).sorted().joined(separator: ", ")
+                    table.error("program", value: programID, "unknown program (loaded: \(known.isEmpty ? "none" : known))", &collector)
+                    valid = false
+                }
+                guard let index, valid else { continue }
+                let key = "\(index)\u{0}\(programID)\u{0}\(subtrack)"
+                if let first = seen[key] {
+                    table.error("subtrack", value: subtrack, "partner \(dataset.partners[index].id) is already enrolled in it (line \(first))", &collector)
+                    continue
+                }
+                seen[key] = table.line
+                dataset.enrollments.append(Enrollment(partnerID: dataset.partners[index].id, program: programID, subtrack: subtrack, enrolledOn: enrolled, line: table.line))
+            }
+        }
+
+        if exists("products.csv"), let table = Table(path: path("products.csv"), required: ["sku"], optional: ["description", "family"], collector: &collector) {
+            var products = ByteInterner()
+            var seen: [String: Int] = [:]
+            while table.next(&collector) {
+                guard let sku = table.identifier("sku", &collector) else { continue }
+                if let first = seen[sku] {
+                    table.error("sku", value: sku, "duplicate SKU (first on line \(first))", &collector)
+                    continue
+                }
+                seen[sku] = table.line
+                _ = products.intern(sku)
+            }
+            dataset.products = products
+        }
+
+        if exists("fx.csv"), let table = Table(path: path("fx.csv"), required: ["currency", "valid_from", "rate"], optional: [], collector: &collector) {
+            var seen: [String: Int] = [:]
+            while table.next(&collector) {
+                let currency = table.currency("currency", &collector)
+                let from = table.day("valid_from", &collector)
+                let rate = table.decimal("rate", scale: 6, what: "an exchange rate", allowNegative: false, &collector)
+                guard let currency, let from, let rate else { continue }
+                if rate == 0 {
+                    table.error("rate", value: table.text("rate"), "an exchange rate must be above 0", &collector)
+                    continue
+                }
+                let key = "\(currency) \(from)"
+                if let first = seen[key] {
+                    table.error("valid_from", value: from.description, "a \(currency) rate from this date is already given (line \(first))", &collector)
+                    continue
+                }
+                seen[key] = table.line
+                dataset.fxRates[currency, default: []].append(FXRate(currency: currency, validFrom: from, rate: ScaledDecimal(units: rate, scale: 6)))
+            }
+            for key in dataset.fxRates.keys { dataset.fxRates[key]!.sort { $0.validFrom < $1.validFrom } }
+        }
+        return dataset
+    }
+}
+
+/// One small CSV file being read: its columns by name and typed accessors that report problems.
+final class Table {
+    let reader: CSVReader
+    var file: String { reader.file }
+    private var columns: [String: Int] = [:]
+    private var expectedFields = 0
+
+    init?(path: String, required: [String], optional: [String], collector: inout DiagnosticCollector) {
+        do {
+            reader = try CSVReader(path: path)
+        } catch {
+            collector.merge(error.collector)
+            return nil
+        }
+        expectedFields = reader.header.count
+        var missing = false
+        for name in required {
+            guard let index = reader.column(name) else {
+                collector.error(file: path, line: 1, column: name, "missing required column (the header has: \(reader.header.joined(separator: ", ")))")
+                missing = true
+                continue
+            }
+            columns[name] = index
+        }
+        for name in optional { columns[name] = reader.column(name) }
+        if missing { return nil }
+    }
+
+    var line: Int { reader.recordLine }
+
+    /// Advances to the next well-formed record; malformed ones are reported and skipped.
+    func next(_ collector: inout DiagnosticCollector) -> Bool {
+        while true {
+            do {
+                guard try reader.next() else { return false }
+            } catch {
+                collector.merge(error.collector)
+                return false
+            }
+            if let problem = reader.recordProblem {
+                collector.error(file: file, line: line, problem)
+                continue
+            }
+            if reader.fieldCount != expectedFields {
+                collector.error(file: file, line: line, "expected \(expectedFields) fields like the header, found \(reader.fieldCount)")
+                continue
+            }
+            return true
+        }
+    }
+
+    func error(_ column: String, value: String, _ message: String, _ collector: inout DiagnosticCollector) {
+        collector.error(file: file, line: line, column: column, value: value, message)
+    }
+
+    func text(_ column: String) -> String {
+        guard let index = columns[column] ?? nil else { return "" }
+        return reader.string(index)
+    }
+
+    func has(_ column: String) -> Bool { columns[column] != nil }
+
+    /// A required, non-empty value.
+    func identifier(_ column: String, _ collector: inout DiagnosticCollector) -> String? {
+        let value = text(column)
+        if value.isEmpty {
+            collector.error(file: file, line: line, column: column, "required value is empty")
+            return nil
+        }
+        return value
+    }
+
+    func day(_ column: String, _ collector: inout DiagnosticCollector) -> Day? {
+        let value = text(column)
+        if value.isEmpty {
+            collector.error(file: file, line: line, column: column, "required date is empty")
+            return nil
+        }
+        guard let day = Day(iso: value) else {
+            error(column, value: value, "expected a real calendar date YYYY-MM-DD", &collector)
+            return nil
+        }
+        return day
+    }
+
+    /// `.some(nil)` when empty or absent; `nil` when malformed.
+    func optionalDay(_ column: String, _ collector: inout DiagnosticCollector) -> Day?? {
+        let value = text(column)
+        if value.isEmpty { return .some(nil) }
+        guard let day = Day(iso: value) else {
+            error(column, value: value, "expected a real calendar date YYYY-MM-DD", &collector)
+            return nil
+        }
+        return .some(day)
+    }
+
+    func bool(_ column: String, _ collector: inout DiagnosticCollector) -> Bool? {
+        let value = text(column)
+        var bytes = Array(value.utf8)
+        guard let flag = bytes.withUnsafeMutableBufferPointer({ FieldParsing.boolean(UnsafeBufferPointer($0)) }) else {
+            error(column, value: value, "expected true or false (also yes/no, 1/0)", &collector)
+            return nil
+        }
+        return flag
+    }
+
+    func optionalBool(_ column: String, _ collector: inout DiagnosticCollector) -> Bool?? {
+        if text(column).isEmpty { return .some(nil) }
+        guard let flag = bool(column, &collector) else { return nil }
+        return .some(flag)
+    }
+
+    func tier(_ column: String, _ collector: inout DiagnosticCollector) -> Tier? {
+        let value = text(column)
+        guard let tier = FieldParsing.tier(value) else {
+            error(column, value: value, "unknown tier (expected gold, premier, select or registered)", &collector)
+            return nil
+        }
+        return tier
+    }
+
+    func country(_ collector: inout DiagnosticCollector) -> String? {
+        let value = text("country")
+        guard let code = FieldParsing.code(value, length: 2), FieldParsing.countryCodes.contains(code) else {
+            error("country", value: value, "expected an ISO 3166-1 alpha-2 country code such as NL", &collector)
+            return nil
+        }
+        return code
+    }
+
+    func currency(_ column: String, _ collector: inout DiagnosticCollector) -> String? {
+        let value = text(column)
+        guard let code = FieldParsing.code(value, length: 3) else {
+            error(column, value: value, "expected an ISO 4217 currency code such as USD", &collector)
+            return nil
+        }
+        return code
+    }
+
+    func decimal(_ column: String, scale: Int, what: String, allowNegative: Bool, _ collector: inout DiagnosticCollector) -> Int64? {
+        let value = text(column)
+        var bytes = Array(value.utf8)
+        let result = bytes.withUnsafeMutableBufferPointer {
+            FieldParsing.decimal(UnsafeBufferPointer($0), scale: scale, allowNegative: allowNegative)
+        }
+        switch result {
+        case .success(let units): return units
+        case .failure(let problem):
+            error(column, value: value, FieldParsing.explain(problem, decimals: scale, what: what), &collector)
+            return nil
+        }
+    }
+}

@@ -1,0 +1,471 @@
+import Foundation
+import Yams
+
+/// Reads program definitions (formats.md §2) from YAML, with every problem named by file, line and key.
+public enum ProgramLoader {
+    /// Loads every `*.yaml` and `*.yml` file of `directory` (sorted by name).
+    ///
+    /// Throws a report with every problem of every file; also checks that program ids are unique
+    /// and that all programs share one currency (fx rates convert into it).
+    public static func load(directory: String) throws(DiagnosticReport) -> [Program] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw DiagnosticReport(Diagnostic(file: directory, line: nil, message: "programs folder not found"))
+        }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+                .sorted()
+        } catch {
+            throw DiagnosticReport(Diagnostic(file: directory, line: nil, message: "cannot list the programs folder"))
+        }
+        if names.isEmpty {
+            throw DiagnosticReport(Diagnostic(file: directory, line: nil, message: "no program definitions (*.yaml, *.yml) in this folder"))
+        }
+        var collector = DiagnosticCollector()
+        var programs: [Program] = []
+        for name in names {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: path) else {
+                collector.error(file: path, line: nil, "cannot read file")
+                continue
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                collector.error(file: path, line: nil, "not valid UTF-8 text")
+                continue
+            }
+            if let program = parse(yaml: text, file: path, collector: &collector) { programs.append(program) }
+        }
+        checkTogether(programs, collector: &collector)
+        if collector.hasErrors { throw DiagnosticReport(collector) }
+        return programs
+    }
+
+    /// Problems that need all programs at once: duplicate ids, mixed currencies.
+    public static func checkTogether(_ programs: [Program], collector: inout DiagnosticCollector) {
+        var seen: [String: String] = [:]
+        for program in programs {
+            if let first = seen[program.id] {
+                collector.error(file: program.sourceFile, line: nil, column: "id", value: program.id, "duplicate program id (also defined in \(first))")
+            } else {
+                seen[program.id] = program.sourceFile
+            }
+        }
+        if let first = programs.first {
+            for program in programs where program.currency != first.currency {
+                collector.error(
+                    file: program.sourceFile, line: nil, column: "currency", value: program.currency,
+                    "all programs loaded together must use one currency (fx.csv converts into it); \(first.id) uses \(first.currency)")
+            }
+        }
+    }
+
+    /// Parses one program file; problems go to `collector` and the result is `nil` when there were any.
+    public static func parse(yaml text: String, file: String, collector: inout DiagnosticCollector) -> Program? {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            collector.add(yamlDiagnostic(error, file: file))
+            return nil
+        } catch {
+            collector.error(file: file, line: nil, "not valid YAML")
+            return nil
+        }
+        guard let root else {
+            collector.error(file: file, line: 1, "the file is empty; expected a program definition")
+            return nil
+        }
+        var parser = ProgramParser(file: file)
+        let program = parser.program(root)
+        collector.merge(parser.collector)
+        return parser.collector.hasErrors ? nil : program
+    }
+
+    static func yamlDiagnostic(_ error: YamlError, file: String) -> Diagnostic {
+        switch error {
+        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
+            return Diagnostic(file: file, line: mark.line, message: "invalid YAML: \(problem) (column \(mark.column))")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return Diagnostic(file: file, line: context.mark.line, message: "duplicate key \(duplicates.joined(separator: ", "))")
+        case let .reader(problem, _, _, _):
+            return Diagnostic(file: file, line: nil, message: "invalid YAML: \(problem)")
+        default:
+            return Diagnostic(file: file, line: nil, message: "invalid YAML")
+        }
+    }
+}
+
+/// Walks the YAML tree of one program file, collecting problems.
+struct ProgramParser {
+    let file: String
+    var collector = DiagnosticCollector()
+    /// The top mapping, for problems about keys that are missing altogether.
+    var root: Node?
+
+    init(file: String) { self.file = file }
+
+    static let commonKeys: Set<String> = ["id", "kind", "name", "currency", "period", "count_bookings_by", "max_rebate_percent"]
+    static let vipKeys: Set<String> = commonKeys.union(["eligible_tiers", "csat_required", "knowledge_deadline", "tracks"])
+    static let mdfKeys: Set<String> = commonKeys.union(["intended_use_rules", "tiers"])
+
+    mutating func error(_ node: Node?, _ key: String?, _ message: String) {
+        collector.error(file: file, line: node?.mark?.line, column: key, value: nil, message)
+    }
+
+    mutating func error(_ node: Node?, _ key: String?, value: String, _ message: String) {
+        collector.error(file: file, line: node?.mark?.line, column: key, value: value, message)
+    }
+
+    /// The mapping of `node` with its keys checked against `allowed`; `required` keys must be present.
+    mutating func mapping(_ node: Node, _ what: String, allowed: Set<String>, required: [String]) -> [String: Node]? {
+        guard case let .mapping(mapping) = node else {
+            error(node, nil, "\(what) must be a mapping of keys to values")
+            return nil
+        }
+        var result: [String: Node] = [:]
+        for (key, value) in mapping {
+            guard let name = key.scalar?.string else {
+                error(key, nil, "keys of \(what) must be plain names")
+                continue
+            }
+            if !allowed.contains(name) {
+                let known = allowed.sorted().joined(separator: ", ")
+                error(key, name, "unknown key in \(what) (known keys: \(known))")
+                continue
+            }
+            if result[name] != nil {
+                error(key, name, "duplicate key in \(what)")
+                continue
+            }
+            result[name] = value
+        }
+        for key in required where result[key] == nil {
+            error(node, key, "missing required key in \(what)")
+        }
+        return result
+    }
+
+    mutating func scalar(_ node: Node, _ key: String) -> String? {
+        guard let scalar = node.scalar else {
+            error(node, key, "expected a single value, found a \(node.mapping != nil ? "mapping" : "list")")
+            return nil
+        }
+        return scalar.string
+    }
+
+    mutating func text(_ node: Node?, _ key: String) -> String? {
+        guard let node else { return nil }
+        guard let value = scalar(node, key)?.trimmingSpaces(), !value.isEmpty else {
+            if node.scalar != nil { error(node, key, "must not be empty") }
+            return nil
+        }
+        return value
+    }
+
+    mutating func day(_ node: Node?, _ key: String) -> Day? {
+        guard let node, let value = scalar(node, key) else { return nil }
+        guard let day = Day(iso: value.trimmingSpaces()) else {
+            error(node, key, value: value, "expected a real calendar date YYYY-MM-DD")
+            return nil
+        }
+        return day
+    }
+
+    mutating func decimal(_ node: Node?, _ key: String, scale: Int, what: String, allowNegative: Bool = false) -> Int64? {
+        guard let node, let value = scalar(node, key) else { return nil }
+        var bytes = Array(value.trimmingSpaces().utf8)
+        let result = bytes.withUnsafeMutableBufferPointer {
+            FieldParsing.decimal(UnsafeBufferPointer($0), scale: scale, allowNegative: allowNegative)
+        }
+        switch result {
+        case .success(let units): return units
+        case .failure(let problem):
+            error(node, key, value: value, FieldParsing.explain(problem, decimals: scale, what: what))
+            return nil
+        }
+    }
+
+    mutating func integer(_ node: Node?, _ key: String) -> Int? {
+        guard let node, let value = scalar(node, key) else { return nil }
+        guard let number = Int(value.trimmingSpaces()), number >= 0 else {
+            error(node, key, value: value, "expected a whole number, 0 or more")
+            return nil
+        }
+        return number
+    }
+
+    mutating func bool(_ node: Node?, _ key: String) -> Bool? {
+        guard let node, let value = scalar(node, key) else { return nil }
+        var bytes = Array(value.trimmingSpaces().utf8)
+        guard let flag = bytes.withUnsafeMutableBufferPointer({ FieldParsing.boolean(UnsafeBufferPointer($0)) }) else {
+            error(node, key, value: value, "expected true or false")
+            return nil
+        }
+        return flag
+    }
+
+    mutating func list(_ node: Node?, _ key: String) -> [(String, Node)]? {
+        guard let node else { return nil }
+        guard case let .sequence(sequence) = node else {
+            error(node, key, "expected a list, like [a, b]")
+            return nil
+        }
+        var values: [(String, Node)] = []
+        for item in sequence {
+            if let value = text(item, key) { values.append((value, item)) }
+        }
+        return values
+    }
+
+    mutating func tier(_ node: Node, _ key: String, _ value: String) -> Tier? {
+        guard let tier = FieldParsing.tier(value) else {
+            error(node, key, value: value, "unknown tier (expected gold, premier, select or registered)")
+            return nil
+        }
+        return tier
+    }
+
+    /// A number (the default for every country) or a map `{default: ..., NL: ...}`.
+    mutating func minimumVolume(_ node: Node?, _ key: String) -> MinimumVolume? {
+        guard let node else { return MinimumVolume() }
+        if node.scalar != nil {
+            guard let cents = decimal(node, key, scale: 2, what: "a minimum volume") else { return nil }
+            return MinimumVolume(defaultAmount: Money(cents: cents))
+        }
+        guard case let .mapping(mapping) = node else {
+            error(node, key, "expected a number or a map of countries to numbers, like {default: 75000, NL: 57500}")
+            return nil
+        }
+        var volume = MinimumVolume()
+        var failed = false
+        for (countryNode, amountNode) in mapping {
+            guard let name = countryNode.scalar?.string.trimmingSpaces() else {
+                error(countryNode, key, "country keys must be ISO codes or default")
+                failed = true
+                continue
+            }
+            guard let cents = decimal(amountNode, "\(key).\(name)", scale: 2, what: "a minimum volume") else {
+                failed = true
+                continue
+            }
+            if name == "default" {
+                volume.defaultAmount = Money(cents: cents)
+            } else if let country = FieldParsing.code(name, length: 2), FieldParsing.countryCodes.contains(country) {
+                if volume.byCountry[country] != nil {
+                    error(countryNode, key, value: name, "country given twice")
+                    failed = true
+                }
+                volume.byCountry[country] = Money(cents: cents)
+            } else {
+                error(countryNode, key, value: name, "expected default or an ISO 3166-1 alpha-2 country code")
+                failed = true
+            }
+        }
+        return failed ? nil : volume
+    }
+
+    mutating func percent(_ node: Node?, _ key: String, maximum: ScaledDecimal) -> ScaledDecimal? {
+        guard let units = decimal(node, key, scale: 4, what: "a percent", allowNegative: false) else { return nil }
+        let value = ScaledDecimal(units: units, scale: 4)
+        if value > maximum {
+            error(node, key, value: value.text, "above max_rebate_percent (\(maximum.text))")
+            return nil
+        }
+        return value
+    }
+
+    mutating func program(_ root: Node) -> Program? {
+        self.root = root
+        guard let top = mapping(root, "a program", allowed: Self.vipKeys.union(Self.mdfKeys), required: ["id", "kind", "currency", "period"])
+        else { return nil }
+        guard let kindText = text(top["kind"], "kind") else { return nil }
+        let kind: ProgramKind
+        switch kindText.lowercased() {
+        case "vip": kind = .vip
+        case "mdf": kind = .mdf
+        default:
+            error(top["kind"], "kind", value: kindText, "unknown program kind (expected vip or mdf)")
+            return nil
+        }
+        let allowed = kind == .vip ? Self.vipKeys : Self.mdfKeys
+        for (name, node) in top where !allowed.contains(name) {
+            error(node, name, "key not allowed in a \(kind.rawValue) program")
+        }
+        let id = text(top["id"], "id")
+        let name = top["name"].flatMap { text($0, "name") } ?? id
+        var currency: String?
+        if let value = text(top["currency"], "currency") {
+            currency = FieldParsing.code(value, length: 3)
+            if currency == nil { error(top["currency"], "currency", value: value, "expected an ISO 4217 code such as USD") }
+        }
+        var period: DayRange?
+        if let periodNode = top["period"], let fields = mapping(periodNode, "period", allowed: ["start", "end"], required: ["start", "end"]) {
+            if let start = day(fields["start"], "period.start"), let end = day(fields["end"], "period.end") {
+                if start > end {
+                    error(periodNode, "period", "the period starts (\(start)) after it ends (\(end))")
+                } else {
+                    period = DayRange(start: start, end: end)
+                }
+            }
+        }
+        var counting = CountingDate.bookedOn
+        if let value = text(top["count_bookings_by"], "count_bookings_by") {
+            if let parsed = CountingDate(rawValue: value) {
+                counting = parsed
+            } else {
+                error(top["count_bookings_by"], "count_bookings_by", value: value, "expected booked_on or shipped_on")
+            }
+        }
+        var maximum = ScaledDecimal(units: 200_000, scale: 4)
+        if top["max_rebate_percent"] != nil {
+            if let units = decimal(top["max_rebate_percent"], "max_rebate_percent", scale: 4, what: "a percent") {
+                maximum = ScaledDecimal(units: units, scale: 4)
+            }
+        }
+        let rules: Program.Rules?
+        switch kind {
+        case .vip: rules = vipRules(top, maximum: maximum).map(Program.Rules.vip)
+        case .mdf: rules = mdfRules(top, maximum: maximum).map(Program.Rules.mdf)
+        }
+        guard let id, let name, let currency, let period, let rules, !collector.hasErrors else { return nil }
+        return Program(
+            id: id, name: name, currency: currency, period: period, countBookingsBy: counting,
+            maxRebatePercent: maximum, rules: rules, sourceFile: file)
+    }
+
+    mutating func vipRules(_ top: [String: Node], maximum: ScaledDecimal) -> VIPRules? {
+        var tiers = Set(Tier.allCases)
+        if let values = list(top["eligible_tiers"], "eligible_tiers") {
+            tiers = []
+            for (value, node) in values {
+                if let tier = tier(node, "eligible_tiers", value) { tiers.insert(tier) }
+            }
+        }
+        let csat = top["csat_required"] == nil ? 0 : integer(top["csat_required"], "csat_required")
+        var deadline = KnowledgeDeadline.periodEnd
+        if let value = text(top["knowledge_deadline"], "knowledge_deadline") {
+            if let parsed = KnowledgeDeadline(rawValue: value) {
+                deadline = parsed
+            } else {
+                error(top["knowledge_deadline"], "knowledge_deadline", value: value, "expected period_end or enrollment")
+            }
+        }
+        guard let tracksNode = top["tracks"] else {
+            error(root, "tracks", "missing required key in a vip program")
+            return nil
+        }
+        guard case let .sequence(trackNodes) = tracksNode, !trackNodes.isEmpty else {
+            error(tracksNode, "tracks", "expected a non-empty list of tracks")
+            return nil
+        }
+        var tracks: [Track] = []
+        var trackIDs: Set<String> = []
+        for trackNode in trackNodes {
+            guard let fields = mapping(trackNode, "a track", allowed: ["id", "name", "subtracks"], required: ["id", "subtracks"]) else { continue }
+            guard let trackID = text(fields["id"], "id") else { continue }
+            if !trackIDs.insert(trackID).inserted { error(fields["id"], "id", value: trackID, "duplicate track id") }
+            let trackName = fields["name"].flatMap { text($0, "name") } ?? trackID
+            guard let subtracksNode = fields["subtracks"] else { continue }
+            guard case let .sequence(subtrackNodes) = subtracksNode, !subtrackNodes.isEmpty else {
+                error(subtracksNode, "subtracks", "expected a non-empty list of subtracks")
+                continue
+            }
+            var subtracks: [Subtrack] = []
+            var subtrackIDs: Set<String> = []
+            for subtrackNode in subtrackNodes {
+                guard
+                    let subtrackFields = mapping(
+                        subtrackNode, "a subtrack",
+                        allowed: ["id", "name", "rebate_percent", "products", "requires_all", "requires_any", "minimum_volume"],
+                        required: ["id", "rebate_percent", "products"])
+                else { continue }
+                guard let subtrackID = text(subtrackFields["id"], "id") else { continue }
+                if subtrackID.contains("/") { error(subtrackFields["id"], "id", value: subtrackID, "a subtrack id must not contain '/'") }
+                if !subtrackIDs.insert(subtrackID).inserted {
+                    error(subtrackFields["id"], "id", value: subtrackID, "duplicate subtrack id in track \(trackID)")
+                }
+                let subtrackName = subtrackFields["name"].flatMap { text($0, "name") } ?? subtrackID
+                let percent = percent(subtrackFields["rebate_percent"], "rebate_percent", maximum: maximum)
+                let patterns = list(subtrackFields["products"], "products")
+                if let patterns, patterns.isEmpty { error(subtrackFields["products"], "products", "expected at least one SKU pattern") }
+                let requiresAll = list(subtrackFields["requires_all"], "requires_all")?.map(\.0) ?? []
+                let requiresAny = list(subtrackFields["requires_any"], "requires_any")?.map(\.0) ?? []
+                let minimum = minimumVolume(subtrackFields["minimum_volume"], "minimum_volume")
+                if let percent, let patterns, let minimum {
+                    subtracks.append(
+                        Subtrack(
+                            id: subtrackID, name: subtrackName, rebatePercent: percent, products: patterns.map { SKUPattern($0.0) },
+                            requiresAll: requiresAll, requiresAny: requiresAny, minimumVolume: minimum))
+                }
+            }
+            tracks.append(Track(id: trackID, name: trackName, subtracks: subtracks))
+        }
+        guard let csat else { return nil }
+        return VIPRules(eligibleTiers: tiers, csatRequired: csat, knowledgeDeadline: deadline, tracks: tracks)
+    }
+
+    mutating func mdfRules(_ top: [String: Node], maximum: ScaledDecimal) -> MDFRules? {
+        var rules: [IntendedUseRule] = []
+        if let rulesNode = top["intended_use_rules"] {
+            if case let .sequence(ruleNodes) = rulesNode, !ruleNodes.isEmpty {
+                var froms: Set<Int32> = []
+                var hasOpenStart = false
+                for ruleNode in ruleNodes {
+                    guard let fields = mapping(ruleNode, "an intended-use rule", allowed: ["from", "counts"], required: ["counts"]) else { continue }
+                    let from = fields["from"] == nil ? nil : day(fields["from"], "from")
+                    if fields["from"] != nil && from == nil { continue }
+                    if let from {
+                        if !froms.insert(from.daysSinceEpoch).inserted { error(fields["from"], "from", value: from.description, "two rules start on the same date") }
+                    } else {
+                        if hasOpenStart { error(ruleNode, "from", "only one rule may omit from") }
+                        hasOpenStart = true
+                    }
+                    guard let countsNode = fields["counts"] else { continue }
+                    if let word = countsNode.scalar?.string {
+                        if word.trimmingSpaces().lowercased() == "any" {
+                            rules.append(IntendedUseRule(from: from, counts: nil))
+                        } else {
+                            error(countsNode, "counts", value: word, "expected any or a list of intended uses, like [managed_services]")
+                        }
+                    } else if let values = list(countsNode, "counts") {
+                        rules.append(IntendedUseRule(from: from, counts: Set(values.map { FieldParsing.normalizeIntendedUse($0.0) })))
+                    }
+                }
+            } else {
+                error(rulesNode, "intended_use_rules", "expected a non-empty list of rules")
+            }
+        } else {
+            error(root, "intended_use_rules", "missing required key in an mdf program")
+        }
+        var tiers: [Tier: MDFTier] = [:]
+        if let tiersNode = top["tiers"] {
+            if case let .mapping(tierMapping) = tiersNode, !tierMapping.isEmpty {
+                for (tierKey, tierNode) in tierMapping {
+                    guard let tierName = tierKey.scalar?.string, let tier = tier(tierKey, "tiers", tierName) else { continue }
+                    if tiers[tier] != nil {
+                        error(tierKey, "tiers", value: tierName, "tier given twice")
+                        continue
+                    }
+                    guard
+                        let fields = mapping(
+                            tierNode, "tier \(tierName)", allowed: ["accrual_percent", "minimum_volume", "requires_strategic_service"],
+                            required: ["accrual_percent"])
+                    else { continue }
+                    let percent = percent(fields["accrual_percent"], "accrual_percent", maximum: maximum)
+                    let minimum = minimumVolume(fields["minimum_volume"], "minimum_volume")
+                    let strategic = fields["requires_strategic_service"] == nil ? false : bool(fields["requires_strategic_service"], "requires_strategic_service")
+                    if let percent, let minimum, let strategic {
+                        tiers[tier] = MDFTier(tier: tier, accrualPercent: percent, minimumVolume: minimum, requiresStrategicService: strategic)
+                    }
+                }
+            } else {
+                error(tiersNode, "tiers", "expected a map of tiers, like {gold: {accrual_percent: 2}}")
+            }
+        } else {
+            error(root, "tiers", "missing required key in an mdf program")
+        }
+        return MDFRules(intendedUseRules: rules, tiers: tiers)
+    }
+}

@@ -1,0 +1,40 @@
+/// Everything of a dataset except the booking lines, indexed by partner.
+///
+/// Partners are numbered in file order; `partnerIDs` maps an id's bytes to that number
+/// without allocating, which the booking pass uses for every line.
+public struct Dataset: Sendable {
+    public var partners: [Partner] = []
+    public var partnerIDs = ByteInterner()
+    /// Per partner index.
+    public var credentials: [[Credential]] = []
+    /// Per partner index: the `submitted_on` dates of its CSAT reports, sorted.
+    public var csatDates: [[Day]] = []
+    /// Per partner index.
+    public var services: [[PoweredService]] = []
+    public var enrollments: [Enrollment] = []
+    /// SKUs of `products.csv`; `nil` when the dataset has no catalogue.
+    public var products: ByteInterner?
+    /// Per upper-case currency code, sorted by `validFrom`.
+    public var fxRates: [String: [FXRate]] = [:]
+
+    public init() {}
+
+    /// The index of partner `id`, if it exists.
+    public func partnerIndex(_ id: String) -> Int? { partnerIDs.lookup(id).map(Int.init) }
+
+    /// The rate in force for `currency` on `day`: the row with the latest `validFrom` on or before it.
+    public func fxRate(_ currency: String, on day: Day) -> FXRate? {
+        guard let rates = fxRates[currency] else { return nil }
+        var low = 0, high = rates.count
+        while low < high {
+            let middle = (low + high) / 2
+            if rates[middle].validFrom <= day { low = middle + 1 } else { high = middle }
+        }
+        return low == 0 ? nil : rates[low - 1]
+    }
+
+    /// Number of CSAT reports of partner `index` submitted within `range`.
+    public func csatCount(partner index: Int, in range: DayRange) -> Int {
+        csatDates[index].reduce(0) { $0 + (range.contains($1) ? 1 : 0) }
+    }
+}

@@ -1,0 +1,220 @@
+/// Which date of a booking line decides whether it falls in a period.
+public enum CountingDate: String, Sendable, Hashable {
+    case bookedOn = "booked_on"
+    case shippedOn = "shipped_on"
+}
+
+/// When a VIP subtrack's credentials must be held.
+public enum KnowledgeDeadline: String, Sendable, Hashable {
+    case periodEnd = "period_end"
+    case enrollment
+}
+
+/// A minimum volume in program currency, by partner country.
+public struct MinimumVolume: Sendable, Hashable {
+    public var defaultAmount: Money
+    /// Upper-case ISO country code -> minimum.
+    public var byCountry: [String: Money]
+
+    public init(defaultAmount: Money = .zero, byCountry: [String: Money] = [:]) {
+        self.defaultAmount = defaultAmount
+        self.byCountry = byCountry
+    }
+
+    /// The minimum for a partner of `country`, else `default`, else 0.
+    public func amount(for country: String) -> Money { byCountry[country] ?? defaultAmount }
+}
+
+/// A SKU pattern: `*` matches any run of characters, `?` exactly one.
+public struct SKUPattern: Sendable, Hashable, CustomStringConvertible {
+    public var text: String
+    let bytes: [UInt8]
+
+    public init(_ text: String) {
+        self.text = text
+        self.bytes = Array(text.utf8)
+    }
+
+    public var description: String { text }
+
+    /// Whether the whole `sku` matches (byte-wise; `?` matches one byte).
+    public func matches(_ sku: some Collection<UInt8>) -> Bool {
+        let subject = Array(sku)
+        var patternIndex = 0, subjectIndex = 0
+        var starIndex = -1, starSubject = 0
+        while subjectIndex < subject.count {
+            if patternIndex < bytes.count && (bytes[patternIndex] == UInt8(ascii: "?") || bytes[patternIndex] == subject[subjectIndex]) {
+                patternIndex += 1
+                subjectIndex += 1
+            } else if patternIndex < bytes.count && bytes[patternIndex] == UInt8(ascii: "*") {
+                starIndex = patternIndex
+                starSubject = subjectIndex
+                patternIndex += 1
+            } else if starIndex >= 0 {
+                patternIndex = starIndex + 1
+                starSubject += 1
+                subjectIndex = starSubject
+            } else {
+                return false
+            }
+        }
+        while patternIndex < bytes.count && bytes[patternIndex] == UInt8(ascii: "*") { patternIndex += 1 }
+        return patternIndex == bytes.count
+    }
+}
+
+/// A set of products with its rebate rate, inside a VIP track.
+public struct Subtrack: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    /// Scale 4.
+    public var rebatePercent: ScaledDecimal
+    public var products: [SKUPattern]
+    public var requiresAll: [String]
+    public var requiresAny: [String]
+    public var minimumVolume: MinimumVolume
+
+    public init(
+        id: String, name: String, rebatePercent: ScaledDecimal, products: [SKUPattern],
+        requiresAll: [String] = [], requiresAny: [String] = [], minimumVolume: MinimumVolume = MinimumVolume()
+    ) {
+        self.id = id
+        self.name = name
+        self.rebatePercent = rebatePercent
+        self.products = products
+        self.requiresAll = requiresAll
+        self.requiresAny = requiresAny
+        self.minimumVolume = minimumVolume
+    }
+}
+
+/// A group of subtracks (e.g. Data Center).
+public struct Track: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var subtracks: [Subtrack]
+
+    public init(id: String, name: String, subtracks: [Subtrack]) {
+        self.id = id
+        self.name = name
+        self.subtracks = subtracks
+    }
+}
+
+/// The rules of one VIP instance.
+public struct VIPRules: Sendable, Hashable {
+    public var eligibleTiers: Set<Tier>
+    public var csatRequired: Int
+    public var knowledgeDeadline: KnowledgeDeadline
+    public var tracks: [Track]
+
+    public init(eligibleTiers: Set<Tier> = Set(Tier.allCases), csatRequired: Int = 0, knowledgeDeadline: KnowledgeDeadline = .periodEnd, tracks: [Track]) {
+        self.eligibleTiers = eligibleTiers
+        self.csatRequired = csatRequired
+        self.knowledgeDeadline = knowledgeDeadline
+        self.tracks = tracks
+    }
+
+    /// Every subtrack in document order with its path `track/subtrack`.
+    public var subtrackPaths: [(path: String, subtrack: Subtrack)] {
+        tracks.flatMap { track in track.subtracks.map { ("\(track.id)/\($0.id)", $0) } }
+    }
+}
+
+/// Which intended uses count from a date on.
+public struct IntendedUseRule: Sendable, Hashable {
+    /// `nil`: from the beginning of time.
+    public var from: Day?
+    /// `nil`: any intended use counts, untagged included.
+    public var counts: Set<String>?
+
+    public init(from: Day?, counts: Set<String>?) {
+        self.from = from
+        self.counts = counts
+    }
+
+    public func allows(_ intendedUse: String) -> Bool { counts?.contains(intendedUse) ?? true }
+}
+
+/// What one MDF tier earns and needs.
+public struct MDFTier: Sendable, Hashable {
+    public var tier: Tier
+    /// Scale 4.
+    public var accrualPercent: ScaledDecimal
+    public var minimumVolume: MinimumVolume
+    public var requiresStrategicService: Bool
+
+    public init(tier: Tier, accrualPercent: ScaledDecimal, minimumVolume: MinimumVolume = MinimumVolume(), requiresStrategicService: Bool = false) {
+        self.tier = tier
+        self.accrualPercent = accrualPercent
+        self.minimumVolume = minimumVolume
+        self.requiresStrategicService = requiresStrategicService
+    }
+}
+
+/// The rules of one MDF program.
+public struct MDFRules: Sendable, Hashable {
+    /// Sorted by `from` (rules without `from` first).
+    public var intendedUseRules: [IntendedUseRule]
+    public var tiers: [Tier: MDFTier]
+
+    public init(intendedUseRules: [IntendedUseRule], tiers: [Tier: MDFTier]) {
+        self.intendedUseRules = intendedUseRules.sorted { ($0.from?.daysSinceEpoch ?? Int32.min) < ($1.from?.daysSinceEpoch ?? Int32.min) }
+        self.tiers = tiers
+    }
+
+    /// The rule with the latest `from` on or before `day`, if any.
+    public func rule(on day: Day) -> IntendedUseRule? {
+        intendedUseRules.last { ($0.from ?? day) <= day }
+    }
+
+    /// The first date a rule with a restricted `counts` list takes effect, if any.
+    public var taggingRuleStart: Day? {
+        intendedUseRules.first { $0.counts != nil && $0.from != nil }?.from
+    }
+}
+
+public enum ProgramKind: String, Sendable, Hashable {
+    case vip, mdf
+}
+
+/// One program instance, loaded from a YAML file.
+public struct Program: Sendable, Hashable {
+    public enum Rules: Sendable, Hashable {
+        case vip(VIPRules)
+        case mdf(MDFRules)
+    }
+
+    public var id: String
+    public var name: String
+    /// ISO 4217, upper case.
+    public var currency: String
+    public var period: DayRange
+    public var countBookingsBy: CountingDate
+    /// Scale 4.
+    public var maxRebatePercent: ScaledDecimal
+    public var rules: Rules
+    /// The file it was loaded from, for messages.
+    public var sourceFile: String
+
+    public init(
+        id: String, name: String, currency: String, period: DayRange, countBookingsBy: CountingDate = .bookedOn,
+        maxRebatePercent: ScaledDecimal = ScaledDecimal(units: 200_000, scale: 4), rules: Rules, sourceFile: String = ""
+    ) {
+        self.id = id
+        self.name = name
+        self.currency = currency
+        self.period = period
+        self.countBookingsBy = countBookingsBy
+        self.maxRebatePercent = maxRebatePercent
+        self.rules = rules
+        self.sourceFile = sourceFile
+    }
+
+    public var kind: ProgramKind {
+        switch rules {
+        case .vip: return .vip
+        case .mdf: return .mdf
+        }
+    }
+}

@@ -1,0 +1,7 @@
+import ArgumentParser
+import IncentiveEngine
+
+@main
+struct Incentives: ParsableCommand {
+    func run() throws {}
+}
