@@ -1,0 +1,120 @@
+/// One rule checked for one result row, passed or not, with its numbers in words.
+public struct Check: Sendable, Hashable {
+    public enum Code: String, Sendable, Hashable, CaseIterable {
+        case tier, csat, credential, volume
+        case strategicService = "strategic_service"
+    }
+
+    public var code: Code
+    public var passed: Bool
+    /// The reason code of formats.md §4 when failed (`csat:7/10`); `nil` when passed.
+    public var reason: String?
+    /// What was checked and found, for people: "9 of 10 CSAT reports submitted in the period".
+    public var explanation: String
+
+    public init(code: Code, passed: Bool, reason: String?, explanation: String) {
+        self.code = code
+        self.passed = passed
+        self.reason = passed ? nil : reason
+        self.explanation = explanation
+    }
+}
+
+/// One row of results: (program, partner, item), item being a subtrack path or an MDF tier.
+public struct ResultRow: Sendable, Hashable {
+    public var program: String
+    public var kind: ProgramKind
+    public var partnerID: String
+    public var item: String
+    public var qualifyingVolume: Money
+    /// The minimum volume that applied to this partner.
+    public var threshold: Money
+    public var eligible: Bool
+    /// The rebate (VIP) or accrual (MDF).
+    public var amount: Money
+    public var missedAmount: Money
+    public var checks: [Check]
+
+    /// Failed checks' reason codes, in check order.
+    public var reasons: [String] { checks.compactMap { $0.passed ? nil : $0.reason } }
+
+    public init(
+        program: String, kind: ProgramKind, partnerID: String, item: String, qualifyingVolume: Money, threshold: Money,
+        eligible: Bool, amount: Money, missedAmount: Money, checks: [Check]
+    ) {
+        self.program = program
+        self.kind = kind
+        self.partnerID = partnerID
+        self.item = item
+        self.qualifyingVolume = qualifyingVolume
+        self.threshold = threshold
+        self.eligible = eligible
+        self.amount = amount
+        self.missedAmount = missedAmount
+        self.checks = checks
+    }
+}
+
+/// A partner's standing in one program.
+public enum PartnerStatus: String, Sendable, Hashable {
+    /// VIP: every enrolled subtrack eligible; MDF: accrual earned.
+    case eligible
+    /// VIP: some enrolled subtracks eligible.
+    case partiallyEligible = "partially_eligible"
+    case ineligible
+    /// VIP: no enrolment in this program.
+    case notEnrolled = "not_enrolled"
+    /// MDF: not a provider, or a tier the program does not list.
+    case notTakingPart = "not_taking_part"
+}
+
+/// One partner in one program: its status, rows and totals.
+public struct PartnerResult: Sendable, Hashable {
+    public var partnerID: String
+    public var status: PartnerStatus
+    public var rows: [ResultRow]
+
+    public init(partnerID: String, status: PartnerStatus, rows: [ResultRow]) {
+        self.partnerID = partnerID
+        self.status = status
+        self.rows = rows
+    }
+
+    public var amount: Money { Money(cents: rows.reduce(0) { $0 + $1.amount.cents }) }
+    public var missedAmount: Money { Money(cents: rows.reduce(0) { $0 + $1.missedAmount.cents }) }
+    public var takesPart: Bool { status != .notEnrolled && status != .notTakingPart }
+}
+
+/// Every partner's result in one program, partners sorted by id.
+public struct ProgramResult: Sendable {
+    public var program: Program
+    public var partners: [PartnerResult]
+
+    public init(program: Program, partners: [PartnerResult]) {
+        self.program = program
+        self.partners = partners
+    }
+
+    public var rows: [ResultRow] { partners.flatMap(\.rows) }
+    public var amount: Money { Money(cents: partners.reduce(0) { $0 + $1.amount.cents }) }
+    public var missedAmount: Money { Money(cents: partners.reduce(0) { $0 + $1.missedAmount.cents }) }
+}
+
+/// The results of a computation, programs sorted by id.
+public struct ComputeResult: Sendable {
+    public var programs: [ProgramResult]
+
+    public init(programs: [ProgramResult]) {
+        self.programs = programs
+    }
+
+    /// Every row, sorted by program id, partner id, item (formats.md §4).
+    public var rows: [ResultRow] { programs.flatMap(\.rows) }
+}
+
+extension String {
+    /// Orders by the bytes of the UTF-8 text, which is how results are sorted.
+    static func byteOrder(_ lhs: String, _ rhs: String) -> Bool {
+        lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
+    }
+}

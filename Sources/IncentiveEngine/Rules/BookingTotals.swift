@@ -1,0 +1,126 @@
+/// What the booking lines of one partner add up to in one VIP subtrack.
+public struct SubtrackTotals: Sendable, Hashable {
+    /// Sum of the lines counted, in program currency (credits included).
+    public var volume = Money.zero
+    /// Lines counted: counting date inside the period.
+    public var lines = 0
+    /// Lines of this subtrack whose counting date lies outside the period.
+    public var outsidePeriodLines = 0
+    /// Lines of this subtrack without the counting date (`shipped_on` empty).
+    public var undatedLines = 0
+
+    public init() {}
+}
+
+/// What the booking lines of one partner add up to in one MDF program.
+public struct MDFTotals: Sendable, Hashable {
+    public var qualifyingVolume = Money.zero
+    public var qualifyingLines = 0
+    /// Of the qualifying lines, those without any intended use (counted under an `any` rule).
+    public var qualifyingUntaggedLines = 0
+    public var untaggedVolume = Money.zero
+    public var untaggedLines = 0
+    /// In period, tagged with an intended use the rule does not count (e.g. `resale`).
+    public var otherTagVolume = Money.zero
+    public var otherTagLines = 0
+    public var outsidePeriodLines = 0
+    public var undatedLines = 0
+
+    public init() {}
+}
+
+/// The totals of one program over all partners.
+public struct ProgramTotals: Sendable {
+    /// Number of subtracks (VIP) in document order; 0 for MDF.
+    public let subtrackCount: Int
+    /// VIP: `partners × subtrackCount`, indexed `partner * subtrackCount + subtrack`.
+    public var subtracks: [SubtrackTotals]
+    /// VIP: per partner, in-period or not, lines whose SKU matched no subtrack.
+    public var unmatchedLines: [Int]
+    /// MDF: per partner.
+    public var mdf: [MDFTotals]
+
+    init(program: Program, partnerCount: Int) {
+        switch program.rules {
+        case .vip(let rules):
+            subtrackCount = rules.tracks.reduce(0) { $0 + $1.subtracks.count }
+            subtracks = Array(repeating: SubtrackTotals(), count: partnerCount * subtrackCount)
+            unmatchedLines = Array(repeating: 0, count: partnerCount)
+            mdf = []
+        case .mdf:
+            subtrackCount = 0
+            subtracks = []
+            unmatchedLines = []
+            mdf = Array(repeating: MDFTotals(), count: partnerCount)
+        }
+    }
+
+    public func subtrack(partner: Int, subtrack: Int) -> SubtrackTotals { subtracks[partner * subtrackCount + subtrack] }
+
+    /// Adds `other` (the totals of another part of the same bookings) into these.
+    mutating func merge(_ other: ProgramTotals) {
+        for index in subtracks.indices {
+            subtracks[index].volume.cents += other.subtracks[index].volume.cents
+            subtracks[index].lines += other.subtracks[index].lines
+            subtracks[index].outsidePeriodLines += other.subtracks[index].outsidePeriodLines
+            subtracks[index].undatedLines += other.subtracks[index].undatedLines
+        }
+        for index in unmatchedLines.indices { unmatchedLines[index] += other.unmatchedLines[index] }
+        for index in mdf.indices {
+            mdf[index].qualifyingVolume.cents += other.mdf[index].qualifyingVolume.cents
+            mdf[index].qualifyingLines += other.mdf[index].qualifyingLines
+            mdf[index].qualifyingUntaggedLines += other.mdf[index].qualifyingUntaggedLines
+            mdf[index].untaggedVolume.cents += other.mdf[index].untaggedVolume.cents
+            mdf[index].untaggedLines += other.mdf[index].untaggedLines
+            mdf[index].otherTagVolume.cents += other.mdf[index].otherTagVolume.cents
+            mdf[index].otherTagLines += other.mdf[index].otherTagLines
+            mdf[index].outsidePeriodLines += other.mdf[index].outsidePeriodLines
+            mdf[index].undatedLines += other.mdf[index].undatedLines
+        }
+    }
+}
+
+/// What happened to one booking line in one program (kept only for the partner being explained).
+public enum LineOutcome: Sendable, Hashable {
+    /// Counted in the subtrack at `subtrack` (index in document order), converted to `amount`.
+    case counted(subtrack: Int, amount: Money)
+    /// MDF: qualifying under the intended-use rule in force.
+    case qualifying(amount: Money)
+    /// MDF: in period, no intended use, and the rule in force needs one.
+    case untagged(amount: Money)
+    /// MDF: in period, tagged with an intended use the rule does not count.
+    case otherTag(amount: Money)
+    /// MDF: no intended-use rule in force on the counting date.
+    case noRule(amount: Money)
+    /// VIP: in the subtrack's products, but the counting date is outside the period.
+    case outsidePeriod(subtrack: Int?, date: Day)
+    /// No counting date (`shipped_on` empty while the program counts by it).
+    case undated(subtrack: Int?)
+    /// VIP: the SKU matches no subtrack of the program.
+    case noSubtrack
+}
+
+/// One booking line of the partner being explained, with its outcome per program.
+public struct TracedLine: Sendable, Hashable {
+    public var line: Int
+    public var orderID: String
+    public var lineID: String
+    public var sku: String
+    public var bookedOn: Day
+    public var shippedOn: Day?
+    public var amount: Money
+    public var currency: String
+    public var intendedUse: String
+    /// Indexed like the programs given to the aggregator.
+    public var outcomes: [LineOutcome]
+}
+
+/// The result of the one pass over `bookings.csv`.
+public struct BookingTotals: Sendable {
+    /// Indexed like the programs given to the aggregator.
+    public var programs: [ProgramTotals]
+    /// Booking lines read (records, not physical lines).
+    public var lineCount = 0
+    /// The lines of the traced partner, in file order.
+    public var traced: [TracedLine] = []
+}
