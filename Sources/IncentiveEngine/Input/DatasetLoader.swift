@@ -9,7 +9,7 @@ public enum DatasetLoader {
     /// Problems go to `collector`; the dataset holds the rows that were valid.
     public static func loadTables(directory: String, programs: [Program], collector: inout DiagnosticCollector) -> Dataset {
         var dataset = Dataset()
-        var knownIDs: Set<String> = []
+        var knownIDs: Set<String> = []  // every id of partners.csv, valid row or not
         func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
         func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
 
@@ -34,7 +34,10 @@ public enum DatasetLoader {
                 let country = table.country(&collector)
                 let tier = table.tier("tier", &collector)
                 let provider = table.optionalBool("provider", &collector)
-                guard let country, let tier, let provider else { continue }
+                guard let country, let tier, let provider else {
+                    dataset.rejectedPartnerIDs.insert(id)
+                    continue
+                }
                 _ = dataset.partnerIDs.intern(id)
                 dataset.partners.append(Partner(id: id, name: name, country: country, tier: tier, provider: provider ?? false, line: table.line))
             }
@@ -48,7 +51,7 @@ public enum DatasetLoader {
         func partner(_ table: Table, _ collector: inout DiagnosticCollector) -> Int? {
             guard let id = table.identifier("partner_id", &collector) else { return nil }
             if let index = dataset.partnerIndex(id) { return index }
-            if !knownIDs.contains(id) { table.error("partner_id", value: id, "unknown partner (not in partners.csv)", &collector) }
+            if !dataset.rejectedPartnerIDs.contains(id) { table.error("partner_id", value: id, "unknown partner (not in partners.csv)", &collector) }
             return nil
         }
 

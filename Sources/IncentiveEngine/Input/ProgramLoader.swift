@@ -278,21 +278,23 @@ struct ProgramParser {
 
     mutating func program(_ root: Node) -> Program? {
         self.root = root
-        guard let top = mapping(root, "a program", allowed: Self.vipKeys.union(Self.mdfKeys), required: ["id", "kind", "currency", "period"])
-        else { return nil }
-        guard let kindText = text(top["kind"], "kind") else { return nil }
-        let kind: ProgramKind
-        switch kindText.lowercased() {
-        case "vip": kind = .vip
-        case "mdf": kind = .mdf
-        default:
-            error(top["kind"], "kind", value: kindText, "unknown program kind (expected vip or mdf)")
-            return nil
+        // The kind decides which keys are allowed, so read it first.
+        var kind = ProgramKind.vip
+        if case let .mapping(rootMapping) = root, let kindNode = rootMapping["kind"] {
+            guard let kindText = text(kindNode, "kind") else { return nil }
+            switch kindText.lowercased() {
+            case "vip": kind = .vip
+            case "mdf": kind = .mdf
+            default:
+                error(kindNode, "kind", value: kindText, "unknown program kind (expected vip or mdf)")
+                return nil
+            }
         }
         let allowed = kind == .vip ? Self.vipKeys : Self.mdfKeys
-        for (name, node) in top where !allowed.contains(name) {
-            error(node, name, "key not allowed in a \(kind.rawValue) program")
+        guard let top = mapping(root, "a \(kind.rawValue) program", allowed: allowed, required: ["id", "kind", "currency", "period"]) else {
+            return nil
         }
+        guard top["kind"] != nil else { return nil }
         let id = text(top["id"], "id")
         let name = top["name"].flatMap { text($0, "name") } ?? id
         var currency: String?

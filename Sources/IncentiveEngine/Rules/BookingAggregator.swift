@@ -155,7 +155,13 @@ public final class BookingAggregator {
             // Partner.
             let partner: Int32 = reader.withField(partnerColumn) { dataset.partnerIDs.lookup($0) ?? -1 }
             if partner < 0 {
-                fail("partner_id", partnerColumn, reader.isEmpty(partnerColumn) ? "required value is empty" : "unknown partner (not in partners.csv)")
+                if reader.isEmpty(partnerColumn) {
+                    fail("partner_id", nil, "required value is empty")
+                } else if dataset.rejectedPartnerIDs.isEmpty || !dataset.rejectedPartnerIDs.contains(reader.string(partnerColumn)) {
+                    fail("partner_id", partnerColumn, "unknown partner (not in partners.csv)")
+                } else {
+                    bad = true  // its partners.csv row was already reported
+                }
             }
 
             // Dates.

@@ -1,0 +1,103 @@
+import ArgumentParser
+import IncentiveEngine
+
+struct Compute: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compute what every partner earns and misses in every program.",
+        discussion: """
+            --format csv prints exactly the results CSV (one row per program, partner and item) and nothing else \
+            on stdout. table (the default) is a summary per program; json holds every check of every row.
+            """
+    )
+
+    @OptionGroup var input: InputOptions
+
+    @Option(name: .customLong("program"), help: ArgumentHelp("Only this program (repeatable).", valueName: "id"))
+    var programIDs: [String] = []
+
+    @Option(help: "Output format: table, csv or json.")
+    var format: OutputFormat = .table
+
+    @Option(help: ArgumentHelp("Write the output to this file instead of stdout (replaced only when complete).", valueName: "file"))
+    var output: String?
+
+    func run() throws {
+        let loaded = try Terminal.load(input, programIDs: programIDs)
+        let result = Engine.compute(loaded)
+        let text: String
+        switch format {
+        case .csv: text = ResultsCSV.render(result.rows)
+        case .json: text = ResultsJSON.render(result)
+        case .table: text = SummaryTable.render(result)
+        }
+        try Output.write(text, to: output)
+    }
+}
+
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Explain one partner's results: every check with its numbers, the lines that counted and what would unlock more."
+    )
+
+    @OptionGroup var input: InputOptions
+
+    @Option(help: ArgumentHelp("The partner to explain.", valueName: "id"))
+    var partner: String
+
+    @Option(name: .customLong("program"), help: ArgumentHelp("Only this program (repeatable).", valueName: "id"))
+    var programIDs: [String] = []
+
+    @Flag(help: "List every booking line, not only the first 20 per item.")
+    var allLines = false
+
+    func run() throws {
+        let loaded = try Terminal.load(input, programIDs: programIDs, tracePartner: partner)
+        let result = Engine.compute(loaded)
+        Output.standardOutput(Explanation.render(partnerID: partner, input: loaded, result: result, lineLimit: allLines ? nil : 20))
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Validate a dataset and its programs, reporting every problem; computes nothing."
+    )
+
+    @OptionGroup var input: InputOptions
+
+    func run() throws {
+        let loaded = try Terminal.load(input)
+        let dataset = loaded.dataset
+        Output.standardOutput(
+            "ok: \(loaded.programs.count) program(s), \(dataset.partners.count) partner(s), \(loaded.totals.lineCount) booking line(s), "
+                + "\(dataset.enrollments.count) enrolment(s); \(loaded.warnings.warnings.count) warning(s)\n")
+    }
+}
+
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a valid synthetic dataset and programs, deterministic for a seed.",
+        discussion: "Writes OUT/data/*.csv and OUT/programs/*.yaml; compute it with --data OUT/data --programs OUT/programs."
+    )
+
+    @Option(help: "Number of partners.")
+    var partners: Int = 1000
+
+    @Option(help: "Number of booking lines.")
+    var lines: Int = 100_000
+
+    @Option(help: "Seed: the same seed gives the same files.")
+    var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("The folder to write.", valueName: "dir"))
+    var out: String
+
+    func validate() throws {
+        guard partners >= 1 else { throw ValidationError("--partners must be at least 1") }
+        guard lines >= 0 else { throw ValidationError("--lines must not be negative") }
+    }
+
+    func run() throws {
+        throw ValidationError("GENERATOR_PENDING")
+        Output.standardError("wrote \(lines) booking lines for \(partners) partners to \(out)/data and programs to \(out)/programs")
+    }
+}
