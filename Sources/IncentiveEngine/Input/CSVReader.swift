@@ -44,9 +44,10 @@ public final class CSVReader {
     public static let chunkSize = 1 << 20
 
     /// Opens `path`; `displayName` is used in messages.
-    public init(path: String, displayName: String? = nil) throws(DiagnosticReport) {
+    /// - Parameter chunkSize: bytes read at a time (tests use tiny chunks to cross record boundaries).
+    public init(path: String, displayName: String? = nil, chunkSize: Int = CSVReader.chunkSize) throws(DiagnosticReport) {
         self.file = displayName ?? path
-        self.capacity = CSVReader.chunkSize
+        self.capacity = max(chunkSize, 1)
         self.buffer = .allocate(capacity: capacity)
         descriptor = open(path, O_RDONLY)
         if descriptor < 0 {
