@@ -30,7 +30,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "IncentiveEngineTests", dependencies: ["IncentiveEngine"]),
-        .testTarget(name: "IncentivesCLITests", dependencies: ["IncentiveEngine"]),
+        .testTarget(name: "IncentivesCLITests", dependencies: ["IncentiveEngine", "incentives"]),
     ],
     swiftLanguageModes: [.v6]
 )
