@@ -97,7 +97,7 @@ struct Generate: ParsableCommand {
     }
 
     func run() throws {
-        throw ValidationError("GENERATOR_PENDING")
+        try DatasetGenerator(partners: partners, lines: lines, seed: seed).write(to: out)
         Output.standardError("wrote \(lines) booking lines for \(partners) partners to \(out)/data and programs to \(out)/programs")
     }
 }

@@ -11,7 +11,7 @@ import Foundation
 //     security/core 7% (ASA-*, FPR-*; all MASTER-SEC; min 40000, GB 45000),
 //     security/advanced 14% (ISE-*; all MASTER-SEC; min 30000).
 //   - `gen-vip-3m.yaml`  GEN-VIP-3M, 2015-04-26..2015-07-25, counted by shipped_on, every tier,
-//     6 CSATs, deadline = enrolment; same subtracks, other rates, thresholds about half the 6-month ones.
+//     5 CSATs, deadline = enrolment; same subtracks, other rates, thresholds about half the 6-month ones.
 //   - `gen-mdf.yaml`     GEN-MDF, 2023-01-29..2023-07-29, every line counts until 2023-01-31, from
 //     2023-02-01 only `managed_services`; gold 2% and premier 1.5% need a strategic service,
 //     select 1% needs 50000 qualifying volume.
@@ -44,9 +44,9 @@ import Foundation
 //   order id is written quoted.
 // * fx.csv: EUR, GBP, SEK, PLN from 2014-01-01 with changes in 2015 and 2022/2023 (covers every date).
 // * credentials: ADV-UCT, ADV-COLLAB, EXPRESS-FOUNDATION, MASTER-SEC, ADV-SEC, ADV-ENT, likelier
-//   for gold and for the families a partner sells; achieved mostly before the period, 25% inside,
-//   some after; expiry empty, later, before or inside the period; a few renewals (two rows).
-// * csat: per partner 0..14 reports inside the 6-month period (25% 7..9, 35% 10..11, 25% 12..14)
+//   for gold and for the families a partner sells; achieved 70% before the period, 18% inside,
+//   12% after; expiry 60% empty, 25% after, 9% before, 6% inside the period; a few renewals (two rows).
+// * csat: per partner 0..14 reports inside the 6-month period (10% 0..6, 25% 7..9, 40% 10..11, 25% 12..14)
 //   plus 0..3 outside; survey ids SV00000001...
 // * services: most providers deliver 1..3 Cisco Powered Services, 55% strategic, some ended
 //   before the MDF period.
@@ -645,26 +645,26 @@ extension DatasetGenerator {
             var r = RNG(seed: seed, stream: 3, index: index)
             let security = p.families[2] > 0 || p.families[3] > 0
             let odds = [
-                p.families[0] > 0 ? [900, 650, 400, 100][p.tier] : 80,
-                p.families[1] > 0 ? [850, 550, 300, 80][p.tier] : 60,
+                p.families[0] > 0 ? [960, 880, 700, 200][p.tier] : 80,
+                p.families[1] > 0 ? [920, 800, 600, 150][p.tier] : 60,
                 [150, 450, 450, 200][p.tier],
-                security ? [700, 400, 200, 50][p.tier] : 40,
+                security ? [900, 700, 500, 100][p.tier] : 40,
                 p.families[2] > 0 ? 250 : 30,
                 [500, 300, 150, 50][p.tier],
             ]
             for (credential, odd) in zip(names, odds) where r.chance(odd) {
                 let achieved: Int
                 switch r.below(100) {
-                case 0..<55: achieved = r.range(Cal.day(2011, 1, 1), Cal.vipStart - 1)
-                case 55..<80: achieved = r.range(Cal.vipStart, Cal.vipEnd)
-                case 80..<90: achieved = r.range(Cal.vipEnd + 1, Cal.day(2016, 3, 31))
+                case 0..<70: achieved = r.range(Cal.day(2011, 1, 1), Cal.vipStart - 1)
+                case 70..<88: achieved = r.range(Cal.vipStart, Cal.vipEnd)
+                case 88..<94: achieved = r.range(Cal.vipEnd + 1, Cal.day(2016, 3, 31))
                 default: achieved = r.range(Cal.day(2020, 1, 1), Cal.day(2023, 6, 30))
                 }
                 var expires: Int?
                 switch r.below(100) {
-                case 0..<45: expires = nil
-                case 45..<75: expires = achieved + r.range(730, 1095)
-                case 75..<90: expires = max(achieved, r.range(Cal.day(2014, 1, 1), Cal.vipStart - 1))
+                case 0..<60: expires = nil
+                case 60..<85: expires = max(achieved, Cal.vipEnd) + r.range(1, 1000)
+                case 85..<94: expires = max(achieved, r.range(Cal.day(2014, 1, 1), Cal.vipStart - 1))
                 default: expires = max(achieved, r.range(Cal.vipStart, Cal.vipEnd - 1))
                 }
                 try sink.reserve(128)
@@ -699,9 +699,9 @@ extension DatasetGenerator {
             var r = RNG(seed: seed, stream: 4, index: index)
             var inside: Int
             switch r.below(100) {
-            case 0..<15: inside = r.range(0, 6)
-            case 15..<40: inside = r.range(7, 9)
-            case 40..<75: inside = r.range(10, 11)
+            case 0..<10: inside = r.range(0, 6)
+            case 10..<35: inside = r.range(7, 9)
+            case 35..<75: inside = r.range(10, 11)
             default: inside = r.range(12, 14)
             }
             if p.tier == 3 && r.chance(600) { inside = r.range(0, 4) }
@@ -1063,7 +1063,7 @@ extension DatasetGenerator {
             currency: USD
             period: {start: 2015-04-26, end: 2015-07-25}
             count_bookings_by: shipped_on
-            csat_required: 6
+            csat_required: 5
             knowledge_deadline: enrollment
             tracks:
               - id: data-center
