@@ -29,6 +29,7 @@ public final class CSVReader {
 
     private var descriptor: Int32 = -1
     private var source: [UInt8]?
+    private var sourceOffset = 0
     private var buffer: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     private var end = 0
@@ -36,10 +37,11 @@ public final class CSVReader {
     private var atEOF = false
     private var nextLine = 1
 
-    private var starts: [Int] = []
-    private var ends: [Int] = []
-    private var escaped: [Bool] = []
-    private var scratch: [UInt8] = []
+    /// Start and end offsets (into `buffer`) of each field of the current record, trimmed and unescaped.
+    private var spans: UnsafeMutablePointer<Int>
+    private var spanCapacity = 64
+    /// Per field: 1 when it was quoted.
+    private var quotedFlags: UnsafeMutablePointer<UInt8>
 
     public static let chunkSize = 1 << 20
 
@@ -49,19 +51,22 @@ public final class CSVReader {
         self.file = displayName ?? path
         self.capacity = max(chunkSize, 1)
         self.buffer = .allocate(capacity: capacity)
+        self.spans = .allocate(capacity: 2 * spanCapacity)
+        self.quotedFlags = .allocate(capacity: spanCapacity)
         descriptor = open(path, O_RDONLY)
         if descriptor < 0 {
-            buffer.deallocate()
             throw DiagnosticReport(Diagnostic(file: file, line: nil, message: "cannot open file (\(String(cString: strerror(errno))))"))
         }
         try readHeader()
     }
 
     /// Reads from bytes in memory (tests, uploads).
-    public init(bytes: [UInt8], file: String) throws(DiagnosticReport) {
+    public init(bytes: [UInt8], file: String, chunkSize: Int = CSVReader.chunkSize) throws(DiagnosticReport) {
         self.file = file
-        self.capacity = max(bytes.count, 1)
+        self.capacity = max(chunkSize, 1)
         self.buffer = .allocate(capacity: capacity)
+        self.spans = .allocate(capacity: 2 * spanCapacity)
+        self.quotedFlags = .allocate(capacity: spanCapacity)
         self.source = bytes
         try readHeader()
     }
@@ -69,6 +74,8 @@ public final class CSVReader {
     deinit {
         if descriptor >= 0 { close(descriptor) }
         buffer.deallocate()
+        spans.deallocate()
+        quotedFlags.deallocate()
     }
 
     /// Total physical lines seen so far (after the last record read).
@@ -99,14 +106,13 @@ public final class CSVReader {
     public func next() throws(DiagnosticReport) -> Bool {
         while true {
             guard try nextRecordRaw() else { return false }
-            if fieldCount == 1 && recordProblem == nil && ends[0] == starts[0] && !escaped[0] && !isQuoted(0) { continue }
+            if fieldCount == 1 && recordProblem == nil && spans[0] == spans[1] && quotedFlags[0] == 0 { continue }
             return true
         }
     }
 
-    private var quoted: [Bool] = []
-
-    private func isQuoted(_ index: Int) -> Bool { quoted[index] }
+    /// The current record's fields as a value that reads them without further bookkeeping.
+    public var record: CSVRecord { CSVRecord(base: UnsafePointer(buffer), spans: UnsafePointer(spans), count: fieldCount) }
 
     /// Reads more bytes into the buffer, keeping everything from `keep` on. Returns false at EOF.
     private func refill(keepingFrom keep: Int) -> Bool {
@@ -116,10 +122,6 @@ public final class CSVReader {
             if remaining > 0 { buffer.update(from: buffer + keep, count: remaining) }
             end = remaining
             position -= keep
-            for index in 0..<starts.count {
-                starts[index] -= keep
-                ends[index] -= keep
-            }
         }
         if end == capacity {
             let newCapacity = capacity * 2
@@ -129,14 +131,15 @@ public final class CSVReader {
             buffer = newBuffer
             capacity = newCapacity
         }
-        if var bytes = source {
-            let count = min(bytes.count, capacity - end)
-            bytes.withUnsafeBufferPointer { (buffer + end).update(from: $0.baseAddress!, count: count) }
-            bytes.removeFirst(count)
-            source = bytes
+        if let bytes = source {
+            let count = min(bytes.count - sourceOffset, capacity - end)
+            if count > 0 {
+                bytes.withUnsafeBufferPointer { (buffer + end).update(from: $0.baseAddress! + sourceOffset, count: count) }
+            }
+            sourceOffset += count
             end += count
-            if bytes.isEmpty { atEOF = true }
-            return count > 0 || !atEOF || true
+            if sourceOffset >= bytes.count { atEOF = true }
+            return count > 0
         }
         while true {
             let count = read(descriptor, buffer + end, capacity - end)
@@ -154,52 +157,79 @@ public final class CSVReader {
         }
     }
 
+    private func growSpans() {
+        let newCapacity = spanCapacity * 2
+        let newSpans = UnsafeMutablePointer<Int>.allocate(capacity: 2 * newCapacity)
+        newSpans.update(from: spans, count: 2 * spanCapacity)
+        spans.deallocate()
+        spans = newSpans
+        let newFlags = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newFlags.update(from: quotedFlags, count: spanCapacity)
+        quotedFlags.deallocate()
+        quotedFlags = newFlags
+        spanCapacity = newCapacity
+    }
+
     /// Parses one record starting at `position`; returns false when no bytes are left.
+    ///
+    /// The scan runs on local copies of the buffer state; when the record runs past the bytes
+    /// read so far, more are read and the record is scanned again from its start. Only once the
+    /// whole record is known are its fields trimmed and unescaped in place.
     private func nextRecordRaw() throws(DiagnosticReport) -> Bool {
         let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), carriage = UInt8(ascii: "\r")
         let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
+        if position >= end && !refill(keepingFrom: position) { return false }
+        if position >= end { return false }
         restart: while true {
-            if position >= end {
-                if !refill(keepingFrom: position) && position >= end { return false }
-                if position >= end { return false }
-            }
+            let bytes = buffer
+            let end = self.end
+            let eof = atEOF
             let recordStart = position
-            var index = position
+            var spans = self.spans
+            var spanCapacity = self.spanCapacity
+            var flags = self.quotedFlags
+            var index = recordStart
             var lines = 0
             var fields = 0
             var problem: String?
-            starts.removeAll(keepingCapacity: true)
-            ends.removeAll(keepingCapacity: true)
-            escaped.removeAll(keepingCapacity: true)
-            quoted.removeAll(keepingCapacity: true)
-            // Returns false when more data is needed (and was read), so the record restarts.
-            func needMore() -> Bool { refill(keepingFrom: recordStart) }
+            var hasEscapes = false
+
+            @inline(__always) func addField(_ start: Int, _ stop: Int, quoted: Bool) {
+                if fields == spanCapacity {
+                    growSpans()
+                    spans = self.spans
+                    flags = self.quotedFlags
+                    spanCapacity = self.spanCapacity
+                }
+                spans[2 * fields] = start
+                spans[2 * fields + 1] = stop
+                flags[fields] = quoted ? 1 : 0
+                fields += 1
+            }
+
             fieldLoop: while true {
                 // Skip leading blanks to see whether the field is quoted.
                 var probe = index
-                while true {
-                    if probe >= end {
-                        if needMore() { continue restart }
-                        break
-                    }
-                    if buffer[probe] == space || buffer[probe] == tab { probe += 1 } else { break }
+                while probe < end && (bytes[probe] == space || bytes[probe] == tab) { probe += 1 }
+                if probe >= end && !eof {
+                    if refill(keepingFrom: recordStart) { continue restart }
                 }
-                if probe < end && buffer[probe] == quote {
+                if probe < end && bytes[probe] == quote {
                     var scan = probe + 1
-                    var hasDoubled = false
                     var closing = -1
                     while closing < 0 {
                         if scan >= end {
-                            if needMore() { continue restart }
-                            throw DiagnosticReport(Diagnostic(file: file, line: nextLine, message: "unterminated quote: a quoted field of the record that starts on this line is never closed"))
+                            if !eof && refill(keepingFrom: recordStart) { continue restart }
+                            throw DiagnosticReport(
+                                Diagnostic(file: file, line: nextLine, message: "unterminated quote: a quoted field of the record that starts on this line is never closed"))
                         }
-                        let byte = buffer[scan]
+                        let byte = bytes[scan]
                         if byte == quote {
                             if scan + 1 >= end {
-                                if needMore() { continue restart }
+                                if !eof && refill(keepingFrom: recordStart) { continue restart }
                                 closing = scan
-                            } else if buffer[scan + 1] == quote {
-                                hasDoubled = true
+                            } else if bytes[scan + 1] == quote {
+                                hasEscapes = true
                                 scan += 2
                             } else {
                                 closing = scan
@@ -209,19 +239,15 @@ public final class CSVReader {
                             scan += 1
                         }
                     }
-                    starts.append(probe + 1)
-                    ends.append(closing)
-                    escaped.append(hasDoubled)
-                    quoted.append(true)
-                    fields += 1
+                    addField(probe + 1, closing, quoted: true)
                     index = closing + 1
                     // After the closing quote: blanks, then a comma or the end of the record.
                     while true {
                         if index >= end {
-                            if needMore() { continue restart }
+                            if !eof && refill(keepingFrom: recordStart) { continue restart }
                             break fieldLoop
                         }
-                        let byte = buffer[index]
+                        let byte = bytes[index]
                         if byte == space || byte == tab {
                             index += 1
                         } else if byte == comma {
@@ -231,13 +257,12 @@ public final class CSVReader {
                             index += 1
                             lines += 1
                             break fieldLoop
-                        } else if byte == carriage {
-                            if index + 1 >= end, needMore() { continue restart }
-                            if index + 1 < end && buffer[index + 1] == newline {
-                                index += 2
-                                lines += 1
-                                break fieldLoop
-                            }
+                        } else if byte == carriage && index + 1 < end && bytes[index + 1] == newline {
+                            index += 2
+                            lines += 1
+                            break fieldLoop
+                        } else if byte == carriage && index + 1 >= end && !eof {
+                            if refill(keepingFrom: recordStart) { continue restart }
                             index += 1
                         } else {
                             if problem == nil {
@@ -248,45 +273,52 @@ public final class CSVReader {
                     }
                 } else {
                     var scan = index
-                    while true {
-                        if scan >= end {
-                            if needMore() { continue restart }
-                            starts.append(index)
-                            ends.append(scan)
-                            escaped.append(false)
-                            quoted.append(false)
-                            fields += 1
-                            index = scan
-                            break fieldLoop
-                        }
-                        let byte = buffer[scan]
-                        if byte == comma {
-                            starts.append(index)
-                            ends.append(scan)
-                            escaped.append(false)
-                            quoted.append(false)
-                            fields += 1
-                            index = scan + 1
-                            continue fieldLoop
-                        }
-                        if byte == newline {
-                            var fieldEnd = scan
-                            if fieldEnd > index && buffer[fieldEnd - 1] == carriage { fieldEnd -= 1 }
-                            starts.append(index)
-                            ends.append(fieldEnd)
-                            escaped.append(false)
-                            quoted.append(false)
-                            fields += 1
-                            index = scan + 1
-                            lines += 1
-                            break fieldLoop
-                        }
+                    while scan < end {
+                        let byte = bytes[scan]
+                        if byte == comma || byte == newline { break }
                         scan += 1
                     }
+                    if scan >= end {
+                        if !eof && refill(keepingFrom: recordStart) { continue restart }
+                        addField(index, scan, quoted: false)
+                        index = scan
+                        break fieldLoop
+                    }
+                    if bytes[scan] == comma {
+                        addField(index, scan, quoted: false)
+                        index = scan + 1
+                        continue fieldLoop
+                    }
+                    var fieldEnd = scan
+                    if fieldEnd > index && bytes[fieldEnd - 1] == carriage { fieldEnd -= 1 }
+                    addField(index, fieldEnd, quoted: false)
+                    index = scan + 1
+                    lines += 1
+                    break fieldLoop
                 }
             }
+
+            // The record is complete: trim each field and undo doubled quotes in place.
+            for field in 0..<fields {
+                var start = spans[2 * field], stop = spans[2 * field + 1]
+                while start < stop && (bytes[start] == space || bytes[start] == tab) { start += 1 }
+                while stop > start && (bytes[stop - 1] == space || bytes[stop - 1] == tab) { stop -= 1 }
+                if hasEscapes && flags[field] == 1 {
+                    var read = start, write = start
+                    while read < stop {
+                        let byte = bytes[read]
+                        bytes[write] = byte
+                        write += 1
+                        read += byte == quote && read + 1 < stop && bytes[read + 1] == quote ? 2 : 1
+                    }
+                    stop = write
+                }
+                spans[2 * field] = start
+                spans[2 * field + 1] = stop
+            }
+
             recordLine = nextLine
-            let endedByNewline = index > recordStart && buffer[index - 1] == newline
+            let endedByNewline = index > recordStart && bytes[index - 1] == newline
             nextLine += lines + (endedByNewline ? 0 : 1)
             position = index
             fieldCount = fields
@@ -299,33 +331,35 @@ public final class CSVReader {
     /// quotes removed and doubled quotes undone. Fields past the end of the record are empty.
     @inline(__always)
     public func withField<Result>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
-        guard index < fieldCount else { return try body(UnsafeBufferPointer(start: buffer, count: 0)) }
-        var start = starts[index]
-        var stop = ends[index]
-        while start < stop && (buffer[start] == 0x20 || buffer[start] == 0x09) { start += 1 }
-        while stop > start && (buffer[stop - 1] == 0x20 || buffer[stop - 1] == 0x09) { stop -= 1 }
-        if !escaped[index] {
-            return try body(UnsafeBufferPointer(start: buffer + start, count: stop - start))
-        }
-        scratch.removeAll(keepingCapacity: true)
-        var cursor = start
-        while cursor < stop {
-            let byte = buffer[cursor]
-            scratch.append(byte)
-            cursor += byte == 0x22 && cursor + 1 < stop && buffer[cursor + 1] == 0x22 ? 2 : 1
-        }
-        return try scratch.withUnsafeBufferPointer { try body($0) }
+        try body(record[index])
     }
 
     /// Field `index` as a `String` (trimmed, unescaped); invalid UTF-8 is repaired.
     public func string(_ index: Int) -> String {
-        withField(index) { String(decoding: $0, as: UTF8.self) }
+        record.string(index)
     }
 
     /// Whether field `index` is empty after trimming.
     public func isEmpty(_ index: Int) -> Bool {
-        withField(index) { $0.isEmpty }
+        record[index].isEmpty
     }
+}
+
+/// The fields of the record a `CSVReader` is on; valid until the reader moves on.
+public struct CSVRecord {
+    let base: UnsafePointer<UInt8>
+    let spans: UnsafePointer<Int>
+    public let count: Int
+
+    /// The bytes of field `index` (trimmed, unescaped); empty past the end of the record.
+    @inline(__always)
+    public subscript(index: Int) -> UnsafeBufferPointer<UInt8> {
+        guard index < count else { return UnsafeBufferPointer(start: base, count: 0) }
+        let start = spans[2 * index]
+        return UnsafeBufferPointer(start: base + start, count: spans[2 * index + 1] - start)
+    }
+
+    public func string(_ index: Int) -> String { String(decoding: self[index], as: UTF8.self) }
 }
 
 extension String {

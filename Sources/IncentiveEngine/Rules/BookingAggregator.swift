@@ -35,7 +35,6 @@ public final class BookingAggregator {
     private var skuKnown: [Int8] = []
     private var fx: [UInt32: [(day: Int32, rate: Int64)]] = [:]
     private var fxCache: [UInt64: Int64] = [:]
-    private var tagScratch: [UInt8] = []
 
     public init(programs: [Program], dataset: Dataset, tracePartner: Int? = nil) {
         self.programs = programs
@@ -113,6 +112,21 @@ public final class BookingAggregator {
         /// Per program, the sum of |amount| of the lines added: while it fits in 64 bits no total can overflow.
         var magnitudes = [Int64](repeating: 0, count: planCount)
         var overflowed = false
+        // The hot loop works on local copies: stored properties of a class cost an exclusivity check per access.
+        var plans = self.plans
+        var skus = self.skus
+        var tags = self.tags
+        var skuKnown = self.skuKnown
+        var fxCache = self.fxCache
+        let fx = self.fx
+        var tagScratch: [UInt8] = []
+        defer {
+            self.plans = plans
+            self.skus = skus
+            self.tags = tags
+            self.skuKnown = skuKnown
+            self.fxCache = fxCache
+        }
 
         while true {
             let more: Bool
@@ -129,35 +143,33 @@ public final class BookingAggregator {
                 collector.error(file: file, line: line, problem)
                 continue
             }
-            if reader.fieldCount != expectedFields {
-                collector.error(file: file, line: line, "expected \(expectedFields) fields like the header, found \(reader.fieldCount)")
+            let record = reader.record
+            if record.count != expectedFields {
+                collector.error(file: file, line: line, "expected \(expectedFields) fields like the header, found \(record.count)")
                 continue
             }
             var bad = false
             func fail(_ column: String, _ index: Int?, _ message: String) {
                 bad = true
-                let value = index.map { reader.string($0) }
-                collector.error(file: file, line: line, column: column, value: value, message)
+                collector.error(file: file, line: line, column: column, value: index.map { record.string($0) }, message)
             }
 
             // Key (order_id, line): non-empty, unique.
-            let orderEmpty = reader.isEmpty(orderColumn), lineEmpty = reader.isEmpty(lineColumn)
-            if orderEmpty { fail("order_id", nil, "required value is empty") }
-            if lineEmpty { fail("line", nil, "required value is empty") }
-            if !orderEmpty && !lineEmpty {
-                var hash = reader.withField(orderColumn) { ByteHash.fnv($0, seed: ByteHash.offset) }
-                hash = ByteHash.fnv(byte: 0x1F, seed: hash)
-                hash = reader.withField(lineColumn) { ByteHash.fnv($0, seed: hash) }
-                hash = ByteHash.finish(hash)
+            let orderBytes = record[orderColumn], lineBytes = record[lineColumn]
+            if orderBytes.isEmpty { fail("order_id", nil, "required value is empty") }
+            if lineBytes.isEmpty { fail("line", nil, "required value is empty") }
+            if !orderBytes.isEmpty && !lineBytes.isEmpty {
+                let hash = ByteHash.key(order: orderBytes, line: lineBytes)
                 if !keys.insert(hash) { suspects.insert(hash) }
             }
 
             // Partner.
-            let partner: Int32 = reader.withField(partnerColumn) { dataset.partnerIDs.lookup($0) ?? -1 }
+            let partnerBytes = record[partnerColumn]
+            let partner = dataset.partnerIDs.lookup(partnerBytes) ?? -1
             if partner < 0 {
-                if reader.isEmpty(partnerColumn) {
+                if partnerBytes.isEmpty {
                     fail("partner_id", nil, "required value is empty")
-                } else if dataset.rejectedPartnerIDs.isEmpty || !dataset.rejectedPartnerIDs.contains(reader.string(partnerColumn)) {
+                } else if dataset.rejectedPartnerIDs.isEmpty || !dataset.rejectedPartnerIDs.contains(record.string(partnerColumn)) {
                     fail("partner_id", partnerColumn, "unknown partner (not in partners.csv)")
                 } else {
                     bad = true  // its partners.csv row was already reported
@@ -165,58 +177,54 @@ public final class BookingAggregator {
             }
 
             // Dates.
-            let booked = reader.withField(bookedColumn) { Day(isoBytes: $0) }
+            let booked = Day(isoBytes: record[bookedColumn])
             if booked == nil { fail("booked_on", bookedColumn, "expected a real calendar date YYYY-MM-DD") }
             var shipped: Day?
-            if let shippedColumn, !reader.isEmpty(shippedColumn) {
-                shipped = reader.withField(shippedColumn) { Day(isoBytes: $0) }
+            if let shippedColumn, !record[shippedColumn].isEmpty {
+                shipped = Day(isoBytes: record[shippedColumn])
                 if shipped == nil { fail("shipped_on", shippedColumn, "expected a real calendar date YYYY-MM-DD") }
             }
 
             // SKU.
             var sku: Int32 = -1
-            if reader.isEmpty(skuColumn) {
+            let skuBytes = record[skuColumn]
+            if skuBytes.isEmpty {
                 fail("sku", nil, "required value is empty")
             } else {
-                sku = reader.withField(skuColumn) { skus.intern($0) }
+                sku = skus.intern(skuBytes)
                 if Int(sku) == skuKnown.count {
-                    skuKnown.append(checkCatalogue ? (reader.withField(skuColumn) { dataset.products!.lookup($0) } != nil ? 1 : 0) : 1)
+                    skuKnown.append(checkCatalogue ? (dataset.products!.lookup(skuBytes) != nil ? 1 : 0) : 1)
                     for index in 0..<planCount { plans[index].subtrackOfSKU.append(-2) }
                 }
                 if skuKnown[Int(sku)] == 0 {
-                    collector.warning(file: file, line: line, column: "sku", value: reader.string(skuColumn), "not in products.csv")
+                    collector.warning(file: file, line: line, column: "sku", value: record.string(skuColumn), "not in products.csv")
                 }
             }
 
-            if let quantityColumn, !reader.isEmpty(quantityColumn) {
-                let valid = reader.withField(quantityColumn) {
-                    if case .success = FieldParsing.decimal($0, scale: 6, limit: Int64.max) { return true }
-                    return false
+            if let quantityColumn, !record[quantityColumn].isEmpty {
+                if case .failure = FieldParsing.decimal(record[quantityColumn], scale: 6, limit: Int64.max) {
+                    fail("quantity", quantityColumn, "expected a number")
                 }
-                if !valid { fail("quantity", quantityColumn, "expected a number") }
             }
 
             // Amount and currency.
             var amount: Int64 = 0
-            switch reader.withField(amountColumn, { FieldParsing.decimal($0, scale: 2) }) {
+            switch FieldParsing.decimal(record[amountColumn], scale: 2) {
             case .success(let cents): amount = cents
             case .failure(let problem): fail("amount", amountColumn, FieldParsing.explain(problem, decimals: 2, what: "an amount"))
             }
-            let currency = reader.withField(currencyColumn) { FieldParsing.currencyKey($0) }
+            let currency = FieldParsing.currencyKey(record[currencyColumn])
             if currency == 0 { fail("currency", currencyColumn, "expected an ISO 4217 currency code such as USD") }
 
-            // Intended use, normalised.
+            // Intended use, normalised: trimmed (by the reader), lower-cased, spaces and hyphens as `_`.
             var tag: Int32 = 0
-            if let useColumn {
-                tag = reader.withField(useColumn) { bytes -> Int32 in
-                    if bytes.isEmpty { return 0 }
-                    tagScratch.removeAll(keepingCapacity: true)
-                    for byte in bytes {
-                        let lowered = FieldParsing.asciiLower(byte)
-                        tagScratch.append(lowered == 0x20 || lowered == 0x2D ? 0x5F : lowered)
-                    }
-                    return tagScratch.withUnsafeBufferPointer { tags.intern($0) }
+            if let useColumn, !record[useColumn].isEmpty {
+                tagScratch.removeAll(keepingCapacity: true)
+                for byte in record[useColumn] {
+                    let lowered = FieldParsing.asciiLower(byte)
+                    tagScratch.append(lowered == 0x20 || lowered == 0x2D ? 0x5F : lowered)
                 }
+                tag = tagScratch.withUnsafeBufferPointer { tags.intern($0) }
             }
 
             if bad { continue }
@@ -226,14 +234,14 @@ public final class BookingAggregator {
             var outcomes: [LineOutcome] = []
 
             for index in 0..<planCount {
-                let plan = plans[index]
                 var subtrack: Int32 = -1
-                if plan.vip != nil {
-                    subtrack = plan.subtrackOfSKU[Int(sku)]
+                let isVIP = plans[index].vip != nil
+                if isVIP {
+                    subtrack = plans[index].subtrackOfSKU[Int(sku)]
                     if subtrack == -2 {
                         subtrack = -1
-                        let skuBytes = skus.bytes(sku)
-                        for entry in plan.vip!.patterns where entry.pattern.matches(skuBytes) {
+                        let name = skus.bytes(sku)
+                        for entry in plans[index].vip!.patterns where entry.pattern.matches(name) {
                             subtrack = Int32(entry.subtrack)
                             break
                         }
@@ -245,14 +253,11 @@ public final class BookingAggregator {
                         continue
                     }
                 }
+                let slot = isVIP ? partnerIndex * totals.programs[index].subtrackCount + Int(subtrack) : partnerIndex
                 let countingDay: Int32
-                if plan.byShipped {
+                if plans[index].byShipped {
                     guard let shipped else {
-                        if plan.vip != nil {
-                            totals.programs[index].subtracks[partnerIndex * totals.programs[index].subtrackCount + Int(subtrack)].undatedLines += 1
-                        } else {
-                            totals.programs[index].mdf[partnerIndex].undatedLines += 1
-                        }
+                        if isVIP { totals.programs[index].subtracks[slot].undatedLines += 1 } else { totals.programs[index].mdf[slot].undatedLines += 1 }
                         if tracing { outcomes.append(.undated(subtrack: subtrack < 0 ? nil : Int(subtrack))) }
                         continue
                     }
@@ -260,23 +265,23 @@ public final class BookingAggregator {
                 } else {
                     countingDay = bookedDay
                 }
-                if countingDay < plan.start || countingDay > plan.end {
-                    if plan.vip != nil {
-                        totals.programs[index].subtracks[partnerIndex * totals.programs[index].subtrackCount + Int(subtrack)].outsidePeriodLines += 1
+                if countingDay < plans[index].start || countingDay > plans[index].end {
+                    if isVIP {
+                        totals.programs[index].subtracks[slot].outsidePeriodLines += 1
                     } else {
-                        totals.programs[index].mdf[partnerIndex].outsidePeriodLines += 1
+                        totals.programs[index].mdf[slot].outsidePeriodLines += 1
                     }
                     if tracing { outcomes.append(.outsidePeriod(subtrack: subtrack < 0 ? nil : Int(subtrack), date: Day(daysSinceEpoch: countingDay))) }
                     continue
                 }
-                // Convert into program currency.
+                // Convert into program currency, rounded to cents per line.
                 var cents = amount
-                if currency != plan.currency {
-                    guard let rate = rate(currency, countingDay) else {
+                if currency != plans[index].currency {
+                    guard let rate = Self.rate(currency, countingDay, fx: fx, cache: &fxCache) else {
                         bad = true
-                        let code = reader.string(currencyColumn).uppercased()
+                        let code = record.string(currencyColumn).uppercased()
                         collector.error(
-                            file: file, line: line, column: "currency", value: reader.string(currencyColumn),
+                            file: file, line: line, column: "currency", value: record.string(currencyColumn),
                             "no fx rate for \(code) on or before \(Day(daysSinceEpoch: countingDay)) (needed to convert into \(programs[index].currency) for \(programs[index].id)); add it to fx.csv"
                         )
                         break
@@ -284,7 +289,6 @@ public final class BookingAggregator {
                     guard let value = Rounding.convert(Money(cents: amount), rate: ScaledDecimal(units: rate, scale: 6)),
                         value.cents.magnitude <= UInt64(FieldParsing.maximumCents)
                     else {
-                        bad = true
                         fail("amount", amountColumn, "too large once converted into \(programs[index].currency)")
                         break
                     }
@@ -296,39 +300,37 @@ public final class BookingAggregator {
                     overflowed = true
                     continue
                 }
-                if plan.vip != nil {
-                    let slot = partnerIndex * totals.programs[index].subtrackCount + Int(subtrack)
+                if isVIP {
                     totals.programs[index].subtracks[slot].volume.cents += cents
                     totals.programs[index].subtracks[slot].lines += 1
                     if tracing { outcomes.append(.counted(subtrack: Int(subtrack), amount: Money(cents: cents))) }
-                } else {
-                    let outcome = mdfOutcome(plan: index, tag: tag, day: countingDay)
-                    switch outcome {
-                    case 1:
-                        totals.programs[index].mdf[partnerIndex].qualifyingVolume.cents += cents
-                        totals.programs[index].mdf[partnerIndex].qualifyingLines += 1
-                        if tag == 0 { totals.programs[index].mdf[partnerIndex].qualifyingUntaggedLines += 1 }
-                        if tracing { outcomes.append(.qualifying(amount: Money(cents: cents))) }
-                    case 0 where tag == 0:
-                        totals.programs[index].mdf[partnerIndex].untaggedVolume.cents += cents
-                        totals.programs[index].mdf[partnerIndex].untaggedLines += 1
-                        if tracing { outcomes.append(.untagged(amount: Money(cents: cents))) }
-                    case 0:
-                        totals.programs[index].mdf[partnerIndex].otherTagVolume.cents += cents
-                        totals.programs[index].mdf[partnerIndex].otherTagLines += 1
-                        if tracing { outcomes.append(.otherTag(amount: Money(cents: cents))) }
-                    default:
-                        // No rule in force: neither qualifying nor untagged.
-                        totals.programs[index].mdf[partnerIndex].otherTagLines += 1
-                        if tracing { outcomes.append(.noRule(amount: Money(cents: cents))) }
-                    }
+                    continue
+                }
+                switch Self.mdfOutcome(&plans[index].mdf!, tag: tag, day: countingDay, tags: tags) {
+                case 1:
+                    totals.programs[index].mdf[slot].qualifyingVolume.cents += cents
+                    totals.programs[index].mdf[slot].qualifyingLines += 1
+                    if tag == 0 { totals.programs[index].mdf[slot].qualifyingUntaggedLines += 1 }
+                    if tracing { outcomes.append(.qualifying(amount: Money(cents: cents))) }
+                case 0 where tag == 0:
+                    totals.programs[index].mdf[slot].untaggedVolume.cents += cents
+                    totals.programs[index].mdf[slot].untaggedLines += 1
+                    if tracing { outcomes.append(.untagged(amount: Money(cents: cents))) }
+                case 0:
+                    totals.programs[index].mdf[slot].otherTagVolume.cents += cents
+                    totals.programs[index].mdf[slot].otherTagLines += 1
+                    if tracing { outcomes.append(.otherTag(amount: Money(cents: cents))) }
+                default:
+                    // No rule in force: neither qualifying nor untagged.
+                    totals.programs[index].mdf[slot].otherTagLines += 1
+                    if tracing { outcomes.append(.noRule(amount: Money(cents: cents))) }
                 }
             }
             if tracing && !bad {
                 totals.traced.append(
                     TracedLine(
-                        line: line, orderID: reader.string(orderColumn), lineID: reader.string(lineColumn), sku: reader.string(skuColumn),
-                        bookedOn: booked!, shippedOn: shipped, amount: Money(cents: amount), currency: reader.string(currencyColumn).uppercased(),
+                        line: line, orderID: record.string(orderColumn), lineID: record.string(lineColumn), sku: record.string(skuColumn),
+                        bookedOn: booked!, shippedOn: shipped, amount: Money(cents: amount), currency: record.string(currencyColumn).uppercased(),
                         intendedUse: tags.string(tag), outcomes: outcomes))
             }
         }
@@ -341,31 +343,28 @@ public final class BookingAggregator {
     }
 
     /// 1 when the line qualifies, 0 when it does not, -1 when no rule is in force.
-    private func mdfOutcome(plan index: Int, tag: Int32, day: Int32) -> Int {
-        let starts = plans[index].mdf!.ruleStarts
+    private static func mdfOutcome(_ plan: inout MDFPlan, tag: Int32, day: Int32, tags: ByteInterner) -> Int {
         var rule = -1
-        for (position, start) in starts.enumerated() where start <= day { rule = position }
+        for position in 0..<plan.ruleStarts.count where plan.ruleStarts[position] <= day { rule = position }
         if rule < 0 { return -1 }
-        var cache = plans[index].mdf!.allowed[rule]
-        if Int(tag) >= cache.count {
-            cache.append(contentsOf: repeatElement(-1, count: Int(tag) + 1 - cache.count))
+        let tagIndex = Int(tag)
+        if tagIndex >= plan.allowed[rule].count {
+            plan.allowed[rule].append(contentsOf: repeatElement(-1, count: tagIndex + 1 - plan.allowed[rule].count))
         }
-        if cache[Int(tag)] < 0 {
-            cache[Int(tag)] = plans[index].mdf!.rules[rule].allows(tags.string(tag)) ? 1 : 0
+        if plan.allowed[rule][tagIndex] < 0 {
+            plan.allowed[rule][tagIndex] = plan.rules[rule].allows(tags.string(tag)) ? 1 : 0
         }
-        let result = Int(cache[Int(tag)])
-        plans[index].mdf!.allowed[rule] = cache
-        return result
+        return Int(plan.allowed[rule][tagIndex])
     }
 
-    private func rate(_ currency: UInt32, _ day: Int32) -> Int64? {
+    private static func rate(_ currency: UInt32, _ day: Int32, fx: [UInt32: [(day: Int32, rate: Int64)]], cache: inout [UInt64: Int64]) -> Int64? {
         let key = UInt64(currency) << 32 | UInt64(UInt32(bitPattern: day))
-        if let cached = fxCache[key] { return cached < 0 ? nil : cached }
+        if let cached = cache[key] { return cached < 0 ? nil : cached }
         var found: Int64 = -1
         if let rates = fx[currency] {
             for entry in rates where entry.day <= day { found = entry.rate }
         }
-        fxCache[key] = found
+        cache[key] = found
         return found < 0 ? nil : found
     }
 
@@ -376,10 +375,7 @@ public final class BookingAggregator {
         while (try? reader.next()) == true {
             guard reader.recordProblem == nil, reader.fieldCount == reader.header.count else { continue }
             if reader.isEmpty(orderColumn) || reader.isEmpty(lineColumn) { continue }
-            var hash = reader.withField(orderColumn) { ByteHash.fnv($0, seed: ByteHash.offset) }
-            hash = ByteHash.fnv(byte: 0x1F, seed: hash)
-            hash = reader.withField(lineColumn) { ByteHash.fnv($0, seed: hash) }
-            hash = ByteHash.finish(hash)
+            let hash = ByteHash.key(order: reader.record[orderColumn], line: reader.record[lineColumn])
             guard suspects.contains(hash) else { continue }
             let order = reader.string(orderColumn), lineID = reader.string(lineColumn)
             let key = order + "\u{1F}" + lineID
@@ -408,6 +404,12 @@ enum ByteHash {
 
     @inline(__always)
     static func fnv(byte: UInt8, seed: UInt64) -> UInt64 { (seed ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+
+    /// The fingerprint of a booking key (`order_id`, `line`).
+    @inline(__always)
+    static func key(order: UnsafeBufferPointer<UInt8>, line: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        finish(fnv(line, seed: fnv(byte: 0x1F, seed: fnv(order, seed: offset))))
+    }
 
     /// A final mix so that low bits spread well in hash tables.
     @inline(__always)
