@@ -244,4 +244,22 @@ import Testing
         // 1,100.00 + 1,500.00 + 15.075 -> 15.08 + 0.015 -> 0.02 twice = 2,615.12; 6% = 156.9072 -> 156.91.
         #expect(try scenario.csvRows() == ["VIP,vip,P1,dc/ucs,2615.12,0.00,true,156.91,0.00,"])
     }
+
+    @Test func identifiersAreComparedByteForByte() throws {
+        // "ADV-É" as one code point in the program, as E + combining accent in the data: not the same id.
+        let subtracks = """
+              - id: s
+                rebate_percent: 10
+                products: ["*"]
+                requires_any: ["ADV-\u{00C9}"]
+            """
+        let rows = try scenario(
+            partners: "A,Decomposed,NL,gold,false\n",
+            bookings: "O1,1,A,2015-03-01,,X,1,100,USD,\n",
+            credentials: "A,ADV-E\u{0301},2014-01-01,\n",
+            enrollments: "A,VIP,dc/s,2015-02-01\n",
+            program: Scenario.vip(subtracks: subtracks)
+        ).csvRows()
+        #expect(rows == ["VIP,vip,A,dc/s,100.00,0.00,false,0.00,10.00,credential:ADV-\u{00C9}"])
+    }
 }

@@ -9,7 +9,7 @@ public enum DatasetLoader {
     /// Problems go to `collector`; the dataset holds the rows that were valid.
     public static func loadTables(directory: String, programs: [Program], collector: inout DiagnosticCollector) -> Dataset {
         var dataset = Dataset()
-        var knownIDs: Set<String> = []  // every id of partners.csv, valid row or not
+        var knownIDs: Set<ExactText> = []  // every id of partners.csv, valid row or not
         func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
         func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
 
@@ -25,17 +25,17 @@ public enum DatasetLoader {
         if exists("partners.csv"), let table = Table(path: path("partners.csv"), required: ["partner_id", "name", "country", "tier"], optional: ["provider"], collector: &collector) {
             while table.next(&collector) {
                 guard let id = table.identifier("partner_id", &collector) else { continue }
-                if knownIDs.contains(id) {
+                if knownIDs.contains(ExactText(id)) {
                     table.error("partner_id", value: id, "duplicate partner id", &collector)
                     continue
                 }
-                knownIDs.insert(id)
+                knownIDs.insert(ExactText(id))
                 let name = table.text("name")
                 let country = table.country(&collector)
                 let tier = table.tier("tier", &collector)
                 let provider = table.optionalBool("provider", &collector)
                 guard let country, let tier, let provider else {
-                    dataset.rejectedPartnerIDs.insert(id)
+                    dataset.rejectedPartnerIDs.insert(ExactText(id))
                     continue
                 }
                 _ = dataset.partnerIDs.intern(id)
@@ -51,7 +51,7 @@ public enum DatasetLoader {
         func partner(_ table: Table, _ collector: inout DiagnosticCollector) -> Int? {
             guard let id = table.identifier("partner_id", &collector) else { return nil }
             if let index = dataset.partnerIndex(id) { return index }
-            if !dataset.rejectedPartnerIDs.contains(id) { table.error("partner_id", value: id, "unknown partner (not in partners.csv)", &collector) }
+            if !dataset.rejectedPartnerIDs.contains(ExactText(id)) { table.error("partner_id", value: id, "unknown partner (not in partners.csv)", &collector) }
             return nil
         }
 
@@ -71,17 +71,17 @@ public enum DatasetLoader {
         }
 
         if exists("csat.csv"), let table = Table(path: path("csat.csv"), required: ["partner_id", "survey_id", "submitted_on"], optional: [], collector: &collector) {
-            var surveys: [String: Int] = [:]
+            var surveys: [ExactText: Int] = [:]
             while table.next(&collector) {
                 let index = partner(table, &collector)
                 let survey = table.identifier("survey_id", &collector)
                 let submitted = table.day("submitted_on", &collector)
                 if let survey {
-                    if let first = surveys[survey] {
+                    if let first = surveys[ExactText(survey)] {
                         table.error("survey_id", value: survey, "duplicate survey id (first on line \(first))", &collector)
                         continue
                     }
-                    surveys[survey] = table.line
+                    surveys[ExactText(survey)] = table.line
                 }
                 guard let index, survey != nil, let submitted else { continue }
                 dataset.csatDates[index].append(submitted)
@@ -106,8 +106,8 @@ public enum DatasetLoader {
         }
 
         if exists("enrollments.csv"), let table = Table(path: path("enrollments.csv"), required: ["partner_id", "program", "subtrack", "enrolled_on"], optional: [], collector: &collector) {
-            let programsByID = Dictionary(programs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-            var seen: [String: Int] = [:]
+            let programsByID = Dictionary(programs.map { (ExactText($0.id), $0) }, uniquingKeysWith: { first, _ in first })
+            var seen: [ExactText: Int] = [:]
             while table.next(&collector) {
                 let index = partner(table, &collector)
                 let programID = table.identifier("program", &collector)
@@ -115,10 +115,10 @@ public enum DatasetLoader {
                 let enrolled = table.day("enrolled_on", &collector)
                 guard let programID, let subtrack, let enrolled else { continue }
                 var valid = true
-                if let program = programsByID[programID] {
+                if let program = programsByID[ExactText(programID)] {
                     switch program.rules {
                     case .vip(let rules):
-                        if !rules.subtrackPaths.contains(where: { $0.path == subtrack }) {
+                        if !rules.subtrackPaths.contains(where: { $0.path.isExactly(subtrack) }) {
                             let known = rules.subtrackPaths.map(\.path).joined(separator: ", ")
                             table.error("subtrack", value: subtrack, "program \(programID) has no such subtrack (it has: \(known))", &collector)
                             valid = false
@@ -137,7 +137,7 @@ public enum DatasetLoader {
                     valid = false
                 }
                 guard let index, valid else { continue }
-                let key = "\(index)\u{0}\(programID)\u{0}\(subtrack)"
+                let key = ExactText("\(index)\u{0}\(programID)\u{0}\(subtrack)")
                 if let first = seen[key] {
                     table.error("subtrack", value: subtrack, "partner \(dataset.partners[index].id) is already enrolled in it (line \(first))", &collector)
                     continue
@@ -149,14 +149,14 @@ public enum DatasetLoader {
 
         if exists("products.csv"), let table = Table(path: path("products.csv"), required: ["sku"], optional: ["description", "family"], collector: &collector) {
             var products = ByteInterner()
-            var seen: [String: Int] = [:]
+            var seen: [ExactText: Int] = [:]
             while table.next(&collector) {
                 guard let sku = table.identifier("sku", &collector) else { continue }
-                if let first = seen[sku] {
+                if let first = seen[ExactText(sku)] {
                     table.error("sku", value: sku, "duplicate SKU (first on line \(first))", &collector)
                     continue
                 }
-                seen[sku] = table.line
+                seen[ExactText(sku)] = table.line
                 _ = products.intern(sku)
             }
             dataset.products = products

@@ -44,12 +44,12 @@ public enum ProgramLoader {
 
     /// Problems that need all programs at once: duplicate ids, mixed currencies.
     public static func checkTogether(_ programs: [Program], collector: inout DiagnosticCollector) {
-        var seen: [String: String] = [:]
+        var seen: [ExactText: String] = [:]
         for program in programs {
-            if let first = seen[program.id] {
+            if let first = seen[ExactText(program.id)] {
                 collector.error(file: program.sourceFile, line: nil, column: "id", value: program.id, "duplicate program id (also defined in \(first))")
             } else {
-                seen[program.id] = program.sourceFile
+                seen[ExactText(program.id)] = program.sourceFile
             }
         }
         if let first = programs.first {
@@ -363,11 +363,11 @@ struct ProgramParser {
             return nil
         }
         var tracks: [Track] = []
-        var trackIDs: Set<String> = []
+        var trackIDs: Set<ExactText> = []
         for trackNode in trackNodes {
             guard let fields = mapping(trackNode, "a track", allowed: ["id", "name", "subtracks"], required: ["id", "subtracks"]) else { continue }
             guard let trackID = text(fields["id"], "id") else { continue }
-            if !trackIDs.insert(trackID).inserted { error(fields["id"], "id", value: trackID, "duplicate track id") }
+            if !trackIDs.insert(ExactText(trackID)).inserted { error(fields["id"], "id", value: trackID, "duplicate track id") }
             let trackName = fields["name"].flatMap { text($0, "name") } ?? trackID
             guard let subtracksNode = fields["subtracks"] else { continue }
             guard case let .sequence(subtrackNodes) = subtracksNode, !subtrackNodes.isEmpty else {
@@ -375,7 +375,7 @@ struct ProgramParser {
                 continue
             }
             var subtracks: [Subtrack] = []
-            var subtrackIDs: Set<String> = []
+            var subtrackIDs: Set<ExactText> = []
             for subtrackNode in subtrackNodes {
                 guard
                     let subtrackFields = mapping(
@@ -385,7 +385,7 @@ struct ProgramParser {
                 else { continue }
                 guard let subtrackID = text(subtrackFields["id"], "id") else { continue }
                 if subtrackID.contains("/") { error(subtrackFields["id"], "id", value: subtrackID, "a subtrack id must not contain '/'") }
-                if !subtrackIDs.insert(subtrackID).inserted {
+                if !subtrackIDs.insert(ExactText(subtrackID)).inserted {
                     error(subtrackFields["id"], "id", value: subtrackID, "duplicate subtrack id in track \(trackID)")
                 }
                 let subtrackName = subtrackFields["name"].flatMap { text($0, "name") } ?? subtrackID

@@ -6,7 +6,7 @@ public struct Dataset: Sendable {
     public var partners: [Partner] = []
     public var partnerIDs = ByteInterner()
     /// Ids of `partners.csv` rows that were rejected: other files naming them are not reported again.
-    public var rejectedPartnerIDs: Set<String> = []
+    public var rejectedPartnerIDs: Set<ExactText> = []
     /// Per partner index.
     public var credentials: [[Credential]] = []
     /// Per partner index: the `submitted_on` dates of its CSAT reports, sorted.

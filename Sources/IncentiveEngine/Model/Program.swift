@@ -133,7 +133,10 @@ public struct IntendedUseRule: Sendable, Hashable {
         self.counts = counts
     }
 
-    public func allows(_ intendedUse: String) -> Bool { counts?.contains(intendedUse) ?? true }
+    public func allows(_ intendedUse: String) -> Bool {
+        guard let counts else { return true }
+        return counts.contains { $0.isExactly(intendedUse) }
+    }
 }
 
 /// What one MDF tier earns and needs.

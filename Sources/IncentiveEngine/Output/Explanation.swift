@@ -10,7 +10,7 @@ public enum Explanation {
         text += "country \(partner.country), tier \(partner.tier.rawValue), \(partner.provider ? "Partner Provider member" : "not a Partner Provider member")\n"
         for (programIndex, programResult) in result.programs.enumerated() {
             let program = programResult.program
-            guard let partnerResult = programResult.partners.first(where: { $0.partnerID == partnerID }) else { continue }
+            guard let partnerResult = programResult.partners.first(where: { $0.partnerID.isExactly(partnerID) }) else { continue }
             text += "\n\(program.id)  \(program.name)\n"
             text += "\(program.kind == .vip ? "VIP back-end rebate" : "MDF accrual"), \(program.currency), period \(program.period.start)..\(program.period.end), bookings counted by \(program.countBookingsBy.rawValue)\n"
             let lines = input.totals.traced.map { ($0, $0.outcomes[programIndex]) }
@@ -75,11 +75,11 @@ public enum Explanation {
             return text
         }
         var text = "  " + status(result, currency: program.currency)
-        let enrollments = input.dataset.enrollments.filter { $0.partnerID == result.partnerID && $0.program == program.id }
+        let enrollments = input.dataset.enrollments.filter { $0.partnerID.isExactly(result.partnerID) && $0.program.isExactly(program.id) }
         for row in result.rows {
-            guard let index = paths.firstIndex(where: { $0.path == row.item }) else { continue }
+            guard let index = paths.firstIndex(where: { $0.path.isExactly(row.item) }) else { continue }
             let subtrack = paths[index].subtrack
-            let enrolled = enrollments.first { $0.subtrack == row.item }?.enrolledOn
+            let enrolled = enrollments.first { $0.subtrack.isExactly(row.item) }?.enrolledOn
             text += "\n  \(row.item)  \(subtrack.name), rebate \(subtrack.rebatePercent.text)%"
             if let enrolled { text += ", enrolled \(enrolled)" }
             text += "\n" + checkLines(row.checks)

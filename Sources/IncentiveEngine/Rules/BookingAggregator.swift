@@ -169,7 +169,7 @@ public final class BookingAggregator {
             if partner < 0 {
                 if partnerBytes.isEmpty {
                     fail("partner_id", nil, "required value is empty")
-                } else if dataset.rejectedPartnerIDs.isEmpty || !dataset.rejectedPartnerIDs.contains(record.string(partnerColumn)) {
+                } else if dataset.rejectedPartnerIDs.isEmpty || !dataset.rejectedPartnerIDs.contains(ExactText(record.string(partnerColumn))) {
                     fail("partner_id", partnerColumn, "unknown partner (not in partners.csv)")
                 } else {
                     bad = true  // its partners.csv row was already reported
@@ -371,14 +371,14 @@ public final class BookingAggregator {
     /// Fingerprints can collide: re-read the file and report only keys that really repeat.
     private func confirmDuplicates(_ suspects: Set<UInt64>, reopen: () throws(DiagnosticReport) -> CSVReader, file: String, collector: inout DiagnosticCollector) {
         guard let reader = try? reopen(), let orderColumn = reader.column("order_id"), let lineColumn = reader.column("line") else { return }
-        var firstLine: [String: Int] = [:]
+        var firstLine: [ExactText: Int] = [:]
         while (try? reader.next()) == true {
             guard reader.recordProblem == nil, reader.fieldCount == reader.header.count else { continue }
             if reader.isEmpty(orderColumn) || reader.isEmpty(lineColumn) { continue }
             let hash = ByteHash.key(order: reader.record[orderColumn], line: reader.record[lineColumn])
             guard suspects.contains(hash) else { continue }
             let order = reader.string(orderColumn), lineID = reader.string(lineColumn)
-            let key = order + "\u{1F}" + lineID
+            let key = ExactText(order + "\u{1F}" + lineID)
             if let first = firstLine[key] {
                 collector.error(
                     file: file, line: reader.recordLine, column: "order_id, line", value: "\(order), \(lineID)",

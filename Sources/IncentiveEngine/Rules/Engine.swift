@@ -34,11 +34,11 @@ public enum Engine {
         let dataset = DatasetLoader.loadTables(directory: dataDirectory, programs: programs, collector: &collector)
         var selected = programs.sorted { String.byteOrder($0.id, $1.id) }
         if !programIDs.isEmpty && !programs.isEmpty {
-            for id in programIDs where !programs.contains(where: { $0.id == id }) {
+            for id in programIDs where !programs.contains(where: { $0.id.isExactly(id) }) {
                 let known = programs.map(\.id).sorted().joined(separator: ", ")
                 collector.error(file: programsDirectory, line: nil, column: "--program", value: id, "no such program (known: \(known))")
             }
-            selected = selected.filter { programIDs.contains($0.id) }
+            selected = selected.filter { program in programIDs.contains { $0.isExactly(program.id) } }
         }
         var traceIndex: Int?
         if let tracePartner {
@@ -60,10 +60,10 @@ public enum Engine {
     /// Applies every program's rules to every partner.
     public static func compute(_ input: LoadedInput) -> ComputeResult {
         let dataset = input.dataset
-        var enrollmentsByProgram: [String: [Int: [Enrollment]]] = [:]
+        var enrollmentsByProgram: [ExactText: [Int: [Enrollment]]] = [:]
         for enrollment in dataset.enrollments {
             guard let index = dataset.partnerIndex(enrollment.partnerID) else { continue }
-            enrollmentsByProgram[enrollment.program, default: [:]][index, default: []].append(enrollment)
+            enrollmentsByProgram[ExactText(enrollment.program), default: [:]][index, default: []].append(enrollment)
         }
         let order = dataset.partners.indices.sorted { String.byteOrder(dataset.partners[$0].id, dataset.partners[$1].id) }
         var results: [ProgramResult] = []
@@ -77,7 +77,7 @@ public enum Engine {
                     partners.append(
                         VIPEvaluation.evaluate(
                             program: program, rules: rules, dataset: dataset, totals: totals, partnerIndex: partnerIndex,
-                            enrollments: enrollmentsByProgram[program.id]?[partnerIndex] ?? []))
+                            enrollments: enrollmentsByProgram[ExactText(program.id)]?[partnerIndex] ?? []))
                 case .mdf(let rules):
                     partners.append(MDFEvaluation.evaluate(program: program, rules: rules, dataset: dataset, totals: totals, partnerIndex: partnerIndex))
                 }

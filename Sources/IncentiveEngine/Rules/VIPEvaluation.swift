@@ -11,7 +11,7 @@ public enum VIPEvaluation {
         let csat = csatCheck(found: dataset.csatCount(partner: partnerIndex, in: program.period), rules: rules, period: program.period)
         var rows: [ResultRow] = []
         for enrollment in enrollments {
-            guard let subtrackIndex = paths.firstIndex(where: { $0.path == enrollment.subtrack }) else { continue }
+            guard let subtrackIndex = paths.firstIndex(where: { $0.path.isExactly(enrollment.subtrack) }) else { continue }
             let subtrack = paths[subtrackIndex].subtrack
             let deadline = rules.knowledgeDeadline == .enrollment ? enrollment.enrolledOn : program.period.end
             var checks = [tierCheck, csat]
@@ -61,7 +61,7 @@ public enum VIPEvaluation {
     static func credentialChecks(subtrack: Subtrack, held: [Credential], deadline: Day, rule: KnowledgeDeadline) -> [Check] {
         let when = rule == .enrollment ? "on the enrolment date \(deadline)" : "at the period end \(deadline)"
         func describe(_ id: String) -> String {
-            let records = held.filter { $0.credential == id }
+            let records = held.filter { $0.credential.isExactly(id) }
             if records.isEmpty { return "\(id) not held" }
             return records.map { record in
                 if record.achievedOn > deadline { return "\(id) achieved \(record.achievedOn), after the deadline" }
@@ -71,14 +71,14 @@ public enum VIPEvaluation {
         }
         var checks: [Check] = []
         for id in subtrack.requiresAll {
-            let passed = held.contains { $0.credential == id && $0.isValid(on: deadline) }
+            let passed = held.contains { $0.credential.isExactly(id) && $0.isValid(on: deadline) }
             checks.append(
                 Check(
                     code: .credential, passed: passed, reason: "credential:\(id)",
                     explanation: passed ? "holds \(id) \(when)" : "requires \(id) \(when): \(describe(id))"))
         }
         if !subtrack.requiresAny.isEmpty {
-            let valid = subtrack.requiresAny.filter { id in held.contains { $0.credential == id && $0.isValid(on: deadline) } }
+            let valid = subtrack.requiresAny.filter { id in held.contains { $0.credential.isExactly(id) && $0.isValid(on: deadline) } }
             let list = subtrack.requiresAny.joined(separator: " or ")
             let passed = !valid.isEmpty
             checks.append(
