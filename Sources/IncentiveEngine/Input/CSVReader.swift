@@ -28,6 +28,8 @@ public final class CSVReader {
     public private(set) var recordProblem: String?
 
     private var descriptor: Int32 = -1
+    /// Set when reading the file failed part-way (the rest of it cannot be trusted).
+    private var readFailure: String?
     private var source: [UInt8]?
     private var sourceOffset = 0
     private var buffer: UnsafeMutablePointer<UInt8>
@@ -82,6 +84,9 @@ public final class CSVReader {
     public var linesRead: Int { nextLine - 1 }
 
     private func readHeader() throws(DiagnosticReport) {
+        // A byte order mark goes before anything else, even an opening quote.
+        while end < 3 && refill(keepingFrom: 0) {}
+        if end >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { position = 3 }
         guard try nextRecordRaw() else {
             throw DiagnosticReport(Diagnostic(file: file, line: 1, message: "the file is empty; expected a header row naming the columns"))
         }
@@ -90,9 +95,7 @@ public final class CSVReader {
         }
         var names: [String] = []
         for index in 0..<fieldCount {
-            var name = string(index)
-            if index == 0, name.hasPrefix("\u{FEFF}") { name.removeFirst() }
-            names.append(name.trimmingSpaces())
+            names.append(string(index).trimmingSpaces())
         }
         header = names
     }
@@ -105,7 +108,11 @@ public final class CSVReader {
     /// Blank lines are skipped. Throws for an unterminated quote, after which nothing more can be read.
     public func next() throws(DiagnosticReport) -> Bool {
         while true {
-            guard try nextRecordRaw() else { return false }
+            let more = try nextRecordRaw()
+            if let readFailure {
+                throw DiagnosticReport(Diagnostic(file: file, line: nextLine, message: "reading the file failed (\(readFailure))"))
+            }
+            guard more else { return false }
             if fieldCount == 1 && recordProblem == nil && spans[0] == spans[1] && quotedFlags[0] == 0 { continue }
             return true
         }
@@ -114,9 +121,13 @@ public final class CSVReader {
     /// The current record's fields as a value that reads them without further bookkeeping.
     public var record: CSVRecord { CSVRecord(base: UnsafePointer(buffer), spans: UnsafePointer(spans), count: fieldCount) }
 
-    /// Reads more bytes into the buffer, keeping everything from `keep` on. Returns false at EOF.
+    /// Reads more bytes into the buffer, keeping everything from `keep` on.
+    ///
+    /// Returns true when the buffer changed (bytes moved or read), so a caller holding offsets must
+    /// scan again; false at the end of the file with nothing moved.
     private func refill(keepingFrom keep: Int) -> Bool {
         if atEOF { return false }
+        let moved = keep > 0
         if keep > 0 {
             let remaining = end - keep
             if remaining > 0 { buffer.update(from: buffer + keep, count: remaining) }
@@ -139,18 +150,19 @@ public final class CSVReader {
             sourceOffset += count
             end += count
             if sourceOffset >= bytes.count { atEOF = true }
-            return count > 0
+            return count > 0 || moved
         }
         while true {
             let count = read(descriptor, buffer + end, capacity - end)
             if count < 0 {
                 if errno == EINTR { continue }
+                readFailure = String(cString: strerror(errno))
                 atEOF = true
-                return false
+                return moved
             }
             if count == 0 {
                 atEOF = true
-                return false
+                return moved
             }
             end += count
             return true

@@ -9,7 +9,7 @@ public enum DatasetLoader {
     /// Problems go to `collector`; the dataset holds the rows that were valid.
     public static func loadTables(directory: String, programs: [Program], collector: inout DiagnosticCollector) -> Dataset {
         var dataset = Dataset()
-        var knownIDs: Set<ExactText> = []  // every id of partners.csv, valid row or not
+        var knownIDs: [ExactText: Int] = [:]  // every id of partners.csv, valid row or not
         func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
         func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
 
@@ -22,14 +22,16 @@ public enum DatasetLoader {
             collector.error(file: path(required), line: nil, "required file is missing")
         }
 
+        dataset.partnersIncomplete = true
         if exists("partners.csv"), let table = Table(path: path("partners.csv"), required: ["partner_id", "name", "country", "tier"], optional: ["provider"], collector: &collector) {
+            defer { dataset.partnersIncomplete = table.unreadableRows > 0 }
             while table.next(&collector) {
                 guard let id = table.identifier("partner_id", &collector) else { continue }
-                if knownIDs.contains(ExactText(id)) {
-                    table.error("partner_id", value: id, "duplicate partner id", &collector)
+                if let first = knownIDs[ExactText(id)] {
+                    table.error("partner_id", value: id, "duplicate partner id (first on line \(first))", &collector)
                     continue
                 }
-                knownIDs.insert(ExactText(id))
+                knownIDs[ExactText(id)] = table.line
                 let name = table.text("name")
                 let country = table.country(&collector)
                 let tier = table.tier("tier", &collector)
@@ -51,7 +53,7 @@ public enum DatasetLoader {
         func partner(_ table: Table, _ collector: inout DiagnosticCollector) -> Int? {
             guard let id = table.identifier("partner_id", &collector) else { return nil }
             if let index = dataset.partnerIndex(id) { return index }
-            if !dataset.rejectedPartnerIDs.contains(ExactText(id)) { table.error("partner_id", value: id, "unknown partner (not in partners.csv)", &collector) }
+            if dataset.reportsUnknownPartner(id) { table.error("partner_id", value: id, "unknown partner (not in partners.csv)", &collector) }
             return nil
         }
 
@@ -193,6 +195,8 @@ final class Table {
     var file: String { reader.file }
     private var columns: [String: Int] = [:]
     private var expectedFields = 0
+    /// Records that could not be read at all (syntax, field count): their values are unknown.
+    private(set) var unreadableRows = 0
 
     init?(path: String, required: [String], optional: [String], collector: inout DiagnosticCollector) {
         do {
@@ -224,14 +228,17 @@ final class Table {
                 guard try reader.next() else { return false }
             } catch {
                 collector.merge(error.collector)
+                unreadableRows += 1
                 return false
             }
             if let problem = reader.recordProblem {
                 collector.error(file: file, line: line, problem)
+                unreadableRows += 1
                 continue
             }
             if reader.fieldCount != expectedFields {
                 collector.error(file: file, line: line, "expected \(expectedFields) fields like the header, found \(reader.fieldCount)")
+                unreadableRows += 1
                 continue
             }
             return true

@@ -47,7 +47,7 @@ public enum ProgramLoader {
         var seen: [ExactText: String] = [:]
         for program in programs {
             if let first = seen[ExactText(program.id)] {
-                collector.error(file: program.sourceFile, line: nil, column: "id", value: program.id, "duplicate program id (also defined in \(first))")
+                collector.error(file: program.sourceFile, line: program.idLine, column: "id", value: program.id, "duplicate program id (also defined in \(first))")
             } else {
                 seen[ExactText(program.id)] = program.sourceFile
             }
@@ -55,7 +55,7 @@ public enum ProgramLoader {
         if let first = programs.first {
             for program in programs where program.currency != first.currency {
                 collector.error(
-                    file: program.sourceFile, line: nil, column: "currency", value: program.currency,
+                    file: program.sourceFile, line: program.currencyLine, column: "currency", value: program.currency,
                     "all programs loaded together must use one currency (fx.csv converts into it); \(first.id) uses \(first.currency)")
             }
         }
@@ -88,7 +88,7 @@ public enum ProgramLoader {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
             return Diagnostic(file: file, line: mark.line, message: "invalid YAML: \(problem) (column \(mark.column))")
         case let .duplicatedKeysInMapping(duplicates, context):
-            return Diagnostic(file: file, line: context.mark.line, message: "duplicate key \(duplicates.joined(separator: ", "))")
+            return Diagnostic(file: file, line: context.mark.line, column: duplicates.joined(separator: ", "), message: "the same key is given twice in one mapping")
         case let .reader(problem, _, _, _):
             return Diagnostic(file: file, line: nil, message: "invalid YAML: \(problem)")
         default:
@@ -291,7 +291,7 @@ struct ProgramParser {
             }
         }
         let allowed = kind == .vip ? Self.vipKeys : Self.mdfKeys
-        guard let top = mapping(root, "a \(kind.rawValue) program", allowed: allowed, required: ["id", "kind", "currency", "period"]) else {
+        guard let top = mapping(root, kind == .vip ? "a vip program" : "an mdf program", allowed: allowed, required: ["id", "kind", "currency", "period"]) else {
             return nil
         }
         guard top["kind"] != nil else { return nil }
@@ -332,9 +332,12 @@ struct ProgramParser {
         case .mdf: rules = mdfRules(top, maximum: maximum).map(Program.Rules.mdf)
         }
         guard let id, let name, let currency, let period, let rules, !collector.hasErrors else { return nil }
-        return Program(
+        var program = Program(
             id: id, name: name, currency: currency, period: period, countBookingsBy: counting,
             maxRebatePercent: maximum, rules: rules, sourceFile: file)
+        program.idLine = top["id"]?.mark?.line
+        program.currencyLine = top["currency"]?.mark?.line
+        return program
     }
 
     mutating func vipRules(_ top: [String: Node], maximum: ScaledDecimal) -> VIPRules? {

@@ -7,6 +7,14 @@ public struct Dataset: Sendable {
     public var partnerIDs = ByteInterner()
     /// Ids of `partners.csv` rows that were rejected: other files naming them are not reported again.
     public var rejectedPartnerIDs: Set<ExactText> = []
+    /// `partners.csv` was missing, lacked a column or had rows that could not be read: ids not found
+    /// may well be in it, so other files do not report them as unknown.
+    public var partnersIncomplete = false
+
+    /// Whether an id not found among the partners should be reported as unknown.
+    public func reportsUnknownPartner(_ id: String) -> Bool {
+        !partnersIncomplete && (rejectedPartnerIDs.isEmpty || !rejectedPartnerIDs.contains(ExactText(id)))
+    }
     /// Per partner index.
     public var credentials: [[Credential]] = []
     /// Per partner index: the `submitted_on` dates of its CSAT reports, sorted.

@@ -199,6 +199,9 @@ public struct Program: Sendable, Hashable {
     public var rules: Rules
     /// The file it was loaded from, for messages.
     public var sourceFile: String
+    /// Lines of the `id` and `currency` keys in `sourceFile`, for messages about several programs.
+    public var idLine: Int?
+    public var currencyLine: Int?
 
     public init(
         id: String, name: String, currency: String, period: DayRange, countBookingsBy: CountingDate = .bookedOn,

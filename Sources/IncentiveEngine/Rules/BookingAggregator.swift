@@ -169,16 +169,22 @@ public final class BookingAggregator {
             if partner < 0 {
                 if partnerBytes.isEmpty {
                     fail("partner_id", nil, "required value is empty")
-                } else if dataset.rejectedPartnerIDs.isEmpty || !dataset.rejectedPartnerIDs.contains(ExactText(record.string(partnerColumn))) {
+                } else if dataset.reportsUnknownPartner(record.string(partnerColumn)) {
                     fail("partner_id", partnerColumn, "unknown partner (not in partners.csv)")
                 } else {
-                    bad = true  // its partners.csv row was already reported
+                    bad = true  // partners.csv has a problem of its own, already reported
                 }
             }
 
             // Dates.
             let booked = Day(isoBytes: record[bookedColumn])
-            if booked == nil { fail("booked_on", bookedColumn, "expected a real calendar date YYYY-MM-DD") }
+            if booked == nil {
+                if record[bookedColumn].isEmpty {
+                    fail("booked_on", nil, "required date is empty")
+                } else {
+                    fail("booked_on", bookedColumn, "expected a real calendar date YYYY-MM-DD")
+                }
+            }
             var shipped: Day?
             if let shippedColumn, !record[shippedColumn].isEmpty {
                 shipped = Day(isoBytes: record[shippedColumn])
