@@ -68,6 +68,7 @@ struct Scenario {
 
     func load(trace: String? = nil) throws -> LoadedInput {
         let (data, programsFolder) = try write()
+        defer { try? FileManager.default.removeItem(atPath: (data as NSString).deletingLastPathComponent) }
         return try Engine.load(dataDirectory: data, programsDirectory: programsFolder, tracePartner: trace)
     }
 

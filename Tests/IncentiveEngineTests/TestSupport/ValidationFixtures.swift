@@ -131,6 +131,7 @@ struct ValidationFixture {
 
     func load() throws -> Result<LoadedInput, DiagnosticReport> {
         let (dataFolder, programsFolder) = try write()
+        defer { try? FileManager.default.removeItem(atPath: (dataFolder as NSString).deletingLastPathComponent) }
         return Result { () throws(DiagnosticReport) -> LoadedInput in
             try Engine.load(dataDirectory: dataFolder, programsDirectory: programsFolder)
         }
@@ -275,6 +276,8 @@ enum CSVSource: Sendable, CustomTestStringConvertible {
         case .file(let chunk):
             let url = FileManager.default.temporaryDirectory.appendingPathComponent("incentives-csv-\(UUID().uuidString).csv")
             try Data(bytes).write(to: url)
+            // The reader keeps the file open, so the name can go at once.
+            defer { try? FileManager.default.removeItem(at: url) }
             return try CSVReader(path: url.path, displayName: name, chunkSize: chunk ?? CSVReader.chunkSize)
         }
     }
