@@ -50,7 +50,8 @@ enum Terminal {
     /// Loads input, turning problems into the standard report.
     static func load(_ options: InputOptions, programIDs: [String] = [], tracePartner: String? = nil) throws -> LoadedInput {
         do {
-            let input = try Engine.load(dataDirectory: options.data, programsDirectory: options.programs, programIDs: programIDs, tracePartner: tracePartner)
+            let input = try Engine.load(
+                dataDirectory: options.data, programsDirectory: options.programs, programIDs: programIDs, tracePartner: tracePartner)
             reportWarnings(input.warnings)
             return input
         } catch {

@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 
 enum Output {
     static func standardOutput(_ text: String) {

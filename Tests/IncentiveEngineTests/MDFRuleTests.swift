@@ -34,7 +34,8 @@ import Testing
 
     @Test func strategicServiceActiveOnlyOnThePeriodsLastDay() throws {
         let rows = try scenario(
-            partners: "G1,LastDay,NL,gold,true\nG2,EndedBefore,NL,gold,true\nG3,NotStrategic,NL,gold,true\nG4,NotProvider,NL,gold,false\nR1,Registered,NL,registered,true\n",
+            partners:
+                "G1,LastDay,NL,gold,true\nG2,EndedBefore,NL,gold,true\nG3,NotStrategic,NL,gold,true\nG4,NotProvider,NL,gold,false\nR1,Registered,NL,registered,true\n",
             bookings: """
                 O1,1,G1,2023-03-01,,X,1,12345.67,USD,managed services
                 O2,1,G1,2023-03-01,,X,1,100,USD,

@@ -26,19 +26,19 @@ struct Scenario {
         let common = lines.map { $0.prefix { $0 == " " }.count }.min() ?? 0
         let indented = lines.map { "      " + $0.dropFirst(common) }.joined(separator: "\n")
         return """
-        id: \(id)
-        kind: vip
-        currency: USD
-        period: {start: 2015-01-25, end: 2015-07-25}
-        count_bookings_by: \(counting)
-        csat_required: \(csat)
-        knowledge_deadline: \(deadline)
-        eligible_tiers: [gold, premier, select]
-        tracks:
-          - id: dc
-            subtracks:
-        \(indented)
-        """
+            id: \(id)
+            kind: vip
+            currency: USD
+            period: {start: 2015-01-25, end: 2015-07-25}
+            count_bookings_by: \(counting)
+            csat_required: \(csat)
+            knowledge_deadline: \(deadline)
+            eligible_tiers: [gold, premier, select]
+            tracks:
+              - id: dc
+                subtracks:
+            \(indented)
+            """
     }
 
     static let mdf = """

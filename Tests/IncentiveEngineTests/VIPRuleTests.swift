@@ -9,7 +9,9 @@ import Testing
                 products: ["UCS-*"]
         """
 
-    func scenario(partners: String, bookings: String, credentials: String = "", enrollments: String, csat: String = "", program: String = Scenario.vip()) -> Scenario {
+    func scenario(
+        partners: String, bookings: String, credentials: String = "", enrollments: String, csat: String = "", program: String = Scenario.vip()
+    ) -> Scenario {
         var scenario = Scenario()
         scenario.files["partners.csv"] = Scenario.partnersHeader + partners
         scenario.files["bookings.csv"] = Scenario.bookingsHeader + bookings
@@ -136,7 +138,8 @@ import Testing
         let rows = try scenario(
             partners: "P1,Premier,NL,premier,false\nP2,Gold,NL,gold,false\n",
             bookings: "O1,1,P1,2015-03-01,,CP-7811,1,1000,USD,\nO2,1,P2,2015-03-01,,CP-7811,1,1000,USD,\n",
-            credentials: "P1,EXPRESS-FOUNDATION,2014-01-01,\nP1,COLLAB-B,2014-01-01,\nP2,COLLAB-A,2014-01-01,\nP2,COLLAB-B,2014-01-01,\nP2,MASTER-COLLAB,2014-01-01,\n",
+            credentials:
+                "P1,EXPRESS-FOUNDATION,2014-01-01,\nP1,COLLAB-B,2014-01-01,\nP2,COLLAB-A,2014-01-01,\nP2,COLLAB-B,2014-01-01,\nP2,MASTER-COLLAB,2014-01-01,\n",
             enrollments: "P1,VIP,dc/voice,2015-02-01\nP2,VIP,dc/voice,2015-02-01\n",
             csat: (1...9).map { "P1,S\($0),2015-03-01\n" }.joined() + "P1,S10,2015-07-26\n" + (11...20).map { "P2,S\($0),2015-07-25\n" }.joined(),
             program: Scenario.vip(csat: 10, subtracks: subtracks)
@@ -178,7 +181,8 @@ import Testing
     @Test func tiersStatusesAndNotEnrolled() throws {
         let result = try scenario(
             partners: "P1,Reg,NL,registered,false\nP2,Gold,NL,gold,false\nP3,Nobody,NL,gold,false\n",
-            bookings: "O1,1,P1,2015-03-01,,UCS-A,1,70000,USD,\nO2,1,P2,2015-03-01,,UCS-A,1,70000,USD,\nO3,1,P2,2015-03-01,,CP-1,1,10,USD,\nO4,1,P3,2015-03-01,,UCS-A,1,70000,USD,\n",
+            bookings:
+                "O1,1,P1,2015-03-01,,UCS-A,1,70000,USD,\nO2,1,P2,2015-03-01,,UCS-A,1,70000,USD,\nO3,1,P2,2015-03-01,,CP-1,1,10,USD,\nO4,1,P3,2015-03-01,,UCS-A,1,70000,USD,\n",
             credentials: "P1,ADV-UCT,2014-01-01,\nP2,ADV-UCT,2014-01-01,\n",
             enrollments: "P1,VIP,dc/ucs,2015-02-01\nP2,VIP,dc/ucs,2015-02-01\nP2,VIP,dc/voice,2015-02-01\n",
             program: Scenario.vip(

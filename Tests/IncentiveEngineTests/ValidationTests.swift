@@ -53,7 +53,9 @@ import Testing
             contents: "order_id,line,partner_id,booked_on,shipped_on,sku,quantity,currency,intended_use\nO1,1,P1,2015-03-01,,UCS-A,1,USD,\n",
             expected: ExpectedDiagnostic(
                 file: "/bookings.csv", line: 1, column: "amount",
-                message: "missing required column (the header has: order_id, line, partner_id, booked_on, shipped_on, sku, quantity, currency, intended_use)")),
+                message:
+                    "missing required column (the header has: order_id, line, partner_id, booked_on, shipped_on, sku, quantity, currency, intended_use)"
+            )),
         Defect(
             name: "bookings.csv without booked_on", file: "bookings.csv",
             contents: "order_id,line,partner_id,sku,amount,currency\nO1,1,P1,UCS-A,10,USD\n",
@@ -106,7 +108,8 @@ import Testing
         Defect(
             name: "unknown tier", file: "partners.csv", contents: F.partnersHeader + "P1,Alpha,NL,gold,true\nP2,Beta,DE,platinum,false\n",
             expected: ExpectedDiagnostic(
-                file: "/partners.csv", line: 3, column: "tier", value: "platinum", message: "unknown tier (expected gold, premier, select or registered)")),
+                file: "/partners.csv", line: 3, column: "tier", value: "platinum",
+                message: "unknown tier (expected gold, premier, select or registered)")),
         Defect(
             name: "bad country ZZ", file: "partners.csv", contents: F.partnersHeader + "P1,Alpha,NL,gold,true\nP2,Beta,ZZ,select,false\n",
             expected: ExpectedDiagnostic(file: "/partners.csv", line: 3, column: "country", value: "ZZ", message: "ISO 3166-1 alpha-2")),
@@ -122,7 +125,8 @@ import Testing
             contents: F.partnersHeader + "P1,Alpha,NL,gold,true\nP2,Beta,DE,select,false\n P1 ,Alpha again,NL,gold,true\n",
             expected: ExpectedDiagnostic(file: "/partners.csv", line: 4, column: "partner_id", value: "P1", message: "duplicate partner id")),
         Defect(
-            name: "empty partner id", file: "partners.csv", contents: F.partnersHeader + "P1,Alpha,NL,gold,true\nP2,Beta,DE,select,false\n,Nobody,DE,select,false\n",
+            name: "empty partner id", file: "partners.csv",
+            contents: F.partnersHeader + "P1,Alpha,NL,gold,true\nP2,Beta,DE,select,false\n,Nobody,DE,select,false\n",
             expected: ExpectedDiagnostic(file: "/partners.csv", line: 4, column: "partner_id", message: "required value is empty")),
         // credentials.csv
         Defect(
@@ -130,7 +134,8 @@ import Testing
             expected: ExpectedDiagnostic(
                 file: "/credentials.csv", line: 2, column: "achieved_on", value: "2014/01/01", message: "expected a real calendar date YYYY-MM-DD")),
         Defect(
-            name: "impossible date 2015-02-30", file: "credentials.csv", contents: F.credentialsHeader + "P1,ADV-UCT,2014-01-01,\nP2,ADV-UCT,2014-06-01,2015-02-30\n",
+            name: "impossible date 2015-02-30", file: "credentials.csv",
+            contents: F.credentialsHeader + "P1,ADV-UCT,2014-01-01,\nP2,ADV-UCT,2014-06-01,2015-02-30\n",
             expected: ExpectedDiagnostic(
                 file: "/credentials.csv", line: 3, column: "expires_on", value: "2015-02-30", message: "expected a real calendar date YYYY-MM-DD")),
         Defect(
@@ -141,7 +146,8 @@ import Testing
         // csat.csv
         Defect(
             name: "duplicate survey id", file: "csat.csv", contents: F.csatHeader + "P1,S-1,2015-03-01\nP1,S-2,2015-04-01\nP1,S-1,2015-05-01\n",
-            expected: ExpectedDiagnostic(file: "/csat.csv", line: 4, column: "survey_id", value: "S-1", message: "duplicate survey id (first on line 2)")),
+            expected: ExpectedDiagnostic(
+                file: "/csat.csv", line: 4, column: "survey_id", value: "S-1", message: "duplicate survey id (first on line 2)")),
         Defect(
             name: "impossible csat date", file: "csat.csv", contents: F.csatHeader + "P1,S-1,2015-04-31\n",
             expected: ExpectedDiagnostic(file: "/csat.csv", line: 2, column: "submitted_on", value: "2015-04-31", message: "real calendar date")),
@@ -158,12 +164,14 @@ import Testing
             name: "subtrack the program does not have", file: "enrollments.csv",
             contents: F.enrollmentsHeader + "P1,VIP,dc/ucs,2015-02-01\nP2,VIP,dc/nexus,2015-02-01\n",
             expected: ExpectedDiagnostic(
-                file: "/enrollments.csv", line: 3, column: "subtrack", value: "dc/nexus", message: "program VIP has no such subtrack (it has: dc/ucs)")),
+                file: "/enrollments.csv", line: 3, column: "subtrack", value: "dc/nexus", message: "program VIP has no such subtrack (it has: dc/ucs)"
+            )),
         Defect(
             name: "subtrack without its track", file: "enrollments.csv", contents: F.enrollmentsHeader + "P1,VIP,ucs,2015-02-01\n",
             expected: ExpectedDiagnostic(file: "/enrollments.csv", line: 2, column: "subtrack", value: "ucs", message: "has no such subtrack")),
         Defect(
-            name: "unknown program", file: "enrollments.csv", contents: F.enrollmentsHeader + "P1,VIP,dc/ucs,2015-02-01\nP2,VIP26,dc/ucs,2015-02-01\n",
+            name: "unknown program", file: "enrollments.csv",
+            contents: F.enrollmentsHeader + "P1,VIP,dc/ucs,2015-02-01\nP2,VIP26,dc/ucs,2015-02-01\n",
             expected: ExpectedDiagnostic(
                 file: "/enrollments.csv", line: 3, column: "program", value: "VIP26", message: "unknown program (loaded: MDF, VIP)")),
         Defect(
@@ -189,7 +197,8 @@ import Testing
         // fx.csv (the EUR row of line 2 stays valid, so the EUR booking still converts)
         Defect(
             name: "fx rate with 7 decimals", file: "fx.csv", contents: F.fx + "EUR,2015-06-01,1.1234567\n",
-            expected: ExpectedDiagnostic(file: "/fx.csv", line: 3, column: "rate", value: "1.1234567", message: "expected an exchange rate with at most 6 decimals")),
+            expected: ExpectedDiagnostic(
+                file: "/fx.csv", line: 3, column: "rate", value: "1.1234567", message: "expected an exchange rate with at most 6 decimals")),
         Defect(
             name: "fx rate 0", file: "fx.csv", contents: F.fx + "GBP,2015-01-01,0\n",
             expected: ExpectedDiagnostic(file: "/fx.csv", line: 3, column: "rate", value: "0", message: "an exchange rate must be above 0")),
@@ -218,22 +227,27 @@ import Testing
     static let unknownPartners: [Defect] = [
         Defect(
             name: "bookings", file: "bookings.csv", contents: bookings("O4,1,PX,2015-03-01,,UCS-A,1,10.00,USD,"),
-            expected: ExpectedDiagnostic(file: "/bookings.csv", line: 5, column: "partner_id", value: "PX", message: "unknown partner (not in partners.csv)")),
+            expected: ExpectedDiagnostic(
+                file: "/bookings.csv", line: 5, column: "partner_id", value: "PX", message: "unknown partner (not in partners.csv)")),
         Defect(
             name: "bookings, ids are case-sensitive", file: "bookings.csv", contents: bookings("O4,1,p1,2015-03-01,,UCS-A,1,10.00,USD,"),
             expected: ExpectedDiagnostic(file: "/bookings.csv", line: 5, column: "partner_id", value: "p1", message: "unknown partner")),
         Defect(
             name: "credentials", file: "credentials.csv", contents: F.credentials + "PX,ADV-UCT,2014-01-01,\n",
-            expected: ExpectedDiagnostic(file: "/credentials.csv", line: 4, column: "partner_id", value: "PX", message: "unknown partner (not in partners.csv)")),
+            expected: ExpectedDiagnostic(
+                file: "/credentials.csv", line: 4, column: "partner_id", value: "PX", message: "unknown partner (not in partners.csv)")),
         Defect(
             name: "csat", file: "csat.csv", contents: F.csat + "PX,S-3,2015-03-01\n",
-            expected: ExpectedDiagnostic(file: "/csat.csv", line: 4, column: "partner_id", value: "PX", message: "unknown partner (not in partners.csv)")),
+            expected: ExpectedDiagnostic(
+                file: "/csat.csv", line: 4, column: "partner_id", value: "PX", message: "unknown partner (not in partners.csv)")),
         Defect(
             name: "services", file: "services.csv", contents: F.services + "PX,Managed UC,true,2015-01-01,\n",
-            expected: ExpectedDiagnostic(file: "/services.csv", line: 4, column: "partner_id", value: "PX", message: "unknown partner (not in partners.csv)")),
+            expected: ExpectedDiagnostic(
+                file: "/services.csv", line: 4, column: "partner_id", value: "PX", message: "unknown partner (not in partners.csv)")),
         Defect(
             name: "enrollments", file: "enrollments.csv", contents: F.enrollments + "PX,VIP,dc/ucs,2015-02-01\n",
-            expected: ExpectedDiagnostic(file: "/enrollments.csv", line: 4, column: "partner_id", value: "PX", message: "unknown partner (not in partners.csv)")),
+            expected: ExpectedDiagnostic(
+                file: "/enrollments.csv", line: 4, column: "partner_id", value: "PX", message: "unknown partner (not in partners.csv)")),
     ]
 
     @Test(arguments: unknownPartners)
@@ -246,7 +260,8 @@ import Testing
     static let bookingValues: [Defect] = [
         Defect(
             name: "malformed booked_on", file: "bookings.csv", contents: bookings("O4,1,P1,2015-3-1,,UCS-A,1,10.00,USD,"),
-            expected: ExpectedDiagnostic(file: "/bookings.csv", line: 5, column: "booked_on", value: "2015-3-1", message: "expected a real calendar date YYYY-MM-DD")),
+            expected: ExpectedDiagnostic(
+                file: "/bookings.csv", line: 5, column: "booked_on", value: "2015-3-1", message: "expected a real calendar date YYYY-MM-DD")),
         Defect(
             name: "impossible booked_on 2015-02-30", file: "bookings.csv", contents: bookings("O4,1,P1,2015-02-30,,UCS-A,1,10.00,USD,"),
             expected: ExpectedDiagnostic(file: "/bookings.csv", line: 5, column: "booked_on", value: "2015-02-30", message: "real calendar date")),
@@ -260,16 +275,19 @@ import Testing
                 message: "expected an amount: a decimal with '.' as separator and at most 2 decimals, no thousands separators or currency signs")),
         Defect(
             name: "amount with 3 decimals", file: "bookings.csv", contents: bookings("O4,1,P1,2015-03-01,,UCS-A,1,1.234,USD,"),
-            expected: ExpectedDiagnostic(file: "/bookings.csv", line: 5, column: "amount", value: "1.234", message: "expected an amount with at most 2 decimals")),
+            expected: ExpectedDiagnostic(
+                file: "/bookings.csv", line: 5, column: "amount", value: "1.234", message: "expected an amount with at most 2 decimals")),
         Defect(
             name: "amount with a currency sign", file: "bookings.csv", contents: bookings("O4,1,P1,2015-03-01,,UCS-A,1,€12,USD,"),
-            expected: ExpectedDiagnostic(file: "/bookings.csv", line: 5, column: "amount", value: "€12", message: "no thousands separators or currency signs")),
+            expected: ExpectedDiagnostic(
+                file: "/bookings.csv", line: 5, column: "amount", value: "€12", message: "no thousands separators or currency signs")),
         Defect(
             name: "empty amount", file: "bookings.csv", contents: bookings("O4,1,P1,2015-03-01,,UCS-A,1,,USD,"),
             expected: ExpectedDiagnostic(file: "/bookings.csv", line: 5, column: "amount", value: "", message: "expected an amount")),
         Defect(
             name: "amount beyond 10^15 cents", file: "bookings.csv", contents: bookings("O4,1,P1,2015-03-01,,UCS-A,1,10000000000000.01,USD,"),
-            expected: ExpectedDiagnostic(file: "/bookings.csv", line: 5, column: "amount", value: "10000000000000.01", message: "an amount is too large")),
+            expected: ExpectedDiagnostic(
+                file: "/bookings.csv", line: 5, column: "amount", value: "10000000000000.01", message: "an amount is too large")),
         Defect(
             name: "currency of 2 letters", file: "bookings.csv", contents: bookings("O4,1,P1,2015-03-01,,UCS-A,1,10.00,US,"),
             expected: ExpectedDiagnostic(file: "/bookings.csv", line: 5, column: "currency", value: "US", message: "ISO 4217")),
@@ -297,7 +315,8 @@ import Testing
             expected: ExpectedDiagnostic(file: "/bookings.csv", line: 5, message: "unexpected text after a closing quote")),
         Defect(
             name: "unterminated quote (reported on the record's first line)", file: "bookings.csv",
-            contents: bookings("O4,1,P1,2015-03-01,,UCS-A,1,\"10.00,USD,\nO5,1,P1,2015-03-01,,UCS-A,1,10.00,USD,\nO6,1,P1,2015-03-01,,UCS-A,1,10.00,USD,"),
+            contents: bookings(
+                "O4,1,P1,2015-03-01,,UCS-A,1,\"10.00,USD,\nO5,1,P1,2015-03-01,,UCS-A,1,10.00,USD,\nO6,1,P1,2015-03-01,,UCS-A,1,10.00,USD,"),
             expected: ExpectedDiagnostic(file: "/bookings.csv", line: 5, message: "unterminated quote")),
     ]
 
@@ -321,7 +340,8 @@ import Testing
 
     @Test func physicalLinesAfterMultilineQuotedFieldsWithBOMAndCRLF() throws {
         // A BOM, CRLF line ends, an extra `note` column holding line breaks and a blank line.
-        let bookings = "\u{FEFF}order_id,line,partner_id,booked_on,sku,amount,currency,note\r\n"  // 1
+        let bookings =
+            "\u{FEFF}order_id,line,partner_id,booked_on,sku,amount,currency,note\r\n"  // 1
             + "O1,1,P1,2015-03-01,UCS-A,1000.00,USD,\"first\r\nsecond\r\nthird\"\r\n"  // 2-4
             + "\r\n"  // 5
             + "O2,1,P1,2015-03-02,UCS-A,10.00,USD,\"a \"\"quoted\"\", text\"\r\n"  // 6
@@ -332,7 +352,8 @@ import Testing
         let errors = report.collector.errors
         #expect(errors.count == 2, "\(listing(errors))")
         expectError(report, ExpectedDiagnostic(file: "/bookings.csv", line: 7, column: "amount", value: "12.345", message: "at most 2 decimals"))
-        expectError(report, ExpectedDiagnostic(file: "/bookings.csv", line: 10, column: "booked_on", value: "2015-02-30", message: "real calendar date"))
+        expectError(
+            report, ExpectedDiagnostic(file: "/bookings.csv", line: 10, column: "booked_on", value: "2015-02-30", message: "real calendar date"))
     }
 
     // MARK: - Currency conversion
@@ -358,13 +379,14 @@ import Testing
     }
 
     @Test func foreignBookingOutsideEveryPeriodNeedsNoRate() throws {
-        let bookings = F.bookingsHeader + """
-            O1,1,P1,2015-03-01,,UCS-A,1,1000.00,USD,
-            O2,1,P1,2016-01-10,,UCS-A,1,100.00,EUR,
-            O3,1,P1,2015-01-24,,UCS-A,1,100.00,GBP,
-            O4,1,P1,2023-07-30,,UCS-A,1,100.00,CHF,
+        let bookings =
+            F.bookingsHeader + """
+                O1,1,P1,2015-03-01,,UCS-A,1,1000.00,USD,
+                O2,1,P1,2016-01-10,,UCS-A,1,100.00,EUR,
+                O3,1,P1,2015-01-24,,UCS-A,1,100.00,GBP,
+                O4,1,P1,2023-07-30,,UCS-A,1,100.00,CHF,
 
-            """
+                """
         let loaded = try F.valid.with("fx.csv", nil).with("bookings.csv", bookings).success()
         #expect(loaded.warnings.diagnostics.isEmpty)
         let rows = ResultsCSV.render(Engine.compute(loaded).rows).split(separator: "\n").dropFirst().map(String.init)
@@ -394,20 +416,22 @@ import Testing
     // MARK: - Every problem collected, up to 100 per file
 
     @Test func allProblemsOfAFileAreCollected() throws {
-        let partners = F.partnersHeader + """
-            P1,Alpha,NL,gold,true
-            P2,Beta,DE,diamond,false
-            P3,Gamma,XX,gold,true
-            P4,Delta,BE,select,perhaps
+        let partners =
+            F.partnersHeader + """
+                P1,Alpha,NL,gold,true
+                P2,Beta,DE,diamond,false
+                P3,Gamma,XX,gold,true
+                P4,Delta,BE,select,perhaps
 
-            """
+                """
         let report = try F.valid.with("partners.csv", partners).failure()
         let errors = report.collector.errors
         #expect(errors.count == 3, "\(listing(errors))")
         #expect(errors.map(\.line) == [3, 4, 5])
         expectError(report, ExpectedDiagnostic(file: "/partners.csv", line: 3, column: "tier", value: "diamond", message: "unknown tier"))
         expectError(report, ExpectedDiagnostic(file: "/partners.csv", line: 4, column: "country", value: "XX", message: "ISO 3166-1"))
-        expectError(report, ExpectedDiagnostic(file: "/partners.csv", line: 5, column: "provider", value: "perhaps", message: "expected true or false"))
+        expectError(
+            report, ExpectedDiagnostic(file: "/partners.csv", line: 5, column: "provider", value: "perhaps", message: "expected true or false"))
     }
 
     @Test func problemsOfSeveralFilesAreCollectedTogether() throws {
@@ -418,8 +442,10 @@ import Testing
             .with("bookings.csv", Self.bookings("O4,1,P1,2015-03-01,,UCS-A,1,1.234,USD,"))
             .failure()
         #expect(report.collector.errorCount == 3, "\(listing(report.collector.errors))")
-        expectError(report, ExpectedDiagnostic(file: "/vip.yaml", line: 9, column: "rebate_percent", value: "25", message: "above max_rebate_percent (20)"))
-        expectError(report, ExpectedDiagnostic(file: "/csat.csv", line: 2, column: "submitted_on", value: "2015-13-01", message: "real calendar date"))
+        expectError(
+            report, ExpectedDiagnostic(file: "/vip.yaml", line: 9, column: "rebate_percent", value: "25", message: "above max_rebate_percent (20)"))
+        expectError(
+            report, ExpectedDiagnostic(file: "/csat.csv", line: 2, column: "submitted_on", value: "2015-13-01", message: "real calendar date"))
         expectError(report, ExpectedDiagnostic(file: "/bookings.csv", line: 5, column: "amount", value: "1.234", message: "at most 2 decimals"))
     }
 
@@ -467,7 +493,8 @@ import Testing
         Defect(
             name: "period start after end", file: "vip.yaml",
             contents: F.vip.replacingOccurrences(of: "{start: 2015-01-25, end: 2015-07-25}", with: "{start: 2015-07-25, end: 2015-01-25}"),
-            expected: ExpectedDiagnostic(file: "/vip.yaml", line: 4, column: "period", message: "the period starts (2015-07-25) after it ends (2015-01-25)")),
+            expected: ExpectedDiagnostic(
+                file: "/vip.yaml", line: 4, column: "period", message: "the period starts (2015-07-25) after it ends (2015-01-25)")),
         Defect(
             name: "impossible period date", file: "vip.yaml",
             contents: F.vip.replacingOccurrences(of: "end: 2015-07-25", with: "end: 2015-06-31"),
@@ -495,7 +522,8 @@ import Testing
         Defect(
             name: "rebate_percent above the default maximum 20", file: "vip.yaml",
             contents: F.vip.replacingOccurrences(of: "rebate_percent: 6", with: "rebate_percent: 20.5"),
-            expected: ExpectedDiagnostic(file: "/vip.yaml", line: 9, column: "rebate_percent", value: "20.5", message: "above max_rebate_percent (20)")),
+            expected: ExpectedDiagnostic(
+                file: "/vip.yaml", line: 9, column: "rebate_percent", value: "20.5", message: "above max_rebate_percent (20)")),
         Defect(
             name: "rebate_percent above a given maximum", file: "vip.yaml",
             contents: F.vip.replacingOccurrences(of: "rebate_percent: 6", with: "rebate_percent: 12") + "max_rebate_percent: 10\n",
@@ -503,14 +531,17 @@ import Testing
         Defect(
             name: "negative rebate_percent", file: "vip.yaml",
             contents: F.vip.replacingOccurrences(of: "rebate_percent: 6", with: "rebate_percent: -1"),
-            expected: ExpectedDiagnostic(file: "/vip.yaml", line: 9, column: "rebate_percent", value: "-1", message: "a percent must not be negative")),
+            expected: ExpectedDiagnostic(file: "/vip.yaml", line: 9, column: "rebate_percent", value: "-1", message: "a percent must not be negative")
+        ),
         Defect(
             name: "percent with 5 decimals", file: "vip.yaml",
             contents: F.vip.replacingOccurrences(of: "rebate_percent: 6", with: "rebate_percent: 6.12345"),
-            expected: ExpectedDiagnostic(file: "/vip.yaml", line: 9, column: "rebate_percent", value: "6.12345", message: "expected a percent with at most 4 decimals")),
+            expected: ExpectedDiagnostic(
+                file: "/vip.yaml", line: 9, column: "rebate_percent", value: "6.12345", message: "expected a percent with at most 4 decimals")),
         Defect(
             name: "negative minimum_volume", file: "vip.yaml", contents: F.vip + "        minimum_volume: -5\n",
-            expected: ExpectedDiagnostic(file: "/vip.yaml", line: 11, column: "minimum_volume", value: "-5", message: "a minimum volume must not be negative")),
+            expected: ExpectedDiagnostic(
+                file: "/vip.yaml", line: 11, column: "minimum_volume", value: "-5", message: "a minimum volume must not be negative")),
         Defect(
             name: "negative minimum_volume for a country", file: "vip.yaml", contents: F.vip + "        minimum_volume: {default: 100, NL: -5}\n",
             expected: ExpectedDiagnostic(file: "/vip.yaml", line: 11, column: "minimum_volume.NL", value: "-5", message: "must not be negative")),
@@ -549,7 +580,8 @@ import Testing
         Defect(
             name: "accrual_percent above max_rebate_percent", file: "mdf.yaml",
             contents: F.mdf.replacingOccurrences(of: "accrual_percent: 1,", with: "accrual_percent: 25,"),
-            expected: ExpectedDiagnostic(file: "/mdf.yaml", line: 10, column: "accrual_percent", value: "25", message: "above max_rebate_percent (20)")),
+            expected: ExpectedDiagnostic(
+                file: "/mdf.yaml", line: 10, column: "accrual_percent", value: "25", message: "above max_rebate_percent (20)")),
         Defect(
             name: "negative accrual_percent", file: "mdf.yaml",
             contents: F.mdf.replacingOccurrences(of: "accrual_percent: 2,", with: "accrual_percent: -2,"),
@@ -666,7 +698,8 @@ import Testing
 
     @Test func bomBeforeQuotedHeaderNames() throws {
         // Exported "CSV UTF-8" with every field quoted.
-        let partners = "\u{FEFF}\"partner_id\",\"name\",\"country\",\"tier\",\"provider\"\n\"P1\",\"Alpha\",\"NL\",\"gold\",\"true\"\n\"P2\",\"Beta\",\"DE\",\"select\",\"false\"\n"
+        let partners =
+            "\u{FEFF}\"partner_id\",\"name\",\"country\",\"tier\",\"provider\"\n\"P1\",\"Alpha\",\"NL\",\"gold\",\"true\"\n\"P2\",\"Beta\",\"DE\",\"select\",\"false\"\n"
         let loaded = try F.valid.with("partners.csv", partners).success()
         #expect(loaded.dataset.partners.map(\.id) == ["P1", "P2"])
     }
@@ -681,7 +714,9 @@ import Testing
             .with("enrollments.csv", F.enrollmentsHeader + "P1,VIP,dc/ucs,2015-07-25\n")
             .with(
                 "bookings.csv",
-                F.bookingsHeader + "O1,1,P1,2015-03-01,,UCS-A,1.5,-99.95,usd,\nO1,2,P1,2015-03-01,,UCS-A,-1,1234,USD,\no1,1,P1,2015-04-01,,UCS-A,,100,Eur,\n")
+                F.bookingsHeader
+                    + "O1,1,P1,2015-03-01,,UCS-A,1.5,-99.95,usd,\nO1,2,P1,2015-03-01,,UCS-A,-1,1234,USD,\no1,1,P1,2015-04-01,,UCS-A,,100,Eur,\n"
+            )
             .with("vip.yaml", F.vip.replacingOccurrences(of: "rebate_percent: 6", with: "rebate_percent: 6.1234"))
         let loaded = try fixture.success()
         #expect(loaded.warnings.diagnostics.isEmpty)
@@ -696,7 +731,8 @@ import Testing
     // MARK: - CSV reader
 
     /// BOM, CRLF, quoted commas, doubled quotes, line breaks in quotes, spaces, blank lines (a file without a final newline: below).
-    static let sample = "\u{FEFF}id,name , note\r\n"  // 1
+    static let sample =
+        "\u{FEFF}id,name , note\r\n"  // 1
         + "1,\"Smith, John\",\"say \"\"hi\"\"\"\r\n"  // 2
         + "\r\n"  // 3 (blank)
         + "\n"  // 4 (blank)

@@ -13,7 +13,8 @@ import Testing
             "partners.csv": "partner_id,name,country,tier\nP1,\"Alpha, B.V.\",NL,gold\n",
             "credentials.csv": "partner_id,credential,achieved_on\nP1,ADV-UCT,2014-01-01\n",
             "enrollments.csv": "partner_id,program,subtrack,enrolled_on\nP1,VIP,dc/ucs,2015-02-01\n",
-            "bookings.csv": "order_id,line,partner_id,booked_on,sku,amount,currency\nO1,1,P1,2015-03-01,UCS-A,57000.50,USD\nO1,2,P1,2015-03-02,UCS-B,500.25,USD\n",
+            "bookings.csv":
+                "order_id,line,partner_id,booked_on,sku,amount,currency\nO1,1,P1,2015-03-01,UCS-A,57000.50,USD\nO1,2,P1,2015-03-02,UCS-B,500.25,USD\n",
         ]
         for (name, text) in files { try text.write(to: data.appendingPathComponent(name), atomically: true, encoding: .utf8) }
         let vip = """
@@ -141,7 +142,9 @@ import Testing
         }
         let bookings = try String(contentsOf: first.appendingPathComponent("data/bookings.csv"), encoding: .utf8)
         #expect(bookings.split(separator: "\n").count == 2001)
-        let check = try CLI.run(["check", "--data", first.appendingPathComponent("data").path, "--programs", first.appendingPathComponent("programs").path])
+        let check = try CLI.run([
+            "check", "--data", first.appendingPathComponent("data").path, "--programs", first.appendingPathComponent("programs").path,
+        ])
         #expect(check.status == 0, "\(check.stderr)")
     }
 }

@@ -13,7 +13,11 @@ import Testing
     }
 
     static func computeCSV(_ folder: URL, extra: [String] = []) throws -> String {
-        let run = try CLI.run(["compute", "--data", folder.appendingPathComponent("data").path, "--programs", folder.appendingPathComponent("programs").path, "--format", "csv"] + extra)
+        let run = try CLI.run(
+            [
+                "compute", "--data", folder.appendingPathComponent("data").path, "--programs", folder.appendingPathComponent("programs").path,
+                "--format", "csv",
+            ] + extra)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.isEmpty)
         return run.stdout
@@ -77,7 +81,10 @@ import Testing
             sums[key, default: (0, 0)].amount += Self.cents(fields[7])
             sums[key, default: (0, 0)].missed += Self.cents(fields[8])
         }
-        let run = try CLI.run(["compute", "--data", folder.appendingPathComponent("data").path, "--programs", folder.appendingPathComponent("programs").path, "--format", "json"])
+        let run = try CLI.run([
+            "compute", "--data", folder.appendingPathComponent("data").path, "--programs", folder.appendingPathComponent("programs").path, "--format",
+            "json",
+        ])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let programs = try #require(json["programs"] as? [[String: Any]])
         var checked = 0

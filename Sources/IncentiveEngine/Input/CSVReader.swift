@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A streaming RFC 4180 reader that works on bytes.
@@ -233,7 +233,9 @@ public final class CSVReader {
                         if scan >= end {
                             if !eof && refill(keepingFrom: recordStart) { continue restart }
                             throw DiagnosticReport(
-                                Diagnostic(file: file, line: nextLine, message: "unterminated quote: a quoted field of the record that starts on this line is never closed"))
+                                Diagnostic(
+                                    file: file, line: nextLine,
+                                    message: "unterminated quote: a quoted field of the record that starts on this line is never closed"))
                         }
                         let byte = bytes[scan]
                         if byte == quote {

@@ -3,7 +3,9 @@ import Foundation
 /// Reads the CSV files of a dataset folder (formats.md §1), except `bookings.csv`,
 /// which `BookingAggregator` streams.
 public enum DatasetLoader {
-    public static let fileNames = ["partners.csv", "credentials.csv", "csat.csv", "services.csv", "enrollments.csv", "products.csv", "fx.csv", "bookings.csv"]
+    public static let fileNames = [
+        "partners.csv", "credentials.csv", "csat.csv", "services.csv", "enrollments.csv", "products.csv", "fx.csv", "bookings.csv",
+    ]
 
     /// Loads the small tables of `directory` into a `Dataset`, checking them against `programs`.
     /// Problems go to `collector`; the dataset holds the rows that were valid.
@@ -23,7 +25,10 @@ public enum DatasetLoader {
         }
 
         dataset.partnersIncomplete = true
-        if exists("partners.csv"), let table = Table(path: path("partners.csv"), required: ["partner_id", "name", "country", "tier"], optional: ["provider"], collector: &collector) {
+        if exists("partners.csv"),
+            let table = Table(
+                path: path("partners.csv"), required: ["partner_id", "name", "country", "tier"], optional: ["provider"], collector: &collector)
+        {
             defer { dataset.partnersIncomplete = table.unreadableRows > 0 }
             while table.next(&collector) {
                 guard let id = table.identifier("partner_id", &collector) else { continue }
@@ -57,7 +62,10 @@ public enum DatasetLoader {
             return nil
         }
 
-        if exists("credentials.csv"), let table = Table(path: path("credentials.csv"), required: ["partner_id", "credential", "achieved_on"], optional: ["expires_on"], collector: &collector) {
+        if exists("credentials.csv"),
+            let table = Table(
+                path: path("credentials.csv"), required: ["partner_id", "credential", "achieved_on"], optional: ["expires_on"], collector: &collector)
+        {
             while table.next(&collector) {
                 let index = partner(table, &collector)
                 let credential = table.identifier("credential", &collector)
@@ -68,11 +76,14 @@ public enum DatasetLoader {
                     table.error("expires_on", value: end.description, "expires before it was achieved (\(achieved))", &collector)
                     continue
                 }
-                dataset.credentials[index].append(Credential(partnerID: dataset.partners[index].id, credential: credential, achievedOn: achieved, expiresOn: expires))
+                dataset.credentials[index].append(
+                    Credential(partnerID: dataset.partners[index].id, credential: credential, achievedOn: achieved, expiresOn: expires))
             }
         }
 
-        if exists("csat.csv"), let table = Table(path: path("csat.csv"), required: ["partner_id", "survey_id", "submitted_on"], optional: [], collector: &collector) {
+        if exists("csat.csv"),
+            let table = Table(path: path("csat.csv"), required: ["partner_id", "survey_id", "submitted_on"], optional: [], collector: &collector)
+        {
             var surveys: [ExactText: Int] = [:]
             while table.next(&collector) {
                 let index = partner(table, &collector)
@@ -91,7 +102,11 @@ public enum DatasetLoader {
             for index in dataset.csatDates.indices { dataset.csatDates[index].sort() }
         }
 
-        if exists("services.csv"), let table = Table(path: path("services.csv"), required: ["partner_id", "service", "strategic", "active_from"], optional: ["active_until"], collector: &collector) {
+        if exists("services.csv"),
+            let table = Table(
+                path: path("services.csv"), required: ["partner_id", "service", "strategic", "active_from"], optional: ["active_until"],
+                collector: &collector)
+        {
             while table.next(&collector) {
                 let index = partner(table, &collector)
                 let service = table.identifier("service", &collector)
@@ -103,11 +118,16 @@ public enum DatasetLoader {
                     table.error("active_until", value: end.description, "ends before it starts (\(from))", &collector)
                     continue
                 }
-                dataset.services[index].append(PoweredService(partnerID: dataset.partners[index].id, service: service, strategic: strategic, activeFrom: from, activeUntil: until))
+                dataset.services[index].append(
+                    PoweredService(
+                        partnerID: dataset.partners[index].id, service: service, strategic: strategic, activeFrom: from, activeUntil: until))
             }
         }
 
-        if exists("enrollments.csv"), let table = Table(path: path("enrollments.csv"), required: ["partner_id", "program", "subtrack", "enrolled_on"], optional: [], collector: &collector) {
+        if exists("enrollments.csv"),
+            let table = Table(
+                path: path("enrollments.csv"), required: ["partner_id", "program", "subtrack", "enrolled_on"], optional: [], collector: &collector)
+        {
             let programsByID = Dictionary(programs.map { (ExactText($0.id), $0) }, uniquingKeysWith: { first, _ in first })
             var seen: [ExactText: Int] = [:]
             while table.next(&collector) {
@@ -126,7 +146,9 @@ public enum DatasetLoader {
                             valid = false
                         }
                     case .mdf:
-                        table.error("program", value: programID, "is an MDF program; enrolment is for VIP subtracks (MDF takes part by provider flag and tier)", &collector)
+                        table.error(
+                            "program", value: programID,
+                            "is an MDF program; enrolment is for VIP subtracks (MDF takes part by provider flag and tier)", &collector)
                         valid = false
                     }
                     if enrolled > program.period.end {
@@ -141,15 +163,19 @@ public enum DatasetLoader {
                 guard let index, valid else { continue }
                 let key = ExactText("\(index)\u{0}\(programID)\u{0}\(subtrack)")
                 if let first = seen[key] {
-                    table.error("subtrack", value: subtrack, "partner \(dataset.partners[index].id) is already enrolled in it (line \(first))", &collector)
+                    table.error(
+                        "subtrack", value: subtrack, "partner \(dataset.partners[index].id) is already enrolled in it (line \(first))", &collector)
                     continue
                 }
                 seen[key] = table.line
-                dataset.enrollments.append(Enrollment(partnerID: dataset.partners[index].id, program: programID, subtrack: subtrack, enrolledOn: enrolled, line: table.line))
+                dataset.enrollments.append(
+                    Enrollment(partnerID: dataset.partners[index].id, program: programID, subtrack: subtrack, enrolledOn: enrolled, line: table.line))
             }
         }
 
-        if exists("products.csv"), let table = Table(path: path("products.csv"), required: ["sku"], optional: ["description", "family"], collector: &collector) {
+        if exists("products.csv"),
+            let table = Table(path: path("products.csv"), required: ["sku"], optional: ["description", "family"], collector: &collector)
+        {
             var products = ByteInterner()
             var seen: [ExactText: Int] = [:]
             while table.next(&collector) {
@@ -164,7 +190,9 @@ public enum DatasetLoader {
             dataset.products = products
         }
 
-        if exists("fx.csv"), let table = Table(path: path("fx.csv"), required: ["currency", "valid_from", "rate"], optional: [], collector: &collector) {
+        if exists("fx.csv"),
+            let table = Table(path: path("fx.csv"), required: ["currency", "valid_from", "rate"], optional: [], collector: &collector)
+        {
             var seen: [String: Int] = [:]
             while table.next(&collector) {
                 let currency = table.currency("currency", &collector)
@@ -177,7 +205,8 @@ public enum DatasetLoader {
                 }
                 let key = "\(currency) \(from)"
                 if let first = seen[key] {
-                    table.error("valid_from", value: from.description, "a \(currency) rate from this date is already given (line \(first))", &collector)
+                    table.error(
+                        "valid_from", value: from.description, "a \(currency) rate from this date is already given (line \(first))", &collector)
                     continue
                 }
                 seen[key] = table.line
@@ -209,7 +238,8 @@ final class Table {
         var missing = false
         for name in required {
             guard let index = reader.column(name) else {
-                collector.error(file: path, line: 1, column: name, "missing required column (the header has: \(reader.header.joined(separator: ", ")))")
+                collector.error(
+                    file: path, line: 1, column: name, "missing required column (the header has: \(reader.header.joined(separator: ", ")))")
                 missing = true
                 continue
             }

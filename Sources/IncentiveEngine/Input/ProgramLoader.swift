@@ -47,7 +47,9 @@ public enum ProgramLoader {
         var seen: [ExactText: String] = [:]
         for program in programs {
             if let first = seen[ExactText(program.id)] {
-                collector.error(file: program.sourceFile, line: program.idLine, column: "id", value: program.id, "duplicate program id (also defined in \(first))")
+                collector.error(
+                    file: program.sourceFile, line: program.idLine, column: "id", value: program.id, "duplicate program id (also defined in \(first))"
+                )
             } else {
                 seen[ExactText(program.id)] = program.sourceFile
             }
@@ -88,7 +90,9 @@ public enum ProgramLoader {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
             return Diagnostic(file: file, line: mark.line, message: "invalid YAML: \(problem) (column \(mark.column))")
         case let .duplicatedKeysInMapping(duplicates, context):
-            return Diagnostic(file: file, line: context.mark.line, column: duplicates.joined(separator: ", "), message: "the same key is given twice in one mapping")
+            return Diagnostic(
+                file: file, line: context.mark.line, column: duplicates.joined(separator: ", "), message: "the same key is given twice in one mapping"
+            )
         case let .reader(problem, _, _, _):
             return Diagnostic(file: file, line: nil, message: "invalid YAML: \(problem)")
         default:
@@ -291,7 +295,10 @@ struct ProgramParser {
             }
         }
         let allowed = kind == .vip ? Self.vipKeys : Self.mdfKeys
-        guard let top = mapping(root, kind == .vip ? "a vip program" : "an mdf program", allowed: allowed, required: ["id", "kind", "currency", "period"]) else {
+        guard
+            let top = mapping(
+                root, kind == .vip ? "a vip program" : "an mdf program", allowed: allowed, required: ["id", "kind", "currency", "period"])
+        else {
             return nil
         }
         guard top["kind"] != nil else { return nil }
@@ -422,7 +429,9 @@ struct ProgramParser {
                     let from = fields["from"] == nil ? nil : day(fields["from"], "from")
                     if fields["from"] != nil && from == nil { continue }
                     if let from {
-                        if !froms.insert(from.daysSinceEpoch).inserted { error(fields["from"], "from", value: from.description, "two rules start on the same date") }
+                        if !froms.insert(from.daysSinceEpoch).inserted {
+                            error(fields["from"], "from", value: from.description, "two rules start on the same date")
+                        }
                     } else {
                         if hasOpenStart { error(ruleNode, "from", "only one rule may omit from") }
                         hasOpenStart = true
@@ -460,7 +469,8 @@ struct ProgramParser {
                     else { continue }
                     let percent = percent(fields["accrual_percent"], "accrual_percent", maximum: maximum)
                     let minimum = minimumVolume(fields["minimum_volume"], "minimum_volume")
-                    let strategic = fields["requires_strategic_service"] == nil ? false : bool(fields["requires_strategic_service"], "requires_strategic_service")
+                    let strategic =
+                        fields["requires_strategic_service"] == nil ? false : bool(fields["requires_strategic_service"], "requires_strategic_service")
                     if let percent, let minimum, let strategic {
                         tiers[tier] = MDFTier(tier: tier, accrualPercent: percent, minimumVolume: minimum, requiresStrategicService: strategic)
                     }

@@ -108,7 +108,9 @@ public struct VIPRules: Sendable, Hashable {
     public var knowledgeDeadline: KnowledgeDeadline
     public var tracks: [Track]
 
-    public init(eligibleTiers: Set<Tier> = Set(Tier.allCases), csatRequired: Int = 0, knowledgeDeadline: KnowledgeDeadline = .periodEnd, tracks: [Track]) {
+    public init(
+        eligibleTiers: Set<Tier> = Set(Tier.allCases), csatRequired: Int = 0, knowledgeDeadline: KnowledgeDeadline = .periodEnd, tracks: [Track]
+    ) {
         self.eligibleTiers = eligibleTiers
         self.csatRequired = csatRequired
         self.knowledgeDeadline = knowledgeDeadline

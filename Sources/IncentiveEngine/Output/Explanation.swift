@@ -7,18 +7,24 @@ public enum Explanation {
         guard let partnerIndex = input.dataset.partnerIndex(partnerID) else { return "no such partner: \(partnerID)\n" }
         let partner = input.dataset.partners[partnerIndex]
         var text = "Partner \(partner.id): \(partner.name)\n"
-        text += "country \(partner.country), tier \(partner.tier.rawValue), \(partner.provider ? "Partner Provider member" : "not a Partner Provider member")\n"
+        text +=
+            "country \(partner.country), tier \(partner.tier.rawValue), \(partner.provider ? "Partner Provider member" : "not a Partner Provider member")\n"
         for (programIndex, programResult) in result.programs.enumerated() {
             let program = programResult.program
             guard let partnerResult = programResult.partners.first(where: { $0.partnerID.isExactly(partnerID) }) else { continue }
             text += "\n\(program.id)  \(program.name)\n"
-            text += "\(program.kind == .vip ? "VIP back-end rebate" : "MDF accrual"), \(program.currency), period \(program.period.start)..\(program.period.end), bookings counted by \(program.countBookingsBy.rawValue)\n"
+            text +=
+                "\(program.kind == .vip ? "VIP back-end rebate" : "MDF accrual"), \(program.currency), period \(program.period.start)..\(program.period.end), bookings counted by \(program.countBookingsBy.rawValue)\n"
             let lines = input.totals.traced.map { ($0, $0.outcomes[programIndex]) }
             switch program.rules {
             case .vip(let rules):
-                text += vip(partnerResult, program: program, rules: rules, lines: lines, input: input, partnerIndex: partnerIndex, programIndex: programIndex, lineLimit: lineLimit)
+                text += vip(
+                    partnerResult, program: program, rules: rules, lines: lines, input: input, partnerIndex: partnerIndex, programIndex: programIndex,
+                    lineLimit: lineLimit)
             case .mdf(let rules):
-                text += mdf(partnerResult, program: program, rules: rules, lines: lines, input: input, partnerIndex: partnerIndex, programIndex: programIndex, lineLimit: lineLimit)
+                text += mdf(
+                    partnerResult, program: program, rules: rules, lines: lines, input: input, partnerIndex: partnerIndex, programIndex: programIndex,
+                    lineLimit: lineLimit)
             }
         }
         return text
@@ -50,7 +56,8 @@ public enum Explanation {
             }
             var converted: Money?
             switch entry.0.outcomes[programIndex] {
-            case .counted(_, let amount), .qualifying(let amount), .untagged(let amount), .otherTag(let amount), .noRule(let amount): converted = amount
+            case .counted(_, let amount), .qualifying(let amount), .untagged(let amount), .otherTag(let amount), .noRule(let amount):
+                converted = amount
             default: converted = nil
             }
             text += "      \(entry.1) \(describe(entry.0, converted: converted, currency: currency))\n"
@@ -90,7 +97,11 @@ public enum Explanation {
                 case .counted(let subtrackIndex, _) where subtrackIndex == index:
                     counted.append((line, "counted:"))
                 case .outsidePeriod(let subtrackIndex, let date) where subtrackIndex == index:
-                    leftOut.append((line, "left out (\(program.countBookingsBy.rawValue) \(date) is \(date < program.period.start ? "before" : "after") the period):"))
+                    leftOut.append(
+                        (
+                            line,
+                            "left out (\(program.countBookingsBy.rawValue) \(date) is \(date < program.period.start ? "before" : "after") the period):"
+                        ))
                 case .undated(let subtrackIndex) where subtrackIndex == index:
                     leftOut.append((line, "left out (no \(program.countBookingsBy.rawValue)):"))
                 default: break
@@ -98,9 +109,12 @@ public enum Explanation {
             }
             text += "    lines: \(counted.count) counted, \(row.qualifyingVolume.groupedText) \(program.currency) (credits included)"
             text += leftOut.isEmpty ? "\n" : "; \(leftOut.count) left out\n"
-            text += listing(counted, limit: lineLimit, programIndex: programIndex, currency: program.currency) + listing(leftOut, limit: lineLimit, programIndex: programIndex, currency: program.currency)
+            text +=
+                listing(counted, limit: lineLimit, programIndex: programIndex, currency: program.currency)
+                + listing(leftOut, limit: lineLimit, programIndex: programIndex, currency: program.currency)
             if row.eligible {
-                text += "    rebate: \(row.amount.groupedText) \(program.currency) = \(row.qualifyingVolume.groupedText) x \(subtrack.rebatePercent.text)%, rounded half to even\n"
+                text +=
+                    "    rebate: \(row.amount.groupedText) \(program.currency) = \(row.qualifyingVolume.groupedText) x \(subtrack.rebatePercent.text)%, rounded half to even\n"
             } else {
                 text += "    rebate: 0.00 \(program.currency); missed \(row.missedAmount.groupedText) \(program.currency)\n"
                 let unlock = row.checks.filter { !$0.passed }.map { unlockAdvice($0, row: row, currency: program.currency, rules: rules) }
@@ -145,11 +159,13 @@ public enum Explanation {
         let bucket = input.totals.programs[programIndex].mdf[partnerIndex]
         var text = "  " + status(result, currency: program.currency)
         text += "\n  tier \(tier.tier.rawValue), accrual \(tier.accrualPercent.text)%\n"
-        text += "  intended-use rules: " + rules.intendedUseRules.map { rule in
-            let from = rule.from.map { "from \($0)" } ?? "from the start"
-            let counts = rule.counts.map { "only \($0.sorted().joined(separator: ", "))" } ?? "any booking"
-            return "\(from): \(counts)"
-        }.joined(separator: "; ") + "\n"
+        text +=
+            "  intended-use rules: "
+            + rules.intendedUseRules.map { rule in
+                let from = rule.from.map { "from \($0)" } ?? "from the start"
+                let counts = rule.counts.map { "only \($0.sorted().joined(separator: ", "))" } ?? "any booking"
+                return "\(from): \(counts)"
+            }.joined(separator: "; ") + "\n"
         text += checkLines(row.checks)
         var qualifying: [(TracedLine, String)] = []
         var untagged: [(TracedLine, String)] = []
@@ -170,22 +186,30 @@ public enum Explanation {
         if bucket.qualifyingUntaggedLines > 0 { text += " (\(bucket.qualifyingUntaggedLines) of them untagged, counted before the tagging rule)" }
         text += "\n"
         if bucket.untaggedLines > 0 {
-            text += "    \(bucket.untaggedLines) untagged line(s) after the tagging rule, \(bucket.untaggedVolume.groupedText) \(program.currency): earn no MDF\n"
+            text +=
+                "    \(bucket.untaggedLines) untagged line(s) after the tagging rule, \(bucket.untaggedVolume.groupedText) \(program.currency): earn no MDF\n"
         }
         if bucket.otherTagLines > 0 {
-            text += "    \(bucket.otherTagLines) line(s) tagged for another use, \(bucket.otherTagVolume.groupedText) \(program.currency): not counted (declared on purpose)\n"
+            text +=
+                "    \(bucket.otherTagLines) line(s) tagged for another use, \(bucket.otherTagVolume.groupedText) \(program.currency): not counted (declared on purpose)\n"
         }
         if !outside.isEmpty { text += "    \(outside.count) line(s) outside the period\n" }
-        text += listing(qualifying, limit: lineLimit, programIndex: programIndex, currency: program.currency) + listing(untagged, limit: lineLimit, programIndex: programIndex, currency: program.currency) + listing(other, limit: lineLimit, programIndex: programIndex, currency: program.currency) + listing(outside, limit: lineLimit, programIndex: programIndex, currency: program.currency)
+        text +=
+            listing(qualifying, limit: lineLimit, programIndex: programIndex, currency: program.currency)
+            + listing(untagged, limit: lineLimit, programIndex: programIndex, currency: program.currency)
+            + listing(other, limit: lineLimit, programIndex: programIndex, currency: program.currency)
+            + listing(outside, limit: lineLimit, programIndex: programIndex, currency: program.currency)
         if row.eligible {
-            text += "    accrual: \(row.amount.groupedText) \(program.currency) = \(row.qualifyingVolume.groupedText) x \(tier.accrualPercent.text)%, rounded half to even\n"
+            text +=
+                "    accrual: \(row.amount.groupedText) \(program.currency) = \(row.qualifyingVolume.groupedText) x \(tier.accrualPercent.text)%, rounded half to even\n"
         } else {
             text += "    accrual: 0.00 \(program.currency)\n"
             let unlock = row.checks.filter { !$0.passed }.map { unlockAdvice($0, row: row, currency: program.currency, rules: nil) }
             text += "    to unlock: \(unlock.joined(separator: "; "))\n"
         }
         if row.missedAmount.cents > 0 {
-            text += "    missed: \(row.missedAmount.groupedText) \(program.currency): tagging the \(bucket.untaggedLines) untagged line(s) as managed services would have earned it\n"
+            text +=
+                "    missed: \(row.missedAmount.groupedText) \(program.currency): tagging the \(bucket.untaggedLines) untagged line(s) as managed services would have earned it\n"
         } else if bucket.untaggedLines > 0 {
             text += "    missed: 0.00 \(program.currency): tagging the untagged lines would not change the accrual (another check fails)\n"
         }

@@ -9,7 +9,8 @@ public enum SummaryTable {
             let program = programResult.program
             if position > 0 { text += "\n" }
             text += "\(program.id)  \(program.name)\n"
-            text += "\(program.kind == .vip ? "VIP back-end rebate" : "MDF accrual"), \(program.currency), \(program.period.start)..\(program.period.end)\n"
+            text +=
+                "\(program.kind == .vip ? "VIP back-end rebate" : "MDF accrual"), \(program.currency), \(program.period.start)..\(program.period.end)\n"
             let taking = programResult.partners.filter(\.takesPart)
             let eligible = taking.filter { $0.status == .eligible || $0.status == .partiallyEligible }
             let rows = programResult.rows

@@ -76,7 +76,9 @@ public final class BookingAggregator {
             collector.merge(error.collector)
             return BookingTotals(programs: programs.map { ProgramTotals(program: $0, partnerCount: dataset.partners.count) })
         }
-        return aggregate(reader: reader, reopen: { () throws(DiagnosticReport) -> CSVReader in try CSVReader(path: path, displayName: name) }, collector: &collector)
+        return aggregate(
+            reader: reader, reopen: { () throws(DiagnosticReport) -> CSVReader in try CSVReader(path: path, displayName: name) },
+            collector: &collector)
     }
 
     /// Reads bookings from `reader`; `reopen` gives a fresh reader of the same bytes for the
@@ -93,7 +95,8 @@ public final class BookingAggregator {
             if let index = reader.column(name) {
                 columnIndex[name] = index
             } else {
-                collector.error(file: file, line: 1, column: name, "missing required column (the header has: \(reader.header.joined(separator: ", ")))")
+                collector.error(
+                    file: file, line: 1, column: name, "missing required column (the header has: \(reader.header.joined(separator: ", ")))")
                 missing = true
             }
         }
@@ -263,7 +266,11 @@ public final class BookingAggregator {
                 let countingDay: Int32
                 if plans[index].byShipped {
                     guard let shipped else {
-                        if isVIP { totals.programs[index].subtracks[slot].undatedLines += 1 } else { totals.programs[index].mdf[slot].undatedLines += 1 }
+                        if isVIP {
+                            totals.programs[index].subtracks[slot].undatedLines += 1
+                        } else {
+                            totals.programs[index].mdf[slot].undatedLines += 1
+                        }
                         if tracing { outcomes.append(.undated(subtrack: subtrack < 0 ? nil : Int(subtrack))) }
                         continue
                     }
@@ -277,7 +284,9 @@ public final class BookingAggregator {
                     } else {
                         totals.programs[index].mdf[slot].outsidePeriodLines += 1
                     }
-                    if tracing { outcomes.append(.outsidePeriod(subtrack: subtrack < 0 ? nil : Int(subtrack), date: Day(daysSinceEpoch: countingDay))) }
+                    if tracing {
+                        outcomes.append(.outsidePeriod(subtrack: subtrack < 0 ? nil : Int(subtrack), date: Day(daysSinceEpoch: countingDay)))
+                    }
                     continue
                 }
                 // Convert into program currency, rounded to cents per line.
@@ -343,7 +352,8 @@ public final class BookingAggregator {
         totals.lineCount = lineCount
         if !suspects.isEmpty { confirmDuplicates(suspects, reopen: reopen, file: file, collector: &collector) }
         if overflowed {
-            collector.error(file: file, line: nil, "the booking amounts add up beyond the range the engine can sum exactly (about 9.2 × 10^16 currency units)")
+            collector.error(
+                file: file, line: nil, "the booking amounts add up beyond the range the engine can sum exactly (about 9.2 × 10^16 currency units)")
         }
         return totals
     }
@@ -375,7 +385,9 @@ public final class BookingAggregator {
     }
 
     /// Fingerprints can collide: re-read the file and report only keys that really repeat.
-    private func confirmDuplicates(_ suspects: Set<UInt64>, reopen: () throws(DiagnosticReport) -> CSVReader, file: String, collector: inout DiagnosticCollector) {
+    private func confirmDuplicates(
+        _ suspects: Set<UInt64>, reopen: () throws(DiagnosticReport) -> CSVReader, file: String, collector: inout DiagnosticCollector
+    ) {
         guard let reader = try? reopen(), let orderColumn = reader.column("order_id"), let lineColumn = reader.column("line") else { return }
         var firstLine: [ExactText: Int] = [:]
         while (try? reader.next()) == true {

@@ -44,7 +44,9 @@ public enum Engine {
         if let tracePartner {
             traceIndex = dataset.partnerIndex(tracePartner)
             if traceIndex == nil && !collector.hasErrors {
-                collector.error(file: (dataDirectory as NSString).appendingPathComponent("partners.csv"), line: nil, column: "--partner", value: tracePartner, "no such partner")
+                collector.error(
+                    file: (dataDirectory as NSString).appendingPathComponent("partners.csv"), line: nil, column: "--partner", value: tracePartner,
+                    "no such partner")
             }
         }
         let bookingsPath = (dataDirectory as NSString).appendingPathComponent("bookings.csv")
@@ -79,7 +81,8 @@ public enum Engine {
                             program: program, rules: rules, dataset: dataset, totals: totals, partnerIndex: partnerIndex,
                             enrollments: enrollmentsByProgram[ExactText(program.id)]?[partnerIndex] ?? []))
                 case .mdf(let rules):
-                    partners.append(MDFEvaluation.evaluate(program: program, rules: rules, dataset: dataset, totals: totals, partnerIndex: partnerIndex))
+                    partners.append(
+                        MDFEvaluation.evaluate(program: program, rules: rules, dataset: dataset, totals: totals, partnerIndex: partnerIndex))
                 }
             }
             results.append(ProgramResult(program: program, partners: partners))

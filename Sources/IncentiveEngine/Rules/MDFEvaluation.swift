@@ -13,7 +13,8 @@ public enum MDFEvaluation {
         var checks: [Check] = []
         let volume = bucket.qualifyingVolume
         let byCountry = tier.minimumVolume.byCountry[partner.country] != nil
-        checks.append(VIPEvaluation.volumeCheck(volume: volume, minimum: minimum, country: partner.country, byCountry: byCountry, currency: program.currency))
+        checks.append(
+            VIPEvaluation.volumeCheck(volume: volume, minimum: minimum, country: partner.country, byCountry: byCountry, currency: program.currency))
         if tier.requiresStrategicService {
             let passed = !strategic.isEmpty
             checks.append(

@@ -18,7 +18,10 @@ public enum VIPEvaluation {
             checks += credentialChecks(subtrack: subtrack, held: dataset.credentials[partnerIndex], deadline: deadline, rule: rules.knowledgeDeadline)
             let bucket = totals.subtrack(partner: partnerIndex, subtrack: subtrackIndex)
             let minimum = subtrack.minimumVolume.amount(for: partner.country)
-            checks.append(volumeCheck(volume: bucket.volume, minimum: minimum, country: partner.country, byCountry: subtrack.minimumVolume.byCountry[partner.country] != nil, currency: program.currency))
+            checks.append(
+                volumeCheck(
+                    volume: bucket.volume, minimum: minimum, country: partner.country,
+                    byCountry: subtrack.minimumVolume.byCountry[partner.country] != nil, currency: program.currency))
             let eligible = checks.allSatisfy(\.passed)
             let potential = bucket.volume.cents > 0 ? Rounding.apply(percent: subtrack.rebatePercent, to: bucket.volume) : .zero
             rows.append(

@@ -289,7 +289,8 @@ extension DatasetGenerator {
 
         /// A CSV field, quoted (RFC 4180) when it holds a comma, quote, line break or outer space.
         func field(_ value: String) throws {
-            let needsQuotes = value.utf8.contains { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }
+            let needsQuotes =
+                value.utf8.contains { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }
                 || value.utf8.first == 32 || value.utf8.last == 32
             if !needsQuotes { return try text(value) }
             try reserve(1)
@@ -405,14 +406,34 @@ extension DatasetGenerator {
     /// (currency index, valid_from, rate in millionths: USD per unit).
     fileprivate static let fxRows: [(currency: Int, from: Int, micro: Int)] = {
         let table: [(Int, [(Int, Int, Int, Int)])] = [
-            (1, [(2014, 1, 1, 1_365_000), (2015, 1, 1, 1_210_000), (2015, 3, 15, 1_052_300), (2015, 6, 1, 1_098_700),
-                 (2022, 1, 1, 1_137_000), (2023, 2, 1, 1_086_300), (2023, 5, 1, 1_101_725)]),
-            (2, [(2014, 1, 1, 1_645_000), (2015, 1, 1, 1_557_500), (2015, 3, 15, 1_483_000), (2015, 6, 1, 1_531_200),
-                 (2022, 1, 1, 1_353_000), (2023, 2, 1, 1_234_000), (2023, 5, 1, 1_245_905)]),
-            (3, [(2014, 1, 1, 155_000), (2015, 1, 1, 128_500), (2015, 3, 15, 115_740), (2015, 6, 1, 119_800),
-                 (2022, 1, 1, 110_620), (2023, 2, 1, 96_120), (2023, 5, 1, 97_311)]),
-            (4, [(2014, 1, 1, 328_000), (2015, 1, 1, 287_000), (2015, 3, 15, 251_200), (2015, 6, 1, 267_500),
-                 (2022, 1, 1, 247_000), (2023, 2, 1, 229_841), (2023, 5, 1, 239_500)]),
+            (
+                1,
+                [
+                    (2014, 1, 1, 1_365_000), (2015, 1, 1, 1_210_000), (2015, 3, 15, 1_052_300), (2015, 6, 1, 1_098_700),
+                    (2022, 1, 1, 1_137_000), (2023, 2, 1, 1_086_300), (2023, 5, 1, 1_101_725),
+                ]
+            ),
+            (
+                2,
+                [
+                    (2014, 1, 1, 1_645_000), (2015, 1, 1, 1_557_500), (2015, 3, 15, 1_483_000), (2015, 6, 1, 1_531_200),
+                    (2022, 1, 1, 1_353_000), (2023, 2, 1, 1_234_000), (2023, 5, 1, 1_245_905),
+                ]
+            ),
+            (
+                3,
+                [
+                    (2014, 1, 1, 155_000), (2015, 1, 1, 128_500), (2015, 3, 15, 115_740), (2015, 6, 1, 119_800),
+                    (2022, 1, 1, 110_620), (2023, 2, 1, 96_120), (2023, 5, 1, 97_311),
+                ]
+            ),
+            (
+                4,
+                [
+                    (2014, 1, 1, 328_000), (2015, 1, 1, 287_000), (2015, 3, 15, 251_200), (2015, 6, 1, 267_500),
+                    (2022, 1, 1, 247_000), (2023, 2, 1, 229_841), (2023, 5, 1, 239_500),
+                ]
+            ),
         ]
         return table.flatMap { currency, rows in rows.map { (currency, Cal.day($0.0, $0.1, $0.2), $0.3) } }
     }()
@@ -455,7 +476,8 @@ extension DatasetGenerator {
         ],
         [
             Product(sku: "C9300-48P-E", description: "Catalyst 9300 48-port PoE+, Network Essentials", family: "Enterprise Networking"),
-            Product(sku: "WS-C2960X-48FPD-L", description: "Catalyst 2960-X 48 GigE PoE 740W, 2 x 10G SFP+, LAN Base", family: "Enterprise Networking"),
+            Product(
+                sku: "WS-C2960X-48FPD-L", description: "Catalyst 2960-X 48 GigE PoE 740W, 2 x 10G SFP+, LAN Base", family: "Enterprise Networking"),
             Product(sku: "ISR4331-K9", description: "Cisco ISR 4331 (3GE,2NIM,1SM,4G FLASH,4G DRAM,IPB)", family: "Enterprise Networking"),
             Product(sku: "AIR-AP2802I-E-K9", description: "802.11ac W2 AP w/CA; 4x4:3; Int Ant; 2xGbE, E domain", family: "Wireless"),
             Product(sku: "MR46-HW", description: "Meraki MR46 Wi-Fi 6 indoor access point", family: "Meraki"),
@@ -830,7 +852,10 @@ extension DatasetGenerator {
         var skuLength: [[Int]] = []
         var offset = 0
         for family in products {
-            skuStart.append(family.map { sku in defer { offset += sku.count }; return offset })
+            skuStart.append(
+                family.map { sku in
+                    defer { offset += sku.count }; return offset
+                })
             skuLength.append(family.map(\.count))
         }
         // Rates by currency: parallel (from, micro) lists, ascending.
@@ -863,7 +888,8 @@ extension DatasetGenerator {
             let n = min(count, 1_000_000_000)
             var mean = [[Int]](repeating: [Int](repeating: 0, count: 5), count: 2)
             for family in 0..<5 where p.families[family] > 0 {
-                let target = family < 4
+                let target =
+                    family < 4
                     ? Self.threshold6M(family: family, country: p.country) * p.vipFactor[family] / 1000
                     : p.otherVolume
                 let expected = n * p.vipShare * p.families[family] * 850 / (p.familyTotal * 1000)

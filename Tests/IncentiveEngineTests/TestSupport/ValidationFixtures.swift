@@ -13,58 +13,65 @@ struct ValidationFixture {
     // MARK: Baseline files (every line is referred to by number in the tests)
 
     static let partnersHeader = "partner_id,name,country,tier,provider\n"
-    static let partners = partnersHeader + """
-        P1,Alpha BV,NL,gold,true
-        P2,Beta GmbH,DE,select,false
+    static let partners =
+        partnersHeader + """
+            P1,Alpha BV,NL,gold,true
+            P2,Beta GmbH,DE,select,false
 
-        """  // P1 line 2, P2 line 3
+            """  // P1 line 2, P2 line 3
 
     static let credentialsHeader = "partner_id,credential,achieved_on,expires_on\n"
-    static let credentials = credentialsHeader + """
-        P1,ADV-UCT,2014-01-01,
-        P2,ADV-UCT,2014-06-01,2016-06-01
+    static let credentials =
+        credentialsHeader + """
+            P1,ADV-UCT,2014-01-01,
+            P2,ADV-UCT,2014-06-01,2016-06-01
 
-        """
+            """
 
     static let csatHeader = "partner_id,survey_id,submitted_on\n"
-    static let csat = csatHeader + """
-        P1,S-1,2015-03-01
-        P1,S-2,2015-04-01
+    static let csat =
+        csatHeader + """
+            P1,S-1,2015-03-01
+            P1,S-2,2015-04-01
 
-        """
+            """
 
     static let servicesHeader = "partner_id,service,strategic,active_from,active_until\n"
-    static let services = servicesHeader + """
-        P1,Managed UC,true,2015-01-01,
-        P2,Hosted Collab,no,2015-01-01,2015-12-31
+    static let services =
+        servicesHeader + """
+            P1,Managed UC,true,2015-01-01,
+            P2,Hosted Collab,no,2015-01-01,2015-12-31
 
-        """
+            """
 
     static let enrollmentsHeader = "partner_id,program,subtrack,enrolled_on\n"
-    static let enrollments = enrollmentsHeader + """
-        P1,VIP,dc/ucs,2015-02-01
-        P2,VIP,dc/ucs,2015-02-01
+    static let enrollments =
+        enrollmentsHeader + """
+            P1,VIP,dc/ucs,2015-02-01
+            P2,VIP,dc/ucs,2015-02-01
 
-        """
+            """
 
     static let productsHeader = "sku,description,family\n"
-    static let products = productsHeader + """
-        UCS-A,Blade server,DC
-        UCS-B,Rack server,DC
+    static let products =
+        productsHeader + """
+            UCS-A,Blade server,DC
+            UCS-B,Rack server,DC
 
-        """
+            """
 
     static let fxHeader = "currency,valid_from,rate\n"
     static let fx = fxHeader + "EUR,2015-01-01,1.1\n"
 
     static let bookingsHeader = "order_id,line,partner_id,booked_on,shipped_on,sku,quantity,amount,currency,intended_use\n"
     /// The EUR line (line 4) lies in the VIP period and needs the fx rate.
-    static let bookings = bookingsHeader + """
-        O1,1,P1,2015-03-01,,UCS-A,1,1000.00,USD,
-        O2,1,P2,2015-03-02,2015-03-05,UCS-B,2,-250.50,USD,Managed Services
-        O3,1,P1,2015-04-01,,UCS-A,1,100.00,EUR,
+    static let bookings =
+        bookingsHeader + """
+            O1,1,P1,2015-03-01,,UCS-A,1,1000.00,USD,
+            O2,1,P2,2015-03-02,2015-03-05,UCS-B,2,-250.50,USD,Managed Services
+            O3,1,P1,2015-04-01,,UCS-A,1,100.00,EUR,
 
-        """
+            """
 
     /// Line numbers are used by the program tests: `period` is line 4, `rebate_percent` line 9.
     static let vip = """
