@@ -160,25 +160,13 @@ extension DatasetGenerator {
 
     /// Days since 1970-01-01, proleptic Gregorian (H. Hinnant's algorithms).
     fileprivate enum Cal {
+        /// Days since 1970-01-01 of a real date (the engine's `Day` arithmetic).
         static func day(_ year: Int, _ month: Int, _ dayOfMonth: Int) -> Int {
-            let y = month <= 2 ? year - 1 : year
-            let era = (y >= 0 ? y : y - 399) / 400
-            let yoe = y - era * 400
-            let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + dayOfMonth - 1
-            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-            return era * 146_097 + doe - 719_468
+            Int(Day(year: year, month: month, day: dayOfMonth)!.daysSinceEpoch)
         }
 
         static func civil(_ days: Int) -> (year: Int, month: Int, day: Int) {
-            let z = days + 719_468
-            let era = (z >= 0 ? z : z - 146_096) / 146_097
-            let doe = z - era * 146_097
-            let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-            let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-            let mp = (5 * doy + 2) / 153
-            let d = doy - (153 * mp + 2) / 5 + 1
-            let m = mp < 10 ? mp + 3 : mp - 9
-            return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+            Day(daysSinceEpoch: Int32(days)).components
         }
 
         /// `YYYY-MM-DD` bytes for every day of the table range, 10 bytes each.
