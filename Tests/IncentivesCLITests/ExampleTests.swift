@@ -38,4 +38,27 @@ import Testing
         #expect(run.stdout.contains("  total paid                  25,703.73 USD\n"))
         #expect(run.stdout.contains("  partners taking part        8\n"))
     }
+
+    @Test func jsonHoldsEveryCheckWithItsExplanation() throws {
+        let run = try CLI.run(["compute"] + Self.arguments + ["--format", "json", "--program", "VIP25-6M"])
+        #expect(run.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let programs = try #require(json["programs"] as? [[String: Any]])
+        #expect(programs.map { $0["id"] as? String } == ["VIP25-6M"])
+        let partners = try #require(programs[0]["partners"] as? [[String: Any]])
+        let partner = try #require(partners.first { $0["partner_id"] as? String == "NL1002" })
+        #expect(partner["status"] as? String == "ineligible")
+        #expect(partner["missed_amount"] as? String == "3450.00")
+        let row = try #require((partner["rows"] as? [[String: Any]])?.first)
+        #expect(row["qualifying_volume"] as? String == "57499.99")
+        #expect(row["reasons"] as? [String] == ["volume:57499.99<57500.00"])
+        let checks = try #require(row["checks"] as? [[String: Any]])
+        #expect(checks.map { $0["code"] as? String } == ["tier", "csat", "credential", "volume"])
+        #expect(checks.map { $0["passed"] as? Bool } == [true, true, true, false])
+        #expect(checks[3]["explanation"] as? String == "minimum volume NL 57,500.00 USD, qualifying 57,499.99 USD, short by 0.01")
+        // A partner enrolled in nothing is listed with its status and no rows.
+        let idle = try #require(partners.first { $0["partner_id"] as? String == "NL1005" })
+        #expect(idle["status"] as? String == "not_enrolled")
+        #expect((idle["rows"] as? [Any])?.isEmpty == true)
+    }
 }
