@@ -21,7 +21,12 @@ enum Output {
         do {
             try Data(text.utf8).write(to: url, options: .atomic)
         } catch {
-            throw ValidationError("cannot write \(path): \(error.localizedDescription)")
+            throw CommandFailure(description: "cannot write \(path): \(error.localizedDescription)")
         }
     }
+}
+
+/// A failure that is not about the input data (an output file that cannot be written): a message and exit status 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
 }
