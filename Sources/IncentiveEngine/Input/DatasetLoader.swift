@@ -284,8 +284,6 @@ final class Table {
         return reader.string(index)
     }
 
-    func has(_ column: String) -> Bool { columns[column] != nil }
-
     /// A required, non-empty value.
     func identifier(_ column: String, _ collector: inout DiagnosticCollector) -> String? {
         let value = text(column)

@@ -32,17 +32,6 @@ public struct Dataset: Sendable {
     /// The index of partner `id`, if it exists.
     public func partnerIndex(_ id: String) -> Int? { partnerIDs.lookup(id).map(Int.init) }
 
-    /// The rate in force for `currency` on `day`: the row with the latest `validFrom` on or before it.
-    public func fxRate(_ currency: String, on day: Day) -> FXRate? {
-        guard let rates = fxRates[currency] else { return nil }
-        var low = 0, high = rates.count
-        while low < high {
-            let middle = (low + high) / 2
-            if rates[middle].validFrom <= day { low = middle + 1 } else { high = middle }
-        }
-        return low == 0 ? nil : rates[low - 1]
-    }
-
     /// Number of CSAT reports of partner `index` submitted within `range`.
     public func csatCount(partner index: Int, in range: DayRange) -> Int {
         csatDates[index].reduce(0) { $0 + (range.contains($1) ? 1 : 0) }

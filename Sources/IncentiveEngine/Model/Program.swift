@@ -172,11 +172,6 @@ public struct MDFRules: Sendable, Hashable {
     public func rule(on day: Day) -> IntendedUseRule? {
         intendedUseRules.last { ($0.from ?? day) <= day }
     }
-
-    /// The first date a rule with a restricted `counts` list takes effect, if any.
-    public var taggingRuleStart: Day? {
-        intendedUseRules.first { $0.counts != nil && $0.from != nil }?.from
-    }
 }
 
 public enum ProgramKind: String, Sendable, Hashable {

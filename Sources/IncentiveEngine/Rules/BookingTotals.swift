@@ -56,28 +56,6 @@ public struct ProgramTotals: Sendable {
     }
 
     public func subtrack(partner: Int, subtrack: Int) -> SubtrackTotals { subtracks[partner * subtrackCount + subtrack] }
-
-    /// Adds `other` (the totals of another part of the same bookings) into these.
-    mutating func merge(_ other: ProgramTotals) {
-        for index in subtracks.indices {
-            subtracks[index].volume.cents += other.subtracks[index].volume.cents
-            subtracks[index].lines += other.subtracks[index].lines
-            subtracks[index].outsidePeriodLines += other.subtracks[index].outsidePeriodLines
-            subtracks[index].undatedLines += other.subtracks[index].undatedLines
-        }
-        for index in unmatchedLines.indices { unmatchedLines[index] += other.unmatchedLines[index] }
-        for index in mdf.indices {
-            mdf[index].qualifyingVolume.cents += other.mdf[index].qualifyingVolume.cents
-            mdf[index].qualifyingLines += other.mdf[index].qualifyingLines
-            mdf[index].qualifyingUntaggedLines += other.mdf[index].qualifyingUntaggedLines
-            mdf[index].untaggedVolume.cents += other.mdf[index].untaggedVolume.cents
-            mdf[index].untaggedLines += other.mdf[index].untaggedLines
-            mdf[index].otherTagVolume.cents += other.mdf[index].otherTagVolume.cents
-            mdf[index].otherTagLines += other.mdf[index].otherTagLines
-            mdf[index].outsidePeriodLines += other.mdf[index].outsidePeriodLines
-            mdf[index].undatedLines += other.mdf[index].undatedLines
-        }
-    }
 }
 
 /// What happened to one booking line in one program (kept only for the partner being explained).
