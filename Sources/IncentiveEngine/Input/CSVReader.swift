@@ -80,6 +80,9 @@ public final class CSVReader {
         quotedFlags.deallocate()
     }
 
+    /// Bytes read from the file or source so far (for progress).
+    public private(set) var bytesRead = 0
+
     /// Total physical lines seen so far (after the last record read).
     public var linesRead: Int { nextLine - 1 }
 
@@ -148,6 +151,7 @@ public final class CSVReader {
                 bytes.withUnsafeBufferPointer { (buffer + end).update(from: $0.baseAddress! + sourceOffset, count: count) }
             }
             sourceOffset += count
+            bytesRead += count
             end += count
             if sourceOffset >= bytes.count { atEOF = true }
             return count > 0 || moved
@@ -165,6 +169,7 @@ public final class CSVReader {
                 return moved
             }
             end += count
+            bytesRead += count
             return true
         }
     }

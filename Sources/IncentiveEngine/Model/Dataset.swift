@@ -1,7 +1,7 @@
 /// Everything of a dataset except the booking lines, indexed by partner.
 ///
-/// Partners are numbered in file order; `partnerIDs` maps an id's bytes to that number
-/// without allocating, which the booking pass uses for every line.
+/// Partners are numbered in the order they were added; `partnerIDs` maps an id's bytes to that
+/// number without allocating, which the booking pass uses for every line.
 public struct Dataset: Sendable {
     public var partners: [Partner] = []
     public var partnerIDs = ByteInterner()
@@ -10,6 +10,8 @@ public struct Dataset: Sendable {
     /// `partners.csv` was missing, lacked a column or had rows that could not be read: ids not found
     /// may well be in it, so other files do not report them as unknown.
     public var partnersIncomplete = false
+    /// Where partners come from, for "unknown partner (not in ...)" messages.
+    public var partnersSource = "partners.csv"
 
     /// Whether an id not found among the partners should be reported as unknown.
     public func reportsUnknownPartner(_ id: String) -> Bool {
@@ -35,5 +37,57 @@ public struct Dataset: Sendable {
     /// Number of CSAT reports of partner `index` submitted within `range`.
     public func csatCount(partner index: Int, in range: DayRange) -> Int {
         csatDates[index].reduce(0) { $0 + (range.contains($1) ? 1 : 0) }
+    }
+
+    /// Adds a partner, or replaces the one with the same id; returns its index.
+    @discardableResult
+    public mutating func add(_ partner: Partner) -> Int {
+        if let index = partnerIndex(partner.id) {
+            partners[index] = partner
+            return index
+        }
+        _ = partnerIDs.intern(partner.id)
+        partners.append(partner)
+        credentials.append([])
+        csatDates.append([])
+        services.append([])
+        return partners.count - 1
+    }
+
+    /// Adds the rows that belong to a partner (its id must have been added); false when the partner is unknown.
+    @discardableResult
+    public mutating func add(_ credential: Credential) -> Bool {
+        guard let index = partnerIndex(credential.partnerID) else { return false }
+        credentials[index].append(credential)
+        return true
+    }
+
+    @discardableResult
+    public mutating func add(_ report: CSATReport) -> Bool {
+        guard let index = partnerIndex(report.partnerID) else { return false }
+        csatDates[index].append(report.submittedOn)
+        return true
+    }
+
+    @discardableResult
+    public mutating func add(_ service: PoweredService) -> Bool {
+        guard let index = partnerIndex(service.partnerID) else { return false }
+        services[index].append(service)
+        return true
+    }
+
+    public mutating func add(_ rate: FXRate) {
+        fxRates[rate.currency, default: []].append(rate)
+    }
+
+    public mutating func add(_ product: Product) {
+        if products == nil { products = ByteInterner() }
+        _ = products!.intern(product.sku)
+    }
+
+    /// Sorts what the rules expect sorted (CSAT dates, fx rates); call once after adding rows.
+    public mutating func finish() {
+        for index in csatDates.indices { csatDates[index].sort() }
+        for key in fxRates.keys { fxRates[key]!.sort { $0.validFrom < $1.validFrom } }
     }
 }

@@ -52,8 +52,12 @@ public enum Engine {
         let bookingsPath = (dataDirectory as NSString).appendingPathComponent("bookings.csv")
         var totals = BookingTotals(programs: [])
         if FileManager.default.fileExists(atPath: bookingsPath) {
-            let aggregator = BookingAggregator(programs: selected, dataset: dataset, tracePartner: traceIndex)
-            totals = aggregator.aggregate(path: bookingsPath, collector: &collector)
+            var accumulator = BookingAccumulator(programs: selected, dataset: dataset, tracePartner: traceIndex)
+            let records = BookingFile.read(path: bookingsPath, dataset: dataset, collector: &collector) { line, collector in
+                accumulator.add(line, file: bookingsPath, collector: &collector)
+            }
+            totals = accumulator.finish(file: bookingsPath, collector: &collector)
+            totals.lineCount = records
         }
         if collector.hasErrors { throw DiagnosticReport(collector) }
         return LoadedInput(programs: selected, dataset: dataset, totals: totals, warnings: collector)

@@ -1,0 +1,316 @@
+/// One validated booking line, as a reader hands it on. The byte views are valid only during the call.
+public struct BookingLine {
+    /// Physical line in the file (0 when the line comes from a workspace).
+    public var line: Int
+    public var orderID: UnsafeBufferPointer<UInt8>
+    public var lineID: UnsafeBufferPointer<UInt8>
+    /// Index into the dataset's partners.
+    public var partner: Int
+    public var partnerID: UnsafeBufferPointer<UInt8>
+    public var bookedOn: Day
+    public var shippedOn: Day?
+    public var sku: UnsafeBufferPointer<UInt8>
+    /// As written; empty when not given.
+    public var quantity: UnsafeBufferPointer<UInt8>
+    /// Cents in the line's currency.
+    public var amount: Int64
+    /// As written (any case).
+    public var currency: UnsafeBufferPointer<UInt8>
+    /// Normalised (`managed_services`); empty when untagged.
+    public var intendedUse: UnsafeBufferPointer<UInt8>
+
+    public init(
+        line: Int, orderID: UnsafeBufferPointer<UInt8>, lineID: UnsafeBufferPointer<UInt8>, partner: Int, partnerID: UnsafeBufferPointer<UInt8>,
+        bookedOn: Day, shippedOn: Day?, sku: UnsafeBufferPointer<UInt8>, quantity: UnsafeBufferPointer<UInt8>, amount: Int64,
+        currency: UnsafeBufferPointer<UInt8>, intendedUse: UnsafeBufferPointer<UInt8>
+    ) {
+        self.line = line
+        self.orderID = orderID
+        self.lineID = lineID
+        self.partner = partner
+        self.partnerID = partnerID
+        self.bookedOn = bookedOn
+        self.shippedOn = shippedOn
+        self.sku = sku
+        self.quantity = quantity
+        self.amount = amount
+        self.currency = currency
+        self.intendedUse = intendedUse
+    }
+}
+
+/// Streams a `bookings.csv` once, validating every line (formats.md §1) and handing each valid one
+/// to a sink. Memory does not grow with the number of lines, except for an 8-byte fingerprint per
+/// line used to find duplicate (`order_id`, `line`) keys.
+public enum BookingFile {
+    public static let requiredColumns = ["order_id", "line", "partner_id", "booked_on", "sku", "amount", "currency"]
+    public static let optionalColumns = ["shipped_on", "quantity", "intended_use"]
+
+    /// Reads `path` (shown as `displayName`). Partner ids are checked against `dataset`, SKUs against its catalogue.
+    /// The sink sees only valid lines; it may add problems of its own. Returns the number of records read.
+    @discardableResult
+    public static func read(
+        path: String, displayName: String? = nil, dataset: Dataset, collector: inout DiagnosticCollector,
+        progress: ((Int) -> Void)? = nil,
+        sink: (BookingLine, inout DiagnosticCollector) -> Void
+    ) -> Int {
+        let name = displayName ?? path
+        let reader: CSVReader
+        do {
+            reader = try CSVReader(path: path, displayName: name)
+        } catch {
+            collector.merge(error.collector)
+            return 0
+        }
+        return read(
+            reader: reader, reopen: { () throws(DiagnosticReport) -> CSVReader in try CSVReader(path: path, displayName: name) },
+            dataset: dataset, collector: &collector, progress: progress, sink: sink)
+    }
+
+    /// Reads bookings from `reader`; `reopen` gives a fresh reader of the same bytes for the
+    /// rare second pass that confirms duplicate keys. `progress` is called now and then with the bytes read so far.
+    public static func read(
+        reader: CSVReader, reopen: () throws(DiagnosticReport) -> CSVReader, dataset: Dataset, collector: inout DiagnosticCollector,
+        progress: ((Int) -> Void)? = nil,
+        sink: (BookingLine, inout DiagnosticCollector) -> Void
+    ) -> Int {
+        let file = reader.file
+        var columnIndex: [String: Int] = [:]
+        var missing = false
+        for name in requiredColumns {
+            if let index = reader.column(name) {
+                columnIndex[name] = index
+            } else {
+                collector.error(
+                    file: file, line: 1, column: name, "missing required column (the header has: \(reader.header.joined(separator: ", ")))")
+                missing = true
+            }
+        }
+        if missing { return 0 }
+        let orderColumn = columnIndex["order_id"]!, lineColumn = columnIndex["line"]!, partnerColumn = columnIndex["partner_id"]!
+        let bookedColumn = columnIndex["booked_on"]!, skuColumn = columnIndex["sku"]!, amountColumn = columnIndex["amount"]!
+        let currencyColumn = columnIndex["currency"]!
+        let shippedColumn = reader.column("shipped_on"), quantityColumn = reader.column("quantity"), useColumn = reader.column("intended_use")
+        let expectedFields = reader.header.count
+        let catalogue = dataset.products
+        let partnerIDs = dataset.partnerIDs
+        let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+
+        var keys = FingerprintSet(capacity: 1 << 16)
+        var suspects: Set<UInt64> = []
+        var lineCount = 0
+        var tag: [UInt8] = []
+        tag.reserveCapacity(64)
+
+        while true {
+            let more: Bool
+            do {
+                more = try reader.next()
+            } catch {
+                collector.merge(error.collector)
+                break
+            }
+            guard more else { break }
+            lineCount += 1
+            if let progress, lineCount & 0xFFFF == 0 { progress(reader.bytesRead) }
+            let line = reader.recordLine
+            if let problem = reader.recordProblem {
+                collector.error(file: file, line: line, problem)
+                continue
+            }
+            let record = reader.record
+            if record.count != expectedFields {
+                collector.error(file: file, line: line, "expected \(expectedFields) fields like the header, found \(record.count)")
+                continue
+            }
+            var bad = false
+            func fail(_ column: String, _ index: Int?, _ message: String) {
+                bad = true
+                collector.error(file: file, line: line, column: column, value: index.map { record.string($0) }, message)
+            }
+
+            // Key (order_id, line): non-empty, unique.
+            let orderBytes = record[orderColumn], lineBytes = record[lineColumn]
+            if orderBytes.isEmpty { fail("order_id", nil, "required value is empty") }
+            if lineBytes.isEmpty { fail("line", nil, "required value is empty") }
+            if !orderBytes.isEmpty && !lineBytes.isEmpty {
+                let hash = ByteHash.key(order: orderBytes, line: lineBytes)
+                if !keys.insert(hash) { suspects.insert(hash) }
+            }
+
+            // Partner.
+            let partnerBytes = record[partnerColumn]
+            let partner = partnerIDs.lookup(partnerBytes) ?? -1
+            if partner < 0 {
+                if partnerBytes.isEmpty {
+                    fail("partner_id", nil, "required value is empty")
+                } else if dataset.reportsUnknownPartner(record.string(partnerColumn)) {
+                    fail("partner_id", partnerColumn, "unknown partner (not in \(dataset.partnersSource))")
+                } else {
+                    bad = true  // partners.csv has a problem of its own, already reported
+                }
+            }
+
+            // Dates.
+            let booked = Day(isoBytes: record[bookedColumn])
+            if booked == nil {
+                if record[bookedColumn].isEmpty {
+                    fail("booked_on", nil, "required date is empty")
+                } else {
+                    fail("booked_on", bookedColumn, "expected a real calendar date YYYY-MM-DD")
+                }
+            }
+            var shipped: Day?
+            if let shippedColumn, !record[shippedColumn].isEmpty {
+                shipped = Day(isoBytes: record[shippedColumn])
+                if shipped == nil { fail("shipped_on", shippedColumn, "expected a real calendar date YYYY-MM-DD") }
+            }
+
+            // SKU.
+            let skuBytes = record[skuColumn]
+            if skuBytes.isEmpty {
+                fail("sku", nil, "required value is empty")
+            } else if let catalogue, catalogue.lookup(skuBytes) == nil {
+                collector.warning(file: file, line: line, column: "sku", value: record.string(skuColumn), "not in products.csv")
+            }
+
+            var quantity = empty
+            if let quantityColumn, !record[quantityColumn].isEmpty {
+                quantity = record[quantityColumn]
+                if case .failure = FieldParsing.decimal(quantity, scale: 6, limit: Int64.max) {
+                    fail("quantity", quantityColumn, "expected a number")
+                }
+            }
+
+            // Amount and currency.
+            var amount: Int64 = 0
+            switch FieldParsing.decimal(record[amountColumn], scale: 2) {
+            case .success(let cents): amount = cents
+            case .failure(let problem): fail("amount", amountColumn, FieldParsing.explain(problem, decimals: 2, what: "an amount"))
+            }
+            if FieldParsing.currencyKey(record[currencyColumn]) == 0 {
+                fail("currency", currencyColumn, "expected an ISO 4217 currency code such as USD")
+            }
+            if bad { continue }
+
+            // Intended use, normalised: trimmed (by the reader), lower-cased, spaces and hyphens as `_`.
+            tag.removeAll(keepingCapacity: true)
+            if let useColumn {
+                for byte in record[useColumn] {
+                    let lowered = FieldParsing.asciiLower(byte)
+                    tag.append(lowered == 0x20 || lowered == 0x2D ? 0x5F : lowered)
+                }
+            }
+            tag.withUnsafeBufferPointer { intendedUse in
+                sink(
+                    BookingLine(
+                        line: line, orderID: orderBytes, lineID: lineBytes, partner: Int(partner), partnerID: partnerBytes, bookedOn: booked!,
+                        shippedOn: shipped, sku: skuBytes, quantity: quantity, amount: amount, currency: record[currencyColumn],
+                        intendedUse: intendedUse), &collector)
+            }
+        }
+        if !suspects.isEmpty { confirmDuplicates(suspects, reopen: reopen, file: file, collector: &collector) }
+        return lineCount
+    }
+
+    /// Fingerprints can collide: re-read the file and report only keys that really repeat.
+    private static func confirmDuplicates(
+        _ suspects: Set<UInt64>, reopen: () throws(DiagnosticReport) -> CSVReader, file: String, collector: inout DiagnosticCollector
+    ) {
+        guard let reader = try? reopen(), let orderColumn = reader.column("order_id"), let lineColumn = reader.column("line") else { return }
+        var firstLine: [ExactText: Int] = [:]
+        while (try? reader.next()) == true {
+            guard reader.recordProblem == nil, reader.fieldCount == reader.header.count else { continue }
+            if reader.isEmpty(orderColumn) || reader.isEmpty(lineColumn) { continue }
+            let hash = ByteHash.key(order: reader.record[orderColumn], line: reader.record[lineColumn])
+            guard suspects.contains(hash) else { continue }
+            let order = reader.string(orderColumn), lineID = reader.string(lineColumn)
+            let key = ExactText(order + "\u{1F}" + lineID)
+            if let first = firstLine[key] {
+                collector.error(
+                    file: file, line: reader.recordLine, column: "order_id, line", value: "\(order), \(lineID)",
+                    "duplicate order line (first on line \(first))")
+            } else {
+                firstLine[key] = reader.recordLine
+            }
+        }
+    }
+}
+
+/// FNV-1a over bytes, for fingerprints of booking keys.
+enum ByteHash {
+    static let offset: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    @inline(__always)
+    static func fnv(_ bytes: UnsafeBufferPointer<UInt8>, seed: UInt64) -> UInt64 {
+        var hash = seed
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash
+    }
+
+    @inline(__always)
+    static func fnv(byte: UInt8, seed: UInt64) -> UInt64 { (seed ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+
+    /// The fingerprint of a booking key (`order_id`, `line`).
+    @inline(__always)
+    static func key(order: UnsafeBufferPointer<UInt8>, line: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        finish(fnv(line, seed: fnv(byte: 0x1F, seed: fnv(order, seed: offset))))
+    }
+
+    /// A final mix so that low bits spread well in hash tables.
+    @inline(__always)
+    static func finish(_ value: UInt64) -> UInt64 {
+        var x = value
+        x ^= x >> 33
+        x = x &* 0xff51_afd7_ed55_8ccd
+        x ^= x >> 33
+        x = x &* 0xc4ce_b9fe_1a85_ec53
+        x ^= x >> 33
+        return x
+    }
+}
+
+/// An open-addressing set of 64-bit fingerprints (0 is stored out of band).
+struct FingerprintSet {
+    private var slots: [UInt64]
+    private var mask: Int
+    private var count = 0
+    private var hasZero = false
+
+    init(capacity: Int) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        slots = Array(repeating: 0, count: size)
+        mask = size - 1
+    }
+
+    /// Inserts `value`; false when it was already there.
+    mutating func insert(_ value: UInt64) -> Bool {
+        if value == 0 {
+            defer { hasZero = true }
+            return !hasZero
+        }
+        var slot = Int(truncatingIfNeeded: value) & mask
+        while true {
+            let current = slots[slot]
+            if current == 0 { break }
+            if current == value { return false }
+            slot = (slot + 1) & mask
+        }
+        slots[slot] = value
+        count += 1
+        if count * 2 > slots.count { grow() }
+        return true
+    }
+
+    private mutating func grow() {
+        let old = slots
+        slots = Array(repeating: 0, count: old.count * 2)
+        mask = slots.count - 1
+        for value in old where value != 0 {
+            var slot = Int(truncatingIfNeeded: value) & mask
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = value
+        }
+    }
+}

@@ -1,0 +1,238 @@
+/// Adds booking lines into the bucket of (program, partner, item) they belong to: the one pass of
+/// formats.md over bookings, whatever they come from (a CSV file or a workspace).
+///
+/// A value type on purpose: held in a local variable, its hot state needs no exclusivity checks.
+public struct BookingAccumulator {
+    private let programs: [Program]
+    private let tracePartner: Int?
+
+    private struct VIPPlan {
+        var patterns: [(subtrack: Int, pattern: SKUPattern)]
+    }
+
+    private struct MDFPlan {
+        var ruleStarts: [Int32]
+        var rules: [IntendedUseRule]
+        /// Per rule, per tag id: 1 allowed, 0 not, -1 not computed yet.
+        var allowed: [[Int8]]
+    }
+
+    private struct Plan {
+        var start: Int32
+        var end: Int32
+        var byShipped: Bool
+        var currency: UInt32
+        var vip: VIPPlan?
+        var mdf: MDFPlan?
+        /// Per SKU id: subtrack index, -1 none, -2 not computed yet.
+        var subtrackOfSKU: [Int32] = []
+    }
+
+    private var plans: [Plan] = []
+    private var skus = ByteInterner(capacity: 4096)
+    private var tags = ByteInterner(capacity: 64)
+    private var fx: [UInt32: [(day: Int32, rate: Int64)]] = [:]
+    private var fxCache: [UInt64: Int64] = [:]
+    /// Per program, the sum of |amount| of the lines added: while it fits in 64 bits no total can overflow.
+    private var magnitudes: [Int64]
+    private var overflowed = false
+    private var totals: BookingTotals
+
+    public init(programs: [Program], dataset: Dataset, tracePartner: Int? = nil) {
+        self.programs = programs
+        self.tracePartner = tracePartner
+        magnitudes = Array(repeating: 0, count: programs.count)
+        totals = BookingTotals(programs: programs.map { ProgramTotals(program: $0, partnerCount: dataset.partners.count) })
+        _ = tags.intern("")
+        for program in programs {
+            var plan = Plan(
+                start: program.period.start.daysSinceEpoch, end: program.period.end.daysSinceEpoch,
+                byShipped: program.countBookingsBy == .shippedOn, currency: FieldParsing.currencyKey(program.currency))
+            switch program.rules {
+            case .vip(let rules):
+                var patterns: [(Int, SKUPattern)] = []
+                for (index, entry) in rules.subtrackPaths.enumerated() {
+                    for pattern in entry.subtrack.products { patterns.append((index, pattern)) }
+                }
+                plan.vip = VIPPlan(patterns: patterns)
+            case .mdf(let rules):
+                plan.mdf = MDFPlan(
+                    ruleStarts: rules.intendedUseRules.map { $0.from?.daysSinceEpoch ?? Int32.min },
+                    rules: rules.intendedUseRules,
+                    allowed: Array(repeating: [], count: rules.intendedUseRules.count))
+            }
+            plans.append(plan)
+        }
+        for (currency, rates) in dataset.fxRates {
+            fx[FieldParsing.currencyKey(currency)] = rates.map { ($0.validFrom.daysSinceEpoch, $0.rate.units) }
+        }
+    }
+
+    /// Adds one valid line. A line that cannot be converted into a program's currency is reported
+    /// against `file` (its physical line, or its order and line id when `line.line` is 0).
+    public mutating func add(_ line: BookingLine, file: String, collector: inout DiagnosticCollector) {
+        totals.lineCount += 1
+        let currency = FieldParsing.currencyKey(line.currency)
+        let skuID = skus.intern(line.sku)
+        if Int(skuID) == plans.first?.subtrackOfSKU.count {
+            for index in plans.indices { plans[index].subtrackOfSKU.append(-2) }
+        }
+        let tag = line.intendedUse.isEmpty ? 0 : tags.intern(line.intendedUse)
+        let bookedDay = line.bookedOn.daysSinceEpoch
+        let partnerIndex = line.partner
+        let tracing = tracePartner == partnerIndex
+        var outcomes: [LineOutcome] = []
+
+        func location() -> (line: Int?, what: String) {
+            line.line > 0
+                ? (line.line, "")
+                : (nil, "order \(String(decoding: line.orderID, as: UTF8.self)) line \(String(decoding: line.lineID, as: UTF8.self)): ")
+        }
+
+        for index in 0..<plans.count {
+            var subtrack: Int32 = -1
+            let isVIP = plans[index].vip != nil
+            if isVIP {
+                subtrack = plans[index].subtrackOfSKU[Int(skuID)]
+                if subtrack == -2 {
+                    subtrack = -1
+                    let name = skus.bytes(skuID)
+                    for entry in plans[index].vip!.patterns where entry.pattern.matches(name) {
+                        subtrack = Int32(entry.subtrack)
+                        break
+                    }
+                    plans[index].subtrackOfSKU[Int(skuID)] = subtrack
+                }
+                if subtrack < 0 {
+                    totals.programs[index].unmatchedLines[partnerIndex] += 1
+                    if tracing { outcomes.append(.noSubtrack) }
+                    continue
+                }
+            }
+            let slot = isVIP ? partnerIndex * totals.programs[index].subtrackCount + Int(subtrack) : partnerIndex
+            let countingDay: Int32
+            if plans[index].byShipped {
+                guard let shipped = line.shippedOn else {
+                    if isVIP {
+                        totals.programs[index].subtracks[slot].undatedLines += 1
+                    } else {
+                        totals.programs[index].mdf[slot].undatedLines += 1
+                    }
+                    if tracing { outcomes.append(.undated(subtrack: subtrack < 0 ? nil : Int(subtrack))) }
+                    continue
+                }
+                countingDay = shipped.daysSinceEpoch
+            } else {
+                countingDay = bookedDay
+            }
+            if countingDay < plans[index].start || countingDay > plans[index].end {
+                if isVIP {
+                    totals.programs[index].subtracks[slot].outsidePeriodLines += 1
+                } else {
+                    totals.programs[index].mdf[slot].outsidePeriodLines += 1
+                }
+                if tracing {
+                    outcomes.append(.outsidePeriod(subtrack: subtrack < 0 ? nil : Int(subtrack), date: Day(daysSinceEpoch: countingDay)))
+                }
+                continue
+            }
+            // Convert into program currency, rounded to cents per line.
+            var cents = line.amount
+            if currency != plans[index].currency {
+                guard let rate = Self.rate(currency, countingDay, fx: fx, cache: &fxCache) else {
+                    let code = String(decoding: line.currency, as: UTF8.self)
+                    let (number, what) = location()
+                    collector.error(
+                        file: file, line: number, column: "currency", value: code,
+                        "\(what)no fx rate for \(code.uppercased()) on or before \(Day(daysSinceEpoch: countingDay)) (needed to convert into \(programs[index].currency) for \(programs[index].id)); add it to fx.csv"
+                    )
+                    return
+                }
+                guard let value = Rounding.convert(Money(cents: line.amount), rate: ScaledDecimal(units: rate, scale: 6)),
+                    value.cents.magnitude <= UInt64(FieldParsing.maximumCents)
+                else {
+                    let (number, what) = location()
+                    collector.error(
+                        file: file, line: number, column: "amount", value: Money(cents: line.amount).plainText,
+                        "\(what)too large once converted into \(programs[index].currency)")
+                    return
+                }
+                cents = value.cents
+            }
+            let (sum, overflow) = magnitudes[index].addingReportingOverflow(Int64(cents.magnitude))
+            magnitudes[index] = sum
+            if overflow {
+                overflowed = true
+                continue
+            }
+            if isVIP {
+                totals.programs[index].subtracks[slot].volume.cents += cents
+                totals.programs[index].subtracks[slot].lines += 1
+                if tracing { outcomes.append(.counted(subtrack: Int(subtrack), amount: Money(cents: cents))) }
+                continue
+            }
+            switch Self.mdfOutcome(&plans[index].mdf!, tag: tag, day: countingDay, tags: tags) {
+            case 1:
+                totals.programs[index].mdf[slot].qualifyingVolume.cents += cents
+                totals.programs[index].mdf[slot].qualifyingLines += 1
+                if tag == 0 { totals.programs[index].mdf[slot].qualifyingUntaggedLines += 1 }
+                if tracing { outcomes.append(.qualifying(amount: Money(cents: cents))) }
+            case 0 where tag == 0:
+                totals.programs[index].mdf[slot].untaggedVolume.cents += cents
+                totals.programs[index].mdf[slot].untaggedLines += 1
+                if tracing { outcomes.append(.untagged(amount: Money(cents: cents))) }
+            case 0:
+                totals.programs[index].mdf[slot].otherTagVolume.cents += cents
+                totals.programs[index].mdf[slot].otherTagLines += 1
+                if tracing { outcomes.append(.otherTag(amount: Money(cents: cents))) }
+            default:
+                // No rule in force: neither qualifying nor untagged.
+                totals.programs[index].mdf[slot].otherTagLines += 1
+                if tracing { outcomes.append(.noRule(amount: Money(cents: cents))) }
+            }
+        }
+        if tracing {
+            totals.traced.append(
+                TracedLine(
+                    line: line.line, orderID: String(decoding: line.orderID, as: UTF8.self), lineID: String(decoding: line.lineID, as: UTF8.self),
+                    sku: String(decoding: line.sku, as: UTF8.self), bookedOn: line.bookedOn, shippedOn: line.shippedOn,
+                    amount: Money(cents: line.amount), currency: String(decoding: line.currency, as: UTF8.self).uppercased(),
+                    intendedUse: tags.string(tag), outcomes: outcomes))
+        }
+    }
+
+    /// The totals; an overflow of the exact sums is reported against `file`.
+    public func finish(file: String, collector: inout DiagnosticCollector) -> BookingTotals {
+        if overflowed {
+            collector.error(
+                file: file, line: nil, "the booking amounts add up beyond the range the engine can sum exactly (about 9.2 × 10^16 currency units)")
+        }
+        return totals
+    }
+
+    /// 1 when the line qualifies, 0 when it does not, -1 when no rule is in force.
+    private static func mdfOutcome(_ plan: inout MDFPlan, tag: Int32, day: Int32, tags: ByteInterner) -> Int {
+        var rule = -1
+        for position in 0..<plan.ruleStarts.count where plan.ruleStarts[position] <= day { rule = position }
+        if rule < 0 { return -1 }
+        let tagIndex = Int(tag)
+        if tagIndex >= plan.allowed[rule].count {
+            plan.allowed[rule].append(contentsOf: repeatElement(-1, count: tagIndex + 1 - plan.allowed[rule].count))
+        }
+        if plan.allowed[rule][tagIndex] < 0 {
+            plan.allowed[rule][tagIndex] = plan.rules[rule].allows(tags.string(tag)) ? 1 : 0
+        }
+        return Int(plan.allowed[rule][tagIndex])
+    }
+
+    private static func rate(_ currency: UInt32, _ day: Int32, fx: [UInt32: [(day: Int32, rate: Int64)]], cache: inout [UInt64: Int64]) -> Int64? {
+        let key = UInt64(currency) << 32 | UInt64(UInt32(bitPattern: day))
+        if let cached = cache[key] { return cached < 0 ? nil : cached }
+        var found: Int64 = -1
+        if let rates = fx[currency] {
+            for entry in rates where entry.day <= day { found = entry.rate }
+        }
+        cache[key] = found
+        return found < 0 ? nil : found
+    }
+}
