@@ -11,26 +11,40 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "IncentiveEngine", targets: ["IncentiveEngine"]),
+        .library(name: "IncentiveStore", targets: ["IncentiveStore"]),
         .executable(name: "incentives", targets: ["incentives"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: [
         .target(
             name: "IncentiveEngine",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        .target(
+            name: "IncentiveStore",
+            dependencies: [
+                "IncentiveEngine",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "incentives",
             dependencies: [
                 "IncentiveEngine",
+                "IncentiveStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "IncentiveEngineTests", dependencies: ["IncentiveEngine"]),
-        .testTarget(name: "IncentivesCLITests", dependencies: ["IncentiveEngine", "incentives"]),
+        .testTarget(name: "IncentiveStoreTests", dependencies: ["IncentiveEngine", "IncentiveStore"]),
+        .testTarget(name: "IncentivesCLITests", dependencies: ["IncentiveEngine", "IncentiveStore", "incentives"]),
     ],
     swiftLanguageModes: [.v6]
 )

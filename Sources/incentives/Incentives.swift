@@ -1,5 +1,6 @@
 import ArgumentParser
 import IncentiveEngine
+import IncentiveStore
 
 @main
 struct Incentives: ParsableCommand {
@@ -9,20 +10,50 @@ struct Incentives: ParsableCommand {
         discussion: """
             A dataset is a folder of CSV files (partners.csv, bookings.csv, and optionally credentials.csv, \
             csat.csv, services.csv, enrollments.csv, products.csv, fx.csv); programs are YAML files in another \
-            folder. See README.md for the formats.
+            folder. compute, explain and check read such folders directly; a workspace (one SQLite file, see \
+            init) keeps imported data, program versions and every run. See README.md for the formats.
             """,
         version: Engine.version,
-        subcommands: [Compute.self, Explain.self, Check.self, Generate.self]
+        subcommands: [
+            Compute.self, Explain.self, Check.self, Init.self, Import.self, Programs.self, Enroll.self, Unenroll.self, RunCommand.self,
+            Runs.self, Export.self, Status.self, Generate.self,
+        ]
     )
 }
 
-/// Where the data and programs are.
+/// Where the data and programs are: two folders, or a workspace.
 struct InputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The dataset folder (partners.csv, bookings.csv, ...).", valueName: "dir"))
-    var data: String
+    var data: String?
 
     @Option(help: ArgumentHelp("The folder of program definitions (*.yaml).", valueName: "dir"))
-    var programs: String
+    var programs: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Read a workspace instead of folders (default when neither --data nor --programs is given: $INCENTIVES_WORKSPACE, else ./incentives.sqlite).",
+            valueName: "path"))
+    var workspace: String?
+
+    func validate() throws {
+        if workspace != nil && (data != nil || programs != nil) {
+            throw ValidationError("give either --workspace or --data with --programs, not both")
+        }
+        if (data == nil) != (programs == nil) {
+            throw ValidationError("--data and --programs go together (or use --workspace)")
+        }
+    }
+}
+
+/// The `--workspace` option of the workspace commands.
+struct WorkspaceOption: ParsableArguments {
+    @Option(
+        help: ArgumentHelp("The workspace file (default: $INCENTIVES_WORKSPACE, else ./incentives.sqlite).", valueName: "path"))
+    var workspace: String?
+
+    var path: String { workspace ?? Workspace.defaultPath() }
+
+    func open() throws -> Workspace { try Terminal.openWorkspace(workspace) }
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -35,12 +66,20 @@ struct InputRejected: Error, CustomStringConvertible {
 }
 
 enum Terminal {
-    static func reportProblems(_ report: DiagnosticReport) -> InputRejected {
+    static func reportProblems(_ report: DiagnosticReport, outcome: String = "nothing was computed") -> InputRejected {
         for line in report.warningLines { Output.standardError(line) }
         for line in report.errorLines { Output.standardError(line) }
         let count = report.collector.errorCount
-        Output.standardError("\(count) problem\(count == 1 ? "" : "s") found; nothing was computed.")
+        Output.standardError("\(count) problem\(count == 1 ? "" : "s") found; \(outcome).")
         return InputRejected()
+    }
+
+    static func openWorkspace(_ path: String?) throws -> Workspace {
+        do {
+            return try Workspace.open(at: path ?? Workspace.defaultPath())
+        } catch {
+            throw CommandFailure(description: error.message)
+        }
     }
 
     static func reportWarnings(_ collector: DiagnosticCollector) {
@@ -49,11 +88,18 @@ enum Terminal {
 
     /// Loads input, turning problems into the standard report.
     static func load(_ options: InputOptions, programIDs: [String] = [], tracePartner: String? = nil) throws -> LoadedInput {
+        if let data = options.data, let programs = options.programs {
+            do {
+                let input = try Engine.load(dataDirectory: data, programsDirectory: programs, programIDs: programIDs, tracePartner: tracePartner)
+                reportWarnings(input.warnings)
+                return input
+            } catch {
+                throw reportProblems(error)
+            }
+        }
+        let workspace = try openWorkspace(options.workspace)
         do {
-            let input = try Engine.load(
-                dataDirectory: options.data, programsDirectory: options.programs, programIDs: programIDs, tracePartner: tracePartner)
-            reportWarnings(input.warnings)
-            return input
+            return try workspace.loadInput(programIDs: programIDs, tracePartner: tracePartner, onlyPartner: tracePartner != nil).input
         } catch {
             throw reportProblems(error)
         }

@@ -51,7 +51,7 @@ public enum BookingFile {
     @discardableResult
     public static func read(
         path: String, displayName: String? = nil, dataset: Dataset, collector: inout DiagnosticCollector,
-        progress: ((Int) -> Void)? = nil,
+        progress: (Int) -> Void = { _ in },
         sink: (BookingLine, inout DiagnosticCollector) -> Void
     ) -> Int {
         let name = displayName ?? path
@@ -71,7 +71,7 @@ public enum BookingFile {
     /// rare second pass that confirms duplicate keys. `progress` is called now and then with the bytes read so far.
     public static func read(
         reader: CSVReader, reopen: () throws(DiagnosticReport) -> CSVReader, dataset: Dataset, collector: inout DiagnosticCollector,
-        progress: ((Int) -> Void)? = nil,
+        progress: (Int) -> Void = { _ in },
         sink: (BookingLine, inout DiagnosticCollector) -> Void
     ) -> Int {
         let file = reader.file
@@ -112,7 +112,7 @@ public enum BookingFile {
             }
             guard more else { break }
             lineCount += 1
-            if let progress, lineCount & 0xFFFF == 0 { progress(reader.bytesRead) }
+            if lineCount & 0xFFFF == 0 { progress(reader.bytesRead) }
             let line = reader.recordLine
             if let problem = reader.recordProblem {
                 collector.error(file: file, line: line, problem)

@@ -9,6 +9,13 @@ public struct LoadedInput: Sendable {
     public var totals: BookingTotals
     /// Warnings found while loading (the load succeeded).
     public var warnings: DiagnosticCollector
+
+    public init(programs: [Program], dataset: Dataset, totals: BookingTotals, warnings: DiagnosticCollector) {
+        self.programs = programs
+        self.dataset = dataset
+        self.totals = totals
+        self.warnings = warnings
+    }
 }
 
 /// The one path from files to results that every command takes.

@@ -1,0 +1,68 @@
+import Foundation
+import GRDB
+import IncentiveEngine
+
+/// What `enroll` did and where the partner stands in that subtrack now.
+public struct EnrollmentOutcome: Sendable {
+    public enum Change: String, Sendable { case added, changed, unchanged }
+    public var change: Change
+    public var program: Program
+    /// The subtrack's result row as a run would compute it now.
+    public var row: ResultRow?
+
+    /// The checks still failing: what the partner lacks to earn the rebate.
+    public var lacking: [Check] { row?.checks.filter { !$0.passed } ?? [] }
+}
+
+extension Workspace {
+    /// Enrols `partner` in `subtrack` of `programID` on `day`, checking the program, the subtrack and the
+    /// period end, then computes where the partner stands in it.
+    public func enroll(partner: String, program programID: String, subtrack: String, on day: Day) throws -> EnrollmentOutcome {
+        let (_, program) = try program(programID)
+        if let problem = DatasetLoader.enrollmentProblem(program: program, subtrack: subtrack, on: day) {
+            throw WorkspaceError("cannot enrol: \(problem.column) \(problem.value): \(problem.message)")
+        }
+        let change = try writeTransaction { db throws -> EnrollmentOutcome.Change in
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM partners WHERE partner_id = ?)", arguments: [partner]) == true else {
+                throw WorkspaceError("no partner \(partner) in the workspace (import partners.csv first)")
+            }
+            let current = try String.fetchOne(
+                db, sql: "SELECT enrolled_on FROM enrollments WHERE partner_id = ? AND program = ? AND subtrack = ?",
+                arguments: [partner, programID, subtrack])
+            if current == day.description { return .unchanged }
+            try db.execute(
+                sql: """
+                    INSERT INTO enrollments(partner_id, program, subtrack, enrolled_on) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (partner_id, program, subtrack) DO UPDATE SET enrolled_on = excluded.enrolled_on
+                    """, arguments: [partner, programID, subtrack, day.description])
+            return current == nil ? .added : .changed
+        }
+        return EnrollmentOutcome(change: change, program: program, row: try standing(partner: partner, program: program, item: subtrack))
+    }
+
+    /// Removes an enrolment; an error when there is none.
+    public func unenroll(partner: String, program programID: String, subtrack: String) throws {
+        try writeTransaction { db in
+            try db.execute(
+                sql: "DELETE FROM enrollments WHERE partner_id = ? AND program = ? AND subtrack = ?", arguments: [partner, programID, subtrack])
+            if db.changesCount == 0 {
+                let held = try String.fetchAll(
+                    db, sql: "SELECT subtrack FROM enrollments WHERE partner_id = ? AND program = ? ORDER BY subtrack", arguments: [partner, programID])
+                throw WorkspaceError(
+                    "partner \(partner) is not enrolled in \(programID) \(subtrack)\(held.isEmpty ? "" : " (it is enrolled in: \(held.joined(separator: ", ")))")"
+                )
+            }
+        }
+    }
+
+    /// The result row of one partner's item in one program, computed from that partner's lines only.
+    func standing(partner: String, program: Program, item: String) throws -> ResultRow? {
+        do {
+            let (input, _) = try loadInput(programIDs: [program.id], tracePartner: partner, onlyPartner: true)
+            let result = Engine.compute(input)
+            return result.rows.first { $0.partnerID.isExactly(partner) && $0.item.isExactly(item) }
+        } catch {
+            throw WorkspaceError(error.errorLines.joined(separator: "\n"))
+        }
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+import GRDB
+import IncentiveEngine
+
+/// What differs between two runs, and why: the program versions and data they used, and every result
+/// row whose numbers or checks changed.
+public struct RunDiff: Sendable {
+    public struct ProgramChange: Sendable {
+        public var id: String
+        public var before: Int?
+        public var after: Int?
+        /// In the definition's words (`data-center/ucs rebate_percent: 6 -> 7`).
+        public var changes: [String]
+    }
+
+    public struct CheckFlip: Sendable, Hashable {
+        public var code: String
+        public var before: Bool?
+        public var after: Bool?
+        /// The check's explanation in the later run (or the earlier one when it is gone).
+        public var explanation: String
+    }
+
+    public struct RowChange: Sendable {
+        public var program: String
+        public var partnerID: String
+        public var item: String
+        public var before: ResultRow?
+        public var after: ResultRow?
+        public var flips: [CheckFlip]
+
+        public var kind: String { before == nil ? "added" : after == nil ? "removed" : "changed" }
+    }
+
+    public var before: RunSummary
+    public var after: RunSummary
+    public var programs: [ProgramChange]
+    public var dataChanged: Bool
+    /// Imports recorded between the two runs' starts.
+    public var imports: [ImportSummary]
+    public var rows: [RowChange]
+}
+
+extension Workspace {
+    public func diffRuns(_ first: Int, _ second: Int) throws -> RunDiff {
+        let (a, resultA) = try runResult(first)
+        let (b, resultB) = try runResult(second)
+        var programs: [RunDiff.ProgramChange] = []
+        let ids = Set(a.programs.map(\.id)).union(b.programs.map(\.id)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        for id in ids {
+            let before = a.programs.first { $0.id == id }?.version, after = b.programs.first { $0.id == id }?.version
+            var changes: [String] = []
+            if let before, let after, before != after {
+                changes = ProgramChanges.between(try program(id, version: before).1, try program(id, version: after).1)
+            }
+            programs.append(RunDiff.ProgramChange(id: id, before: before, after: after, changes: changes))
+        }
+        let imports = try pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT kind, file_name, digest, rows, added, changed, unchanged FROM imports
+                    WHERE imported_at >= ? AND imported_at <= ? ORDER BY id
+                    """, arguments: [min(a.startedAt, b.startedAt), max(a.startedAt, b.startedAt)]
+            ).map { row in
+                ImportSummary(
+                    kind: DataKind(rawValue: row[0]) ?? .bookings, file: row[1], digest: row[2], rows: row[3], added: row[4], changed: row[5],
+                    unchanged: row[6])
+            }
+        }
+        var rowsA: [String: ResultRow] = [:]
+        for row in resultA.rows { rowsA[Self.key(row)] = row }
+        var changes: [RunDiff.RowChange] = []
+        var seen: Set<String> = []
+        for row in resultB.rows {
+            let key = Self.key(row)
+            seen.insert(key)
+            let old = rowsA[key]
+            if let old, old == row { continue }
+            changes.append(
+                RunDiff.RowChange(
+                    program: row.program, partnerID: row.partnerID, item: row.item, before: old, after: row, flips: Self.flips(old, row)))
+        }
+        for row in resultA.rows where !seen.contains(Self.key(row)) {
+            changes.append(
+                RunDiff.RowChange(program: row.program, partnerID: row.partnerID, item: row.item, before: row, after: nil, flips: Self.flips(row, nil)))
+        }
+        changes.sort { Self.key($0.before ?? $0.after!).utf8.lexicographicallyPrecedes(Self.key($1.before ?? $1.after!).utf8) }
+        return RunDiff(before: a, after: b, programs: programs, dataChanged: a.dataDigest != b.dataDigest, imports: imports, rows: changes)
+    }
+
+    static func key(_ row: ResultRow) -> String { "\(row.program)\u{0}\(row.partnerID)\u{0}\(row.item)" }
+
+    /// Checks matched by code and their order among checks of that code; those whose outcome differs.
+    static func flips(_ before: ResultRow?, _ after: ResultRow?) -> [RunDiff.CheckFlip] {
+        func keyed(_ row: ResultRow?) -> [(String, Check)] {
+            var counts: [Check.Code: Int] = [:]
+            return (row?.checks ?? []).map { check in
+                counts[check.code, default: 0] += 1
+                return ("\(check.code.rawValue)#\(counts[check.code]!)", check)
+            }
+        }
+        let old = keyed(before), new = keyed(after)
+        var flips: [RunDiff.CheckFlip] = []
+        for (key, check) in new {
+            let previous = old.first { $0.0 == key }?.1
+            if previous?.passed != check.passed {
+                flips.append(RunDiff.CheckFlip(code: check.code.rawValue, before: previous?.passed, after: check.passed, explanation: check.explanation))
+            }
+        }
+        for (key, check) in old where !new.contains(where: { $0.0 == key }) {
+            flips.append(RunDiff.CheckFlip(code: check.code.rawValue, before: check.passed, after: nil, explanation: check.explanation))
+        }
+        return flips
+    }
+}
+
+/// The diff as people read it, and as CSV for a spreadsheet.
+public enum RunDiffText {
+    public static func render(_ diff: RunDiff, currency: String) -> String {
+        let a = diff.before, b = diff.after
+        var text = "run \(a.id) (\(a.startedAt)) -> run \(b.id) (\(b.startedAt))\n\nprograms:\n"
+        for program in diff.programs {
+            switch (program.before, program.after) {
+            case (let before?, let after?) where before == after:
+                text += "  \(program.id) v\(after) (same version)\n"
+            case (let before?, let after?):
+                text += "  \(program.id) v\(before) -> v\(after)\n"
+                if program.changes.isEmpty { text += "    (the definitions differ only in form, not in any rule)\n" }
+                for change in program.changes { text += "    \(change)\n" }
+            case (nil, let after?):
+                text += "  \(program.id) only in run \(b.id) (v\(after))\n"
+            case (let before?, nil):
+                text += "  \(program.id) only in run \(a.id) (v\(before))\n"
+            default: break
+            }
+        }
+        text += "\ndata: "
+        if !diff.dataChanged {
+            text += "the same in both runs (digest \(b.dataDigest.prefix(12)))\n"
+        } else {
+            text += "changed (digest \(a.dataDigest.prefix(12)) -> \(b.dataDigest.prefix(12)))\n"
+            for entry in diff.imports {
+                text += "  imported \(entry.kind.rawValue) from \(entry.file): \(entry.added) added, \(entry.changed) changed, \(entry.unchanged) unchanged\n"
+            }
+        }
+        let added = diff.rows.filter { $0.before == nil }.count, removed = diff.rows.filter { $0.after == nil }.count
+        text += "\nresults: \(diff.rows.count - added - removed) row(s) changed, \(added) added, \(removed) removed\n"
+        text += "  total paid   \(a.amount.groupedText) -> \(b.amount.groupedText) \(currency) (\(signed(b.amount.cents - a.amount.cents)))\n"
+        text += "  total missed \(a.missedAmount.groupedText) -> \(b.missedAmount.groupedText) \(currency) (\(signed(b.missedAmount.cents - a.missedAmount.cents)))\n"
+        for change in diff.rows {
+            text += "\n\(change.program)  \(change.partnerID)  \(change.item)  (\(change.kind))\n"
+            let before = change.before, after = change.after
+            if let before, let after {
+                if before.qualifyingVolume != after.qualifyingVolume {
+                    text += "  qualifying volume \(before.qualifyingVolume.groupedText) -> \(after.qualifyingVolume.groupedText) (\(signed(after.qualifyingVolume.cents - before.qualifyingVolume.cents)))\n"
+                }
+                if before.threshold != after.threshold {
+                    text += "  threshold \(before.threshold.groupedText) -> \(after.threshold.groupedText)\n"
+                }
+                if before.eligible != after.eligible { text += "  eligible \(before.eligible) -> \(after.eligible)\n" }
+                if before.amount != after.amount {
+                    text += "  amount \(before.amount.groupedText) -> \(after.amount.groupedText) (\(signed(after.amount.cents - before.amount.cents)))\n"
+                }
+                if before.missedAmount != after.missedAmount {
+                    text += "  missed \(before.missedAmount.groupedText) -> \(after.missedAmount.groupedText) (\(signed(after.missedAmount.cents - before.missedAmount.cents)))\n"
+                }
+            } else if let row = after ?? before {
+                text += "  qualifying volume \(row.qualifyingVolume.groupedText), eligible \(row.eligible), amount \(row.amount.groupedText), missed \(row.missedAmount.groupedText)\n"
+            }
+            for flip in change.flips {
+                text += "  check \(flip.code): \(mark(flip.before)) -> \(mark(flip.after)): \(flip.explanation)\n"
+            }
+        }
+        return text
+    }
+
+    public static let csvHeader =
+        "program,partner_id,item,change,eligible_before,eligible_after,amount_before,amount_after,amount_change,missed_before,missed_after,missed_change,checks_flipped"
+
+    public static func csv(_ diff: RunDiff) -> String {
+        var text = csvHeader + "\n"
+        for change in diff.rows {
+            let before = change.before, after = change.after
+            let amountChange = (after?.amount.cents ?? 0) - (before?.amount.cents ?? 0)
+            let missedChange = (after?.missedAmount.cents ?? 0) - (before?.missedAmount.cents ?? 0)
+            let flips = change.flips.map { "\($0.code):\(mark($0.before))->\(mark($0.after))" }.joined(separator: ";")
+            let fields = [
+                change.program, change.partnerID, change.item, change.kind, before.map { String($0.eligible) } ?? "",
+                after.map { String($0.eligible) } ?? "", before?.amount.plainText ?? "", after?.amount.plainText ?? "",
+                Money(cents: amountChange).plainText, before?.missedAmount.plainText ?? "", after?.missedAmount.plainText ?? "",
+                Money(cents: missedChange).plainText, flips,
+            ]
+            text += fields.map(ResultsCSV.field).joined(separator: ",") + "\n"
+        }
+        return text
+    }
+
+    static func mark(_ passed: Bool?) -> String {
+        switch passed {
+        case true?: return "pass"
+        case false?: return "FAIL"
+        case nil: return "none"
+        }
+    }
+
+    static func signed(_ cents: Int64) -> String {
+        (cents > 0 ? "+" : "") + Money(cents: cents).groupedText
+    }
+}

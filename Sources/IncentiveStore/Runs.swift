@@ -1,0 +1,157 @@
+import Foundation
+import GRDB
+import IncentiveEngine
+
+/// A stored run: when, with what, and its totals.
+public struct RunSummary: Sendable {
+    public var id: Int
+    public var startedAt: String
+    public var finishedAt: String
+    public var engineVersion: String
+    public var dataDigest: String
+    public var inputsDigest: String
+    public var bookingLines: Int
+    public var partners: Int
+    /// Sorted by program id.
+    public var programs: [(id: String, version: Int)]
+    public var amount: Money
+    public var missedAmount: Money
+}
+
+extension Workspace {
+    /// Computes every program (or those named) from the workspace with the engine and stores the run:
+    /// the program versions, the digests of its inputs, and every result row with its checks.
+    public func run(programIDs: [String] = []) throws(DiagnosticReport) -> (summary: RunSummary, result: ComputeResult, warnings: DiagnosticCollector)
+    {
+        let started = Clock.timestamp()
+        let (input, record) = try loadInput(programIDs: programIDs)
+        let result = Engine.compute(input)
+        do {
+            let id = try writeTransaction { db throws -> Int in
+                try db.execute(
+                    sql: """
+                        INSERT INTO runs(started_at, finished_at, engine_version, data_digest, inputs_digest, booking_lines, partners)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        started, Clock.timestamp(), Engine.version, record.dataDigest, record.inputsDigest, input.totals.lineCount,
+                        input.dataset.partners.count,
+                    ])
+                let id = Int(db.lastInsertedRowID)
+                for (position, program) in record.programVersions.enumerated() {
+                    try db.execute(
+                        sql: "INSERT INTO run_programs(run_id, position, program_id, version) VALUES (?, ?, ?, ?)",
+                        arguments: [id, position, program.id, program.version])
+                }
+                let partnerStatement = try db.makeStatement(sql: "INSERT INTO run_partners(run_id, program_id, partner_id, status) VALUES (?, ?, ?, ?)")
+                let rowStatement = try db.makeStatement(
+                    sql: """
+                        INSERT INTO run_rows(run_id, program_id, partner_id, item, qualifying_volume_cents, threshold_cents, eligible,
+                                             amount_cents, missed_amount_cents, reasons)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                let checkStatement = try db.makeStatement(
+                    sql: "INSERT INTO run_checks(row_id, position, code, passed, reason, explanation) VALUES (?, ?, ?, ?, ?, ?)")
+                for programResult in result.programs {
+                    let programID = programResult.program.id
+                    for partner in programResult.partners {
+                        try partnerStatement.execute(arguments: [id, programID, partner.partnerID, partner.status.rawValue])
+                        for row in partner.rows {
+                            try rowStatement.execute(arguments: [
+                                id, programID, row.partnerID, row.item, row.qualifyingVolume.cents, row.threshold.cents, row.eligible,
+                                row.amount.cents, row.missedAmount.cents, row.reasons.joined(separator: ";"),
+                            ])
+                            let rowID = db.lastInsertedRowID
+                            for (position, check) in row.checks.enumerated() {
+                                try checkStatement.execute(arguments: [
+                                    rowID, position, check.code.rawValue, check.passed, check.reason, check.explanation,
+                                ])
+                            }
+                        }
+                    }
+                }
+                Failpoint.reach("run-before-commit")
+                return id
+            }
+            return (try runSummary(id), result, input.warnings)
+        } catch {
+            throw DiagnosticReport(Diagnostic(file: path, line: nil, message: "the run was not stored: \(error)"))
+        }
+    }
+
+    /// Every run, oldest first.
+    public func runs() throws -> [RunSummary] {
+        try pool.read { db in try Int.fetchAll(db, sql: "SELECT id FROM runs ORDER BY id").map { try Self.runSummary(db, $0) } }
+    }
+
+    public func runSummary(_ id: Int) throws -> RunSummary {
+        try pool.read { db in try Self.runSummary(db, id) }
+    }
+
+    static func runSummary(_ db: Database, _ id: Int) throws -> RunSummary {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]) else {
+            let last = try Int.fetchOne(db, sql: "SELECT MAX(id) FROM runs")
+            throw WorkspaceError("no run \(id) in the workspace (\(last.map { "runs are 1 to \($0)" } ?? "it has no runs yet; make one with: incentives run"))")
+        }
+        let programs = try Row.fetchAll(db, sql: "SELECT program_id, version FROM run_programs WHERE run_id = ? ORDER BY position", arguments: [id])
+            .map { (id: $0[0] as String, version: $0[1] as Int) }
+        let sums = try Row.fetchOne(
+            db, sql: "SELECT COALESCE(SUM(amount_cents), 0), COALESCE(SUM(missed_amount_cents), 0) FROM run_rows WHERE run_id = ?", arguments: [id])!
+        return RunSummary(
+            id: id, startedAt: row["started_at"], finishedAt: row["finished_at"], engineVersion: row["engine_version"],
+            dataDigest: row["data_digest"], inputsDigest: row["inputs_digest"], bookingLines: row["booking_lines"], partners: row["partners"],
+            programs: programs, amount: Money(cents: sums[0]), missedAmount: Money(cents: sums[1]))
+    }
+
+    /// A stored run's results, rebuilt exactly as `compute` produced them (same programs, partners, rows, checks).
+    public func runResult(_ id: Int) throws -> (summary: RunSummary, result: ComputeResult) {
+        try pool.read { db in
+            let summary = try Self.runSummary(db, id)
+            var programs: [ProgramResult] = []
+            for entry in summary.programs {
+                guard let version = try ProgramStore.version(db, id: entry.id, version: entry.version) else {
+                    throw WorkspaceError("run \(id) used \(entry.id) v\(entry.version), which is missing")
+                }
+                let program = try ProgramStore.parse(version)
+                var checksByRow: [Int64: [Check]] = [:]
+                for row in try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT c.row_id, c.code, c.passed, c.reason, c.explanation FROM run_checks c JOIN run_rows r ON r.id = c.row_id
+                        WHERE r.run_id = ? AND r.program_id = ? ORDER BY c.row_id, c.position
+                        """, arguments: [id, entry.id])
+                {
+                    let code: String = row[1]
+                    guard let checkCode = Check.Code(rawValue: code) else { throw WorkspaceError("run \(id) holds an unknown check code \(code)") }
+                    checksByRow[row[0], default: []].append(Check(code: checkCode, passed: row[2], reason: row[3], explanation: row[4]))
+                }
+                var rowsByPartner: [String: [ResultRow]] = [:]
+                for row in try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT id, partner_id, item, qualifying_volume_cents, threshold_cents, eligible, amount_cents, missed_amount_cents
+                        FROM run_rows WHERE run_id = ? AND program_id = ? ORDER BY id
+                        """, arguments: [id, entry.id])
+                {
+                    let partnerID: String = row[1]
+                    rowsByPartner[partnerID, default: []].append(
+                        ResultRow(
+                            program: program.id, kind: program.kind, partnerID: partnerID, item: row[2], qualifyingVolume: Money(cents: row[3]),
+                            threshold: Money(cents: row[4]), eligible: row[5], amount: Money(cents: row[6]), missedAmount: Money(cents: row[7]),
+                            checks: checksByRow[row[0]] ?? []))
+                }
+                var partners: [PartnerResult] = []
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT partner_id, status FROM run_partners WHERE run_id = ? AND program_id = ? ORDER BY partner_id",
+                    arguments: [id, entry.id])
+                {
+                    let partnerID: String = row[0], statusText: String = row[1]
+                    guard let status = PartnerStatus(rawValue: statusText) else { throw WorkspaceError("run \(id) holds an unknown status \(statusText)") }
+                    partners.append(PartnerResult(partnerID: partnerID, status: status, rows: rowsByPartner[partnerID] ?? []))
+                }
+                programs.append(ProgramResult(program: program, partners: partners))
+            }
+            return (summary, ComputeResult(programs: programs))
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import GRDB
+
+/// The workspace schema, built by migrations. Never edit a shipped migration: add a new one.
+///
+/// Values are stored as the formats.md files hold them, normalised: dates as ISO text
+/// (`2015-03-01`), money as integer cents, codes upper-case, tiers and intended uses lower-case,
+/// so that `sqlite3 incentives.sqlite` shows readable rows.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE workspace_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+                    CREATE TABLE partners (
+                        partner_id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        country TEXT NOT NULL,
+                        tier TEXT NOT NULL,
+                        provider INTEGER NOT NULL
+                    );
+                    CREATE TABLE credentials (
+                        partner_id TEXT NOT NULL REFERENCES partners(partner_id),
+                        credential TEXT NOT NULL,
+                        achieved_on TEXT NOT NULL,
+                        expires_on TEXT,
+                        PRIMARY KEY (partner_id, credential, achieved_on)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE csat (
+                        survey_id TEXT PRIMARY KEY NOT NULL,
+                        partner_id TEXT NOT NULL REFERENCES partners(partner_id),
+                        submitted_on TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX csat_by_partner ON csat(partner_id);
+                    CREATE TABLE services (
+                        partner_id TEXT NOT NULL REFERENCES partners(partner_id),
+                        service TEXT NOT NULL,
+                        strategic INTEGER NOT NULL,
+                        active_from TEXT NOT NULL,
+                        active_until TEXT,
+                        PRIMARY KEY (partner_id, service, active_from)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE enrollments (
+                        partner_id TEXT NOT NULL REFERENCES partners(partner_id),
+                        program TEXT NOT NULL,
+                        subtrack TEXT NOT NULL,
+                        enrolled_on TEXT NOT NULL,
+                        PRIMARY KEY (partner_id, program, subtrack)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE products (
+                        sku TEXT PRIMARY KEY NOT NULL,
+                        description TEXT,
+                        family TEXT
+                    ) WITHOUT ROWID;
+                    CREATE TABLE fx_rates (
+                        currency TEXT NOT NULL,
+                        valid_from TEXT NOT NULL,
+                        rate_micros INTEGER NOT NULL,
+                        PRIMARY KEY (currency, valid_from)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE bookings (
+                        order_id TEXT NOT NULL,
+                        line TEXT NOT NULL,
+                        partner_id TEXT NOT NULL REFERENCES partners(partner_id),
+                        booked_on TEXT NOT NULL,
+                        shipped_on TEXT,
+                        sku TEXT NOT NULL,
+                        quantity TEXT,
+                        amount_cents INTEGER NOT NULL,
+                        currency TEXT NOT NULL,
+                        intended_use TEXT NOT NULL,
+                        PRIMARY KEY (order_id, line)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX bookings_by_partner ON bookings(partner_id);
+
+                    CREATE TABLE imports (
+                        id INTEGER PRIMARY KEY,
+                        imported_at TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        file_name TEXT NOT NULL,
+                        digest TEXT NOT NULL,
+                        rows INTEGER NOT NULL,
+                        added INTEGER NOT NULL,
+                        changed INTEGER NOT NULL,
+                        unchanged INTEGER NOT NULL
+                    );
+
+                    CREATE TABLE program_versions (
+                        program_id TEXT NOT NULL,
+                        version INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        definition TEXT NOT NULL,
+                        digest TEXT NOT NULL,
+                        file_name TEXT NOT NULL,
+                        added_at TEXT NOT NULL,
+                        PRIMARY KEY (program_id, version)
+                    );
+
+                    CREATE TABLE runs (
+                        id INTEGER PRIMARY KEY,
+                        started_at TEXT NOT NULL,
+                        finished_at TEXT NOT NULL,
+                        engine_version TEXT NOT NULL,
+                        data_digest TEXT NOT NULL,
+                        inputs_digest TEXT NOT NULL,
+                        booking_lines INTEGER NOT NULL,
+                        partners INTEGER NOT NULL
+                    );
+                    CREATE TABLE run_programs (
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL,
+                        program_id TEXT NOT NULL,
+                        version INTEGER NOT NULL,
+                        PRIMARY KEY (run_id, program_id),
+                        FOREIGN KEY (program_id, version) REFERENCES program_versions(program_id, version)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE run_partners (
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        program_id TEXT NOT NULL,
+                        partner_id TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        PRIMARY KEY (run_id, program_id, partner_id)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE run_rows (
+                        id INTEGER PRIMARY KEY,
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        program_id TEXT NOT NULL,
+                        partner_id TEXT NOT NULL,
+                        item TEXT NOT NULL,
+                        qualifying_volume_cents INTEGER NOT NULL,
+                        threshold_cents INTEGER NOT NULL,
+                        eligible INTEGER NOT NULL,
+                        amount_cents INTEGER NOT NULL,
+                        missed_amount_cents INTEGER NOT NULL,
+                        reasons TEXT NOT NULL,
+                        UNIQUE (run_id, program_id, partner_id, item)
+                    );
+                    CREATE TABLE run_checks (
+                        row_id INTEGER NOT NULL REFERENCES run_rows(id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL,
+                        code TEXT NOT NULL,
+                        passed INTEGER NOT NULL,
+                        reason TEXT,
+                        explanation TEXT NOT NULL,
+                        PRIMARY KEY (row_id, position)
+                    ) WITHOUT ROWID;
+                    """)
+        }
+        return migrator
+    }
+}

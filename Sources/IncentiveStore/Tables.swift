@@ -1,0 +1,167 @@
+import GRDB
+import GRDBSQLite
+import IncentiveEngine
+
+/// The kinds of data a workspace holds: one per file of a dataset folder (formats.md §1).
+public enum DataKind: String, Sendable, CaseIterable {
+    case partners, credentials, csat, services, enrollments, products, fx, bookings
+
+    /// Order of an import or export of a whole folder: partners before what refers to them.
+    public static let importOrder: [DataKind] = [.partners, .products, .credentials, .csat, .services, .enrollments, .fx, .bookings]
+
+    public var fileName: String { "\(rawValue).csv" }
+
+    var table: String { self == .fx ? "fx_rates" : rawValue }
+
+    /// How a column's stored value is written back as CSV text.
+    enum Format { case text, optionalText, flag, cents, micros }
+
+    /// The CSV header, the SELECT giving those columns in key order, and each column's format.
+    var layout: (header: [String], select: String, formats: [Format]) {
+        switch self {
+        case .partners:
+            return (
+                ["partner_id", "name", "country", "tier", "provider"],
+                "SELECT partner_id, name, country, tier, provider FROM partners ORDER BY partner_id", [.text, .text, .text, .text, .flag]
+            )
+        case .credentials:
+            return (
+                ["partner_id", "credential", "achieved_on", "expires_on"],
+                "SELECT partner_id, credential, achieved_on, expires_on FROM credentials ORDER BY partner_id, credential, achieved_on",
+                [.text, .text, .text, .optionalText]
+            )
+        case .csat:
+            return (
+                ["partner_id", "survey_id", "submitted_on"], "SELECT partner_id, survey_id, submitted_on FROM csat ORDER BY survey_id",
+                [.text, .text, .text]
+            )
+        case .services:
+            return (
+                ["partner_id", "service", "strategic", "active_from", "active_until"],
+                "SELECT partner_id, service, strategic, active_from, active_until FROM services ORDER BY partner_id, service, active_from",
+                [.text, .text, .flag, .text, .optionalText]
+            )
+        case .enrollments:
+            return (
+                ["partner_id", "program", "subtrack", "enrolled_on"],
+                "SELECT partner_id, program, subtrack, enrolled_on FROM enrollments ORDER BY partner_id, program, subtrack",
+                [.text, .text, .text, .text]
+            )
+        case .products:
+            return (
+                ["sku", "description", "family"], "SELECT sku, description, family FROM products ORDER BY sku",
+                [.text, .optionalText, .optionalText]
+            )
+        case .fx:
+            return (
+                ["currency", "valid_from", "rate"], "SELECT currency, valid_from, rate_micros FROM fx_rates ORDER BY currency, valid_from",
+                [.text, .text, .micros]
+            )
+        case .bookings:
+            return (
+                ["order_id", "line", "partner_id", "booked_on", "shipped_on", "sku", "quantity", "amount", "currency", "intended_use"],
+                """
+                SELECT order_id, line, partner_id, booked_on, shipped_on, sku, quantity, amount_cents, currency, intended_use
+                FROM bookings ORDER BY order_id, line
+                """,
+                [.text, .text, .text, .text, .optionalText, .text, .optionalText, .cents, .text, .optionalText]
+            )
+        }
+    }
+}
+
+/// Writes stored rows back as the CSV of formats.md: the bytes that `export` writes and that the
+/// data digest of a run is computed over, so both mean the same thing.
+enum CanonicalCSV {
+    static func appendHeader(_ header: [String], to buffer: inout [UInt8]) {
+        buffer.append(contentsOf: header.joined(separator: ",").utf8)
+        buffer.append(0x0A)
+    }
+
+    /// Appends the current row of `statement` as one CSV line.
+    static func appendRow(_ statement: SQLiteStatement, formats: [DataKind.Format], to buffer: inout [UInt8]) {
+        for (index, format) in formats.enumerated() {
+            if index > 0 { buffer.append(0x2C) }
+            let column = Int32(index)
+            if sqlite3_column_type(statement, column) == SQLITE_NULL { continue }
+            switch format {
+            case .text, .optionalText:
+                appendField(text(statement, column), to: &buffer)
+            case .flag:
+                buffer.append(contentsOf: sqlite3_column_int64(statement, column) != 0 ? Array("true".utf8) : Array("false".utf8))
+            case .cents:
+                appendDecimal(sqlite3_column_int64(statement, column), scale: 2, trim: false, to: &buffer)
+            case .micros:
+                appendDecimal(sqlite3_column_int64(statement, column), scale: 6, trim: true, to: &buffer)
+            }
+        }
+        buffer.append(0x0A)
+    }
+
+    /// The column's text as bytes owned by SQLite (valid until the next step).
+    static func text(_ statement: SQLiteStatement, _ column: Int32) -> UnsafeBufferPointer<UInt8> {
+        guard let pointer = sqlite3_column_text(statement, column) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(statement, column)))
+    }
+
+    /// RFC 4180: quoted only when it holds a comma, a quote or a line break.
+    static func appendField(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
+        var needsQuotes = false
+        for byte in bytes where byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {
+            needsQuotes = true
+            break
+        }
+        if !needsQuotes {
+            buffer.append(contentsOf: bytes)
+            return
+        }
+        buffer.append(0x22)
+        for byte in bytes {
+            if byte == 0x22 { buffer.append(0x22) }
+            buffer.append(byte)
+        }
+        buffer.append(0x22)
+    }
+
+    /// `units / 10^scale` as a plain decimal; with `trim`, trailing zeros of the fraction are dropped.
+    static func appendDecimal(_ units: Int64, scale: Int, trim: Bool, to buffer: inout [UInt8]) {
+        var divisor: UInt64 = 1
+        for _ in 0..<scale { divisor *= 10 }
+        if units < 0 { buffer.append(0x2D) }
+        let magnitude = units.magnitude
+        appendDigits(magnitude / divisor, minimum: 1, to: &buffer)
+        var fraction = magnitude % divisor
+        var digits = scale
+        if trim {
+            while digits > 0 && fraction % 10 == 0 {
+                fraction /= 10
+                digits -= 1
+            }
+        }
+        if digits > 0 {
+            buffer.append(0x2E)
+            appendDigits(fraction, minimum: digits, to: &buffer)
+        }
+    }
+
+    static func appendDigits(_ value: UInt64, minimum: Int, to buffer: inout [UInt8]) {
+        var scratch: [UInt8] = []
+        var rest = value
+        repeat {
+            scratch.append(0x30 + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        while scratch.count < minimum { scratch.append(0x30) }
+        buffer.append(contentsOf: scratch.reversed())
+    }
+
+    /// Appends `day` as `YYYY-MM-DD`.
+    static func appendDay(_ day: Day, to buffer: inout [UInt8]) {
+        let (year, month, dayOfMonth) = day.components
+        appendDigits(UInt64(max(year, 0)), minimum: 4, to: &buffer)
+        buffer.append(0x2D)
+        appendDigits(UInt64(month), minimum: 2, to: &buffer)
+        buffer.append(0x2D)
+        appendDigits(UInt64(dayOfMonth), minimum: 2, to: &buffer)
+    }
+}

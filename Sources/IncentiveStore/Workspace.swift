@@ -1,0 +1,149 @@
+import Foundation
+import GRDB
+import IncentiveEngine
+
+/// A problem with the workspace itself (not with the data put into it): missing, not a workspace,
+/// too new, busy, an unknown program or run. The message is written for the user.
+public struct WorkspaceError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// One workspace: a single SQLite file (WAL mode, foreign keys on) holding the imported data,
+/// the versions of every program definition, the import log and every run with its results.
+///
+/// Opening never changes a file that is not a workspace or was written by a newer version:
+/// the file's header is read first, and migrations run only on our own, older schema.
+public final class Workspace: Sendable {
+    /// `PRAGMA application_id` of every workspace: "INCV".
+    public static let applicationID: Int32 = 0x494E_4356
+    /// How long a writer waits for another process's write to finish before giving up.
+    public static let busyTimeout: TimeInterval = 600
+
+    public let path: String
+    let pool: DatabasePool
+
+    private init(path: String, pool: DatabasePool) {
+        self.path = path
+        self.pool = pool
+    }
+
+    /// Where commands look when no `--workspace` is given: `$INCENTIVES_WORKSPACE`, else `./incentives.sqlite`.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let path = environment["INCENTIVES_WORKSPACE"], !path.isEmpty { return path }
+        return "incentives.sqlite"
+    }
+
+    static func configuration() -> Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.label = "incentives"
+        return configuration
+    }
+
+    /// Creates a new, empty workspace at `path`; fails when a file is already there.
+    public static func create(at path: String) throws(WorkspaceError) -> Workspace {
+        if FileManager.default.fileExists(atPath: path) {
+            throw WorkspaceError("\(path) already exists; a workspace is only created in a new file (use it with --workspace \(path))")
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
+            throw WorkspaceError("cannot create \(path): the folder \(directory) does not exist")
+        }
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration())
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA application_id = \(applicationID)") }
+            try Schema.migrator.migrate(pool)
+            try pool.writeWithoutTransaction { db in
+                try db.execute(
+                    sql: "INSERT INTO workspace_info(key, value) VALUES ('created_at', ?), ('created_by', ?)",
+                    arguments: [Clock.timestamp(), "incentives \(Engine.version)"])
+                // Move the header (and its application id) into the main file at once.
+                try db.checkpoint(.truncate)
+            }
+            return Workspace(path: path, pool: pool)
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            throw WorkspaceError("cannot create a workspace at \(path): \(error)")
+        }
+    }
+
+    /// Opens the workspace at `path`, upgrading an older schema.
+    public static func open(at path: String) throws(WorkspaceError) -> Workspace {
+        try checkHeader(path)
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration())
+        } catch {
+            throw WorkspaceError("cannot open the workspace \(path): \(error)")
+        }
+        do {
+            let state = try pool.read { db in
+                (superseded: try Schema.migrator.hasBeenSuperseded(db), complete: try Schema.migrator.hasCompletedMigrations(db))
+            }
+            if state.superseded {
+                throw WorkspaceError(
+                    "\(path) was written by a newer version of incentives (its schema has changes this version \(Engine.version) does not know); use a newer incentives"
+                )
+            }
+            if !state.complete { try Schema.migrator.migrate(pool) }
+        } catch let error as WorkspaceError {
+            throw error
+        } catch {
+            throw WorkspaceError("cannot read the workspace \(path): \(error)")
+        }
+        return Workspace(path: path, pool: pool)
+    }
+
+    /// Reads the first 100 bytes: a SQLite header with our application id, or an error that touches nothing.
+    static func checkHeader(_ path: String) throws(WorkspaceError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw WorkspaceError("no workspace at \(path); create one with: incentives init --workspace \(path)")
+        }
+        if isDirectory.boolValue { throw WorkspaceError("\(path) is a folder, not a workspace file") }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw WorkspaceError("cannot read \(path)") }
+        defer { try? handle.close() }
+        let header = [UInt8]((try? handle.read(upToCount: 100)) ?? Data())
+        guard header.count == 100, header.starts(with: Array("SQLite format 3\u{0}".utf8)) else {
+            throw WorkspaceError("\(path) is not an incentives workspace (not a SQLite database); nothing was changed")
+        }
+        let id = header[68..<72].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        guard Int32(bitPattern: id) == applicationID else {
+            throw WorkspaceError("\(path) is a SQLite database but not an incentives workspace; nothing was changed")
+        }
+    }
+
+    /// Runs `body` in one IMMEDIATE transaction: it waits for other writers, and everything it wrote
+    /// is rolled back when it throws.
+    func writeTransaction<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try body(db)
+                return .commit
+            }
+            return result!
+        }
+    }
+
+    /// Checks the whole file (`PRAGMA integrity_check`) and foreign keys; empty when sound.
+    public func integrityProblems() throws -> [String] {
+        try pool.read { db in
+            var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+            let violations = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
+            problems += violations.map { "foreign key violation in \($0[0] as String? ?? "?")" }
+            return problems
+        }
+    }
+}
+
+/// Wall-clock time for records (imports, program versions, runs), in UTC ISO 8601.
+enum Clock {
+    static func timestamp(_ date: Date = Date()) -> String {
+        Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!).format(date)
+    }
+}

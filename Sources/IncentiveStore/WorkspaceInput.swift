@@ -1,0 +1,211 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import IncentiveEngine
+
+/// What a computation from the workspace used, besides the data itself.
+public struct InputRecord: Sendable {
+    /// (program id, version) of each program used, sorted by id.
+    public var programVersions: [(id: String, version: Int, digest: String)]
+    /// SHA-256 of the data, written out as `export` would write it.
+    public var dataDigest: String
+    /// SHA-256 of the data digest and the program versions' digests.
+    public var inputsDigest: String
+}
+
+extension Workspace {
+    /// The name bookings are reported under when they come from the workspace.
+    var bookingsSource: String { "\(path) (bookings)" }
+
+    /// Reads everything a computation needs in one consistent snapshot and passes it through the engine's
+    /// one bookings pass. With `onlyPartner`, only that partner's booking lines are read (for `explain`,
+    /// `enroll`), and the data digest is not computed.
+    public func loadInput(
+        programIDs: [String] = [], tracePartner: String? = nil, onlyPartner: Bool = false
+    ) throws(DiagnosticReport) -> (input: LoadedInput, record: InputRecord) {
+        var collector = DiagnosticCollector()
+        do {
+            return try pool.read { db throws -> (LoadedInput, InputRecord) in
+                let versions = try ProgramStore.latest(db)
+                var programs: [Program] = []
+                var programRecords: [(String, Int, String)] = []
+                for version in versions {
+                    if let program = ProgramLoader.parse(yaml: version.definition, file: version.label, collector: &collector) {
+                        programs.append(program)
+                        programRecords.append((version.programID, version.version, version.digest))
+                    }
+                }
+                if programs.isEmpty && !collector.hasErrors {
+                    collector.error(file: path, line: nil, "the workspace has no programs yet; add one with: incentives programs add FILE")
+                }
+                ProgramLoader.checkTogether(programs, collector: &collector)
+                var selected = programs.sorted { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
+                if !programIDs.isEmpty && !programs.isEmpty {
+                    for id in programIDs where !programs.contains(where: { $0.id.isExactly(id) }) {
+                        let known = programs.map(\.id).sorted().joined(separator: ", ")
+                        collector.error(file: path, line: nil, column: "--program", value: id, "no such program in the workspace (it has: \(known))")
+                    }
+                    selected = selected.filter { program in programIDs.contains { $0.isExactly(program.id) } }
+                }
+                programRecords = programRecords.filter { record in selected.contains { $0.id.isExactly(record.0) } }
+                programRecords.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+
+                let dataset = try Self.dataset(db, source: path)
+                if dataset.partners.isEmpty {
+                    collector.error(file: path, line: nil, "the workspace has no partners yet; import a dataset first (incentives import --dir DIR)")
+                }
+                var traceIndex: Int?
+                if let tracePartner {
+                    traceIndex = dataset.partnerIndex(tracePartner)
+                    if traceIndex == nil {
+                        collector.error(file: path, line: nil, column: "--partner", value: tracePartner, "no such partner in the workspace")
+                    }
+                }
+                if collector.hasErrors { throw DiagnosticReport(collector) }
+
+                var accumulator = BookingAccumulator(programs: selected, dataset: dataset, tracePartner: traceIndex)
+                var digest = Digest()
+                var buffer: [UInt8] = []
+                buffer.reserveCapacity(1 << 17)
+                if !onlyPartner {
+                    for kind in DataKind.importOrder where kind != .bookings {
+                        try Self.appendTable(kind, db, to: &buffer) { digest.consume(&$0) }
+                    }
+                }
+                let file = bookingsSource
+                var records = 0
+                try Self.readBookings(db, dataset: dataset, partner: onlyPartner ? tracePartner : nil, canonical: onlyPartner ? nil : { buffer in
+                    if buffer.count >= 1 << 16 { digest.consume(&buffer) }
+                }, buffer: &buffer) { line in
+                    records += 1
+                    accumulator.add(line, file: file, collector: &collector)
+                }
+                digest.consume(&buffer)
+                var totals = accumulator.finish(file: file, collector: &collector)
+                totals.lineCount = records
+                if collector.hasErrors { throw DiagnosticReport(collector) }
+                let dataDigest = digest.finalize()
+                var inputs = Digest()
+                inputs.update("data \(dataDigest)\n")
+                for record in programRecords { inputs.update("program \(record.0) \(record.1) \(record.2)\n") }
+                let input = LoadedInput(programs: selected, dataset: dataset, totals: totals, warnings: collector)
+                return (
+                    input,
+                    InputRecord(
+                        programVersions: programRecords.map { (id: $0.0, version: $0.1, digest: $0.2) }, dataDigest: dataDigest,
+                        inputsDigest: inputs.finalize())
+                )
+            }
+        } catch let report as DiagnosticReport {
+            throw report
+        } catch {
+            throw DiagnosticReport(Diagnostic(file: path, line: nil, message: "reading the workspace failed: \(error)"))
+        }
+    }
+
+    /// Everything but bookings, as the engine's `Dataset`.
+    static func dataset(_ db: Database, source: String) throws -> Dataset {
+        var dataset = Dataset()
+        dataset.partnersSource = "the workspace"
+        for row in try Row.fetchAll(db, sql: "SELECT partner_id, name, country, tier, provider FROM partners ORDER BY partner_id") {
+            let tierText: String = row[3]
+            guard let tier = Tier(rawValue: tierText) else { throw WorkspaceError("\(source): partner \(row[0] as String) has an unknown tier \(tierText)") }
+            dataset.add(Partner(id: row[0], name: row[1], country: row[2], tier: tier, provider: row[4]))
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT partner_id, credential, achieved_on, expires_on FROM credentials ORDER BY partner_id, credential, achieved_on") {
+            dataset.add(Credential(partnerID: row[0], credential: row[1], achievedOn: try day(row[2]), expiresOn: try optionalDay(row[3])))
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT partner_id, survey_id, submitted_on FROM csat ORDER BY survey_id") {
+            dataset.add(CSATReport(partnerID: row[0], surveyID: row[1], submittedOn: try day(row[2])))
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT partner_id, service, strategic, active_from, active_until FROM services ORDER BY partner_id, service, active_from") {
+            dataset.add(PoweredService(partnerID: row[0], service: row[1], strategic: row[2], activeFrom: try day(row[3]), activeUntil: try optionalDay(row[4])))
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT partner_id, program, subtrack, enrolled_on FROM enrollments ORDER BY partner_id, program, subtrack") {
+            dataset.enrollments.append(Enrollment(partnerID: row[0], program: row[1], subtrack: row[2], enrolledOn: try day(row[3])))
+        }
+        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM products)") == true {
+            for row in try Row.fetchAll(db, sql: "SELECT sku, description, family FROM products ORDER BY sku") {
+                dataset.add(Product(sku: row[0], description: row[1], family: row[2]))
+            }
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT currency, valid_from, rate_micros FROM fx_rates ORDER BY currency, valid_from") {
+            dataset.add(FXRate(currency: row[0], validFrom: try day(row[1]), rate: ScaledDecimal(units: row[2], scale: 6)))
+        }
+        dataset.finish()
+        return dataset
+    }
+
+    static func day(_ text: String) throws -> Day {
+        guard let day = Day(iso: text) else { throw WorkspaceError("the workspace holds a malformed date \(text)") }
+        return day
+    }
+
+    static func optionalDay(_ text: String?) throws -> Day? {
+        guard let text else { return nil }
+        return try day(text)
+    }
+
+    /// Appends a whole table as canonical CSV (header first), handing `flush` the buffer whenever it is large.
+    static func appendTable(
+        _ kind: DataKind, _ db: Database, marked: Bool = true, to buffer: inout [UInt8], flush: (inout [UInt8]) throws -> Void
+    ) throws {
+        let layout = kind.layout
+        if marked { buffer.append(contentsOf: "# \(kind.fileName)\n".utf8) }
+        CanonicalCSV.appendHeader(layout.header, to: &buffer)
+        let statement = try db.makeStatement(sql: layout.select)
+        let raw = statement.sqliteStatement
+        while true {
+            let code = sqlite3_step(raw)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
+            CanonicalCSV.appendRow(raw, formats: layout.formats, to: &buffer)
+            if buffer.count >= 1 << 16 { try flush(&buffer) }
+        }
+        sqlite3_reset(raw)
+    }
+
+    /// Streams booking lines in key order as the engine's `BookingLine`s. With `canonical`, each row is
+    /// also appended to `buffer` as canonical CSV and `canonical` is called after it.
+    static func readBookings(
+        _ db: Database, dataset: Dataset, partner: String?, canonical: ((inout [UInt8]) -> Void)?, buffer: inout [UInt8],
+        _ body: (BookingLine) -> Void
+    ) throws {
+        let layout = DataKind.bookings.layout
+        if canonical != nil {
+            buffer.append(contentsOf: "# bookings.csv\n".utf8)
+            CanonicalCSV.appendHeader(layout.header, to: &buffer)
+        }
+        let sql =
+            partner == nil
+            ? layout.select
+            : """
+            SELECT order_id, line, partner_id, booked_on, shipped_on, sku, quantity, amount_cents, currency, intended_use
+            FROM bookings WHERE partner_id = ? ORDER BY order_id, line
+            """
+        let statement = try db.makeStatement(sql: sql)
+        if let partner { try statement.setArguments([partner]) }
+        let raw = statement.sqliteStatement
+        while true {
+            let code = sqlite3_step(raw)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
+            if let canonical {
+                CanonicalCSV.appendRow(raw, formats: layout.formats, to: &buffer)
+                canonical(&buffer)
+            }
+            let partnerID = CanonicalCSV.text(raw, 2)
+            guard let index = dataset.partnerIDs.lookup(partnerID), let booked = Day(isoBytes: CanonicalCSV.text(raw, 3)) else {
+                throw WorkspaceError("the workspace holds a booking line that does not fit its partners or dates")
+            }
+            var shipped: Day?
+            if sqlite3_column_type(raw, 4) != SQLITE_NULL { shipped = Day(isoBytes: CanonicalCSV.text(raw, 4)) }
+            body(
+                BookingLine(
+                    line: 0, orderID: CanonicalCSV.text(raw, 0), lineID: CanonicalCSV.text(raw, 1), partner: Int(index), partnerID: partnerID,
+                    bookedOn: booked, shippedOn: shipped, sku: CanonicalCSV.text(raw, 5), quantity: CanonicalCSV.text(raw, 6),
+                    amount: sqlite3_column_int64(raw, 7), currency: CanonicalCSV.text(raw, 8), intendedUse: CanonicalCSV.text(raw, 9)))
+        }
+        sqlite3_reset(raw)
+    }
+}

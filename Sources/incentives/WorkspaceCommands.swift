@@ -1,0 +1,426 @@
+import ArgumentParser
+import Foundation
+import IncentiveEngine
+import IncentiveStore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Turns a workspace error into the command's failure message.
+func attempt<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as WorkspaceError {
+        throw CommandFailure(description: error.message)
+    }
+}
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a new, empty workspace (one SQLite file).",
+        discussion: "Then add programs (programs add), import data (import --dir), enrol partners (enroll) and compute (run)."
+    )
+
+    @OptionGroup var workspace: WorkspaceOption
+
+    func run() throws {
+        let path = workspace.path
+        _ = try attempt { try Workspace.create(at: path) }
+        Output.standardOutput("created workspace \(path)\n")
+    }
+}
+
+extension DataKind: ExpressibleByArgument {}
+
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import a dataset file (or a whole folder) into the workspace, all or nothing.",
+        discussion: """
+            KIND is one of: \(DataKind.allCases.map(\.rawValue).joined(separator: ", ")). Files are validated exactly \
+            like compute validates a folder; with any problem nothing is written. A row whose key is already stored \
+            (bookings: order_id and line; partners: partner_id; ...) replaces it, so importing the same file twice \
+            changes nothing. Rows not in the file stay. Every import is recorded with the file's SHA-256.
+            """
+    )
+
+    @Argument(help: "What the file holds.")
+    var kind: DataKind?
+
+    @Argument(help: ArgumentHelp("The CSV file.", valueName: "file"))
+    var file: String?
+
+    @Option(help: ArgumentHelp("Import every dataset file of this folder in one transaction.", valueName: "dir"))
+    var dir: String?
+
+    @OptionGroup var workspace: WorkspaceOption
+
+    func validate() throws {
+        if dir != nil && (kind != nil || file != nil) { throw ValidationError("give either KIND FILE or --dir DIR, not both") }
+        if dir == nil && (kind == nil || file == nil) { throw ValidationError("give KIND FILE (e.g. import bookings bookings.csv) or --dir DIR") }
+    }
+
+    func run() throws {
+        let store = try workspace.open()
+        let progress = ProgressBar.forStandardError()
+        let outcome: ImportOutcome
+        do {
+            if let dir {
+                outcome = try store.importFolder(dir, progress: progress?.update)
+            } else {
+                outcome = try store.importFile(kind!, path: file!, progress: progress?.update)
+            }
+        } catch {
+            progress?.finish()
+            throw Terminal.reportProblems(error, outcome: "nothing was imported; the workspace is unchanged")
+        }
+        progress?.finish()
+        Terminal.reportWarnings(outcome.warnings)
+        for file in outcome.files {
+            Output.standardOutput(
+                "imported \(file.kind.rawValue) from \(file.file): \(file.rows) rows (\(file.added) added, \(file.changed) changed, \(file.unchanged) unchanged)\n"
+            )
+        }
+    }
+}
+
+/// A one-line progress bar on stderr, drawn only when stderr is a terminal.
+final class ProgressBar {
+    private var lastDrawn = -1
+    private var label = ""
+
+    static func forStandardError() -> ProgressBar? { isatty(2) == 1 ? ProgressBar() : nil }
+
+    func update(file: String, read: Int, total: Int) {
+        let percent = total > 0 ? min(100, read * 100 / total) : 0
+        if percent == lastDrawn { return }
+        lastDrawn = percent
+        label = (file as NSString).lastPathComponent
+        FileHandle.standardError.write(Data(("\r" + Self.render(label: label, read: read, total: total)).utf8))
+    }
+
+    func finish() {
+        if lastDrawn >= 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+
+    /// `bookings.csv [##########----------]  50%  38.0 / 76.0 MB`
+    static func render(label: String, read: Int, total: Int, width: Int = 30) -> String {
+        let fraction = total > 0 ? min(1, Double(read) / Double(total)) : 0
+        let filled = Int(fraction * Double(width))
+        let megabytes = { (bytes: Int) in String(format: "%.1f", Double(bytes) / 1_000_000) }
+        return "\(label) [\(String(repeating: "#", count: filled))\(String(repeating: "-", count: width - filled))] "
+            + "\(String(format: "%3d", Int(fraction * 100)))%  \(megabytes(read)) / \(megabytes(total)) MB"
+    }
+}
+
+struct Programs: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Store, list and show program definitions; every change is a new version.",
+        subcommands: [Add.self, List.self, Show.self]
+    )
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Store a program definition (YAML) as the next version of its program.",
+            discussion: "An identical definition is not stored again. Runs always record the versions they used."
+        )
+
+        @Argument(help: ArgumentHelp("Program definition files.", valueName: "file"))
+        var files: [String]
+
+        @OptionGroup var workspace: WorkspaceOption
+
+        func run() throws {
+            let store = try workspace.open()
+            for file in files {
+                let added: ProgramAdded
+                do {
+                    added = try store.addProgram(file: file)
+                } catch {
+                    throw Terminal.reportProblems(error, outcome: "\(file) was not stored")
+                }
+                let version = added.version
+                if !added.isNew {
+                    Output.standardOutput("\(version.programID): unchanged, still v\(version.version) (\(file))\n")
+                    continue
+                }
+                Output.standardOutput("\(version.programID): stored as v\(version.version) (\(file))\n")
+                for change in added.changes { Output.standardOutput("  \(change)\n") }
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the programs with their latest version.")
+
+        @OptionGroup var workspace: WorkspaceOption
+
+        func run() throws {
+            let store = try workspace.open()
+            let versions = try attempt { try store.programVersions() }
+            if versions.isEmpty {
+                Output.standardOutput("no programs yet; add one with: incentives programs add FILE\n")
+                return
+            }
+            var text = ""
+            for version in versions {
+                let (_, program) = try attempt { try store.program(version.programID, version: version.version) }
+                text +=
+                    "\(version.programID)  v\(version.version)  \(program.kind.rawValue)  \(program.currency)  \(program.period.start)..\(program.period.end)  \(program.name)  (added \(version.addedAt) from \(version.fileName))\n"
+            }
+            Output.standardOutput(text)
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a program definition as stored (the latest version unless --version).")
+
+        @Argument(help: ArgumentHelp("The program id.", valueName: "id"))
+        var id: String
+
+        @Option(help: "The version to show.")
+        var version: Int?
+
+        @OptionGroup var workspace: WorkspaceOption
+
+        func run() throws {
+            let store = try workspace.open()
+            let (stored, _) = try attempt { try store.program(id, version: version) }
+            let history = try attempt { try store.programHistory(id) }
+            Output.standardOutput(
+                "# \(stored.programID) v\(stored.version) of \(history.count), added \(stored.addedAt) from \(stored.fileName), sha256 \(stored.digest)\n"
+                    + stored.definition + (stored.definition.hasSuffix("\n") ? "" : "\n"))
+        }
+    }
+}
+
+/// A date option: ISO `YYYY-MM-DD`.
+extension Day: ExpressibleByArgument {
+    public init?(argument: String) { self.init(iso: argument) }
+
+    /// Today's date in UTC.
+    static func today() -> Day { Day(daysSinceEpoch: Int32(Int(Date().timeIntervalSince1970) / 86_400)) }
+}
+
+struct Enroll: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Enrol a partner in a VIP subtrack and show what it still lacks there.",
+        discussion: "The program and subtrack must exist and the date must not be after the period end."
+    )
+
+    @Option(help: ArgumentHelp("The partner id.", valueName: "id"))
+    var partner: String
+
+    @Option(help: ArgumentHelp("The program id.", valueName: "id"))
+    var program: String
+
+    @Option(help: ArgumentHelp("The subtrack path, track-id/subtrack-id.", valueName: "path"))
+    var subtrack: String
+
+    @Option(help: ArgumentHelp("The enrolment date (default: today).", valueName: "YYYY-MM-DD"))
+    var on: Day?
+
+    @OptionGroup var workspace: WorkspaceOption
+
+    func run() throws {
+        let store = try workspace.open()
+        let day = on ?? Day.today()
+        let outcome = try attempt { try store.enroll(partner: partner, program: program, subtrack: subtrack, on: day) }
+        let verb = ["added": "enrolled", "changed": "enrolment date changed:", "unchanged": "already enrolled:"][outcome.change.rawValue]!
+        var text = "\(verb) \(partner) in \(program) \(subtrack) on \(day)\n"
+        if let row = outcome.row {
+            let currency = outcome.program.currency
+            if outcome.lacking.isEmpty {
+                text += "eligible now: qualifying volume \(row.qualifyingVolume.groupedText) \(currency), rebate \(row.amount.groupedText) \(currency)\n"
+            } else {
+                text += "still lacking (as of the data in the workspace):\n"
+                for check in outcome.lacking { text += "  [FAIL] \(check.explanation)\n" }
+                text += "at the current volume this subtrack would pay \(row.missedAmount.groupedText) \(currency) once these pass\n"
+            }
+        }
+        Output.standardOutput(text)
+    }
+}
+
+struct Unenroll: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Remove a partner's enrolment in a VIP subtrack.")
+
+    @Option(help: ArgumentHelp("The partner id.", valueName: "id"))
+    var partner: String
+
+    @Option(help: ArgumentHelp("The program id.", valueName: "id"))
+    var program: String
+
+    @Option(help: ArgumentHelp("The subtrack path, track-id/subtrack-id.", valueName: "path"))
+    var subtrack: String
+
+    @OptionGroup var workspace: WorkspaceOption
+
+    func run() throws {
+        let store = try workspace.open()
+        try attempt { try store.unenroll(partner: partner, program: program, subtrack: subtrack) }
+        Output.standardOutput("unenrolled \(partner) from \(program) \(subtrack)\n")
+    }
+}
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Compute from the workspace and store the run with every result row and check.",
+        discussion: "The run records the program versions it used and a SHA-256 of its inputs; see runs, runs show, runs diff."
+    )
+
+    @Option(name: .customLong("program"), help: ArgumentHelp("Only this program (repeatable).", valueName: "id"))
+    var programIDs: [String] = []
+
+    @OptionGroup var workspace: WorkspaceOption
+
+    func run() throws {
+        let store = try workspace.open()
+        let outcome: (summary: RunSummary, result: ComputeResult, warnings: DiagnosticCollector)
+        do {
+            outcome = try store.run(programIDs: programIDs)
+        } catch {
+            throw Terminal.reportProblems(error, outcome: "no run was stored")
+        }
+        Terminal.reportWarnings(outcome.warnings)
+        let summary = outcome.summary
+        Output.standardOutput(
+            "run \(summary.id) stored: \(summary.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", ")); "
+                + "\(summary.bookingLines) booking lines, \(summary.partners) partners; inputs sha256 \(summary.inputsDigest.prefix(12))\n\n"
+                + SummaryTable.render(outcome.result))
+    }
+}
+
+struct Runs: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List stored runs, show one, or compare two.",
+        subcommands: [List.self, Show.self, Diff.self],
+        defaultSubcommand: List.self
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the stored runs.")
+
+        @OptionGroup var workspace: WorkspaceOption
+
+        func run() throws {
+            let store = try workspace.open()
+            let runs = try attempt { try store.runs() }
+            if runs.isEmpty {
+                Output.standardOutput("no runs yet; make one with: incentives run\n")
+                return
+            }
+            var text = ""
+            for run in runs {
+                text +=
+                    "\(run.id)  \(run.startedAt)  \(run.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", "))  "
+                    + "lines \(run.bookingLines)  paid \(run.amount.groupedText)  missed \(run.missedAmount.groupedText)  inputs \(run.inputsDigest.prefix(12))\n"
+            }
+            Output.standardOutput(text)
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a stored run's results exactly as compute printed them.")
+
+        @Argument(help: ArgumentHelp("The run id.", valueName: "run"))
+        var id: Int
+
+        @Option(help: "Output format: table, csv or json.")
+        var format: OutputFormat = .table
+
+        @OptionGroup var workspace: WorkspaceOption
+
+        func run() throws {
+            let store = try workspace.open()
+            let (_, result) = try attempt { try store.runResult(id) }
+            switch format {
+            case .csv: Output.standardOutput(ResultsCSV.render(result.rows))
+            case .json: Output.standardOutput(ResultsJSON.render(result))
+            case .table: Output.standardOutput(SummaryTable.render(result))
+            }
+        }
+    }
+
+    struct Diff: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare two runs: program changes, data changes, and every row whose numbers or checks changed."
+        )
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case text, csv }
+
+        @Argument(help: ArgumentHelp("The earlier run.", valueName: "run-a"))
+        var first: Int
+
+        @Argument(help: ArgumentHelp("The later run.", valueName: "run-b"))
+        var second: Int
+
+        @Option(help: "Output format: text or csv.")
+        var format: Format = .text
+
+        @OptionGroup var workspace: WorkspaceOption
+
+        func run() throws {
+            let store = try workspace.open()
+            let diff = try attempt { try store.diffRuns(first, second) }
+            switch format {
+            case .text:
+                let currency = try attempt { try store.runResult(second).result.programs.first?.program.currency ?? "" }
+                Output.standardOutput(RunDiffText.render(diff, currency: currency))
+            case .csv: Output.standardOutput(RunDiffText.csv(diff))
+            }
+        }
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the workspace out as a dataset folder (and, with --programs, the latest program definitions).",
+        discussion: "compute --data DIR --programs PDIR on the export gives the same results as run on the workspace."
+    )
+
+    @Option(help: ArgumentHelp("The dataset folder to write (created if missing; files in it are replaced).", valueName: "dir"))
+    var dir: String
+
+    @Option(help: ArgumentHelp("Also write the latest program definitions into this folder.", valueName: "dir"))
+    var programs: String?
+
+    @OptionGroup var workspace: WorkspaceOption
+
+    func run() throws {
+        let store = try workspace.open()
+        let written = try attempt { try store.export(to: dir, programsDirectory: programs) }
+        Output.standardOutput("wrote \(written.count) files:\n" + written.map { "  \($0)\n" }.joined())
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show what the workspace holds; --check also verifies the file.")
+
+    @Flag(help: "Run SQLite's integrity and foreign-key checks.")
+    var check = false
+
+    @OptionGroup var workspace: WorkspaceOption
+
+    func run() throws {
+        let store = try workspace.open()
+        let status = try attempt { try store.status() }
+        var text = "workspace \(store.path)\(status.createdAt.map { " (created \($0))" } ?? "")\n"
+        for (kind, count) in status.rows { text += "  \(kind.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(count)\n" }
+        text += "programs: \(status.programs.isEmpty ? "none" : status.programs.map { "\($0.programID) v\($0.version)" }.joined(separator: ", "))\n"
+        text += "imports: \(status.imports)\(status.lastImport.map { ", last \($0)" } ?? "")\n"
+        text += "runs: \(status.runs)\(status.lastRun.map { ", last \($0)" } ?? "")\n"
+        if check {
+            let problems = try attempt { try store.integrityProblems() }
+            if !problems.isEmpty {
+                Output.standardOutput(text)
+                throw CommandFailure(description: "the workspace file is damaged:\n" + problems.joined(separator: "\n"))
+            }
+            text += "check: ok (integrity and foreign keys)\n"
+        }
+        Output.standardOutput(text)
+    }
+}
