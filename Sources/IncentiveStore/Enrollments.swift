@@ -35,6 +35,9 @@ extension Workspace {
                     INSERT INTO enrollments(partner_id, program, subtrack, enrolled_on) VALUES (?, ?, ?, ?)
                     ON CONFLICT (partner_id, program, subtrack) DO UPDATE SET enrolled_on = excluded.enrolled_on
                     """, arguments: [partner, programID, subtrack, day.description])
+            try Self.logChange(
+                db, kind: .enrollments, what: "enroll \(partner) in \(programID) \(subtrack) on \(day)", added: current == nil ? 1 : 0,
+                changed: current == nil ? 0 : 1)
             return current == nil ? .added : .changed
         }
         return EnrollmentOutcome(change: change, program: program, row: try standing(partner: partner, program: program, item: subtrack))
@@ -52,7 +55,15 @@ extension Workspace {
                     "partner \(partner) is not enrolled in \(programID) \(subtrack)\(held.isEmpty ? "" : " (it is enrolled in: \(held.joined(separator: ", ")))")"
                 )
             }
+            try Self.logChange(db, kind: .enrollments, what: "unenroll \(partner) from \(programID) \(subtrack)", added: 0, changed: 1)
         }
+    }
+
+    /// Records a change made by a command rather than a file in the import log (with no digest).
+    static func logChange(_ db: Database, kind: DataKind, what: String, added: Int, changed: Int) throws {
+        try db.execute(
+            sql: "INSERT INTO imports(imported_at, kind, file_name, digest, rows, added, changed, unchanged) VALUES (?, ?, ?, '', 1, ?, ?, 0)",
+            arguments: [Clock.timestamp(), kind.rawValue, what, added, changed])
     }
 
     /// The result row of one partner's item in one program, computed from that partner's lines only.

@@ -141,8 +141,13 @@ public enum RunDiffText {
         } else {
             text += "changed (digest \(a.dataDigest.prefix(12)) -> \(b.dataDigest.prefix(12)))\n"
             for entry in diff.imports {
-                text += "  imported \(entry.kind.rawValue) from \(entry.file): \(entry.added) added, \(entry.changed) changed, \(entry.unchanged) unchanged\n"
+                if entry.digest.isEmpty {
+                    text += "  \(entry.kind.rawValue): \(entry.file)\n"
+                } else {
+                    text += "  imported \(entry.kind.rawValue) from \(entry.file): \(entry.added) added, \(entry.changed) changed, \(entry.unchanged) unchanged\n"
+                }
             }
+            if diff.imports.isEmpty { text += "  (no import or enrolment was recorded between the runs)\n" }
         }
         let added = diff.rows.filter { $0.before == nil }.count, removed = diff.rows.filter { $0.after == nil }.count
         text += "\nresults: \(diff.rows.count - added - removed) row(s) changed, \(added) added, \(removed) removed\n"

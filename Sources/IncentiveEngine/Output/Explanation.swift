@@ -39,7 +39,7 @@ public enum Explanation {
     }
 
     static func describe(_ line: TracedLine, converted: Money?, currency: String) -> String {
-        var text = "line \(line.line): order \(line.orderID)/\(line.lineID) \(line.sku) booked \(line.bookedOn)"
+        var text = (line.line > 0 ? "line \(line.line): " : "") + "order \(line.orderID)/\(line.lineID) \(line.sku) booked \(line.bookedOn)"
         if let shipped = line.shippedOn { text += " shipped \(shipped)" }
         text += " \(line.amount.groupedText) \(line.currency)"
         if let converted, line.currency != currency { text += " = \(converted.groupedText) \(currency)" }
