@@ -50,7 +50,8 @@ extension Workspace {
                 sql: "DELETE FROM enrollments WHERE partner_id = ? AND program = ? AND subtrack = ?", arguments: [partner, programID, subtrack])
             if db.changesCount == 0 {
                 let held = try String.fetchAll(
-                    db, sql: "SELECT subtrack FROM enrollments WHERE partner_id = ? AND program = ? ORDER BY subtrack", arguments: [partner, programID])
+                    db, sql: "SELECT subtrack FROM enrollments WHERE partner_id = ? AND program = ? ORDER BY subtrack",
+                    arguments: [partner, programID])
                 throw WorkspaceError(
                     "partner \(partner) is not enrolled in \(programID) \(subtrack)\(held.isEmpty ? "" : " (it is enrolled in: \(held.joined(separator: ", ")))")"
                 )

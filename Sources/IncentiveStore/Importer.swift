@@ -89,7 +89,8 @@ extension Workspace {
                         if programs.isEmpty {
                             collector.error(
                                 file: file, line: nil,
-                                "the workspace has no programs yet, so no enrolment can be checked; add them first with: incentives programs add FILE")
+                                "the workspace has no programs yet, so no enrolment can be checked; add them first with: incentives programs add FILE"
+                            )
                         } else {
                             for row in DatasetLoader.readEnrollments(path: file, dataset: dataset, programs: programs, collector: &collector) {
                                 try writer.upsert([row.partnerID, row.program, row.subtrack, row.enrolledOn.description])

@@ -53,8 +53,10 @@ enum ProgramStore {
 
     static func version(_ db: Database, id: String, version: Int?) throws -> ProgramVersion? {
         if let version {
-            return try Row.fetchOne(db, sql: "SELECT \(columns) FROM program_versions WHERE program_id = ? AND version = ?", arguments: [id, version])
-                .map(ProgramVersion.init(row:))
+            return try Row.fetchOne(
+                db, sql: "SELECT \(columns) FROM program_versions WHERE program_id = ? AND version = ?", arguments: [id, version]
+            )
+            .map(ProgramVersion.init(row:))
         }
         return try Row.fetchOne(
             db, sql: "SELECT \(columns) FROM program_versions WHERE program_id = ? ORDER BY version DESC LIMIT 1", arguments: [id]
@@ -64,7 +66,8 @@ enum ProgramStore {
     static func parse(_ version: ProgramVersion) throws -> Program {
         var collector = DiagnosticCollector()
         guard let program = ProgramLoader.parse(yaml: version.definition, file: version.label, collector: &collector) else {
-            throw WorkspaceError("the stored definition of \(version.label) no longer loads: \(collector.lines(severity: .error).joined(separator: "; "))")
+            throw WorkspaceError(
+                "the stored definition of \(version.label) no longer loads: \(collector.lines(severity: .error).joined(separator: "; "))")
         }
         return program
     }

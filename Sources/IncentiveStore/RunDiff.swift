@@ -83,7 +83,8 @@ extension Workspace {
         }
         for row in resultA.rows where !seen.contains(Self.key(row)) {
             changes.append(
-                RunDiff.RowChange(program: row.program, partnerID: row.partnerID, item: row.item, before: row, after: nil, flips: Self.flips(row, nil)))
+                RunDiff.RowChange(
+                    program: row.program, partnerID: row.partnerID, item: row.item, before: row, after: nil, flips: Self.flips(row, nil)))
         }
         changes.sort { Self.key($0.before ?? $0.after!).utf8.lexicographicallyPrecedes(Self.key($1.before ?? $1.after!).utf8) }
         return RunDiff(before: a, after: b, programs: programs, dataChanged: a.dataDigest != b.dataDigest, imports: imports, rows: changes)
@@ -105,7 +106,8 @@ extension Workspace {
         for (key, check) in new {
             let previous = old.first { $0.0 == key }?.1
             if previous?.passed != check.passed {
-                flips.append(RunDiff.CheckFlip(code: check.code.rawValue, before: previous?.passed, after: check.passed, explanation: check.explanation))
+                flips.append(
+                    RunDiff.CheckFlip(code: check.code.rawValue, before: previous?.passed, after: check.passed, explanation: check.explanation))
             }
         }
         for (key, check) in old where !new.contains(where: { $0.0 == key }) {
@@ -144,7 +146,8 @@ public enum RunDiffText {
                 if entry.digest.isEmpty {
                     text += "  \(entry.kind.rawValue): \(entry.file)\n"
                 } else {
-                    text += "  imported \(entry.kind.rawValue) from \(entry.file): \(entry.added) added, \(entry.changed) changed, \(entry.unchanged) unchanged\n"
+                    text +=
+                        "  imported \(entry.kind.rawValue) from \(entry.file): \(entry.added) added, \(entry.changed) changed, \(entry.unchanged) unchanged\n"
                 }
             }
             if diff.imports.isEmpty { text += "  (no import or enrolment was recorded between the runs)\n" }
@@ -152,26 +155,31 @@ public enum RunDiffText {
         let added = diff.rows.filter { $0.before == nil }.count, removed = diff.rows.filter { $0.after == nil }.count
         text += "\nresults: \(diff.rows.count - added - removed) row(s) changed, \(added) added, \(removed) removed\n"
         text += "  total paid   \(a.amount.groupedText) -> \(b.amount.groupedText) \(currency) (\(signed(b.amount.cents - a.amount.cents)))\n"
-        text += "  total missed \(a.missedAmount.groupedText) -> \(b.missedAmount.groupedText) \(currency) (\(signed(b.missedAmount.cents - a.missedAmount.cents)))\n"
+        text +=
+            "  total missed \(a.missedAmount.groupedText) -> \(b.missedAmount.groupedText) \(currency) (\(signed(b.missedAmount.cents - a.missedAmount.cents)))\n"
         for change in diff.rows {
             text += "\n\(change.program)  \(change.partnerID)  \(change.item)  (\(change.kind))\n"
             let before = change.before, after = change.after
             if let before, let after {
                 if before.qualifyingVolume != after.qualifyingVolume {
-                    text += "  qualifying volume \(before.qualifyingVolume.groupedText) -> \(after.qualifyingVolume.groupedText) (\(signed(after.qualifyingVolume.cents - before.qualifyingVolume.cents)))\n"
+                    text +=
+                        "  qualifying volume \(before.qualifyingVolume.groupedText) -> \(after.qualifyingVolume.groupedText) (\(signed(after.qualifyingVolume.cents - before.qualifyingVolume.cents)))\n"
                 }
                 if before.threshold != after.threshold {
                     text += "  threshold \(before.threshold.groupedText) -> \(after.threshold.groupedText)\n"
                 }
                 if before.eligible != after.eligible { text += "  eligible \(before.eligible) -> \(after.eligible)\n" }
                 if before.amount != after.amount {
-                    text += "  amount \(before.amount.groupedText) -> \(after.amount.groupedText) (\(signed(after.amount.cents - before.amount.cents)))\n"
+                    text +=
+                        "  amount \(before.amount.groupedText) -> \(after.amount.groupedText) (\(signed(after.amount.cents - before.amount.cents)))\n"
                 }
                 if before.missedAmount != after.missedAmount {
-                    text += "  missed \(before.missedAmount.groupedText) -> \(after.missedAmount.groupedText) (\(signed(after.missedAmount.cents - before.missedAmount.cents)))\n"
+                    text +=
+                        "  missed \(before.missedAmount.groupedText) -> \(after.missedAmount.groupedText) (\(signed(after.missedAmount.cents - before.missedAmount.cents)))\n"
                 }
             } else if let row = after ?? before {
-                text += "  qualifying volume \(row.qualifyingVolume.groupedText), eligible \(row.eligible), amount \(row.amount.groupedText), missed \(row.missedAmount.groupedText)\n"
+                text +=
+                    "  qualifying volume \(row.qualifyingVolume.groupedText), eligible \(row.eligible), amount \(row.amount.groupedText), missed \(row.missedAmount.groupedText)\n"
             }
             for flip in change.flips {
                 text += "  check \(flip.code): \(mark(flip.before)) -> \(mark(flip.after)): \(flip.explanation)\n"

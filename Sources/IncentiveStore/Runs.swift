@@ -43,7 +43,8 @@ extension Workspace {
                         sql: "INSERT INTO run_programs(run_id, position, program_id, version) VALUES (?, ?, ?, ?)",
                         arguments: [id, position, program.id, program.version])
                 }
-                let partnerStatement = try db.makeStatement(sql: "INSERT INTO run_partners(run_id, program_id, partner_id, status) VALUES (?, ?, ?, ?)")
+                let partnerStatement = try db.makeStatement(
+                    sql: "INSERT INTO run_partners(run_id, program_id, partner_id, status) VALUES (?, ?, ?, ?)")
                 let rowStatement = try db.makeStatement(
                     sql: """
                         INSERT INTO run_rows(run_id, program_id, partner_id, item, qualifying_volume_cents, threshold_cents, eligible,
@@ -91,7 +92,8 @@ extension Workspace {
     static func runSummary(_ db: Database, _ id: Int) throws -> RunSummary {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]) else {
             let last = try Int.fetchOne(db, sql: "SELECT MAX(id) FROM runs")
-            throw WorkspaceError("no run \(id) in the workspace (\(last.map { "runs are 1 to \($0)" } ?? "it has no runs yet; make one with: incentives run"))")
+            throw WorkspaceError(
+                "no run \(id) in the workspace (\(last.map { "runs are 1 to \($0)" } ?? "it has no runs yet; make one with: incentives run"))")
         }
         let programs = try Row.fetchAll(db, sql: "SELECT program_id, version FROM run_programs WHERE run_id = ? ORDER BY position", arguments: [id])
             .map { (id: $0[0] as String, version: $0[1] as Int) }
@@ -146,7 +148,9 @@ extension Workspace {
                     arguments: [id, entry.id])
                 {
                     let partnerID: String = row[0], statusText: String = row[1]
-                    guard let status = PartnerStatus(rawValue: statusText) else { throw WorkspaceError("run \(id) holds an unknown status \(statusText)") }
+                    guard let status = PartnerStatus(rawValue: statusText) else {
+                        throw WorkspaceError("run \(id) holds an unknown status \(statusText)")
+                    }
                     partners.append(PartnerResult(partnerID: partnerID, status: status, rows: rowsByPartner[partnerID] ?? []))
                 }
                 programs.append(ProgramResult(program: program, partners: partners))

@@ -74,9 +74,14 @@ extension Workspace {
                 }
                 let file = bookingsSource
                 var records = 0
-                try Self.readBookings(db, dataset: dataset, partner: onlyPartner ? tracePartner : nil, canonical: onlyPartner ? nil : { buffer in
-                    if buffer.count >= 1 << 16 { digest.consume(&buffer) }
-                }, buffer: &buffer) { line in
+                try Self.readBookings(
+                    db, dataset: dataset, partner: onlyPartner ? tracePartner : nil,
+                    canonical: onlyPartner
+                        ? nil
+                        : { buffer in
+                            if buffer.count >= 1 << 16 { digest.consume(&buffer) }
+                        }, buffer: &buffer
+                ) { line in
                     records += 1
                     accumulator.add(line, file: file, collector: &collector)
                 }
@@ -109,19 +114,29 @@ extension Workspace {
         dataset.partnersSource = "the workspace"
         for row in try Row.fetchAll(db, sql: "SELECT partner_id, name, country, tier, provider FROM partners ORDER BY partner_id") {
             let tierText: String = row[3]
-            guard let tier = Tier(rawValue: tierText) else { throw WorkspaceError("\(source): partner \(row[0] as String) has an unknown tier \(tierText)") }
+            guard let tier = Tier(rawValue: tierText) else {
+                throw WorkspaceError("\(source): partner \(row[0] as String) has an unknown tier \(tierText)")
+            }
             dataset.add(Partner(id: row[0], name: row[1], country: row[2], tier: tier, provider: row[4]))
         }
-        for row in try Row.fetchAll(db, sql: "SELECT partner_id, credential, achieved_on, expires_on FROM credentials ORDER BY partner_id, credential, achieved_on") {
+        for row in try Row.fetchAll(
+            db, sql: "SELECT partner_id, credential, achieved_on, expires_on FROM credentials ORDER BY partner_id, credential, achieved_on")
+        {
             dataset.add(Credential(partnerID: row[0], credential: row[1], achievedOn: try day(row[2]), expiresOn: try optionalDay(row[3])))
         }
         for row in try Row.fetchAll(db, sql: "SELECT partner_id, survey_id, submitted_on FROM csat ORDER BY survey_id") {
             dataset.add(CSATReport(partnerID: row[0], surveyID: row[1], submittedOn: try day(row[2])))
         }
-        for row in try Row.fetchAll(db, sql: "SELECT partner_id, service, strategic, active_from, active_until FROM services ORDER BY partner_id, service, active_from") {
-            dataset.add(PoweredService(partnerID: row[0], service: row[1], strategic: row[2], activeFrom: try day(row[3]), activeUntil: try optionalDay(row[4])))
+        for row in try Row.fetchAll(
+            db, sql: "SELECT partner_id, service, strategic, active_from, active_until FROM services ORDER BY partner_id, service, active_from")
+        {
+            dataset.add(
+                PoweredService(
+                    partnerID: row[0], service: row[1], strategic: row[2], activeFrom: try day(row[3]), activeUntil: try optionalDay(row[4])))
         }
-        for row in try Row.fetchAll(db, sql: "SELECT partner_id, program, subtrack, enrolled_on FROM enrollments ORDER BY partner_id, program, subtrack") {
+        for row in try Row.fetchAll(
+            db, sql: "SELECT partner_id, program, subtrack, enrolled_on FROM enrollments ORDER BY partner_id, program, subtrack")
+        {
             dataset.enrollments.append(Enrollment(partnerID: row[0], program: row[1], subtrack: row[2], enrolledOn: try day(row[3])))
         }
         if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM products)") == true {

@@ -233,7 +233,8 @@ struct Enroll: ParsableCommand {
         if let row = outcome.row {
             let currency = outcome.program.currency
             if outcome.lacking.isEmpty {
-                text += "eligible now: qualifying volume \(row.qualifyingVolume.groupedText) \(currency), rebate \(row.amount.groupedText) \(currency)\n"
+                text +=
+                    "eligible now: qualifying volume \(row.qualifyingVolume.groupedText) \(currency), rebate \(row.amount.groupedText) \(currency)\n"
             } else {
                 text += "still lacking (as of the data in the workspace):\n"
                 for check in outcome.lacking { text += "  [FAIL] \(check.explanation)\n" }

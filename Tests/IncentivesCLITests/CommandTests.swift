@@ -119,10 +119,13 @@ import Testing
         #expect(unknown.stderr.contains("--program \"VIP99\": no such program (known: VIP)"))
         let usage = try CLI.run(["compute", "--data", "x"])
         #expect(usage.status == 64)
-        #expect(usage.stderr.contains("Missing expected argument '--programs <dir>'"))
+        #expect(usage.stderr.contains("--data and --programs go together (or use --workspace)"))
+        let both = try CLI.run(["compute", "--data", "x", "--programs", "y", "--workspace", "z"])
+        #expect(both.status == 64)
+        #expect(both.stderr.contains("give either --workspace or --data with --programs, not both"))
         let help = try CLI.run(["--help"])
         #expect(help.status == 0)
-        for command in ["compute", "explain", "check", "generate"] { #expect(help.stdout.contains(command)) }
+        for command in ["compute", "explain", "check", "init", "import", "programs", "enroll", "run", "runs", "export", "generate"] { #expect(help.stdout.contains(command)) }
     }
 
     @Test func generateIsDeterministicForASeed() throws {

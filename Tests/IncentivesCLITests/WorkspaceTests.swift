@@ -83,8 +83,12 @@ import Testing
         let golden = try String(contentsOf: Self.examples.appendingPathComponent("expected/results.csv"), encoding: .utf8)
         let shown = try Self.expectSuccess(["runs", "show", "1", "--format", "csv", "--workspace", path])
         #expect(shown.stdout != golden)  // run 1 already has NL1002's new enrolment row
-        #expect(shown.stdout.contains("VIP25-6M,vip,NL1002,collaboration/voice,0.00,25000.00,false,0.00,0.00,credential:ADV-COLLAB|MASTER-COLLAB;volume:0.00<25000.00\n"))
-        let withoutNewRow = shown.stdout.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("NL1002,collaboration/voice") }
+        #expect(
+            shown.stdout.contains(
+                "VIP25-6M,vip,NL1002,collaboration/voice,0.00,25000.00,false,0.00,0.00,credential:ADV-COLLAB|MASTER-COLLAB;volume:0.00<25000.00\n"))
+        let withoutNewRow = shown.stdout.split(separator: "\n", omittingEmptySubsequences: false).filter {
+            !$0.contains("NL1002,collaboration/voice")
+        }
         #expect(withoutNewRow.joined(separator: "\n") == golden)
 
         // compute --workspace gives what the latest run stored.

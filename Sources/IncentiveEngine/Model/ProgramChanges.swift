@@ -38,7 +38,8 @@ public enum ProgramChanges {
             }
         case (.mdf(let a), .mdf(let b)):
             compare("intended_use_rules", a.intendedUseRules, b.intendedUseRules) { rules in
-                rules.map { rule in "\(rule.from.map { "from \($0) " } ?? "")\(rule.counts.map { list($0.sorted()) } ?? "any")" }.joined(separator: "; ")
+                rules.map { rule in "\(rule.from.map { "from \($0) " } ?? "")\(rule.counts.map { list($0.sorted()) } ?? "any")" }.joined(
+                    separator: "; ")
             }
             for tier in Tier.allCases {
                 let prefix = "tiers.\(tier.rawValue)"
