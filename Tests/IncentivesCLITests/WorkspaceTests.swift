@@ -229,4 +229,34 @@ import Testing
         let again = try Self.expectSuccess(["compute", "--workspace", copy, "--format", "csv"])
         #expect(again.stdout == stored.stdout)
     }
+
+    /// On a terminal, a large import draws a progress bar on stderr (run under `script`, which gives the
+    /// child a pseudo-terminal); with stderr redirected to a file, as in every other test, there is none.
+    @Test func aLargeImportShowsProgressOnATerminal() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { return }
+        let (folder, path) = try Self.exampleWorkspace()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = try Self.bookings(prefix: "T", count: 140_000, in: folder)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        let command = [CLI.executable.path, "import", "bookings", file, "--workspace", path].joined(separator: " ")
+        process.arguments = ["-qec", command, "/dev/null"]
+        let transcript = folder.appendingPathComponent("transcript")
+        _ = FileManager.default.createFile(atPath: transcript.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: transcript)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try handle.close()
+        let output = String(decoding: try Data(contentsOf: transcript), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(output)")
+        #expect(output.contains("T.csv [###"))
+        #expect(output.contains("% "))
+        #expect(output.contains("140000 rows (140000 added"))
+        let quiet = try Self.expectSuccess(["import", "bookings", file, "--workspace", path])
+        #expect(!quiet.stderr.contains("["))
+        #expect(quiet.stdout.contains("140000 rows (0 added, 0 changed, 140000 unchanged)"))
+    }
 }
