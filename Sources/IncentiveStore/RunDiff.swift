@@ -34,6 +34,8 @@ public struct RunDiff: Sendable {
 
     public var before: RunSummary
     public var after: RunSummary
+    /// The programs' currency (one per workspace).
+    public var currency: String
     public var programs: [ProgramChange]
     public var dataChanged: Bool
     /// Imports recorded between the two runs' starts.
@@ -55,19 +57,8 @@ extension Workspace {
             }
             programs.append(RunDiff.ProgramChange(id: id, before: before, after: after, changes: changes))
         }
-        let imports = try pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT kind, file_name, digest, rows, added, changed, unchanged FROM imports
-                    WHERE imported_at >= ? AND imported_at <= ? ORDER BY id
-                    """, arguments: [min(a.startedAt, b.startedAt), max(a.startedAt, b.startedAt)]
-            ).map { row in
-                ImportSummary(
-                    kind: DataKind(rawValue: row[0]) ?? .bookings, file: row[1], digest: row[2], rows: row[3], added: row[4], changed: row[5],
-                    unchanged: row[6])
-            }
-        }
+        let from = min(a.startedAt, b.startedAt), to = max(a.startedAt, b.startedAt)
+        let imports = try importLog().filter { $0.importedAt >= from && $0.importedAt <= to }.map(\.summary)
         var rowsA: [String: ResultRow] = [:]
         for row in resultA.rows { rowsA[Self.key(row)] = row }
         var changes: [RunDiff.RowChange] = []
@@ -87,7 +78,9 @@ extension Workspace {
                     program: row.program, partnerID: row.partnerID, item: row.item, before: row, after: nil, flips: Self.flips(row, nil)))
         }
         changes.sort { Self.key($0.before ?? $0.after!).utf8.lexicographicallyPrecedes(Self.key($1.before ?? $1.after!).utf8) }
-        return RunDiff(before: a, after: b, programs: programs, dataChanged: a.dataDigest != b.dataDigest, imports: imports, rows: changes)
+        return RunDiff(
+            before: a, after: b, currency: resultB.programs.first?.program.currency ?? resultA.programs.first?.program.currency ?? "",
+            programs: programs, dataChanged: a.dataDigest != b.dataDigest, imports: imports, rows: changes)
     }
 
     static func key(_ row: ResultRow) -> String { "\(row.program)\u{0}\(row.partnerID)\u{0}\(row.item)" }
@@ -119,8 +112,8 @@ extension Workspace {
 
 /// The diff as people read it, and as CSV for a spreadsheet.
 public enum RunDiffText {
-    public static func render(_ diff: RunDiff, currency: String) -> String {
-        let a = diff.before, b = diff.after
+    public static func render(_ diff: RunDiff) -> String {
+        let a = diff.before, b = diff.after, currency = diff.currency
         var text = "run \(a.id) (\(a.startedAt)) -> run \(b.id) (\(b.startedAt))\n\nprograms:\n"
         for program in diff.programs {
             switch (program.before, program.after) {

@@ -16,7 +16,7 @@ struct Incentives: ParsableCommand {
         version: Engine.version,
         subcommands: [
             Compute.self, Explain.self, Check.self, Init.self, Import.self, Programs.self, Enroll.self, Unenroll.self, RunCommand.self,
-            Runs.self, Export.self, Status.self, Generate.self,
+            Runs.self, Imports.self, Export.self, Status.self, Generate.self,
         ]
     )
 }

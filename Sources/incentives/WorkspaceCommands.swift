@@ -368,12 +368,35 @@ struct Runs: ParsableCommand {
             let store = try workspace.open()
             let diff = try attempt { try store.diffRuns(first, second) }
             switch format {
-            case .text:
-                let currency = try attempt { try store.runResult(second).result.programs.first?.program.currency ?? "" }
-                Output.standardOutput(RunDiffText.render(diff, currency: currency))
+            case .text: Output.standardOutput(RunDiffText.render(diff))
             case .csv: Output.standardOutput(RunDiffText.csv(diff))
             }
         }
+    }
+}
+
+struct Imports: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the import log: every file imported (with its SHA-256 and counts) and every enrolment change."
+    )
+
+    @OptionGroup var workspace: WorkspaceOption
+
+    func run() throws {
+        let store = try workspace.open()
+        let log = try attempt { try store.importLog() }
+        if log.isEmpty {
+            Output.standardOutput("nothing imported yet; import a dataset with: incentives import --dir DIR\n")
+            return
+        }
+        var text = ""
+        for entry in log {
+            let source = entry.summary.digest.isEmpty ? entry.summary.file : "\(entry.summary.file) sha256 \(entry.summary.digest.prefix(12))"
+            text +=
+                "\(entry.id)  \(entry.importedAt)  \(entry.summary.kind.rawValue)  \(source)  \(entry.summary.rows) rows "
+                + "(\(entry.summary.added) added, \(entry.summary.changed) changed, \(entry.summary.unchanged) unchanged)\n"
+        }
+        Output.standardOutput(text)
     }
 }
 

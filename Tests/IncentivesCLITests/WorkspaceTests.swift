@@ -98,6 +98,34 @@ import Testing
         let json = try Self.expectSuccess(["compute", "--workspace", path, "--format", "json"])
         let latestJSON = try Self.expectSuccess(["runs", "show", "2", "--format", "json", "--workspace", path])
         #expect(json.stdout == latestJSON.stdout)
+
+        // A corrected order line arrives: the data changes, and the diff says which import changed it.
+        let bookings = try String(contentsOf: Self.examples.appendingPathComponent("data/bookings.csv"), encoding: .utf8)
+        let line = try #require(bookings.split(separator: "\n").first { $0.hasPrefix("SO15-1102,1,") })
+        let corrected = folder.appendingPathComponent("correction.csv").path
+        try
+            "order_id,line,partner_id,booked_on,shipped_on,sku,quantity,amount,currency,intended_use\n\(line.replacingOccurrences(of: "31250.00", with: "31250.01"))\n"
+            .write(toFile: corrected, atomically: true, encoding: .utf8)
+        let imported = try Self.expectSuccess(["import", "bookings", corrected, "--workspace", path])
+        #expect(imported.stdout.contains("1 rows (0 added, 1 changed, 0 unchanged)"))
+        try Self.expectSuccess(["run", "--workspace", path])
+        let third = try Self.expectSuccess(["runs", "diff", "2", "3", "--workspace", path])
+        #expect(third.stdout.contains("data: changed"))
+        #expect(third.stdout.contains("imported bookings from \(corrected): 0 added, 1 changed, 0 unchanged"))
+        // NL1002 reaches the Dutch UCS minimum exactly: 57,499.99 + 0.01 = 57,500.00, 7% = 4,025.00.
+        #expect(
+            third.stdout.contains(
+                """
+                VIP25-6M  NL1002  data-center/ucs  (changed)
+                  qualifying volume 57,499.99 -> 57,500.00 (+0.01)
+                  eligible false -> true
+                  amount 0.00 -> 4,025.00 (+4,025.00)
+                  missed 4,025.00 -> 0.00 (-4,025.00)
+                  check volume: FAIL -> pass
+                """))
+        let log = try Self.expectSuccess(["imports", "--workspace", path])
+        #expect(log.stdout.contains("enrollments  enroll NL1002 in VIP25-6M collaboration/voice on 2015-03-01  1 rows (1 added"))
+        #expect(log.stdout.contains("bookings  \(corrected) sha256 "))
     }
 
     @Test func theWorkspaceComesFromTheEnvironmentWhenNotGiven() throws {
