@@ -43,7 +43,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "IncentiveEngineTests", dependencies: ["IncentiveEngine"]),
-        .testTarget(name: "IncentiveStoreTests", dependencies: ["IncentiveEngine", "IncentiveStore"]),
+        .testTarget(
+            name: "IncentiveStoreTests",
+            dependencies: ["IncentiveEngine", "IncentiveStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "IncentivesCLITests", dependencies: ["IncentiveEngine", "IncentiveStore", "incentives"]),
     ],
     swiftLanguageModes: [.v6]

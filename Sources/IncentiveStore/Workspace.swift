@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import IncentiveEngine
 
 /// A problem with the workspace itself (not with the data put into it): missing, not a workspace,
@@ -75,30 +76,56 @@ public final class Workspace: Sendable {
     }
 
     /// Opens the workspace at `path`, upgrading an older schema.
+    ///
+    /// The applied migrations are first read straight from the file (`appliedMigrations`): a workspace
+    /// written by a newer version is refused before any connection that could write to it is opened.
     public static func open(at path: String) throws(WorkspaceError) -> Workspace {
         try checkHeader(path)
-        let pool: DatabasePool
+        let applied = try appliedMigrations(path)
+        let known = Set(Schema.migrator.migrations)
+        if !applied.isSubset(of: known) { throw newerSchema(path) }
+        let complete = known.isSubset(of: applied)
         do {
-            pool = try DatabasePool(path: path, configuration: configuration())
-        } catch {
-            throw WorkspaceError("cannot open the workspace \(path): \(error)")
-        }
-        do {
-            let state = try pool.read { db in
-                (superseded: try Schema.migrator.hasBeenSuperseded(db), complete: try Schema.migrator.hasCompletedMigrations(db))
-            }
-            if state.superseded {
-                throw WorkspaceError(
-                    "\(path) was written by a newer version of incentives (its schema has changes this version \(Engine.version) does not know); use a newer incentives"
-                )
-            }
-            if !state.complete { try Schema.migrator.migrate(pool) }
+            let pool = try DatabasePool(path: path, configuration: configuration())
+            // The file may have been read before a newer version's changes were checkpointed into it.
+            if try pool.read({ db in try Schema.migrator.hasBeenSuperseded(db) }) { throw newerSchema(path) }
+            if !complete { try Schema.migrator.migrate(pool) }
+            return Workspace(path: path, pool: pool)
         } catch let error as WorkspaceError {
             throw error
         } catch {
-            throw WorkspaceError("cannot read the workspace \(path): \(error)")
+            throw WorkspaceError("cannot open the workspace \(path): \(error)")
         }
-        return Workspace(path: path, pool: pool)
+    }
+
+    static func newerSchema(_ path: String) -> WorkspaceError {
+        WorkspaceError(
+            "\(path) was written by a newer version of incentives (its schema has changes this version \(Engine.version) does not know); use a newer incentives; nothing was changed"
+        )
+    }
+
+    /// The migrations recorded in the file, read with SQLite's `immutable` flag: no lock, no journal or
+    /// WAL file is created, nothing is written.
+    static func appliedMigrations(_ path: String) throws(WorkspaceError) -> Set<String> {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        let uri = "file:\(path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path)?immutable=1"
+        var handle: OpaquePointer?
+        defer { sqlite3_close(handle) }
+        guard sqlite3_open_v2(uri, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil) == SQLITE_OK else {
+            throw WorkspaceError("cannot read the workspace \(path): \(handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open")")
+        }
+        var statement: OpaquePointer?
+        defer { sqlite3_finalize(statement) }
+        guard sqlite3_prepare_v2(handle, "SELECT identifier FROM grdb_migrations", -1, &statement, nil) == SQLITE_OK else {
+            // A workspace whose creation was interrupted before its first migration: it has none.
+            return []
+        }
+        var identifiers: Set<String> = []
+        while sqlite3_step(statement) == SQLITE_ROW {
+            if let text = sqlite3_column_text(statement, 0) { identifiers.insert(String(cString: text)) }
+        }
+        return identifiers
     }
 
     /// Reads the first 100 bytes: a SQLite header with our application id, or an error that touches nothing.

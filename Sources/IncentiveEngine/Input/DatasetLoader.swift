@@ -105,6 +105,7 @@ public enum DatasetLoader {
             let table = Table(
                 path: path, required: ["partner_id", "credential", "achieved_on"], optional: ["expires_on"], collector: &collector)
         else { return rows }
+        var seen: [ExactText: Int] = [:]
         while table.next(&collector) {
             let index = partner(table, dataset, &collector)
             let credential = table.identifier("credential", &collector)
@@ -115,6 +116,14 @@ public enum DatasetLoader {
                 table.error("expires_on", value: end.description, "expires before it was achieved (\(achieved))", &collector)
                 continue
             }
+            let key = ExactText("\(index)\u{0}\(credential)\u{0}\(achieved)")
+            if let first = seen[key] {
+                table.error(
+                    "credential", value: credential,
+                    "partner \(dataset.partners[index].id) already has this credential achieved on \(achieved) (line \(first))", &collector)
+                continue
+            }
+            seen[key] = table.line
             rows.append(Credential(partnerID: dataset.partners[index].id, credential: credential, achievedOn: achieved, expiresOn: expires))
         }
         return rows
@@ -150,6 +159,7 @@ public enum DatasetLoader {
             let table = Table(
                 path: path, required: ["partner_id", "service", "strategic", "active_from"], optional: ["active_until"], collector: &collector)
         else { return rows }
+        var seen: [ExactText: Int] = [:]
         while table.next(&collector) {
             let index = partner(table, dataset, &collector)
             let service = table.identifier("service", &collector)
@@ -161,6 +171,14 @@ public enum DatasetLoader {
                 table.error("active_until", value: end.description, "ends before it starts (\(from))", &collector)
                 continue
             }
+            let key = ExactText("\(index)\u{0}\(service)\u{0}\(from)")
+            if let first = seen[key] {
+                table.error(
+                    "service", value: service,
+                    "partner \(dataset.partners[index].id) already has this service active from \(from) (line \(first))", &collector)
+                continue
+            }
+            seen[key] = table.line
             rows.append(
                 PoweredService(partnerID: dataset.partners[index].id, service: service, strategic: strategic, activeFrom: from, activeUntil: until))
         }
