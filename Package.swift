@@ -45,7 +45,10 @@ let package = Package(
         .testTarget(name: "IncentiveEngineTests", dependencies: ["IncentiveEngine"]),
         .testTarget(
             name: "IncentiveStoreTests",
-            dependencies: ["IncentiveEngine", "IncentiveStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "IncentiveEngine", "IncentiveStore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(name: "IncentivesCLITests", dependencies: ["IncentiveEngine", "IncentiveStore", "incentives"]),
     ],

@@ -11,6 +11,9 @@ public enum DataKind: String, Sendable, CaseIterable {
 
     public var fileName: String { "\(rawValue).csv" }
 
+    /// The columns of the file, as `export` writes them.
+    public var header: [String] { layout.header }
+
     var table: String { self == .fx ? "fx_rates" : rawValue }
 
     /// How a column's stored value is written back as CSV text.
@@ -145,14 +148,21 @@ enum CanonicalCSV {
     }
 
     static func appendDigits(_ value: UInt64, minimum: Int, to buffer: inout [UInt8]) {
-        var scratch: [UInt8] = []
-        var rest = value
-        repeat {
-            scratch.append(0x30 + UInt8(rest % 10))
-            rest /= 10
-        } while rest > 0
-        while scratch.count < minimum { scratch.append(0x30) }
-        buffer.append(contentsOf: scratch.reversed())
+        // Digits right to left into a small stack buffer, then appended in order.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { scratch in
+            var position = 24
+            var rest = value
+            repeat {
+                position -= 1
+                scratch[position] = 0x30 + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            while 24 - position < minimum {
+                position -= 1
+                scratch[position] = 0x30
+            }
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[position..<24]))
+        }
     }
 
     /// Appends `day` as `YYYY-MM-DD`.

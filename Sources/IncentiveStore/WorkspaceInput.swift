@@ -201,25 +201,38 @@ extension Workspace {
         let statement = try db.makeStatement(sql: sql)
         if let partner { try statement.setArguments([partner]) }
         let raw = statement.sqliteStatement
+        var columns = [UnsafeBufferPointer<UInt8>](repeating: UnsafeBufferPointer(start: nil, count: 0), count: 10)
+        var isNull = [Bool](repeating: false, count: 10)
         while true {
             let code = sqlite3_step(raw)
             if code == SQLITE_DONE { break }
             guard code == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
+            // Each column is fetched once; the canonical CSV is written from the same bytes.
+            for column in [0, 1, 2, 3, 4, 5, 6, 8, 9] {
+                isNull[column] = sqlite3_column_type(raw, Int32(column)) == SQLITE_NULL
+                columns[column] = CanonicalCSV.text(raw, Int32(column))
+            }
+            let amount = sqlite3_column_int64(raw, 7)
             if let canonical {
-                CanonicalCSV.appendRow(raw, formats: layout.formats, to: &buffer)
+                for column in 0..<10 {
+                    if column > 0 { buffer.append(0x2C) }
+                    if column == 7 {
+                        CanonicalCSV.appendDecimal(amount, scale: 2, trim: false, to: &buffer)
+                    } else if !isNull[column] {
+                        CanonicalCSV.appendField(columns[column], to: &buffer)
+                    }
+                }
+                buffer.append(0x0A)
                 canonical(&buffer)
             }
-            let partnerID = CanonicalCSV.text(raw, 2)
-            guard let index = dataset.partnerIDs.lookup(partnerID), let booked = Day(isoBytes: CanonicalCSV.text(raw, 3)) else {
+            guard let index = dataset.partnerIDs.lookup(columns[2]), let booked = Day(isoBytes: columns[3]) else {
                 throw WorkspaceError("the workspace holds a booking line that does not fit its partners or dates")
             }
-            var shipped: Day?
-            if sqlite3_column_type(raw, 4) != SQLITE_NULL { shipped = Day(isoBytes: CanonicalCSV.text(raw, 4)) }
             body(
                 BookingLine(
-                    line: 0, orderID: CanonicalCSV.text(raw, 0), lineID: CanonicalCSV.text(raw, 1), partner: Int(index), partnerID: partnerID,
-                    bookedOn: booked, shippedOn: shipped, sku: CanonicalCSV.text(raw, 5), quantity: CanonicalCSV.text(raw, 6),
-                    amount: sqlite3_column_int64(raw, 7), currency: CanonicalCSV.text(raw, 8), intendedUse: CanonicalCSV.text(raw, 9)))
+                    line: 0, orderID: columns[0], lineID: columns[1], partner: Int(index), partnerID: columns[2], bookedOn: booked,
+                    shippedOn: isNull[4] ? nil : Day(isoBytes: columns[4]), sku: columns[5], quantity: columns[6], amount: amount,
+                    currency: columns[8], intendedUse: columns[9]))
         }
         sqlite3_reset(raw)
     }

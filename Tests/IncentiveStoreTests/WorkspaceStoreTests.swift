@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import IncentiveEngine
@@ -929,5 +930,40 @@ func reportErrorLines(_ body: () throws -> Void) -> [String] {
             #expect(error.errorLines == expected)
         }
         #expect(try workspace.status().rows.allSatisfy { $0.count == 0 })
+    }
+}
+
+/// The digests a run records mean what docs/workspace.md says, computed here independently.
+@Suite struct DigestTests {
+    static func sha256(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
+
+    @Test func dataDigestIsTheExportAndInputsDigestAddsTheProgramVersions() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try sandbox.exampleWorkspace()
+        let run = try workspace.run()
+        let data = sandbox.path("out/data")
+        _ = try workspace.export(to: data)
+        // Every table in import order, each after a `# file` line; a table the export leaves out
+        // (optional, no rows) is its header alone.
+        var bytes = Data()
+        for kind in DataKind.importOrder {
+            bytes.append(Data("# \(kind.fileName)\n".utf8))
+            let path = (data as NSString).appendingPathComponent(kind.fileName)
+            if let file = FileManager.default.contents(atPath: path) {
+                bytes.append(file)
+            } else {
+                bytes.append(Data((kind.header.joined(separator: ",") + "\n").utf8))
+            }
+        }
+        #expect(run.summary.dataDigest == Self.sha256(bytes))
+
+        var inputs = "data \(run.summary.dataDigest)\n"
+        for file in try Sandbox.programFiles(Sandbox.examplePrograms).sorted() {
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            let id = try #require(text.split(separator: "\n").first { $0.hasPrefix("id: ") }).dropFirst(4)
+            inputs += "program \(id) 1 \(Self.sha256(Data(text.utf8)))\n"
+        }
+        #expect(run.summary.inputsDigest == Self.sha256(Data(inputs.utf8)))
     }
 }
