@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "IncentiveEngine", targets: ["IncentiveEngine"]),
         .library(name: "IncentiveStore", targets: ["IncentiveStore"]),
+        .library(name: "IncentiveServer", targets: ["IncentiveServer"]),
         .executable(name: "incentives", targets: ["incentives"]),
     ],
     dependencies: [
@@ -19,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -34,11 +38,23 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "IncentiveServer",
+            dependencies: [
+                "IncentiveEngine",
+                "IncentiveStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "incentives",
             dependencies: [
                 "IncentiveEngine",
                 "IncentiveStore",
+                "IncentiveServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,6 +64,14 @@ let package = Package(
             dependencies: [
                 "IncentiveEngine", "IncentiveStore", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "IncentiveServerTests",
+            dependencies: [
+                "IncentiveEngine", "IncentiveStore", "IncentiveServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(name: "IncentivesCLITests", dependencies: ["IncentiveEngine", "IncentiveStore", "incentives"]),

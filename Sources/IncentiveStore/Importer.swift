@@ -27,8 +27,11 @@ public typealias ImportProgress = (_ file: String, _ bytesRead: Int, _ total: In
 extension Workspace {
     /// Imports one file of `kind`: validated exactly as the engine validates a dataset folder (partner ids
     /// against the workspace), then written in one transaction. Rows with the key of a stored row replace it.
-    public func importFile(_ kind: DataKind, path: String, progress: ImportProgress? = nil) throws(DiagnosticReport) -> ImportOutcome {
-        try importFiles([(kind, path)], progress: progress)
+    /// - Parameter displayName: how messages and the log name the file (default: `path`), e.g. an upload's name.
+    public func importFile(
+        _ kind: DataKind, path: String, displayName: String? = nil, progress: ImportProgress? = nil
+    ) throws(DiagnosticReport) -> ImportOutcome {
+        try importFiles([(kind, path, displayName ?? path)], progress: progress)
     }
 
     /// Imports every dataset file found in `directory` (at least one), all in one transaction.
@@ -37,8 +40,10 @@ extension Workspace {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw DiagnosticReport(Diagnostic(file: directory, line: nil, message: "data folder not found"))
         }
-        let files = DataKind.importOrder.map { ($0, (directory as NSString).appendingPathComponent($0.fileName)) }
-            .filter { FileManager.default.fileExists(atPath: $0.1) }
+        let files = DataKind.importOrder.map { kind -> (DataKind, String, String) in
+            let path = (directory as NSString).appendingPathComponent(kind.fileName)
+            return (kind, path, path)
+        }.filter { FileManager.default.fileExists(atPath: $0.1) }
         if files.isEmpty {
             throw DiagnosticReport(
                 Diagnostic(
@@ -48,12 +53,12 @@ extension Workspace {
         return try importFiles(files, progress: progress)
     }
 
-    func importFiles(_ files: [(DataKind, String)], progress: ImportProgress?) throws(DiagnosticReport) -> ImportOutcome {
+    func importFiles(_ files: [(DataKind, String, String)], progress: ImportProgress?) throws(DiagnosticReport) -> ImportOutcome {
         var collector = DiagnosticCollector()
         var digests: [String] = []
-        for (_, path) in files {
+        for (_, path, name) in files {
             guard let digest = Digest.file(path) else {
-                throw DiagnosticReport(Diagnostic(file: path, line: nil, message: "cannot read file"))
+                throw DiagnosticReport(Diagnostic(file: name, line: nil, message: "cannot read file"))
             }
             digests.append(digest)
         }
@@ -65,54 +70,56 @@ extension Workspace {
                 var programs: [Program] = []
                 for version in try ProgramStore.latest(db) { programs.append(try ProgramStore.parse(version)) }
                 var summaries: [ImportSummary] = []
-                for (kind, file) in ordered {
+                for (kind, file, name) in ordered {
                     let errorsBefore = collector.errorCount
                     var writer = try TableWriter(db, kind: kind)
                     switch kind {
                     case .partners:
-                        for partner in DatasetLoader.readPartners(path: file, into: &dataset, collector: &collector) {
+                        for partner in DatasetLoader.readPartners(path: file, displayName: name, into: &dataset, collector: &collector) {
                             try writer.upsert([partner.id, partner.name, partner.country, partner.tier.rawValue, partner.provider])
                         }
                     case .credentials:
-                        for row in DatasetLoader.readCredentials(path: file, dataset: dataset, collector: &collector) {
+                        for row in DatasetLoader.readCredentials(path: file, displayName: name, dataset: dataset, collector: &collector) {
                             try writer.upsert([row.partnerID, row.credential, row.achievedOn.description, row.expiresOn?.description])
                         }
                     case .csat:
-                        for row in DatasetLoader.readCSAT(path: file, dataset: dataset, collector: &collector) {
+                        for row in DatasetLoader.readCSAT(path: file, displayName: name, dataset: dataset, collector: &collector) {
                             try writer.upsert([row.surveyID, row.partnerID, row.submittedOn.description])
                         }
                     case .services:
-                        for row in DatasetLoader.readServices(path: file, dataset: dataset, collector: &collector) {
+                        for row in DatasetLoader.readServices(path: file, displayName: name, dataset: dataset, collector: &collector) {
                             try writer.upsert([row.partnerID, row.service, row.activeFrom.description, row.strategic, row.activeUntil?.description])
                         }
                     case .enrollments:
                         if programs.isEmpty {
                             collector.error(
-                                file: file, line: nil,
+                                file: name, line: nil,
                                 "the workspace has no programs yet, so no enrolment can be checked; add them first with: incentives programs add FILE"
                             )
                         } else {
-                            for row in DatasetLoader.readEnrollments(path: file, dataset: dataset, programs: programs, collector: &collector) {
+                            for row in DatasetLoader.readEnrollments(path: file, displayName: name, dataset: dataset, programs: programs, collector: &collector) {
                                 try writer.upsert([row.partnerID, row.program, row.subtrack, row.enrolledOn.description])
                             }
                         }
                     case .products:
-                        for row in DatasetLoader.readProducts(path: file, collector: &collector) ?? [] {
+                        for row in DatasetLoader.readProducts(path: file, displayName: name, collector: &collector) ?? [] {
                             dataset.add(row)
                             try writer.upsert([row.sku, row.description, row.family])
                         }
                     case .fx:
-                        for row in DatasetLoader.readFX(path: file, collector: &collector) {
+                        for row in DatasetLoader.readFX(path: file, displayName: name, collector: &collector) {
                             try writer.upsert([row.currency, row.validFrom.description, row.rate.units])
                         }
                     case .bookings:
-                        try writer.importBookings(file, dataset: dataset, collector: &collector) { read, total in progress?(file, read, total) }
+                        try writer.importBookings(file, displayName: name, dataset: dataset, collector: &collector) { read, total in
+                            progress?(name, read, total)
+                        }
                     }
                     if collector.errorCount > errorsBefore { continue }
                     let counts = try writer.finish()
                     summaries.append(
                         ImportSummary(
-                            kind: kind, file: file, digest: digests[files.firstIndex { $0.1 == file }!], rows: counts.rows, added: counts.added,
+                            kind: kind, file: name, digest: digests[files.firstIndex { $0.1 == file }!], rows: counts.rows, added: counts.added,
                             changed: counts.changed, unchanged: counts.unchanged))
                 }
                 if collector.hasErrors { throw DiagnosticReport(collector) }
@@ -198,7 +205,7 @@ struct TableWriter {
     /// (a million lines is the everyday case). Once a problem is found, lines are still validated but no
     /// longer written: the transaction will be rolled back.
     mutating func importBookings(
-        _ file: String, dataset: Dataset, collector: inout DiagnosticCollector, progress: (Int, Int) -> Void
+        _ file: String, displayName: String, dataset: Dataset, collector: inout DiagnosticCollector, progress: (Int, Int) -> Void
     ) throws {
         let raw = statement.sqliteStatement
         let connection = db.sqliteConnection
@@ -208,7 +215,7 @@ struct TableWriter {
         scratch.reserveCapacity(64)
         var rows = 0, touched = 0
         let total = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-        BookingFile.read(path: file, dataset: dataset, collector: &collector, progress: { progress($0, total) }) { line, collector in
+        BookingFile.read(path: file, displayName: displayName, dataset: dataset, collector: &collector, progress: { progress($0, total) }) { line, collector in
             if collector.hasErrors || failure != SQLITE_OK { return }
             Self.bind(raw, 1, line.orderID)
             Self.bind(raw, 2, line.lineID)

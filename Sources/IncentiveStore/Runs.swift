@@ -106,7 +106,8 @@ extension Workspace {
     }
 
     /// A stored run's results, rebuilt exactly as `compute` produced them (same programs, partners, rows, checks).
-    public func runResult(_ id: Int) throws -> (summary: RunSummary, result: ComputeResult) {
+    /// With `partner`, only that partner's results (the programs' lists hold just that partner).
+    public func runResult(_ id: Int, partner: String? = nil) throws -> (summary: RunSummary, result: ComputeResult) {
         try pool.read { db in
             let summary = try Self.runSummary(db, id)
             var programs: [ProgramResult] = []
@@ -120,8 +121,8 @@ extension Workspace {
                     db,
                     sql: """
                         SELECT c.row_id, c.code, c.passed, c.reason, c.explanation FROM run_checks c JOIN run_rows r ON r.id = c.row_id
-                        WHERE r.run_id = ? AND r.program_id = ? ORDER BY c.row_id, c.position
-                        """, arguments: [id, entry.id])
+                        WHERE r.run_id = ? AND r.program_id = ? \(partner == nil ? "" : "AND r.partner_id = ?") ORDER BY c.row_id, c.position
+                        """, arguments: [id, entry.id] + (partner.map { [$0] } ?? []))
                 {
                     let code: String = row[1]
                     guard let checkCode = Check.Code(rawValue: code) else { throw WorkspaceError("run \(id) holds an unknown check code \(code)") }
@@ -132,8 +133,8 @@ extension Workspace {
                     db,
                     sql: """
                         SELECT id, partner_id, item, qualifying_volume_cents, threshold_cents, eligible, amount_cents, missed_amount_cents
-                        FROM run_rows WHERE run_id = ? AND program_id = ? ORDER BY id
-                        """, arguments: [id, entry.id])
+                        FROM run_rows WHERE run_id = ? AND program_id = ? \(partner == nil ? "" : "AND partner_id = ?") ORDER BY id
+                        """, arguments: [id, entry.id] + (partner.map { [$0] } ?? []))
                 {
                     let partnerID: String = row[1]
                     rowsByPartner[partnerID, default: []].append(
@@ -144,8 +145,11 @@ extension Workspace {
                 }
                 var partners: [PartnerResult] = []
                 for row in try Row.fetchAll(
-                    db, sql: "SELECT partner_id, status FROM run_partners WHERE run_id = ? AND program_id = ? ORDER BY partner_id",
-                    arguments: [id, entry.id])
+                    db,
+                    sql: """
+                        SELECT partner_id, status FROM run_partners WHERE run_id = ? AND program_id = ? \(partner == nil ? "" : "AND partner_id = ?")
+                        ORDER BY partner_id
+                        """, arguments: [id, entry.id] + (partner.map { [$0] } ?? []))
                 {
                     let partnerID: String = row[0], statusText: String = row[1]
                     guard let status = PartnerStatus(rawValue: statusText) else {

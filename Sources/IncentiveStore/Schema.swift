@@ -147,6 +147,30 @@ enum Schema {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v2-accounts") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE users (
+                        name TEXT PRIMARY KEY NOT NULL,
+                        role TEXT NOT NULL CHECK (role IN ('admin', 'partner')),
+                        partner_id TEXT REFERENCES partners(partner_id),
+                        password_hash TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        CHECK ((role = 'partner') = (partner_id IS NOT NULL))
+                    );
+                    CREATE TABLE tokens (
+                        token_hash TEXT PRIMARY KEY NOT NULL,
+                        user_name TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+                        created_at TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE sessions (
+                        session_hash TEXT PRIMARY KEY NOT NULL,
+                        user_name TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+                        csrf_token TEXT NOT NULL,
+                        expires_at TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

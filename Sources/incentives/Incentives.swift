@@ -3,7 +3,7 @@ import IncentiveEngine
 import IncentiveStore
 
 @main
-struct Incentives: ParsableCommand {
+struct Incentives: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "incentives",
         abstract: "Computes, explains and checks vendor incentive programs: VIP back-end rebates and Partner Provider MDF.",
@@ -16,7 +16,7 @@ struct Incentives: ParsableCommand {
         version: Engine.version,
         subcommands: [
             Compute.self, Explain.self, Check.self, Init.self, Import.self, Programs.self, Enroll.self, Unenroll.self, RunCommand.self,
-            Runs.self, Imports.self, Export.self, Status.self, Generate.self,
+            Runs.self, Imports.self, Export.self, Status.self, Serve.self, Users.self, Tokens.self, Generate.self,
         ]
     )
 }

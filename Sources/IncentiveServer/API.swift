@@ -1,0 +1,360 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import IncentiveEngine
+import IncentiveStore
+import NIOCore
+
+/// The JSON API under `/api/v1`. Money is a decimal string (`"57500.00"`), as in the results CSV.
+/// A partner user sees only its own partner: any other partner's data answers 404, as if it did not exist.
+struct API: Sendable {
+    let workspace: Workspace
+    let options: ServerOptions
+
+    static let prefix = "/api/v1"
+    /// Bodies other than uploads are small.
+    static let maxJSONBody = 1 << 20
+
+    func register(on router: Router<AppContext>) {
+        let api = router.group(RouterPath(Self.prefix))
+        api.get("health") { _, _ in JSONBody.response(["status": "ok", "engine_version": Engine.version]) }
+
+        api.get("programs") { request, context in try await listPrograms(request, context) }
+        api.get("programs/{id}") { _, context in try await program(context) }
+        api.post("programs") { request, context in try await addProgram(request, context) }
+
+        api.get("partners") { request, context in try await listPartners(request, context) }
+        api.get("partners/{id}") { _, context in try await partner(context) }
+
+        api.post("imports/{kind}") { request, context in try await importFile(request, context) }
+
+        api.get("enrollments") { request, context in try await listEnrollments(request, context) }
+        api.post("enrollments") { request, context in try await enroll(request, context) }
+        api.delete("enrollments") { request, context in try await unenroll(request, context) }
+
+        api.post("runs") { request, context in try await run(request, context) }
+        api.get("runs") { request, context in try await listRuns(request, context) }
+        api.get("runs/{id}") { _, context in try await runSummary(context) }
+        api.get("runs/{id}/results") { request, context in try await results(request, context) }
+        api.get("runs/{id}/partners/{partnerId}") { _, context in try await explanation(context) }
+    }
+
+    // MARK: Programs
+
+    func listPrograms(_ request: Request, _ context: AppContext) async throws -> Response {
+        _ = try context.requireUser()
+        let page = try Page(request)
+        let workspace = self.workspace
+        let versions = try await blocking { try workspace.programVersions().map { try workspace.program($0.programID, version: $0.version) } }
+        let items = versions.map { ProgramDocument(version: $0.0, program: $0.1, detailed: false) }
+        return JSONBody.response(page.slice(items))
+    }
+
+    func program(_ context: AppContext) async throws -> Response {
+        _ = try context.requireUser()
+        let id = try context.parameters.require("id")
+        let workspace = self.workspace
+        let (version, program, history) = try await blocking { () throws -> (ProgramVersion, Program, [ProgramVersion])? in
+            let history = try workspace.programHistory(id)
+            guard !history.isEmpty else { return nil }
+            let (version, program) = try workspace.program(id)
+            return (version, program, history)
+        } ?? { throw APIError.notFound("no program \(id)") }()
+        var document = ProgramDocument(version: version, program: program, detailed: true)
+        document.versions = history.map { .init(version: $0.version, addedAt: $0.addedAt, digest: $0.digest, fileName: $0.fileName) }
+        return JSONBody.response(document)
+    }
+
+    func addProgram(_ request: Request, _ context: AppContext) async throws -> Response {
+        _ = try context.requireAdmin()
+        let body = try await request.body.collect(upTo: Self.maxJSONBody)
+        let folder = try TemporaryFolder()
+        let name = request.uri.queryParameters["file_name"].map(String.init) ?? "program.yaml"
+        let path = folder.file((name as NSString).lastPathComponent)
+        try Data(body.readableBytesView).write(to: URL(fileURLWithPath: path))
+        let workspace = self.workspace
+        let added: ProgramAdded
+        do {
+            added = try await blocking { try folder.keep { try workspace.addProgram(file: path) } }
+        } catch let report as DiagnosticReport {
+            throw APIError.invalid(report, what: "the program was not stored")
+        }
+        struct Answer: Encodable {
+            var id: String
+            var version: Int
+            var stored: Bool
+            var changes: [String]
+        }
+        return JSONBody.response(
+            Answer(id: added.version.programID, version: added.version.version, stored: added.isNew, changes: added.changes),
+            status: added.isNew ? .created : .ok)
+    }
+
+    // MARK: Partners
+
+    func listPartners(_ request: Request, _ context: AppContext) async throws -> Response {
+        let user = try context.requireUser()
+        let page = try Page(request)
+        let workspace = self.workspace
+        let only = user.role == .admin ? nil : user.partnerID
+        let (items, total) = try await blocking { try workspace.partners(offset: page.offset, limit: page.perPage, only: only) }
+        return JSONBody.response(PageDocument(items: items.map(PartnerDocument.init), page: page.page, perPage: page.perPage, total: total))
+    }
+
+    func partner(_ context: AppContext) async throws -> Response {
+        let user = try context.requireUser()
+        let id = try context.parameters.require("id")
+        guard user.mayView(partner: id) else { throw APIError.notFound("no partner \(id)") }
+        let workspace = self.workspace
+        guard let record = try await blocking({ try workspace.partnerRecord(id) }) else { throw APIError.notFound("no partner \(id)") }
+        return JSONBody.response(PartnerDetailDocument(record))
+    }
+
+    // MARK: Imports
+
+    /// The CSV body is streamed to a temporary file (never held whole), then imported all or nothing.
+    func importFile(_ request: Request, _ context: AppContext) async throws -> Response {
+        _ = try context.requireAdmin()
+        let kindText = try context.parameters.require("kind")
+        guard let kind = DataKind(rawValue: kindText) else {
+            throw APIError.notFound("no import kind \(kindText) (kinds: \(DataKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let folder = try TemporaryFolder()
+        let path = folder.file(kind.fileName)
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            folder.remove()
+            throw APIError(status: .internalServerError, code: "internal", message: "cannot buffer the upload")
+        }
+        var size = 0
+        do {
+            for try await buffer in request.body {
+                size += buffer.readableBytes
+                if size > options.maxBodySize {
+                    throw APIError(status: .contentTooLarge, code: "too_large", message: "the upload is larger than \(options.maxBodySize) bytes")
+                }
+                try handle.write(contentsOf: Data(buffer.readableBytesView))
+            }
+            try handle.close()
+        } catch {
+            try? handle.close()
+            folder.remove()
+            throw error
+        }
+        let workspace = self.workspace
+        let display = "upload:\(kind.fileName)"
+        let outcome: ImportOutcome
+        do {
+            outcome = try await blocking { try folder.keep { try workspace.importFile(kind, path: path, displayName: display) } }
+        } catch let report as DiagnosticReport {
+            throw APIError.invalid(report, what: "nothing was imported; the workspace is unchanged")
+        }
+        struct Answer: Encodable {
+            var kind: String
+            var rows, added, changed, unchanged: Int
+            var digest: String
+            var warnings: [String]
+        }
+        let file = outcome.files[0]
+        return JSONBody.response(
+            Answer(
+                kind: kind.rawValue, rows: file.rows, added: file.added, changed: file.changed, unchanged: file.unchanged, digest: file.digest,
+                warnings: outcome.warnings.lines(severity: .warning)))
+    }
+
+    // MARK: Enrolments
+
+    func listEnrollments(_ request: Request, _ context: AppContext) async throws -> Response {
+        let user = try context.requireUser()
+        let page = try Page(request)
+        var partner = request.uri.queryParameters["partner"].map(String.init)
+        if user.role == .partner {
+            if let partner, partner != user.partnerID { throw APIError.notFound("no partner \(partner)") }
+            partner = user.partnerID
+        }
+        let workspace = self.workspace
+        let items = try await blocking { [partner] in try workspace.enrollments(partner: partner) }
+        return JSONBody.response(page.slice(items.map(EnrollmentDocument.init)))
+    }
+
+    struct EnrollmentRequest: Decodable {
+        var partnerID: String
+        var program: String
+        var subtrack: String
+        var enrolledOn: String?
+        enum CodingKeys: String, CodingKey {
+            case partnerID = "partner_id", program, subtrack, enrolledOn = "enrolled_on"
+        }
+    }
+
+    func enroll(_ request: Request, _ context: AppContext) async throws -> Response {
+        _ = try context.requireAdmin()
+        let body = try await decode(EnrollmentRequest.self, request)
+        var day = Day(daysSinceEpoch: Int32(Int(Date().timeIntervalSince1970) / 86_400))
+        if let text = body.enrolledOn {
+            guard let parsed = Day(iso: text) else { throw APIError.badRequest("enrolled_on \"\(text)\": expected a real calendar date YYYY-MM-DD") }
+            day = parsed
+        }
+        let workspace = self.workspace
+        let outcome = try await blocking { [day] in
+            try workspace.enroll(partner: body.partnerID, program: body.program, subtrack: body.subtrack, on: day)
+        }
+        struct Answer: Encodable {
+            var change: String
+            var enrollment: EnrollmentDocument
+            var lacking: [CheckDocument]
+            var row: RowDocument?
+        }
+        return JSONBody.response(
+            Answer(
+                change: outcome.change.rawValue,
+                enrollment: EnrollmentDocument(Enrollment(partnerID: body.partnerID, program: body.program, subtrack: body.subtrack, enrolledOn: day)),
+                lacking: outcome.lacking.map(CheckDocument.init), row: outcome.row.map(RowDocument.init)),
+            status: outcome.change == .added ? .created : .ok)
+    }
+
+    func unenroll(_ request: Request, _ context: AppContext) async throws -> Response {
+        _ = try context.requireAdmin()
+        let query = request.uri.queryParameters
+        guard let partner = query["partner_id"].map(String.init), let program = query["program"].map(String.init),
+            let subtrack = query["subtrack"].map(String.init)
+        else { throw APIError.badRequest("give partner_id, program and subtrack as query parameters") }
+        let workspace = self.workspace
+        try await blocking { try workspace.unenroll(partner: partner, program: program, subtrack: subtrack) }
+        return Response(status: .noContent)
+    }
+
+    // MARK: Runs
+
+    struct RunRequest: Decodable {
+        var programs: [String]?
+    }
+
+    func run(_ request: Request, _ context: AppContext) async throws -> Response {
+        _ = try context.requireAdmin()
+        let buffer = try await request.body.collect(upTo: Self.maxJSONBody)
+        let programs = buffer.readableBytes == 0 ? [] : (try JSONDecoder().decode(RunRequest.self, from: Data(buffer.readableBytesView)).programs ?? [])
+        let workspace = self.workspace
+        let summary: RunSummary
+        do {
+            summary = try await blocking { try workspace.run(programIDs: programs).summary }
+        } catch let report as DiagnosticReport {
+            throw APIError.invalid(report, what: "no run was stored")
+        }
+        return JSONBody.response(RunDocument(summary, withTotals: true), status: .created)
+    }
+
+    func listRuns(_ request: Request, _ context: AppContext) async throws -> Response {
+        let user = try context.requireUser()
+        let page = try Page(request)
+        let workspace = self.workspace
+        let runs = try await blocking { try workspace.runs() }
+        return JSONBody.response(page.slice(runs.reversed().map { RunDocument($0, withTotals: user.role == .admin) }))
+    }
+
+    func runID(_ context: AppContext) throws -> Int {
+        let text = try context.parameters.require("id")
+        guard let id = Int(text) else { throw APIError.notFound("no run \(text)") }
+        return id
+    }
+
+    func runSummary(_ context: AppContext) async throws -> Response {
+        let user = try context.requireUser()
+        let id = try runID(context)
+        let workspace = self.workspace
+        let summary = try await blocking { try workspace.runSummary(id) }
+        return JSONBody.response(RunDocument(summary, withTotals: user.role == .admin))
+    }
+
+    /// `?program=ID&partner=ID&format=csv|json`; a partner user always gets its own rows only.
+    func results(_ request: Request, _ context: AppContext) async throws -> Response {
+        let user = try context.requireUser()
+        let id = try runID(context)
+        let query = request.uri.queryParameters
+        var partner = query["partner"].map(String.init)
+        if user.role == .partner {
+            if let partner, partner != user.partnerID { throw APIError.notFound("no partner \(partner) in run \(id)") }
+            partner = user.partnerID
+        }
+        let program = query["program"].map(String.init)
+        let workspace = self.workspace
+        let (_, result) = try await blocking { [partner] in try workspace.runResult(id, partner: partner) }
+        let rows = result.rows.filter { program == nil || $0.program == program }
+        switch query["format"].map(String.init) ?? "json" {
+        case "csv": return JSONBody.text(ResultsCSV.render(rows), contentType: "text/csv; charset=utf-8")
+        case "json":
+            let page = try Page(request)
+            return JSONBody.response(page.slice(rows.map(RowDocument.init)))
+        case let other: throw APIError.badRequest("format \(other): expected csv or json")
+        }
+    }
+
+    /// The partner's standing in every program of the run, with every check explained.
+    func explanation(_ context: AppContext) async throws -> Response {
+        let user = try context.requireUser()
+        let id = try runID(context)
+        let partner = try context.parameters.require("partnerId")
+        guard user.mayView(partner: partner) else { throw APIError.notFound("no partner \(partner) in run \(id)") }
+        let workspace = self.workspace
+        let (_, result) = try await blocking { try workspace.runResult(id, partner: partner) }
+        guard result.programs.contains(where: { !$0.partners.isEmpty }) else { throw APIError.notFound("no partner \(partner) in run \(id)") }
+        return JSONBody.response(ExplanationDocument(run: id, partnerID: partner, result: result))
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
+        let buffer = try await request.body.collect(upTo: Self.maxJSONBody)
+        return try JSONDecoder().decode(type, from: Data(buffer.readableBytesView))
+    }
+}
+
+extension Parameters {
+    func require(_ name: String) throws -> String {
+        guard let value = self.get(name) else { throw APIError.badRequest("missing \(name)") }
+        return value
+    }
+}
+
+/// `?page=N&per_page=M` (default 1 and 50, at most 500).
+struct Page {
+    var page: Int
+    var perPage: Int
+    var offset: Int { (page - 1) * perPage }
+
+    init(_ request: Request) throws {
+        let query = request.uri.queryParameters
+        page = 1
+        perPage = 50
+        if let text = query["page"] {
+            guard let value = Int(text), value >= 1 else { throw APIError.badRequest("page \(text): expected a whole number from 1") }
+            page = value
+        }
+        if let text = query["per_page"] {
+            guard let value = Int(text), (1...500).contains(value) else { throw APIError.badRequest("per_page \(text): expected 1 to 500") }
+            perPage = value
+        }
+    }
+
+    func slice<T: Encodable>(_ items: [T]) -> PageDocument<T> {
+        let start = min(offset, items.count), end = min(offset + perPage, items.count)
+        return PageDocument(items: Array(items[start..<end]), page: page, perPage: perPage, total: items.count)
+    }
+}
+
+/// A temporary folder for an upload; removed when done unless the work inside `keep` still needs it.
+struct TemporaryFolder: Sendable {
+    let path: String
+
+    init() throws {
+        path = (NSTemporaryDirectory() as NSString).appendingPathComponent("incentives-upload-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+
+    /// Runs `body`, then removes the folder whatever happened.
+    func keep<T>(_ body: () throws -> T) throws -> T {
+        defer { remove() }
+        return try body()
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Hummingbird
+import IncentiveEngine
+import IncentiveStore
+import Logging
+
+/// How the server is started.
+public struct ServerOptions: Sendable {
+    public var host: String
+    public var port: Int
+    /// Largest request body accepted (an import upload); larger ones get 413.
+    public var maxBodySize: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodySize: Int = 1 << 30) {
+        self.host = host
+        self.port = port
+        self.maxBodySize = maxBodySize
+    }
+}
+
+/// The request context: Hummingbird's core plus the user the request was authenticated as.
+public struct AppContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var user: User?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        user = nil
+    }
+}
+
+/// Builds the HTTP application over a workspace: the JSON API under `/api/v1`.
+public enum IncentivesServer {
+    public static func application(
+        workspace: Workspace, options: ServerOptions, logger: Logger = Logger(label: "incentives")
+    ) -> some ApplicationProtocol {
+        let router = Router(context: AppContext.self)
+        router.middlewares.add(RequestLogMiddleware())
+        router.middlewares.add(ErrorMiddleware())
+        router.middlewares.add(Authenticator(workspace: workspace))
+        API(workspace: workspace, options: options).register(on: router)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "incentives"),
+            logger: logger)
+    }
+}
+
+extension IncentivesServer {
+    /// Serves until SIGTERM or SIGINT, then finishes the requests in flight and returns.
+    public static func run(workspace: Workspace, options: ServerOptions, logger: Logger) async throws {
+        try await application(workspace: workspace, options: options, logger: logger).runService()
+    }
+}
+
+/// Runs blocking workspace calls (SQLite through GRDB) off Swift's cooperative threads, so a long
+/// import or run never stops the server from answering other requests.
+func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global(qos: .userInitiated).async {
+            continuation.resume(with: Result { try body() })
+        }
+    }
+}
+
+/// Logs every request with its id, method, path, status and duration (structured metadata).
+struct RequestLogMiddleware: RouterMiddleware {
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            context.logger.info(
+                "request failed", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "error": "\(error)"])
+            throw error
+        }
+        let elapsed = ContinuousClock.now - start
+        response.headers[.init("X-Request-Id")!] = context.id
+        context.logger.info(
+            "request",
+            metadata: [
+                "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
+                "ms": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
+                "user": "\(context.user?.name ?? "-")",
+            ])
+        return response
+    }
+}
