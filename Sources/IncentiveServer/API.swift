@@ -18,6 +18,7 @@ struct API: Sendable {
     func register(on router: Router<AppContext>) {
         let api = router.group(RouterPath(Self.prefix))
         api.get("health") { _, _ in JSONBody.response(["status": "ok", "engine_version": Engine.version]) }
+        api.get("openapi.yaml") { _, _ in JSONBody.text(OpenAPIDocument.yaml, contentType: "application/yaml; charset=utf-8") }
 
         api.get("programs") { request, context in try await listPrograms(request, context) }
         api.get("programs/{id}") { _, context in try await program(context) }
@@ -251,15 +252,17 @@ struct API: Sendable {
         return JSONBody.response(page.slice(runs.reversed().map { RunDocument($0, withTotals: user.role == .admin) }))
     }
 
-    func runID(_ context: AppContext) throws -> Int {
+    /// The run of the path, which must exist.
+    func runID(_ context: AppContext) async throws -> Int {
         let text = try context.parameters.require("id")
-        guard let id = Int(text) else { throw APIError.notFound("no run \(text)") }
+        let workspace = self.workspace
+        guard let id = Int(text), try await blocking({ try workspace.hasRun(id) }) else { throw APIError.notFound("no run \(text)") }
         return id
     }
 
     func runSummary(_ context: AppContext) async throws -> Response {
         let user = try context.requireUser()
-        let id = try runID(context)
+        let id = try await runID(context)
         let workspace = self.workspace
         let summary = try await blocking { try workspace.runSummary(id) }
         return JSONBody.response(RunDocument(summary, withTotals: user.role == .admin))
@@ -268,7 +271,7 @@ struct API: Sendable {
     /// `?program=ID&partner=ID&format=csv|json`; a partner user always gets its own rows only.
     func results(_ request: Request, _ context: AppContext) async throws -> Response {
         let user = try context.requireUser()
-        let id = try runID(context)
+        let id = try await runID(context)
         let query = request.uri.queryParameters
         var partner = query["partner"].map(String.init)
         if user.role == .partner {
@@ -291,7 +294,7 @@ struct API: Sendable {
     /// The partner's standing in every program of the run, with every check explained.
     func explanation(_ context: AppContext) async throws -> Response {
         let user = try context.requireUser()
-        let id = try runID(context)
+        let id = try await runID(context)
         let partner = try context.parameters.require("partnerId")
         guard user.mayView(partner: partner) else { throw APIError.notFound("no partner \(partner) in run \(id)") }
         let workspace = self.workspace

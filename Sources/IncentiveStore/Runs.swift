@@ -80,6 +80,10 @@ extension Workspace {
         }
     }
 
+    public func hasRun(_ id: Int) throws -> Bool {
+        try pool.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)", arguments: [id]) ?? false }
+    }
+
     /// Every run, oldest first.
     public func runs() throws -> [RunSummary] {
         try pool.read { db in try Int.fetchAll(db, sql: "SELECT id FROM runs ORDER BY id").map { try Self.runSummary(db, $0) } }
