@@ -18,7 +18,10 @@ struct API: Sendable {
     func register(on router: Router<AppContext>) {
         let api = router.group(RouterPath(Self.prefix))
         api.get("health") { _, _ in JSONBody.response(["status": "ok", "engine_version": Engine.version]) }
-        api.get("openapi.yaml") { _, _ in JSONBody.text(OpenAPIDocument.yaml, contentType: "application/yaml; charset=utf-8") }
+        api.get("openapi.yaml") { _, context in
+            _ = try context.requireUser()
+            return JSONBody.text(OpenAPIDocument.yaml, contentType: "application/yaml; charset=utf-8")
+        }
 
         api.get("programs") { request, context in try await listPrograms(request, context) }
         api.get("programs/{id}") { _, context in try await program(context) }

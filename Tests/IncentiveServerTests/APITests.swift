@@ -67,7 +67,7 @@ extension TestResponse {
         (.get, "/api/v1/programs"), (.get, "/api/v1/programs/VIP25-6M"), (.post, "/api/v1/programs"), (.get, "/api/v1/partners"),
         (.get, "/api/v1/partners/NL1001"), (.post, "/api/v1/imports/bookings"), (.get, "/api/v1/enrollments"), (.post, "/api/v1/enrollments"),
         (.delete, "/api/v1/enrollments"), (.post, "/api/v1/runs"), (.get, "/api/v1/runs"), (.get, "/api/v1/runs/1"),
-        (.get, "/api/v1/runs/1/results"), (.get, "/api/v1/runs/1/partners/NL1001"),
+        (.get, "/api/v1/runs/1/results"), (.get, "/api/v1/runs/1/partners/NL1001"), (.get, "/api/v1/openapi.yaml"),
     ]
 
     @Test func noRouteAnswersWithoutAUserButHealth() async throws {
