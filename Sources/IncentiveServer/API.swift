@@ -58,12 +58,13 @@ struct API: Sendable {
         _ = try context.requireUser()
         let id = try context.parameters.require("id")
         let workspace = self.workspace
-        let (version, program, history) = try await blocking { () throws -> (ProgramVersion, Program, [ProgramVersion])? in
-            let history = try workspace.programHistory(id)
-            guard !history.isEmpty else { return nil }
-            let (version, program) = try workspace.program(id)
-            return (version, program, history)
-        } ?? { throw APIError.notFound("no program \(id)") }()
+        let (version, program, history) =
+            try await blocking { () throws -> (ProgramVersion, Program, [ProgramVersion])? in
+                let history = try workspace.programHistory(id)
+                guard !history.isEmpty else { return nil }
+                let (version, program) = try workspace.program(id)
+                return (version, program, history)
+            } ?? { throw APIError.notFound("no program \(id)") }()
         var document = ProgramDocument(version: version, program: program, detailed: true)
         document.versions = history.map { .init(version: $0.version, addedAt: $0.addedAt, digest: $0.digest, fileName: $0.fileName) }
         return JSONBody.response(document)
@@ -211,7 +212,8 @@ struct API: Sendable {
         return JSONBody.response(
             Answer(
                 change: outcome.change.rawValue,
-                enrollment: EnrollmentDocument(Enrollment(partnerID: body.partnerID, program: body.program, subtrack: body.subtrack, enrolledOn: day)),
+                enrollment: EnrollmentDocument(
+                    Enrollment(partnerID: body.partnerID, program: body.program, subtrack: body.subtrack, enrolledOn: day)),
                 lacking: outcome.lacking.map(CheckDocument.init), row: outcome.row.map(RowDocument.init)),
             status: outcome.change == .added ? .created : .ok)
     }
@@ -236,7 +238,8 @@ struct API: Sendable {
     func run(_ request: Request, _ context: AppContext) async throws -> Response {
         _ = try context.requireAdmin()
         let buffer = try await request.body.collect(upTo: Self.maxJSONBody)
-        let programs = buffer.readableBytes == 0 ? [] : (try JSONDecoder().decode(RunRequest.self, from: Data(buffer.readableBytesView)).programs ?? [])
+        let programs =
+            buffer.readableBytes == 0 ? [] : (try JSONDecoder().decode(RunRequest.self, from: Data(buffer.readableBytesView)).programs ?? [])
         let workspace = self.workspace
         let summary: RunSummary
         do {

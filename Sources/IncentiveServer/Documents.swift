@@ -164,7 +164,8 @@ struct PartnerDetailDocument: Encodable {
         }
         csatReports = record.csatReports.map { ["survey_id": $0.surveyID, "submitted_on": $0.submittedOn.description] }
         services = record.services.map {
-            ServiceDocument(service: $0.service, strategic: $0.strategic, activeFrom: $0.activeFrom.description, activeUntil: $0.activeUntil?.description)
+            ServiceDocument(
+                service: $0.service, strategic: $0.strategic, activeFrom: $0.activeFrom.description, activeUntil: $0.activeUntil?.description)
         }
         enrollments = record.enrollments.map(EnrollmentDocument.init)
         bookingLines = record.bookingLines

@@ -39,6 +39,7 @@ public enum IncentivesServer {
         router.middlewares.add(ErrorMiddleware())
         router.middlewares.add(Authenticator(workspace: workspace))
         API(workspace: workspace, options: options).register(on: router)
+        Pages(workspace: workspace, options: options).register(on: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "incentives"),

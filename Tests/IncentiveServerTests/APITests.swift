@@ -156,7 +156,8 @@ extension TestResponse {
         defer { fixture.remove() }
         let token = fixture.admin
         try await fixture.serve { client in
-            let bad = "order_id,line,partner_id,booked_on,sku,amount,currency\nN1,1,NL1001,2015-03-01,UCS-C240M4SX,100.00,USD\nN2,1,NL1001,2015-03-01,UCS-C240M4SX,\"12,50\",USD\nN3,1,XX9,2015-13-01,UCS-C240M4SX,1.00,USD\n"
+            let bad =
+                "order_id,line,partner_id,booked_on,sku,amount,currency\nN1,1,NL1001,2015-03-01,UCS-C240M4SX,100.00,USD\nN2,1,NL1001,2015-03-01,UCS-C240M4SX,\"12,50\",USD\nN3,1,XX9,2015-13-01,UCS-C240M4SX,1.00,USD\n"
             let rejected = try await client.execute(
                 uri: "/api/v1/imports/bookings", method: .post, headers: Fixture.headers(token), body: ByteBuffer(string: bad))
             #expect(rejected.status == .unprocessableContent)
@@ -174,7 +175,8 @@ extension TestResponse {
                 uri: "/api/v1/imports/bookings", method: .post, headers: Fixture.headers(token), body: ByteBuffer(string: good))
             #expect(accepted.status == .ok)
             #expect(try accepted.json()["added"] as? Int == 1)
-            let unknown = try await client.execute(uri: "/api/v1/imports/orders", method: .post, headers: Fixture.headers(token), body: ByteBuffer(string: good))
+            let unknown = try await client.execute(
+                uri: "/api/v1/imports/orders", method: .post, headers: Fixture.headers(token), body: ByteBuffer(string: good))
             #expect(unknown.status == .notFound)
         }
         #expect(try fixture.workspace.status().rows.first { $0.kind == .bookings }?.count == 67)
@@ -186,7 +188,8 @@ extension TestResponse {
         let token = fixture.admin
         try await fixture.serve { client in
             let body = #"{"partner_id": "NL1002", "program": "VIP25-6M", "subtrack": "collaboration/voice", "enrolled_on": "2015-03-01"}"#
-            let enrolled = try await client.execute(uri: "/api/v1/enrollments", method: .post, headers: Fixture.headers(token), body: ByteBuffer(string: body))
+            let enrolled = try await client.execute(
+                uri: "/api/v1/enrollments", method: .post, headers: Fixture.headers(token), body: ByteBuffer(string: body))
             #expect(enrolled.status == .created)
             let lacking = try #require(try enrolled.json()["lacking"] as? [[String: Any]])
             #expect(lacking.map { $0["code"] as? String } == ["credential", "volume"])
@@ -234,7 +237,8 @@ extension TestResponse {
                 (.post, "/api/v1/programs", "id: [unclosed", .unprocessableContent),
             ]
             for (method, uri, body, status) in cases {
-                let response = try await client.execute(uri: uri, method: method, headers: Fixture.headers(token), body: body.map { ByteBuffer(string: $0) })
+                let response = try await client.execute(
+                    uri: uri, method: method, headers: Fixture.headers(token), body: body.map { ByteBuffer(string: $0) })
                 #expect(response.status == status, "\(method) \(uri): \(response.text)")
                 #expect(try response.errorCode() != nil, "\(method) \(uri): \(response.text)")
             }

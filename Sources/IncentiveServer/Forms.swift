@@ -1,0 +1,145 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// `application/x-www-form-urlencoded` bodies of the page forms.
+enum Form {
+    static let limit = 64 * 1024
+
+    static func read(_ request: Request) async throws -> [String: String] {
+        let buffer = try await request.body.collect(upTo: limit)
+        return parse(String(buffer: buffer))
+    }
+
+    static func parse(_ text: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let decode = { (part: Substring) in part.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            fields[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return fields
+    }
+
+    /// Compares secrets in time that does not depend on where they differ.
+    static func same(_ given: String?, _ expected: String) -> Bool {
+        guard let given, !expected.isEmpty else { return false }
+        let a = Array(given.utf8), b = Array(expected.utf8)
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for index in a.indices { difference |= a[index] ^ b[index] }
+        return difference == 0
+    }
+}
+
+/// `multipart/form-data` uploads: the body is written to a file as it arrives (never held whole), and
+/// the parts are then read from that file through a memory map.
+enum Multipart {
+    struct Parts {
+        var fields: [String: String] = [:]
+        /// The one file part: where it was copied and the name the browser gave it.
+        var file: (path: String, name: String)?
+    }
+
+    static func boundary(_ contentType: String) -> String? {
+        guard contentType.lowercased().hasPrefix("multipart/form-data") else { return nil }
+        for parameter in contentType.split(separator: ";").dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if pair.count == 2 && pair[0].lowercased() == "boundary" { return pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+        }
+        return nil
+    }
+
+    static func store(_ body: RequestBody, to path: String, limit: Int) async throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw APIError(status: .internalServerError, code: "internal", message: "cannot buffer the upload")
+        }
+        defer { try? handle.close() }
+        var size = 0
+        for try await buffer in body {
+            size += buffer.readableBytes
+            if size > limit { throw APIError(status: .contentTooLarge, code: "too_large", message: "the upload is larger than \(limit) bytes") }
+            try handle.write(contentsOf: Data(buffer.readableBytesView))
+        }
+    }
+
+    /// Splits the stored body; the (first) part with a file name is copied to `fileTo`.
+    static func parts(of path: String, boundary: String, fileTo: String) throws -> Parts {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        let delimiter = Data("--\(boundary)".utf8)
+        var parts = Parts()
+        var start = data.range(of: delimiter)?.upperBound
+        while let partStart = start {
+            guard let next = data.range(of: delimiter, in: partStart..<data.endIndex) else { break }
+            // A part: CRLF, headers, CRLF CRLF, content, CRLF, then the next delimiter.
+            var contentEnd = next.lowerBound
+            if contentEnd - partStart >= 2 && data[contentEnd - 2] == 0x0D && data[contentEnd - 1] == 0x0A { contentEnd -= 2 }
+            if let headerEnd = data.range(of: Data("\r\n\r\n".utf8), in: partStart..<contentEnd) {
+                let headers = String(decoding: data[partStart..<headerEnd.lowerBound], as: UTF8.self)
+                let content = data[headerEnd.upperBound..<contentEnd]
+                let name = parameter("name", in: headers), fileName = parameter("filename", in: headers)
+                if let fileName, parts.file == nil {
+                    try content.write(to: URL(fileURLWithPath: fileTo))
+                    parts.file = (fileTo, (fileName as NSString).lastPathComponent)
+                } else if let name {
+                    parts.fields[name] = String(decoding: content, as: UTF8.self)
+                }
+            }
+            start = next.upperBound
+            if data[start!...].starts(with: Data("--".utf8)) { break }
+        }
+        return parts
+    }
+
+    static func parameter(_ key: String, in headers: String) -> String? {
+        for line in headers.split(whereSeparator: \.isNewline) where line.lowercased().hasPrefix("content-disposition") {
+            for piece in line.split(separator: ";") {
+                let pair = piece.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                if pair.count == 2 && pair[0] == key { return pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+            }
+        }
+        return nil
+    }
+}
+
+/// Inline SVG charts, drawn with integer geometry from exact cents.
+enum Charts {
+    static let width: Int64 = 420
+
+    /// A bar of the qualifying volume against the minimum, with the minimum marked.
+    static func progress(volume: Int64, minimum: Int64) -> String {
+        let scale = max(volume, minimum, 1)
+        let filled = max(0, volume) * width / scale
+        let mark = minimum * width / scale
+        let color = volume >= minimum ? "#2e7d4f" : "#d9534f"
+        return """
+            <svg width="\(width + 2)" height="22" role="img" aria-label="qualifying volume against the minimum">\
+            <rect x="1" y="3" width="\(width)" height="14" fill="#e6e9ee"/>\
+            <rect x="1" y="3" width="\(filled)" height="14" fill="\(color)"/>\
+            <rect x="\(1 + min(mark, width - 1))" y="0" width="2" height="20" fill="#1d2433"/></svg>
+            """
+    }
+
+    /// A bar split into coloured segments (paid against missed, tagged against untagged), with a legend.
+    static func split(_ segments: [(Int64, String)], labels: [String]) -> String {
+        let total = max(segments.reduce(0) { $0 + max(0, $1.0) }, 1)
+        var x: Int64 = 1
+        var svg = "<svg width=\"\(width + 2)\" height=\"40\" role=\"img\">"
+        for (value, color) in segments {
+            let w = max(0, value) * width / total
+            svg += "<rect x=\"\(x)\" y=\"3\" width=\"\(w)\" height=\"14\" fill=\"\(color)\"/>"
+            x += w
+        }
+        var legendX: Int64 = 1
+        for (index, label) in labels.enumerated() where index < segments.count {
+            svg += "<rect x=\"\(legendX)\" y=\"26\" width=\"10\" height=\"10\" fill=\"\(segments[index].1)\"/>"
+            svg += "<text x=\"\(legendX + 14)\" y=\"35\">\(escape(label))</text>"
+            legendX += 14 + Int64(label.count) * 7 + 16
+        }
+        return svg + "</svg>"
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+}

@@ -1,0 +1,423 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import IncentiveEngine
+import IncentiveStore
+import Mustache
+import NIOCore
+
+/// The pages, rendered on the server: overview, programs, partners, runs with their diff, imports, login.
+/// A partner user sees its own partner page, the programs and the runs (without totals); anything
+/// about another partner is 404. Every form post carries the session's CSRF token.
+struct Pages: Sendable {
+    let workspace: Workspace
+    let options: ServerOptions
+    let library: MustacheLibrary
+
+    static let loginCSRFCookie = "incentives_login_csrf"
+    static let sessionLifetime: TimeInterval = 12 * 3600
+
+    init(workspace: Workspace, options: ServerOptions) {
+        self.workspace = workspace
+        self.options = options
+        var templates: [String: MustacheTemplate] = [:]
+        for (name, text) in Templates.all {
+            // The templates are ours and tested; a syntax error is a programming error.
+            templates[name] = try! MustacheTemplate(string: text)
+        }
+        library = MustacheLibrary(templates: templates)
+    }
+
+    func register(on router: Router<AppContext>) {
+        router.get("login") { request, _ in loginPage(request, failed: false) }
+        router.post("login") { request, context in try await login(request, context) }
+        router.post("logout") { request, context in try await logout(request, context) }
+        router.get("/") { request, context in try await overview(request, context) }
+        router.get("programs") { request, context in try await programs(request, context) }
+        router.get("programs/{id}") { request, context in try await program(request, context) }
+        router.get("partners/{id}") { request, context in try await partner(request, context) }
+        router.get("runs") { request, context in try await runs(request, context) }
+        router.get("imports") { request, context in try await imports(request, context, outcome: nil) }
+        router.post("imports") { request, context in try await upload(request, context) }
+    }
+
+    // MARK: Rendering
+
+    /// The values every page has: language, texts, the user and the CSRF token.
+    func base(_ request: Request, title: String, session: Session?) -> [String: Any] {
+        let language = Language.of(request)
+        var values: [String: Any] = [
+            "lang": language.rawValue, "otherLang": language == .en ? "nl" : "en", "t": language.texts, "title": title,
+        ]
+        if let user = session?.user {
+            values["user"] =
+                [
+                    "name": user.name, "admin": user.role == .admin, "csrf": session?.csrfToken ?? "",
+                    "partnerLink": user.partnerID.map { "/partners/\($0)" } ?? "",
+                ] as [String: Any]
+        }
+        return values
+    }
+
+    func render(_ template: String, _ values: [String: Any], request: Request, status: HTTPResponse.Status = .ok) -> Response {
+        let html = library.render(values, withTemplate: template) ?? ""
+        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: "default-src 'self'; style-src 'unsafe-inline'"]
+        if let value = request.uri.queryParameters["lang"], Language(rawValue: String(value)) != nil {
+            headers[.setCookie] = "\(Language.cookie)=\(value); Path=/; Max-Age=31536000; SameSite=Lax"
+        }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    static func redirect(_ location: String, cookies: [String] = []) -> Response {
+        var headers: HTTPFields = [.location: location]
+        for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    /// The signed-in user and session, or a redirect to the login page.
+    func signedIn(_ request: Request, _ context: AppContext) async throws -> (User, Session)? {
+        guard let cookie = request.cookies[Authenticator.sessionCookie] else { return nil }
+        let workspace = self.workspace
+        let hash = Accounts.digest(cookie.value)
+        guard let session = try await blocking({ try workspace.session(hash: hash) }) else { return nil }
+        return (session.user, session)
+    }
+
+    func notFound(_ request: Request, _ context: AppContext, session: Session?) -> Response {
+        var values = base(request, title: "404", session: session)
+        let texts = Language.of(request).texts
+        values["heading"] = "404"
+        values["text"] = texts["noAccess"] ?? "Not found."
+        return render("message", values, request: request, status: .notFound)
+    }
+
+    // MARK: Login
+
+    func loginPage(_ request: Request, failed: Bool) -> Response {
+        let token = Accounts.newSecret(prefix: "")
+        var values = base(request, title: Language.of(request).texts["signIn"] ?? "Sign in", session: nil)
+        values["loginCSRF"] = token
+        values["failed"] = failed
+        var response = render("login", values, request: request, status: failed ? .unauthorized : .ok)
+        response.headers.append(HTTPField(name: .setCookie, value: "\(Self.loginCSRFCookie)=\(token); Path=/login; HttpOnly; SameSite=Strict"))
+        return response
+    }
+
+    func login(_ request: Request, _ context: AppContext) async throws -> Response {
+        let form = try await Form.read(request)
+        guard let expected = request.cookies[Self.loginCSRFCookie]?.value, Form.same(form["csrf"], expected) else {
+            throw APIError(status: .forbidden, code: "csrf", message: "the form is stale or came from elsewhere; reload the login page")
+        }
+        let name = form["name"] ?? "", password = form["password"] ?? ""
+        let workspace = self.workspace
+        guard let user = try await blocking({ try Accounts.verify(name: name, password: password, in: workspace) }) else {
+            return loginPage(request, failed: true)
+        }
+        let secret = Accounts.newSecret(prefix: ""), csrf = Accounts.newSecret(prefix: "")
+        let hash = Accounts.digest(secret)
+        try await blocking {
+            try workspace.addSession(hash: hash, user: user.name, csrfToken: csrf, expires: Date().addingTimeInterval(Self.sessionLifetime))
+        }
+        let target = user.partnerID.map { "/partners/\($0)" } ?? "/"
+        return Self.redirect(
+            target,
+            cookies: [
+                "\(Authenticator.sessionCookie)=\(secret); Path=/; HttpOnly; SameSite=Lax; Max-Age=\(Int(Self.sessionLifetime))",
+                "\(Self.loginCSRFCookie)=; Path=/login; Max-Age=0",
+            ])
+    }
+
+    func logout(_ request: Request, _ context: AppContext) async throws -> Response {
+        guard let (_, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
+        let form = try await Form.read(request)
+        try checkCSRF(form, session)
+        if let cookie = request.cookies[Authenticator.sessionCookie] {
+            let workspace = self.workspace
+            let hash = Accounts.digest(cookie.value)
+            try await blocking { try workspace.deleteSession(hash: hash) }
+        }
+        return Self.redirect("/login", cookies: ["\(Authenticator.sessionCookie)=; Path=/; Max-Age=0"])
+    }
+
+    func checkCSRF(_ form: [String: String], _ session: Session) throws {
+        guard Form.same(form["csrf"], session.csrfToken) else {
+            throw APIError(status: .forbidden, code: "csrf", message: "the form is stale or came from elsewhere; reload the page")
+        }
+    }
+
+    // MARK: Overview
+
+    func overview(_ request: Request, _ context: AppContext) async throws -> Response {
+        guard let (user, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
+        if let partner = user.partnerID { return Self.redirect("/partners/\(partner)") }
+        let language = Language.of(request)
+        let workspace = self.workspace
+        let latest = try await blocking { () -> (RunSummary, ComputeResult)? in
+            guard let last = try workspace.runs().last else { return nil }
+            return try workspace.runResult(last.id)
+        }
+        var values = base(request, title: language.texts["overview"] ?? "", session: session)
+        if let (summary, result) = latest {
+            values["run"] = ["id": summary.id, "started": summary.startedAt]
+            values["programs"] = result.programs.map { programResult -> [String: Any] in
+                let program = programResult.program
+                let taking = programResult.partners.filter(\.takesPart)
+                let eligible = taking.filter { $0.status == .eligible || $0.status == .partiallyEligible }
+                return [
+                    "id": program.id, "name": program.name, "kind": program.kind == .vip ? "VIP" : "MDF", "currency": program.currency,
+                    "period": "\(language.date(program.period.start)) – \(language.date(program.period.end))",
+                    "takingPart": taking.count, "eligible": eligible.count,
+                    "paid": language.money(programResult.amount) + " " + program.currency,
+                    "missed": language.money(programResult.missedAmount) + " " + program.currency,
+                    "chart": Charts.split(
+                        [(programResult.amount.cents, "#2e7d4f"), (programResult.missedAmount.cents, "#d9534f")],
+                        labels: [language.texts["paid"] ?? "", language.texts["missed"] ?? ""]),
+                    "partners": taking.map { partner -> [String: Any] in
+                        [
+                            "id": partner.partnerID, "status": partner.status.rawValue,
+                            "statusText": partner.status.rawValue.replacingOccurrences(of: "_", with: " "),
+                            "paid": language.money(partner.amount), "missed": language.money(partner.missedAmount),
+                        ]
+                    },
+                ]
+            }
+        }
+        return render("overview", values, request: request)
+    }
+
+    // MARK: Programs
+
+    func programs(_ request: Request, _ context: AppContext) async throws -> Response {
+        guard let (_, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
+        let language = Language.of(request)
+        let workspace = self.workspace
+        let versions = try await blocking { try workspace.programVersions().map { try workspace.program($0.programID, version: $0.version) } }
+        var values = base(request, title: language.texts["programs"] ?? "", session: session)
+        values["heading"] = language.texts["programs"]
+        values["programs"] = versions.map { version, program in
+            [
+                "id": program.id, "name": program.name, "kind": program.kind == .vip ? "VIP" : "MDF", "currency": program.currency,
+                "period": "\(language.date(program.period.start)) – \(language.date(program.period.end))", "takingPart": "", "eligible": "",
+                "paid": "", "missed": "", "version": version.version,
+            ] as [String: Any]
+        }
+        return render("overview", values, request: request)
+    }
+
+    func program(_ request: Request, _ context: AppContext) async throws -> Response {
+        guard let (_, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
+        let language = Language.of(request)
+        let id = context.parameters.get("id") ?? ""
+        let workspace = self.workspace
+        guard
+            let (version, program) = try await blocking({ () -> (ProgramVersion, Program)? in
+                guard try !workspace.programHistory(id).isEmpty else { return nil }
+                return try workspace.program(id)
+            })
+        else { return notFound(request, context, session: session) }
+        var values = base(request, title: program.id, session: session)
+        values["id"] = program.id
+        values["name"] = program.name
+        values["kind"] = program.kind == .vip ? "VIP" : "MDF"
+        values["currency"] = program.currency
+        values["version"] = version.version
+        values["period"] = "\(language.date(program.period.start)) – \(language.date(program.period.end))"
+        values["countBy"] = program.countBookingsBy.rawValue
+        func thresholds(_ minimum: MinimumVolume) -> [[String: String]] {
+            [["country": "default", "amount": language.money(minimum.defaultAmount)]]
+                + minimum.byCountry.keys.sorted().map { ["country": $0, "amount": language.money(minimum.byCountry[$0]!)] }
+        }
+        switch program.rules {
+        case .vip(let rules):
+            values["vip"] =
+                [
+                    "requirements":
+                        "eligible_tiers: \(Tier.allCases.filter(rules.eligibleTiers.contains).map(\.rawValue).joined(separator: ", ")) · csat_required: \(rules.csatRequired) · knowledge_deadline: \(rules.knowledgeDeadline.rawValue)",
+                    "subtracks": rules.subtrackPaths.map { entry -> [String: Any] in
+                        [
+                            "path": entry.path, "name": entry.subtrack.name, "rebate": language.percent(entry.subtrack.rebatePercent),
+                            "products": entry.subtrack.products.map(\.text).joined(separator: " "),
+                            "requiresAll": entry.subtrack.requiresAll.joined(separator: ", "),
+                            "requiresAny": entry.subtrack.requiresAny.joined(separator: ", "),
+                            "thresholds": thresholds(entry.subtrack.minimumVolume),
+                        ]
+                    },
+                ] as [String: Any]
+        case .mdf(let rules):
+            values["mdf"] =
+                [
+                    "rules": rules.intendedUseRules.map { rule in
+                        ["from": rule.from.map(language.date) ?? "—", "counts": rule.counts.map { $0.sorted().joined(separator: ", ") } ?? "any"]
+                    },
+                    "tiers": Tier.allCases.compactMap { tier in
+                        rules.tiers[tier].map {
+                            [
+                                "tier": tier.rawValue, "accrual": language.percent($0.accrualPercent),
+                                "thresholds": thresholds($0.minimumVolume).map { "\($0["country"]!) \($0["amount"]!)" }.joined(separator: "; "),
+                                "strategic": $0.requiresStrategicService ? language.texts["yes"]! : language.texts["no"]!,
+                            ]
+                        }
+                    },
+                ] as [String: Any]
+        }
+        return render("program", values, request: request)
+    }
+
+    // MARK: Partner
+
+    func partner(_ request: Request, _ context: AppContext) async throws -> Response {
+        guard let (user, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
+        let id = context.parameters.get("id") ?? ""
+        guard user.mayView(partner: id) else { return notFound(request, context, session: session) }
+        let language = Language.of(request)
+        let workspace = self.workspace
+        let computed = try await blocking { () -> (LoadedInput, ComputeResult)? in
+            guard try workspace.partnerRecord(id) != nil else { return nil }
+            let input = try workspace.loadInput(tracePartner: id, onlyPartner: true).input
+            return (input, Engine.compute(input))
+        }
+        guard let (input, result) = computed, let index = input.dataset.partnerIndex(id) else { return notFound(request, context, session: session) }
+        let partner = input.dataset.partners[index]
+        var values = base(request, title: id, session: session)
+        values["partnerID"] = partner.id
+        values["partnerName"] = partner.name
+        values["country"] = partner.country
+        values["tier"] = partner.tier.rawValue
+        values["provider"] = partner.provider ? "Partner Provider" : ""
+        values["programs"] = result.programs.enumerated().compactMap { programIndex, programResult -> [String: Any]? in
+            guard let standing = programResult.partners.first(where: { $0.partnerID == id }) else { return nil }
+            let program = programResult.program
+            let totals = input.totals.programs[programIndex]
+            let paths: [String] = {
+                if case .vip(let rules) = program.rules { return rules.subtrackPaths.map(\.path) }
+                return []
+            }()
+            let rows = standing.rows.map { row -> [String: Any] in
+                var bar = Charts.progress(volume: row.qualifyingVolume.cents, minimum: row.threshold.cents)
+                if program.kind == .mdf {
+                    let mdf = totals.mdf[index]
+                    bar = Charts.split(
+                        [(mdf.qualifyingVolume.cents, "#2e7d4f"), (mdf.untaggedVolume.cents, "#e0a526")],
+                        labels: [
+                            "\(language.texts["tagged"]!) \(language.money(mdf.qualifyingVolume))",
+                            "\(language.texts["untagged"]!) \(language.money(mdf.untaggedVolume))",
+                        ])
+                }
+                return [
+                    "item": row.item, "eligible": row.eligible, "bar": bar, "volume": language.money(row.qualifyingVolume),
+                    "threshold": language.money(row.threshold), "amount": language.money(row.amount), "missed": language.money(row.missedAmount),
+                    "checks": row.checks.map { ["passed": $0.passed, "explanation": $0.explanation] as [String: Any] },
+                ]
+            }
+            let lines = input.totals.traced.compactMap { line -> [String: Any]? in
+                switch line.outcomes[programIndex] {
+                case .counted(let subtrack, let amount):
+                    return [
+                        "order": "\(line.orderID)/\(line.lineID)", "sku": line.sku, "booked": language.date(line.bookedOn), "item": paths[subtrack],
+                        "amount": language.money(amount),
+                    ]
+                case .qualifying(let amount):
+                    return [
+                        "order": "\(line.orderID)/\(line.lineID)", "sku": line.sku, "booked": language.date(line.bookedOn), "item": line.intendedUse,
+                        "amount": language.money(amount),
+                    ]
+                default: return nil
+                }
+            }
+            return [
+                "id": program.id, "currency": program.currency, "status": standing.status.rawValue,
+                "statusText": standing.status.rawValue.replacingOccurrences(of: "_", with: " "), "amount": language.money(standing.amount),
+                "missed": language.money(standing.missedAmount), "rows": rows, "lines": lines, "hasLines": !lines.isEmpty,
+            ]
+        }
+        return render("partner", values, request: request)
+    }
+
+    // MARK: Runs
+
+    func runs(_ request: Request, _ context: AppContext) async throws -> Response {
+        guard let (user, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
+        let language = Language.of(request)
+        let query = request.uri.queryParameters
+        let a = query["a"].flatMap { Int(String($0)) }, b = query["b"].flatMap { Int(String($0)) }
+        let workspace = self.workspace
+        let admin = user.role == .admin
+        let (summaries, diff) = try await blocking { () -> ([RunSummary], String?) in
+            let summaries = try workspace.runs()
+            guard admin, let a, let b, try workspace.hasRun(a), try workspace.hasRun(b) else { return (summaries, nil) }
+            return (summaries, RunDiffText.render(try workspace.diffRuns(a, b)))
+        }
+        var values = base(request, title: language.texts["runs"] ?? "", session: session)
+        values["admin"] = admin
+        values["canCompare"] = summaries.count >= 2
+        let defaultA = a ?? (summaries.count >= 2 ? summaries[summaries.count - 2].id : nil), defaultB = b ?? summaries.last?.id
+        values["runs"] = summaries.reversed().map { run -> [String: Any] in
+            [
+                "id": run.id, "started": run.startedAt, "programs": run.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", "),
+                "lines": run.bookingLines, "paid": language.money(run.amount), "missed": language.money(run.missedAmount),
+                "isA": run.id == defaultA, "isB": run.id == defaultB, "admin": admin,
+            ]
+        }
+        if let diff { values["diff"] = diff }
+        return render("runs", values, request: request)
+    }
+
+    // MARK: Imports
+
+    func imports(_ request: Request, _ context: AppContext, outcome: (done: String?, problems: [Diagnostic])?) async throws -> Response {
+        guard let (user, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
+        guard user.role == .admin else { return notFound(request, context, session: session) }
+        let language = Language.of(request)
+        let workspace = self.workspace
+        let log = try await blocking { try workspace.importLog() }
+        var values = base(request, title: language.texts["imports"] ?? "", session: session)
+        values["csrf"] = session.csrfToken
+        values["kinds"] = DataKind.allCases.map(\.rawValue)
+        values["log"] = log.reversed().prefix(200).map { entry -> [String: Any] in
+            [
+                "id": entry.id, "at": entry.importedAt, "kind": entry.summary.kind.rawValue, "file": entry.summary.file, "rows": entry.summary.rows,
+                "added": entry.summary.added, "changed": entry.summary.changed, "unchanged": entry.summary.unchanged,
+            ]
+        }
+        if let outcome {
+            values["done"] = outcome.done
+            values["hasProblems"] = !outcome.problems.isEmpty
+            values["problems"] = outcome.problems.map { problem -> [String: Any] in
+                [
+                    "file": problem.file, "line": problem.line.map(String.init) ?? "", "column": problem.column ?? "", "value": problem.value ?? "",
+                    "message": problem.message,
+                ]
+            }
+        }
+        return render("imports", values, request: request, status: outcome.map { $0.problems.isEmpty ? .ok : .unprocessableContent } ?? .ok)
+    }
+
+    /// A multipart form with `csrf`, `kind` and `file`: the body is streamed to a temporary file, the
+    /// file part copied out of it, then imported all or nothing; problems are listed line by line.
+    func upload(_ request: Request, _ context: AppContext) async throws -> Response {
+        guard let (user, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
+        guard user.role == .admin else { return notFound(request, context, session: session) }
+        guard let contentType = request.headers[.contentType], let boundary = Multipart.boundary(contentType) else {
+            throw APIError.badRequest("expected a multipart/form-data upload")
+        }
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let bodyPath = folder.file("body")
+        try await Multipart.store(request.body, to: bodyPath, limit: options.maxBodySize)
+        let parts = try Multipart.parts(of: bodyPath, boundary: boundary, fileTo: folder.file("upload.csv"))
+        try checkCSRF(parts.fields, session)
+        guard let kindText = parts.fields["kind"], let kind = DataKind(rawValue: kindText) else { throw APIError.badRequest("unknown kind") }
+        guard let file = parts.file else { throw APIError.badRequest("no file in the upload") }
+        let workspace = self.workspace
+        let display = "upload:\(file.name.isEmpty ? kind.fileName : file.name)"
+        do {
+            let outcome = try await blocking { try workspace.importFile(kind, path: file.path, displayName: display) }
+            let summary = outcome.files[0]
+            return try await imports(
+                request, context,
+                outcome: ("\(display): \(summary.rows) rows, \(summary.added) added, \(summary.changed) changed, \(summary.unchanged) unchanged", []))
+        } catch let report as DiagnosticReport {
+            return try await imports(request, context, outcome: (nil, report.collector.errors))
+        }
+    }
+}
