@@ -10,6 +10,7 @@ import NIOCore
 struct API: Sendable {
     let workspace: Workspace
     let options: ServerOptions
+    let cache: ResponseCache
 
     static let prefix = "/api/v1"
     /// Bodies other than uploads are small.
@@ -297,16 +298,27 @@ struct API: Sendable {
         }
     }
 
-    /// The partner's standing in every program of the run, with every check explained.
+    /// The partner's standing in every program of the run, with every check explained. A stored run never
+    /// changes, so the answer is computed once.
     func explanation(_ context: AppContext) async throws -> Response {
         let user = try context.requireUser()
-        let id = try await runID(context)
+        let text = try context.parameters.require("id")
         let partner = try context.parameters.require("partnerId")
-        guard user.mayView(partner: partner) else { throw APIError.notFound("no partner \(partner) in run \(id)") }
+        guard user.mayView(partner: partner) else { throw APIError.notFound("no partner \(partner) in run \(text)") }
         let workspace = self.workspace
-        let (_, result) = try await blocking { try workspace.runResult(id, partner: partner) }
-        guard result.programs.contains(where: { !$0.partners.isEmpty }) else { throw APIError.notFound("no partner \(partner) in run \(id)") }
-        return JSONBody.response(ExplanationDocument(run: id, partnerID: partner, result: result))
+        let json = try await cache.value("explanation\u{0}\(text)\u{0}\(partner)") {
+            guard let id = Int(text),
+                let (_, result) = try await blocking({ () -> (RunSummary, ComputeResult)? in
+                    guard try workspace.hasRun(id) else { return nil }
+                    return try workspace.runResult(id, partner: partner)
+                })
+            else { return nil }
+            guard result.programs.contains(where: { !$0.partners.isEmpty }) else { return nil }
+            let data = try JSONBody.encoder.encode(ExplanationDocument(run: id, partnerID: partner, result: result))
+            return String(decoding: data, as: UTF8.self)
+        }
+        guard let json else { throw APIError.notFound("no run \(text) with partner \(partner)") }
+        return JSONBody.text(json, contentType: "application/json; charset=utf-8")
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {

@@ -13,13 +13,15 @@ struct Pages: Sendable {
     let workspace: Workspace
     let options: ServerOptions
     let library: MustacheLibrary
+    let cache: ResponseCache
 
     static let loginCSRFCookie = "incentives_login_csrf"
     static let sessionLifetime: TimeInterval = 12 * 3600
 
-    init(workspace: Workspace, options: ServerOptions) {
+    init(workspace: Workspace, options: ServerOptions, cache: ResponseCache) {
         self.workspace = workspace
         self.options = options
+        self.cache = cache
         var templates: [String: MustacheTemplate] = [:]
         for (name, text) in Templates.all {
             // The templates are ours and tested; a syntax error is a programming error.
@@ -60,7 +62,10 @@ struct Pages: Sendable {
     }
 
     func render(_ template: String, _ values: [String: Any], request: Request, status: HTTPResponse.Status = .ok) -> Response {
-        let html = library.render(values, withTemplate: template) ?? ""
+        page(library.render(values, withTemplate: template) ?? "", request: request, status: status)
+    }
+
+    func page(_ html: String, request: Request, status: HTTPResponse.Status = .ok) -> Response {
         var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: "default-src 'self'; style-src 'unsafe-inline'"]
         if let value = request.uri.queryParameters["lang"], Language(rawValue: String(value)) != nil {
             headers[.setCookie] = "\(Language.cookie)=\(value); Path=/; Max-Age=31536000; SameSite=Lax"
@@ -271,14 +276,27 @@ struct Pages: Sendable {
         guard user.mayView(partner: id) else { return notFound(request, context, session: session) }
         let language = Language.of(request)
         let workspace = self.workspace
-        let computed = try await blocking { () -> (LoadedInput, ComputeResult)? in
-            guard try workspace.partnerRecord(id) != nil else { return nil }
-            let input = try workspace.loadInput(tracePartner: id, onlyPartner: true).input
-            return (input, Engine.compute(input))
+        let revision = try await blocking { try workspace.revision() }
+        // The body depends only on the workspace, the partner and the language.
+        let body = try await cache.value("partner\u{0}\(id)\u{0}\(language.rawValue)\u{0}\(revision)") {
+            let computed = try await blocking { () -> (LoadedInput, ComputeResult)? in
+                guard try workspace.partners(offset: 0, limit: 1, only: id).total == 1 else { return nil }
+                let input = try workspace.loadInput(tracePartner: id, onlyPartner: true).input
+                return (input, Engine.compute(input))
+            }
+            guard let (input, result) = computed else { return nil }
+            return library.render(partnerValues(id: id, input: input, result: result, language: language), withTemplate: "partnerBody") ?? ""
         }
-        guard let (input, result) = computed, let index = input.dataset.partnerIndex(id) else { return notFound(request, context, session: session) }
+        guard let body else { return notFound(request, context, session: session) }
+        let values = base(request, title: id, session: session)
+        let html = (library.render(values, withTemplate: "header") ?? "") + body + (library.render(values, withTemplate: "footer") ?? "")
+        return page(html, request: request)
+    }
+
+    func partnerValues(id: String, input: LoadedInput, result: ComputeResult, language: Language) -> [String: Any] {
+        guard let index = input.dataset.partnerIndex(id) else { return [:] }
         let partner = input.dataset.partners[index]
-        var values = base(request, title: id, session: session)
+        var values: [String: Any] = ["t": language.texts]
         values["partnerID"] = partner.id
         values["partnerName"] = partner.name
         values["country"] = partner.country
@@ -310,17 +328,12 @@ struct Pages: Sendable {
                 ]
             }
             let lines = input.totals.traced.compactMap { line -> [String: Any]? in
+                let order = "\(line.orderID)/\(line.lineID)", booked = language.date(line.bookedOn)
                 switch line.outcomes[programIndex] {
                 case .counted(let subtrack, let amount):
-                    return [
-                        "order": "\(line.orderID)/\(line.lineID)", "sku": line.sku, "booked": language.date(line.bookedOn), "item": paths[subtrack],
-                        "amount": language.money(amount),
-                    ]
+                    return ["order": order, "sku": line.sku, "booked": booked, "item": paths[subtrack], "amount": language.money(amount)]
                 case .qualifying(let amount):
-                    return [
-                        "order": "\(line.orderID)/\(line.lineID)", "sku": line.sku, "booked": language.date(line.bookedOn), "item": line.intendedUse,
-                        "amount": language.money(amount),
-                    ]
+                    return ["order": order, "sku": line.sku, "booked": booked, "item": line.intendedUse, "amount": language.money(amount)]
                 default: return nil
                 }
             }
@@ -330,7 +343,7 @@ struct Pages: Sendable {
                 "missed": language.money(standing.missedAmount), "rows": rows, "lines": lines, "hasLines": !lines.isEmpty,
             ]
         }
-        return render("partner", values, request: request)
+        return values
     }
 
     // MARK: Runs

@@ -38,8 +38,9 @@ public enum IncentivesServer {
         router.middlewares.add(RequestLogMiddleware())
         router.middlewares.add(ErrorMiddleware())
         router.middlewares.add(Authenticator(workspace: workspace))
-        API(workspace: workspace, options: options).register(on: router)
-        Pages(workspace: workspace, options: options).register(on: router)
+        let cache = ResponseCache()
+        API(workspace: workspace, options: options, cache: cache).register(on: router)
+        Pages(workspace: workspace, options: options, cache: cache).register(on: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "incentives"),

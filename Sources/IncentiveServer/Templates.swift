@@ -2,7 +2,7 @@
 /// files at run time. Every page starts with `header` and ends with `footer`.
 enum Templates {
     static let all: [String: String] = [
-        "header": header, "footer": footer, "login": login, "overview": overview, "program": program, "partner": partner,
+        "header": header, "footer": footer, "login": login, "overview": overview, "program": program, "partnerBody": partnerBody,
         "runs": runs, "imports": imports, "message": message,
     ]
 
@@ -136,8 +136,8 @@ enum Templates {
         {{> footer}}
         """
 
-    static let partner = """
-        {{> header}}
+    /// Without header and footer: the body is cached per partner, language and workspace revision.
+    static let partnerBody = """
         <h1>{{partnerID}} <span class="muted">{{partnerName}}</span></h1>
         <p class="muted">{{country}} · {{tier}} · {{provider}}</p>
         <p class="muted">{{t.asOfNow}}</p>
@@ -161,7 +161,6 @@ enum Templates {
         {{/hasLines}}
         </div>
         {{/programs}}
-        {{> footer}}
         """
 
     static let runs = """

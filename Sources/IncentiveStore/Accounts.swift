@@ -42,12 +42,12 @@ extension Workspace {
         guard (user.role == .partner) == (user.partnerID != nil) else {
             throw WorkspaceError(user.role == .partner ? "a partner user needs --partner ID" : "an admin is not bound to a partner (drop --partner)")
         }
-        try writeTransaction { db in
-            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM users WHERE name = ?)", arguments: [user.name]) == true {
+        try writeTransaction(changesData: false) { db in
+            if try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM users WHERE name = ?)", arguments: [user.name]) == true {
                 throw WorkspaceError("a user named \(user.name) already exists")
             }
             if let partner = user.partnerID,
-                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM partners WHERE partner_id = ?)", arguments: [partner]) != true
+                try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM partners WHERE partner_id = ?)", arguments: [partner]) != true
             {
                 throw WorkspaceError("no partner \(partner) in the workspace")
             }
@@ -58,17 +58,17 @@ extension Workspace {
     }
 
     public func user(named name: String) throws -> User? {
-        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ?", arguments: [name]).map(User.init(row:)) }
+        try pool.read { db in try Row.fetchOne(cached: db, sql: "SELECT * FROM users WHERE name = ?", arguments: [name]).map(User.init(row:)) }
     }
 
     public func users() throws -> [User] {
-        try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY name").map(User.init(row:)) }
+        try pool.read { db in try Row.fetchAll(cached: db, sql: "SELECT * FROM users ORDER BY name").map(User.init(row:)) }
     }
 
     /// Stores the hash of a new API token for `user`.
     public func addToken(hash: String, user: String) throws {
-        try writeTransaction { db in
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM users WHERE name = ?)", arguments: [user]) == true else {
+        try writeTransaction(changesData: false) { db in
+            guard try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM users WHERE name = ?)", arguments: [user]) == true else {
                 throw WorkspaceError("no user named \(user) (add one with: incentives users add)")
             }
             try db.execute(
@@ -79,13 +79,15 @@ extension Workspace {
     /// The user holding the token with this hash.
     public func user(tokenHash: String) throws -> User? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT u.* FROM tokens t JOIN users u ON u.name = t.user_name WHERE t.token_hash = ?", arguments: [tokenHash])
-                .map(User.init(row:))
+            try Row.fetchOne(
+                cached: db, sql: "SELECT u.* FROM tokens t JOIN users u ON u.name = t.user_name WHERE t.token_hash = ?", arguments: [tokenHash]
+            )
+            .map(User.init(row:))
         }
     }
 
     public func addSession(hash: String, user: String, csrfToken: String, expires: Date) throws {
-        try writeTransaction { db in
+        try writeTransaction(changesData: false) { db in
             try db.execute(sql: "DELETE FROM sessions WHERE expires_at < ?", arguments: [Clock.timestamp()])
             try db.execute(
                 sql: "INSERT INTO sessions(session_hash, user_name, csrf_token, expires_at) VALUES (?, ?, ?, ?)",
@@ -98,8 +100,9 @@ extension Workspace {
         try pool.read { db in
             guard
                 let row = try Row.fetchOne(
-                    db,
-                    sql: "SELECT u.*, s.csrf_token FROM sessions s JOIN users u ON u.name = s.user_name WHERE s.session_hash = ? AND s.expires_at > ?",
+                    cached: db,
+                    sql:
+                        "SELECT u.*, s.csrf_token FROM sessions s JOIN users u ON u.name = s.user_name WHERE s.session_hash = ? AND s.expires_at > ?",
                     arguments: [hash, Clock.timestamp()])
             else { return nil }
             return Session(user: try User(row: row), csrfToken: row["csrf_token"])
@@ -107,6 +110,6 @@ extension Workspace {
     }
 
     public func deleteSession(hash: String) throws {
-        try writeTransaction { db in try db.execute(sql: "DELETE FROM sessions WHERE session_hash = ?", arguments: [hash]) }
+        try writeTransaction(changesData: false) { db in try db.execute(sql: "DELETE FROM sessions WHERE session_hash = ?", arguments: [hash]) }
     }
 }

@@ -23,11 +23,12 @@ extension Workspace {
             throw WorkspaceError("cannot enrol: \(problem.column) \(problem.value): \(problem.message)")
         }
         let change = try writeTransaction { db throws -> EnrollmentOutcome.Change in
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM partners WHERE partner_id = ?)", arguments: [partner]) == true else {
+            guard try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM partners WHERE partner_id = ?)", arguments: [partner]) == true
+            else {
                 throw WorkspaceError("no partner \(partner) in the workspace (import partners.csv first)")
             }
             let current = try String.fetchOne(
-                db, sql: "SELECT enrolled_on FROM enrollments WHERE partner_id = ? AND program = ? AND subtrack = ?",
+                cached: db, sql: "SELECT enrolled_on FROM enrollments WHERE partner_id = ? AND program = ? AND subtrack = ?",
                 arguments: [partner, programID, subtrack])
             if current == day.description { return .unchanged }
             try db.execute(
@@ -50,7 +51,7 @@ extension Workspace {
                 sql: "DELETE FROM enrollments WHERE partner_id = ? AND program = ? AND subtrack = ?", arguments: [partner, programID, subtrack])
             if db.changesCount == 0 {
                 let held = try String.fetchAll(
-                    db, sql: "SELECT subtrack FROM enrollments WHERE partner_id = ? AND program = ? ORDER BY subtrack",
+                    cached: db, sql: "SELECT subtrack FROM enrollments WHERE partner_id = ? AND program = ? ORDER BY subtrack",
                     arguments: [partner, programID])
                 throw WorkspaceError(
                     "partner \(partner) is not enrolled in \(programID) \(subtrack)\(held.isEmpty ? "" : " (it is enrolled in: \(held.joined(separator: ", ")))")"

@@ -29,7 +29,7 @@ extension Workspace {
         return try pool.read { db in
             var written: [String] = []
             for kind in DataKind.importOrder {
-                let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(kind.table)") ?? 0
+                let count = try Int.fetchOne(cached: db, sql: "SELECT COUNT(*) FROM \(kind.table)") ?? 0
                 if count == 0 && kind != .partners && kind != .bookings { continue }
                 let path = (directory as NSString).appendingPathComponent(kind.fileName)
                 try AtomicFile.write(path) { handle in
@@ -56,28 +56,30 @@ extension Workspace {
     /// The import log, oldest first: files imported and enrolment changes (those have no digest).
     public func importLog() throws -> [(id: Int, importedAt: String, summary: ImportSummary)] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, imported_at, kind, file_name, digest, rows, added, changed, unchanged FROM imports ORDER BY id")
-                .map { row in
-                    (
-                        row[0], row[1],
-                        ImportSummary(
-                            kind: DataKind(rawValue: row[2]) ?? .bookings, file: row[3], digest: row[4], rows: row[5], added: row[6],
-                            changed: row[7], unchanged: row[8])
-                    )
-                }
+            try Row.fetchAll(
+                cached: db, sql: "SELECT id, imported_at, kind, file_name, digest, rows, added, changed, unchanged FROM imports ORDER BY id"
+            )
+            .map { row in
+                (
+                    row[0], row[1],
+                    ImportSummary(
+                        kind: DataKind(rawValue: row[2]) ?? .bookings, file: row[3], digest: row[4], rows: row[5], added: row[6],
+                        changed: row[7], unchanged: row[8])
+                )
+            }
         }
     }
 
     public func status() throws -> WorkspaceStatus {
         try pool.read { db in
             var rows: [(DataKind, Int)] = []
-            for kind in DataKind.importOrder { rows.append((kind, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(kind.table)") ?? 0)) }
+            for kind in DataKind.importOrder { rows.append((kind, try Int.fetchOne(cached: db, sql: "SELECT COUNT(*) FROM \(kind.table)") ?? 0)) }
             return WorkspaceStatus(
-                rows: rows, programs: try ProgramStore.latest(db), imports: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM imports") ?? 0,
-                lastImport: try String.fetchOne(db, sql: "SELECT imported_at FROM imports ORDER BY id DESC LIMIT 1"),
-                runs: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs") ?? 0,
-                lastRun: try String.fetchOne(db, sql: "SELECT started_at FROM runs ORDER BY id DESC LIMIT 1"),
-                createdAt: try String.fetchOne(db, sql: "SELECT value FROM workspace_info WHERE key = 'created_at'"))
+                rows: rows, programs: try ProgramStore.latest(db), imports: try Int.fetchOne(cached: db, sql: "SELECT COUNT(*) FROM imports") ?? 0,
+                lastImport: try String.fetchOne(cached: db, sql: "SELECT imported_at FROM imports ORDER BY id DESC LIMIT 1"),
+                runs: try Int.fetchOne(cached: db, sql: "SELECT COUNT(*) FROM runs") ?? 0,
+                lastRun: try String.fetchOne(cached: db, sql: "SELECT started_at FROM runs ORDER BY id DESC LIMIT 1"),
+                createdAt: try String.fetchOne(cached: db, sql: "SELECT value FROM workspace_info WHERE key = 'created_at'"))
         }
     }
 }

@@ -97,7 +97,9 @@ extension Workspace {
                                 "the workspace has no programs yet, so no enrolment can be checked; add them first with: incentives programs add FILE"
                             )
                         } else {
-                            for row in DatasetLoader.readEnrollments(path: file, displayName: name, dataset: dataset, programs: programs, collector: &collector) {
+                            for row in DatasetLoader.readEnrollments(
+                                path: file, displayName: name, dataset: dataset, programs: programs, collector: &collector)
+                            {
                                 try writer.upsert([row.partnerID, row.program, row.subtrack, row.enrolledOn.description])
                             }
                         }
@@ -186,7 +188,7 @@ struct TableWriter {
             WHERE \(values.map { "\($0) IS NOT excluded.\($0)" }.joined(separator: " OR "))
             """
         statement = try db.makeStatement(sql: sql)
-        countBefore = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(kind.table)") ?? 0
+        countBefore = try Int.fetchOne(cached: db, sql: "SELECT COUNT(*) FROM \(kind.table)") ?? 0
     }
 
     mutating func upsert(_ values: [(any DatabaseValueConvertible)?]) throws {
@@ -196,7 +198,7 @@ struct TableWriter {
     }
 
     func finish() throws -> (rows: Int, added: Int, changed: Int, unchanged: Int) {
-        let countAfter = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(kind.table)") ?? 0
+        let countAfter = try Int.fetchOne(cached: db, sql: "SELECT COUNT(*) FROM \(kind.table)") ?? 0
         let added = countAfter - countBefore
         return (rows, added, touched - added, rows - touched)
     }
@@ -215,7 +217,8 @@ struct TableWriter {
         scratch.reserveCapacity(64)
         var rows = 0, touched = 0
         let total = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-        BookingFile.read(path: file, displayName: displayName, dataset: dataset, collector: &collector, progress: { progress($0, total) }) { line, collector in
+        BookingFile.read(path: file, displayName: displayName, dataset: dataset, collector: &collector, progress: { progress($0, total) }) {
+            line, collector in
             if collector.hasErrors || failure != SQLITE_OK { return }
             Self.bind(raw, 1, line.orderID)
             Self.bind(raw, 2, line.lineID)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import IncentiveEngine
+import Synchronization
 
 /// One stored version of a program definition.
 public struct ProgramVersion: Sendable {
@@ -42,7 +43,7 @@ enum ProgramStore {
     /// The latest version of every program, sorted by id.
     static func latest(_ db: Database) throws -> [ProgramVersion] {
         try Row.fetchAll(
-            db,
+            cached: db,
             sql: """
                 SELECT \(columns) FROM program_versions AS p
                 WHERE version = (SELECT MAX(version) FROM program_versions WHERE program_id = p.program_id)
@@ -54,21 +55,27 @@ enum ProgramStore {
     static func version(_ db: Database, id: String, version: Int?) throws -> ProgramVersion? {
         if let version {
             return try Row.fetchOne(
-                db, sql: "SELECT \(columns) FROM program_versions WHERE program_id = ? AND version = ?", arguments: [id, version]
+                cached: db, sql: "SELECT \(columns) FROM program_versions WHERE program_id = ? AND version = ?", arguments: [id, version]
             )
             .map(ProgramVersion.init(row:))
         }
         return try Row.fetchOne(
-            db, sql: "SELECT \(columns) FROM program_versions WHERE program_id = ? ORDER BY version DESC LIMIT 1", arguments: [id]
+            cached: db, sql: "SELECT \(columns) FROM program_versions WHERE program_id = ? ORDER BY version DESC LIMIT 1", arguments: [id]
         ).map(ProgramVersion.init(row:))
     }
 
+    /// Stored versions never change, so each is parsed once per process (a server parses on every request otherwise).
+    static let parsed = Mutex<[String: Program]>([:])
+
     static func parse(_ version: ProgramVersion) throws -> Program {
+        let key = "\(version.programID)\u{0}\(version.version)\u{0}\(version.digest)"
+        if let program = parsed.withLock({ $0[key] }) { return program }
         var collector = DiagnosticCollector()
         guard let program = ProgramLoader.parse(yaml: version.definition, file: version.label, collector: &collector) else {
             throw WorkspaceError(
                 "the stored definition of \(version.label) no longer loads: \(collector.lines(severity: .error).joined(separator: "; "))")
         }
+        parsed.withLock { $0[key] = program }
         return program
     }
 }
@@ -100,7 +107,7 @@ extension Workspace {
                         "all programs of a workspace must use one currency (fx rates convert into it); \(other.id) uses \(other.currency)")
                 }
                 let enrollments = try Row.fetchAll(
-                    db, sql: "SELECT partner_id, subtrack, enrolled_on FROM enrollments WHERE program = ? ORDER BY partner_id, subtrack",
+                    cached: db, sql: "SELECT partner_id, subtrack, enrolled_on FROM enrollments WHERE program = ? ORDER BY partner_id, subtrack",
                     arguments: [program.id])
                 for row in enrollments {
                     let subtrack: String = row[1]
@@ -138,8 +145,10 @@ extension Workspace {
     /// Every version of one program, oldest first.
     public func programHistory(_ id: String) throws -> [ProgramVersion] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(ProgramStore.columns) FROM program_versions WHERE program_id = ? ORDER BY version", arguments: [id])
-                .map(ProgramVersion.init(row:))
+            try Row.fetchAll(
+                cached: db, sql: "SELECT \(ProgramStore.columns) FROM program_versions WHERE program_id = ? ORDER BY version", arguments: [id]
+            )
+            .map(ProgramVersion.init(row:))
         }
     }
 

@@ -81,12 +81,12 @@ extension Workspace {
     }
 
     public func hasRun(_ id: Int) throws -> Bool {
-        try pool.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)", arguments: [id]) ?? false }
+        try pool.read { db in try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)", arguments: [id]) ?? false }
     }
 
     /// Every run, oldest first.
     public func runs() throws -> [RunSummary] {
-        try pool.read { db in try Int.fetchAll(db, sql: "SELECT id FROM runs ORDER BY id").map { try Self.runSummary(db, $0) } }
+        try pool.read { db in try Int.fetchAll(cached: db, sql: "SELECT id FROM runs ORDER BY id").map { try Self.runSummary(db, $0) } }
     }
 
     public func runSummary(_ id: Int) throws -> RunSummary {
@@ -94,15 +94,18 @@ extension Workspace {
     }
 
     static func runSummary(_ db: Database, _ id: Int) throws -> RunSummary {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]) else {
-            let last = try Int.fetchOne(db, sql: "SELECT MAX(id) FROM runs")
+        guard let row = try Row.fetchOne(cached: db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]) else {
+            let last = try Int.fetchOne(cached: db, sql: "SELECT MAX(id) FROM runs")
             throw WorkspaceError(
                 "no run \(id) in the workspace (\(last.map { "runs are 1 to \($0)" } ?? "it has no runs yet; make one with: incentives run"))")
         }
-        let programs = try Row.fetchAll(db, sql: "SELECT program_id, version FROM run_programs WHERE run_id = ? ORDER BY position", arguments: [id])
-            .map { (id: $0[0] as String, version: $0[1] as Int) }
+        let programs = try Row.fetchAll(
+            cached: db, sql: "SELECT program_id, version FROM run_programs WHERE run_id = ? ORDER BY position", arguments: [id]
+        )
+        .map { (id: $0[0] as String, version: $0[1] as Int) }
         let sums = try Row.fetchOne(
-            db, sql: "SELECT COALESCE(SUM(amount_cents), 0), COALESCE(SUM(missed_amount_cents), 0) FROM run_rows WHERE run_id = ?", arguments: [id])!
+            cached: db, sql: "SELECT COALESCE(SUM(amount_cents), 0), COALESCE(SUM(missed_amount_cents), 0) FROM run_rows WHERE run_id = ?",
+            arguments: [id])!
         return RunSummary(
             id: id, startedAt: row["started_at"], finishedAt: row["finished_at"], engineVersion: row["engine_version"],
             dataDigest: row["data_digest"], inputsDigest: row["inputs_digest"], bookingLines: row["booking_lines"], partners: row["partners"],
@@ -122,7 +125,7 @@ extension Workspace {
                 let program = try ProgramStore.parse(version)
                 var checksByRow: [Int64: [Check]] = [:]
                 for row in try Row.fetchAll(
-                    db,
+                    cached: db,
                     sql: """
                         SELECT c.row_id, c.code, c.passed, c.reason, c.explanation FROM run_checks c JOIN run_rows r ON r.id = c.row_id
                         WHERE r.run_id = ? AND r.program_id = ? \(partner == nil ? "" : "AND r.partner_id = ?") ORDER BY c.row_id, c.position
@@ -134,7 +137,7 @@ extension Workspace {
                 }
                 var rowsByPartner: [String: [ResultRow]] = [:]
                 for row in try Row.fetchAll(
-                    db,
+                    cached: db,
                     sql: """
                         SELECT id, partner_id, item, qualifying_volume_cents, threshold_cents, eligible, amount_cents, missed_amount_cents
                         FROM run_rows WHERE run_id = ? AND program_id = ? \(partner == nil ? "" : "AND partner_id = ?") ORDER BY id
@@ -149,7 +152,7 @@ extension Workspace {
                 }
                 var partners: [PartnerResult] = []
                 for row in try Row.fetchAll(
-                    db,
+                    cached: db,
                     sql: """
                         SELECT partner_id, status FROM run_partners WHERE run_id = ? AND program_id = ? \(partner == nil ? "" : "AND partner_id = ?")
                         ORDER BY partner_id

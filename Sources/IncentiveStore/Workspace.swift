@@ -149,22 +149,40 @@ public final class Workspace: Sendable {
 
     /// Runs `body` in one IMMEDIATE transaction: it waits for other writers, and everything it wrote
     /// is rolled back when it throws.
-    func writeTransaction<T>(_ body: (Database) throws -> T) throws -> T {
+    ///
+    /// - Parameter changesData: whether the transaction changes what results are computed from; it then
+    ///   moves the workspace's revision on (sessions and tokens do not).
+    func writeTransaction<T>(changesData: Bool = true, _ body: (Database) throws -> T) throws -> T {
         try pool.writeWithoutTransaction { db in
             var result: T?
             try db.inTransaction(.immediate) {
                 result = try body(db)
+                if changesData {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO workspace_info(key, value) VALUES ('revision', '1')
+                            ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
+                            """)
+                }
                 return .commit
             }
             return result!
         }
     }
 
+    /// A number that changes with every committed change of data, programs, enrolments or runs:
+    /// anything computed from the workspace may be reused while it stays the same.
+    public func revision() throws -> Int {
+        try pool.read { db in
+            Int(try String.fetchOne(cached: db, sql: "SELECT value FROM workspace_info WHERE key = 'revision'") ?? "0") ?? 0
+        }
+    }
+
     /// Checks the whole file (`PRAGMA integrity_check`) and foreign keys; empty when sound.
     public func integrityProblems() throws -> [String] {
         try pool.read { db in
-            var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
-            let violations = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
+            var problems = try String.fetchAll(cached: db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+            let violations = try Row.fetchAll(cached: db, sql: "PRAGMA foreign_key_check")
             problems += violations.map { "foreign key violation in \($0[0] as String? ?? "?")" }
             return problems
         }

@@ -30,9 +30,11 @@ extension Workspace {
                 var programs: [Program] = []
                 var programRecords: [(String, Int, String)] = []
                 for version in versions {
-                    if let program = ProgramLoader.parse(yaml: version.definition, file: version.label, collector: &collector) {
-                        programs.append(program)
+                    do {
+                        programs.append(try ProgramStore.parse(version))
                         programRecords.append((version.programID, version.version, version.digest))
+                    } catch {
+                        collector.error(file: version.label, line: nil, "\(error)")
                     }
                 }
                 if programs.isEmpty && !collector.hasErrors {
@@ -112,7 +114,7 @@ extension Workspace {
     static func dataset(_ db: Database, source: String) throws -> Dataset {
         var dataset = Dataset()
         dataset.partnersSource = "the workspace"
-        for row in try Row.fetchAll(db, sql: "SELECT partner_id, name, country, tier, provider FROM partners ORDER BY partner_id") {
+        for row in try Row.fetchAll(cached: db, sql: "SELECT partner_id, name, country, tier, provider FROM partners ORDER BY partner_id") {
             let tierText: String = row[3]
             guard let tier = Tier(rawValue: tierText) else {
                 throw WorkspaceError("\(source): partner \(row[0] as String) has an unknown tier \(tierText)")
@@ -120,31 +122,32 @@ extension Workspace {
             dataset.add(Partner(id: row[0], name: row[1], country: row[2], tier: tier, provider: row[4]))
         }
         for row in try Row.fetchAll(
-            db, sql: "SELECT partner_id, credential, achieved_on, expires_on FROM credentials ORDER BY partner_id, credential, achieved_on")
+            cached: db, sql: "SELECT partner_id, credential, achieved_on, expires_on FROM credentials ORDER BY partner_id, credential, achieved_on")
         {
             dataset.add(Credential(partnerID: row[0], credential: row[1], achievedOn: try day(row[2]), expiresOn: try optionalDay(row[3])))
         }
-        for row in try Row.fetchAll(db, sql: "SELECT partner_id, survey_id, submitted_on FROM csat ORDER BY survey_id") {
+        for row in try Row.fetchAll(cached: db, sql: "SELECT partner_id, survey_id, submitted_on FROM csat ORDER BY survey_id") {
             dataset.add(CSATReport(partnerID: row[0], surveyID: row[1], submittedOn: try day(row[2])))
         }
         for row in try Row.fetchAll(
-            db, sql: "SELECT partner_id, service, strategic, active_from, active_until FROM services ORDER BY partner_id, service, active_from")
+            cached: db,
+            sql: "SELECT partner_id, service, strategic, active_from, active_until FROM services ORDER BY partner_id, service, active_from")
         {
             dataset.add(
                 PoweredService(
                     partnerID: row[0], service: row[1], strategic: row[2], activeFrom: try day(row[3]), activeUntil: try optionalDay(row[4])))
         }
         for row in try Row.fetchAll(
-            db, sql: "SELECT partner_id, program, subtrack, enrolled_on FROM enrollments ORDER BY partner_id, program, subtrack")
+            cached: db, sql: "SELECT partner_id, program, subtrack, enrolled_on FROM enrollments ORDER BY partner_id, program, subtrack")
         {
             dataset.enrollments.append(Enrollment(partnerID: row[0], program: row[1], subtrack: row[2], enrolledOn: try day(row[3])))
         }
-        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM products)") == true {
-            for row in try Row.fetchAll(db, sql: "SELECT sku, description, family FROM products ORDER BY sku") {
+        if try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM products)") == true {
+            for row in try Row.fetchAll(cached: db, sql: "SELECT sku, description, family FROM products ORDER BY sku") {
                 dataset.add(Product(sku: row[0], description: row[1], family: row[2]))
             }
         }
-        for row in try Row.fetchAll(db, sql: "SELECT currency, valid_from, rate_micros FROM fx_rates ORDER BY currency, valid_from") {
+        for row in try Row.fetchAll(cached: db, sql: "SELECT currency, valid_from, rate_micros FROM fx_rates ORDER BY currency, valid_from") {
             dataset.add(FXRate(currency: row[0], validFrom: try day(row[1]), rate: ScaledDecimal(units: row[2], scale: 6)))
         }
         dataset.finish()

@@ -198,4 +198,30 @@ extension TestResponse {
         }
         #expect(try fixture.workspace.status().rows.first { $0.kind == .bookings }?.count == 66)
     }
+
+    /// Pages and answers are reused, but never once the workspace changed, and a 404 is not remembered.
+    @Test func cachedAnswersFollowTheWorkspace() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        try await fixture.serve { client in
+            let (jar, _) = try await Self.signIn(client, name: "ada", password: "admin-secret")
+            let before = try await client.execute(uri: "/partners/NL1002", method: .get, headers: jar.header)
+            #expect(before.text.contains("57,499.99"))
+            let token = fixture.admin
+            let missing = try await client.execute(uri: "/api/v1/runs/2/partners/NL1002", method: .get, headers: Fixture.headers(token))
+            #expect(missing.status == .notFound)
+            // One more cent makes NL1002 reach the Dutch UCS minimum exactly.
+            let csv = "order_id,line,partner_id,booked_on,sku,amount,currency\nC1,1,NL1002,2015-03-01,UCS-C240M4SX,0.01,USD\n"
+            let imported = try await client.execute(
+                uri: "/api/v1/imports/bookings", method: .post, headers: Fixture.headers(token), body: ByteBuffer(string: csv))
+            #expect(imported.status == .ok)
+            let after = try await client.execute(uri: "/partners/NL1002", method: .get, headers: jar.header)
+            #expect(after.text.contains("57,500.00"))
+            #expect(!after.text.contains("57,499.99"))
+            _ = try await client.execute(uri: "/api/v1/runs", method: .post, headers: Fixture.headers(token))
+            let found = try await client.execute(uri: "/api/v1/runs/2/partners/NL1002", method: .get, headers: Fixture.headers(token))
+            #expect(found.status == .ok)
+            #expect(found.text.contains(#""amount":"3450.00""#))
+        }
+    }
 }

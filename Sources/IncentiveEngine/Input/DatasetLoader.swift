@@ -55,12 +55,15 @@ public enum DatasetLoader {
 
     /// Reads `partners.csv`, adding every valid partner to `dataset` (replacing one with the same id)
     /// and noting rejected ids and unreadable rows there. Returns the valid rows in file order.
-    public static func readPartners(path: String, displayName: String? = nil, into dataset: inout Dataset, collector: inout DiagnosticCollector) -> [Partner] {
+    public static func readPartners(path: String, displayName: String? = nil, into dataset: inout Dataset, collector: inout DiagnosticCollector)
+        -> [Partner]
+    {
         var rows: [Partner] = []
         var firstLine: [ExactText: Int] = [:]  // every id of the file, valid row or not
         guard
             let table = Table(
-                path: path, displayName: displayName, required: ["partner_id", "name", "country", "tier"], optional: ["provider"], collector: &collector)
+                path: path, displayName: displayName, required: ["partner_id", "name", "country", "tier"], optional: ["provider"],
+                collector: &collector)
         else {
             dataset.partnersIncomplete = true
             return rows
@@ -99,11 +102,14 @@ public enum DatasetLoader {
     }
 
     /// Reads `credentials.csv`; partner ids are checked against `dataset`.
-    public static func readCredentials(path: String, displayName: String? = nil, dataset: Dataset, collector: inout DiagnosticCollector) -> [Credential] {
+    public static func readCredentials(path: String, displayName: String? = nil, dataset: Dataset, collector: inout DiagnosticCollector)
+        -> [Credential]
+    {
         var rows: [Credential] = []
         guard
             let table = Table(
-                path: path, displayName: displayName, required: ["partner_id", "credential", "achieved_on"], optional: ["expires_on"], collector: &collector)
+                path: path, displayName: displayName, required: ["partner_id", "credential", "achieved_on"], optional: ["expires_on"],
+                collector: &collector)
         else { return rows }
         var seen: [ExactText: Int] = [:]
         while table.next(&collector) {
@@ -132,7 +138,9 @@ public enum DatasetLoader {
     /// Reads `csat.csv`; survey ids must be unique in the file.
     public static func readCSAT(path: String, displayName: String? = nil, dataset: Dataset, collector: inout DiagnosticCollector) -> [CSATReport] {
         var rows: [CSATReport] = []
-        guard let table = Table(path: path, displayName: displayName, required: ["partner_id", "survey_id", "submitted_on"], optional: [], collector: &collector)
+        guard
+            let table = Table(
+                path: path, displayName: displayName, required: ["partner_id", "survey_id", "submitted_on"], optional: [], collector: &collector)
         else { return rows }
         var surveys: [ExactText: Int] = [:]
         while table.next(&collector) {
@@ -153,11 +161,14 @@ public enum DatasetLoader {
     }
 
     /// Reads `services.csv`.
-    public static func readServices(path: String, displayName: String? = nil, dataset: Dataset, collector: inout DiagnosticCollector) -> [PoweredService] {
+    public static func readServices(path: String, displayName: String? = nil, dataset: Dataset, collector: inout DiagnosticCollector)
+        -> [PoweredService]
+    {
         var rows: [PoweredService] = []
         guard
             let table = Table(
-                path: path, displayName: displayName, required: ["partner_id", "service", "strategic", "active_from"], optional: ["active_until"], collector: &collector)
+                path: path, displayName: displayName, required: ["partner_id", "service", "strategic", "active_from"], optional: ["active_until"],
+                collector: &collector)
         else { return rows }
         var seen: [ExactText: Int] = [:]
         while table.next(&collector) {
@@ -186,10 +197,14 @@ public enum DatasetLoader {
     }
 
     /// Reads `enrollments.csv`, checking each enrolment against `programs`.
-    public static func readEnrollments(path: String, displayName: String? = nil, dataset: Dataset, programs: [Program], collector: inout DiagnosticCollector) -> [Enrollment] {
+    public static func readEnrollments(
+        path: String, displayName: String? = nil, dataset: Dataset, programs: [Program], collector: inout DiagnosticCollector
+    ) -> [Enrollment] {
         var rows: [Enrollment] = []
         guard
-            let table = Table(path: path, displayName: displayName, required: ["partner_id", "program", "subtrack", "enrolled_on"], optional: [], collector: &collector)
+            let table = Table(
+                path: path, displayName: displayName, required: ["partner_id", "program", "subtrack", "enrolled_on"], optional: [],
+                collector: &collector)
         else { return rows }
         let programsByID = Dictionary(programs.map { (ExactText($0.id), $0) }, uniquingKeysWith: { first, _ in first })
         var seen: [ExactText: Int] = [:]
@@ -248,7 +263,8 @@ public enum DatasetLoader {
     /// (then no SKU is reported as missing from it).
     public static func readProducts(path: String, displayName: String? = nil, collector: inout DiagnosticCollector) -> [Product]? {
         var rows: [Product] = []
-        guard let table = Table(path: path, displayName: displayName, required: ["sku"], optional: ["description", "family"], collector: &collector) else { return nil }
+        guard let table = Table(path: path, displayName: displayName, required: ["sku"], optional: ["description", "family"], collector: &collector)
+        else { return nil }
         var seen: [ExactText: Int] = [:]
         while table.next(&collector) {
             guard let sku = table.identifier("sku", &collector) else { continue }
@@ -266,7 +282,10 @@ public enum DatasetLoader {
     /// Reads `fx.csv`; one rate per currency and date.
     public static func readFX(path: String, displayName: String? = nil, collector: inout DiagnosticCollector) -> [FXRate] {
         var rows: [FXRate] = []
-        guard let table = Table(path: path, displayName: displayName, required: ["currency", "valid_from", "rate"], optional: [], collector: &collector) else { return rows }
+        guard
+            let table = Table(
+                path: path, displayName: displayName, required: ["currency", "valid_from", "rate"], optional: [], collector: &collector)
+        else { return rows }
         var seen: [String: Int] = [:]
         while table.next(&collector) {
             let currency = table.currency("currency", &collector)
