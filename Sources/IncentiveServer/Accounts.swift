@@ -65,7 +65,9 @@ struct Authenticator: RouterMiddleware {
         } else if let cookie = request.cookies[Self.sessionCookie] {
             let hash = Accounts.digest(cookie.value)
             let workspace = self.workspace
-            context.user = try await blocking({ try workspace.session(hash: hash) })?.user
+            let session = try await blocking({ try workspace.session(hash: hash) })
+            context.session = session
+            context.user = session?.user
         }
         return try await next(request, context)
     }

@@ -79,12 +79,9 @@ struct Pages: Sendable {
         return Response(status: .seeOther, headers: headers)
     }
 
-    /// The signed-in user and session, or a redirect to the login page.
+    /// The signed-in user and the session of the page's cookie (found by the authenticator); nil sends to the login page.
     func signedIn(_ request: Request, _ context: AppContext) async throws -> (User, Session)? {
-        guard let cookie = request.cookies[Authenticator.sessionCookie] else { return nil }
-        let workspace = self.workspace
-        let hash = Accounts.digest(cookie.value)
-        guard let session = try await blocking({ try workspace.session(hash: hash) }) else { return nil }
+        guard let session = context.session else { return nil }
         return (session.user, session)
     }
 

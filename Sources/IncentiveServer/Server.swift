@@ -22,10 +22,13 @@ public struct ServerOptions: Sendable {
 public struct AppContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var user: User?
+    /// The page session the user came with (pages only; API clients use tokens).
+    public var session: Session?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         user = nil
+        session = nil
     }
 }
 
