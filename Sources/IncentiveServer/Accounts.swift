@@ -36,6 +36,13 @@ public enum Accounts {
         SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// A single-use sign-in link for `user`, valid for `lifetime` seconds: the path to open.
+    public static func createLoginLink(user: String, in workspace: Workspace, lifetime: TimeInterval = 3600) throws -> String {
+        let key = newSecret(prefix: "")
+        try workspace.addLoginLink(hash: digest(key), user: user, expires: Date().addingTimeInterval(lifetime))
+        return "/login/link?key=\(key)"
+    }
+
     /// Creates an API token for `user`; the token itself is shown once and never stored.
     public static func createToken(user: String, in workspace: Workspace) throws -> String {
         let token = newSecret(prefix: "inc_")

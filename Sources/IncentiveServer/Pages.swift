@@ -33,6 +33,7 @@ struct Pages: Sendable {
     func register(on router: Router<AppContext>) {
         router.get("login") { request, _ in loginPage(request, failed: false) }
         router.post("login") { request, context in try await login(request, context) }
+        router.get("login/link") { request, _ in try await loginLink(request) }
         router.post("logout") { request, context in try await logout(request, context) }
         router.get("/") { request, context in try await overview(request, context) }
         router.get("programs") { request, context in try await programs(request, context) }
@@ -115,18 +116,34 @@ struct Pages: Sendable {
         guard let user = try await blocking({ try Accounts.verify(name: name, password: password, in: workspace) }) else {
             return loginPage(request, failed: true)
         }
+        return try await startSession(user, target: nil)
+    }
+
+    /// Signs in and sends the browser on: to `target` (a path of this site) or the user's home page.
+    func startSession(_ user: User, target: String?) async throws -> Response {
         let secret = Accounts.newSecret(prefix: ""), csrf = Accounts.newSecret(prefix: "")
         let hash = Accounts.digest(secret)
+        let workspace = self.workspace
         try await blocking {
             try workspace.addSession(hash: hash, user: user.name, csrfToken: csrf, expires: Date().addingTimeInterval(Self.sessionLifetime))
         }
-        let target = user.partnerID.map { "/partners/\($0)" } ?? "/"
+        let home = user.partnerID.map { "/partners/\($0)" } ?? "/"
+        let next = target.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? home
         return Self.redirect(
-            target,
+            next,
             cookies: [
                 "\(Authenticator.sessionCookie)=\(secret); Path=/; HttpOnly; SameSite=Lax; Max-Age=\(Int(Self.sessionLifetime))",
                 "\(Self.loginCSRFCookie)=; Path=/login; Max-Age=0",
             ])
+    }
+
+    /// `/login/link?key=...&next=/path`: a single-use sign-in link (as `serve --demo` prints).
+    func loginLink(_ request: Request) async throws -> Response {
+        let query = request.uri.queryParameters
+        let hash = Accounts.digest(query["key"].map(String.init) ?? "")
+        let workspace = self.workspace
+        guard let user = try await blocking({ try workspace.useLoginLink(hash: hash) }) else { return loginPage(request, failed: true) }
+        return try await startSession(user, target: query["next"].map(String.init))
     }
 
     func logout(_ request: Request, _ context: AppContext) async throws -> Response {

@@ -112,4 +112,26 @@ extension Workspace {
     public func deleteSession(hash: String) throws {
         try writeTransaction(changesData: false) { db in try db.execute(sql: "DELETE FROM sessions WHERE session_hash = ?", arguments: [hash]) }
     }
+
+    /// A single-use sign-in link (printed by `serve --demo`), valid until `expires`.
+    public func addLoginLink(hash: String, user: String, expires: Date) throws {
+        try writeTransaction(changesData: false) { db in
+            try db.execute(
+                sql: "INSERT INTO login_links(link_hash, user_name, expires_at) VALUES (?, ?, ?)", arguments: [hash, user, Clock.timestamp(expires)])
+        }
+    }
+
+    /// Uses up the link: its user when it exists and has not expired; it never works twice.
+    public func useLoginLink(hash: String) throws -> User? {
+        try writeTransaction(changesData: false) { db in
+            guard
+                let row = try Row.fetchOne(
+                    cached: db,
+                    sql: "SELECT u.* FROM login_links l JOIN users u ON u.name = l.user_name WHERE l.link_hash = ? AND l.expires_at > ?",
+                    arguments: [hash, Clock.timestamp()])
+            else { return nil }
+            try db.execute(sql: "DELETE FROM login_links WHERE link_hash = ?", arguments: [hash])
+            return try User(row: row)
+        }
+    }
 }

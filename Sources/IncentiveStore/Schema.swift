@@ -169,6 +169,11 @@ enum Schema {
                         csrf_token TEXT NOT NULL,
                         expires_at TEXT NOT NULL
                     ) WITHOUT ROWID;
+                    CREATE TABLE login_links (
+                        link_hash TEXT PRIMARY KEY NOT NULL,
+                        user_name TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+                        expires_at TEXT NOT NULL
+                    ) WITHOUT ROWID;
                     """)
         }
         return migrator

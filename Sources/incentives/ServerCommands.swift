@@ -42,6 +42,9 @@ struct Serve: AsyncParsableCommand {
         if demo { try Demo.prepare(store) }
         var logger = Logger(label: "incentives")
         logger.logLevel = .info
+        if demo, let link = try? Accounts.createLoginLink(user: "admin", in: store) {
+            Output.standardError("demo: open http://\(host):\(port)\(link) to sign in as admin (the link works once, for an hour)")
+        }
         Output.standardError("serving \(path) on http://\(host):\(port)/ (API under /api/v1; Ctrl-C stops)")
         try await IncentivesServer.run(
             workspace: store, options: ServerOptions(host: host, port: port, maxBodySize: maxBodySize), logger: logger)

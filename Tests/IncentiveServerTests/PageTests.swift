@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import IncentiveServer
 import IncentiveStore
 import NIOCore
 import Testing
@@ -222,6 +223,30 @@ extension TestResponse {
             let found = try await client.execute(uri: "/api/v1/runs/2/partners/NL1002", method: .get, headers: Fixture.headers(token))
             #expect(found.status == .ok)
             #expect(found.text.contains(#""amount":"3450.00""#))
+        }
+    }
+
+    /// The sign-in link `serve --demo` prints works once, and only sends the browser within the site.
+    @Test func aLoginLinkWorksOnce() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let link = try Accounts.createLoginLink(user: "ada", in: fixture.workspace)
+        let other = try Accounts.createLoginLink(user: "nl1", in: fixture.workspace)
+        try await fixture.serve { client in
+            let first = try await client.execute(uri: link + "&next=/runs", method: .get)
+            #expect(first.status == .seeOther)
+            #expect(first.headers[.location] == "/runs")
+            let jar = CookieJar()
+            jar.take(first)
+            let runs = try await client.execute(uri: "/runs", method: .get, headers: jar.header)
+            #expect(runs.status == .ok)
+            let again = try await client.execute(uri: link, method: .get)
+            #expect(again.status == .unauthorized)
+            #expect(again.headers[.setCookie]?.contains("incentives_session") != true)
+            let elsewhere = try await client.execute(uri: other + "&next=//evil.example/", method: .get)
+            #expect(elsewhere.headers[.location] == "/partners/NL1001")
+            let forged = try await client.execute(uri: "/login/link?key=0123", method: .get)
+            #expect(forged.status == .unauthorized)
         }
     }
 }
