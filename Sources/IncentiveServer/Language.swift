@@ -56,6 +56,17 @@ enum Language: String, CaseIterable, Sendable {
         (self == .nl ? value.text.replacingOccurrences(of: ".", with: ",") : value.text) + "%"
     }
 
+    func status(_ status: PartnerStatus) -> String {
+        switch (self, status) {
+        case (.en, _): return status.rawValue.replacingOccurrences(of: "_", with: " ")
+        case (.nl, .eligible): return "komt in aanmerking"
+        case (.nl, .partiallyEligible): return "deels in aanmerking"
+        case (.nl, .ineligible): return "komt niet in aanmerking"
+        case (.nl, .notEnrolled): return "niet ingeschreven"
+        case (.nl, .notTakingPart): return "doet niet mee"
+        }
+    }
+
     /// The page texts, keyed as the templates use them (`{{t.overview}}`).
     var texts: [String: String] {
         switch self {

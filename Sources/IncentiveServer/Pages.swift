@@ -53,11 +53,9 @@ struct Pages: Sendable {
             "lang": language.rawValue, "otherLang": language == .en ? "nl" : "en", "t": language.texts, "title": title,
         ]
         if let user = session?.user {
-            values["user"] =
-                [
-                    "name": user.name, "admin": user.role == .admin, "csrf": session?.csrfToken ?? "",
-                    "partnerLink": user.partnerID.map { "/partners/\($0)" } ?? "",
-                ] as [String: Any]
+            var userValues: [String: Any] = ["name": user.name, "admin": user.role == .admin, "csrf": session?.csrfToken ?? ""]
+            if let partner = user.partnerID { userValues["partnerLink"] = "/partners/\(partner)" }
+            values["user"] = userValues
         }
         return values
     }
@@ -194,7 +192,7 @@ struct Pages: Sendable {
                     "partners": taking.map { partner -> [String: Any] in
                         [
                             "id": partner.partnerID, "status": partner.status.rawValue,
-                            "statusText": partner.status.rawValue.replacingOccurrences(of: "_", with: " "),
+                            "statusText": language.status(partner.status),
                             "paid": language.money(partner.amount), "missed": language.money(partner.missedAmount),
                         ]
                     },
@@ -220,7 +218,7 @@ struct Pages: Sendable {
                 "paid": "", "missed": "", "version": version.version,
             ] as [String: Any]
         }
-        return render("overview", values, request: request)
+        return render("programs", values, request: request)
     }
 
     func program(_ request: Request, _ context: AppContext) async throws -> Response {
@@ -353,7 +351,7 @@ struct Pages: Sendable {
             }
             return [
                 "id": program.id, "currency": program.currency, "status": standing.status.rawValue,
-                "statusText": standing.status.rawValue.replacingOccurrences(of: "_", with: " "), "amount": language.money(standing.amount),
+                "statusText": language.status(standing.status), "amount": language.money(standing.amount),
                 "missed": language.money(standing.missedAmount), "rows": rows, "lines": lines, "hasLines": !lines.isEmpty,
             ]
         }

@@ -3,7 +3,7 @@
 enum Templates {
     static let all: [String: String] = [
         "header": header, "footer": footer, "login": login, "overview": overview, "program": program, "partnerBody": partnerBody,
-        "runs": runs, "imports": imports, "message": message,
+        "runs": runs, "imports": imports, "message": message, "programs": programs,
     ]
 
     static let header = """
@@ -17,7 +17,7 @@ enum Templates {
         body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1d2433; background: #f6f7f9; }
         header { background: #12355b; color: #fff; padding: 10px 24px; display: flex; gap: 20px; align-items: center; flex-wrap: wrap; }
         header a { color: #fff; text-decoration: none; } header a:hover { text-decoration: underline; }
-        header .brand { font-weight: 700; margin-right: 12px; } header .right { margin-left: auto; display: flex; gap: 14px; align-items: center; }
+        header .brand { font-weight: 700; margin-right: 12px; } header .muted { color: #c9d3e0; } header .right { margin-left: auto; display: flex; gap: 14px; align-items: center; }
         header form { margin: 0; } header button { background: none; border: 1px solid #fff8; color: #fff; border-radius: 4px; padding: 2px 8px; cursor: pointer; }
         main { max-width: 1080px; margin: 0 auto; padding: 20px 24px 48px; }
         h1 { font-size: 24px; margin: 8px 0 4px; } h2 { font-size: 19px; margin: 28px 0 8px; } h3 { font-size: 16px; margin: 18px 0 6px; }
@@ -104,6 +104,16 @@ enum Templates {
         {{> footer}}
         """
 
+    static let programs = """
+        {{> header}}
+        <h1>{{t.programs}}</h1>
+        <table>
+        <tr><th>{{t.program}}</th><th>{{t.name}}</th><th>{{t.kind}}</th><th>{{t.period}}</th><th>{{t.currency}}</th><th class="num">{{t.version}}</th></tr>
+        {{#programs}}<tr><td><a href="/programs/{{id}}">{{id}}</a></td><td>{{name}}</td><td>{{kind}}</td><td>{{period}}</td><td>{{currency}}</td><td class="num">{{version}}</td></tr>{{/programs}}
+        </table>
+        {{> footer}}
+        """
+
     static let program = """
         {{> header}}
         <h1>{{id}} <span class="muted">{{name}}</span></h1>
@@ -139,7 +149,7 @@ enum Templates {
     /// Without header and footer: the body is cached per partner, language and workspace revision.
     static let partnerBody = """
         <h1>{{partnerID}} <span class="muted">{{partnerName}}</span></h1>
-        <p class="muted">{{country}} · {{tier}} · {{provider}}</p>
+        <p class="muted">{{country}} · {{tier}}{{#provider}} · {{provider}}{{/provider}}</p>
         <p class="muted">{{t.asOfNow}}</p>
         {{#programs}}
         <div class="card">
