@@ -68,27 +68,32 @@ func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
     }
 }
 
-/// Logs every request with its id, method, path, status and duration (structured metadata).
+/// Logs every request with its id, method, path, status and duration (structured metadata), and
+/// answers with the id in `X-Request-Id`.
 struct RequestLogMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        var response: Response
-        do {
-            response = try await next(request, context)
-        } catch {
+        func log(_ status: Int) {
+            let elapsed = ContinuousClock.now - start
+            let microseconds = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
             context.logger.info(
-                "request failed", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "error": "\(error)"])
+                "request",
+                metadata: [
+                    "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(status)",
+                    "ms": "\(microseconds / 1000).\(String(format: "%03d", microseconds % 1000))",
+                ])
+        }
+        do {
+            var response = try await next(request, context)
+            response.headers[.init("X-Request-Id")!] = context.id
+            log(response.status.code)
+            return response
+        } catch let error as any HTTPResponseError {
+            log(error.status.code)
+            throw error
+        } catch {
+            log(500)
             throw error
         }
-        let elapsed = ContinuousClock.now - start
-        response.headers[.init("X-Request-Id")!] = context.id
-        context.logger.info(
-            "request",
-            metadata: [
-                "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
-                "ms": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
-                "user": "\(context.user?.name ?? "-")",
-            ])
-        return response
     }
 }
