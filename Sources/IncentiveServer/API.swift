@@ -75,13 +75,14 @@ struct API: Sendable {
         _ = try context.requireAdmin()
         let body = try await request.body.collect(upTo: Self.maxJSONBody)
         let folder = try TemporaryFolder()
-        let name = request.uri.queryParameters["file_name"].map(String.init) ?? "program.yaml"
-        let path = folder.file((name as NSString).lastPathComponent)
+        let given = (request.uri.queryParameters["file_name"].map(String.init) ?? "") as NSString
+        let name = [".", "..", "/", ""].contains(given.lastPathComponent) ? "program.yaml" : given.lastPathComponent
+        let path = folder.file("program.yaml")
         try Data(body.readableBytesView).write(to: URL(fileURLWithPath: path))
         let workspace = self.workspace
         let added: ProgramAdded
         do {
-            added = try await blocking { try folder.keep { try workspace.addProgram(file: path) } }
+            added = try await blocking { try folder.keep { try workspace.addProgram(file: path, displayName: "upload:\(name)") } }
         } catch let report as DiagnosticReport {
             throw APIError.invalid(report, what: "the program was not stored")
         }
@@ -242,6 +243,12 @@ struct API: Sendable {
         let programs =
             buffer.readableBytes == 0 ? [] : (try JSONDecoder().decode(RunRequest.self, from: Data(buffer.readableBytesView)).programs ?? [])
         let workspace = self.workspace
+        let known = try await blocking { try workspace.programVersions().map(\.programID) }
+        for id in programs where !known.contains(id) {
+            throw APIError(
+                status: .unprocessableContent, code: "invalid_input",
+                message: "no program \(id) in the workspace (it has: \(known.joined(separator: ", ")))")
+        }
         let summary: RunSummary
         do {
             summary = try await blocking { try workspace.run(programIDs: programs).summary }

@@ -60,16 +60,22 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch let error as WorkspaceError {
             throw APIError(status: .unprocessableContent, code: "rejected", message: error.message)
         } catch let error as HTTPError {
-            throw APIError(
-                status: error.status, code: error.status == .notFound ? "not_found" : "http_\(error.status.code)",
-                message: error.body ?? error.status.reasonPhrase)
+            throw APIError(status: error.status, code: Self.code(error.status), message: error.body ?? error.status.reasonPhrase)
         } catch let error as any HTTPResponseError {
-            throw APIError(status: error.status, code: "http_\(error.status.code)", message: error.status.reasonPhrase)
+            throw APIError(status: error.status, code: Self.code(error.status), message: error.status.reasonPhrase)
         } catch let error as DecodingError {
             throw APIError.badRequest("the JSON body does not have the expected shape: \(Self.describe(error))")
         } catch {
             context.logger.error("internal error", metadata: ["error": "\(error)"])
             throw APIError(status: .internalServerError, code: "internal", message: "internal error (request \(context.id))")
+        }
+    }
+
+    static func code(_ status: HTTPResponse.Status) -> String {
+        switch status {
+        case .notFound: return "not_found"
+        case .contentTooLarge: return "too_large"
+        default: return "http_\(status.code)"
         }
     }
 

@@ -85,8 +85,10 @@ extension Workspace {
     ///
     /// Refused, with every reason, when the definition has problems, uses another currency than the other
     /// programs, or would leave an existing enrolment pointing at a subtrack it no longer has.
-    public func addProgram(file: String) throws(DiagnosticReport) -> ProgramAdded {
-        guard let data = FileManager.default.contents(atPath: file) else {
+    /// - Parameter displayName: how messages and the stored version name the file (default: `file`), e.g. an upload's name.
+    public func addProgram(file path: String, displayName: String? = nil) throws(DiagnosticReport) -> ProgramAdded {
+        let file = displayName ?? path
+        guard let data = FileManager.default.contents(atPath: path) else {
             throw DiagnosticReport(Diagnostic(file: file, line: nil, message: "cannot read file"))
         }
         guard let text = String(data: data, encoding: .utf8) else {

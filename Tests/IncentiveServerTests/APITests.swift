@@ -76,6 +76,8 @@ extension TestResponse {
         try await fixture.serve { client in
             let health = try await client.execute(uri: "/api/v1/health", method: .get)
             #expect(health.status == .ok)
+            let withForgedToken = try await client.execute(uri: "/api/v1/health", method: .get, headers: Fixture.headers("inc_forged"))
+            #expect(withForgedToken.status == .ok)
             #expect(health.text == #"{"engine_version":"0.1.0","status":"ok"}"#)
             for (method, uri) in Self.routes {
                 let response = try await client.execute(uri: uri, method: method)
@@ -235,12 +237,17 @@ extension TestResponse {
                 (.get, "/api/v1/nothing-here", nil, .notFound),
                 (.post, "/api/v1/imports/bookings", String(repeating: "x", count: 5000), .contentTooLarge),
                 (.post, "/api/v1/programs", "id: [unclosed", .unprocessableContent),
+                (.post, "/api/v1/programs?file_name=..", "id: [unclosed", .unprocessableContent),
+                (.post, "/api/v1/runs", #"{"programs": ["NOPE"]}"#, .unprocessableContent),
+                (.post, "/api/v1/runs", String(repeating: " ", count: 2 << 20), .contentTooLarge),
             ]
             for (method, uri, body, status) in cases {
                 let response = try await client.execute(
                     uri: uri, method: method, headers: Fixture.headers(token), body: body.map { ByteBuffer(string: $0) })
                 #expect(response.status == status, "\(method) \(uri): \(response.text)")
                 #expect(try response.errorCode() != nil, "\(method) \(uri): \(response.text)")
+                // Messages name uploads, never the server's own files.
+                #expect(!response.text.contains("/tmp") && !response.text.contains(".sqlite"), "\(method) \(uri): \(response.text)")
             }
         }
     }

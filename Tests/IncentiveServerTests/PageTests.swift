@@ -249,4 +249,24 @@ extension TestResponse {
             #expect(forged.status == .unauthorized)
         }
     }
+
+    @Test func malformedFormsGetAFourHundred() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        try await fixture.serve { client in
+            let empty = try await client.execute(uri: "/login", method: .post)
+            #expect(empty.status == .forbidden)
+            let (jar, _) = try await Self.signIn(client, name: "ada", password: "admin-secret")
+            var headers = jar.header
+            headers[.contentType] = "text/plain"
+            let plain = try await client.execute(uri: "/imports", method: .post, headers: headers, body: ByteBuffer(string: "not a form"))
+            #expect(plain.status == .badRequest)
+            headers[.contentType] = "multipart/form-data; boundary=xyz"
+            let broken = try await client.execute(
+                uri: "/imports", method: .post, headers: headers, body: ByteBuffer(bytes: [0xFF, 0x00, 0x2D, 0x2D]))
+            #expect(broken.status == .forbidden)  // no parts, so no CSRF token either
+            let unknown = try await client.execute(uri: "/partners/%ZZ", method: .get, headers: jar.header)
+            #expect(unknown.status.code >= 400 && unknown.status.code < 500)
+        }
+    }
 }
