@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "IncentiveEngine", targets: ["IncentiveEngine"]),
         .library(name: "IncentiveStore", targets: ["IncentiveStore"]),
         .library(name: "IncentiveServer", targets: ["IncentiveServer"]),
+        .library(name: "IncentiveAdvisor", targets: ["IncentiveAdvisor"]),
         .executable(name: "incentives", targets: ["incentives"]),
     ],
     dependencies: [
@@ -39,6 +40,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(name: "IncentiveAdvisor", dependencies: ["IncentiveEngine"]),
         .target(
             name: "IncentiveServer",
             dependencies: [
@@ -57,6 +59,7 @@ let package = Package(
                 "IncentiveEngine",
                 "IncentiveStore",
                 "IncentiveServer",
+                "IncentiveAdvisor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,6 +71,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .testTarget(name: "IncentiveAdvisorTests", dependencies: ["IncentiveEngine", "IncentiveAdvisor"]),
         .testTarget(
             name: "IncentiveServerTests",
             dependencies: [

@@ -20,8 +20,9 @@ extension Workspace {
     /// Reads everything a computation needs in one consistent snapshot and passes it through the engine's
     /// one bookings pass. With `onlyPartner`, only that partner's booking lines are read (for `explain`,
     /// `enroll`), and the data digest is not computed.
+    /// - Parameter bookingView: how each booking line is seen (`nil`: left out), e.g. as it stood on a date.
     public func loadInput(
-        programIDs: [String] = [], tracePartner: String? = nil, onlyPartner: Bool = false
+        programIDs: [String] = [], tracePartner: String? = nil, onlyPartner: Bool = false, bookingView: ((BookingLine) -> BookingLine?)? = nil
     ) throws(DiagnosticReport) -> (input: LoadedInput, record: InputRecord) {
         var collector = DiagnosticCollector()
         do {
@@ -85,7 +86,11 @@ extension Workspace {
                         }, buffer: &buffer
                 ) { line in
                     records += 1
-                    accumulator.add(line, file: file, collector: &collector)
+                    if let bookingView {
+                        if let seen = bookingView(line) { accumulator.add(seen, file: file, collector: &collector) }
+                    } else {
+                        accumulator.add(line, file: file, collector: &collector)
+                    }
                 }
                 digest.consume(&buffer)
                 var totals = accumulator.finish(file: file, collector: &collector)

@@ -15,7 +15,7 @@ struct Incentives: AsyncParsableCommand {
             """,
         version: Engine.version,
         subcommands: [
-            Compute.self, Explain.self, Check.self, Init.self, Import.self, Programs.self, Enroll.self, Unenroll.self, RunCommand.self,
+            Compute.self, Explain.self, Check.self, Advise.self, Init.self, Import.self, Programs.self, Enroll.self, Unenroll.self, RunCommand.self,
             Runs.self, Imports.self, Export.self, Status.self, Serve.self, Users.self, Tokens.self, Generate.self,
         ]
     )

@@ -28,8 +28,10 @@ public enum Engine {
     ///   - programIDs: restricts the computation to these programs (all when empty); unknown ids are errors.
     ///   - tracePartner: keeps the booking lines of this partner for explanations.
     /// - Throws: a report of every problem; nothing is computed from input that failed to load.
+    /// - Parameter bookingView: how each valid booking line is seen (`nil`: left out), e.g. as it stood on a date.
     public static func load(
-        dataDirectory: String, programsDirectory: String, programIDs: [String] = [], tracePartner: String? = nil
+        dataDirectory: String, programsDirectory: String, programIDs: [String] = [], tracePartner: String? = nil,
+        bookingView: ((BookingLine) -> BookingLine?)? = nil
     ) throws(DiagnosticReport) -> LoadedInput {
         var collector = DiagnosticCollector()
         var programs: [Program] = []
@@ -61,7 +63,11 @@ public enum Engine {
         if FileManager.default.fileExists(atPath: bookingsPath) {
             var accumulator = BookingAccumulator(programs: selected, dataset: dataset, tracePartner: traceIndex)
             let records = BookingFile.read(path: bookingsPath, dataset: dataset, collector: &collector) { line, collector in
-                accumulator.add(line, file: bookingsPath, collector: &collector)
+                if let bookingView {
+                    if let seen = bookingView(line) { accumulator.add(seen, file: bookingsPath, collector: &collector) }
+                } else {
+                    accumulator.add(line, file: bookingsPath, collector: &collector)
+                }
             }
             totals = accumulator.finish(file: bookingsPath, collector: &collector)
             totals.lineCount = records

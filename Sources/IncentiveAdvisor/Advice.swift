@@ -1,0 +1,73 @@
+import IncentiveEngine
+
+/// Advice for one partner, as things stood on `asOf`: per VIP subtrack where it stands and where its
+/// pace leads, what enrolling would bring, and for MDF what untagged orders cost.
+public struct PartnerAdvice: Sendable {
+    public var partner: Partner
+    public var asOf: Day
+    public var programs: [ProgramAdvice]
+}
+
+public struct ProgramAdvice: Sendable {
+    public var program: Program
+    /// Days of the period up to and including `asOf` (0 before it starts; the whole period after it ends).
+    public var daysElapsed: Int
+    public var daysInPeriod: Int
+    public var subtracks: [SubtrackAdvice]
+    public var mdf: MDFAdvice?
+}
+
+public struct SubtrackAdvice: Sendable {
+    public var path: String
+    public var name: String
+    public var rebatePercent: ScaledDecimal
+    public var enrolledOn: Day?
+    /// Enrolment is possible until the period end.
+    public var canEnroll: Bool
+    public var qualifyingVolume: Money
+    public var minimum: Money
+    /// What is still missing to the minimum (0 once met).
+    public var gap: Money
+    /// The volume at the period end if the pace so far holds: volume × days in period / days elapsed.
+    public var projectedVolume: Money
+    /// The day the minimum is reached at that pace: `nil` when it is not reached within the period.
+    public var minimumReachedOn: Day?
+    public var minimumAlreadyMet: Bool
+    /// The checks failing besides volume (tier, CSAT, credentials), as the engine explains them.
+    public var failingChecks: [Check]
+    /// Credential ids that would satisfy the failing credential checks (one of each `requires_any` group).
+    public var missingCredentials: [[String]]
+    /// What the subtrack pays on the volume so far (if enrolled and eligible).
+    public var rebateNow: Money
+    /// What it would pay at the projected volume once the other checks pass.
+    public var rebateAtProjection: Money
+
+    public var enrolled: Bool { enrolledOn != nil }
+}
+
+public struct MDFAdvice: Sendable {
+    public struct Candidate: Sendable, Hashable {
+        public var orderID: String
+        public var lineID: String
+        public var sku: String
+        public var bookedOn: Day
+        public var amount: Money
+        /// Why: "sku" (the same SKU tagged elsewhere), "order" (another line of the order tagged), or both.
+        public var matches: [String]
+    }
+
+    public var tier: String
+    /// In-period volume, and the part tagged `managed_services`.
+    public var inPeriodVolume: Money
+    public var taggedVolume: Money
+    /// Per mille of the in-period volume tagged `managed_services` (exact, half even).
+    public var taggedPerMille: Int
+    /// Untagged lines in force of a rule that needs a tag, and the MDF they cost (the engine's missed amount).
+    public var untaggedVolume: Money
+    public var untaggedLines: Int
+    public var mdfLost: Money
+    public var candidates: [Candidate]
+
+    public static let heuristic =
+        "an untagged line in the period is a candidate when the same partner tagged managed_services another line with the same SKU or in the same order"
+}

@@ -1,0 +1,153 @@
+import Foundation
+import IncentiveEngine
+
+/// The advice as a consultant reads it, and as stable JSON (docs/advice.md).
+public enum AdviceOutput {
+    public static func table(_ advice: PartnerAdvice) -> String {
+        let partner = advice.partner
+        var text = "Advice for \(partner.id) \(partner.name) (\(partner.country), \(partner.tier.rawValue)) as of \(advice.asOf)\n"
+        for program in advice.programs {
+            let p = program.program
+            text += "\n\(p.id)  \(p.name)\n"
+            text += "period \(p.period.start)..\(p.period.end): day \(program.daysElapsed) of \(program.daysInPeriod)\n"
+            for subtrack in program.subtracks {
+                let currency = p.currency
+                text += "\n  \(subtrack.path)  \(subtrack.name), rebate \(subtrack.rebatePercent.text)%\n"
+                if let on = subtrack.enrolledOn {
+                    text += "    enrolled on \(on)\n"
+                } else {
+                    text += subtrack.canEnroll ? "    not enrolled; enrolment is still possible\n" : "    not enrolled; the period has ended\n"
+                }
+                text += "    volume so far \(subtrack.qualifyingVolume.groupedText) of minimum \(subtrack.minimum.groupedText) \(currency)"
+                text += subtrack.minimumAlreadyMet ? " (met)\n" : ", \(subtrack.gap.groupedText) to go\n"
+                if program.daysElapsed > 0 && program.daysElapsed < program.daysInPeriod {
+                    text += "    at this pace: \(subtrack.projectedVolume.groupedText) \(currency) by the period end"
+                    if !subtrack.minimumAlreadyMet {
+                        text += subtrack.minimumReachedOn.map { ", minimum reached on \($0)\n" } ?? ", minimum not reached in the period\n"
+                    } else {
+                        text += "\n"
+                    }
+                }
+                for check in subtrack.failingChecks { text += "    missing: \(check.explanation)\n" }
+                if subtrack.enrolled {
+                    text += "    rebate on the volume so far: \(subtrack.rebateNow.groupedText) \(currency)\n"
+                }
+                let what = subtrack.enrolled ? "rebate" : "enrolling would bring"
+                if subtrack.failingChecks.isEmpty {
+                    text += "    \(what) at the projected volume: \(subtrack.rebateAtProjection.groupedText) \(currency)\n"
+                } else {
+                    text += "    \(what) at the projected volume once the missing items are in place: \(subtrack.rebateAtProjection.groupedText) \(currency)\n"
+                }
+            }
+            if let mdf = program.mdf {
+                let currency = p.currency
+                text += "\n  MDF, tier \(mdf.tier)\n"
+                text += "    tagged managed_services: \(mdf.taggedVolume.groupedText) of \(mdf.inPeriodVolume.groupedText) \(currency) in the period (\(percent(mdf.taggedPerMille)))\n"
+                text += "    untagged while a tag was required: \(mdf.untaggedLines) line(s), \(mdf.untaggedVolume.groupedText) \(currency); MDF lost: \(mdf.mdfLost.groupedText) \(currency)\n"
+                if !mdf.candidates.isEmpty {
+                    text += "    lines to re-tag (\(MDFAdvice.heuristic)):\n"
+                    for candidate in mdf.candidates {
+                        text +=
+                            "      order \(candidate.orderID)/\(candidate.lineID) \(candidate.sku) booked \(candidate.bookedOn) \(candidate.amount.groupedText) \(currency) (same \(candidate.matches.joined(separator: " and ")))\n"
+                    }
+                }
+            }
+        }
+        return text
+    }
+
+    static func percent(_ perMille: Int) -> String { "\(perMille / 10).\(perMille % 10)%" }
+
+    struct Document: Encodable {
+        struct Program: Encodable {
+            var id, kind, currency: String
+            var daysElapsed, daysInPeriod: Int
+            var subtracks: [Subtrack]
+            var mdf: MDF?
+            enum CodingKeys: String, CodingKey {
+                case id, kind, currency, subtracks, mdf
+                case daysElapsed = "days_elapsed", daysInPeriod = "days_in_period"
+            }
+        }
+
+        struct Subtrack: Encodable {
+            var path, rebatePercent: String
+            var enrolledOn: String?
+            var canEnroll: Bool
+            var qualifyingVolume, minimum, gap, projectedVolume: String
+            var minimumMet: Bool
+            var minimumReachedOn: String?
+            var missing: [String]
+            var missingCredentials: [[String]]
+            var rebateNow, rebateAtProjection: String
+            enum CodingKeys: String, CodingKey {
+                case path, minimum, gap, missing
+                case rebatePercent = "rebate_percent", enrolledOn = "enrolled_on", canEnroll = "can_enroll"
+                case qualifyingVolume = "qualifying_volume", projectedVolume = "projected_volume", minimumMet = "minimum_met"
+                case minimumReachedOn = "minimum_reached_on", missingCredentials = "missing_credentials", rebateNow = "rebate_now"
+                case rebateAtProjection = "rebate_at_projection"
+            }
+        }
+
+        struct Candidate: Encodable {
+            var orderID, lineID, sku, bookedOn, amount: String
+            var matches: [String]
+            enum CodingKeys: String, CodingKey {
+                case sku, amount, matches
+                case orderID = "order_id", lineID = "line", bookedOn = "booked_on"
+            }
+        }
+
+        struct MDF: Encodable {
+            var tier, inPeriodVolume, taggedVolume, taggedShare, untaggedVolume, mdfLost, heuristic: String
+            var untaggedLines: Int
+            var candidates: [Candidate]
+            enum CodingKeys: String, CodingKey {
+                case tier, candidates, heuristic
+                case inPeriodVolume = "in_period_volume", taggedVolume = "tagged_volume", taggedShare = "tagged_share"
+                case untaggedVolume = "untagged_volume", untaggedLines = "untagged_lines", mdfLost = "mdf_lost"
+            }
+        }
+
+        var partnerID, asOf: String
+        var programs: [Program]
+        enum CodingKeys: String, CodingKey {
+            case programs
+            case partnerID = "partner_id", asOf = "as_of"
+        }
+    }
+
+    /// Pretty-printed, keys sorted, money as decimal strings.
+    public static func json(_ advice: PartnerAdvice) -> String {
+        let document = Document(
+            partnerID: advice.partner.id, asOf: advice.asOf.description,
+            programs: advice.programs.map { program in
+                Document.Program(
+                    id: program.program.id, kind: program.program.kind.rawValue, currency: program.program.currency,
+                    daysElapsed: program.daysElapsed, daysInPeriod: program.daysInPeriod,
+                    subtracks: program.subtracks.map {
+                        Document.Subtrack(
+                            path: $0.path, rebatePercent: $0.rebatePercent.text, enrolledOn: $0.enrolledOn?.description, canEnroll: $0.canEnroll,
+                            qualifyingVolume: $0.qualifyingVolume.plainText, minimum: $0.minimum.plainText, gap: $0.gap.plainText,
+                            projectedVolume: $0.projectedVolume.plainText, minimumMet: $0.minimumAlreadyMet,
+                            minimumReachedOn: $0.minimumReachedOn?.description, missing: $0.failingChecks.compactMap(\.reason),
+                            missingCredentials: $0.missingCredentials, rebateNow: $0.rebateNow.plainText,
+                            rebateAtProjection: $0.rebateAtProjection.plainText)
+                    },
+                    mdf: program.mdf.map { mdf in
+                        Document.MDF(
+                            tier: mdf.tier, inPeriodVolume: mdf.inPeriodVolume.plainText, taggedVolume: mdf.taggedVolume.plainText,
+                            taggedShare: percent(mdf.taggedPerMille), untaggedVolume: mdf.untaggedVolume.plainText, mdfLost: mdf.mdfLost.plainText,
+                            heuristic: MDFAdvice.heuristic, untaggedLines: mdf.untaggedLines,
+                            candidates: mdf.candidates.map {
+                                Document.Candidate(
+                                    orderID: $0.orderID, lineID: $0.lineID, sku: $0.sku, bookedOn: $0.bookedOn.description,
+                                    amount: $0.amount.plainText, matches: $0.matches)
+                            })
+                    })
+            })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(document)) ?? Data("{}".utf8), as: UTF8.self) + "\n"
+    }
+}

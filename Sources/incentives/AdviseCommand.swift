@@ -1,0 +1,58 @@
+import ArgumentParser
+import IncentiveAdvisor
+import IncentiveEngine
+import IncentiveStore
+
+struct Advise: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Advise a partner: where each VIP subtrack stands and where its pace leads, what enrolling would bring, MDF lost to untagged orders.",
+        discussion: """
+            Every VIP subtrack of every program, enrolled or not: volume so far against the minimum, the volume at the \
+            period end at the current pace and the day the minimum is reached, what is missing (credentials, CSATs, tier), \
+            and the rebate. For MDF: the share tagged managed_services, the untagged volume and the MDF it cost, and lines \
+            to re-tag. --as-of shows it as it stood on a date, from the data dated up to it.
+            """
+    )
+
+    @OptionGroup var input: InputOptions
+
+    @Option(help: ArgumentHelp("The partner to advise.", valueName: "id"))
+    var partner: String
+
+    @Option(name: .customLong("program"), help: ArgumentHelp("Only this program (repeatable).", valueName: "id"))
+    var programIDs: [String] = []
+
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("The advice as it stood on this day (default: today).", valueName: "YYYY-MM-DD"))
+    var asOf: Day?
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
+
+    @Option(help: "Output format: table or json.")
+    var format: Format = .table
+
+    func run() throws {
+        let day = asOf ?? Day.today()
+        let view = Advisor.bookings(asOf: day)
+        let loaded: LoadedInput
+        if let data = input.data, let programs = input.programs {
+            do {
+                loaded = try Engine.load(
+                    dataDirectory: data, programsDirectory: programs, programIDs: programIDs, tracePartner: partner, bookingView: view)
+            } catch {
+                throw Terminal.reportProblems(error)
+            }
+        } else {
+            let workspace = try Terminal.openWorkspace(input.workspace)
+            do {
+                loaded = try workspace.loadInput(programIDs: programIDs, tracePartner: partner, onlyPartner: true, bookingView: view).input
+            } catch {
+                throw Terminal.reportProblems(error)
+            }
+        }
+        Terminal.reportWarnings(loaded.warnings)
+        guard let advice = Advisor.advise(partnerID: partner, input: loaded, asOf: day) else {
+            throw CommandFailure(description: "no such partner: \(partner)")
+        }
+        Output.standardOutput(format == .json ? AdviceOutput.json(advice) : AdviceOutput.table(advice))
+    }
+}
