@@ -54,6 +54,15 @@ public struct MDFAdvice: Sendable {
         public var amount: Money
         /// Why: "sku" (the same SKU tagged elsewhere), "order" (another line of the order tagged), or both.
         public var matches: [String]
+
+        public init(orderID: String, lineID: String, sku: String, bookedOn: Day, amount: Money, matches: [String]) {
+            self.orderID = orderID
+            self.lineID = lineID
+            self.sku = sku
+            self.bookedOn = bookedOn
+            self.amount = amount
+            self.matches = matches
+        }
     }
 
     public var tier: String

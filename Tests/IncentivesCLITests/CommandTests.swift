@@ -152,4 +152,17 @@ import Testing
         ])
         #expect(check.status == 0, "\(check.stderr)")
     }
+
+    @Test func adviseNamesTheLinesToRetag() throws {
+        let run = try CLI.run([
+            "advise", "--data", "examples/data", "--programs", "examples/programs", "--partner", "NL1005", "--as-of", "2023-07-29",
+            "--program", "PROVIDER-MDF-FY23-H2",
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("tagged managed_services: 48,150.50 of 88,450.50 USD in the period (54.4%)"))
+        #expect(run.stdout.contains("untagged while a tag was required: 2 line(s), 20,600.00 USD; MDF lost: 412.00 USD"))
+        #expect(run.stdout.contains("order SO23-1404/1 C8300-1N1S-6T booked 2023-02-01 18,000.00 USD (same sku)"))
+        let unknown = try CLI.run(["advise", "--data", "examples/data", "--programs", "examples/programs", "--partner", "NOPE"])
+        #expect(unknown.status == 1)
+    }
 }
