@@ -40,7 +40,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "IncentiveAdvisor", dependencies: ["IncentiveEngine"]),
+        .target(name: "IncentiveAdvisor", dependencies: ["IncentiveEngine", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "IncentiveServer",
             dependencies: [

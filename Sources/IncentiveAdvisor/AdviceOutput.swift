@@ -3,7 +3,7 @@ import IncentiveEngine
 
 /// The advice as a consultant reads it, and as stable JSON (docs/advice.md).
 public enum AdviceOutput {
-    public static func table(_ advice: PartnerAdvice) -> String {
+    public static func table(_ advice: PartnerAdvice, recommendation: Recommendation? = nil) -> String {
         let partner = advice.partner
         var text = "Advice for \(partner.id) \(partner.name) (\(partner.country), \(partner.tier.rawValue)) as of \(advice.asOf)\n"
         for program in advice.programs {
@@ -52,6 +52,10 @@ public enum AdviceOutput {
                     }
                 }
             }
+        }
+        if let recommendation {
+            text += "\nRecommendation: expected rebate \(recommendation.expectedRebate.groupedText), investment \(recommendation.investment.groupedText), net \(recommendation.net.groupedText)\n"
+            for line in recommendation.reasoning { text += "  \(line)\n" }
         }
         return text
     }
@@ -109,17 +113,30 @@ public enum AdviceOutput {
             }
         }
 
+        struct Plan: Encodable {
+            var credentials: [String]
+            var subtracks: [String]
+            var expectedRebate, investment, net: String
+            var reasoning: [String]
+            var exact: Bool
+            enum CodingKeys: String, CodingKey {
+                case credentials, subtracks, investment, net, reasoning, exact
+                case expectedRebate = "expected_rebate"
+            }
+        }
+
         var partnerID, asOf: String
         var programs: [Program]
+        var recommendation: Plan?
         enum CodingKeys: String, CodingKey {
-            case programs
+            case programs, recommendation
             case partnerID = "partner_id", asOf = "as_of"
         }
     }
 
     /// Pretty-printed, keys sorted, money as decimal strings.
-    public static func json(_ advice: PartnerAdvice) -> String {
-        let document = Document(
+    public static func json(_ advice: PartnerAdvice, recommendation: Recommendation? = nil) -> String {
+        var document = Document(
             partnerID: advice.partner.id, asOf: advice.asOf.description,
             programs: advice.programs.map { program in
                 Document.Program(
@@ -146,6 +163,12 @@ public enum AdviceOutput {
                             })
                     })
             })
+        document.recommendation = recommendation.map { plan in
+            Document.Plan(
+                credentials: plan.credentials.map(\.id), subtracks: plan.subtracks.map { "\($0.program) \($0.path)" },
+                expectedRebate: plan.expectedRebate.plainText, investment: plan.investment.plainText, net: plan.net.plainText,
+                reasoning: plan.reasoning, exact: plan.exact)
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(document)) ?? Data("{}".utf8), as: UTF8.self) + "\n"

@@ -25,6 +25,12 @@ struct Advise: ParsableCommand {
     @Option(name: .customLong("as-of"), help: ArgumentHelp("The advice as it stood on this day (default: today).", valueName: "YYYY-MM-DD"))
     var asOf: Day?
 
+    @Option(
+        help: ArgumentHelp(
+            "A credentials catalogue (YAML: credentials with id, name, cost, lead_time_days): adds a recommendation of what to enrol in and acquire.",
+            valueName: "file"))
+    var catalogue: String?
+
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
 
     @Option(help: "Output format: table or json.")
@@ -32,6 +38,14 @@ struct Advise: ParsableCommand {
 
     func run() throws {
         let day = asOf ?? Day.today()
+        var offers: [CredentialOffer]?
+        if let catalogue {
+            do {
+                offers = try CredentialCatalogue.load(path: catalogue)
+            } catch {
+                throw Terminal.reportProblems(error, outcome: "no advice was given")
+            }
+        }
         let view = Advisor.bookings(asOf: day)
         let loaded: LoadedInput
         if let data = input.data, let programs = input.programs {
@@ -53,6 +67,8 @@ struct Advise: ParsableCommand {
         guard let advice = Advisor.advise(partnerID: partner, input: loaded, asOf: day) else {
             throw CommandFailure(description: "no such partner: \(partner)")
         }
-        Output.standardOutput(format == .json ? AdviceOutput.json(advice) : AdviceOutput.table(advice))
+        let recommendation = offers.map { Recommender.recommend(advice, catalogue: $0) }
+        Output.standardOutput(
+            format == .json ? AdviceOutput.json(advice, recommendation: recommendation) : AdviceOutput.table(advice, recommendation: recommendation))
     }
 }

@@ -1,0 +1,228 @@
+import Foundation
+import IncentiveEngine
+import Yams
+
+/// What acquiring a credential costs and how long it takes (a credentials catalogue, YAML).
+public struct CredentialOffer: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var cost: Money
+    public var leadTimeDays: Int
+
+    public init(id: String, name: String, cost: Money, leadTimeDays: Int) {
+        self.id = id
+        self.name = name
+        self.cost = cost
+        self.leadTimeDays = leadTimeDays
+    }
+}
+
+public enum CredentialCatalogue {
+    /// Reads `credentials: [{id, name, cost, lead_time_days}]`; problems name the file and the entry.
+    public static func load(path: String) throws(DiagnosticReport) -> [CredentialOffer] {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw DiagnosticReport(Diagnostic(file: path, line: nil, message: "cannot read file"))
+        }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws(DiagnosticReport) -> [CredentialOffer] {
+        var collector = DiagnosticCollector()
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch {
+            throw DiagnosticReport(Diagnostic(file: file, line: nil, message: "not valid YAML: \(error)"))
+        }
+        guard let entries = root?.mapping?["credentials"]?.sequence else {
+            throw DiagnosticReport(Diagnostic(file: file, line: 1, column: "credentials", message: "expected a list under credentials:"))
+        }
+        var offers: [CredentialOffer] = []
+        for entry in entries {
+            let line = entry.mark.map { $0.line }
+            guard let mapping = entry.mapping else {
+                collector.error(file: file, line: line, "expected a mapping with id, name, cost, lead_time_days")
+                continue
+            }
+            for key in mapping.keys.compactMap(\.string) where !["id", "name", "cost", "lead_time_days"].contains(key) {
+                collector.error(file: file, line: line, column: key, "unknown key (expected id, name, cost, lead_time_days)")
+            }
+            guard let id = mapping["id"]?.string, !id.isEmpty else {
+                collector.error(file: file, line: line, column: "id", "required")
+                continue
+            }
+            var cost = Money.zero
+            let costText = mapping["cost"]?.string ?? ""
+            var bytes = Array(costText.utf8)
+            switch bytes.withUnsafeMutableBufferPointer({ FieldParsing.decimal(UnsafeBufferPointer($0), scale: 2, allowNegative: false) }) {
+            case .success(let cents): cost = Money(cents: cents)
+            case .failure(let problem):
+                collector.error(file: file, line: line, column: "cost", value: costText, FieldParsing.explain(problem, decimals: 2, what: "a cost"))
+            }
+            guard let lead = mapping["lead_time_days"]?.int, lead >= 0 else {
+                collector.error(file: file, line: line, column: "lead_time_days", value: mapping["lead_time_days"]?.string, "expected a whole number of days")
+                continue
+            }
+            if offers.contains(where: { $0.id == id }) { collector.error(file: file, line: line, column: "id", value: id, "listed twice") }
+            offers.append(CredentialOffer(id: id, name: mapping["name"]?.string ?? id, cost: cost, leadTimeDays: lead))
+        }
+        if collector.hasErrors { throw DiagnosticReport(collector) }
+        return offers
+    }
+}
+
+/// The subtracks to enrol in and the credentials to acquire that maximise expected rebate minus
+/// investment, with the reasoning.
+public struct Recommendation: Sendable {
+    public struct Choice: Sendable, Hashable {
+        public var program: String
+        public var path: String
+        public var rebate: Money
+        /// Already enrolled (no action), or to enrol in.
+        public var enrolled: Bool
+    }
+
+    public var credentials: [CredentialOffer]
+    public var subtracks: [Choice]
+    public var expectedRebate: Money
+    public var investment: Money
+    public var net: Money { Money(cents: expectedRebate.cents - investment.cents) }
+    /// Line by line: what each choice adds and costs, and why the others were left.
+    public var reasoning: [String]
+    /// Whether the search covered every combination (it does up to `Recommender.exactLimit` credentials).
+    public var exact: Bool
+}
+
+public enum Recommender {
+    /// Up to this many candidate credentials the search is exhaustive (with pruning).
+    public static let exactLimit = 40
+
+    struct Candidate {
+        var program: String
+        var path: String
+        var rebate: Money
+        var enrolled: Bool
+        /// Missing credential groups: each needs one of its ids, from those that can still be acquired in time.
+        var groups: [[String]]
+    }
+
+    public static func recommend(_ advice: PartnerAdvice, catalogue: [CredentialOffer]) -> Recommendation {
+        var reasoning: [String] = []
+        var candidates: [Candidate] = []
+        let offers = Dictionary(catalogue.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for program in advice.programs {
+            guard case .vip(let rules) = program.program.rules else { continue }
+            for subtrack in program.subtracks {
+                let label = "\(program.program.id) \(subtrack.path)"
+                if !subtrack.enrolled && !subtrack.canEnroll {
+                    reasoning.append("\(label): left out: enrolment closed with the period end")
+                    continue
+                }
+                let blocking = subtrack.failingChecks.filter { $0.code != .credential }
+                if !blocking.isEmpty {
+                    reasoning.append("\(label): left out: \(blocking.map(\.explanation).joined(separator: "; ")) (no credential changes that)")
+                    continue
+                }
+                if subtrack.rebateAtProjection.cents <= 0 {
+                    reasoning.append(
+                        "\(label): left out: at the current pace the volume (\(subtrack.projectedVolume.groupedText)) stays under the minimum \(subtrack.minimum.groupedText)"
+                    )
+                    continue
+                }
+                // A credential helps only if it can be held by the deadline the check uses.
+                let deadline: Day =
+                    rules.knowledgeDeadline == .enrollment ? (subtrack.enrolledOn ?? program.program.period.end) : program.program.period.end
+                var groups: [[String]] = []
+                var unreachable: [String] = []
+                for group in subtrack.missingCredentials {
+                    var reachable: [String] = []
+                    for id in group {
+                        guard let offer = offers[id] else {
+                            unreachable.append("\(id) (not in the catalogue)")
+                            continue
+                        }
+                        let ready = Day(daysSinceEpoch: advice.asOf.daysSinceEpoch + Int32(offer.leadTimeDays))
+                        if ready > deadline {
+                            unreachable.append("\(id) (out of reach: ready \(ready), after the deadline \(deadline))")
+                        } else {
+                            reachable.append(id)
+                        }
+                    }
+                    if reachable.isEmpty {
+                        groups = []
+                        reasoning.append("\(label): left out: needs one of \(group.joined(separator: ", ")), none within reach: \(unreachable.joined(separator: "; "))")
+                        break
+                    }
+                    groups.append(reachable)
+                }
+                if groups.count != subtrack.missingCredentials.count { continue }
+                candidates.append(
+                    Candidate(program: program.program.id, path: subtrack.path, rebate: subtrack.rebateAtProjection, enrolled: subtrack.enrolled, groups: groups))
+            }
+        }
+        let relevant = Array(Set(candidates.flatMap { $0.groups.flatMap { $0 } })).sorted()
+        let exact = relevant.count <= exactLimit
+        let chosen = search(candidates, relevant: exact ? relevant : Array(relevant.prefix(exactLimit)), offers: offers)
+        let satisfied = candidates.filter { candidate in candidate.groups.allSatisfy { group in group.contains(where: chosen.contains) } }
+        let investment = chosen.reduce(Int64(0)) { $0 + offers[$1]!.cost.cents }
+        let expected = satisfied.reduce(Int64(0)) { $0 + $1.rebate.cents }
+        var lines: [String] = []
+        for candidate in satisfied {
+            let action = candidate.enrolled ? "keep" : "enrol in"
+            let needs = candidate.groups.isEmpty ? "" : " (with \(candidate.groups.map { $0.filter(chosen.contains).joined(separator: "/") }.joined(separator: ", ")))"
+            lines.append("\(action) \(candidate.program) \(candidate.path): expected rebate \(candidate.rebate.groupedText)\(needs)")
+        }
+        for id in chosen.sorted() {
+            let offer = offers[id]!
+            let unlocks = satisfied.filter { $0.groups.contains { $0.contains(id) } }
+            lines.append(
+                "acquire \(id) (\(offer.name)): costs \(offer.cost.groupedText), ready in \(offer.leadTimeDays) days; needed for \(unlocks.map { "\($0.program) \($0.path)" }.joined(separator: ", "))"
+            )
+        }
+        for candidate in candidates where !satisfied.contains(where: { $0.program == candidate.program && $0.path == candidate.path }) {
+            let cost = candidate.groups.map { group in group.compactMap { offers[$0]?.cost.cents }.min() ?? 0 }.reduce(0, +)
+            lines.append(
+                "left out \(candidate.program) \(candidate.path): would bring \(candidate.rebate.groupedText) but needs \(candidate.groups.map { $0.joined(separator: " or ") }.joined(separator: " and ")), costing at least \(Money(cents: cost).groupedText) with the rest of the plan"
+            )
+        }
+        if !exact { lines.append("note: more than \(exactLimit) credentials could help; only the first \(exactLimit) by id were weighed") }
+        return Recommendation(
+            credentials: chosen.sorted().map { offers[$0]! },
+            subtracks: satisfied.map { Recommendation.Choice(program: $0.program, path: $0.path, rebate: $0.rebate, enrolled: $0.enrolled) },
+            expectedRebate: Money(cents: expected), investment: Money(cents: investment), reasoning: lines + reasoning, exact: exact)
+    }
+
+    /// Branch and bound over the relevant credentials: the set with the highest rebate minus cost
+    /// (ties: the cheaper set, then fewer credentials).
+    static func search(_ candidates: [Candidate], relevant: [String], offers: [String: CredentialOffer]) -> Set<String> {
+        var best: (value: Int64, cost: Int64, set: Set<String>) = (Int64.min, 0, [])
+        var current: Set<String> = []
+        func value(_ set: Set<String>) -> (Int64, Int64) {
+            let rebate = candidates.reduce(Int64(0)) { sum, candidate in
+                candidate.groups.allSatisfy { $0.contains(where: set.contains) } ? sum + candidate.rebate.cents : sum
+            }
+            let cost = set.reduce(Int64(0)) { $0 + offers[$1]!.cost.cents }
+            return (rebate - cost, cost)
+        }
+        func visit(_ index: Int, cost: Int64) {
+            // Bound: everything still satisfiable pays, and nothing more is bought.
+            let remaining = Set(relevant[index...])
+            let optimistic = candidates.reduce(Int64(0)) { sum, candidate in
+                candidate.groups.allSatisfy { $0.contains(where: { current.contains($0) || remaining.contains($0) }) } ? sum + candidate.rebate.cents : sum
+            }
+            if optimistic - cost < best.value { return }
+            if index == relevant.count {
+                let (net, spent) = value(current)
+                if net > best.value || (net == best.value && (spent < best.cost || (spent == best.cost && current.count < best.set.count))) {
+                    best = (net, spent, current)
+                }
+                return
+            }
+            let id = relevant[index]
+            current.insert(id)
+            visit(index + 1, cost: cost + offers[id]!.cost.cents)
+            current.remove(id)
+            visit(index + 1, cost: cost)
+        }
+        visit(0, cost: 0)
+        return best.set
+    }
+}
