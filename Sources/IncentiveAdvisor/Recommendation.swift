@@ -102,6 +102,8 @@ public enum Recommender {
         var enrolled: Bool
         /// Missing credential groups: each needs one of its ids, from those that can still be acquired in time.
         var groups: [[String]]
+        /// Other things still to do before the period ends (CSAT reports to collect).
+        var conditions: [String]
     }
 
     public static func recommend(_ advice: PartnerAdvice, catalogue: [CredentialOffer]) -> Recommendation {
@@ -116,9 +118,16 @@ public enum Recommender {
                     reasoning.append("\(label): left out: enrolment closed with the period end")
                     continue
                 }
-                let blocking = subtrack.failingChecks.filter { $0.code != .credential }
+                // A tier is what it is; CSAT reports can still come in until the period ends.
+                let periodOver = advice.asOf >= program.program.period.end
+                let blocking = subtrack.failingChecks.filter { $0.code == .tier || ($0.code == .csat && periodOver) }
+                let conditions = subtrack.failingChecks.filter { $0.code == .csat && !periodOver }.map(\.explanation)
                 if !blocking.isEmpty {
                     reasoning.append("\(label): left out: \(blocking.map(\.explanation).joined(separator: "; ")) (no credential changes that)")
+                    continue
+                }
+                if program.daysElapsed == 0 {
+                    reasoning.append("\(label): left out for now: the period starts on \(program.program.period.start), there is no pace to project yet")
                     continue
                 }
                 if subtrack.rebateAtProjection.cents <= 0 {
@@ -155,7 +164,9 @@ public enum Recommender {
                 }
                 if groups.count != subtrack.missingCredentials.count { continue }
                 candidates.append(
-                    Candidate(program: program.program.id, path: subtrack.path, rebate: subtrack.rebateAtProjection, enrolled: subtrack.enrolled, groups: groups))
+                    Candidate(
+                        program: program.program.id, path: subtrack.path, rebate: subtrack.rebateAtProjection, enrolled: subtrack.enrolled,
+                        groups: groups, conditions: conditions))
             }
         }
         let relevant = Array(Set(candidates.flatMap { $0.groups.flatMap { $0 } })).sorted()
@@ -168,7 +179,8 @@ public enum Recommender {
         for candidate in satisfied {
             let action = candidate.enrolled ? "keep" : "enrol in"
             let needs = candidate.groups.isEmpty ? "" : " (with \(candidate.groups.map { $0.filter(chosen.contains).joined(separator: "/") }.joined(separator: ", ")))"
-            lines.append("\(action) \(candidate.program) \(candidate.path): expected rebate \(candidate.rebate.groupedText)\(needs)")
+            let todo = candidate.conditions.isEmpty ? "" : "; also still needed: \(candidate.conditions.joined(separator: "; "))"
+            lines.append("\(action) \(candidate.program) \(candidate.path): expected rebate \(candidate.rebate.groupedText)\(needs)\(todo)")
         }
         for id in chosen.sorted() {
             let offer = offers[id]!
