@@ -105,4 +105,17 @@ import Testing
         #expect(mdf.inPeriodVolume == Money(cents: 6_790_000))
         #expect(mdf.untaggedVolume == Money(cents: 1_800_000))
     }
+
+    /// NL1001 on 2015-03-15 (day 50 of 182): UCS 24,000 so far → 87,360.00 at this pace, 6% = 5,241.60;
+    /// voice (CP-8865-K9) 21,000 → 76,440.00, 16% = 12,230.40. Only 3 CSAT reports are in, but they can
+    /// still come: the plan keeps both subtracks and says 7 more are needed.
+    @Test func csatReportsStillToComeAreAConditionNotABlocker() throws {
+        let advice = try Self.advice("NL1001", asOf: "2015-03-15")
+        let plan = Recommender.recommend(advice, catalogue: [])
+        #expect(plan.subtracks.map { "\($0.program) \($0.path)" } == ["VIP25-6M data-center/ucs", "VIP25-6M collaboration/voice"])
+        #expect(plan.expectedRebate == Money(cents: 524_160 + 1_223_040))
+        #expect(plan.investment == .zero)
+        #expect(plan.reasoning.contains { $0.hasPrefix("keep VIP25-6M data-center/ucs: expected rebate 5,241.60; also still needed: only 3 of 10 CSAT") })
+        #expect(plan.reasoning.contains("VIP25-3M data-center/ucs: left out for now: the period starts on 2015-04-26, there is no pace to project yet"))
+    }
 }
