@@ -46,6 +46,7 @@ let package = Package(
             dependencies: [
                 "IncentiveEngine",
                 "IncentiveStore",
+                "IncentiveAdvisor",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),

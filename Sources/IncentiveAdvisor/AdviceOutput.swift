@@ -36,14 +36,17 @@ public enum AdviceOutput {
                 if subtrack.failingChecks.isEmpty {
                     text += "    \(what) at the projected volume: \(subtrack.rebateAtProjection.groupedText) \(currency)\n"
                 } else {
-                    text += "    \(what) at the projected volume once the missing items are in place: \(subtrack.rebateAtProjection.groupedText) \(currency)\n"
+                    text +=
+                        "    \(what) at the projected volume once the missing items are in place: \(subtrack.rebateAtProjection.groupedText) \(currency)\n"
                 }
             }
             if let mdf = program.mdf {
                 let currency = p.currency
                 text += "\n  MDF, tier \(mdf.tier)\n"
-                text += "    tagged managed_services: \(mdf.taggedVolume.groupedText) of \(mdf.inPeriodVolume.groupedText) \(currency) in the period (\(percent(mdf.taggedPerMille)))\n"
-                text += "    untagged while a tag was required: \(mdf.untaggedLines) line(s), \(mdf.untaggedVolume.groupedText) \(currency); MDF lost: \(mdf.mdfLost.groupedText) \(currency)\n"
+                text +=
+                    "    tagged managed_services: \(mdf.taggedVolume.groupedText) of \(mdf.inPeriodVolume.groupedText) \(currency) in the period (\(percent(mdf.taggedPerMille)))\n"
+                text +=
+                    "    untagged while a tag was required: \(mdf.untaggedLines) line(s), \(mdf.untaggedVolume.groupedText) \(currency); MDF lost: \(mdf.mdfLost.groupedText) \(currency)\n"
                 if !mdf.candidates.isEmpty {
                     text += "    lines to re-tag (\(MDFAdvice.heuristic)):\n"
                     for candidate in mdf.candidates {
@@ -54,7 +57,8 @@ public enum AdviceOutput {
             }
         }
         if let recommendation {
-            text += "\nRecommendation: expected rebate \(recommendation.expectedRebate.groupedText), investment \(recommendation.investment.groupedText), net \(recommendation.net.groupedText)\n"
+            text +=
+                "\nRecommendation: expected rebate \(recommendation.expectedRebate.groupedText), investment \(recommendation.investment.groupedText), net \(recommendation.net.groupedText)\n"
             for line in recommendation.reasoning { text += "  \(line)\n" }
         }
         return text

@@ -78,7 +78,8 @@ public enum Advisor {
             case .mdf:
                 if let row = actualRows.first {
                     advice.mdf = mdf(
-                        row: row, totals: input.totals.programs[programIndex].mdf[partnerIndex], traced: input.totals.traced, programIndex: programIndex)
+                        row: row, totals: input.totals.programs[programIndex].mdf[partnerIndex], traced: input.totals.traced,
+                        programIndex: programIndex)
                 }
             }
             programs.append(advice)

@@ -58,7 +58,8 @@ public enum CredentialCatalogue {
                 collector.error(file: file, line: line, column: "cost", value: costText, FieldParsing.explain(problem, decimals: 2, what: "a cost"))
             }
             guard let lead = mapping["lead_time_days"]?.int, lead >= 0 else {
-                collector.error(file: file, line: line, column: "lead_time_days", value: mapping["lead_time_days"]?.string, "expected a whole number of days")
+                collector.error(
+                    file: file, line: line, column: "lead_time_days", value: mapping["lead_time_days"]?.string, "expected a whole number of days")
                 continue
             }
             if offers.contains(where: { $0.id == id }) { collector.error(file: file, line: line, column: "id", value: id, "listed twice") }
@@ -127,7 +128,8 @@ public enum Recommender {
                     continue
                 }
                 if program.daysElapsed == 0 {
-                    reasoning.append("\(label): left out for now: the period starts on \(program.program.period.start), there is no pace to project yet")
+                    reasoning.append(
+                        "\(label): left out for now: the period starts on \(program.program.period.start), there is no pace to project yet")
                     continue
                 }
                 if subtrack.rebateAtProjection.cents <= 0 {
@@ -157,7 +159,9 @@ public enum Recommender {
                     }
                     if reachable.isEmpty {
                         groups = []
-                        reasoning.append("\(label): left out: needs one of \(group.joined(separator: ", ")), none within reach: \(unreachable.joined(separator: "; "))")
+                        reasoning.append(
+                            "\(label): left out: needs one of \(group.joined(separator: ", ")), none within reach: \(unreachable.joined(separator: "; "))"
+                        )
                         break
                     }
                     groups.append(reachable)
@@ -178,7 +182,9 @@ public enum Recommender {
         var lines: [String] = []
         for candidate in satisfied {
             let action = candidate.enrolled ? "keep" : "enrol in"
-            let needs = candidate.groups.isEmpty ? "" : " (with \(candidate.groups.map { $0.filter(chosen.contains).joined(separator: "/") }.joined(separator: ", ")))"
+            let needs =
+                candidate.groups.isEmpty
+                ? "" : " (with \(candidate.groups.map { $0.filter(chosen.contains).joined(separator: "/") }.joined(separator: ", ")))"
             let todo = candidate.conditions.isEmpty ? "" : "; also still needed: \(candidate.conditions.joined(separator: "; "))"
             lines.append("\(action) \(candidate.program) \(candidate.path): expected rebate \(candidate.rebate.groupedText)\(needs)\(todo)")
         }
@@ -218,7 +224,8 @@ public enum Recommender {
             // Bound: everything still satisfiable pays, and nothing more is bought.
             let remaining = Set(relevant[index...])
             let optimistic = candidates.reduce(Int64(0)) { sum, candidate in
-                candidate.groups.allSatisfy { $0.contains(where: { current.contains($0) || remaining.contains($0) }) } ? sum + candidate.rebate.cents : sum
+                candidate.groups.allSatisfy { $0.contains(where: { current.contains($0) || remaining.contains($0) }) }
+                    ? sum + candidate.rebate.cents : sum
             }
             if optimistic - cost < best.value { return }
             if index == relevant.count {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import IncentiveAdvisor
 import IncentiveEngine
 import IncentiveStore
 import NIOCore
@@ -30,6 +31,7 @@ struct API: Sendable {
 
         api.get("partners") { request, context in try await listPartners(request, context) }
         api.get("partners/{id}") { _, context in try await partner(context) }
+        api.get("partners/{id}/advice") { request, context in try await advice(request, context) }
 
         api.post("imports/{kind}") { request, context in try await importFile(request, context) }
 
@@ -115,6 +117,32 @@ struct API: Sendable {
         let workspace = self.workspace
         guard let record = try await blocking({ try workspace.partnerRecord(id) }) else { throw APIError.notFound("no partner \(id)") }
         return JSONBody.response(PartnerDetailDocument(record))
+    }
+
+    /// `?as_of=YYYY-MM-DD` (default today) `&program=ID`: the advisor's JSON (docs/advice.md).
+    func advice(_ request: Request, _ context: AppContext) async throws -> Response {
+        let user = try context.requireUser()
+        let id = try context.parameters.require("id")
+        guard user.mayView(partner: id) else { throw APIError.notFound("no partner \(id)") }
+        let query = request.uri.queryParameters
+        var day = Day(daysSinceEpoch: Int32(Int(Date().timeIntervalSince1970) / 86_400))
+        if let text = query["as_of"] {
+            guard let parsed = Day(iso: String(text)) else {
+                throw APIError.badRequest("as_of \"\(text)\": expected a real calendar date YYYY-MM-DD")
+            }
+            day = parsed
+        }
+        let programs = query["program"].map { [String($0)] } ?? []
+        let workspace = self.workspace, catalogue = options.catalogue
+        let text = try await blocking { [day] () -> String? in
+            guard try workspace.partners(offset: 0, limit: 1, only: id).total == 1 else { return nil }
+            let input = try workspace.loadInput(programIDs: programs, tracePartner: id, onlyPartner: true, bookingView: Advisor.bookings(asOf: day))
+                .input
+            guard let advice = Advisor.advise(partnerID: id, input: input, asOf: day) else { return nil }
+            return AdviceOutput.json(advice, recommendation: catalogue.map { Recommender.recommend(advice, catalogue: $0) })
+        }
+        guard let text else { throw APIError.notFound("no partner \(id)") }
+        return JSONBody.text(text, contentType: "application/json; charset=utf-8")
     }
 
     // MARK: Imports

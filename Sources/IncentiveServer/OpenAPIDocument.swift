@@ -190,14 +190,62 @@ enum OpenAPIDocument {
                   $ref: '#/components/responses/Unauthorized'
                 '404':
                   $ref: '#/components/responses/NotFound'
+          /partners/{id}/advice:
+            get:
+              tags: [partners]
+              operationId: getPartnerAdvice
+              summary: Advice for a partner as it stood on a day (docs/advice.md).
+              description: |
+                Every VIP subtrack, enrolled or not (volume so far, minimum, pace projection, what is missing, rebate),
+                MDF tagging advice, and, when the server was started with a credentials catalogue, a recommendation.
+              parameters:
+                - $ref: '#/components/parameters/PartnerId'
+                - name: as_of
+                  in: query
+                  required: false
+                  description: The day the advice is for (default today); only data dated up to it is used.
+                  schema:
+                    $ref: '#/components/schemas/Day'
+                - name: program
+                  in: query
+                  required: false
+                  description: Only this program.
+                  schema:
+                    type: string
+              responses:
+                '200':
+                  description: The advice.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [partner_id, as_of, programs]
+                        properties:
+                          partner_id:
+                            type: string
+                          as_of:
+                            $ref: '#/components/schemas/Day'
+                          programs:
+                            type: array
+                            items:
+                              type: object
+                          recommendation:
+                            type: object
+                '400':
+                  $ref: '#/components/responses/BadRequest'
+                '401':
+                  $ref: '#/components/responses/Unauthorized'
+                '404':
+                  $ref: '#/components/responses/NotFound'
           /imports/{kind}:
             post:
               tags: [imports]
               operationId: importFile
               summary: Import one dataset file (admin), all or nothing.
               description: |
-                The body is one CSV file of the dataset format, header row first. It replaces the workspace's
-                data of that kind when every row is valid; otherwise nothing changes and 422 lists every problem.
+                The body is one CSV file of the dataset format, header row first. When every row is valid, each
+                row is stored, replacing a stored row with the same key (rows not in the file stay); otherwise
+                nothing changes and 422 lists every problem.
               parameters:
                 - name: kind
                   in: path

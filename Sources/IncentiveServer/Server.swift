@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import IncentiveAdvisor
 import IncentiveEngine
 import IncentiveStore
 import Logging
@@ -10,11 +11,14 @@ public struct ServerOptions: Sendable {
     public var port: Int
     /// Largest request body accepted (an import upload); larger ones get 413.
     public var maxBodySize: Int
+    /// The credentials catalogue the advice weighs (none: no recommendation).
+    public var catalogue: [CredentialOffer]?
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodySize: Int = 1 << 30) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodySize: Int = 1 << 30, catalogue: [CredentialOffer]? = nil) {
         self.host = host
         self.port = port
         self.maxBodySize = maxBodySize
+        self.catalogue = catalogue
     }
 }
 

@@ -5,7 +5,8 @@ import IncentiveStore
 
 struct Advise: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Advise a partner: where each VIP subtrack stands and where its pace leads, what enrolling would bring, MDF lost to untagged orders.",
+        abstract:
+            "Advise a partner: where each VIP subtrack stands and where its pace leads, what enrolling would bring, MDF lost to untagged orders.",
         discussion: """
             Every VIP subtrack of every program, enrolled or not: volume so far against the minimum, the volume at the \
             period end at the current pace and the day the minimum is reached, what is missing (credentials, CSATs, tier), \

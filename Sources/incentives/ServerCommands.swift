@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IncentiveAdvisor
 import IncentiveEngine
 import IncentiveServer
 import IncentiveStore
@@ -35,11 +36,23 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Create the workspace if needed and, when it is empty, load the bundled example into it.")
     var demo = false
 
+    @Option(
+        help: ArgumentHelp("A credentials catalogue for the advice's recommendations (with --demo: examples/credentials.yaml).", valueName: "file"))
+    var catalogue: String?
+
     func run() async throws {
         let path = workspace.path
         if demo && !FileManager.default.fileExists(atPath: path) { _ = try attempt { try Workspace.create(at: path) } }
         let store = try workspace.open()
         if demo { try Demo.prepare(store) }
+        var offers: [CredentialOffer]?
+        if let file = catalogue ?? (demo ? Demo.examplesFolder().map { ($0 as NSString).appendingPathComponent("credentials.yaml") } : nil) {
+            do {
+                offers = try CredentialCatalogue.load(path: file)
+            } catch {
+                throw Terminal.reportProblems(error, outcome: "the server was not started")
+            }
+        }
         var logger = Logger(label: "incentives")
         logger.logLevel = .info
         if demo, let link = try? Accounts.createLoginLink(user: "admin", in: store) {
@@ -47,7 +60,7 @@ struct Serve: AsyncParsableCommand {
         }
         Output.standardError("serving \(path) on http://\(host):\(port)/ (API under /api/v1; Ctrl-C stops)")
         try await IncentivesServer.run(
-            workspace: store, options: ServerOptions(host: host, port: port, maxBodySize: maxBodySize), logger: logger)
+            workspace: store, options: ServerOptions(host: host, port: port, maxBodySize: maxBodySize, catalogue: offers), logger: logger)
     }
 }
 

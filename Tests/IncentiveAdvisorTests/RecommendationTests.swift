@@ -27,13 +27,16 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("data"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("programs"), withIntermediateDirectories: true)
-        func write(_ name: String, _ text: String) throws { try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        func write(_ name: String, _ text: String) throws {
+            try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
         try write("programs/vipx.yaml", program)
         try write("data/partners.csv", "partner_id,name,country,tier\nP1,Partner One,NL,gold\n")
         try write("data/enrollments.csv", "partner_id,program,subtrack,enrolled_on\nP1,VIPX,a/big,2015-01-05\n")
         try write(
             "data/bookings.csv",
-            "order_id,line,partner_id,booked_on,sku,amount,currency\nO1,1,P1,2015-02-01,BIG-1,100000.00,USD\nO2,1,P1,2015-02-15,SMALL-1,50000.00,USD\n")
+            "order_id,line,partner_id,booked_on,sku,amount,currency\nO1,1,P1,2015-02-01,BIG-1,100000.00,USD\nO2,1,P1,2015-02-15,SMALL-1,50000.00,USD\n"
+        )
         let day = try #require(Day(iso: asOf))
         let input = try Engine.load(
             dataDirectory: folder.appendingPathComponent("data").path, programsDirectory: folder.appendingPathComponent("programs").path,

@@ -68,6 +68,7 @@ extension TestResponse {
         (.get, "/api/v1/partners/NL1001"), (.post, "/api/v1/imports/bookings"), (.get, "/api/v1/enrollments"), (.post, "/api/v1/enrollments"),
         (.delete, "/api/v1/enrollments"), (.post, "/api/v1/runs"), (.get, "/api/v1/runs"), (.get, "/api/v1/runs/1"),
         (.get, "/api/v1/runs/1/results"), (.get, "/api/v1/runs/1/partners/NL1001"), (.get, "/api/v1/openapi.yaml"),
+        (.get, "/api/v1/partners/NL1001/advice"),
     ]
 
     @Test func noRouteAnswersWithoutAUserButHealth() async throws {
@@ -249,6 +250,27 @@ extension TestResponse {
                 // Messages name uploads, never the server's own files.
                 #expect(!response.text.contains("/tmp") && !response.text.contains(".sqlite"), "\(method) \(uri): \(response.text)")
             }
+        }
+    }
+
+    /// The advice of a partner, under the same access rules (figures as in AdvisorTests).
+    @Test func adviceForAPartner() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let token = fixture.partner
+        try await fixture.serve { client in
+            let response = try await client.execute(
+                uri: "/api/v1/partners/NL1001/advice?as_of=2015-04-30&program=VIP25-6M", method: .get, headers: Fixture.headers(token))
+            #expect(response.status == .ok)
+            let programs = try #require(try response.json()["programs"] as? [[String: Any]])
+            let ucs = try #require((programs.first?["subtracks"] as? [[String: Any]])?.first)
+            #expect(ucs["path"] as? String == "data-center/ucs")
+            #expect(ucs["projected_volume"] as? String == "79625.00")
+            #expect(ucs["minimum_reached_on"] as? String == "2015-06-05")
+            let other = try await client.execute(uri: "/api/v1/partners/NL1002/advice", method: .get, headers: Fixture.headers(token))
+            #expect(other.status == .notFound)
+            let bad = try await client.execute(uri: "/api/v1/partners/NL1001/advice?as_of=2015-02-30", method: .get, headers: Fixture.headers(token))
+            #expect(bad.status == .badRequest)
         }
     }
 }
