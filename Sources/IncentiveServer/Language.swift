@@ -89,7 +89,7 @@ enum Language: String, CaseIterable, Sendable {
         "column": "Column", "value": "Value", "problem": "Problem", "compare": "Compare", "added": "added", "changed": "changed",
         "unchanged": "unchanged", "rows": "rows", "started": "Started", "lines": "Booking lines", "version": "Version",
         "asOfNow": "Computed now from the data in the workspace.", "language": "Nederlands", "yes": "yes", "no": "no",
-        "enrolled": "Enrolled", "credentials": "Credentials", "noAccess": "Not found.",
+        "enrolled": "Enrolled", "credentials": "Credentials", "noAccess": "Not found.", "advice": "Advice",
     ]
 
     static let dutch: [String: String] = [
@@ -108,6 +108,6 @@ enum Language: String, CaseIterable, Sendable {
         "value": "Waarde", "problem": "Probleem", "compare": "Vergelijken", "added": "toegevoegd", "changed": "gewijzigd",
         "unchanged": "ongewijzigd", "rows": "rijen", "started": "Gestart", "lines": "Orderregels", "version": "Versie",
         "asOfNow": "Nu berekend uit de gegevens in de werkruimte.", "language": "English", "yes": "ja", "no": "nee",
-        "enrolled": "Ingeschreven", "credentials": "Certificeringen", "noAccess": "Niet gevonden.",
+        "enrolled": "Ingeschreven", "credentials": "Certificeringen", "noAccess": "Niet gevonden.", "advice": "Advies",
     ]
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import IncentiveAdvisor
 import IncentiveEngine
 import IncentiveStore
 import Mustache
@@ -290,7 +291,9 @@ struct Pages: Sendable {
         let workspace = self.workspace
         let revision = try await blocking { try workspace.revision() }
         // The body depends only on the workspace, the partner and the language.
-        let body = try await cache.value("partner\u{0}\(id)\u{0}\(language.rawValue)\u{0}\(revision)") {
+        // The advice on it is as of today, so the day is part of the key too.
+        let today = Int(Date().timeIntervalSince1970) / 86_400
+        let body = try await cache.value("partner\u{0}\(id)\u{0}\(language.rawValue)\u{0}\(revision)\u{0}\(today)") {
             let computed = try await blocking { () -> (LoadedInput, ComputeResult)? in
                 guard try workspace.partners(offset: 0, limit: 1, only: id).total == 1 else { return nil }
                 let input = try workspace.loadInput(tracePartner: id, onlyPartner: true).input
@@ -355,7 +358,61 @@ struct Pages: Sendable {
                 "missed": language.money(standing.missedAmount), "rows": rows, "lines": lines, "hasLines": !lines.isEmpty,
             ]
         }
+        let advice = adviceLines(id: id, input: input, language: language)
+        values["advice"] = advice
+        values["hasAdvice"] = !advice.isEmpty
         return values
+    }
+
+    /// The advisor's view in a few sentences: where each open subtrack's pace leads, and MDF lost to untagged orders.
+    func adviceLines(id: String, input: LoadedInput, language: Language) -> [String] {
+        let today = Day(daysSinceEpoch: Int32(Int(Date().timeIntervalSince1970) / 86_400))
+        guard let advice = Advisor.advise(partnerID: id, input: input, asOf: today) else { return [] }
+        let dutch = language == .nl
+        var lines: [String] = []
+        for program in advice.programs {
+            let currency = program.program.currency
+            for subtrack in program.subtracks where subtrack.enrolled || subtrack.canEnroll {
+                let label = "\(program.program.id) \(subtrack.path)"
+                var text =
+                    dutch
+                    ? "\(label): \(language.money(subtrack.qualifyingVolume)) van minimaal \(language.money(subtrack.minimum)) \(currency)"
+                    : "\(label): \(language.money(subtrack.qualifyingVolume)) of the \(language.money(subtrack.minimum)) \(currency) minimum"
+                if program.daysElapsed > 0 && program.daysElapsed < program.daysInPeriod {
+                    text +=
+                        dutch
+                        ? "; in dit tempo \(language.money(subtrack.projectedVolume)) aan het eind van de periode"
+                        : "; at this pace \(language.money(subtrack.projectedVolume)) by the period end"
+                    if let day = subtrack.minimumReachedOn {
+                        text += dutch ? ", minimum bereikt op \(language.date(day))" : ", minimum reached on \(language.date(day))"
+                    }
+                }
+                if !subtrack.enrolled {
+                    text +=
+                        dutch
+                        ? "; niet ingeschreven, inschrijven levert \(language.money(subtrack.rebateAtProjection)) op"
+                        : "; not enrolled: enrolling would bring \(language.money(subtrack.rebateAtProjection))"
+                }
+                if !subtrack.failingChecks.isEmpty {
+                    text += (dutch ? "; ontbreekt: " : "; missing: ") + subtrack.failingChecks.map(\.explanation).joined(separator: "; ")
+                }
+                lines.append(text)
+            }
+            if let mdf = program.mdf {
+                let share = "\(mdf.taggedPerMille / 10)\(dutch ? "," : ".")\(mdf.taggedPerMille % 10)%"
+                var text =
+                    dutch
+                    ? "\(program.program.id): \(share) gelabeld als managed services; niet gelabeld \(language.money(mdf.untaggedVolume)) \(currency), dat kostte \(language.money(mdf.mdfLost)) MDF"
+                    : "\(program.program.id): \(share) tagged managed services; untagged \(language.money(mdf.untaggedVolume)) \(currency) cost \(language.money(mdf.mdfLost)) MDF"
+                if !mdf.candidates.isEmpty {
+                    text +=
+                        (dutch ? "; opnieuw labelen: " : "; re-tag: ")
+                        + mdf.candidates.map { "\($0.orderID)/\($0.lineID) \($0.sku) \(language.money($0.amount))" }.joined(separator: ", ")
+                }
+                lines.append(text)
+            }
+        }
+        return lines
     }
 
     // MARK: Runs

@@ -151,6 +151,7 @@ enum Templates {
         <h1>{{partnerID}} <span class="muted">{{partnerName}}</span></h1>
         <p class="muted">{{country}} · {{tier}}{{#provider}} · {{provider}}{{/provider}}</p>
         <p class="muted">{{t.asOfNow}}</p>
+        {{#hasAdvice}}<div class="card"><h2>{{t.advice}}</h2><ul>{{#advice}}<li>{{.}}</li>{{/advice}}</ul></div>{{/hasAdvice}}
         {{#programs}}
         <div class="card">
         <h2><a href="/programs/{{id}}">{{id}}</a> <span class="status {{status}}">{{statusText}}</span></h2>

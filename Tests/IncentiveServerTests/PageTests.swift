@@ -269,4 +269,19 @@ extension TestResponse {
             #expect(unknown.status.code >= 400 && unknown.status.code < 500)
         }
     }
+
+    /// The partner page carries the advisor's view: here the MDF lost to untagged orders and the line to re-tag.
+    @Test func thePartnerPageGivesAdvice() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        try await fixture.serve { client in
+            let (jar, _) = try await Self.signIn(client, name: "ada", password: "admin-secret")
+            let page = try await client.execute(uri: "/partners/NL1005", method: .get, headers: jar.header)
+            #expect(page.text.contains("<h2>Advice</h2>"))
+            #expect(
+                page.text.contains(
+                    "PROVIDER-MDF-FY23-H2: 54.4% tagged managed services; untagged 20,600.00 USD cost 412.00 MDF; re-tag: SO23-1404/1 C8300-1N1S-6T 18,000.00"
+                ))
+        }
+    }
 }
