@@ -94,7 +94,7 @@ public struct Recommendation: Sendable {
 
 public enum Recommender {
     /// Up to this many candidate credentials the search is exhaustive (with pruning).
-    public static let exactLimit = 40
+    public static let exactLimit = 64
 
     struct Candidate {
         var program: String
@@ -208,40 +208,44 @@ public enum Recommender {
             expectedRebate: Money(cents: expected), investment: Money(cents: investment), reasoning: lines + reasoning, exact: exact)
     }
 
-    /// Branch and bound over the relevant credentials: the set with the highest rebate minus cost
-    /// (ties: the cheaper set, then fewer credentials).
+    /// Branch and bound over the relevant credentials (bit sets, at most 64): the set with the highest
+    /// rebate minus cost (ties: the cheaper set, then fewer credentials). Credentials that touch the most
+    /// rebate per unit of cost are tried first, so a good plan is found early and bounds prune hard.
     static func search(_ candidates: [Candidate], relevant: [String], offers: [String: CredentialOffer]) -> Set<String> {
-        var best: (value: Int64, cost: Int64, set: Set<String>) = (Int64.min, 0, [])
-        var current: Set<String> = []
-        func value(_ set: Set<String>) -> (Int64, Int64) {
-            let rebate = candidates.reduce(Int64(0)) { sum, candidate in
-                candidate.groups.allSatisfy { $0.contains(where: set.contains) } ? sum + candidate.rebate.cents : sum
-            }
-            let cost = set.reduce(Int64(0)) { $0 + offers[$1]!.cost.cents }
-            return (rebate - cost, cost)
+        let touched = relevant.map { id in candidates.filter { $0.groups.contains { $0.contains(id) } }.reduce(Int64(0)) { $0 + $1.rebate.cents } }
+        let order = relevant.indices.sorted { a, b in
+            let costA = max(offers[relevant[a]]!.cost.cents, 1), costB = max(offers[relevant[b]]!.cost.cents, 1)
+            let left = Int128(touched[a]) * Int128(costB), right = Int128(touched[b]) * Int128(costA)
+            return left != right ? left > right : relevant[a] < relevant[b]
         }
-        func visit(_ index: Int, cost: Int64) {
+        let ids = order.map { relevant[$0] }
+        let costs = ids.map { offers[$0]!.cost.cents }
+        let position = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+        let masks: [[UInt64]] = candidates.map { candidate in
+            candidate.groups.map { group in group.reduce(UInt64(0)) { mask, id in position[id].map { mask | (1 << UInt64($0)) } ?? mask } }
+        }
+        let rebates = candidates.map(\.rebate.cents)
+        func pays(_ available: UInt64) -> Int64 {
+            var sum: Int64 = 0
+            for (index, groups) in masks.enumerated() where groups.allSatisfy({ $0 & available != 0 }) { sum += rebates[index] }
+            return sum
+        }
+        var best: (value: Int64, cost: Int64, count: Int, mask: UInt64) = (Int64.min, 0, 0, 0)
+        func visit(_ index: Int, chosen: UInt64, cost: Int64) {
+            let remaining: UInt64 = index >= 64 ? 0 : (index == 0 ? ~0 : ~((1 << UInt64(index)) - 1))
             // Bound: everything still satisfiable pays, and nothing more is bought.
-            let remaining = Set(relevant[index...])
-            let optimistic = candidates.reduce(Int64(0)) { sum, candidate in
-                candidate.groups.allSatisfy { $0.contains(where: { current.contains($0) || remaining.contains($0) }) }
-                    ? sum + candidate.rebate.cents : sum
-            }
-            if optimistic - cost < best.value { return }
-            if index == relevant.count {
-                let (net, spent) = value(current)
-                if net > best.value || (net == best.value && (spent < best.cost || (spent == best.cost && current.count < best.set.count))) {
-                    best = (net, spent, current)
+            if pays(chosen | remaining) - cost < best.value { return }
+            if index == ids.count {
+                let net = pays(chosen) - cost, count = chosen.nonzeroBitCount
+                if net > best.value || (net == best.value && (cost < best.cost || (cost == best.cost && count < best.count))) {
+                    best = (net, cost, count, chosen)
                 }
                 return
             }
-            let id = relevant[index]
-            current.insert(id)
-            visit(index + 1, cost: cost + offers[id]!.cost.cents)
-            current.remove(id)
-            visit(index + 1, cost: cost)
+            visit(index + 1, chosen: chosen | (1 << UInt64(index)), cost: cost + costs[index])
+            visit(index + 1, chosen: chosen, cost: cost)
         }
-        visit(0, cost: 0)
-        return best.set
+        visit(0, chosen: 0, cost: 0)
+        return Set(ids.indices.filter { best.mask & (1 << UInt64($0)) != 0 }.map { ids[$0] })
     }
 }
