@@ -66,6 +66,12 @@ public struct MDFAdvice: Sendable {
     }
 
     public var tier: String
+    /// Qualifying volume so far against the tier's minimum, and where the pace so far leads.
+    public var qualifyingVolume: Money
+    public var minimum: Money
+    public var projectedVolume: Money
+    /// The day the pace reaches the minimum; `nil` when already met or not within the period.
+    public var minimumReachedOn: Day?
     /// In-period volume, and the part tagged `managed_services`.
     public var inPeriodVolume: Money
     public var taggedVolume: Money

@@ -43,6 +43,17 @@ public enum AdviceOutput {
             if let mdf = program.mdf {
                 let currency = p.currency
                 text += "\n  MDF, tier \(mdf.tier)\n"
+                text += "    qualifying volume so far \(mdf.qualifyingVolume.groupedText) of minimum \(mdf.minimum.groupedText) \(currency)"
+                text +=
+                    mdf.qualifyingVolume >= mdf.minimum
+                    ? " (met)\n" : ", \(Money(cents: mdf.minimum.cents - mdf.qualifyingVolume.cents).groupedText) to go\n"
+                if program.daysElapsed > 0 && program.daysElapsed < program.daysInPeriod {
+                    text += "    at this pace: \(mdf.projectedVolume.groupedText) \(currency) by the period end"
+                    if mdf.qualifyingVolume < mdf.minimum {
+                        text += mdf.minimumReachedOn.map { ", minimum reached on \($0)" } ?? ", minimum not reached in the period"
+                    }
+                    text += "\n"
+                }
                 text +=
                     "    tagged managed_services: \(mdf.taggedVolume.groupedText) of \(mdf.inPeriodVolume.groupedText) \(currency) in the period (\(percent(mdf.taggedPerMille)))\n"
                 text +=
@@ -107,11 +118,14 @@ public enum AdviceOutput {
         }
 
         struct MDF: Encodable {
-            var tier, inPeriodVolume, taggedVolume, taggedShare, untaggedVolume, mdfLost, heuristic: String
+            var tier, qualifyingVolume, minimum, projectedVolume: String
+            var minimumReachedOn: String?
+            var inPeriodVolume, taggedVolume, taggedShare, untaggedVolume, mdfLost, heuristic: String
             var untaggedLines: Int
             var candidates: [Candidate]
             enum CodingKeys: String, CodingKey {
-                case tier, candidates, heuristic
+                case tier, candidates, heuristic, minimum
+                case qualifyingVolume = "qualifying_volume", projectedVolume = "projected_volume", minimumReachedOn = "minimum_reached_on"
                 case inPeriodVolume = "in_period_volume", taggedVolume = "tagged_volume", taggedShare = "tagged_share"
                 case untaggedVolume = "untagged_volume", untaggedLines = "untagged_lines", mdfLost = "mdf_lost"
             }
@@ -157,7 +171,9 @@ public enum AdviceOutput {
                     },
                     mdf: program.mdf.map { mdf in
                         Document.MDF(
-                            tier: mdf.tier, inPeriodVolume: mdf.inPeriodVolume.plainText, taggedVolume: mdf.taggedVolume.plainText,
+                            tier: mdf.tier, qualifyingVolume: mdf.qualifyingVolume.plainText, minimum: mdf.minimum.plainText,
+                            projectedVolume: mdf.projectedVolume.plainText, minimumReachedOn: mdf.minimumReachedOn?.description,
+                            inPeriodVolume: mdf.inPeriodVolume.plainText, taggedVolume: mdf.taggedVolume.plainText,
                             taggedShare: percent(mdf.taggedPerMille), untaggedVolume: mdf.untaggedVolume.plainText, mdfLost: mdf.mdfLost.plainText,
                             heuristic: MDFAdvice.heuristic, untaggedLines: mdf.untaggedLines,
                             candidates: mdf.candidates.map {

@@ -79,7 +79,8 @@ public enum Advisor {
                 if let row = actualRows.first {
                     advice.mdf = mdf(
                         row: row, totals: input.totals.programs[programIndex].mdf[partnerIndex], traced: input.totals.traced,
-                        programIndex: programIndex)
+                        programIndex: programIndex,
+                        projection: project(row.qualifyingVolume, minimum: row.threshold, start: period.start, elapsed: elapsed, days: daysInPeriod))
                 }
             }
             programs.append(advice)
@@ -109,7 +110,9 @@ public enum Advisor {
         }
     }
 
-    static func mdf(row: ResultRow, totals: MDFTotals, traced: [TracedLine], programIndex: Int) -> MDFAdvice {
+    static func mdf(
+        row: ResultRow, totals: MDFTotals, traced: [TracedLine], programIndex: Int, projection: (volume: Money, reachedOn: Day?)
+    ) -> MDFAdvice {
         var inPeriod: Int64 = 0, tagged: Int64 = 0
         var untagged: [(line: TracedLine, amount: Money)] = []
         for line in traced {
@@ -135,7 +138,9 @@ public enum Advisor {
         }
         let perMille = inPeriod > 0 ? Int(Rounding.divideHalfEven(Int128(tagged) * 1000, by: Int128(inPeriod))) : 0
         return MDFAdvice(
-            tier: row.item, inPeriodVolume: Money(cents: inPeriod), taggedVolume: Money(cents: tagged), taggedPerMille: perMille,
+            tier: row.item, qualifyingVolume: row.qualifyingVolume, minimum: row.threshold, projectedVolume: projection.volume,
+            minimumReachedOn: projection.reachedOn, inPeriodVolume: Money(cents: inPeriod), taggedVolume: Money(cents: tagged),
+            taggedPerMille: perMille,
             untaggedVolume: totals.untaggedVolume, untaggedLines: totals.untaggedLines, mdfLost: row.missedAmount, candidates: candidates)
     }
 }

@@ -120,4 +120,19 @@ import Testing
         #expect(
             plan.reasoning.contains("VIP25-3M data-center/ucs: left out for now: the period starts on 2015-04-26, there is no pace to project yet"))
     }
+
+    /// DE3003 (select, MDF minimum 50,000) on 2023-05-15, day 107 of 182. Qualifying so far, at the 2023
+    /// EUR rate 1.082375: SO23-3301 9,800 EUR = 10,607.275 → 10,607.28 (untagged, before the tag rule),
+    /// SO23-3302 1,080 EUR = 1,168.965 → 1,168.96, SO23-3303 22,000 EUR = 23,812.25: 35,588.49. At that pace
+    /// 35,588.49 × 182 / 107 = 60,533.69, and the minimum on day ⌈50,000 × 107 / 35,588.49⌉ = 151: 2023-06-28.
+    @Test func anMDFMinimumAtThePaceSoFar() throws {
+        let advice = try Self.advice("DE3003", asOf: "2023-05-15")
+        let mdf = try #require(advice.programs.first { $0.program.id == "PROVIDER-MDF-FY23-H2" }?.mdf)
+        #expect(mdf.tier == "select")
+        #expect(mdf.qualifyingVolume == Money(cents: 3_558_849))
+        #expect(mdf.minimum == Money(cents: 5_000_000))
+        #expect(mdf.projectedVolume == Money(cents: 6_053_369))
+        #expect(mdf.minimumReachedOn == Day(iso: "2023-06-28"))
+        #expect(mdf.taggedVolume == Money(cents: 2_498_121))
+    }
 }
