@@ -39,6 +39,40 @@ public struct BookingLine {
     }
 }
 
+/// Where valid booking lines go. A value type passed `inout` is specialised into the reading loop,
+/// with no closure call and no exclusivity check per line.
+public protocol BookingSink {
+    mutating func take(_ line: BookingLine, collector: inout DiagnosticCollector)
+}
+
+/// A sink that calls a closure (for callers that write lines somewhere, like a workspace import).
+struct ClosureSink: BookingSink {
+    let body: (BookingLine, inout DiagnosticCollector) -> Void
+    func take(_ line: BookingLine, collector: inout DiagnosticCollector) { body(line, &collector) }
+}
+
+/// Adds every line, seen through `view` when there is one, into an accumulator.
+public struct AccumulatingSink: BookingSink {
+    public var accumulator: BookingAccumulator
+    public let file: String
+    public let view: ((BookingLine) -> BookingLine?)?
+
+    public init(_ accumulator: BookingAccumulator, file: String, view: ((BookingLine) -> BookingLine?)? = nil) {
+        self.accumulator = accumulator
+        self.file = file
+        self.view = view
+    }
+
+    @inlinable
+    public mutating func take(_ line: BookingLine, collector: inout DiagnosticCollector) {
+        if let view {
+            if let seen = view(line) { accumulator.add(seen, file: file, collector: &collector) }
+        } else {
+            accumulator.add(line, file: file, collector: &collector)
+        }
+    }
+}
+
 /// Streams a `bookings.csv` once, validating every line (formats.md §1) and handing each valid one
 /// to a sink. Memory does not grow with the number of lines, except for an 8-byte fingerprint per
 /// line used to find duplicate (`order_id`, `line`) keys.
@@ -62,17 +96,38 @@ public enum BookingFile {
             collector.merge(error.collector)
             return 0
         }
+        return withoutActuallyEscaping(sink) { body in
+            var adapter = ClosureSink(body: body)
+            return read(
+                reader: reader, reopen: { () throws(DiagnosticReport) -> CSVReader in try CSVReader(path: path, displayName: name) },
+                dataset: dataset, collector: &collector, progress: progress, into: &adapter)
+        }
+    }
+
+    /// Reads `path` into `sink`.
+    @discardableResult
+    public static func read<Sink: BookingSink>(
+        path: String, displayName: String? = nil, dataset: Dataset, collector: inout DiagnosticCollector, into sink: inout Sink
+    ) -> Int {
+        let name = displayName ?? path
+        let reader: CSVReader
+        do {
+            reader = try CSVReader(path: path, displayName: name)
+        } catch {
+            collector.merge(error.collector)
+            return 0
+        }
         return read(
             reader: reader, reopen: { () throws(DiagnosticReport) -> CSVReader in try CSVReader(path: path, displayName: name) },
-            dataset: dataset, collector: &collector, progress: progress, sink: sink)
+            dataset: dataset, collector: &collector, progress: { _ in }, into: &sink)
     }
 
     /// Reads bookings from `reader`; `reopen` gives a fresh reader of the same bytes for the
     /// rare second pass that confirms duplicate keys. `progress` is called now and then with the bytes read so far.
-    public static func read(
+    public static func read<Sink: BookingSink>(
         reader: CSVReader, reopen: () throws(DiagnosticReport) -> CSVReader, dataset: Dataset, collector: inout DiagnosticCollector,
         progress: (Int) -> Void = { _ in },
-        sink: (BookingLine, inout DiagnosticCollector) -> Void
+        into sink: inout Sink
     ) -> Int {
         let file = reader.file
         var columnIndex: [String: Int] = [:]
@@ -202,11 +257,11 @@ public enum BookingFile {
                 }
             }
             tag.withUnsafeBufferPointer { intendedUse in
-                sink(
+                sink.take(
                     BookingLine(
                         line: line, orderID: orderBytes, lineID: lineBytes, partner: Int(partner), partnerID: partnerBytes, bookedOn: booked!,
                         shippedOn: shipped, sku: skuBytes, quantity: quantity, amount: amount, currency: record[currencyColumn],
-                        intendedUse: intendedUse), &collector)
+                        intendedUse: intendedUse), collector: &collector)
             }
         }
         if !suspects.isEmpty { confirmDuplicates(suspects, reopen: reopen, file: file, collector: &collector) }

@@ -7,10 +7,21 @@ public struct ExactText: Hashable, Sendable, CustomStringConvertible {
 
     public init(_ text: String) { self.text = text }
 
-    public static func == (lhs: ExactText, rhs: ExactText) -> Bool { lhs.text.utf8.elementsEqual(rhs.text.utf8) }
+    public static func == (lhs: ExactText, rhs: ExactText) -> Bool {
+        // Native strings hand out their bytes at once; the element-by-element walk is the fallback.
+        if let equal = lhs.text.utf8.withContiguousStorageIfAvailable({ left in
+            rhs.text.utf8.withContiguousStorageIfAvailable { right in left.count == right.count && left.elementsEqual(right) }
+        }), let equal {
+            return equal
+        }
+        return lhs.text.utf8.elementsEqual(rhs.text.utf8)
+    }
 
     public func hash(into hasher: inout Hasher) {
-        for byte in text.utf8 { hasher.combine(byte) }
+        if text.utf8.withContiguousStorageIfAvailable({ hasher.combine(bytes: UnsafeRawBufferPointer($0)) }) == nil {
+            for byte in text.utf8 { hasher.combine(byte) }
+        }
+        hasher.combine(text.utf8.count)
     }
 
     public var description: String { text }

@@ -61,15 +61,10 @@ public enum Engine {
         let bookingsPath = (dataDirectory as NSString).appendingPathComponent("bookings.csv")
         var totals = BookingTotals(programs: [])
         if FileManager.default.fileExists(atPath: bookingsPath) {
-            var accumulator = BookingAccumulator(programs: selected, dataset: dataset, tracePartner: traceIndex)
-            let records = BookingFile.read(path: bookingsPath, dataset: dataset, collector: &collector) { line, collector in
-                if let bookingView {
-                    if let seen = bookingView(line) { accumulator.add(seen, file: bookingsPath, collector: &collector) }
-                } else {
-                    accumulator.add(line, file: bookingsPath, collector: &collector)
-                }
-            }
-            totals = accumulator.finish(file: bookingsPath, collector: &collector)
+            var sink = AccumulatingSink(
+                BookingAccumulator(programs: selected, dataset: dataset, tracePartner: traceIndex), file: bookingsPath, view: bookingView)
+            let records = BookingFile.read(path: bookingsPath, dataset: dataset, collector: &collector, into: &sink)
+            totals = sink.accumulator.finish(file: bookingsPath, collector: &collector)
             totals.lineCount = records
         }
         if collector.hasErrors { throw DiagnosticReport(collector) }
