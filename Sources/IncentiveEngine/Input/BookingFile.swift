@@ -129,19 +129,42 @@ public enum BookingFile {
         progress: (Int) -> Void = { _ in },
         into sink: inout Sink
     ) -> Int {
-        let file = reader.file
-        var columnIndex: [String: Int] = [:]
-        var missing = false
-        for name in requiredColumns {
-            if let index = reader.column(name) {
-                columnIndex[name] = index
-            } else {
-                collector.error(
-                    file: file, line: 1, column: name, "missing required column (the header has: \(reader.header.joined(separator: ", ")))")
-                missing = true
-            }
+        guard checkColumns(reader, collector: &collector) else { return 0 }
+        var keys = BookingKeys(partitions: 1)
+        let outcome = readRecords(reader: reader, dataset: dataset, collector: &collector, keys: &keys, progress: progress, into: &sink)
+        let suspects = BookingKeys.repeated([keys], workers: 1)
+        if !suspects.isEmpty { confirmDuplicates(suspects, reopen: reopen, file: reader.file, collector: &collector) }
+        return outcome.records
+    }
+
+    /// Reports the required columns the header lacks; true when it has them all.
+    static func checkColumns(_ reader: CSVReader, collector: inout DiagnosticCollector) -> Bool {
+        var complete = true
+        for name in requiredColumns where reader.column(name) == nil {
+            collector.error(
+                file: reader.file, line: 1, column: name, "missing required column (the header has: \(reader.header.joined(separator: ", ")))")
+            complete = false
         }
-        if missing { return 0 }
+        return complete
+    }
+
+    /// How reading a run of records ended.
+    struct Outcome {
+        var records = 0
+        /// Reading stopped at a problem after which nothing more can be read (an unterminated quote).
+        var fatal = false
+    }
+
+    /// Reads records from `reader` until it stops, validating each and handing valid lines to `sink`;
+    /// every key's fingerprint goes into `keys`. The header must have the required columns.
+    static func readRecords<Sink: BookingSink>(
+        reader: CSVReader, dataset: Dataset, collector: inout DiagnosticCollector, keys: inout BookingKeys,
+        progress: (Int) -> Void = { _ in }, into sink: inout Sink
+    ) -> Outcome {
+        let file = reader.file
+        var outcome = Outcome()
+        var columnIndex: [String: Int] = [:]
+        for name in requiredColumns { columnIndex[name] = reader.column(name) }
         let orderColumn = columnIndex["order_id"]!, lineColumn = columnIndex["line"]!, partnerColumn = columnIndex["partner_id"]!
         let bookedColumn = columnIndex["booked_on"]!, skuColumn = columnIndex["sku"]!, amountColumn = columnIndex["amount"]!
         let currencyColumn = columnIndex["currency"]!
@@ -151,8 +174,6 @@ public enum BookingFile {
         let partnerIDs = dataset.partnerIDs
         let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
 
-        var keys = FingerprintSet(capacity: 1 << 16)
-        var suspects: Set<UInt64> = []
         var lineCount = 0
         var tag: [UInt8] = []
         tag.reserveCapacity(64)
@@ -163,6 +184,7 @@ public enum BookingFile {
                 more = try reader.next()
             } catch {
                 collector.merge(error.collector)
+                outcome.fatal = true
                 break
             }
             guard more else { break }
@@ -189,8 +211,7 @@ public enum BookingFile {
             if orderBytes.isEmpty { fail("order_id", nil, "required value is empty") }
             if lineBytes.isEmpty { fail("line", nil, "required value is empty") }
             if !orderBytes.isEmpty && !lineBytes.isEmpty {
-                let hash = ByteHash.key(order: orderBytes, line: lineBytes)
-                if !keys.insert(hash) { suspects.insert(hash) }
+                keys.add(ByteHash.key(order: orderBytes, line: lineBytes))
             }
 
             // Partner.
@@ -264,12 +285,12 @@ public enum BookingFile {
                         intendedUse: intendedUse), collector: &collector)
             }
         }
-        if !suspects.isEmpty { confirmDuplicates(suspects, reopen: reopen, file: file, collector: &collector) }
-        return lineCount
+        outcome.records = lineCount
+        return outcome
     }
 
     /// Fingerprints can collide: re-read the file and report only keys that really repeat.
-    private static func confirmDuplicates(
+    static func confirmDuplicates(
         _ suspects: Set<UInt64>, reopen: () throws(DiagnosticReport) -> CSVReader, file: String, collector: inout DiagnosticCollector
     ) {
         guard let reader = try? reopen(), let orderColumn = reader.column("order_id"), let lineColumn = reader.column("line") else { return }

@@ -100,6 +100,12 @@ public struct DiagnosticCollector: Sendable {
         }
     }
 
+    /// Moves every line number by `shift` (a chunk's lines counted from its own start).
+    mutating func shiftLines(by shift: Int) {
+        guard shift != 0 else { return }
+        for index in diagnostics.indices where diagnostics[index].line != nil { diagnostics[index].line! += shift }
+    }
+
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
     public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
 

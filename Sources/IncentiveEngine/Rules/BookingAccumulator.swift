@@ -201,6 +201,51 @@ public struct BookingAccumulator {
         }
     }
 
+    /// Adds what `other` (made for the same programs and dataset, from a later part of the same
+    /// bookings) has added, its line numbers moved by `lineShift`.
+    public mutating func absorb(_ other: BookingAccumulator, lineShift: Int) {
+        totals.lineCount += other.totals.lineCount
+        for index in magnitudes.indices {
+            let (sum, overflow) = magnitudes[index].addingReportingOverflow(other.magnitudes[index])
+            magnitudes[index] = sum
+            if overflow { overflowed = true }
+        }
+        if other.overflowed { overflowed = true }
+        for index in totals.programs.indices {
+            let theirs = other.totals.programs[index]
+            totals.programs[index].subtracks.withUnsafeMutableBufferPointer { mine in
+                for slot in mine.indices {
+                    let add = theirs.subtracks[slot]
+                    mine[slot].volume.cents &+= add.volume.cents
+                    mine[slot].lines += add.lines
+                    mine[slot].outsidePeriodLines += add.outsidePeriodLines
+                    mine[slot].undatedLines += add.undatedLines
+                }
+            }
+            totals.programs[index].unmatchedLines.withUnsafeMutableBufferPointer { mine in
+                for slot in mine.indices { mine[slot] += theirs.unmatchedLines[slot] }
+            }
+            totals.programs[index].mdf.withUnsafeMutableBufferPointer { mine in
+                for slot in mine.indices {
+                    let add = theirs.mdf[slot]
+                    mine[slot].qualifyingVolume.cents &+= add.qualifyingVolume.cents
+                    mine[slot].qualifyingLines += add.qualifyingLines
+                    mine[slot].qualifyingUntaggedLines += add.qualifyingUntaggedLines
+                    mine[slot].untaggedVolume.cents &+= add.untaggedVolume.cents
+                    mine[slot].untaggedLines += add.untaggedLines
+                    mine[slot].otherTagVolume.cents &+= add.otherTagVolume.cents
+                    mine[slot].otherTagLines += add.otherTagLines
+                    mine[slot].outsidePeriodLines += add.outsidePeriodLines
+                    mine[slot].undatedLines += add.undatedLines
+                }
+            }
+        }
+        for var line in other.totals.traced {
+            if line.line > 0 { line.line += lineShift }
+            totals.traced.append(line)
+        }
+    }
+
     /// The totals; an overflow of the exact sums is reported against `file`.
     public func finish(file: String, collector: inout DiagnosticCollector) -> BookingTotals {
         if overflowed {

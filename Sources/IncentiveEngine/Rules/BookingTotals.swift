@@ -30,7 +30,7 @@ public struct MDFTotals: Sendable, Hashable {
 }
 
 /// The totals of one program over all partners.
-public struct ProgramTotals: Sendable {
+public struct ProgramTotals: Sendable, Equatable {
     /// Number of subtracks (VIP) in document order; 0 for MDF.
     public let subtrackCount: Int
     /// VIP: `partners × subtrackCount`, indexed `partner * subtrackCount + subtrack`.
@@ -94,7 +94,7 @@ public struct TracedLine: Sendable, Hashable {
 }
 
 /// The result of the one pass over `bookings.csv`.
-public struct BookingTotals: Sendable {
+public struct BookingTotals: Sendable, Equatable {
     /// Indexed like the programs given to the aggregator.
     public var programs: [ProgramTotals]
     /// Booking lines read (records, not physical lines).

@@ -29,9 +29,10 @@ public enum Engine {
     ///   - tracePartner: keeps the booking lines of this partner for explanations.
     /// - Throws: a report of every problem; nothing is computed from input that failed to load.
     /// - Parameter bookingView: how each valid booking line is seen (`nil`: left out), e.g. as it stood on a date.
+    /// - Parameter workers: threads reading the bookings (a large file is read in chunks, one per thread).
     public static func load(
         dataDirectory: String, programsDirectory: String, programIDs: [String] = [], tracePartner: String? = nil,
-        bookingView: ((BookingLine) -> BookingLine?)? = nil
+        bookingView: ((BookingLine) -> BookingLine?)? = nil, workers: Int = BookingFile.defaultWorkers
     ) throws(DiagnosticReport) -> LoadedInput {
         var collector = DiagnosticCollector()
         var programs: [Program] = []
@@ -61,9 +62,10 @@ public enum Engine {
         let bookingsPath = (dataDirectory as NSString).appendingPathComponent("bookings.csv")
         var totals = BookingTotals(programs: [])
         if FileManager.default.fileExists(atPath: bookingsPath) {
-            var sink = AccumulatingSink(
-                BookingAccumulator(programs: selected, dataset: dataset, tracePartner: traceIndex), file: bookingsPath, view: bookingView)
-            let records = BookingFile.read(path: bookingsPath, dataset: dataset, collector: &collector, into: &sink)
+            let (records, sink) = BookingFile.read(path: bookingsPath, dataset: dataset, collector: &collector, workers: workers) {
+                AccumulatingSink(
+                    BookingAccumulator(programs: selected, dataset: dataset, tracePartner: traceIndex), file: bookingsPath, view: bookingView)
+            }
             totals = sink.accumulator.finish(file: bookingsPath, collector: &collector)
             totals.lineCount = records
         }
