@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// One validated booking line, as a reader hands it on. The byte views are valid only during the call.
 public struct BookingLine {
     /// Physical line in the file (0 when the line comes from a workspace).
@@ -175,8 +183,11 @@ public enum BookingFile {
         let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
 
         var lineCount = 0
-        var tag: [UInt8] = []
-        tag.reserveCapacity(64)
+        // The lines of an order mostly share partner and dates: remember the last ones.
+        var lastPartner = LastBytes(), lastBooked = LastBytes(), lastShipped = LastBytes()
+        defer { lastPartner.release(); lastBooked.release(); lastShipped.release() }
+        var lastPartnerIndex: Int32 = -1
+        var lastBookedDay: Day?, lastShippedDay: Day?
 
         while true {
             let more: Bool
@@ -216,7 +227,14 @@ public enum BookingFile {
 
             // Partner.
             let partnerBytes = record[partnerColumn]
-            let partner = partnerIDs.lookup(partnerBytes) ?? -1
+            let partner: Int32
+            if lastPartner.holds(partnerBytes) {
+                partner = lastPartnerIndex
+            } else {
+                partner = partnerIDs.lookup(partnerBytes) ?? -1
+                lastPartner.set(partnerBytes)
+                lastPartnerIndex = partner
+            }
             if partner < 0 {
                 if partnerBytes.isEmpty {
                     fail("partner_id", nil, "required value is empty")
@@ -228,7 +246,14 @@ public enum BookingFile {
             }
 
             // Dates.
-            let booked = Day(isoBytes: record[bookedColumn])
+            let booked: Day?
+            if lastBooked.holds(record[bookedColumn]) {
+                booked = lastBookedDay
+            } else {
+                booked = Day(isoBytes: record[bookedColumn])
+                lastBooked.set(record[bookedColumn])
+                lastBookedDay = booked
+            }
             if booked == nil {
                 if record[bookedColumn].isEmpty {
                     fail("booked_on", nil, "required date is empty")
@@ -238,7 +263,13 @@ public enum BookingFile {
             }
             var shipped: Day?
             if let shippedColumn, !record[shippedColumn].isEmpty {
-                shipped = Day(isoBytes: record[shippedColumn])
+                if lastShipped.holds(record[shippedColumn]) {
+                    shipped = lastShippedDay
+                } else {
+                    shipped = Day(isoBytes: record[shippedColumn])
+                    lastShipped.set(record[shippedColumn])
+                    lastShippedDay = shipped
+                }
                 if shipped == nil { fail("shipped_on", shippedColumn, "expected a real calendar date YYYY-MM-DD") }
             }
 
@@ -269,21 +300,22 @@ public enum BookingFile {
             }
             if bad { continue }
 
-            // Intended use, normalised: trimmed (by the reader), lower-cased, spaces and hyphens as `_`.
-            tag.removeAll(keepingCapacity: true)
-            if let useColumn {
-                for byte in record[useColumn] {
-                    let lowered = FieldParsing.asciiLower(byte)
-                    tag.append(lowered == 0x20 || lowered == 0x2D ? 0x5F : lowered)
+            // Intended use, normalised in the reader's buffer (the record is not read again):
+            // trimmed (by the reader), lower-cased, spaces and hyphens as `_`.
+            var intendedUse = empty
+            if let useColumn, let base = record[useColumn].baseAddress, !record[useColumn].isEmpty {
+                let bytes = UnsafeMutablePointer(mutating: base)
+                for index in 0..<record[useColumn].count {
+                    let lowered = FieldParsing.asciiLower(bytes[index])
+                    bytes[index] = lowered == 0x20 || lowered == 0x2D ? 0x5F : lowered
                 }
+                intendedUse = record[useColumn]
             }
-            tag.withUnsafeBufferPointer { intendedUse in
-                sink.take(
-                    BookingLine(
-                        line: line, orderID: orderBytes, lineID: lineBytes, partner: Int(partner), partnerID: partnerBytes, bookedOn: booked!,
-                        shippedOn: shipped, sku: skuBytes, quantity: quantity, amount: amount, currency: record[currencyColumn],
-                        intendedUse: intendedUse), collector: &collector)
-            }
+            sink.take(
+                BookingLine(
+                    line: line, orderID: orderBytes, lineID: lineBytes, partner: Int(partner), partnerID: partnerBytes, bookedOn: booked!,
+                    shippedOn: shipped, sku: skuBytes, quantity: quantity, amount: amount, currency: record[currencyColumn],
+                    intendedUse: intendedUse), collector: &collector)
         }
         outcome.records = lineCount
         return outcome
@@ -313,24 +345,63 @@ public enum BookingFile {
     }
 }
 
-/// FNV-1a over bytes, for fingerprints of booking keys.
+/// The last value seen of a field, to skip parsing or looking up the same bytes again.
+struct LastBytes {
+    private var storage = UnsafeMutablePointer<UInt8>.allocate(capacity: 32)
+    private var capacity = 32
+    /// -1 before any value.
+    private var count = -1
+
+    @inline(__always)
+    func holds(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count == count else { return false }
+        return count == 0 || memcmp(storage, bytes.baseAddress!, count) == 0
+    }
+
+    mutating func set(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if bytes.count > capacity {
+            storage.deallocate()
+            capacity = bytes.count
+            storage = .allocate(capacity: capacity)
+        }
+        if let base = bytes.baseAddress { storage.update(from: base, count: bytes.count) }
+        count = bytes.count
+    }
+
+    func release() { storage.deallocate() }
+}
+
+/// Hashes of booking keys, for their fingerprints.
 enum ByteHash {
     static let offset: UInt64 = 0xcbf2_9ce4_8422_2325
 
+    /// The fingerprint of a booking key (`order_id`, `line`): both parts hashed eight bytes at a
+    /// time, lengths included so that ("ab", "c") and ("a", "bc") differ.
     @inline(__always)
-    static func fnv(_ bytes: UnsafeBufferPointer<UInt8>, seed: UInt64) -> UInt64 {
-        var hash = seed
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return hash
+    static func key(order: UnsafeBufferPointer<UInt8>, line: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        finish(words(line, seed: words(order, seed: offset) ^ 0x1F))
     }
 
     @inline(__always)
-    static func fnv(byte: UInt8, seed: UInt64) -> UInt64 { (seed ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-
-    /// The fingerprint of a booking key (`order_id`, `line`).
-    @inline(__always)
-    static func key(order: UnsafeBufferPointer<UInt8>, line: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        finish(fnv(line, seed: fnv(byte: 0x1F, seed: fnv(order, seed: offset))))
+    static func words(_ bytes: UnsafeBufferPointer<UInt8>, seed: UInt64) -> UInt64 {
+        var hash = (seed ^ UInt64(bytes.count)) &* 0x9E37_79B9_7F4A_7C15
+        guard let base = bytes.baseAddress else { return hash }
+        let raw = UnsafeRawPointer(base)
+        var index = 0
+        while index + 8 <= bytes.count {
+            hash = (hash ^ raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
+            hash ^= hash >> 31
+            index += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while index < bytes.count {
+            tail |= UInt64(base[index]) << shift
+            shift += 8
+            index += 1
+        }
+        hash = (hash ^ tail) &* 0xC2B2_AE3D_27D4_EB4F
+        return hash ^ (hash >> 29)
     }
 
     /// A final mix so that low bits spread well in hash tables.

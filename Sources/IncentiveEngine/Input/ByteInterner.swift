@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Maps byte strings to dense integer ids without allocating on lookup.
 ///
 /// Keys live back to back in one arena; an open-addressing table of ids finds them by
@@ -19,13 +27,25 @@ public struct ByteInterner: Sendable {
     /// Number of distinct keys.
     public var count: Int { hashes.count }
 
+    /// Eight bytes at a time, then the rest one by one, with a final mix.
     @inline(__always)
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bytes.count)
+        guard let base = bytes.baseAddress else { return hash }
+        var index = 0
+        let raw = UnsafeRawPointer(base)
+        while index + 8 <= bytes.count {
+            hash = (hash ^ raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
+            hash ^= hash >> 29
+            index += 8
         }
-        return hash ^ (hash >> 29)
+        while index < bytes.count {
+            hash = (hash ^ UInt64(base[index])) &* 0x0000_0100_0000_01B3
+            index += 1
+        }
+        hash ^= hash >> 32
+        hash = hash &* 0xD6E8_FEB8_6659_FD93
+        return hash ^ (hash >> 32)
     }
 
     /// The id of `bytes`, or `nil` when never interned.
@@ -77,13 +97,12 @@ public struct ByteInterner: Sendable {
     /// The key of `id` as bytes.
     public func bytes(_ id: Int32) -> ArraySlice<UInt8> { arena[offsets[Int(id)]..<offsets[Int(id) + 1]] }
 
+    @inline(__always)
     private func equals(_ id: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let start = offsets[id], stop = offsets[id + 1]
         guard stop - start == bytes.count else { return false }
-        return arena.withUnsafeBufferPointer { arenaBytes in
-            for index in 0..<bytes.count where arenaBytes[start + index] != bytes[index] { return false }
-            return true
-        }
+        if bytes.isEmpty { return true }
+        return arena.withUnsafeBufferPointer { arenaBytes in memcmp(arenaBytes.baseAddress! + start, bytes.baseAddress!, bytes.count) == 0 }
     }
 
     private mutating func grow() {

@@ -304,21 +304,22 @@ public final class CSVReader {
                 }
                 words: while scan + 8 <= end {
                     let word = UnsafeRawPointer(bytes + scan).loadUnaligned(as: UInt64.self).littleEndian
-                    var hits = CSVReader.zeroBytes(word ^ 0x2C2C_2C2C_2C2C_2C2C) | CSVReader.zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A)
-                        | CSVReader.zeroBytes(word ^ 0x2222_2222_2222_2222)
-                    while hits != 0 {
-                        let at = scan + hits.trailingZeroBitCount >> 3
-                        let byte = bytes[at]
-                        if byte == comma {
-                            addField(fieldStart, at, quoted: false)
-                            fieldStart = at + 1
-                        } else if byte == newline {
-                            lineEnd(at)
-                            break words
-                        } else {
-                            break fastPath
-                        }
-                        hits &= hits &- 1
+                    var commas = CSVReader.zeroBytes(word ^ 0x2C2C_2C2C_2C2C_2C2C)
+                    let newlines = CSVReader.zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A)
+                    let quotes = CSVReader.zeroBytes(word ^ 0x2222_2222_2222_2222)
+                    // Only what comes before the first line feed belongs to this record.
+                    let before = newlines == 0 ? UInt64.max : (newlines & (0 &- newlines)) &- 1
+                    if quotes & before != 0 { break fastPath }
+                    commas &= before
+                    while commas != 0 {
+                        let at = scan + commas.trailingZeroBitCount >> 3
+                        addField(fieldStart, at, quoted: false)
+                        fieldStart = at + 1
+                        commas &= commas &- 1
+                    }
+                    if newlines != 0 {
+                        lineEnd(scan + newlines.trailingZeroBitCount >> 3)
+                        break words
                     }
                     scan += 8
                 }
@@ -439,8 +440,11 @@ public final class CSVReader {
             // The record is complete: trim each field and undo doubled quotes in place.
             for field in 0..<fields {
                 var start = spans[2 * field], stop = spans[2 * field + 1]
-                while start < stop && (bytes[start] == space || bytes[start] == tab) { start += 1 }
-                while stop > start && (bytes[stop - 1] == space || bytes[stop - 1] == tab) { stop -= 1 }
+                // Spaces and tabs are both at most 0x20: one comparison per end in the common case.
+                if start < stop && (bytes[start] <= space || bytes[stop - 1] <= space) {
+                    while start < stop && (bytes[start] == space || bytes[start] == tab) { start += 1 }
+                    while stop > start && (bytes[stop - 1] == space || bytes[stop - 1] == tab) { stop -= 1 }
+                }
                 if hasEscapes && flags[field] == 1 {
                     var read = start, write = start
                     while read < stop {

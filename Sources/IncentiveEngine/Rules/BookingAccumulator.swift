@@ -33,6 +33,9 @@ public struct BookingAccumulator {
     private var tags = ByteInterner(capacity: 64)
     private var fx: [UInt32: [(day: Int32, rate: Int64)]] = [:]
     private var fxCache: [UInt64: Int64] = [:]
+    /// The rate looked up last (lines of one order share currency and date).
+    private var lastRateKey = UInt64.max
+    private var lastRate: Int64?
     /// Per program, the sum of |amount| of the lines added: while it fits in 64 bits no total can overflow.
     private var magnitudes: [Int64]
     private var overflowed = false
@@ -139,7 +142,12 @@ public struct BookingAccumulator {
             // Convert into program currency, rounded to cents per line.
             var cents = line.amount
             if currency != plans[index].currency {
-                guard let rate = Self.rate(currency, countingDay, fx: fx, cache: &fxCache) else {
+                let key = UInt64(currency) << 32 | UInt64(UInt32(bitPattern: countingDay))
+                if key != lastRateKey {
+                    lastRateKey = key
+                    lastRate = Self.rate(currency, countingDay, fx: fx, cache: &fxCache)
+                }
+                guard let rate = lastRate else {
                     let code = String(decoding: line.currency, as: UTF8.self)
                     let (number, what) = location()
                     collector.error(
