@@ -26,12 +26,15 @@ public struct BookingLine {
     public var currency: UnsafeBufferPointer<UInt8>
     /// Normalised (`managed_services`); empty when untagged.
     public var intendedUse: UnsafeBufferPointer<UInt8>
+    /// The SKU's id in the dataset's products (`Dataset.products`), -1 when not known there.
+    public var catalogueSKU: Int32
 
     public init(
         line: Int, orderID: UnsafeBufferPointer<UInt8>, lineID: UnsafeBufferPointer<UInt8>, partner: Int, partnerID: UnsafeBufferPointer<UInt8>,
         bookedOn: Day, shippedOn: Day?, sku: UnsafeBufferPointer<UInt8>, quantity: UnsafeBufferPointer<UInt8>, amount: Int64,
-        currency: UnsafeBufferPointer<UInt8>, intendedUse: UnsafeBufferPointer<UInt8>
+        currency: UnsafeBufferPointer<UInt8>, intendedUse: UnsafeBufferPointer<UInt8>, catalogueSKU: Int32 = -1
     ) {
+        self.catalogueSKU = catalogueSKU
         self.line = line
         self.orderID = orderID
         self.lineID = lineID
@@ -275,10 +278,14 @@ public enum BookingFile {
 
             // SKU.
             let skuBytes = record[skuColumn]
+            var catalogueSKU: Int32 = -1
             if skuBytes.isEmpty {
                 fail("sku", nil, "required value is empty")
-            } else if let catalogue, catalogue.lookup(skuBytes) == nil {
-                collector.warning(file: file, line: line, column: "sku", value: record.string(skuColumn), "not in products.csv")
+            } else if let catalogue {
+                catalogueSKU = catalogue.lookup(skuBytes) ?? -1
+                if catalogueSKU < 0 {
+                    collector.warning(file: file, line: line, column: "sku", value: record.string(skuColumn), "not in products.csv")
+                }
             }
 
             var quantity = empty
@@ -315,7 +322,7 @@ public enum BookingFile {
                 BookingLine(
                     line: line, orderID: orderBytes, lineID: lineBytes, partner: Int(partner), partnerID: partnerBytes, bookedOn: booked!,
                     shippedOn: shipped, sku: skuBytes, quantity: quantity, amount: amount, currency: record[currencyColumn],
-                    intendedUse: intendedUse), collector: &collector)
+                    intendedUse: intendedUse, catalogueSKU: catalogueSKU), collector: &collector)
         }
         outcome.records = lineCount
         return outcome
@@ -355,7 +362,7 @@ struct LastBytes {
     @inline(__always)
     func holds(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard bytes.count == count else { return false }
-        return count == 0 || memcmp(storage, bytes.baseAddress!, count) == 0
+        return count == 0 || bytesEqual(storage, bytes.baseAddress!, count: count)
     }
 
     mutating func set(_ bytes: UnsafeBufferPointer<UInt8>) {

@@ -30,6 +30,11 @@ public struct BookingAccumulator {
 
     private var plans: [Plan] = []
     private var skus = ByteInterner(capacity: 4096)
+    /// The dataset's products; `BookingLine.catalogueSKU` indexes it.
+    private let catalogue: ByteInterner?
+    private let catalogueCount: Int32
+    /// Entries of every plan's `subtrackOfSKU`.
+    private var skuSlots = 0
     private var tags = ByteInterner(capacity: 64)
     private var fx: [UInt32: [(day: Int32, rate: Int64)]] = [:]
     private var fxCache: [UInt64: Int64] = [:]
@@ -44,6 +49,8 @@ public struct BookingAccumulator {
     public init(programs: [Program], dataset: Dataset, tracePartner: Int? = nil) {
         self.programs = programs
         self.tracePartner = tracePartner
+        catalogue = dataset.products
+        catalogueCount = Int32(dataset.products?.count ?? 0)
         magnitudes = Array(repeating: 0, count: programs.count)
         totals = BookingTotals(programs: programs.map { ProgramTotals(program: $0, partnerCount: dataset.partners.count) })
         _ = tags.intern("")
@@ -76,9 +83,13 @@ public struct BookingAccumulator {
     public mutating func add(_ line: BookingLine, file: String, collector: inout DiagnosticCollector) {
         totals.lineCount += 1
         let currency = FieldParsing.currencyKey(line.currency)
-        let skuID = skus.intern(line.sku)
-        if Int(skuID) == plans.first?.subtrackOfSKU.count {
-            for index in plans.indices { plans[index].subtrackOfSKU.append(-2) }
+        // SKU ids: the catalogue's first (the reader has looked them up), then the others seen.
+        let skuID = line.catalogueSKU >= 0 ? line.catalogueSKU : catalogueCount + skus.intern(line.sku)
+        if Int(skuID) >= skuSlots {
+            skuSlots = Int(skuID) + 1
+            for index in plans.indices {
+                plans[index].subtrackOfSKU.append(contentsOf: repeatElement(-2, count: skuSlots - plans[index].subtrackOfSKU.count))
+            }
         }
         let tag = line.intendedUse.isEmpty ? 0 : tags.intern(line.intendedUse)
         let bookedDay = line.bookedOn.daysSinceEpoch
@@ -99,7 +110,7 @@ public struct BookingAccumulator {
                 subtrack = plans[index].subtrackOfSKU[Int(skuID)]
                 if subtrack == -2 {
                     subtrack = -1
-                    let name = skus.bytes(skuID)
+                    let name = skuID < catalogueCount ? catalogue!.bytes(skuID) : skus.bytes(skuID - catalogueCount)
                     for entry in plans[index].vip!.patterns where entry.pattern.matches(name) {
                         subtrack = Int32(entry.subtrack)
                         break
