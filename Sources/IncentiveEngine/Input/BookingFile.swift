@@ -141,9 +141,9 @@ public enum BookingFile {
         into sink: inout Sink
     ) -> Int {
         guard checkColumns(reader, collector: &collector) else { return 0 }
-        var keys = BookingKeys(partitions: 1)
+        var keys = BookingKeys(partitions: BookingKeys.partitions(forBytes: reader.size))
         let outcome = readRecords(reader: reader, dataset: dataset, collector: &collector, keys: &keys, progress: progress, into: &sink)
-        let suspects = BookingKeys.repeated([keys], workers: 1)
+        let suspects = BookingKeys.repeated([keys], workers: defaultWorkers)
         if !suspects.isEmpty { confirmDuplicates(suspects, reopen: reopen, file: reader.file, collector: &collector) }
         return outcome.records
     }

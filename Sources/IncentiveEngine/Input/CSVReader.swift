@@ -115,6 +115,13 @@ public final class CSVReader {
     /// Stops before the first record that starts at or after file offset `offset`.
     public func stop(at offset: Int) { limit = offset }
 
+    /// Size in bytes of the file or source (0 when unknown).
+    public var size: Int {
+        if let source { return source.count }
+        var status = stat()
+        return fstat(descriptor, &status) == 0 ? Int(status.st_size) : 0
+    }
+
     /// File offset where the next record starts (after `next()` returned false: where this reader stopped).
     public var offset: Int { bufferOffset + position }
 
