@@ -187,10 +187,11 @@ public enum BookingFile {
 
         var lineCount = 0
         // The lines of an order mostly share partner and dates: remember the last ones.
-        var lastPartner = LastBytes(), lastBooked = LastBytes(), lastShipped = LastBytes()
-        defer { lastPartner.release(); lastBooked.release(); lastShipped.release() }
+        var lastPartner = LastBytes()
+        defer { lastPartner.release() }
+        let days = DayCache()
+        defer { days.release() }
         var lastPartnerIndex: Int32 = -1
-        var lastBookedDay: Day?, lastShippedDay: Day?
 
         while true {
             let more: Bool
@@ -249,14 +250,7 @@ public enum BookingFile {
             }
 
             // Dates.
-            let booked: Day?
-            if lastBooked.holds(record[bookedColumn]) {
-                booked = lastBookedDay
-            } else {
-                booked = Day(isoBytes: record[bookedColumn])
-                lastBooked.set(record[bookedColumn])
-                lastBookedDay = booked
-            }
+            let booked = days.day(record[bookedColumn])
             if booked == nil {
                 if record[bookedColumn].isEmpty {
                     fail("booked_on", nil, "required date is empty")
@@ -266,13 +260,7 @@ public enum BookingFile {
             }
             var shipped: Day?
             if let shippedColumn, !record[shippedColumn].isEmpty {
-                if lastShipped.holds(record[shippedColumn]) {
-                    shipped = lastShippedDay
-                } else {
-                    shipped = Day(isoBytes: record[shippedColumn])
-                    lastShipped.set(record[shippedColumn])
-                    lastShippedDay = shipped
-                }
+                shipped = days.day(record[shippedColumn])
                 if shipped == nil { fail("shipped_on", shippedColumn, "expected a real calendar date YYYY-MM-DD") }
             }
 
@@ -376,6 +364,42 @@ struct LastBytes {
     }
 
     func release() { storage.deallocate() }
+}
+
+/// Dates already parsed, by their ten bytes: booking files hold a few hundred distinct dates in
+/// millions of lines. Direct-mapped; a slot holds the last date that hashed to it.
+struct DayCache {
+    private static let slots = 1024
+    private let heads = UnsafeMutablePointer<UInt64>.allocate(capacity: DayCache.slots)
+    private let tails = UnsafeMutablePointer<UInt16>.allocate(capacity: DayCache.slots)
+    private let values = UnsafeMutablePointer<Int32>.allocate(capacity: DayCache.slots)
+
+    init() {
+        heads.initialize(repeating: 0, count: DayCache.slots)  // no ten-byte date starts with eight zero bytes
+        tails.initialize(repeating: 0, count: DayCache.slots)
+        values.initialize(repeating: 0, count: DayCache.slots)
+    }
+
+    /// `Day(isoBytes:)`, remembered when valid.
+    @inline(__always)
+    func day(_ bytes: UnsafeBufferPointer<UInt8>) -> Day? {
+        guard bytes.count == 10, let base = bytes.baseAddress else { return Day(isoBytes: bytes) }
+        let raw = UnsafeRawPointer(base)
+        let head = raw.loadUnaligned(as: UInt64.self), tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+        let slot = Int(truncatingIfNeeded: ((head ^ UInt64(tail) &* 0x9E37) &* 0x9E37_79B9_7F4A_7C15) >> 54)
+        if heads[slot] == head && tails[slot] == tail { return Day(daysSinceEpoch: values[slot]) }
+        guard let day = Day(isoBytes: bytes) else { return nil }
+        heads[slot] = head
+        tails[slot] = tail
+        values[slot] = day.daysSinceEpoch
+        return day
+    }
+
+    func release() {
+        heads.deallocate()
+        tails.deallocate()
+        values.deallocate()
+    }
 }
 
 /// Hashes of booking keys, for their fingerprints.
