@@ -28,14 +28,21 @@ public enum DatasetLoader {
         } else {
             dataset.partnersIncomplete = true
         }
+        let partnerCount = dataset.partners.count
         if exists("credentials.csv") {
-            for row in readCredentials(path: path("credentials.csv"), dataset: dataset, collector: &collector) { dataset.add(row) }
+            var rows = PerPartner<Credential>(partnerCount: partnerCount)
+            scanCredentials(path: path("credentials.csv"), dataset: dataset, collector: &collector) { rows.append($1, for: $0) }
+            rows.append(to: &dataset.credentials)
         }
         if exists("csat.csv") {
-            for row in readCSAT(path: path("csat.csv"), dataset: dataset, collector: &collector) { dataset.add(row) }
+            var rows = PerPartner<Day>(partnerCount: partnerCount)
+            scanCSAT(path: path("csat.csv"), dataset: dataset, collector: &collector) { rows.append($2, for: $0) }
+            rows.append(to: &dataset.csatDates)
         }
         if exists("services.csv") {
-            for row in readServices(path: path("services.csv"), dataset: dataset, collector: &collector) { dataset.add(row) }
+            var rows = PerPartner<PoweredService>(partnerCount: partnerCount)
+            scanServices(path: path("services.csv"), dataset: dataset, collector: &collector) { rows.append($1, for: $0) }
+            rows.append(to: &dataset.services)
         }
         if exists("enrollments.csv") {
             dataset.enrollments = readEnrollments(path: path("enrollments.csv"), dataset: dataset, programs: programs, collector: &collector)
@@ -59,7 +66,6 @@ public enum DatasetLoader {
         -> [Partner]
     {
         var rows: [Partner] = []
-        var firstLine: [ExactText: Int] = [:]  // every id of the file, valid row or not
         guard
             let table = Table(
                 path: path, displayName: displayName, required: ["partner_id", "name", "country", "tier"], optional: ["provider"],
@@ -69,22 +75,26 @@ public enum DatasetLoader {
             return rows
         }
         defer { if table.unreadableRows > 0 { dataset.partnersIncomplete = true } }
+        let idColumn = table.column("partner_id"), nameColumn = table.column("name"), countryColumn = table.column("country")
+        let tierColumn = table.column("tier"), providerColumn = table.column("provider")
+        var firstLines = FirstLines()  // every id of the file, valid row or not
         while table.next(&collector) {
-            guard let id = table.identifier("partner_id", &collector) else { continue }
-            if let first = firstLine[ExactText(id)] {
-                table.error("partner_id", value: id, "duplicate partner id (first on line \(first))", &collector)
+            guard let idBytes = table.identifierBytes(idColumn, &collector) else { continue }
+            let line = table.line
+            if let first = withTextBytes(idBytes, { firstLines.firstLine(of: $0, otherwise: line) }) {
+                table.error("partner_id", value: table.text(idColumn), "duplicate partner id (first on line \(first))", &collector)
                 continue
             }
-            firstLine[ExactText(id)] = table.line
-            let name = table.text("name")
-            let country = table.country(&collector)
-            let tier = table.tier("tier", &collector)
-            let provider = table.optionalBool("provider", &collector)
+            let id = String(decoding: idBytes, as: UTF8.self)
+            let name = table.text(nameColumn)
+            let country = table.country(countryColumn, &collector)
+            let tier = table.tier(tierColumn, &collector)
+            let provider = table.optionalBool(providerColumn, &collector)
             guard let country, let tier, let provider else {
                 if dataset.partnerIndex(id) == nil { dataset.rejectedPartnerIDs.insert(ExactText(id)) }
                 continue
             }
-            let partner = Partner(id: id, name: name, country: country, tier: tier, provider: provider ?? false, line: table.line)
+            let partner = Partner(id: id, name: name, country: country, tier: tier, provider: provider ?? false, line: line)
             dataset.add(partner)
             rows.append(partner)
         }
@@ -92,11 +102,13 @@ public enum DatasetLoader {
     }
 
     /// The partner index of the row's `partner_id`, reporting unknown ids (but not ids whose own row was broken).
-    static func partner(_ table: Table, _ dataset: Dataset, _ collector: inout DiagnosticCollector) -> Int? {
-        guard let id = table.identifier("partner_id", &collector) else { return nil }
+    static func partner(_ table: Table, _ column: Table.Column, _ dataset: Dataset, _ collector: inout DiagnosticCollector) -> Int? {
+        guard let bytes = table.identifierBytes(column, &collector) else { return nil }
+        if isASCII(bytes), let index = dataset.partnerIDs.lookup(bytes) { return Int(index) }
+        let id = table.text(column)
         if let index = dataset.partnerIndex(id) { return index }
         if dataset.reportsUnknownPartner(id) {
-            table.error("partner_id", value: id, "unknown partner (not in \(dataset.partnersSource))", &collector)
+            table.error(column.name, value: id, "unknown partner (not in \(dataset.partnersSource))", &collector)
         }
         return nil
     }
@@ -106,58 +118,87 @@ public enum DatasetLoader {
         -> [Credential]
     {
         var rows: [Credential] = []
+        scanCredentials(path: path, displayName: displayName, dataset: dataset, collector: &collector) { _, credential in rows.append(credential) }
+        return rows
+    }
+
+    /// Reads `credentials.csv`, handing each valid row with its partner index to `emit`, in file order.
+    static func scanCredentials(
+        path: String, displayName: String? = nil, dataset: Dataset, collector: inout DiagnosticCollector, _ emit: (Int, Credential) -> Void
+    ) {
         guard
             let table = Table(
                 path: path, displayName: displayName, required: ["partner_id", "credential", "achieved_on"], optional: ["expires_on"],
                 collector: &collector)
-        else { return rows }
-        var seen: [ExactText: Int] = [:]
+        else { return }
+        let partnerColumn = table.column("partner_id"), credentialColumn = table.column("credential")
+        let achievedColumn = table.column("achieved_on"), expiresColumn = table.column("expires_on")
+        var seen = FirstLines()
+        var names = SharedStrings()
+        var key: [UInt8] = []
         while table.next(&collector) {
-            let index = partner(table, dataset, &collector)
-            let credential = table.identifier("credential", &collector)
-            let achieved = table.day("achieved_on", &collector)
-            let expires = table.optionalDay("expires_on", &collector)
-            guard let index, let credential, let achieved, let expires else { continue }
+            let index = partner(table, partnerColumn, dataset, &collector)
+            let credentialBytes = table.identifierBytes(credentialColumn, &collector)
+            let achieved = table.day(achievedColumn, &collector)
+            let expires = table.optionalDay(expiresColumn, &collector)
+            guard let index, let credentialBytes, let achieved, let expires else { continue }
             if let end = expires, end < achieved {
                 table.error("expires_on", value: end.description, "expires before it was achieved (\(achieved))", &collector)
                 continue
             }
-            let key = ExactText("\(index)\u{0}\(credential)\u{0}\(achieved)")
-            if let first = seen[key] {
+            // The key (partner, credential, achieved_on), as exact as the text of the three.
+            let line = table.line
+            let credential = withTextBytes(credentialBytes) { bytes -> String in
+                key.removeAll(keepingCapacity: true)
+                appendKey(&key, index, achieved.daysSinceEpoch)
+                key.append(contentsOf: bytes)
+                return names.string(bytes)
+            }
+            if let first = key.withUnsafeBufferPointer({ seen.firstLine(of: $0, otherwise: line) }) {
                 table.error(
                     "credential", value: credential,
                     "partner \(dataset.partners[index].id) already has this credential achieved on \(achieved) (line \(first))", &collector)
                 continue
             }
-            seen[key] = table.line
-            rows.append(Credential(partnerID: dataset.partners[index].id, credential: credential, achievedOn: achieved, expiresOn: expires))
+            emit(index, Credential(partnerID: dataset.partners[index].id, credential: credential, achievedOn: achieved, expiresOn: expires))
         }
-        return rows
     }
 
     /// Reads `csat.csv`; survey ids must be unique in the file.
     public static func readCSAT(path: String, displayName: String? = nil, dataset: Dataset, collector: inout DiagnosticCollector) -> [CSATReport] {
         var rows: [CSATReport] = []
+        scanCSAT(path: path, displayName: displayName, dataset: dataset, collector: &collector) { index, survey, submitted in
+            rows.append(
+                CSATReport(partnerID: dataset.partners[index].id, surveyID: String(decoding: survey, as: UTF8.self), submittedOn: submitted))
+        }
+        return rows
+    }
+
+    /// Reads `csat.csv`, handing each valid row (partner index, survey id bytes, date) to `emit`, in file order.
+    static func scanCSAT(
+        path: String, displayName: String? = nil, dataset: Dataset, collector: inout DiagnosticCollector,
+        _ emit: (Int, UnsafeBufferPointer<UInt8>, Day) -> Void
+    ) {
         guard
             let table = Table(
                 path: path, displayName: displayName, required: ["partner_id", "survey_id", "submitted_on"], optional: [], collector: &collector)
-        else { return rows }
-        var surveys: [ExactText: Int] = [:]
+        else { return }
+        let partnerColumn = table.column("partner_id"), surveyColumn = table.column("survey_id"), submittedColumn = table.column("submitted_on")
+        var surveys = FirstLines(capacity: 1 << 12)
         while table.next(&collector) {
-            let index = partner(table, dataset, &collector)
-            let survey = table.identifier("survey_id", &collector)
-            let submitted = table.day("submitted_on", &collector)
+            let index = partner(table, partnerColumn, dataset, &collector)
+            let survey = table.identifierBytes(surveyColumn, &collector)
+            let submitted = table.day(submittedColumn, &collector)
             if let survey {
-                if let first = surveys[ExactText(survey)] {
-                    table.error("survey_id", value: survey, "duplicate survey id (first on line \(first))", &collector)
+                let line = table.line
+                if let first = withTextBytes(survey, { surveys.firstLine(of: $0, otherwise: line) }) {
+                    table.error("survey_id", value: table.text(surveyColumn), "duplicate survey id (first on line \(first))", &collector)
                     continue
                 }
-                surveys[ExactText(survey)] = table.line
             }
             guard let index, let survey, let submitted else { continue }
-            rows.append(CSATReport(partnerID: dataset.partners[index].id, surveyID: survey, submittedOn: submitted))
+            emit(index, survey, submitted)
         }
-        return rows
     }
 
     /// Reads `services.csv`.
@@ -165,35 +206,53 @@ public enum DatasetLoader {
         -> [PoweredService]
     {
         var rows: [PoweredService] = []
+        scanServices(path: path, displayName: displayName, dataset: dataset, collector: &collector) { _, service in rows.append(service) }
+        return rows
+    }
+
+    /// Reads `services.csv`, handing each valid row with its partner index to `emit`, in file order.
+    static func scanServices(
+        path: String, displayName: String? = nil, dataset: Dataset, collector: inout DiagnosticCollector, _ emit: (Int, PoweredService) -> Void
+    ) {
         guard
             let table = Table(
                 path: path, displayName: displayName, required: ["partner_id", "service", "strategic", "active_from"], optional: ["active_until"],
                 collector: &collector)
-        else { return rows }
-        var seen: [ExactText: Int] = [:]
+        else { return }
+        let partnerColumn = table.column("partner_id"), serviceColumn = table.column("service"), strategicColumn = table.column("strategic")
+        let fromColumn = table.column("active_from"), untilColumn = table.column("active_until")
+        var seen = FirstLines()
+        var names = SharedStrings()
+        var key: [UInt8] = []
         while table.next(&collector) {
-            let index = partner(table, dataset, &collector)
-            let service = table.identifier("service", &collector)
-            let strategic = table.bool("strategic", &collector)
-            let from = table.day("active_from", &collector)
-            let until = table.optionalDay("active_until", &collector)
-            guard let index, let service, let strategic, let from, let until else { continue }
+            let index = partner(table, partnerColumn, dataset, &collector)
+            let serviceBytes = table.identifierBytes(serviceColumn, &collector)
+            let strategic = table.bool(strategicColumn, &collector)
+            let from = table.day(fromColumn, &collector)
+            let until = table.optionalDay(untilColumn, &collector)
+            guard let index, let serviceBytes, let strategic, let from, let until else { continue }
             if let end = until, end < from {
                 table.error("active_until", value: end.description, "ends before it starts (\(from))", &collector)
                 continue
             }
-            let key = ExactText("\(index)\u{0}\(service)\u{0}\(from)")
-            if let first = seen[key] {
+            // The key (partner, service, active_from), as exact as the text of the three.
+            let line = table.line
+            let service = withTextBytes(serviceBytes) { bytes -> String in
+                key.removeAll(keepingCapacity: true)
+                appendKey(&key, index, from.daysSinceEpoch)
+                key.append(contentsOf: bytes)
+                return names.string(bytes)
+            }
+            if let first = key.withUnsafeBufferPointer({ seen.firstLine(of: $0, otherwise: line) }) {
                 table.error(
                     "service", value: service,
                     "partner \(dataset.partners[index].id) already has this service active from \(from) (line \(first))", &collector)
                 continue
             }
-            seen[key] = table.line
-            rows.append(
+            emit(
+                index,
                 PoweredService(partnerID: dataset.partners[index].id, service: service, strategic: strategic, activeFrom: from, activeUntil: until))
         }
-        return rows
     }
 
     /// Reads `enrollments.csv`, checking each enrolment against `programs`.
@@ -206,37 +265,106 @@ public enum DatasetLoader {
                 path: path, displayName: displayName, required: ["partner_id", "program", "subtrack", "enrolled_on"], optional: [],
                 collector: &collector)
         else { return rows }
-        let programsByID = Dictionary(programs.map { (ExactText($0.id), $0) }, uniquingKeysWith: { first, _ in first })
-        var seen: [ExactText: Int] = [:]
+        let partnerColumn = table.column("partner_id"), programColumn = table.column("program"), subtrackColumn = table.column("subtrack")
+        let enrolledColumn = table.column("enrolled_on")
+        // Few programs: a scan of their ids' bytes beats hashing; the first program with an id wins.
+        let targets = programs.map(EnrollmentTarget.init)
+        var seen = FirstLines()
+        var key: [UInt8] = []
         while table.next(&collector) {
-            let index = partner(table, dataset, &collector)
-            let programID = table.identifier("program", &collector)
-            let subtrack = table.identifier("subtrack", &collector)
-            let enrolled = table.day("enrolled_on", &collector)
-            guard let programID, let subtrack, let enrolled else { continue }
+            let index = partner(table, partnerColumn, dataset, &collector)
+            let programBytes = table.identifierBytes(programColumn, &collector)
+            let subtrackBytes = table.identifierBytes(subtrackColumn, &collector)
+            let enrolled = table.day(enrolledColumn, &collector)
+            guard let programBytes, let subtrackBytes, let enrolled else { continue }
             var valid = true
-            if let program = programsByID[ExactText(programID)] {
-                if let problem = enrollmentProblem(program: program, subtrack: subtrack, on: enrolled) {
-                    table.error(problem.column, value: problem.value, problem.message, &collector)
-                    valid = false
+            // The enrolment's program and subtrack as text (shared with the program where they match it).
+            var programID = "", subtrack = ""
+            withTextBytes(programBytes) { programText in
+                withTextBytes(subtrackBytes) { subtrackText in
+                    key.removeAll(keepingCapacity: true)
+                    if let index { appendKey(&key, index, 0) }
+                    key.append(contentsOf: programText)
+                    key.append(0)
+                    key.append(contentsOf: subtrackText)
+                    if let target = targets.first(where: { $0.id.elementsEqual(programText) }) {
+                        programID = target.program.id
+                        if let path = target.path(subtrackText), enrolled <= target.program.period.end {
+                            subtrack = path
+                            return
+                        }
+                        subtrack = String(decoding: subtrackText, as: UTF8.self)
+                        if let problem = enrollmentProblem(program: target.program, subtrack: subtrack, on: enrolled) {
+                            table.error(problem.column, value: problem.value, problem.message, &collector)
+                            valid = false
+                        }
+                    } else {
+                        programID = String(decoding: programText, as: UTF8.self)
+                        subtrack = String(decoding: subtrackText, as: UTF8.self)
+                        if !programs.isEmpty || !collector.hasErrors {
+                            let known = programs.map(\.id).sorted().joined(separator: ", ")
+                            table.error("program", value: programID, "unknown program (loaded: \(known.isEmpty ? "none" : known))", &collector)
+                            valid = false
+                        }
+                    }
                 }
-            } else if !programs.isEmpty || !collector.hasErrors {
-                let known = programs.map(\.id).sorted().joined(separator: ", ")
-                table.error("program", value: programID, "unknown program (loaded: \(known.isEmpty ? "none" : known))", &collector)
-                valid = false
             }
             guard let index, valid else { continue }
-            let key = ExactText("\(index)\u{0}\(programID)\u{0}\(subtrack)")
-            if let first = seen[key] {
+            let line = table.line
+            if let first = key.withUnsafeBufferPointer({ seen.firstLine(of: $0, otherwise: line) }) {
                 table.error(
                     "subtrack", value: subtrack, "partner \(dataset.partners[index].id) is already enrolled in it (line \(first))", &collector)
                 continue
             }
-            seen[key] = table.line
             rows.append(
-                Enrollment(partnerID: dataset.partners[index].id, program: programID, subtrack: subtrack, enrolledOn: enrolled, line: table.line))
+                Enrollment(partnerID: dataset.partners[index].id, program: programID, subtrack: subtrack, enrolledOn: enrolled, line: line))
         }
         return rows
+    }
+
+    /// A program as `readEnrollments` checks enrolments against it: its id and VIP subtrack paths as bytes.
+    struct EnrollmentTarget {
+        let program: Program
+        let id: [UInt8]
+        /// VIP only; an MDF program takes no enrolments.
+        let paths: [(bytes: [UInt8], text: String)]
+
+        init(_ program: Program) {
+            self.program = program
+            id = Array(program.id.utf8)
+            if case .vip(let rules) = program.rules {
+                paths = rules.subtrackPaths.map { (Array($0.path.utf8), $0.path) }
+            } else {
+                paths = []
+            }
+        }
+
+        /// The path equal to `subtrack`, byte for byte, if the program has it.
+        func path(_ subtrack: UnsafeBufferPointer<UInt8>) -> String? {
+            paths.first { $0.bytes.elementsEqual(subtrack) }?.text
+        }
+    }
+
+    /// Appends a fixed-length prefix (partner index, a day) to a duplicate key, so the variable text after it cannot make two keys equal.
+    @inline(__always)
+    static func appendKey(_ key: inout [UInt8], _ index: Int, _ day: Int32) {
+        withUnsafeBytes(of: Int32(truncatingIfNeeded: index).littleEndian) { key.append(contentsOf: $0) }
+        withUnsafeBytes(of: day.littleEndian) { key.append(contentsOf: $0) }
+    }
+
+    @inline(__always)
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        for byte in bytes where byte >= 0x80 { return false }
+        return true
+    }
+
+    /// Calls `body` with the UTF-8 of the field's text: the bytes themselves when ASCII, else those of the
+    /// `String` they decode to (invalid UTF-8 repaired), exactly as a `String` key would compare.
+    @inline(__always)
+    static func withTextBytes<Result>(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if isASCII(bytes) { return body(bytes) }
+        var text = String(decoding: bytes, as: UTF8.self)
+        return text.withUTF8(body)
     }
 
     /// Why an enrolment in `subtrack` of `program` on `day` is not possible, if it is not.
@@ -370,6 +498,128 @@ final class Table {
         collector.error(file: file, line: line, column: column, value: value, message)
     }
 
+    /// A column looked up once: its name for messages and its index (`nil`: an optional column the file lacks).
+    struct Column {
+        let name: String
+        let index: Int?
+    }
+
+    func column(_ name: String) -> Column { Column(name: name, index: columns[name] ?? nil) }
+
+    /// The bytes of the column's field in the current record (trimmed, unescaped); empty when the column is absent.
+    @inline(__always)
+    func bytes(_ column: Column) -> UnsafeBufferPointer<UInt8> {
+        guard let index = column.index else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return reader.record[index]
+    }
+
+    func text(_ column: Column) -> String {
+        guard let index = column.index else { return "" }
+        return reader.string(index)
+    }
+
+    /// The bytes of a required, non-empty value (valid until the next record); `nil` when empty.
+    @inline(__always)
+    func identifierBytes(_ column: Column, _ collector: inout DiagnosticCollector) -> UnsafeBufferPointer<UInt8>? {
+        let value = bytes(column)
+        if value.isEmpty {
+            collector.error(file: file, line: line, column: column.name, "required value is empty")
+            return nil
+        }
+        return value
+    }
+
+    func day(_ column: Column, _ collector: inout DiagnosticCollector) -> Day? {
+        let value = bytes(column)
+        if value.isEmpty {
+            collector.error(file: file, line: line, column: column.name, "required date is empty")
+            return nil
+        }
+        // Any byte that is not an ASCII digit or dash fails, so the raw bytes parse exactly like their text.
+        guard let day = Day(isoBytes: value) else {
+            error(column.name, value: text(column), "expected a real calendar date YYYY-MM-DD", &collector)
+            return nil
+        }
+        return day
+    }
+
+    /// `.some(nil)` when empty or absent; `nil` when malformed.
+    func optionalDay(_ column: Column, _ collector: inout DiagnosticCollector) -> Day?? {
+        let value = bytes(column)
+        if value.isEmpty { return .some(nil) }
+        guard let day = Day(isoBytes: value) else {
+            error(column.name, value: text(column), "expected a real calendar date YYYY-MM-DD", &collector)
+            return nil
+        }
+        return .some(day)
+    }
+
+    func bool(_ column: Column, _ collector: inout DiagnosticCollector) -> Bool? {
+        guard let flag = Table.boolean(bytes(column)) else {
+            error(column.name, value: text(column), "expected true or false (also yes/no, 1/0)", &collector)
+            return nil
+        }
+        return flag
+    }
+
+    func optionalBool(_ column: Column, _ collector: inout DiagnosticCollector) -> Bool?? {
+        if bytes(column).isEmpty { return .some(nil) }
+        guard let flag = bool(column, &collector) else { return nil }
+        return .some(flag)
+    }
+
+    /// `FieldParsing.boolean` without its allocations: `true`/`false`, `yes`/`no`, `1`/`0`, ASCII letters in any case.
+    static func boolean(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+        @inline(__always) func matches(_ word: StaticString) -> Bool {
+            guard bytes.count == word.utf8CodeUnitCount else { return false }
+            let expected = word.utf8Start
+            for index in 0..<bytes.count where FieldParsing.asciiLower(bytes[index]) != expected[index] { return false }
+            return true
+        }
+        if matches("true") || matches("yes") || matches("1") { return true }
+        if matches("false") || matches("no") || matches("0") { return false }
+        return nil
+    }
+
+    func tier(_ column: Column, _ collector: inout DiagnosticCollector) -> Tier? {
+        let value = bytes(column)
+        if DatasetLoader.isASCII(value) {
+            // ASCII text lower-cases byte by byte; anything else goes through `String.lowercased()` as before.
+            for tier in Tier.allCases where tier.rawValue.utf8.count == value.count {
+                if zip(tier.rawValue.utf8, value).allSatisfy({ $0 == FieldParsing.asciiLower($1) }) { return tier }
+            }
+            error(column.name, value: text(column), "unknown tier (expected gold, premier, select or registered)", &collector)
+            return nil
+        }
+        return tier(column.name, &collector)
+    }
+
+    func country(_ column: Column, _ collector: inout DiagnosticCollector) -> String? {
+        let value = bytes(column)
+        if value.count == 2 {
+            let first = FieldParsing.asciiUpper(value[0]), second = FieldParsing.asciiUpper(value[1])
+            if first >= 65 && first <= 90 && second >= 65 && second <= 90 && Table.isCountry(first, second) {
+                return String(decoding: [first, second], as: UTF8.self)
+            }
+        }
+        error("country", value: text(column), "expected an ISO 3166-1 alpha-2 country code such as NL", &collector)
+        return nil
+    }
+
+    /// `FieldParsing.countryCodes` as a 26 x 26 table of upper-case letter pairs.
+    static let countryTable: [Bool] = {
+        var table = Array(repeating: false, count: 26 * 26)
+        for code in FieldParsing.countryCodes {
+            let bytes = Array(code.utf8)
+            guard bytes.count == 2, bytes.allSatisfy({ $0 >= 65 && $0 <= 90 }) else { continue }
+            table[Int(bytes[0] - 65) * 26 + Int(bytes[1] - 65)] = true
+        }
+        return table
+    }()
+
+    @inline(__always)
+    static func isCountry(_ first: UInt8, _ second: UInt8) -> Bool { countryTable[Int(first - 65) * 26 + Int(second - 65)] }
+
     func text(_ column: String) -> String {
         guard let index = columns[column] ?? nil else { return "" }
         return reader.string(index)
@@ -464,5 +714,58 @@ final class Table {
             error(column, value: value, FieldParsing.explain(problem, decimals: scale, what: what), &collector)
             return nil
         }
+    }
+}
+
+/// The line where each key of a file was first seen, keys being bytes (no `String` per row).
+struct FirstLines {
+    private var keys: ByteInterner
+    private var lines: [Int] = []
+
+    init(capacity: Int = 1024) { keys = ByteInterner(capacity: capacity) }
+
+    /// The line where `key` was first seen; `nil` when it is new, and then it is recorded as seen on `line`.
+    @inline(__always)
+    mutating func firstLine(of key: UnsafeBufferPointer<UInt8>, otherwise line: Int) -> Int? {
+        let id = Int(keys.intern(key))
+        if id < lines.count { return lines[id] }
+        lines.append(line)
+        return nil
+    }
+}
+
+/// One `String` per distinct text, so rows repeating a value (a credential id, a service) share it.
+struct SharedStrings {
+    private var keys = ByteInterner(capacity: 64)
+    private var strings: [String] = []
+
+    /// The text of `bytes`, which must be valid UTF-8.
+    @inline(__always)
+    mutating func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let id = Int(keys.intern(bytes))
+        if id == strings.count { strings.append(String(decoding: bytes, as: UTF8.self)) }
+        return strings[id]
+    }
+}
+
+/// Rows of one table gathered by partner index, then appended to the dataset's per-partner lists with
+/// one allocation per partner, keeping file order within each partner.
+struct PerPartner<Row> {
+    private var partners: [Int32] = []
+    private var rows: [Row] = []
+    private var counts: [Int32]
+
+    init(partnerCount: Int) { counts = Array(repeating: 0, count: partnerCount) }
+
+    @inline(__always)
+    mutating func append(_ row: Row, for partner: Int) {
+        partners.append(Int32(truncatingIfNeeded: partner))
+        rows.append(row)
+        counts[partner] += 1
+    }
+
+    func append(to lists: inout [[Row]]) {
+        for (partner, count) in counts.enumerated() where count > 0 { lists[partner].reserveCapacity(lists[partner].count + Int(count)) }
+        for (partner, row) in zip(partners, rows) { lists[Int(partner)].append(row) }
     }
 }

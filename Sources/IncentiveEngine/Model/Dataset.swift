@@ -32,7 +32,10 @@ public struct Dataset: Sendable {
     public init() {}
 
     /// The index of partner `id`, if it exists.
-    public func partnerIndex(_ id: String) -> Int? { partnerIDs.lookup(id).map(Int.init) }
+    public func partnerIndex(_ id: String) -> Int? {
+        if let found = id.utf8.withContiguousStorageIfAvailable({ partnerIDs.lookup($0) }) { return found.map(Int.init) }
+        return partnerIDs.lookup(id).map(Int.init)
+    }
 
     /// Number of CSAT reports of partner `index` submitted within `range`.
     public func csatCount(partner index: Int, in range: DayRange) -> Int {
@@ -42,11 +45,12 @@ public struct Dataset: Sendable {
     /// Adds a partner, or replaces the one with the same id; returns its index.
     @discardableResult
     public mutating func add(_ partner: Partner) -> Int {
-        if let index = partnerIndex(partner.id) {
-            partners[index] = partner
-            return index
+        let known = partnerIDs.count
+        let id = partner.id.utf8.withContiguousStorageIfAvailable({ partnerIDs.intern($0) }) ?? partnerIDs.intern(partner.id)
+        if Int(id) < known {
+            partners[Int(id)] = partner
+            return Int(id)
         }
-        _ = partnerIDs.intern(partner.id)
         partners.append(partner)
         credentials.append([])
         csatDates.append([])

@@ -54,12 +54,7 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     /// ISO text `YYYY-MM-DD`.
-    public var description: String {
-        let (year, month, day) = components
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let yearText = String(year)
-        return String(repeating: "0", count: max(0, 4 - yearText.count)) + yearText + "-" + two(month) + "-" + two(day)
-    }
+    public var description: String { TextBytes.string { TextBytes.writeDay(self, at: $0) } }
 
     /// Parses ISO `YYYY-MM-DD` from text; `nil` when malformed or not a real date.
     public init?(iso text: String) {

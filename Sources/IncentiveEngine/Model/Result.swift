@@ -10,13 +10,65 @@ public struct Check: Sendable, Hashable {
     /// The reason code of formats.md §4 when failed (`csat:7/10`); `nil` when passed.
     public var reason: String?
     /// What was checked and found, for people: "9 of 10 CSAT reports submitted in the period".
-    public var explanation: String
+    public var explanation: String {
+        get { detail.text }
+        set { detail = .text(newValue) }
+    }
+    /// The explanation, or the facts it is worded from. Most results are never read by people (a CSV
+    /// has no explanations), so the engine words them only when asked.
+    var detail: CheckDetail
 
     public init(code: Code, passed: Bool, reason: String?, explanation: String) {
+        self.init(code: code, passed: passed, reason: reason, detail: .text(explanation))
+    }
+
+    init(code: Code, passed: Bool, reason: String?, detail: CheckDetail) {
         self.code = code
         self.passed = passed
         self.reason = passed ? nil : reason
-        self.explanation = explanation
+        self.detail = detail
+    }
+
+    /// Equal when code, outcome, reason and the worded explanation are.
+    public static func == (lhs: Check, rhs: Check) -> Bool {
+        lhs.code == rhs.code && lhs.passed == rhs.passed && lhs.reason == rhs.reason && lhs.explanation == rhs.explanation
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(passed)
+        hasher.combine(reason)
+        hasher.combine(explanation)
+    }
+}
+
+/// What a check's explanation is worded from (see `VIPEvaluation` and `MDFEvaluation` for the words).
+enum CheckDetail: Sendable {
+    /// Already worded.
+    case text(String)
+    case csat(found: Int, required: Int, period: DayRange)
+    /// One `requires_all` credential.
+    case credential(id: String, held: [Credential], deadline: Day, rule: KnowledgeDeadline)
+    /// The `requires_any` list.
+    case anyCredential(ids: [String], held: [Credential], deadline: Day, rule: KnowledgeDeadline)
+    case volume(volume: Money, minimum: Money, country: String, currency: String, byCountry: Bool)
+    /// MDF: the partner's services (the strategic ones overlapping `period` count).
+    case strategicService(services: [PoweredService], period: DayRange, tier: Tier)
+
+    /// The words, a function of the facts alone (whether the check passed follows from them).
+    var text: String {
+        switch self {
+        case .text(let text): return text
+        case .csat(let found, let required, let period): return VIPEvaluation.csatExplanation(found: found, required: required, period: period)
+        case .credential(let id, let held, let deadline, let rule):
+            return VIPEvaluation.credentialExplanation(id: id, held: held, deadline: deadline, rule: rule)
+        case .anyCredential(let ids, let held, let deadline, let rule):
+            return VIPEvaluation.anyCredentialExplanation(ids: ids, held: held, deadline: deadline, rule: rule)
+        case .volume(let volume, let minimum, let country, let currency, let byCountry):
+            return VIPEvaluation.volumeExplanation(volume: volume, minimum: minimum, country: country, byCountry: byCountry, currency: currency)
+        case .strategicService(let services, let period, let tier):
+            return MDFEvaluation.strategicExplanation(services: services, period: period, tier: tier)
+        }
     }
 }
 

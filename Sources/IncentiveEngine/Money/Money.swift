@@ -15,27 +15,10 @@ public struct Money: Sendable, Hashable, Comparable {
     public static func < (lhs: Money, rhs: Money) -> Bool { lhs.cents < rhs.cents }
 
     /// Plain decimal with two decimals, `-` for negatives, no separators: `57500.00`.
-    public var plainText: String {
-        let negative = cents < 0
-        let magnitude = cents.magnitude
-        let units = magnitude / 100
-        let fraction = magnitude % 100
-        return (negative ? "-" : "") + String(units) + "." + (fraction < 10 ? "0" : "") + String(fraction)
-    }
+    public var plainText: String { TextBytes.string { TextBytes.writePlain(self, at: $0) } }
 
     /// Decimal with thousands separators for people: `57,500.00`.
-    public var groupedText: String {
-        let negative = cents < 0
-        let magnitude = cents.magnitude
-        let units = String(magnitude / 100)
-        let fraction = magnitude % 100
-        var grouped = ""
-        for (index, character) in units.enumerated() {
-            if index > 0 && (units.count - index) % 3 == 0 { grouped.append(",") }
-            grouped.append(character)
-        }
-        return (negative ? "-" : "") + grouped + "." + (fraction < 10 ? "0" : "") + String(fraction)
-    }
+    public var groupedText: String { TextBytes.string { TextBytes.writeGrouped(self, at: $0) } }
 }
 
 /// A non-negative exact decimal held as an integer scaled by `10^scale`.

@@ -76,30 +76,103 @@ public enum Engine {
     /// Applies every program's rules to every partner.
     public static func compute(_ input: LoadedInput) -> ComputeResult {
         let dataset = input.dataset
-        var enrollmentsByProgram: [ExactText: [Int: [Enrollment]]] = [:]
+        let programs = input.programs
+        let partnerCount = dataset.partners.count
+        // Enrolments by program and partner, in file order, in one array (a counting sort). Programs are few,
+        // so an enrolment finds its program by scanning their ids; one id stands for every program that has it.
+        let groupOf = programs.map { program in programs.firstIndex { $0.id.isExactly(program.id) }! }
+        var slots: [Int] = []
+        slots.reserveCapacity(dataset.enrollments.count)
+        var starts = Array(repeating: 0, count: programs.count * partnerCount + 1)
         for enrollment in dataset.enrollments {
-            guard let index = dataset.partnerIndex(enrollment.partnerID) else { continue }
-            enrollmentsByProgram[ExactText(enrollment.program), default: [:]][index, default: []].append(enrollment)
-        }
-        let order = dataset.partners.indices.sorted { String.byteOrder(dataset.partners[$0].id, dataset.partners[$1].id) }
-        var results: [ProgramResult] = []
-        for (programIndex, program) in input.programs.enumerated() {
-            let totals = input.totals.programs[programIndex]
-            var partners: [PartnerResult] = []
-            partners.reserveCapacity(order.count)
-            for partnerIndex in order {
-                switch program.rules {
-                case .vip(let rules):
-                    partners.append(
-                        VIPEvaluation.evaluate(
-                            program: program, rules: rules, dataset: dataset, totals: totals, partnerIndex: partnerIndex,
-                            enrollments: enrollmentsByProgram[ExactText(program.id)]?[partnerIndex] ?? []))
-                case .mdf(let rules):
-                    partners.append(
-                        MDFEvaluation.evaluate(program: program, rules: rules, dataset: dataset, totals: totals, partnerIndex: partnerIndex))
-                }
+            let count = enrollment.program.utf8.count
+            guard let group = programs.firstIndex(where: { $0.id.utf8.count == count && $0.id.isExactly(enrollment.program) }),
+                let index = dataset.partnerIndex(enrollment.partnerID)
+            else {
+                slots.append(-1)
+                continue
             }
-            results.append(ProgramResult(program: program, partners: partners))
+            let slot = group * partnerCount + index
+            slots.append(slot)
+            starts[slot + 1] += 1
+        }
+        for slot in 0..<(starts.count - 1) { starts[slot + 1] += starts[slot] }
+        let grouped = [Enrollment](unsafeUninitializedCapacity: starts[starts.count - 1]) { buffer, initialized in
+            var next = starts
+            for (enrollment, slot) in zip(dataset.enrollments, slots) where slot >= 0 {
+                (buffer.baseAddress! + next[slot]).initialize(to: enrollment)
+                next[slot] += 1
+            }
+            initialized = buffer.count
+        }
+
+        // Partners in byte order of their ids; usually they are already.
+        let partners = dataset.partners
+        var inOrder = true
+        for position in partners.indices.dropFirst() where String.byteOrder(partners[position].id, partners[position - 1].id) {
+            inOrder = false
+            break
+        }
+        let order = inOrder ? Array(partners.indices) : partners.indices.sorted { String.byteOrder(partners[$0].id, partners[$1].id) }
+
+        enum Evaluator: Sendable {
+            case vip(VIPEvaluation.Context)
+            case mdf(Program, MDFRules)
+        }
+        let evaluators: [Evaluator] = programs.map { program in
+            switch program.rules {
+            case .vip(let rules): return .vip(VIPEvaluation.Context(program: program, rules: rules))
+            case .mdf(let rules): return .mdf(program, rules)
+            }
+        }
+        let totals = input.totals.programs
+        let enrollments = grouped
+        let bounds = starts
+        @Sendable func evaluate(program programIndex: Int, position: Int) -> PartnerResult {
+            let partnerIndex = order[position]
+            switch evaluators[programIndex] {
+            case .vip(let context):
+                let slot = groupOf[programIndex] * partnerCount + partnerIndex
+                return VIPEvaluation.evaluate(
+                    context, dataset: dataset, totals: totals[programIndex], partnerIndex: partnerIndex,
+                    enrollments: enrollments[bounds[slot]..<bounds[slot + 1]])
+            case .mdf(let program, let rules):
+                return MDFEvaluation.evaluate(program: program, rules: rules, dataset: dataset, totals: totals[programIndex], partnerIndex: partnerIndex)
+            }
+        }
+
+        // Every (program, block of partners) is one piece of work; results go straight to their slot, so the
+        // order is the same however the pieces run.
+        let total = programs.count * partnerCount
+        let storage = UnsafeMutablePointer<PartnerResult>.allocate(capacity: max(total, 1))
+        defer { storage.deallocate() }
+        let blockSize = 2048
+        let blocksPerProgram = (partnerCount + blockSize - 1) / blockSize
+        let pieces = programs.count * blocksPerProgram
+        // Each piece writes slots no other piece touches.
+        struct Slots: @unchecked Sendable { let pointer: UnsafeMutablePointer<PartnerResult> }
+        let slotsPointer = Slots(pointer: storage)
+        @Sendable func run(_ piece: Int) {
+            let programIndex = piece / blocksPerProgram
+            let first = (piece % blocksPerProgram) * blockSize
+            let base = slotsPointer.pointer + programIndex * partnerCount
+            for position in first..<min(first + blockSize, partnerCount) {
+                (base + position).initialize(to: evaluate(program: programIndex, position: position))
+            }
+        }
+        if pieces > 1 && ProcessInfo.processInfo.activeProcessorCount > 1 {
+            DispatchQueue.concurrentPerform(iterations: pieces, execute: run)
+        } else {
+            for piece in 0..<pieces { run(piece) }
+        }
+        var results: [ProgramResult] = []
+        results.reserveCapacity(programs.count)
+        for (programIndex, program) in programs.enumerated() {
+            let partnerResults = [PartnerResult](unsafeUninitializedCapacity: partnerCount) { buffer, initialized in
+                if partnerCount > 0 { buffer.baseAddress!.moveInitialize(from: storage + programIndex * partnerCount, count: partnerCount) }
+                initialized = partnerCount
+            }
+            results.append(ProgramResult(program: program, partners: partnerResults))
         }
         return ComputeResult(programs: results)
     }

@@ -7,30 +7,29 @@ public enum MDFEvaluation {
             return PartnerResult(partnerID: partner.id, status: .notTakingPart, rows: [])
         }
         let bucket = totals.mdf[partnerIndex]
-        let minimum = tier.minimumVolume.amount(for: partner.country)
-        let strategic = dataset.services[partnerIndex].filter { $0.strategic && $0.overlaps(program.period) }
+        let countryMinimum = tier.minimumVolume.byCountry.isEmpty ? nil : tier.minimumVolume.byCountry[partner.country]
+        let minimum = countryMinimum ?? tier.minimumVolume.defaultAmount
+        let services = dataset.services[partnerIndex]
+        let hasStrategic = services.contains { $0.strategic && $0.overlaps(program.period) }
 
         var checks: [Check] = []
+        checks.reserveCapacity(tier.requiresStrategicService ? 2 : 1)
         let volume = bucket.qualifyingVolume
-        let byCountry = tier.minimumVolume.byCountry[partner.country] != nil
         checks.append(
-            VIPEvaluation.volumeCheck(volume: volume, minimum: minimum, country: partner.country, byCountry: byCountry, currency: program.currency))
+            VIPEvaluation.volumeCheck(
+                volume: volume, minimum: minimum, country: partner.country, byCountry: countryMinimum != nil, currency: program.currency))
         if tier.requiresStrategicService {
-            let passed = !strategic.isEmpty
             checks.append(
                 Check(
-                    code: .strategicService, passed: passed, reason: "strategic_service:none",
-                    explanation: passed
-                        ? "delivers strategic Cisco Powered Service \(strategic.map(\.service).joined(separator: ", ")) in the period"
-                        : "\(tier.tier.rawValue) providers must deliver at least one strategic Cisco Powered Service in \(program.period.start)..\(program.period.end); none found"
-                ))
+                    code: .strategicService, passed: hasStrategic, reason: "strategic_service:none",
+                    detail: .strategicService(services: services, period: program.period, tier: tier.tier)))
         }
         let eligible = checks.allSatisfy(\.passed)
         let earned = accrual(volume: volume, eligible: eligible, percent: tier.accrualPercent)
 
         // With every untagged line tagged, re-evaluating every check on that volume.
         let taggedVolume = Money(cents: volume.cents + bucket.untaggedVolume.cents)
-        let taggedEligible = taggedVolume >= minimum && (!tier.requiresStrategicService || !strategic.isEmpty)
+        let taggedEligible = taggedVolume >= minimum && (!tier.requiresStrategicService || hasStrategic)
         let potential = accrual(volume: taggedVolume, eligible: taggedEligible, percent: tier.accrualPercent)
         let missed = Money(cents: max(0, potential.cents - earned.cents))
 
@@ -38,6 +37,14 @@ public enum MDFEvaluation {
             program: program.id, kind: .mdf, partnerID: partner.id, item: tier.tier.rawValue, qualifyingVolume: volume, threshold: minimum,
             eligible: eligible, amount: earned, missedAmount: missed, checks: checks)
         return PartnerResult(partnerID: partner.id, status: eligible ? .eligible : .ineligible, rows: [row])
+    }
+
+    /// The words of the strategic-service check.
+    static func strategicExplanation(services: [PoweredService], period: DayRange, tier: Tier) -> String {
+        let strategic = services.filter { $0.strategic && $0.overlaps(period) }
+        return !strategic.isEmpty
+            ? "delivers strategic Cisco Powered Service \(strategic.map(\.service).joined(separator: ", ")) in the period"
+            : "\(tier.rawValue) providers must deliver at least one strategic Cisco Powered Service in \(period.start)..\(period.end); none found"
     }
 
     static func accrual(volume: Money, eligible: Bool, percent: ScaledDecimal) -> Money {
