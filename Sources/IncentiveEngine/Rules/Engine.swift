@@ -82,14 +82,16 @@ public enum Engine {
         var slots: [Int] = []
         slots.reserveCapacity(dataset.enrollments.count)
         var starts = Array(repeating: 0, count: programs.count * partnerCount + 1)
+        var lastPartner: (id: String, index: Int)?  // a partner's enrolments are usually together
         for enrollment in dataset.enrollments {
-            let count = enrollment.program.utf8.count
-            guard let group = programs.firstIndex(where: { $0.id.utf8.count == count && $0.id.isExactly(enrollment.program) }),
-                let index = dataset.partnerIndex(enrollment.partnerID)
+            guard let group = programs.firstIndex(where: { $0.id.isExactly(enrollment.program) }),
+                let index = lastPartner.flatMap({ $0.id.isExactly(enrollment.partnerID) ? $0.index : nil })
+                    ?? dataset.partnerIndex(enrollment.partnerID)
             else {
                 slots.append(-1)
                 continue
             }
+            lastPartner = (enrollment.partnerID, index)
             let slot = group * partnerCount + index
             slots.append(slot)
             starts[slot + 1] += 1

@@ -47,8 +47,7 @@ public enum VIPEvaluation {
         /// The index of the subtrack whose path is `path`, byte for byte (the first one, in document order).
         @inline(__always)
         func subtrackIndex(_ path: String) -> Int? {
-            let count = path.utf8.count
-            return subtracks.firstIndex { $0.path.utf8.count == count && $0.path.isExactly(path) }
+            subtracks.firstIndex { $0.path.isExactly(path) }
         }
     }
 
@@ -145,8 +144,7 @@ public enum VIPEvaluation {
 
     @inline(__always)
     static func holds(_ held: [Credential], _ id: String, on deadline: Day) -> Bool {
-        let count = id.utf8.count
-        return held.contains { $0.credential.utf8.count == count && $0.credential.isExactly(id) && $0.isValid(on: deadline) }
+        held.contains { $0.credential.isExactly(id) && $0.isValid(on: deadline) }
     }
 
     static func appendCredentialChecks(
