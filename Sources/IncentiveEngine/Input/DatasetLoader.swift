@@ -24,7 +24,7 @@ public enum DatasetLoader {
             collector.error(file: path(required), line: nil, "required file is missing")
         }
         if exists("partners.csv") {
-            _ = readPartners(path: path("partners.csv"), into: &dataset, collector: &collector)
+            scanPartners(path: path("partners.csv"), into: &dataset, collector: &collector) { _ in }
         } else {
             dataset.partnersIncomplete = true
         }
@@ -111,15 +111,34 @@ public enum DatasetLoader {
         -> [Partner]
     {
         var rows: [Partner] = []
+        scanPartners(path: path, displayName: displayName, into: &dataset, collector: &collector) { rows.append($0) }
+        return rows
+    }
+
+    /// `readPartners`, handing each valid row to `emit` instead of collecting them.
+    static func scanPartners(
+        path: String, displayName: String? = nil, into dataset: inout Dataset, collector: inout DiagnosticCollector, _ emit: (Partner) -> Void
+    ) {
         guard
             let table = Table(
                 path: path, displayName: displayName, required: ["partner_id", "name", "country", "tier"], optional: ["provider"],
                 collector: &collector)
         else {
             dataset.partnersIncomplete = true
-            return rows
+            return
         }
         defer { if table.unreadableRows > 0 { dataset.partnersIncomplete = true } }
+        if dataset.partners.isEmpty && dataset.partnerIDs.count == 0,
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
+        {
+            // Room for every partner up front (rows are rarely under 24 bytes): no rehashing or regrowing.
+            let expected = min(max(size / 24, 1024), 1 << 24)
+            dataset.partnerIDs = ByteInterner(capacity: expected)
+            dataset.partners.reserveCapacity(expected)
+            dataset.credentials.reserveCapacity(expected)
+            dataset.csatDates.reserveCapacity(expected)
+            dataset.services.reserveCapacity(expected)
+        }
         let idColumn = table.column("partner_id"), nameColumn = table.column("name"), countryColumn = table.column("country")
         let tierColumn = table.column("tier"), providerColumn = table.column("provider")
         var firstLines = FirstLines()  // every id of the file, valid row or not
@@ -141,21 +160,22 @@ public enum DatasetLoader {
             }
             let partner = Partner(id: id, name: name, country: country, tier: tier, provider: provider ?? false, line: line)
             dataset.add(partner)
-            rows.append(partner)
+            emit(partner)
         }
-        return rows
     }
 
-    /// The partner found last: files list a partner's rows together, so most rows need no lookup.
+    /// The partner found last: files list a partner's rows together, mostly in the order of partners.csv,
+    /// so a row's partner is usually the last one or the next one, found without a lookup.
     struct LastPartner {
-        var bytes: [UInt8] = []
         var index = -1
+    }
 
-        @inline(__always)
-        func matches(_ other: UnsafeBufferPointer<UInt8>) -> Bool {
-            index >= 0 && other.count == bytes.count
-                && bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, other.baseAddress!, other.count) == 0 }
-        }
+    /// Whether the UTF-8 of `id` is `bytes` (then `bytes` are valid UTF-8 and decode to `id`).
+    @inline(__always)
+    static func isID(_ id: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard id.utf8.count == bytes.count else { return false }
+        return id.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
+            ?? id.utf8.elementsEqual(bytes)
     }
 
     /// The partner index of the row's `partner_id`, reporting unknown ids (but not ids whose own row was broken).
@@ -165,10 +185,16 @@ public enum DatasetLoader {
         _ collector: inout DiagnosticCollector
     ) -> Int? {
         guard let bytes = table.identifierBytes(record, column, &collector) else { return nil }
-        if last.matches(bytes) { return last.index }
+        // Partner k is the k-th id of `partnerIDs`, so an id equal to its bytes is what a lookup would find.
+        let guess = last.index
+        if guess >= 0 {
+            if isID(dataset.partners[guess].id, bytes) { return guess }
+            if guess + 1 < dataset.partners.count && isID(dataset.partners[guess + 1].id, bytes) {
+                last.index = guess + 1
+                return guess + 1
+            }
+        }
         if isASCII(bytes), let index = dataset.partnerIDs.lookup(bytes) {
-            last.bytes.removeAll(keepingCapacity: true)
-            last.bytes.append(contentsOf: bytes)
             last.index = Int(index)
             return Int(index)
         }
@@ -257,7 +283,7 @@ public enum DatasetLoader {
                 path: path, displayName: displayName, required: ["partner_id", "survey_id", "submitted_on"], optional: [], collector: &collector)
         else { return }
         let partnerColumn = table.column("partner_id"), surveyColumn = table.column("survey_id"), submittedColumn = table.column("submitted_on")
-        var surveys = FirstLines(capacity: 1 << 12)
+        var surveys = FirstLines()
         var last = LastPartner()
         while let record = table.nextRecord(&collector) {
             let index = partner(table, record, partnerColumn, dataset, &last, &collector)
@@ -424,8 +450,9 @@ public enum DatasetLoader {
     /// Appends a fixed-length prefix (partner index, a day) to a duplicate key, so the variable text after it cannot make two keys equal.
     @inline(__always)
     static func appendKey(_ key: inout [UInt8], _ index: Int, _ day: Int32) {
-        withUnsafeBytes(of: Int32(truncatingIfNeeded: index).littleEndian) { key.append(contentsOf: $0) }
-        withUnsafeBytes(of: day.littleEndian) { key.append(contentsOf: $0) }
+        // Big-endian, so keys of a file sorted by partner come in increasing byte order.
+        withUnsafeBytes(of: Int32(truncatingIfNeeded: index).bigEndian) { key.append(contentsOf: $0) }
+        withUnsafeBytes(of: day.bigEndian) { key.append(contentsOf: $0) }
     }
 
     @inline(__always)
@@ -803,32 +830,35 @@ final class Table {
 
 /// The line where each key of a file was first seen, keys being bytes (no `String` per row).
 ///
-/// An open-addressing table of one control byte per slot (empty, or 7 bits of the key's hash), so the
-/// probes of a million-key file stay in a table of a few megabytes; only a matching control byte looks
-/// at the slot's key number and the stored key.
+/// Files often list keys in increasing order; while each key is greater than the one before (by
+/// bytes) it cannot have been seen, so it is only stored. The first key out of order builds the hash
+/// table: one control byte per slot (empty, or 7 bits of the key's hash), so the probes of a
+/// million-key file stay in a few megabytes; only a matching control byte looks at the slot's key
+/// number and the stored key.
 struct FirstLines {
+    /// Every key so far increased: no hash table yet.
+    private var ascending = true
     /// 0: empty; else `0x80 | 7 bits of the hash`.
-    private var control: [UInt8]
+    private var control: [UInt8] = []
     /// The key number in each used slot.
-    private var numbers: [UInt32]
-    private var mask: Int
+    private var numbers: [UInt32] = []
+    private var mask = 0
     private var hashes: [UInt32] = []
     private var arena: [UInt8] = []
     /// Key `n` is `arena[ends[n - 1] ..< ends[n]]` (`ends[-1]` being 0).
     private var ends: [Int] = []
     private var lines: [Int] = []
 
-    init(capacity: Int = 1024) {
-        var size = 16
-        while size * 7 < capacity * 10 { size <<= 1 }
-        control = Array(repeating: 0, count: size)
-        numbers = Array(repeating: 0, count: size)
-        mask = size - 1
-    }
-
     /// The line where `key` was first seen; `nil` when it is new, and then it is recorded as seen on `line`.
     @inline(__always)
     mutating func firstLine(of key: UnsafeBufferPointer<UInt8>, otherwise line: Int) -> Int? {
+        if ascending {
+            if lines.isEmpty || follows(key) {
+                store(key, line: line)
+                return nil
+            }
+            buildTable()
+        }
         let hash = FirstLines.hash(key)
         let tag = UInt8(truncatingIfNeeded: hash) | 0x80
         var slot = Int(truncatingIfNeeded: hash >> 7) & mask
@@ -842,14 +872,41 @@ struct FirstLines {
             slot = (slot + 1) & mask
         }
         let number = lines.count
-        arena.append(contentsOf: key)
-        ends.append(arena.count)
-        lines.append(line)
+        store(key, line: line)
         hashes.append(hash)
         control[slot] = tag
         numbers[slot] = UInt32(truncatingIfNeeded: number)
         if lines.count * 10 > control.count * 7 { grow() }
         return nil
+    }
+
+    @inline(__always)
+    private mutating func store(_ key: UnsafeBufferPointer<UInt8>, line: Int) {
+        arena.append(contentsOf: key)
+        ends.append(arena.count)
+        lines.append(line)
+    }
+
+    /// Whether `key` comes after the last key stored, comparing bytes (a prefix comes first).
+    @inline(__always)
+    private func follows(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        let number = lines.count - 1
+        let start = number == 0 ? 0 : ends[number - 1], length = ends[number] - start
+        let common = min(length, key.count)
+        let order = common == 0 ? 0 : arena.withUnsafeBufferPointer { memcmp(key.baseAddress!, $0.baseAddress! + start, common) }
+        return order > 0 || (order == 0 && key.count > length)
+    }
+
+    private mutating func buildTable() {
+        ascending = false
+        hashes.reserveCapacity(lines.count)
+        for number in 0..<lines.count {
+            let start = number == 0 ? 0 : ends[number - 1]
+            hashes.append(arena.withUnsafeBufferPointer { FirstLines.hash(UnsafeBufferPointer(rebasing: $0[start..<ends[number]])) })
+        }
+        var size = 1024
+        while lines.count * 10 > size * 7 { size <<= 1 }
+        rebuild(size: size)
     }
 
     @inline(__always)
@@ -861,8 +918,9 @@ struct FirstLines {
         }
     }
 
-    private mutating func grow() {
-        let size = control.count * 2
+    private mutating func grow() { rebuild(size: control.count * 2) }
+
+    private mutating func rebuild(size: Int) {
         control = Array(repeating: 0, count: size)
         numbers = Array(repeating: 0, count: size)
         mask = size - 1
