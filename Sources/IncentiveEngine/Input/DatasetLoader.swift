@@ -24,27 +24,72 @@ public enum DatasetLoader {
             collector.error(file: path(required), line: nil, "required file is missing")
         }
         if exists("partners.csv") {
-            _ = readPartners(path: path("partners.csv"), into: &dataset, collector: &collector)
+            scanPartners(path: path("partners.csv"), into: &dataset, collector: &collector) { _ in }
         } else {
             dataset.partnersIncomplete = true
         }
-        let partnerCount = dataset.partners.count
-        if exists("credentials.csv") {
-            var rows = PerPartner<Credential>(partnerCount: partnerCount)
-            scanCredentials(path: path("credentials.csv"), dataset: dataset, collector: &collector) { rows.append($1, for: $0) }
-            rows.append(to: &dataset.credentials)
-        }
+        // The tables that hang off partners only read them, so they are read side by side, each into its own
+        // collector; the collectors are merged in file order, which gives the report reading one by one would.
+        let parts = PartnerTables()
+        let partnerCount = dataset.partners.count, limit = collector.limitPerFile
+        var jobs: [@Sendable () -> Void] = []
+        let frozen = dataset
         if exists("csat.csv") {
-            var rows = PerPartner<Day>(partnerCount: partnerCount)
-            scanCSAT(path: path("csat.csv"), dataset: dataset, collector: &collector) { rows.append($2, for: $0) }
-            rows.append(to: &dataset.csatDates)
+            let file = path("csat.csv")
+            jobs.append {
+                var rows = PerPartner<Day>(partnerCount: partnerCount)
+                var problems = DiagnosticCollector(limitPerFile: limit)
+                scanCSAT(path: file, dataset: frozen, collector: &problems) { rows.append($2, for: $0) }
+                parts.csat = (rows, problems)
+            }
+        }
+        // An unknown program is reported only when nothing else went wrong while no program loaded, which
+        // depends on every file before it: then enrolments are read after the others.
+        let enrollmentsAlongside = exists("enrollments.csv") && !programs.isEmpty
+        if enrollmentsAlongside {
+            let file = path("enrollments.csv")
+            jobs.append {
+                var problems = DiagnosticCollector(limitPerFile: limit)
+                let rows = readEnrollments(path: file, dataset: frozen, programs: programs, collector: &problems)
+                parts.enrollments = (rows, problems)
+            }
+        }
+        if exists("credentials.csv") {
+            let file = path("credentials.csv")
+            jobs.append {
+                var rows = PerPartner<Credential>(partnerCount: partnerCount)
+                var problems = DiagnosticCollector(limitPerFile: limit)
+                scanCredentials(path: file, dataset: frozen, collector: &problems) { rows.append($1, for: $0) }
+                parts.credentials = (rows, problems)
+            }
         }
         if exists("services.csv") {
-            var rows = PerPartner<PoweredService>(partnerCount: partnerCount)
-            scanServices(path: path("services.csv"), dataset: dataset, collector: &collector) { rows.append($1, for: $0) }
-            rows.append(to: &dataset.services)
+            let file = path("services.csv")
+            jobs.append {
+                var rows = PerPartner<PoweredService>(partnerCount: partnerCount)
+                var problems = DiagnosticCollector(limitPerFile: limit)
+                scanServices(path: file, dataset: frozen, collector: &problems) { rows.append($1, for: $0) }
+                parts.services = (rows, problems)
+            }
         }
-        if exists("enrollments.csv") {
+        let work = jobs
+        DispatchQueue.concurrentPerform(iterations: work.count) { work[$0]() }
+        if let part = parts.credentials {
+            collector.merge(part.1)
+            part.0.append(to: &dataset.credentials)
+        }
+        if let part = parts.csat {
+            collector.merge(part.1)
+            part.0.append(to: &dataset.csatDates)
+        }
+        if let part = parts.services {
+            collector.merge(part.1)
+            part.0.append(to: &dataset.services)
+        }
+        if let part = parts.enrollments {
+            collector.merge(part.1)
+            dataset.enrollments = part.0
+        } else if exists("enrollments.csv") {
             dataset.enrollments = readEnrollments(path: path("enrollments.csv"), dataset: dataset, programs: programs, collector: &collector)
         }
         if exists("products.csv") {
@@ -66,46 +111,99 @@ public enum DatasetLoader {
         -> [Partner]
     {
         var rows: [Partner] = []
+        scanPartners(path: path, displayName: displayName, into: &dataset, collector: &collector) { rows.append($0) }
+        return rows
+    }
+
+    /// `readPartners`, handing each valid row to `emit` instead of collecting them.
+    static func scanPartners(
+        path: String, displayName: String? = nil, into dataset: inout Dataset, collector: inout DiagnosticCollector, _ emit: (Partner) -> Void
+    ) {
         guard
             let table = Table(
                 path: path, displayName: displayName, required: ["partner_id", "name", "country", "tier"], optional: ["provider"],
                 collector: &collector)
         else {
             dataset.partnersIncomplete = true
-            return rows
+            return
         }
         defer { if table.unreadableRows > 0 { dataset.partnersIncomplete = true } }
+        if dataset.partners.isEmpty && dataset.partnerIDs.count == 0,
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
+        {
+            // Room for every partner up front (rows are rarely under 24 bytes): no rehashing or regrowing.
+            let expected = min(max(size / 24, 1024), 1 << 24)
+            dataset.partnerIDs = ByteInterner(capacity: expected)
+            dataset.partners.reserveCapacity(expected)
+            dataset.credentials.reserveCapacity(expected)
+            dataset.csatDates.reserveCapacity(expected)
+            dataset.services.reserveCapacity(expected)
+        }
         let idColumn = table.column("partner_id"), nameColumn = table.column("name"), countryColumn = table.column("country")
         let tierColumn = table.column("tier"), providerColumn = table.column("provider")
         var firstLines = FirstLines()  // every id of the file, valid row or not
-        while table.next(&collector) {
-            guard let idBytes = table.identifierBytes(idColumn, &collector) else { continue }
+        while let record = table.nextRecord(&collector) {
+            guard let idBytes = table.identifierBytes(record, idColumn, &collector) else { continue }
             let line = table.line
             if let first = withTextBytes(idBytes, { firstLines.firstLine(of: $0, otherwise: line) }) {
-                table.error("partner_id", value: table.text(idColumn), "duplicate partner id (first on line \(first))", &collector)
+                table.error("partner_id", value: table.text(record, idColumn), "duplicate partner id (first on line \(first))", &collector)
                 continue
             }
             let id = String(decoding: idBytes, as: UTF8.self)
-            let name = table.text(nameColumn)
-            let country = table.country(countryColumn, &collector)
-            let tier = table.tier(tierColumn, &collector)
-            let provider = table.optionalBool(providerColumn, &collector)
+            let name = table.text(record, nameColumn)
+            let country = table.country(record, countryColumn, &collector)
+            let tier = table.tier(record, tierColumn, &collector)
+            let provider = table.optionalBool(record, providerColumn, &collector)
             guard let country, let tier, let provider else {
                 if dataset.partnerIndex(id) == nil { dataset.rejectedPartnerIDs.insert(ExactText(id)) }
                 continue
             }
             let partner = Partner(id: id, name: name, country: country, tier: tier, provider: provider ?? false, line: line)
             dataset.add(partner)
-            rows.append(partner)
+            emit(partner)
         }
-        return rows
+    }
+
+    /// The partner found last: files list a partner's rows together, mostly in the order of partners.csv,
+    /// so a row's partner is usually the last one or the next one, found without a lookup.
+    struct LastPartner {
+        var index = -1
+    }
+
+    /// Whether the UTF-8 of `id` is `bytes` (then `bytes` are valid UTF-8 and decode to `id`).
+    @inline(__always)
+    static func isID(_ id: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard id.utf8.count == bytes.count else { return false }
+        return id.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
+            ?? id.utf8.elementsEqual(bytes)
     }
 
     /// The partner index of the row's `partner_id`, reporting unknown ids (but not ids whose own row was broken).
-    static func partner(_ table: Table, _ column: Table.Column, _ dataset: Dataset, _ collector: inout DiagnosticCollector) -> Int? {
-        guard let bytes = table.identifierBytes(column, &collector) else { return nil }
-        if isASCII(bytes), let index = dataset.partnerIDs.lookup(bytes) { return Int(index) }
-        let id = table.text(column)
+    @inline(__always)
+    static func partner(
+        _ table: Table, _ record: CSVRecord, _ column: Table.Column, _ dataset: Dataset, _ last: inout LastPartner,
+        _ collector: inout DiagnosticCollector
+    ) -> Int? {
+        guard let bytes = table.identifierBytes(record, column, &collector) else { return nil }
+        // Partner k is the k-th id of `partnerIDs`, so an id equal to its bytes is what a lookup would find.
+        let guess = last.index
+        if guess >= 0 {
+            if isID(dataset.partners[guess].id, bytes) { return guess }
+            if guess + 1 < dataset.partners.count && isID(dataset.partners[guess + 1].id, bytes) {
+                last.index = guess + 1
+                return guess + 1
+            }
+        }
+        if isASCII(bytes), let index = dataset.partnerIDs.lookup(bytes) {
+            last.index = Int(index)
+            return Int(index)
+        }
+        return unknownPartner(table, record, column, dataset, &collector)
+    }
+
+    /// `partner` for an id that is not ASCII or not found: looked up as text, reported when unknown.
+    static func unknownPartner(_ table: Table, _ record: CSVRecord, _ column: Table.Column, _ dataset: Dataset, _ collector: inout DiagnosticCollector) -> Int? {
+        let id = table.text(record, column)
         if let index = dataset.partnerIndex(id) { return index }
         if dataset.reportsUnknownPartner(id) {
             table.error(column.name, value: id, "unknown partner (not in \(dataset.partnersSource))", &collector)
@@ -136,11 +234,12 @@ public enum DatasetLoader {
         var seen = FirstLines()
         var names = SharedStrings()
         var key: [UInt8] = []
-        while table.next(&collector) {
-            let index = partner(table, partnerColumn, dataset, &collector)
-            let credentialBytes = table.identifierBytes(credentialColumn, &collector)
-            let achieved = table.day(achievedColumn, &collector)
-            let expires = table.optionalDay(expiresColumn, &collector)
+        var last = LastPartner()
+        while let record = table.nextRecord(&collector) {
+            let index = partner(table, record, partnerColumn, dataset, &last, &collector)
+            let credentialBytes = table.identifierBytes(record, credentialColumn, &collector)
+            let achieved = table.day(record, achievedColumn, &collector)
+            let expires = table.optionalDay(record, expiresColumn, &collector)
             guard let index, let credentialBytes, let achieved, let expires else { continue }
             if let end = expires, end < achieved {
                 table.error("expires_on", value: end.description, "expires before it was achieved (\(achieved))", &collector)
@@ -184,15 +283,16 @@ public enum DatasetLoader {
                 path: path, displayName: displayName, required: ["partner_id", "survey_id", "submitted_on"], optional: [], collector: &collector)
         else { return }
         let partnerColumn = table.column("partner_id"), surveyColumn = table.column("survey_id"), submittedColumn = table.column("submitted_on")
-        var surveys = FirstLines(capacity: 1 << 12)
-        while table.next(&collector) {
-            let index = partner(table, partnerColumn, dataset, &collector)
-            let survey = table.identifierBytes(surveyColumn, &collector)
-            let submitted = table.day(submittedColumn, &collector)
+        var surveys = FirstLines()
+        var last = LastPartner()
+        while let record = table.nextRecord(&collector) {
+            let index = partner(table, record, partnerColumn, dataset, &last, &collector)
+            let survey = table.identifierBytes(record, surveyColumn, &collector)
+            let submitted = table.day(record, submittedColumn, &collector)
             if let survey {
                 let line = table.line
                 if let first = withTextBytes(survey, { surveys.firstLine(of: $0, otherwise: line) }) {
-                    table.error("survey_id", value: table.text(surveyColumn), "duplicate survey id (first on line \(first))", &collector)
+                    table.error("survey_id", value: table.text(record, surveyColumn), "duplicate survey id (first on line \(first))", &collector)
                     continue
                 }
             }
@@ -224,12 +324,13 @@ public enum DatasetLoader {
         var seen = FirstLines()
         var names = SharedStrings()
         var key: [UInt8] = []
-        while table.next(&collector) {
-            let index = partner(table, partnerColumn, dataset, &collector)
-            let serviceBytes = table.identifierBytes(serviceColumn, &collector)
-            let strategic = table.bool(strategicColumn, &collector)
-            let from = table.day(fromColumn, &collector)
-            let until = table.optionalDay(untilColumn, &collector)
+        var last = LastPartner()
+        while let record = table.nextRecord(&collector) {
+            let index = partner(table, record, partnerColumn, dataset, &last, &collector)
+            let serviceBytes = table.identifierBytes(record, serviceColumn, &collector)
+            let strategic = table.bool(record, strategicColumn, &collector)
+            let from = table.day(record, fromColumn, &collector)
+            let until = table.optionalDay(record, untilColumn, &collector)
             guard let index, let serviceBytes, let strategic, let from, let until else { continue }
             if let end = until, end < from {
                 table.error("active_until", value: end.description, "ends before it starts (\(from))", &collector)
@@ -271,11 +372,12 @@ public enum DatasetLoader {
         let targets = programs.map(EnrollmentTarget.init)
         var seen = FirstLines()
         var key: [UInt8] = []
-        while table.next(&collector) {
-            let index = partner(table, partnerColumn, dataset, &collector)
-            let programBytes = table.identifierBytes(programColumn, &collector)
-            let subtrackBytes = table.identifierBytes(subtrackColumn, &collector)
-            let enrolled = table.day(enrolledColumn, &collector)
+        var last = LastPartner()
+        while let record = table.nextRecord(&collector) {
+            let index = partner(table, record, partnerColumn, dataset, &last, &collector)
+            let programBytes = table.identifierBytes(record, programColumn, &collector)
+            let subtrackBytes = table.identifierBytes(record, subtrackColumn, &collector)
+            let enrolled = table.day(record, enrolledColumn, &collector)
             guard let programBytes, let subtrackBytes, let enrolled else { continue }
             var valid = true
             // The enrolment's program and subtrack as text (shared with the program where they match it).
@@ -348,8 +450,9 @@ public enum DatasetLoader {
     /// Appends a fixed-length prefix (partner index, a day) to a duplicate key, so the variable text after it cannot make two keys equal.
     @inline(__always)
     static func appendKey(_ key: inout [UInt8], _ index: Int, _ day: Int32) {
-        withUnsafeBytes(of: Int32(truncatingIfNeeded: index).littleEndian) { key.append(contentsOf: $0) }
-        withUnsafeBytes(of: day.littleEndian) { key.append(contentsOf: $0) }
+        // Big-endian, so keys of a file sorted by partner come in increasing byte order.
+        withUnsafeBytes(of: Int32(truncatingIfNeeded: index).bigEndian) { key.append(contentsOf: $0) }
+        withUnsafeBytes(of: day.bigEndian) { key.append(contentsOf: $0) }
     }
 
     @inline(__always)
@@ -441,8 +544,8 @@ public enum DatasetLoader {
 final class Table {
     let reader: CSVReader
     var file: String { reader.file }
-    private var columns: [String: Int] = [:]
-    private var expectedFields = 0
+    private let columns: [String: Int]
+    private let expectedFields: Int
     /// Records that could not be read at all (syntax, field count): their values are unknown.
     private(set) var unreadableRows = 0
 
@@ -454,6 +557,7 @@ final class Table {
             return nil
         }
         expectedFields = reader.header.count
+        var columns: [String: Int] = [:]
         var missing = false
         for name in required {
             guard let index = reader.column(name) else {
@@ -465,6 +569,7 @@ final class Table {
             columns[name] = index
         }
         for name in optional { columns[name] = reader.column(name) }
+        self.columns = columns
         if missing { return nil }
     }
 
@@ -494,6 +599,12 @@ final class Table {
         }
     }
 
+    /// The next well-formed record, read once (each look at the reader's state is an access check).
+    @inline(__always)
+    func nextRecord(_ collector: inout DiagnosticCollector) -> CSVRecord? {
+        next(&collector) ? reader.record : nil
+    }
+
     func error(_ column: String, value: String, _ message: String, _ collector: inout DiagnosticCollector) {
         collector.error(file: file, line: line, column: column, value: value, message)
     }
@@ -508,20 +619,20 @@ final class Table {
 
     /// The bytes of the column's field in the current record (trimmed, unescaped); empty when the column is absent.
     @inline(__always)
-    func bytes(_ column: Column) -> UnsafeBufferPointer<UInt8> {
+    func bytes(_ record: CSVRecord, _ column: Column) -> UnsafeBufferPointer<UInt8> {
         guard let index = column.index else { return UnsafeBufferPointer(start: nil, count: 0) }
-        return reader.record[index]
+        return record[index]
     }
 
-    func text(_ column: Column) -> String {
+    func text(_ record: CSVRecord, _ column: Column) -> String {
         guard let index = column.index else { return "" }
-        return reader.string(index)
+        return record.string(index)
     }
 
     /// The bytes of a required, non-empty value (valid until the next record); `nil` when empty.
     @inline(__always)
-    func identifierBytes(_ column: Column, _ collector: inout DiagnosticCollector) -> UnsafeBufferPointer<UInt8>? {
-        let value = bytes(column)
+    func identifierBytes(_ record: CSVRecord, _ column: Column, _ collector: inout DiagnosticCollector) -> UnsafeBufferPointer<UInt8>? {
+        let value = bytes(record, column)
         if value.isEmpty {
             collector.error(file: file, line: line, column: column.name, "required value is empty")
             return nil
@@ -529,42 +640,42 @@ final class Table {
         return value
     }
 
-    func day(_ column: Column, _ collector: inout DiagnosticCollector) -> Day? {
-        let value = bytes(column)
+    func day(_ record: CSVRecord, _ column: Column, _ collector: inout DiagnosticCollector) -> Day? {
+        let value = bytes(record, column)
         if value.isEmpty {
             collector.error(file: file, line: line, column: column.name, "required date is empty")
             return nil
         }
         // Any byte that is not an ASCII digit or dash fails, so the raw bytes parse exactly like their text.
         guard let day = Day(isoBytes: value) else {
-            error(column.name, value: text(column), "expected a real calendar date YYYY-MM-DD", &collector)
+            error(column.name, value: text(record, column), "expected a real calendar date YYYY-MM-DD", &collector)
             return nil
         }
         return day
     }
 
     /// `.some(nil)` when empty or absent; `nil` when malformed.
-    func optionalDay(_ column: Column, _ collector: inout DiagnosticCollector) -> Day?? {
-        let value = bytes(column)
+    func optionalDay(_ record: CSVRecord, _ column: Column, _ collector: inout DiagnosticCollector) -> Day?? {
+        let value = bytes(record, column)
         if value.isEmpty { return .some(nil) }
         guard let day = Day(isoBytes: value) else {
-            error(column.name, value: text(column), "expected a real calendar date YYYY-MM-DD", &collector)
+            error(column.name, value: text(record, column), "expected a real calendar date YYYY-MM-DD", &collector)
             return nil
         }
         return .some(day)
     }
 
-    func bool(_ column: Column, _ collector: inout DiagnosticCollector) -> Bool? {
-        guard let flag = Table.boolean(bytes(column)) else {
-            error(column.name, value: text(column), "expected true or false (also yes/no, 1/0)", &collector)
+    func bool(_ record: CSVRecord, _ column: Column, _ collector: inout DiagnosticCollector) -> Bool? {
+        guard let flag = Table.boolean(bytes(record, column)) else {
+            error(column.name, value: text(record, column), "expected true or false (also yes/no, 1/0)", &collector)
             return nil
         }
         return flag
     }
 
-    func optionalBool(_ column: Column, _ collector: inout DiagnosticCollector) -> Bool?? {
-        if bytes(column).isEmpty { return .some(nil) }
-        guard let flag = bool(column, &collector) else { return nil }
+    func optionalBool(_ record: CSVRecord, _ column: Column, _ collector: inout DiagnosticCollector) -> Bool?? {
+        if bytes(record, column).isEmpty { return .some(nil) }
+        guard let flag = bool(record, column, &collector) else { return nil }
         return .some(flag)
     }
 
@@ -581,28 +692,28 @@ final class Table {
         return nil
     }
 
-    func tier(_ column: Column, _ collector: inout DiagnosticCollector) -> Tier? {
-        let value = bytes(column)
+    func tier(_ record: CSVRecord, _ column: Column, _ collector: inout DiagnosticCollector) -> Tier? {
+        let value = bytes(record, column)
         if DatasetLoader.isASCII(value) {
             // ASCII text lower-cases byte by byte; anything else goes through `String.lowercased()` as before.
             for tier in Tier.allCases where tier.rawValue.utf8.count == value.count {
                 if zip(tier.rawValue.utf8, value).allSatisfy({ $0 == FieldParsing.asciiLower($1) }) { return tier }
             }
-            error(column.name, value: text(column), "unknown tier (expected gold, premier, select or registered)", &collector)
+            error(column.name, value: text(record, column), "unknown tier (expected gold, premier, select or registered)", &collector)
             return nil
         }
         return tier(column.name, &collector)
     }
 
-    func country(_ column: Column, _ collector: inout DiagnosticCollector) -> String? {
-        let value = bytes(column)
+    func country(_ record: CSVRecord, _ column: Column, _ collector: inout DiagnosticCollector) -> String? {
+        let value = bytes(record, column)
         if value.count == 2 {
             let first = FieldParsing.asciiUpper(value[0]), second = FieldParsing.asciiUpper(value[1])
             if first >= 65 && first <= 90 && second >= 65 && second <= 90 && Table.isCountry(first, second) {
                 return String(decoding: [first, second], as: UTF8.self)
             }
         }
-        error("country", value: text(column), "expected an ISO 3166-1 alpha-2 country code such as NL", &collector)
+        error("country", value: text(record, column), "expected an ISO 3166-1 alpha-2 country code such as NL", &collector)
         return nil
     }
 
@@ -718,19 +829,136 @@ final class Table {
 }
 
 /// The line where each key of a file was first seen, keys being bytes (no `String` per row).
+///
+/// Files often list keys in increasing order; while each key is greater than the one before (by
+/// bytes) it cannot have been seen, so it is only stored. The first key out of order builds the hash
+/// table: one control byte per slot (empty, or 7 bits of the key's hash), so the probes of a
+/// million-key file stay in a few megabytes; only a matching control byte looks at the slot's key
+/// number and the stored key.
 struct FirstLines {
-    private var keys: ByteInterner
+    /// Every key so far increased: no hash table yet.
+    private var ascending = true
+    /// 0: empty; else `0x80 | 7 bits of the hash`.
+    private var control: [UInt8] = []
+    /// The key number in each used slot.
+    private var numbers: [UInt32] = []
+    private var mask = 0
+    private var hashes: [UInt32] = []
+    private var arena: [UInt8] = []
+    /// Key `n` is `arena[ends[n - 1] ..< ends[n]]` (`ends[-1]` being 0).
+    private var ends: [Int] = []
     private var lines: [Int] = []
-
-    init(capacity: Int = 1024) { keys = ByteInterner(capacity: capacity) }
 
     /// The line where `key` was first seen; `nil` when it is new, and then it is recorded as seen on `line`.
     @inline(__always)
     mutating func firstLine(of key: UnsafeBufferPointer<UInt8>, otherwise line: Int) -> Int? {
-        let id = Int(keys.intern(key))
-        if id < lines.count { return lines[id] }
-        lines.append(line)
+        if ascending {
+            if lines.isEmpty || follows(key) {
+                store(key, line: line)
+                return nil
+            }
+            buildTable()
+        }
+        let hash = FirstLines.hash(key)
+        let tag = UInt8(truncatingIfNeeded: hash) | 0x80
+        var slot = Int(truncatingIfNeeded: hash >> 7) & mask
+        while true {
+            let byte = control[slot]
+            if byte == 0 { break }
+            if byte == tag {
+                let number = Int(numbers[slot])
+                if equals(number, key) { return lines[number] }
+            }
+            slot = (slot + 1) & mask
+        }
+        let number = lines.count
+        store(key, line: line)
+        hashes.append(hash)
+        control[slot] = tag
+        numbers[slot] = UInt32(truncatingIfNeeded: number)
+        if lines.count * 10 > control.count * 7 { grow() }
         return nil
+    }
+
+    @inline(__always)
+    private mutating func store(_ key: UnsafeBufferPointer<UInt8>, line: Int) {
+        arena.append(contentsOf: key)
+        ends.append(arena.count)
+        lines.append(line)
+    }
+
+    /// Whether `key` comes after the last key stored, comparing bytes (a prefix comes first).
+    @inline(__always)
+    private func follows(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        let number = lines.count - 1
+        let start = number == 0 ? 0 : ends[number - 1], length = ends[number] - start
+        let common = min(length, key.count)
+        let order = common == 0 ? 0 : arena.withUnsafeBufferPointer { memcmp(key.baseAddress!, $0.baseAddress! + start, common) }
+        return order > 0 || (order == 0 && key.count > length)
+    }
+
+    private mutating func buildTable() {
+        ascending = false
+        hashes.reserveCapacity(lines.count)
+        for number in 0..<lines.count {
+            let start = number == 0 ? 0 : ends[number - 1]
+            hashes.append(arena.withUnsafeBufferPointer { FirstLines.hash(UnsafeBufferPointer(rebasing: $0[start..<ends[number]])) })
+        }
+        var size = 1024
+        while lines.count * 10 > size * 7 { size <<= 1 }
+        rebuild(size: size)
+    }
+
+    @inline(__always)
+    private func equals(_ number: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        let start = number == 0 ? 0 : ends[number - 1], end = ends[number]
+        guard end - start == key.count else { return false }
+        return arena.withUnsafeBufferPointer { stored in
+            key.isEmpty || memcmp(stored.baseAddress! + start, key.baseAddress!, key.count) == 0
+        }
+    }
+
+    private mutating func grow() { rebuild(size: control.count * 2) }
+
+    private mutating func rebuild(size: Int) {
+        control = Array(repeating: 0, count: size)
+        numbers = Array(repeating: 0, count: size)
+        mask = size - 1
+        for (number, hash) in hashes.enumerated() {
+            var slot = Int(truncatingIfNeeded: hash >> 7) & mask
+            while control[slot] != 0 { slot = (slot + 1) & mask }
+            control[slot] = UInt8(truncatingIfNeeded: hash) | 0x80
+            numbers[slot] = UInt32(truncatingIfNeeded: number)
+        }
+    }
+
+    /// A 32-bit hash of `bytes`, eight at a time (keys here are short ids).
+    @inline(__always)
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(bytes.count &+ 1)
+        guard let base = bytes.baseAddress else { return UInt32(truncatingIfNeeded: hash >> 32) }
+        let raw = UnsafeRawPointer(base)
+        var offset = 0
+        let count = bytes.count
+        while offset + 8 <= count {
+            hash = (hash ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            hash ^= hash >> 31
+            offset += 8
+        }
+        if offset < count {
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while offset < count {
+                tail |= UInt64(base[offset]) << shift
+                shift += 8
+                offset += 1
+            }
+            hash = (hash ^ tail) &* 0x94D0_49BB_1331_11EB
+        }
+        hash ^= hash >> 32
+        hash = hash &* 0xD6E8_FEB8_6659_FD93
+        hash ^= hash >> 32
+        return UInt32(truncatingIfNeeded: hash)
     }
 }
 
@@ -768,4 +996,12 @@ struct PerPartner<Row> {
         for (partner, count) in counts.enumerated() where count > 0 { lists[partner].reserveCapacity(lists[partner].count + Int(count)) }
         for (partner, row) in zip(partners, rows) { lists[Int(partner)].append(row) }
     }
+}
+
+/// What the per-partner tables read side by side leave behind: each job sets only its own part.
+final class PartnerTables: @unchecked Sendable {
+    var credentials: (PerPartner<Credential>, DiagnosticCollector)?
+    var csat: (PerPartner<Day>, DiagnosticCollector)?
+    var services: (PerPartner<PoweredService>, DiagnosticCollector)?
+    var enrollments: ([Enrollment], DiagnosticCollector)?
 }

@@ -30,5 +30,14 @@ public struct ExactText: Hashable, Sendable, CustomStringConvertible {
 extension String {
     /// Byte-for-byte equality (no Unicode canonical equivalence).
     @inlinable
-    public func isExactly(_ other: String) -> Bool { utf8.elementsEqual(other.utf8) }
+    public func isExactly(_ other: String) -> Bool {
+        // Lengths first (free for native strings), then the bytes in place; the walk is the fallback.
+        guard utf8.count == other.utf8.count else { return false }
+        if let equal = utf8.withContiguousStorageIfAvailable({ left in
+            other.utf8.withContiguousStorageIfAvailable { right in left.elementsEqual(right) }
+        }), let equal {
+            return equal
+        }
+        return utf8.elementsEqual(other.utf8)
+    }
 }

@@ -147,7 +147,12 @@ public struct ProgramResult: Sendable {
         self.partners = partners
     }
 
-    public var rows: [ResultRow] { partners.flatMap(\.rows) }
+    public var rows: [ResultRow] {
+        var rows: [ResultRow] = []
+        rows.reserveCapacity(partners.reduce(0) { $0 + $1.rows.count })
+        for partner in partners { rows.append(contentsOf: partner.rows) }
+        return rows
+    }
     public var amount: Money { Money(cents: partners.reduce(0) { $0 + $1.amount.cents }) }
     public var missedAmount: Money { Money(cents: partners.reduce(0) { $0 + $1.missedAmount.cents }) }
 }
@@ -161,7 +166,14 @@ public struct ComputeResult: Sendable {
     }
 
     /// Every row, sorted by program id, partner id, item (formats.md §4).
-    public var rows: [ResultRow] { programs.flatMap(\.rows) }
+    public var rows: [ResultRow] {
+        var rows: [ResultRow] = []
+        rows.reserveCapacity(programs.reduce(0) { total, program in program.partners.reduce(total) { $0 + $1.rows.count } })
+        for program in programs {
+            for partner in program.partners { rows.append(contentsOf: partner.rows) }
+        }
+        return rows
+    }
 }
 
 extension String {

@@ -1,82 +1,130 @@
+import Foundation
+
 /// The results CSV of formats.md §4.
 public enum ResultsCSV {
     public static let header = "program,kind,partner_id,item,qualifying_volume,threshold,eligible,amount,missed_amount,reasons"
 
     /// Header and one line per row, `\n` line ends, rows in the order given (already sorted by the engine).
+    ///
+    /// Rows are written as bytes in blocks, side by side, and the blocks joined in order.
     public static func render(_ rows: [ResultRow]) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(header.utf8.count + 1 + rows.count * 100)
-        bytes.append(contentsOf: header.utf8)
-        bytes.append(0x0A)
-        for row in rows {
-            append(row, to: &bytes)
-            bytes.append(0x0A)
+        let blockSize = 16_384
+        let blockCount = (rows.count + blockSize - 1) / blockSize
+        let blocks = UnsafeMutablePointer<[UInt8]>.allocate(capacity: max(blockCount, 1))
+        blocks.initialize(repeating: [], count: blockCount)
+        defer {
+            blocks.deinitialize(count: blockCount)
+            blocks.deallocate()
         }
-        return String(decoding: bytes, as: UTF8.self)
+        struct Blocks: @unchecked Sendable { let pointer: UnsafeMutablePointer<[UInt8]> }
+        let output = Blocks(pointer: blocks)
+        DispatchQueue.concurrentPerform(iterations: blockCount) { block in
+            let range = block * blockSize..<min(rows.count, (block + 1) * blockSize)
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(range.count * 112)
+            for index in range { append(rows[index], lineEnd: true, to: &bytes) }
+            output.pointer[block] = bytes
+        }
+        var total = header.utf8.count + 1
+        for block in 0..<blockCount { total += blocks[block].count }
+        return String(unsafeUninitializedCapacity: total) { buffer in
+            var written = 0
+            for byte in header.utf8 {
+                buffer[written] = byte
+                written += 1
+            }
+            buffer[written] = 0x0A
+            written += 1
+            for block in 0..<blockCount {
+                blocks[block].withUnsafeBufferPointer { bytes in
+                    if let base = bytes.baseAddress { (buffer.baseAddress! + written).update(from: base, count: bytes.count) }
+                    written += bytes.count
+                }
+            }
+            return written
+        }
     }
 
     public static func line(_ row: ResultRow) -> String {
         var bytes: [UInt8] = []
-        append(row, to: &bytes)
+        append(row, lineEnd: false, to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Writes the line of `row` (without its line end) as bytes: the same text as joining `field`s with commas.
-    static func append(_ row: ResultRow, to bytes: inout [UInt8]) {
+    /// The line as the fields joined by commas: the definition `append` must match, and its fallback.
+    static func joinedLine(_ row: ResultRow) -> String {
+        [
+            field(row.program), row.kind.rawValue, field(row.partnerID), field(row.item), row.qualifyingVolume.plainText,
+            row.threshold.plainText, row.eligible ? "true" : "false", row.amount.plainText, row.missedAmount.plainText,
+            field(row.reasons.joined(separator: ";")),
+        ].joined(separator: ",")
+    }
+
+    /// Appends the line of `row`, written in place when no field needs quotes (else through `joinedLine`).
+    static func append(_ row: ResultRow, lineEnd: Bool, to bytes: inout [UInt8]) {
+        let written = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1024) { scratch -> Bool in
+            guard let count = write(row, into: scratch) else { return false }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[..<count]))
+            return true
+        }
+        if !written { bytes.append(contentsOf: joinedLine(row).utf8) }
+        if lineEnd { bytes.append(0x0A) }
+    }
+
+    /// Writes the line of `row` into `buffer`; `nil` when a text needs quotes or the line does not fit.
+    static func write(_ row: ResultRow, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int? {
+        let start = buffer.baseAddress!
+        var count = 0
         let comma: UInt8 = 0x2C
-        appendField(row.program, to: &bytes)
-        bytes.append(comma)
-        bytes.append(contentsOf: row.kind.rawValue.utf8)
-        bytes.append(comma)
-        appendField(row.partnerID, to: &bytes)
-        bytes.append(comma)
-        appendField(row.item, to: &bytes)
-        bytes.append(comma)
-        TextBytes.append(to: &bytes) { start in
-            var count = TextBytes.writePlain(row.qualifyingVolume, at: start)
+        /// Copies `text` unless it needs quotes or leaves no room for the numbers still to come.
+        @inline(__always) func put(_ text: String) -> Bool {
+            var text = text
+            return text.withUTF8 { utf8 in
+                guard count + utf8.count + 128 <= buffer.count else { return false }
+                for byte in utf8 {
+                    if byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D { return false }
+                    start[count] = byte
+                    count += 1
+                }
+                return true
+            }
+        }
+        guard put(row.program) else { return nil }
+        start[count] = comma
+        count += 1
+        guard put(row.kind.rawValue) else { return nil }
+        start[count] = comma
+        count += 1
+        guard put(row.partnerID) else { return nil }
+        start[count] = comma
+        count += 1
+        guard put(row.item) else { return nil }
+        @inline(__always) func money(_ amount: Money) {
             start[count] = comma
             count += 1
-            return count + TextBytes.writePlain(row.threshold, at: start + count)
+            count += TextBytes.writePlain(amount, at: start + count)
         }
-        bytes.append(comma)
-        bytes.append(contentsOf: row.eligible ? "true".utf8 : "false".utf8)
-        bytes.append(comma)
-        TextBytes.append(to: &bytes) { start in
-            var count = TextBytes.writePlain(row.amount, at: start)
-            start[count] = comma
-            count += 1
-            return count + TextBytes.writePlain(row.missedAmount, at: start + count)
-        }
-        bytes.append(comma)
-        // The failed checks' reasons joined by `;`, quoted like any field when they need it.
-        let start = bytes.count
+        money(row.qualifyingVolume)
+        money(row.threshold)
+        start[count] = comma
+        count += 1
+        guard put(row.eligible ? "true" : "false") else { return nil }
+        money(row.amount)
+        money(row.missedAmount)
+        start[count] = comma
+        count += 1
+        // The failed checks' reasons joined by `;`.
         var first = true
-        for check in row.checks where !check.passed {
-            guard let reason = check.reason else { continue }
-            if !first { bytes.append(0x3B) }
+        for index in row.checks.indices where !row.checks[index].passed {
+            guard let reason = row.checks[index].reason else { continue }
+            if !first {
+                start[count] = 0x3B
+                count += 1
+            }
             first = false
-            bytes.append(contentsOf: reason.utf8)
+            guard put(reason) else { return nil }
         }
-        if needsQuotes(bytes[start...]) {
-            bytes.removeSubrange(start...)
-            bytes.append(contentsOf: field(row.reasons.joined(separator: ";")).utf8)
-        }
-    }
-
-    /// Appends `field(value)`: the text itself unless it needs quotes.
-    @inline(__always)
-    static func appendField(_ value: String, to bytes: inout [UInt8]) {
-        let start = bytes.count
-        bytes.append(contentsOf: value.utf8)
-        if needsQuotes(bytes[start...]) {
-            bytes.removeSubrange(start...)
-            bytes.append(contentsOf: field(value).utf8)
-        }
-    }
-
-    @inline(__always)
-    static func needsQuotes(_ bytes: ArraySlice<UInt8>) -> Bool {
-        bytes.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+        return count
     }
 
     /// RFC 4180 quoting, only when the value holds a comma, a quote or a line break.

@@ -84,14 +84,22 @@ public enum Engine {
         var slots: [Int] = []
         slots.reserveCapacity(dataset.enrollments.count)
         var starts = Array(repeating: 0, count: programs.count * partnerCount + 1)
+        // A partner's enrolments are usually together and in partner order: try the last partner and the next
+        // one (partner k has the k-th id of `partnerIDs`, so an exact match is what a lookup finds).
+        var lastPartner = -1
+        func partnerIndex(_ id: String) -> Int? {
+            if lastPartner >= 0 && dataset.partners[lastPartner].id.isExactly(id) { return lastPartner }
+            if lastPartner + 1 < partnerCount && dataset.partners[lastPartner + 1].id.isExactly(id) { return lastPartner + 1 }
+            return dataset.partnerIndex(id)
+        }
         for enrollment in dataset.enrollments {
-            let count = enrollment.program.utf8.count
-            guard let group = programs.firstIndex(where: { $0.id.utf8.count == count && $0.id.isExactly(enrollment.program) }),
-                let index = dataset.partnerIndex(enrollment.partnerID)
+            guard let group = programs.firstIndex(where: { $0.id.isExactly(enrollment.program) }),
+                let index = partnerIndex(enrollment.partnerID)
             else {
                 slots.append(-1)
                 continue
             }
+            lastPartner = index
             let slot = group * partnerCount + index
             slots.append(slot)
             starts[slot + 1] += 1
@@ -128,18 +136,6 @@ public enum Engine {
         let totals = input.totals.programs
         let enrollments = grouped
         let bounds = starts
-        @Sendable func evaluate(program programIndex: Int, position: Int) -> PartnerResult {
-            let partnerIndex = order[position]
-            switch evaluators[programIndex] {
-            case .vip(let context):
-                let slot = groupOf[programIndex] * partnerCount + partnerIndex
-                return VIPEvaluation.evaluate(
-                    context, dataset: dataset, totals: totals[programIndex], partnerIndex: partnerIndex,
-                    enrollments: enrollments[bounds[slot]..<bounds[slot + 1]])
-            case .mdf(let program, let rules):
-                return MDFEvaluation.evaluate(program: program, rules: rules, dataset: dataset, totals: totals[programIndex], partnerIndex: partnerIndex)
-            }
-        }
 
         // Every (program, block of partners) is one piece of work; results go straight to their slot, so the
         // order is the same however the pieces run.
@@ -155,9 +151,25 @@ public enum Engine {
         @Sendable func run(_ piece: Int) {
             let programIndex = piece / blocksPerProgram
             let first = (piece % blocksPerProgram) * blockSize
+            let positions = first..<min(first + blockSize, partnerCount)
             let base = slotsPointer.pointer + programIndex * partnerCount
-            for position in first..<min(first + blockSize, partnerCount) {
-                (base + position).initialize(to: evaluate(program: programIndex, position: position))
+            let programTotals = totals[programIndex]
+            switch evaluators[programIndex] {
+            case .vip(let context):
+                let group = groupOf[programIndex] * partnerCount
+                for position in positions {
+                    let partnerIndex = order[position]
+                    let slot = group + partnerIndex
+                    (base + position).initialize(
+                        to: VIPEvaluation.evaluate(
+                            context, dataset: dataset, totals: programTotals, partnerIndex: partnerIndex,
+                            enrollments: enrollments[bounds[slot]..<bounds[slot + 1]]))
+                }
+            case .mdf(let program, let rules):
+                for position in positions {
+                    (base + position).initialize(
+                        to: MDFEvaluation.evaluate(program: program, rules: rules, dataset: dataset, totals: programTotals, partnerIndex: order[position]))
+                }
             }
         }
         if pieces > 1 && ProcessInfo.processInfo.activeProcessorCount > 1 {

@@ -2,12 +2,13 @@
 public enum MDFEvaluation {
     /// The result of partner `partnerIndex` in `program`.
     public static func evaluate(program: Program, rules: MDFRules, dataset: Dataset, totals: ProgramTotals, partnerIndex: Int) -> PartnerResult {
-        let partner = dataset.partners[partnerIndex]
-        guard partner.provider, let tier = rules.tiers[partner.tier] else {
-            return PartnerResult(partnerID: partner.id, status: .notTakingPart, rows: [])
+        let partnerID = dataset.partners[partnerIndex].id
+        guard dataset.partners[partnerIndex].provider, let tier = rules.tiers[dataset.partners[partnerIndex].tier] else {
+            return PartnerResult(partnerID: partnerID, status: .notTakingPart, rows: [])
         }
+        let country = dataset.partners[partnerIndex].country
         let bucket = totals.mdf[partnerIndex]
-        let countryMinimum = tier.minimumVolume.byCountry.isEmpty ? nil : tier.minimumVolume.byCountry[partner.country]
+        let countryMinimum = tier.minimumVolume.byCountry.isEmpty ? nil : tier.minimumVolume.byCountry[country]
         let minimum = countryMinimum ?? tier.minimumVolume.defaultAmount
         let services = dataset.services[partnerIndex]
         let hasStrategic = services.contains { $0.strategic && $0.overlaps(program.period) }
@@ -17,7 +18,7 @@ public enum MDFEvaluation {
         let volume = bucket.qualifyingVolume
         checks.append(
             VIPEvaluation.volumeCheck(
-                volume: volume, minimum: minimum, country: partner.country, byCountry: countryMinimum != nil, currency: program.currency))
+                volume: volume, minimum: minimum, country: country, byCountry: countryMinimum != nil, currency: program.currency))
         if tier.requiresStrategicService {
             checks.append(
                 Check(
@@ -34,9 +35,9 @@ public enum MDFEvaluation {
         let missed = Money(cents: max(0, potential.cents - earned.cents))
 
         let row = ResultRow(
-            program: program.id, kind: .mdf, partnerID: partner.id, item: tier.tier.rawValue, qualifyingVolume: volume, threshold: minimum,
+            program: program.id, kind: .mdf, partnerID: partnerID, item: tier.tier.rawValue, qualifyingVolume: volume, threshold: minimum,
             eligible: eligible, amount: earned, missedAmount: missed, checks: checks)
-        return PartnerResult(partnerID: partner.id, status: eligible ? .eligible : .ineligible, rows: [row])
+        return PartnerResult(partnerID: partnerID, status: eligible ? .eligible : .ineligible, rows: [row])
     }
 
     /// The words of the strategic-service check.

@@ -7,48 +7,74 @@ public enum VIPEvaluation {
         evaluate(Context(program: program, rules: rules), dataset: dataset, totals: totals, partnerIndex: partnerIndex, enrollments: enrollments[...])
     }
 
-    /// What is the same for every partner of one program, worked out once per program.
-    struct Context: Sendable {
-        let program: Program
-        let rules: VIPRules
+    /// What is the same for every partner of one program, worked out once per program. A class, so the
+    /// evaluation of each partner reaches into it instead of copying (and retaining) its parts.
+    final class Context: Sendable {
+        let programID: String
+        let currency: String
+        let period: DayRange
+        let knowledgeDeadline: KnowledgeDeadline
+        let csatRequired: Int
         let subtracks: [SubtrackContext]
         /// The tier check per tier, in `Tier.allCases` order.
         let tierChecks: [Check]
+        /// `csat:<found>/<required>` for each failing count below `csatRequired` (when it is small).
+        let csatReasons: [String]
 
-        struct SubtrackContext: Sendable {
+        final class SubtrackContext: Sendable {
             let path: String
-            let subtrack: Subtrack
             /// Position of `path` among the program's paths in byte order (equal paths share one).
             let rank: Int
+            let rebatePercent: ScaledDecimal
+            let requiresAll: [String]
+            let requiresAny: [String]
             /// `credential:<id>` per `requires_all` credential.
             let allReasons: [String]
             /// `credential:<a>|<b>`.
             let anyReason: String
+            let defaultMinimum: Money
             /// `minimum_volume` by country, for a scan instead of hashing the country per row.
             let byCountry: [(country: String, amount: Money)]
+            /// `volume:0.00<<minimum>` per minimum this subtrack can apply (most partners book nothing).
+            let zeroVolumeReasons: [(minimum: Money, reason: String)]
+
+            init(path: String, rank: Int, subtrack: Subtrack) {
+                self.path = path
+                self.rank = rank
+                rebatePercent = subtrack.rebatePercent
+                requiresAll = subtrack.requiresAll
+                requiresAny = subtrack.requiresAny
+                allReasons = subtrack.requiresAll.map { "credential:\($0)" }
+                anyReason = "credential:\(subtrack.requiresAny.joined(separator: "|"))"
+                defaultMinimum = subtrack.minimumVolume.defaultAmount
+                byCountry = subtrack.minimumVolume.byCountry.map { ($0.key, $0.value) }
+                let minimums = [defaultMinimum] + byCountry.map(\.amount)
+                zeroVolumeReasons = minimums.map { ($0, TextBytes.volumeReason(volume: .zero, minimum: $0)) }
+            }
         }
 
         init(program: Program, rules: VIPRules) {
-            self.program = program
-            self.rules = rules
+            programID = program.id
+            currency = program.currency
+            period = program.period
+            knowledgeDeadline = rules.knowledgeDeadline
+            csatRequired = rules.csatRequired
             let paths = rules.subtrackPaths
             subtracks = paths.map { entry in
                 let rank = Set(paths.map(\.path).filter { String.byteOrder($0, entry.path) }.map { Array($0.utf8) }).count
-                return SubtrackContext(
-                    path: entry.path, subtrack: entry.subtrack, rank: rank, allReasons: entry.subtrack.requiresAll.map { "credential:\($0)" },
-                    anyReason: "credential:\(entry.subtrack.requiresAny.joined(separator: "|"))",
-                    byCountry: entry.subtrack.minimumVolume.byCountry.map { ($0.key, $0.value) })
+                return SubtrackContext(path: entry.path, rank: rank, subtrack: entry.subtrack)
             }
             tierChecks = Tier.allCases.map { tier in
                 VIPEvaluation.tierCheck(partner: Partner(id: "", name: "", country: "", tier: tier, provider: false), rules: rules)
             }
+            let required = rules.csatRequired
+            csatReasons = (0..<(required > 0 && required <= 1000 ? required : 0)).map { TextBytes.csatReason(found: $0, required: required) }
         }
 
         /// The index of the subtrack whose path is `path`, byte for byte (the first one, in document order).
         @inline(__always)
         func subtrackIndex(_ path: String) -> Int? {
-            let count = path.utf8.count
-            return subtracks.firstIndex { $0.path.utf8.count == count && $0.path.isExactly(path) }
+            subtracks.firstIndex { $0.path.isExactly(path) }
         }
     }
 
@@ -56,12 +82,17 @@ public enum VIPEvaluation {
     static func evaluate(
         _ context: Context, dataset: Dataset, totals: ProgramTotals, partnerIndex: Int, enrollments: ArraySlice<Enrollment>
     ) -> PartnerResult {
-        let partner = dataset.partners[partnerIndex]
-        guard !enrollments.isEmpty else { return PartnerResult(partnerID: partner.id, status: .notEnrolled, rows: []) }
-        let program = context.program
-        let rules = context.rules
-        let tierCheck = context.tierChecks[partner.tier.position]
-        let csat = csatCheck(found: dataset.csatCount(partner: partnerIndex, in: program.period), rules: rules, period: program.period)
+        let partnerID = dataset.partners[partnerIndex].id
+        guard !enrollments.isEmpty else { return PartnerResult(partnerID: partnerID, status: .notEnrolled, rows: []) }
+        let country = dataset.partners[partnerIndex].country
+        let tierCheck = context.tierChecks[dataset.partners[partnerIndex].tier.position]
+        let found = dataset.csatCount(partner: partnerIndex, in: context.period)
+        let required = context.csatRequired
+        let csat = Check(
+            code: .csat, passed: found >= required,
+            reason: found >= required ? nil : found >= 0 && found < context.csatReasons.count
+                ? context.csatReasons[found] : TextBytes.csatReason(found: found, required: required),
+            detail: .csat(found: found, required: required, period: context.period))
         let held = dataset.credentials[partnerIndex]
         var rows: [ResultRow] = []
         rows.reserveCapacity(enrollments.count)
@@ -70,26 +101,32 @@ public enum VIPEvaluation {
         for enrollment in enrollments {
             guard let subtrackIndex = context.subtrackIndex(enrollment.subtrack) else { continue }
             let entry = context.subtracks[subtrackIndex]
-            let subtrack = entry.subtrack
-            let deadline = rules.knowledgeDeadline == .enrollment ? enrollment.enrolledOn : program.period.end
+            let deadline = context.knowledgeDeadline == .enrollment ? enrollment.enrolledOn : context.period.end
             var checks: [Check] = []
-            checks.reserveCapacity(3 + max(1, subtrack.requiresAll.count + (subtrack.requiresAny.isEmpty ? 0 : 1)))
+            checks.reserveCapacity(3 + max(1, entry.requiresAll.count + (entry.requiresAny.isEmpty ? 0 : 1)))
             checks.append(tierCheck)
             checks.append(csat)
-            appendCredentialChecks(to: &checks, entry, held: held, deadline: deadline, rule: rules.knowledgeDeadline)
-            let bucket = totals.subtrack(partner: partnerIndex, subtrack: subtrackIndex)
-            let countryMinimum = entry.byCountry.first { $0.country == partner.country }?.amount
-            let minimum = countryMinimum ?? subtrack.minimumVolume.defaultAmount
+            appendCredentialChecks(to: &checks, entry, held: held, deadline: deadline, rule: context.knowledgeDeadline)
+            let volume = totals.subtracks[partnerIndex * totals.subtrackCount + subtrackIndex].volume
+            let countryMinimum = entry.byCountry.first { $0.country == country }?.amount
+            let minimum = countryMinimum ?? entry.defaultMinimum
+            let volumePassed = volume >= minimum
+            let volumeReason: String? =
+                volumePassed
+                ? nil
+                : (volume.cents == 0 ? entry.zeroVolumeReasons.first { $0.minimum == minimum }?.reason : nil)
+                    ?? TextBytes.volumeReason(volume: volume, minimum: minimum)
             checks.append(
-                volumeCheck(
-                    volume: bucket.volume, minimum: minimum, country: partner.country, byCountry: countryMinimum != nil, currency: program.currency))
+                Check(
+                    code: .volume, passed: volumePassed, reason: volumeReason,
+                    detail: .volume(volume: volume, minimum: minimum, country: country, currency: context.currency, byCountry: countryMinimum != nil)))
             let eligible = checks.allSatisfy(\.passed)
-            let potential = bucket.volume.cents > 0 ? Rounding.apply(percent: subtrack.rebatePercent, to: bucket.volume) : .zero
+            let potential = volume.cents > 0 ? Rounding.apply(percent: entry.rebatePercent, to: volume) : .zero
             if lastRank > entry.rank { inOrder = false }
             lastRank = entry.rank
             rows.append(
                 ResultRow(
-                    program: program.id, kind: .vip, partnerID: partner.id, item: enrollment.subtrack, qualifyingVolume: bucket.volume,
+                    program: context.programID, kind: .vip, partnerID: partnerID, item: enrollment.subtrack, qualifyingVolume: volume,
                     threshold: minimum, eligible: eligible, amount: eligible ? potential : .zero, missedAmount: eligible ? .zero : potential,
                     checks: checks))
         }
@@ -102,7 +139,7 @@ public enum VIPEvaluation {
         var eligibleCount = 0
         for row in rows where row.eligible { eligibleCount += 1 }
         let status: PartnerStatus = eligibleCount == rows.count ? .eligible : eligibleCount == 0 ? .ineligible : .partiallyEligible
-        return PartnerResult(partnerID: partner.id, status: status, rows: rows)
+        return PartnerResult(partnerID: partnerID, status: status, rows: rows)
     }
 
     static func tierCheck(partner: Partner, rules: VIPRules) -> Check {
@@ -115,14 +152,6 @@ public enum VIPEvaluation {
                 : "tier \(partner.tier.rawValue) is not eligible (eligible tiers: \(allowed))")
     }
 
-    static func csatCheck(found: Int, rules: VIPRules, period: DayRange) -> Check {
-        let required = rules.csatRequired
-        let passed = found >= required
-        return Check(
-            code: .csat, passed: passed, reason: passed ? nil : TextBytes.csatReason(found: found, required: required),
-            detail: .csat(found: found, required: required, period: period))
-    }
-
     static func csatExplanation(found: Int, required: Int, period: DayRange) -> String {
         if required == 0 {
             return "no CSAT reports required (\(found) submitted in the period)"
@@ -133,38 +162,26 @@ public enum VIPEvaluation {
         }
     }
 
-    /// One check per `requires_all` credential, then one for `requires_any` (when not empty).
-    static func credentialChecks(subtrack: Subtrack, held: [Credential], deadline: Day, rule: KnowledgeDeadline) -> [Check] {
-        let entry = Context.SubtrackContext(
-            path: "", subtrack: subtrack, rank: 0, allReasons: subtrack.requiresAll.map { "credential:\($0)" },
-            anyReason: "credential:\(subtrack.requiresAny.joined(separator: "|"))", byCountry: [])
-        var checks: [Check] = []
-        appendCredentialChecks(to: &checks, entry, held: held, deadline: deadline, rule: rule)
-        return checks
-    }
-
     @inline(__always)
     static func holds(_ held: [Credential], _ id: String, on deadline: Day) -> Bool {
-        let count = id.utf8.count
-        return held.contains { $0.credential.utf8.count == count && $0.credential.isExactly(id) && $0.isValid(on: deadline) }
+        held.contains { $0.credential.isExactly(id) && $0.isValid(on: deadline) }
     }
 
     static func appendCredentialChecks(
         to checks: inout [Check], _ entry: Context.SubtrackContext, held: [Credential], deadline: Day, rule: KnowledgeDeadline
     ) {
-        let subtrack = entry.subtrack
-        for (id, reason) in zip(subtrack.requiresAll, entry.allReasons) {
+        for (id, reason) in zip(entry.requiresAll, entry.allReasons) {
             let passed = holds(held, id, on: deadline)
             checks.append(Check(code: .credential, passed: passed, reason: reason, detail: .credential(id: id, held: held, deadline: deadline, rule: rule)))
         }
-        if !subtrack.requiresAny.isEmpty {
-            let passed = subtrack.requiresAny.contains { holds(held, $0, on: deadline) }
+        if !entry.requiresAny.isEmpty {
+            let passed = entry.requiresAny.contains { holds(held, $0, on: deadline) }
             checks.append(
                 Check(
                     code: .credential, passed: passed, reason: entry.anyReason,
-                    detail: .anyCredential(ids: subtrack.requiresAny, held: held, deadline: deadline, rule: rule)))
+                    detail: .anyCredential(ids: entry.requiresAny, held: held, deadline: deadline, rule: rule)))
         }
-        if subtrack.requiresAll.isEmpty && subtrack.requiresAny.isEmpty {
+        if entry.requiresAll.isEmpty && entry.requiresAny.isEmpty {
             checks.append(Check(code: .credential, passed: true, reason: nil, explanation: "no credentials required"))
         }
     }
