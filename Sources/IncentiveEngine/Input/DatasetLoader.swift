@@ -202,7 +202,9 @@ public enum DatasetLoader {
     }
 
     /// `partner` for an id that is not ASCII or not found: looked up as text, reported when unknown.
-    static func unknownPartner(_ table: Table, _ record: CSVRecord, _ column: Table.Column, _ dataset: Dataset, _ collector: inout DiagnosticCollector) -> Int? {
+    static func unknownPartner(
+        _ table: Table, _ record: CSVRecord, _ column: Table.Column, _ dataset: Dataset, _ collector: inout DiagnosticCollector
+    ) -> Int? {
         let id = table.text(record, column)
         if let index = dataset.partnerIndex(id) { return index }
         if dataset.reportsUnknownPartner(id) {
