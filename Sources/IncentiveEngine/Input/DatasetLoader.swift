@@ -131,9 +131,9 @@ public enum DatasetLoader {
         if dataset.partners.isEmpty && dataset.partnerIDs.count == 0,
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
         {
-            // Room for every partner up front (rows are rarely under 24 bytes): no rehashing or regrowing.
+            // Room for every partner up front (rows are rarely under 24 bytes), so the arrays never regrow. The
+            // id interner keeps growing as it fills: a larger table makes each booking line's lookup slower.
             let expected = min(max(size / 24, 1024), 1 << 24)
-            dataset.partnerIDs = ByteInterner(capacity: expected)
             dataset.partners.reserveCapacity(expected)
             dataset.credentials.reserveCapacity(expected)
             dataset.csatDates.reserveCapacity(expected)
@@ -202,7 +202,9 @@ public enum DatasetLoader {
     }
 
     /// `partner` for an id that is not ASCII or not found: looked up as text, reported when unknown.
-    static func unknownPartner(_ table: Table, _ record: CSVRecord, _ column: Table.Column, _ dataset: Dataset, _ collector: inout DiagnosticCollector) -> Int? {
+    static func unknownPartner(
+        _ table: Table, _ record: CSVRecord, _ column: Table.Column, _ dataset: Dataset, _ collector: inout DiagnosticCollector
+    ) -> Int? {
         let id = table.text(record, column)
         if let index = dataset.partnerIndex(id) { return index }
         if dataset.reportsUnknownPartner(id) {

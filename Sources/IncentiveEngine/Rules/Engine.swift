@@ -168,7 +168,8 @@ public enum Engine {
             case .mdf(let program, let rules):
                 for position in positions {
                     (base + position).initialize(
-                        to: MDFEvaluation.evaluate(program: program, rules: rules, dataset: dataset, totals: programTotals, partnerIndex: order[position]))
+                        to: MDFEvaluation.evaluate(
+                            program: program, rules: rules, dataset: dataset, totals: programTotals, partnerIndex: order[position]))
                 }
             }
         }

@@ -90,8 +90,10 @@ public enum VIPEvaluation {
         let required = context.csatRequired
         let csat = Check(
             code: .csat, passed: found >= required,
-            reason: found >= required ? nil : found >= 0 && found < context.csatReasons.count
-                ? context.csatReasons[found] : TextBytes.csatReason(found: found, required: required),
+            reason: found >= required
+                ? nil
+                : found >= 0 && found < context.csatReasons.count
+                    ? context.csatReasons[found] : TextBytes.csatReason(found: found, required: required),
             detail: .csat(found: found, required: required, period: context.period))
         let held = dataset.credentials[partnerIndex]
         var rows: [ResultRow] = []
@@ -119,7 +121,8 @@ public enum VIPEvaluation {
             checks.append(
                 Check(
                     code: .volume, passed: volumePassed, reason: volumeReason,
-                    detail: .volume(volume: volume, minimum: minimum, country: country, currency: context.currency, byCountry: countryMinimum != nil)))
+                    detail: .volume(volume: volume, minimum: minimum, country: country, currency: context.currency, byCountry: countryMinimum != nil))
+            )
             let eligible = checks.allSatisfy(\.passed)
             let potential = volume.cents > 0 ? Rounding.apply(percent: entry.rebatePercent, to: volume) : .zero
             if lastRank > entry.rank { inOrder = false }
@@ -172,7 +175,8 @@ public enum VIPEvaluation {
     ) {
         for (id, reason) in zip(entry.requiresAll, entry.allReasons) {
             let passed = holds(held, id, on: deadline)
-            checks.append(Check(code: .credential, passed: passed, reason: reason, detail: .credential(id: id, held: held, deadline: deadline, rule: rule)))
+            checks.append(
+                Check(code: .credential, passed: passed, reason: reason, detail: .credential(id: id, held: held, deadline: deadline, rule: rule)))
         }
         if !entry.requiresAny.isEmpty {
             let passed = entry.requiresAny.contains { holds(held, $0, on: deadline) }
