@@ -24,13 +24,14 @@ struct Compute: ParsableCommand {
     func run() throws {
         let loaded = try Terminal.load(input, programIDs: programIDs)
         let result = Engine.compute(loaded)
-        let text: String
         switch format {
-        case .csv: text = ResultsCSV.render(result.rows)
-        case .json: text = ResultsJSON.render(result)
-        case .table: text = SummaryTable.render(result)
+        case .csv:
+            // Streamed: at 100,000 partners the CSV is over 20 MB.
+            let rows = result.rows
+            try Output.stream(to: output) { write in try ResultsCSV.stream(rows, write) }
+        case .json: try Output.write(ResultsJSON.render(result), to: output)
+        case .table: try Output.write(SummaryTable.render(result), to: output)
         }
-        try Output.write(text, to: output)
     }
 }
 

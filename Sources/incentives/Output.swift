@@ -26,6 +26,46 @@ enum Output {
     }
 }
 
+extension Output {
+    /// Like `write(_:to:)` for output made in pieces: `produce` hands each piece, in order, to the
+    /// function it is given. A file is written beside `path` and renamed into place once complete.
+    static func stream(to path: String?, _ produce: ((UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void) throws {
+        guard let path else {
+            try produce { bytes in try writeAll(bytes, to: STDOUT_FILENO, name: "standard output") }
+            return
+        }
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else {
+            throw CommandFailure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        do {
+            try produce { bytes in try writeAll(bytes, to: descriptor, name: path) }
+            guard fsync(descriptor) == 0, close(descriptor) == 0 else {
+                throw CommandFailure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            guard rename(temporary, path) == 0 else {
+                throw CommandFailure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            close(descriptor)
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    private static func writeAll(_ bytes: UnsafeBufferPointer<UInt8>, to descriptor: Int32, name: String) throws {
+        var done = 0
+        while done < bytes.count {
+            let count = Foundation.write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { throw CommandFailure(description: "cannot write \(name): \(String(cString: strerror(errno)))") }
+            done += count
+        }
+    }
+}
+
 /// A failure that is not about the input data (an output file that cannot be written): a message and exit status 1.
 struct CommandFailure: Error, CustomStringConvertible {
     var description: String

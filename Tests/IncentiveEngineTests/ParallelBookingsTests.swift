@@ -16,7 +16,7 @@ import Testing
     }
 
     static func generate(seed: UInt64, records: Int, problems: Bool, unterminatedAt: Int? = nil) -> Generated {
-        var random = SplitMix(seed: seed)
+        var random = TestRandom(seed: seed)
         var file = Generated()
         var currentLine = 2
         func append(_ text: String) {
@@ -178,7 +178,7 @@ import Testing
 @Suite struct BookingKeysTests {
     @Test(arguments: [1, 4, 64])
     func repeatsAreFoundAcrossBuffersFilesAndChunks(partitions: Int) {
-        var random = SplitMix(seed: UInt64(partitions))
+        var random = TestRandom(seed: UInt64(partitions))
         var chunks = [BookingKeys(partitions: partitions, bufferEntries: 64), BookingKeys(partitions: partitions, bufferEntries: 64)]
         var counts: [UInt64: Int] = [:]
         var firstChunkCounts: [UInt64: Int] = [:]
@@ -201,7 +201,7 @@ import Testing
 }
 
 /// SplitMix64: a small deterministic generator for test data.
-struct SplitMix {
+struct TestRandom {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next(_ bound: Int) -> Int {

@@ -5,43 +5,45 @@ public enum ResultsCSV {
     public static let header = "program,kind,partner_id,item,qualifying_volume,threshold,eligible,amount,missed_amount,reasons"
 
     /// Header and one line per row, `\n` line ends, rows in the order given (already sorted by the engine).
-    ///
-    /// Rows are written as bytes in blocks, side by side, and the blocks joined in order.
     public static func render(_ rows: [ResultRow]) -> String {
+        var bytes: [UInt8] = []
+        stream(rows) { bytes.append(contentsOf: $0) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The bytes of `render`, handed to `write` in pieces and in order, so that the whole text is
+    /// never held at once. Rows are written in blocks, a few blocks side by side.
+    public static func stream<Failure: Error>(_ rows: [ResultRow], _ write: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Void) throws(Failure) {
+        var header = Array(header.utf8)
+        header.append(0x0A)
+        try header.withUnsafeBufferPointer { bytes throws(Failure) in try write(bytes) }
         let blockSize = 16_384
         let blockCount = (rows.count + blockSize - 1) / blockSize
-        let blocks = UnsafeMutablePointer<[UInt8]>.allocate(capacity: max(blockCount, 1))
-        blocks.initialize(repeating: [], count: blockCount)
+        let wave = 4
+        let blocks = UnsafeMutablePointer<[UInt8]>.allocate(capacity: wave)
+        blocks.initialize(repeating: [], count: wave)
         defer {
-            blocks.deinitialize(count: blockCount)
+            blocks.deinitialize(count: wave)
             blocks.deallocate()
         }
-        struct Blocks: @unchecked Sendable { let pointer: UnsafeMutablePointer<[UInt8]> }
-        let output = Blocks(pointer: blocks)
-        DispatchQueue.concurrentPerform(iterations: blockCount) { block in
-            let range = block * blockSize..<min(rows.count, (block + 1) * blockSize)
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(range.count * 112)
-            for index in range { append(rows[index], lineEnd: true, to: &bytes) }
-            output.pointer[block] = bytes
-        }
-        var total = header.utf8.count + 1
-        for block in 0..<blockCount { total += blocks[block].count }
-        return String(unsafeUninitializedCapacity: total) { buffer in
-            var written = 0
-            for byte in header.utf8 {
-                buffer[written] = byte
-                written += 1
+        let output = UncheckedSendable(blocks)
+        var first = 0
+        while first < blockCount {
+            let count = min(wave, blockCount - first)
+            let start = first
+            DispatchQueue.concurrentPerform(iterations: count) { slot in
+                let block = start + slot
+                let range = block * blockSize..<min(rows.count, (block + 1) * blockSize)
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(range.count * 112)
+                for index in range { append(rows[index], lineEnd: true, to: &bytes) }
+                output.value[slot] = bytes
             }
-            buffer[written] = 0x0A
-            written += 1
-            for block in 0..<blockCount {
-                blocks[block].withUnsafeBufferPointer { bytes in
-                    if let base = bytes.baseAddress { (buffer.baseAddress! + written).update(from: base, count: bytes.count) }
-                    written += bytes.count
-                }
+            for slot in 0..<count {
+                try blocks[slot].withUnsafeBufferPointer { bytes throws(Failure) in try write(bytes) }
+                blocks[slot] = []
             }
-            return written
+            first += count
         }
     }
 
