@@ -1,6 +1,7 @@
 import Foundation
-@testable import IncentiveEngine
 import Testing
+
+@testable import IncentiveEngine
 
 /// Reading `bookings.csv` in chunks on several threads gives exactly what one thread gives:
 /// the same totals (traced lines and their line numbers included) and the same problems on the
@@ -24,7 +25,10 @@ import Testing
             currentLine += text.utf8.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }  // a "\r\n" is one Character
         }
         let partners = ["P1", "P2", "P3"]
-        let uses = ["", "managed_services", "\"Managed Services\"", " resale ", "\"multi\nline\ntag\"", "\"looks,like\nSO9,1,P1,2015-02-01,,UCS-A,1,5.00,USD,\nrecord\""]
+        let uses = [
+            "", "managed_services", "\"Managed Services\"", " resale ", "\"multi\nline\ntag\"",
+            "\"looks,like\nSO9,1,P1,2015-02-01,,UCS-A,1,5.00,USD,\nrecord\"",
+        ]
         for index in 0..<records {
             // After an unterminated quote, lines without quotes: all of it is inside the open field.
             let plain = unterminatedAt.map { index > $0 } ?? false
@@ -55,7 +59,8 @@ import Testing
             }
             let booked = "2015-0\(random.next(9) + 1)-1\(random.next(10))"
             let shipped = random.next(3) == 0 ? "" : "2015-0\(random.next(9) + 1)-2\(random.next(9))"
-            let sku = ["UCS-A", "UCS-B", "\"UCS-C\"", "N9K-1"][random.next(4)].replacingOccurrences(of: plain ? "\"" : "", with: "")
+            let quotedSKU = ["UCS-A", "UCS-B", "\"UCS-C\"", "N9K-1"][random.next(4)]
+            let sku = plain ? quotedSKU.replacingOccurrences(of: "\"", with: "") : quotedSKU
             let currency = random.next(5) == 0 ? "eur" : "USD"
             let end = random.next(4) == 0 ? "\r\n" : "\n"
             append(

@@ -85,8 +85,9 @@ public struct AccumulatingSink: BookingSink {
 }
 
 /// Streams a `bookings.csv` once, validating every line (formats.md §1) and handing each valid one
-/// to a sink. Memory does not grow with the number of lines, except for an 8-byte fingerprint per
-/// line used to find duplicate (`order_id`, `line`) keys.
+/// to a sink. Memory does not grow with the number of lines: the fingerprints used to find duplicate
+/// (`order_id`, `line`) keys spill to a temporary file (`BookingKeys`). See `ParallelBookings.swift`
+/// for reading on every core.
 public enum BookingFile {
     public static let requiredColumns = ["order_id", "line", "partner_id", "booked_on", "sku", "amount", "currency"]
     public static let optionalColumns = ["shipped_on", "quantity", "intended_use"]
@@ -99,26 +100,17 @@ public enum BookingFile {
         progress: (Int) -> Void = { _ in },
         sink: (BookingLine, inout DiagnosticCollector) -> Void
     ) -> Int {
-        let name = displayName ?? path
-        let reader: CSVReader
-        do {
-            reader = try CSVReader(path: path, displayName: name)
-        } catch {
-            collector.merge(error.collector)
-            return 0
-        }
-        return withoutActuallyEscaping(sink) { body in
+        withoutActuallyEscaping(sink) { body in
             var adapter = ClosureSink(body: body)
-            return read(
-                reader: reader, reopen: { () throws(DiagnosticReport) -> CSVReader in try CSVReader(path: path, displayName: name) },
-                dataset: dataset, collector: &collector, progress: progress, into: &adapter)
+            return read(path: path, displayName: displayName, dataset: dataset, collector: &collector, progress: progress, into: &adapter)
         }
     }
 
-    /// Reads `path` into `sink`.
+    /// Reads `path` into `sink` on one thread.
     @discardableResult
     public static func read<Sink: BookingSink>(
-        path: String, displayName: String? = nil, dataset: Dataset, collector: inout DiagnosticCollector, into sink: inout Sink
+        path: String, displayName: String? = nil, dataset: Dataset, collector: inout DiagnosticCollector,
+        progress: (Int) -> Void = { _ in }, into sink: inout Sink
     ) -> Int {
         let name = displayName ?? path
         let reader: CSVReader
@@ -130,7 +122,7 @@ public enum BookingFile {
         }
         return read(
             reader: reader, reopen: { () throws(DiagnosticReport) -> CSVReader in try CSVReader(path: path, displayName: name) },
-            dataset: dataset, collector: &collector, progress: { _ in }, into: &sink)
+            dataset: dataset, collector: &collector, progress: progress, into: &sink)
     }
 
     /// Reads bookings from `reader`; `reopen` gives a fresh reader of the same bytes for the

@@ -1,3 +1,5 @@
+import Dispatch
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Dispatch
 
 /// The fingerprints of the booking keys (`order_id`, `line`) of one file or one chunk of it, kept
 /// to find keys that repeat without holding one entry per line in memory.
