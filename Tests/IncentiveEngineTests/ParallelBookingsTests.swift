@@ -142,6 +142,31 @@ import Testing
         }
     }
 
+    /// The whole path the CLI takes: a generated dataset big enough for `Engine.load` to read it in
+    /// two chunks (over 8 MB of bookings; four workers still get two) gives the CSV, JSON and
+    /// explanation of one thread.
+    @Test func engineLoadOnSeveralThreadsGivesTheSameResults() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("incentives-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try DatasetGenerator(partners: 300, lines: 130_000, seed: 12).write(to: root)
+        let data = root + "/data", programs = root + "/programs"
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: data + "/bookings.csv")[.size] as? Int)
+        #expect(size > 2 * BookingFile.bytesPerWorker)
+        let partner = "P000007"
+        let single = try Engine.load(dataDirectory: data, programsDirectory: programs, tracePartner: partner, workers: 1)
+        for workers in [2, 4] {
+            let parallel = try Engine.load(dataDirectory: data, programsDirectory: programs, tracePartner: partner, workers: workers)
+            #expect(parallel.totals == single.totals)
+            #expect(parallel.totals.traced.count > 10)
+            let (one, many) = (Engine.compute(single), Engine.compute(parallel))
+            #expect(ResultsCSV.render(many.rows) == ResultsCSV.render(one.rows))
+            #expect(ResultsJSON.render(many) == ResultsJSON.render(one))
+            #expect(
+                Explanation.render(partnerID: partner, input: parallel, result: many, lineLimit: nil)
+                    == Explanation.render(partnerID: partner, input: single, result: one, lineLimit: nil))
+        }
+    }
+
     @Test func duplicateKeysAcrossChunksAreFound() throws {
         var text = Scenario.bookingsHeader
         for index in 0..<400 { text += "SO\(index),1,P1,2015-02-01,,UCS-A,1,10.00,USD,\n" }
