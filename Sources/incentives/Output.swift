@@ -40,16 +40,16 @@ extension Output {
         guard descriptor >= 0 else {
             throw CommandFailure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
         }
+        var isOpen = true
         do {
             try produce { bytes in try writeAll(bytes, to: descriptor, name: path) }
-            guard fsync(descriptor) == 0, close(descriptor) == 0 else {
-                throw CommandFailure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
-            }
-            guard rename(temporary, path) == 0 else {
+            let synced = fsync(descriptor) == 0
+            isOpen = false
+            guard close(descriptor) == 0, synced, rename(temporary, path) == 0 else {
                 throw CommandFailure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
             }
         } catch {
-            close(descriptor)
+            if isOpen { close(descriptor) }
             unlink(temporary)
             throw error
         }

@@ -167,6 +167,16 @@ import Testing
         }
     }
 
+    /// The reader remembers parsed dates; ten zero bytes (what an empty cache slot holds) are still
+    /// no date.
+    @Test func tenZeroBytesAreNoDate() throws {
+        let zeros = String(repeating: "\u{0}", count: 10)
+        let scenario = Self.scenario(Scenario.bookingsHeader + "SO1,1,P1,\(zeros),,UCS-A,1,10.00,USD,\n")
+        let problems = try scenario.problems()
+        #expect(problems.count == 1, "\(problems)")
+        #expect(problems.first?.hasSuffix("booked_on \"\(zeros)\": expected a real calendar date YYYY-MM-DD") == true, "\(problems)")
+    }
+
     @Test func duplicateKeysAcrossChunksAreFound() throws {
         var text = Scenario.bookingsHeader
         for index in 0..<400 { text += "SO\(index),1,P1,2015-02-01,,UCS-A,1,10.00,USD,\n" }

@@ -79,13 +79,22 @@ import Testing
     @Test func outputFileHoldsTheSameAsStdout() throws {
         let root = try Self.writeDataset()
         defer { try? FileManager.default.removeItem(at: root) }
-        let output = root.appendingPathComponent("out/results.json")
-        try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let toFile = try CLI.run(["compute"] + Self.arguments(root) + ["--format", "json", "--output", output.path])
-        let toStdout = try CLI.run(["compute"] + Self.arguments(root) + ["--format", "json"])
-        #expect(toFile.status == 0 && toFile.stdout == "")
-        #expect(try String(contentsOf: output, encoding: .utf8) == toStdout.stdout)
-        #expect(toStdout.stdout.contains("\"amount\" : \"3450.04\""))
+        let folder = root.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // csv is streamed to a file renamed into place, json written whole.
+        for (format, expected) in [("csv", ",3450.04,"), ("json", "\"amount\" : \"3450.04\"")] {
+            let output = folder.appendingPathComponent("results.\(format)")
+            let toFile = try CLI.run(["compute"] + Self.arguments(root) + ["--format", format, "--output", output.path])
+            let toStdout = try CLI.run(["compute"] + Self.arguments(root) + ["--format", format])
+            #expect(toFile.status == 0 && toFile.stdout == "")
+            #expect(try String(contentsOf: output, encoding: .utf8) == toStdout.stdout)
+            #expect(toStdout.stdout.contains(expected))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["results.csv", "results.json"])
+        let nowhere = root.appendingPathComponent("missing/results.csv").path
+        let failed = try CLI.run(["compute"] + Self.arguments(root) + ["--format", "csv", "--output", nowhere])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("cannot write \(nowhere)"))
     }
 
     @Test func checkReportsCountsAndComputesNothing() throws {

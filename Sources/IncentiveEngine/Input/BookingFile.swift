@@ -366,10 +366,13 @@ struct DayCache {
     private let tails = UnsafeMutablePointer<UInt16>.allocate(capacity: DayCache.slots)
     private let values = UnsafeMutablePointer<Int32>.allocate(capacity: DayCache.slots)
 
+    /// Marks an empty slot (no real date is that far from 1970).
+    private static let empty = Int32.min
+
     init() {
-        heads.initialize(repeating: 0, count: DayCache.slots)  // no ten-byte date starts with eight zero bytes
+        heads.initialize(repeating: 0, count: DayCache.slots)
         tails.initialize(repeating: 0, count: DayCache.slots)
-        values.initialize(repeating: 0, count: DayCache.slots)
+        values.initialize(repeating: DayCache.empty, count: DayCache.slots)
     }
 
     /// `Day(isoBytes:)`, remembered when valid.
@@ -379,7 +382,7 @@ struct DayCache {
         let raw = UnsafeRawPointer(base)
         let head = raw.loadUnaligned(as: UInt64.self), tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
         let slot = Int(truncatingIfNeeded: ((head ^ UInt64(tail) &* 0x9E37) &* 0x9E37_79B9_7F4A_7C15) >> 54)
-        if heads[slot] == head && tails[slot] == tail { return Day(daysSinceEpoch: values[slot]) }
+        if heads[slot] == head && tails[slot] == tail && values[slot] != DayCache.empty { return Day(daysSinceEpoch: values[slot]) }
         guard let day = Day(isoBytes: bytes) else { return nil }
         heads[slot] = head
         tails[slot] = tail

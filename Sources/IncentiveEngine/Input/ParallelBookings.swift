@@ -22,7 +22,8 @@ extension AccumulatingSink: MergeableBookingSink {
 }
 
 extension BookingFile {
-    /// A file smaller than this many bytes per worker is read on one thread.
+    /// The smallest chunk: a file is cut into as many chunks of at least this size as there are
+    /// workers (so on two cores a file under 8 MB is read on one thread).
     public static let bytesPerWorker = 4 << 20
 
     /// Reads `path` on up to `workers` threads: the file is cut into chunks at line starts, each
@@ -31,7 +32,8 @@ extension BookingFile {
     /// The result is the one a single thread gives, problems and line numbers included. A chunk
     /// starts at a guessed record boundary (the first line start after its cut), which a quoted
     /// field holding line breaks can make wrong; the chunk before it tells where its records
-    /// really end, and a chunk that started elsewhere is read again from there. A chunk reader
+    /// really end, and a chunk that started elsewhere is read again from there. `makeSink` is
+    /// called once per chunk and the sinks are used on different threads at once. A chunk reader
     /// that meets a record longer than `guessedRecordCap` bytes (it may be reading a quoted field
     /// as records, or records as one field) stops, and its chunk is read again once its start is known.
     /// `readSize` is the bytes read at a time (tests use tiny sizes).
@@ -50,11 +52,11 @@ extension BookingFile {
             return (0, makeSink())
         }
         guard checkColumns(first, collector: &collector) else { return (0, makeSink()) }
-        var status = stat()
-        let size = stat(path, &status) == 0 ? Int(status.st_size) : 0
+        let size = first.size
         let dataStart = first.offset
         let count = max(1, min(workers, (size - dataStart) / max(minimumChunk, 1)))
         let partitions = BookingKeys.partitions(forBytes: size)
+        let limit = collector.limitPerFile
 
         // Chunk k covers the records starting in [cuts[k], cuts[k + 1]).
         var cuts = (0...count).map { dataStart + (size - dataStart) / count * $0 }
@@ -62,7 +64,7 @@ extension BookingFile {
 
         /// Reads one chunk; `start` nil for the first one, which goes on from the header.
         func readChunk(_ index: Int, from start: Int?, guessed: Bool) -> Chunk<Sink> {
-            var chunk = Chunk(sink: makeSink(), keys: BookingKeys(partitions: partitions))
+            var chunk = Chunk(sink: makeSink(), keys: BookingKeys(partitions: partitions), collector: DiagnosticCollector(limitPerFile: limit))
             let reader: CSVReader
             if let start {
                 do {
@@ -137,7 +139,7 @@ extension BookingFile {
     struct Chunk<Sink> {
         var sink: Sink
         var keys: BookingKeys
-        var collector = DiagnosticCollector()
+        var collector: DiagnosticCollector
         var outcome = Outcome()
         /// File offset of the chunk's first record, and of the record after its last.
         var start = 0

@@ -29,6 +29,7 @@ public enum Engine {
     ///   - tracePartner: keeps the booking lines of this partner for explanations.
     /// - Throws: a report of every problem; nothing is computed from input that failed to load.
     /// - Parameter bookingView: how each valid booking line is seen (`nil`: left out), e.g. as it stood on a date.
+    ///   It is called from several threads at once when the bookings are read in chunks, so it must keep no state.
     /// - Parameter workers: threads reading the bookings (a large file is read in chunks, one per thread).
     public static func load(
         dataDirectory: String, programsDirectory: String, programIDs: [String] = [], tracePartner: String? = nil,
