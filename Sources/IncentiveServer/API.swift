@@ -17,8 +17,8 @@ struct API: Sendable {
     /// Bodies other than uploads are small.
     static let maxJSONBody = 1 << 20
 
-    func register(on router: Router<AppContext>) {
-        let api = router.group(RouterPath(Self.prefix))
+    func register(on routes: Routes) {
+        let api = routes.group(Self.prefix)
         api.get("health") { _, _ in JSONBody.response(["status": "ok", "engine_version": Engine.version]) }
         api.get("openapi.yaml") { _, context in
             _ = try context.requireUser()
@@ -193,7 +193,14 @@ struct API: Sendable {
         return JSONBody.response(
             Answer(
                 kind: kind.rawValue, rows: file.rows, added: file.added, changed: file.changed, unchanged: file.unchanged, digest: file.digest,
-                warnings: outcome.warnings.lines(severity: .warning)))
+                warnings: Self.capped(outcome.warnings.lines(severity: .warning))))
+    }
+
+    /// At most `APIError.maxDetails` lines, each cut; a last line counts the ones left out.
+    static func capped(_ lines: [String]) -> [String] {
+        var kept = lines.prefix(APIError.maxDetails).map { APIError.cut($0, to: APIError.maxMessage) }
+        if lines.count > kept.count { kept.append("... and \(lines.count - kept.count) more not shown") }
+        return kept
     }
 
     // MARK: Enrolments
@@ -268,6 +275,7 @@ struct API: Sendable {
     func run(_ request: Request, _ context: AppContext) async throws -> Response {
         _ = try context.requireAdmin()
         let buffer = try await request.body.collect(upTo: Self.maxJSONBody)
+        if buffer.readableBytes > 0 { try Self.requireJSON(request) }
         let programs =
             buffer.readableBytes == 0 ? [] : (try JSONDecoder().decode(RunRequest.self, from: Data(buffer.readableBytesView)).programs ?? [])
         let workspace = self.workspace
@@ -357,8 +365,21 @@ struct API: Sendable {
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
+        try Self.requireJSON(request)
         let buffer = try await request.body.collect(upTo: Self.maxJSONBody)
         return try JSONDecoder().decode(type, from: Data(buffer.readableBytesView))
+    }
+
+    /// A JSON route takes `application/json` (or `…+json`), or a body with no Content-Type; a form or plain
+    /// text (what another site's page can send without asking) is 415.
+    static func requireJSON(_ request: Request) throws {
+        guard let contentType = request.headers[.contentType] else { return }
+        let media = contentType.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces).lowercased()
+        guard media == "application/json" || (media.hasPrefix("application/") && media.hasSuffix("+json")) else {
+            throw APIError(
+                status: .unsupportedMediaType, code: "unsupported_media_type",
+                message: "the body must be JSON, sent as Content-Type: application/json (not \(APIError.cut(media, to: 100)))")
+        }
     }
 }
 
@@ -369,28 +390,42 @@ extension Parameters {
     }
 }
 
-/// `?page=N&per_page=M` (default 1 and 50, at most 500).
+/// `?page=N&per_page=M`: page 1 to `maxPage` (default 1), 1 to `maxPerPage` items a page (default 50).
+/// Anything else is 400, and the offset is computed with checked arithmetic (a page of 2^63 once
+/// stopped the server).
 struct Page {
+    static let maxPage = 1_000_000
+    static let maxPerPage = 500
+
     var page: Int
     var perPage: Int
-    var offset: Int { (page - 1) * perPage }
+    /// Items before this page (at most `maxPage * maxPerPage`, far from overflowing).
+    var offset: Int {
+        let (product, overflow) = (page - 1).multipliedReportingOverflow(by: perPage)
+        return overflow ? Int.max : product
+    }
 
     init(_ request: Request) throws {
         let query = request.uri.queryParameters
         page = 1
         perPage = 50
         if let text = query["page"] {
-            guard let value = Int(text), value >= 1 else { throw APIError.badRequest("page \(text): expected a whole number from 1") }
+            guard let value = Int(text), (1...Self.maxPage).contains(value) else {
+                throw APIError.badRequest("page \"\(APIError.cut(String(text), to: 40))\": expected a whole number from 1 to \(Self.maxPage)")
+            }
             page = value
         }
         if let text = query["per_page"] {
-            guard let value = Int(text), (1...500).contains(value) else { throw APIError.badRequest("per_page \(text): expected 1 to 500") }
+            guard let value = Int(text), (1...Self.maxPerPage).contains(value) else {
+                throw APIError.badRequest("per_page \"\(APIError.cut(String(text), to: 40))\": expected a whole number from 1 to \(Self.maxPerPage)")
+            }
             perPage = value
         }
     }
 
     func slice<T: Encodable>(_ items: [T]) -> PageDocument<T> {
-        let start = min(offset, items.count), end = min(offset + perPage, items.count)
+        let start = min(offset, items.count)
+        let end = start + min(perPage, items.count - start)
         return PageDocument(items: Array(items[start..<end]), page: page, perPage: perPage, total: items.count)
     }
 }

@@ -7,6 +7,9 @@ import Logging
 import NIOCore
 
 /// Every error answer of the API: `{"error": {"code", "message", "details": [...]}}`.
+///
+/// An answer stays small whatever the input was: at most `maxDetails` details, each text cut to a few
+/// hundred characters (a 200 MB upload with no line break once made a 200 MB answer).
 struct APIError: Error, HTTPResponseError {
     struct Detail: Encodable, Sendable {
         var file: String?
@@ -20,20 +23,44 @@ struct APIError: Error, HTTPResponseError {
     var code: String
     var message: String
     var details: [Detail] = []
+    /// Extra header fields of the answer (`Allow` of a 405).
+    var headers: HTTPFields = [:]
+
+    /// The most details an answer lists; the message says how many more there were.
+    static let maxDetails = 100
+    /// The most characters of a message, and of a detail's value, file or column.
+    static let maxMessage = 1000
+    static let maxValue = 200
 
     static func notFound(_ message: String) -> APIError { APIError(status: .notFound, code: "not_found", message: message) }
     static func badRequest(_ message: String) -> APIError { APIError(status: .badRequest, code: "bad_request", message: message) }
     static let unauthorized = APIError(status: .unauthorized, code: "unauthorized", message: "sign in: a bearer token or a session is needed")
     static let forbidden = APIError(status: .forbidden, code: "forbidden", message: "this needs an admin account")
 
-    /// Input that failed validation: every problem with file, line, column and value.
+    /// Input that failed validation: every problem with file, line, column and value (at most
+    /// `maxDetails` of them, the message counting the rest).
     static func invalid(_ report: DiagnosticReport, what: String) -> APIError {
-        APIError(
-            status: .unprocessableContent, code: "invalid_input",
-            message: "\(report.collector.errorCount) problem(s) found; \(what)",
-            details: report.collector.errors.map {
-                Detail(file: $0.file, line: $0.line, column: $0.column, value: $0.value, message: $0.message)
+        let errors = report.collector.errors
+        let total = max(report.collector.errorCount, errors.count)
+        let shown = errors.prefix(maxDetails)
+        var message = "\(total) problem(s) found; \(what)"
+        if total > shown.count { message += "; the first \(shown.count) are listed, \(total - shown.count) more not shown" }
+        return APIError(
+            status: .unprocessableContent, code: "invalid_input", message: message,
+            details: shown.map {
+                Detail(
+                    file: cut($0.file, to: maxValue), line: $0.line, column: $0.column.map { cut($0, to: maxValue) },
+                    value: $0.value.map { cut($0, to: maxValue) }, message: cut($0.message, to: maxMessage))
             })
+    }
+
+    /// `text` with at most `limit` characters: a longer text is cut and says how much was left out.
+    static func cut(_ text: String, to limit: Int) -> String {
+        // Counting UTF-8 bytes first keeps this cheap for the usual short text.
+        guard text.utf8.count > limit else { return text }
+        let characters = text.count
+        guard characters > limit else { return text }
+        return String(text.prefix(limit)) + "… (\(characters - limit) more characters)"
     }
 
     struct Body: Encodable {
@@ -46,7 +73,11 @@ struct APIError: Error, HTTPResponseError {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        JSONBody.response(Body(error: .init(code: code, message: message, details: details)), status: status)
+        var response = JSONBody.response(
+            Body(error: .init(code: code, message: Self.cut(message, to: Self.maxMessage), details: Array(details.prefix(Self.maxDetails)))),
+            status: status)
+        for field in headers { response.headers.append(field) }
+        return response
     }
 }
 
@@ -64,7 +95,7 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             throw APIError(status: error.status, code: Self.code(error.status), message: error.status.reasonPhrase)
         } catch let error as DecodingError {
-            throw APIError.badRequest("the JSON body does not have the expected shape: \(Self.describe(error))")
+            throw APIError.badRequest(Self.describe(error))
         } catch {
             context.logger.error("internal error", metadata: ["error": "\(error)"])
             throw APIError(status: .internalServerError, code: "internal", message: "internal error (request \(context.id))")
@@ -79,12 +110,32 @@ struct ErrorMiddleware: RouterMiddleware {
         }
     }
 
+    /// What is wrong with a JSON body, in a user's words: `partner_id: expected a string`.
     static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
         switch error {
-        case .keyNotFound(let key, _): return "missing key \(key.stringValue)"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return context.codingPath.map(\.stringValue).joined(separator: ".") + ": " + context.debugDescription
-        @unknown default: return "\(error)"
+        case .keyNotFound(let key, let context):
+            let parent = path(context)
+            return "the JSON body lacks the key \(parent.isEmpty ? key.stringValue : parent + "." + key.stringValue)"
+        case .typeMismatch(let type, let context):
+            let name: String
+            switch type {
+            case is String.Type: name = "a string"
+            case is Int.Type, is Int64.Type, is Int32.Type: name = "a whole number"
+            case is Bool.Type: name = "true or false"
+            default: name = String(describing: type).hasPrefix("Array<") ? "a list" : "an object"
+            }
+            let at = path(context)
+            return at.isEmpty ? "the JSON body must be \(name)" : "the JSON body's \(at) must be \(name)"
+        case .valueNotFound(_, let context):
+            let at = path(context)
+            return at.isEmpty ? "the JSON body is empty or null" : "the JSON body's \(at) must not be null"
+        case .dataCorrupted(let context):
+            let at = path(context)
+            return at.isEmpty ? "the body is not valid JSON" : "the JSON body's \(at) is not valid"
+        @unknown default: return "the JSON body does not have the expected shape"
         }
     }
 }

@@ -106,14 +106,21 @@ enum Multipart {
 enum Charts {
     static let width: Int64 = 420
 
+    /// `part * width / whole` for `0 <= part <= whole`, in 128 bits: any cents at all fit.
+    static func scaled(_ part: Int64, of whole: Int64) -> Int64 {
+        guard whole > 0, part > 0 else { return 0 }
+        let product = part.multipliedFullWidth(by: width)
+        return whole.dividingFullWidth(product).quotient
+    }
+
     /// A bar of the qualifying volume against the minimum, with the minimum marked.
-    static func progress(volume: Int64, minimum: Int64) -> String {
+    static func progress(volume: Int64, minimum: Int64, label: String) -> String {
         let scale = max(volume, minimum, 1)
-        let filled = max(0, volume) * width / scale
-        let mark = minimum * width / scale
+        let filled = scaled(volume, of: scale)
+        let mark = scaled(minimum, of: scale)
         let color = volume >= minimum ? "#2e7d4f" : "#d9534f"
         return """
-            <svg width="\(width + 2)" height="22" role="img" aria-label="qualifying volume against the minimum">\
+            <svg width="\(width + 2)" height="22" role="img" aria-label="\(escape(label))">\
             <rect x="1" y="3" width="\(width)" height="14" fill="#e6e9ee"/>\
             <rect x="1" y="3" width="\(filled)" height="14" fill="\(color)"/>\
             <rect x="\(1 + min(mark, width - 1))" y="0" width="2" height="20" fill="#1d2433"/></svg>
@@ -122,11 +129,16 @@ enum Charts {
 
     /// A bar split into coloured segments (paid against missed, tagged against untagged), with a legend.
     static func split(_ segments: [(Int64, String)], labels: [String]) -> String {
-        let total = max(segments.reduce(0) { $0 + max(0, $1.0) }, 1)
+        // Summed in 128 bits and scaled from there: no amounts overflow the bar.
+        var total: (high: Int64, low: UInt64) = (0, 0)
+        for (value, _) in segments where value > 0 {
+            let (low, carry) = total.low.addingReportingOverflow(UInt64(value))
+            total = (total.high + (carry ? 1 : 0), low)
+        }
         var x: Int64 = 1
         var svg = "<svg width=\"\(width + 2)\" height=\"40\" role=\"img\">"
         for (value, color) in segments {
-            let w = max(0, value) * width / total
+            let w = share(max(0, value), of: total)
             svg += "<rect x=\"\(x)\" y=\"3\" width=\"\(w)\" height=\"14\" fill=\"\(color)\"/>"
             x += w
         }
@@ -137,6 +149,19 @@ enum Charts {
             legendX += 14 + Int64(label.count) * 7 + 16
         }
         return svg + "</svg>"
+    }
+
+    /// `part * width / total` with a 128-bit total (`high * 2^64 + low`) at least `part`.
+    static func share(_ part: Int64, of total: (high: Int64, low: UInt64)) -> Int64 {
+        guard part > 0, total.high > 0 || total.low > 0 else { return 0 }
+        // Both shifted right until the total fits in 62 bits; the share loses nothing a 420-pixel bar shows.
+        var high = UInt64(total.high), low = total.low, part = UInt64(part)
+        while high > 0 || low >= 1 << 62 {
+            low = (low >> 1) | (high << 63)
+            high >>= 1
+            part >>= 1
+        }
+        return Charts.scaled(Int64(part), of: max(Int64(low), 1))
     }
 
     static func escape(_ text: String) -> String {

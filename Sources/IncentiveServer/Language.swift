@@ -16,7 +16,8 @@ enum Language: String, CaseIterable, Sendable {
         if let value = request.cookies[cookie]?.value, let language = Language(rawValue: value) { return language }
         if let header = request.headers[.acceptLanguage] {
             for part in header.split(separator: ",") {
-                let tag = part.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased()
+                // `;q=0.5` alone (no tag) splits into nothing before the `;`.
+                let tag = part.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces).lowercased()
                 if tag.hasPrefix("nl") { return .nl }
                 if tag.hasPrefix("en") { return .en }
             }
@@ -67,6 +68,82 @@ enum Language: String, CaseIterable, Sendable {
         }
     }
 
+    /// A stored timestamp (ISO 8601 in UTC, `2026-11-23T07:17:00.123Z`) to the minute, written the local
+    /// way: `Nov 23, 2026 07:17 UTC`, `23 nov 2026 07:17 UTC`. Text that is not such a timestamp is shown as is.
+    func timestamp(_ iso: String) -> String {
+        let characters = Array(iso)
+        guard characters.count >= 16, characters[10] == "T", characters[13] == ":",
+            let day = Day(iso: String(characters[0..<10])),
+            characters[11...12].allSatisfy(\.isASCII) && characters[11...12].allSatisfy(\.isNumber),
+            characters[14...15].allSatisfy(\.isASCII) && characters[14...15].allSatisfy(\.isNumber)
+        else { return iso }
+        return "\(date(day)) \(String(characters[11..<16])) UTC"
+    }
+
+    /// A date range, both ends included: `Jan 25, 2015 – Jul 25, 2015`.
+    func range(_ period: DayRange) -> String { "\(date(period.start)) – \(date(period.end))" }
+
+    /// What a check found, in this language, worded from its facts. English is the engine's own
+    /// explanation; a check read back from a stored run has only those (English) words.
+    func check(_ check: Check) -> String {
+        guard self == .nl else { return check.explanation }
+        switch check.facts {
+        case .text(let text): return text
+        case .tier(let tier, let eligibleTiers):
+            let allowed = eligibleTiers.sorted().map(\.rawValue).joined(separator: ", ")
+            return eligibleTiers.contains(tier)
+                ? "niveau \(tier.rawValue) komt in aanmerking (niveaus die in aanmerking komen: \(allowed))"
+                : "niveau \(tier.rawValue) komt niet in aanmerking (niveaus die in aanmerking komen: \(allowed))"
+        case .csat(let found, let required, let period):
+            if required == 0 { return "geen CSAT-rapporten vereist (\(found) ingediend in de periode)" }
+            if found >= required { return "\(found) CSAT-rapporten ingediend \(span(period)), \(required) vereist" }
+            return "slechts \(found) van \(required) CSAT-rapporten ingediend \(span(period)): nog \(required - found) nodig"
+        case .noCredentialsRequired: return "geen certificeringen vereist"
+        case .credential(let id, let held, let deadline, let rule):
+            let when = deadlineText(deadline, rule: rule)
+            return Check.Facts.holds(id, in: held, on: deadline)
+                ? "heeft \(id) \(when)" : "vereist \(id) \(when): \(credentialStanding(id, held: held, deadline: deadline))"
+        case .anyCredential(let ids, let held, let deadline, let rule):
+            let when = deadlineText(deadline, rule: rule)
+            let valid = ids.filter { Check.Facts.holds($0, in: held, on: deadline) }
+            return !valid.isEmpty
+                ? "heeft \(valid.joined(separator: " en ")) \(when) (vereist: \(ids.joined(separator: " of ")))"
+                : "vereist \(ids.joined(separator: " of ")) \(when): \(ids.map { credentialStanding($0, held: held, deadline: deadline) }.joined(separator: "; "))"
+        case .volume(let volume, let minimum, let country, let currency, let byCountry):
+            let which = byCountry ? "minimale omzet \(country)" : "minimale omzet"
+            let stated = "\(which) \(money(minimum)) \(currency), kwalificerend \(money(volume)) \(currency)"
+            if volume >= minimum { return stated + ": gehaald" }
+            let (short, overflow) = minimum.cents.subtractingReportingOverflow(volume.cents)
+            return overflow ? stated + ": niet gehaald" : stated + ", tekort \(money(Money(cents: short)))"
+        case .strategicService(let services, let period, let tier):
+            let strategic = services.filter { $0.strategic && $0.overlaps(period) }
+            return !strategic.isEmpty
+                ? "levert strategische Cisco Powered Service \(strategic.map(\.service).joined(separator: ", ")) in de periode"
+                : "\(tier.rawValue)-providers moeten \(span(period)) ten minste één strategische Cisco Powered Service leveren; geen gevonden"
+        }
+    }
+
+    /// A period in a Dutch sentence: `van 26 apr 2015 t/m 25 jul 2015`.
+    private func span(_ period: DayRange) -> String { "van \(date(period.start)) t/m \(date(period.end))" }
+
+    /// The day a credential must be valid on, in Dutch.
+    private func deadlineText(_ deadline: Day, rule: KnowledgeDeadline) -> String {
+        rule == .enrollment ? "op de inschrijfdatum \(date(deadline))" : "aan het eind van de periode, \(date(deadline))"
+    }
+
+    /// What the partner holds of credential `id`, record by record, in Dutch.
+    private func credentialStanding(_ id: String, held: [Credential], deadline: Day) -> String {
+        let records = Check.Facts.records(of: id, in: held, on: deadline)
+        if records.isEmpty { return "\(id) niet in bezit" }
+        return records.map { record in
+            switch record {
+            case .valid: return "\(id) geldig"
+            case .achievedAfterDeadline(let day): return "\(id) behaald op \(date(day)), na de uiterste datum"
+            case .expired(let day): return "\(id) verlopen op \(date(day))"
+            }
+        }.joined(separator: "; ")
+    }
+
     /// The page texts, keyed as the templates use them (`{{t.overview}}`).
     var texts: [String: String] {
         switch self {
@@ -78,6 +155,14 @@ enum Language: String, CaseIterable, Sendable {
     static let english: [String: String] = [
         "overview": "Overview", "programs": "Programs", "partners": "Partners", "runs": "Runs", "imports": "Imports", "signOut": "Sign out",
         "signIn": "Sign in", "name": "Name", "password": "Password", "wrongLogin": "Wrong name or password.",
+        // What a figure is: a projection from the data as it stands, or what a stored run paid.
+        "projection": "Projection: computed now from the data as it stands. These amounts would be paid on the data as it stands; only a stored run pays.",
+        "wouldBePaid": "Would be paid", "wouldBeMissed": "would be missed", "storedRun": "Stored run", "notInRun": "Not part of stored run",
+        "noStoredRun": "No run is stored yet: nothing has been paid.", "moreProblems": "more problems not shown",
+        "eligibleTiers": "Eligible tiers", "csatRequired": "CSAT reports required", "credentialsValid": "Credentials must be valid",
+        "deadline_period_end": "at the period end", "deadline_enrollment": "on the enrolment date", "countBy_booked_on": "counted by booking date",
+        "countBy_shipped_on": "counted by shipping date", "any": "any", "defaultCountry": "default",
+        "volumeAgainstMinimum": "qualifying volume against the minimum",
         "takingPart": "Taking part", "eligible": "Eligible", "paid": "Paid", "missed": "Missed", "program": "Program", "partner": "Partner",
         "status": "Status", "item": "Item", "volume": "Qualifying volume", "minimum": "Minimum", "amount": "Amount", "checks": "Checks",
         "pass": "pass", "fail": "fail", "noRun": "No run yet.", "latestRun": "Latest run", "period": "Period", "currency": "Currency",
@@ -95,6 +180,15 @@ enum Language: String, CaseIterable, Sendable {
     static let dutch: [String: String] = [
         "overview": "Overzicht", "programs": "Programma's", "partners": "Partners", "runs": "Berekeningen", "imports": "Imports",
         "signOut": "Afmelden", "signIn": "Aanmelden", "name": "Naam", "password": "Wachtwoord", "wrongLogin": "Verkeerde naam of wachtwoord.",
+        // What a figure is: a projection from the data as it stands, or what a stored run paid.
+        "projection": "Prognose: nu berekend uit de gegevens zoals ze er nu staan. Deze bedragen zouden op deze gegevens worden uitbetaald; alleen een vastgelegde berekening betaalt uit.",
+        "wouldBePaid": "Zou worden uitbetaald", "wouldBeMissed": "zou worden misgelopen", "storedRun": "Vastgelegde berekening",
+        "notInRun": "Geen deel van vastgelegde berekening", "noStoredRun": "Er is nog geen berekening vastgelegd: er is niets uitbetaald.",
+        "moreProblems": "problemen meer, niet getoond", "eligibleTiers": "Niveaus die in aanmerking komen",
+        "csatRequired": "Vereiste CSAT-rapporten", "credentialsValid": "Certificeringen moeten geldig zijn",
+        "deadline_period_end": "aan het eind van de periode", "deadline_enrollment": "op de inschrijfdatum",
+        "countBy_booked_on": "geteld op boekingsdatum", "countBy_shipped_on": "geteld op verzenddatum", "any": "alle",
+        "defaultCountry": "overige landen", "volumeAgainstMinimum": "kwalificerende omzet tegenover het minimum",
         "takingPart": "Doen mee", "eligible": "Komen in aanmerking", "paid": "Uitbetaald", "missed": "Misgelopen", "program": "Programma",
         "partner": "Partner", "status": "Status", "item": "Onderdeel", "volume": "Kwalificerende omzet", "minimum": "Minimum", "amount": "Bedrag",
         "checks": "Controles", "pass": "voldaan", "fail": "niet voldaan", "noRun": "Nog geen berekening.", "latestRun": "Laatste berekening",

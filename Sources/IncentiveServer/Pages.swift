@@ -31,7 +31,7 @@ struct Pages: Sendable {
         library = MustacheLibrary(templates: templates)
     }
 
-    func register(on router: Router<AppContext>) {
+    func register(on router: Routes) {
         router.get("login") { request, _ in loginPage(request, failed: false) }
         router.post("login") { request, context in try await login(request, context) }
         router.get("login/link") { request, _ in try await loginLink(request) }
@@ -66,7 +66,8 @@ struct Pages: Sendable {
     }
 
     func page(_ html: String, request: Request, status: HTTPResponse.Status = .ok) -> Response {
-        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: "default-src 'self'; style-src 'unsafe-inline'"]
+        // The security header fields are added to every answer by `WebDefaultsMiddleware`.
+        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8"]
         if let value = request.uri.queryParameters["lang"], Language(rawValue: String(value)) != nil {
             headers[.setCookie] = "\(Language.cookie)=\(value); Path=/; Max-Age=31536000; SameSite=Lax"
         }
@@ -127,7 +128,7 @@ struct Pages: Sendable {
             try workspace.addSession(hash: hash, user: user.name, csrfToken: csrf, expires: Date().addingTimeInterval(Self.sessionLifetime))
         }
         let home = user.partnerID.map { "/partners/\($0)" } ?? "/"
-        let next = target.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? home
+        let next = target.flatMap(LocalPath.validated) ?? home
         return Self.redirect(
             next,
             cookies: [
@@ -176,15 +177,14 @@ struct Pages: Sendable {
         }
         var values = base(request, title: language.texts["overview"] ?? "", session: session)
         if let (summary, result) = latest {
-            values["run"] = ["id": summary.id, "started": summary.startedAt]
+            values["run"] = ["id": summary.id, "started": language.timestamp(summary.startedAt)]
             values["programs"] = result.programs.map { programResult -> [String: Any] in
                 let program = programResult.program
                 let taking = programResult.partners.filter(\.takesPart)
                 let eligible = taking.filter { $0.status == .eligible || $0.status == .partiallyEligible }
                 return [
                     "id": program.id, "name": program.name, "kind": program.kind == .vip ? "VIP" : "MDF", "currency": program.currency,
-                    "period": "\(language.date(program.period.start)) – \(language.date(program.period.end))",
-                    "takingPart": taking.count, "eligible": eligible.count,
+                    "period": language.range(program.period), "takingPart": taking.count, "eligible": eligible.count,
                     "paid": language.money(programResult.amount) + " " + program.currency,
                     "missed": language.money(programResult.missedAmount) + " " + program.currency,
                     "chart": Charts.split(
@@ -215,7 +215,7 @@ struct Pages: Sendable {
         values["programs"] = versions.map { version, program in
             [
                 "id": program.id, "name": program.name, "kind": program.kind == .vip ? "VIP" : "MDF", "currency": program.currency,
-                "period": "\(language.date(program.period.start)) – \(language.date(program.period.end))", "takingPart": "", "eligible": "",
+                "period": language.range(program.period), "takingPart": "", "eligible": "",
                 "paid": "", "missed": "", "version": version.version,
             ] as [String: Any]
         }
@@ -239,18 +239,22 @@ struct Pages: Sendable {
         values["kind"] = program.kind == .vip ? "VIP" : "MDF"
         values["currency"] = program.currency
         values["version"] = version.version
-        values["period"] = "\(language.date(program.period.start)) – \(language.date(program.period.end))"
-        values["countBy"] = program.countBookingsBy.rawValue
+        values["period"] = language.range(program.period)
+        let texts = language.texts
+        values["countBy"] = texts["countBy_\(program.countBookingsBy.rawValue)"] ?? program.countBookingsBy.rawValue
         func thresholds(_ minimum: MinimumVolume) -> [[String: String]] {
-            [["country": "default", "amount": language.money(minimum.defaultAmount)]]
+            [["country": texts["defaultCountry"] ?? "default", "amount": language.money(minimum.defaultAmount)]]
                 + minimum.byCountry.keys.sorted().map { ["country": $0, "amount": language.money(minimum.byCountry[$0]!)] }
         }
         switch program.rules {
         case .vip(let rules):
             values["vip"] =
                 [
-                    "requirements":
-                        "eligible_tiers: \(Tier.allCases.filter(rules.eligibleTiers.contains).map(\.rawValue).joined(separator: ", ")) · csat_required: \(rules.csatRequired) · knowledge_deadline: \(rules.knowledgeDeadline.rawValue)",
+                    "requirements": [
+                        "\(texts["eligibleTiers"] ?? ""): \(Tier.allCases.filter(rules.eligibleTiers.contains).map(\.rawValue).joined(separator: ", "))",
+                        "\(texts["csatRequired"] ?? ""): \(rules.csatRequired)",
+                        "\(texts["credentialsValid"] ?? "") \(texts["deadline_\(rules.knowledgeDeadline.rawValue)"] ?? rules.knowledgeDeadline.rawValue)",
+                    ].joined(separator: " · "),
                     "subtracks": rules.subtrackPaths.map { entry -> [String: Any] in
                         [
                             "path": entry.path, "name": entry.subtrack.name, "rebate": language.percent(entry.subtrack.rebatePercent),
@@ -265,14 +269,14 @@ struct Pages: Sendable {
             values["mdf"] =
                 [
                     "rules": rules.intendedUseRules.map { rule in
-                        ["from": rule.from.map(language.date) ?? "—", "counts": rule.counts.map { $0.sorted().joined(separator: ", ") } ?? "any"]
+                        ["from": rule.from.map(language.date) ?? "—", "counts": rule.counts.map { $0.sorted().joined(separator: ", ") } ?? texts["any"] ?? "any"]
                     },
                     "tiers": Tier.allCases.compactMap { tier in
                         rules.tiers[tier].map {
                             [
                                 "tier": tier.rawValue, "accrual": language.percent($0.accrualPercent),
                                 "thresholds": thresholds($0.minimumVolume).map { "\($0["country"]!) \($0["amount"]!)" }.joined(separator: "; "),
-                                "strategic": $0.requiresStrategicService ? language.texts["yes"]! : language.texts["no"]!,
+                                "strategic": (($0.requiresStrategicService ? texts["yes"] : texts["no"]) ?? ""),
                             ]
                         }
                     },
@@ -283,6 +287,8 @@ struct Pages: Sendable {
 
     // MARK: Partner
 
+    /// The partner's standing computed now from the workspace: a projection, labelled as what would be
+    /// paid on the data as it stands, next to what the latest stored run paid (which run, and when).
     func partner(_ request: Request, _ context: AppContext) async throws -> Response {
         guard let (user, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
         let id = context.parameters.get("id") ?? ""
@@ -290,17 +296,19 @@ struct Pages: Sendable {
         let language = Language.of(request)
         let workspace = self.workspace
         let revision = try await blocking { try workspace.revision() }
-        // The body depends only on the workspace, the partner and the language.
+        // The body depends only on the workspace (its runs included), the partner and the language.
         // The advice on it is as of today, so the day is part of the key too.
         let today = Int(Date().timeIntervalSince1970) / 86_400
         let body = try await cache.value("partner\u{0}\(id)\u{0}\(language.rawValue)\u{0}\(revision)\u{0}\(today)") {
-            let computed = try await blocking { () -> (LoadedInput, ComputeResult)? in
+            let computed = try await blocking { () -> (LoadedInput, ComputeResult, StoredRun?)? in
                 guard try workspace.partners(offset: 0, limit: 1, only: id).total == 1 else { return nil }
                 let input = try workspace.loadInput(tracePartner: id, onlyPartner: true).input
-                return (input, Engine.compute(input))
+                let stored = try workspace.runs().last.map { try workspace.runResult($0.id, partner: id) }
+                return (input, Engine.compute(input), stored.map { StoredRun(summary: $0.summary, result: $0.result) })
             }
-            guard let (input, result) = computed else { return nil }
-            return library.render(partnerValues(id: id, input: input, result: result, language: language), withTemplate: "partnerBody") ?? ""
+            guard let (input, result, stored) = computed else { return nil }
+            let values = partnerValues(id: id, input: input, result: result, stored: stored, language: language)
+            return library.render(values, withTemplate: "partnerBody") ?? ""
         }
         guard let body else { return notFound(request, context, session: session) }
         let values = base(request, title: id, session: session)
@@ -308,15 +316,25 @@ struct Pages: Sendable {
         return page(html, request: request)
     }
 
-    func partnerValues(id: String, input: LoadedInput, result: ComputeResult, language: Language) -> [String: Any] {
+    /// A stored run, read for one partner.
+    struct StoredRun {
+        var summary: RunSummary
+        var result: ComputeResult
+    }
+
+    func partnerValues(id: String, input: LoadedInput, result: ComputeResult, stored: StoredRun?, language: Language) -> [String: Any] {
         guard let index = input.dataset.partnerIndex(id) else { return [:] }
         let partner = input.dataset.partners[index]
-        var values: [String: Any] = ["t": language.texts]
+        let texts = language.texts
+        var values: [String: Any] = ["t": texts]
         values["partnerID"] = partner.id
         values["partnerName"] = partner.name
         values["country"] = partner.country
         values["tier"] = partner.tier.rawValue
         values["provider"] = partner.provider ? "Partner Provider" : ""
+        if let stored {
+            values["storedRun"] = ["id": stored.summary.id, "time": language.timestamp(stored.summary.startedAt)]
+        }
         values["programs"] = result.programs.enumerated().compactMap { programIndex, programResult -> [String: Any]? in
             guard let standing = programResult.partners.first(where: { $0.partnerID == id }) else { return nil }
             let program = programResult.program
@@ -326,20 +344,20 @@ struct Pages: Sendable {
                 return []
             }()
             let rows = standing.rows.map { row -> [String: Any] in
-                var bar = Charts.progress(volume: row.qualifyingVolume.cents, minimum: row.threshold.cents)
+                var bar = Charts.progress(volume: row.qualifyingVolume.cents, minimum: row.threshold.cents, label: texts["volumeAgainstMinimum"] ?? "")
                 if program.kind == .mdf {
                     let mdf = totals.mdf[index]
                     bar = Charts.split(
                         [(mdf.qualifyingVolume.cents, "#2e7d4f"), (mdf.untaggedVolume.cents, "#e0a526")],
                         labels: [
-                            "\(language.texts["tagged"]!) \(language.money(mdf.qualifyingVolume))",
-                            "\(language.texts["untagged"]!) \(language.money(mdf.untaggedVolume))",
+                            "\(texts["tagged"] ?? "") \(language.money(mdf.qualifyingVolume))",
+                            "\(texts["untagged"] ?? "") \(language.money(mdf.untaggedVolume))",
                         ])
                 }
                 return [
                     "item": row.item, "eligible": row.eligible, "bar": bar, "volume": language.money(row.qualifyingVolume),
                     "threshold": language.money(row.threshold), "amount": language.money(row.amount), "missed": language.money(row.missedAmount),
-                    "checks": row.checks.map { ["passed": $0.passed, "explanation": $0.explanation] as [String: Any] },
+                    "checks": row.checks.map { ["passed": $0.passed, "explanation": language.check($0)] as [String: Any] },
                 ]
             }
             let lines = input.totals.traced.compactMap { line -> [String: Any]? in
@@ -352,11 +370,23 @@ struct Pages: Sendable {
                 default: return nil
                 }
             }
-            return [
+            var values: [String: Any] = [
                 "id": program.id, "currency": program.currency, "status": standing.status.rawValue,
                 "statusText": language.status(standing.status), "amount": language.money(standing.amount),
                 "missed": language.money(standing.missedAmount), "rows": rows, "lines": lines, "hasLines": !lines.isEmpty,
             ]
+            // What the latest stored run paid in this program, if the run has the program and the partner in it.
+            if let stored {
+                let run: [String: Any] = ["id": stored.summary.id, "time": language.timestamp(stored.summary.startedAt)]
+                if let paid = stored.result.programs.first(where: { $0.program.id == program.id })?.partners.first(where: { $0.partnerID == id }) {
+                    values["paid"] = run.merging(
+                        ["amount": language.money(paid.amount), "missed": language.money(paid.missedAmount), "statusText": language.status(paid.status)]
+                    ) { a, _ in a }
+                } else {
+                    values["notInRun"] = run
+                }
+            }
+            return values
         }
         let advice = adviceLines(id: id, input: input, language: language)
         values["advice"] = advice
@@ -394,7 +424,7 @@ struct Pages: Sendable {
                         : "; not enrolled: enrolling would bring \(language.money(subtrack.rebateAtProjection))"
                 }
                 if !subtrack.failingChecks.isEmpty {
-                    text += (dutch ? "; ontbreekt: " : "; missing: ") + subtrack.failingChecks.map(\.explanation).joined(separator: "; ")
+                    text += (dutch ? "; ontbreekt: " : "; missing: ") + subtrack.failingChecks.map(language.check).joined(separator: "; ")
                 }
                 lines.append(text)
             }
@@ -435,7 +465,7 @@ struct Pages: Sendable {
         let defaultA = a ?? (summaries.count >= 2 ? summaries[summaries.count - 2].id : nil), defaultB = b ?? summaries.last?.id
         values["runs"] = summaries.reversed().map { run -> [String: Any] in
             [
-                "id": run.id, "started": run.startedAt, "programs": run.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", "),
+                "id": run.id, "started": language.timestamp(run.startedAt), "programs": run.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", "),
                 "lines": run.bookingLines, "paid": language.money(run.amount), "missed": language.money(run.missedAmount),
                 "isA": run.id == defaultA, "isB": run.id == defaultB, "admin": admin,
             ]
@@ -446,7 +476,9 @@ struct Pages: Sendable {
 
     // MARK: Imports
 
-    func imports(_ request: Request, _ context: AppContext, outcome: (done: String?, problems: [Diagnostic])?) async throws -> Response {
+    /// The import page; after an upload, what was imported or the problems that stopped it (`total` counts
+    /// the problems found, which may be more than the engine kept).
+    func imports(_ request: Request, _ context: AppContext, outcome: (done: String?, problems: [Diagnostic], total: Int)?) async throws -> Response {
         guard let (user, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
         guard user.role == .admin else { return notFound(request, context, session: session) }
         let language = Language.of(request)
@@ -457,19 +489,24 @@ struct Pages: Sendable {
         values["kinds"] = DataKind.allCases.map(\.rawValue)
         values["log"] = log.reversed().prefix(200).map { entry -> [String: Any] in
             [
-                "id": entry.id, "at": entry.importedAt, "kind": entry.summary.kind.rawValue, "file": entry.summary.file, "rows": entry.summary.rows,
+                "id": entry.id, "at": language.timestamp(entry.importedAt), "kind": entry.summary.kind.rawValue, "file": entry.summary.file, "rows": entry.summary.rows,
                 "added": entry.summary.added, "changed": entry.summary.changed, "unchanged": entry.summary.unchanged,
             ]
         }
         if let outcome {
             values["done"] = outcome.done
             values["hasProblems"] = !outcome.problems.isEmpty
-            values["problems"] = outcome.problems.map { problem -> [String: Any] in
+            // As in the API's answer: at most 100 problems, each text cut, and a count of the rest.
+            let shown = outcome.problems.prefix(APIError.maxDetails)
+            values["problems"] = shown.map { problem -> [String: Any] in
                 [
-                    "file": problem.file, "line": problem.line.map(String.init) ?? "", "column": problem.column ?? "", "value": problem.value ?? "",
-                    "message": problem.message,
+                    "file": APIError.cut(problem.file, to: APIError.maxValue), "line": problem.line.map(String.init) ?? "",
+                    "column": APIError.cut(problem.column ?? "", to: APIError.maxValue), "value": APIError.cut(problem.value ?? "", to: APIError.maxValue),
+                    "message": APIError.cut(problem.message, to: APIError.maxMessage),
                 ]
             }
+            let more = max(outcome.total, outcome.problems.count) - shown.count
+            if more > 0 { values["moreProblems"] = more }
         }
         return render("imports", values, request: request, status: outcome.map { $0.problems.isEmpty ? .ok : .unprocessableContent } ?? .ok)
     }
@@ -495,11 +532,14 @@ struct Pages: Sendable {
         do {
             let outcome = try await blocking { try workspace.importFile(kind, path: file.path, displayName: display) }
             let summary = outcome.files[0]
-            return try await imports(
-                request, context,
-                outcome: ("\(display): \(summary.rows) rows, \(summary.added) added, \(summary.changed) changed, \(summary.unchanged) unchanged", []))
+            let texts = Language.of(request).texts
+            let done = [
+                "\(summary.rows) \(texts["rows"] ?? "")", "\(summary.added) \(texts["added"] ?? "")", "\(summary.changed) \(texts["changed"] ?? "")",
+                "\(summary.unchanged) \(texts["unchanged"] ?? "")",
+            ].joined(separator: ", ")
+            return try await imports(request, context, outcome: ("\(APIError.cut(display, to: APIError.maxValue)): \(done)", [], 0))
         } catch let report as DiagnosticReport {
-            return try await imports(request, context, outcome: (nil, report.collector.errors))
+            return try await imports(request, context, outcome: (nil, report.collector.errors, report.collector.errorCount))
         }
     }
 }

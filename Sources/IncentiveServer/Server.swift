@@ -13,12 +13,25 @@ public struct ServerOptions: Sendable {
     public var maxBodySize: Int
     /// The credentials catalogue the advice weighs (none: no recommendation).
     public var catalogue: [CredentialOffer]?
+    /// Every cookie is `Secure` (sent only over HTTPS). Default: on unless `host` is a loopback address.
+    public var secureCookies: Bool
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodySize: Int = 1 << 30, catalogue: [CredentialOffer]? = nil) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, maxBodySize: Int = 1 << 30, catalogue: [CredentialOffer]? = nil, secureCookies: Bool? = nil
+    ) {
         self.host = host
         self.port = port
         self.maxBodySize = maxBodySize
         self.catalogue = catalogue
+        self.secureCookies = secureCookies ?? !Self.isLoopback(host)
+    }
+
+    /// `localhost`, `127.x.x.x` and `::1`: addresses only this machine reaches, where plain HTTP is fine.
+    public static func isLoopback(_ host: String) -> Bool {
+        let name = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if name == "localhost" || name == "::1" || name == "0:0:0:0:0:0:0:1" { return true }
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 }
 
@@ -41,13 +54,19 @@ public enum IncentivesServer {
     public static func application(
         workspace: Workspace, options: ServerOptions, logger: Logger = Logger(label: "incentives")
     ) -> some ApplicationProtocol {
-        let router = Router(context: AppContext.self)
+        // HEAD is answered wherever GET is, without the body.
+        let router = Router(context: AppContext.self, options: .autoGenerateHeadEndpoints)
         router.middlewares.add(RequestLogMiddleware())
+        router.middlewares.add(WebDefaultsMiddleware(secureCookies: options.secureCookies))
         router.middlewares.add(ErrorMiddleware())
         router.middlewares.add(Authenticator(workspace: workspace))
+        router.middlewares.add(SessionWriteGuard())
         let cache = ResponseCache()
-        API(workspace: workspace, options: options, cache: cache).register(on: router)
-        Pages(workspace: workspace, options: options, cache: cache).register(on: router)
+        let routes = Routes(router: router)
+        API(workspace: workspace, options: options, cache: cache).register(on: routes)
+        Pages(workspace: workspace, options: options, cache: cache).register(on: routes)
+        // Last, after every route: a wrong method on an existing path answers 405 with Allow.
+        routes.refuseOtherMethods()
         return Application(
             router: router,
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "incentives"),

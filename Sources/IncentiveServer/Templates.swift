@@ -150,19 +150,22 @@ enum Templates {
     static let partnerBody = """
         <h1>{{partnerID}} <span class="muted">{{partnerName}}</span></h1>
         <p class="muted">{{country}} · {{tier}}{{#provider}} · {{provider}}{{/provider}}</p>
-        <p class="muted">{{t.asOfNow}}</p>
+        <p class="muted">{{t.projection}}</p>
+        {{^storedRun}}<p class="muted">{{t.noStoredRun}}</p>{{/storedRun}}
         {{#hasAdvice}}<div class="card"><h2>{{t.advice}}</h2><ul>{{#advice}}<li>{{.}}</li>{{/advice}}</ul></div>{{/hasAdvice}}
         {{#programs}}
         <div class="card">
         <h2><a href="/programs/{{id}}">{{id}}</a> <span class="status {{status}}">{{statusText}}</span></h2>
-        <p>{{t.paid}} <strong>{{amount}} {{currency}}</strong> · {{t.missed}} {{missed}} {{currency}}</p>
+        <p>{{t.wouldBePaid}} <strong>{{amount}} {{currency}}</strong> · {{t.wouldBeMissed}} {{missed}} {{currency}}</p>
+        {{#paid}}<p class="muted">{{t.storedRun}} {{id}} ({{time}}): {{statusText}} · {{t.paid}} {{amount}} {{currency}} · {{t.missed}} {{missed}} {{currency}}</p>{{/paid}}
+        {{#notInRun}}<p class="muted">{{t.notInRun}} {{id}} ({{time}}).</p>{{/notInRun}}
         {{#rows}}
         <h3>{{item}} {{#eligible}}<span class="pass">✓</span>{{/eligible}}{{^eligible}}<span class="fail">✗</span>{{/eligible}}</h3>
         {{{bar}}}
         <ul class="checks">
         {{#checks}}<li>{{#passed}}<span class="pass">✓ {{t.pass}}</span>{{/passed}}{{^passed}}<span class="fail">✗ {{t.fail}}</span>{{/passed}} {{explanation}}</li>{{/checks}}
         </ul>
-        <p>{{t.volume}} {{volume}} · {{t.minimum}} {{threshold}} · {{t.amount}} <strong>{{amount}}</strong> · {{t.missed}} {{missed}}</p>
+        <p>{{t.volume}} {{volume}} · {{t.minimum}} {{threshold}} · {{t.wouldBePaid}} <strong>{{amount}}</strong> · {{t.wouldBeMissed}} {{missed}}</p>
         {{/rows}}
         {{#hasLines}}
         <h3>{{t.linesCounted}}</h3>
@@ -200,7 +203,8 @@ enum Templates {
         <div class="error"><p>{{t.importRejected}}</p>
         <table><tr><th>{{t.file}}</th><th class="num">{{t.line}}</th><th>{{t.column}}</th><th>{{t.value}}</th><th>{{t.problem}}</th></tr>
         {{#problems}}<tr><td>{{file}}</td><td class="num">{{line}}</td><td>{{column}}</td><td><code>{{value}}</code></td><td>{{message}}</td></tr>{{/problems}}
-        </table></div>
+        </table>
+        {{#moreProblems}}<p>{{moreProblems}} {{t.moreProblems}}</p>{{/moreProblems}}</div>
         {{/hasProblems}}
         <form method="post" action="/imports" enctype="multipart/form-data" class="card">
         <input type="hidden" name="csrf" value="{{csrf}}">

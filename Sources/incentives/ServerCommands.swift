@@ -27,11 +27,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The address to listen on.")
     var host = "127.0.0.1"
 
-    @Option(help: "The port to listen on.")
+    @Option(help: "The port to listen on (1 to 65535).")
     var port = 8080
 
     @Option(help: ArgumentHelp("The largest request body accepted, in bytes (an import upload).", valueName: "bytes"))
     var maxBodySize = 1 << 30
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Mark every cookie Secure, so browsers send it only over HTTPS (default: on unless --host is a loopback address).")
+    var secureCookies: Bool?
 
     @Flag(help: "Create the workspace if needed and, when it is empty, load the bundled example into it.")
     var demo = false
@@ -39,6 +44,11 @@ struct Serve: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp("A credentials catalogue for the advice's recommendations (with --demo: examples/credentials.yaml).", valueName: "file"))
     var catalogue: String?
+
+    func validate() throws {
+        guard (1...65535).contains(port) else { throw ValidationError("--port \(port): a port is a number from 1 to 65535") }
+        guard maxBodySize > 0 else { throw ValidationError("--max-body-size \(maxBodySize): give the largest body accepted in bytes, at least 1") }
+    }
 
     func run() async throws {
         let path = workspace.path
@@ -58,9 +68,12 @@ struct Serve: AsyncParsableCommand {
         if demo, let link = try? Accounts.createLoginLink(user: "admin", in: store) {
             Output.standardError("demo: open http://\(host):\(port)\(link) to sign in as admin (the link works once, for an hour)")
         }
+        let options = ServerOptions(host: host, port: port, maxBodySize: maxBodySize, catalogue: offers, secureCookies: secureCookies)
+        if options.secureCookies {
+            Output.standardError("cookies are Secure: sign in over HTTPS (a proxy in front), or pass --no-secure-cookies")
+        }
         Output.standardError("serving \(path) on http://\(host):\(port)/ (API under /api/v1; Ctrl-C stops)")
-        try await IncentivesServer.run(
-            workspace: store, options: ServerOptions(host: host, port: port, maxBodySize: maxBodySize, catalogue: offers), logger: logger)
+        try await IncentivesServer.run(workspace: store, options: options, logger: logger)
     }
 }
 

@@ -21,7 +21,7 @@ struct Fixture {
     let partner: String
     let options: ServerOptions
 
-    init(maxBodySize: Int = 1 << 30) throws {
+    init(maxBodySize: Int = 1 << 30, secureCookies: Bool? = nil) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("incentives-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         workspace = try Workspace.create(at: folder.appendingPathComponent("w.sqlite").path)
@@ -36,7 +36,7 @@ struct Fixture {
         try workspace.addUser(User(name: "nl1", role: .partner, partnerID: "NL1001", passwordHash: Accounts.hashPassword("partner-secret", cost: 4)))
         admin = try Accounts.createToken(user: "ada", in: workspace)
         partner = try Accounts.createToken(user: "nl1", in: workspace)
-        options = ServerOptions(host: "127.0.0.1", port: 0, maxBodySize: maxBodySize)
+        options = ServerOptions(host: "127.0.0.1", port: 0, maxBodySize: maxBodySize, secureCookies: secureCookies)
     }
 
     func remove() { try? FileManager.default.removeItem(at: folder) }

@@ -49,6 +49,15 @@ extension TestResponse {
         return (jar, response)
     }
 
+    /// A multipart upload of the import form, with the boundary `----b`.
+    static func multipart(csrf: String, kind: String, fileName: String, content: String) -> ByteBuffer {
+        var body = "------b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(csrf)\r\n"
+        body += "------b\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n\(kind)\r\n"
+        body += "------b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(fileName)\"\r\nContent-Type: text/csv\r\n\r\n\(content)\r\n"
+        body += "------b--\r\n"
+        return ByteBuffer(string: body)
+    }
+
     @Test func pagesNeedASignIn() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }

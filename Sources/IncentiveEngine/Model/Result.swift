@@ -14,15 +14,18 @@ public struct Check: Sendable, Hashable {
         get { detail.text }
         set { detail = .text(newValue) }
     }
+    /// The facts the explanation is worded from, for wording them another way (another language).
+    /// A check read back from a stored run has only its words: `.text`.
+    public var facts: Facts { detail }
     /// The explanation, or the facts it is worded from. Most results are never read by people (a CSV
     /// has no explanations), so the engine words them only when asked.
-    var detail: CheckDetail
+    var detail: Facts
 
     public init(code: Code, passed: Bool, reason: String?, explanation: String) {
         self.init(code: code, passed: passed, reason: reason, detail: .text(explanation))
     }
 
-    init(code: Code, passed: Bool, reason: String?, detail: CheckDetail) {
+    init(code: Code, passed: Bool, reason: String?, detail: Facts) {
         self.code = code
         self.passed = passed
         self.reason = passed ? nil : reason
@@ -42,33 +45,69 @@ public struct Check: Sendable, Hashable {
     }
 }
 
-/// What a check's explanation is worded from (see `VIPEvaluation` and `MDFEvaluation` for the words).
-enum CheckDetail: Sendable {
-    /// Already worded.
-    case text(String)
-    case csat(found: Int, required: Int, period: DayRange)
-    /// One `requires_all` credential.
-    case credential(id: String, held: [Credential], deadline: Day, rule: KnowledgeDeadline)
-    /// The `requires_any` list.
-    case anyCredential(ids: [String], held: [Credential], deadline: Day, rule: KnowledgeDeadline)
-    case volume(volume: Money, minimum: Money, country: String, currency: String, byCountry: Bool)
-    /// MDF: the partner's services (the strategic ones overlapping `period` count).
-    case strategicService(services: [PoweredService], period: DayRange, tier: Tier)
+extension Check {
+    /// What a check found, as typed values; `Check.explanation` is these facts worded in English (see
+    /// `VIPEvaluation` and `MDFEvaluation` for the words). Whether the check passed follows from the facts.
+    public enum Facts: Sendable {
+        /// Already worded (a check read back from a stored run, or made from text).
+        case text(String)
+        /// The partner's tier against the tiers the program admits.
+        case tier(tier: Tier, eligibleTiers: Set<Tier>)
+        /// CSAT reports submitted in `period` against the number required.
+        case csat(found: Int, required: Int, period: DayRange)
+        /// A subtrack that requires no credentials.
+        case noCredentialsRequired
+        /// One `requires_all` credential: every credential the partner holds, valid or not, and the day it must be valid on.
+        case credential(id: String, held: [Credential], deadline: Day, rule: KnowledgeDeadline)
+        /// The `requires_any` list.
+        case anyCredential(ids: [String], held: [Credential], deadline: Day, rule: KnowledgeDeadline)
+        /// The qualifying volume against the minimum that applied (the partner country's when `byCountry`).
+        case volume(volume: Money, minimum: Money, country: String, currency: String, byCountry: Bool)
+        /// MDF: the partner's services (the strategic ones overlapping `period` count).
+        case strategicService(services: [PoweredService], period: DayRange, tier: Tier)
 
-    /// The words, a function of the facts alone (whether the check passed follows from them).
-    var text: String {
-        switch self {
-        case .text(let text): return text
-        case .csat(let found, let required, let period): return VIPEvaluation.csatExplanation(found: found, required: required, period: period)
-        case .credential(let id, let held, let deadline, let rule):
-            return VIPEvaluation.credentialExplanation(id: id, held: held, deadline: deadline, rule: rule)
-        case .anyCredential(let ids, let held, let deadline, let rule):
-            return VIPEvaluation.anyCredentialExplanation(ids: ids, held: held, deadline: deadline, rule: rule)
-        case .volume(let volume, let minimum, let country, let currency, let byCountry):
-            return VIPEvaluation.volumeExplanation(volume: volume, minimum: minimum, country: country, byCountry: byCountry, currency: currency)
-        case .strategicService(let services, let period, let tier):
-            return MDFEvaluation.strategicExplanation(services: services, period: period, tier: tier)
+        /// The English words, a function of the facts alone.
+        public var text: String {
+            switch self {
+            case .text(let text): return text
+            case .tier(let tier, let eligibleTiers):
+                let allowed = eligibleTiers.sorted().map(\.rawValue).joined(separator: ", ")
+                return eligibleTiers.contains(tier)
+                    ? "tier \(tier.rawValue) is eligible (eligible tiers: \(allowed))"
+                    : "tier \(tier.rawValue) is not eligible (eligible tiers: \(allowed))"
+            case .csat(let found, let required, let period): return VIPEvaluation.csatExplanation(found: found, required: required, period: period)
+            case .noCredentialsRequired: return "no credentials required"
+            case .credential(let id, let held, let deadline, let rule):
+                return VIPEvaluation.credentialExplanation(id: id, held: held, deadline: deadline, rule: rule)
+            case .anyCredential(let ids, let held, let deadline, let rule):
+                return VIPEvaluation.anyCredentialExplanation(ids: ids, held: held, deadline: deadline, rule: rule)
+            case .volume(let volume, let minimum, let country, let currency, let byCountry):
+                return VIPEvaluation.volumeExplanation(volume: volume, minimum: minimum, country: country, byCountry: byCountry, currency: currency)
+            case .strategicService(let services, let period, let tier):
+                return MDFEvaluation.strategicExplanation(services: services, period: period, tier: tier)
+            }
         }
+
+        /// How the partner's records of credential `id` stand on `deadline`, record by record (empty: not held).
+        public static func records(of id: String, in held: [Credential], on deadline: Day) -> [CredentialStanding] {
+            held.filter { $0.credential.isExactly(id) }.map { record in
+                if record.achievedOn > deadline { return .achievedAfterDeadline(record.achievedOn) }
+                if let expiry = record.expiresOn, expiry < deadline { return .expired(expiry) }
+                return .valid
+            }
+        }
+
+        /// Whether the partner holds credential `id`, valid on `deadline`.
+        public static func holds(_ id: String, in held: [Credential], on deadline: Day) -> Bool {
+            VIPEvaluation.holds(held, id, on: deadline)
+        }
+    }
+
+    /// One credential record against the day it must be valid on.
+    public enum CredentialStanding: Sendable, Hashable {
+        case valid
+        case achievedAfterDeadline(Day)
+        case expired(Day)
     }
 }
 

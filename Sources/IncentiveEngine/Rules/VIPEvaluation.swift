@@ -146,13 +146,9 @@ public enum VIPEvaluation {
     }
 
     static func tierCheck(partner: Partner, rules: VIPRules) -> Check {
-        let allowed = rules.eligibleTiers.sorted().map(\.rawValue).joined(separator: ", ")
-        let passed = rules.eligibleTiers.contains(partner.tier)
-        return Check(
-            code: .tier, passed: passed, reason: "tier:\(partner.tier.rawValue)",
-            explanation: passed
-                ? "tier \(partner.tier.rawValue) is eligible (eligible tiers: \(allowed))"
-                : "tier \(partner.tier.rawValue) is not eligible (eligible tiers: \(allowed))")
+        Check(
+            code: .tier, passed: rules.eligibleTiers.contains(partner.tier), reason: "tier:\(partner.tier.rawValue)",
+            detail: .tier(tier: partner.tier, eligibleTiers: rules.eligibleTiers))
     }
 
     static func csatExplanation(found: Int, required: Int, period: DayRange) -> String {
@@ -186,7 +182,7 @@ public enum VIPEvaluation {
                     detail: .anyCredential(ids: entry.requiresAny, held: held, deadline: deadline, rule: rule)))
         }
         if entry.requiresAll.isEmpty && entry.requiresAny.isEmpty {
-            checks.append(Check(code: .credential, passed: true, reason: nil, explanation: "no credentials required"))
+            checks.append(Check(code: .credential, passed: true, reason: nil, detail: .noCredentialsRequired))
         }
     }
 
