@@ -17,10 +17,13 @@ enum OpenAPIDocument {
               (`"57500.00"`, `"-12.50"`), as in the results CSV; percentages are exact decimal strings (`"12.5"`).
               Dates are `YYYY-MM-DD`; timestamps are ISO 8601 in UTC.
             - Every route but `/health` needs a user: send an API token (`incentives tokens create`) as
-              `Authorization: Bearer <token>`. The session cookie of the pages is accepted too.
+              `Authorization: Bearer <token>`. The session cookie of the pages is accepted too, but a change
+              (POST, PUT, PATCH, DELETE) made with it must carry the session's CSRF token in `X-CSRF-Token` (403 otherwise).
             - A partner user sees only its own partner: any other partner's data answers 404, as if it did not
               exist. Work that changes the workspace (programs, imports, enrolments, runs) needs an admin (403 otherwise).
-            - Lists are paged with `page` (from 1) and `per_page` (1 to 500, default 50).
+            - Lists are paged with `page` (1 to 1000000) and `per_page` (1 to 500, default 50); other values are 400.
+            - JSON bodies are sent as `application/json` (or with no Content-Type); another type is 415.
+            - A method a path does not answer gets 405 with `Allow`; `HEAD` is answered wherever `GET` is.
             - Every error answers `{"error": {"code", "message", "details"}}`; `details` lists every problem of
               rejected input with its file, line, column and value.
         servers:
@@ -342,6 +345,8 @@ enum OpenAPIDocument {
                   $ref: '#/components/responses/Forbidden'
                 '413':
                   $ref: '#/components/responses/TooLarge'
+                '415':
+                  $ref: '#/components/responses/UnsupportedMediaType'
                 '422':
                   $ref: '#/components/responses/Invalid'
             delete:
@@ -431,6 +436,8 @@ enum OpenAPIDocument {
                   $ref: '#/components/responses/Forbidden'
                 '413':
                   $ref: '#/components/responses/TooLarge'
+                '415':
+                  $ref: '#/components/responses/UnsupportedMediaType'
                 '422':
                   $ref: '#/components/responses/Invalid'
           /runs/{id}:
@@ -536,7 +543,7 @@ enum OpenAPIDocument {
               type: apiKey
               in: cookie
               name: incentives_session
-              description: The session cookie of the pages, set by signing in at `/login`.
+              description: The session cookie of the pages, set by signing in at `/login`; changes made with it need `X-CSRF-Token`.
           parameters:
             Page:
               name: page
@@ -545,6 +552,7 @@ enum OpenAPIDocument {
               schema:
                 type: integer
                 minimum: 1
+                maximum: 1000000
                 default: 1
             PerPage:
               name: per_page
@@ -594,13 +602,19 @@ enum OpenAPIDocument {
                   schema:
                     $ref: '#/components/schemas/Error'
             Forbidden:
-              description: This needs an admin account.
+              description: This needs an admin account; or a change made with the session cookie lacks the session's `X-CSRF-Token`.
               content:
                 application/json:
                   schema:
                     $ref: '#/components/schemas/Error'
             NotFound:
               description: No such resource, or one the user may not see.
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/Error'
+            UnsupportedMediaType:
+              description: The body must be JSON, sent as `application/json`.
               content:
                 application/json:
                   schema:
@@ -613,8 +627,8 @@ enum OpenAPIDocument {
                     $ref: '#/components/schemas/Error'
             Invalid:
               description: |
-                The input was refused and nothing changed: `invalid_input` with every problem in `details`,
-                or `rejected` when the workspace refuses the change.
+                The input was refused and nothing changed: `invalid_input` with the problems in `details` (at most
+                100; the message counts the rest; long values are cut), or `rejected` when the workspace refuses the change.
               content:
                 application/json:
                   schema:

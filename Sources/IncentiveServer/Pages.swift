@@ -256,13 +256,15 @@ struct Pages: Sendable {
                         "\(texts["credentialsValid"] ?? "") \(texts["deadline_\(rules.knowledgeDeadline.rawValue)"] ?? rules.knowledgeDeadline.rawValue)",
                     ].joined(separator: " · "),
                     "subtracks": rules.subtrackPaths.map { entry -> [String: Any] in
-                        [
+                        var subtrack: [String: Any] = [
                             "path": entry.path, "name": entry.subtrack.name, "rebate": language.percent(entry.subtrack.rebatePercent),
                             "products": entry.subtrack.products.map(\.text).joined(separator: " "),
-                            "requiresAll": entry.subtrack.requiresAll.joined(separator: ", "),
-                            "requiresAny": entry.subtrack.requiresAny.joined(separator: ", "),
                             "thresholds": thresholds(entry.subtrack.minimumVolume),
                         ]
+                        // Absent when empty: Mustache shows a section for the empty string too.
+                        if !entry.subtrack.requiresAll.isEmpty { subtrack["requiresAll"] = entry.subtrack.requiresAll.joined(separator: ", ") }
+                        if !entry.subtrack.requiresAny.isEmpty { subtrack["requiresAny"] = entry.subtrack.requiresAny.joined(separator: ", ") }
+                        return subtrack
                     },
                 ] as [String: Any]
         case .mdf(let rules):
@@ -331,7 +333,8 @@ struct Pages: Sendable {
         values["partnerName"] = partner.name
         values["country"] = partner.country
         values["tier"] = partner.tier.rawValue
-        values["provider"] = partner.provider ? "Partner Provider" : ""
+        // Mustache shows a section for any string, the empty one too: absent when not a provider.
+        if partner.provider { values["provider"] = "Partner Provider" }
         if let stored {
             values["storedRun"] = ["id": stored.summary.id, "time": language.timestamp(stored.summary.startedAt)]
         }
@@ -370,7 +373,7 @@ struct Pages: Sendable {
                 default: return nil
                 }
             }
-            var values: [String: Any] = [
+            var card: [String: Any] = [
                 "id": program.id, "currency": program.currency, "status": standing.status.rawValue,
                 "statusText": language.status(standing.status), "amount": language.money(standing.amount),
                 "missed": language.money(standing.missedAmount), "rows": rows, "lines": lines, "hasLines": !lines.isEmpty,
@@ -379,14 +382,14 @@ struct Pages: Sendable {
             if let stored {
                 let run: [String: Any] = ["id": stored.summary.id, "time": language.timestamp(stored.summary.startedAt)]
                 if let paid = stored.result.programs.first(where: { $0.program.id == program.id })?.partners.first(where: { $0.partnerID == id }) {
-                    values["paid"] = run.merging(
+                    card["paid"] = run.merging(
                         ["amount": language.money(paid.amount), "missed": language.money(paid.missedAmount), "statusText": language.status(paid.status)]
                     ) { a, _ in a }
                 } else {
-                    values["notInRun"] = run
+                    card["notInRun"] = run
                 }
             }
-            return values
+            return card
         }
         let advice = adviceLines(id: id, input: input, language: language)
         values["advice"] = advice

@@ -22,7 +22,7 @@ final class Routes {
         var methods: [String: [HTTPRequest.Method]] = [:]
     }
 
-    init(router: Router<AppContext>) {
+    convenience init(router: Router<AppContext>) {
         self.init(router: router, prefix: "", table: Table())
     }
 

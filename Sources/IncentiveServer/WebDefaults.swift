@@ -1,5 +1,7 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
+import IncentiveStore
 
 /// The header fields of every answer, pages and API alike, errors included (docs/server.md "Web defaults"):
 /// a Content-Security-Policy that allows only the pages' inline styles and SVG (no scripts, no framing),

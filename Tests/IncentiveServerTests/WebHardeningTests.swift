@@ -102,7 +102,7 @@ import Testing
             #expect(page.body.readableBytes < 30_000, "a page of \(page.body.readableBytes) bytes")
             #expect(page.text.contains("Nothing was imported"))
         }
-        #expect(try fixture.workspace.partners(offset: 0, limit: 100, only: nil).total == 11)
+        #expect(try fixture.workspace.partners(offset: 0, limit: 100, only: nil).total == 13)
     }
 
     /// More problems than an answer lists: the first 100, and the message counts the rest.
@@ -110,8 +110,9 @@ import Testing
         let fixture = try Fixture()
         defer { fixture.remove() }
         let token = fixture.admin
-        var csv = "order_id,line,partner_id,booked_on,sku,amount,currency\n"
-        for index in 1...250 { csv += "X\(index),1,NL1001,2015-03-01,UCS-C240M4SX,not-money,USD\n" }
+        let csv =
+            "order_id,line,partner_id,booked_on,sku,amount,currency\n"
+            + (1...250).map { "X\($0),1,NL1001,2015-03-01,UCS-C240M4SX,not-money,USD\n" }.joined()
         try await fixture.serve { client in
             let response = try await client.execute(
                 uri: "/api/v1/imports/bookings", method: .post, headers: Fixture.headers(token), body: ByteBuffer(string: csv))
@@ -295,8 +296,7 @@ import Testing
             "//evil.example/", "/%5Cevil.example", "/%5C/evil.example", "%5C%5Cevil.example", "https://evil.example/", "http:/evil.example",
             "javascript:alert(1)", "/runs%0D%0ASet-Cookie:%20x=1", "/%09/evil.example", "/runs//x", "runs", "", "/runs%20x", "/%E2%80%AE",
         ]
-        var links: [String] = []
-        for _ in 0...refused.count { links.append(try Accounts.createLoginLink(user: "ada", in: fixture.workspace)) }
+        let links = try (0...refused.count).map { _ in try Accounts.createLoginLink(user: "ada", in: fixture.workspace) }
         try await fixture.serve { client in
             for (link, next) in zip(links, refused) {
                 let response = try await client.execute(uri: link + "&next=" + next, method: .get)
@@ -420,6 +420,9 @@ import Testing
             #expect(be2004.contains("ten minste één strategische Cisco Powered Service leveren; geen gevonden"))
             let program = try #require(pages["/programs/VIP25-6M"])
             #expect(program.contains("Niveaus die in aanmerking komen: gold, premier, select · Vereiste CSAT-rapporten: 10"))
+            // A section of an empty list is left out, not shown with nothing after its label.
+            #expect(!program.contains("Vereist alle: </p>"))
+            #expect(try #require(pages["/partners/NL1001"]).contains("<p class=\"muted\">NL · gold</p>"))
             #expect(try #require(pages["/"]).contains(#/Laatste berekening 1, \d{1,2} [a-z]{3} \d{4} \d{2}:\d{2} UTC/#))
 
             let englishSentences = [
