@@ -156,7 +156,8 @@ enum Language: String, CaseIterable, Sendable {
         "overview": "Overview", "programs": "Programs", "partners": "Partners", "runs": "Runs", "imports": "Imports", "signOut": "Sign out",
         "signIn": "Sign in", "name": "Name", "password": "Password", "wrongLogin": "Wrong name or password.",
         // What a figure is: a projection from the data as it stands, or what a stored run paid.
-        "projection": "Projection: computed now from the data as it stands. These amounts would be paid on the data as it stands; only a stored run pays.",
+        "projection":
+            "Projection: computed now from the data as it stands. These amounts would be paid on the data as it stands; only a stored run pays.",
         "wouldBePaid": "Would be paid", "wouldBeMissed": "would be missed", "storedRun": "Stored run", "notInRun": "Not part of stored run",
         "noStoredRun": "No run is stored yet: nothing has been paid.", "moreProblems": "more problems not shown",
         "eligibleTiers": "Eligible tiers", "csatRequired": "CSAT reports required", "credentialsValid": "Credentials must be valid",
@@ -181,7 +182,8 @@ enum Language: String, CaseIterable, Sendable {
         "overview": "Overzicht", "programs": "Programma's", "partners": "Partners", "runs": "Berekeningen", "imports": "Imports",
         "signOut": "Afmelden", "signIn": "Aanmelden", "name": "Naam", "password": "Wachtwoord", "wrongLogin": "Verkeerde naam of wachtwoord.",
         // What a figure is: a projection from the data as it stands, or what a stored run paid.
-        "projection": "Prognose: nu berekend uit de gegevens zoals ze er nu staan. Deze bedragen zouden op deze gegevens worden uitbetaald; alleen een vastgelegde berekening betaalt uit.",
+        "projection":
+            "Prognose: nu berekend uit de gegevens zoals ze er nu staan. Deze bedragen zouden op deze gegevens worden uitbetaald; alleen een vastgelegde berekening betaalt uit.",
         "wouldBePaid": "Zou worden uitbetaald", "wouldBeMissed": "zou worden misgelopen", "storedRun": "Vastgelegde berekening",
         "notInRun": "Geen deel van vastgelegde berekening", "noStoredRun": "Er is nog geen berekening vastgelegd: er is niets uitbetaald.",
         "moreProblems": "problemen meer, niet getoond", "eligibleTiers": "Niveaus die in aanmerking komen",

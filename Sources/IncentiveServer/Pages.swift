@@ -271,7 +271,10 @@ struct Pages: Sendable {
             values["mdf"] =
                 [
                     "rules": rules.intendedUseRules.map { rule in
-                        ["from": rule.from.map(language.date) ?? "—", "counts": rule.counts.map { $0.sorted().joined(separator: ", ") } ?? texts["any"] ?? "any"]
+                        [
+                            "from": rule.from.map(language.date) ?? "—",
+                            "counts": rule.counts.map { $0.sorted().joined(separator: ", ") } ?? texts["any"] ?? "any",
+                        ]
                     },
                     "tiers": Tier.allCases.compactMap { tier in
                         rules.tiers[tier].map {
@@ -347,7 +350,8 @@ struct Pages: Sendable {
                 return []
             }()
             let rows = standing.rows.map { row -> [String: Any] in
-                var bar = Charts.progress(volume: row.qualifyingVolume.cents, minimum: row.threshold.cents, label: texts["volumeAgainstMinimum"] ?? "")
+                var bar = Charts.progress(
+                    volume: row.qualifyingVolume.cents, minimum: row.threshold.cents, label: texts["volumeAgainstMinimum"] ?? "")
                 if program.kind == .mdf {
                     let mdf = totals.mdf[index]
                     bar = Charts.split(
@@ -382,9 +386,10 @@ struct Pages: Sendable {
             if let stored {
                 let run: [String: Any] = ["id": stored.summary.id, "time": language.timestamp(stored.summary.startedAt)]
                 if let paid = stored.result.programs.first(where: { $0.program.id == program.id })?.partners.first(where: { $0.partnerID == id }) {
-                    card["paid"] = run.merging(
-                        ["amount": language.money(paid.amount), "missed": language.money(paid.missedAmount), "statusText": language.status(paid.status)]
-                    ) { a, _ in a }
+                    card["paid"] = run.merging([
+                        "amount": language.money(paid.amount), "missed": language.money(paid.missedAmount),
+                        "statusText": language.status(paid.status),
+                    ]) { kept, _ in kept }
                 } else {
                     card["notInRun"] = run
                 }
@@ -468,7 +473,8 @@ struct Pages: Sendable {
         let defaultA = a ?? (summaries.count >= 2 ? summaries[summaries.count - 2].id : nil), defaultB = b ?? summaries.last?.id
         values["runs"] = summaries.reversed().map { run -> [String: Any] in
             [
-                "id": run.id, "started": language.timestamp(run.startedAt), "programs": run.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", "),
+                "id": run.id, "started": language.timestamp(run.startedAt),
+                "programs": run.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", "),
                 "lines": run.bookingLines, "paid": language.money(run.amount), "missed": language.money(run.missedAmount),
                 "isA": run.id == defaultA, "isB": run.id == defaultB, "admin": admin,
             ]
@@ -492,7 +498,8 @@ struct Pages: Sendable {
         values["kinds"] = DataKind.allCases.map(\.rawValue)
         values["log"] = log.reversed().prefix(200).map { entry -> [String: Any] in
             [
-                "id": entry.id, "at": language.timestamp(entry.importedAt), "kind": entry.summary.kind.rawValue, "file": entry.summary.file, "rows": entry.summary.rows,
+                "id": entry.id, "at": language.timestamp(entry.importedAt), "kind": entry.summary.kind.rawValue, "file": entry.summary.file,
+                "rows": entry.summary.rows,
                 "added": entry.summary.added, "changed": entry.summary.changed, "unchanged": entry.summary.unchanged,
             ]
         }
@@ -504,7 +511,8 @@ struct Pages: Sendable {
             values["problems"] = shown.map { problem -> [String: Any] in
                 [
                     "file": APIError.cut(problem.file, to: APIError.maxValue), "line": problem.line.map(String.init) ?? "",
-                    "column": APIError.cut(problem.column ?? "", to: APIError.maxValue), "value": APIError.cut(problem.value ?? "", to: APIError.maxValue),
+                    "column": APIError.cut(problem.column ?? "", to: APIError.maxValue),
+                    "value": APIError.cut(problem.value ?? "", to: APIError.maxValue),
                     "message": APIError.cut(problem.message, to: APIError.maxMessage),
                 ]
             }

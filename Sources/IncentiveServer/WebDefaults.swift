@@ -61,7 +61,9 @@ struct SessionWriteGuard: RouterMiddleware {
             guard Form.same(request.headers[Self.header], session.csrfToken) else {
                 throw APIError(
                     status: .forbidden, code: "csrf",
-                    message: "a change through the API with the session cookie needs the session's CSRF token in X-CSRF-Token; API clients send a bearer token")
+                    message:
+                        "a change through the API with the session cookie needs the session's CSRF token in X-CSRF-Token; API clients send a bearer token"
+                )
             }
         }
         return try await next(request, context)

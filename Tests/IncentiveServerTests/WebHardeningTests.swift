@@ -122,7 +122,9 @@ import Testing
             #expect(details.count == 100)
             #expect(details.first?["line"] as? Int == 2)
             #expect(details.last?["line"] as? Int == 101)
-            #expect(error["message"] as? String == "250 problem(s) found; nothing was imported; the workspace is unchanged; the first 100 are listed, 150 more not shown")
+            #expect(
+                error["message"] as? String
+                    == "250 problem(s) found; nothing was imported; the workspace is unchanged; the first 100 are listed, 150 more not shown")
 
             let (jar, _) = try await PageTests.signIn(client, name: "ada", password: "admin-secret")
             let csrf = try #require(try await client.execute(uri: "/imports", method: .get, headers: jar.header).csrf)
