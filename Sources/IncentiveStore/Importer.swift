@@ -124,6 +124,10 @@ extension Workspace {
                             kind: kind, file: name, digest: digests[files.firstIndex { $0.1 == file }!], rows: counts.rows, added: counts.added,
                             changed: counts.changed, unchanged: counts.unchanged))
                 }
+                if !collector.hasErrors && ordered.contains(where: { $0.0 == .bookings || $0.0 == .fx }) {
+                    // Amounts a run could not add up exactly are refused now, not found by every run after.
+                    try Self.checkBookingSums(db, file: bookingsSource, collector: &collector)
+                }
                 if collector.hasErrors { throw DiagnosticReport(collector) }
                 let now = Clock.timestamp()
                 for summary in summaries {
