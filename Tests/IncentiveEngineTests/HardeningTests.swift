@@ -82,3 +82,186 @@ import Testing
         #expect(problems.first?.contains("/bookings.csv:9092: amount \"9000000000000.00\": partner P1, program VIP") == true, "\(problems.prefix(3))")
     }
 }
+
+/// Messages stay small whatever the input (issue 11, point 3): long values are cut, a file without
+/// line ends is named as such, and a report has a size limit.
+@Suite struct SmallMessageTests {
+    typealias F = ValidationFixture
+
+    /// The issue's repro, at 3 MB instead of 200: a partners.csv with no line break. Each missing column
+    /// used to be reported with the whole "header" in its message (four copies of the file).
+    @Test func aFileWithoutLineBreaksGivesOneShortMessage() throws {
+        var text = "partner_id,name"
+        while text.utf8.count < 3 << 20 { text += ",P0000123,Some Partner B.V.,NL,gold,true" }
+        let report = try F.valid.with("partners.csv", text).failure()
+        let lines = report.errorLines
+        #expect(lines.count == 1, "\(lines.map { $0.prefix(200) })")
+        #expect(lines.first?.hasSuffix("/partners.csv:1: no line end in the first 1 MB; expected a header row naming the columns, then one record per line") == true)
+        #expect(lines.joined().utf8.count < 300)
+    }
+
+    /// Under the header limit, the header is listed short: 20 names at most, each cut.
+    @Test func aLongHeaderIsListedShort() throws {
+        let names = (0..<5000).map { "column\($0)" }
+        let report = try F.valid.with("csat.csv", names.joined(separator: ",") + "\n").failure()
+        let lines = report.errorLines
+        #expect(lines.count == 3, "\(lines)")  // partner_id, survey_id, submitted_on
+        let shown = names.prefix(20).joined(separator: ", ")
+        #expect(lines.first?.hasSuffix("/csat.csv:1: partner_id: missing required column (the header has: \(shown), … (4980 more columns))") == true)
+    }
+
+    /// The issue's second repro: a csat.csv with old Mac line ends (CR only) was one 13.6 MB line.
+    @Test func carriageReturnLineEndsAreNamed() throws {
+        let text = F.csat.replacingOccurrences(of: "\n", with: "\r")
+        let report = try F.valid.with("csat.csv", text).failure()
+        expectOnlyError(
+            report,
+            ExpectedDiagnostic(
+                file: "/csat.csv", line: 1,
+                message: "the lines end with a carriage return alone (old Mac line ends), which is not supported; save the file with LF or CRLF line ends"))
+        // Large: the same message, after at most the header limit is read.
+        var large = "partner_id,survey_id,submitted_on\r"
+        while large.utf8.count < 2 << 20 { large += "P1,S-\(large.utf8.count),2015-03-01\r" }
+        let second = try F.valid.with("csat.csv", large).failure()
+        #expect(second.errorLines.count == 1)
+        #expect(second.errorLines.first?.contains("old Mac line ends") == true)
+    }
+
+    /// A value of 10,000 characters is shown cut at 100, saying how much more there was.
+    @Test func longValuesAreCut() throws {
+        let id = String(repeating: "X", count: 10_000)
+        let report = try F.valid.with("csat.csv", F.csatHeader + "\(id),S-1,2015-03-01\n").failure()
+        let cut = String(repeating: "X", count: 100) + "… (9900 more bytes)"
+        expectOnlyError(report, ExpectedDiagnostic(file: "/csat.csv", line: 2, column: "partner_id", value: cut, message: "unknown partner"))
+        #expect(report.errorLines.first?.contains("partner_id \"\(cut)\": unknown partner") == true)
+    }
+
+    @Test func cutCountsScalarsAndBytes() {
+        #expect(Diagnostic.cut("short", limit: 5) == "short")
+        #expect(Diagnostic.cut("abcdef", limit: 5) == "abcde… (1 more bytes)")
+        // "é" is 2 bytes: five kept, three more (2 + 1) left out.
+        #expect(Diagnostic.cut("ééééééx", limit: 5) == "ééééé… (3 more bytes)")
+        #expect(Diagnostic.cut("éééé", limit: 5) == "éééé")
+    }
+
+    /// A report keeps at most 64 KB of text per file (and 256 KB in all), whatever the count limit says.
+    @Test func reportsHaveAByteLimit() {
+        var collector = DiagnosticCollector()
+        let message = String(repeating: "m", count: 1000)
+        for line in 1...100 { collector.error(file: "a.csv", line: line, message) }
+        // 1,000 bytes of message + 5 of file name + 16 counted for the rest: 64 fit in 65,536 bytes, 36 are left out.
+        #expect(collector.diagnostics.count == 64)
+        #expect(collector.omitted["a.csv\u{0}error"] == 36)
+        #expect(collector.errorCount == 100)
+        #expect(collector.lines(severity: .error).last == "a.csv: ... and 36 more problems")
+        for file in ["b", "c", "d", "e", "f"] {
+            for line in 1...100 { collector.error(file: file, line: line, message) }
+        }
+        let kept = collector.diagnostics.reduce(0) { $0 + $1.message.utf8.count }
+        #expect(kept <= 256 << 10)
+        #expect(collector.errorCount == 600)
+        #expect(collector.diagnostics.contains { $0.file == "f" }, "every file keeps its first problem")
+    }
+}
+
+/// Input that used to be accepted (issue 11, point 11): a column named twice, text that is not UTF-8,
+/// and control characters echoed to the terminal.
+@Suite struct EncodingTests {
+    typealias F = ValidationFixture
+
+    @Test func aColumnNamedTwiceNamesBothPositions() throws {
+        let report = try F.valid.with("csat.csv", "partner_id,survey_id,submitted_on,survey_id\nP1,S-1,2015-03-01,S-2\n").failure()
+        expectOnlyError(
+            report, ExpectedDiagnostic(file: "/csat.csv", line: 1, column: "survey_id", message: "the header names this column twice (columns 2 and 4)"))
+    }
+
+    @Test func aBookingsColumnNamedTwiceIsAnError() throws {
+        let report = try F.valid.with("bookings.csv", F.bookingsHeader.dropLast() + ",amount\n").failure()
+        expectOnlyError(
+            report, ExpectedDiagnostic(file: "/bookings.csv", line: 1, column: "amount", message: "the header names this column twice (columns 8 and 11)"))
+    }
+
+    /// "Zürich GmbH" saved as Latin-1: `ü` is the single byte 0xFC. It used to become U+FFFD silently.
+    @Test func latin1TextIsAnErrorNamingLineAndColumn() throws {
+        var bytes = Array((F.partnersHeader + "P1,Alpha BV,NL,gold,true\nP2,Z").utf8)
+        bytes += [0xFC] + Array("rich GmbH,DE,select,false\n".utf8)
+        let (data, programs) = try F.valid.write()
+        defer { try? FileManager.default.removeItem(atPath: (data as NSString).deletingLastPathComponent) }
+        try Data(bytes).write(to: URL(fileURLWithPath: data + "/partners.csv"))
+        #expect(throws: DiagnosticReport.self) { try Engine.load(dataDirectory: data, programsDirectory: programs) }
+        var collector = DiagnosticCollector()
+        var dataset = Dataset()
+        let rows = DatasetLoader.readPartners(path: data + "/partners.csv", into: &dataset, collector: &collector)
+        #expect(rows.map(\.id) == ["P1"])
+        #expect(
+            collector.lines(severity: .error) == [
+                data + "/partners.csv:3: name: field 2 is not valid UTF-8 text (byte 0xFC, byte 2 of the value); "
+                    + "save the file as UTF-8 (CSV UTF-8 in Excel): Latin-1, Windows-1252 and UTF-16 are not read"
+            ])
+    }
+
+    /// The byte-level bookings reader checks too (a Windows-1252 `é` in a SKU), on one thread and in chunks.
+    @Test func bookingsThatAreNotUTF8AreAnError() throws {
+        var bytes = Array(Scenario.bookingsHeader.utf8)
+        for index in 0..<300 { bytes += Array("SO\(index),1,P1,2015-03-01,,UCS-A,1,10.00,USD,\n".utf8) }
+        bytes += Array("SO-X,1,P1,2015-03-01,,UCS-Caf".utf8) + [0xE9] + Array(",1,10.00,USD,\n".utf8)
+        let scenario = OverflowTests.scenario(String(decoding: bytes, as: UTF8.self))
+        let (data, programs) = try scenario.write()
+        defer { try? FileManager.default.removeItem(atPath: (data as NSString).deletingLastPathComponent) }
+        try Data(bytes).write(to: URL(fileURLWithPath: data + "/bookings.csv"))
+        let expected =
+            data + "/bookings.csv:302: sku: field 6 is not valid UTF-8 text (byte 0xE9, byte 8 of the value); "
+            + "save the file as UTF-8 (CSV UTF-8 in Excel): Latin-1, Windows-1252 and UTF-16 are not read"
+        for workers in [1, 3] {
+            do {
+                _ = try Engine.load(dataDirectory: data, programsDirectory: programs, workers: workers)
+                Issue.record("loaded")
+            } catch {
+                #expect(error.errorLines == [expected], "workers \(workers)")
+            }
+        }
+    }
+
+    @Test func utf8ValidationRejectsWhatSwiftRejects() {
+        let cases: [[UInt8]] = [
+            [0xC3, 0xA9], [0xC3], [0xC0, 0x80], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xF0, 0x9F, 0x98, 0x80],
+            [0xE2, 0x82, 0xAC], [0xE2, 0x82], [0x80], [0xFF], [0x41, 0xF8, 0x41], [0xEF, 0xBF, 0xBF],
+        ]
+        for bytes in cases {
+            let valid = String(validating: bytes, as: UTF8.self) != nil
+            let found = bytes.withUnsafeBufferPointer { CSVReader.validateUTF8($0) }
+            #expect((found == nil) == valid, "\(bytes)")
+        }
+    }
+
+    /// UTF-16 as Excel's "Unicode text" writes it: with a byte order mark, or without one (then the
+    /// header is full of NUL bytes).
+    @Test(arguments: [true, false])
+    func utf16IsAnError(withBOM: Bool) throws {
+        var bytes: [UInt8] = withBOM ? [0xFF, 0xFE] : []
+        for unit in F.csat.utf16 { bytes += [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
+        let reader = CSVSource.bytes(chunk: nil)
+        #expect {
+            _ = try reader.reader(bytes, name: "csat.csv")
+        } throws: { error in
+            let lines = (error as? DiagnosticReport)?.errorLines ?? []
+            return lines
+                == [
+                    withBOM
+                        ? "csat.csv:1: the file is UTF-16 text (it starts with a UTF-16 byte order mark); save it as UTF-8 (CSV UTF-8 in Excel)"
+                        : "csat.csv:1: the header holds NUL bytes: the file looks like UTF-16 text; save it as UTF-8 (CSV UTF-8 in Excel)"
+                ]
+        }
+    }
+
+    /// An escape sequence in a value is shown as text, not sent to the terminal.
+    @Test func controlCharactersAreShownEscaped() throws {
+        let id = "P\u{1B}[2J\u{7}X\u{202E}"
+        let report = try F.valid.with("csat.csv", F.csatHeader + "\(id),S-1,2015-03-01\n").failure()
+        #expect(report.errorLines.first?.hasSuffix("/csat.csv:2: partner_id \"P\\x1b[2J\\x07X\\u{202E}\": unknown partner (not in partners.csv)") == true,
+            "\(report.errorLines)")
+        #expect(report.description.unicodeScalars.allSatisfy { $0 == "\n" || !Diagnostic.needsEscape($0) })
+        // The value itself is kept as it was, for a program to use.
+        #expect(report.collector.errors.first?.value == id)
+    }
+}

@@ -564,7 +564,7 @@ final class Table {
         for name in required {
             guard let index = reader.column(name) else {
                 collector.error(
-                    file: reader.file, line: 1, column: name, "missing required column (the header has: \(reader.header.joined(separator: ", ")))")
+                    file: reader.file, line: 1, column: name, "missing required column (the header has: \(reader.headerSummary))")
                 missing = true
                 continue
             }
@@ -588,7 +588,7 @@ final class Table {
                 return false
             }
             if let problem = reader.recordProblem {
-                collector.error(file: file, line: line, problem)
+                collector.error(file: file, line: line, column: reader.recordProblemColumn, problem)
                 unreadableRows += 1
                 continue
             }
