@@ -265,3 +265,101 @@ import Testing
         #expect(report.collector.errors.first?.value == id)
     }
 }
+
+/// Program files (issue 11, point 13 and 16): a maximum above 100 %, YAML tags that ask a loader to
+/// build objects, and libyaml's wording.
+@Suite struct ProgramHardeningTests {
+    typealias F = ValidationFixture
+
+    @Test func maxRebatePercentAbove100IsAnError() throws {
+        let report = try F.valid.with("vip.yaml", F.vip + "max_rebate_percent: 150\n").failure()
+        expectOnlyError(
+            report,
+            ExpectedDiagnostic(
+                file: "/vip.yaml", line: 11, column: "max_rebate_percent", value: "150", message: "must be at most 100 (a percent of the volume)"))
+        // 100 itself is allowed.
+        let loaded = try F.valid.with("vip.yaml", F.vip + "max_rebate_percent: 100\n").success()
+        #expect(loaded.programs.first { $0.id == "VIP" }?.maxRebatePercent == ScaledDecimal(units: 1_000_000, scale: 4))
+    }
+
+    static let tagged: [(tag: String, shown: String, line: Int)] = [
+        ("!!binary aGVsbG8=", "!!binary", 1), ("!!python/object:os.system x", "!!python/object:os.system", 1), ("!local VIP", "!local", 1),
+        ("!<tag:example.com,2000:app/x> VIP", "tag:example.com,2000:app/x", 1), ("!!timestamp 2015-01-01", "!!timestamp", 1),
+    ]
+
+    @Test(arguments: tagged.indices)
+    func yamlTagsAreRefused(index: Int) throws {
+        let (tag, shown, line) = Self.tagged[index]
+        let yaml = F.vip.replacingOccurrences(of: "id: VIP\n", with: "id: \(tag)\n")
+        let report = try F.valid.with("vip.yaml", yaml).failure()
+        expectOnlyError(
+            report,
+            ExpectedDiagnostic(
+                file: "/vip.yaml", line: line,
+                message: "the YAML tag \(shown) is refused: program files hold plain values (only the core tags !!str, !!int, !!float, !!bool, "
+                    + "!!null, !!seq and !!map may be written); remove the tag"))
+    }
+
+    @Test func aTagDeepInsideIsFoundOnItsLine() throws {
+        let yaml = F.vip.replacingOccurrences(of: "products: [\"UCS-*\"]", with: "products: [\"UCS-*\", !!set {a: b}]")
+        let report = try F.valid.with("vip.yaml", yaml).failure()
+        expectOnlyError(report, ExpectedDiagnostic(file: "/vip.yaml", line: 10, message: "the YAML tag !!set is refused"))
+    }
+
+    @Test func coreTagsAreAllowed() throws {
+        let yaml = F.vip.replacingOccurrences(of: "id: VIP\n", with: "id: !!str VIP\n").replacingOccurrences(
+            of: "rebate_percent: 6", with: "rebate_percent: !!int 6")
+        let loaded = try F.valid.with("vip.yaml", yaml).success()
+        #expect(loaded.programs.map(\.id) == ["MDF", "VIP"])
+    }
+
+    /// Aliases of aliases (a "billion laughs") would stand for 10^9 values: refused after 100,000.
+    @Test func aliasBombIsRefused() throws {
+        var yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...9 { yaml += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        let report = try F.valid.with("vip.yaml", yaml).failure()
+        #expect(report.collector.errors.count == 1)
+        #expect(report.collector.errors.first?.message == "more than 100000 YAML values (with aliases expanded); a program file is far smaller")
+    }
+
+    /// YAML nesting errors: what libyaml says, and what we say instead.
+    static let nesting: [(yaml: String, line: Int, message: String)] = [
+        ("id: X\nkind: vip\n  currency: USD\n", 3, "a ':' where no key can start: this line is indented further than the keys above it, or a value holds ': ' and needs quotes"),
+        ("id: X\nkind: vip\ntracks:\n  - id: a\n   subtracks: []\n", 5, "this line is indented differently from the list items above it: the items of a list start with '-' at the same indentation"),
+        ("id: X\nperiod:\n  start: 2015-01-01\n end: 2015-02-01\n", 4, "this line does not fit the mapping above it: the keys of one mapping line up, and a list item ('- ...') cannot stand among them"),
+        ("id: X\n\tkind: vip\n", 2, "a tab used for indentation: YAML indents with spaces only"),
+        ("id: \"X\nkind: vip\n", 3, "the file ends inside a quoted value: a closing quote is missing"),
+        ("id: [a, b\nkind: vip\n", 2, "a [list] is not closed with ']', or its items are not separated by ','"),
+        ("id: X\n---\nid: Y\n", 2, "more than one YAML document (a '---' line): a program file holds one program"),
+    ]
+
+    @Test(arguments: nesting.indices)
+    func yamlErrorsAreExplainedInOurWords(index: Int) throws {
+        let (yaml, line, message) = Self.nesting[index]
+        let report = try F.valid.with("vip.yaml", yaml).failure()
+        let errors = report.collector.errors
+        #expect(errors.count == 1, "\(listing(errors))")
+        #expect(errors.first?.line == line, "\(listing(errors))")
+        #expect(errors.first?.message.hasPrefix("invalid YAML at column ") == true, "\(listing(errors))")
+        #expect(errors.first?.message.hasSuffix(": " + message) == true, "\(listing(errors))")
+    }
+}
+
+/// `shipped_on` before `booked_on` is a warning naming the line; the load still succeeds (issue 11, point 13).
+@Suite struct ShippedBeforeBookedTests {
+    typealias F = ValidationFixture
+
+    @Test func shippedBeforeBookedIsAWarning() throws {
+        let loaded = try F.valid.with("bookings.csv", F.bookings + "O4,1,P1,2015-03-10,2015-03-09,UCS-A,1,5.00,USD,\n").success()
+        let warnings = loaded.warnings.warnings
+        #expect(warnings.count == 1, "\(listing(warnings))")
+        #expect(
+            warnings.contains(
+                where: ExpectedDiagnostic(
+                    .warning, file: "/bookings.csv", line: 5, column: "shipped_on", value: "2015-03-09", message: "before booked_on (2015-03-10)"
+                ).matches))
+        // The line still counts: 1,000.00 + 110.00 + 5.00.
+        let row = Engine.compute(loaded).rows.first { $0.program == "VIP" && $0.partnerID == "P1" }
+        #expect(row?.qualifyingVolume == Money(cents: 111_500))
+    }
+}

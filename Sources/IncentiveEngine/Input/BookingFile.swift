@@ -253,7 +253,12 @@ public enum BookingFile {
             var shipped: Day?
             if let shippedColumn, !record[shippedColumn].isEmpty {
                 shipped = days.day(record[shippedColumn])
-                if shipped == nil { fail("shipped_on", shippedColumn, "expected a real calendar date YYYY-MM-DD") }
+                if shipped == nil {
+                    fail("shipped_on", shippedColumn, "expected a real calendar date YYYY-MM-DD")
+                } else if let booked, shipped! < booked {
+                    collector.warning(
+                        file: file, line: line, column: "shipped_on", value: record.string(shippedColumn), "before booked_on (\(booked))")
+                }
             }
 
             // SKU.
