@@ -363,3 +363,41 @@ import Testing
         #expect(row?.qualifyingVolume == Money(cents: 111_500))
     }
 }
+
+/// Text a spreadsheet would run as a formula is neutralised in the results CSV (issue 11, point 12).
+@Suite struct FormulaTests {
+    @Test func theOWASPRule() {
+        let cases: [(String, String)] = [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+31", "'+31"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
+            ("\rx", "'\rx"), ("-cmd|' /C calc'!A0", "'-cmd|' /C calc'!A0"), ("-1+2", "'-1+2"), ("-", "'-"), ("-12.", "'-12."),
+            ("-12.50", "-12.50"), ("-7", "-7"), ("NL1001", "NL1001"), ("a=b", "a=b"), ("", ""), ("data-center/ucs", "data-center/ucs"),
+        ]
+        for (value, expected) in cases { #expect(ResultsCSV.neutralised(value) == expected, "\(value)") }
+        // Then quoted as before when needed.
+        #expect(ResultsCSV.field("=1,2") == "\"'=1,2\"")
+        #expect(ResultsCSV.field("=\"x\"") == "\"'=\"\"x\"\"\"")
+    }
+
+    /// Partner ids that are formulas, through the whole computation; the amounts (numbers, also
+    /// negative) are written as they are.
+    @Test func resultsCSVNeutralisesFormulas() throws {
+        var scenario = Scenario()
+        let ids = ["=1+1", "@SUM(1)", "+31", "-cmd", "-12.50", "P1"]
+        scenario.files["partners.csv"] =
+            Scenario.partnersHeader + ids.map { "\($0),Name,NL,gold,false" }.joined(separator: "\n") + "\n"
+        scenario.files["enrollments.csv"] = "partner_id,program,subtrack,enrolled_on\n" + ids.map { "\($0),VIP,dc/ucs,2015-01-01" }.joined(separator: "\n") + "\n"
+        scenario.files["bookings.csv"] = Scenario.bookingsHeader + ids.enumerated().map { "SO\($0.offset),1,\($0.element),2015-03-01,,UCS-A,1,-5.25,USD," }.joined(separator: "\n") + "\n"
+        scenario.programs["vip.yaml"] = Scenario.vip(subtracks: "- id: ucs\n  rebate_percent: 6\n  products: [\"UCS-*\"]\n")
+        let rows = try scenario.csvRows()
+        // Rows are in the byte order of the ids as they are, before any is neutralised.
+        #expect(
+            rows == [
+                "VIP,vip,'+31,dc/ucs,-5.25,0.00,false,0.00,0.00,volume:-5.25<0.00",
+                "VIP,vip,-12.50,dc/ucs,-5.25,0.00,false,0.00,0.00,volume:-5.25<0.00",
+                "VIP,vip,'-cmd,dc/ucs,-5.25,0.00,false,0.00,0.00,volume:-5.25<0.00",
+                "VIP,vip,'=1+1,dc/ucs,-5.25,0.00,false,0.00,0.00,volume:-5.25<0.00",
+                "VIP,vip,'@SUM(1),dc/ucs,-5.25,0.00,false,0.00,0.00,volume:-5.25<0.00",
+                "VIP,vip,P1,dc/ucs,-5.25,0.00,false,0.00,0.00,volume:-5.25<0.00",
+            ], "\(rows)")
+    }
+}
