@@ -69,6 +69,10 @@ public final class CSVReader {
         if descriptor < 0 {
             throw DiagnosticReport(Diagnostic(file: file, line: nil, message: "cannot open file (\(String(cString: strerror(errno))))"))
         }
+        var status = stat()
+        if fstat(descriptor, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR {
+            throw DiagnosticReport(Diagnostic(file: file, line: nil, message: "is a folder named like a file; a CSV file was expected here"))
+        }
         try readHeader()
     }
 

@@ -8,9 +8,8 @@ public enum ProgramLoader {
     /// Throws a report with every problem of every file; also checks that program ids are unique
     /// and that all programs share one currency (fx rates convert into it).
     public static func load(directory: String) throws(DiagnosticReport) -> [Program] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw DiagnosticReport(Diagnostic(file: directory, line: nil, message: "programs folder not found"))
+        if let problem = DatasetLoader.folderProblem(directory, what: "programs folder", holds: "the program definitions (*.yaml)") {
+            throw DiagnosticReport(Diagnostic(file: directory, line: nil, message: problem))
         }
         let names: [String]
         do {
@@ -21,12 +20,22 @@ public enum ProgramLoader {
             throw DiagnosticReport(Diagnostic(file: directory, line: nil, message: "cannot list the programs folder"))
         }
         if names.isEmpty {
-            throw DiagnosticReport(Diagnostic(file: directory, line: nil, message: "no program definitions (*.yaml, *.yml) in this folder"))
+            let named = directory.hasSuffix(".yaml") || directory.hasSuffix(".yml") || directory.hasSuffix(".yaml/") || directory.hasSuffix(".yml/")
+            throw DiagnosticReport(
+                Diagnostic(
+                    file: directory, line: nil,
+                    message: "no program definitions (*.yaml, *.yml) in this folder"
+                        + (named ? " (it is a folder named like a file: --programs names the folder that holds the program files)" : "")))
         }
         var collector = DiagnosticCollector()
         var programs: [Program] = []
         for name in names {
             let path = (directory as NSString).appendingPathComponent(name)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                collector.error(file: path, line: nil, "is a folder named like a program file; program definitions are files (rename or move it)")
+                continue
+            }
             guard let data = FileManager.default.contents(atPath: path) else {
                 collector.error(file: path, line: nil, "cannot read file")
                 continue
