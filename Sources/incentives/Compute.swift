@@ -30,7 +30,7 @@ struct Compute: ParsableCommand {
             let rows = result.rows
             try Output.stream(to: output) { write in try ResultsCSV.stream(rows, write) }
         case .json: try Output.write(ResultsJSON.render(result), to: output)
-        case .table: try Output.write(SummaryTable.render(result), to: output)
+        case .table: try Output.write(Output.forPeople(SummaryTable.render(result)), to: output)
         }
     }
 }
@@ -54,7 +54,8 @@ struct Explain: ParsableCommand {
     func run() throws {
         let loaded = try Terminal.load(input, programIDs: programIDs, tracePartner: partner)
         let result = Engine.compute(loaded)
-        Output.standardOutput(Explanation.render(partnerID: partner, input: loaded, result: result, lineLimit: allLines ? nil : 20))
+        Output.standardOutput(
+            Output.forPeople(Explanation.render(partnerID: partner, input: loaded, result: result, lineLimit: allLines ? nil : 20)))
     }
 }
 

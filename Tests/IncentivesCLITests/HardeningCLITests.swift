@@ -99,6 +99,18 @@ import Testing
         #expect(!run.stderr.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
     }
 
+    /// Text made for people shows data's control characters escaped too: a partner's name in `explain`.
+    @Test func explainEscapesControlCharacters() throws {
+        let root = try CommandTests.writeDataset()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try "partner_id,name,country,tier\nP1,\"Alpha\u{1B}[31m B.V.\",NL,gold\n"
+            .write(to: root.appendingPathComponent("data/partners.csv"), atomically: true, encoding: .utf8)
+        let explain = try CLI.run(["explain", "--partner", "P1"] + CommandTests.arguments(root))
+        #expect(explain.status == 0, "\(explain.stderr)")
+        #expect(explain.stdout.hasPrefix("Partner P1: Alpha\\x1b[31m B.V.\n"), "\(explain.stdout.prefix(80))")
+        #expect(!explain.stdout.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
+    }
+
     // MARK: - Messages (point 16)
 
     @Test func dataOrProgramsNamingAFile() throws {

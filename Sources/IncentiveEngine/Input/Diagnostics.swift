@@ -89,7 +89,8 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
         return shown
     }
 
-    static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+    /// Whether `escaped` writes `scalar` as an escape (`\n` included).
+    public static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x00...0x1F, 0x7F...0x9F: return true
         case 0x200B...0x200F, 0x2028...0x202E, 0x2060...0x2069, 0xFEFF: return true
