@@ -134,6 +134,20 @@ import Testing
         #expect(run.stderr.hasPrefix("\(file): is a file, not a folder; the data folder holds"))
     }
 
+    /// The credentials catalogue of `advise` printed libyaml's whole error text, with `\n`s and a caret.
+    @Test func aCatalogueWithAYAMLErrorIsExplained() throws {
+        let root = try CommandTests.writeDataset()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let catalogue = root.appendingPathComponent("catalogue.yaml")
+        try "credentials:\n  - id: A\n   name: x\n".write(to: catalogue, atomically: true, encoding: .utf8)
+        let run = try Self.expectFailure(
+            ["advise", "--partner", "P1", "--as-of", "2015-05-01", "--catalogue", catalogue.path] + CommandTests.arguments(root))
+        #expect(
+            run.stderr
+                == "\(catalogue.path):3: invalid YAML at column 4: this line is indented differently from the list items above it: "
+                + "the items of a list start with '-' at the same indentation\n1 problem found; no advice was given.\n")
+    }
+
     @Test func foldersNamedLikeFiles() throws {
         let root = try CommandTests.writeDataset()
         defer { try? FileManager.default.removeItem(at: root) }

@@ -140,7 +140,8 @@ public enum ProgramLoader {
         return nil
     }
 
-    static func yamlDiagnostic(_ error: YamlError, file: String) -> Diagnostic {
+    /// A YAML syntax error of `file` in words for someone editing it, with its line and column.
+    public static func yamlDiagnostic(_ error: YamlError, file: String) -> Diagnostic {
         switch error {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
             return Diagnostic(file: file, line: mark.line, message: "invalid YAML at column \(mark.column): \(explain(yamlProblem: problem))")
