@@ -222,6 +222,20 @@ import Testing
         }
     }
 
+    /// Quoted or not, read in chunks of any size (a sequence cut between two reads): valid UTF-8 is read,
+    /// an invalid byte is the record's problem, naming its column.
+    @Test(arguments: CSVSource.all)
+    func recordsAreCheckedWhateverTheChunks(source: CSVSource) throws {
+        var bytes = Array("id,name\nA,Caf\u{E9} \u{1F600}\nB,\"Z".utf8) + [0xFC] + Array("rich, GmbH\"\nC,Z".utf8) + [0xFC, 0x0A]
+        bytes += Array("D,\"ok \u{E9}\"\n".utf8)
+        let reader = try source.reader(bytes)
+        var seen: [String] = []
+        while try reader.next() {
+            seen.append("\(reader.recordLine) \(reader.recordProblemColumn ?? "-") \(reader.recordProblem == nil ? reader.string(1) : "invalid")")
+        }
+        #expect(seen == ["2 - Caf\u{E9} \u{1F600}", "3 name invalid", "4 name invalid", "5 - ok \u{E9}"])
+    }
+
     @Test func utf8ValidationRejectsWhatSwiftRejects() {
         let cases: [[UInt8]] = [
             [0xC3, 0xA9], [0xC3], [0xC0, 0x80], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xF0, 0x9F, 0x98, 0x80],

@@ -363,6 +363,8 @@ public final class CSVReader {
             // Fast path: a record with no quote at all, ended by a line feed within the bytes read,
             // scanned eight bytes at a time. Anything else goes the byte-by-byte way below.
             var fast = false
+            // The fast path ORs the bytes it scans: no byte from 0x80 on means no UTF-8 to check.
+            var high: UInt64 = 0
             fastPath: do {
                 var scan = recordStart
                 var fieldStart = recordStart
@@ -381,6 +383,7 @@ public final class CSVReader {
                     let quotes = CSVReader.zeroBytes(word ^ 0x2222_2222_2222_2222)
                     // Only what comes before the first line feed belongs to this record.
                     let before = newlines == 0 ? UInt64.max : (newlines & (0 &- newlines)) &- 1
+                    high |= word & before
                     if quotes & before != 0 { break fastPath }
                     commas &= before
                     while commas != 0 {
@@ -398,6 +401,7 @@ public final class CSVReader {
                 if !fast {
                     while scan < end {
                         let byte = bytes[scan]
+                        high |= UInt64(byte)
                         if byte == comma {
                             addField(fieldStart, scan, quoted: false)
                             fieldStart = scan + 1
@@ -509,10 +513,13 @@ public final class CSVReader {
                 }
             }
 
-            // Text must be UTF-8. Only bytes from 0x80 on need the full check, so most records take one
-            // pass of eight-byte words (made before the trimming below moves any bytes).
+            // Text must be UTF-8. Only bytes from 0x80 on need the full check: a record of the fast path
+            // has none unless `high` says so; any other takes one pass of eight-byte words (made before
+            // the trimming below moves any bytes).
             var problemColumn: String?
-            if problem == nil, let invalid = CSVReader.firstInvalidUTF8(bytes, from: recordStart, to: index) {
+            if problem == nil, !fast || high & 0x8080_8080_8080_8080 != 0,
+                let invalid = CSVReader.firstInvalidUTF8(bytes, from: recordStart, to: index)
+            {
                 var column: Int?
                 for field in 0..<fields where spans[2 * field] <= invalid && invalid < spans[2 * field + 1] { column = field }
                 if let column, column < header.count { problemColumn = header[column] }
