@@ -209,6 +209,7 @@ public struct BookingAccumulator {
                 continue
             }
             counted = sum
+            // No bucket can overflow now: each is at most `counted` in size, and `counted` is within `sumLimit`.
             if isVIP {
                 totals.programs[index].subtracks[slot].volume.cents += cents
                 totals.programs[index].subtracks[slot].lines += 1
@@ -290,6 +291,8 @@ public struct BookingAccumulator {
                 }
             }
         }
+        // The sums below stay within `sumLimit` (`counted` bounds them); they wrap, rather than trap, only
+        // when an overflow without a line was noted above, and then the load fails and they are not used.
         for index in totals.programs.indices {
             let theirs = other.totals.programs[index]
             totals.programs[index].subtracks.withUnsafeMutableBufferPointer { mine in
