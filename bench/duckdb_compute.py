@@ -135,9 +135,14 @@ CREATE MACRO div_half_even(p, d) AS
 CREATE MACRO money(c) AS
     CASE WHEN c < 0 THEN '-' ELSE '' END || CAST(abs(c) // 100 AS VARCHAR) || '.'
     || lpad(CAST(abs(c) % 100 AS VARCHAR), 2, '0');
--- A CSV field, quoted (RFC 4180) only when it holds a comma, quote or line break.
+-- Text a spreadsheet would run as a formula gets a leading ' (docs/decisions.md, "Results").
+CREATE MACRO neutralised(x) AS
+    CASE WHEN regexp_matches(x, '^[=+@\\t\\r]') OR (starts_with(x, '-') AND NOT regexp_full_match(x, '-[0-9]+(\\.[0-9]+)?'))
+         THEN chr(39) || x ELSE x END;
+-- A CSV field, neutralised, then quoted (RFC 4180) only when it holds a comma, quote or line break.
 CREATE MACRO csv_text(x) AS
-    CASE WHEN regexp_matches(x, '[,"\r\n]') THEN '"' || replace(x, '"', '""') || '"' ELSE x END;
+    CASE WHEN regexp_matches(neutralised(x), '[,"\r\n]') THEN '"' || replace(neutralised(x), '"', '""') || '"'
+         ELSE neutralised(x) END;
 -- An amount in cents times a rate in millionths, in cents rounded half to even: in BIGINT when
 -- the product fits (DuckDB checks), in 128-bit HUGEINT otherwise (much slower).
 CREATE MACRO convert_cents(cents, rate_micro) AS

@@ -105,7 +105,18 @@ def sku_pattern(pattern):
     return re.compile("".join(parts), re.DOTALL)
 
 
+PLAIN_NUMBER = re.compile(r"-[0-9]+(\.[0-9]+)?")
+
+
+def neutralised(text):
+    """A leading ' for text a spreadsheet would run as a formula (docs/decisions.md, "Results")."""
+    if text[:1] in ("=", "+", "@", "\t", "\r") or (text[:1] == "-" and not PLAIN_NUMBER.fullmatch(text)):
+        return "'" + text
+    return text
+
+
 def csv_field(text):
+    text = neutralised(text)
     if any(c in text for c in ',"\r\n'):
         return '"' + text.replace('"', '""') + '"'
     return text

@@ -29,8 +29,12 @@ public enum CredentialCatalogue {
     public static func parse(_ text: String, file: String) throws(DiagnosticReport) -> [CredentialOffer] {
         var collector = DiagnosticCollector()
         let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch {
-            throw DiagnosticReport(Diagnostic(file: file, line: nil, message: "not valid YAML: \(error)"))
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw DiagnosticReport(ProgramLoader.yamlDiagnostic(error, file: file))
+        } catch {
+            throw DiagnosticReport(Diagnostic(file: file, line: nil, message: "not valid YAML"))
         }
         guard let entries = root?.mapping?["credentials"]?.sequence else {
             throw DiagnosticReport(Diagnostic(file: file, line: 1, column: "credentials", message: "expected a list under credentials:"))

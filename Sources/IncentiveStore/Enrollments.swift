@@ -23,10 +23,7 @@ extension Workspace {
             throw WorkspaceError("cannot enrol: \(problem.column) \(problem.value): \(problem.message)")
         }
         let change = try writeTransaction { db throws -> EnrollmentOutcome.Change in
-            guard try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM partners WHERE partner_id = ?)", arguments: [partner]) == true
-            else {
-                throw WorkspaceError("no partner \(partner) in the workspace (import partners.csv first)")
-            }
+            try Self.requirePartner(db, partner)
             let current = try String.fetchOne(
                 cached: db, sql: "SELECT enrolled_on FROM enrollments WHERE partner_id = ? AND program = ? AND subtrack = ?",
                 arguments: [partner, programID, subtrack])
@@ -44,9 +41,25 @@ extension Workspace {
         return EnrollmentOutcome(change: change, program: program, row: try standing(partner: partner, program: program, item: subtrack))
     }
 
+    /// Throws when the workspace has no partner `id`, saying what it has instead.
+    static func requirePartner(_ db: Database, _ id: String) throws {
+        if try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM partners WHERE partner_id = ?)", arguments: [id]) == true { return }
+        let count = try Int.fetchOne(cached: db, sql: "SELECT COUNT(*) FROM partners") ?? 0
+        let shown = Diagnostic.escaped(Diagnostic.cut(id, limit: 60), quote: true)
+        if count == 0 { throw WorkspaceError("no partner \"\(shown)\": the workspace has no partners yet (import partners.csv first)") }
+        // Ids match exactly; one that differs only in case or surrounding spaces is most likely the one meant.
+        let trimmed = id.trimmingCharacters(in: .whitespaces)
+        let near = try String.fetchOne(
+            cached: db, sql: "SELECT partner_id FROM partners WHERE partner_id = ? COLLATE NOCASE ORDER BY partner_id LIMIT 1", arguments: [trimmed])
+        throw WorkspaceError(
+            "no partner \"\(shown)\" in the workspace (it has \(count) partner\(count == 1 ? "" : "s"); ids match exactly, case included)"
+                + (near.map { "; did you mean \($0)?" } ?? ""))
+    }
+
     /// Removes an enrolment; an error when there is none.
     public func unenroll(partner: String, program programID: String, subtrack: String) throws {
         try writeTransaction { db in
+            try Self.requirePartner(db, partner)
             try db.execute(
                 sql: "DELETE FROM enrollments WHERE partner_id = ? AND program = ? AND subtrack = ?", arguments: [partner, programID, subtrack])
             if db.changesCount == 0 {

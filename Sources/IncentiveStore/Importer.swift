@@ -36,9 +36,8 @@ extension Workspace {
 
     /// Imports every dataset file found in `directory` (at least one), all in one transaction.
     public func importFolder(_ directory: String, progress: ImportProgress? = nil) throws(DiagnosticReport) -> ImportOutcome {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw DiagnosticReport(Diagnostic(file: directory, line: nil, message: "data folder not found"))
+        if let problem = DatasetLoader.folderProblem(directory, what: "data folder", holds: "the dataset's CSV files (partners.csv, bookings.csv, ...)") {
+            throw DiagnosticReport(Diagnostic(file: directory, line: nil, message: problem))
         }
         let files = DataKind.importOrder.map { kind -> (DataKind, String, String) in
             let path = (directory as NSString).appendingPathComponent(kind.fileName)
@@ -57,6 +56,13 @@ extension Workspace {
         var collector = DiagnosticCollector()
         var digests: [String] = []
         for (_, path, name) in files {
+            var isDirectory: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+                throw DiagnosticReport(Diagnostic(file: name, line: nil, message: "file not found"))
+            }
+            if isDirectory.boolValue {
+                throw DiagnosticReport(Diagnostic(file: name, line: nil, message: "is a folder, not a file: give the CSV file to import (or the folder with --dir)"))
+            }
             guard let digest = Digest.file(path) else {
                 throw DiagnosticReport(Diagnostic(file: name, line: nil, message: "cannot read file"))
             }
@@ -123,6 +129,10 @@ extension Workspace {
                         ImportSummary(
                             kind: kind, file: name, digest: digests[files.firstIndex { $0.1 == file }!], rows: counts.rows, added: counts.added,
                             changed: counts.changed, unchanged: counts.unchanged))
+                }
+                if !collector.hasErrors && ordered.contains(where: { $0.0 == .bookings || $0.0 == .fx }) {
+                    // Amounts a run could not add up exactly are refused now, not found by every run after.
+                    try Self.checkBookingSums(db, file: bookingsSource, collector: &collector)
                 }
                 if collector.hasErrors { throw DiagnosticReport(collector) }
                 let now = Clock.timestamp()

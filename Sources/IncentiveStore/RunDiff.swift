@@ -147,16 +147,16 @@ public enum RunDiffText {
         }
         let added = diff.rows.filter { $0.before == nil }.count, removed = diff.rows.filter { $0.after == nil }.count
         text += "\nresults: \(diff.rows.count - added - removed) row(s) changed, \(added) added, \(removed) removed\n"
-        text += "  total paid   \(a.amount.groupedText) -> \(b.amount.groupedText) \(currency) (\(signed(b.amount.cents - a.amount.cents)))\n"
+        text += "  total paid   \(a.amount.groupedText) -> \(b.amount.groupedText) \(currency) (\(Self.change(a.amount, b.amount)))\n"
         text +=
-            "  total missed \(a.missedAmount.groupedText) -> \(b.missedAmount.groupedText) \(currency) (\(signed(b.missedAmount.cents - a.missedAmount.cents)))\n"
+            "  total missed \(a.missedAmount.groupedText) -> \(b.missedAmount.groupedText) \(currency) (\(Self.change(a.missedAmount, b.missedAmount)))\n"
         for change in diff.rows {
             text += "\n\(change.program)  \(change.partnerID)  \(change.item)  (\(change.kind))\n"
             let before = change.before, after = change.after
             if let before, let after {
                 if before.qualifyingVolume != after.qualifyingVolume {
                     text +=
-                        "  qualifying volume \(before.qualifyingVolume.groupedText) -> \(after.qualifyingVolume.groupedText) (\(signed(after.qualifyingVolume.cents - before.qualifyingVolume.cents)))\n"
+                        "  qualifying volume \(before.qualifyingVolume.groupedText) -> \(after.qualifyingVolume.groupedText) (\(Self.change(before.qualifyingVolume, after.qualifyingVolume)))\n"
                 }
                 if before.threshold != after.threshold {
                     text += "  threshold \(before.threshold.groupedText) -> \(after.threshold.groupedText)\n"
@@ -164,11 +164,11 @@ public enum RunDiffText {
                 if before.eligible != after.eligible { text += "  eligible \(before.eligible) -> \(after.eligible)\n" }
                 if before.amount != after.amount {
                     text +=
-                        "  amount \(before.amount.groupedText) -> \(after.amount.groupedText) (\(signed(after.amount.cents - before.amount.cents)))\n"
+                        "  amount \(before.amount.groupedText) -> \(after.amount.groupedText) (\(Self.change(before.amount, after.amount)))\n"
                 }
                 if before.missedAmount != after.missedAmount {
                     text +=
-                        "  missed \(before.missedAmount.groupedText) -> \(after.missedAmount.groupedText) (\(signed(after.missedAmount.cents - before.missedAmount.cents)))\n"
+                        "  missed \(before.missedAmount.groupedText) -> \(after.missedAmount.groupedText) (\(Self.change(before.missedAmount, after.missedAmount)))\n"
                 }
             } else if let row = after ?? before {
                 text +=
@@ -188,14 +188,13 @@ public enum RunDiffText {
         var text = csvHeader + "\n"
         for change in diff.rows {
             let before = change.before, after = change.after
-            let amountChange = (after?.amount.cents ?? 0) - (before?.amount.cents ?? 0)
-            let missedChange = (after?.missedAmount.cents ?? 0) - (before?.missedAmount.cents ?? 0)
+            let amountChange = difference(before?.amount ?? .zero, after?.amount ?? .zero, grouped: false)
+            let missedChange = difference(before?.missedAmount ?? .zero, after?.missedAmount ?? .zero, grouped: false)
             let flips = change.flips.map { "\($0.code):\(mark($0.before))->\(mark($0.after))" }.joined(separator: ";")
             let fields = [
                 change.program, change.partnerID, change.item, change.kind, before.map { String($0.eligible) } ?? "",
                 after.map { String($0.eligible) } ?? "", before?.amount.plainText ?? "", after?.amount.plainText ?? "",
-                Money(cents: amountChange).plainText, before?.missedAmount.plainText ?? "", after?.missedAmount.plainText ?? "",
-                Money(cents: missedChange).plainText, flips,
+                amountChange, before?.missedAmount.plainText ?? "", after?.missedAmount.plainText ?? "", missedChange, flips,
             ]
             text += fields.map(ResultsCSV.field).joined(separator: ",") + "\n"
         }
@@ -210,7 +209,26 @@ public enum RunDiffText {
         }
     }
 
-    static func signed(_ cents: Int64) -> String {
-        (cents > 0 ? "+" : "") + Money(cents: cents).groupedText
+    /// `after - before` with a sign, grouped: `+1,234.50`, `-0.01`.
+    static func change(_ before: Money, _ after: Money) -> String {
+        let text = difference(before, after, grouped: true)
+        return after > before ? "+" + text : text
+    }
+
+    /// `after - before` as text, exact whatever the two amounts (their difference may not fit in 64 bits).
+    static func difference(_ before: Money, _ after: Money, grouped: Bool) -> String {
+        let (cents, overflow) = after.cents.subtractingReportingOverflow(before.cents)
+        if !overflow { return grouped ? Money(cents: cents).groupedText : Money(cents: cents).plainText }
+        let exact = Int128(after.cents) - Int128(before.cents)
+        var digits = String(exact.magnitude / 100)
+        if grouped {
+            var index = digits.count - 3
+            while index > 0 {
+                digits.insert(",", at: digits.index(digits.startIndex, offsetBy: index))
+                index -= 3
+            }
+        }
+        let fraction = exact.magnitude % 100
+        return (exact < 0 ? "-" : "") + digits + "." + (fraction < 10 ? "0" : "") + String(fraction)
     }
 }

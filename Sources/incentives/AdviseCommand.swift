@@ -70,6 +70,8 @@ struct Advise: ParsableCommand {
         }
         let recommendation = offers.map { Recommender.recommend(advice, catalogue: $0) }
         Output.standardOutput(
-            format == .json ? AdviceOutput.json(advice, recommendation: recommendation) : AdviceOutput.table(advice, recommendation: recommendation))
+            format == .json
+                ? AdviceOutput.json(advice, recommendation: recommendation)
+                : Output.forPeople(AdviceOutput.table(advice, recommendation: recommendation)))
     }
 }

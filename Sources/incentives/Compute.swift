@@ -30,7 +30,7 @@ struct Compute: ParsableCommand {
             let rows = result.rows
             try Output.stream(to: output) { write in try ResultsCSV.stream(rows, write) }
         case .json: try Output.write(ResultsJSON.render(result), to: output)
-        case .table: try Output.write(SummaryTable.render(result), to: output)
+        case .table: try Output.write(Output.forPeople(SummaryTable.render(result)), to: output)
         }
     }
 }
@@ -54,7 +54,8 @@ struct Explain: ParsableCommand {
     func run() throws {
         let loaded = try Terminal.load(input, programIDs: programIDs, tracePartner: partner)
         let result = Engine.compute(loaded)
-        Output.standardOutput(Explanation.render(partnerID: partner, input: loaded, result: result, lineLimit: allLines ? nil : 20))
+        Output.standardOutput(
+            Output.forPeople(Explanation.render(partnerID: partner, input: loaded, result: result, lineLimit: allLines ? nil : 20)))
     }
 }
 
@@ -80,10 +81,11 @@ struct Generate: ParsableCommand {
         discussion: "Writes OUT/data/*.csv and OUT/programs/*.yaml; compute it with --data OUT/data --programs OUT/programs."
     )
 
-    @Option(help: "Number of partners.")
+    // `.unconditional`: `--lines -5` is a value to refuse with a clear message, not a missing one.
+    @Option(parsing: .unconditional, help: "Number of partners (1 to 10,000,000).")
     var partners: Int = 1000
 
-    @Option(help: "Number of booking lines.")
+    @Option(parsing: .unconditional, help: "Number of booking lines (0 to 1,000,000,000).")
     var lines: Int = 100_000
 
     @Option(help: "Seed: the same seed gives the same files.")
@@ -93,8 +95,12 @@ struct Generate: ParsableCommand {
     var out: String
 
     func validate() throws {
-        guard partners >= 1 else { throw ValidationError("--partners must be at least 1") }
-        guard lines >= 0 else { throw ValidationError("--lines must not be negative") }
+        guard partners >= 1 && partners <= 10_000_000 else {
+            throw ValidationError("--partners \(partners): give a number of partners from 1 to 10,000,000")
+        }
+        guard lines >= 0 && lines <= 1_000_000_000 else {
+            throw ValidationError("--lines \(lines): give a number of booking lines from 0 to 1,000,000,000")
+        }
     }
 
     func run() throws {

@@ -1,9 +1,19 @@
 import ArgumentParser
 import Foundation
 
+import IncentiveEngine
+
 enum Output {
     static func standardOutput(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    /// Text made for people (tables, explanations, logs) with the control and invisible characters that
+    /// data could hold shown escaped (`\x1b`), line by line, so printing it runs nothing in a terminal.
+    /// Never for CSV or JSON, which must stay exact.
+    static func forPeople(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0 != "\n" && Diagnostic.needsEscape($0) }) else { return text }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { Diagnostic.escaped(String($0)) }.joined(separator: "\n")
     }
 
     static func standardError(_ line: String) {

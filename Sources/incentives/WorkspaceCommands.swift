@@ -241,7 +241,7 @@ struct Enroll: ParsableCommand {
                 text += "at the current volume this subtrack would pay \(row.missedAmount.groupedText) \(currency) once these pass\n"
             }
         }
-        Output.standardOutput(text)
+        Output.standardOutput(Output.forPeople(text))
     }
 }
 
@@ -341,7 +341,7 @@ struct Runs: ParsableCommand {
             switch format {
             case .csv: Output.standardOutput(ResultsCSV.render(result.rows))
             case .json: Output.standardOutput(ResultsJSON.render(result))
-            case .table: Output.standardOutput(SummaryTable.render(result))
+            case .table: Output.standardOutput(Output.forPeople(SummaryTable.render(result)))
             }
         }
     }
@@ -368,7 +368,7 @@ struct Runs: ParsableCommand {
             let store = try workspace.open()
             let diff = try attempt { try store.diffRuns(first, second) }
             switch format {
-            case .text: Output.standardOutput(RunDiffText.render(diff))
+            case .text: Output.standardOutput(Output.forPeople(RunDiffText.render(diff)))
             case .csv: Output.standardOutput(RunDiffText.csv(diff))
             }
         }
@@ -396,7 +396,7 @@ struct Imports: ParsableCommand {
                 "\(entry.id)  \(entry.importedAt)  \(entry.summary.kind.rawValue)  \(source)  \(entry.summary.rows) rows "
                 + "(\(entry.summary.added) added, \(entry.summary.changed) changed, \(entry.summary.unchanged) unchanged)\n"
         }
-        Output.standardOutput(text)
+        Output.standardOutput(Output.forPeople(text))
     }
 }
 

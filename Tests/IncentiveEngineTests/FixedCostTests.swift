@@ -702,7 +702,9 @@ final class PreviousTable {
                 return false
             }
             if let problem = reader.recordProblem {
-                collector.error(file: file, line: line, problem)
+                // Issue 11 changed this on purpose: text that is not UTF-8 is a problem of the record (the
+                // shared reader finds it), named with its column, where it used to be repaired.
+                collector.error(file: file, line: line, column: reader.recordProblemColumn, problem)
                 unreadableRows += 1
                 continue
             }

@@ -145,7 +145,7 @@ public enum BookingFile {
         var complete = true
         for name in requiredColumns where reader.column(name) == nil {
             collector.error(
-                file: reader.file, line: 1, column: name, "missing required column (the header has: \(reader.header.joined(separator: ", ")))")
+                file: reader.file, line: 1, column: name, "missing required column (the header has: \(reader.headerSummary))")
             complete = false
         }
         return complete
@@ -199,7 +199,7 @@ public enum BookingFile {
             if lineCount & 0xFFFF == 0 { progress(reader.bytesRead) }
             let line = reader.recordLine
             if let problem = reader.recordProblem {
-                collector.error(file: file, line: line, problem)
+                collector.error(file: file, line: line, column: reader.recordProblemColumn, problem)
                 continue
             }
             let record = reader.record
@@ -253,7 +253,12 @@ public enum BookingFile {
             var shipped: Day?
             if let shippedColumn, !record[shippedColumn].isEmpty {
                 shipped = days.day(record[shippedColumn])
-                if shipped == nil { fail("shipped_on", shippedColumn, "expected a real calendar date YYYY-MM-DD") }
+                if shipped == nil {
+                    fail("shipped_on", shippedColumn, "expected a real calendar date YYYY-MM-DD")
+                } else if let booked, shipped! < booked {
+                    collector.warning(
+                        file: file, line: line, column: "shipped_on", value: record.string(shippedColumn), "before booked_on (\(booked))")
+                }
             }
 
             // SKU.

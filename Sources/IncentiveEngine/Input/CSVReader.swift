@@ -23,9 +23,11 @@ public final class CSVReader {
     public private(set) var recordLine = 0
     /// Number of fields in the current record.
     public private(set) var fieldCount = 0
-    /// A syntax problem of the current record that still let the reader go on
-    /// (text after a closing quote); the record's fields are then unreliable.
+    /// A problem of the current record that still let the reader go on (text after a closing quote,
+    /// bytes that are not UTF-8); the record's fields are then unreliable.
     public private(set) var recordProblem: String?
+    /// The column `recordProblem` is about, when it is about one.
+    public private(set) var recordProblemColumn: String?
 
     private var descriptor: Int32 = -1
     /// Set when reading the file failed part-way (the rest of it cannot be trusted).
@@ -66,6 +68,10 @@ public final class CSVReader {
         descriptor = open(path, O_RDONLY)
         if descriptor < 0 {
             throw DiagnosticReport(Diagnostic(file: file, line: nil, message: "cannot open file (\(String(cString: strerror(errno))))"))
+        }
+        var status = stat()
+        if fstat(descriptor, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR {
+            throw DiagnosticReport(Diagnostic(file: file, line: nil, message: "is a folder named like a file; a CSV file was expected here"))
         }
         try readHeader()
     }
@@ -149,21 +155,80 @@ public final class CSVReader {
     /// Total physical lines seen so far (after the last record read).
     public var linesRead: Int { nextLine - 1 }
 
+    /// The longest header row read: a file with no line end in its first megabyte is not a CSV file
+    /// this product reads (or it has old Mac line ends), and reading on would only hold all of it in memory.
+    public static let headerLimit = 1 << 20
+
     private func readHeader() throws(DiagnosticReport) {
         // A byte order mark goes before anything else, even an opening quote.
         while end < 3 && refill(keepingFrom: 0) {}
+        if end >= 2 && (buffer[0] == 0xFF && buffer[1] == 0xFE || buffer[0] == 0xFE && buffer[1] == 0xFF) {
+            throw DiagnosticReport(
+                Diagnostic(
+                    file: file, line: 1,
+                    message: "the file is UTF-16 text (it starts with a UTF-16 byte order mark); save it as UTF-8 (CSV UTF-8 in Excel)"))
+        }
         if end >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { position = 3 }
+        recordCap = Self.headerLimit
         guard try nextRecordRaw() else {
             throw DiagnosticReport(Diagnostic(file: file, line: 1, message: "the file is empty; expected a header row naming the columns"))
+        }
+        recordCap = Int.max
+        // Line ends of old Macs (CR alone) make the whole file one line: say so rather than list it as the header.
+        var bareCR = false
+        for offset in 0..<position where buffer[offset] == 0x0D {
+            if offset + 1 >= end || buffer[offset + 1] != 0x0A {
+                bareCR = true
+                break
+            }
+        }
+        if bareCR {
+            throw DiagnosticReport(
+                Diagnostic(
+                    file: file, line: 1,
+                    message: "the lines end with a carriage return alone (old Mac line ends), which is not supported; save the file with LF or CRLF line ends"
+                ))
+        }
+        if gaveUp {
+            throw DiagnosticReport(
+                Diagnostic(
+                    file: file, line: 1,
+                    message: "no line end in the first \(Self.headerLimit >> 20) MB; expected a header row naming the columns, then one record per line"))
         }
         if let recordProblem {
             throw DiagnosticReport(Diagnostic(file: file, line: recordLine, message: recordProblem))
         }
         var names: [String] = []
+        var hasNUL = false
         for index in 0..<fieldCount {
+            if record[index].contains(0) { hasNUL = true }
             names.append(string(index).trimmingSpaces())
         }
+        if hasNUL {
+            throw DiagnosticReport(
+                Diagnostic(
+                    file: file, line: 1,
+                    message: "the header holds NUL bytes: the file looks like UTF-16 text; save it as UTF-8 (CSV UTF-8 in Excel)"))
+        }
+        // A column named twice: which one would a reader take? Neither.
+        var collector = DiagnosticCollector()
+        var firstPosition: [String: Int] = [:]
+        for (index, name) in names.enumerated() where !name.isEmpty {
+            if let first = firstPosition[name] {
+                collector.error(
+                    file: file, line: 1, column: name, "the header names this column twice (columns \(first + 1) and \(index + 1))")
+            } else {
+                firstPosition[name] = index
+            }
+        }
+        if collector.hasErrors { throw DiagnosticReport(collector) }
         header = names
+    }
+
+    /// The header's column names for a message: each cut short, at most 20 of them.
+    public var headerSummary: String {
+        let shown = header.prefix(20).map { Diagnostic.cut($0, limit: 40) }.joined(separator: ", ")
+        return header.count > 20 ? shown + ", … (\(header.count - 20) more columns)" : shown
     }
 
     /// The index of the column named `name`, if the header has it.
@@ -298,6 +363,8 @@ public final class CSVReader {
             // Fast path: a record with no quote at all, ended by a line feed within the bytes read,
             // scanned eight bytes at a time. Anything else goes the byte-by-byte way below.
             var fast = false
+            // The fast path ORs the bytes it scans: no byte from 0x80 on means no UTF-8 to check.
+            var high: UInt64 = 0
             fastPath: do {
                 var scan = recordStart
                 var fieldStart = recordStart
@@ -316,6 +383,7 @@ public final class CSVReader {
                     let quotes = CSVReader.zeroBytes(word ^ 0x2222_2222_2222_2222)
                     // Only what comes before the first line feed belongs to this record.
                     let before = newlines == 0 ? UInt64.max : (newlines & (0 &- newlines)) &- 1
+                    high |= word & before
                     if quotes & before != 0 { break fastPath }
                     commas &= before
                     while commas != 0 {
@@ -333,6 +401,7 @@ public final class CSVReader {
                 if !fast {
                     while scan < end {
                         let byte = bytes[scan]
+                        high |= UInt64(byte)
                         if byte == comma {
                             addField(fieldStart, scan, quoted: false)
                             fieldStart = scan + 1
@@ -444,6 +513,25 @@ public final class CSVReader {
                 }
             }
 
+            // Text must be UTF-8. Only bytes from 0x80 on need the full check: a record of the fast path
+            // has none unless `high` says so; any other takes one pass of eight-byte words (made before
+            // the trimming below moves any bytes).
+            var problemColumn: String?
+            if problem == nil, !fast || high & 0x8080_8080_8080_8080 != 0,
+                let invalid = CSVReader.firstInvalidUTF8(bytes, from: recordStart, to: index)
+            {
+                var column: Int?
+                for field in 0..<fields where spans[2 * field] <= invalid && invalid < spans[2 * field + 1] { column = field }
+                if let column, column < header.count { problemColumn = header[column] }
+                let byte = "byte 0x\(String(bytes[invalid], radix: 16, uppercase: true))"
+                let what =
+                    header.isEmpty
+                    ? "the header is not valid UTF-8 text (\(byte))"
+                    : column.map { "field \($0 + 1) is not valid UTF-8 text (\(byte), byte \(invalid - spans[2 * $0] + 1) of the value)" }
+                        ?? "the record is not valid UTF-8 text (\(byte))"
+                problem = what + "; save the file as UTF-8 (CSV UTF-8 in Excel): Latin-1, Windows-1252 and UTF-16 are not read"
+            }
+
             // The record is complete: trim each field and undo doubled quotes in place.
             for field in 0..<fields {
                 var start = spans[2 * field], stop = spans[2 * field + 1]
@@ -472,8 +560,58 @@ public final class CSVReader {
             position = index
             fieldCount = fields
             recordProblem = problem
+            recordProblemColumn = problemColumn
             return true
         }
+    }
+
+    /// The offset of the first byte in `start..<end` that is not part of valid UTF-8, if any.
+    @inline(__always)
+    static func firstInvalidUTF8(_ bytes: UnsafeMutablePointer<UInt8>, from start: Int, to end: Int) -> Int? {
+        var offset = start
+        var high: UInt64 = 0
+        while offset + 8 <= end {
+            high |= UnsafeRawPointer(bytes + offset).loadUnaligned(as: UInt64.self)
+            offset += 8
+        }
+        while offset < end {
+            high |= UInt64(bytes[offset])
+            offset += 1
+        }
+        if high & 0x8080_8080_8080_8080 == 0 { return nil }
+        return validateUTF8(UnsafeBufferPointer(start: bytes + start, count: end - start)).map { start + $0 }
+    }
+
+    /// The offset of the first byte of `bytes` that is not part of valid UTF-8 (no overlong forms,
+    /// surrogates or code points past U+10FFFF), if any.
+    static func validateUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let lead = bytes[index]
+            if lead < 0x80 {
+                index += 1
+                continue
+            }
+            let length: Int
+            var low: UInt8 = 0x80, high: UInt8 = 0xBF
+            switch lead {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; low = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; high = 0x9F
+            case 0xF0: length = 4; low = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; high = 0x8F
+            default: return index
+            }
+            guard index + length <= count else { return index }
+            let second = bytes[index + 1]
+            guard second >= low && second <= high else { return index }
+            for next in 2..<length where bytes[index + next] & 0xC0 != 0x80 { return index }
+            index += length
+        }
+        return nil
     }
 
     /// 0x80 in every byte of `word` that is zero, 0 elsewhere (exact, no carries between bytes).
@@ -490,7 +628,7 @@ public final class CSVReader {
         try body(record[index])
     }
 
-    /// Field `index` as a `String` (trimmed, unescaped); invalid UTF-8 is repaired.
+    /// Field `index` as a `String` (trimmed, unescaped); the reader has refused invalid UTF-8.
     public func string(_ index: Int) -> String {
         record.string(index)
     }

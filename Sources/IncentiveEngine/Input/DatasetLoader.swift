@@ -15,9 +15,8 @@ public enum DatasetLoader {
         func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
         func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
 
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            collector.error(file: directory, line: nil, "data folder not found")
+        if let problem = folderProblem(directory, what: "data folder", holds: "the dataset's CSV files (partners.csv, bookings.csv, ...)") {
+            collector.error(file: directory, line: nil, problem)
             return dataset
         }
         for required in ["partners.csv", "bookings.csv"] where !exists(required) {
@@ -103,6 +102,16 @@ public enum DatasetLoader {
         }
         dataset.finish()
         return dataset
+    }
+
+    /// Why `path` is not a folder to read, if it is not: missing, or a file (then the folder holding it is
+    /// probably the one meant).
+    public static func folderProblem(_ path: String, what: String, holds: String) -> String? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return "\(what) not found" }
+        if isDirectory.boolValue { return nil }
+        let parent = (path as NSString).deletingLastPathComponent
+        return "is a file, not a folder; the \(what) holds \(holds)\(parent.isEmpty ? "" : ": perhaps \(parent)")"
     }
 
     /// Reads `partners.csv`, adding every valid partner to `dataset` (replacing one with the same id)
@@ -564,7 +573,7 @@ final class Table {
         for name in required {
             guard let index = reader.column(name) else {
                 collector.error(
-                    file: reader.file, line: 1, column: name, "missing required column (the header has: \(reader.header.joined(separator: ", ")))")
+                    file: reader.file, line: 1, column: name, "missing required column (the header has: \(reader.headerSummary))")
                 missing = true
                 continue
             }
@@ -588,7 +597,7 @@ final class Table {
                 return false
             }
             if let problem = reader.recordProblem {
-                collector.error(file: file, line: line, problem)
+                collector.error(file: file, line: line, column: reader.recordProblemColumn, problem)
                 unreadableRows += 1
                 continue
             }

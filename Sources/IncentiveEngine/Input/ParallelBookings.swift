@@ -13,12 +13,26 @@ public protocol MergeableBookingSink: BookingSink {
     /// Adds what `other`, which took the lines of a later chunk of the same file, has taken;
     /// its line numbers counted from 1 at the chunk's start, so they move by `lineShift`.
     mutating func absorb(_ other: Self, lineShift: Int)
+    /// Whether `later`, which took the chunk after this sink's lines on its own, must take it again
+    /// continuing from this sink (what it found depends on what came before, like a sum passing a limit).
+    func mustReread(_ later: Self) -> Bool
+    /// Prepares this fresh sink to take the lines right after those `earlier` took.
+    mutating func continueAfter(_ earlier: Self)
+}
+
+extension MergeableBookingSink {
+    public func mustReread(_ later: Self) -> Bool { false }
+    public mutating func continueAfter(_ earlier: Self) {}
 }
 
 extension AccumulatingSink: MergeableBookingSink {
     public mutating func absorb(_ other: AccumulatingSink, lineShift: Int) {
         accumulator.absorb(other.accumulator, lineShift: lineShift)
     }
+
+    public func mustReread(_ later: AccumulatingSink) -> Bool { accumulator.mustReread(later.accumulator) }
+
+    public mutating func continueAfter(_ earlier: AccumulatingSink) { accumulator.continueAfter(earlier.accumulator) }
 }
 
 extension BookingFile {
@@ -32,7 +46,8 @@ extension BookingFile {
     /// The result is the one a single thread gives, problems and line numbers included. A chunk
     /// starts at a guessed record boundary (the first line start after its cut), which a quoted
     /// field holding line breaks can make wrong; the chunk before it tells where its records
-    /// really end, and a chunk that started elsewhere is read again from there. `makeSink` is
+    /// really end, and a chunk that started elsewhere is read again from there (as is one whose
+    /// sink `mustReread` it, continuing from the chunks before it). `makeSink` is
     /// called once per chunk and the sinks are used on different threads at once. A chunk reader
     /// that meets a record longer than `guessedRecordCap` bytes (it may be reading a quoted field
     /// as records, or records as one field) stops, and its chunk is read again once its start is known.
@@ -62,9 +77,11 @@ extension BookingFile {
         var cuts = (0...count).map { dataStart + (size - dataStart) / count * $0 }
         cuts[count] = Int.max
 
-        /// Reads one chunk; `start` nil for the first one, which goes on from the header.
-        func readChunk(_ index: Int, from start: Int?, guessed: Bool) -> Chunk<Sink> {
+        /// Reads one chunk; `start` nil for the first one, which goes on from the header. `after`: the sink
+        /// of every chunk before it, when known.
+        func readChunk(_ index: Int, from start: Int?, guessed: Bool, after earlier: Sink? = nil) -> Chunk<Sink> {
             var chunk = Chunk(sink: makeSink(), keys: BookingKeys(partitions: partitions), collector: DiagnosticCollector(limitPerFile: limit))
+            if let earlier { chunk.sink.continueAfter(earlier) }
             let reader: CSVReader
             if let start {
                 do {
@@ -115,8 +132,8 @@ extension BookingFile {
         for index in 1..<count where !fatal {
             var chunk = chunks[index]!
             chunks[index] = nil
-            if chunk.gaveUp || chunk.start != boundary {
-                chunk = readChunk(index, from: boundary, guessed: false)
+            if chunk.gaveUp || chunk.start != boundary || merged.sink.mustReread(chunk.sink) {
+                chunk = readChunk(index, from: boundary, guessed: false, after: merged.sink)
             }
             chunk.collector.shiftLines(by: nextLine - 1)
             collector.merge(chunk.collector)

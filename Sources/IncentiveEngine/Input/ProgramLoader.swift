@@ -8,9 +8,8 @@ public enum ProgramLoader {
     /// Throws a report with every problem of every file; also checks that program ids are unique
     /// and that all programs share one currency (fx rates convert into it).
     public static func load(directory: String) throws(DiagnosticReport) -> [Program] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw DiagnosticReport(Diagnostic(file: directory, line: nil, message: "programs folder not found"))
+        if let problem = DatasetLoader.folderProblem(directory, what: "programs folder", holds: "the program definitions (*.yaml)") {
+            throw DiagnosticReport(Diagnostic(file: directory, line: nil, message: problem))
         }
         let names: [String]
         do {
@@ -21,12 +20,22 @@ public enum ProgramLoader {
             throw DiagnosticReport(Diagnostic(file: directory, line: nil, message: "cannot list the programs folder"))
         }
         if names.isEmpty {
-            throw DiagnosticReport(Diagnostic(file: directory, line: nil, message: "no program definitions (*.yaml, *.yml) in this folder"))
+            let named = directory.hasSuffix(".yaml") || directory.hasSuffix(".yml") || directory.hasSuffix(".yaml/") || directory.hasSuffix(".yml/")
+            throw DiagnosticReport(
+                Diagnostic(
+                    file: directory, line: nil,
+                    message: "no program definitions (*.yaml, *.yml) in this folder"
+                        + (named ? " (it is a folder named like a file: --programs names the folder that holds the program files)" : "")))
         }
         var collector = DiagnosticCollector()
         var programs: [Program] = []
         for name in names {
             let path = (directory as NSString).appendingPathComponent(name)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                collector.error(file: path, line: nil, "is a folder named like a program file; program definitions are files (rename or move it)")
+                continue
+            }
             guard let data = FileManager.default.contents(atPath: path) else {
                 collector.error(file: path, line: nil, "cannot read file")
                 continue
@@ -67,7 +76,8 @@ public enum ProgramLoader {
     public static func parse(yaml text: String, file: String, collector: inout DiagnosticCollector) -> Program? {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            // No implicit types: every plain value is text to this loader, so any other tag was written out.
+            root = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             collector.add(yamlDiagnostic(error, file: file))
             return nil
@@ -79,25 +89,112 @@ public enum ProgramLoader {
             collector.error(file: file, line: 1, "the file is empty; expected a program definition")
             return nil
         }
+        var visited = 0
+        if let problem = explicitTag(in: root, visited: &visited) {
+            collector.add(problem(file))
+            return nil
+        }
         var parser = ProgramParser(file: file)
         let program = parser.program(root)
         collector.merge(parser.collector)
         return parser.collector.hasErrors ? nil : program
     }
 
-    static func yamlDiagnostic(_ error: YamlError, file: String) -> Diagnostic {
+    /// The tags a program file may spell out: YAML's core types. Anything else (`!!binary`,
+    /// `!!python/object:...`, a local `!tag`) asks a loader to build something: refused.
+    static let coreTags: Set<String> = ["str", "int", "float", "bool", "null", "seq", "map"].reduce(into: []) {
+        $0.insert("tag:yaml.org,2002:" + $1)
+    }
+
+    /// Most nodes a program file may hold, aliases counted at each use (a file of aliases to aliases
+    /// can stand for billions of nodes).
+    static let nodeLimit = 100_000
+
+    /// The first node with a tag that is not a core one, or past `nodeLimit`, as a diagnostic for a file.
+    static func explicitTag(in node: Node, visited: inout Int) -> ((String) -> Diagnostic)? {
+        visited += 1
+        if visited > nodeLimit {
+            return { Diagnostic(file: $0, line: node.mark?.line, message: "more than \(nodeLimit) YAML values (with aliases expanded); a program file is far smaller") }
+        }
+        let tag = node.tag.description
+        if !coreTags.contains(tag) {
+            let shown = tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst("tag:yaml.org,2002:".count) : tag
+            return {
+                Diagnostic(
+                    file: $0, line: node.mark?.line,
+                    message: "the YAML tag \(Diagnostic.cut(shown, limit: 60)) is refused: program files hold plain values (only the core tags "
+                        + "!!str, !!int, !!float, !!bool, !!null, !!seq and !!map may be written); remove the tag")
+            }
+        }
+        switch node {
+        case .mapping(let mapping):
+            for (key, value) in mapping {
+                if let found = explicitTag(in: key, visited: &visited) ?? explicitTag(in: value, visited: &visited) { return found }
+            }
+        case .sequence(let sequence):
+            for item in sequence {
+                if let found = explicitTag(in: item, visited: &visited) { return found }
+            }
+        default: break
+        }
+        return nil
+    }
+
+    /// A YAML syntax error of `file` in words for someone editing it, with its line and column.
+    public static func yamlDiagnostic(_ error: YamlError, file: String) -> Diagnostic {
         switch error {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
-            return Diagnostic(file: file, line: mark.line, message: "invalid YAML: \(problem) (column \(mark.column))")
+            return Diagnostic(file: file, line: mark.line, message: "invalid YAML at column \(mark.column): \(explain(yamlProblem: problem))")
         case let .duplicatedKeysInMapping(duplicates, context):
             return Diagnostic(
                 file: file, line: context.mark.line, column: duplicates.joined(separator: ", "), message: "the same key is given twice in one mapping"
             )
         case let .reader(problem, _, _, _):
-            return Diagnostic(file: file, line: nil, message: "invalid YAML: \(problem)")
+            return Diagnostic(file: file, line: nil, message: "invalid YAML: \(explain(yamlProblem: problem))")
         default:
             return Diagnostic(file: file, line: nil, message: "invalid YAML")
         }
+    }
+
+    /// What libyaml's wording of a problem means for someone editing a program file.
+    static func explain(yamlProblem problem: String) -> String {
+        let known: [(String, String)] = [
+            (
+                "mapping values are not allowed",
+                "a ':' where no key can start: this line is indented further than the keys above it, or a value holds ': ' and needs quotes"
+            ),
+            (
+                "did not find expected '-' indicator",
+                "this line is indented differently from the list items above it: the items of a list start with '-' at the same indentation"
+            ),
+            (
+                "did not find expected key",
+                "this line does not fit the mapping above it: the keys of one mapping line up, and a list item ('- ...') cannot stand among them"
+            ),
+            ("tab character", "a tab used for indentation: YAML indents with spaces only"),
+            ("cannot start any token", "a character that cannot start a value here (such as @, ` or a tab): put the value in quotes"),
+            ("unexpected end of stream", "the file ends inside a quoted value: a closing quote is missing"),
+            ("did not find expected ',' or ']'", "a [list] is not closed with ']', or its items are not separated by ','"),
+            ("did not find expected ',' or '}'", "a {mapping} is not closed with '}', or its entries are not separated by ','"),
+            ("could not find expected ':'", "a key without ':' after it (or a quote opened on an earlier line and not closed)"),
+            ("did not find expected node content", "a value is missing where one is expected (after '-', ',' or a tag)"),
+            (
+                "block sequence entries are not allowed",
+                "a list item ('- ...') where no list can start: put the list on its own lines, indented under its key"
+            ),
+            ("unknown escape character", "an unknown escape (\\...) in a double-quoted value: write \\\\ for a backslash, or use single quotes"),
+            ("undefined alias", "an alias (*name) without an anchor (&name) before it"),
+            ("undefined tag handle", "a tag (!...) that YAML does not know: program files hold plain values"),
+            ("expected <document start>", "text after the end of the program: a program file holds one mapping"),
+            ("but found another document", "more than one YAML document (a '---' line): a program file holds one program"),
+            ("control characters are not allowed", "the file holds control characters, which YAML does not allow"),
+            ("invalid leading UTF-8 octet", "the file is not valid UTF-8 text; save it as UTF-8"),
+            ("invalid trailing UTF-8 octet", "the file is not valid UTF-8 text; save it as UTF-8"),
+            ("incomplete UTF-8 octet sequence", "the file is not valid UTF-8 text; save it as UTF-8"),
+            ("found duplicate anchor", "an anchor (&name) defined twice"),
+        ]
+        for (fragment, meaning) in known where problem.contains(fragment) { return meaning }
+        return "the YAML cannot be read here (\(problem))"
     }
 }
 
@@ -331,6 +428,10 @@ struct ProgramParser {
         if top["max_rebate_percent"] != nil {
             if let units = decimal(top["max_rebate_percent"], "max_rebate_percent", scale: 4, what: "a percent") {
                 maximum = ScaledDecimal(units: units, scale: 4)
+                if units > 1_000_000 {
+                    // A rebate above the amount it is paid on is no rebate; it would also let amounts outgrow their sums.
+                    error(top["max_rebate_percent"], "max_rebate_percent", value: maximum.text, "must be at most 100 (a percent of the volume)")
+                }
             }
         }
         let rules: Program.Rules?

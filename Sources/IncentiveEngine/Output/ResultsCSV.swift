@@ -83,6 +83,10 @@ public enum ResultsCSV {
             var text = text
             return text.withUTF8 { utf8 in
                 guard count + utf8.count + 128 <= buffer.count else { return false }
+                // A text a spreadsheet could take for a formula goes the slow way, through `field`.
+                if let first = utf8.first, first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 || first == 0x09 || first == 0x0D {
+                    return false
+                }
                 for byte in utf8 {
                     if byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D { return false }
                     start[count] = byte
@@ -129,10 +133,39 @@ public enum ResultsCSV {
         return count
     }
 
-    /// RFC 4180 quoting, only when the value holds a comma, a quote or a line break.
+    /// A text field: neutralised when a spreadsheet would run it as a formula (`neutralised`), then
+    /// quoted (RFC 4180) only when it holds a comma, a quote or a line break.
     public static func field(_ value: String) -> String {
+        let value = neutralised(value)
         guard value.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// `value` with a `'` in front when a spreadsheet opening the CSV would take it for a formula
+    /// (OWASP's rule for CSV injection): it starts with `=`, `+`, `@`, a tab or a carriage return, or
+    /// with `-` without being a plain number (`-12.50` stays as it is, `-1+2` and `-cmd` do not).
+    public static func neutralised(_ value: String) -> String {
+        guard let first = value.utf8.first else { return value }
+        switch first {
+        case 0x3D, 0x2B, 0x40, 0x09, 0x0D: return "'" + value
+        case 0x2D: return isPlainNumber(value.utf8.dropFirst()) ? value : "'" + value
+        default: return value
+        }
+    }
+
+    /// Digits, with at most one `.` that has digits on both sides.
+    static func isPlainNumber(_ bytes: Substring.UTF8View) -> Bool {
+        var digits = 0, point = false, afterPoint = 0
+        for byte in bytes {
+            if byte >= 0x30 && byte <= 0x39 {
+                if point { afterPoint += 1 } else { digits += 1 }
+            } else if byte == 0x2E && !point {
+                point = true
+            } else {
+                return false
+            }
+        }
+        return digits > 0 && (!point || afterPoint > 0)
     }
 }
 

@@ -41,17 +41,40 @@ public struct BookingAccumulator {
     /// The rate looked up last (lines of one order share currency and date).
     private var lastRateKey = UInt64.max
     private var lastRate: Int64?
-    /// Per program, the sum of |amount| of the lines added: while it fits in 64 bits no total can overflow.
-    private var magnitudes: [Int64]
-    private var overflowed = false
+    /// The sum of |amount| over every (line, program) counted. While it stays within `sumLimit`, no
+    /// total the engine makes from these lines can overflow: a bucket, a partner's or a program's
+    /// total, an MDF volume with its untagged lines, a minimum minus a volume, a run's total.
+    private var counted: Int64 = 0
+    /// How far `counted` may go: `sumLimit`, less what earlier chunks counted when this accumulator
+    /// continues them (`continueAfter`); -1 once it was passed, so no later line is counted.
+    private var room = BookingAccumulator.sumLimit
+    /// Where `counted` first passed `room`.
+    private var overflow: Overflow?
+    private let partners: [Partner]
     private var totals: BookingTotals
+
+    /// The most the amounts counted may add up to, in cents of the programs' currency (9 × 10^18, that is
+    /// 90,000,000,000,000,000.00 units): less than `Int64.max` by more than any single amount or minimum volume.
+    public static let sumLimit: Int64 = 9_000_000_000_000_000_000
+
+    /// The line with which the amounts counted passed `sumLimit`.
+    private struct Overflow {
+        var line: Int
+        var orderID: String
+        var lineID: String
+        var partner: Int
+        var program: Int
+        var item: String
+        /// As written, in the line's currency.
+        var amount: Int64
+    }
 
     public init(programs: [Program], dataset: Dataset, tracePartner: Int? = nil) {
         self.programs = programs
         self.tracePartner = tracePartner
         catalogue = dataset.products
         catalogueCount = Int32(dataset.products?.count ?? 0)
-        magnitudes = Array(repeating: 0, count: programs.count)
+        partners = dataset.partners
         totals = BookingTotals(programs: programs.map { ProgramTotals(program: $0, partnerCount: dataset.partners.count) })
         _ = tags.intern("")
         for program in programs {
@@ -178,12 +201,15 @@ public struct BookingAccumulator {
                 }
                 cents = value.cents
             }
-            let (sum, overflow) = magnitudes[index].addingReportingOverflow(Int64(cents.magnitude))
-            magnitudes[index] = sum
-            if overflow {
-                overflowed = true
+            let (sum, overflowing) = counted.addingReportingOverflow(Int64(cents.magnitude))
+            if overflowing || sum > room {
+                if overflow == nil {
+                    noteOverflow(line, program: index, subtrack: subtrack)
+                }
                 continue
             }
+            counted = sum
+            // No bucket can overflow now: each is at most `counted` in size, and `counted` is within `sumLimit`.
             if isVIP {
                 totals.programs[index].subtracks[slot].volume.cents += cents
                 totals.programs[index].subtracks[slot].lines += 1
@@ -220,16 +246,53 @@ public struct BookingAccumulator {
         }
     }
 
+    /// Notes the line with which the amounts counted pass `room`; no later line is counted.
+    private mutating func noteOverflow(_ line: BookingLine, program: Int, subtrack: Int32) {
+        let item: String
+        switch programs[program].rules {
+        case .vip(let rules): item = rules.subtrackPaths[Int(subtrack)].path
+        case .mdf: item = partners[line.partner].tier.rawValue
+        }
+        overflow = Overflow(
+            line: line.line, orderID: String(decoding: line.orderID, as: UTF8.self), lineID: String(decoding: line.lineID, as: UTF8.self),
+            partner: line.partner, program: program, item: item, amount: line.amount)
+        room = -1
+    }
+
+    /// Whether `later` (from the chunk after the lines added here) must be read again with an accumulator
+    /// that `continueAfter`s this one: together they pass `sumLimit`, and only such a reading finds the line.
+    public func mustReread(_ later: BookingAccumulator) -> Bool {
+        overflow == nil && (later.overflow != nil || later.counted > room - counted)
+    }
+
+    /// Makes this (fresh) accumulator, about to take the lines after those of `earlier`, stop where the
+    /// amounts counted by both pass `sumLimit`.
+    public mutating func continueAfter(_ earlier: BookingAccumulator) {
+        room = earlier.overflow == nil ? earlier.room - earlier.counted : Self.sumLimit
+    }
+
     /// Adds what `other` (made for the same programs and dataset, from a later part of the same
     /// bookings) has added, its line numbers moved by `lineShift`.
     public mutating func absorb(_ other: BookingAccumulator, lineShift: Int) {
         totals.lineCount += other.totals.lineCount
-        for index in magnitudes.indices {
-            let (sum, overflow) = magnitudes[index].addingReportingOverflow(other.magnitudes[index])
-            magnitudes[index] = sum
-            if overflow { overflowed = true }
+        if overflow == nil {
+            if var theirs = other.overflow {
+                if theirs.line > 0 { theirs.line += lineShift }
+                overflow = theirs
+                room = -1
+            } else {
+                // Within `room` unless `mustReread(other)` was ignored; then the sum is reported without its line.
+                let (sum, overflowing) = counted.addingReportingOverflow(other.counted)
+                if overflowing || sum > room {
+                    overflow = Overflow(line: -1, orderID: "", lineID: "", partner: -1, program: -1, item: "", amount: 0)
+                    room = -1
+                } else {
+                    counted = sum
+                }
+            }
         }
-        if other.overflowed { overflowed = true }
+        // The sums below stay within `sumLimit` (`counted` bounds them); they wrap, rather than trap, only
+        // when an overflow without a line was noted above, and then the load fails and they are not used.
         for index in totals.programs.indices {
             let theirs = other.totals.programs[index]
             totals.programs[index].subtracks.withUnsafeMutableBufferPointer { mine in
@@ -265,13 +328,30 @@ public struct BookingAccumulator {
         }
     }
 
-    /// The totals; an overflow of the exact sums is reported against `file`.
+    /// The totals; amounts that add up beyond `sumLimit` are reported against `file`.
     public func finish(file: String, collector: inout DiagnosticCollector) -> BookingTotals {
-        if overflowed {
-            collector.error(
-                file: file, line: nil, "the booking amounts add up beyond the range the engine can sum exactly (about 9.2 × 10^16 currency units)")
-        }
+        reportOverflow(file: file, collector: &collector)
         return totals
+    }
+
+    /// Reports the line with which the amounts counted passed `sumLimit`, if they did: an error naming
+    /// the partner, program and item of that line.
+    public func reportOverflow(file: String, collector: inout DiagnosticCollector) {
+        guard let overflow else { return }
+        let currency = programs.first?.currency ?? ""
+        let limit = "\(Money(cents: Self.sumLimit).groupedText) \(currency)"
+        guard overflow.program >= 0 else {
+            collector.error(
+                file: file, line: nil, "the booking amounts counted add up beyond \(limit), the most the engine adds up exactly")
+            return
+        }
+        let program = programs[overflow.program]
+        let partner = partners[overflow.partner].id
+        let what = overflow.line > 0 ? "" : "order \(overflow.orderID) line \(overflow.lineID): "
+        collector.error(
+            file: file, line: overflow.line > 0 ? overflow.line : nil, column: "amount", value: Money(cents: overflow.amount).plainText,
+            "\(what)partner \(partner), program \(program.id), item \(overflow.item): with this line the booking amounts counted "
+                + "(over all programs, credits as their size) add up beyond \(limit), the most the engine adds up exactly")
     }
 
     /// 1 when the line qualifies, 0 when it does not, -1 when no rule is in force.

@@ -28,7 +28,8 @@ public enum MDFEvaluation {
         let eligible = checks.allSatisfy(\.passed)
         let earned = accrual(volume: volume, eligible: eligible, percent: tier.accrualPercent)
 
-        // With every untagged line tagged, re-evaluating every check on that volume.
+        // With every untagged line tagged, re-evaluating every check on that volume. Cannot overflow: the
+        // amounts counted add up to at most `BookingAccumulator.sumLimit`, credits by their size.
         let taggedVolume = Money(cents: volume.cents + bucket.untaggedVolume.cents)
         let taggedEligible = taggedVolume >= minimum && (!tier.requiresStrategicService || hasStrategic)
         let potential = accrual(volume: taggedVolume, eligible: taggedEligible, percent: tier.accrualPercent)
