@@ -96,6 +96,10 @@ struct ErrorMiddleware: RouterMiddleware {
             throw APIError(status: error.status, code: Self.code(error.status), message: error.status.reasonPhrase)
         } catch let error as DecodingError {
             throw APIError.badRequest(Self.describe(error))
+        } catch let report as DiagnosticReport {
+            // The workspace's data cannot be computed (a sum beyond the engine's bound, say): the
+            // problems, never a crash or a bare 500.
+            throw APIError.invalid(report, what: "nothing was computed")
         } catch {
             context.logger.error("internal error", metadata: ["error": "\(error)"])
             throw APIError(status: .internalServerError, code: "internal", message: "internal error (request \(context.id))")
