@@ -12,6 +12,7 @@
 #   FUZZ_KEEP_GOING=1      go on after a finding (libFuzzer's fork mode) to collect every distinct one in the time
 #   FUZZ_SANITIZERS=...    -sanitize= value (default fuzzer,address; "fuzzer" alone is about twice as fast)
 #   FUZZ_RSS_MB, FUZZ_TIMEOUT   memory (default 2048 MB) and per-input time (default 10 s) limits
+#   FUZZ_LEAKS=0           do not report leaks (to look past a known one)
 #   FUZZ_MESSAGE_LIMIT     longest message a reader may print, in bytes (default 4096; 0: not checked)
 #   FUZZ_SKIP_BUILD=1      use the targets already built
 set -uo pipefail
@@ -34,10 +35,11 @@ done
 clang_flags="-fsanitize=fuzzer-no-link"
 case "$sanitizers" in *address*) clang_flags="$clang_flags,address" ;; esac
 build=(swift build -c release --package-path Fuzz -Xswiftc "-sanitize=$sanitizers" -Xcc "$clang_flags")
+mkdir -p Fuzz/.build
 if [ "${FUZZ_SKIP_BUILD:-}" != 1 ]; then
     echo "fuzz.sh: building the fuzz targets (release, -sanitize=$sanitizers)..." >&2
-    if ! "${build[@]}" >Fuzz/.build-log.txt 2>&1; then
-        cat Fuzz/.build-log.txt >&2
+    if ! "${build[@]}" >"Fuzz/.build/fuzz-build.log" 2>&1; then
+        cat Fuzz/.build/fuzz-build.log >&2
         echo "fuzz.sh: the build failed" >&2
         exit 2
     fi
@@ -60,6 +62,7 @@ for target in "${targets[@]}"; do
     options=(
         -max_total_time="$seconds" -rss_limit_mb="$rss" -malloc_limit_mb="$rss" -timeout="$timeout" -max_len="$max_len"
         -dict="Fuzz/dictionaries/$target.dict" -artifact_prefix="$findings/" -print_final_stats=1
+        -detect_leaks="${FUZZ_LEAKS:-1}"
     )
     if [ "${FUZZ_KEEP_GOING:-}" = 1 ]; then
         options+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
@@ -72,6 +75,7 @@ for target in "${targets[@]}"; do
     after=$(find "$findings" -maxdepth 1 \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     [ -z "$runs" ] && runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | tail -1)
+    [ -z "$runs" ] && runs=$(sed -n 's/^#\([0-9]*\): cov:.*/\1/p' "$log" | tail -1) # fork mode
     coverage=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
     new=$((after - before))
     if [ "$code" -eq 0 ] && [ "$new" -eq 0 ]; then
