@@ -48,7 +48,7 @@ bin=$("${build[@]}" --show-bin-path)
 
 swift_bin=$(dirname "$(readlink -f "$(command -v swift)")")
 export SWIFT_BACKTRACE=enable=no # Swift's own crash handler reads freed memory under ASan; libFuzzer's is enough
-export ASAN_OPTIONS=${ASAN_OPTIONS:-handle_sigill=1:handle_abort=1:handle_sigtrap=1:detect_leaks=1:symbolize=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-handle_sigill=1:handle_abort=1:handle_sigtrap=1:detect_leaks=${FUZZ_LEAKS:-1}:symbolize=1}
 [ -x "$swift_bin/llvm-symbolizer" ] && export ASAN_SYMBOLIZER_PATH="$swift_bin/llvm-symbolizer"
 export INCENTIVES_EXAMPLES="$root/examples"
 

@@ -15,8 +15,9 @@
 #   INCENTIVES_EXECUTABLE   the executable to test (default: build it with `swift build --product incentives`)
 #   SCHEMATHESIS_MAX_TIME   seconds for the whole run (default 150)
 #   SCHEMATHESIS_MAX_EXAMPLES   test cases per operation and phase (default 40)
-#   SCHEMATHESIS_CHECKS     checks to run (default below); SCHEMATHESIS_SEED (default 1)
+#   SCHEMATHESIS_CHECKS     checks to run instead of those of scripts/schemathesis.toml; SCHEMATHESIS_SEED (default 1)
 #   SCHEMATHESIS_ARGS       more arguments for `schemathesis run`
+#   SCHEMATHESIS_SCHEMA     a document to use instead of the one the server serves (to look past a known failure)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -25,9 +26,9 @@ version=4.32.5
 max_time=${SCHEMATHESIS_MAX_TIME:-150}
 max_examples=${SCHEMATHESIS_MAX_EXAMPLES:-40}
 seed=${SCHEMATHESIS_SEED:-1}
-# not_a_server_error: no 5xx and no dropped connection. The conformance checks compare each answer with the
-# document: its status codes, content types, headers and body schemas.
-checks=${SCHEMATHESIS_CHECKS:-not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance}
+# The checks are in scripts/schemathesis.toml; SCHEMATHESIS_CHECKS (a list, or `all`) replaces them.
+checks=()
+[ -n "${SCHEMATHESIS_CHECKS:-}" ] && checks=(--checks "$SCHEMATHESIS_CHECKS")
 report="$root/.schemathesis/last-run"
 
 say() { echo "schemathesis.sh: $*" >&2; }
@@ -93,13 +94,15 @@ for _ in $(seq 1 600); do
 done
 [ -n "$up" ] || { say "the server did not start:"; cat "$report/server.log" >&2; exit 2; }
 curl -fs -H "Authorization: Bearer $token" "$base/openapi.yaml" -o "$report/openapi.yaml" || { say "cannot fetch the OpenAPI document"; exit 2; }
+# SCHEMATHESIS_SCHEMA: test from another copy of the document (to look past a known failure).
+schema=${SCHEMATHESIS_SCHEMA:-$report/openapi.yaml}
 
 # 4. the run
-say "running schemathesis $version against $base for at most ${max_time} s (checks: $checks)"
+say "running schemathesis $version against $base for at most ${max_time} s"
 # shellcheck disable=SC2086
-"$schemathesis" run "$report/openapi.yaml" --url "$base" \
+"$schemathesis" --config-file scripts/schemathesis.toml run "$schema" --url "$base" \
     --header "Authorization: Bearer $token" \
-    --checks "$checks" --max-time "$max_time" --max-examples "$max_examples" --seed "$seed" --workers 1 \
+    "${checks[@]}" --max-time "$max_time" --max-examples "$max_examples" --seed "$seed" --workers 1 \
     --request-timeout 30 --no-color --output-truncate true \
     --report junit,ndjson --report-dir "$report" \
     ${SCHEMATHESIS_ARGS:-} >"$report/schemathesis.txt" 2>&1
