@@ -82,9 +82,19 @@ for target in "${targets[@]}"; do
         echo "fuzz-$target: ok, ${runs:-?} inputs in ${elapsed} s (${coverage:-cov: ?}), corpus $(find "$scratch" -type f | wc -l) files"
     else
         status=1
-        kind=$(grep -o -m1 'ERROR: libFuzzer: [a-z-]*\|ERROR: AddressSanitizer: [a-zA-Z-]*\|ERROR: LeakSanitizer: [a-z-]*\|FUZZ CHECK FAILED: .\{0,120\}' "$log" | head -1)
-        latest=$(ls -t "$findings"/crash-* "$findings"/leak-* "$findings"/timeout-* "$findings"/oom-* 2>/dev/null | head -1)
-        echo "fuzz-$target: FOUND ${new} new input(s) (${kind:-exit $code}) after ${elapsed} s; latest: ${latest:-none}; log: $log; replay: $bin/fuzz-$target ${latest:-INPUT}"
+        kind=""
+        for pattern in 'FUZZ CHECK FAILED: .\{0,120\}' 'Swift runtime failure: [a-zA-Z ]*' 'Fatal error: .\{0,120\}' \
+            'ERROR: LeakSanitizer: [a-z ]*' 'ERROR: libFuzzer: [a-z-]*' 'ERROR: AddressSanitizer: [a-zA-Z-]*'; do
+            kind=$(grep -a -o -m1 "$pattern" "$log" | head -1)
+            [ -n "$kind" ] && break
+        done
+        kind=$(echo "$kind" | sed 's/ *$//')
+        # Where a crash happened: the first frame in the product's sources.
+        frame=$(grep -a -o -m1 " $root/Sources/[^ ]*\.swift:[0-9]*" "$log" | head -1 | sed "s| $root/||")
+        case "$kind" in "FUZZ CHECK"*) ;; *) [ -n "$frame" ] && kind="$kind at $frame" ;; esac
+        latest=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)
+        [ -z "$latest" ] && latest=$(ls -t "$findings"/crash-* "$findings"/leak-* "$findings"/timeout-* "$findings"/oom-* 2>/dev/null | head -1)
+        echo "fuzz-$target: FOUND ${kind:-a failure (exit $code)} after ${elapsed} s (${new} new file(s) in $findings/); input: ${latest:-none}; log: $log; replay: $bin/fuzz-$target ${latest:-INPUT}"
     fi
 done
 exit $status
