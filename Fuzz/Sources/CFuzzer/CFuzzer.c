@@ -1,0 +1,2 @@
+// Only the declaration in include/CFuzzer.h is needed; SwiftPM wants a source file in a C target.
+#include "CFuzzer.h"
