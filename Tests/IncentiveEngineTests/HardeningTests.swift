@@ -236,6 +236,22 @@ import Testing
         #expect(seen == ["2 - Caf\u{E9} \u{1F600}", "3 name invalid", "4 name invalid", "5 - ok \u{E9}"])
     }
 
+    /// Found by fuzzing: a quoted last field followed by a lone CR that ends the file was a problem when
+    /// the reader held the whole file and silently accepted when it learned of the end by a read that
+    /// found nothing. However the bytes come, that CR ends the record (as after an unquoted field).
+    @Test(arguments: CSVSource.all)
+    func aCarriageReturnEndingTheFileEndsTheRecord(source: CSVSource) throws {
+        let reader = try source.reader("a,b\n\"x\r\",\"y\"\r")
+        #expect(try reader.next())
+        #expect(reader.recordProblem == nil)
+        #expect(reader.string(0) == "x\r")
+        #expect(reader.string(1) == "y")
+        #expect(try reader.next() == false)
+        let header = try source.reader("a,\"b\"\r")
+        #expect(header.header == ["a", "b"])
+        #expect(try header.next() == false)
+    }
+
     @Test func utf8ValidationRejectsWhatSwiftRejects() {
         let cases: [[UInt8]] = [
             [0xC3, 0xA9], [0xC3], [0xC0, 0x80], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xF0, 0x9F, 0x98, 0x80],

@@ -153,7 +153,11 @@ struct BookingKeys {
         guard let partitions = sets.first?.partitions else { return [] }
         let found = UnsafeMutableBufferPointer<[UInt64]>.allocate(capacity: partitions)
         found.initialize(repeating: [])
-        defer { found.deallocate() }
+        defer {
+            // The arrays the buffer holds are released before its memory.
+            _ = found.deinitialize()
+            found.deallocate()
+        }
         let work = { (partition: Int) in
             var values: [UInt64] = []
             for set in sets { set.fingerprints(of: partition, into: &values) }

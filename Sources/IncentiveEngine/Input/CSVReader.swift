@@ -176,8 +176,10 @@ public final class CSVReader {
         recordCap = Int.max
         // Line ends of old Macs (CR alone) make the whole file one line: say so rather than list it as the header.
         var bareCR = false
+        // A CR that is the file's last byte ends the header as a CRLF cut short would (the reader has
+        // looked past every other CR of the header, so one at the end of what it holds ends the file).
         for offset in 0..<position where buffer[offset] == 0x0D {
-            if offset + 1 >= end || buffer[offset + 1] != 0x0A {
+            if offset + 1 < end && buffer[offset + 1] != 0x0A {
                 bareCR = true
                 break
             }
@@ -476,9 +478,12 @@ public final class CSVReader {
                             index += 2
                             lines += 1
                             break fieldLoop
-                        } else if byte == carriage && index + 1 >= end && !eof {
-                            if refill(keepingFrom: recordStart) { continue restart }
+                        } else if byte == carriage && index + 1 >= end {
+                            if !eof && refill(keepingFrom: recordStart) { continue restart }
+                            // A carriage return that ends the file ends the record, as after an
+                            // unquoted field (a CRLF cut short), however the bytes were read.
                             index += 1
+                            break fieldLoop
                         } else {
                             if problem == nil {
                                 problem = "unexpected text after a closing quote (a quote inside a quoted field must be doubled: \"\")"
