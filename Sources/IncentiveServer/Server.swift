@@ -28,11 +28,14 @@ public struct AppContext: RequestContext {
     public var user: User?
     /// The page session the user came with (pages only; API clients use tokens).
     public var session: Session?
+    /// The client's address, for throttling sign-ins (`ApplicationRequestContextSource.clientAddress`).
+    public var clientAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         user = nil
         session = nil
+        clientAddress = source.clientAddress
     }
 }
 
@@ -46,6 +49,7 @@ public enum IncentivesServer {
         router.middlewares.add(ErrorMiddleware())
         router.middlewares.add(Authenticator(workspace: workspace))
         let cache = ResponseCache()
+        AdminPages(workspace: workspace, options: options, cache: cache).register(on: router)
         API(workspace: workspace, options: options, cache: cache).register(on: router)
         Pages(workspace: workspace, options: options, cache: cache).register(on: router)
         return Application(
