@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Sign-in attempts counted per user name and per client address, in memory.

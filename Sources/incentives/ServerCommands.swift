@@ -106,7 +106,7 @@ enum Demo {
         }
         if try attempt({ try store.users() }).isEmpty {
             let password = Accounts.generatePassword()
-            try attempt {
+            _ = try attempt {
                 try store.addUser(User(name: "admin", role: .admin, partnerID: nil, passwordHash: Accounts.hashPassword(password)))
             }
             let token = try attempt { try Accounts.createToken(user: "admin", in: store) }
@@ -202,7 +202,7 @@ struct Users: ParsableCommand {
             }
             if user.status == .deleted { throw CommandFailure(description: "\(user.name) is deleted; a deleted user gets no new password") }
             let password = try Users.readPassword(for: user.name)
-            try attempt { try store.setPassword(user: user.name, hash: Accounts.hashPassword(password)) }
+            _ = try attempt { try store.setPassword(user: user.name, hash: Accounts.hashPassword(password)) }
             Output.standardOutput("password set for \(user.name); their sessions have ended\n")
         }
     }

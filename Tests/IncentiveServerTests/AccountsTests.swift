@@ -373,7 +373,7 @@ final class ManualClock: Sendable {
 
     // MARK: The bcrypt pool
 
-    @Test func thePoolRunsAtMostItsWidthAndRefusesBeyondItsQueue() async throws {
+    @Test(.timeLimit(.minutes(1))) func thePoolRunsAtMostItsWidthAndRefusesBeyondItsQueue() async throws {
         let pool = BcryptPool(width: 2, waitingLimit: 3)
         let gate = DispatchSemaphore(value: 0)
         final class Running: Sendable {
@@ -393,8 +393,10 @@ final class ManualClock: Sendable {
                     }
                 }
             }
-            while pool.load < 5 { await Task.yield() }
+            // Two jobs start and wait at the gate; the other three wait in the pool's queues, not on threads.
+            while pool.load < 5 || running.counts.withLock({ $0.now }) < 2 { await Task.yield() }
             await #expect(throws: BcryptPool.Busy.self) { try await pool.run { () } }
+            #expect(running.counts.withLock { $0.now } == 2)
             for _ in 0..<5 { gate.signal() }
             try await group.waitForAll()
         }

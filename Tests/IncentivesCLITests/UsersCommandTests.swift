@@ -140,7 +140,7 @@ import Testing
     func tokenLifetimesOutsideTheRulesAreRefused(_ lifetime: String) throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let run = try Self.run(["tokens", "create", "--user", "ada", "--expires-in", lifetime, "--workspace", folder.appendingPathComponent("none").path])
+        let run = try Self.run(["tokens", "create", "--user", "ada", "--expires-in=\(lifetime)", "--workspace", folder.appendingPathComponent("none").path])
         #expect(run.status == 64)
         #expect(run.stderr.contains("--expires-in takes a whole number followed by h (hours), d (days) or w (weeks), from 1h to 366d"))
         #expect(run.stdout.isEmpty)
