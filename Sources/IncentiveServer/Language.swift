@@ -92,7 +92,10 @@ enum Language: String, CaseIterable, Sendable {
         "enrolled": "Enrolled", "credentials": "Credentials", "noAccess": "Not found.", "advice": "Advice",
         // Accounts
         "users": "Users", "created": "Created", "expires": "Expires", "tokens": "API tokens", "tokenID": "Token id",
-        "noTokens": "No API tokens.", "usersHelp": "Changes take effect at once: a disabled or deleted user's sessions end and its tokens are refused from the next request on. Users and tokens are added with the incentives command.",
+        "noTokens": "No API tokens.",
+        "usersHelp":
+            "Changes take effect at once: a disabled or deleted user's sessions end and its tokens are refused from the next request on. "
+            + "Users and tokens are added with the incentives command.",
         "user.active": "active", "user.disabled": "disabled", "user.deleted": "deleted",
         "token.active": "valid", "token.expired": "expired", "token.revoked": "revoked",
         "newPassword": "New password", "repeatPassword": "Repeat it", "setPassword": "Set password", "disable": "Disable", "enable": "Enable",
@@ -133,7 +136,10 @@ enum Language: String, CaseIterable, Sendable {
         "enrolled": "Ingeschreven", "credentials": "Certificeringen", "noAccess": "Niet gevonden.", "advice": "Advies",
         // Accounts
         "users": "Gebruikers", "created": "Aangemaakt", "expires": "Verloopt", "tokens": "API-tokens", "tokenID": "Token-id",
-        "noTokens": "Geen API-tokens.", "usersHelp": "Wijzigingen gelden direct: de sessies van een geblokkeerde of verwijderde gebruiker worden beëindigd en zijn tokens worden vanaf het volgende verzoek geweigerd. Gebruikers en tokens voegt u toe met het commando incentives.",
+        "noTokens": "Geen API-tokens.",
+        "usersHelp":
+            "Wijzigingen gelden direct: de sessies van een geblokkeerde of verwijderde gebruiker worden beëindigd en zijn tokens worden "
+            + "vanaf het volgende verzoek geweigerd. Gebruikers en tokens voegt u toe met het commando incentives.",
         "user.active": "actief", "user.disabled": "geblokkeerd", "user.deleted": "verwijderd",
         "token.active": "geldig", "token.expired": "verlopen", "token.revoked": "ingetrokken",
         "newPassword": "Nieuw wachtwoord", "repeatPassword": "Herhaal het", "setPassword": "Wachtwoord instellen", "disable": "Blokkeren",
@@ -148,7 +154,8 @@ enum Language: String, CaseIterable, Sendable {
         "confirmDeleteMismatch": "Er is niets verwijderd: typ de naam {name} precies over ter bevestiging.",
         "passwordsDiffer": "De twee wachtwoorden verschillen; er is niets gewijzigd.",
         "passwordTooShort": "Een wachtwoord heeft minstens {minimum} tekens nodig (dit heeft er {count}).",
-        "passwordWhiteSpace": "Een wachtwoord kan niet alleen uit spaties bestaan.", "passwordIsName": "Een wachtwoord kan niet de gebruikersnaam zijn.",
+        "passwordWhiteSpace": "Een wachtwoord kan niet alleen uit spaties bestaan.",
+        "passwordIsName": "Een wachtwoord kan niet de gebruikersnaam zijn.",
         "passwordTooLong": "Een wachtwoord mag hoogstens {maximum} bytes lang zijn (dit is {count} bytes): bcrypt negeert de rest.",
         "passwordNUL": "Een wachtwoord kan geen NUL-teken bevatten.",
         "tooManyAttempts": "Te veel aanmeldpogingen. Probeer het over {seconds} seconden opnieuw.",

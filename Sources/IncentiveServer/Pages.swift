@@ -126,7 +126,7 @@ struct Pages: Sendable {
         guard let expected = request.cookies[Self.loginCSRFCookie]?.value, Form.same(form["csrf"], expected) else {
             throw APIError(status: .forbidden, code: "csrf", message: "the form is stale or came from elsewhere; reload the login page")
         }
-        guard let scope = SignInGuard.current else { throw APIError(status: .internalServerError, code: "internal", message: "sign-in is not guarded") }
+        guard let scope = SignInGuard.current else { throw SignInGuard.missing }
         switch try await scope.accounts.signIn(name: form["name"] ?? "", password: form["password"] ?? "", address: scope.address) {
         case .signedIn(let user): return try await startSession(user, target: nil)
         case .wrong: return loginPage(request, failed: true)
@@ -155,7 +155,7 @@ struct Pages: Sendable {
     /// `/login/link?key=...&next=/path`: a single-use sign-in link (as `serve --demo` prints).
     func loginLink(_ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
-        guard let scope = SignInGuard.current else { throw APIError(status: .internalServerError, code: "internal", message: "sign-in is not guarded") }
+        guard let scope = SignInGuard.current else { throw SignInGuard.missing }
         switch try await scope.accounts.useLink(key: query["key"].map(String.init) ?? "", address: scope.address) {
         case .signedIn(let user): return try await startSession(user, target: query["next"].map(String.init))
         case .wrong: return loginPage(request, failed: true)

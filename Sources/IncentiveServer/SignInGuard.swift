@@ -28,6 +28,9 @@ struct SignInGuard: RouterMiddleware {
 
     @TaskLocal static var current: Scope?
 
+    /// What a sign-in route answers without a guard in front of it: it signs no one in unthrottled.
+    static let missing = APIError(status: .internalServerError, code: "internal", message: "sign-in is not guarded")
+
     static let paths: Set<String> = ["/login", "/login/link"]
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {

@@ -285,7 +285,8 @@ extension Workspace {
             throw WorkspaceError("\(id) is not a token id: an id is the \(TokenRecord.idLength) hex digits that tokens list shows")
         }
         return try writeTransaction(changesData: false) { db in
-            let rows = try Row.fetchAll(cached: db, sql: "SELECT * FROM tokens WHERE substr(token_hash, 1, ?) = ?", arguments: [TokenRecord.idLength, id])
+            let rows = try Row.fetchAll(
+                cached: db, sql: "SELECT * FROM tokens WHERE substr(token_hash, 1, ?) = ?", arguments: [TokenRecord.idLength, id])
             guard rows.count == 1, let row = rows.first else {
                 throw WorkspaceError(rows.isEmpty ? "no token with id \(id) (see: incentives tokens list)" : "\(rows.count) tokens have the id \(id)")
             }
@@ -305,7 +306,9 @@ extension Workspace {
         try pool.read { db in
             guard
                 let row = try Row.fetchOne(
-                    cached: db, sql: "SELECT u.*, t.expires_at AS token_expires_at, t.revoked_at AS token_revoked_at FROM tokens t JOIN users u ON u.name = t.user_name WHERE t.token_hash = ?",
+                    cached: db,
+                    sql:
+                        "SELECT u.*, t.expires_at AS token_expires_at, t.revoked_at AS token_revoked_at FROM tokens t JOIN users u ON u.name = t.user_name WHERE t.token_hash = ?",
                     arguments: [hash])
             else { return .unknown }
             let user = try User(row: row)

@@ -380,7 +380,9 @@ struct Tokens: ParsableCommand {
             let id = self.id.hasPrefix("inc_") ? Accounts.tokenID(self.id) : self.id
             let (token, changed) = try attempt { try store.revokeToken(id: id) }
             Output.standardOutput(
-                changed ? "revoked token \(token.id) of \(token.user)\n" : "token \(token.id) of \(token.user) was already revoked (\(token.revokedAt ?? ""))\n")
+                changed
+                    ? "revoked token \(token.id) of \(token.user)\n"
+                    : "token \(token.id) of \(token.user) was already revoked (\(token.revokedAt ?? ""))\n")
         }
     }
 }

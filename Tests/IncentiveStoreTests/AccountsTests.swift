@@ -108,7 +108,11 @@ import Testing
 
         let (enabled, enabledChanged) = try workspace.enableUser("ada")
         #expect(enabledChanged && enabled.status == .active)
-        if case .valid(let user) = try workspace.tokenCheck(hash: "token-of-ada") { #expect(user.name == "ada") } else { Issue.record("token refused") }
+        if case .valid(let user) = try workspace.tokenCheck(hash: "token-of-ada") {
+            #expect(user.name == "ada")
+        } else {
+            Issue.record("token refused")
+        }
         #expect(try workspace.session(hash: "session-of-ada") == nil)
     }
 

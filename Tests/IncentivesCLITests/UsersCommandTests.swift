@@ -80,7 +80,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = try Self.workspace(folder)
         let password = "a long enough secret\n"
-        #expect(try Self.run(["users", "add", "--name", " Ada ", "--role", "admin", "--workspace", path], input: password).stdout == "added admin Ada\n")
+        #expect(
+            try Self.run(["users", "add", "--name", " Ada ", "--role", "admin", "--workspace", path], input: password).stdout == "added admin Ada\n")
         let again = try Self.run(["users", "add", "--name", "ADA", "--role", "admin", "--workspace", path], input: password)
         #expect(again.status == 1)
         #expect(again.stderr.contains("the name ADA is taken: a user named Ada exists, and names are compared without regard to case"))
@@ -140,7 +141,9 @@ import Testing
     func tokenLifetimesOutsideTheRulesAreRefused(_ lifetime: String) throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let run = try Self.run(["tokens", "create", "--user", "ada", "--expires-in=\(lifetime)", "--workspace", folder.appendingPathComponent("none").path])
+        let run = try Self.run([
+            "tokens", "create", "--user", "ada", "--expires-in=\(lifetime)", "--workspace", folder.appendingPathComponent("none").path,
+        ])
         #expect(run.status == 64)
         #expect(run.stderr.contains("--expires-in takes a whole number followed by h (hours), d (days) or w (weeks), from 1h to 366d"))
         #expect(run.stdout.isEmpty)
@@ -154,7 +157,9 @@ import Testing
         #expect(try Self.run(["users", "add", "--name", "ada", "--role", "admin"] + w, input: "a long enough secret\n").status == 0)
         #expect(try Self.run(["tokens", "create", "--user", "ada"] + w).status == 0)
 
-        #expect(try Self.run(["users", "disable", "--name", "ada"] + w).stdout == "disabled ada: their sessions have ended and their tokens are refused\n")
+        #expect(
+            try Self.run(["users", "disable", "--name", "ada"] + w).stdout == "disabled ada: their sessions have ended and their tokens are refused\n"
+        )
         #expect(try Self.run(["users", "disable", "--name", "ada"] + w).stdout.hasPrefix("ada was already disabled (since 20"))
         let refused = try Self.run(["tokens", "create", "--user", "ada"] + w)
         #expect(refused.status == 1)
@@ -166,7 +171,9 @@ import Testing
         let weak = try Self.run(["users", "passwd", "--name", "ada"] + w, input: "ada\n")
         #expect(weak.status == 1)
         #expect(weak.stderr.contains("a password needs at least 12 characters (this one has 3)"))
-        #expect(try Self.run(["users", "passwd", "--name", "ADA"] + w, input: "another long secret\n").stdout == "password set for ada; their sessions have ended\n")
+        #expect(
+            try Self.run(["users", "passwd", "--name", "ADA"] + w, input: "another long secret\n").stdout
+                == "password set for ada; their sessions have ended\n")
 
         #expect(
             try Self.run(["users", "delete", "--name", "ada"] + w).stdout
