@@ -113,7 +113,8 @@ enum Language: String, CaseIterable, Sendable {
         "passwordWhiteSpace": "A password cannot be white space only.", "passwordIsName": "A password cannot be the user name.",
         "passwordTooLong": "A password can have at most {maximum} bytes (this one has {count}): bcrypt would ignore the rest.",
         "passwordNUL": "A password cannot contain a NUL character.",
-        "tooManyAttempts": "Too many sign-in attempts. Try again in {seconds} seconds.",
+        "tooManyAttempts": "Too many sign-in attempts. Try again in {wait}.", "second": "second", "seconds": "seconds",
+        "minute": "minute", "minutes": "minutes",
         "signInBusy": "The server is busy checking other sign-ins. Try again in a moment.",
     ]
 
@@ -158,7 +159,8 @@ enum Language: String, CaseIterable, Sendable {
         "passwordIsName": "Een wachtwoord kan niet de gebruikersnaam zijn.",
         "passwordTooLong": "Een wachtwoord mag hoogstens {maximum} bytes lang zijn (dit is {count} bytes): bcrypt negeert de rest.",
         "passwordNUL": "Een wachtwoord kan geen NUL-teken bevatten.",
-        "tooManyAttempts": "Te veel aanmeldpogingen. Probeer het over {seconds} seconden opnieuw.",
+        "tooManyAttempts": "Te veel aanmeldpogingen. Probeer het over {wait} opnieuw.", "second": "seconde", "seconds": "seconden",
+        "minute": "minuut", "minutes": "minuten",
         "signInBusy": "De server controleert op dit moment andere aanmeldingen. Probeer het zo opnieuw.",
     ]
 }

@@ -108,7 +108,7 @@ struct Pages: Sendable {
         switch outcome {
         case .throttled(let seconds):
             (status, retryAfter) = (.tooManyRequests, seconds)
-            values["refusal"] = (texts["tooManyAttempts"] ?? "").replacingOccurrences(of: "{seconds}", with: "\(seconds)")
+            values["refusal"] = (texts["tooManyAttempts"] ?? "").replacingOccurrences(of: "{wait}", with: SignInGuard.wait(seconds, texts))
         case .busy:
             (status, retryAfter) = (.serviceUnavailable, 1)
             values["refusal"] = texts["signInBusy"]

@@ -40,6 +40,12 @@ struct SignInGuard: RouterMiddleware {
         }
     }
 
+    /// A wait as the login page says it: `1 second`, `40 seconds`, `15 minutes` (whole minutes from a minute on, rounded up).
+    static func wait(_ seconds: Int, _ texts: [String: String]) -> String {
+        let (count, one, many) = seconds < 60 ? (seconds, "second", "seconds") : ((seconds + 59) / 60, "minute", "minutes")
+        return "\(count) \(texts[count == 1 ? one : many] ?? "")"
+    }
+
     enum Outcome: Sendable {
         case signedIn(User)
         /// Wrong name or password, unknown or used link, or a user who may not sign in: one answer for all.

@@ -224,7 +224,8 @@ final class ManualClock: Sendable {
             #expect(wrong >= 5)
             let retryAfter = try #require(response.headers[.retryAfter].flatMap { Int($0) })
             #expect(retryAfter >= 1 && retryAfter <= 1 << (wrong - 5))
-            #expect(response.text.contains("Too many sign-in attempts. Try again in \(retryAfter) seconds."))
+            let wait = retryAfter == 1 ? "1 second" : "\(retryAfter) seconds"
+            #expect(response.text.contains("Too many sign-in attempts. Try again in \(wait)."))
             #expect(response.csrf != nil)
         }
     }
@@ -458,6 +459,15 @@ final class ManualClock: Sendable {
     ])
     func tokenLifetimes(text: String, seconds: TimeInterval?) {
         #expect(Accounts.tokenLifetime(text) == seconds)
+    }
+
+    @Test func waitsAreWrittenInWords() {
+        #expect(SignInGuard.wait(1, Language.en.texts) == "1 second")
+        #expect(SignInGuard.wait(59, Language.en.texts) == "59 seconds")
+        #expect(SignInGuard.wait(60, Language.en.texts) == "1 minute")
+        #expect(SignInGuard.wait(61, Language.en.texts) == "2 minutes")
+        #expect(SignInGuard.wait(900, Language.nl.texts) == "15 minuten")
+        #expect(SignInGuard.wait(1, Language.nl.texts) == "1 seconde")
     }
 
     @Test func timestampsAreWrittenTheLocalWay() {
