@@ -4,6 +4,13 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdBcrypt
 import IncentiveStore
+import NIOCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Passwords, API tokens and session ids: passwords are hashed with bcrypt (slow on purpose), tokens
 /// and session ids are random and stored only as their SHA-256.
@@ -11,19 +18,27 @@ public enum Accounts {
     /// bcrypt's cost: 2^12 rounds, about a quarter of a second.
     public static let bcryptCost: UInt8 = 12
 
+    /// How long a token lives when `tokens create` is not told otherwise: 90 days.
+    public static let defaultTokenLifetime: TimeInterval = 90 * 86_400
+    /// The longest `--expires-in`: a year.
+    public static let maximumTokenLifetime: TimeInterval = 366 * 86_400
+
+    /// A bcrypt hash of a password that passed `PasswordPolicy` (bcrypt reads at most 72 bytes, so a longer
+    /// one must never get here).
     public static func hashPassword(_ password: String, cost: UInt8 = bcryptCost) -> String { Bcrypt.hash(password, cost: cost) }
 
-    /// Used when the user does not exist, so a wrong name takes as long as a wrong password.
+    /// Used when the user does not exist or may not sign in, so a wrong name takes as long as a wrong password.
     static let unknownUserHash = Bcrypt.hash("no such user", cost: bcryptCost)
 
-    /// The user if `password` is theirs; `nil` for a wrong password and an unknown user alike.
-    public static func verify(name: String, password: String, in workspace: Workspace) throws -> User? {
-        guard let user = try workspace.user(named: name) else {
-            _ = Bcrypt.verify(password, hash: unknownUserHash)
-            return nil
-        }
-        return Bcrypt.verify(password, hash: user.passwordHash) ? user : nil
+    /// Whether `password` is the one `hash` was made from. A password bcrypt would cut short (over 72 bytes,
+    /// or with a NUL) never matches, so a longer text with the same first 72 bytes is not taken for it.
+    static func matches(_ password: String, hash: String) -> Bool {
+        let whole = password.utf8.count <= PasswordPolicy.maximumBytes && !password.utf8.contains(0)
+        return Bcrypt.verify(password, hash: hash) && whole
     }
+
+    /// A password for a generated account (`serve --demo`): 16 random hex digits, which pass `PasswordPolicy`.
+    public static func generatePassword() -> String { String(newSecret(prefix: "").prefix(16)) }
 
     /// A new random secret (hex), with a prefix that says what it is.
     public static func newSecret(prefix: String) -> String {
@@ -36,6 +51,9 @@ public enum Accounts {
         SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// The public id of a token (what `tokens list` shows): the start of its SHA-256, never the secret.
+    public static func tokenID(_ token: String) -> String { String(digest(token).prefix(TokenRecord.idLength)) }
+
     /// A single-use sign-in link for `user`, valid for `lifetime` seconds: the path to open.
     public static func createLoginLink(user: String, in workspace: Workspace, lifetime: TimeInterval = 3600) throws -> String {
         let key = newSecret(prefix: "")
@@ -43,16 +61,79 @@ public enum Accounts {
         return "/login/link?key=\(key)"
     }
 
-    /// Creates an API token for `user`; the token itself is shown once and never stored.
-    public static func createToken(user: String, in workspace: Workspace) throws -> String {
+    /// Creates an API token for `user`, valid for `lifetime` seconds; the token itself is shown once and never stored.
+    public static func createToken(user: String, in workspace: Workspace, lifetime: TimeInterval = defaultTokenLifetime) throws -> String {
+        try issueToken(user: user, in: workspace, lifetime: lifetime).token
+    }
+
+    /// Creates an API token: the secret (shown once) and its record (public id, expiry).
+    public static func issueToken(
+        user: String, in workspace: Workspace, lifetime: TimeInterval = defaultTokenLifetime, source: String = Workspace.commandLine
+    ) throws -> (token: String, record: TokenRecord) {
         let token = newSecret(prefix: "inc_")
-        try workspace.addToken(hash: digest(token), user: user)
-        return token
+        let record = try workspace.addToken(hash: digest(token), user: user, expires: Date().addingTimeInterval(lifetime), source: source)
+        return (token, record)
+    }
+
+    /// A token lifetime as `tokens create --expires-in` takes it: a whole number and a unit, `h` (hours),
+    /// `d` (days) or `w` (weeks), from 1h to 366d: `12h`, `30d`, `90d`, `52w`. Seconds, or nil when `text` is not one.
+    public static func tokenLifetime(_ text: String) -> TimeInterval? {
+        guard let unit = text.last, let count = Int(text.dropLast()), count > 0, String(count) == String(text.dropLast()) else { return nil }
+        let seconds: Int
+        switch unit {
+        case "h": seconds = 3600
+        case "d": seconds = 86_400
+        case "w": seconds = 7 * 86_400
+        default: return nil
+        }
+        let (lifetime, overflow) = count.multipliedReportingOverflow(by: seconds)
+        guard !overflow, TimeInterval(lifetime) <= maximumTokenLifetime else { return nil }
+        return TimeInterval(lifetime)
+    }
+}
+
+/// The rules a new password must pass (`users add`, `users passwd`, the users page).
+public enum PasswordPolicy {
+    public static let minimumCharacters = 12
+    /// bcrypt reads no more than 72 bytes: a longer password is refused rather than silently cut short.
+    public static let maximumBytes = 72
+
+    public enum Problem: Sendable, Equatable, CustomStringConvertible {
+        case tooShort(characters: Int)
+        case onlyWhiteSpace
+        case sameAsName
+        case tooLong(bytes: Int)
+        case containsNUL
+
+        public var description: String {
+            switch self {
+            case .tooShort(let characters):
+                "a password needs at least \(PasswordPolicy.minimumCharacters) characters (this one has \(characters))"
+            case .onlyWhiteSpace: "a password cannot be white space only"
+            case .sameAsName: "a password cannot be the user name"
+            case .tooLong(let bytes):
+                "a password can have at most \(PasswordPolicy.maximumBytes) bytes in UTF-8, as bcrypt ignores the rest (this one has \(bytes)); choose a shorter one"
+            case .containsNUL: "a password cannot contain a NUL character"
+            }
+        }
+    }
+
+    /// What is wrong with `password` for the user `name`; nil when it is acceptable.
+    public static func problem(password: String, name: String) -> Problem? {
+        if password.utf8.contains(0) { return .containsNUL }
+        if password.utf8.count > maximumBytes { return .tooLong(bytes: password.utf8.count) }
+        if password.count < minimumCharacters { return .tooShort(characters: password.count) }
+        if password.allSatisfy(\.isWhitespace) { return .onlyWhiteSpace }
+        let trimmed = { (text: String) in text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() }
+        if trimmed(password) == trimmed(name) { return .sameAsName }
+        return nil
     }
 }
 
 /// Finds the user of a request: a bearer token (API clients) or the session cookie (pages).
-/// It does not refuse anything itself; routes say what needs which user.
+/// It does not refuse anything itself but a token that is not valid; routes say what needs which user.
+/// Both are looked up in the workspace on every request, so a revoked or expired token, or a disabled
+/// user, is refused from the next request on, before any route (or its cached answer) is reached.
 struct Authenticator: RouterMiddleware {
     static let sessionCookie = "incentives_session"
     let workspace: Workspace
@@ -67,10 +148,17 @@ struct Authenticator: RouterMiddleware {
             }
             let hash = Accounts.digest(String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces))
             let workspace = self.workspace
-            guard let user = try await blocking({ try workspace.user(tokenHash: hash) }) else {
+            switch try await blocking({ try workspace.tokenCheck(hash: hash) }) {
+            case .valid(let user): context.user = user
+            case .unknown, .revoked:
                 throw APIError(status: .unauthorized, code: "unauthorized", message: "unknown or revoked token")
+            case .expired(let at):
+                throw APIError(
+                    status: .unauthorized, code: "unauthorized",
+                    message: "the token expired\(at.map { " at \($0)" } ?? ""); create a new one with: incentives tokens create")
+            case .userInactive(let status):
+                throw APIError(status: .unauthorized, code: "unauthorized", message: "the token's user is \(status.rawValue)")
             }
-            context.user = user
         } else if let cookie = request.cookies[Self.sessionCookie] {
             let hash = Accounts.digest(cookie.value)
             let workspace = self.workspace
@@ -94,5 +182,22 @@ extension AppContext {
         let user = try requireUser()
         guard user.role == .admin else { throw APIError.forbidden }
         return user
+    }
+}
+
+extension ApplicationRequestContextSource {
+    /// Who is at the other end, for throttling sign-ins: an IPv4 address as it is, an IPv6 address by its
+    /// /64 network (what one household or host is given), a Unix socket as `unix`; nil when unknown.
+    var clientAddress: String? {
+        guard let address = channel.remoteAddress else { return nil }
+        switch address {
+        case .v4: return address.ipAddress
+        case .v6(let v6):
+            let bytes = withUnsafeBytes(of: v6.address.sin6_addr) { Array($0) }
+            // Loopback and IPv4 addresses seen through an IPv6 socket (::ffff:a.b.c.d) are kept whole.
+            if bytes.prefix(8).allSatisfy({ $0 == 0 }) { return address.ipAddress }
+            return stride(from: 0, to: 8, by: 2).map { String(Int(bytes[$0]) << 8 | Int(bytes[$0 + 1]), radix: 16) }.joined(separator: ":") + "::/64"
+        case .unixDomainSocket: return "unix"
+        }
     }
 }

@@ -176,6 +176,32 @@ enum Language: String, CaseIterable, Sendable {
         "unchanged": "unchanged", "rows": "rows", "started": "Started", "lines": "Booking lines", "version": "Version",
         "asOfNow": "Computed now from the data in the workspace.", "language": "Nederlands", "yes": "yes", "no": "no",
         "enrolled": "Enrolled", "credentials": "Credentials", "noAccess": "Not found.", "advice": "Advice",
+        // Accounts
+        "users": "Users", "created": "Created", "expires": "Expires", "tokens": "API tokens", "tokenID": "Token id",
+        "noTokens": "No API tokens.",
+        "usersHelp":
+            "Changes take effect at once: a disabled or deleted user's sessions end and its tokens are refused from the next request on. "
+            + "Users and tokens are added with the incentives command.",
+        "user.active": "active", "user.disabled": "disabled", "user.deleted": "deleted",
+        "token.active": "valid", "token.expired": "expired", "token.revoked": "revoked",
+        "newPassword": "New password", "repeatPassword": "Repeat it", "setPassword": "Set password", "disable": "Disable", "enable": "Enable",
+        "delete": "Delete", "confirmDelete": "Type the name to delete for good", "revoke": "Revoke",
+        "userDisabled": "{name} is disabled: their sessions have ended and their tokens are refused.",
+        "userAlreadyDisabled": "{name} was already disabled.", "userEnabled": "{name} can sign in again.",
+        "userAlreadyEnabled": "{name} was not disabled.",
+        "userDeleted": "{name} is deleted: their sessions have ended and their tokens are revoked; the name stays taken.",
+        "userAlreadyDeleted": "{name} was already deleted.", "passwordSet": "New password set for {name}; their sessions have ended.",
+        "tokenRevoked": "Token {id} of {name} is revoked.", "tokenAlreadyRevoked": "Token {id} of {name} was already revoked.",
+        "notYourself": "You cannot disable or delete your own account.",
+        "confirmDeleteMismatch": "Nothing was deleted: type the name {name} exactly to confirm.",
+        "passwordsDiffer": "The two passwords differ; nothing was changed.",
+        "passwordTooShort": "A password needs at least {minimum} characters (this one has {count}).",
+        "passwordWhiteSpace": "A password cannot be white space only.", "passwordIsName": "A password cannot be the user name.",
+        "passwordTooLong": "A password can have at most {maximum} bytes (this one has {count}): bcrypt would ignore the rest.",
+        "passwordNUL": "A password cannot contain a NUL character.",
+        "tooManyAttempts": "Too many sign-in attempts. Try again in {wait}.", "second": "second", "seconds": "seconds",
+        "minute": "minute", "minutes": "minutes",
+        "signInBusy": "The server is busy checking other sign-ins. Try again in a moment.",
     ]
 
     static let dutch: [String: String] = [
@@ -205,5 +231,32 @@ enum Language: String, CaseIterable, Sendable {
         "unchanged": "ongewijzigd", "rows": "rijen", "started": "Gestart", "lines": "Orderregels", "version": "Versie",
         "asOfNow": "Nu berekend uit de gegevens in de werkruimte.", "language": "English", "yes": "ja", "no": "nee",
         "enrolled": "Ingeschreven", "credentials": "Certificeringen", "noAccess": "Niet gevonden.", "advice": "Advies",
+        // Accounts
+        "users": "Gebruikers", "created": "Aangemaakt", "expires": "Verloopt", "tokens": "API-tokens", "tokenID": "Token-id",
+        "noTokens": "Geen API-tokens.",
+        "usersHelp":
+            "Wijzigingen gelden direct: de sessies van een geblokkeerde of verwijderde gebruiker worden beëindigd en zijn tokens worden "
+            + "vanaf het volgende verzoek geweigerd. Gebruikers en tokens voegt u toe met het commando incentives.",
+        "user.active": "actief", "user.disabled": "geblokkeerd", "user.deleted": "verwijderd",
+        "token.active": "geldig", "token.expired": "verlopen", "token.revoked": "ingetrokken",
+        "newPassword": "Nieuw wachtwoord", "repeatPassword": "Herhaal het", "setPassword": "Wachtwoord instellen", "disable": "Blokkeren",
+        "enable": "Deblokkeren", "delete": "Verwijderen", "confirmDelete": "Typ de naam om definitief te verwijderen", "revoke": "Intrekken",
+        "userDisabled": "{name} is geblokkeerd: de sessies zijn beëindigd en de tokens worden geweigerd.",
+        "userAlreadyDisabled": "{name} was al geblokkeerd.", "userEnabled": "{name} kan weer aanmelden.",
+        "userAlreadyEnabled": "{name} was niet geblokkeerd.",
+        "userDeleted": "{name} is verwijderd: de sessies zijn beëindigd en de tokens ingetrokken; de naam blijft bezet.",
+        "userAlreadyDeleted": "{name} was al verwijderd.", "passwordSet": "Nieuw wachtwoord ingesteld voor {name}; de sessies zijn beëindigd.",
+        "tokenRevoked": "Token {id} van {name} is ingetrokken.", "tokenAlreadyRevoked": "Token {id} van {name} was al ingetrokken.",
+        "notYourself": "U kunt uw eigen account niet blokkeren of verwijderen.",
+        "confirmDeleteMismatch": "Er is niets verwijderd: typ de naam {name} precies over ter bevestiging.",
+        "passwordsDiffer": "De twee wachtwoorden verschillen; er is niets gewijzigd.",
+        "passwordTooShort": "Een wachtwoord heeft minstens {minimum} tekens nodig (dit heeft er {count}).",
+        "passwordWhiteSpace": "Een wachtwoord kan niet alleen uit spaties bestaan.",
+        "passwordIsName": "Een wachtwoord kan niet de gebruikersnaam zijn.",
+        "passwordTooLong": "Een wachtwoord mag hoogstens {maximum} bytes lang zijn (dit is {count} bytes): bcrypt negeert de rest.",
+        "passwordNUL": "Een wachtwoord kan geen NUL-teken bevatten.",
+        "tooManyAttempts": "Te veel aanmeldpogingen. Probeer het over {wait} opnieuw.", "second": "seconde", "seconds": "seconden",
+        "minute": "minuut", "minutes": "minuten",
+        "signInBusy": "De server controleert op dit moment andere aanmeldingen. Probeer het zo opnieuw.",
     ]
 }

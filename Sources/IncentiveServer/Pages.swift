@@ -96,27 +96,43 @@ struct Pages: Sendable {
 
     // MARK: Login
 
-    func loginPage(_ request: Request, failed: Bool) -> Response {
+    /// The login form: after a wrong attempt with 401; held back (`outcome` throttled or busy) with 429 or
+    /// 503 and `Retry-After`.
+    func loginPage(_ request: Request, failed: Bool, outcome: SignInGuard.Outcome? = nil) -> Response {
         let token = Accounts.newSecret(prefix: "")
-        var values = base(request, title: Language.of(request).texts["signIn"] ?? "Sign in", session: nil)
+        let texts = Language.of(request).texts
+        var values = base(request, title: texts["signIn"] ?? "Sign in", session: nil)
         values["loginCSRF"] = token
         values["failed"] = failed
-        var response = render("login", values, request: request, status: failed ? .unauthorized : .ok)
+        var status: HTTPResponse.Status = failed ? .unauthorized : .ok
+        var retryAfter: Int?
+        switch outcome {
+        case .throttled(let seconds):
+            (status, retryAfter) = (.tooManyRequests, seconds)
+            values["refusal"] = (texts["tooManyAttempts"] ?? "").replacingOccurrences(of: "{wait}", with: SignInGuard.wait(seconds, texts))
+        case .busy:
+            (status, retryAfter) = (.serviceUnavailable, 1)
+            values["refusal"] = texts["signInBusy"]
+        default: break
+        }
+        var response = render("login", values, request: request, status: status)
         response.headers.append(HTTPField(name: .setCookie, value: "\(Self.loginCSRFCookie)=\(token); Path=/login; HttpOnly; SameSite=Strict"))
+        if let retryAfter { response.headers[.retryAfter] = "\(retryAfter)" }
         return response
     }
 
+    /// Signs in with the login form, throttled per name and address (`SignInGuard`).
     func login(_ request: Request, _ context: AppContext) async throws -> Response {
         let form = try await Form.read(request)
         guard let expected = request.cookies[Self.loginCSRFCookie]?.value, Form.same(form["csrf"], expected) else {
             throw APIError(status: .forbidden, code: "csrf", message: "the form is stale or came from elsewhere; reload the login page")
         }
-        let name = form["name"] ?? "", password = form["password"] ?? ""
-        let workspace = self.workspace
-        guard let user = try await blocking({ try Accounts.verify(name: name, password: password, in: workspace) }) else {
-            return loginPage(request, failed: true)
+        guard let scope = SignInGuard.current else { throw SignInGuard.missing }
+        switch try await scope.accounts.signIn(name: form["name"] ?? "", password: form["password"] ?? "", address: scope.address) {
+        case .signedIn(let user): return try await startSession(user, target: nil)
+        case .wrong: return loginPage(request, failed: true)
+        case let refused: return loginPage(request, failed: false, outcome: refused)
         }
-        return try await startSession(user, target: nil)
     }
 
     /// Signs in and sends the browser on: to `target` (a path of this site) or the user's home page.
@@ -140,10 +156,12 @@ struct Pages: Sendable {
     /// `/login/link?key=...&next=/path`: a single-use sign-in link (as `serve --demo` prints).
     func loginLink(_ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
-        let hash = Accounts.digest(query["key"].map(String.init) ?? "")
-        let workspace = self.workspace
-        guard let user = try await blocking({ try workspace.useLoginLink(hash: hash) }) else { return loginPage(request, failed: true) }
-        return try await startSession(user, target: query["next"].map(String.init))
+        guard let scope = SignInGuard.current else { throw SignInGuard.missing }
+        switch try await scope.accounts.useLink(key: query["key"].map(String.init) ?? "", address: scope.address) {
+        case .signedIn(let user): return try await startSession(user, target: query["next"].map(String.init))
+        case .wrong: return loginPage(request, failed: true)
+        case let refused: return loginPage(request, failed: false, outcome: refused)
+        }
     }
 
     func logout(_ request: Request, _ context: AppContext) async throws -> Response {

@@ -41,11 +41,14 @@ public struct AppContext: RequestContext {
     public var user: User?
     /// The page session the user came with (pages only; API clients use tokens).
     public var session: Session?
+    /// The client's address, for throttling sign-ins (`ApplicationRequestContextSource.clientAddress`).
+    public var clientAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         user = nil
         session = nil
+        clientAddress = source.clientAddress
     }
 }
 
@@ -53,6 +56,13 @@ public struct AppContext: RequestContext {
 public enum IncentivesServer {
     public static func application(
         workspace: Workspace, options: ServerOptions, logger: Logger = Logger(label: "incentives")
+    ) -> some ApplicationProtocol {
+        application(workspace: workspace, options: options, logger: logger, signIn: nil)
+    }
+
+    /// The same, with a sign-in guard of the caller's making (tests: a small bcrypt pool).
+    static func application(
+        workspace: Workspace, options: ServerOptions, logger: Logger = Logger(label: "incentives"), signIn: SignInGuard?
     ) -> some ApplicationProtocol {
         // HEAD is answered wherever GET is, without the body.
         let router = Router(context: AppContext.self, options: .autoGenerateHeadEndpoints)
@@ -63,6 +73,7 @@ public enum IncentivesServer {
         router.middlewares.add(SessionWriteGuard())
         let cache = ResponseCache()
         let routes = Routes(router: router)
+        AdminPages(workspace: workspace, options: options, cache: cache, signIn: signIn).register(on: routes)
         API(workspace: workspace, options: options, cache: cache).register(on: routes)
         Pages(workspace: workspace, options: options, cache: cache).register(on: routes)
         // Last, after every route: a wrong method on an existing path answers 405 with Allow.

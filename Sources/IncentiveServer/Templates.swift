@@ -44,6 +44,7 @@ enum Templates {
         {{#partnerLink}}<a href="{{partnerLink}}">{{t.partner}}</a>{{/partnerLink}}
         <a href="/runs">{{t.runs}}</a>
         {{#admin}}<a href="/imports">{{t.imports}}</a>{{/admin}}
+        {{#admin}}<a href="/users">{{t.users}}</a>{{/admin}}
         <span class="right"><a href="?lang={{otherLang}}">{{t.language}}</a><span class="muted">{{name}}</span>
         <form method="post" action="/logout"><input type="hidden" name="csrf" value="{{csrf}}"><button>{{t.signOut}}</button></form></span>
         {{/user}}
@@ -64,6 +65,7 @@ enum Templates {
         {{> header}}
         <h1>{{t.signIn}}</h1>
         {{#failed}}<p class="error">{{t.wrongLogin}}</p>{{/failed}}
+        {{#refusal}}<p class="error">{{refusal}}</p>{{/refusal}}
         <form method="post" action="/login" class="card" style="max-width: 360px">
         <input type="hidden" name="csrf" value="{{loginCSRF}}">
         <p><label>{{t.name}}<br><input name="name" autocomplete="username" required autofocus></label></p>

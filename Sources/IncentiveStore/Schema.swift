@@ -176,6 +176,29 @@ enum Schema {
                     ) WITHOUT ROWID;
                     """)
         }
+        // Accounts that can be taken back (issue 11): users are disabled or deleted by a mark, never a
+        // removed row; tokens expire and are revoked by a mark; every change is logged in account_events.
+        migrator.registerMigration("v3-revocable-accounts") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE users ADD COLUMN disabled_at TEXT;
+                    ALTER TABLE users ADD COLUMN deleted_at TEXT;
+                    ALTER TABLE tokens ADD COLUMN expires_at TEXT;
+                    ALTER TABLE tokens ADD COLUMN revoked_at TEXT;
+                    -- Tokens made before tokens expired: 90 days from this upgrade, so none is cut off by
+                    -- surprise and none lives for ever. (A token without expires_at is refused.)
+                    UPDATE tokens SET expires_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+90 days');
+                    CREATE TABLE account_events (
+                        id INTEGER PRIMARY KEY,
+                        at TEXT NOT NULL,
+                        user_name TEXT NOT NULL REFERENCES users(name),
+                        event TEXT NOT NULL,
+                        detail TEXT,
+                        source TEXT NOT NULL
+                    );
+                    CREATE INDEX account_events_by_user ON account_events(user_name);
+                    """)
+        }
         return migrator
     }
 }

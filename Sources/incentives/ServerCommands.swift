@@ -118,8 +118,8 @@ enum Demo {
             Output.standardError("demo: loaded the bundled example and ran it (run 1)")
         }
         if try attempt({ try store.users() }).isEmpty {
-            let password = String(Accounts.newSecret(prefix: "").prefix(16))
-            try attempt {
+            let password = Accounts.generatePassword()
+            _ = try attempt {
                 try store.addUser(User(name: "admin", role: .admin, partnerID: nil, passwordHash: Accounts.hashPassword(password)))
             }
             let token = try attempt { try Accounts.createToken(user: "admin", in: store) }
@@ -131,13 +131,21 @@ enum Demo {
 struct Users: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage the users of the server.",
-        subcommands: [Add.self, List.self]
+        discussion: """
+            Changes take effect at once, also on a running server: a disabled or deleted user's sessions end and \
+            its tokens are refused from the next request on. Nothing is removed: a deleted user stays listed, its \
+            name stays taken, and every change is kept in the workspace's account log.
+            """,
+        subcommands: [Add.self, List.self, Passwd.self, Disable.self, Enable.self, Delete.self]
     )
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a user: an admin, or a partner user who sees only its own partner.",
-            discussion: "The password is asked for on a terminal, or read from the first line of standard input; it is stored as a bcrypt hash."
+            discussion: """
+                The name is trimmed of surrounding spaces and must differ, ignoring case, from every other user's \
+                (deleted users' too). \(Users.passwordRules)
+                """
         )
 
         @Option(help: "The user name (used to sign in).")
@@ -154,41 +162,153 @@ struct Users: ParsableCommand {
         func validate() throws {
             if role == .partner && partner == nil { throw ValidationError("a partner user needs --partner ID") }
             if role == .admin && partner != nil { throw ValidationError("an admin is not bound to a partner; drop --partner") }
+            if let problem = User.nameProblem(name.trimmingCharacters(in: .whitespacesAndNewlines)) { throw ValidationError(problem) }
         }
 
         func run() throws {
             let store = try workspace.open()
-            let password = try Self.readPassword()
-            try attempt {
+            let name = self.name.trimmingCharacters(in: .whitespacesAndNewlines)
+            let password = try Users.readPassword(for: name)
+            let user = try attempt {
                 try store.addUser(User(name: name, role: role, partnerID: partner, passwordHash: Accounts.hashPassword(password)))
             }
-            Output.standardOutput("added \(role.rawValue) \(name)\(partner.map { " for partner \($0)" } ?? "")\n")
-        }
-
-        static func readPassword() throws -> String {
-            var password: String
-            if isatty(0) == 1 {
-                password = String(cString: getpass("password: "))
-                let again = String(cString: getpass("again: "))
-                if password != again { throw CommandFailure(description: "the two passwords differ") }
-            } else {
-                password = readLine(strippingNewline: true) ?? ""
-            }
-            if password.count < 8 { throw CommandFailure(description: "a password needs at least 8 characters") }
-            return password
+            Output.standardOutput("added \(role.rawValue) \(user.name)\(partner.map { " for partner \($0)" } ?? "")\n")
         }
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the users.")
+        static let configuration = CommandConfiguration(abstract: "List the users (deleted ones too), with their status.")
 
         @OptionGroup var workspace: WorkspaceOption
 
         func run() throws {
             let store = try workspace.open()
             let users = try attempt { try store.users() }
-            Output.standardOutput(users.map { "\($0.name)  \($0.role.rawValue)\($0.partnerID.map { "  \($0)" } ?? "")\n" }.joined())
+            let rows = users.map { user in
+                let status: String
+                switch user.status {
+                case .active: status = "active"
+                case .disabled: status = "disabled since \(user.disabledAt ?? "")"
+                case .deleted: status = "deleted since \(user.deletedAt ?? "")"
+                }
+                return [user.name, user.role.rawValue, user.partnerID ?? "-", user.createdAt, status]
+            }
+            Output.standardOutput(Users.table(["NAME", "ROLE", "PARTNER", "CREATED", "STATUS"], rows))
         }
+    }
+
+    struct Passwd: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a user's password; the user's sessions end (its tokens stay valid).",
+            discussion: Users.passwordRules
+        )
+
+        @Option(help: "The user name.")
+        var name: String
+
+        @OptionGroup var workspace: WorkspaceOption
+
+        func run() throws {
+            let store = try workspace.open()
+            guard let user = try attempt({ try store.user(signingInAs: name) }) else {
+                throw CommandFailure(description: "no user named \(name) (see: incentives users list)")
+            }
+            if user.status == .deleted { throw CommandFailure(description: "\(user.name) is deleted; a deleted user gets no new password") }
+            let password = try Users.readPassword(for: user.name)
+            _ = try attempt { try store.setPassword(user: user.name, hash: Accounts.hashPassword(password)) }
+            Output.standardOutput("password set for \(user.name); their sessions have ended\n")
+        }
+    }
+
+    struct Disable: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Disable a user: its sessions end, its tokens are refused until it is enabled again.")
+
+        @Option(help: "The user name.")
+        var name: String
+
+        @OptionGroup var workspace: WorkspaceOption
+
+        func run() throws {
+            let store = try workspace.open()
+            let (user, changed) = try attempt { try store.disableUser(name) }
+            Output.standardOutput(
+                changed
+                    ? "disabled \(user.name): their sessions have ended and their tokens are refused\n"
+                    : "\(user.name) was already \(user.status.rawValue) (since \(user.deletedAt ?? user.disabledAt ?? ""))\n")
+        }
+    }
+
+    struct Enable: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Enable a disabled user again: it can sign in, and its tokens that have not expired or been revoked work again.")
+
+        @Option(help: "The user name.")
+        var name: String
+
+        @OptionGroup var workspace: WorkspaceOption
+
+        func run() throws {
+            let store = try workspace.open()
+            let (user, changed) = try attempt { try store.enableUser(name) }
+            Output.standardOutput(changed ? "enabled \(user.name)\n" : "\(user.name) was not disabled\n")
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a user for good: its sessions end and its tokens are revoked.",
+            discussion: """
+                The user is marked deleted, not removed: it stays in users list, its name stays taken (no new user \
+                can have it, in any case) and the account log keeps its history. A deleted user cannot be enabled again.
+                """
+        )
+
+        @Option(help: "The user name.")
+        var name: String
+
+        @OptionGroup var workspace: WorkspaceOption
+
+        func run() throws {
+            let store = try workspace.open()
+            let (user, changed) = try attempt { try store.deleteUser(name) }
+            Output.standardOutput(
+                changed
+                    ? "deleted \(user.name): their sessions have ended and their tokens are revoked; the name stays taken\n"
+                    : "\(user.name) was already deleted (since \(user.deletedAt ?? ""))\n")
+        }
+    }
+
+    static let passwordRules = """
+        The password is asked for on a terminal, or read from the first line of standard input. It needs at least \
+        \(PasswordPolicy.minimumCharacters) characters, not all white space, must not be the user name (in any case), and may have \
+        at most \(PasswordPolicy.maximumBytes) bytes in UTF-8 (bcrypt's limit: a longer one is refused, not cut short). It is \
+        stored as a bcrypt hash.
+        """
+
+    /// The new password of `name`: asked twice on a terminal, else the first line of standard input; checked against the policy.
+    static func readPassword(for name: String) throws -> String {
+        var password: String
+        if isatty(0) == 1 {
+            password = String(cString: getpass("password: "))
+            let again = String(cString: getpass("again: "))
+            if password != again { throw CommandFailure(description: "the two passwords differ") }
+        } else {
+            password = readLine(strippingNewline: true) ?? ""
+        }
+        if let problem = PasswordPolicy.problem(password: password, name: name) { throw CommandFailure(description: "\(problem)") }
+        return password
+    }
+
+    /// Rows under a header, in columns two spaces apart.
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ") + "\n"
+        }.joined()
     }
 }
 
@@ -196,24 +316,86 @@ extension User.Role: ExpressibleByArgument {}
 
 struct Tokens: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create API tokens.",
-        subcommands: [Create.self]
+        abstract: "Create, list and revoke API tokens.",
+        discussion: """
+            A token is shown once, when it is created; the workspace keeps only its SHA-256. Each token has a public \
+            id (the first \(TokenRecord.idLength) hex digits of that hash), which tokens list shows and tokens revoke takes. \
+            A revoked or expired token is refused from the next request on, also by a running server.
+            """,
+        subcommands: [Create.self, List.self, Revoke.self]
     )
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create an API token for a user and print it (it is stored only as a hash: keep it)."
+            abstract: "Create an API token for a user and print it (it is stored only as a hash: keep it).",
+            discussion: "Its id and expiry go to standard error, the token alone to standard output."
         )
 
         @Option(help: "The user the token acts for.")
         var user: String
 
+        @Option(
+            help: ArgumentHelp(
+                "How long the token works: a whole number of hours, days or weeks (12h, 30d, 52w), from 1h to 366d.", valueName: "lifetime"))
+        var expiresIn = "90d"
+
+        @OptionGroup var workspace: WorkspaceOption
+
+        func validate() throws {
+            if Accounts.tokenLifetime(expiresIn) == nil {
+                throw ValidationError(
+                    "--expires-in takes a whole number followed by h (hours), d (days) or w (weeks), from 1h to 366d, such as 12h, 30d or 52w; not \(expiresIn)"
+                )
+            }
+        }
+
+        func run() throws {
+            let store = try workspace.open()
+            let lifetime = Accounts.tokenLifetime(expiresIn)!
+            let (token, record) = try attempt { try Accounts.issueToken(user: user, in: store, lifetime: lifetime) }
+            Output.standardError("token \(record.id) for \(record.user), expires \(record.expiresAt ?? ""); it is shown only now")
+            Output.standardOutput(token + "\n")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the tokens (ids and dates, never the secrets), revoked and expired ones too.")
+
+        @Option(help: "Only this user's tokens.")
+        var user: String?
+
         @OptionGroup var workspace: WorkspaceOption
 
         func run() throws {
             let store = try workspace.open()
-            let token = try attempt { try Accounts.createToken(user: user, in: store) }
-            Output.standardOutput(token + "\n")
+            let tokens = try attempt { try store.tokens(user: user) }
+            let rows = tokens.map { token in
+                [
+                    token.id, token.user, token.createdAt, token.expiresAt ?? "-",
+                    token.status == .revoked ? "revoked \(token.revokedAt ?? "")" : token.status.rawValue,
+                ]
+            }
+            Output.standardOutput(Users.table(["ID", "USER", "CREATED", "EXPIRES", "STATUS"], rows))
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a token: it is refused from the next request on. The record stays, marked revoked.")
+
+        @Argument(help: ArgumentHelp("The token's id as tokens list shows it (or the token itself).", valueName: "id"))
+        var id: String
+
+        @OptionGroup var workspace: WorkspaceOption
+
+        func run() throws {
+            let store = try workspace.open()
+            let id = self.id.hasPrefix("inc_") ? Accounts.tokenID(self.id) : self.id
+            let (token, changed) = try attempt { try store.revokeToken(id: id) }
+            Output.standardOutput(
+                changed
+                    ? "revoked token \(token.id) of \(token.user)\n"
+                    : "token \(token.id) of \(token.user) was already revoked (\(token.revokedAt ?? ""))\n")
         }
     }
 }
