@@ -134,6 +134,11 @@ struct API: Sendable {
         }
         let programs = query["program"].map { [String($0)] } ?? []
         let workspace = self.workspace, catalogue = options.catalogue
+        if let program = programs.first {
+            guard !program.isEmpty else { throw APIError.badRequest("program: give a program id, or leave the parameter out for every program") }
+            let known = try await blocking { try workspace.programVersions().map(\.programID) }
+            guard known.contains(where: { $0.isExactly(program) }) else { throw APIError.notFound("no program \(program)") }
+        }
         let text = try await blocking { [day] () -> String? in
             guard try workspace.partners(offset: 0, limit: 1, only: id).total == 1 else { return nil }
             let input = try workspace.loadInput(programIDs: programs, tracePartner: id, onlyPartner: true, bookingView: Advisor.bookings(asOf: day))

@@ -63,7 +63,8 @@ enum OpenAPIDocument {
                   content:
                     application/yaml:
                       schema:
-                        type: string
+                        type: object
+                        description: An OpenAPI 3.1 document, written in YAML.
                 '401':
                   $ref: '#/components/responses/Unauthorized'
           /programs:

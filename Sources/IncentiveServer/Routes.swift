@@ -8,7 +8,8 @@ import Hummingbird
 /// Used while the application is built, on one task: routes first, `refuseOtherMethods()` last.
 final class Routes {
     /// The methods a 405 is given for; any other method on any path is 404.
-    static let refusable: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options, .trace]
+    /// QUERY is the safe method with a body of the HTTP draft that OpenAPI 3.2 lists.
+    static let refusable: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options, .trace, HTTPRequest.Method("QUERY")!]
 
     typealias Handler = @Sendable (Request, AppContext) async throws -> Response
 

@@ -328,6 +328,8 @@ import Testing
                 (.options, "/api/v1/health", "GET, HEAD"), (.delete, "/api/v1/programs", "GET, HEAD, POST"),
                 (.put, "/login", "GET, HEAD, POST"), (.get, "/logout", "POST"), (.delete, "/partners/NL1001", "GET, HEAD"),
                 (.post, "/runs", "GET, HEAD"), (.patch, "/", "GET, HEAD"), (.put, "/imports", "GET, HEAD, POST"),
+                // Found by schemathesis: QUERY (OpenAPI 3.2's safe method with a body) answered 404.
+                (HTTPRequest.Method("QUERY")!, "/api/v1/health", "GET, HEAD"), (HTTPRequest.Method("QUERY")!, "/api/v1/runs", "GET, HEAD, POST"),
             ]
             for (method, uri, allow) in cases {
                 let response = try await client.execute(uri: uri, method: method, headers: Fixture.headers(token))
@@ -344,6 +346,22 @@ import Testing
             }
             let missing = try await client.execute(uri: "/api/v1/no-such-route", method: .delete, headers: Fixture.headers(token))
             #expect(missing.status == .notFound)
+        }
+    }
+
+    /// Found by schemathesis: an empty or unknown `program` on the advice route answered 500.
+    @Test func adviceForAnEmptyOrUnknownProgramIsA4xx() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        try await fixture.serve { client in
+            let headers = Fixture.headers(fixture.admin)
+            let empty = try await client.execute(uri: "/api/v1/partners/NL1001/advice?program=", method: .get, headers: headers)
+            #expect(empty.status == .badRequest)
+            let unknown = try await client.execute(uri: "/api/v1/partners/NL1001/advice?program=NOPE", method: .get, headers: headers)
+            #expect(unknown.status == .notFound)
+            #expect(try unknown.errorCode() == "not_found")
+            let known = try await client.execute(uri: "/api/v1/partners/NL1001/advice?program=VIP25-6M", method: .get, headers: headers)
+            #expect(known.status == .ok)
         }
     }
 
