@@ -250,6 +250,12 @@ import Testing
         let header = try source.reader("a,\"b\"\r")
         #expect(header.header == ["a", "b"])
         #expect(try header.next() == false)
+        // Unquoted, the CR is not part of the last field either.
+        let unquoted = try source.reader("a\"x\"\r")
+        #expect(unquoted.header == ["a\"x\""])
+        let record = try source.reader("a,b\nx,y\r")
+        #expect(try record.next())
+        #expect(record.string(1) == "y")
     }
 
     @Test func utf8ValidationRejectsWhatSwiftRejects() {

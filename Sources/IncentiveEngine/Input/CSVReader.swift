@@ -500,7 +500,8 @@ public final class CSVReader {
                     }
                     if scan >= end {
                         if !eof && refill(keepingFrom: recordStart) { continue restart }
-                        addField(index, scan, quoted: false)
+                        // A carriage return that ends the file ends the record (a CRLF cut short).
+                        addField(index, scan > index && bytes[scan - 1] == carriage ? scan - 1 : scan, quoted: false)
                         index = scan
                         break fieldLoop
                     }
