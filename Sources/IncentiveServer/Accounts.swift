@@ -185,11 +185,11 @@ extension AppContext {
     }
 }
 
-extension ApplicationRequestContextSource {
+extension Channel {
     /// Who is at the other end, for throttling sign-ins: an IPv4 address as it is, an IPv6 address by its
     /// /64 network (what one household or host is given), a Unix socket as `unix`; nil when unknown.
     var clientAddress: String? {
-        guard let address = channel.remoteAddress else { return nil }
+        guard let address = remoteAddress else { return nil }
         switch address {
         case .v4: return address.ipAddress
         case .v6(let v6):

@@ -4,6 +4,7 @@ import IncentiveAdvisor
 import IncentiveEngine
 import IncentiveStore
 import Logging
+import NIOCore
 
 /// How the server is started.
 public struct ServerOptions: Sendable {
@@ -41,14 +42,17 @@ public struct AppContext: RequestContext {
     public var user: User?
     /// The page session the user came with (pages only; API clients use tokens).
     public var session: Session?
-    /// The client's address, for throttling sign-ins (`ApplicationRequestContextSource.clientAddress`).
-    public var clientAddress: String?
+    /// The request's source, kept so that the client's address is worked out only when a sign-in needs
+    /// it (reading it takes a lock and formats a string: too much for every request).
+    let channel: any Channel
+    /// The client's address, for throttling sign-ins (`Channel.clientAddress`).
+    public var clientAddress: String? { channel.clientAddress }
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         user = nil
         session = nil
-        clientAddress = source.clientAddress
+        channel = source.channel
     }
 }
 

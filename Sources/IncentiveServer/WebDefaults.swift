@@ -29,20 +29,26 @@ struct WebDefaultsMiddleware: RouterMiddleware {
     }
 
     func apply(to headers: HTTPFields, path: String) -> HTTPFields {
-        var fields = HTTPFields()
-        for field in headers {
-            if secureCookies && field.name == .setCookie && !Self.isSecure(field.value) {
-                fields.append(HTTPField(name: .setCookie, value: field.value + "; Secure"))
-            } else {
-                fields.append(field)
+        var fields = headers
+        // Most answers set no cookie: the fields are rebuilt only when one needs `Secure`.
+        if secureCookies && fields.contains(where: { $0.name == .setCookie && !Self.isSecure($0.value) }) {
+            fields = HTTPFields()
+            for field in headers {
+                if field.name == .setCookie && !Self.isSecure(field.value) {
+                    fields.append(HTTPField(name: .setCookie, value: field.value + "; Secure"))
+                } else {
+                    fields.append(field)
+                }
             }
         }
         fields[.contentSecurityPolicy] = Self.contentSecurityPolicy
         fields[.xContentTypeOptions] = "nosniff"
-        fields[HTTPField.Name("Referrer-Policy")!] = "same-origin"
+        fields[Self.referrerPolicy] = "same-origin"
         if !Self.cacheable.contains(path) { fields[.cacheControl] = "no-store" }
         return fields
     }
+
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
 
     static func isSecure(_ cookie: String) -> Bool {
         cookie.split(separator: ";").dropFirst().contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "secure" }
