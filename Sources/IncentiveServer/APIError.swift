@@ -54,14 +54,9 @@ struct APIError: Error, HTTPResponseError {
             })
     }
 
-    /// `text` with at most `limit` characters: a longer text is cut and says how much was left out.
-    static func cut(_ text: String, to limit: Int) -> String {
-        // Counting UTF-8 bytes first keeps this cheap for the usual short text.
-        guard text.utf8.count > limit else { return text }
-        let characters = text.count
-        guard characters > limit else { return text }
-        return String(text.prefix(limit)) + "… (\(characters - limit) more characters)"
-    }
+    /// `text` with at most `limit` characters: a longer text is cut and says how much was left out
+    /// (the engine's rule for values in messages, `Diagnostic.cut`).
+    static func cut(_ text: String, to limit: Int) -> String { Diagnostic.cut(text, limit: limit) }
 
     struct Body: Encodable {
         struct Inner: Encodable {
