@@ -198,17 +198,15 @@ struct Pages: Sendable {
             values["run"] = ["id": summary.id, "started": language.timestamp(summary.startedAt)]
             values["programs"] = result.programs.map { programResult -> [String: Any] in
                 let program = programResult.program
-                let taking = programResult.partners.filter(\.takesPart)
-                let eligible = taking.filter { $0.status == .eligible || $0.status == .partiallyEligible }
                 return [
                     "id": program.id, "name": program.name, "kind": program.kind == .vip ? "VIP" : "MDF", "currency": program.currency,
-                    "period": language.range(program.period), "takingPart": taking.count, "eligible": eligible.count,
+                    "period": language.range(program.period), "takingPart": programResult.partnersTakingPart, "eligible": programResult.eligiblePartners,
                     "paid": language.money(programResult.amount) + " " + program.currency,
                     "missed": language.money(programResult.missedAmount) + " " + program.currency,
                     "chart": Charts.split(
                         [(programResult.amount.cents, "#2e7d4f"), (programResult.missedAmount.cents, "#d9534f")],
                         labels: [language.texts["paid"] ?? "", language.texts["missed"] ?? ""]),
-                    "partners": taking.map { partner -> [String: Any] in
+                    "partners": programResult.partners.filter(\.takesPart).map { partner -> [String: Any] in
                         [
                             "id": partner.partnerID, "status": partner.status.rawValue,
                             "statusText": language.status(partner.status),

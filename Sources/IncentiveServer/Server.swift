@@ -16,10 +16,14 @@ public struct ServerOptions: Sendable {
     public var catalogue: [CredentialOffer]?
     /// Every cookie is `Secure` (sent only over HTTPS). Default: on unless `host` is a loopback address.
     public var secureCookies: Bool
+    /// Where "today" (the advice's as-of date) and session expiry times come from.
+    public var clock: WallClock
 
     public init(
-        host: String = "127.0.0.1", port: Int = 8080, maxBodySize: Int = 1 << 30, catalogue: [CredentialOffer]? = nil, secureCookies: Bool? = nil
+        host: String = "127.0.0.1", port: Int = 8080, maxBodySize: Int = 1 << 30, catalogue: [CredentialOffer]? = nil, secureCookies: Bool? = nil,
+        clock: WallClock = .system
     ) {
+        self.clock = clock
         self.host = host
         self.port = port
         self.maxBodySize = maxBodySize

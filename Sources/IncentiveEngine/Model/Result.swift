@@ -174,6 +174,8 @@ public struct PartnerResult: Sendable, Hashable {
     public var amount: Money { Money(cents: rows.reduce(0) { $0 + $1.amount.cents }) }
     public var missedAmount: Money { Money(cents: rows.reduce(0) { $0 + $1.missedAmount.cents }) }
     public var takesPart: Bool { status != .notEnrolled && status != .notTakingPart }
+    /// Paid in full or in part: VIP eligible or partially eligible, MDF accrual earned.
+    public var isEligible: Bool { status == .eligible || status == .partiallyEligible }
 }
 
 /// Every partner's result in one program, partners sorted by id.
@@ -194,6 +196,10 @@ public struct ProgramResult: Sendable {
     }
     public var amount: Money { Money(cents: partners.reduce(0) { $0 + $1.amount.cents }) }
     public var missedAmount: Money { Money(cents: partners.reduce(0) { $0 + $1.missedAmount.cents }) }
+    /// Partners taking part in the program (enrolled, or MDF providers of a listed tier).
+    public var partnersTakingPart: Int { partners.reduce(0) { $1.takesPart ? $0 + 1 : $0 } }
+    /// Partners paid in full or in part (`PartnerResult.isEligible`): the one count every summary shows.
+    public var eligiblePartners: Int { partners.reduce(0) { $1.isEligible ? $0 + 1 : $0 } }
 }
 
 /// The results of a computation, programs sorted by id.

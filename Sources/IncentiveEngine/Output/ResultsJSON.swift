@@ -63,8 +63,8 @@ public enum ResultsJSON {
                 return ProgramDocument(
                     id: program.id, kind: program.kind.rawValue, name: program.name, currency: program.currency,
                     period: ["start": program.period.start.description, "end": program.period.end.description],
-                    partnersTakingPart: programResult.partners.filter(\.takesPart).count,
-                    eligiblePartners: programResult.partners.filter { $0.status == .eligible || $0.status == .partiallyEligible }.count,
+                    partnersTakingPart: programResult.partnersTakingPart,
+                    eligiblePartners: programResult.eligiblePartners,
                     amount: programResult.amount.plainText, missedAmount: programResult.missedAmount.plainText,
                     partners: programResult.partners.map { partner in
                         PartnerDocument(

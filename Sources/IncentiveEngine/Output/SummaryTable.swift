@@ -11,12 +11,10 @@ public enum SummaryTable {
             text += "\(program.id)  \(program.name)\n"
             text +=
                 "\(program.kind == .vip ? "VIP back-end rebate" : "MDF accrual"), \(program.currency), \(program.period.start)..\(program.period.end)\n"
-            let taking = programResult.partners.filter(\.takesPart)
-            let eligible = taking.filter { $0.status == .eligible || $0.status == .partiallyEligible }
             let rows = programResult.rows
             let labels = [
-                ("partners taking part", "\(taking.count)"),
-                ("eligible (fully or partly)", "\(eligible.count)"),
+                ("partners taking part", "\(programResult.partnersTakingPart)"),
+                ("eligible (fully or partly)", "\(programResult.eligiblePartners)"),
                 ("rows eligible / total", "\(rows.filter(\.eligible).count) / \(rows.count)"),
                 ("total paid", "\(programResult.amount.groupedText) \(program.currency)"),
                 ("total missed", "\(programResult.missedAmount.groupedText) \(program.currency)"),
