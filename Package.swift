@@ -52,7 +52,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
-            ]
+            ],
+            resources: [.embedInCode("Resources/openapi.yaml")]
         ),
         .executableTarget(
             name: "incentives",
@@ -79,6 +80,7 @@ let package = Package(
                 "IncentiveEngine", "IncentiveStore", "IncentiveServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(name: "IncentivesCLITests", dependencies: ["IncentiveEngine", "IncentiveStore", "incentives"]),

@@ -14,36 +14,49 @@ struct API: Sendable {
     let cache: ResponseCache
 
     static let prefix = "/api/v1"
+    /// The paths under `prefix` that answer anyone, whatever credentials come with the request.
+    static let publicPaths: Set<String> = ["\(prefix)/health", "\(prefix)/openapi.yaml"]
+    /// The OpenAPI 3.1 description of the API (`Resources/openapi.yaml`, embedded in the binary when it is built).
+    static let openAPIDocument = String(decoding: PackageResources.openapi_yaml, as: UTF8.self)
     /// Bodies other than uploads are small.
     static let maxJSONBody = 1 << 20
 
     func register(on routes: Routes) {
         let api = routes.group(Self.prefix)
         api.get("health") { _, _ in JSONBody.response(["status": "ok", "engine_version": Engine.version]) }
-        api.get("openapi.yaml") { _, context in
-            _ = try context.requireUser()
-            return JSONBody.text(OpenAPIDocument.yaml, contentType: "application/yaml; charset=utf-8")
-        }
+        api.get("openapi.yaml") { _, _ in JSONBody.text(Self.openAPIDocument, contentType: "application/yaml; charset=utf-8") }
 
-        api.get("programs") { request, context in try await listPrograms(request, context) }
-        api.get("programs/{id}") { _, context in try await program(context) }
-        api.post("programs") { request, context in try await addProgram(request, context) }
+        api.get("programs", use: listPrograms)
+        api.get("programs/{id}", use: program)
+        api.post("programs", use: addProgram)
 
-        api.get("partners") { request, context in try await listPartners(request, context) }
-        api.get("partners/{id}") { _, context in try await partner(context) }
-        api.get("partners/{id}/advice") { request, context in try await advice(request, context) }
+        api.get("partners", use: listPartners)
+        api.get("partners/{id}", use: partner)
+        api.get("partners/{id}/advice", use: advice)
 
-        api.post("imports/{kind}") { request, context in try await importFile(request, context) }
+        api.post("imports/{kind}", use: importFile)
 
-        api.get("enrollments") { request, context in try await listEnrollments(request, context) }
-        api.post("enrollments") { request, context in try await enroll(request, context) }
-        api.delete("enrollments") { request, context in try await unenroll(request, context) }
+        api.get("enrollments", use: listEnrollments)
+        api.post("enrollments", use: enroll)
+        api.delete("enrollments", use: unenroll)
 
-        api.post("runs") { request, context in try await run(request, context) }
-        api.get("runs") { request, context in try await listRuns(request, context) }
-        api.get("runs/{id}") { _, context in try await runSummary(context) }
-        api.get("runs/{id}/results") { request, context in try await results(request, context) }
-        api.get("runs/{id}/partners/{partnerId}") { _, context in try await explanation(context) }
+        api.post("runs", use: run)
+        api.get("runs", use: listRuns)
+        api.get("runs/{id}", use: runSummary)
+        api.get("runs/{id}/results", use: results)
+        api.get("runs/{id}/partners/{partnerId}", use: explanation)
+    }
+
+    /// The API's words for the remedies the workspace's reports suggest: its routes.
+    static let remedies = Remedies(
+        unenrollFirst: "unenroll first with DELETE \(prefix)/enrollments", addProgramsFirst: "add them first with POST \(prefix)/programs",
+        giveAFile: "give the CSV file to import")
+
+    /// The date given as `name` (`YYYY-MM-DD`, a query parameter or a body key); today by the server's clock when it is absent.
+    func day(_ text: (some StringProtocol)?, parameter name: String) throws -> Day {
+        guard let text else { return options.clock.today }
+        guard let day = Day(iso: String(text)) else { throw APIError.badRequest("\(name) \"\(text)\": expected a real calendar date YYYY-MM-DD") }
+        return day
     }
 
     // MARK: Programs
@@ -57,7 +70,7 @@ struct API: Sendable {
         return JSONBody.response(page.slice(items))
     }
 
-    func program(_ context: AppContext) async throws -> Response {
+    func program(_ request: Request, _ context: AppContext) async throws -> Response {
         _ = try context.requireUser()
         let id = try context.parameters.require("id")
         let workspace = self.workspace
@@ -84,7 +97,9 @@ struct API: Sendable {
         let workspace = self.workspace
         let added: ProgramAdded
         do {
-            added = try await blocking { try folder.keep { try workspace.addProgram(file: path, displayName: "upload:\(name)") } }
+            added = try await blocking {
+                try folder.keep { try workspace.addProgram(file: path, displayName: "upload:\(name)", remedies: Self.remedies) }
+            }
         } catch let report as DiagnosticReport {
             throw APIError.invalid(report, what: "the program was not stored")
         }
@@ -110,7 +125,7 @@ struct API: Sendable {
         return JSONBody.response(PageDocument(items: items.map(PartnerDocument.init), page: page.page, perPage: page.perPage, total: total))
     }
 
-    func partner(_ context: AppContext) async throws -> Response {
+    func partner(_ request: Request, _ context: AppContext) async throws -> Response {
         let user = try context.requireUser()
         let id = try context.parameters.require("id")
         guard user.mayView(partner: id) else { throw APIError.notFound("no partner \(id)") }
@@ -125,13 +140,7 @@ struct API: Sendable {
         let id = try context.parameters.require("id")
         guard user.mayView(partner: id) else { throw APIError.notFound("no partner \(id)") }
         let query = request.uri.queryParameters
-        var day = Day(daysSinceEpoch: Int32(Int(Date().timeIntervalSince1970) / 86_400))
-        if let text = query["as_of"] {
-            guard let parsed = Day(iso: String(text)) else {
-                throw APIError.badRequest("as_of \"\(text)\": expected a real calendar date YYYY-MM-DD")
-            }
-            day = parsed
-        }
+        let day = try self.day(query["as_of"], parameter: "as_of")
         let programs = query["program"].map { [String($0)] } ?? []
         let workspace = self.workspace, catalogue = options.catalogue
         if let program = programs.first {
@@ -139,7 +148,7 @@ struct API: Sendable {
             let known = try await blocking { try workspace.programVersions().map(\.programID) }
             guard known.contains(where: { $0.isExactly(program) }) else { throw APIError.notFound("no program \(program)") }
         }
-        let text = try await blocking { [day] () -> String? in
+        let text = try await blocking { () -> String? in
             guard try workspace.partners(offset: 0, limit: 1, only: id).total == 1 else { return nil }
             let input = try workspace.loadInput(programIDs: programs, tracePartner: id, onlyPartner: true, bookingView: Advisor.bookings(asOf: day))
                 .input
@@ -184,7 +193,9 @@ struct API: Sendable {
         let display = "upload:\(kind.fileName)"
         let outcome: ImportOutcome
         do {
-            outcome = try await blocking { try folder.keep { try workspace.importFile(kind, path: path, displayName: display) } }
+            outcome = try await blocking {
+                try folder.keep { try workspace.importFile(kind, path: path, displayName: display, remedies: Self.remedies) }
+            }
         } catch let report as DiagnosticReport {
             throw APIError.invalid(report, what: "nothing was imported; the workspace is unchanged")
         }
@@ -224,25 +235,17 @@ struct API: Sendable {
     }
 
     struct EnrollmentRequest: Decodable {
-        var partnerID: String
-        var program: String
-        var subtrack: String
+        var partnerID, program, subtrack: String
         var enrolledOn: String?
-        enum CodingKeys: String, CodingKey {
-            case partnerID = "partner_id", program, subtrack, enrolledOn = "enrolled_on"
-        }
+        enum CodingKeys: String, CodingKey { case partnerID = "partner_id", program, subtrack, enrolledOn = "enrolled_on" }
     }
 
     func enroll(_ request: Request, _ context: AppContext) async throws -> Response {
         _ = try context.requireAdmin()
         let body = try await decode(EnrollmentRequest.self, request)
-        var day = Day(daysSinceEpoch: Int32(Int(Date().timeIntervalSince1970) / 86_400))
-        if let text = body.enrolledOn {
-            guard let parsed = Day(iso: text) else { throw APIError.badRequest("enrolled_on \"\(text)\": expected a real calendar date YYYY-MM-DD") }
-            day = parsed
-        }
+        let day = try self.day(body.enrolledOn, parameter: "enrolled_on")
         let workspace = self.workspace
-        let outcome = try await blocking { [day] in
+        let outcome = try await blocking {
             try workspace.enroll(partner: body.partnerID, program: body.program, subtrack: body.subtrack, on: day)
         }
         struct Answer: Encodable {
@@ -315,7 +318,7 @@ struct API: Sendable {
         return id
     }
 
-    func runSummary(_ context: AppContext) async throws -> Response {
+    func runSummary(_ request: Request, _ context: AppContext) async throws -> Response {
         let user = try context.requireUser()
         let id = try await runID(context)
         let workspace = self.workspace
@@ -348,7 +351,7 @@ struct API: Sendable {
 
     /// The partner's standing in every program of the run, with every check explained. A stored run never
     /// changes, so the answer is computed once.
-    func explanation(_ context: AppContext) async throws -> Response {
+    func explanation(_ request: Request, _ context: AppContext) async throws -> Response {
         let user = try context.requireUser()
         let text = try context.parameters.require("id")
         let partner = try context.parameters.require("partnerId")

@@ -54,6 +54,30 @@ struct APIError: Error, HTTPResponseError {
             })
     }
 
+    /// A refusal of the workspace, mapped once for every route: not found 404, conflict 409, rejected
+    /// input 422, a workspace that cannot serve (busy, too new, not a workspace) 503; nil for what the
+    /// workspace cannot read or write (an internal error, whose message is not for the client).
+    init?(_ error: WorkspaceError) {
+        let status: HTTPResponse.Status
+        let code: String
+        switch error.code {
+        case .notFound: (status, code) = (.notFound, "not_found")
+        case .conflict: (status, code) = (.conflict, "conflict")
+        case .rejected: (status, code) = (.unprocessableContent, "rejected")
+        case .busy, .newerSchema, .notAWorkspace: (status, code) = (.serviceUnavailable, "unavailable")
+        case .damaged, .failed: return nil
+        }
+        self.init(status: status, code: code, message: Self.message(error))
+    }
+
+    /// The workspace's message, with the API's words for a remedy where the error gives the detail for one.
+    static func message(_ error: WorkspaceError) -> String {
+        switch error.detail {
+        case .noRunsYet(let run): "no run \(run) in the workspace (it has no runs yet; make one with POST \(API.prefix)/runs)"
+        default: error.message
+        }
+    }
+
     /// `text` with at most `limit` characters: a longer text is cut and says how much was left out
     /// (the engine's rule for values in messages, `Diagnostic.cut`).
     static func cut(_ text: String, to limit: Int) -> String { Diagnostic.cut(text, limit: limit) }
@@ -76,7 +100,8 @@ struct APIError: Error, HTTPResponseError {
     }
 }
 
-/// Turns workspace errors and Hummingbird's own errors into the API's error shape.
+/// Turns workspace errors and Hummingbird's own errors into the API's error shape: the one place where
+/// a `WorkspaceError`'s code becomes an HTTP status.
 struct ErrorMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
         do {
@@ -84,7 +109,8 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch let error as APIError {
             throw error
         } catch let error as WorkspaceError {
-            throw APIError(status: .unprocessableContent, code: "rejected", message: error.message)
+            if let answer = APIError(error) { throw answer }
+            throw internalError(error, context)
         } catch let error as HTTPError {
             throw APIError(status: error.status, code: Self.code(error.status), message: error.body ?? error.status.reasonPhrase)
         } catch let error as any HTTPResponseError {
@@ -96,9 +122,14 @@ struct ErrorMiddleware: RouterMiddleware {
             // problems, never a crash or a bare 500.
             throw APIError.invalid(report, what: "nothing was computed")
         } catch {
-            context.logger.error("internal error", metadata: ["error": "\(error)"])
-            throw APIError(status: .internalServerError, code: "internal", message: "internal error (request \(context.id))")
+            throw internalError(error, context)
         }
+    }
+
+    /// A failure that is not the client's: logged with its cause, answered without it.
+    func internalError(_ error: any Error, _ context: AppContext) -> APIError {
+        context.logger.error("internal error", metadata: ["error": "\(error)"])
+        return APIError(status: .internalServerError, code: "internal", message: "internal error (request \(context.id))")
     }
 
     static func code(_ status: HTTPResponse.Status) -> String {

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -44,20 +43,20 @@ public enum Accounts {
     public static func newSecret(prefix: String) -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return prefix + bytes.map { String(format: "%02x", $0) }.joined()
+        return prefix + Digest.hex(bytes)
     }
 
-    public static func digest(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    /// What the workspace keeps of a token, session id or sign-in key: its SHA-256.
+    public static func digest(_ secret: String) -> String { Digest.of(secret) }
 
     /// The public id of a token (what `tokens list` shows): the start of its SHA-256, never the secret.
     public static func tokenID(_ token: String) -> String { String(digest(token).prefix(TokenRecord.idLength)) }
 
-    /// A single-use sign-in link for `user`, valid for `lifetime` seconds: the path to open.
+    /// A single-use sign-in link for `user`, valid for `lifetime` seconds from now by the workspace's clock
+    /// (which its expiry is checked against): the path to open.
     public static func createLoginLink(user: String, in workspace: Workspace, lifetime: TimeInterval = 3600) throws -> String {
         let key = newSecret(prefix: "")
-        try workspace.addLoginLink(hash: digest(key), user: user, expires: Date().addingTimeInterval(lifetime))
+        try workspace.addLoginLink(hash: digest(key), user: user, expires: workspace.clock.now().addingTimeInterval(lifetime))
         return "/login/link?key=\(key)"
     }
 
@@ -66,12 +65,14 @@ public enum Accounts {
         try issueToken(user: user, in: workspace, lifetime: lifetime).token
     }
 
-    /// Creates an API token: the secret (shown once) and its record (public id, expiry).
+    /// Creates an API token: the secret (shown once) and its record (public id, expiry `lifetime` seconds from
+    /// now by the workspace's clock, which its expiry is checked against).
     public static func issueToken(
         user: String, in workspace: Workspace, lifetime: TimeInterval = defaultTokenLifetime, source: String = Workspace.commandLine
     ) throws -> (token: String, record: TokenRecord) {
         let token = newSecret(prefix: "inc_")
-        let record = try workspace.addToken(hash: digest(token), user: user, expires: Date().addingTimeInterval(lifetime), source: source)
+        let record = try workspace.addToken(
+            hash: digest(token), user: user, expires: workspace.clock.now().addingTimeInterval(lifetime), source: source)
         return (token, record)
     }
 
@@ -140,8 +141,8 @@ struct Authenticator: RouterMiddleware {
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
         var context = context
-        // The health check answers anyone, whatever credentials come with it.
-        if request.uri.path == "\(API.prefix)/health" { return try await next(request, context) }
+        // The health check and the OpenAPI document answer anyone, whatever credentials come with the request.
+        if API.publicPaths.contains(request.uri.path) { return try await next(request, context) }
         if let authorization = request.headers[.authorization] {
             guard authorization.hasPrefix("Bearer ") else {
                 throw APIError(status: .unauthorized, code: "unauthorized", message: "the Authorization header must be: Bearer <token>")

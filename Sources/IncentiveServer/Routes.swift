@@ -58,6 +58,9 @@ final class Routes {
         return tail.isEmpty ? prefix : prefix + "/" + tail
     }
 
+    /// Every registered path (prefix included) with the methods registered on it, in the order registered.
+    var registered: [(path: String, methods: [HTTPRequest.Method])] { table.paths.map { ($0, table.methods[$0] ?? []) } }
+
     /// The methods `path` answers, as `Allow` lists them (`HEAD` with `GET`).
     func allowed(_ path: String) -> [HTTPRequest.Method] {
         let registered = table.methods[path] ?? []

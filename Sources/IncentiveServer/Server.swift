@@ -72,6 +72,15 @@ public enum IncentivesServer {
     static func application(
         workspace: Workspace, options: ServerOptions, logger: Logger = Logger(label: "incentives"), signIn: SignInGuard?
     ) -> some ApplicationProtocol {
+        Application(
+            router: routes(workspace: workspace, options: options, signIn: signIn).router,
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "incentives"),
+            logger: logger)
+    }
+
+    /// The router with its middleware and every route, and the registry of those routes (the methods of
+    /// each path), which the OpenAPI document is checked against.
+    static func routes(workspace: Workspace, options: ServerOptions, signIn: SignInGuard? = nil) -> Routes {
         // HEAD is answered wherever GET is, without the body.
         let router = Router(context: AppContext.self, options: .autoGenerateHeadEndpoints)
         router.middlewares.add(RequestLogMiddleware())
@@ -86,10 +95,7 @@ public enum IncentivesServer {
         Pages(workspace: workspace, options: options, cache: cache).register(on: routes)
         // Last, after every route: a wrong method on an existing path answers 405 with Allow.
         routes.refuseOtherMethods()
-        return Application(
-            router: router,
-            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "incentives"),
-            logger: logger)
+        return routes
     }
 }
 

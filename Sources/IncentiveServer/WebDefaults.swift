@@ -12,7 +12,7 @@ struct WebDefaultsMiddleware: RouterMiddleware {
     static let contentSecurityPolicy =
         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
     /// Answers without financial data, which caches may keep.
-    static let cacheable: Set<String> = ["\(API.prefix)/health", "\(API.prefix)/openapi.yaml"]
+    static let cacheable = API.publicPaths
 
     let secureCookies: Bool
 

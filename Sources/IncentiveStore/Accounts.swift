@@ -43,7 +43,7 @@ public struct User: Sendable, Hashable {
 
     init(row: Row) throws {
         let roleText: String = row["role"]
-        guard let role = Role(rawValue: roleText) else { throw WorkspaceError("unknown role \(roleText)") }
+        guard let role = Role(rawValue: roleText) else { throw WorkspaceError(.damaged, "the workspace holds a user with an unknown role \(roleText)") }
         self.init(name: row["name"], role: role, partnerID: row["partner_id"], passwordHash: row["password_hash"])
         createdAt = row["created_at"]
         disabledAt = row["disabled_at"]
@@ -136,15 +136,18 @@ extension Workspace {
     public func addUser(_ user: User, source: String = Workspace.commandLine) throws -> User {
         var user = user
         user.name = user.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let problem = User.nameProblem(user.name) { throw WorkspaceError(problem) }
+        if let problem = User.nameProblem(user.name) { throw WorkspaceError(.rejected, problem) }
         guard (user.role == .partner) == (user.partnerID != nil) else {
-            throw WorkspaceError(user.role == .partner ? "a partner user needs --partner ID" : "an admin is not bound to a partner (drop --partner)")
+            throw WorkspaceError(
+                .rejected, user.role == .partner ? "a partner user needs a partner" : "an admin is not bound to a partner",
+                detail: .partnerBinding(role: user.role))
         }
         return try writeTransaction(changesData: false) { db in
             if let taken = try String.fetchAll(cached: db, sql: "SELECT name FROM users").first(where: {
                 User.comparable($0) == User.comparable(user.name)
             }) {
                 throw WorkspaceError(
+                    .conflict,
                     taken == user.name
                         ? "a user named \(user.name) already exists (names stay taken after a user is deleted)"
                         : "the name \(user.name) is taken: a user named \(taken) exists, and names are compared without regard to case")
@@ -152,9 +155,9 @@ extension Workspace {
             if let partner = user.partnerID,
                 try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM partners WHERE partner_id = ?)", arguments: [partner]) != true
             {
-                throw WorkspaceError("no partner \(partner) in the workspace")
+                throw WorkspaceError(.rejected, "no partner \(partner) in the workspace")
             }
-            user.createdAt = Clock.timestamp()
+            user.createdAt = now()
             try db.execute(
                 sql: "INSERT INTO users(name, role, partner_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [user.name, user.role.rawValue, user.partnerID, user.passwordHash, user.createdAt])
@@ -184,10 +187,10 @@ extension Workspace {
     public func setPassword(user name: String, hash: String, source: String = Workspace.commandLine) throws -> User {
         try writeTransaction(changesData: false) { db in
             var user = try Self.existing(db, name)
-            guard user.status != .deleted else { throw WorkspaceError("\(user.name) is deleted; a deleted user gets no new password") }
+            guard user.status != .deleted else { throw WorkspaceError(.conflict, "\(user.name) is deleted; a deleted user gets no new password") }
             try db.execute(sql: "UPDATE users SET password_hash = ? WHERE name = ?", arguments: [hash, user.name])
             try Self.endSessions(db, user.name)
-            try Self.log(db, user: user.name, event: "password_set", detail: nil, source: source)
+            try Self.log(db, user: user.name, event: "password_set", detail: nil, source: source, at: now())
             user.passwordHash = hash
             return user
         }
@@ -199,7 +202,7 @@ extension Workspace {
         try writeTransaction(changesData: false) { db in
             var user = try Self.existing(db, name)
             guard user.status == .active else { return (user, false) }
-            let now = Clock.timestamp()
+            let now = self.now()
             try db.execute(sql: "UPDATE users SET disabled_at = ? WHERE name = ?", arguments: [now, user.name])
             try Self.endSessions(db, user.name)
             try Self.log(db, user: user.name, event: "disabled", detail: nil, source: source, at: now)
@@ -214,10 +217,11 @@ extension Workspace {
             var user = try Self.existing(db, name)
             switch user.status {
             case .active: return (user, false)
-            case .deleted: throw WorkspaceError("\(user.name) is deleted; a deleted user cannot be enabled again (add a user under a new name)")
+            case .deleted:
+                throw WorkspaceError(.conflict, "\(user.name) is deleted; a deleted user cannot be enabled again (add a user under a new name)")
             case .disabled:
                 try db.execute(sql: "UPDATE users SET disabled_at = NULL WHERE name = ?", arguments: [user.name])
-                try Self.log(db, user: user.name, event: "enabled", detail: nil, source: source)
+                try Self.log(db, user: user.name, event: "enabled", detail: nil, source: source, at: now())
                 user.disabledAt = nil
                 return (user, true)
             }
@@ -230,7 +234,7 @@ extension Workspace {
         try writeTransaction(changesData: false) { db in
             var user = try Self.existing(db, name)
             guard user.status != .deleted else { return (user, false) }
-            let now = Clock.timestamp()
+            let now = self.now()
             try db.execute(sql: "UPDATE users SET deleted_at = ? WHERE name = ?", arguments: [now, user.name])
             let live = try String.fetchAll(
                 cached: db, sql: "SELECT token_hash FROM tokens WHERE user_name = ? AND revoked_at IS NULL", arguments: [user.name])
@@ -249,13 +253,15 @@ extension Workspace {
     public func addToken(hash: String, user name: String, expires: Date, source: String = Workspace.commandLine) throws -> TokenRecord {
         try writeTransaction(changesData: false) { db in
             guard let user = try Self.resolve(db, name) else {
-                throw WorkspaceError("no user named \(name) (add one with: incentives users add)")
+                throw WorkspaceError(.notFound, "no user named \(name)", detail: .noUserForToken(name: name))
             }
-            guard user.status == .active else { throw WorkspaceError("\(user.name) is \(user.status.rawValue); a token for it would not work") }
-            let now = Clock.timestamp()
+            guard user.status == .active else {
+                throw WorkspaceError(.conflict, "\(user.name) is \(user.status.rawValue); a token for it would not work")
+            }
+            let now = self.now()
             try db.execute(
                 sql: "INSERT INTO tokens(token_hash, user_name, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                arguments: [hash, user.name, now, Clock.timestamp(expires)])
+                arguments: [hash, user.name, now, Timestamp.text(expires)])
             try Self.log(db, user: user.name, event: "token_created", detail: String(hash.prefix(TokenRecord.idLength)), source: source, at: now)
             let row = try Row.fetchOne(cached: db, sql: "SELECT * FROM tokens WHERE token_hash = ?", arguments: [hash])!
             return TokenRecord(row: row, now: now)
@@ -265,10 +271,10 @@ extension Workspace {
     /// The tokens of `user` (all users' when nil), oldest first, revoked and expired ones too.
     public func tokens(user name: String? = nil) throws -> [TokenRecord] {
         try pool.read { db in
-            let now = Clock.timestamp()
+            let now = self.now()
             var userName: String?
             if let name {
-                guard let user = try Self.resolve(db, name) else { throw WorkspaceError("no user named \(name)") }
+                guard let user = try Self.resolve(db, name) else { throw WorkspaceError(.notFound, "no user named \(name)") }
                 userName = user.name
             }
             return try Row.fetchAll(
@@ -282,15 +288,17 @@ extension Workspace {
     public func revokeToken(id: String, source: String = Workspace.commandLine) throws -> (token: TokenRecord, changed: Bool) {
         let id = id.lowercased()
         guard TokenRecord.isID(id) else {
-            throw WorkspaceError("\(id) is not a token id: an id is the \(TokenRecord.idLength) hex digits that tokens list shows")
+            throw WorkspaceError(.rejected, "\(id) is not a token id: an id is the \(TokenRecord.idLength) hex digits that tokens list shows")
         }
         return try writeTransaction(changesData: false) { db in
             let rows = try Row.fetchAll(
                 cached: db, sql: "SELECT * FROM tokens WHERE substr(token_hash, 1, ?) = ?", arguments: [TokenRecord.idLength, id])
             guard rows.count == 1, let row = rows.first else {
-                throw WorkspaceError(rows.isEmpty ? "no token with id \(id) (see: incentives tokens list)" : "\(rows.count) tokens have the id \(id)")
+                throw rows.isEmpty
+                    ? WorkspaceError(.notFound, "no token with id \(id)", detail: .noToken(id: id))
+                    : WorkspaceError(.conflict, "\(rows.count) tokens have the id \(id)")
             }
-            let now = Clock.timestamp()
+            let now = self.now()
             let token = TokenRecord(row: row, now: now)
             guard token.revokedAt == nil else { return (token, false) }
             let hash: String = row["token_hash"]
@@ -314,7 +322,7 @@ extension Workspace {
             let user = try User(row: row)
             let expires: String? = row["token_expires_at"], revoked: String? = row["token_revoked_at"]
             if revoked != nil { return .revoked }
-            guard let expires, expires > Clock.timestamp() else { return .expired(at: expires) }
+            guard let expires, expires > now() else { return .expired(at: expires) }
             guard user.status == .active else { return .userInactive(user.status) }
             return .valid(user)
         }
@@ -337,10 +345,10 @@ extension Workspace {
 
     public func addSession(hash: String, user: String, csrfToken: String, expires: Date) throws {
         try writeTransaction(changesData: false) { db in
-            try db.execute(sql: "DELETE FROM sessions WHERE expires_at < ?", arguments: [Clock.timestamp()])
+            try db.execute(sql: "DELETE FROM sessions WHERE expires_at < ?", arguments: [now()])
             try db.execute(
                 sql: "INSERT INTO sessions(session_hash, user_name, csrf_token, expires_at) VALUES (?, ?, ?, ?)",
-                arguments: [hash, user, csrfToken, Clock.timestamp(expires)])
+                arguments: [hash, user, csrfToken, Timestamp.text(expires)])
         }
     }
 
@@ -354,7 +362,7 @@ extension Workspace {
                         SELECT u.*, s.csrf_token FROM sessions s JOIN users u ON u.name = s.user_name
                         WHERE s.session_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL AND u.deleted_at IS NULL
                         """,
-                    arguments: [hash, Clock.timestamp()])
+                    arguments: [hash, now()])
             else { return nil }
             return Session(user: try User(row: row), csrfToken: row["csrf_token"])
         }
@@ -368,7 +376,7 @@ extension Workspace {
     public func addLoginLink(hash: String, user: String, expires: Date) throws {
         try writeTransaction(changesData: false) { db in
             try db.execute(
-                sql: "INSERT INTO login_links(link_hash, user_name, expires_at) VALUES (?, ?, ?)", arguments: [hash, user, Clock.timestamp(expires)])
+                sql: "INSERT INTO login_links(link_hash, user_name, expires_at) VALUES (?, ?, ?)", arguments: [hash, user, Timestamp.text(expires)])
         }
     }
 
@@ -379,7 +387,7 @@ extension Workspace {
                 let row = try Row.fetchOne(
                     cached: db,
                     sql: "SELECT u.* FROM login_links l JOIN users u ON u.name = l.user_name WHERE l.link_hash = ? AND l.expires_at > ?",
-                    arguments: [hash, Clock.timestamp()])
+                    arguments: [hash, now()])
             else { return nil }
             try db.execute(sql: "DELETE FROM login_links WHERE link_hash = ?", arguments: [hash])
             let user = try User(row: row)
@@ -397,7 +405,7 @@ extension Workspace {
     }
 
     static func existing(_ db: Database, _ name: String) throws -> User {
-        guard let user = try resolve(db, name) else { throw WorkspaceError("no user named \(name) (see: incentives users list)") }
+        guard let user = try resolve(db, name) else { throw WorkspaceError(.notFound, "no user named \(name)", detail: .noUser(name: name)) }
         return user
     }
 
@@ -407,7 +415,7 @@ extension Workspace {
         try db.execute(sql: "DELETE FROM login_links WHERE user_name = ?", arguments: [name])
     }
 
-    static func log(_ db: Database, user: String, event: String, detail: String?, source: String, at: String = Clock.timestamp()) throws {
+    static func log(_ db: Database, user: String, event: String, detail: String?, source: String, at: String) throws {
         try db.execute(
             sql: "INSERT INTO account_events(at, user_name, event, detail, source) VALUES (?, ?, ?, ?, ?)",
             arguments: [at, user, event, detail, source])

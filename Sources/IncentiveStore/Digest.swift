@@ -1,12 +1,12 @@
 import Crypto
 import Foundation
 
-/// SHA-256 over a stream of bytes, fed in large blocks.
-struct Digest {
+/// SHA-256 written as lower-case hex: of a stream of bytes fed in large blocks, of a file, of a text.
+/// Every digest the workspace records and every hash of a secret it keeps is written here.
+public struct Digest {
     private var hasher = SHA256()
-    private var pending: [UInt8] = []
 
-    init() { pending.reserveCapacity(1 << 16) }
+    init() {}
 
     /// Takes `buffer`'s bytes and empties it (keeping its capacity).
     mutating func consume(_ buffer: inout [UInt8]) {
@@ -18,9 +18,7 @@ struct Digest {
         hasher.update(data: Data(text.utf8))
     }
 
-    func finalize() -> String {
-        hasher.finalize().map { String(format: "%02x", $0) }.joined()
-    }
+    func finalize() -> String { Self.hex(hasher.finalize()) }
 
     /// The SHA-256 of a file's bytes, read in 1 MiB blocks.
     static func file(_ path: String) -> String? {
@@ -34,10 +32,21 @@ struct Digest {
         } catch {
             return nil
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hex(hasher.finalize())
     }
 
-    static func of(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    /// The SHA-256 of `text`'s UTF-8 bytes (a program definition, a token, a session id).
+    public static func of(_ text: String) -> String { hex(SHA256.hash(data: Data(text.utf8))) }
+
+    /// `bytes` as lower-case hex, two digits each.
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }

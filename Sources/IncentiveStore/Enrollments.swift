@@ -20,7 +20,7 @@ extension Workspace {
     public func enroll(partner: String, program programID: String, subtrack: String, on day: Day) throws -> EnrollmentOutcome {
         let (_, program) = try program(programID)
         if let problem = DatasetLoader.enrollmentProblem(program: program, subtrack: subtrack, on: day) {
-            throw WorkspaceError("cannot enrol: \(problem.column) \(problem.value): \(problem.message)")
+            throw WorkspaceError(.rejected, "cannot enrol: \(problem.column) \(problem.value): \(problem.message)")
         }
         let change = try writeTransaction { db throws -> EnrollmentOutcome.Change in
             try Self.requirePartner(db, partner)
@@ -33,7 +33,7 @@ extension Workspace {
                     INSERT INTO enrollments(partner_id, program, subtrack, enrolled_on) VALUES (?, ?, ?, ?)
                     ON CONFLICT (partner_id, program, subtrack) DO UPDATE SET enrolled_on = excluded.enrolled_on
                     """, arguments: [partner, programID, subtrack, day.description])
-            try Self.logChange(
+            try logChange(
                 db, kind: .enrollments, what: "enroll \(partner) in \(programID) \(subtrack) on \(day)", added: current == nil ? 1 : 0,
                 changed: current == nil ? 0 : 1)
             return current == nil ? .added : .changed
@@ -46,12 +46,13 @@ extension Workspace {
         if try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM partners WHERE partner_id = ?)", arguments: [id]) == true { return }
         let count = try Int.fetchOne(cached: db, sql: "SELECT COUNT(*) FROM partners") ?? 0
         let shown = Diagnostic.escaped(Diagnostic.cut(id, limit: 60), quote: true)
-        if count == 0 { throw WorkspaceError("no partner \"\(shown)\": the workspace has no partners yet (import partners.csv first)") }
+        if count == 0 { throw WorkspaceError(.notFound, "no partner \"\(shown)\": the workspace has no partners yet (import partners.csv first)") }
         // Ids match exactly; one that differs only in case or surrounding spaces is most likely the one meant.
         let trimmed = id.trimmingCharacters(in: .whitespaces)
         let near = try String.fetchOne(
             cached: db, sql: "SELECT partner_id FROM partners WHERE partner_id = ? COLLATE NOCASE ORDER BY partner_id LIMIT 1", arguments: [trimmed])
         throw WorkspaceError(
+            .notFound,
             "no partner \"\(shown)\" in the workspace (it has \(count) partner\(count == 1 ? "" : "s"); ids match exactly, case included)"
                 + (near.map { "; did you mean \($0)?" } ?? ""))
     }
@@ -67,18 +68,19 @@ extension Workspace {
                     cached: db, sql: "SELECT subtrack FROM enrollments WHERE partner_id = ? AND program = ? ORDER BY subtrack",
                     arguments: [partner, programID])
                 throw WorkspaceError(
+                    .notFound,
                     "partner \(partner) is not enrolled in \(programID) \(subtrack)\(held.isEmpty ? "" : " (it is enrolled in: \(held.joined(separator: ", ")))")"
                 )
             }
-            try Self.logChange(db, kind: .enrollments, what: "unenroll \(partner) from \(programID) \(subtrack)", added: 0, changed: 1)
+            try logChange(db, kind: .enrollments, what: "unenroll \(partner) from \(programID) \(subtrack)", added: 0, changed: 1)
         }
     }
 
     /// Records a change made by a command rather than a file in the import log (with no digest).
-    static func logChange(_ db: Database, kind: DataKind, what: String, added: Int, changed: Int) throws {
+    func logChange(_ db: Database, kind: DataKind, what: String, added: Int, changed: Int) throws {
         try db.execute(
             sql: "INSERT INTO imports(imported_at, kind, file_name, digest, rows, added, changed, unchanged) VALUES (?, ?, ?, '', 1, ?, ?, 0)",
-            arguments: [Clock.timestamp(), kind.rawValue, what, added, changed])
+            arguments: [now(), kind.rawValue, what, added, changed])
     }
 
     /// The result row of one partner's item in one program, computed from that partner's lines only.
@@ -88,7 +90,7 @@ extension Workspace {
             let result = Engine.compute(input)
             return result.rows.first { $0.partnerID.isExactly(partner) && $0.item.isExactly(item) }
         } catch {
-            throw WorkspaceError(error.errorLines.joined(separator: "\n"))
+            throw WorkspaceError(.rejected, error.errorLines.joined(separator: "\n"))
         }
     }
 }

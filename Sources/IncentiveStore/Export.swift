@@ -23,7 +23,7 @@ extension Workspace {
             do {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             } catch {
-                throw WorkspaceError("cannot create the folder \(folder): \(error.localizedDescription)")
+                throw WorkspaceError(.failed, "cannot create the folder \(folder): \(error.localizedDescription)")
             }
         }
         return try pool.read { db in
@@ -90,13 +90,13 @@ enum AtomicFile {
     static func write(_ path: String, _ body: (FileHandle) throws -> Void) throws {
         let temporary = path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
         guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
-            throw WorkspaceError("cannot write \(path)")
+            throw WorkspaceError(.failed, "cannot write \(path)")
         }
         do {
             try body(handle)
             try handle.synchronize()
             try handle.close()
-            if rename(temporary, path) != 0 { throw WorkspaceError("cannot rename \(temporary) to \(path)") }
+            if rename(temporary, path) != 0 { throw WorkspaceError(.failed, "cannot rename \(temporary) to \(path)") }
         } catch {
             try? handle.close()
             try? FileManager.default.removeItem(atPath: temporary)

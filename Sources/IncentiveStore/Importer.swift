@@ -27,15 +27,19 @@ public typealias ImportProgress = (_ file: String, _ bytesRead: Int, _ total: In
 extension Workspace {
     /// Imports one file of `kind`: validated exactly as the engine validates a dataset folder (partner ids
     /// against the workspace), then written in one transaction. Rows with the key of a stored row replace it.
-    /// - Parameter displayName: how messages and the log name the file (default: `path`), e.g. an upload's name.
+    /// - Parameters:
+    ///   - displayName: how messages and the log name the file (default: `path`), e.g. an upload's name.
+    ///   - remedies: the front end's words for what to do about a refusal.
     public func importFile(
-        _ kind: DataKind, path: String, displayName: String? = nil, progress: ImportProgress? = nil
+        _ kind: DataKind, path: String, displayName: String? = nil, remedies: Remedies = .plain, progress: ImportProgress? = nil
     ) throws(DiagnosticReport) -> ImportOutcome {
-        try importFiles([(kind, path, displayName ?? path)], progress: progress)
+        try importFiles([(kind, path, displayName ?? path)], remedies: remedies, progress: progress)
     }
 
     /// Imports every dataset file found in `directory` (at least one), all in one transaction.
-    public func importFolder(_ directory: String, progress: ImportProgress? = nil) throws(DiagnosticReport) -> ImportOutcome {
+    public func importFolder(
+        _ directory: String, remedies: Remedies = .plain, progress: ImportProgress? = nil
+    ) throws(DiagnosticReport) -> ImportOutcome {
         if let problem = DatasetLoader.folderProblem(directory, what: "data folder", holds: "the dataset's CSV files (partners.csv, bookings.csv, ...)") {
             throw DiagnosticReport(Diagnostic(file: directory, line: nil, message: problem))
         }
@@ -49,10 +53,12 @@ extension Workspace {
                     file: directory, line: nil,
                     message: "no dataset files here (expected some of \(DataKind.importOrder.map(\.fileName).joined(separator: ", ")))"))
         }
-        return try importFiles(files, progress: progress)
+        return try importFiles(files, remedies: remedies, progress: progress)
     }
 
-    func importFiles(_ files: [(DataKind, String, String)], progress: ImportProgress?) throws(DiagnosticReport) -> ImportOutcome {
+    func importFiles(
+        _ files: [(DataKind, String, String)], remedies: Remedies, progress: ImportProgress?
+    ) throws(DiagnosticReport) -> ImportOutcome {
         var collector = DiagnosticCollector()
         var digests: [String] = []
         for (_, path, name) in files {
@@ -61,7 +67,7 @@ extension Workspace {
                 throw DiagnosticReport(Diagnostic(file: name, line: nil, message: "file not found"))
             }
             if isDirectory.boolValue {
-                throw DiagnosticReport(Diagnostic(file: name, line: nil, message: "is a folder, not a file: give the CSV file to import (or the folder with --dir)"))
+                throw DiagnosticReport(Diagnostic(file: name, line: nil, message: "is a folder, not a file: \(remedies.giveAFile)"))
             }
             guard let digest = Digest.file(path) else {
                 throw DiagnosticReport(Diagnostic(file: name, line: nil, message: "cannot read file"))
@@ -100,7 +106,7 @@ extension Workspace {
                         if programs.isEmpty {
                             collector.error(
                                 file: name, line: nil,
-                                "the workspace has no programs yet, so no enrolment can be checked; add them first with: incentives programs add FILE"
+                                "the workspace has no programs yet, so no enrolment can be checked; \(remedies.addProgramsFirst)"
                             )
                         } else {
                             for row in DatasetLoader.readEnrollments(
@@ -135,7 +141,7 @@ extension Workspace {
                     try Self.checkBookingSums(db, file: bookingsSource, collector: &collector)
                 }
                 if collector.hasErrors { throw DiagnosticReport(collector) }
-                let now = Clock.timestamp()
+                let now = self.now()
                 for summary in summaries {
                     try db.execute(
                         sql: """
@@ -263,7 +269,7 @@ struct TableWriter {
         }
         sqlite3_clear_bindings(raw)
         if failure != SQLITE_OK {
-            throw WorkspaceError("writing bookings failed: \(failureMessage) (SQLite code \(failure))")
+            throw WorkspaceError(.failed, "writing bookings failed: \(failureMessage) (SQLite code \(failure))")
         }
         self.rows = rows
         self.touched = touched

@@ -73,6 +73,7 @@ enum ProgramStore {
         var collector = DiagnosticCollector()
         guard let program = ProgramLoader.parse(yaml: version.definition, file: version.label, collector: &collector) else {
             throw WorkspaceError(
+                .damaged,
                 "the stored definition of \(version.label) no longer loads: \(collector.lines(severity: .error).joined(separator: "; "))")
         }
         parsed.withLock { $0[key] = program }
@@ -85,8 +86,10 @@ extension Workspace {
     ///
     /// Refused, with every reason, when the definition has problems, uses another currency than the other
     /// programs, or would leave an existing enrolment pointing at a subtrack it no longer has.
-    /// - Parameter displayName: how messages and the stored version name the file (default: `file`), e.g. an upload's name.
-    public func addProgram(file path: String, displayName: String? = nil) throws(DiagnosticReport) -> ProgramAdded {
+    /// - Parameters:
+    ///   - displayName: how messages and the stored version name the file (default: `file`), e.g. an upload's name.
+    ///   - remedies: the front end's words for what to do about a refusal.
+    public func addProgram(file path: String, displayName: String? = nil, remedies: Remedies = .plain) throws(DiagnosticReport) -> ProgramAdded {
         let file = displayName ?? path
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DiagnosticReport(Diagnostic(file: file, line: nil, message: "cannot read file"))
@@ -117,7 +120,7 @@ extension Workspace {
                     if let problem = DatasetLoader.enrollmentProblem(program: program, subtrack: subtrack, on: day) {
                         collector.error(
                             file: file, line: program.idLine, column: problem.column, value: problem.value,
-                            "partner \(row[0] as String) is enrolled in \(program.id) \(subtrack) on \(day), which this version would not allow: \(problem.message) (unenroll first with: incentives unenroll)"
+                            "partner \(row[0] as String) is enrolled in \(program.id) \(subtrack) on \(day), which this version would not allow: \(problem.message) (\(remedies.unenrollFirst))"
                         )
                     }
                 }
@@ -125,7 +128,7 @@ extension Workspace {
                 let number = (previous?.version ?? 0) + 1
                 try db.execute(
                     sql: "INSERT INTO program_versions(\(ProgramStore.columns)) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    arguments: [program.id, number, program.kind.rawValue, text, digest, (file as NSString).lastPathComponent, Clock.timestamp()])
+                    arguments: [program.id, number, program.kind.rawValue, text, digest, (file as NSString).lastPathComponent, now()])
                 let stored = try ProgramStore.version(db, id: program.id, version: number)!
                 var changes: [String] = []
                 if let previous { changes = ProgramChanges.between(try ProgramStore.parse(previous), program) }
@@ -159,8 +162,8 @@ extension Workspace {
         try pool.read { db in
             guard let stored = try ProgramStore.version(db, id: id, version: version) else {
                 let known = try ProgramStore.latest(db).map(\.programID)
-                if let version, known.contains(id) { throw WorkspaceError("program \(id) has no version \(version)") }
-                throw WorkspaceError("no program \(id) in the workspace (it has: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+                if let version, known.contains(id) { throw WorkspaceError(.notFound, "program \(id) has no version \(version)") }
+                throw WorkspaceError(.notFound, "no program \(id) in the workspace (it has: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
             }
             return (stored, try ProgramStore.parse(stored))
         }

@@ -28,7 +28,7 @@ extension Workspace {
 
     static func partner(_ row: Row) throws -> Partner {
         let tierText: String = row["tier"]
-        guard let tier = Tier(rawValue: tierText) else { throw WorkspaceError("unknown tier \(tierText)") }
+        guard let tier = Tier(rawValue: tierText) else { throw WorkspaceError(.damaged, "the workspace holds a partner with an unknown tier \(tierText)") }
         return Partner(id: row["partner_id"], name: row["name"], country: row["country"], tier: tier, provider: row["provider"])
     }
 

@@ -23,7 +23,7 @@ extension Workspace {
     /// the program versions, the digests of its inputs, and every result row with its checks.
     public func run(programIDs: [String] = []) throws(DiagnosticReport) -> (summary: RunSummary, result: ComputeResult, warnings: DiagnosticCollector)
     {
-        let started = Clock.timestamp()
+        let started = now()
         let (input, record) = try loadInput(programIDs: programIDs)
         let result = Engine.compute(input)
         do {
@@ -34,7 +34,7 @@ extension Workspace {
                         VALUES (?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        started, Clock.timestamp(), Engine.version, record.dataDigest, record.inputsDigest, input.totals.lineCount,
+                        started, now(), Engine.version, record.dataDigest, record.inputsDigest, input.totals.lineCount,
                         input.dataset.partners.count,
                     ])
                 let id = Int(db.lastInsertedRowID)
@@ -96,8 +96,8 @@ extension Workspace {
     static func runSummary(_ db: Database, _ id: Int) throws -> RunSummary {
         guard let row = try Row.fetchOne(cached: db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]) else {
             let last = try Int.fetchOne(cached: db, sql: "SELECT MAX(id) FROM runs")
-            throw WorkspaceError(
-                "no run \(id) in the workspace (\(last.map { "runs are 1 to \($0)" } ?? "it has no runs yet; make one with: incentives run"))")
+            guard let last else { throw WorkspaceError(.notFound, "no run \(id) in the workspace (it has no runs yet)", detail: .noRunsYet(run: id)) }
+            throw WorkspaceError(.notFound, "no run \(id) in the workspace (runs are 1 to \(last))")
         }
         let programs = try Row.fetchAll(
             cached: db, sql: "SELECT program_id, version FROM run_programs WHERE run_id = ? ORDER BY position", arguments: [id]
@@ -120,7 +120,7 @@ extension Workspace {
             var programs: [ProgramResult] = []
             for entry in summary.programs {
                 guard let version = try ProgramStore.version(db, id: entry.id, version: entry.version) else {
-                    throw WorkspaceError("run \(id) used \(entry.id) v\(entry.version), which is missing")
+                    throw WorkspaceError(.damaged, "run \(id) used \(entry.id) v\(entry.version), which is missing")
                 }
                 let program = try ProgramStore.parse(version)
                 var checksByRow: [Int64: [Check]] = [:]
@@ -132,7 +132,7 @@ extension Workspace {
                         """, arguments: [id, entry.id] + (partner.map { [$0] } ?? []))
                 {
                     let code: String = row[1]
-                    guard let checkCode = Check.Code(rawValue: code) else { throw WorkspaceError("run \(id) holds an unknown check code \(code)") }
+                    guard let checkCode = Check.Code(rawValue: code) else { throw WorkspaceError(.damaged, "run \(id) holds an unknown check code \(code)") }
                     checksByRow[row[0], default: []].append(Check(code: checkCode, passed: row[2], reason: row[3], explanation: row[4]))
                 }
                 var rowsByPartner: [String: [ResultRow]] = [:]
@@ -160,7 +160,7 @@ extension Workspace {
                 {
                     let partnerID: String = row[0], statusText: String = row[1]
                     guard let status = PartnerStatus(rawValue: statusText) else {
-                        throw WorkspaceError("run \(id) holds an unknown status \(statusText)")
+                        throw WorkspaceError(.damaged, "run \(id) holds an unknown status \(statusText)")
                     }
                     partners.append(PartnerResult(partnerID: partnerID, status: status, rows: rowsByPartner[partnerID] ?? []))
                 }

@@ -19,57 +19,43 @@ public enum DataKind: String, Sendable, CaseIterable {
     /// How a column's stored value is written back as CSV text.
     enum Format { case text, optionalText, flag, cents, micros }
 
-    /// The CSV header, the SELECT giving those columns in key order, and each column's format.
-    var layout: (header: [String], select: String, formats: [Format]) {
+    /// The columns of the file in order, each with how it is written back. A `cents` or `micros` column
+    /// is stored as a whole number under its name with that suffix (`amount_cents`); the others under their name.
+    var columns: [(name: String, format: Format)] {
         switch self {
-        case .partners:
-            return (
-                ["partner_id", "name", "country", "tier", "provider"],
-                "SELECT partner_id, name, country, tier, provider FROM partners ORDER BY partner_id", [.text, .text, .text, .text, .flag]
-            )
-        case .credentials:
-            return (
-                ["partner_id", "credential", "achieved_on", "expires_on"],
-                "SELECT partner_id, credential, achieved_on, expires_on FROM credentials ORDER BY partner_id, credential, achieved_on",
-                [.text, .text, .text, .optionalText]
-            )
-        case .csat:
-            return (
-                ["partner_id", "survey_id", "submitted_on"], "SELECT partner_id, survey_id, submitted_on FROM csat ORDER BY survey_id",
-                [.text, .text, .text]
-            )
-        case .services:
-            return (
-                ["partner_id", "service", "strategic", "active_from", "active_until"],
-                "SELECT partner_id, service, strategic, active_from, active_until FROM services ORDER BY partner_id, service, active_from",
-                [.text, .text, .flag, .text, .optionalText]
-            )
-        case .enrollments:
-            return (
-                ["partner_id", "program", "subtrack", "enrolled_on"],
-                "SELECT partner_id, program, subtrack, enrolled_on FROM enrollments ORDER BY partner_id, program, subtrack",
-                [.text, .text, .text, .text]
-            )
-        case .products:
-            return (
-                ["sku", "description", "family"], "SELECT sku, description, family FROM products ORDER BY sku",
-                [.text, .optionalText, .optionalText]
-            )
-        case .fx:
-            return (
-                ["currency", "valid_from", "rate"], "SELECT currency, valid_from, rate_micros FROM fx_rates ORDER BY currency, valid_from",
-                [.text, .text, .micros]
-            )
+        case .partners: [("partner_id", .text), ("name", .text), ("country", .text), ("tier", .text), ("provider", .flag)]
+        case .credentials: [("partner_id", .text), ("credential", .text), ("achieved_on", .text), ("expires_on", .optionalText)]
+        case .csat: [("partner_id", .text), ("survey_id", .text), ("submitted_on", .text)]
+        case .services: [("partner_id", .text), ("service", .text), ("strategic", .flag), ("active_from", .text), ("active_until", .optionalText)]
+        case .enrollments: [("partner_id", .text), ("program", .text), ("subtrack", .text), ("enrolled_on", .text)]
+        case .products: [("sku", .text), ("description", .optionalText), ("family", .optionalText)]
+        case .fx: [("currency", .text), ("valid_from", .text), ("rate", .micros)]
         case .bookings:
-            return (
-                ["order_id", "line", "partner_id", "booked_on", "shipped_on", "sku", "quantity", "amount", "currency", "intended_use"],
-                """
-                SELECT order_id, line, partner_id, booked_on, shipped_on, sku, quantity, amount_cents, currency, intended_use
-                FROM bookings ORDER BY order_id, line
-                """,
-                [.text, .text, .text, .text, .optionalText, .text, .optionalText, .cents, .text, .optionalText]
-            )
+            [
+                ("order_id", .text), ("line", .text), ("partner_id", .text), ("booked_on", .text), ("shipped_on", .optionalText), ("sku", .text),
+                ("quantity", .optionalText), ("amount", .cents), ("currency", .text), ("intended_use", .optionalText),
+            ]
         }
+    }
+
+    /// The stored columns of `columns`, in their order.
+    var storedColumns: [String] {
+        columns.map { column in
+            switch column.format {
+            case .cents: "\(column.name)_cents"
+            case .micros: "\(column.name)_micros"
+            case .text, .optionalText, .flag: column.name
+            }
+        }
+    }
+
+    /// The CSV header, the SELECT giving those columns in key order (the order of the table's key,
+    /// `TableWriter.columns`), and each column's format.
+    var layout: (header: [String], select: String, formats: [Format]) {
+        let order = TableWriter.columns(self).keys.joined(separator: ", ")
+        return (
+            columns.map(\.name), "SELECT \(storedColumns.joined(separator: ", ")) FROM \(table) ORDER BY \(order)", columns.map(\.format)
+        )
     }
 }
 

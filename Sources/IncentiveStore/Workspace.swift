@@ -3,19 +3,14 @@ import GRDB
 import GRDBSQLite
 import IncentiveEngine
 
-/// A problem with the workspace itself (not with the data put into it): missing, not a workspace,
-/// too new, busy, an unknown program or run. The message is written for the user.
-public struct WorkspaceError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
 /// One workspace: a single SQLite file (WAL mode, foreign keys on) holding the imported data,
 /// the versions of every program definition, the import log and every run with its results.
 ///
 /// Opening never changes a file that is not a workspace or was written by a newer version:
 /// the file's header is read first, and migrations run only on our own, older schema.
+///
+/// Every time it records (an import, a program version, a run, an account change, an expiry compared
+/// with now) is read from its `clock`.
 public final class Workspace: Sendable {
     /// `PRAGMA application_id` of every workspace: "INCV".
     public static let applicationID: Int32 = 0x494E_4356
@@ -23,12 +18,18 @@ public final class Workspace: Sendable {
     public static let busyTimeout: TimeInterval = 600
 
     public let path: String
+    /// Where "now" comes from for every timestamp the workspace writes or compares.
+    public let clock: WallClock
     let pool: DatabasePool
 
-    private init(path: String, pool: DatabasePool) {
+    private init(path: String, pool: DatabasePool, clock: WallClock) {
         self.path = path
         self.pool = pool
+        self.clock = clock
     }
+
+    /// The current instant as the workspace records it (UTC ISO 8601 with milliseconds).
+    func now() -> String { Timestamp.text(clock.now()) }
 
     /// Where commands look when no `--workspace` is given: `$INCENTIVES_WORKSPACE`, else `./incentives.sqlite`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -48,13 +49,14 @@ public final class Workspace: Sendable {
     }
 
     /// Creates a new, empty workspace at `path`; fails when a file is already there.
-    public static func create(at path: String) throws(WorkspaceError) -> Workspace {
+    public static func create(at path: String, clock: WallClock = .system) throws(WorkspaceError) -> Workspace {
         if FileManager.default.fileExists(atPath: path) {
-            throw WorkspaceError("\(path) already exists; a workspace is only created in a new file (use it with --workspace \(path))")
+            throw WorkspaceError(
+                .conflict, "\(path) already exists; a workspace is only created in a new file", detail: .workspaceExists(path: path))
         }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
-            throw WorkspaceError("cannot create \(path): the folder \(directory) does not exist")
+            throw WorkspaceError(.notFound, "cannot create \(path): the folder \(directory) does not exist")
         }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration())
@@ -63,15 +65,15 @@ public final class Workspace: Sendable {
             try pool.writeWithoutTransaction { db in
                 try db.execute(
                     sql: "INSERT INTO workspace_info(key, value) VALUES ('created_at', ?), ('created_by', ?)",
-                    arguments: [Clock.timestamp(), "incentives \(Engine.version)"])
+                    arguments: [Timestamp.text(clock.now()), "incentives \(Engine.version)"])
                 // Move the header (and its application id) into the main file at once.
                 try db.checkpoint(.truncate)
             }
-            return Workspace(path: path, pool: pool)
+            return Workspace(path: path, pool: pool, clock: clock)
         } catch {
             try? FileManager.default.removeItem(atPath: path)
             for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-            throw WorkspaceError("cannot create a workspace at \(path): \(error)")
+            throw WorkspaceError(.failed, "cannot create a workspace at \(path): \(error)")
         }
     }
 
@@ -79,7 +81,7 @@ public final class Workspace: Sendable {
     ///
     /// The applied migrations are first read straight from the file (`appliedMigrations`): a workspace
     /// written by a newer version is refused before any connection that could write to it is opened.
-    public static func open(at path: String) throws(WorkspaceError) -> Workspace {
+    public static func open(at path: String, clock: WallClock = .system) throws(WorkspaceError) -> Workspace {
         try checkHeader(path)
         let applied = try appliedMigrations(path)
         let known = Set(Schema.migrator.migrations)
@@ -90,18 +92,25 @@ public final class Workspace: Sendable {
             // The file may have been read before a newer version's changes were checkpointed into it.
             if try pool.read({ db in try Schema.migrator.hasBeenSuperseded(db) }) { throw newerSchema(path) }
             if !complete { try Schema.migrator.migrate(pool) }
-            return Workspace(path: path, pool: pool)
+            return Workspace(path: path, pool: pool, clock: clock)
         } catch let error as WorkspaceError {
             throw error
         } catch {
-            throw WorkspaceError("cannot open the workspace \(path): \(error)")
+            throw WorkspaceError(Self.isBusy(error) ? .busy : .failed, "cannot open the workspace \(path): \(error)")
         }
     }
 
     static func newerSchema(_ path: String) -> WorkspaceError {
         WorkspaceError(
+            .newerSchema,
             "\(path) was written by a newer version of incentives (its schema has changes this version \(Engine.version) does not know); use a newer incentives; nothing was changed"
         )
+    }
+
+    /// Whether SQLite gave up waiting for another connection's lock.
+    static func isBusy(_ error: any Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        return error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
     }
 
     /// The migrations recorded in the file, read with SQLite's `immutable` flag: no lock, no journal or
@@ -113,7 +122,7 @@ public final class Workspace: Sendable {
         var handle: OpaquePointer?
         defer { sqlite3_close(handle) }
         guard sqlite3_open_v2(uri, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil) == SQLITE_OK else {
-            throw WorkspaceError("cannot read the workspace \(path): \(handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open")")
+            throw WorkspaceError(.failed, "cannot read the workspace \(path): \(handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open")")
         }
         var statement: OpaquePointer?
         defer { sqlite3_finalize(statement) }
@@ -132,27 +141,35 @@ public final class Workspace: Sendable {
     static func checkHeader(_ path: String) throws(WorkspaceError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw WorkspaceError("no workspace at \(path); create one with: incentives init --workspace \(path)")
+            throw WorkspaceError(.notFound, "no workspace at \(path)", detail: .noWorkspace(path: path))
         }
-        if isDirectory.boolValue { throw WorkspaceError("\(path) is a folder, not a workspace file") }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw WorkspaceError("cannot read \(path)") }
+        if isDirectory.boolValue { throw WorkspaceError(.notAWorkspace, "\(path) is a folder, not a workspace file") }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw WorkspaceError(.failed, "cannot read \(path)") }
         defer { try? handle.close() }
         let header = [UInt8]((try? handle.read(upToCount: 100)) ?? Data())
         guard header.count == 100, header.starts(with: Array("SQLite format 3\u{0}".utf8)) else {
-            throw WorkspaceError("\(path) is not an incentives workspace (not a SQLite database); nothing was changed")
+            throw WorkspaceError(.notAWorkspace, "\(path) is not an incentives workspace (not a SQLite database); nothing was changed")
         }
         let id = header[68..<72].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         guard Int32(bitPattern: id) == applicationID else {
-            throw WorkspaceError("\(path) is a SQLite database but not an incentives workspace; nothing was changed")
+            throw WorkspaceError(.notAWorkspace, "\(path) is a SQLite database but not an incentives workspace; nothing was changed")
         }
     }
 
     /// Runs `body` in one IMMEDIATE transaction: it waits for other writers, and everything it wrote
-    /// is rolled back when it throws.
+    /// is rolled back when it throws. A wait longer than `busyTimeout` is a `WorkspaceError` `.busy`.
     ///
     /// - Parameter changesData: whether the transaction changes what results are computed from; it then
     ///   moves the workspace's revision on (sessions and tokens do not).
     func writeTransaction<T>(changesData: Bool = true, _ body: (Database) throws -> T) throws -> T {
+        do {
+            return try write(changesData: changesData, body)
+        } catch let error where Self.isBusy(error) {
+            throw WorkspaceError(.busy, "the workspace is busy: another change held it for more than \(Int(Self.busyTimeout)) seconds; nothing was changed")
+        }
+    }
+
+    private func write<T>(changesData: Bool, _ body: (Database) throws -> T) throws -> T {
         try pool.writeWithoutTransaction { db in
             var result: T?
             try db.inTransaction(.immediate) {
@@ -189,9 +206,10 @@ public final class Workspace: Sendable {
     }
 }
 
-/// Wall-clock time for records (imports, program versions, runs), in UTC ISO 8601.
-enum Clock {
-    static func timestamp(_ date: Date = Date()) -> String {
-        Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!).format(date)
-    }
+/// How the workspace writes an instant: UTC ISO 8601 with milliseconds (`2015-04-30T12:00:00.000Z`), so
+/// that timestamps sort as text.
+enum Timestamp {
+    static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!)
+
+    static func text(_ date: Date) -> String { style.format(date) }
 }

@@ -149,7 +149,7 @@ extension Workspace {
         for row in try Row.fetchAll(cached: db, sql: "SELECT partner_id, name, country, tier, provider FROM partners ORDER BY partner_id") {
             let tierText: String = row[3]
             guard let tier = Tier(rawValue: tierText) else {
-                throw WorkspaceError("\(source): partner \(row[0] as String) has an unknown tier \(tierText)")
+                throw WorkspaceError(.damaged, "\(source): partner \(row[0] as String) has an unknown tier \(tierText)")
             }
             dataset.add(Partner(id: row[0], name: row[1], country: row[2], tier: tier, provider: row[4]))
         }
@@ -187,7 +187,7 @@ extension Workspace {
     }
 
     static func day(_ text: String) throws -> Day {
-        guard let day = Day(iso: text) else { throw WorkspaceError("the workspace holds a malformed date \(text)") }
+        guard let day = Day(iso: text) else { throw WorkspaceError(.damaged, "the workspace holds a malformed date \(text)") }
         return day
     }
 
@@ -261,7 +261,7 @@ extension Workspace {
                 canonical(&buffer)
             }
             guard let index = dataset.partnerIDs.lookup(columns[2]), let booked = Day(isoBytes: columns[3]) else {
-                throw WorkspaceError("the workspace holds a booking line that does not fit its partners or dates")
+                throw WorkspaceError(.damaged, "the workspace holds a booking line that does not fit its partners or dates")
             }
             body(
                 BookingLine(

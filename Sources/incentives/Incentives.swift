@@ -54,6 +54,16 @@ struct WorkspaceOption: ParsableArguments {
     var path: String { workspace ?? Workspace.defaultPath() }
 
     func open() throws -> Workspace { try Terminal.openWorkspace(workspace) }
+
+    /// Opens the workspace and runs `body` on it; a refusal of the workspace is the command's failure message.
+    func attempt<T>(_ body: (Workspace) throws -> T) throws -> T {
+        let store = try open()
+        do {
+            return try body(store)
+        } catch let error as WorkspaceError {
+            throw CommandFailure(description: error.commandLineMessage)
+        }
+    }
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -66,6 +76,9 @@ struct InputRejected: Error, CustomStringConvertible {
 }
 
 enum Terminal {
+    /// Where every command's "today" and every timestamp it records come from.
+    static let clock = WallClock.system
+
     static func reportProblems(_ report: DiagnosticReport, outcome: String = "nothing was computed") -> InputRejected {
         for line in report.warningLines { Output.standardError(line) }
         for line in report.errorLines { Output.standardError(line) }
@@ -76,9 +89,9 @@ enum Terminal {
 
     static func openWorkspace(_ path: String?) throws -> Workspace {
         do {
-            return try Workspace.open(at: path ?? Workspace.defaultPath())
+            return try Workspace.open(at: path ?? Workspace.defaultPath(), clock: clock)
         } catch {
-            throw CommandFailure(description: error.message)
+            throw CommandFailure(description: error.commandLineMessage)
         }
     }
 

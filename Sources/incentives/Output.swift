@@ -16,6 +16,12 @@ enum Output {
         return text.split(separator: "\n", omittingEmptySubsequences: false).map { Diagnostic.escaped(String($0)) }.joined(separator: "\n")
     }
 
+    /// One line per item, or the line `none` when there is no item.
+    static func listing<Item>(_ items: [Item], none: String, _ line: (Item) throws -> String) rethrows -> String {
+        if items.isEmpty { return none + "\n" }
+        return try items.map { try line($0) + "\n" }.joined()
+    }
+
     static func standardError(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }

@@ -52,7 +52,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let path = workspace.path
-        if demo && !FileManager.default.fileExists(atPath: path) { _ = try attempt { try Workspace.create(at: path) } }
+        if demo && !FileManager.default.fileExists(atPath: path) { _ = try attempt { try Workspace.create(at: path, clock: Terminal.clock) } }
         let store = try workspace.open()
         if demo { try Demo.prepare(store) }
         var offers: [CredentialOffer]?
@@ -68,7 +68,8 @@ struct Serve: AsyncParsableCommand {
         if demo, let link = try? Accounts.createLoginLink(user: "admin", in: store) {
             Output.standardError("demo: open http://\(host):\(port)\(link) to sign in as admin (the link works once, for an hour)")
         }
-        let options = ServerOptions(host: host, port: port, maxBodySize: maxBodySize, catalogue: offers, secureCookies: secureCookies)
+        let options = ServerOptions(
+            host: host, port: port, maxBodySize: maxBodySize, catalogue: offers, secureCookies: secureCookies, clock: Terminal.clock)
         if options.secureCookies {
             Output.standardError("cookies are Secure: sign in over HTTPS (a proxy in front), or pass --no-secure-cookies")
         }
@@ -104,13 +105,13 @@ enum Demo {
             let programs = (examples as NSString).appendingPathComponent("programs")
             for name in try FileManager.default.contentsOfDirectory(atPath: programs).sorted() where name.hasSuffix(".yaml") {
                 do {
-                    _ = try store.addProgram(file: (programs as NSString).appendingPathComponent(name))
+                    _ = try store.addProgram(file: (programs as NSString).appendingPathComponent(name), remedies: .commandLine)
                 } catch {
                     throw Terminal.reportProblems(error, outcome: "the demo was not loaded")
                 }
             }
             do {
-                _ = try store.importFolder((examples as NSString).appendingPathComponent("data"))
+                _ = try store.importFolder((examples as NSString).appendingPathComponent("data"), remedies: .commandLine)
                 _ = try store.run()
             } catch {
                 throw Terminal.reportProblems(error, outcome: "the demo was not loaded")
@@ -182,8 +183,7 @@ struct Users: ParsableCommand {
         @OptionGroup var workspace: WorkspaceOption
 
         func run() throws {
-            let store = try workspace.open()
-            let users = try attempt { try store.users() }
+            let users = try workspace.attempt { try $0.users() }
             let rows = users.map { user in
                 let status: String
                 switch user.status {
@@ -203,15 +203,12 @@ struct Users: ParsableCommand {
             discussion: Users.passwordRules
         )
 
-        @Option(help: "The user name.")
-        var name: String
-
-        @OptionGroup var workspace: WorkspaceOption
+        @OptionGroup var user: UserOption
 
         func run() throws {
-            let store = try workspace.open()
-            guard let user = try attempt({ try store.user(signingInAs: name) }) else {
-                throw CommandFailure(description: "no user named \(name) (see: incentives users list)")
+            let store = try self.user.workspace.open()
+            guard let user = try attempt({ try store.user(signingInAs: self.user.name) }) else {
+                throw CommandFailure(description: "no user named \(self.user.name) (see: incentives users list)")
             }
             if user.status == .deleted { throw CommandFailure(description: "\(user.name) is deleted; a deleted user gets no new password") }
             let password = try Users.readPassword(for: user.name)
@@ -224,14 +221,10 @@ struct Users: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Disable a user: its sessions end, its tokens are refused until it is enabled again.")
 
-        @Option(help: "The user name.")
-        var name: String
-
-        @OptionGroup var workspace: WorkspaceOption
+        @OptionGroup var user: UserOption
 
         func run() throws {
-            let store = try workspace.open()
-            let (user, changed) = try attempt { try store.disableUser(name) }
+            let (user, changed) = try self.user.workspace.attempt { try $0.disableUser(self.user.name) }
             Output.standardOutput(
                 changed
                     ? "disabled \(user.name): their sessions have ended and their tokens are refused\n"
@@ -243,14 +236,10 @@ struct Users: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Enable a disabled user again: it can sign in, and its tokens that have not expired or been revoked work again.")
 
-        @Option(help: "The user name.")
-        var name: String
-
-        @OptionGroup var workspace: WorkspaceOption
+        @OptionGroup var user: UserOption
 
         func run() throws {
-            let store = try workspace.open()
-            let (user, changed) = try attempt { try store.enableUser(name) }
+            let (user, changed) = try self.user.workspace.attempt { try $0.enableUser(self.user.name) }
             Output.standardOutput(changed ? "enabled \(user.name)\n" : "\(user.name) was not disabled\n")
         }
     }
@@ -264,14 +253,10 @@ struct Users: ParsableCommand {
                 """
         )
 
-        @Option(help: "The user name.")
-        var name: String
-
-        @OptionGroup var workspace: WorkspaceOption
+        @OptionGroup var user: UserOption
 
         func run() throws {
-            let store = try workspace.open()
-            let (user, changed) = try attempt { try store.deleteUser(name) }
+            let (user, changed) = try self.user.workspace.attempt { try $0.deleteUser(self.user.name) }
             Output.standardOutput(
                 changed
                     ? "deleted \(user.name): their sessions have ended and their tokens are revoked; the name stays taken\n"
@@ -313,6 +298,14 @@ struct Users: ParsableCommand {
 }
 
 extension User.Role: ExpressibleByArgument {}
+
+/// The user a `users` command changes, and the workspace it is in.
+struct UserOption: ParsableArguments {
+    @Option(help: "The user name.")
+    var name: String
+
+    @OptionGroup var workspace: WorkspaceOption
+}
 
 struct Tokens: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -367,8 +360,7 @@ struct Tokens: ParsableCommand {
         @OptionGroup var workspace: WorkspaceOption
 
         func run() throws {
-            let store = try workspace.open()
-            let tokens = try attempt { try store.tokens(user: user) }
+            let tokens = try workspace.attempt { try $0.tokens(user: user) }
             let rows = tokens.map { token in
                 [
                     token.id, token.user, token.createdAt, token.expiresAt ?? "-",

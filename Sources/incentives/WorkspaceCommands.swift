@@ -14,8 +14,32 @@ func attempt<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as WorkspaceError {
-        throw CommandFailure(description: error.message)
+        throw CommandFailure(description: error.commandLineMessage)
     }
+}
+
+extension WorkspaceError {
+    /// What the command line says: the store's message, or, where the store gives the detail for a
+    /// remedy, the message with the command that helps.
+    var commandLineMessage: String {
+        switch detail {
+        case .noWorkspace(let path): "no workspace at \(path); create one with: incentives init --workspace \(path)"
+        case .workspaceExists(let path): "\(path) already exists; a workspace is only created in a new file (use it with --workspace \(path))"
+        case .noRunsYet(let run): "no run \(run) in the workspace (it has no runs yet; make one with: incentives run)"
+        case .noUserForToken(let name): "no user named \(name) (add one with: incentives users add)"
+        case .noUser(let name): "no user named \(name) (see: incentives users list)"
+        case .noToken(let id): "no token with id \(id) (see: incentives tokens list)"
+        case .partnerBinding(let role): role == .partner ? "a partner user needs --partner ID" : "an admin is not bound to a partner (drop --partner)"
+        case nil: message
+        }
+    }
+}
+
+extension Remedies {
+    /// The command line's words: the commands that help.
+    static let commandLine = Remedies(
+        unenrollFirst: "unenroll first with: incentives unenroll", addProgramsFirst: "add them first with: incentives programs add FILE",
+        giveAFile: "give the CSV file to import (or the folder with --dir)")
 }
 
 struct Init: ParsableCommand {
@@ -28,7 +52,7 @@ struct Init: ParsableCommand {
 
     func run() throws {
         let path = workspace.path
-        _ = try attempt { try Workspace.create(at: path) }
+        _ = try attempt { try Workspace.create(at: path, clock: Terminal.clock) }
         Output.standardOutput("created workspace \(path)\n")
     }
 }
@@ -68,9 +92,9 @@ struct Import: ParsableCommand {
         let outcome: ImportOutcome
         do {
             if let dir {
-                outcome = try store.importFolder(dir, progress: progress?.update)
+                outcome = try store.importFolder(dir, remedies: .commandLine, progress: progress?.update)
             } else {
-                outcome = try store.importFile(kind!, path: file!, progress: progress?.update)
+                outcome = try store.importFile(kind!, path: file!, remedies: .commandLine, progress: progress?.update)
             }
         } catch {
             progress?.finish()
@@ -137,7 +161,7 @@ struct Programs: ParsableCommand {
             for file in files {
                 let added: ProgramAdded
                 do {
-                    added = try store.addProgram(file: file)
+                    added = try store.addProgram(file: file, remedies: .commandLine)
                 } catch {
                     throw Terminal.reportProblems(error, outcome: "\(file) was not stored")
                 }
@@ -158,17 +182,12 @@ struct Programs: ParsableCommand {
         @OptionGroup var workspace: WorkspaceOption
 
         func run() throws {
-            let store = try workspace.open()
-            let versions = try attempt { try store.programVersions() }
-            if versions.isEmpty {
-                Output.standardOutput("no programs yet; add one with: incentives programs add FILE\n")
-                return
-            }
-            var text = ""
-            for version in versions {
-                let (_, program) = try attempt { try store.program(version.programID, version: version.version) }
-                text +=
-                    "\(version.programID)  v\(version.version)  \(program.kind.rawValue)  \(program.currency)  \(program.period.start)..\(program.period.end)  \(program.name)  (added \(version.addedAt) from \(version.fileName))\n"
+            let text = try workspace.attempt { store in
+                try Output.listing(try store.programVersions(), none: "no programs yet; add one with: incentives programs add FILE") { version in
+                    let (_, program) = try store.program(version.programID, version: version.version)
+                    return
+                        "\(version.programID)  v\(version.version)  \(program.kind.rawValue)  \(program.currency)  \(program.period.start)..\(program.period.end)  \(program.name)  (added \(version.addedAt) from \(version.fileName))"
+                }
             }
             Output.standardOutput(text)
         }
@@ -186,9 +205,7 @@ struct Programs: ParsableCommand {
         @OptionGroup var workspace: WorkspaceOption
 
         func run() throws {
-            let store = try workspace.open()
-            let (stored, _) = try attempt { try store.program(id, version: version) }
-            let history = try attempt { try store.programHistory(id) }
+            let (stored, history) = try workspace.attempt { store in (try store.program(id, version: version).0, try store.programHistory(id)) }
             Output.standardOutput(
                 "# \(stored.programID) v\(stored.version) of \(history.count), added \(stored.addedAt) from \(stored.fileName), sha256 \(stored.digest)\n"
                     + stored.definition + (stored.definition.hasSuffix("\n") ? "" : "\n"))
@@ -200,16 +217,12 @@ struct Programs: ParsableCommand {
 extension Day: ExpressibleByArgument {
     public init?(argument: String) { self.init(iso: argument) }
 
-    /// Today's date in UTC.
-    static func today() -> Day { Day(daysSinceEpoch: Int32(Int(Date().timeIntervalSince1970) / 86_400)) }
+    /// Today's date in UTC, from the command line's clock.
+    static func today() -> Day { Terminal.clock.today }
 }
 
-struct Enroll: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Enrol a partner in a VIP subtrack and show what it still lacks there.",
-        discussion: "The program and subtrack must exist and the date must not be after the period end."
-    )
-
+/// The enrolment `enroll` and `unenroll` are about.
+struct EnrollmentOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The partner id.", valueName: "id"))
     var partner: String
 
@@ -218,6 +231,15 @@ struct Enroll: ParsableCommand {
 
     @Option(help: ArgumentHelp("The subtrack path, track-id/subtrack-id.", valueName: "path"))
     var subtrack: String
+}
+
+struct Enroll: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Enrol a partner in a VIP subtrack and show what it still lacks there.",
+        discussion: "The program and subtrack must exist and the date must not be after the period end."
+    )
+
+    @OptionGroup var enrollment: EnrollmentOptions
 
     @Option(help: ArgumentHelp("The enrolment date (default: today).", valueName: "YYYY-MM-DD"))
     var on: Day?
@@ -225,9 +247,9 @@ struct Enroll: ParsableCommand {
     @OptionGroup var workspace: WorkspaceOption
 
     func run() throws {
-        let store = try workspace.open()
+        let (partner, program, subtrack) = (enrollment.partner, enrollment.program, enrollment.subtrack)
         let day = on ?? Day.today()
-        let outcome = try attempt { try store.enroll(partner: partner, program: program, subtrack: subtrack, on: day) }
+        let outcome = try workspace.attempt { try $0.enroll(partner: partner, program: program, subtrack: subtrack, on: day) }
         let verb = ["added": "enrolled", "changed": "enrolment date changed:", "unchanged": "already enrolled:"][outcome.change.rawValue]!
         var text = "\(verb) \(partner) in \(program) \(subtrack) on \(day)\n"
         if let row = outcome.row {
@@ -248,20 +270,13 @@ struct Enroll: ParsableCommand {
 struct Unenroll: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Remove a partner's enrolment in a VIP subtrack.")
 
-    @Option(help: ArgumentHelp("The partner id.", valueName: "id"))
-    var partner: String
-
-    @Option(help: ArgumentHelp("The program id.", valueName: "id"))
-    var program: String
-
-    @Option(help: ArgumentHelp("The subtrack path, track-id/subtrack-id.", valueName: "path"))
-    var subtrack: String
+    @OptionGroup var enrollment: EnrollmentOptions
 
     @OptionGroup var workspace: WorkspaceOption
 
     func run() throws {
-        let store = try workspace.open()
-        try attempt { try store.unenroll(partner: partner, program: program, subtrack: subtrack) }
+        let (partner, program, subtrack) = (enrollment.partner, enrollment.program, enrollment.subtrack)
+        try workspace.attempt { try $0.unenroll(partner: partner, program: program, subtrack: subtrack) }
         Output.standardOutput("unenrolled \(partner) from \(program) \(subtrack)\n")
     }
 }
@@ -308,19 +323,12 @@ struct Runs: ParsableCommand {
         @OptionGroup var workspace: WorkspaceOption
 
         func run() throws {
-            let store = try workspace.open()
-            let runs = try attempt { try store.runs() }
-            if runs.isEmpty {
-                Output.standardOutput("no runs yet; make one with: incentives run\n")
-                return
-            }
-            var text = ""
-            for run in runs {
-                text +=
+            let runs = try workspace.attempt { try $0.runs() }
+            Output.standardOutput(
+                Output.listing(runs, none: "no runs yet; make one with: incentives run") { run in
                     "\(run.id)  \(run.startedAt)  \(run.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", "))  "
-                    + "lines \(run.bookingLines)  paid \(run.amount.groupedText)  missed \(run.missedAmount.groupedText)  inputs \(run.inputsDigest.prefix(12))\n"
-            }
-            Output.standardOutput(text)
+                        + "lines \(run.bookingLines)  paid \(run.amount.groupedText)  missed \(run.missedAmount.groupedText)  inputs \(run.inputsDigest.prefix(12))"
+                })
         }
     }
 
@@ -336,8 +344,7 @@ struct Runs: ParsableCommand {
         @OptionGroup var workspace: WorkspaceOption
 
         func run() throws {
-            let store = try workspace.open()
-            let (_, result) = try attempt { try store.runResult(id) }
+            let (_, result) = try workspace.attempt { try $0.runResult(id) }
             switch format {
             case .csv: Output.standardOutput(ResultsCSV.render(result.rows))
             case .json: Output.standardOutput(ResultsJSON.render(result))
@@ -365,8 +372,7 @@ struct Runs: ParsableCommand {
         @OptionGroup var workspace: WorkspaceOption
 
         func run() throws {
-            let store = try workspace.open()
-            let diff = try attempt { try store.diffRuns(first, second) }
+            let diff = try workspace.attempt { try $0.diffRuns(first, second) }
             switch format {
             case .text: Output.standardOutput(Output.forPeople(RunDiffText.render(diff)))
             case .csv: Output.standardOutput(RunDiffText.csv(diff))
@@ -383,18 +389,11 @@ struct Imports: ParsableCommand {
     @OptionGroup var workspace: WorkspaceOption
 
     func run() throws {
-        let store = try workspace.open()
-        let log = try attempt { try store.importLog() }
-        if log.isEmpty {
-            Output.standardOutput("nothing imported yet; import a dataset with: incentives import --dir DIR\n")
-            return
-        }
-        var text = ""
-        for entry in log {
+        let log = try workspace.attempt { try $0.importLog() }
+        let text = Output.listing(log, none: "nothing imported yet; import a dataset with: incentives import --dir DIR") { entry in
             let source = entry.summary.digest.isEmpty ? entry.summary.file : "\(entry.summary.file) sha256 \(entry.summary.digest.prefix(12))"
-            text +=
-                "\(entry.id)  \(entry.importedAt)  \(entry.summary.kind.rawValue)  \(source)  \(entry.summary.rows) rows "
-                + "(\(entry.summary.added) added, \(entry.summary.changed) changed, \(entry.summary.unchanged) unchanged)\n"
+            return "\(entry.id)  \(entry.importedAt)  \(entry.summary.kind.rawValue)  \(source)  \(entry.summary.rows) rows "
+                + "(\(entry.summary.added) added, \(entry.summary.changed) changed, \(entry.summary.unchanged) unchanged)"
         }
         Output.standardOutput(Output.forPeople(text))
     }
@@ -415,8 +414,7 @@ struct Export: ParsableCommand {
     @OptionGroup var workspace: WorkspaceOption
 
     func run() throws {
-        let store = try workspace.open()
-        let written = try attempt { try store.export(to: dir, programsDirectory: programs) }
+        let written = try workspace.attempt { try $0.export(to: dir, programsDirectory: programs) }
         Output.standardOutput("wrote \(written.count) files:\n" + written.map { "  \($0)\n" }.joined())
     }
 }

@@ -3,10 +3,11 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import IncentiveEngine
-import IncentiveServer
 import IncentiveStore
 import NIOCore
 import Testing
+
+@testable import IncentiveServer
 
 /// A workspace with the bundled example, run once, with an admin and two partner users, served on a
 /// loopback port; the tests speak HTTP to it.
@@ -21,10 +22,11 @@ struct Fixture {
     let partner: String
     let options: ServerOptions
 
-    init(maxBodySize: Int = 1 << 30, secureCookies: Bool? = nil) throws {
+    /// - Parameter clock: the clock of the workspace and the server (today's date, timestamps, expiry).
+    init(maxBodySize: Int = 1 << 30, secureCookies: Bool? = nil, clock: WallClock = .system) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("incentives-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        workspace = try Workspace.create(at: folder.appendingPathComponent("w.sqlite").path)
+        workspace = try Workspace.create(at: folder.appendingPathComponent("w.sqlite").path, clock: clock)
         let programs = Self.examples.appendingPathComponent("programs").path
         for name in try FileManager.default.contentsOfDirectory(atPath: programs).sorted() {
             _ = try workspace.addProgram(file: "\(programs)/\(name)")
@@ -36,7 +38,7 @@ struct Fixture {
         try workspace.addUser(User(name: "nl1", role: .partner, partnerID: "NL1001", passwordHash: Accounts.hashPassword("partner-secret", cost: 4)))
         admin = try Accounts.createToken(user: "ada", in: workspace)
         partner = try Accounts.createToken(user: "nl1", in: workspace)
-        options = ServerOptions(host: "127.0.0.1", port: 0, maxBodySize: maxBodySize, secureCookies: secureCookies)
+        options = ServerOptions(host: "127.0.0.1", port: 0, maxBodySize: maxBodySize, secureCookies: secureCookies, clock: clock)
     }
 
     func remove() { try? FileManager.default.removeItem(at: folder) }
@@ -62,16 +64,15 @@ extension TestResponse {
 }
 
 @Suite struct APITests {
-    /// Every route with a placeholder for ids; all but health need a user.
+    /// Every route with a placeholder for ids; all but health and the OpenAPI document need a user.
     static let routes: [(HTTPRequest.Method, String)] = [
         (.get, "/api/v1/programs"), (.get, "/api/v1/programs/VIP25-6M"), (.post, "/api/v1/programs"), (.get, "/api/v1/partners"),
         (.get, "/api/v1/partners/NL1001"), (.post, "/api/v1/imports/bookings"), (.get, "/api/v1/enrollments"), (.post, "/api/v1/enrollments"),
         (.delete, "/api/v1/enrollments"), (.post, "/api/v1/runs"), (.get, "/api/v1/runs"), (.get, "/api/v1/runs/1"),
-        (.get, "/api/v1/runs/1/results"), (.get, "/api/v1/runs/1/partners/NL1001"), (.get, "/api/v1/openapi.yaml"),
-        (.get, "/api/v1/partners/NL1001/advice"),
+        (.get, "/api/v1/runs/1/results"), (.get, "/api/v1/runs/1/partners/NL1001"), (.get, "/api/v1/partners/NL1001/advice"),
     ]
 
-    @Test func noRouteAnswersWithoutAUserButHealth() async throws {
+    @Test func noRouteAnswersWithoutAUserButHealthAndTheDocument() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
         try await fixture.serve { client in
@@ -80,6 +81,9 @@ extension TestResponse {
             let withForgedToken = try await client.execute(uri: "/api/v1/health", method: .get, headers: Fixture.headers("inc_forged"))
             #expect(withForgedToken.status == .ok)
             #expect(health.text == #"{"engine_version":"0.1.0","status":"ok"}"#)
+            let document = try await client.execute(uri: "/api/v1/openapi.yaml", method: .get)
+            #expect(document.status == .ok)
+            #expect(document.text.hasPrefix("openapi: 3.1.0\n"))
             for (method, uri) in Self.routes {
                 let response = try await client.execute(uri: uri, method: method)
                 #expect(response.status == .unauthorized, "\(method) \(uri)")
@@ -271,6 +275,62 @@ extension TestResponse {
             #expect(other.status == .notFound)
             let bad = try await client.execute(uri: "/api/v1/partners/NL1001/advice?as_of=2015-02-30", method: .get, headers: Fixture.headers(token))
             #expect(bad.status == .badRequest)
+        }
+    }
+
+    /// Without `as_of`, the advice is as of today by the server's clock: a fixed clock on 2015-04-30 gives
+    /// the figures of `as_of=2015-04-30` above; the run the fixture stored has the clock's time.
+    @Test func adviceIsAsOfTheServersToday() async throws {
+        let fixture = try Fixture(clock: .fixed(try #require(Day(iso: "2015-04-30"))))
+        defer { fixture.remove() }
+        let token = fixture.partner
+        try await fixture.serve { client in
+            let response = try await client.execute(
+                uri: "/api/v1/partners/NL1001/advice?program=VIP25-6M", method: .get, headers: Fixture.headers(token))
+            #expect(response.status == .ok)
+            #expect(try response.json()["as_of"] as? String == "2015-04-30")
+            let programs = try #require(try response.json()["programs"] as? [[String: Any]])
+            let ucs = try #require((programs.first?["subtracks"] as? [[String: Any]])?.first)
+            #expect(ucs["projected_volume"] as? String == "79625.00")
+            #expect(ucs["minimum_reached_on"] as? String == "2015-06-05")
+            let run = try await client.execute(uri: "/api/v1/runs/1", method: .get, headers: Fixture.headers(token))
+            #expect(try run.json()["started_at"] as? String == "2015-04-30T00:00:00.000Z")
+        }
+    }
+
+    /// Workspace refusals are mapped once, by code: not found 404, conflict 409, rejected 422, a workspace
+    /// that cannot serve 503; what it cannot read or write is an internal error that keeps its cause to the log.
+    @Test func workspaceErrorsAreMappedByCode() async throws {
+        let cases: [(WorkspaceError.Code, HTTPResponse.Status?, String?)] = [
+            (.notFound, .notFound, "not_found"), (.conflict, .conflict, "conflict"), (.rejected, .unprocessableContent, "rejected"),
+            (.busy, .serviceUnavailable, "unavailable"), (.newerSchema, .serviceUnavailable, "unavailable"),
+            (.notAWorkspace, .serviceUnavailable, "unavailable"), (.damaged, nil, nil), (.failed, nil, nil),
+        ]
+        for (code, status, name) in cases {
+            let answer = APIError(WorkspaceError(code, "the message"))
+            #expect(answer?.status == status, "\(code)")
+            #expect(answer?.code == name, "\(code)")
+            #expect(answer.map(\.message) == (status == nil ? nil : "the message"), "\(code)")
+        }
+        // The API words its own remedy; the command line's never reaches it.
+        #expect(APIError(WorkspaceError(.notFound, "no run 4 in the workspace (it has no runs yet)", detail: .noRunsYet(run: 4)))?.message
+            == "no run 4 in the workspace (it has no runs yet; make one with POST /api/v1/runs)")
+
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let token = fixture.admin
+        try await fixture.serve { client in
+            let stranger = #"{"partner_id": "XX9", "program": "VIP25-6M", "subtrack": "collaboration/voice"}"#
+            let enrol = try await client.execute(
+                uri: "/api/v1/enrollments", method: .post, headers: Fixture.headers(token), body: ByteBuffer(string: stranger))
+            #expect(enrol.status == .notFound)
+            #expect(try enrol.errorCode() == "not_found")
+            let notEnrolled = try await client.execute(
+                uri: "/api/v1/enrollments?partner_id=NL1002&program=VIP25-6M&subtrack=collaboration/video", method: .delete,
+                headers: Fixture.headers(token))
+            #expect(notEnrolled.status == .notFound)
+            let error = try #require(try notEnrolled.json()["error"] as? [String: Any])
+            #expect(error["message"] as? String == "partner NL1002 is not enrolled in VIP25-6M collaboration/video (it is enrolled in: data-center/ucs)")
         }
     }
 }

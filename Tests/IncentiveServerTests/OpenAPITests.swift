@@ -2,14 +2,16 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import IncentiveStore
 import NIOCore
 import Testing
+import Yams
 
 @testable import IncentiveServer
 
-/// The OpenAPI document and the router describe exactly the same routes: every documented operation is
-/// answered by the real server (probed over HTTP, not from a list kept here), and every route registered
-/// in `API.register(on:)` is documented.
+/// The OpenAPI document and the router describe exactly the same routes: the document, read with Yams,
+/// lists every route the router's registry (`Routes`) holds under `/api/v1` and no other, and every
+/// documented operation is answered by the real server over HTTP with a status the document gives.
 @Suite struct OpenAPITests {
     /// `METHOD /path` with the path relative to the `/api/v1` server, as the document writes it.
     struct Route: Hashable, Comparable, CustomStringConvertible {
@@ -21,83 +23,65 @@ import Testing
 
     /// What the document says of one operation.
     struct Operation {
-        /// The status codes of `responses`, as written (`200`, `404`, `default`).
-        var responses: [String] = []
-        /// The operation's own `security:` value, when it overrides the global one.
-        var security: String?
+        var operationID: String?
+        /// The status codes of `responses` (`200`, `404`, `default`).
+        var responses: Set<String>
+        /// The operation's own `security:` requirements, when it overrides the document's.
+        var security: [[String: [String]]]?
     }
 
-    static let httpMethods: Set<String> = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
+    static let httpMethods: Set<String> = ["get", "put", "post", "delete", "options", "head", "patch", "trace", "query"]
 
-    /// The operations under `paths:`, read line by line. `OpenAPIDocument.yaml` is written by us with a fixed
-    /// layout: paths at indent 2, methods at 4, an operation's keys (`responses:`, `security:`) at 6 and
-    /// status codes at 8. (Yams is not a dependency of this test target.)
-    static func operations(_ yaml: String) -> [Route: Operation] {
+    /// The document as Yams reads it.
+    static func document() throws -> [String: Any] {
+        try #require(try Yams.load(yaml: API.openAPIDocument) as? [String: Any], "the document is not a YAML mapping")
+    }
+
+    /// Every operation under `paths`.
+    static func operations() throws -> [Route: Operation] {
+        let paths = try #require(try document()["paths"] as? [String: Any])
         var result: [Route: Operation] = [:]
-        var inPaths = false
-        var path: String?
-        var current: Route?
-        var inResponses = false
-        for raw in yaml.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = raw.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            let indent = raw.prefix { $0 == " " }.count
-            if indent == 0 {
-                inPaths = trimmed == "paths:"
-                path = nil
-                current = nil
-                inResponses = false
-                continue
-            }
-            guard inPaths, !trimmed.hasPrefix("-"), let colon = trimmed.firstIndex(of: ":") else { continue }
-            let key = trimmed[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "'\" "))
-            let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            switch indent {
-            case 2:
-                path = key
-                current = nil
-                inResponses = false
-            case 4:
-                inResponses = false
-                current = nil
-                if let path, httpMethods.contains(key) {
-                    let route = Route(method: key.uppercased(), path: path)
-                    current = route
-                    result[route] = Operation()
+        for (path, item) in paths {
+            let item = try #require(item as? [String: Any], "\(path) is not a mapping")
+            for (key, value) in item where httpMethods.contains(key) {
+                let operation = try #require(value as? [String: Any], "\(key) \(path) is not a mapping")
+                let responses = try #require(operation["responses"] as? [String: Any], "\(key) \(path) has no responses")
+                var security: [[String: [String]]]?
+                if let requirements = operation["security"] {
+                    security = try #require(requirements as? [[String: [String]]], "\(key) \(path): security is not a list of requirements")
                 }
-            case 6:
-                inResponses = key == "responses"
-                if key == "security", let current { result[current]?.security = value }
-            case 8:
-                if inResponses, let current { result[current]?.responses.append(key) }
-            default:
-                break
+                result[Route(method: key.uppercased(), path: path)] = Operation(
+                    operationID: operation["operationId"] as? String, responses: Set(responses.keys), security: security)
             }
         }
         return result
     }
 
-    static let apiSource = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Sources/IncentiveServer/API.swift")
-
-    /// The routes registered in `API.swift`: `api.get("programs/{id}")` is `GET /programs/{id}`. A line that
-    /// calls something else on `api` (`api.on`, `api.group`, …) is returned in `unrecognized`, so a route
-    /// registered in a form this does not read fails the test instead of being missed.
-    static func registeredRoutes() throws -> (routes: Set<Route>, unrecognized: [String]) {
-        let source = try String(contentsOf: apiSource, encoding: .utf8)
-        var routes: Set<Route> = []
-        var unrecognized: [String] = []
-        for line in source.split(separator: "\n") where line.contains(#/\bapi\.\w+\(/#) {
-            guard let match = line.firstMatch(of: #/\bapi\.(get|put|post|delete|patch|head|options)\(\s*"([^"]*)"/#) else {
-                unrecognized.append(line.trimmingCharacters(in: .whitespaces))
-                continue
-            }
-            // Hummingbird also accepts `:name` for a parameter; the document writes `{name}`.
-            let path = match.output.2.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
-            routes.insert(Route(method: match.output.1.uppercased(), path: "/" + path))
+    /// The routes the router registered under `/api/v1` (from its registry, not from the source), with the
+    /// path relative to that server; Hummingbird's `:name` parameters written `{name}` as the document does.
+    static func registeredRoutes() throws -> Set<Route> {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let routes = IncentivesServer.routes(workspace: fixture.workspace, options: fixture.options)
+        var result: Set<Route> = []
+        for (path, methods) in routes.registered where path.hasPrefix(API.prefix + "/") {
+            let relative = path.dropFirst(API.prefix.count).split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+            for method in methods { result.insert(Route(method: method.rawValue, path: "/" + relative.joined(separator: "/"))) }
         }
-        return (routes, unrecognized)
+        return result
     }
+
+    /// Every `$ref` in `value`, anywhere in the tree.
+    static func references(in value: Any) -> [String] {
+        if let mapping = value as? [String: Any] {
+            return mapping.flatMap { key, value in key == "$ref" ? [value as? String ?? "\(value)"] : references(in: value) }
+        }
+        if let list = value as? [Any] { return list.flatMap(references(in:)) }
+        return []
+    }
+
+    /// The routes that answer anyone: `security: []` in the document, `API.publicPaths` in the server.
+    static let publicRoutes: Set<Route> = [Route(method: "GET", path: "/health"), Route(method: "GET", path: "/openapi.yaml")]
 
     /// Example ids for path parameters, by the segment before them: these exist in the fixture.
     static let exampleIDs = ["programs": "VIP25-6M", "partners": "NL1001", "runs": "1", "imports": "bookings"]
@@ -120,44 +104,54 @@ import Testing
         return (code, message)
     }
 
-    @Test func theServerServesTheDocument() async throws {
+    /// The document is served as it is embedded, to anyone: it is public like `/health`.
+    @Test func theServerServesTheDocumentToAnyone() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let token = fixture.admin
         try await fixture.serve { client in
-            let response = try await client.execute(uri: "/api/v1/openapi.yaml", method: .get, headers: Fixture.headers(token))
-            #expect(response.status == .ok)
-            #expect(response.headers[.contentType]?.hasPrefix("application/yaml") == true)
-            #expect(response.text == OpenAPIDocument.yaml)
+            for headers in [Fixture.headers(token), Fixture.headers(nil), Fixture.headers("inc_forged")] {
+                let response = try await client.execute(uri: "/api/v1/openapi.yaml", method: .get, headers: headers)
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/yaml; charset=utf-8")
+                #expect(response.headers[.cacheControl] == nil, "a public document may be cached")
+                #expect(response.text == API.openAPIDocument)
+            }
         }
     }
 
     @Test func theDocumentHasTheExpectedFrame() throws {
-        let lines = OpenAPIDocument.yaml.split(separator: "\n").map(String.init)
-        #expect(lines.first == "openapi: 3.1.0")
-        #expect(lines.contains("servers:"))
-        #expect(lines.contains("  - url: /api/v1"))
-        #expect(lines.contains("security:"))
-        #expect(lines.contains("  - bearer: []"))
-        #expect(lines.contains("    bearer:"))
-        #expect(lines.contains("      scheme: bearer"))
-        #expect(!OpenAPIDocument.yaml.contains("\t"), "YAML must be indented with spaces")
+        let document = try Self.document()
+        #expect(document["openapi"] as? String == "3.1.0")
+        let info = try #require(document["info"] as? [String: Any])
+        #expect(info["version"] as? String == "0.1.0")
+        let servers = try #require(document["servers"] as? [[String: Any]])
+        #expect(servers.map { $0["url"] as? String } == [API.prefix])
+        let security = try #require(document["security"] as? [[String: [String]]])
+        #expect(security == [["bearer": []], ["session": []]])
+        let components = try #require(document["components"] as? [String: Any])
+        let schemes = try #require(components["securitySchemes"] as? [String: [String: Any]])
+        #expect(schemes["bearer"]?["type"] as? String == "http")
+        #expect(schemes["bearer"]?["scheme"] as? String == "bearer")
+        #expect(schemes["session"] != nil)
+        #expect(!API.openAPIDocument.contains("\t"), "YAML must be indented with spaces")
         // Every $ref points at a component the document defines.
-        for match in OpenAPIDocument.yaml.matches(of: #/\$ref: '#/components/(\w+)/(\w+)'/#) {
-            let section = "  \(match.output.1):", name = "    \(match.output.2):"
-            let start = try #require(lines.firstIndex(of: section), "no components/\(match.output.1)")
-            let end = lines[(start + 1)...].firstIndex { !$0.hasPrefix("   ") } ?? lines.endIndex
-            #expect(lines[start..<end].contains(name), "no components/\(match.output.1)/\(match.output.2)")
+        let references = Self.references(in: document)
+        #expect(references.count > 50, "found only \(references.count) references")
+        for reference in Set(references) {
+            let parts = reference.split(separator: "/").map(String.init)
+            try #require(parts.count == 4 && parts[0] == "#" && parts[1] == "components", "\(reference) is not a reference to a component")
+            let section = components[parts[2]] as? [String: Any]
+            #expect(section?[parts[3]] != nil, "\(reference) is not defined")
         }
     }
 
-    /// The tests below depend on this reader: it must find every operation there is.
-    @Test func theReaderFindsEveryOperation() throws {
-        let operations = Self.operations(OpenAPIDocument.yaml)
-        // Every operation has an operationId: counting them checks the reader independently.
-        let operationIDs = OpenAPIDocument.yaml.split(separator: "\n").filter { $0.hasPrefix("      operationId: ") }
-        #expect(!operations.isEmpty)
-        #expect(operations.count == operationIDs.count, "read \(operations.keys.sorted()), but there are \(operationIDs.count) operationIds")
+    @Test func everyOperationIsNamedAndAnswers() throws {
+        let operations = try Self.operations()
+        #expect(operations.count >= 16)
+        let ids = operations.values.compactMap(\.operationID)
+        #expect(ids.count == operations.count, "an operation has no operationId")
+        #expect(Set(ids).count == ids.count, "operationIds repeat: \(ids.sorted())")
         #expect(operations[Route(method: "GET", path: "/health")]?.responses == ["200"])
         for (route, operation) in operations {
             #expect(!operation.responses.isEmpty, "\(route) has no responses")
@@ -165,33 +159,38 @@ import Testing
         }
     }
 
-    @Test func everyRouteButHealthDeclaresUnauthorized() throws {
-        let operations = Self.operations(OpenAPIDocument.yaml)
-        let health = try #require(operations[Route(method: "GET", path: "/health")])
-        #expect(health.security == "[]", "/health needs no user: security: []")
-        #expect(!health.responses.contains("401"))
-        for (route, operation) in operations where route.path != "/health" {
-            #expect(operation.responses.contains("401"), "\(route) does not declare 401")
-            #expect(operation.security == nil, "\(route) overrides the global security")
+    /// `/health` and `/openapi.yaml` need no user (`security: []`, no 401), as the server treats them;
+    /// every other operation keeps the document's security and declares 401.
+    @Test func onlyThePublicRoutesNeedNoUser() throws {
+        let operations = try Self.operations()
+        #expect(Set(API.publicPaths.map { Route(method: "GET", path: String($0.dropFirst(API.prefix.count))) }) == Self.publicRoutes)
+        for (route, operation) in operations {
+            if Self.publicRoutes.contains(route) {
+                #expect(operation.security.map(\.isEmpty) == true, "\(route) needs no user: security: []")
+                #expect(!operation.responses.contains("401"), "\(route) is public: no 401")
+            } else {
+                #expect(operation.responses.contains("401"), "\(route) does not declare 401")
+                #expect(operation.security == nil, "\(route) overrides the document's security")
+            }
         }
     }
 
-    /// Every route registered in `API.swift` is documented.
-    @Test func everyRegisteredRouteIsDocumented() throws {
-        let (registered, unrecognized) = try Self.registeredRoutes()
-        #expect(unrecognized.isEmpty, "route registrations this test cannot read: \(unrecognized)")
-        #expect(registered.contains(Route(method: "GET", path: "/health")), "found only \(registered.sorted()) in \(Self.apiSource.path)")
-        let documented = Set(Self.operations(OpenAPIDocument.yaml).keys)
+    /// The document lists exactly the routes the router holds under `/api/v1`.
+    @Test func theDocumentListsExactlyTheRegisteredRoutes() throws {
+        let registered = try Self.registeredRoutes()
+        #expect(registered.contains(Route(method: "GET", path: "/health")), "found only \(registered.sorted())")
+        #expect(registered.contains(Route(method: "GET", path: "/runs/{id}/partners/{partnerId}")), "found only \(registered.sorted())")
+        let documented = Set(try Self.operations().keys)
         let undocumented = registered.subtracting(documented).sorted()
-        #expect(undocumented.isEmpty, "registered in API.swift but not in OpenAPIDocument: \(undocumented)")
+        #expect(undocumented.isEmpty, "registered but not in openapi.yaml: \(undocumented)")
         let unregistered = documented.subtracting(registered).sorted()
-        #expect(unregistered.isEmpty, "in OpenAPIDocument but not registered in API.swift: \(unregistered)")
+        #expect(unregistered.isEmpty, "in openapi.yaml but not registered: \(unregistered)")
     }
 
     /// Every documented operation is answered by the real server, and it answers with a status the document
-    /// gives: 401 without a user (but /health), 403 to a partner user exactly where 403 is documented.
+    /// gives: 401 without a user (but the public routes), 403 to a partner user exactly where 403 is documented.
     @Test func everyDocumentedRouteIsServed() async throws {
-        let operations = Self.operations(OpenAPIDocument.yaml)
+        let operations = try Self.operations()
         try #require(!operations.isEmpty)
         let fixture = try Fixture()
         defer { fixture.remove() }

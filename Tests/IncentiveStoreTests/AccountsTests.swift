@@ -187,7 +187,7 @@ import Testing
             }
             try pool.close()
         }
-        let before = Clock.timestamp(Self.later(90 * 86_400 - 60)), after = Clock.timestamp(Self.later(90 * 86_400 + 60))
+        let before = Timestamp.text(Self.later(90 * 86_400 - 60)), after = Timestamp.text(Self.later(90 * 86_400 + 60))
         let workspace = try Workspace.open(at: path)
         let token = try #require(try workspace.tokens().first)
         let expires = try #require(token.expiresAt)
