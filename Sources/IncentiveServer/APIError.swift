@@ -54,30 +54,6 @@ struct APIError: Error, HTTPResponseError {
             })
     }
 
-    /// A refusal of the workspace, mapped once for every route: not found 404, conflict 409, rejected
-    /// input 422, a workspace that cannot serve (busy, too new, not a workspace) 503; nil for what the
-    /// workspace cannot read or write (an internal error, whose message is not for the client).
-    init?(_ error: WorkspaceError) {
-        let status: HTTPResponse.Status
-        let code: String
-        switch error.code {
-        case .notFound: (status, code) = (.notFound, "not_found")
-        case .conflict: (status, code) = (.conflict, "conflict")
-        case .rejected: (status, code) = (.unprocessableContent, "rejected")
-        case .busy, .newerSchema, .notAWorkspace: (status, code) = (.serviceUnavailable, "unavailable")
-        case .damaged, .failed: return nil
-        }
-        self.init(status: status, code: code, message: Self.message(error))
-    }
-
-    /// The workspace's message, with the API's words for a remedy where the error gives the detail for one.
-    static func message(_ error: WorkspaceError) -> String {
-        switch error.detail {
-        case .noRunsYet(let run): "no run \(run) in the workspace (it has no runs yet; make one with POST \(API.prefix)/runs)"
-        default: error.message
-        }
-    }
-
     /// `text` with at most `limit` characters: a longer text is cut and says how much was left out
     /// (the engine's rule for values in messages, `Diagnostic.cut`).
     static func cut(_ text: String, to limit: Int) -> String { Diagnostic.cut(text, limit: limit) }
@@ -97,6 +73,31 @@ struct APIError: Error, HTTPResponseError {
             status: status)
         for field in headers { response.headers.append(field) }
         return response
+    }
+}
+
+extension APIError {
+    /// A refusal of the workspace, mapped once for every route: not found 404, conflict 409, rejected
+    /// input 422, a workspace that cannot serve (busy, too new, not a workspace) 503; nil for what the
+    /// workspace cannot read or write (an internal error, whose message is not for the client).
+    init?(_ error: WorkspaceError) {
+        let answer: (status: HTTPResponse.Status, code: String)
+        switch error.code {
+        case .notFound: answer = (.notFound, "not_found")
+        case .conflict: answer = (.conflict, "conflict")
+        case .rejected: answer = (.unprocessableContent, "rejected")
+        case .busy, .newerSchema, .notAWorkspace: answer = (.serviceUnavailable, "unavailable")
+        case .damaged, .failed: return nil
+        }
+        self.init(status: answer.status, code: answer.code, message: Self.wording(error))
+    }
+
+    /// The workspace's message, with the API's words for a remedy where the error gives the detail for one.
+    static func wording(_ error: WorkspaceError) -> String {
+        switch error.detail {
+        case .noRunsYet(let run): "no run \(run) in the workspace (it has no runs yet; make one with POST \(API.prefix)/runs)"
+        default: error.message
+        }
     }
 }
 

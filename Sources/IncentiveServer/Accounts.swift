@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdBcrypt
+import IncentiveEngine
 import IncentiveStore
 import NIOCore
 

@@ -163,13 +163,13 @@ public final class Workspace: Sendable {
     ///   moves the workspace's revision on (sessions and tokens do not).
     func writeTransaction<T>(changesData: Bool = true, _ body: (Database) throws -> T) throws -> T {
         do {
-            return try write(changesData: changesData, body)
+            return try immediateTransaction(changesData: changesData, body)
         } catch let error where Self.isBusy(error) {
             throw WorkspaceError(.busy, "the workspace is busy: another change held it for more than \(Int(Self.busyTimeout)) seconds; nothing was changed")
         }
     }
 
-    private func write<T>(changesData: Bool, _ body: (Database) throws -> T) throws -> T {
+    private func immediateTransaction<T>(changesData: Bool, _ body: (Database) throws -> T) throws -> T {
         try pool.writeWithoutTransaction { db in
             var result: T?
             try db.inTransaction(.immediate) {
