@@ -320,7 +320,7 @@ extension TestResponse {
         defer { fixture.remove() }
         let token = fixture.admin
         try await fixture.serve { client in
-            let stranger = #"{"partner_id": "XX9", "program": "VIP25-6M", "subtrack": "collaboration/voice"}"#
+            let stranger = #"{"partner_id": "XX9", "program": "VIP25-6M", "subtrack": "collaboration/voice", "enrolled_on": "2015-03-01"}"#
             let enrol = try await client.execute(
                 uri: "/api/v1/enrollments", method: .post, headers: Fixture.headers(token), body: ByteBuffer(string: stranger))
             #expect(enrol.status == .notFound)

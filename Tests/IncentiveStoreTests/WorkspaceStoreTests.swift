@@ -403,14 +403,16 @@ func reportErrorLines(_ body: () throws -> Void) -> [String] {
         let folderErrors = reportErrorLines { _ = try workspace.importFolder(Sandbox.exampleData) }
         #expect(folderErrors.count == 1, "\(folderErrors)")
         #expect(folderErrors.first?.hasPrefix("\(enrollments): ") == true, "\(folderErrors)")
-        #expect(folderErrors.first?.contains("incentives programs add") == true, "\(folderErrors)")
+        // The remedy is the front end's to word (`Remedies`); the store's own words name no command.
+        #expect(folderErrors.first?.hasSuffix("no enrolment can be checked; add them first") == true, "\(folderErrors)")
         #expect(try workspace.status().rows.allSatisfy { $0.count == 0 })
 
         // The partners alone import; the enrolments file alone is still refused.
         let partners = try workspace.importFile(.partners, path: (Sandbox.exampleData as NSString).appendingPathComponent("partners.csv"))
         #expect(partners.files.map(\.added) == [13])
-        let fileErrors = reportErrorLines { _ = try workspace.importFile(.enrollments, path: enrollments) }
-        #expect(fileErrors.count == 1 && fileErrors.first?.contains("programs add") == true, "\(fileErrors)")
+        let words = Remedies(unenrollFirst: "", addProgramsFirst: "add them first with: incentives programs add FILE", giveAFile: "")
+        let fileErrors = reportErrorLines { _ = try workspace.importFile(.enrollments, path: enrollments, remedies: words) }
+        #expect(fileErrors.count == 1 && fileErrors.first?.hasSuffix("; add them first with: incentives programs add FILE") == true, "\(fileErrors)")
         #expect(try workspace.status().counts[.enrollments] == 0)
     }
 }
