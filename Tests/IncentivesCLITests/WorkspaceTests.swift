@@ -139,6 +139,28 @@ import Testing
         #expect(missing.stderr.contains("no workspace at incentives.sqlite; create one with: incentives init"))
     }
 
+    /// The store names no command; the command line words each remedy with its own commands.
+    @Test func theCommandLineWordsTheStoresRemedies() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("w.sqlite").path
+        try Self.expectSuccess(["init", "--workspace", path])
+        let again = try CLI.run(["init", "--workspace", path])
+        #expect(again.stderr.contains("\(path) already exists; a workspace is only created in a new file (use it with --workspace \(path))"))
+        let enrollments = Self.examples.appendingPathComponent("data/enrollments.csv").path
+        let early = try CLI.run(["import", "enrollments", enrollments, "--workspace", path])
+        #expect(early.status == 1)
+        #expect(
+            early.stderr.hasPrefix(
+                "\(enrollments): the workspace has no programs yet, so no enrolment can be checked; add them first with: incentives programs add FILE\n"))
+        let noRun = try CLI.run(["runs", "show", "1", "--workspace", path])
+        #expect(noRun.stderr.contains("no run 1 in the workspace (it has no runs yet; make one with: incentives run)"))
+        let noUser = try CLI.run(["tokens", "create", "--user", "grace", "--workspace", path])
+        #expect(noUser.stderr.contains("no user named grace (add one with: incentives users add)"))
+        let noOne = try CLI.run(["users", "disable", "--name", "grace", "--workspace", path])
+        #expect(noOne.stderr.contains("no user named grace (see: incentives users list)"))
+    }
+
     @Test func aFileThatIsNotAWorkspaceIsLeftAlone() throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
