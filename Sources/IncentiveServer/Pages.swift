@@ -140,8 +140,9 @@ struct Pages: Sendable {
         let secret = Accounts.newSecret(prefix: ""), csrf = Accounts.newSecret(prefix: "")
         let hash = Accounts.digest(secret)
         let workspace = self.workspace
+        let expires = options.clock.now().addingTimeInterval(Self.sessionLifetime)
         try await blocking {
-            try workspace.addSession(hash: hash, user: user.name, csrfToken: csrf, expires: Date().addingTimeInterval(Self.sessionLifetime))
+            try workspace.addSession(hash: hash, user: user.name, csrfToken: csrf, expires: expires)
         }
         let home = user.partnerID.map { "/partners/\($0)" } ?? "/"
         let next = target.flatMap(LocalPath.validated) ?? home
@@ -319,7 +320,7 @@ struct Pages: Sendable {
         let revision = try await blocking { try workspace.revision() }
         // The body depends only on the workspace (its runs included), the partner and the language.
         // The advice on it is as of today, so the day is part of the key too.
-        let today = Int(Date().timeIntervalSince1970) / 86_400
+        let today = options.clock.today.daysSinceEpoch
         let body = try await cache.value("partner\u{0}\(id)\u{0}\(language.rawValue)\u{0}\(revision)\u{0}\(today)") {
             let computed = try await blocking { () -> (LoadedInput, ComputeResult, StoredRun?)? in
                 guard try workspace.partners(offset: 0, limit: 1, only: id).total == 1 else { return nil }
@@ -420,7 +421,7 @@ struct Pages: Sendable {
 
     /// The advisor's view in a few sentences: where each open subtrack's pace leads, and MDF lost to untagged orders.
     func adviceLines(id: String, input: LoadedInput, language: Language) -> [String] {
-        let today = Day(daysSinceEpoch: Int32(Int(Date().timeIntervalSince1970) / 86_400))
+        let today = options.clock.today
         guard let advice = Advisor.advise(partnerID: id, input: input, asOf: today) else { return [] }
         let dutch = language == .nl
         var lines: [String] = []
