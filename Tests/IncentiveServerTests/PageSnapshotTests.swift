@@ -15,7 +15,7 @@ import Testing
 /// - "today" (the advice on the partner page) comes from a fixed `WallClock` in `ServerOptions`;
 /// - the session is written into the workspace with a known secret and CSRF token (no random token on a page);
 /// - the workspace stamps runs and imports with the machine's time, so every `… UTC` timestamp on a page
-///   is replaced by `{timestamp}` before comparing (`normalised`), and the example folder's absolute
+///   (and the ISO times in the diff of two runs) is replaced by `{timestamp}` before comparing (`normalised`), and the example folder's absolute
 ///   path in the import log by `{examples}`; the random ids of the fixture's API tokens by `{token-id}`.
 ///
 /// On a mismatch the page as rendered is written next to the snapshot (`<name>.actual.html`, ignored by
@@ -27,21 +27,34 @@ import Testing
     static let session = "snapshot-session-secret", csrf = "snapshot-csrf-token"
 
     /// The example workspace with two runs (the second after NL1002 reached the Dutch UCS minimum by one
-    /// cent) and an admin's session, served with the clock at `today`.
+    /// cent), the users and tokens of `Fixture` and an admin's session, served with the clock at `today`.
     static func serve(today: Day, _ test: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let fixture = try Fixture()
-        defer { fixture.remove() }
-        let extra = fixture.folder.appendingPathComponent("extra.csv")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("incentives-snapshots-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let workspace = try Workspace.create(at: folder.appendingPathComponent("w.sqlite").path)
+        let programs = Fixture.examples.appendingPathComponent("programs").path
+        for name in try FileManager.default.contentsOfDirectory(atPath: programs).sorted() {
+            _ = try workspace.addProgram(file: "\(programs)/\(name)")
+        }
+        _ = try workspace.importFolder(Fixture.examples.appendingPathComponent("data").path)
+        // The diff of two runs lists the imports stamped from the first run's start (to the millisecond)
+        // to the second's: the first run starts a clear millisecond after the imports before it.
+        try await Task.sleep(for: .milliseconds(5))
+        _ = try workspace.run()
+        let extra = folder.appendingPathComponent("extra.csv")
         try "order_id,line,partner_id,booked_on,sku,amount,currency\nC1,1,NL1002,2015-03-01,UCS-C240M4SX,0.01,USD\n".write(
             to: extra, atomically: true, encoding: .utf8)
-        _ = try fixture.workspace.importFile(.bookings, path: extra.path, displayName: "extra.csv")
-        _ = try fixture.workspace.run()
+        _ = try workspace.importFile(.bookings, path: extra.path, displayName: "extra.csv")
+        _ = try workspace.run()
+        try workspace.addUser(User(name: "ada", role: .admin, partnerID: nil, passwordHash: Accounts.hashPassword("admin-secret", cost: 4)))
+        try workspace.addUser(User(name: "nl1", role: .partner, partnerID: "NL1001", passwordHash: Accounts.hashPassword("partner-secret", cost: 4)))
+        _ = try Accounts.createToken(user: "ada", in: workspace)
+        _ = try Accounts.createToken(user: "nl1", in: workspace)
         // The store checks a session's expiry against the machine's clock: this one lasts an hour from now.
-        try fixture.workspace.addSession(
-            hash: Accounts.digest(session), user: "ada", csrfToken: csrf, expires: Date().addingTimeInterval(3600))
-        var options = fixture.options
-        options.clock = .fixed(today)
-        try await IncentivesServer.application(workspace: fixture.workspace, options: options).test(.live, test)
+        try workspace.addSession(hash: Accounts.digest(session), user: "ada", csrfToken: csrf, expires: Date().addingTimeInterval(3600))
+        let options = ServerOptions(host: "127.0.0.1", port: 0, clock: .fixed(today))
+        try await IncentivesServer.application(workspace: workspace, options: options).test(.live, test)
     }
 
     static func headers(_ language: String) -> HTTPFields {
@@ -56,6 +69,9 @@ import Testing
             of: #"(?:[A-Z][a-z]{2} [0-9]{1,2}, [0-9]{4}|[0-9]{1,2} [a-z]{3} [0-9]{4}) [0-9]{2}:[0-9]{2} UTC"#, with: "{timestamp}",
             options: .regularExpression
         )
+        // The diff of two runs names them with their ISO 8601 times.
+        .replacingOccurrences(
+            of: #"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z"#, with: "{timestamp}", options: .regularExpression)
         .replacingOccurrences(of: Fixture.examples.path, with: "{examples}")
         // The users page: the fixture's API tokens are random, and so are their public ids.
         .replacingOccurrences(of: #"<code>[0-9a-f]{8,}</code>"#, with: "<code>{token-id}</code>", options: .regularExpression)
@@ -85,7 +101,7 @@ import Testing
         try bytes.write(to: actual)
         let want = String(decoding: stored, as: UTF8.self).components(separatedBy: "\n")
         let got = String(decoding: bytes, as: UTF8.self).components(separatedBy: "\n")
-        let line = zip(want, got).firstIndex { $0 != $1 } ?? min(want.count, got.count)
+        let line = zip(want, got).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(want.count, got.count)
         let expectedLine = line < want.count ? want[line] : "(end of file)", actualLine = line < got.count ? got[line] : "(end of file)"
         Issue.record(
             """
