@@ -52,7 +52,10 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
-            ]
+            ],
+            // The page templates, embedded at build time (`PackageResources`): the binary needs no files.
+            resources: ["header", "footer", "login", "message", "overview", "programs", "program", "partner", "runs", "imports", "users"]
+                .map { .embedInCode("Templates/\($0).mustache") }
         ),
         .executableTarget(
             name: "incentives",
@@ -79,7 +82,9 @@ let package = Package(
                 "IncentiveEngine", "IncentiveStore", "IncentiveServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]
+            ],
+            // The pages as they should be (PageSnapshotTests), read from the source folder.
+            exclude: ["Snapshots"]
         ),
         .testTarget(name: "IncentivesCLITests", dependencies: ["IncentiveEngine", "IncentiveStore", "incentives"]),
     ],
