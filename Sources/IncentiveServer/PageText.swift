@@ -9,7 +9,8 @@ enum PageText: String, CaseIterable, Sendable {
     case from, counts, tiers, accrual, strategic, linesCounted, order, sku, booked, tagged, untagged, upload, kind, file, importDone
     case importRejected, line, column, value, problem, compare, added, changed, unchanged, rows, started, lines, version, asOfNow, language, yes
     case no, enrolled, credentials, noAccess, advice, users, created, expires, tokens, tokenID, noTokens, usersHelp, userStatusActive = "user.active"
-    case userStatusDisabled = "user.disabled", userStatusDeleted = "user.deleted", tokenStatusActive = "token.active", tokenStatusExpired = "token.expired"
+    case userStatusDisabled = "user.disabled", userStatusDeleted = "user.deleted", tokenStatusActive = "token.active", tokenStatusExpired =
+        "token.expired"
     case tokenStatusRevoked = "token.revoked", newPassword, repeatPassword, setPassword, disable, enable, delete, confirmDelete, revoke, userDisabled
     case userAlreadyDisabled, userEnabled, userAlreadyEnabled, userDeleted, userAlreadyDeleted, passwordSet, tokenRevoked, tokenAlreadyRevoked
     case notYourself, confirmDeleteMismatch, passwordsDiffer, passwordTooShort, passwordWhiteSpace, passwordIsName, passwordTooLong, passwordNUL

@@ -270,7 +270,8 @@ struct Pages: Sendable {
             page.mdf = ProgramPage.MDF(
                 rules: rules.intendedUseRules.map { rule in
                     ProgramPage.MDF.Rule(
-                        from: rule.from.map(language.date) ?? "—", counts: rule.counts.map { $0.sorted().joined(separator: ", ") } ?? language.text(.anyUse))
+                        from: rule.from.map(language.date) ?? "—",
+                        counts: rule.counts.map { $0.sorted().joined(separator: ", ") } ?? language.text(.anyUse))
                 },
                 tiers: Tier.allCases.compactMap { tier in
                     rules.tiers[tier].map {
@@ -335,7 +336,8 @@ struct Pages: Sendable {
                 return []
             }()
             let rows = standing.rows.map { row in
-                var bar = Charts.progress(volume: row.qualifyingVolume.cents, minimum: row.threshold.cents, label: language.text(.volumeAgainstMinimum))
+                var bar = Charts.progress(
+                    volume: row.qualifyingVolume.cents, minimum: row.threshold.cents, label: language.text(.volumeAgainstMinimum))
                 if program.kind == .mdf {
                     let mdf = totals.mdf[index]
                     bar = Charts.split(
@@ -354,9 +356,11 @@ struct Pages: Sendable {
                 let order = "\(line.orderID)/\(line.lineID)", booked = language.date(line.bookedOn)
                 switch line.outcomes[programIndex] {
                 case .counted(let subtrack, let amount):
-                    return PartnerPage.Program.Line(order: order, sku: line.sku, booked: booked, item: paths[subtrack], amount: language.money(amount))
+                    return PartnerPage.Program.Line(
+                        order: order, sku: line.sku, booked: booked, item: paths[subtrack], amount: language.money(amount))
                 case .qualifying(let amount):
-                    return PartnerPage.Program.Line(order: order, sku: line.sku, booked: booked, item: line.intendedUse, amount: language.money(amount))
+                    return PartnerPage.Program.Line(
+                        order: order, sku: line.sku, booked: booked, item: line.intendedUse, amount: language.money(amount))
                 default: return nil
                 }
             }
@@ -453,7 +457,8 @@ struct Pages: Sendable {
             t: language.texts, admin: admin, canCompare: summaries.count >= 2,
             runs: summaries.reversed().map { run in
                 RunsPage.Run(
-                    id: run.id, started: language.timestamp(run.startedAt), programs: run.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", "),
+                    id: run.id, started: language.timestamp(run.startedAt),
+                    programs: run.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", "),
                     lines: run.bookingLines, paid: language.money(run.amount), missed: language.money(run.missedAmount),
                     isA: run.id == defaultA, isB: run.id == defaultB, admin: admin)
             }, diff: diff)
@@ -492,7 +497,8 @@ struct Pages: Sendable {
             page.problems = shown.map { problem in
                 ImportsPage.Problem(
                     file: APIError.cut(problem.file, to: APIError.maxValue), line: problem.line.map(String.init) ?? "",
-                    column: APIError.cut(problem.column ?? "", to: APIError.maxValue), value: APIError.cut(problem.value ?? "", to: APIError.maxValue),
+                    column: APIError.cut(problem.column ?? "", to: APIError.maxValue),
+                    value: APIError.cut(problem.value ?? "", to: APIError.maxValue),
                     message: APIError.cut(problem.message, to: APIError.maxMessage))
             }
             let more = max(outcome.total, outcome.problems.count) - shown.count

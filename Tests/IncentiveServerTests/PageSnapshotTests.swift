@@ -71,7 +71,8 @@ import Testing
         )
         // The diff of two runs names them with their ISO 8601 times.
         .replacingOccurrences(
-            of: #"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z"#, with: "{timestamp}", options: .regularExpression)
+            of: #"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z"#, with: "{timestamp}", options: .regularExpression
+        )
         .replacingOccurrences(of: Fixture.examples.path, with: "{examples}")
         // The users page: the fixture's API tokens are random, and so are their public ids.
         .replacingOccurrences(of: #"<code>[0-9a-f]{8,}</code>"#, with: "<code>{token-id}</code>", options: .regularExpression)
