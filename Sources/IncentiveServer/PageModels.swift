@@ -29,6 +29,12 @@ struct LoginPage: Sendable {
     var refusal: String?
 }
 
+/// How the pages name a stored run: its number and when it started.
+struct RunLabel: Sendable {
+    var id: Int
+    var time: String
+}
+
 /// A page with a heading and one line (the 404 page).
 struct MessagePage: Sendable {
     var heading: String
@@ -37,11 +43,6 @@ struct MessagePage: Sendable {
 
 /// The latest run's totals per program, for admins.
 struct OverviewPage: Sendable {
-    struct Run: Sendable {
-        var id: Int
-        var started: String
-    }
-
     struct Program: Sendable {
         var id, name, kind, currency, period: String
         var takingPart, eligible: Int
@@ -56,7 +57,7 @@ struct OverviewPage: Sendable {
     }
 
     var t: [String: String]
-    var run: Run?
+    var run: RunLabel?
     var programs: [Program]
 }
 
@@ -117,12 +118,6 @@ struct ProgramPage: Sendable {
 /// A partner's standing computed now (the projection), next to what the latest stored run paid, and
 /// the advice. Without header and footer: the body is cached per partner, language, revision and day.
 struct PartnerPage: Sendable {
-    /// A stored run: its number and when it started.
-    struct StoredRun: Sendable {
-        var id: Int
-        var time: String
-    }
-
     struct Program: Sendable {
         /// What the stored run paid the partner in this program.
         struct Paid: Sendable {
@@ -155,14 +150,14 @@ struct PartnerPage: Sendable {
         var hasLines: Bool
         var paid: Paid?
         /// The stored run, when it does not have this program with this partner in it.
-        var notInRun: StoredRun?
+        var notInRun: RunLabel?
     }
 
     var t: [String: String]
     var partnerID, partnerName, country, tier: String
     /// "Partner Provider", for a provider.
     var provider: String?
-    var storedRun: StoredRun?
+    var storedRun: RunLabel?
     var programs: [Program]
     var advice: [String]
     var hasAdvice: Bool

@@ -184,7 +184,7 @@ struct Pages: Sendable {
             return try workspace.runResult(last.id)
         }
         let page = OverviewPage(
-            t: language.texts, run: latest.map { summary, _ in OverviewPage.Run(id: summary.id, started: language.timestamp(summary.startedAt)) },
+            t: language.texts, run: latest.map { summary, _ in RunLabel(id: summary.id, time: language.timestamp(summary.startedAt)) },
             programs: latest?.1.programs.map { overviewProgram($0, language) } ?? [])
         return try render(.overview, page, frame: frame(request, title: language.text(.overview), session: session), request: request)
     }
@@ -326,7 +326,7 @@ struct Pages: Sendable {
     func partnerPage(id: String, input: LoadedInput, result: ComputeResult, stored: StoredRun?, language: Language) -> PartnerPage? {
         guard let index = input.dataset.partnerIndex(id) else { return nil }
         let partner = input.dataset.partners[index]
-        let storedRun = stored.map { PartnerPage.StoredRun(id: $0.summary.id, time: language.timestamp($0.summary.startedAt)) }
+        let storedRun = stored.map { RunLabel(id: $0.summary.id, time: language.timestamp($0.summary.startedAt)) }
         let programs = result.programs.enumerated().compactMap { programIndex, programResult -> PartnerPage.Program? in
             guard let standing = programResult.partners.first(where: { $0.partnerID == id }) else { return nil }
             let program = programResult.program
