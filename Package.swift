@@ -53,7 +53,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
+            // The OpenAPI document and the page templates, embedded at build time (`PackageResources`):
+            // the binary needs no files at run time.
             resources: [.embedInCode("Resources/openapi.yaml")]
+                + ["header", "footer", "login", "message", "overview", "programs", "program", "partner", "runs", "imports", "users"]
+                .map { .embedInCode("Templates/\($0).mustache") }
         ),
         .executableTarget(
             name: "incentives",
@@ -81,7 +85,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            // The pages as they should be (PageSnapshotTests), read from the source folder.
+            exclude: ["Snapshots"]
         ),
         .testTarget(name: "IncentivesCLITests", dependencies: ["IncentiveEngine", "IncentiveStore", "incentives"]),
     ],

@@ -3,7 +3,6 @@ import HTTPTypes
 import Hummingbird
 import IncentiveEngine
 import IncentiveStore
-import Mustache
 
 /// The accounts side of the server: the users page (`/users`, admins only) with its forms to disable,
 /// enable or delete a user, set a password and revoke a token; and the `SignInGuard` in front of the
@@ -14,18 +13,11 @@ import Mustache
 struct AdminPages: Sendable {
     let workspace: Workspace
     let pages: Pages
-    let library: MustacheLibrary
     let signIn: SignInGuard
 
     init(workspace: Workspace, options: ServerOptions, cache: ResponseCache, signIn: SignInGuard? = nil) {
         self.workspace = workspace
         pages = Pages(workspace: workspace, options: options, cache: cache)
-        var templates: [String: MustacheTemplate] = [:]
-        for (name, text) in Templates.all.merging(AdminTemplates.all, uniquingKeysWith: { $1 }) {
-            // The templates are ours and tested; a syntax error is a programming error.
-            templates[name] = try! MustacheTemplate(string: text)
-        }
-        library = MustacheLibrary(templates: templates)
         self.signIn = signIn ?? SignInGuard(workspace: workspace)
     }
 
@@ -47,16 +39,17 @@ struct AdminPages: Sendable {
         case signedOut
     }
 
-    /// What each form needs to know: its fields, the admin who sent it and the page's texts.
+    /// What each form needs to know: its fields, the admin who sent it and the page's language.
     struct Post: Sendable {
         var form: [String: String]
         var admin: User
-        var texts: [String: String]
+        var language: Language
         var source: String { "page:\(admin.name)" }
         var name: String { form["name"] ?? "" }
 
-        func text(_ key: String, _ values: [String: String] = [:]) -> String {
-            values.reduce(texts[key] ?? key) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+        /// The text in the page's language, with its `{field}`s filled in.
+        func text(_ key: PageText, _ values: [String: String] = [:]) -> String {
+            values.reduce(language.text(key)) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
         }
     }
 
@@ -64,42 +57,34 @@ struct AdminPages: Sendable {
 
     func users(_ request: Request, _ context: AppContext, outcome: Outcome?) async throws -> Response {
         guard let session = context.session else { return Pages.redirect("/login") }
-        guard session.user.role == .admin else { return pages.notFound(request, context, session: session) }
+        guard session.user.role == .admin else { return try pages.notFound(request, context, session: session) }
         let language = Language.of(request)
-        let texts = language.texts
         let workspace = self.workspace
         let (users, tokens) = try await blocking { (try workspace.users(), try workspace.tokens()) }
-        var values = pages.base(request, title: texts["users"] ?? "", session: session)
-        values["csrf"] = session.csrfToken
-        values["users"] = users.map { user -> [String: Any] in
-            let own = tokens.filter { $0.user == user.name }
-            var row: [String: Any] = [
-                "name": user.name, "role": user.role.rawValue, "status": user.status.rawValue,
-                "statusText": texts["user.\(user.status.rawValue)"] ?? user.status.rawValue, "created": Self.moment(user.createdAt, language),
-                "active": user.status == .active, "deleted": user.status == .deleted, "isSelf": user.name == session.user.name,
-                "hasTokens": !own.isEmpty,
-                "tokens": own.reversed().map { token -> [String: Any] in
-                    var cells: [String: Any] = [
-                        "id": token.id, "created": Self.moment(token.createdAt, language), "expires": Self.moment(token.expiresAt, language),
-                        "tokenStatus": texts["token.\(token.status.rawValue)"] ?? token.status.rawValue, "live": token.status == .active,
-                    ]
-                    if let revoked = token.revokedAt { cells["revoked"] = Self.moment(revoked, language) }
-                    return cells
-                },
-            ]
-            if let partner = user.partnerID { row["partner"] = partner }
-            if let since = user.deletedAt ?? user.disabledAt { row["since"] = Self.moment(since, language) }
-            return row
-        }
+        var page = UsersPage(
+            t: language.texts, csrf: session.csrfToken,
+            users: users.map { user in
+                let own = tokens.filter { $0.user == user.name }
+                return UsersPage.User(
+                    name: user.name, role: user.role.rawValue, status: user.status.rawValue, statusText: language.status(user.status),
+                    created: language.moment(user.createdAt), active: user.status == .active, deleted: user.status == .deleted,
+                    isSelf: user.name == session.user.name, hasTokens: !own.isEmpty,
+                    tokens: own.reversed().map { token in
+                        UsersPage.User.Token(
+                            id: token.id, created: language.moment(token.createdAt), expires: language.moment(token.expiresAt),
+                            tokenStatus: language.status(token.status), live: token.status == .active, revoked: token.revokedAt.map(language.moment))
+                    }, partner: user.partnerID, since: (user.deletedAt ?? user.disabledAt).map(language.moment))
+            })
         var status = HTTPResponse.Status.ok
         switch outcome {
-        case .done(let text): values["done"] = text
+        case .done(let text): page.done = text
         case .refused(let text):
-            values["problem"] = text
+            page.problem = text
             status = .unprocessableContent
         case .signedOut, nil: break
         }
-        return pages.page(library.render(values, withTemplate: "users") ?? "", request: request, status: status)
+        let frame = pages.frame(request, title: language.text(.users), session: session)
+        return try pages.render(.users, page, frame: frame, request: request, status: status)
     }
 
     /// A form post: an admin's session and its CSRF token, then `action`; the page shows what came of it.
@@ -107,10 +92,10 @@ struct AdminPages: Sendable {
         _ request: Request, _ context: AppContext, _ action: (Post) async throws -> Outcome
     ) async throws -> Response {
         guard let session = context.session else { return Pages.redirect("/login") }
-        guard session.user.role == .admin else { return pages.notFound(request, context, session: session) }
+        guard session.user.role == .admin else { return try pages.notFound(request, context, session: session) }
         let form = try await Form.read(request)
         try pages.checkCSRF(form, session)
-        let post = Post(form: form, admin: session.user, texts: Language.of(request).texts)
+        let post = Post(form: form, admin: session.user, language: Language.of(request))
         let outcome: Outcome
         do {
             outcome = try await action(post)
@@ -126,46 +111,46 @@ struct AdminPages: Sendable {
     // MARK: The forms
 
     func disable(_ post: Post) async throws -> Outcome {
-        guard post.name != post.admin.name else { return .refused(post.text("notYourself")) }
+        guard post.name != post.admin.name else { return .refused(post.text(.notYourself)) }
         let workspace = self.workspace
         let (user, changed) = try await blocking { try workspace.disableUser(post.name, source: post.source) }
-        return .done(post.text(changed ? "userDisabled" : "userAlreadyDisabled", ["name": user.name]))
+        return .done(post.text(changed ? .userDisabled : .userAlreadyDisabled, ["name": user.name]))
     }
 
     func enable(_ post: Post) async throws -> Outcome {
         let workspace = self.workspace
         let (user, changed) = try await blocking { try workspace.enableUser(post.name, source: post.source) }
-        return .done(post.text(changed ? "userEnabled" : "userAlreadyEnabled", ["name": user.name]))
+        return .done(post.text(changed ? .userEnabled : .userAlreadyEnabled, ["name": user.name]))
     }
 
     func delete(_ post: Post) async throws -> Outcome {
-        guard post.name != post.admin.name else { return .refused(post.text("notYourself")) }
-        guard post.form["confirm"] == post.name else { return .refused(post.text("confirmDeleteMismatch", ["name": post.name])) }
+        guard post.name != post.admin.name else { return .refused(post.text(.notYourself)) }
+        guard post.form["confirm"] == post.name else { return .refused(post.text(.confirmDeleteMismatch, ["name": post.name])) }
         let workspace = self.workspace
         let (user, changed) = try await blocking { try workspace.deleteUser(post.name, source: post.source) }
-        return .done(post.text(changed ? "userDeleted" : "userAlreadyDeleted", ["name": user.name]))
+        return .done(post.text(changed ? .userDeleted : .userAlreadyDeleted, ["name": user.name]))
     }
 
     func setPassword(_ post: Post) async throws -> Outcome {
         let password = post.form["password"] ?? ""
-        guard password == post.form["again"] else { return .refused(post.text("passwordsDiffer")) }
+        guard password == post.form["again"] else { return .refused(post.text(.passwordsDiffer)) }
         if let problem = PasswordPolicy.problem(password: password, name: post.name) { return .refused(Self.describe(problem, post)) }
         let hash: String
         do {
             hash = try await signIn.pool.run { Accounts.hashPassword(password) }
         } catch is BcryptPool.Busy {
-            return .refused(post.text("signInBusy"))
+            return .refused(post.text(.signInBusy))
         }
         let workspace = self.workspace
         let user = try await blocking { try workspace.setPassword(user: post.name, hash: hash, source: post.source) }
         if user.name == post.admin.name { return .signedOut }
-        return .done(post.text("passwordSet", ["name": user.name]))
+        return .done(post.text(.passwordSet, ["name": user.name]))
     }
 
     func revoke(_ post: Post) async throws -> Outcome {
         let workspace = self.workspace, id = post.form["id"] ?? ""
         let (token, changed) = try await blocking { try workspace.revokeToken(id: id, source: post.source) }
-        return .done(post.text(changed ? "tokenRevoked" : "tokenAlreadyRevoked", ["id": token.id, "name": token.user]))
+        return .done(post.text(changed ? .tokenRevoked : .tokenAlreadyRevoked, ["id": token.id, "name": token.user]))
     }
 
     // MARK: Texts
@@ -174,20 +159,11 @@ struct AdminPages: Sendable {
     static func describe(_ problem: PasswordPolicy.Problem, _ post: Post) -> String {
         switch problem {
         case .tooShort(let characters):
-            post.text("passwordTooShort", ["minimum": "\(PasswordPolicy.minimumCharacters)", "count": "\(characters)"])
-        case .onlyWhiteSpace: post.text("passwordWhiteSpace")
-        case .sameAsName: post.text("passwordIsName")
-        case .tooLong(let bytes): post.text("passwordTooLong", ["maximum": "\(PasswordPolicy.maximumBytes)", "count": "\(bytes)"])
-        case .containsNUL: post.text("passwordNUL")
+            post.text(.passwordTooShort, ["minimum": "\(PasswordPolicy.minimumCharacters)", "count": "\(characters)"])
+        case .onlyWhiteSpace: post.text(.passwordWhiteSpace)
+        case .sameAsName: post.text(.passwordIsName)
+        case .tooLong(let bytes): post.text(.passwordTooLong, ["maximum": "\(PasswordPolicy.maximumBytes)", "count": "\(bytes)"])
+        case .containsNUL: post.text(.passwordNUL)
         }
-    }
-
-    /// A stored UTC timestamp (`2025-06-01T10:00:00.000Z`) as the page's language writes it, to the minute:
-    /// `Jun 1, 2025 10:00 UTC`, `1 jun 2025 10:00 UTC`; `—` for none.
-    static func moment(_ timestamp: String?, _ language: Language) -> String {
-        guard let timestamp else { return "—" }
-        let characters = Array(timestamp)
-        guard characters.count >= 16, let day = Day(iso: String(characters[0..<10])) else { return timestamp }
-        return "\(language.date(day)) \(String(characters[11..<16])) UTC"
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import IncentiveEngine
+import IncentiveStore
 
 /// The languages of the pages: English and Dutch, with numbers and dates written the local way
 /// (57,500.00 and Jul 25, 2015 in English; 57.500,00 and 25 jul 2015 in Dutch).
@@ -144,119 +145,50 @@ enum Language: String, CaseIterable, Sendable {
         }.joined(separator: "; ")
     }
 
+    /// The language the switch in a page's header leads to.
+    var other: Language { self == .en ? .nl : .en }
+
+    /// A text of the pages in this language.
+    func text(_ key: PageText) -> String { self == .en ? key.words.en : key.words.nl }
+
     /// The page texts, keyed as the templates use them (`{{t.overview}}`).
-    var texts: [String: String] {
-        switch self {
-        case .en: return Self.english
-        case .nl: return Self.dutch
+    var texts: [String: String] { self == .en ? Self.english : Self.dutch }
+
+    static let english = Dictionary(uniqueKeysWithValues: PageText.allCases.map { ($0.rawValue, $0.words.en) })
+    static let dutch = Dictionary(uniqueKeysWithValues: PageText.allCases.map { ($0.rawValue, $0.words.nl) })
+
+    /// Which date of a booking line a program counts it by.
+    func counting(_ date: CountingDate) -> String {
+        switch date {
+        case .bookedOn: text(.countByBookedOn)
+        case .shippedOn: text(.countByShippedOn)
         }
     }
 
-    static let english: [String: String] = [
-        "overview": "Overview", "programs": "Programs", "partners": "Partners", "runs": "Runs", "imports": "Imports", "signOut": "Sign out",
-        "signIn": "Sign in", "name": "Name", "password": "Password", "wrongLogin": "Wrong name or password.",
-        // What a figure is: a projection from the data as it stands, or what a stored run paid.
-        "projection":
-            "Projection: computed now from the data as it stands. These amounts would be paid on the data as it stands; only a stored run pays.",
-        "wouldBePaid": "Would be paid", "wouldBeMissed": "would be missed", "storedRun": "Stored run", "notInRun": "Not part of stored run",
-        "noStoredRun": "No run is stored yet: nothing has been paid.", "moreProblems": "more problems not shown",
-        "eligibleTiers": "Eligible tiers", "csatRequired": "CSAT reports required", "credentialsValid": "Credentials must be valid",
-        "deadline_period_end": "at the period end", "deadline_enrollment": "on the enrolment date", "countBy_booked_on": "counted by booking date",
-        "countBy_shipped_on": "counted by shipping date", "any": "any", "defaultCountry": "default",
-        "volumeAgainstMinimum": "qualifying volume against the minimum",
-        "takingPart": "Taking part", "eligible": "Eligible", "paid": "Paid", "missed": "Missed", "program": "Program", "partner": "Partner",
-        "status": "Status", "item": "Item", "volume": "Qualifying volume", "minimum": "Minimum", "amount": "Amount", "checks": "Checks",
-        "pass": "pass", "fail": "fail", "noRun": "No run yet.", "latestRun": "Latest run", "period": "Period", "currency": "Currency",
-        "tracks": "Tracks and subtracks", "rebate": "Rebate", "products": "Products", "requiresAll": "Requires all", "requiresAny": "Requires one of",
-        "thresholds": "Minimum volume by country", "rules": "Intended-use rules", "from": "From", "counts": "Counts", "tiers": "Tiers",
-        "accrual": "Accrual", "strategic": "Strategic service needed", "linesCounted": "Lines that counted", "order": "Order", "sku": "SKU",
-        "booked": "Booked", "tagged": "Tagged (qualifying)", "untagged": "Untagged", "upload": "Upload", "kind": "Kind", "file": "File",
-        "importDone": "Imported", "importRejected": "Nothing was imported; fix these lines and upload again.", "line": "Line",
-        "column": "Column", "value": "Value", "problem": "Problem", "compare": "Compare", "added": "added", "changed": "changed",
-        "unchanged": "unchanged", "rows": "rows", "started": "Started", "lines": "Booking lines", "version": "Version",
-        "asOfNow": "Computed now from the data in the workspace.", "language": "Nederlands", "yes": "yes", "no": "no",
-        "enrolled": "Enrolled", "credentials": "Credentials", "noAccess": "Not found.", "advice": "Advice",
-        // Accounts
-        "users": "Users", "created": "Created", "expires": "Expires", "tokens": "API tokens", "tokenID": "Token id",
-        "noTokens": "No API tokens.",
-        "usersHelp":
-            "Changes take effect at once: a disabled or deleted user's sessions end and its tokens are refused from the next request on. "
-            + "Users and tokens are added with the incentives command.",
-        "user.active": "active", "user.disabled": "disabled", "user.deleted": "deleted",
-        "token.active": "valid", "token.expired": "expired", "token.revoked": "revoked",
-        "newPassword": "New password", "repeatPassword": "Repeat it", "setPassword": "Set password", "disable": "Disable", "enable": "Enable",
-        "delete": "Delete", "confirmDelete": "Type the name to delete for good", "revoke": "Revoke",
-        "userDisabled": "{name} is disabled: their sessions have ended and their tokens are refused.",
-        "userAlreadyDisabled": "{name} was already disabled.", "userEnabled": "{name} can sign in again.",
-        "userAlreadyEnabled": "{name} was not disabled.",
-        "userDeleted": "{name} is deleted: their sessions have ended and their tokens are revoked; the name stays taken.",
-        "userAlreadyDeleted": "{name} was already deleted.", "passwordSet": "New password set for {name}; their sessions have ended.",
-        "tokenRevoked": "Token {id} of {name} is revoked.", "tokenAlreadyRevoked": "Token {id} of {name} was already revoked.",
-        "notYourself": "You cannot disable or delete your own account.",
-        "confirmDeleteMismatch": "Nothing was deleted: type the name {name} exactly to confirm.",
-        "passwordsDiffer": "The two passwords differ; nothing was changed.",
-        "passwordTooShort": "A password needs at least {minimum} characters (this one has {count}).",
-        "passwordWhiteSpace": "A password cannot be white space only.", "passwordIsName": "A password cannot be the user name.",
-        "passwordTooLong": "A password can have at most {maximum} bytes (this one has {count}): bcrypt would ignore the rest.",
-        "passwordNUL": "A password cannot contain a NUL character.",
-        "tooManyAttempts": "Too many sign-in attempts. Try again in {wait}.", "second": "second", "seconds": "seconds",
-        "minute": "minute", "minutes": "minutes",
-        "signInBusy": "The server is busy checking other sign-ins. Try again in a moment.",
-    ]
+    /// The day credentials must be valid on.
+    func deadline(_ rule: KnowledgeDeadline) -> String {
+        switch rule {
+        case .periodEnd: text(.deadlinePeriodEnd)
+        case .enrollment: text(.deadlineEnrollment)
+        }
+    }
 
-    static let dutch: [String: String] = [
-        "overview": "Overzicht", "programs": "Programma's", "partners": "Partners", "runs": "Berekeningen", "imports": "Imports",
-        "signOut": "Afmelden", "signIn": "Aanmelden", "name": "Naam", "password": "Wachtwoord", "wrongLogin": "Verkeerde naam of wachtwoord.",
-        // What a figure is: a projection from the data as it stands, or what a stored run paid.
-        "projection":
-            "Prognose: nu berekend uit de gegevens zoals ze er nu staan. Deze bedragen zouden op deze gegevens worden uitbetaald; alleen een vastgelegde berekening betaalt uit.",
-        "wouldBePaid": "Zou worden uitbetaald", "wouldBeMissed": "zou worden misgelopen", "storedRun": "Vastgelegde berekening",
-        "notInRun": "Geen deel van vastgelegde berekening", "noStoredRun": "Er is nog geen berekening vastgelegd: er is niets uitbetaald.",
-        "moreProblems": "problemen meer, niet getoond", "eligibleTiers": "Niveaus die in aanmerking komen",
-        "csatRequired": "Vereiste CSAT-rapporten", "credentialsValid": "Certificeringen moeten geldig zijn",
-        "deadline_period_end": "aan het eind van de periode", "deadline_enrollment": "op de inschrijfdatum",
-        "countBy_booked_on": "geteld op boekingsdatum", "countBy_shipped_on": "geteld op verzenddatum", "any": "alle",
-        "defaultCountry": "overige landen", "volumeAgainstMinimum": "kwalificerende omzet tegenover het minimum",
-        "takingPart": "Doen mee", "eligible": "Komen in aanmerking", "paid": "Uitbetaald", "missed": "Misgelopen", "program": "Programma",
-        "partner": "Partner", "status": "Status", "item": "Onderdeel", "volume": "Kwalificerende omzet", "minimum": "Minimum", "amount": "Bedrag",
-        "checks": "Controles", "pass": "voldaan", "fail": "niet voldaan", "noRun": "Nog geen berekening.", "latestRun": "Laatste berekening",
-        "period": "Periode", "currency": "Valuta", "tracks": "Tracks en subtracks", "rebate": "Korting", "products": "Producten",
-        "requiresAll": "Vereist alle", "requiresAny": "Vereist een van", "thresholds": "Minimale omzet per land",
-        "rules": "Regels voor beoogd gebruik",
-        "from": "Vanaf", "counts": "Telt", "tiers": "Niveaus", "accrual": "Opbouw", "strategic": "Strategische dienst vereist",
-        "linesCounted": "Orderregels die meetelden", "order": "Order", "sku": "SKU", "booked": "Geboekt", "tagged": "Gelabeld (kwalificerend)",
-        "untagged": "Niet gelabeld", "upload": "Uploaden", "kind": "Soort", "file": "Bestand", "importDone": "Geïmporteerd",
-        "importRejected": "Er is niets geïmporteerd; verbeter deze regels en upload opnieuw.", "line": "Regel", "column": "Kolom",
-        "value": "Waarde", "problem": "Probleem", "compare": "Vergelijken", "added": "toegevoegd", "changed": "gewijzigd",
-        "unchanged": "ongewijzigd", "rows": "rijen", "started": "Gestart", "lines": "Orderregels", "version": "Versie",
-        "asOfNow": "Nu berekend uit de gegevens in de werkruimte.", "language": "English", "yes": "ja", "no": "nee",
-        "enrolled": "Ingeschreven", "credentials": "Certificeringen", "noAccess": "Niet gevonden.", "advice": "Advies",
-        // Accounts
-        "users": "Gebruikers", "created": "Aangemaakt", "expires": "Verloopt", "tokens": "API-tokens", "tokenID": "Token-id",
-        "noTokens": "Geen API-tokens.",
-        "usersHelp":
-            "Wijzigingen gelden direct: de sessies van een geblokkeerde of verwijderde gebruiker worden beëindigd en zijn tokens worden "
-            + "vanaf het volgende verzoek geweigerd. Gebruikers en tokens voegt u toe met het commando incentives.",
-        "user.active": "actief", "user.disabled": "geblokkeerd", "user.deleted": "verwijderd",
-        "token.active": "geldig", "token.expired": "verlopen", "token.revoked": "ingetrokken",
-        "newPassword": "Nieuw wachtwoord", "repeatPassword": "Herhaal het", "setPassword": "Wachtwoord instellen", "disable": "Blokkeren",
-        "enable": "Deblokkeren", "delete": "Verwijderen", "confirmDelete": "Typ de naam om definitief te verwijderen", "revoke": "Intrekken",
-        "userDisabled": "{name} is geblokkeerd: de sessies zijn beëindigd en de tokens worden geweigerd.",
-        "userAlreadyDisabled": "{name} was al geblokkeerd.", "userEnabled": "{name} kan weer aanmelden.",
-        "userAlreadyEnabled": "{name} was niet geblokkeerd.",
-        "userDeleted": "{name} is verwijderd: de sessies zijn beëindigd en de tokens ingetrokken; de naam blijft bezet.",
-        "userAlreadyDeleted": "{name} was al verwijderd.", "passwordSet": "Nieuw wachtwoord ingesteld voor {name}; de sessies zijn beëindigd.",
-        "tokenRevoked": "Token {id} van {name} is ingetrokken.", "tokenAlreadyRevoked": "Token {id} van {name} was al ingetrokken.",
-        "notYourself": "U kunt uw eigen account niet blokkeren of verwijderen.",
-        "confirmDeleteMismatch": "Er is niets verwijderd: typ de naam {name} precies over ter bevestiging.",
-        "passwordsDiffer": "De twee wachtwoorden verschillen; er is niets gewijzigd.",
-        "passwordTooShort": "Een wachtwoord heeft minstens {minimum} tekens nodig (dit heeft er {count}).",
-        "passwordWhiteSpace": "Een wachtwoord kan niet alleen uit spaties bestaan.",
-        "passwordIsName": "Een wachtwoord kan niet de gebruikersnaam zijn.",
-        "passwordTooLong": "Een wachtwoord mag hoogstens {maximum} bytes lang zijn (dit is {count} bytes): bcrypt negeert de rest.",
-        "passwordNUL": "Een wachtwoord kan geen NUL-teken bevatten.",
-        "tooManyAttempts": "Te veel aanmeldpogingen. Probeer het over {wait} opnieuw.", "second": "seconde", "seconds": "seconden",
-        "minute": "minuut", "minutes": "minuten",
-        "signInBusy": "De server controleert op dit moment andere aanmeldingen. Probeer het zo opnieuw.",
-    ]
+    func status(_ status: User.Status) -> String {
+        switch status {
+        case .active: text(.userStatusActive)
+        case .disabled: text(.userStatusDisabled)
+        case .deleted: text(.userStatusDeleted)
+        }
+    }
+
+    func status(_ status: TokenRecord.Status) -> String {
+        switch status {
+        case .active: text(.tokenStatusActive)
+        case .expired: text(.tokenStatusExpired)
+        case .revoked: text(.tokenStatusRevoked)
+        }
+    }
+
+    /// A stored timestamp as `timestamp` writes it; `—` for none.
+    func moment(_ timestamp: String?) -> String { timestamp.map(self.timestamp) ?? "—" }
 }

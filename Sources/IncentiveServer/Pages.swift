@@ -4,7 +4,6 @@ import Hummingbird
 import IncentiveAdvisor
 import IncentiveEngine
 import IncentiveStore
-import Mustache
 import NIOCore
 
 /// The pages, rendered on the server: overview, programs, partners, runs with their diff, imports, login.
@@ -13,26 +12,21 @@ import NIOCore
 struct Pages: Sendable {
     let workspace: Workspace
     let options: ServerOptions
-    let library: MustacheLibrary
+    let templates: Templates
     let cache: ResponseCache
 
     static let loginCSRFCookie = "incentives_login_csrf"
     static let sessionLifetime: TimeInterval = 12 * 3600
 
-    init(workspace: Workspace, options: ServerOptions, cache: ResponseCache) {
+    init(workspace: Workspace, options: ServerOptions, cache: ResponseCache, templates: Templates = .shared) {
         self.workspace = workspace
         self.options = options
         self.cache = cache
-        var templates: [String: MustacheTemplate] = [:]
-        for (name, text) in Templates.all {
-            // The templates are ours and tested; a syntax error is a programming error.
-            templates[name] = try! MustacheTemplate(string: text)
-        }
-        library = MustacheLibrary(templates: templates)
+        self.templates = templates
     }
 
     func register(on router: Routes) {
-        router.get("login") { request, _ in loginPage(request, failed: false) }
+        router.get("login") { request, _ in try loginPage(request, failed: false) }
         router.post("login") { request, context in try await login(request, context) }
         router.get("login/link") { request, _ in try await loginLink(request) }
         router.post("logout") { request, context in try await logout(request, context) }
@@ -47,22 +41,22 @@ struct Pages: Sendable {
 
     // MARK: Rendering
 
-    /// The values every page has: language, texts, the user and the CSRF token.
-    func base(_ request: Request, title: String, session: Session?) -> [String: Any] {
+    /// What every page's header and footer show: language, texts, the user and the CSRF token.
+    func frame(_ request: Request, title: String, session: Session?) -> PageFrame {
         let language = Language.of(request)
-        var values: [String: Any] = [
-            "lang": language.rawValue, "otherLang": language == .en ? "nl" : "en", "t": language.texts, "title": title,
-        ]
-        if let user = session?.user {
-            var userValues: [String: Any] = ["name": user.name, "admin": user.role == .admin, "csrf": session?.csrfToken ?? ""]
-            if let partner = user.partnerID { userValues["partnerLink"] = "/partners/\(partner)" }
-            values["user"] = userValues
+        let user = session.map { session in
+            PageFrame.SignedIn(
+                name: session.user.name, admin: session.user.role == .admin, csrf: session.csrfToken,
+                partnerLink: session.user.partnerID.map { "/partners/\($0)" })
         }
-        return values
+        return PageFrame(lang: language.rawValue, otherLang: language.other.rawValue, t: language.texts, title: title, user: user)
     }
 
-    func render(_ template: String, _ values: [String: Any], request: Request, status: HTTPResponse.Status = .ok) -> Response {
-        page(library.render(values, withTemplate: template) ?? "", request: request, status: status)
+    /// `model` shown through `template`, between the header and footer of `frame`.
+    func render(
+        _ template: PageTemplate, _ model: some Sendable, frame: PageFrame, request: Request, status: HTTPResponse.Status = .ok
+    ) throws -> Response {
+        page(try templates.page(template, model, frame: frame), request: request, status: status)
     }
 
     func page(_ html: String, request: Request, status: HTTPResponse.Status = .ok) -> Response {
@@ -86,36 +80,31 @@ struct Pages: Sendable {
         return (session.user, session)
     }
 
-    func notFound(_ request: Request, _ context: AppContext, session: Session?) -> Response {
-        var values = base(request, title: "404", session: session)
-        let texts = Language.of(request).texts
-        values["heading"] = "404"
-        values["text"] = texts["noAccess"] ?? "Not found."
-        return render("message", values, request: request, status: .notFound)
+    func notFound(_ request: Request, _ context: AppContext, session: Session?) throws -> Response {
+        let page = MessagePage(heading: "404", text: Language.of(request).text(.noAccess))
+        return try render(.message, page, frame: frame(request, title: "404", session: session), request: request, status: .notFound)
     }
 
     // MARK: Login
 
     /// The login form: after a wrong attempt with 401; held back (`outcome` throttled or busy) with 429 or
     /// 503 and `Retry-After`.
-    func loginPage(_ request: Request, failed: Bool, outcome: SignInGuard.Outcome? = nil) -> Response {
+    func loginPage(_ request: Request, failed: Bool, outcome: SignInGuard.Outcome? = nil) throws -> Response {
         let token = Accounts.newSecret(prefix: "")
-        let texts = Language.of(request).texts
-        var values = base(request, title: texts["signIn"] ?? "Sign in", session: nil)
-        values["loginCSRF"] = token
-        values["failed"] = failed
+        let language = Language.of(request)
+        var page = LoginPage(t: language.texts, loginCSRF: token, failed: failed)
         var status: HTTPResponse.Status = failed ? .unauthorized : .ok
         var retryAfter: Int?
         switch outcome {
         case .throttled(let seconds):
             (status, retryAfter) = (.tooManyRequests, seconds)
-            values["refusal"] = (texts["tooManyAttempts"] ?? "").replacingOccurrences(of: "{wait}", with: SignInGuard.wait(seconds, texts))
+            page.refusal = language.text(.tooManyAttempts).replacingOccurrences(of: "{wait}", with: SignInGuard.wait(seconds, language.texts))
         case .busy:
             (status, retryAfter) = (.serviceUnavailable, 1)
-            values["refusal"] = texts["signInBusy"]
+            page.refusal = language.text(.signInBusy)
         default: break
         }
-        var response = render("login", values, request: request, status: status)
+        var response = try render(.login, page, frame: frame(request, title: language.text(.signIn), session: nil), request: request, status: status)
         response.headers.append(HTTPField(name: .setCookie, value: "\(Self.loginCSRFCookie)=\(token); Path=/login; HttpOnly; SameSite=Strict"))
         if let retryAfter { response.headers[.retryAfter] = "\(retryAfter)" }
         return response
@@ -130,8 +119,8 @@ struct Pages: Sendable {
         guard let scope = SignInGuard.current else { throw SignInGuard.missing }
         switch try await scope.accounts.signIn(name: form["name"] ?? "", password: form["password"] ?? "", address: scope.address) {
         case .signedIn(let user): return try await startSession(user, target: nil)
-        case .wrong: return loginPage(request, failed: true)
-        case let refused: return loginPage(request, failed: false, outcome: refused)
+        case .wrong: return try loginPage(request, failed: true)
+        case let refused: return try loginPage(request, failed: false, outcome: refused)
         }
     }
 
@@ -140,8 +129,9 @@ struct Pages: Sendable {
         let secret = Accounts.newSecret(prefix: ""), csrf = Accounts.newSecret(prefix: "")
         let hash = Accounts.digest(secret)
         let workspace = self.workspace
+        let expires = workspace.clock.now().addingTimeInterval(Self.sessionLifetime)
         try await blocking {
-            try workspace.addSession(hash: hash, user: user.name, csrfToken: csrf, expires: Date().addingTimeInterval(Self.sessionLifetime))
+            try workspace.addSession(hash: hash, user: user.name, csrfToken: csrf, expires: expires)
         }
         let home = user.partnerID.map { "/partners/\($0)" } ?? "/"
         let next = target.flatMap(LocalPath.validated) ?? home
@@ -159,8 +149,8 @@ struct Pages: Sendable {
         guard let scope = SignInGuard.current else { throw SignInGuard.missing }
         switch try await scope.accounts.useLink(key: query["key"].map(String.init) ?? "", address: scope.address) {
         case .signedIn(let user): return try await startSession(user, target: query["next"].map(String.init))
-        case .wrong: return loginPage(request, failed: true)
-        case let refused: return loginPage(request, failed: false, outcome: refused)
+        case .wrong: return try loginPage(request, failed: true)
+        case let refused: return try loginPage(request, failed: false, outcome: refused)
         }
     }
 
@@ -193,31 +183,31 @@ struct Pages: Sendable {
             guard let last = try workspace.runs().last else { return nil }
             return try workspace.runResult(last.id)
         }
-        var values = base(request, title: language.texts["overview"] ?? "", session: session)
-        if let (summary, result) = latest {
-            values["run"] = ["id": summary.id, "started": language.timestamp(summary.startedAt)]
-            values["programs"] = result.programs.map { programResult -> [String: Any] in
-                let program = programResult.program
-                return [
-                    "id": program.id, "name": program.name, "kind": program.kind == .vip ? "VIP" : "MDF", "currency": program.currency,
-                    "period": language.range(program.period), "takingPart": programResult.partnersTakingPart, "eligible": programResult.eligiblePartners,
-                    "paid": language.money(programResult.amount) + " " + program.currency,
-                    "missed": language.money(programResult.missedAmount) + " " + program.currency,
-                    "chart": Charts.split(
-                        [(programResult.amount.cents, "#2e7d4f"), (programResult.missedAmount.cents, "#d9534f")],
-                        labels: [language.texts["paid"] ?? "", language.texts["missed"] ?? ""]),
-                    "partners": programResult.partners.filter(\.takesPart).map { partner -> [String: Any] in
-                        [
-                            "id": partner.partnerID, "status": partner.status.rawValue,
-                            "statusText": language.status(partner.status),
-                            "paid": language.money(partner.amount), "missed": language.money(partner.missedAmount),
-                        ]
-                    },
-                ]
-            }
-        }
-        return render("overview", values, request: request)
+        let page = OverviewPage(
+            t: language.texts, run: latest.map { summary, _ in RunLabel(id: summary.id, time: language.timestamp(summary.startedAt)) },
+            programs: latest?.1.programs.map { overviewProgram($0, language) } ?? [])
+        return try render(.overview, page, frame: frame(request, title: language.text(.overview), session: session), request: request)
     }
+
+    func overviewProgram(_ programResult: ProgramResult, _ language: Language) -> OverviewPage.Program {
+        let program = programResult.program
+        return OverviewPage.Program(
+            id: program.id, name: program.name, kind: Self.kind(program), currency: program.currency, period: language.range(program.period),
+            takingPart: programResult.partnersTakingPart, eligible: programResult.eligiblePartners,
+            paid: language.money(programResult.amount) + " " + program.currency,
+            missed: language.money(programResult.missedAmount) + " " + program.currency,
+            chart: Charts.split(
+                [(programResult.amount.cents, "#2e7d4f"), (programResult.missedAmount.cents, "#d9534f")],
+                labels: [language.text(.paid), language.text(.missed)]),
+            partners: programResult.partners.filter(\.takesPart).map { partner in
+                OverviewPage.Partner(
+                    id: partner.partnerID, status: partner.status.rawValue, statusText: language.status(partner.status),
+                    paid: language.money(partner.amount), missed: language.money(partner.missedAmount))
+            })
+    }
+
+    /// How the pages name a program's kind.
+    static func kind(_ program: Program) -> String { program.kind == .vip ? "VIP" : "MDF" }
 
     // MARK: Programs
 
@@ -226,16 +216,14 @@ struct Pages: Sendable {
         let language = Language.of(request)
         let workspace = self.workspace
         let versions = try await blocking { try workspace.programVersions().map { try workspace.program($0.programID, version: $0.version) } }
-        var values = base(request, title: language.texts["programs"] ?? "", session: session)
-        values["heading"] = language.texts["programs"]
-        values["programs"] = versions.map { version, program in
-            [
-                "id": program.id, "name": program.name, "kind": program.kind == .vip ? "VIP" : "MDF", "currency": program.currency,
-                "period": language.range(program.period), "takingPart": "", "eligible": "",
-                "paid": "", "missed": "", "version": version.version,
-            ] as [String: Any]
-        }
-        return render("programs", values, request: request)
+        let page = ProgramsPage(
+            t: language.texts,
+            programs: versions.map { version, program in
+                ProgramsPage.Program(
+                    id: program.id, name: program.name, kind: Self.kind(program), period: language.range(program.period),
+                    currency: program.currency, version: version.version)
+            })
+        return try render(.programs, page, frame: frame(request, title: language.text(.programs), session: session), request: request)
     }
 
     func program(_ request: Request, _ context: AppContext) async throws -> Response {
@@ -248,62 +236,53 @@ struct Pages: Sendable {
                 guard try !workspace.programHistory(id).isEmpty else { return nil }
                 return try workspace.program(id)
             })
-        else { return notFound(request, context, session: session) }
-        var values = base(request, title: program.id, session: session)
-        values["id"] = program.id
-        values["name"] = program.name
-        values["kind"] = program.kind == .vip ? "VIP" : "MDF"
-        values["currency"] = program.currency
-        values["version"] = version.version
-        values["period"] = language.range(program.period)
-        let texts = language.texts
-        values["countBy"] = texts["countBy_\(program.countBookingsBy.rawValue)"] ?? program.countBookingsBy.rawValue
-        func thresholds(_ minimum: MinimumVolume) -> [[String: String]] {
-            [["country": texts["defaultCountry"] ?? "default", "amount": language.money(minimum.defaultAmount)]]
-                + minimum.byCountry.keys.sorted().map { ["country": $0, "amount": language.money(minimum.byCountry[$0]!)] }
+        else { return try notFound(request, context, session: session) }
+        let page = Self.programPage(program, version: version.version, language)
+        return try render(.program, page, frame: frame(request, title: program.id, session: session), request: request)
+    }
+
+    static func programPage(_ program: Program, version: Int, _ language: Language) -> ProgramPage {
+        var page = ProgramPage(
+            t: language.texts, id: program.id, name: program.name, kind: kind(program), currency: program.currency, version: version,
+            period: language.range(program.period), countBy: language.counting(program.countBookingsBy))
+        func thresholds(_ minimum: MinimumVolume) -> [ProgramPage.Threshold] {
+            [ProgramPage.Threshold(country: language.text(.defaultCountry), amount: language.money(minimum.defaultAmount))]
+                + minimum.byCountry.sorted { $0.key < $1.key }.map { ProgramPage.Threshold(country: $0.key, amount: language.money($0.value)) }
         }
         switch program.rules {
         case .vip(let rules):
-            values["vip"] =
-                [
-                    "requirements": [
-                        "\(texts["eligibleTiers"] ?? ""): \(Tier.allCases.filter(rules.eligibleTiers.contains).map(\.rawValue).joined(separator: ", "))",
-                        "\(texts["csatRequired"] ?? ""): \(rules.csatRequired)",
-                        "\(texts["credentialsValid"] ?? "") \(texts["deadline_\(rules.knowledgeDeadline.rawValue)"] ?? rules.knowledgeDeadline.rawValue)",
-                    ].joined(separator: " · "),
-                    "subtracks": rules.subtrackPaths.map { entry -> [String: Any] in
-                        var subtrack: [String: Any] = [
-                            "path": entry.path, "name": entry.subtrack.name, "rebate": language.percent(entry.subtrack.rebatePercent),
-                            "products": entry.subtrack.products.map(\.text).joined(separator: " "),
-                            "thresholds": thresholds(entry.subtrack.minimumVolume),
-                        ]
-                        // Absent when empty: Mustache shows a section for the empty string too.
-                        if !entry.subtrack.requiresAll.isEmpty { subtrack["requiresAll"] = entry.subtrack.requiresAll.joined(separator: ", ") }
-                        if !entry.subtrack.requiresAny.isEmpty { subtrack["requiresAny"] = entry.subtrack.requiresAny.joined(separator: ", ") }
-                        return subtrack
-                    },
-                ] as [String: Any]
+            page.vip = ProgramPage.VIP(
+                requirements: [
+                    "\(language.text(.eligibleTiers)): \(Tier.allCases.filter(rules.eligibleTiers.contains).map(\.rawValue).joined(separator: ", "))",
+                    "\(language.text(.csatRequired)): \(rules.csatRequired)",
+                    "\(language.text(.credentialsValid)) \(language.deadline(rules.knowledgeDeadline))",
+                ].joined(separator: " · "),
+                subtracks: rules.subtrackPaths.map { entry in
+                    let subtrack = entry.subtrack
+                    return ProgramPage.VIP.Subtrack(
+                        path: entry.path, name: subtrack.name, rebate: language.percent(subtrack.rebatePercent),
+                        products: subtrack.products.map(\.text).joined(separator: " "), thresholds: thresholds(subtrack.minimumVolume),
+                        // Not shown when empty.
+                        requiresAll: subtrack.requiresAll.isEmpty ? nil : subtrack.requiresAll.joined(separator: ", "),
+                        requiresAny: subtrack.requiresAny.isEmpty ? nil : subtrack.requiresAny.joined(separator: ", "))
+                })
         case .mdf(let rules):
-            values["mdf"] =
-                [
-                    "rules": rules.intendedUseRules.map { rule in
-                        [
-                            "from": rule.from.map(language.date) ?? "—",
-                            "counts": rule.counts.map { $0.sorted().joined(separator: ", ") } ?? texts["any"] ?? "any",
-                        ]
-                    },
-                    "tiers": Tier.allCases.compactMap { tier in
-                        rules.tiers[tier].map {
-                            [
-                                "tier": tier.rawValue, "accrual": language.percent($0.accrualPercent),
-                                "thresholds": thresholds($0.minimumVolume).map { "\($0["country"]!) \($0["amount"]!)" }.joined(separator: "; "),
-                                "strategic": (($0.requiresStrategicService ? texts["yes"] : texts["no"]) ?? ""),
-                            ]
-                        }
-                    },
-                ] as [String: Any]
+            page.mdf = ProgramPage.MDF(
+                rules: rules.intendedUseRules.map { rule in
+                    ProgramPage.MDF.Rule(
+                        from: rule.from.map(language.date) ?? "—",
+                        counts: rule.counts.map { $0.sorted().joined(separator: ", ") } ?? language.text(.anyUse))
+                },
+                tiers: Tier.allCases.compactMap { tier in
+                    rules.tiers[tier].map {
+                        ProgramPage.MDF.Tier(
+                            tier: tier.rawValue, accrual: language.percent($0.accrualPercent),
+                            thresholds: thresholds($0.minimumVolume).map { "\($0.country) \($0.amount)" }.joined(separator: "; "),
+                            strategic: language.text($0.requiresStrategicService ? .yes : .no))
+                    }
+                })
         }
-        return render("program", values, request: request)
+        return page
     }
 
     // MARK: Partner
@@ -313,13 +292,13 @@ struct Pages: Sendable {
     func partner(_ request: Request, _ context: AppContext) async throws -> Response {
         guard let (user, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
         let id = context.parameters.get("id") ?? ""
-        guard user.mayView(partner: id) else { return notFound(request, context, session: session) }
+        guard user.mayView(partner: id) else { return try notFound(request, context, session: session) }
         let language = Language.of(request)
         let workspace = self.workspace
         let revision = try await blocking { try workspace.revision() }
         // The body depends only on the workspace (its runs included), the partner and the language.
         // The advice on it is as of today, so the day is part of the key too.
-        let today = Int(Date().timeIntervalSince1970) / 86_400
+        let today = options.clock.today.daysSinceEpoch
         let body = try await cache.value("partner\u{0}\(id)\u{0}\(language.rawValue)\u{0}\(revision)\u{0}\(today)") {
             let computed = try await blocking { () -> (LoadedInput, ComputeResult, StoredRun?)? in
                 guard try workspace.partners(offset: 0, limit: 1, only: id).total == 1 else { return nil }
@@ -327,14 +306,14 @@ struct Pages: Sendable {
                 let stored = try workspace.runs().last.map { try workspace.runResult($0.id, partner: id) }
                 return (input, Engine.compute(input), stored.map { StoredRun(summary: $0.summary, result: $0.result) })
             }
-            guard let (input, result, stored) = computed else { return nil }
-            let values = partnerValues(id: id, input: input, result: result, stored: stored, language: language)
-            return library.render(values, withTemplate: "partnerBody") ?? ""
+            guard let (input, result, stored) = computed,
+                let page = partnerPage(id: id, input: input, result: result, stored: stored, language: language)
+            else { return nil }
+            return try templates.render(.partner, page)
         }
-        guard let body else { return notFound(request, context, session: session) }
-        let values = base(request, title: id, session: session)
-        let html = (library.render(values, withTemplate: "header") ?? "") + body + (library.render(values, withTemplate: "footer") ?? "")
-        return page(html, request: request)
+        guard let body else { return try notFound(request, context, session: session) }
+        let pageFrame = frame(request, title: id, session: session)
+        return page(try templates.render(.header, pageFrame) + body + templates.render(.footer, pageFrame), request: request)
     }
 
     /// A stored run, read for one partner.
@@ -343,21 +322,12 @@ struct Pages: Sendable {
         var result: ComputeResult
     }
 
-    func partnerValues(id: String, input: LoadedInput, result: ComputeResult, stored: StoredRun?, language: Language) -> [String: Any] {
-        guard let index = input.dataset.partnerIndex(id) else { return [:] }
+    /// The partner's page; nil when the input has no such partner.
+    func partnerPage(id: String, input: LoadedInput, result: ComputeResult, stored: StoredRun?, language: Language) -> PartnerPage? {
+        guard let index = input.dataset.partnerIndex(id) else { return nil }
         let partner = input.dataset.partners[index]
-        let texts = language.texts
-        var values: [String: Any] = ["t": texts]
-        values["partnerID"] = partner.id
-        values["partnerName"] = partner.name
-        values["country"] = partner.country
-        values["tier"] = partner.tier.rawValue
-        // Mustache shows a section for any string, the empty one too: absent when not a provider.
-        if partner.provider { values["provider"] = "Partner Provider" }
-        if let stored {
-            values["storedRun"] = ["id": stored.summary.id, "time": language.timestamp(stored.summary.startedAt)]
-        }
-        values["programs"] = result.programs.enumerated().compactMap { programIndex, programResult -> [String: Any]? in
+        let storedRun = stored.map { RunLabel(id: $0.summary.id, time: language.timestamp($0.summary.startedAt)) }
+        let programs = result.programs.enumerated().compactMap { programIndex, programResult -> PartnerPage.Program? in
             guard let standing = programResult.partners.first(where: { $0.partnerID == id }) else { return nil }
             let program = programResult.program
             let totals = input.totals.programs[programIndex]
@@ -365,62 +335,61 @@ struct Pages: Sendable {
                 if case .vip(let rules) = program.rules { return rules.subtrackPaths.map(\.path) }
                 return []
             }()
-            let rows = standing.rows.map { row -> [String: Any] in
+            let rows = standing.rows.map { row in
                 var bar = Charts.progress(
-                    volume: row.qualifyingVolume.cents, minimum: row.threshold.cents, label: texts["volumeAgainstMinimum"] ?? "")
+                    volume: row.qualifyingVolume.cents, minimum: row.threshold.cents, label: language.text(.volumeAgainstMinimum))
                 if program.kind == .mdf {
                     let mdf = totals.mdf[index]
                     bar = Charts.split(
                         [(mdf.qualifyingVolume.cents, "#2e7d4f"), (mdf.untaggedVolume.cents, "#e0a526")],
                         labels: [
-                            "\(texts["tagged"] ?? "") \(language.money(mdf.qualifyingVolume))",
-                            "\(texts["untagged"] ?? "") \(language.money(mdf.untaggedVolume))",
+                            "\(language.text(.tagged)) \(language.money(mdf.qualifyingVolume))",
+                            "\(language.text(.untagged)) \(language.money(mdf.untaggedVolume))",
                         ])
                 }
-                return [
-                    "item": row.item, "eligible": row.eligible, "bar": bar, "volume": language.money(row.qualifyingVolume),
-                    "threshold": language.money(row.threshold), "amount": language.money(row.amount), "missed": language.money(row.missedAmount),
-                    "checks": row.checks.map { ["passed": $0.passed, "explanation": language.check($0)] as [String: Any] },
-                ]
+                return PartnerPage.Program.Row(
+                    item: row.item, eligible: row.eligible, bar: bar, volume: language.money(row.qualifyingVolume),
+                    threshold: language.money(row.threshold), amount: language.money(row.amount), missed: language.money(row.missedAmount),
+                    checks: row.checks.map { PartnerPage.Program.Row.Check(passed: $0.passed, explanation: language.check($0)) })
             }
-            let lines = input.totals.traced.compactMap { line -> [String: Any]? in
+            let lines = input.totals.traced.compactMap { line -> PartnerPage.Program.Line? in
                 let order = "\(line.orderID)/\(line.lineID)", booked = language.date(line.bookedOn)
                 switch line.outcomes[programIndex] {
                 case .counted(let subtrack, let amount):
-                    return ["order": order, "sku": line.sku, "booked": booked, "item": paths[subtrack], "amount": language.money(amount)]
+                    return PartnerPage.Program.Line(
+                        order: order, sku: line.sku, booked: booked, item: paths[subtrack], amount: language.money(amount))
                 case .qualifying(let amount):
-                    return ["order": order, "sku": line.sku, "booked": booked, "item": line.intendedUse, "amount": language.money(amount)]
+                    return PartnerPage.Program.Line(
+                        order: order, sku: line.sku, booked: booked, item: line.intendedUse, amount: language.money(amount))
                 default: return nil
                 }
             }
-            var card: [String: Any] = [
-                "id": program.id, "currency": program.currency, "status": standing.status.rawValue,
-                "statusText": language.status(standing.status), "amount": language.money(standing.amount),
-                "missed": language.money(standing.missedAmount), "rows": rows, "lines": lines, "hasLines": !lines.isEmpty,
-            ]
+            var card = PartnerPage.Program(
+                id: program.id, currency: program.currency, status: standing.status.rawValue, statusText: language.status(standing.status),
+                amount: language.money(standing.amount), missed: language.money(standing.missedAmount), rows: rows, lines: lines,
+                hasLines: !lines.isEmpty)
             // What the latest stored run paid in this program, if the run has the program and the partner in it.
-            if let stored {
-                let run: [String: Any] = ["id": stored.summary.id, "time": language.timestamp(stored.summary.startedAt)]
+            if let stored, let storedRun {
                 if let paid = stored.result.programs.first(where: { $0.program.id == program.id })?.partners.first(where: { $0.partnerID == id }) {
-                    card["paid"] = run.merging([
-                        "amount": language.money(paid.amount), "missed": language.money(paid.missedAmount),
-                        "statusText": language.status(paid.status),
-                    ]) { kept, _ in kept }
+                    card.paid = PartnerPage.Program.Paid(
+                        id: storedRun.id, time: storedRun.time, amount: language.money(paid.amount), missed: language.money(paid.missedAmount),
+                        statusText: language.status(paid.status))
                 } else {
-                    card["notInRun"] = run
+                    card.notInRun = storedRun
                 }
             }
             return card
         }
         let advice = adviceLines(id: id, input: input, language: language)
-        values["advice"] = advice
-        values["hasAdvice"] = !advice.isEmpty
-        return values
+        return PartnerPage(
+            t: language.texts, partnerID: partner.id, partnerName: partner.name, country: partner.country, tier: partner.tier.rawValue,
+            provider: partner.provider ? "Partner Provider" : nil, storedRun: storedRun, programs: programs, advice: advice,
+            hasAdvice: !advice.isEmpty)
     }
 
     /// The advisor's view in a few sentences: where each open subtrack's pace leads, and MDF lost to untagged orders.
     func adviceLines(id: String, input: LoadedInput, language: Language) -> [String] {
-        let today = Day(daysSinceEpoch: Int32(Int(Date().timeIntervalSince1970) / 86_400))
+        let today = options.clock.today
         guard let advice = Advisor.advise(partnerID: id, input: input, asOf: today) else { return [] }
         let dutch = language == .nl
         var lines: [String] = []
@@ -483,66 +452,67 @@ struct Pages: Sendable {
             guard admin, let a, let b, try workspace.hasRun(a), try workspace.hasRun(b) else { return (summaries, nil) }
             return (summaries, RunDiffText.render(try workspace.diffRuns(a, b)))
         }
-        var values = base(request, title: language.texts["runs"] ?? "", session: session)
-        values["admin"] = admin
-        values["canCompare"] = summaries.count >= 2
         let defaultA = a ?? (summaries.count >= 2 ? summaries[summaries.count - 2].id : nil), defaultB = b ?? summaries.last?.id
-        values["runs"] = summaries.reversed().map { run -> [String: Any] in
-            [
-                "id": run.id, "started": language.timestamp(run.startedAt),
-                "programs": run.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", "),
-                "lines": run.bookingLines, "paid": language.money(run.amount), "missed": language.money(run.missedAmount),
-                "isA": run.id == defaultA, "isB": run.id == defaultB, "admin": admin,
-            ]
-        }
-        if let diff { values["diff"] = diff }
-        return render("runs", values, request: request)
+        let page = RunsPage(
+            t: language.texts, admin: admin, canCompare: summaries.count >= 2,
+            runs: summaries.reversed().map { run in
+                RunsPage.Run(
+                    id: run.id, started: language.timestamp(run.startedAt),
+                    programs: run.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", "),
+                    lines: run.bookingLines, paid: language.money(run.amount), missed: language.money(run.missedAmount),
+                    isA: run.id == defaultA, isB: run.id == defaultB, admin: admin)
+            }, diff: diff)
+        return try render(.runs, page, frame: frame(request, title: language.text(.runs), session: session), request: request)
     }
 
     // MARK: Imports
 
-    /// The import page; after an upload, what was imported or the problems that stopped it (`total` counts
-    /// the problems found, which may be more than the engine kept).
-    func imports(_ request: Request, _ context: AppContext, outcome: (done: String?, problems: [Diagnostic], total: Int)?) async throws -> Response {
+    /// What an upload came to: what was imported, or the problems that stopped it (`total` counts the
+    /// problems found, which may be more than the engine kept).
+    struct UploadOutcome {
+        var done: String?
+        var problems: [Diagnostic]
+        var total: Int
+    }
+
+    /// The import page; after an upload, what came of it.
+    func imports(_ request: Request, _ context: AppContext, outcome: UploadOutcome?) async throws -> Response {
         guard let (user, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
-        guard user.role == .admin else { return notFound(request, context, session: session) }
+        guard user.role == .admin else { return try notFound(request, context, session: session) }
         let language = Language.of(request)
         let workspace = self.workspace
         let log = try await blocking { try workspace.importLog() }
-        var values = base(request, title: language.texts["imports"] ?? "", session: session)
-        values["csrf"] = session.csrfToken
-        values["kinds"] = DataKind.allCases.map(\.rawValue)
-        values["log"] = log.reversed().prefix(200).map { entry -> [String: Any] in
-            [
-                "id": entry.id, "at": language.timestamp(entry.importedAt), "kind": entry.summary.kind.rawValue, "file": entry.summary.file,
-                "rows": entry.summary.rows,
-                "added": entry.summary.added, "changed": entry.summary.changed, "unchanged": entry.summary.unchanged,
-            ]
-        }
+        var page = ImportsPage(
+            t: language.texts, csrf: session.csrfToken, kinds: DataKind.allCases.map(\.rawValue),
+            log: log.reversed().prefix(200).map { entry in
+                ImportsPage.Entry(
+                    id: entry.id, at: language.timestamp(entry.importedAt), kind: entry.summary.kind.rawValue, file: entry.summary.file,
+                    rows: entry.summary.rows, added: entry.summary.added, changed: entry.summary.changed, unchanged: entry.summary.unchanged)
+            }, hasProblems: false, problems: [])
         if let outcome {
-            values["done"] = outcome.done
-            values["hasProblems"] = !outcome.problems.isEmpty
+            page.done = outcome.done
+            page.hasProblems = !outcome.problems.isEmpty
             // As in the API's answer: at most 100 problems, each text cut, and a count of the rest.
             let shown = outcome.problems.prefix(APIError.maxDetails)
-            values["problems"] = shown.map { problem -> [String: Any] in
-                [
-                    "file": APIError.cut(problem.file, to: APIError.maxValue), "line": problem.line.map(String.init) ?? "",
-                    "column": APIError.cut(problem.column ?? "", to: APIError.maxValue),
-                    "value": APIError.cut(problem.value ?? "", to: APIError.maxValue),
-                    "message": APIError.cut(problem.message, to: APIError.maxMessage),
-                ]
+            page.problems = shown.map { problem in
+                ImportsPage.Problem(
+                    file: APIError.cut(problem.file, to: APIError.maxValue), line: problem.line.map(String.init) ?? "",
+                    column: APIError.cut(problem.column ?? "", to: APIError.maxValue),
+                    value: APIError.cut(problem.value ?? "", to: APIError.maxValue),
+                    message: APIError.cut(problem.message, to: APIError.maxMessage))
             }
             let more = max(outcome.total, outcome.problems.count) - shown.count
-            if more > 0 { values["moreProblems"] = more }
+            if more > 0 { page.moreProblems = more }
         }
-        return render("imports", values, request: request, status: outcome.map { $0.problems.isEmpty ? .ok : .unprocessableContent } ?? .ok)
+        let status: HTTPResponse.Status = outcome.map { $0.problems.isEmpty ? .ok : .unprocessableContent } ?? .ok
+        return try render(.imports, page, frame: frame(request, title: language.text(.imports), session: session), request: request, status: status)
     }
 
     /// A multipart form with `csrf`, `kind` and `file`: the body is streamed to a temporary file, the
     /// file part copied out of it, then imported all or nothing; problems are listed line by line.
     func upload(_ request: Request, _ context: AppContext) async throws -> Response {
         guard let (user, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
-        guard user.role == .admin else { return notFound(request, context, session: session) }
+        guard user.role == .admin else { return try notFound(request, context, session: session) }
         guard let contentType = request.headers[.contentType], let boundary = Multipart.boundary(contentType) else {
             throw APIError.badRequest("expected a multipart/form-data upload")
         }
@@ -559,14 +529,15 @@ struct Pages: Sendable {
         do {
             let outcome = try await blocking { try workspace.importFile(kind, path: file.path, displayName: display) }
             let summary = outcome.files[0]
-            let texts = Language.of(request).texts
+            let language = Language.of(request)
             let done = [
-                "\(summary.rows) \(texts["rows"] ?? "")", "\(summary.added) \(texts["added"] ?? "")", "\(summary.changed) \(texts["changed"] ?? "")",
-                "\(summary.unchanged) \(texts["unchanged"] ?? "")",
+                "\(summary.rows) \(language.text(.rows))", "\(summary.added) \(language.text(.added))",
+                "\(summary.changed) \(language.text(.changed))", "\(summary.unchanged) \(language.text(.unchanged))",
             ].joined(separator: ", ")
-            return try await imports(request, context, outcome: ("\(APIError.cut(display, to: APIError.maxValue)): \(done)", [], 0))
+            let text = "\(APIError.cut(display, to: APIError.maxValue)): \(done)"
+            return try await imports(request, context, outcome: UploadOutcome(done: text, problems: [], total: 0))
         } catch let report as DiagnosticReport {
-            return try await imports(request, context, outcome: (nil, report.collector.errors, report.collector.errorCount))
+            return try await imports(request, context, outcome: UploadOutcome(problems: report.collector.errors, total: report.collector.errorCount))
         }
     }
 }

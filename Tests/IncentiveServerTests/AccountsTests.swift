@@ -466,8 +466,8 @@ final class ManualClock: Sendable {
     }
 
     @Test func timestampsAreWrittenTheLocalWay() {
-        #expect(AdminPages.moment("2015-07-25T09:05:00.000Z", .en) == "Jul 25, 2015 09:05 UTC")
-        #expect(AdminPages.moment("2015-07-25T09:05:00.000Z", .nl) == "25 jul 2015 09:05 UTC")
-        #expect(AdminPages.moment(nil, .nl) == "—")
+        #expect(Language.en.moment("2015-07-25T09:05:00.000Z") == "Jul 25, 2015 09:05 UTC")
+        #expect(Language.nl.moment("2015-07-25T09:05:00.000Z") == "25 jul 2015 09:05 UTC")
+        #expect(Language.nl.moment(nil) == "—")
     }
 }

@@ -1,0 +1,199 @@
+/// Every text of the pages, in English and in Dutch, side by side. The raw value is the key the
+/// templates use (`{{t.overview}}`); `{name}`-style fields are filled in by the page.
+enum PageText: String, CaseIterable, Sendable {
+    case overview, programs, partners, runs, imports, signOut, signIn, name, password, wrongLogin, projection, wouldBePaid, wouldBeMissed
+    case storedRun, notInRun, noStoredRun, moreProblems, eligibleTiers, csatRequired, credentialsValid, deadlinePeriodEnd = "deadline_period_end"
+    case deadlineEnrollment = "deadline_enrollment", countByBookedOn = "countBy_booked_on", countByShippedOn = "countBy_shipped_on"
+    case anyUse = "any", defaultCountry, volumeAgainstMinimum, takingPart, eligible, paid, missed, program, partner, status, item, volume, minimum
+    case amount, checks, pass, fail, noRun, latestRun, period, currency, tracks, rebate, products, requiresAll, requiresAny, thresholds, rules
+    case from, counts, tiers, accrual, strategic, linesCounted, order, sku, booked, tagged, untagged, upload, kind, file, importDone
+    case importRejected, line, column, value, problem, compare, added, changed, unchanged, rows, started, lines, version, asOfNow, language, yes
+    case no, enrolled, credentials, noAccess, advice, users, created, expires, tokens, tokenID, noTokens, usersHelp, userStatusActive = "user.active"
+    case userStatusDisabled = "user.disabled", userStatusDeleted = "user.deleted", tokenStatusActive = "token.active", tokenStatusExpired =
+        "token.expired"
+    case tokenStatusRevoked = "token.revoked", newPassword, repeatPassword, setPassword, disable, enable, delete, confirmDelete, revoke, userDisabled
+    case userAlreadyDisabled, userEnabled, userAlreadyEnabled, userDeleted, userAlreadyDeleted, passwordSet, tokenRevoked, tokenAlreadyRevoked
+    case notYourself, confirmDeleteMismatch, passwordsDiffer, passwordTooShort, passwordWhiteSpace, passwordIsName, passwordTooLong, passwordNUL
+    case tooManyAttempts, second, seconds, minute, minutes, signInBusy
+
+    /// The words in English and in Dutch.
+    var words: (en: String, nl: String) {
+        switch self {
+        case .overview: ("Overview", "Overzicht")
+        case .programs: ("Programs", "Programma's")
+        case .partners: ("Partners", "Partners")
+        case .runs: ("Runs", "Berekeningen")
+        case .imports: ("Imports", "Imports")
+        case .signOut: ("Sign out", "Afmelden")
+        case .signIn: ("Sign in", "Aanmelden")
+        case .name: ("Name", "Naam")
+        case .password: ("Password", "Wachtwoord")
+        case .wrongLogin: ("Wrong name or password.", "Verkeerde naam of wachtwoord.")
+        case .projection:
+            (
+                "Projection: computed now from the data as it stands. These amounts would be paid on the data as it stands; only a stored run pays.",
+                "Prognose: nu berekend uit de gegevens zoals ze er nu staan. Deze bedragen zouden op deze gegevens worden uitbetaald; "
+                    + "alleen een vastgelegde berekening betaalt uit."
+            )
+        case .wouldBePaid: ("Would be paid", "Zou worden uitbetaald")
+        case .wouldBeMissed: ("would be missed", "zou worden misgelopen")
+        case .storedRun: ("Stored run", "Vastgelegde berekening")
+        case .notInRun: ("Not part of stored run", "Geen deel van vastgelegde berekening")
+        case .noStoredRun: ("No run is stored yet: nothing has been paid.", "Er is nog geen berekening vastgelegd: er is niets uitbetaald.")
+        case .moreProblems: ("more problems not shown", "problemen meer, niet getoond")
+        case .eligibleTiers: ("Eligible tiers", "Niveaus die in aanmerking komen")
+        case .csatRequired: ("CSAT reports required", "Vereiste CSAT-rapporten")
+        case .credentialsValid: ("Credentials must be valid", "Certificeringen moeten geldig zijn")
+        case .deadlinePeriodEnd: ("at the period end", "aan het eind van de periode")
+        case .deadlineEnrollment: ("on the enrolment date", "op de inschrijfdatum")
+        case .countByBookedOn: ("counted by booking date", "geteld op boekingsdatum")
+        case .countByShippedOn: ("counted by shipping date", "geteld op verzenddatum")
+        case .anyUse: ("any", "alle")
+        case .defaultCountry: ("default", "overige landen")
+        case .volumeAgainstMinimum: ("qualifying volume against the minimum", "kwalificerende omzet tegenover het minimum")
+        case .takingPart: ("Taking part", "Doen mee")
+        case .eligible: ("Eligible", "Komen in aanmerking")
+        case .paid: ("Paid", "Uitbetaald")
+        case .missed: ("Missed", "Misgelopen")
+        case .program: ("Program", "Programma")
+        case .partner: ("Partner", "Partner")
+        case .status: ("Status", "Status")
+        case .item: ("Item", "Onderdeel")
+        case .volume: ("Qualifying volume", "Kwalificerende omzet")
+        case .minimum: ("Minimum", "Minimum")
+        case .amount: ("Amount", "Bedrag")
+        case .checks: ("Checks", "Controles")
+        case .pass: ("pass", "voldaan")
+        case .fail: ("fail", "niet voldaan")
+        case .noRun: ("No run yet.", "Nog geen berekening.")
+        case .latestRun: ("Latest run", "Laatste berekening")
+        case .period: ("Period", "Periode")
+        case .currency: ("Currency", "Valuta")
+        case .tracks: ("Tracks and subtracks", "Tracks en subtracks")
+        case .rebate: ("Rebate", "Korting")
+        case .products: ("Products", "Producten")
+        case .requiresAll: ("Requires all", "Vereist alle")
+        case .requiresAny: ("Requires one of", "Vereist een van")
+        case .thresholds: ("Minimum volume by country", "Minimale omzet per land")
+        case .rules: ("Intended-use rules", "Regels voor beoogd gebruik")
+        case .from: ("From", "Vanaf")
+        case .counts: ("Counts", "Telt")
+        case .tiers: ("Tiers", "Niveaus")
+        case .accrual: ("Accrual", "Opbouw")
+        case .strategic: ("Strategic service needed", "Strategische dienst vereist")
+        case .linesCounted: ("Lines that counted", "Orderregels die meetelden")
+        case .order: ("Order", "Order")
+        case .sku: ("SKU", "SKU")
+        case .booked: ("Booked", "Geboekt")
+        case .tagged: ("Tagged (qualifying)", "Gelabeld (kwalificerend)")
+        case .untagged: ("Untagged", "Niet gelabeld")
+        case .upload: ("Upload", "Uploaden")
+        case .kind: ("Kind", "Soort")
+        case .file: ("File", "Bestand")
+        case .importDone: ("Imported", "Geïmporteerd")
+        case .importRejected:
+            (
+                "Nothing was imported; fix these lines and upload again.",
+                "Er is niets geïmporteerd; verbeter deze regels en upload opnieuw."
+            )
+        case .line: ("Line", "Regel")
+        case .column: ("Column", "Kolom")
+        case .value: ("Value", "Waarde")
+        case .problem: ("Problem", "Probleem")
+        case .compare: ("Compare", "Vergelijken")
+        case .added: ("added", "toegevoegd")
+        case .changed: ("changed", "gewijzigd")
+        case .unchanged: ("unchanged", "ongewijzigd")
+        case .rows: ("rows", "rijen")
+        case .started: ("Started", "Gestart")
+        case .lines: ("Booking lines", "Orderregels")
+        case .version: ("Version", "Versie")
+        case .asOfNow: ("Computed now from the data in the workspace.", "Nu berekend uit de gegevens in de werkruimte.")
+        case .language: ("Nederlands", "English")
+        case .yes: ("yes", "ja")
+        case .no: ("no", "nee")
+        case .enrolled: ("Enrolled", "Ingeschreven")
+        case .credentials: ("Credentials", "Certificeringen")
+        case .noAccess: ("Not found.", "Niet gevonden.")
+        case .advice: ("Advice", "Advies")
+        case .users: ("Users", "Gebruikers")
+        case .created: ("Created", "Aangemaakt")
+        case .expires: ("Expires", "Verloopt")
+        case .tokens: ("API tokens", "API-tokens")
+        case .tokenID: ("Token id", "Token-id")
+        case .noTokens: ("No API tokens.", "Geen API-tokens.")
+        case .usersHelp:
+            (
+                "Changes take effect at once: a disabled or deleted user's sessions end and its tokens are refused from the next request "
+                    + "on. Users and tokens are added with the incentives command.",
+                "Wijzigingen gelden direct: de sessies van een geblokkeerde of verwijderde gebruiker worden beëindigd en zijn tokens "
+                    + "worden vanaf het volgende verzoek geweigerd. Gebruikers en tokens voegt u toe met het commando incentives."
+            )
+        case .userStatusActive: ("active", "actief")
+        case .userStatusDisabled: ("disabled", "geblokkeerd")
+        case .userStatusDeleted: ("deleted", "verwijderd")
+        case .tokenStatusActive: ("valid", "geldig")
+        case .tokenStatusExpired: ("expired", "verlopen")
+        case .tokenStatusRevoked: ("revoked", "ingetrokken")
+        case .newPassword: ("New password", "Nieuw wachtwoord")
+        case .repeatPassword: ("Repeat it", "Herhaal het")
+        case .setPassword: ("Set password", "Wachtwoord instellen")
+        case .disable: ("Disable", "Blokkeren")
+        case .enable: ("Enable", "Deblokkeren")
+        case .delete: ("Delete", "Verwijderen")
+        case .confirmDelete: ("Type the name to delete for good", "Typ de naam om definitief te verwijderen")
+        case .revoke: ("Revoke", "Intrekken")
+        case .userDisabled:
+            (
+                "{name} is disabled: their sessions have ended and their tokens are refused.",
+                "{name} is geblokkeerd: de sessies zijn beëindigd en de tokens worden geweigerd."
+            )
+        case .userAlreadyDisabled: ("{name} was already disabled.", "{name} was al geblokkeerd.")
+        case .userEnabled: ("{name} can sign in again.", "{name} kan weer aanmelden.")
+        case .userAlreadyEnabled: ("{name} was not disabled.", "{name} was niet geblokkeerd.")
+        case .userDeleted:
+            (
+                "{name} is deleted: their sessions have ended and their tokens are revoked; the name stays taken.",
+                "{name} is verwijderd: de sessies zijn beëindigd en de tokens ingetrokken; de naam blijft bezet."
+            )
+        case .userAlreadyDeleted: ("{name} was already deleted.", "{name} was al verwijderd.")
+        case .passwordSet:
+            (
+                "New password set for {name}; their sessions have ended.",
+                "Nieuw wachtwoord ingesteld voor {name}; de sessies zijn beëindigd."
+            )
+        case .tokenRevoked: ("Token {id} of {name} is revoked.", "Token {id} van {name} is ingetrokken.")
+        case .tokenAlreadyRevoked: ("Token {id} of {name} was already revoked.", "Token {id} van {name} was al ingetrokken.")
+        case .notYourself: ("You cannot disable or delete your own account.", "U kunt uw eigen account niet blokkeren of verwijderen.")
+        case .confirmDeleteMismatch:
+            (
+                "Nothing was deleted: type the name {name} exactly to confirm.",
+                "Er is niets verwijderd: typ de naam {name} precies over ter bevestiging."
+            )
+        case .passwordsDiffer: ("The two passwords differ; nothing was changed.", "De twee wachtwoorden verschillen; er is niets gewijzigd.")
+        case .passwordTooShort:
+            (
+                "A password needs at least {minimum} characters (this one has {count}).",
+                "Een wachtwoord heeft minstens {minimum} tekens nodig (dit heeft er {count})."
+            )
+        case .passwordWhiteSpace: ("A password cannot be white space only.", "Een wachtwoord kan niet alleen uit spaties bestaan.")
+        case .passwordIsName: ("A password cannot be the user name.", "Een wachtwoord kan niet de gebruikersnaam zijn.")
+        case .passwordTooLong:
+            (
+                "A password can have at most {maximum} bytes (this one has {count}): bcrypt would ignore the rest.",
+                "Een wachtwoord mag hoogstens {maximum} bytes lang zijn (dit is {count} bytes): bcrypt negeert de rest."
+            )
+        case .passwordNUL: ("A password cannot contain a NUL character.", "Een wachtwoord kan geen NUL-teken bevatten.")
+        case .tooManyAttempts: ("Too many sign-in attempts. Try again in {wait}.", "Te veel aanmeldpogingen. Probeer het over {wait} opnieuw.")
+        case .second: ("second", "seconde")
+        case .seconds: ("seconds", "seconden")
+        case .minute: ("minute", "minuut")
+        case .minutes: ("minutes", "minuten")
+        case .signInBusy:
+            (
+                "The server is busy checking other sign-ins. Try again in a moment.",
+                "De server controleert op dit moment andere aanmeldingen. Probeer het zo opnieuw."
+            )
+        }
+    }
+}
