@@ -82,7 +82,7 @@ public struct AdviceWords: Sendable {
         let notEnrolled = "niet ingeschreven", tagged = "gelabeld", untagged = "niet gelabeld"
         return AdviceWords(
             atThisPace: "in dit tempo", byThePeriodEnd: "aan het eind van de periode", minimumReachedOn: "minimum bereikt op",
-            minimumNotReached: "minimum niet bereikt in de periode", notEnrolled: notEnrolled, enrollingWouldBring: "inschrijven levert op",
+            minimumNotReached: "minimum niet bereikt in de periode", notEnrolled: notEnrolled, enrollingWouldBring: "inschrijven zou opleveren",
             missing: "ontbreekt", tagged: tagged, untagged: untagged, reTag: "opnieuw labelen", or: "of", noTagRequired: "(geen label vereist)",
             standing: { volume, minimum, currency in "\(volume) van minimaal \(minimum) \(currency)" },
             notEnrolledBrings: { "\(notEnrolled), inschrijven levert \($0) op" },

@@ -23,6 +23,62 @@ import Testing
         #expect(AdviceOutput.json(advice) == Self.mdfJSON)
     }
 
+    /// "Tagged" is what the program's `intended_use_rules` count, here `cloud`: of 3,500.00 in the period
+    /// (1,000.00 cloud, 2,000.00 managed services, 500.00 untagged) 1,000.00 is tagged, 1,000 / 3,500 =
+    /// 285.7‰ → 286 (28.6%); the untagged line has the cloud line's SKU, so it is the one to re-tag.
+    @Test func taggedIsTheTagTheProgramCounts() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("advice-tags-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = root.appendingPathComponent("data"), programs = root.appendingPathComponent("programs")
+        for folder in [data, programs] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        let files = [
+            data.appendingPathComponent("partners.csv"): "partner_id,name,country,tier,provider\nP1,One,NL,select,true\n",
+            data.appendingPathComponent("bookings.csv"): """
+                order_id,line,partner_id,booked_on,shipped_on,sku,quantity,amount,currency,intended_use
+                O1,1,P1,2023-03-01,,SKU-A,1,1000,USD,cloud
+                O2,1,P1,2023-03-02,,SKU-B,1,2000,USD,managed services
+                O3,1,P1,2023-03-03,,SKU-A,1,500,USD,
+
+                """,
+            programs.appendingPathComponent("mdf.yaml"): """
+                id: MDF
+                kind: mdf
+                currency: USD
+                period: {start: 2023-01-29, end: 2023-07-29}
+                intended_use_rules:
+                  - {counts: any}
+                  - {from: 2023-02-01, counts: [cloud]}
+                tiers:
+                  select: {accrual_percent: 1, minimum_volume: 0}
+
+                """,
+        ]
+        for (url, text) in files { try text.write(to: url, atomically: true, encoding: .utf8) }
+        let day = try #require(Day(iso: "2023-07-29"))
+        let input = try Engine.load(
+            dataDirectory: data.path, programsDirectory: programs.path, tracePartner: "P1", bookingView: Advisor.bookings(asOf: day))
+        let advice = try #require(Advisor.advise(partnerID: "P1", input: input, asOf: day))
+        let mdf = try #require(advice.programs.first?.mdf)
+        #expect(mdf.tags == ["cloud"])
+        #expect(mdf.inPeriodVolume == Money(cents: 350_000))
+        #expect(mdf.taggedVolume == Money(cents: 100_000))
+        #expect(mdf.taggedPerMille == 286)
+        #expect(mdf.candidates.map(\.orderID) == ["O3"])
+        let table = AdviceOutput.table(advice)
+        #expect(table.contains("    tagged cloud: 1,000.00 of 3,500.00 USD in the period (28.6%)\n"))
+        #expect(table.contains("when the same partner tagged cloud another line"))
+        #expect(AdviceOutput.summary(advice, words: .english, format: .plain).last?.hasPrefix("MDF: 28.6% tagged cloud; untagged 500.00 USD cost") == true)
+    }
+
+    @Test func theTagsInWords() {
+        #expect(AdviceWords.english.tags(["managed_services"]) == "managed_services")
+        #expect(AdviceWords.english.tags(["managed_services"], readable: true) == "managed services")
+        #expect(AdviceWords.dutch.tags(["a_b", "c"], readable: true) == "a b of c")
+        #expect(AdviceWords.english.tags([]) == "(no tag required)")
+        #expect(AdviceFormat.plain.share(perMille: 544) == "54.4%")
+        #expect(AdviceFormat.plain.share(perMille: 5) == "0.5%")
+    }
+
     static let mdfJSON = """
             {
               "as_of" : "2023-07-29",
