@@ -15,6 +15,9 @@ public struct ProgramAdvice: Sendable {
     public var daysInPeriod: Int
     public var subtracks: [SubtrackAdvice]
     public var mdf: MDFAdvice?
+
+    /// The period has begun and not yet ended, so a pace can be projected to its end.
+    public var periodRunning: Bool { daysElapsed > 0 && daysElapsed < daysInPeriod }
 }
 
 public struct SubtrackAdvice: Sendable {
@@ -66,16 +69,19 @@ public struct MDFAdvice: Sendable {
     }
 
     public var tier: String
+    /// The intended uses the program's rules ask lines to be tagged with (`MDFRules.tags`): "tagged" below
+    /// means tagged with one of them.
+    public var tags: [String]
     /// Qualifying volume so far against the tier's minimum, and where the pace so far leads.
     public var qualifyingVolume: Money
     public var minimum: Money
     public var projectedVolume: Money
     /// The day the pace reaches the minimum; `nil` when already met or not within the period.
     public var minimumReachedOn: Day?
-    /// In-period volume, and the part tagged `managed_services`.
+    /// In-period volume, and the part tagged (with one of `tags`).
     public var inPeriodVolume: Money
     public var taggedVolume: Money
-    /// Per mille of the in-period volume tagged `managed_services` (exact, half even).
+    /// Per mille of the in-period volume tagged (exact, half even).
     public var taggedPerMille: Int
     /// Untagged lines in force of a rule that needs a tag, and the MDF they cost (the engine's missed amount).
     public var untaggedVolume: Money
@@ -83,6 +89,7 @@ public struct MDFAdvice: Sendable {
     public var mdfLost: Money
     public var candidates: [Candidate]
 
-    public static let heuristic =
-        "an untagged line in the period is a candidate when the same partner tagged managed_services another line with the same SKU or in the same order"
+    /// Still to book to reach the minimum (0 once met).
+    public var gap: Money { Money(cents: max(0, minimum.cents - qualifyingVolume.cents)) }
+    public var minimumMet: Bool { qualifyingVolume >= minimum }
 }

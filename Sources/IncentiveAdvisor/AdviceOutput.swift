@@ -1,9 +1,11 @@
 import Foundation
 import IncentiveEngine
 
-/// The advice as a consultant reads it, and as stable JSON (docs/advice.md).
+/// The advice as a consultant reads it, as stable JSON (docs/advice.md), and in summary lines for the
+/// partner page. The phrases they share come from `AdviceWords`.
 public enum AdviceOutput {
     public static func table(_ advice: PartnerAdvice, recommendation: Recommendation? = nil) -> String {
+        let words = AdviceWords.english
         let partner = advice.partner
         var text = "Advice for \(partner.id) \(partner.name) (\(partner.country), \(partner.tier.rawValue)) as of \(advice.asOf)\n"
         for program in advice.programs {
@@ -16,23 +18,20 @@ public enum AdviceOutput {
                 if let on = subtrack.enrolledOn {
                     text += "    enrolled on \(on)\n"
                 } else {
-                    text += subtrack.canEnroll ? "    not enrolled; enrolment is still possible\n" : "    not enrolled; the period has ended\n"
+                    text += "    \(words.notEnrolled); " + (subtrack.canEnroll ? "enrolment is still possible\n" : "the period has ended\n")
                 }
                 text += "    volume so far \(subtrack.qualifyingVolume.groupedText) of minimum \(subtrack.minimum.groupedText) \(currency)"
                 text += subtrack.minimumAlreadyMet ? " (met)\n" : ", \(subtrack.gap.groupedText) to go\n"
-                if program.daysElapsed > 0 && program.daysElapsed < program.daysInPeriod {
-                    text += "    at this pace: \(subtrack.projectedVolume.groupedText) \(currency) by the period end"
-                    if !subtrack.minimumAlreadyMet {
-                        text += subtrack.minimumReachedOn.map { ", minimum reached on \($0)\n" } ?? ", minimum not reached in the period\n"
-                    } else {
-                        text += "\n"
-                    }
+                if program.periodRunning {
+                    text += "    \(words.atThisPace): \(subtrack.projectedVolume.groupedText) \(currency) \(words.byThePeriodEnd)"
+                    if !subtrack.minimumAlreadyMet { text += reached(subtrack.minimumReachedOn, words) }
+                    text += "\n"
                 }
-                for check in subtrack.failingChecks { text += "    missing: \(check.explanation)\n" }
+                for check in subtrack.failingChecks { text += "    \(words.missing): \(check.explanation)\n" }
                 if subtrack.enrolled {
                     text += "    rebate on the volume so far: \(subtrack.rebateNow.groupedText) \(currency)\n"
                 }
-                let what = subtrack.enrolled ? "rebate" : "enrolling would bring"
+                let what = subtrack.enrolled ? "rebate" : words.enrollingWouldBring
                 if subtrack.failingChecks.isEmpty {
                     text += "    \(what) at the projected volume: \(subtrack.rebateAtProjection.groupedText) \(currency)\n"
                 } else {
@@ -44,22 +43,19 @@ public enum AdviceOutput {
                 let currency = p.currency
                 text += "\n  MDF, tier \(mdf.tier)\n"
                 text += "    qualifying volume so far \(mdf.qualifyingVolume.groupedText) of minimum \(mdf.minimum.groupedText) \(currency)"
-                text +=
-                    mdf.qualifyingVolume >= mdf.minimum
-                    ? " (met)\n" : ", \(Money(cents: mdf.minimum.cents - mdf.qualifyingVolume.cents).groupedText) to go\n"
-                if program.daysElapsed > 0 && program.daysElapsed < program.daysInPeriod {
-                    text += "    at this pace: \(mdf.projectedVolume.groupedText) \(currency) by the period end"
-                    if mdf.qualifyingVolume < mdf.minimum {
-                        text += mdf.minimumReachedOn.map { ", minimum reached on \($0)" } ?? ", minimum not reached in the period"
-                    }
+                text += mdf.minimumMet ? " (met)\n" : ", \(mdf.gap.groupedText) to go\n"
+                if program.periodRunning {
+                    text += "    \(words.atThisPace): \(mdf.projectedVolume.groupedText) \(currency) \(words.byThePeriodEnd)"
+                    if !mdf.minimumMet { text += reached(mdf.minimumReachedOn, words) }
                     text += "\n"
                 }
+                let tags = words.tags(mdf.tags)
                 text +=
-                    "    tagged managed_services: \(mdf.taggedVolume.groupedText) of \(mdf.inPeriodVolume.groupedText) \(currency) in the period (\(percent(mdf.taggedPerMille)))\n"
+                    "    \(words.tagged) \(tags): \(mdf.taggedVolume.groupedText) of \(mdf.inPeriodVolume.groupedText) \(currency) in the period (\(AdviceFormat.plain.share(perMille: mdf.taggedPerMille)))\n"
                 text +=
-                    "    untagged while a tag was required: \(mdf.untaggedLines) line(s), \(mdf.untaggedVolume.groupedText) \(currency); MDF lost: \(mdf.mdfLost.groupedText) \(currency)\n"
+                    "    \(words.untagged) while a tag was required: \(mdf.untaggedLines) line(s), \(mdf.untaggedVolume.groupedText) \(currency); MDF lost: \(mdf.mdfLost.groupedText) \(currency)\n"
                 if !mdf.candidates.isEmpty {
-                    text += "    lines to re-tag (\(MDFAdvice.heuristic)):\n"
+                    text += "    lines to \(words.reTag) (\(words.heuristic(tags))):\n"
                     for candidate in mdf.candidates {
                         text +=
                             "      order \(candidate.orderID)/\(candidate.lineID) \(candidate.sku) booked \(candidate.bookedOn) \(candidate.amount.groupedText) \(currency) (same \(candidate.matches.joined(separator: " and ")))\n"
@@ -75,7 +71,10 @@ public enum AdviceOutput {
         return text
     }
 
-    static func percent(_ perMille: Int) -> String { "\(perMille / 10).\(perMille % 10)%" }
+    /// `, minimum reached on D`, or that it is not reached within the period.
+    static func reached(_ day: Day?, _ words: AdviceWords) -> String {
+        day.map { ", \(words.minimumReachedOn) \($0)" } ?? ", \(words.minimumNotReached)"
+    }
 
     struct Document: Encodable {
         struct Program: Encodable {
@@ -174,8 +173,9 @@ public enum AdviceOutput {
                             tier: mdf.tier, qualifyingVolume: mdf.qualifyingVolume.plainText, minimum: mdf.minimum.plainText,
                             projectedVolume: mdf.projectedVolume.plainText, minimumReachedOn: mdf.minimumReachedOn?.description,
                             inPeriodVolume: mdf.inPeriodVolume.plainText, taggedVolume: mdf.taggedVolume.plainText,
-                            taggedShare: percent(mdf.taggedPerMille), untaggedVolume: mdf.untaggedVolume.plainText, mdfLost: mdf.mdfLost.plainText,
-                            heuristic: MDFAdvice.heuristic, untaggedLines: mdf.untaggedLines,
+                            taggedShare: AdviceFormat.plain.share(perMille: mdf.taggedPerMille), untaggedVolume: mdf.untaggedVolume.plainText,
+                            mdfLost: mdf.mdfLost.plainText, heuristic: AdviceWords.english.heuristic(AdviceWords.english.tags(mdf.tags)),
+                            untaggedLines: mdf.untaggedLines,
                             candidates: mdf.candidates.map {
                                 Document.Candidate(
                                     orderID: $0.orderID, lineID: $0.lineID, sku: $0.sku, bookedOn: $0.bookedOn.description,
@@ -192,5 +192,40 @@ public enum AdviceOutput {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(document)) ?? Data("{}".utf8), as: UTF8.self) + "\n"
+    }
+}
+
+extension AdviceOutput {
+    /// The advice in a few lines, one per subtrack the partner is in or can still enrol in and one per MDF
+    /// program: what the partner page shows.
+    public static func summary(_ advice: PartnerAdvice, words: AdviceWords, format: AdviceFormat) -> [String] {
+        var lines: [String] = []
+        for program in advice.programs {
+            let currency = program.program.currency
+            for subtrack in program.subtracks where subtrack.enrolled || subtrack.canEnroll {
+                var text = "\(program.program.id) \(subtrack.path): "
+                text += words.standing(format.money(subtrack.qualifyingVolume), format.money(subtrack.minimum), currency)
+                if program.periodRunning {
+                    text += "; \(words.atThisPace) \(format.money(subtrack.projectedVolume)) \(words.byThePeriodEnd)"
+                    if let day = subtrack.minimumReachedOn { text += ", \(words.minimumReachedOn) \(format.date(day))" }
+                }
+                if !subtrack.enrolled { text += "; " + words.notEnrolledBrings(format.money(subtrack.rebateAtProjection)) }
+                if !subtrack.failingChecks.isEmpty {
+                    text += "; \(words.missing): " + subtrack.failingChecks.map(format.check).joined(separator: "; ")
+                }
+                lines.append(text)
+            }
+            if let mdf = program.mdf {
+                var text = "\(program.program.id): " + words.taggedShare(format.share(perMille: mdf.taggedPerMille), words.tags(mdf.tags, readable: true))
+                text += "; " + words.untaggedCost(format.money(mdf.untaggedVolume), currency, format.money(mdf.mdfLost))
+                if !mdf.candidates.isEmpty {
+                    text +=
+                        "; \(words.reTag): "
+                        + mdf.candidates.map { "\($0.orderID)/\($0.lineID) \($0.sku) \(format.money($0.amount))" }.joined(separator: ", ")
+                }
+                lines.append(text)
+            }
+        }
+        return lines
     }
 }

@@ -61,9 +61,7 @@ public enum Advisor {
                     }
                     let projection = project(row.qualifyingVolume, minimum: row.threshold, start: period.start, elapsed: elapsed, days: daysInPeriod)
                     let failing = row.checks.filter { !$0.passed && $0.code != .volume }
-                    let projectedRebate =
-                        projection.volume >= row.threshold && projection.volume.cents > 0
-                        ? Rounding.apply(percent: entry.subtrack.rebatePercent, to: projection.volume) : .zero
+                    let projectedRebate = VIPEvaluation.rebate(entry.subtrack, at: projection.volume, minimum: row.threshold)
                     advice.subtracks.append(
                         SubtrackAdvice(
                             path: entry.path, name: entry.subtrack.name, rebatePercent: entry.subtrack.rebatePercent,
@@ -71,14 +69,14 @@ public enum Advisor {
                             minimum: row.threshold, gap: Money(cents: max(0, row.threshold.cents - row.qualifyingVolume.cents)),
                             projectedVolume: projection.volume, minimumReachedOn: projection.reachedOn,
                             minimumAlreadyMet: row.qualifyingVolume >= row.threshold, failingChecks: failing,
-                            missingCredentials: missingCredentials(entry.subtrack, failing: failing),
+                            missingCredentials: missingCredentials(failing),
                             rebateNow: enrollment == nil ? .zero : (actualRows.first { $0.item == entry.path }?.amount ?? .zero),
                             rebateAtProjection: projectedRebate))
                 }
-            case .mdf:
+            case .mdf(let rules):
                 if let row = actualRows.first {
                     advice.mdf = mdf(
-                        row: row, totals: input.totals.programs[programIndex].mdf[partnerIndex], traced: input.totals.traced,
+                        row: row, rules: rules, totals: input.totals.programs[programIndex].mdf[partnerIndex], traced: input.totals.traced,
                         programIndex: programIndex,
                         projection: project(row.qualifyingVolume, minimum: row.threshold, start: period.start, elapsed: elapsed, days: daysInPeriod))
                 }
@@ -101,17 +99,15 @@ public enum Advisor {
         return (projected, Day(daysSinceEpoch: start.daysSinceEpoch + Int32(needed) - 1))
     }
 
-    /// The credentials a failing credential check asks for: one id for a `requires_all` check, the
+    /// The credentials the failing credential checks ask for: one id for a `requires_all` check, the
     /// alternatives of a `requires_any` check.
-    static func missingCredentials(_ subtrack: Subtrack, failing: [Check]) -> [[String]] {
-        failing.compactMap { check -> [String]? in
-            guard check.code == .credential, let reason = check.reason, reason.hasPrefix("credential:") else { return nil }
-            return reason.dropFirst("credential:".count).split(separator: "|").map(String.init)
-        }
+    static func missingCredentials(_ failing: [Check]) -> [[String]] {
+        failing.compactMap { $0.code == .credential ? $0.facts.credentialRequirement?.ids : nil }
     }
 
+    /// "Tagged" is tagged with an intended use the program's rules ask for (`MDFRules.tags`).
     static func mdf(
-        row: ResultRow, totals: MDFTotals, traced: [TracedLine], programIndex: Int, projection: (volume: Money, reachedOn: Day?)
+        row: ResultRow, rules: MDFRules, totals: MDFTotals, traced: [TracedLine], programIndex: Int, projection: (volume: Money, reachedOn: Day?)
     ) -> MDFAdvice {
         var inPeriod: Int64 = 0, tagged: Int64 = 0
         var untagged: [(line: TracedLine, amount: Money)] = []
@@ -119,15 +115,15 @@ public enum Advisor {
             switch line.outcomes[programIndex] {
             case .qualifying(let amount), .otherTag(let amount), .noRule(let amount):
                 inPeriod += amount.cents
-                if line.intendedUse == "managed_services" { tagged += amount.cents }
+                if rules.isTag(line.intendedUse) { tagged += amount.cents }
             case .untagged(let amount):
                 inPeriod += amount.cents
                 untagged.append((line, amount))
             default: break
             }
         }
-        let managed = traced.filter { $0.intendedUse == "managed_services" }
-        let skus = Set(managed.map(\.sku)), orders = Set(managed.map(\.orderID))
+        let taggedLines = traced.filter { rules.isTag($0.intendedUse) }
+        let skus = Set(taggedLines.map(\.sku)), orders = Set(taggedLines.map(\.orderID))
         let candidates = untagged.compactMap { line, amount -> MDFAdvice.Candidate? in
             var matches: [String] = []
             if skus.contains(line.sku) { matches.append("sku") }
@@ -138,7 +134,7 @@ public enum Advisor {
         }
         let perMille = inPeriod > 0 ? Int(Rounding.divideHalfEven(Int128(tagged) * 1000, by: Int128(inPeriod))) : 0
         return MDFAdvice(
-            tier: row.item, qualifyingVolume: row.qualifyingVolume, minimum: row.threshold, projectedVolume: projection.volume,
+            tier: row.item, tags: rules.tags, qualifyingVolume: row.qualifyingVolume, minimum: row.threshold, projectedVolume: projection.volume,
             minimumReachedOn: projection.reachedOn, inPeriodVolume: Money(cents: inPeriod), taggedVolume: Money(cents: tagged),
             taggedPerMille: perMille,
             untaggedVolume: totals.untaggedVolume, untaggedLines: totals.untaggedLines, mdfLost: row.missedAmount, candidates: candidates)

@@ -143,8 +143,7 @@ public enum Recommender {
                     continue
                 }
                 // A credential helps only if it can be held by the deadline the check uses.
-                let deadline: Day =
-                    rules.knowledgeDeadline == .enrollment ? (subtrack.enrolledOn ?? program.program.period.end) : program.program.period.end
+                let deadline = rules.knowledgeDeadline.credentialDeadline(enrolledOn: subtrack.enrolledOn, period: program.program.period)
                 var groups: [[String]] = []
                 var unreachable: [String] = []
                 for group in subtrack.missingCredentials {

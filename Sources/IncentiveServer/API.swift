@@ -146,7 +146,7 @@ struct API: Sendable {
         if let program = programs.first {
             guard !program.isEmpty else { throw APIError.badRequest("program: give a program id, or leave the parameter out for every program") }
             let known = try await blocking { try workspace.programVersions().map(\.programID) }
-            guard known.contains(where: { $0.isExactly(program) }) else { throw APIError.notFound("no program \(program)") }
+            guard ProgramSelection.unknown([program], among: known).isEmpty else { throw APIError.notFound("no program \(program)") }
         }
         let text = try await blocking { () -> String? in
             guard try workspace.partners(offset: 0, limit: 1, only: id).total == 1 else { return nil }
@@ -288,7 +288,7 @@ struct API: Sendable {
             buffer.readableBytes == 0 ? [] : (try JSONDecoder().decode(RunRequest.self, from: Data(buffer.readableBytesView)).programs ?? [])
         let workspace = self.workspace
         let known = try await blocking { try workspace.programVersions().map(\.programID) }
-        for id in programs where !known.contains(id) {
+        for id in ProgramSelection.unknown(programs, among: known) {
             throw APIError(
                 status: .unprocessableContent, code: "invalid_input",
                 message: "no program \(id) in the workspace (it has: \(known.joined(separator: ", ")))")

@@ -391,51 +391,10 @@ struct Pages: Sendable {
     func adviceLines(id: String, input: LoadedInput, language: Language) -> [String] {
         let today = options.clock.today
         guard let advice = Advisor.advise(partnerID: id, input: input, asOf: today) else { return [] }
-        let dutch = language == .nl
-        var lines: [String] = []
-        for program in advice.programs {
-            let currency = program.program.currency
-            for subtrack in program.subtracks where subtrack.enrolled || subtrack.canEnroll {
-                let label = "\(program.program.id) \(subtrack.path)"
-                var text =
-                    dutch
-                    ? "\(label): \(language.money(subtrack.qualifyingVolume)) van minimaal \(language.money(subtrack.minimum)) \(currency)"
-                    : "\(label): \(language.money(subtrack.qualifyingVolume)) of the \(language.money(subtrack.minimum)) \(currency) minimum"
-                if program.daysElapsed > 0 && program.daysElapsed < program.daysInPeriod {
-                    text +=
-                        dutch
-                        ? "; in dit tempo \(language.money(subtrack.projectedVolume)) aan het eind van de periode"
-                        : "; at this pace \(language.money(subtrack.projectedVolume)) by the period end"
-                    if let day = subtrack.minimumReachedOn {
-                        text += dutch ? ", minimum bereikt op \(language.date(day))" : ", minimum reached on \(language.date(day))"
-                    }
-                }
-                if !subtrack.enrolled {
-                    text +=
-                        dutch
-                        ? "; niet ingeschreven, inschrijven levert \(language.money(subtrack.rebateAtProjection)) op"
-                        : "; not enrolled: enrolling would bring \(language.money(subtrack.rebateAtProjection))"
-                }
-                if !subtrack.failingChecks.isEmpty {
-                    text += (dutch ? "; ontbreekt: " : "; missing: ") + subtrack.failingChecks.map(language.check).joined(separator: "; ")
-                }
-                lines.append(text)
-            }
-            if let mdf = program.mdf {
-                let share = "\(mdf.taggedPerMille / 10)\(dutch ? "," : ".")\(mdf.taggedPerMille % 10)%"
-                var text =
-                    dutch
-                    ? "\(program.program.id): \(share) gelabeld als managed services; niet gelabeld \(language.money(mdf.untaggedVolume)) \(currency), dat kostte \(language.money(mdf.mdfLost)) MDF"
-                    : "\(program.program.id): \(share) tagged managed services; untagged \(language.money(mdf.untaggedVolume)) \(currency) cost \(language.money(mdf.mdfLost)) MDF"
-                if !mdf.candidates.isEmpty {
-                    text +=
-                        (dutch ? "; opnieuw labelen: " : "; re-tag: ")
-                        + mdf.candidates.map { "\($0.orderID)/\($0.lineID) \($0.sku) \(language.money($0.amount))" }.joined(separator: ", ")
-                }
-                lines.append(text)
-            }
-        }
-        return lines
+        let format = AdviceFormat(
+            money: { language.money($0) }, date: { language.date($0) }, check: { language.check($0) },
+            decimalSeparator: language == .nl ? "," : ".")
+        return AdviceOutput.summary(advice, words: language == .nl ? .dutch : .english, format: format)
     }
 
     // MARK: Runs

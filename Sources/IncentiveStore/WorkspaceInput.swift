@@ -42,13 +42,12 @@ extension Workspace {
                     collector.error(file: path, line: nil, "the workspace has no programs yet; add one with: incentives programs add FILE")
                 }
                 ProgramLoader.checkTogether(programs, collector: &collector)
-                var selected = programs.sorted { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
-                if !programIDs.isEmpty && !programs.isEmpty {
-                    for id in programIDs where !programs.contains(where: { $0.id.isExactly(id) }) {
+                let (selected, unknown) = ProgramSelection.select(programs, ids: programIDs)
+                if !programs.isEmpty {
+                    for id in unknown {
                         let known = programs.map(\.id).sorted().joined(separator: ", ")
                         collector.error(file: path, line: nil, column: "--program", value: id, "no such program in the workspace (it has: \(known))")
                     }
-                    selected = selected.filter { program in programIDs.contains { $0.isExactly(program.id) } }
                 }
                 programRecords = programRecords.filter { record in selected.contains { $0.id.isExactly(record.0) } }
                 programRecords.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }

@@ -55,7 +55,9 @@ struct Explain: ParsableCommand {
         let loaded = try Terminal.load(input, programIDs: programIDs, tracePartner: partner)
         let result = Engine.compute(loaded)
         Output.standardOutput(
-            Output.forPeople(Explanation.render(partnerID: partner, input: loaded, result: result, lineLimit: allLines ? nil : 20)))
+            Output.forPeople(
+                Explanation.render(
+                    partnerID: partner, input: loaded, result: result, lineLimit: allLines ? nil : 20, moreLines: "use --all-lines")))
     }
 }
 

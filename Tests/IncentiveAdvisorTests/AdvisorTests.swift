@@ -8,11 +8,11 @@ import Testing
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("examples")
 
-    static func advice(_ partner: String, asOf text: String) throws -> PartnerAdvice {
+    static func advice(_ partner: String, asOf text: String, programs: [String] = []) throws -> PartnerAdvice {
         let day = try #require(Day(iso: text))
         let input = try Engine.load(
             dataDirectory: examples.appendingPathComponent("data").path, programsDirectory: examples.appendingPathComponent("programs").path,
-            tracePartner: partner, bookingView: Advisor.bookings(asOf: day))
+            programIDs: programs, tracePartner: partner, bookingView: Advisor.bookings(asOf: day))
         return try #require(Advisor.advise(partnerID: partner, input: input, asOf: day))
     }
 
@@ -92,6 +92,7 @@ import Testing
                     orderID: "SO23-1404", lineID: "1", sku: "C8300-1N1S-6T", bookedOn: Day(iso: "2023-02-01")!, amount: Money(cents: 1_800_000),
                     matches: ["sku"])
             ])
+        #expect(mdf.tags == ["managed_services"])
         let json = AdviceOutput.json(advice)
         #expect(json.contains(#""tagged_share" : "54.4%""#))
         #expect(json.contains(#""mdf_lost" : "412.00""#))

@@ -854,11 +854,19 @@ enum PreviousVIP {
         return PartnerResult(partnerID: partner.id, status: status, rows: rows)
     }
 
+    /// A check carrying the typed facts the explanation is now worded from (issue 12); the words this
+    /// implementation wrote must be the words of those facts.
+    static func check(code: Check.Code, passed: Bool, reason: String?, facts: Check.Facts, explanation: String) -> Check {
+        #expect(facts.text == explanation)
+        return Check(code: code, passed: passed, reason: reason, detail: facts)
+    }
+
     static func tierCheck(partner: Partner, rules: VIPRules) -> Check {
         let allowed = rules.eligibleTiers.sorted().map(\.rawValue).joined(separator: ", ")
         let passed = rules.eligibleTiers.contains(partner.tier)
-        return Check(
+        return check(
             code: .tier, passed: passed, reason: "tier:\(partner.tier.rawValue)",
+            facts: .tier(tier: partner.tier, eligibleTiers: rules.eligibleTiers),
             explanation: passed
                 ? "tier \(partner.tier.rawValue) is eligible (eligible tiers: \(allowed))"
                 : "tier \(partner.tier.rawValue) is not eligible (eligible tiers: \(allowed))")
@@ -875,7 +883,9 @@ enum PreviousVIP {
         } else {
             explanation = "only \(found) of \(required) CSAT reports submitted \(period.start)..\(period.end): \(required - found) more needed"
         }
-        return Check(code: .csat, passed: passed, reason: "csat:\(found)/\(required)", explanation: explanation)
+        return check(
+            code: .csat, passed: passed, reason: "csat:\(found)/\(required)", facts: .csat(found: found, required: required, period: period),
+            explanation: explanation)
     }
 
     /// One check per `requires_all` credential, then one for `requires_any` (when not empty).
@@ -894,8 +904,9 @@ enum PreviousVIP {
         for id in subtrack.requiresAll {
             let passed = held.contains { $0.credential.isExactly(id) && $0.isValid(on: deadline) }
             checks.append(
-                Check(
+                check(
                     code: .credential, passed: passed, reason: "credential:\(id)",
+                    facts: .credential(id: id, held: held, deadline: deadline, rule: rule),
                     explanation: passed ? "holds \(id) \(when)" : "requires \(id) \(when): \(describe(id))"))
         }
         if !subtrack.requiresAny.isEmpty {
@@ -903,14 +914,15 @@ enum PreviousVIP {
             let list = subtrack.requiresAny.joined(separator: " or ")
             let passed = !valid.isEmpty
             checks.append(
-                Check(
+                check(
                     code: .credential, passed: passed, reason: "credential:\(subtrack.requiresAny.joined(separator: "|"))",
+                    facts: .anyCredential(ids: subtrack.requiresAny, held: held, deadline: deadline, rule: rule),
                     explanation: passed
                         ? "holds \(valid.joined(separator: " and ")) \(when) (needs \(list))"
                         : "requires \(list) \(when): \(subtrack.requiresAny.map(describe).joined(separator: "; "))"))
         }
         if checks.isEmpty {
-            checks.append(Check(code: .credential, passed: true, reason: nil, explanation: "no credentials required"))
+            checks.append(check(code: .credential, passed: true, reason: nil, facts: .noCredentialsRequired, explanation: "no credentials required"))
         }
         return checks
     }
@@ -925,7 +937,9 @@ enum PreviousVIP {
             let short = Money(cents: minimum.cents - volume.cents)
             explanation = "\(which) \(minimum.groupedText) \(currency), qualifying \(volume.groupedText) \(currency), short by \(short.groupedText)"
         }
-        return Check(code: .volume, passed: passed, reason: "volume:\(volume.plainText)<\(minimum.plainText)", explanation: explanation)
+        return check(
+            code: .volume, passed: passed, reason: "volume:\(volume.plainText)<\(minimum.plainText)",
+            facts: .volume(volume: volume, minimum: minimum, country: country, currency: currency, byCountry: byCountry), explanation: explanation)
     }
 }
 
@@ -948,8 +962,9 @@ enum PreviousMDF {
         if tier.requiresStrategicService {
             let passed = !strategic.isEmpty
             checks.append(
-                Check(
+                PreviousVIP.check(
                     code: .strategicService, passed: passed, reason: "strategic_service:none",
+                    facts: .strategicService(services: dataset.services[partnerIndex], period: program.period, tier: tier.tier),
                     explanation: passed
                         ? "delivers strategic Cisco Powered Service \(strategic.map(\.service).joined(separator: ", ")) in the period"
                         : "\(tier.tier.rawValue) providers must deliver at least one strategic Cisco Powered Service in \(program.period.start)..\(program.period.end); none found"

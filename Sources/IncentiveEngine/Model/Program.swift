@@ -172,6 +172,21 @@ public struct MDFRules: Sendable, Hashable {
     public func rule(on day: Day) -> IntendedUseRule? {
         intendedUseRules.last { ($0.from ?? day) <= day }
     }
+
+    /// The intended uses some rule asks a line to be tagged with (`managed_services` in the Partner Provider
+    /// program), sorted by their bytes, each once: what "tagged" means for this program.
+    public var tags: [String] {
+        var tags: [String] = []
+        for rule in intendedUseRules {
+            for tag in rule.counts ?? [] where !tags.contains(where: { $0.isExactly(tag) }) { tags.append(tag) }
+        }
+        return tags.sorted { String.byteOrder($0, $1) }
+    }
+
+    /// Whether `intendedUse` is one of `tags`.
+    public func isTag(_ intendedUse: String) -> Bool {
+        !intendedUse.isEmpty && intendedUseRules.contains { $0.counts?.contains { $0.isExactly(intendedUse) } ?? false }
+    }
 }
 
 public enum ProgramKind: String, Sendable, Hashable {

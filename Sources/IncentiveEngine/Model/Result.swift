@@ -101,6 +101,50 @@ extension Check {
         public static func holds(_ id: String, in held: [Credential], on deadline: Day) -> Bool {
             VIPEvaluation.holds(held, id, on: deadline)
         }
+
+        /// What a credential check asked for and the day it was tested on; `nil` for other checks.
+        public var credentialRequirement: CredentialRequirement? {
+            switch self {
+            case .credential(let id, _, let deadline, let rule): return CredentialRequirement(ids: [id], anyOf: false, deadline: deadline, rule: rule)
+            case .anyCredential(let ids, _, let deadline, let rule): return CredentialRequirement(ids: ids, anyOf: true, deadline: deadline, rule: rule)
+            default: return nil
+            }
+        }
+
+        /// What is missing for the check to pass: `nil` when it passes, or when nothing countable is missing
+        /// (tier, credentials, strategic service) or the facts are only words.
+        public var shortfall: Shortfall? {
+            switch self {
+            case .csat(let found, let required, _): return found < required ? .csatReports(required - found) : nil
+            case .volume(let volume, let minimum, _, _, _): return volume < minimum ? .volume(Money(cents: minimum.cents - volume.cents)) : nil
+            default: return nil
+            }
+        }
+    }
+
+    /// The credentials a credential check asks for: one `requires_all` id, or the `requires_any` list (one of them
+    /// is enough), and the day they must be valid on under the program's knowledge deadline.
+    public struct CredentialRequirement: Sendable, Hashable {
+        public var ids: [String]
+        /// `requires_any`: any one of `ids` will do.
+        public var anyOf: Bool
+        public var deadline: Day
+        public var rule: KnowledgeDeadline
+
+        public init(ids: [String], anyOf: Bool, deadline: Day, rule: KnowledgeDeadline) {
+            self.ids = ids
+            self.anyOf = anyOf
+            self.deadline = deadline
+            self.rule = rule
+        }
+    }
+
+    /// How far a failing check is from passing.
+    public enum Shortfall: Sendable, Hashable {
+        /// Qualifying volume still to book to reach the minimum.
+        case volume(Money)
+        /// CSAT reports still to collect within the period.
+        case csatReports(Int)
     }
 
     /// One credential record against the day it must be valid on.
@@ -125,13 +169,16 @@ public struct ResultRow: Sendable, Hashable {
     public var amount: Money
     public var missedAmount: Money
     public var checks: [Check]
+    /// How the amount is made: the rebate (VIP) or accrual (MDF) the row pays when eligible, `basis.amount`.
+    /// A VIP row that is not eligible misses that amount. `nil` for a row read back from a stored run.
+    public var basis: AmountBasis?
 
     /// Failed checks' reason codes, in check order.
     public var reasons: [String] { checks.compactMap { $0.passed ? nil : $0.reason } }
 
     public init(
         program: String, kind: ProgramKind, partnerID: String, item: String, qualifyingVolume: Money, threshold: Money,
-        eligible: Bool, amount: Money, missedAmount: Money, checks: [Check]
+        eligible: Bool, amount: Money, missedAmount: Money, checks: [Check], basis: AmountBasis? = nil
     ) {
         self.program = program
         self.kind = kind
@@ -143,6 +190,55 @@ public struct ResultRow: Sendable, Hashable {
         self.amount = amount
         self.missedAmount = missedAmount
         self.checks = checks
+        self.basis = basis
+    }
+
+    /// Equal when every result column and check is: the basis is how the amount was made, not part of the result
+    /// (a row read back from a stored run has none).
+    public static func == (lhs: ResultRow, rhs: ResultRow) -> Bool {
+        lhs.program == rhs.program && lhs.kind == rhs.kind && lhs.partnerID == rhs.partnerID && lhs.item == rhs.item
+            && lhs.qualifyingVolume == rhs.qualifyingVolume && lhs.threshold == rhs.threshold && lhs.eligible == rhs.eligible
+            && lhs.amount == rhs.amount && lhs.missedAmount == rhs.missedAmount && lhs.checks == rhs.checks
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(program)
+        hasher.combine(kind)
+        hasher.combine(partnerID)
+        hasher.combine(item)
+        hasher.combine(qualifyingVolume)
+        hasher.combine(threshold)
+        hasher.combine(eligible)
+        hasher.combine(amount)
+        hasher.combine(missedAmount)
+        hasher.combine(checks)
+    }
+}
+
+/// How a rebate or accrual is made from a volume (formats.md §2, §3): `round(base × percent / 100)` to cents,
+/// half to even, once on the total; nothing when the base is not positive.
+public struct AmountBasis: Sendable, Hashable {
+    /// The only rounding the rules know: to cents, ties to the even cent.
+    public enum Rounding: String, Sendable, Hashable {
+        case halfEvenToCents = "half_even"
+    }
+
+    /// The volume the percent is taken of (the qualifying volume).
+    public var base: Money
+    /// Scale 4.
+    public var percent: ScaledDecimal
+    public var rounding: Rounding
+
+    public init(base: Money, percent: ScaledDecimal, rounding: Rounding = .halfEvenToCents) {
+        self.base = base
+        self.percent = percent
+        self.rounding = rounding
+    }
+
+    /// The amount: `percent` of `base`, rounded; zero when the base is zero or negative (credits exceed bookings).
+    @inline(__always)
+    public var amount: Money {
+        base.cents > 0 ? IncentiveEngine.Rounding.apply(percent: percent, to: base) : .zero
     }
 }
 

@@ -2,8 +2,14 @@
 /// the booking lines that counted and those left out (and why), the amount, the missed amount
 /// and what would unlock it.
 public enum Explanation {
-    /// - Parameter lineLimit: how many booking lines to list per item (`nil`: all).
-    public static func render(partnerID: String, input: LoadedInput, result: ComputeResult, lineLimit: Int? = 20) -> String {
+    /// - Parameters:
+    ///   - lineLimit: how many booking lines to list per item (`nil`: all).
+    ///   - moreLines: how the front end asks for the lines left out by `lineLimit` (the CLI: `use --all-lines`),
+    ///     shown in brackets after their count.
+    public static func render(
+        partnerID: String, input: LoadedInput, result: ComputeResult, lineLimit: Int? = 20, moreLines: String? = nil
+    ) -> String {
+        let listing = Listing(limit: lineLimit, moreLines: moreLines)
         guard let partnerIndex = input.dataset.partnerIndex(partnerID) else { return "no such partner: \(partnerID)\n" }
         let partner = input.dataset.partners[partnerIndex]
         var text = "Partner \(partner.id): \(partner.name)\n"
@@ -20,11 +26,11 @@ public enum Explanation {
             case .vip(let rules):
                 text += vip(
                     partnerResult, program: program, rules: rules, lines: lines, input: input, partnerIndex: partnerIndex, programIndex: programIndex,
-                    lineLimit: lineLimit)
+                    listing: listing)
             case .mdf(let rules):
                 text += mdf(
                     partnerResult, program: program, rules: rules, lines: lines, input: input, partnerIndex: partnerIndex, programIndex: programIndex,
-                    lineLimit: lineLimit)
+                    listing: listing)
             }
         }
         return text
@@ -47,11 +53,17 @@ public enum Explanation {
         return text
     }
 
-    static func listing(_ entries: [(TracedLine, String)], limit: Int?, programIndex: Int, currency: String) -> String {
+    /// How many booking lines to list, and how the front end asks for the rest.
+    struct Listing {
+        var limit: Int?
+        var moreLines: String?
+    }
+
+    static func listing(_ entries: [(TracedLine, String)], _ listing: Listing, programIndex: Int, currency: String) -> String {
         var text = ""
         for (index, entry) in entries.enumerated() {
-            if let limit, index >= limit {
-                text += "      ... and \(entries.count - limit) more (use --all-lines)\n"
+            if let limit = listing.limit, index >= limit {
+                text += "      ... and \(entries.count - limit) more\(listing.moreLines.map { " (\($0))" } ?? "")\n"
                 break
             }
             var converted: Money?
@@ -67,7 +79,7 @@ public enum Explanation {
 
     static func vip(
         _ result: PartnerResult, program: Program, rules: VIPRules, lines: [(TracedLine, LineOutcome)], input: LoadedInput, partnerIndex: Int,
-        programIndex: Int, lineLimit: Int?
+        programIndex: Int, listing options: Listing
     ) -> String {
         let paths = rules.subtrackPaths
         if result.status == .notEnrolled {
@@ -110,14 +122,14 @@ public enum Explanation {
             text += "    lines: \(counted.count) counted, \(row.qualifyingVolume.groupedText) \(program.currency) (credits included)"
             text += leftOut.isEmpty ? "\n" : "; \(leftOut.count) left out\n"
             text +=
-                listing(counted, limit: lineLimit, programIndex: programIndex, currency: program.currency)
-                + listing(leftOut, limit: lineLimit, programIndex: programIndex, currency: program.currency)
+                listing(counted, options, programIndex: programIndex, currency: program.currency)
+                + listing(leftOut, options, programIndex: programIndex, currency: program.currency)
             if row.eligible {
-                text +=
-                    "    rebate: \(row.amount.groupedText) \(program.currency) = \(row.qualifyingVolume.groupedText) x \(subtrack.rebatePercent.text)%, rounded half to even\n"
+                let basis = row.basis ?? AmountBasis(base: row.qualifyingVolume, percent: subtrack.rebatePercent)
+                text += "    rebate: \(row.amount.groupedText) \(program.currency) = \(made(basis))\n"
             } else {
                 text += "    rebate: 0.00 \(program.currency); missed \(row.missedAmount.groupedText) \(program.currency)\n"
-                let unlock = row.checks.filter { !$0.passed }.map { unlockAdvice($0, row: row, currency: program.currency, rules: rules) }
+                let unlock = row.checks.filter { !$0.passed }.map { unlockAdvice($0, currency: program.currency) }
                 text += "    to unlock: \(unlock.joined(separator: "; "))\n"
             }
         }
@@ -126,22 +138,29 @@ public enum Explanation {
         return text
     }
 
-    static func unlockAdvice(_ check: Check, row: ResultRow, currency: String, rules: VIPRules?) -> String {
+    /// How an amount was made: `57,500.00 x 6%, rounded half to even`. A row that does not carry its basis
+    /// (made outside the engine, or read back from a stored run) is explained with the program's rate.
+    static func made(_ basis: AmountBasis) -> String {
+        switch basis.rounding {
+        case .halfEvenToCents: return "\(basis.base.groupedText) x \(basis.percent.text)%, rounded half to even"
+        }
+    }
+
+    /// What would make a failed check pass, worded from its facts.
+    static func unlockAdvice(_ check: Check, currency: String) -> String {
+        let facts = check.facts
         switch check.code {
         case .tier: return "the partner's tier must be one of the eligible tiers"
         case .csat:
-            if let reason = check.reason, let slash = reason.split(separator: ":").last?.split(separator: "/"), slash.count == 2,
-                let found = Int(slash[0]), let required = Int(slash[1])
-            {
-                return "submit \(required - found) more CSAT report\(required - found == 1 ? "" : "s") within the period"
-            }
-            return "submit the required CSAT reports"
+            guard case .csatReports(let missing) = facts.shortfall else { return "submit the required CSAT reports" }
+            return "submit \(missing) more CSAT report\(missing == 1 ? "" : "s") within the period"
         case .credential:
-            let ids = check.reason.map { String($0.dropFirst("credential:".count)) } ?? ""
-            let deadline = rules?.knowledgeDeadline == .enrollment ? "by the enrolment date" : "by the period end"
-            return ids.contains("|") ? "hold one of \(ids.replacingOccurrences("|", " or ")) \(deadline)" : "hold \(ids) \(deadline)"
+            guard let requirement = facts.credentialRequirement else { return "hold the required credentials" }
+            let deadline = requirement.rule == .enrollment ? "by the enrolment date" : "by the period end"
+            return requirement.ids.count > 1
+                ? "hold one of \(requirement.ids.joined(separator: " or ")) \(deadline)" : "hold \(requirement.ids.joined()) \(deadline)"
         case .volume:
-            let short = Money(cents: row.threshold.cents - row.qualifyingVolume.cents)
+            guard case .volume(let short) = facts.shortfall else { return "book more qualifying volume" }
             return "book \(short.groupedText) \(currency) more qualifying volume"
         case .strategicService: return "deliver a strategic Cisco Powered Service during the period"
         }
@@ -149,7 +168,7 @@ public enum Explanation {
 
     static func mdf(
         _ result: PartnerResult, program: Program, rules: MDFRules, lines: [(TracedLine, LineOutcome)], input: LoadedInput, partnerIndex: Int,
-        programIndex: Int, lineLimit: Int?
+        programIndex: Int, listing options: Listing
     ) -> String {
         let partner = input.dataset.partners[partnerIndex]
         guard let row = result.rows.first, let tier = rules.tiers[partner.tier] else {
@@ -195,16 +214,16 @@ public enum Explanation {
         }
         if !outside.isEmpty { text += "    \(outside.count) line(s) outside the period\n" }
         text +=
-            listing(qualifying, limit: lineLimit, programIndex: programIndex, currency: program.currency)
-            + listing(untagged, limit: lineLimit, programIndex: programIndex, currency: program.currency)
-            + listing(other, limit: lineLimit, programIndex: programIndex, currency: program.currency)
-            + listing(outside, limit: lineLimit, programIndex: programIndex, currency: program.currency)
+            listing(qualifying, options, programIndex: programIndex, currency: program.currency)
+            + listing(untagged, options, programIndex: programIndex, currency: program.currency)
+            + listing(other, options, programIndex: programIndex, currency: program.currency)
+            + listing(outside, options, programIndex: programIndex, currency: program.currency)
         if row.eligible {
-            text +=
-                "    accrual: \(row.amount.groupedText) \(program.currency) = \(row.qualifyingVolume.groupedText) x \(tier.accrualPercent.text)%, rounded half to even\n"
+            let basis = row.basis ?? AmountBasis(base: row.qualifyingVolume, percent: tier.accrualPercent)
+            text += "    accrual: \(row.amount.groupedText) \(program.currency) = \(made(basis))\n"
         } else {
             text += "    accrual: 0.00 \(program.currency)\n"
-            let unlock = row.checks.filter { !$0.passed }.map { unlockAdvice($0, row: row, currency: program.currency, rules: nil) }
+            let unlock = row.checks.filter { !$0.passed }.map { unlockAdvice($0, currency: program.currency) }
             text += "    to unlock: \(unlock.joined(separator: "; "))\n"
         }
         if row.missedAmount.cents > 0 {
@@ -214,11 +233,5 @@ public enum Explanation {
             text += "    missed: 0.00 \(program.currency): tagging the untagged lines would not change the accrual (another check fails)\n"
         }
         return text
-    }
-}
-
-extension String {
-    fileprivate func replacingOccurrences(_ target: Character, _ replacement: String) -> String {
-        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

@@ -43,13 +43,12 @@ public enum Engine {
             collector.merge(error.collector)
         }
         let dataset = DatasetLoader.loadTables(directory: dataDirectory, programs: programs, collector: &collector)
-        var selected = programs.sorted { String.byteOrder($0.id, $1.id) }
-        if !programIDs.isEmpty && !programs.isEmpty {
-            for id in programIDs where !programs.contains(where: { $0.id.isExactly(id) }) {
+        let (selected, unknown) = ProgramSelection.select(programs, ids: programIDs)
+        if !programs.isEmpty {
+            for id in unknown {
                 let known = programs.map(\.id).sorted().joined(separator: ", ")
                 collector.error(file: programsDirectory, line: nil, column: "--program", value: id, "no such program (known: \(known))")
             }
-            selected = selected.filter { program in programIDs.contains { $0.isExactly(program.id) } }
         }
         var traceIndex: Int?
         if let tracePartner {

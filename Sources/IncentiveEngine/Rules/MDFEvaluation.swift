@@ -26,18 +26,19 @@ public enum MDFEvaluation {
                     detail: .strategicService(services: services, period: program.period, tier: tier.tier)))
         }
         let eligible = checks.allSatisfy(\.passed)
-        let earned = accrual(volume: volume, eligible: eligible, percent: tier.accrualPercent)
+        let basis = AmountBasis(base: volume, percent: tier.accrualPercent)
+        let earned = eligible ? basis.amount : .zero
 
         // With every untagged line tagged, re-evaluating every check on that volume. Cannot overflow: the
         // amounts counted add up to at most `BookingAccumulator.sumLimit`, credits by their size.
         let taggedVolume = Money(cents: volume.cents + bucket.untaggedVolume.cents)
-        let taggedEligible = taggedVolume >= minimum && (!tier.requiresStrategicService || hasStrategic)
-        let potential = accrual(volume: taggedVolume, eligible: taggedEligible, percent: tier.accrualPercent)
+        let taggedEligible = VIPEvaluation.meetsMinimum(taggedVolume, minimum) && (!tier.requiresStrategicService || hasStrategic)
+        let potential = taggedEligible ? AmountBasis(base: taggedVolume, percent: tier.accrualPercent).amount : .zero
         let missed = Money(cents: max(0, potential.cents - earned.cents))
 
         let row = ResultRow(
             program: program.id, kind: .mdf, partnerID: partnerID, item: tier.tier.rawValue, qualifyingVolume: volume, threshold: minimum,
-            eligible: eligible, amount: earned, missedAmount: missed, checks: checks)
+            eligible: eligible, amount: earned, missedAmount: missed, checks: checks, basis: basis)
         return PartnerResult(partnerID: partnerID, status: eligible ? .eligible : .ineligible, rows: [row])
     }
 
@@ -47,9 +48,5 @@ public enum MDFEvaluation {
         return !strategic.isEmpty
             ? "delivers strategic Cisco Powered Service \(strategic.map(\.service).joined(separator: ", ")) in the period"
             : "\(tier.rawValue) providers must deliver at least one strategic Cisco Powered Service in \(period.start)..\(period.end); none found"
-    }
-
-    static func accrual(volume: Money, eligible: Bool, percent: ScaledDecimal) -> Money {
-        eligible && volume.cents > 0 ? Rounding.apply(percent: percent, to: volume) : .zero
     }
 }

@@ -1,12 +1,5 @@
 /// The Value Incentive Program rules of formats.md §2: checks, rebate and missed amount per enrolled subtrack.
 public enum VIPEvaluation {
-    /// The result of partner `partnerIndex` in `program`.
-    public static func evaluate(
-        program: Program, rules: VIPRules, dataset: Dataset, totals: ProgramTotals, partnerIndex: Int, enrollments: [Enrollment]
-    ) -> PartnerResult {
-        evaluate(Context(program: program, rules: rules), dataset: dataset, totals: totals, partnerIndex: partnerIndex, enrollments: enrollments[...])
-    }
-
     /// What is the same for every partner of one program, worked out once per program. A class, so the
     /// evaluation of each partner reaches into it instead of copying (and retaining) its parts.
     final class Context: Sendable {
@@ -103,7 +96,7 @@ public enum VIPEvaluation {
         for enrollment in enrollments {
             guard let subtrackIndex = context.subtrackIndex(enrollment.subtrack) else { continue }
             let entry = context.subtracks[subtrackIndex]
-            let deadline = context.knowledgeDeadline == .enrollment ? enrollment.enrolledOn : context.period.end
+            let deadline = context.knowledgeDeadline.credentialDeadline(enrolledOn: enrollment.enrolledOn, period: context.period)
             var checks: [Check] = []
             checks.reserveCapacity(3 + max(1, entry.requiresAll.count + (entry.requiresAny.isEmpty ? 0 : 1)))
             checks.append(tierCheck)
@@ -112,7 +105,7 @@ public enum VIPEvaluation {
             let volume = totals.subtracks[partnerIndex * totals.subtrackCount + subtrackIndex].volume
             let countryMinimum = entry.byCountry.first { $0.country == country }?.amount
             let minimum = countryMinimum ?? entry.defaultMinimum
-            let volumePassed = volume >= minimum
+            let volumePassed = VIPEvaluation.meetsMinimum(volume, minimum)
             let volumeReason: String? =
                 volumePassed
                 ? nil
@@ -124,14 +117,15 @@ public enum VIPEvaluation {
                     detail: .volume(volume: volume, minimum: minimum, country: country, currency: context.currency, byCountry: countryMinimum != nil))
             )
             let eligible = checks.allSatisfy(\.passed)
-            let potential = volume.cents > 0 ? Rounding.apply(percent: entry.rebatePercent, to: volume) : .zero
+            let basis = AmountBasis(base: volume, percent: entry.rebatePercent)
+            let potential = basis.amount
             if lastRank > entry.rank { inOrder = false }
             lastRank = entry.rank
             rows.append(
                 ResultRow(
                     program: context.programID, kind: .vip, partnerID: partnerID, item: enrollment.subtrack, qualifyingVolume: volume,
                     threshold: minimum, eligible: eligible, amount: eligible ? potential : .zero, missedAmount: eligible ? .zero : potential,
-                    checks: checks))
+                    checks: checks, basis: basis))
         }
         if !inOrder {
             // Sorted by item in byte order; the ranks order exactly like the items, so the same sort moves rows the same way.
@@ -215,8 +209,18 @@ public enum VIPEvaluation {
             : "requires \(list) \(when): \(ids.map { describe($0, held: held, deadline: deadline) }.joined(separator: "; "))"
     }
 
+    /// The volume check of VIP and MDF: the qualifying volume reaches the minimum that applies.
+    @inline(__always)
+    public static func meetsMinimum(_ volume: Money, _ minimum: Money) -> Bool { volume >= minimum }
+
+    /// What a subtrack pays at `volume` once every check but the volume check passes: `rebate_percent` of
+    /// the volume, rounded half to even, when it reaches `minimum`; nothing otherwise.
+    public static func rebate(_ subtrack: Subtrack, at volume: Money, minimum: Money) -> Money {
+        meetsMinimum(volume, minimum) ? AmountBasis(base: volume, percent: subtrack.rebatePercent).amount : .zero
+    }
+
     static func volumeCheck(volume: Money, minimum: Money, country: String, byCountry: Bool, currency: String) -> Check {
-        let passed = volume >= minimum
+        let passed = meetsMinimum(volume, minimum)
         return Check(
             code: .volume, passed: passed, reason: passed ? nil : TextBytes.volumeReason(volume: volume, minimum: minimum),
             detail: .volume(volume: volume, minimum: minimum, country: country, currency: currency, byCountry: byCountry))
@@ -229,6 +233,17 @@ public enum VIPEvaluation {
         } else {
             let short = Money(cents: minimum.cents - volume.cents)
             return "\(which) \(minimum.groupedText) \(currency), qualifying \(volume.groupedText) \(currency), short by \(short.groupedText)"
+        }
+    }
+}
+
+extension KnowledgeDeadline {
+    /// The day a subtrack's credentials must be valid on: the enrolment date under `enrollment` (the period
+    /// end while the partner is not enrolled), the period end under `period_end`.
+    public func credentialDeadline(enrolledOn: Day?, period: DayRange) -> Day {
+        switch self {
+        case .enrollment: return enrolledOn ?? period.end
+        case .periodEnd: return period.end
         }
     }
 }
