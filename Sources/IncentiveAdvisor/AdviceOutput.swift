@@ -20,13 +20,10 @@ public enum AdviceOutput {
                 } else {
                     text += "    \(words.notEnrolled); " + (subtrack.canEnroll ? "enrolment is still possible\n" : "the period has ended\n")
                 }
-                text += "    volume so far \(subtrack.qualifyingVolume.groupedText) of minimum \(subtrack.minimum.groupedText) \(currency)"
-                text += subtrack.minimumAlreadyMet ? " (met)\n" : ", \(subtrack.gap.groupedText) to go\n"
-                if program.periodRunning {
-                    text += "    \(words.atThisPace): \(subtrack.projectedVolume.groupedText) \(currency) \(words.byThePeriodEnd)"
-                    if !subtrack.minimumAlreadyMet { text += reached(subtrack.minimumReachedOn, words) }
-                    text += "\n"
-                }
+                text += standing(
+                    "volume so far", volume: subtrack.qualifyingVolume, minimum: subtrack.minimum, gap: subtrack.gap,
+                    met: subtrack.minimumAlreadyMet, projected: subtrack.projectedVolume, reachedOn: subtrack.minimumReachedOn,
+                    currency: currency, running: program.periodRunning, words: words)
                 for check in subtrack.failingChecks { text += "    \(words.missing): \(check.explanation)\n" }
                 if subtrack.enrolled {
                     text += "    rebate on the volume so far: \(subtrack.rebateNow.groupedText) \(currency)\n"
@@ -42,13 +39,10 @@ public enum AdviceOutput {
             if let mdf = program.mdf {
                 let currency = p.currency
                 text += "\n  MDF, tier \(mdf.tier)\n"
-                text += "    qualifying volume so far \(mdf.qualifyingVolume.groupedText) of minimum \(mdf.minimum.groupedText) \(currency)"
-                text += mdf.minimumMet ? " (met)\n" : ", \(mdf.gap.groupedText) to go\n"
-                if program.periodRunning {
-                    text += "    \(words.atThisPace): \(mdf.projectedVolume.groupedText) \(currency) \(words.byThePeriodEnd)"
-                    if !mdf.minimumMet { text += reached(mdf.minimumReachedOn, words) }
-                    text += "\n"
-                }
+                text += standing(
+                    "qualifying volume so far", volume: mdf.qualifyingVolume, minimum: mdf.minimum, gap: mdf.gap, met: mdf.minimumMet,
+                    projected: mdf.projectedVolume, reachedOn: mdf.minimumReachedOn, currency: currency, running: program.periodRunning,
+                    words: words)
                 let tags = words.tags(mdf.tags)
                 text +=
                     "    \(words.tagged) \(tags): \(mdf.taggedVolume.groupedText) of \(mdf.inPeriodVolume.groupedText) \(currency) in the period (\(AdviceFormat.plain.share(perMille: mdf.taggedPerMille)))\n"
@@ -72,6 +66,21 @@ public enum AdviceOutput {
     }
 
     /// `, minimum reached on D`, or that it is not reached within the period.
+    /// The volume against the minimum and, while the period runs, where the pace leads.
+    static func standing(
+        _ label: String, volume: Money, minimum: Money, gap: Money, met: Bool, projected: Money, reachedOn: Day?, currency: String,
+        running: Bool, words: AdviceWords
+    ) -> String {
+        var text = "    \(label) \(volume.groupedText) of minimum \(minimum.groupedText) \(currency)"
+        text += met ? " (met)\n" : ", \(gap.groupedText) to go\n"
+        if running {
+            text += "    \(words.atThisPace): \(projected.groupedText) \(currency) \(words.byThePeriodEnd)"
+            if !met { text += reached(reachedOn, words) }
+            text += "\n"
+        }
+        return text
+    }
+
     static func reached(_ day: Day?, _ words: AdviceWords) -> String {
         day.map { ", \(words.minimumReachedOn) \($0)" } ?? ", \(words.minimumNotReached)"
     }
