@@ -203,7 +203,8 @@ extension DatasetGenerator {
         let path: String
         private var file: UnsafeMutablePointer<FILE>?
         private let buffer: UnsafeMutablePointer<UInt8>
-        private var count = 0
+        /// Bytes in `buffer`: read and written for every byte appended, so not checked for exclusive access.
+        @exclusivity(unchecked) private var count = 0
         private let dates: UnsafeMutablePointer<UInt8>
 
         init(path: String) throws {
