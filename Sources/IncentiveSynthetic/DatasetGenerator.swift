@@ -1,4 +1,5 @@
 import Foundation
+import IncentiveEngine
 
 // Synthetic dataset generator (formats.md §1 and §2).
 //

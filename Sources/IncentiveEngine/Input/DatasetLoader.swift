@@ -39,28 +39,28 @@ public enum DatasetLoader {
         let parts = parallelMap(jobs.count) { index in
             var problems = DiagnosticCollector(limitPerFile: limit)
             let file = files[index]
-            let rows: PartnerTableRows
+            let part: PartnerTableRows
             switch tables[index] {
             case .credentials:
                 var credentials = PerPartner<Credential>(partnerCount: partnerCount)
                 scanCredentials(path: file, dataset: frozen, collector: &problems) { credentials.append($1, for: $0) }
-                rows = .credentials(credentials)
+                part = .credentials(credentials)
             case .csat:
                 var dates = PerPartner<Day>(partnerCount: partnerCount)
                 scanCSAT(path: file, dataset: frozen, collector: &problems) { dates.append($2, for: $0) }
-                rows = .csat(dates)
+                part = .csat(dates)
             case .services:
                 var services = PerPartner<PoweredService>(partnerCount: partnerCount)
                 scanServices(path: file, dataset: frozen, collector: &problems) { services.append($1, for: $0) }
-                rows = .services(services)
+                part = .services(services)
             case .enrollments:
-                rows = .enrollments(readEnrollments(path: file, dataset: frozen, programs: programs, collector: &problems))
+                part = .enrollments(readEnrollments(path: file, dataset: frozen, programs: programs, collector: &problems))
             }
-            return (rows, problems)
+            return (part, problems)
         }
-        for (rows, problems) in parts {
+        for (part, problems) in parts {
             collector.merge(problems)
-            switch rows {
+            switch part {
             case .credentials(let credentials): credentials.append(to: &dataset.credentials)
             case .csat(let dates): dates.append(to: &dataset.csatDates)
             case .services(let services): services.append(to: &dataset.services)
@@ -105,6 +105,14 @@ public enum DatasetLoader {
         case enrollments([Enrollment])
     }
 
+    /// The rows a scan hands on, in file order, without their partner index.
+    @inline(__always)
+    static func rows<Row>(_ scan: (_ emit: (Int, Row) -> Void) -> Void) -> [Row] {
+        var rows: [Row] = []
+        scan { rows.append($1) }
+        return rows
+    }
+
     /// Why `path` is not a folder to read, if it is not: missing, or a file (then the folder holding it is
     /// probably the one meant).
     public static func folderProblem(_ path: String, what: String, holds: String) -> String? {
@@ -120,9 +128,7 @@ public enum DatasetLoader {
     public static func readPartners(path: String, displayName: String? = nil, into dataset: inout Dataset, collector: inout DiagnosticCollector)
         -> [Partner]
     {
-        var rows: [Partner] = []
-        scanPartners(path: path, displayName: displayName, into: &dataset, collector: &collector) { rows.append($0) }
-        return rows
+        rows { emit in scanPartners(path: path, displayName: displayName, into: &dataset, collector: &collector) { emit(0, $0) } }
     }
 
     /// `readPartners`, handing each valid row to `emit` instead of collecting them.
@@ -227,9 +233,7 @@ public enum DatasetLoader {
     public static func readCredentials(path: String, displayName: String? = nil, dataset: Dataset, collector: inout DiagnosticCollector)
         -> [Credential]
     {
-        var rows: [Credential] = []
-        scanCredentials(path: path, displayName: displayName, dataset: dataset, collector: &collector) { _, credential in rows.append(credential) }
-        return rows
+        rows { scanCredentials(path: path, displayName: displayName, dataset: dataset, collector: &collector, $0) }
     }
 
     /// Reads `credentials.csv`, handing each valid row with its partner index to `emit`, in file order.
@@ -308,9 +312,7 @@ public enum DatasetLoader {
     public static func readServices(path: String, displayName: String? = nil, dataset: Dataset, collector: inout DiagnosticCollector)
         -> [PoweredService]
     {
-        var rows: [PoweredService] = []
-        scanServices(path: path, displayName: displayName, dataset: dataset, collector: &collector) { _, service in rows.append(service) }
-        return rows
+        rows { scanServices(path: path, displayName: displayName, dataset: dataset, collector: &collector, $0) }
     }
 
     /// Reads `services.csv`, handing each valid row with its partner index to `emit`, in file order.
