@@ -73,6 +73,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "IncentiveEngineTests", dependencies: ["IncentiveEngine", "IncentiveSynthetic"]),
+        .testTarget(name: "IncentiveSyntheticTests", dependencies: ["IncentiveEngine", "IncentiveSynthetic"]),
         .testTarget(
             name: "IncentiveStoreTests",
             dependencies: [
