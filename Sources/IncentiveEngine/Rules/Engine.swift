@@ -143,7 +143,7 @@ public enum Engine {
         // and their results come back in order, however the pieces run.
         let blockSize = 2048
         let blocksPerProgram = (partnerCount + blockSize - 1) / blockSize
-        let pieces = parallelMap(programs.count * blocksPerProgram, parallel: ProcessInfo.processInfo.activeProcessorCount > 1) { piece in
+        var pieces = parallelMap(programs.count * blocksPerProgram, parallel: ProcessInfo.processInfo.activeProcessorCount > 1) { piece in
             let programIndex = piece / blocksPerProgram
             let first = (piece % blocksPerProgram) * blockSize
             let positions = first..<min(first + blockSize, partnerCount)
@@ -169,8 +169,9 @@ public enum Engine {
         for (programIndex, program) in programs.enumerated() {
             var partnerResults: [PartnerResult] = []
             partnerResults.reserveCapacity(partnerCount)
-            for block in pieces[programIndex * blocksPerProgram..<(programIndex + 1) * blocksPerProgram] {
-                partnerResults.append(contentsOf: block)
+            for piece in programIndex * blocksPerProgram..<(programIndex + 1) * blocksPerProgram {
+                partnerResults.append(contentsOf: pieces[piece])
+                pieces[piece] = []
             }
             results.append(ProgramResult(program: program, partners: partnerResults))
         }
