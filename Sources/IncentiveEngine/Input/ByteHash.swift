@@ -2,10 +2,10 @@
 enum ByteHash {
     static let offset: UInt64 = 0xcbf2_9ce4_8422_2325
 
-    /// A 64-bit hash of `bytes`, whose low bits spread well.
+    /// A 64-bit hash of `bytes` for hash tables (whose slots come from its low bits).
     @inline(__always)
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        finish(words(bytes, seed: offset))
+        words(bytes, seed: offset)
     }
 
     /// The fingerprint of a booking key (`order_id`, `line`): both parts hashed, lengths included
@@ -15,7 +15,8 @@ enum ByteHash {
         finish(words(line, seed: words(order, seed: offset) ^ 0x1F))
     }
 
-    /// `bytes` and their length mixed into `seed`, eight bytes at a time.
+    /// `bytes` and their length mixed into `seed`, eight bytes at a time; the high bits of the last
+    /// product are folded into the low ones.
     @inline(__always)
     static func words(_ bytes: UnsafeBufferPointer<UInt8>, seed: UInt64) -> UInt64 {
         var hash = (seed ^ UInt64(bytes.count)) &* 0x9E37_79B9_7F4A_7C15

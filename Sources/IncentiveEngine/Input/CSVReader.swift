@@ -632,7 +632,8 @@ public final class CSVReader {
     @inline(__always)
     func rewriteField(_ index: Int, _ transform: (UInt8) -> UInt8) {
         guard index < fieldCount else { return }
-        for offset in spans[2 * index]..<spans[2 * index + 1] { buffer[offset] = transform(buffer[offset]) }
+        let bytes = buffer
+        for offset in spans[2 * index]..<spans[2 * index + 1] { bytes[offset] = transform(bytes[offset]) }
     }
 
     /// Field `index` as a `String` (trimmed, unescaped); the reader has refused invalid UTF-8.
