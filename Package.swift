@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "IncentiveStore", targets: ["IncentiveStore"]),
         .library(name: "IncentiveServer", targets: ["IncentiveServer"]),
         .library(name: "IncentiveAdvisor", targets: ["IncentiveAdvisor"]),
+        .library(name: "IncentiveSynthetic", targets: ["IncentiveSynthetic"]),
         .executable(name: "incentives", targets: ["incentives"]),
     ],
     dependencies: [
@@ -24,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.3.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
@@ -41,6 +44,7 @@ let package = Package(
             ]
         ),
         .target(name: "IncentiveAdvisor", dependencies: ["IncentiveEngine", .product(name: "Yams", package: "Yams")]),
+        .target(name: "IncentiveSynthetic", dependencies: ["IncentiveEngine"]),
         .target(
             name: "IncentiveServer",
             dependencies: [
@@ -52,6 +56,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             // The OpenAPI document and the page templates, embedded at build time (`PackageResources`):
             // the binary needs no files at run time.
@@ -66,10 +72,13 @@ let package = Package(
                 "IncentiveStore",
                 "IncentiveServer",
                 "IncentiveAdvisor",
+                "IncentiveSynthetic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "IncentiveEngineTests", dependencies: ["IncentiveEngine"]),
+        .testTarget(name: "IncentiveEngineTests", dependencies: ["IncentiveEngine", "IncentiveSynthetic"]),
+        .testTarget(name: "IncentiveSyntheticTests", dependencies: ["IncentiveEngine", "IncentiveSynthetic"]),
         .testTarget(
             name: "IncentiveStoreTests",
             dependencies: [
@@ -85,6 +94,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             // The pages as they should be (PageSnapshotTests), read from the source folder.
             exclude: ["Snapshots"]
@@ -96,12 +107,4 @@ let package = Package(
 
 for target in package.targets {
     target.swiftSettings = (target.swiftSettings ?? []) + strictSettings
-}
-
-// The engine's hot loops read their state through class properties (the CSV reader's buffer)
-// millions of times; in release builds the runtime's exclusivity checks on them cost about 7% of
-// `compute` (bench/README.md). The engine has no overlapping accesses (debug builds, and so the
-// tests, keep the checks); release builds of the engine leave them out.
-if let engine = package.targets.first(where: { $0.name == "IncentiveEngine" }) {
-    engine.swiftSettings = (engine.swiftSettings ?? []) + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 }

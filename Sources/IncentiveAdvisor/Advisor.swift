@@ -5,7 +5,7 @@ import IncentiveEngine
 public enum Advisor {
     /// Booking lines as they stood on `day`: lines booked later did not exist yet, and a line shipped
     /// later had not shipped.
-    public static func bookings(asOf day: Day) -> (BookingLine) -> BookingLine? {
+    public static func bookings(asOf day: Day) -> @Sendable (BookingLine) -> BookingLine? {
         { line in
             guard line.bookedOn <= day else { return nil }
             var seen = line

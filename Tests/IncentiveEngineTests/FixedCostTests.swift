@@ -1,4 +1,5 @@
 import Foundation
+import IncentiveSynthetic
 import Testing
 
 @testable import IncentiveEngine

@@ -1,4 +1,5 @@
 import Foundation
+import IncentiveSynthetic
 import Testing
 
 @testable import IncentiveEngine
@@ -92,7 +93,9 @@ import Testing
         let dataset = DatasetLoader.loadTables(directory: data, programs: programs, collector: &collector)
         #expect(!collector.hasErrors, "\(collector.lines(severity: .error))")
         let path = (data as NSString).appendingPathComponent("bookings.csv")
-        let make = { AccumulatingSink(BookingAccumulator(programs: programs, dataset: dataset, tracePartner: 0), file: path) }
+        let make: @Sendable () -> AccumulatingSink = {
+            AccumulatingSink(BookingAccumulator(programs: programs, dataset: dataset, tracePartner: 0), file: path)
+        }
         var records: Int
         var sink: AccumulatingSink
         if workers == 1 {
@@ -221,16 +224,17 @@ import Testing
     @Test(arguments: [1, 4, 64])
     func repeatsAreFoundAcrossBuffersFilesAndChunks(partitions: Int) {
         var random = TestRandom(seed: UInt64(partitions))
-        var chunks = [BookingKeys(partitions: partitions, bufferEntries: 64), BookingKeys(partitions: partitions, bufferEntries: 64)]
+        var first = BookingKeys(partitions: partitions, bufferEntries: 64), second = BookingKeys(partitions: partitions, bufferEntries: 64)
         var counts: [UInt64: Int] = [:]
         var firstChunkCounts: [UInt64: Int] = [:]
         for index in 0..<20_000 {
             // Values from a range small enough to repeat now and then, spread over all 64 bits.
             let value = UInt64(random.next(60_000)) &* 0x9E37_79B9_7F4A_7C15
-            chunks[index % 2].add(value)
+            if index % 2 == 0 { first.add(value) } else { second.add(value) }
             counts[value, default: 0] += 1
             if index % 2 == 0 { firstChunkCounts[value, default: 0] += 1 }
         }
+        let chunks = [first.sealed(), second.sealed()]
         let expected = Set(counts.filter { $0.value > 1 }.keys)
         #expect(expected.count > 1000)
         #expect(BookingKeys.repeated(chunks, workers: 2) == expected)

@@ -70,7 +70,7 @@ public enum Fuzz {
 }
 
 /// The bundled example (`examples/`): programs, and every table but the bookings, which the targets fuzz.
-public struct Fixture: @unchecked Sendable {
+public struct Fixture: Sendable {
     public let examples: String
     public let programs: [Program]
     public let dataset: Dataset

@@ -6,84 +6,6 @@
     import Darwin
 #endif
 
-/// One validated booking line, as a reader hands it on. The byte views are valid only during the call.
-public struct BookingLine {
-    /// Physical line in the file (0 when the line comes from a workspace).
-    public var line: Int
-    public var orderID: UnsafeBufferPointer<UInt8>
-    public var lineID: UnsafeBufferPointer<UInt8>
-    /// Index into the dataset's partners.
-    public var partner: Int
-    public var partnerID: UnsafeBufferPointer<UInt8>
-    public var bookedOn: Day
-    public var shippedOn: Day?
-    public var sku: UnsafeBufferPointer<UInt8>
-    /// As written; empty when not given.
-    public var quantity: UnsafeBufferPointer<UInt8>
-    /// Cents in the line's currency.
-    public var amount: Int64
-    /// As written (any case).
-    public var currency: UnsafeBufferPointer<UInt8>
-    /// Normalised (`managed_services`); empty when untagged.
-    public var intendedUse: UnsafeBufferPointer<UInt8>
-    /// The SKU's id in the dataset's products (`Dataset.products`), -1 when not known there.
-    public var catalogueSKU: Int32
-
-    public init(
-        line: Int, orderID: UnsafeBufferPointer<UInt8>, lineID: UnsafeBufferPointer<UInt8>, partner: Int, partnerID: UnsafeBufferPointer<UInt8>,
-        bookedOn: Day, shippedOn: Day?, sku: UnsafeBufferPointer<UInt8>, quantity: UnsafeBufferPointer<UInt8>, amount: Int64,
-        currency: UnsafeBufferPointer<UInt8>, intendedUse: UnsafeBufferPointer<UInt8>, catalogueSKU: Int32 = -1
-    ) {
-        self.catalogueSKU = catalogueSKU
-        self.line = line
-        self.orderID = orderID
-        self.lineID = lineID
-        self.partner = partner
-        self.partnerID = partnerID
-        self.bookedOn = bookedOn
-        self.shippedOn = shippedOn
-        self.sku = sku
-        self.quantity = quantity
-        self.amount = amount
-        self.currency = currency
-        self.intendedUse = intendedUse
-    }
-}
-
-/// Where valid booking lines go. A value type passed `inout` is specialised into the reading loop,
-/// with no closure call and no exclusivity check per line.
-public protocol BookingSink {
-    mutating func take(_ line: BookingLine, collector: inout DiagnosticCollector)
-}
-
-/// A sink that calls a closure (for callers that write lines somewhere, like a workspace import).
-struct ClosureSink: BookingSink {
-    let body: (BookingLine, inout DiagnosticCollector) -> Void
-    func take(_ line: BookingLine, collector: inout DiagnosticCollector) { body(line, &collector) }
-}
-
-/// Adds every line, seen through `view` when there is one, into an accumulator.
-public struct AccumulatingSink: BookingSink {
-    public var accumulator: BookingAccumulator
-    public let file: String
-    public let view: ((BookingLine) -> BookingLine?)?
-
-    public init(_ accumulator: BookingAccumulator, file: String, view: ((BookingLine) -> BookingLine?)? = nil) {
-        self.accumulator = accumulator
-        self.file = file
-        self.view = view
-    }
-
-    @inlinable
-    public mutating func take(_ line: BookingLine, collector: inout DiagnosticCollector) {
-        if let view {
-            if let seen = view(line) { accumulator.add(seen, file: file, collector: &collector) }
-        } else {
-            accumulator.add(line, file: file, collector: &collector)
-        }
-    }
-}
-
 /// Streams a `bookings.csv` once, validating every line (formats.md §1) and handing each valid one
 /// to a sink. Memory does not grow with the number of lines: the fingerprints used to find duplicate
 /// (`order_id`, `line`) keys spill to a temporary file (`BookingKeys`). See `ParallelBookings.swift`
@@ -135,7 +57,7 @@ public enum BookingFile {
         guard checkColumns(reader, collector: &collector) else { return 0 }
         var keys = BookingKeys(partitions: BookingKeys.partitions(forBytes: reader.size))
         let outcome = readRecords(reader: reader, dataset: dataset, collector: &collector, keys: &keys, progress: progress, into: &sink)
-        let suspects = BookingKeys.repeated([keys], workers: defaultWorkers)
+        let suspects = BookingKeys.repeated([keys.sealed()], workers: defaultWorkers)
         if !suspects.isEmpty { confirmDuplicates(suspects, reopen: reopen, file: reader.file, collector: &collector) }
         return outcome.records
     }
@@ -180,9 +102,7 @@ public enum BookingFile {
         var lineCount = 0
         // The lines of an order mostly share partner and dates: remember the last ones.
         var lastPartner = LastBytes()
-        defer { lastPartner.release() }
         let days = DayCache()
-        defer { days.release() }
         var lastPartnerIndex: Int32 = -1
 
         while true {
@@ -292,15 +212,10 @@ public enum BookingFile {
             }
             if bad { continue }
 
-            // Intended use, normalised in the reader's buffer (the record is not read again):
-            // trimmed (by the reader), lower-cased, spaces and hyphens as `_`.
+            // Intended use, normalised by the reader in its buffer (the record is not read again).
             var intendedUse = empty
-            if let useColumn, let base = record[useColumn].baseAddress, !record[useColumn].isEmpty {
-                let bytes = UnsafeMutablePointer(mutating: base)
-                for index in 0..<record[useColumn].count {
-                    let lowered = FieldParsing.asciiLower(bytes[index])
-                    bytes[index] = lowered == 0x20 || lowered == 0x2D ? 0x5F : lowered
-                }
+            if let useColumn, !record[useColumn].isEmpty {
+                reader.rewriteField(useColumn, FieldParsing.intendedUseByte)
                 intendedUse = record[useColumn]
             }
             sink.take(
@@ -333,162 +248,6 @@ public enum BookingFile {
             } else {
                 firstLine[key] = reader.recordLine
             }
-        }
-    }
-}
-
-/// The last value seen of a field, to skip parsing or looking up the same bytes again.
-struct LastBytes {
-    private var storage = UnsafeMutablePointer<UInt8>.allocate(capacity: 32)
-    private var capacity = 32
-    /// -1 before any value.
-    private var count = -1
-
-    @inline(__always)
-    func holds(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard bytes.count == count else { return false }
-        return count == 0 || bytesEqual(storage, bytes.baseAddress!, count: count)
-    }
-
-    mutating func set(_ bytes: UnsafeBufferPointer<UInt8>) {
-        if bytes.count > capacity {
-            storage.deallocate()
-            capacity = bytes.count
-            storage = .allocate(capacity: capacity)
-        }
-        if let base = bytes.baseAddress { storage.update(from: base, count: bytes.count) }
-        count = bytes.count
-    }
-
-    func release() { storage.deallocate() }
-}
-
-/// Dates already parsed, by their ten bytes: booking files hold a few hundred distinct dates in
-/// millions of lines. Direct-mapped; a slot holds the last date that hashed to it.
-struct DayCache {
-    private static let slots = 1024
-    private let heads = UnsafeMutablePointer<UInt64>.allocate(capacity: DayCache.slots)
-    private let tails = UnsafeMutablePointer<UInt16>.allocate(capacity: DayCache.slots)
-    private let values = UnsafeMutablePointer<Int32>.allocate(capacity: DayCache.slots)
-
-    /// Marks an empty slot (no real date is that far from 1970).
-    private static let empty = Int32.min
-
-    init() {
-        heads.initialize(repeating: 0, count: DayCache.slots)
-        tails.initialize(repeating: 0, count: DayCache.slots)
-        values.initialize(repeating: DayCache.empty, count: DayCache.slots)
-    }
-
-    /// `Day(isoBytes:)`, remembered when valid.
-    @inline(__always)
-    func day(_ bytes: UnsafeBufferPointer<UInt8>) -> Day? {
-        guard bytes.count == 10, let base = bytes.baseAddress else { return Day(isoBytes: bytes) }
-        let raw = UnsafeRawPointer(base)
-        let head = raw.loadUnaligned(as: UInt64.self), tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
-        let slot = Int(truncatingIfNeeded: ((head ^ UInt64(tail) &* 0x9E37) &* 0x9E37_79B9_7F4A_7C15) >> 54)
-        if heads[slot] == head && tails[slot] == tail && values[slot] != DayCache.empty { return Day(daysSinceEpoch: values[slot]) }
-        guard let day = Day(isoBytes: bytes) else { return nil }
-        heads[slot] = head
-        tails[slot] = tail
-        values[slot] = day.daysSinceEpoch
-        return day
-    }
-
-    func release() {
-        heads.deallocate()
-        tails.deallocate()
-        values.deallocate()
-    }
-}
-
-/// Hashes of booking keys, for their fingerprints.
-enum ByteHash {
-    static let offset: UInt64 = 0xcbf2_9ce4_8422_2325
-
-    /// The fingerprint of a booking key (`order_id`, `line`): both parts hashed eight bytes at a
-    /// time, lengths included so that ("ab", "c") and ("a", "bc") differ.
-    @inline(__always)
-    static func key(order: UnsafeBufferPointer<UInt8>, line: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        finish(words(line, seed: words(order, seed: offset) ^ 0x1F))
-    }
-
-    @inline(__always)
-    static func words(_ bytes: UnsafeBufferPointer<UInt8>, seed: UInt64) -> UInt64 {
-        var hash = (seed ^ UInt64(bytes.count)) &* 0x9E37_79B9_7F4A_7C15
-        guard let base = bytes.baseAddress else { return hash }
-        let raw = UnsafeRawPointer(base)
-        var index = 0
-        while index + 8 <= bytes.count {
-            hash = (hash ^ raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
-            hash ^= hash >> 31
-            index += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while index < bytes.count {
-            tail |= UInt64(base[index]) << shift
-            shift += 8
-            index += 1
-        }
-        hash = (hash ^ tail) &* 0xC2B2_AE3D_27D4_EB4F
-        return hash ^ (hash >> 29)
-    }
-
-    /// A final mix so that low bits spread well in hash tables.
-    @inline(__always)
-    static func finish(_ value: UInt64) -> UInt64 {
-        var x = value
-        x ^= x >> 33
-        x = x &* 0xff51_afd7_ed55_8ccd
-        x ^= x >> 33
-        x = x &* 0xc4ce_b9fe_1a85_ec53
-        x ^= x >> 33
-        return x
-    }
-}
-
-/// An open-addressing set of 64-bit fingerprints (0 is stored out of band).
-struct FingerprintSet {
-    private var slots: [UInt64]
-    private var mask: Int
-    private var count = 0
-    private var hasZero = false
-
-    init(capacity: Int) {
-        var size = 16
-        while size < capacity * 2 { size <<= 1 }
-        slots = Array(repeating: 0, count: size)
-        mask = size - 1
-    }
-
-    /// Inserts `value`; false when it was already there.
-    mutating func insert(_ value: UInt64) -> Bool {
-        if value == 0 {
-            defer { hasZero = true }
-            return !hasZero
-        }
-        var slot = Int(truncatingIfNeeded: value) & mask
-        while true {
-            let current = slots[slot]
-            if current == 0 { break }
-            if current == value { return false }
-            slot = (slot + 1) & mask
-        }
-        slots[slot] = value
-        count += 1
-        if count * 2 > slots.count { grow() }
-        return true
-    }
-
-    private mutating func grow() {
-        let old = slots
-        slots = Array(repeating: 0, count: old.count * 2)
-        mask = slots.count - 1
-        for value in old where value != 0 {
-            var slot = Int(truncatingIfNeeded: value) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = value
         }
     }
 }

@@ -27,30 +27,9 @@ public struct ByteInterner: Sendable {
     /// Number of distinct keys.
     public var count: Int { hashes.count }
 
-    /// Eight bytes at a time, then the rest one by one, with a final mix.
-    @inline(__always)
-    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bytes.count)
-        guard let base = bytes.baseAddress else { return hash }
-        var index = 0
-        let raw = UnsafeRawPointer(base)
-        while index + 8 <= bytes.count {
-            hash = (hash ^ raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
-            hash ^= hash >> 29
-            index += 8
-        }
-        while index < bytes.count {
-            hash = (hash ^ UInt64(base[index])) &* 0x0000_0100_0000_01B3
-            index += 1
-        }
-        hash ^= hash >> 32
-        hash = hash &* 0xD6E8_FEB8_6659_FD93
-        return hash ^ (hash >> 32)
-    }
-
     /// The id of `bytes`, or `nil` when never interned.
     public func lookup(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
-        let hash = ByteInterner.hash(bytes)
+        let hash = ByteHash.hash(bytes)
         var slot = Int(truncatingIfNeeded: hash) & mask
         while true {
             let id = table[slot]
@@ -62,7 +41,7 @@ public struct ByteInterner: Sendable {
 
     /// The id of `bytes`, adding it when new.
     public mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
-        let hash = ByteInterner.hash(bytes)
+        let hash = ByteHash.hash(bytes)
         var slot = Int(truncatingIfNeeded: hash) & mask
         while true {
             let id = table[slot]
@@ -79,15 +58,9 @@ public struct ByteInterner: Sendable {
         return id
     }
 
-    public mutating func intern(_ text: String) -> Int32 {
-        var bytes = Array(text.utf8)
-        return bytes.withUnsafeMutableBufferPointer { intern(UnsafeBufferPointer($0)) }
-    }
+    public mutating func intern(_ text: String) -> Int32 { FieldParsing.withBytes(text) { intern($0) } }
 
-    public func lookup(_ text: String) -> Int32? {
-        var bytes = Array(text.utf8)
-        return bytes.withUnsafeMutableBufferPointer { lookup(UnsafeBufferPointer($0)) }
-    }
+    public func lookup(_ text: String) -> Int32? { FieldParsing.withBytes(text) { lookup($0) } }
 
     /// The key of `id` as text.
     public func string(_ id: Int32) -> String {

@@ -20,40 +20,40 @@ public final class CSVReader {
     /// Column names of the header row (trimmed, BOM removed).
     public private(set) var header: [String] = []
     /// Physical line (1-based) where the current record starts.
-    public private(set) var recordLine = 0
+    @exclusivity(unchecked) public private(set) var recordLine = 0
     /// Number of fields in the current record.
-    public private(set) var fieldCount = 0
+    @exclusivity(unchecked) public private(set) var fieldCount = 0
     /// A problem of the current record that still let the reader go on (text after a closing quote,
     /// bytes that are not UTF-8); the record's fields are then unreliable.
-    public private(set) var recordProblem: String?
+    @exclusivity(unchecked) public private(set) var recordProblem: String?
     /// The column `recordProblem` is about, when it is about one.
-    public private(set) var recordProblemColumn: String?
+    @exclusivity(unchecked) public private(set) var recordProblemColumn: String?
 
     private var descriptor: Int32 = -1
     /// Set when reading the file failed part-way (the rest of it cannot be trusted).
-    private var readFailure: String?
+    @exclusivity(unchecked) private var readFailure: String?
     private var source: [UInt8]?
     private var sourceOffset = 0
-    private var buffer: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
-    private var end = 0
-    private var position = 0
-    private var atEOF = false
-    private var nextLine = 1
+    @exclusivity(unchecked) private var buffer: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private var capacity: Int
+    @exclusivity(unchecked) private var end = 0
+    @exclusivity(unchecked) private var position = 0
+    @exclusivity(unchecked) private var atEOF = false
+    @exclusivity(unchecked) private var nextLine = 1
     /// File offset of `buffer[0]`.
-    private var bufferOffset = 0
+    @exclusivity(unchecked) private var bufferOffset = 0
     /// Records starting at or after this file offset are not read (a chunk's end).
-    private var limit = Int.max
+    @exclusivity(unchecked) private var limit = Int.max
     /// A chunk reader started at a guessed record boundary gives up on a record longer than this.
-    private var recordCap = Int.max
+    @exclusivity(unchecked) private var recordCap = Int.max
     /// Set when a record grew past `recordCap`: the reader stopped and its chunk must be read again.
     public private(set) var gaveUp = false
 
     /// Start and end offsets (into `buffer`) of each field of the current record, trimmed and unescaped.
-    private var spans: UnsafeMutablePointer<Int>
-    private var spanCapacity = 64
+    @exclusivity(unchecked) private var spans: UnsafeMutablePointer<Int>
+    @exclusivity(unchecked) private var spanCapacity = 64
     /// Per field: 1 when it was quoted.
-    private var quotedFlags: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private var quotedFlags: UnsafeMutablePointer<UInt8>
 
     public static let chunkSize = 1 << 20
 
@@ -150,7 +150,7 @@ public final class CSVReader {
     }
 
     /// Bytes read from the file or source so far (for progress).
-    public private(set) var bytesRead = 0
+    @exclusivity(unchecked) public private(set) var bytesRead = 0
 
     /// Total physical lines seen so far (after the last record read).
     public var linesRead: Int { nextLine - 1 }
@@ -627,11 +627,13 @@ public final class CSVReader {
         return ~(((word & low) &+ low) | word | low)
     }
 
-    /// Calls `body` with the bytes of field `index`, trimmed of surrounding spaces and tabs,
-    /// quotes removed and doubled quotes undone. Fields past the end of the record are empty.
+    /// Replaces each byte of field `index` of the current record by `transform` of it, in the
+    /// reader's buffer: `record` and the views it handed out see the new bytes.
     @inline(__always)
-    public func withField<Result>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
-        try body(record[index])
+    func rewriteField(_ index: Int, _ transform: (UInt8) -> UInt8) {
+        guard index < fieldCount else { return }
+        let bytes = buffer
+        for offset in spans[2 * index]..<spans[2 * index + 1] { bytes[offset] = transform(bytes[offset]) }
     }
 
     /// Field `index` as a `String` (trimmed, unescaped); the reader has refused invalid UTF-8.

@@ -28,67 +28,46 @@ public enum DatasetLoader {
             dataset.partnersIncomplete = true
         }
         // The tables that hang off partners only read them, so they are read side by side, each into its own
-        // collector; the collectors are merged in file order, which gives the report reading one by one would.
-        let parts = PartnerTables()
-        let partnerCount = dataset.partners.count, limit = collector.limitPerFile
-        var jobs: [@Sendable () -> Void] = []
-        let frozen = dataset
-        if exists("csat.csv") {
-            let file = path("csat.csv")
-            jobs.append {
-                var rows = PerPartner<Day>(partnerCount: partnerCount)
-                var problems = DiagnosticCollector(limitPerFile: limit)
-                scanCSAT(path: file, dataset: frozen, collector: &problems) { rows.append($2, for: $0) }
-                parts.csat = (rows, problems)
-            }
-        }
+        // collector; the collectors are merged in a fixed order, which gives the report reading one by one would.
         // An unknown program is reported only when nothing else went wrong while no program loaded, which
         // depends on every file before it: then enrolments are read after the others.
-        let enrollmentsAlongside = exists("enrollments.csv") && !programs.isEmpty
-        if enrollmentsAlongside {
-            let file = path("enrollments.csv")
-            jobs.append {
-                var problems = DiagnosticCollector(limitPerFile: limit)
-                let rows = readEnrollments(path: file, dataset: frozen, programs: programs, collector: &problems)
-                parts.enrollments = (rows, problems)
+        var jobs: [PartnerTable] = [.credentials, .csat, .services]
+        if !programs.isEmpty { jobs.append(.enrollments) }
+        jobs = jobs.filter { exists($0.fileName) }
+        let partnerCount = dataset.partners.count, limit = collector.limitPerFile
+        let frozen = dataset, files = jobs.map { path($0.fileName) }, tables = jobs
+        let parts = parallelMap(jobs.count) { index in
+            var problems = DiagnosticCollector(limitPerFile: limit)
+            let file = files[index]
+            let part: PartnerTableRows
+            switch tables[index] {
+            case .credentials:
+                var credentials = PerPartner<Credential>(partnerCount: partnerCount)
+                scanCredentials(path: file, dataset: frozen, collector: &problems) { credentials.append($1, for: $0) }
+                part = .credentials(credentials)
+            case .csat:
+                var dates = PerPartner<Day>(partnerCount: partnerCount)
+                scanCSAT(path: file, dataset: frozen, collector: &problems) { dates.append($2, for: $0) }
+                part = .csat(dates)
+            case .services:
+                var services = PerPartner<PoweredService>(partnerCount: partnerCount)
+                scanServices(path: file, dataset: frozen, collector: &problems) { services.append($1, for: $0) }
+                part = .services(services)
+            case .enrollments:
+                part = .enrollments(readEnrollments(path: file, dataset: frozen, programs: programs, collector: &problems))
+            }
+            return (part, problems)
+        }
+        for (part, problems) in parts {
+            collector.merge(problems)
+            switch part {
+            case .credentials(let credentials): credentials.append(to: &dataset.credentials)
+            case .csat(let dates): dates.append(to: &dataset.csatDates)
+            case .services(let services): services.append(to: &dataset.services)
+            case .enrollments(let enrollments): dataset.enrollments = enrollments
             }
         }
-        if exists("credentials.csv") {
-            let file = path("credentials.csv")
-            jobs.append {
-                var rows = PerPartner<Credential>(partnerCount: partnerCount)
-                var problems = DiagnosticCollector(limitPerFile: limit)
-                scanCredentials(path: file, dataset: frozen, collector: &problems) { rows.append($1, for: $0) }
-                parts.credentials = (rows, problems)
-            }
-        }
-        if exists("services.csv") {
-            let file = path("services.csv")
-            jobs.append {
-                var rows = PerPartner<PoweredService>(partnerCount: partnerCount)
-                var problems = DiagnosticCollector(limitPerFile: limit)
-                scanServices(path: file, dataset: frozen, collector: &problems) { rows.append($1, for: $0) }
-                parts.services = (rows, problems)
-            }
-        }
-        let work = jobs
-        DispatchQueue.concurrentPerform(iterations: work.count) { work[$0]() }
-        if let part = parts.credentials {
-            collector.merge(part.1)
-            part.0.append(to: &dataset.credentials)
-        }
-        if let part = parts.csat {
-            collector.merge(part.1)
-            part.0.append(to: &dataset.csatDates)
-        }
-        if let part = parts.services {
-            collector.merge(part.1)
-            part.0.append(to: &dataset.services)
-        }
-        if let part = parts.enrollments {
-            collector.merge(part.1)
-            dataset.enrollments = part.0
-        } else if exists("enrollments.csv") {
+        if programs.isEmpty && exists("enrollments.csv") {
             dataset.enrollments = readEnrollments(path: path("enrollments.csv"), dataset: dataset, programs: programs, collector: &collector)
         }
         if exists("products.csv") {
@@ -102,6 +81,36 @@ public enum DatasetLoader {
         }
         dataset.finish()
         return dataset
+    }
+
+    /// The tables read side by side once partners are known, in the order their problems are reported.
+    enum PartnerTable: Sendable {
+        case credentials, csat, services, enrollments
+
+        var fileName: String {
+            switch self {
+            case .credentials: "credentials.csv"
+            case .csat: "csat.csv"
+            case .services: "services.csv"
+            case .enrollments: "enrollments.csv"
+            }
+        }
+    }
+
+    /// The valid rows of one `PartnerTable`.
+    enum PartnerTableRows: Sendable {
+        case credentials(PerPartner<Credential>)
+        case csat(PerPartner<Day>)
+        case services(PerPartner<PoweredService>)
+        case enrollments([Enrollment])
+    }
+
+    /// The rows a scan hands on, in file order, without their partner index.
+    @inline(__always)
+    static func rows<Row>(_ scan: (_ emit: (Int, Row) -> Void) -> Void) -> [Row] {
+        var rows: [Row] = []
+        scan { rows.append($1) }
+        return rows
     }
 
     /// Why `path` is not a folder to read, if it is not: missing, or a file (then the folder holding it is
@@ -119,9 +128,7 @@ public enum DatasetLoader {
     public static func readPartners(path: String, displayName: String? = nil, into dataset: inout Dataset, collector: inout DiagnosticCollector)
         -> [Partner]
     {
-        var rows: [Partner] = []
-        scanPartners(path: path, displayName: displayName, into: &dataset, collector: &collector) { rows.append($0) }
-        return rows
+        rows { emit in scanPartners(path: path, displayName: displayName, into: &dataset, collector: &collector) { emit(0, $0) } }
     }
 
     /// `readPartners`, handing each valid row to `emit` instead of collecting them.
@@ -226,9 +233,7 @@ public enum DatasetLoader {
     public static func readCredentials(path: String, displayName: String? = nil, dataset: Dataset, collector: inout DiagnosticCollector)
         -> [Credential]
     {
-        var rows: [Credential] = []
-        scanCredentials(path: path, displayName: displayName, dataset: dataset, collector: &collector) { _, credential in rows.append(credential) }
-        return rows
+        rows { scanCredentials(path: path, displayName: displayName, dataset: dataset, collector: &collector, $0) }
     }
 
     /// Reads `credentials.csv`, handing each valid row with its partner index to `emit`, in file order.
@@ -242,9 +247,7 @@ public enum DatasetLoader {
         else { return }
         let partnerColumn = table.column("partner_id"), credentialColumn = table.column("credential")
         let achievedColumn = table.column("achieved_on"), expiresColumn = table.column("expires_on")
-        var seen = FirstLines()
-        var names = SharedStrings()
-        var key: [UInt8] = []
+        var keys = PartnerKeys()
         var last = LastPartner()
         while let record = table.nextRecord(&collector) {
             let index = partner(table, record, partnerColumn, dataset, &last, &collector)
@@ -256,15 +259,8 @@ public enum DatasetLoader {
                 table.error("expires_on", value: end.description, "expires before it was achieved (\(achieved))", &collector)
                 continue
             }
-            // The key (partner, credential, achieved_on), as exact as the text of the three.
-            let line = table.line
-            let credential = withTextBytes(credentialBytes) { bytes -> String in
-                key.removeAll(keepingCapacity: true)
-                appendKey(&key, index, achieved.daysSinceEpoch)
-                key.append(contentsOf: bytes)
-                return names.string(bytes)
-            }
-            if let first = key.withUnsafeBufferPointer({ seen.firstLine(of: $0, otherwise: line) }) {
+            let (credential, firstLine) = keys.check(credentialBytes, partner: index, day: achieved, line: table.line)
+            if let first = firstLine {
                 table.error(
                     "credential", value: credential,
                     "partner \(dataset.partners[index].id) already has this credential achieved on \(achieved) (line \(first))", &collector)
@@ -316,9 +312,7 @@ public enum DatasetLoader {
     public static func readServices(path: String, displayName: String? = nil, dataset: Dataset, collector: inout DiagnosticCollector)
         -> [PoweredService]
     {
-        var rows: [PoweredService] = []
-        scanServices(path: path, displayName: displayName, dataset: dataset, collector: &collector) { _, service in rows.append(service) }
-        return rows
+        rows { scanServices(path: path, displayName: displayName, dataset: dataset, collector: &collector, $0) }
     }
 
     /// Reads `services.csv`, handing each valid row with its partner index to `emit`, in file order.
@@ -332,9 +326,7 @@ public enum DatasetLoader {
         else { return }
         let partnerColumn = table.column("partner_id"), serviceColumn = table.column("service"), strategicColumn = table.column("strategic")
         let fromColumn = table.column("active_from"), untilColumn = table.column("active_until")
-        var seen = FirstLines()
-        var names = SharedStrings()
-        var key: [UInt8] = []
+        var keys = PartnerKeys()
         var last = LastPartner()
         while let record = table.nextRecord(&collector) {
             let index = partner(table, record, partnerColumn, dataset, &last, &collector)
@@ -347,15 +339,8 @@ public enum DatasetLoader {
                 table.error("active_until", value: end.description, "ends before it starts (\(from))", &collector)
                 continue
             }
-            // The key (partner, service, active_from), as exact as the text of the three.
-            let line = table.line
-            let service = withTextBytes(serviceBytes) { bytes -> String in
-                key.removeAll(keepingCapacity: true)
-                appendKey(&key, index, from.daysSinceEpoch)
-                key.append(contentsOf: bytes)
-                return names.string(bytes)
-            }
-            if let first = key.withUnsafeBufferPointer({ seen.firstLine(of: $0, otherwise: line) }) {
+            let (service, firstLine) = keys.check(serviceBytes, partner: index, day: from, line: table.line)
+            if let first = firstLine {
                 table.error(
                     "service", value: service,
                     "partner \(dataset.partners[index].id) already has this service active from \(from) (line \(first))", &collector)
@@ -507,15 +492,17 @@ public enum DatasetLoader {
         var rows: [Product] = []
         guard let table = Table(path: path, displayName: displayName, required: ["sku"], optional: ["description", "family"], collector: &collector)
         else { return nil }
+        let skuColumn = table.column("sku"), descriptionColumn = table.column("description"), familyColumn = table.column("family")
         var seen: [ExactText: Int] = [:]
-        while table.next(&collector) {
-            guard let sku = table.identifier("sku", &collector) else { continue }
+        while let record = table.nextRecord(&collector) {
+            guard let skuBytes = table.identifierBytes(record, skuColumn, &collector) else { continue }
+            let sku = String(decoding: skuBytes, as: UTF8.self)
             if let first = seen[ExactText(sku)] {
                 table.error("sku", value: sku, "duplicate SKU (first on line \(first))", &collector)
                 continue
             }
             seen[ExactText(sku)] = table.line
-            let description = table.text("description"), family = table.text("family")
+            let description = table.text(record, descriptionColumn), family = table.text(record, familyColumn)
             rows.append(Product(sku: sku, description: description.isEmpty ? nil : description, family: family.isEmpty ? nil : family))
         }
         return rows
@@ -528,14 +515,15 @@ public enum DatasetLoader {
             let table = Table(
                 path: path, displayName: displayName, required: ["currency", "valid_from", "rate"], optional: [], collector: &collector)
         else { return rows }
+        let currencyColumn = table.column("currency"), fromColumn = table.column("valid_from"), rateColumn = table.column("rate")
         var seen: [String: Int] = [:]
-        while table.next(&collector) {
-            let currency = table.currency("currency", &collector)
-            let from = table.day("valid_from", &collector)
-            let rate = table.decimal("rate", scale: 6, what: "an exchange rate", allowNegative: false, &collector)
+        while let record = table.nextRecord(&collector) {
+            let currency = table.currency(record, currencyColumn, &collector)
+            let from = table.day(record, fromColumn, &collector)
+            let rate = table.decimal(record, rateColumn, scale: 6, what: "an exchange rate", allowNegative: false, &collector)
             guard let currency, let from, let rate else { continue }
             if rate == 0 {
-                table.error("rate", value: table.text("rate"), "an exchange rate must be above 0", &collector)
+                table.error("rate", value: table.text(record, rateColumn), "an exchange rate must be above 0", &collector)
                 continue
             }
             let key = "\(currency) \(from)"
@@ -549,470 +537,4 @@ public enum DatasetLoader {
         }
         return rows
     }
-}
-
-/// One small CSV file being read: its columns by name and typed accessors that report problems.
-final class Table {
-    let reader: CSVReader
-    var file: String { reader.file }
-    private let columns: [String: Int]
-    private let expectedFields: Int
-    /// Records that could not be read at all (syntax, field count): their values are unknown.
-    private(set) var unreadableRows = 0
-
-    init?(path: String, displayName: String? = nil, required: [String], optional: [String], collector: inout DiagnosticCollector) {
-        do {
-            reader = try CSVReader(path: path, displayName: displayName)
-        } catch {
-            collector.merge(error.collector)
-            return nil
-        }
-        expectedFields = reader.header.count
-        var columns: [String: Int] = [:]
-        var missing = false
-        for name in required {
-            guard let index = reader.column(name) else {
-                collector.error(
-                    file: reader.file, line: 1, column: name, "missing required column (the header has: \(reader.headerSummary))")
-                missing = true
-                continue
-            }
-            columns[name] = index
-        }
-        for name in optional { columns[name] = reader.column(name) }
-        self.columns = columns
-        if missing { return nil }
-    }
-
-    var line: Int { reader.recordLine }
-
-    /// Advances to the next well-formed record; malformed ones are reported and skipped.
-    func next(_ collector: inout DiagnosticCollector) -> Bool {
-        while true {
-            do {
-                guard try reader.next() else { return false }
-            } catch {
-                collector.merge(error.collector)
-                unreadableRows += 1
-                return false
-            }
-            if let problem = reader.recordProblem {
-                collector.error(file: file, line: line, column: reader.recordProblemColumn, problem)
-                unreadableRows += 1
-                continue
-            }
-            if reader.fieldCount != expectedFields {
-                collector.error(file: file, line: line, "expected \(expectedFields) fields like the header, found \(reader.fieldCount)")
-                unreadableRows += 1
-                continue
-            }
-            return true
-        }
-    }
-
-    /// The next well-formed record, read once (each look at the reader's state is an access check).
-    @inline(__always)
-    func nextRecord(_ collector: inout DiagnosticCollector) -> CSVRecord? {
-        next(&collector) ? reader.record : nil
-    }
-
-    func error(_ column: String, value: String, _ message: String, _ collector: inout DiagnosticCollector) {
-        collector.error(file: file, line: line, column: column, value: value, message)
-    }
-
-    /// A column looked up once: its name for messages and its index (`nil`: an optional column the file lacks).
-    struct Column {
-        let name: String
-        let index: Int?
-    }
-
-    func column(_ name: String) -> Column { Column(name: name, index: columns[name] ?? nil) }
-
-    /// The bytes of the column's field in the current record (trimmed, unescaped); empty when the column is absent.
-    @inline(__always)
-    func bytes(_ record: CSVRecord, _ column: Column) -> UnsafeBufferPointer<UInt8> {
-        guard let index = column.index else { return UnsafeBufferPointer(start: nil, count: 0) }
-        return record[index]
-    }
-
-    func text(_ record: CSVRecord, _ column: Column) -> String {
-        guard let index = column.index else { return "" }
-        return record.string(index)
-    }
-
-    /// The bytes of a required, non-empty value (valid until the next record); `nil` when empty.
-    @inline(__always)
-    func identifierBytes(_ record: CSVRecord, _ column: Column, _ collector: inout DiagnosticCollector) -> UnsafeBufferPointer<UInt8>? {
-        let value = bytes(record, column)
-        if value.isEmpty {
-            collector.error(file: file, line: line, column: column.name, "required value is empty")
-            return nil
-        }
-        return value
-    }
-
-    func day(_ record: CSVRecord, _ column: Column, _ collector: inout DiagnosticCollector) -> Day? {
-        let value = bytes(record, column)
-        if value.isEmpty {
-            collector.error(file: file, line: line, column: column.name, "required date is empty")
-            return nil
-        }
-        // Any byte that is not an ASCII digit or dash fails, so the raw bytes parse exactly like their text.
-        guard let day = Day(isoBytes: value) else {
-            error(column.name, value: text(record, column), "expected a real calendar date YYYY-MM-DD", &collector)
-            return nil
-        }
-        return day
-    }
-
-    /// `.some(nil)` when empty or absent; `nil` when malformed.
-    func optionalDay(_ record: CSVRecord, _ column: Column, _ collector: inout DiagnosticCollector) -> Day?? {
-        let value = bytes(record, column)
-        if value.isEmpty { return .some(nil) }
-        guard let day = Day(isoBytes: value) else {
-            error(column.name, value: text(record, column), "expected a real calendar date YYYY-MM-DD", &collector)
-            return nil
-        }
-        return .some(day)
-    }
-
-    func bool(_ record: CSVRecord, _ column: Column, _ collector: inout DiagnosticCollector) -> Bool? {
-        guard let flag = Table.boolean(bytes(record, column)) else {
-            error(column.name, value: text(record, column), "expected true or false (also yes/no, 1/0)", &collector)
-            return nil
-        }
-        return flag
-    }
-
-    func optionalBool(_ record: CSVRecord, _ column: Column, _ collector: inout DiagnosticCollector) -> Bool?? {
-        if bytes(record, column).isEmpty { return .some(nil) }
-        guard let flag = bool(record, column, &collector) else { return nil }
-        return .some(flag)
-    }
-
-    /// `FieldParsing.boolean` without its allocations: `true`/`false`, `yes`/`no`, `1`/`0`, ASCII letters in any case.
-    static func boolean(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
-        @inline(__always) func matches(_ word: StaticString) -> Bool {
-            guard bytes.count == word.utf8CodeUnitCount else { return false }
-            let expected = word.utf8Start
-            for index in 0..<bytes.count where FieldParsing.asciiLower(bytes[index]) != expected[index] { return false }
-            return true
-        }
-        if matches("true") || matches("yes") || matches("1") { return true }
-        if matches("false") || matches("no") || matches("0") { return false }
-        return nil
-    }
-
-    func tier(_ record: CSVRecord, _ column: Column, _ collector: inout DiagnosticCollector) -> Tier? {
-        let value = bytes(record, column)
-        if DatasetLoader.isASCII(value) {
-            // ASCII text lower-cases byte by byte; anything else goes through `String.lowercased()` as before.
-            for tier in Tier.allCases where tier.rawValue.utf8.count == value.count {
-                if zip(tier.rawValue.utf8, value).allSatisfy({ $0 == FieldParsing.asciiLower($1) }) { return tier }
-            }
-            error(column.name, value: text(record, column), "unknown tier (expected gold, premier, select or registered)", &collector)
-            return nil
-        }
-        return tier(column.name, &collector)
-    }
-
-    func country(_ record: CSVRecord, _ column: Column, _ collector: inout DiagnosticCollector) -> String? {
-        let value = bytes(record, column)
-        if value.count == 2 {
-            let first = FieldParsing.asciiUpper(value[0]), second = FieldParsing.asciiUpper(value[1])
-            if first >= 65 && first <= 90 && second >= 65 && second <= 90 && Table.isCountry(first, second) {
-                return String(decoding: [first, second], as: UTF8.self)
-            }
-        }
-        error("country", value: text(record, column), "expected an ISO 3166-1 alpha-2 country code such as NL", &collector)
-        return nil
-    }
-
-    /// `FieldParsing.countryCodes` as a 26 x 26 table of upper-case letter pairs.
-    static let countryTable: [Bool] = {
-        var table = Array(repeating: false, count: 26 * 26)
-        for code in FieldParsing.countryCodes {
-            let bytes = Array(code.utf8)
-            guard bytes.count == 2, bytes.allSatisfy({ $0 >= 65 && $0 <= 90 }) else { continue }
-            table[Int(bytes[0] - 65) * 26 + Int(bytes[1] - 65)] = true
-        }
-        return table
-    }()
-
-    @inline(__always)
-    static func isCountry(_ first: UInt8, _ second: UInt8) -> Bool { countryTable[Int(first - 65) * 26 + Int(second - 65)] }
-
-    func text(_ column: String) -> String {
-        guard let index = columns[column] ?? nil else { return "" }
-        return reader.string(index)
-    }
-
-    /// A required, non-empty value.
-    func identifier(_ column: String, _ collector: inout DiagnosticCollector) -> String? {
-        let value = text(column)
-        if value.isEmpty {
-            collector.error(file: file, line: line, column: column, "required value is empty")
-            return nil
-        }
-        return value
-    }
-
-    func day(_ column: String, _ collector: inout DiagnosticCollector) -> Day? {
-        let value = text(column)
-        if value.isEmpty {
-            collector.error(file: file, line: line, column: column, "required date is empty")
-            return nil
-        }
-        guard let day = Day(iso: value) else {
-            error(column, value: value, "expected a real calendar date YYYY-MM-DD", &collector)
-            return nil
-        }
-        return day
-    }
-
-    /// `.some(nil)` when empty or absent; `nil` when malformed.
-    func optionalDay(_ column: String, _ collector: inout DiagnosticCollector) -> Day?? {
-        let value = text(column)
-        if value.isEmpty { return .some(nil) }
-        guard let day = Day(iso: value) else {
-            error(column, value: value, "expected a real calendar date YYYY-MM-DD", &collector)
-            return nil
-        }
-        return .some(day)
-    }
-
-    func bool(_ column: String, _ collector: inout DiagnosticCollector) -> Bool? {
-        let value = text(column)
-        var bytes = Array(value.utf8)
-        guard let flag = bytes.withUnsafeMutableBufferPointer({ FieldParsing.boolean(UnsafeBufferPointer($0)) }) else {
-            error(column, value: value, "expected true or false (also yes/no, 1/0)", &collector)
-            return nil
-        }
-        return flag
-    }
-
-    func optionalBool(_ column: String, _ collector: inout DiagnosticCollector) -> Bool?? {
-        if text(column).isEmpty { return .some(nil) }
-        guard let flag = bool(column, &collector) else { return nil }
-        return .some(flag)
-    }
-
-    func tier(_ column: String, _ collector: inout DiagnosticCollector) -> Tier? {
-        let value = text(column)
-        guard let tier = FieldParsing.tier(value) else {
-            error(column, value: value, "unknown tier (expected gold, premier, select or registered)", &collector)
-            return nil
-        }
-        return tier
-    }
-
-    func country(_ collector: inout DiagnosticCollector) -> String? {
-        let value = text("country")
-        guard let code = FieldParsing.code(value, length: 2), FieldParsing.countryCodes.contains(code) else {
-            error("country", value: value, "expected an ISO 3166-1 alpha-2 country code such as NL", &collector)
-            return nil
-        }
-        return code
-    }
-
-    func currency(_ column: String, _ collector: inout DiagnosticCollector) -> String? {
-        let value = text(column)
-        guard let code = FieldParsing.code(value, length: 3) else {
-            error(column, value: value, "expected an ISO 4217 currency code such as USD", &collector)
-            return nil
-        }
-        return code
-    }
-
-    func decimal(_ column: String, scale: Int, what: String, allowNegative: Bool, _ collector: inout DiagnosticCollector) -> Int64? {
-        let value = text(column)
-        var bytes = Array(value.utf8)
-        let result = bytes.withUnsafeMutableBufferPointer {
-            FieldParsing.decimal(UnsafeBufferPointer($0), scale: scale, allowNegative: allowNegative)
-        }
-        switch result {
-        case .success(let units): return units
-        case .failure(let problem):
-            error(column, value: value, FieldParsing.explain(problem, decimals: scale, what: what), &collector)
-            return nil
-        }
-    }
-}
-
-/// The line where each key of a file was first seen, keys being bytes (no `String` per row).
-///
-/// Files often list keys in increasing order; while each key is greater than the one before (by
-/// bytes) it cannot have been seen, so it is only stored. The first key out of order builds the hash
-/// table: one control byte per slot (empty, or 7 bits of the key's hash), so the probes of a
-/// million-key file stay in a few megabytes; only a matching control byte looks at the slot's key
-/// number and the stored key.
-struct FirstLines {
-    /// Every key so far increased: no hash table yet.
-    private var ascending = true
-    /// 0: empty; else `0x80 | 7 bits of the hash`.
-    private var control: [UInt8] = []
-    /// The key number in each used slot.
-    private var numbers: [UInt32] = []
-    private var mask = 0
-    private var hashes: [UInt32] = []
-    private var arena: [UInt8] = []
-    /// Key `n` is `arena[ends[n - 1] ..< ends[n]]` (`ends[-1]` being 0).
-    private var ends: [Int] = []
-    private var lines: [Int] = []
-
-    /// The line where `key` was first seen; `nil` when it is new, and then it is recorded as seen on `line`.
-    @inline(__always)
-    mutating func firstLine(of key: UnsafeBufferPointer<UInt8>, otherwise line: Int) -> Int? {
-        if ascending {
-            if lines.isEmpty || follows(key) {
-                store(key, line: line)
-                return nil
-            }
-            buildTable()
-        }
-        let hash = FirstLines.hash(key)
-        let tag = UInt8(truncatingIfNeeded: hash) | 0x80
-        var slot = Int(truncatingIfNeeded: hash >> 7) & mask
-        while true {
-            let byte = control[slot]
-            if byte == 0 { break }
-            if byte == tag {
-                let number = Int(numbers[slot])
-                if equals(number, key) { return lines[number] }
-            }
-            slot = (slot + 1) & mask
-        }
-        let number = lines.count
-        store(key, line: line)
-        hashes.append(hash)
-        control[slot] = tag
-        numbers[slot] = UInt32(truncatingIfNeeded: number)
-        if lines.count * 10 > control.count * 7 { grow() }
-        return nil
-    }
-
-    @inline(__always)
-    private mutating func store(_ key: UnsafeBufferPointer<UInt8>, line: Int) {
-        arena.append(contentsOf: key)
-        ends.append(arena.count)
-        lines.append(line)
-    }
-
-    /// Whether `key` comes after the last key stored, comparing bytes (a prefix comes first).
-    @inline(__always)
-    private func follows(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        let number = lines.count - 1
-        let start = number == 0 ? 0 : ends[number - 1], length = ends[number] - start
-        let common = min(length, key.count)
-        let order = common == 0 ? 0 : arena.withUnsafeBufferPointer { memcmp(key.baseAddress!, $0.baseAddress! + start, common) }
-        return order > 0 || (order == 0 && key.count > length)
-    }
-
-    private mutating func buildTable() {
-        ascending = false
-        hashes.reserveCapacity(lines.count)
-        for number in 0..<lines.count {
-            let start = number == 0 ? 0 : ends[number - 1]
-            hashes.append(arena.withUnsafeBufferPointer { FirstLines.hash(UnsafeBufferPointer(rebasing: $0[start..<ends[number]])) })
-        }
-        var size = 1024
-        while lines.count * 10 > size * 7 { size <<= 1 }
-        rebuild(size: size)
-    }
-
-    @inline(__always)
-    private func equals(_ number: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        let start = number == 0 ? 0 : ends[number - 1], end = ends[number]
-        guard end - start == key.count else { return false }
-        return arena.withUnsafeBufferPointer { stored in
-            key.isEmpty || memcmp(stored.baseAddress! + start, key.baseAddress!, key.count) == 0
-        }
-    }
-
-    private mutating func grow() { rebuild(size: control.count * 2) }
-
-    private mutating func rebuild(size: Int) {
-        control = Array(repeating: 0, count: size)
-        numbers = Array(repeating: 0, count: size)
-        mask = size - 1
-        for (number, hash) in hashes.enumerated() {
-            var slot = Int(truncatingIfNeeded: hash >> 7) & mask
-            while control[slot] != 0 { slot = (slot + 1) & mask }
-            control[slot] = UInt8(truncatingIfNeeded: hash) | 0x80
-            numbers[slot] = UInt32(truncatingIfNeeded: number)
-        }
-    }
-
-    /// A 32-bit hash of `bytes`, eight at a time (keys here are short ids).
-    @inline(__always)
-    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
-        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(bytes.count &+ 1)
-        guard let base = bytes.baseAddress else { return UInt32(truncatingIfNeeded: hash >> 32) }
-        let raw = UnsafeRawPointer(base)
-        var offset = 0
-        let count = bytes.count
-        while offset + 8 <= count {
-            hash = (hash ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
-            hash ^= hash >> 31
-            offset += 8
-        }
-        if offset < count {
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while offset < count {
-                tail |= UInt64(base[offset]) << shift
-                shift += 8
-                offset += 1
-            }
-            hash = (hash ^ tail) &* 0x94D0_49BB_1331_11EB
-        }
-        hash ^= hash >> 32
-        hash = hash &* 0xD6E8_FEB8_6659_FD93
-        hash ^= hash >> 32
-        return UInt32(truncatingIfNeeded: hash)
-    }
-}
-
-/// One `String` per distinct text, so rows repeating a value (a credential id, a service) share it.
-struct SharedStrings {
-    private var keys = ByteInterner(capacity: 64)
-    private var strings: [String] = []
-
-    /// The text of `bytes`, which must be valid UTF-8.
-    @inline(__always)
-    mutating func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        let id = Int(keys.intern(bytes))
-        if id == strings.count { strings.append(String(decoding: bytes, as: UTF8.self)) }
-        return strings[id]
-    }
-}
-
-/// Rows of one table gathered by partner index, then appended to the dataset's per-partner lists with
-/// one allocation per partner, keeping file order within each partner.
-struct PerPartner<Row> {
-    private var partners: [Int32] = []
-    private var rows: [Row] = []
-    private var counts: [Int32]
-
-    init(partnerCount: Int) { counts = Array(repeating: 0, count: partnerCount) }
-
-    @inline(__always)
-    mutating func append(_ row: Row, for partner: Int) {
-        partners.append(Int32(truncatingIfNeeded: partner))
-        rows.append(row)
-        counts[partner] += 1
-    }
-
-    func append(to lists: inout [[Row]]) {
-        for (partner, count) in counts.enumerated() where count > 0 { lists[partner].reserveCapacity(lists[partner].count + Int(count)) }
-        for (partner, row) in zip(partners, rows) { lists[Int(partner)].append(row) }
-    }
-}
-
-/// What the per-partner tables read side by side leave behind: each job sets only its own part.
-final class PartnerTables: @unchecked Sendable {
-    var credentials: (PerPartner<Credential>, DiagnosticCollector)?
-    var csat: (PerPartner<Day>, DiagnosticCollector)?
-    var services: (PerPartner<PoweredService>, DiagnosticCollector)?
-    var enrollments: ([Enrollment], DiagnosticCollector)?
 }

@@ -81,16 +81,17 @@ public enum FieldParsing {
         }
     }
 
-    /// `true`/`false`, `yes`/`no`, `1`/`0`, any case.
+    /// `true`/`false`, `yes`/`no`, `1`/`0`, ASCII letters in any case.
     public static func boolean(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
-        var lowered = [UInt8]()
-        lowered.reserveCapacity(bytes.count)
-        for byte in bytes { lowered.append(asciiLower(byte)) }
-        switch lowered {
-        case Array("true".utf8), Array("yes".utf8), Array("1".utf8): return true
-        case Array("false".utf8), Array("no".utf8), Array("0".utf8): return false
-        default: return nil
+        @inline(__always) func matches(_ word: StaticString) -> Bool {
+            guard bytes.count == word.utf8CodeUnitCount else { return false }
+            let expected = word.utf8Start
+            for index in 0..<bytes.count where asciiLower(bytes[index]) != expected[index] { return false }
+            return true
         }
+        if matches("true") || matches("yes") || matches("1") { return true }
+        if matches("false") || matches("no") || matches("0") { return false }
+        return nil
     }
 
     @inlinable @inline(__always)
@@ -106,14 +107,16 @@ public enum FieldParsing {
     /// A tier name, any case.
     public static func tier(_ text: String) -> Tier? { Tier(rawValue: text.lowercased()) }
 
-    /// Normalises an intended use: trimmed, lower-cased, spaces and hyphens turned into `_`.
+    /// Normalises an intended use: trimmed, then each byte by `intendedUseByte`.
     public static func normalizeIntendedUse(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        for byte in text.trimmingSpaces().utf8 {
-            let lowered = asciiLower(byte)
-            bytes.append(lowered == 0x20 || lowered == 0x2D ? 0x5F : lowered)
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        String(decoding: text.trimmingSpaces().utf8.map(intendedUseByte), as: UTF8.self)
+    }
+
+    /// A byte of a (trimmed) intended use, normalised: ASCII letters lower-cased, spaces and hyphens as `_`.
+    @inline(__always)
+    static func intendedUseByte(_ byte: UInt8) -> UInt8 {
+        let lowered = asciiLower(byte)
+        return lowered == 0x20 || lowered == 0x2D ? 0x5F : lowered
     }
 
     /// Upper-cases a code and checks it has `length` ASCII letters.
@@ -136,9 +139,13 @@ public enum FieldParsing {
         return key
     }
 
-    public static func currencyKey(_ text: String) -> UInt32 {
-        var bytes = Array(text.utf8)
-        return bytes.withUnsafeMutableBufferPointer { currencyKey(UnsafeBufferPointer($0)) }
+    public static func currencyKey(_ text: String) -> UInt32 { withBytes(text, currencyKey) }
+
+    /// Calls `body` with the UTF-8 bytes of `text`: how the parsers above read a `String`.
+    @inline(__always)
+    public static func withBytes<Result>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        var text = text
+        return try text.withUTF8(body)
     }
 
     /// The officially assigned ISO 3166-1 alpha-2 country codes.

@@ -274,13 +274,19 @@ struct ProgramParser {
         return day
     }
 
+    /// The value named by `node`'s text; `nil` when absent, or when no value has that name (reported, with the `expected` names).
+    mutating func choice<Value: RawRepresentable<String>>(_ node: Node?, _ key: String, expected: String) -> Value? {
+        guard let value = text(node, key) else { return nil }
+        guard let parsed = Value(rawValue: value) else {
+            error(node, key, value: value, "expected \(expected)")
+            return nil
+        }
+        return parsed
+    }
+
     mutating func decimal(_ node: Node?, _ key: String, scale: Int, what: String, allowNegative: Bool = false) -> Int64? {
         guard let node, let value = scalar(node, key) else { return nil }
-        var bytes = Array(value.trimmingSpaces().utf8)
-        let result = bytes.withUnsafeMutableBufferPointer {
-            FieldParsing.decimal(UnsafeBufferPointer($0), scale: scale, allowNegative: allowNegative)
-        }
-        switch result {
+        switch FieldParsing.withBytes(value.trimmingSpaces(), { FieldParsing.decimal($0, scale: scale, allowNegative: allowNegative) }) {
         case .success(let units): return units
         case .failure(let problem):
             error(node, key, value: value, FieldParsing.explain(problem, decimals: scale, what: what))
@@ -299,8 +305,7 @@ struct ProgramParser {
 
     mutating func bool(_ node: Node?, _ key: String) -> Bool? {
         guard let node, let value = scalar(node, key) else { return nil }
-        var bytes = Array(value.trimmingSpaces().utf8)
-        guard let flag = bytes.withUnsafeMutableBufferPointer({ FieldParsing.boolean(UnsafeBufferPointer($0)) }) else {
+        guard let flag = FieldParsing.withBytes(value.trimmingSpaces(), FieldParsing.boolean) else {
             error(node, key, value: value, "expected true or false")
             return nil
         }
@@ -416,14 +421,7 @@ struct ProgramParser {
                 }
             }
         }
-        var counting = CountingDate.bookedOn
-        if let value = text(top["count_bookings_by"], "count_bookings_by") {
-            if let parsed = CountingDate(rawValue: value) {
-                counting = parsed
-            } else {
-                error(top["count_bookings_by"], "count_bookings_by", value: value, "expected booked_on or shipped_on")
-            }
-        }
+        let counting = choice(top["count_bookings_by"], "count_bookings_by", expected: "booked_on or shipped_on") ?? CountingDate.bookedOn
         var maximum = ScaledDecimal(units: 200_000, scale: 4)
         if top["max_rebate_percent"] != nil {
             if let units = decimal(top["max_rebate_percent"], "max_rebate_percent", scale: 4, what: "a percent") {
@@ -457,14 +455,7 @@ struct ProgramParser {
             }
         }
         let csat = top["csat_required"] == nil ? 0 : integer(top["csat_required"], "csat_required")
-        var deadline = KnowledgeDeadline.periodEnd
-        if let value = text(top["knowledge_deadline"], "knowledge_deadline") {
-            if let parsed = KnowledgeDeadline(rawValue: value) {
-                deadline = parsed
-            } else {
-                error(top["knowledge_deadline"], "knowledge_deadline", value: value, "expected period_end or enrollment")
-            }
-        }
+        let deadline = choice(top["knowledge_deadline"], "knowledge_deadline", expected: "period_end or enrollment") ?? KnowledgeDeadline.periodEnd
         guard let tracksNode = top["tracks"] else {
             error(root, "tracks", "missing required key in a vip program")
             return nil

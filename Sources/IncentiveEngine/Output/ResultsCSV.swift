@@ -20,30 +20,20 @@ public enum ResultsCSV {
         let blockSize = 16_384
         let blockCount = (rows.count + blockSize - 1) / blockSize
         let wave = 4
-        let blocks = UnsafeMutablePointer<[UInt8]>.allocate(capacity: wave)
-        blocks.initialize(repeating: [], count: wave)
-        defer {
-            blocks.deinitialize(count: wave)
-            blocks.deallocate()
-        }
-        let output = UncheckedSendable(blocks)
         var first = 0
         while first < blockCount {
-            let count = min(wave, blockCount - first)
             let start = first
-            DispatchQueue.concurrentPerform(iterations: count) { slot in
-                let block = start + slot
-                let range = block * blockSize..<min(rows.count, (block + 1) * blockSize)
+            let blocks = parallelMap(min(wave, blockCount - first)) { slot in
+                let range = (start + slot) * blockSize..<min(rows.count, (start + slot + 1) * blockSize)
                 var bytes: [UInt8] = []
                 bytes.reserveCapacity(range.count * 112)
                 for index in range { append(rows[index], lineEnd: true, to: &bytes) }
-                output.value[slot] = bytes
+                return bytes
             }
-            for slot in 0..<count {
-                try blocks[slot].withUnsafeBufferPointer { bytes throws(Failure) in try write(bytes) }
-                blocks[slot] = []
+            for block in blocks {
+                try block.withUnsafeBufferPointer { bytes throws(Failure) in try write(bytes) }
             }
-            first += count
+            first += blocks.count
         }
     }
 

@@ -4,23 +4,26 @@ enum TextBytes {
     /// Room for any of the texts below (an Int64 with sign and separators, a date of any Int32 day).
     static let scratchSize = 40
 
-    /// Writes the decimal digits of `value` at `start`; returns how many.
+    /// Writes the decimal digits of `value` at `start`, with `,` between groups of three when `grouped`;
+    /// returns how many bytes.
     @inline(__always)
-    static func writeDigits(_ value: UInt64, at start: UnsafeMutablePointer<UInt8>) -> Int {
-        var count = 1
+    static func writeDigits(_ value: UInt64, grouped: Bool = false, at start: UnsafeMutablePointer<UInt8>) -> Int {
+        let digits = digitCount(value)
+        let length = grouped ? digits + (digits - 1) / 3 : digits
         var rest = value
-        while rest >= 10 {
-            rest /= 10
-            count += 1
-        }
-        rest = value
-        var index = count
+        var index = length
+        var written = 0
         repeat {
+            if grouped && written > 0 && written % 3 == 0 {
+                index -= 1
+                start[index] = UInt8(ascii: ",")
+            }
             index -= 1
             start[index] = UInt8(truncatingIfNeeded: 48 &+ rest % 10)
             rest /= 10
+            written += 1
         } while index > 0
-        return count
+        return length
     }
 
     /// `String(value)`.
@@ -33,16 +36,16 @@ enum TextBytes {
         return writeDigits(UInt64(value), at: start)
     }
 
-    /// `Money.plainText`: `-` for negatives, the units, `.`, two decimals.
+    /// An amount: `-` for negatives, the units (grouped by three with `,` when `grouped`), `.`, two decimals.
     @inline(__always)
-    static func writePlain(_ money: Money, at start: UnsafeMutablePointer<UInt8>) -> Int {
+    static func writeMoney(_ money: Money, grouped: Bool, at start: UnsafeMutablePointer<UInt8>) -> Int {
         var count = 0
         if money.cents < 0 {
             start[0] = UInt8(ascii: "-")
             count = 1
         }
         let magnitude = money.cents.magnitude
-        count += writeDigits(magnitude / 100, at: start + count)
+        count += writeDigits(magnitude / 100, grouped: grouped, at: start + count)
         let fraction = magnitude % 100
         start[count] = UInt8(ascii: ".")
         start[count + 1] = UInt8(truncatingIfNeeded: 48 &+ fraction / 10)
@@ -50,37 +53,12 @@ enum TextBytes {
         return count + 3
     }
 
-    /// `Money.groupedText`: like `writePlain` with `,` between groups of three digits.
-    static func writeGrouped(_ money: Money, at start: UnsafeMutablePointer<UInt8>) -> Int {
-        var count = 0
-        if money.cents < 0 {
-            start[0] = UInt8(ascii: "-")
-            count = 1
-        }
-        let magnitude = money.cents.magnitude
-        // Digits from the right, a comma before every fourth.
-        var rest = magnitude / 100
-        let digits = digitCount(rest)
-        let length = digits + (digits - 1) / 3
-        var index = count + length
-        var written = 0
-        repeat {
-            if written > 0 && written % 3 == 0 {
-                index -= 1
-                start[index] = UInt8(ascii: ",")
-            }
-            index -= 1
-            start[index] = UInt8(truncatingIfNeeded: 48 &+ rest % 10)
-            rest /= 10
-            written += 1
-        } while rest > 0
-        count += length
-        let fraction = magnitude % 100
-        start[count] = UInt8(ascii: ".")
-        start[count + 1] = UInt8(truncatingIfNeeded: 48 &+ fraction / 10)
-        start[count + 2] = UInt8(truncatingIfNeeded: 48 &+ fraction % 10)
-        return count + 3
-    }
+    /// `Money.plainText`: `57500.00`.
+    @inline(__always)
+    static func writePlain(_ money: Money, at start: UnsafeMutablePointer<UInt8>) -> Int { writeMoney(money, grouped: false, at: start) }
+
+    /// `Money.groupedText`: `57,500.00`.
+    static func writeGrouped(_ money: Money, at start: UnsafeMutablePointer<UInt8>) -> Int { writeMoney(money, grouped: true, at: start) }
 
     /// `Day.description`: the year padded with zeros to four characters (sign included), `-MM-DD`.
     @inline(__always)

@@ -2,7 +2,7 @@
 /// formats.md over bookings, whatever they come from (a CSV file or a workspace).
 ///
 /// A value type on purpose: held in a local variable, its hot state needs no exclusivity checks.
-public struct BookingAccumulator {
+public struct BookingAccumulator: Sendable {
     private let programs: [Program]
     private let tracePartner: Int?
 
@@ -295,36 +295,21 @@ public struct BookingAccumulator {
         // when an overflow without a line was noted above, and then the load fails and they are not used.
         for index in totals.programs.indices {
             let theirs = other.totals.programs[index]
-            totals.programs[index].subtracks.withUnsafeMutableBufferPointer { mine in
-                for slot in mine.indices {
-                    let add = theirs.subtracks[slot]
-                    mine[slot].volume.cents &+= add.volume.cents
-                    mine[slot].lines += add.lines
-                    mine[slot].outsidePeriodLines += add.outsidePeriodLines
-                    mine[slot].undatedLines += add.undatedLines
-                }
-            }
-            totals.programs[index].unmatchedLines.withUnsafeMutableBufferPointer { mine in
-                for slot in mine.indices { mine[slot] += theirs.unmatchedLines[slot] }
-            }
-            totals.programs[index].mdf.withUnsafeMutableBufferPointer { mine in
-                for slot in mine.indices {
-                    let add = theirs.mdf[slot]
-                    mine[slot].qualifyingVolume.cents &+= add.qualifyingVolume.cents
-                    mine[slot].qualifyingLines += add.qualifyingLines
-                    mine[slot].qualifyingUntaggedLines += add.qualifyingUntaggedLines
-                    mine[slot].untaggedVolume.cents &+= add.untaggedVolume.cents
-                    mine[slot].untaggedLines += add.untaggedLines
-                    mine[slot].otherTagVolume.cents &+= add.otherTagVolume.cents
-                    mine[slot].otherTagLines += add.otherTagLines
-                    mine[slot].outsidePeriodLines += add.outsidePeriodLines
-                    mine[slot].undatedLines += add.undatedLines
-                }
-            }
+            Self.addSlots(&totals.programs[index].subtracks, theirs.subtracks) { $0.add($1) }
+            Self.addSlots(&totals.programs[index].unmatchedLines, theirs.unmatchedLines) { $0 += $1 }
+            Self.addSlots(&totals.programs[index].mdf, theirs.mdf) { $0.add($1) }
         }
         for var line in other.totals.traced {
             if line.line > 0 { line.line += lineShift }
             totals.traced.append(line)
+        }
+    }
+
+    /// Adds each slot of `theirs` into the same slot of `mine` with `add`.
+    @inline(__always)
+    private static func addSlots<Slot>(_ mine: inout [Slot], _ theirs: [Slot], _ add: (inout Slot, Slot) -> Void) {
+        mine.withUnsafeMutableBufferPointer { mine in
+            for slot in mine.indices { add(&mine[slot], theirs[slot]) }
         }
     }
 

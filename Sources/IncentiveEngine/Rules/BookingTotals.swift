@@ -12,6 +12,17 @@ public struct SubtrackTotals: Sendable, Hashable {
     public init() {}
 }
 
+extension SubtrackTotals {
+    /// Adds `other`, the totals of other lines of the same partner and subtrack. The volumes wrap rather
+    /// than trap: `BookingAccumulator` keeps every sum within its limit, or fails the load.
+    mutating func add(_ other: SubtrackTotals) {
+        volume.cents &+= other.volume.cents
+        lines += other.lines
+        outsidePeriodLines += other.outsidePeriodLines
+        undatedLines += other.undatedLines
+    }
+}
+
 /// What the booking lines of one partner add up to in one MDF program.
 public struct MDFTotals: Sendable, Hashable {
     public var qualifyingVolume = Money.zero
@@ -27,6 +38,22 @@ public struct MDFTotals: Sendable, Hashable {
     public var undatedLines = 0
 
     public init() {}
+}
+
+extension MDFTotals {
+    /// Adds `other`, the totals of other lines of the same partner. The volumes wrap rather than trap:
+    /// `BookingAccumulator` keeps every sum within its limit, or fails the load.
+    mutating func add(_ other: MDFTotals) {
+        qualifyingVolume.cents &+= other.qualifyingVolume.cents
+        qualifyingLines += other.qualifyingLines
+        qualifyingUntaggedLines += other.qualifyingUntaggedLines
+        untaggedVolume.cents &+= other.untaggedVolume.cents
+        untaggedLines += other.untaggedLines
+        otherTagVolume.cents &+= other.otherTagVolume.cents
+        otherTagLines += other.otherTagLines
+        outsidePeriodLines += other.outsidePeriodLines
+        undatedLines += other.undatedLines
+    }
 }
 
 /// The totals of one program over all partners.

@@ -29,11 +29,11 @@ public enum Engine {
     ///   - tracePartner: keeps the booking lines of this partner for explanations.
     /// - Throws: a report of every problem; nothing is computed from input that failed to load.
     /// - Parameter bookingView: how each valid booking line is seen (`nil`: left out), e.g. as it stood on a date.
-    ///   It is called from several threads at once when the bookings are read in chunks, so it must keep no state.
+    ///   It is called from several threads at once when the bookings are read in chunks.
     /// - Parameter workers: threads reading the bookings (a large file is read in chunks, one per thread).
     public static func load(
         dataDirectory: String, programsDirectory: String, programIDs: [String] = [], tracePartner: String? = nil,
-        bookingView: ((BookingLine) -> BookingLine?)? = nil, workers: Int = BookingFile.defaultWorkers
+        bookingView: (@Sendable (BookingLine) -> BookingLine?)? = nil, workers: Int = BookingFile.defaultWorkers
     ) throws(DiagnosticReport) -> LoadedInput {
         var collector = DiagnosticCollector()
         var programs: [Program] = []
@@ -62,9 +62,10 @@ public enum Engine {
         let bookingsPath = (dataDirectory as NSString).appendingPathComponent("bookings.csv")
         var totals = BookingTotals(programs: [])
         if FileManager.default.fileExists(atPath: bookingsPath) {
+            let (programs, tracePartner) = (selected, traceIndex)
             let (records, sink) = BookingFile.read(path: bookingsPath, dataset: dataset, collector: &collector, workers: workers) {
                 AccumulatingSink(
-                    BookingAccumulator(programs: selected, dataset: dataset, tracePartner: traceIndex), file: bookingsPath, view: bookingView)
+                    BookingAccumulator(programs: programs, dataset: dataset, tracePartner: tracePartner), file: bookingsPath, view: bookingView)
             }
             totals = sink.accumulator.finish(file: bookingsPath, collector: &collector)
             totals.lineCount = records
@@ -137,53 +138,39 @@ public enum Engine {
         let enrollments = grouped
         let bounds = starts
 
-        // Every (program, block of partners) is one piece of work; results go straight to their slot, so the
-        // order is the same however the pieces run.
-        let total = programs.count * partnerCount
-        let storage = UnsafeMutablePointer<PartnerResult>.allocate(capacity: max(total, 1))
-        defer { storage.deallocate() }
+        // Every (program, block of partners) is one piece of work; the pieces of a program are consecutive
+        // and their results come back in order, however the pieces run.
         let blockSize = 2048
         let blocksPerProgram = (partnerCount + blockSize - 1) / blockSize
-        let pieces = programs.count * blocksPerProgram
-        // Each piece writes slots no other piece touches.
-        struct Slots: @unchecked Sendable { let pointer: UnsafeMutablePointer<PartnerResult> }
-        let slotsPointer = Slots(pointer: storage)
-        @Sendable func run(_ piece: Int) {
+        var pieces = parallelMap(programs.count * blocksPerProgram, parallel: ProcessInfo.processInfo.activeProcessorCount > 1) { piece in
             let programIndex = piece / blocksPerProgram
             let first = (piece % blocksPerProgram) * blockSize
             let positions = first..<min(first + blockSize, partnerCount)
-            let base = slotsPointer.pointer + programIndex * partnerCount
             let programTotals = totals[programIndex]
             switch evaluators[programIndex] {
             case .vip(let context):
                 let group = groupOf[programIndex] * partnerCount
-                for position in positions {
+                return positions.map { position in
                     let partnerIndex = order[position]
                     let slot = group + partnerIndex
-                    (base + position).initialize(
-                        to: VIPEvaluation.evaluate(
-                            context, dataset: dataset, totals: programTotals, partnerIndex: partnerIndex,
-                            enrollments: enrollments[bounds[slot]..<bounds[slot + 1]]))
+                    return VIPEvaluation.evaluate(
+                        context, dataset: dataset, totals: programTotals, partnerIndex: partnerIndex,
+                        enrollments: enrollments[bounds[slot]..<bounds[slot + 1]])
                 }
             case .mdf(let program, let rules):
-                for position in positions {
-                    (base + position).initialize(
-                        to: MDFEvaluation.evaluate(
-                            program: program, rules: rules, dataset: dataset, totals: programTotals, partnerIndex: order[position]))
+                return positions.map { position in
+                    MDFEvaluation.evaluate(program: program, rules: rules, dataset: dataset, totals: programTotals, partnerIndex: order[position])
                 }
             }
-        }
-        if pieces > 1 && ProcessInfo.processInfo.activeProcessorCount > 1 {
-            DispatchQueue.concurrentPerform(iterations: pieces, execute: run)
-        } else {
-            for piece in 0..<pieces { run(piece) }
         }
         var results: [ProgramResult] = []
         results.reserveCapacity(programs.count)
         for (programIndex, program) in programs.enumerated() {
-            let partnerResults = [PartnerResult](unsafeUninitializedCapacity: partnerCount) { buffer, initialized in
-                if partnerCount > 0 { buffer.baseAddress!.moveInitialize(from: storage + programIndex * partnerCount, count: partnerCount) }
-                initialized = partnerCount
+            var partnerResults: [PartnerResult] = []
+            partnerResults.reserveCapacity(partnerCount)
+            for piece in programIndex * blocksPerProgram..<(programIndex + 1) * blocksPerProgram {
+                partnerResults.append(contentsOf: pieces[piece])
+                pieces[piece] = []
             }
             results.append(ProgramResult(program: program, partners: partnerResults))
         }

@@ -1,4 +1,5 @@
 import Foundation
+import IncentiveEngine
 
 // Synthetic dataset generator (formats.md §1 and §2).
 //
@@ -203,7 +204,8 @@ extension DatasetGenerator {
         let path: String
         private var file: UnsafeMutablePointer<FILE>?
         private let buffer: UnsafeMutablePointer<UInt8>
-        private var count = 0
+        /// Bytes in `buffer`: read and written for every byte appended, so not checked for exclusive access.
+        @exclusivity(unchecked) private var count = 0
         private let dates: UnsafeMutablePointer<UInt8>
 
         init(path: String) throws {
