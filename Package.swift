@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(
             name: "IncentiveServerTests",
             dependencies: [
-                "IncentiveEngine", "IncentiveStore", "IncentiveServer",
+                "IncentiveEngine", "IncentiveStore", "IncentiveServer", "IncentiveAdvisor",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
