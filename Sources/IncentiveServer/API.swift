@@ -50,7 +50,8 @@ struct API: Sendable {
     /// The API's words for the remedies the workspace's reports suggest: its routes.
     static let remedies = Remedies(
         unenrollFirst: "unenroll first with DELETE \(prefix)/enrollments", addProgramsFirst: "add them first with POST \(prefix)/programs",
-        giveAFile: "give the CSV file to import")
+        giveAFile: "give the CSV file to import", addAProgram: "add one with POST \(prefix)/programs",
+        importData: "import a dataset first with POST \(prefix)/imports/{kind}")
 
     /// The date given as `name` (`YYYY-MM-DD`, a query parameter or a body key); today by the server's clock when it is absent.
     func day(_ text: (some StringProtocol)?, parameter name: String) throws -> Day {
@@ -150,7 +151,7 @@ struct API: Sendable {
         }
         let text = try await blocking { () -> String? in
             guard try workspace.partners(offset: 0, limit: 1, only: id).total == 1 else { return nil }
-            let input = try workspace.loadInput(programIDs: programs, tracePartner: id, onlyPartner: true, bookingView: Advisor.bookings(asOf: day))
+            let input = try workspace.loadInput(programIDs: programs, tracePartner: id, onlyPartner: true, bookingView: Advisor.bookings(asOf: day), remedies: Self.remedies)
                 .input
             guard let advice = Advisor.advise(partnerID: id, input: input, asOf: day) else { return nil }
             return AdviceOutput.json(advice, recommendation: catalogue.map { Recommender.recommend(advice, catalogue: $0) })
@@ -295,7 +296,7 @@ struct API: Sendable {
         }
         let summary: RunSummary
         do {
-            summary = try await blocking { try workspace.run(programIDs: programs).summary }
+            summary = try await blocking { try workspace.run(programIDs: programs, remedies: Self.remedies).summary }
         } catch let report as DiagnosticReport {
             throw APIError.invalid(report, what: "no run was stored")
         }

@@ -21,10 +21,11 @@ public struct RunSummary: Sendable {
 extension Workspace {
     /// Computes every program (or those named) from the workspace with the engine and stores the run:
     /// the program versions, the digests of its inputs, and every result row with its checks.
-    public func run(programIDs: [String] = []) throws(DiagnosticReport) -> (summary: RunSummary, result: ComputeResult, warnings: DiagnosticCollector)
-    {
+    public func run(
+        programIDs: [String] = [], remedies: Remedies = .plain
+    ) throws(DiagnosticReport) -> (summary: RunSummary, result: ComputeResult, warnings: DiagnosticCollector) {
         let started = now()
-        let (input, record) = try loadInput(programIDs: programIDs)
+        let (input, record) = try loadInput(programIDs: programIDs, remedies: remedies)
         let result = Engine.compute(input)
         do {
             let id = try writeTransaction { db throws -> Int in

@@ -176,7 +176,7 @@ enum Schema {
                     ) WITHOUT ROWID;
                     """)
         }
-        // Accounts that can be taken back (issue 11): users are disabled or deleted by a mark, never a
+        // Accounts that can be taken back: users are disabled or deleted by a mark, never a
         // removed row; tokens expire and are revoked by a mark; every change is logged in account_events.
         migrator.registerMigration("v3-revocable-accounts") { db in
             try db.execute(

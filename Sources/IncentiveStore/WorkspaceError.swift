@@ -65,13 +65,23 @@ public struct WorkspaceError: Error, Sendable, Hashable, CustomStringConvertible
 /// `plain` says what to do without naming how.
 public struct Remedies: Sendable {
     public let unenrollFirst, addProgramsFirst, giveAFile: String
+    public let addAProgram, importData: String
+    /// What the front end calls the choice of programs and of the partner to trace (an option, a query parameter):
+    /// the column of a report about an unknown one.
+    public let programChoice, partnerChoice: String
 
     /// - Parameters:
     ///   - unenrollFirst: ends "partner P is enrolled in X S on D, which this version would not allow: …" (in parentheses).
     ///   - addProgramsFirst: ends "the workspace has no programs yet, so no enrolment can be checked; …".
     ///   - giveAFile: ends "is a folder, not a file: …".
-    public init(unenrollFirst: String, addProgramsFirst: String, giveAFile: String) {
+    ///   - addAProgram: ends "the workspace has no programs yet; …" (a computation).
+    ///   - importData: ends "the workspace has no partners yet; …" (a computation).
+    public init(
+        unenrollFirst: String, addProgramsFirst: String, giveAFile: String, addAProgram: String = "add one first",
+        importData: String = "import a dataset first", programChoice: String = "program", partnerChoice: String = "partner"
+    ) {
         (self.unenrollFirst, self.addProgramsFirst, self.giveAFile) = (unenrollFirst, addProgramsFirst, giveAFile)
+        (self.addAProgram, self.importData, self.programChoice, self.partnerChoice) = (addAProgram, importData, programChoice, partnerChoice)
     }
 
     public static let plain = Remedies(unenrollFirst: "unenroll first", addProgramsFirst: "add them first", giveAFile: "give the CSV file to import")

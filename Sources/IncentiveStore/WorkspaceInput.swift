@@ -21,8 +21,10 @@ extension Workspace {
     /// one bookings pass. With `onlyPartner`, only that partner's booking lines are read (for `explain`,
     /// `enroll`), and the data digest is not computed.
     /// - Parameter bookingView: how each booking line is seen (`nil`: left out), e.g. as it stood on a date.
+    /// - Parameter remedies: the front end's words for what to do about an empty workspace or an unknown id.
     public func loadInput(
-        programIDs: [String] = [], tracePartner: String? = nil, onlyPartner: Bool = false, bookingView: ((BookingLine) -> BookingLine?)? = nil
+        programIDs: [String] = [], tracePartner: String? = nil, onlyPartner: Bool = false, bookingView: ((BookingLine) -> BookingLine?)? = nil,
+        remedies: Remedies = .plain
     ) throws(DiagnosticReport) -> (input: LoadedInput, record: InputRecord) {
         var collector = DiagnosticCollector()
         do {
@@ -39,14 +41,14 @@ extension Workspace {
                     }
                 }
                 if programs.isEmpty && !collector.hasErrors {
-                    collector.error(file: path, line: nil, "the workspace has no programs yet; add one with: incentives programs add FILE")
+                    collector.error(file: path, line: nil, "the workspace has no programs yet; \(remedies.addAProgram)")
                 }
                 ProgramLoader.checkTogether(programs, collector: &collector)
                 let (selected, unknown) = ProgramSelection.select(programs, ids: programIDs)
                 if !programs.isEmpty {
                     for id in unknown {
                         let known = programs.map(\.id).sorted().joined(separator: ", ")
-                        collector.error(file: path, line: nil, column: "--program", value: id, "no such program in the workspace (it has: \(known))")
+                        collector.error(file: path, line: nil, column: remedies.programChoice, value: id, "no such program in the workspace (it has: \(known))")
                     }
                 }
                 programRecords = programRecords.filter { record in selected.contains { $0.id.isExactly(record.0) } }
@@ -54,13 +56,13 @@ extension Workspace {
 
                 let dataset = try Self.dataset(db, source: path)
                 if dataset.partners.isEmpty {
-                    collector.error(file: path, line: nil, "the workspace has no partners yet; import a dataset first (incentives import --dir DIR)")
+                    collector.error(file: path, line: nil, "the workspace has no partners yet; \(remedies.importData)")
                 }
                 var traceIndex: Int?
                 if let tracePartner {
                     traceIndex = dataset.partnerIndex(tracePartner)
                     if traceIndex == nil {
-                        collector.error(file: path, line: nil, column: "--partner", value: tracePartner, "no such partner in the workspace")
+                        collector.error(file: path, line: nil, column: remedies.partnerChoice, value: tracePartner, "no such partner in the workspace")
                     }
                 }
                 if collector.hasErrors { throw DiagnosticReport(collector) }

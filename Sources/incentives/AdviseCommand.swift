@@ -52,14 +52,15 @@ struct Advise: ParsableCommand {
         if let data = input.data, let programs = input.programs {
             do {
                 loaded = try Engine.load(
-                    dataDirectory: data, programsDirectory: programs, programIDs: programIDs, tracePartner: partner, bookingView: view)
+                    dataDirectory: data, programsDirectory: programs, programIDs: programIDs, tracePartner: partner, bookingView: view,
+                    names: Terminal.choiceNames)
             } catch {
                 throw Terminal.reportProblems(error)
             }
         } else {
             let workspace = try Terminal.openWorkspace(input.workspace)
             do {
-                loaded = try workspace.loadInput(programIDs: programIDs, tracePartner: partner, onlyPartner: true, bookingView: view).input
+                loaded = try workspace.loadInput(programIDs: programIDs, tracePartner: partner, onlyPartner: true, bookingView: view, remedies: .commandLine).input
             } catch {
                 throw Terminal.reportProblems(error)
             }

@@ -78,6 +78,8 @@ struct InputRejected: Error, CustomStringConvertible {
 enum Terminal {
     /// Where every command's "today" and every timestamp it records come from.
     static let clock = WallClock.system
+    /// The options that choose programs and a partner: the column of a report about an unknown one.
+    static let choiceNames = (program: "--program", partner: "--partner")
 
     static func reportProblems(_ report: DiagnosticReport, outcome: String = "nothing was computed") -> InputRejected {
         for line in report.warningLines { Output.standardError(line) }
@@ -103,7 +105,8 @@ enum Terminal {
     static func load(_ options: InputOptions, programIDs: [String] = [], tracePartner: String? = nil) throws -> LoadedInput {
         if let data = options.data, let programs = options.programs {
             do {
-                let input = try Engine.load(dataDirectory: data, programsDirectory: programs, programIDs: programIDs, tracePartner: tracePartner)
+                let input = try Engine.load(dataDirectory: data, programsDirectory: programs, programIDs: programIDs, tracePartner: tracePartner,
+                    names: Terminal.choiceNames)
                 reportWarnings(input.warnings)
                 return input
             } catch {
@@ -112,7 +115,9 @@ enum Terminal {
         }
         let workspace = try openWorkspace(options.workspace)
         do {
-            return try workspace.loadInput(programIDs: programIDs, tracePartner: tracePartner, onlyPartner: tracePartner != nil).input
+            return try workspace.loadInput(
+                programIDs: programIDs, tracePartner: tracePartner, onlyPartner: tracePartner != nil, remedies: .commandLine
+            ).input
         } catch {
             throw reportProblems(error)
         }

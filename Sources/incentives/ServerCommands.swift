@@ -112,7 +112,7 @@ enum Demo {
             }
             do {
                 _ = try store.importFolder((examples as NSString).appendingPathComponent("data"), remedies: .commandLine)
-                _ = try store.run()
+                _ = try store.run(remedies: .commandLine)
             } catch {
                 throw Terminal.reportProblems(error, outcome: "the demo was not loaded")
             }

@@ -39,7 +39,8 @@ extension Remedies {
     /// The command line's words: the commands that help.
     static let commandLine = Remedies(
         unenrollFirst: "unenroll first with: incentives unenroll", addProgramsFirst: "add them first with: incentives programs add FILE",
-        giveAFile: "give the CSV file to import (or the folder with --dir)")
+        giveAFile: "give the CSV file to import (or the folder with --dir)", addAProgram: "add one with: incentives programs add FILE",
+        importData: "import a dataset first (incentives import --dir DIR)", programChoice: "--program", partnerChoice: "--partner")
 }
 
 struct Init: ParsableCommand {
@@ -297,7 +298,7 @@ struct RunCommand: ParsableCommand {
         let store = try workspace.open()
         let outcome: (summary: RunSummary, result: ComputeResult, warnings: DiagnosticCollector)
         do {
-            outcome = try store.run(programIDs: programIDs)
+            outcome = try store.run(programIDs: programIDs, remedies: .commandLine)
         } catch {
             throw Terminal.reportProblems(error, outcome: "no run was stored")
         }

@@ -119,5 +119,16 @@ import Testing
         #expect(worded.first == "e.csv: the workspace has no programs yet, so no enrolment can be checked; use POST /programs")
         let folder = reportErrorLines { _ = try workspace.importFile(.bookings, path: sandbox.root.path, displayName: "b", remedies: words) }
         #expect(folder == ["b: is a folder, not a file: a file, please"])
+        // A computation over an empty workspace: the plain words, then the caller's (and its name for the choice).
+        #expect(reportErrorLines { _ = try workspace.run() } == [
+            "\(workspace.path): the workspace has no programs yet; add one first",
+            "\(workspace.path): the workspace has no partners yet; import a dataset first",
+        ])
+        let api = Remedies(
+            unenrollFirst: "U", addProgramsFirst: "P", giveAFile: "F", addAProgram: "POST one", importData: "POST data", programChoice: "programs",
+            partnerChoice: "partner_id")
+        #expect(reportErrorLines { _ = try workspace.run(remedies: api) } == [
+            "\(workspace.path): the workspace has no programs yet; POST one", "\(workspace.path): the workspace has no partners yet; POST data",
+        ])
     }
 }

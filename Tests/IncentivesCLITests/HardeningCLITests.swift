@@ -164,7 +164,7 @@ import Testing
         run = try Self.expectFailure(["check", "--data", data.path, "--programs", folder.path])
         #expect(
             run.stderr.hasPrefix(
-                "\(folder.path): no program definitions (*.yaml, *.yml) in this folder (it is a folder named like a file: --programs names the folder that holds the program files)"
+                "\(folder.path): no program definitions (*.yaml, *.yml) in this folder (it is a folder named like a file: the programs folder is the one that holds the program files)"
             ))
         try FileManager.default.removeItem(at: folder)
         // A folder named credentials.csv in the data folder: it used to be "the file is empty".

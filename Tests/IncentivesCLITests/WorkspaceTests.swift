@@ -153,6 +153,9 @@ import Testing
         #expect(
             early.stderr.hasPrefix(
                 "\(enrollments): the workspace has no programs yet, so no enrolment can be checked; add them first with: incentives programs add FILE\n"))
+        let empty = try CLI.run(["run", "--workspace", path])
+        #expect(empty.status == 1)
+        #expect(empty.stderr.contains("\(path): the workspace has no programs yet; add one with: incentives programs add FILE\n"))
         let noRun = try CLI.run(["runs", "show", "1", "--workspace", path])
         #expect(noRun.stderr.contains("no run 1 in the workspace (it has no runs yet; make one with: incentives run)"))
         let noUser = try CLI.run(["tokens", "create", "--user", "grace", "--workspace", path])

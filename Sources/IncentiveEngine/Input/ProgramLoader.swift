@@ -25,7 +25,7 @@ public enum ProgramLoader {
                 Diagnostic(
                     file: directory, line: nil,
                     message: "no program definitions (*.yaml, *.yml) in this folder"
-                        + (named ? " (it is a folder named like a file: --programs names the folder that holds the program files)" : "")))
+                        + (named ? " (it is a folder named like a file: the programs folder is the one that holds the program files)" : "")))
         }
         var collector = DiagnosticCollector()
         var programs: [Program] = []

@@ -31,9 +31,12 @@ public enum Engine {
     /// - Parameter bookingView: how each valid booking line is seen (`nil`: left out), e.g. as it stood on a date.
     ///   It is called from several threads at once when the bookings are read in chunks.
     /// - Parameter workers: threads reading the bookings (a large file is read in chunks, one per thread).
+    /// - Parameter names: what the caller calls its choice of programs and of the partner (an option, a
+    ///   parameter): the column of a report about an unknown one.
     public static func load(
         dataDirectory: String, programsDirectory: String, programIDs: [String] = [], tracePartner: String? = nil,
-        bookingView: (@Sendable (BookingLine) -> BookingLine?)? = nil, workers: Int = BookingFile.defaultWorkers
+        bookingView: (@Sendable (BookingLine) -> BookingLine?)? = nil, workers: Int = BookingFile.defaultWorkers,
+        names: (program: String, partner: String) = ("program", "partner")
     ) throws(DiagnosticReport) -> LoadedInput {
         var collector = DiagnosticCollector()
         var programs: [Program] = []
@@ -47,7 +50,7 @@ public enum Engine {
         if !programs.isEmpty {
             for id in unknown {
                 let known = programs.map(\.id).sorted().joined(separator: ", ")
-                collector.error(file: programsDirectory, line: nil, column: "--program", value: id, "no such program (known: \(known))")
+                collector.error(file: programsDirectory, line: nil, column: names.program, value: id, "no such program (known: \(known))")
             }
         }
         var traceIndex: Int?
@@ -55,7 +58,7 @@ public enum Engine {
             traceIndex = dataset.partnerIndex(tracePartner)
             if traceIndex == nil && !collector.hasErrors {
                 collector.error(
-                    file: (dataDirectory as NSString).appendingPathComponent("partners.csv"), line: nil, column: "--partner", value: tracePartner,
+                    file: (dataDirectory as NSString).appendingPathComponent("partners.csv"), line: nil, column: names.partner, value: tracePartner,
                     "no such partner")
             }
         }
