@@ -6,6 +6,7 @@
 #
 #   bash bench/serve.sh
 #   CLIENTS=50 DURATION=15 bash bench/serve.sh
+#   BIN=/path/to/incentives bash bench/serve.sh      # time this binary, do not build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLIENTS=${CLIENTS:-50}
@@ -16,8 +17,11 @@ if ! command -v wrk > /dev/null; then
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk
 fi
-swift build -c release --product incentives >&2
-BIN=.build/release/incentives
+# A release build, unless BIN names a binary (to compare two builds).
+if [ -z "${BIN:-}" ]; then
+    swift build -c release --product incentives >&2
+    BIN=.build/release/incentives
+fi
 DIR=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DIR"' EXIT
 "$BIN" serve --demo --workspace "$DIR/demo.sqlite" --port "$PORT" > "$DIR/log" 2>&1 &
