@@ -6,6 +6,7 @@ import IncentiveEngine
 import IncentiveServer
 import IncentiveStore
 import NIOCore
+import Synchronization
 import Testing
 
 /// The pages, byte for byte, against the files in `Snapshots/` (recorded from the pages as they were
@@ -14,9 +15,10 @@ import Testing
 /// What would differ from one run of the tests to the next is fixed or left out:
 /// - "today" (the advice on the partner page) comes from a fixed `WallClock` in `ServerOptions`;
 /// - the session is written into the workspace with a known secret and CSRF token (no random token on a page);
-/// - the workspace stamps runs and imports with the machine's time, so every `… UTC` timestamp on a page
-///   (and the ISO times in the diff of two runs) is replaced by `{timestamp}` before comparing (`normalised`), and the example folder's absolute
-///   path in the import log by `{examples}`; the random ids of the fixture's API tokens by `{token-id}`.
+/// - the workspace's clock starts at a fixed moment and moves one second each time it is read, so the
+///   imports and runs on the pages have known, distinct times;
+/// - the example folder's absolute path in the import log is replaced by `{examples}` before comparing
+///   (`normalised`), and the random ids of the fixture's API tokens by `{token-id}`.
 ///
 /// On a mismatch the page as rendered is written next to the snapshot (`<name>.actual.html`, ignored by
 /// git) and the first differing line is named. `SNAPSHOT_RECORD=1 swift test --filter PageSnapshotTests`
@@ -32,15 +34,13 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("incentives-snapshots-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let workspace = try Workspace.create(at: folder.appendingPathComponent("w.sqlite").path)
+        let start = Date(timeIntervalSince1970: 1_431_680_400)  // 2015-05-15 09:00:00 UTC
+        let workspace = try Workspace.create(at: folder.appendingPathComponent("w.sqlite").path, clock: ticking(from: start))
         let programs = Fixture.examples.appendingPathComponent("programs").path
         for name in try FileManager.default.contentsOfDirectory(atPath: programs).sorted() {
             _ = try workspace.addProgram(file: "\(programs)/\(name)")
         }
         _ = try workspace.importFolder(Fixture.examples.appendingPathComponent("data").path)
-        // The diff of two runs lists the imports stamped from the first run's start (to the millisecond)
-        // to the second's: the first run starts a clear millisecond after the imports before it.
-        try await Task.sleep(for: .milliseconds(5))
         _ = try workspace.run()
         let extra = folder.appendingPathComponent("extra.csv")
         try "order_id,line,partner_id,booked_on,sku,amount,currency\nC1,1,NL1002,2015-03-01,UCS-C240M4SX,0.01,USD\n".write(
@@ -51,10 +51,26 @@ import Testing
         try workspace.addUser(User(name: "nl1", role: .partner, partnerID: "NL1001", passwordHash: Accounts.hashPassword("partner-secret", cost: 4)))
         _ = try Accounts.createToken(user: "ada", in: workspace)
         _ = try Accounts.createToken(user: "nl1", in: workspace)
-        // The store checks a session's expiry against the machine's clock: this one lasts an hour from now.
-        try workspace.addSession(hash: Accounts.digest(session), user: "ada", csrfToken: csrf, expires: Date().addingTimeInterval(3600))
+        // The store checks a session's expiry against its clock: this one lasts a day.
+        try workspace.addSession(hash: Accounts.digest(session), user: "ada", csrfToken: csrf, expires: start.addingTimeInterval(86_400))
         let options = ServerOptions(host: "127.0.0.1", port: 0, clock: .fixed(today))
         try await IncentivesServer.application(workspace: workspace, options: options).test(.live, test)
+    }
+
+    /// A clock that reads `start`, then one second more at each reading.
+    static func ticking(from start: Date) -> WallClock {
+        let readings = Readings()
+        return WallClock { start.addingTimeInterval(TimeInterval(readings.next())) }
+    }
+
+    final class Readings: Sendable {
+        private let count = Mutex(0)
+        func next() -> Int {
+            count.withLock { count in
+                defer { count += 1 }
+                return count
+            }
+        }
     }
 
     static func headers(_ language: String) -> HTTPFields {
@@ -65,15 +81,7 @@ import Testing
 
     /// The page with the run-dependent parts replaced (see the type's comment).
     static func normalised(_ page: String) -> String {
-        page.replacingOccurrences(
-            of: #"(?:[A-Z][a-z]{2} [0-9]{1,2}, [0-9]{4}|[0-9]{1,2} [a-z]{3} [0-9]{4}) [0-9]{2}:[0-9]{2} UTC"#, with: "{timestamp}",
-            options: .regularExpression
-        )
-        // The diff of two runs names them with their ISO 8601 times.
-        .replacingOccurrences(
-            of: #"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z"#, with: "{timestamp}", options: .regularExpression
-        )
-        .replacingOccurrences(of: Fixture.examples.path, with: "{examples}")
+        page.replacingOccurrences(of: Fixture.examples.path, with: "{examples}")
         // The users page: the fixture's API tokens are random, and so are their public ids.
         .replacingOccurrences(of: #"<code>[0-9a-f]{8,}</code>"#, with: "<code>{token-id}</code>", options: .regularExpression)
         .replacingOccurrences(of: #"name="id" value="[0-9a-f]{8,}""#, with: #"name="id" value="{token-id}""#, options: .regularExpression)
