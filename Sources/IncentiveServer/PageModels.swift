@@ -16,6 +16,7 @@ struct PageFrame: Sendable {
     var lang: String
     /// The language the switch in the header leads to.
     var otherLang: String
+    /// The texts of `lang` (`Language.texts`): the frame cache keys on `lang` alone.
     var t: [String: String]
     var title: String
     var user: SignedIn?

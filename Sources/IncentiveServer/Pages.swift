@@ -313,7 +313,7 @@ struct Pages: Sendable {
         }
         guard let body else { return try notFound(request, context, session: session) }
         let pageFrame = frame(request, title: id, session: session)
-        return page(try templates.render(.header, pageFrame) + body + templates.render(.footer, pageFrame), request: request)
+        return page(try templates.framed(body, in: pageFrame), request: request)
     }
 
     /// A stored run, read for one partner.

@@ -1,4 +1,5 @@
 import Mustache
+import Synchronization
 
 /// The page templates: the `.mustache` files in `Templates/`, embedded in the binary when it is built
 /// (`PackageResources`), so the server needs no files at run time. `{{ }}` escapes HTML, `{{{ }}}` does not.
@@ -40,6 +41,9 @@ struct Templates: Sendable {
 
     /// The parsed templates by name (the file name without `.mustache`), or why they are not.
     let library: Result<MustacheLibrary, TemplateError>
+    /// Header and footer as rendered for a frame: every page shows them, and rendering a value through
+    /// Mustache's reflection costs more than the rest of a cached page.
+    let frames = FrameCache()
 
     /// Parses `(file name, text)` pairs.
     init(_ sources: [(fileName: String, text: String)]) {
@@ -66,6 +70,42 @@ struct Templates: Sendable {
 
     /// A whole page: the header and footer around `model` shown through `template`.
     func page(_ template: PageTemplate, _ model: Any, frame: PageFrame) throws(TemplateError) -> String {
-        try render(.header, frame) + render(template, model) + render(.footer, frame)
+        try framed(render(template, model), in: frame)
+    }
+
+    /// `body` between the header and the footer of `frame`.
+    func framed(_ body: String, in frame: PageFrame) throws(TemplateError) -> String {
+        let key = FrameCache.Key(frame)
+        if let (header, footer) = frames.entry(key) { return header + body + footer }
+        let header = try render(.header, frame), footer = try render(.footer, frame)
+        frames.keep(key, (header, footer))
+        return header + body + footer
+    }
+}
+
+/// Rendered headers and footers by what they show. Bounded: when full it starts over.
+final class FrameCache: Sendable {
+    /// Everything a frame shows (its texts follow from the language).
+    struct Key: Hashable {
+        var lang, otherLang, title: String
+        var name, csrf, partnerLink: String?
+        var admin: Bool
+
+        init(_ frame: PageFrame) {
+            (lang, otherLang, title) = (frame.lang, frame.otherLang, frame.title)
+            (name, csrf, partnerLink, admin) = (frame.user?.name, frame.user?.csrf, frame.user?.partnerLink, frame.user?.admin ?? false)
+        }
+    }
+
+    private let entries = Mutex<[Key: (header: String, footer: String)]>([:])
+    let capacity = 4096
+
+    func entry(_ key: Key) -> (header: String, footer: String)? { entries.withLock { $0[key] } }
+
+    func keep(_ key: Key, _ value: (header: String, footer: String)) {
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[key] = value
+        }
     }
 }

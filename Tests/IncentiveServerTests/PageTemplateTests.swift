@@ -28,6 +28,25 @@ import Testing
         #expect(throws: TemplateError.self) { try partial.render(.footer, [:] as [String: String]) }
     }
 
+    /// Header and footer are rendered once per frame and reused: a frame that differs in anything it
+    /// shows (title, user, CSRF token, language) gets its own.
+    @Test func framesAreReusedOnlyForTheSameFrame() throws {
+        let templates = Templates([
+            ("header.mustache", "<h1 lang={{lang}}>{{title}}</h1>{{#user}}{{name}} {{csrf}}{{/user}}|"), ("footer.mustache", "|{{t.footer}}"),
+        ])
+        func frame(_ lang: String, _ title: String, _ csrf: String?) -> PageFrame {
+            PageFrame(
+                lang: lang, otherLang: lang == "en" ? "nl" : "en", t: ["footer": lang], title: title,
+                user: csrf.map { PageFrame.SignedIn(name: "ada", admin: true, csrf: $0, partnerLink: nil) })
+        }
+        #expect(try templates.framed("a", in: frame("en", "NL1001", "c1")) == "<h1 lang=en>NL1001</h1>ada c1|a|en")
+        #expect(try templates.framed("b", in: frame("en", "NL1001", "c1")) == "<h1 lang=en>NL1001</h1>ada c1|b|en")
+        #expect(try templates.framed("b", in: frame("en", "NL1001", "c2")) == "<h1 lang=en>NL1001</h1>ada c2|b|en")
+        #expect(try templates.framed("b", in: frame("en", "NL1002", "c2")) == "<h1 lang=en>NL1002</h1>ada c2|b|en")
+        #expect(try templates.framed("b", in: frame("nl", "NL1002", "c2")) == "<h1 lang=nl>NL1002</h1>ada c2|b|nl")
+        #expect(try templates.framed("b", in: frame("nl", "NL1002", nil)) == "<h1 lang=nl>NL1002</h1>|b|nl")
+    }
+
     /// Every `{{t.key}}` of every template is a key of the language tables.
     @Test func everyTextATemplateUsesIsInTheTables() throws {
         let pattern = try Regex(#"\{\{[#^/]?t\.([A-Za-z_.]+)\}\}"#)
