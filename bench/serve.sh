@@ -7,6 +7,16 @@
 #   bash bench/serve.sh
 #   CLIENTS=50 DURATION=15 bash bench/serve.sh
 #   BIN=/path/to/incentives bash bench/serve.sh      # time this binary, do not build
+#   PARTNERS=100000 LINES=1000000 bash bench/serve.sh  # at scale (below)
+#
+# With PARTNERS, the server serves a generated workspace instead of the demo: `generate --partners
+# PARTNERS --lines LINES --seed 9`, imported and run twice (a second run for the runs diff), built once
+# under bench/data/ and reused. wrk then drives, for DURATION seconds each: partner pages of random
+# partners, the overview, a program page, the runs diff, the partner API of random partners and one
+# partner's results CSV (bench/serve-scale.lua picks the partners); wrk's timeout is TIMEOUT seconds.
+# Afterwards the server's resident memory (VmRSS, and its peak VmHWM) is printed. ROUTES picks some
+# of them: partner overview program diff api csv (default: all). A server still busy with answers wrk
+# gave up on is killed when the script ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLIENTS=${CLIENTS:-50}
@@ -24,6 +34,63 @@ if [ -z "${BIN:-}" ]; then
 fi
 DIR=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DIR"' EXIT
+
+if [ -n "${PARTNERS:-}" ]; then
+    LINES=${LINES:-1000000}
+    TIMEOUT=${TIMEOUT:-10}
+    ROUTES=${ROUTES:-partner overview program diff api csv}
+    trap 'kill $SERVER 2>/dev/null; sleep 2; kill -9 $SERVER 2>/dev/null || true; rm -rf "$DIR"' EXIT
+    DATA="bench/data/serve-p${PARTNERS}-l${LINES}-s9"
+    WS="$DATA/workspace.sqlite"
+    if [ ! -f "$DATA/ready" ]; then
+        rm -rf "$DATA"
+        "$BIN" generate --partners "$PARTNERS" --lines "$LINES" --seed 9 --out "$DATA/files" > /dev/null
+        "$BIN" init --workspace "$WS" > /dev/null
+        for file in "$DATA"/files/programs/*.yaml; do "$BIN" programs add "$file" --workspace "$WS" > /dev/null; done
+        "$BIN" import --dir "$DATA/files/data" --workspace "$WS" > /dev/null
+        "$BIN" run --workspace "$WS" > /dev/null
+        "$BIN" run --workspace "$WS" > /dev/null
+        printf 'bench-admin-password\n' | "$BIN" users add --name bench --role admin --workspace "$WS" > /dev/null
+        touch "$DATA/ready"
+    fi
+    tail -n +2 "$DATA/files/data/partners.csv" | cut -d, -f1 > "$DIR/ids"
+    PROGRAM=$(basename "$(ls "$DATA"/files/programs/*.yaml | head -1)" .yaml)
+    PROGRAM=$(grep -m1 '^id:' "$DATA/files/programs/$PROGRAM.yaml" | awk '{print $2}' | tr -d '"')
+    FIRST=$(head -1 "$DIR/ids")
+    TOKEN=$("$BIN" tokens create --user bench --expires-in 1d --workspace "$WS" 2> /dev/null)
+    "$BIN" serve --workspace "$WS" --port "$PORT" > "$DIR/log" 2>&1 &
+    SERVER=$!
+    for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/api/v1/health" > /dev/null && break; sleep 0.1; done
+    curl -s -c "$DIR/jar" "http://127.0.0.1:$PORT/login" -o "$DIR/login.html"
+    CSRF=$(grep -o 'name="csrf" value="[0-9a-f]*"' "$DIR/login.html" | cut -d'"' -f4)
+    curl -s -b "$DIR/jar" -c "$DIR/jar" -d "csrf=$CSRF&name=bench&password=bench-admin-password" "http://127.0.0.1:$PORT/login" -o /dev/null
+    SESSION=$(awk '$6 == "incentives_session" {print $7}' "$DIR/jar")
+    echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $CLIENTS clients, ${DURATION}s per route"
+    echo "workspace: $PARTNERS partners, $LINES booking lines, 2 runs ($WS)"
+    cookie="Cookie: incentives_session=$SESSION"
+    bearer="Authorization: Bearer $TOKEN"
+    measure() { # route name, title, header, path (or a pattern with %s for a random partner)
+        [[ " $ROUTES " == *" $1 "* ]] || return 0
+        shift
+        echo "== $1 ($3)"
+        if [[ "$3" == *%s* ]]; then
+            IDS="$DIR/ids" PATTERN="$3" wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --timeout "${TIMEOUT}s" --latency -s bench/serve-scale.lua \
+                -H "$2" "http://127.0.0.1:$PORT" | sed -n '/Latency Distribution/,/Requests\/sec/p'
+        else
+            wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --timeout "${TIMEOUT}s" --latency -H "$2" "http://127.0.0.1:$PORT$3" \
+                | sed -n '/Latency Distribution/,/Requests\/sec/p'
+        fi
+        echo "   size: $(curl -s --max-time "$TIMEOUT" -H "$2" "http://127.0.0.1:$PORT${3//%s/$FIRST}" | wc -c) bytes"
+    }
+    measure partner "partner pages, random partners" "$cookie" "/partners/%s"
+    measure overview "overview" "$cookie" "/"
+    measure program "program page" "$cookie" "/programs/$PROGRAM"
+    measure diff "runs diff" "$cookie" "/runs?a=1&b=2"
+    measure api "partner API, random partners" "$bearer" "/api/v1/runs/2/partners/%s"
+    measure csv "one partner's results CSV" "$bearer" "/api/v1/runs/2/results?partner=$FIRST&format=csv"
+    grep -E 'VmRSS|VmHWM' "/proc/$SERVER/status"
+    exit 0
+fi
 "$BIN" serve --demo --workspace "$DIR/demo.sqlite" --port "$PORT" > "$DIR/log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/api/v1/health" > /dev/null && break; sleep 0.1; done
