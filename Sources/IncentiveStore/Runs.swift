@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import IncentiveEngine
+import Synchronization
 
 /// A stored run: when, with what, and its totals.
 public struct RunSummary: Sendable {
@@ -87,14 +88,15 @@ extension Workspace {
 
     /// Every run, oldest first.
     public func runs() throws -> [RunSummary] {
-        try pool.read { db in try Int.fetchAll(cached: db, sql: "SELECT id FROM runs ORDER BY id").map { try Self.runSummary(db, $0) } }
+        try pool.read { db in try Int.fetchAll(cached: db, sql: "SELECT id FROM runs ORDER BY id").map { try runSummary(db, $0) } }
     }
 
     public func runSummary(_ id: Int) throws -> RunSummary {
-        try pool.read { db in try Self.runSummary(db, id) }
+        try pool.read { db in try runSummary(db, id) }
     }
 
-    static func runSummary(_ db: Database, _ id: Int) throws -> RunSummary {
+    /// Read in a committed snapshot only (a run being written could still roll back).
+    func runSummary(_ db: Database, _ id: Int) throws -> RunSummary {
         guard let row = try Row.fetchOne(cached: db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]) else {
             let last = try Int.fetchOne(cached: db, sql: "SELECT MAX(id) FROM runs")
             guard let last else { throw WorkspaceError(.notFound, "no run \(id) in the workspace (it has no runs yet)", detail: .noRunsYet(run: id)) }
@@ -104,20 +106,27 @@ extension Workspace {
             cached: db, sql: "SELECT program_id, version FROM run_programs WHERE run_id = ? ORDER BY position", arguments: [id]
         )
         .map { (id: $0[0] as String, version: $0[1] as Int) }
-        let sums = try Row.fetchOne(
-            cached: db, sql: "SELECT COALESCE(SUM(amount_cents), 0), COALESCE(SUM(missed_amount_cents), 0) FROM run_rows WHERE run_id = ?",
-            arguments: [id])!
+        let sums: (amount: Int64, missed: Int64)
+        if let known = runTotals.withLock({ $0[id] }) {
+            sums = known
+        } else {
+            let row = try Row.fetchOne(
+                cached: db, sql: "SELECT COALESCE(SUM(amount_cents), 0), COALESCE(SUM(missed_amount_cents), 0) FROM run_rows WHERE run_id = ?",
+                arguments: [id])!
+            sums = (row[0], row[1])
+            runTotals.withLock { $0[id] = sums }
+        }
         return RunSummary(
             id: id, startedAt: row["started_at"], finishedAt: row["finished_at"], engineVersion: row["engine_version"],
             dataDigest: row["data_digest"], inputsDigest: row["inputs_digest"], bookingLines: row["booking_lines"], partners: row["partners"],
-            programs: programs, amount: Money(cents: sums[0]), missedAmount: Money(cents: sums[1]))
+            programs: programs, amount: Money(cents: sums.amount), missedAmount: Money(cents: sums.missed))
     }
 
     /// A stored run's results, rebuilt exactly as `compute` produced them (same programs, partners, rows, checks).
     /// With `partner`, only that partner's results (the programs' lists hold just that partner).
     public func runResult(_ id: Int, partner: String? = nil) throws -> (summary: RunSummary, result: ComputeResult) {
         try pool.read { db in
-            let summary = try Self.runSummary(db, id)
+            let summary = try runSummary(db, id)
             var programs: [ProgramResult] = []
             for entry in summary.programs {
                 guard let version = try ProgramStore.version(db, id: entry.id, version: entry.version) else {

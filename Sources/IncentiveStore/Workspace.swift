@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import IncentiveEngine
+import Synchronization
 
 /// One workspace: a single SQLite file (WAL mode, foreign keys on) holding the imported data,
 /// the versions of every program definition, the import log and every run with its results.
@@ -21,6 +22,9 @@ public final class Workspace: Sendable {
     /// Where "now" comes from for every timestamp the workspace writes or compares.
     public let clock: WallClock
     let pool: DatabasePool
+    /// The paid and missed totals of stored runs by id. A stored run never changes, and its totals are a
+    /// sum over all its rows: too much to add up again for every request about one partner.
+    let runTotals = Mutex<[Int: (amount: Int64, missed: Int64)]>([:])
 
     private init(path: String, pool: DatabasePool, clock: WallClock) {
         self.path = path

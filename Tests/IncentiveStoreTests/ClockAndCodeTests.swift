@@ -132,3 +132,31 @@ import Testing
         ])
     }
 }
+
+/// A stored run's totals are added up once and then reused: they stay those of its own rows, run by run,
+/// however often and in whatever order they are asked for.
+@Suite struct RunTotalsTests {
+    @Test func eachRunKeepsItsOwnTotals() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try sandbox.exampleWorkspace()
+        let first = try workspace.run().result
+        #expect(try workspace.runSummary(1).amount.cents == first.programs.reduce(0) { $0 + $1.amount.cents })
+        // One more cent of qualifying volume for NL1002 makes run 2 differ from run 1.
+        let extra = sandbox.path("extra.csv")
+        try "order_id,line,partner_id,booked_on,sku,amount,currency\nC1,1,NL1002,2015-03-01,UCS-C240M4SX,0.01,USD\n".write(
+            toFile: extra, atomically: true, encoding: .utf8)
+        _ = try workspace.importFile(.bookings, path: extra, displayName: "extra.csv")
+        let second = try workspace.run().result
+        let expected = [first, second].map { result in
+            (result.programs.reduce(0) { $0 + $1.amount.cents }, result.programs.reduce(0) { $0 + $1.missedAmount.cents })
+        }
+        #expect(expected[0] != expected[1])
+        for _ in 0..<2 {
+            let runs = try workspace.runs()
+            #expect(runs.map { [$0.amount.cents, $0.missedAmount.cents] } == expected.map { [$0.0, $0.1] })
+            #expect(try workspace.runResult(2, partner: "NL1002").summary.amount.cents == expected[1].0)
+            #expect(try workspace.runSummary(1).missedAmount.cents == expected[0].1)
+        }
+    }
+}
