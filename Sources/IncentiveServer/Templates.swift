@@ -1,5 +1,4 @@
 import Mustache
-import Synchronization
 
 /// The page templates: the `.mustache` files in `Templates/`, embedded in the binary when it is built
 /// (`PackageResources`), so the server needs no files at run time. `{{ }}` escapes HTML, `{{{ }}}` does not.
@@ -43,7 +42,7 @@ struct Templates: Sendable {
     let library: Result<MustacheLibrary, TemplateError>
     /// Header and footer as rendered for a frame: every page shows them, and rendering a value through
     /// Mustache's reflection costs more than the rest of a cached page.
-    let frames = FrameCache()
+    let frames = BoundedCache<FrameKey, FrameParts>()
 
     /// Parses `(file name, text)` pairs.
     init(_ sources: [(fileName: String, text: String)]) {
@@ -75,37 +74,28 @@ struct Templates: Sendable {
 
     /// `body` between the header and the footer of `frame`.
     func framed(_ body: String, in frame: PageFrame) throws(TemplateError) -> String {
-        let key = FrameCache.Key(frame)
-        if let (header, footer) = frames.entry(key) { return header + body + footer }
-        let header = try render(.header, frame), footer = try render(.footer, frame)
-        frames.keep(key, (header, footer))
-        return header + body + footer
+        let key = FrameKey(frame)
+        if let parts = frames[key] { return parts.header + body + parts.footer }
+        let parts = FrameParts(header: try render(.header, frame), footer: try render(.footer, frame))
+        frames.keep(parts, for: key)
+        return parts.header + body + parts.footer
     }
 }
 
-/// Rendered headers and footers by what they show. Bounded: when full it starts over.
-final class FrameCache: Sendable {
-    /// Everything a frame shows (its texts follow from the language).
-    struct Key: Hashable {
-        var lang, otherLang, title: String
-        var name, csrf, partnerLink: String?
-        var admin: Bool
+/// A frame's header and footer, rendered.
+struct FrameParts: Sendable {
+    var header, footer: String
+}
 
-        init(_ frame: PageFrame) {
-            (lang, otherLang, title) = (frame.lang, frame.otherLang, frame.title)
-            (name, csrf, partnerLink, admin) = (frame.user?.name, frame.user?.csrf, frame.user?.partnerLink, frame.user?.admin ?? false)
-        }
-    }
+/// Everything a rendered header and footer show (their texts follow from the language): the key of
+/// `Templates.frames`.
+struct FrameKey: Hashable, Sendable {
+    var lang, otherLang, title: String
+    var name, csrf, partnerLink: String?
+    var admin: Bool
 
-    private let entries = Mutex<[Key: (header: String, footer: String)]>([:])
-    let capacity = 4096
-
-    func entry(_ key: Key) -> (header: String, footer: String)? { entries.withLock { $0[key] } }
-
-    func keep(_ key: Key, _ value: (header: String, footer: String)) {
-        entries.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[key] = value
-        }
+    init(_ frame: PageFrame) {
+        (lang, otherLang, title) = (frame.lang, frame.otherLang, frame.title)
+        (name, csrf, partnerLink, admin) = (frame.user?.name, frame.user?.csrf, frame.user?.partnerLink, frame.user?.admin ?? false)
     }
 }
