@@ -847,7 +847,7 @@ enum PreviousVIP {
                 ResultRow(
                     program: program.id, kind: .vip, partnerID: partner.id, item: enrollment.subtrack, qualifyingVolume: bucket.volume,
                     threshold: minimum, eligible: eligible, amount: eligible ? potential : .zero, missedAmount: eligible ? .zero : potential,
-                    checks: checks))
+                    checks: checks, basis: AmountBasis(base: bucket.volume, percent: subtrack.rebatePercent)))
         }
         rows.sort { String.byteOrder($0.item, $1.item) }
         let eligibleCount = rows.filter(\.eligible).count
@@ -982,7 +982,8 @@ enum PreviousMDF {
 
         let row = ResultRow(
             program: program.id, kind: .mdf, partnerID: partner.id, item: tier.tier.rawValue, qualifyingVolume: volume, threshold: minimum,
-            eligible: eligible, amount: earned, missedAmount: missed, checks: checks)
+            eligible: eligible, amount: earned, missedAmount: missed, checks: checks,
+            basis: AmountBasis(base: volume, percent: tier.accrualPercent))
         return PartnerResult(partnerID: partner.id, status: eligible ? .eligible : .ineligible, rows: [row])
     }
 

@@ -125,8 +125,7 @@ public enum Explanation {
                 listing(counted, options, programIndex: programIndex, currency: program.currency)
                 + listing(leftOut, options, programIndex: programIndex, currency: program.currency)
             if row.eligible {
-                let basis = row.basis ?? AmountBasis(base: row.qualifyingVolume, percent: subtrack.rebatePercent)
-                text += "    rebate: \(row.amount.groupedText) \(program.currency) = \(made(basis))\n"
+                text += "    rebate: \(row.amount.groupedText) \(program.currency)\(made(row.basis))\n"
             } else {
                 text += "    rebate: 0.00 \(program.currency); missed \(row.missedAmount.groupedText) \(program.currency)\n"
                 let unlock = row.checks.filter { !$0.passed }.map { unlockAdvice($0, currency: program.currency) }
@@ -138,11 +137,13 @@ public enum Explanation {
         return text
     }
 
-    /// How an amount was made: `57,500.00 x 6%, rounded half to even`. A row that does not carry its basis
-    /// (made outside the engine, or read back from a stored run) is explained with the program's rate.
-    static func made(_ basis: AmountBasis) -> String {
+    /// How an amount was made, as the engine recorded it: ` = 57,500.00 x 6%, rounded half to even`. A row
+    /// without its basis (made outside the engine, or read back from a stored run) shows the amount alone:
+    /// the rate is the engine's fact, not one to work out again here.
+    static func made(_ basis: AmountBasis?) -> String {
+        guard let basis else { return "" }
         switch basis.rounding {
-        case .halfEvenToCents: return "\(basis.base.groupedText) x \(basis.percent.text)%, rounded half to even"
+        case .halfEvenToCents: return " = \(basis.base.groupedText) x \(basis.percent.text)%, rounded half to even"
         }
     }
 
@@ -219,8 +220,7 @@ public enum Explanation {
             + listing(other, options, programIndex: programIndex, currency: program.currency)
             + listing(outside, options, programIndex: programIndex, currency: program.currency)
         if row.eligible {
-            let basis = row.basis ?? AmountBasis(base: row.qualifyingVolume, percent: tier.accrualPercent)
-            text += "    accrual: \(row.amount.groupedText) \(program.currency) = \(made(basis))\n"
+            text += "    accrual: \(row.amount.groupedText) \(program.currency)\(made(row.basis))\n"
         } else {
             text += "    accrual: 0.00 \(program.currency)\n"
             let unlock = row.checks.filter { !$0.passed }.map { unlockAdvice($0, currency: program.currency) }
