@@ -12,10 +12,12 @@
 # With PARTNERS, the server serves a generated workspace instead of the demo: `generate --partners
 # PARTNERS --lines LINES --seed 9`, imported and run twice (a second run for the runs diff), built once
 # under bench/data/ and reused. wrk then drives, for DURATION seconds each: partner pages of random
-# partners, the overview, a program page, the runs diff, the partner API of random partners and one
-# partner's results CSV (bench/serve-scale.lua picks the partners); wrk's timeout is TIMEOUT seconds.
-# Afterwards the server's resident memory (VmRSS, and its peak VmHWM) is printed. ROUTES picks some
-# of them: partner overview program diff api csv (default: all). A server still busy with answers wrk
+# partners, the overview, a program page (and a page of its partner list sorted by paid, a search), a
+# run page's list, the runs diff (and a page of its changed partners), the partner API of random
+# partners and one partner's results CSV (bench/serve-scale.lua picks the partners); wrk's timeout is
+# TIMEOUT seconds. Between the two runs every 100th booking line is corrected, so the diff has
+# partners to list. Afterwards the server's resident memory (VmRSS, and its peak VmHWM) is printed.
+# ROUTES picks some of them: partner overview program list run search diff diffpage api csv (default: all). A server still busy with answers wrk
 # gave up on is killed when the script ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,9 +40,9 @@ trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DIR"' EXIT
 if [ -n "${PARTNERS:-}" ]; then
     LINES=${LINES:-1000000}
     TIMEOUT=${TIMEOUT:-10}
-    ROUTES=${ROUTES:-partner overview program diff api csv}
+    ROUTES=${ROUTES:-partner overview program list run search diff diffpage api csv}
     trap 'kill $SERVER 2>/dev/null; sleep 2; kill -9 $SERVER 2>/dev/null || true; rm -rf "$DIR"' EXIT
-    DATA="bench/data/serve-p${PARTNERS}-l${LINES}-s9"
+    DATA="bench/data/serve-p${PARTNERS}-l${LINES}-s9-corrected"
     WS="$DATA/workspace.sqlite"
     if [ ! -f "$DATA/ready" ]; then
         rm -rf "$DATA"
@@ -49,6 +51,11 @@ if [ -n "${PARTNERS:-}" ]; then
         for file in "$DATA"/files/programs/*.yaml; do "$BIN" programs add "$file" --workspace "$WS" > /dev/null; done
         "$BIN" import --dir "$DATA/files/data" --workspace "$WS" > /dev/null
         "$BIN" run --workspace "$WS" > /dev/null
+        # A corrected extract between the runs: every 100th booking line's amount is half again as
+        # large, so that the runs diff has thousands of changed partners to list.
+        awk -F, 'BEGIN { OFS = "," } NR > 1 && NR % 100 == 0 { $8 = sprintf("%.2f", $8 * 1.5) } { print }' \
+            "$DATA/files/data/bookings.csv" > "$DATA/bookings-corrected.csv"
+        "$BIN" import bookings "$DATA/bookings-corrected.csv" --workspace "$WS" > /dev/null
         "$BIN" run --workspace "$WS" > /dev/null
         printf 'bench-admin-password\n' | "$BIN" users add --name bench --role admin --workspace "$WS" > /dev/null
         touch "$DATA/ready"
@@ -85,7 +92,11 @@ if [ -n "${PARTNERS:-}" ]; then
     measure partner "partner pages, random partners" "$cookie" "/partners/%s"
     measure overview "overview" "$cookie" "/"
     measure program "program page" "$cookie" "/programs/$PROGRAM"
+    measure list "program page, partners by paid, page 100" "$cookie" "/programs/$PROGRAM?sort=paid&page=100"
+    measure run "run page, partners by missed, page 20" "$cookie" "/runs/2?program=$PROGRAM&sort=missed&page=20"
+    measure search "program page, partners whose id or name starts with P0012" "$cookie" "/programs/$PROGRAM?q=P0012"
     measure diff "runs diff" "$cookie" "/runs?a=1&b=2"
+    measure diffpage "runs diff, changes by paid, page 10" "$cookie" "/runs?a=1&b=2&sort=paid&page=10"
     measure api "partner API, random partners" "$bearer" "/api/v1/runs/2/partners/%s"
     measure csv "one partner's results CSV" "$bearer" "/api/v1/runs/2/results?partner=$FIRST&format=csv"
     grep -E 'VmRSS|VmHWM' "/proc/$SERVER/status"

@@ -252,9 +252,7 @@ extension Workspace {
             let summary = try runSummary(db, run)
             var result: [ProgramOverview] = []
             for entry in summary.programs.sorted(by: { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }) {
-                guard let version = try ProgramStore.version(db, id: entry.id, version: entry.version) else {
-                    throw WorkspaceError(.damaged, "run \(run) used \(entry.id) v\(entry.version), which is missing")
-                }
+                let program = try runProgram(db, run: run, id: entry.id, version: entry.version)
                 var counts: [PartnerStatus: Int] = [:]
                 var amount: Int64 = 0, missed: Int64 = 0
                 var paidAmounts: [Int64] = [], missedAmounts: [Int64] = []
@@ -282,7 +280,7 @@ extension Workspace {
                 let takingPart = counts.reduce(0) { $1.key == .notEnrolled || $1.key == .notTakingPart ? $0 : $0 + $1.value }
                 result.append(
                     ProgramOverview(
-                        program: try ProgramStore.parse(version), version: entry.version, takingPart: takingPart,
+                        program: program, version: entry.version, takingPart: takingPart,
                         eligible: (counts[.eligible] ?? 0) + (counts[.partiallyEligible] ?? 0),
                         statusCounts: PartnerStatus.listed.compactMap { status in counts[status].map { (status, $0) } },
                         amount: Money(cents: amount), missedAmount: Money(cents: missed), paid: .decades(paidAmounts),

@@ -105,6 +105,28 @@ extension Workspace {
 
     /// Read in a committed snapshot only (a run being written could still roll back).
     func runSummary(_ db: Database, _ id: Int) throws -> RunSummary {
+        if let kept = runSummaries.withLock({ $0[id] }) { return kept }
+        let summary = try readRunSummary(db, id)
+        runSummaries.withLock { kept in
+            if kept.count >= 1_024 { kept.removeAll() }
+            kept[id] = summary
+        }
+        return summary
+    }
+
+    /// The program version a stored run used, parsed; kept by (id, version), which never change.
+    func runProgram(_ db: Database, run: Int, id: String, version: Int) throws -> Program {
+        let key = "\(id)\u{0}\(version)"
+        if let kept = runPrograms.withLock({ $0[key] }) { return kept }
+        guard let stored = try ProgramStore.version(db, id: id, version: version) else {
+            throw WorkspaceError(.damaged, "run \(run) used \(id) v\(version), which is missing")
+        }
+        let program = try ProgramStore.parse(stored)
+        runPrograms.withLock { $0[key] = program }
+        return program
+    }
+
+    private func readRunSummary(_ db: Database, _ id: Int) throws -> RunSummary {
         guard let row = try Row.fetchOne(cached: db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]) else {
             let last = try Int.fetchOne(cached: db, sql: "SELECT MAX(id) FROM runs")
             guard let last else { throw WorkspaceError(.notFound, "no run \(id) in the workspace (it has no runs yet)", detail: .noRunsYet(run: id)) }
@@ -137,10 +159,7 @@ extension Workspace {
             let summary = try runSummary(db, id)
             var programs: [ProgramResult] = []
             for entry in summary.programs {
-                guard let version = try ProgramStore.version(db, id: entry.id, version: entry.version) else {
-                    throw WorkspaceError(.damaged, "run \(id) used \(entry.id) v\(entry.version), which is missing")
-                }
-                let program = try ProgramStore.parse(version)
+                let program = try runProgram(db, run: id, id: entry.id, version: entry.version)
                 var checksByRow: [Int64: [Check]] = [:]
                 for row in try Row.fetchAll(
                     cached: db,
