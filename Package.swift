@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(
             name: "IncentiveStoreTests",
             dependencies: [
-                "IncentiveEngine", "IncentiveStore", .product(name: "GRDB", package: "GRDB.swift"),
+                "IncentiveEngine", "IncentiveStore", "IncentiveSynthetic", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

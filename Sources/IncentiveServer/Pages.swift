@@ -197,6 +197,7 @@ struct Pages: Sendable {
 
     /// The partner's standing computed now from the workspace: a projection, labelled as what would be
     /// paid on the data as it stands, next to what the latest stored run paid (which run, and when).
+    /// Both cost one partner: the projection reads only its rows, the stored run only its rows and checks.
     func partner(_ request: Request, _ context: AppContext) async throws -> Response {
         guard let (user, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
         let id = context.parameters.get("id") ?? ""
@@ -210,8 +211,9 @@ struct Pages: Sendable {
         let body = try await cache.value("partner\u{0}\(id)\u{0}\(language.rawValue)\u{0}\(revision)\u{0}\(today)") {
             let computed = try await blocking { () -> (LoadedInput, ComputeResult, StoredRun?)? in
                 guard try workspace.partners(offset: 0, limit: 1, only: id).total == 1 else { return nil }
+                // Only this partner's rows, read through the tables' partner indexes: never the whole workspace.
                 let input = try workspace.loadInput(tracePartner: id, onlyPartner: true).input
-                let stored = try workspace.runs().last.map { try workspace.runResult($0.id, partner: id) }
+                let stored = try workspace.latestRun().map { try workspace.runResult($0.id, partner: id) }
                 return (input, Engine.compute(input), stored.map { StoredRun(summary: $0.summary, result: $0.result) })
             }
             guard let (input, result, stored) = computed,

@@ -44,21 +44,13 @@ public struct RunDiff: Sendable {
 }
 
 extension Workspace {
-    public func diffRuns(_ first: Int, _ second: Int) throws -> RunDiff {
-        let (a, resultA) = try runResult(first)
-        let (b, resultB) = try runResult(second)
-        var programs: [RunDiff.ProgramChange] = []
-        let ids = Set(a.programs.map(\.id)).union(b.programs.map(\.id)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        for id in ids {
-            let before = a.programs.first { $0.id == id }?.version, after = b.programs.first { $0.id == id }?.version
-            var changes: [String] = []
-            if let before, let after, before != after {
-                changes = ProgramChanges.between(try program(id, version: before).1, try program(id, version: after).1)
-            }
-            programs.append(RunDiff.ProgramChange(id: id, before: before, after: after, changes: changes))
-        }
-        let from = min(a.startedAt, b.startedAt), to = max(a.startedAt, b.startedAt)
-        let imports = try importLog().filter { $0.importedAt >= from && $0.importedAt <= to }.map(\.summary)
+    /// What differs between runs `first` and `second`; with `partner`, only that partner's rows are read
+    /// and compared (through the runs' indexes).
+    public func diffRuns(_ first: Int, _ second: Int, partner: String? = nil) throws -> RunDiff {
+        let (a, resultA) = try runResult(first, partner: partner)
+        let (b, resultB) = try runResult(second, partner: partner)
+        let programs = try programChanges(a, b)
+        let imports = try pool.read { db in try importsBetween(db, from: min(a.startedAt, b.startedAt), to: max(a.startedAt, b.startedAt)) }
         var rowsA: [String: ResultRow] = [:]
         for row in resultA.rows { rowsA[Self.key(row)] = row }
         var changes: [RunDiff.RowChange] = []
@@ -81,6 +73,21 @@ extension Workspace {
         return RunDiff(
             before: a, after: b, currency: resultB.programs.first?.program.currency ?? resultA.programs.first?.program.currency ?? "",
             programs: programs, dataChanged: a.dataDigest != b.dataDigest, imports: imports, rows: changes)
+    }
+
+    /// Each program of either run with its versions, and what changed in its definition between them.
+    func programChanges(_ a: RunSummary, _ b: RunSummary) throws -> [RunDiff.ProgramChange] {
+        var programs: [RunDiff.ProgramChange] = []
+        let ids = Set(a.programs.map(\.id)).union(b.programs.map(\.id)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        for id in ids {
+            let before = a.programs.first { $0.id == id }?.version, after = b.programs.first { $0.id == id }?.version
+            var changes: [String] = []
+            if let before, let after, before != after {
+                changes = ProgramChanges.between(try program(id, version: before).1, try program(id, version: after).1)
+            }
+            programs.append(RunDiff.ProgramChange(id: id, before: before, after: after, changes: changes))
+        }
+        return programs
     }
 
     static func key(_ row: ResultRow) -> String { "\(row.program)\u{0}\(row.partnerID)\u{0}\(row.item)" }

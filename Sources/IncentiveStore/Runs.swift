@@ -47,6 +47,11 @@ extension Workspace {
                 }
                 let partnerStatement = try db.makeStatement(
                     sql: "INSERT INTO run_partners(run_id, program_id, partner_id, status) VALUES (?, ?, ?, ?)")
+                let totalsStatement = try db.makeStatement(
+                    sql: """
+                        INSERT INTO run_partner_totals(run_id, program_id, partner_id, status, amount_cents, missed_amount_cents)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """)
                 let rowStatement = try db.makeStatement(
                     sql: """
                         INSERT INTO run_rows(run_id, program_id, partner_id, item, qualifying_volume_cents, threshold_cents, eligible,
@@ -59,6 +64,9 @@ extension Workspace {
                     let programID = programResult.program.id
                     for partner in programResult.partners {
                         try partnerStatement.execute(arguments: [id, programID, partner.partnerID, partner.status.rawValue])
+                        try totalsStatement.execute(arguments: [
+                            id, programID, partner.partnerID, partner.status.rawValue, partner.amount.cents, partner.missedAmount.cents,
+                        ])
                         for row in partner.rows {
                             try rowStatement.execute(arguments: [
                                 id, programID, row.partnerID, row.item, row.qualifyingVolume.cents, row.threshold.cents, row.eligible,

@@ -199,6 +199,35 @@ enum Schema {
                     CREATE INDEX account_events_by_user ON account_events(user_name);
                     """)
         }
+        // Lists of 100,000 partners read a page at a time: each stored (run, program, partner) with its
+        // totals, indexed by paid and by missed, and partners found by a prefix of their id or name.
+        // Runs stored before this migration get their totals from their rows here.
+        migrator.registerMigration("v4-run-partner-totals") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE run_partner_totals (
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        program_id TEXT NOT NULL,
+                        partner_id TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        amount_cents INTEGER NOT NULL,
+                        missed_amount_cents INTEGER NOT NULL,
+                        PRIMARY KEY (run_id, program_id, partner_id)
+                    ) WITHOUT ROWID;
+                    INSERT INTO run_partner_totals(run_id, program_id, partner_id, status, amount_cents, missed_amount_cents)
+                        SELECT p.run_id, p.program_id, p.partner_id, p.status,
+                               COALESCE(SUM(r.amount_cents), 0), COALESCE(SUM(r.missed_amount_cents), 0)
+                        FROM run_partners p
+                        LEFT JOIN run_rows r ON r.run_id = p.run_id AND r.program_id = p.program_id AND r.partner_id = p.partner_id
+                        GROUP BY p.run_id, p.program_id, p.partner_id;
+                    CREATE INDEX run_partner_totals_by_paid
+                        ON run_partner_totals(run_id, program_id, amount_cents DESC, partner_id, status);
+                    CREATE INDEX run_partner_totals_by_missed
+                        ON run_partner_totals(run_id, program_id, missed_amount_cents DESC, partner_id, status);
+                    CREATE INDEX partners_by_id_nocase ON partners(partner_id COLLATE NOCASE);
+                    CREATE INDEX partners_by_name ON partners(name COLLATE NOCASE);
+                    """)
+        }
         return migrator
     }
 }

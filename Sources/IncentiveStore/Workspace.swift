@@ -25,6 +25,8 @@ public final class Workspace: Sendable {
     /// The paid and missed totals of stored runs by id. A stored run never changes, and its totals are a
     /// sum over all its rows: too much to add up again for every request about one partner.
     let runTotals = Mutex<[Int: (amount: Int64, missed: Int64)]>([:])
+    /// Per stored run (or pair of runs) what the partner lists work out once: overviews, changed partners.
+    let runLists = RunListCache()
 
     private init(path: String, pool: DatabasePool, clock: WallClock) {
         self.path = path

@@ -54,8 +54,8 @@ extension Workspace {
                 programRecords = programRecords.filter { record in selected.contains { $0.id.isExactly(record.0) } }
                 programRecords.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
 
-                let dataset = try Self.dataset(db, source: path)
-                if dataset.partners.isEmpty {
+                let dataset = try Self.dataset(db, source: path, partner: onlyPartner ? tracePartner : nil)
+                if dataset.partners.isEmpty && !(onlyPartner && tracePartner != nil) {
                     collector.error(file: path, line: nil, "the workspace has no partners yet; \(remedies.importData)")
                 }
                 var traceIndex: Int?
@@ -143,11 +143,16 @@ extension Workspace {
         accumulator.reportOverflow(file: file, collector: &collector)
     }
 
-    /// Everything but bookings, as the engine's `Dataset`.
-    static func dataset(_ db: Database, source: String) throws -> Dataset {
+    /// Everything but bookings, as the engine's `Dataset`; with `partner`, only what concerns that partner
+    /// (read through the tables' partner indexes), with every product and exchange rate.
+    static func dataset(_ db: Database, source: String, partner: String? = nil) throws -> Dataset {
         var dataset = Dataset()
         dataset.partnersSource = "the workspace"
-        for row in try Row.fetchAll(cached: db, sql: "SELECT partner_id, name, country, tier, provider FROM partners ORDER BY partner_id") {
+        let only = partner == nil ? "" : "WHERE partner_id = ?"
+        let arguments: StatementArguments = partner.map { [$0] } ?? []
+        for row in try Row.fetchAll(
+            cached: db, sql: "SELECT partner_id, name, country, tier, provider FROM partners \(only) ORDER BY partner_id", arguments: arguments)
+        {
             let tierText: String = row[3]
             guard let tier = Tier(rawValue: tierText) else {
                 throw WorkspaceError(.damaged, "\(source): partner \(row[0] as String) has an unknown tier \(tierText)")
@@ -155,23 +160,26 @@ extension Workspace {
             dataset.add(Partner(id: row[0], name: row[1], country: row[2], tier: tier, provider: row[4]))
         }
         for row in try Row.fetchAll(
-            cached: db, sql: "SELECT partner_id, credential, achieved_on, expires_on FROM credentials ORDER BY partner_id, credential, achieved_on")
+            cached: db, sql: "SELECT partner_id, credential, achieved_on, expires_on FROM credentials \(only) ORDER BY partner_id, credential, achieved_on",
+            arguments: arguments)
         {
             dataset.add(Credential(partnerID: row[0], credential: row[1], achievedOn: try day(row[2]), expiresOn: try optionalDay(row[3])))
         }
-        for row in try Row.fetchAll(cached: db, sql: "SELECT partner_id, survey_id, submitted_on FROM csat ORDER BY survey_id") {
+        for row in try Row.fetchAll(cached: db, sql: "SELECT partner_id, survey_id, submitted_on FROM csat \(only) ORDER BY survey_id", arguments: arguments) {
             dataset.add(CSATReport(partnerID: row[0], surveyID: row[1], submittedOn: try day(row[2])))
         }
         for row in try Row.fetchAll(
             cached: db,
-            sql: "SELECT partner_id, service, strategic, active_from, active_until FROM services ORDER BY partner_id, service, active_from")
+            sql: "SELECT partner_id, service, strategic, active_from, active_until FROM services \(only) ORDER BY partner_id, service, active_from",
+            arguments: arguments)
         {
             dataset.add(
                 PoweredService(
                     partnerID: row[0], service: row[1], strategic: row[2], activeFrom: try day(row[3]), activeUntil: try optionalDay(row[4])))
         }
         for row in try Row.fetchAll(
-            cached: db, sql: "SELECT partner_id, program, subtrack, enrolled_on FROM enrollments ORDER BY partner_id, program, subtrack")
+            cached: db, sql: "SELECT partner_id, program, subtrack, enrolled_on FROM enrollments \(only) ORDER BY partner_id, program, subtrack",
+            arguments: arguments)
         {
             dataset.enrollments.append(Enrollment(partnerID: row[0], program: row[1], subtrack: row[2], enrolledOn: try day(row[3])))
         }

@@ -145,7 +145,9 @@ public enum Engine {
         // and their results come back in order, however the pieces run.
         let blockSize = 2048
         let blocksPerProgram = (partnerCount + blockSize - 1) / blockSize
-        var pieces = parallelMap(programs.count * blocksPerProgram, parallel: ProcessInfo.processInfo.activeProcessorCount > 1) { piece in
+        // One partner (a page, an explanation) is computed on the calling thread.
+        let parallel = ProcessInfo.processInfo.activeProcessorCount > 1 && partnerCount > 1
+        var pieces = parallelMap(programs.count * blocksPerProgram, parallel: parallel) { piece in
             let programIndex = piece / blocksPerProgram
             let first = (piece % blocksPerProgram) * blockSize
             let positions = first..<min(first + blockSize, partnerCount)

@@ -1,0 +1,437 @@
+import Foundation
+import GRDB
+import IncentiveEngine
+import Synchronization
+
+/// How a list of partners is ordered: by id (A to Z), or the largest paid or missed amount first, ties by id.
+public enum PartnerOrder: String, Sendable, CaseIterable {
+    case id, paid, missed
+}
+
+/// One page of a partner list: the order, a search and where the page starts.
+public struct PartnerQuery: Sendable, Equatable {
+    public var order: PartnerOrder
+    /// A prefix of the partner's id or name, compared without regard to ASCII case; nil or empty lists all.
+    public var search: String?
+    public var offset: Int
+    public var limit: Int
+
+    public init(order: PartnerOrder = .id, search: String? = nil, offset: Int = 0, limit: Int = 50) {
+        self.order = order
+        self.search = search
+        self.offset = offset
+        self.limit = limit
+    }
+
+    /// The search as a `LIKE` pattern (`%` and `_` in it taken literally), nil when there is none.
+    var pattern: String? {
+        guard let search, !search.isEmpty else { return nil }
+        var escaped = ""
+        for character in search {
+            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped + "%"
+    }
+}
+
+/// Some items of a longer list, and how many the whole list holds.
+public struct ListPage<Item: Sendable>: Sendable {
+    public var items: [Item]
+    public var total: Int
+
+    public init(items: [Item], total: Int) {
+        self.items = items
+        self.total = total
+    }
+}
+
+/// One partner's status and totals in one program of a stored run.
+public struct PartnerTotals: Sendable, Equatable {
+    public var status: PartnerStatus
+    public var amount: Money
+    public var missedAmount: Money
+
+    public init(status: PartnerStatus, amount: Money, missedAmount: Money) {
+        self.status = status
+        self.amount = amount
+        self.missedAmount = missedAmount
+    }
+}
+
+/// A partner in a list: id, name (as the workspace holds it now) and totals in the run.
+public struct PartnerStanding: Sendable, Equatable {
+    public var partnerID: String
+    /// Empty when the workspace no longer has the partner.
+    public var name: String
+    public var totals: PartnerTotals
+
+    public init(partnerID: String, name: String, totals: PartnerTotals) {
+        self.partnerID = partnerID
+        self.name = name
+        self.totals = totals
+    }
+}
+
+/// How many partners have an amount in each range.
+public struct AmountHistogram: Sendable, Equatable {
+    /// Partners with an amount in [from, below); `below` is nil for the last bucket, which holds the largest.
+    public struct Bucket: Sendable, Equatable {
+        public var from: Money
+        public var below: Money?
+        public var count: Int
+    }
+
+    /// Decades of whole currency units: [0.01, 10), [10, 100), [100, 1,000), … up to the decade of the
+    /// largest amount; empty when no partner has an amount above zero.
+    public var buckets: [Bucket]
+
+    /// The histogram of the positive amounts (cents) among `amounts`.
+    static func decades(_ amounts: [Int64]) -> AmountHistogram {
+        var counts: [Int] = []
+        for cents in amounts where cents > 0 {
+            // Bucket 0 holds up to 9.99; bucket k >= 1 holds [10^k, 10^(k+1)) units.
+            var bucket = 0, bound: Int64 = 1_000
+            while cents >= bound {
+                bucket += 1
+                let (next, overflow) = bound.multipliedReportingOverflow(by: 10)
+                if overflow { break }
+                bound = next
+            }
+            if counts.count <= bucket { counts += Array(repeating: 0, count: bucket + 1 - counts.count) }
+            counts[bucket] += 1
+        }
+        var buckets: [Bucket] = []
+        var from: Int64 = 1, below: Int64 = 1_000
+        for (index, count) in counts.enumerated() {
+            let last = index == counts.count - 1
+            buckets.append(Bucket(from: Money(cents: from), below: last ? nil : Money(cents: below), count: count))
+            from = below
+            below = below.multipliedReportingOverflow(by: 10).overflow ? Int64.max : below * 10
+        }
+        return AmountHistogram(buckets: buckets)
+    }
+}
+
+/// One program of a stored run in figures: counts, totals, the spread of amounts and the largest.
+public struct ProgramOverview: Sendable {
+    /// The version the run used.
+    public var program: Program
+    public var version: Int
+    public var takingPart: Int
+    /// Paid in full or in part (`PartnerResult.isEligible`).
+    public var eligible: Int
+    /// Statuses with at least one partner, in the order of `PartnerStatus.listed`.
+    public var statusCounts: [(status: PartnerStatus, count: Int)]
+    public var amount: Money
+    public var missedAmount: Money
+    /// Over the partners paid something.
+    public var paid: AmountHistogram
+    /// Over the partners who missed something.
+    public var missed: AmountHistogram
+    /// At most `ProgramOverview.largest`, largest first, ties by id.
+    public var largestPaid: [PartnerStanding]
+    public var largestMissed: [PartnerStanding]
+
+    public static let largest = 10
+}
+
+/// A (program, partner) whose results differ between two runs.
+public struct PartnerChange: Sendable, Equatable {
+    public var program: String
+    public var partnerID: String
+    public var name: String
+    /// Nil: not in the first run.
+    public var before: PartnerTotals?
+    /// Nil: not in the second run.
+    public var after: PartnerTotals?
+
+    /// The change in what is paid, after minus before (a side that is missing counts as zero).
+    public var paidChange: Int64 { (after?.amount.cents ?? 0) &- (before?.amount.cents ?? 0) }
+    public var missedChange: Int64 { (after?.missedAmount.cents ?? 0) &- (before?.missedAmount.cents ?? 0) }
+}
+
+/// What a diff page shows above its list: the runs, their programs and data, and how many partners changed.
+public struct RunDiffHeader: Sendable {
+    public var before: RunSummary
+    public var after: RunSummary
+    public var currency: String
+    public var programs: [RunDiff.ProgramChange]
+    public var dataChanged: Bool
+    /// Imports recorded between the two runs' starts.
+    public var imports: [ImportSummary]
+    /// (program, partner) pairs whose results differ.
+    public var changedPartners: Int
+}
+
+/// One entry of the import log.
+public struct ImportLogEntry: Sendable {
+    public var id: Int
+    public var importedAt: String
+    public var summary: ImportSummary
+}
+
+extension PartnerStatus {
+    /// The order lists and counts show statuses in.
+    public static let listed: [PartnerStatus] = [.eligible, .partiallyEligible, .ineligible, .notEnrolled, .notTakingPart]
+}
+
+/// What the lists compute once per stored run (or pair of runs) and keep: a stored run never changes.
+final class RunListCache: Sendable {
+    let overviews = Mutex<[Int: [ProgramOverview]]>([:])
+    /// Changed pairs by (before, after), in (program, partner) order.
+    let changes = Mutex<[Pair: [PartnerChange]]>([:])
+    /// Taken while a pair's changes are worked out, so that concurrent requests wait for one computation.
+    let computing = Mutex<Void>(())
+    static let kept = 8
+
+    struct Pair: Hashable { var a, b: Int }
+}
+
+extension Workspace {
+    /// Statuses of partners who take part in a program (the lists show only them).
+    static let takingPartSQL = "status NOT IN ('not_enrolled', 'not_taking_part')"
+
+    /// The partners taking part in `program` in stored run `run`, a page of them as `query` orders and
+    /// searches. Each page is read through an index: no page reads the whole run.
+    public func runPartners(run: Int, program: String, query: PartnerQuery) throws -> ListPage<PartnerStanding> {
+        let totalWithoutSearch = try runOverview(run).first { $0.program.id == program }?.takingPart ?? 0
+        return try pool.read { db in
+            let order: String
+            let index: String
+            switch query.order {
+            case .id: (order, index) = ("t.partner_id", "")
+            case .paid: (order, index) = ("t.amount_cents DESC, t.partner_id", "INDEXED BY run_partner_totals_by_paid")
+            case .missed: (order, index) = ("t.missed_amount_cents DESC, t.partner_id", "INDEXED BY run_partner_totals_by_missed")
+            }
+            let columns = "t.partner_id, COALESCE(p.name, ''), t.status, t.amount_cents, t.missed_amount_cents"
+            let items: [PartnerStanding]
+            let total: Int
+            if let pattern = query.pattern {
+                // The partners matching the search first (two prefix indexes), then their totals by key.
+                let from = """
+                    FROM partners p JOIN run_partner_totals t ON t.run_id = ? AND t.program_id = ? AND t.partner_id = p.partner_id
+                    WHERE (p.partner_id LIKE ? ESCAPE '\\' OR p.name LIKE ? ESCAPE '\\') AND t.\(Self.takingPartSQL)
+                    """
+                let arguments: StatementArguments = [run, program, pattern, pattern]
+                total = try Int.fetchOne(cached: db, sql: "SELECT COUNT(*) \(from)", arguments: arguments) ?? 0
+                items = try Row.fetchAll(
+                    cached: db, sql: "SELECT \(columns) \(from) ORDER BY \(order) LIMIT ? OFFSET ?",
+                    arguments: arguments + [query.limit, query.offset]
+                ).map(Self.standing)
+            } else {
+                total = totalWithoutSearch
+                items = try Row.fetchAll(
+                    cached: db,
+                    sql: """
+                        SELECT \(columns) FROM run_partner_totals t \(index) LEFT JOIN partners p ON p.partner_id = t.partner_id
+                        WHERE t.run_id = ? AND t.program_id = ? AND t.\(Self.takingPartSQL) ORDER BY \(order) LIMIT ? OFFSET ?
+                        """, arguments: [run, program, query.limit, query.offset]
+                ).map(Self.standing)
+            }
+            return ListPage(items: items, total: total)
+        }
+    }
+
+    static func standing(_ row: Row) throws -> PartnerStanding {
+        PartnerStanding(partnerID: row[0], name: row[1], totals: try totals(row, from: 2))
+    }
+
+    /// Status, amount and missed amount from three columns starting at `index`.
+    static func totals(_ row: Row, from index: Int) throws -> PartnerTotals {
+        let text: String = row[index]
+        guard let status = PartnerStatus(rawValue: text) else { throw WorkspaceError(.damaged, "a run holds an unknown status \(text)") }
+        return PartnerTotals(status: status, amount: Money(cents: row[index + 1]), missedAmount: Money(cents: row[index + 2]))
+    }
+
+    /// Every program of stored run `run` in figures, sorted by program id. Worked out once per run (one
+    /// pass over its partners' totals) and kept.
+    public func runOverview(_ run: Int) throws -> [ProgramOverview] {
+        if let kept = runLists.overviews.withLock({ $0[run] }) { return kept }
+        let overviews = try pool.read { db in
+            let summary = try runSummary(db, run)
+            var result: [ProgramOverview] = []
+            for entry in summary.programs.sorted(by: { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }) {
+                guard let version = try ProgramStore.version(db, id: entry.id, version: entry.version) else {
+                    throw WorkspaceError(.damaged, "run \(run) used \(entry.id) v\(entry.version), which is missing")
+                }
+                var counts: [PartnerStatus: Int] = [:]
+                var amount: Int64 = 0, missed: Int64 = 0
+                var paidAmounts: [Int64] = [], missedAmounts: [Int64] = []
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT status, amount_cents, missed_amount_cents FROM run_partner_totals WHERE run_id = ? AND program_id = ?",
+                    arguments: [run, entry.id])
+                while let row = try rows.next() {
+                    let totals = try Self.totals(row, from: 0)
+                    counts[totals.status, default: 0] += 1
+                    amount += totals.amount.cents
+                    missed += totals.missedAmount.cents
+                    if totals.amount.cents > 0 { paidAmounts.append(totals.amount.cents) }
+                    if totals.missedAmount.cents > 0 { missedAmounts.append(totals.missedAmount.cents) }
+                }
+                func largest(_ column: String, _ index: String) throws -> [PartnerStanding] {
+                    try Row.fetchAll(
+                        cached: db,
+                        sql: """
+                            SELECT t.partner_id, COALESCE(p.name, ''), t.status, t.amount_cents, t.missed_amount_cents
+                            FROM run_partner_totals t INDEXED BY \(index) LEFT JOIN partners p ON p.partner_id = t.partner_id
+                            WHERE t.run_id = ? AND t.program_id = ? AND t.\(column) > 0 ORDER BY t.\(column) DESC, t.partner_id LIMIT ?
+                            """, arguments: [run, entry.id, ProgramOverview.largest]
+                    ).map(Self.standing)
+                }
+                let takingPart = counts.reduce(0) { $1.key == .notEnrolled || $1.key == .notTakingPart ? $0 : $0 + $1.value }
+                result.append(
+                    ProgramOverview(
+                        program: try ProgramStore.parse(version), version: entry.version, takingPart: takingPart,
+                        eligible: (counts[.eligible] ?? 0) + (counts[.partiallyEligible] ?? 0),
+                        statusCounts: PartnerStatus.listed.compactMap { status in counts[status].map { (status, $0) } },
+                        amount: Money(cents: amount), missedAmount: Money(cents: missed), paid: .decades(paidAmounts),
+                        missed: .decades(missedAmounts), largestPaid: try largest("amount_cents", "run_partner_totals_by_paid"),
+                        largestMissed: try largest("missed_amount_cents", "run_partner_totals_by_missed")))
+            }
+            return result
+        }
+        runLists.overviews.withLock { kept in
+            if kept.count >= RunListCache.kept { kept.removeAll() }
+            kept[run] = overviews
+        }
+        return overviews
+    }
+
+    /// The latest stored run, if any.
+    public func latestRun() throws -> RunSummary? {
+        try pool.read { db in
+            guard let id = try Int.fetchOne(cached: db, sql: "SELECT MAX(id) FROM runs") else { return nil }
+            return try runSummary(db, id)
+        }
+    }
+
+    /// The import log, newest first, a page of it.
+    public func importLog(offset: Int, limit: Int) throws -> ListPage<ImportLogEntry> {
+        try pool.read { db in
+            let total = try Int.fetchOne(cached: db, sql: "SELECT COUNT(*) FROM imports") ?? 0
+            let items = try Row.fetchAll(
+                cached: db,
+                sql: "SELECT id, imported_at, kind, file_name, digest, rows, added, changed, unchanged FROM imports ORDER BY id DESC LIMIT ? OFFSET ?",
+                arguments: [limit, offset]
+            ).map(Self.importEntry)
+            return ListPage(items: items, total: total)
+        }
+    }
+
+    static func importEntry(_ row: Row) -> ImportLogEntry {
+        ImportLogEntry(
+            id: row[0], importedAt: row[1],
+            summary: ImportSummary(
+                kind: DataKind(rawValue: row[2]) ?? .bookings, file: row[3], digest: row[4], rows: row[5], added: row[6], changed: row[7],
+                unchanged: row[8]))
+    }
+
+    /// Imports recorded between two instants (inclusive), oldest first.
+    func importsBetween(_ db: Database, from: String, to: String) throws -> [ImportSummary] {
+        try Row.fetchAll(
+            cached: db,
+            sql: """
+                SELECT id, imported_at, kind, file_name, digest, rows, added, changed, unchanged FROM imports
+                WHERE imported_at >= ? AND imported_at <= ? ORDER BY id
+                """, arguments: [from, to]
+        ).map { Self.importEntry($0).summary }
+    }
+
+    // MARK: Diff lists
+
+    /// What the diff page shows above its list.
+    public func runDiffHeader(_ first: Int, _ second: Int) throws -> RunDiffHeader {
+        let changes = try partnerChanges(first, second)
+        let (a, b) = (try runSummary(first), try runSummary(second))
+        let programs = try programChanges(a, b)
+        let imports = try pool.read { db in try importsBetween(db, from: min(a.startedAt, b.startedAt), to: max(a.startedAt, b.startedAt)) }
+        let overview = try runOverview(second).first ?? runOverview(first).first
+        return RunDiffHeader(
+            before: a, after: b, currency: overview?.program.currency ?? "", programs: programs, dataChanged: a.dataDigest != b.dataDigest,
+            imports: imports, changedPartners: changes.count)
+    }
+
+    /// The (program, partner) pairs whose results differ between two runs, a page of them: `.paid` and
+    /// `.missed` put the largest change (either way) first, `.id` orders by partner id, then program.
+    public func changedPartners(_ first: Int, _ second: Int, query: PartnerQuery) throws -> ListPage<PartnerChange> {
+        var changes = try partnerChanges(first, second)
+        if let search = query.search, !search.isEmpty {
+            let prefix = search.lowercased()
+            changes = changes.filter { $0.partnerID.lowercased().hasPrefix(prefix) || $0.name.lowercased().hasPrefix(prefix) }
+        }
+        func byID(_ x: PartnerChange, _ y: PartnerChange) -> Bool {
+            if x.partnerID != y.partnerID { return x.partnerID.utf8.lexicographicallyPrecedes(y.partnerID.utf8) }
+            return x.program.utf8.lexicographicallyPrecedes(y.program.utf8)
+        }
+        func by(_ change: @escaping (PartnerChange) -> Int64) -> (PartnerChange, PartnerChange) -> Bool {
+            { x, y in
+                let (cx, cy) = (change(x).magnitude, change(y).magnitude)
+                return cx != cy ? cx > cy : byID(x, y)
+            }
+        }
+        switch query.order {
+        case .id: changes.sort(by: byID)
+        case .paid: changes.sort(by: by(\.paidChange))
+        case .missed: changes.sort(by: by(\.missedChange))
+        }
+        let start = min(max(query.offset, 0), changes.count)
+        let end = start + min(max(query.limit, 0), changes.count - start)
+        return ListPage(items: Array(changes[start..<end]), total: changes.count)
+    }
+
+    /// Every changed pair of two runs, worked out once in the database and kept: a pair differs when a row
+    /// is in one run only, or a row's numbers, reasons or checks differ (the rows `diffRuns` lists).
+    func partnerChanges(_ first: Int, _ second: Int) throws -> [PartnerChange] {
+        let pair = RunListCache.Pair(a: first, b: second)
+        if let kept = runLists.changes.withLock({ $0[pair] }) { return kept }
+        _ = try runSummary(first)
+        _ = try runSummary(second)
+        return try runLists.computing.withLock { _ in
+            if let kept = runLists.changes.withLock({ $0[pair] }) { return kept }
+            let changes = try pool.read { db in try Self.partnerChanges(db, first, second) }
+            runLists.changes.withLock { kept in
+                if kept.count >= RunListCache.kept { kept.removeAll() }
+                kept[pair] = changes
+            }
+            return changes
+        }
+    }
+
+    static func partnerChanges(_ db: Database, _ a: Int, _ b: Int) throws -> [PartnerChange] {
+        // As `diffRuns` compares: rows of the first run with no equal row in the second (numbers, reasons,
+        // and every check by position), then rows of the second that the first lacks.
+        let sql = """
+            WITH changed(program_id, partner_id) AS (
+                SELECT x.program_id, x.partner_id FROM run_rows x
+                LEFT JOIN run_rows y ON y.run_id = ?2 AND y.program_id = x.program_id AND y.partner_id = x.partner_id AND y.item = x.item
+                WHERE x.run_id = ?1 AND (
+                    y.id IS NULL OR y.qualifying_volume_cents <> x.qualifying_volume_cents OR y.threshold_cents <> x.threshold_cents
+                    OR y.eligible <> x.eligible OR y.amount_cents <> x.amount_cents OR y.missed_amount_cents <> x.missed_amount_cents
+                    OR y.reasons <> x.reasons
+                    OR (SELECT COUNT(*) FROM run_checks WHERE row_id = x.id) <> (SELECT COUNT(*) FROM run_checks WHERE row_id = y.id)
+                    OR EXISTS (
+                        SELECT 1 FROM run_checks cx JOIN run_checks cy ON cy.row_id = y.id AND cy.position = cx.position
+                        WHERE cx.row_id = x.id AND (cy.code <> cx.code OR cy.passed <> cx.passed OR cy.reason IS NOT cx.reason
+                            OR cy.explanation <> cx.explanation)))
+                UNION
+                SELECT y.program_id, y.partner_id FROM run_rows y
+                WHERE y.run_id = ?2 AND NOT EXISTS (
+                    SELECT 1 FROM run_rows x WHERE x.run_id = ?1 AND x.program_id = y.program_id AND x.partner_id = y.partner_id AND x.item = y.item)
+            )
+            SELECT c.program_id, c.partner_id, COALESCE(p.name, ''),
+                   ta.status, ta.amount_cents, ta.missed_amount_cents, tb.status, tb.amount_cents, tb.missed_amount_cents
+            FROM changed c
+            LEFT JOIN run_partner_totals ta ON ta.run_id = ?1 AND ta.program_id = c.program_id AND ta.partner_id = c.partner_id
+            LEFT JOIN run_partner_totals tb ON tb.run_id = ?2 AND tb.program_id = c.program_id AND tb.partner_id = c.partner_id
+            LEFT JOIN partners p ON p.partner_id = c.partner_id
+            ORDER BY c.program_id, c.partner_id
+            """
+        return try Row.fetchAll(db, sql: sql, arguments: [a, b]).map { row in
+            PartnerChange(
+                program: row[0], partnerID: row[1], name: row[2],
+                before: row[3] == nil ? nil : try totals(row, from: 3),
+                after: row[6] == nil ? nil : try totals(row, from: 6))
+        }
+    }
+}
