@@ -135,7 +135,7 @@ extension Pages {
         let language = Language.of(request)
         let workspace = self.workspace
         let latest = try await blocking { () -> (RunSummary, [ProgramOverview])? in
-            guard let last = try workspace.runs().last else { return nil }
+            guard let last = try workspace.latestRun() else { return nil }
             return (last, try workspace.runOverview(last.id))
         }
         let page = OverviewPage(
