@@ -177,7 +177,9 @@ enum Charts {
         for (index, bar) in bars.enumerated() {
             let h = most > 0 && bar.count > 0 ? max(1, bar.count * barsHeight / most) : 0
             let x = index * slot, middle = index * slot + slot / 2
-            svg += "<rect x=\"\(x + 4)\" y=\"\(top + barsHeight - h)\" width=\"\(slot - 8)\" height=\"\(h)\" fill=\"\(color)\"/>"
+            if h > 0 {
+                svg += "<rect x=\"\(x + 4)\" y=\"\(top + barsHeight - h)\" width=\"\(slot - 8)\" height=\"\(h)\" fill=\"\(color)\"/>"
+            }
             svg += "<text x=\"\(middle)\" y=\"\(top + barsHeight - h - 3)\" text-anchor=\"middle\">\(bar.count)</text>"
             svg += "<text x=\"\(middle)\" y=\"\(height - 4)\" text-anchor=\"middle\">\(escape(bar.label))</text>"
         }

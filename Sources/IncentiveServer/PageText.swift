@@ -17,7 +17,7 @@ enum PageText: String, CaseIterable, Sendable {
     case tooManyAttempts, second, seconds, minute, minutes, signInBusy
     case sortBy, searchPrefix, find, previous, next, pageOf, nothingHere, partnersInRun, noRunHasProgram, allPartners, largestPaid
     case largestMissed, paidPerPartner, missedPerPartner, runHeading, finished, diffHeading, changedPairs, dataSame, dataChanged
-    case importsBetween, noImportsBetween, sameVersion, onlyInRun, formOnly, before, after, change, fullDiff, allChanges
+    case importsBetween, noImportsBetween, sameVersion, onlyInRun, formOnly, before, after, paidChange, missedChange, fullDiff, allChanges
 
     /// The words in English and in Dutch.
     var words: (en: String, nl: String) {
@@ -228,7 +228,8 @@ enum PageText: String, CaseIterable, Sendable {
         case .formOnly: ("the definitions differ only in form, not in any rule", "de definities verschillen alleen in vorm, niet in een regel")
         case .before: ("Before", "Voor")
         case .after: ("After", "Na")
-        case .change: ("Change", "Verschil")
+        case .paidChange: ("Paid change", "Verschil uitbetaald")
+        case .missedChange: ("Missed change", "Verschil misgelopen")
         case .fullDiff: ("Every difference of {partner}", "Alle verschillen van {partner}")
         case .allChanges: ("All changed partners", "Alle gewijzigde partners")
         }
