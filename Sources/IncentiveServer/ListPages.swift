@@ -201,7 +201,10 @@ extension Pages {
         let found = try await blocking { () -> (ProgramVersion, Program, (RunSummary, ListPage<PartnerStanding>)?)? in
             guard try !workspace.programHistory(id).isEmpty else { return nil }
             let (version, program) = try workspace.program(id)
-            guard let list, let run = try workspace.runs().last(where: { $0.programs.contains { $0.id == id } }) else {
+            guard let list else { return (version, program, nil) }
+            // Mostly the latest run; only when that one lacks the program are the others read.
+            let hasProgram = { (run: RunSummary) in run.programs.contains { $0.id == id } }
+            guard let run = try workspace.latestRun().flatMap({ hasProgram($0) ? $0 : nil }) ?? workspace.runs().last(where: hasProgram) else {
                 return (version, program, nil)
             }
             return (version, program, (run, try workspace.runPartners(run: run.id, program: id, query: list.query)))

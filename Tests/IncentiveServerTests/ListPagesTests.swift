@@ -246,6 +246,7 @@ import Testing
                 "/programs/VIP25-6M?page=0", "/programs/VIP25-6M?page=x", "/programs/VIP25-6M?sort=foo", "/runs/1?page=-1",
                 "/runs/1?sort=name", "/runs?page=0", "/imports?page=1.5", "/runs?a=1&b=1&sort=foo", "/runs?a=1&b=1&page=x",
                 "/programs/VIP25-6M?q=" + String(repeating: "x", count: 101), "/programs/VIP25-6M?page=99999999999999999999",
+                "/runs?a=1&b=1&partner=",
             ] {
                 let response = try await client.execute(uri: uri, method: .get, headers: jar.header)
                 #expect(response.status == .badRequest, "\(uri)")
@@ -258,6 +259,26 @@ import Testing
                 let response = try await client.execute(uri: uri, method: .get, headers: jar.header)
                 #expect(response.status == .notFound, "\(uri)")
             }
+        }
+    }
+
+    /// A program no stored run has yet: the page says so instead of a list; a partner user sees no list either way.
+    @Test func aProgramWithoutARunSaysSo() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let source = try String(contentsOf: Fixture.examples.appendingPathComponent("programs/vip25-3m.yaml"), encoding: .utf8)
+        let file = fixture.folder.appendingPathComponent("new.yaml")
+        try source.replacingOccurrences(of: "id: VIP25-3M", with: "id: VIP25-NEW").write(to: file, atomically: true, encoding: .utf8)
+        _ = try fixture.workspace.addProgram(file: file.path)
+        try await fixture.serve { client in
+            let (jar, _) = try await PageTests.signIn(client, name: "ada", password: "admin-secret")
+            let new = try await client.execute(uri: "/programs/VIP25-NEW", method: .get, headers: jar.header)
+            #expect(new.status == .ok)
+            #expect(new.text.contains("No stored run has this program yet."))
+            #expect(!new.text.contains("Partners in run"))
+            let old = try await client.execute(uri: "/programs/VIP25-3M", method: .get, headers: jar.header)
+            #expect(old.text.contains("Partners in run 1 ("))
+            #expect(ListPagesTests.listed(old.text).map(\.id) == ["DE3001", "NL1001", "NL1003"])
         }
     }
 
