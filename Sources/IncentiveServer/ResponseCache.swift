@@ -9,6 +9,9 @@ final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
 
     subscript(key: Key) -> Value? { entries.withLock { $0[key] } }
 
+    /// How many values are kept.
+    var count: Int { entries.withLock { $0.count } }
+
     func keep(_ value: Value, for key: Key) {
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }

@@ -1,3 +1,4 @@
+import Foundation
 import Mustache
 
 /// The page templates: the `.mustache` files in `Templates/`, embedded in the binary when it is built
@@ -78,30 +79,62 @@ struct Templates: Sendable {
         try framed(render(template, model), in: frame)
     }
 
-    /// `body` between the header and the footer of `frame`.
+    /// `body` between the header and the footer of `frame`. The title (a partner's id, say) is put into a
+    /// header rendered once per language and user, so that 100,000 partner pages share one.
     func framed(_ body: String, in frame: PageFrame) throws(TemplateError) -> String {
         let key = FrameKey(frame)
-        if let parts = frames[key] { return parts.header + body + parts.footer }
-        let parts = FrameParts(header: try render(.header, frame), footer: try render(.footer, frame))
-        frames.keep(parts, for: key)
-        return parts.header + body + parts.footer
+        let parts: FrameParts
+        if let kept = frames[key] {
+            parts = kept
+        } else {
+            var marked = frame
+            marked.title = Self.titleMark
+            let header = try render(.header, marked)
+            let pieces = header.components(separatedBy: Self.titleMark)
+            guard pieces.count == 2 else {
+                throw TemplateError(fileName: PageTemplate.header.fileName, problem: "the header must show {{title}} exactly once")
+            }
+            parts = FrameParts(beforeTitle: pieces[0], afterTitle: pieces[1], footer: try render(.footer, frame))
+            frames.keep(parts, for: key)
+        }
+        return parts.beforeTitle + Self.escape(frame.title) + parts.afterTitle + body + parts.footer
+    }
+
+    /// Stands for the title while the header is rendered: no title has it, and HTML escaping leaves it.
+    static let titleMark = "\u{1}title\u{1}"
+
+    /// Text escaped for HTML as Mustache escapes `{{value}}`.
+    static func escape(_ text: String) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "&": escaped += "&amp;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
     }
 }
 
-/// A frame's header and footer, rendered.
+/// A frame's header (in two parts around the title) and footer, rendered.
 struct FrameParts: Sendable {
-    var header, footer: String
+    var beforeTitle, afterTitle, footer: String
 }
 
-/// Everything a rendered header and footer show (their texts follow from the language): the key of
+/// Everything a rendered header and footer show but the title (their texts follow from the language): the key of
 /// `Templates.frames`.
 struct FrameKey: Hashable, Sendable {
-    var lang, otherLang, title: String
+    var lang, otherLang: String
     var name, csrf, partnerLink: String?
     var admin: Bool
 
     init(_ frame: PageFrame) {
-        (lang, otherLang, title) = (frame.lang, frame.otherLang, frame.title)
+        (lang, otherLang) = (frame.lang, frame.otherLang)
         (name, csrf, partnerLink, admin) = (frame.user?.name, frame.user?.csrf, frame.user?.partnerLink, frame.user?.admin ?? false)
     }
 }
