@@ -62,7 +62,10 @@ let package = Package(
             // The OpenAPI document and the page templates, embedded at build time (`PackageResources`):
             // the binary needs no files at run time.
             resources: [.embedInCode("Resources/openapi.yaml")]
-                + ["header", "footer", "login", "message", "overview", "programs", "program", "partner", "runs", "imports", "users"]
+                + [
+                    "header", "footer", "login", "message", "overview", "programs", "program", "partner", "runs", "run", "diff", "imports",
+                    "users", "pager", "partners",
+                ]
                 .map { .embedInCode("Templates/\($0).mustache") }
         ),
         .executableTarget(
@@ -90,7 +93,7 @@ let package = Package(
         .testTarget(
             name: "IncentiveServerTests",
             dependencies: [
-                "IncentiveEngine", "IncentiveStore", "IncentiveServer", "IncentiveAdvisor",
+                "IncentiveEngine", "IncentiveStore", "IncentiveServer", "IncentiveAdvisor", "IncentiveSynthetic",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),

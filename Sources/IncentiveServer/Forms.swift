@@ -164,6 +164,31 @@ enum Charts {
         return Charts.scaled(Int64(part), of: max(Int64(low), 1))
     }
 
+    /// A histogram: one bar per bucket, its height scaled from its count against the largest count, the
+    /// count above it and the bucket's label below it; `label` describes the chart to a screen reader.
+    /// Every coordinate is a whole pixel; a bucket with any partner in it is at least one pixel high.
+    static func histogram(_ bars: [(label: String, count: Int)], color: String, label: String) -> String {
+        let barsHeight = 80, top = 14, bottom = 18
+        let most = bars.map(\.count).max() ?? 0
+        // Each slot is wide enough for its label (about 7 pixels a character at the charts' 11px font).
+        let slot = max(48, (bars.map(\.label.count).max() ?? 0) * 7 + 8)
+        let width = max(slot * bars.count, 1), height = top + barsHeight + bottom
+        var svg = "<svg width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"\(attribute(label))\">"
+        for (index, bar) in bars.enumerated() {
+            let h = most > 0 && bar.count > 0 ? max(1, bar.count * barsHeight / most) : 0
+            let x = index * slot, middle = index * slot + slot / 2
+            if h > 0 {
+                svg += "<rect x=\"\(x + 4)\" y=\"\(top + barsHeight - h)\" width=\"\(slot - 8)\" height=\"\(h)\" fill=\"\(color)\"/>"
+            }
+            svg += "<text x=\"\(middle)\" y=\"\(top + barsHeight - h - 3)\" text-anchor=\"middle\">\(bar.count)</text>"
+            svg += "<text x=\"\(middle)\" y=\"\(height - 4)\" text-anchor=\"middle\">\(escape(bar.label))</text>"
+        }
+        return svg + "</svg>"
+    }
+
+    /// Text for a double-quoted attribute.
+    static func attribute(_ text: String) -> String { escape(text).replacingOccurrences(of: "\"", with: "&quot;") }
+
     static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }

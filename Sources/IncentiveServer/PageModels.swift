@@ -42,24 +42,80 @@ struct MessagePage: Sendable {
     var text: String
 }
 
-/// The latest run's totals per program, for admins.
+/// The latest run's overview per program, for admins: the totals, the count per status, the spread
+/// of paid and missed amounts over the partners, the largest amounts, and a link to the whole list.
 struct OverviewPage: Sendable {
     struct Program: Sendable {
+        struct StatusCount: Sendable {
+            var status, statusText: String
+            var count: Int
+        }
+
         var id, name, kind, currency, period: String
+        var version: Int
         var takingPart, eligible: Int
         var paid, missed: String
+        var statusCounts: [StatusCount]
         /// An SVG of paid against missed.
         var chart: String
-        var partners: [Partner]
+        /// SVG histograms of the partners' paid and missed amounts; nil when no partner has one.
+        var paidHistogram, missedHistogram: String?
+        var largestPaid, largestMissed: [Standing]
+        var hasLargestPaid, hasLargestMissed: Bool
+        /// "All 1,234 partners", linking to the program page's list.
+        var allPartners: String
+        var allPartnersHref: String
     }
 
-    struct Partner: Sendable {
-        var id, status, statusText, paid, missed: String
+    /// One of the largest amounts: the partner and the amount.
+    struct Standing: Sendable {
+        var partnerID, partnerName, partnerHref, shownAmount: String
     }
 
     var t: [String: String]
     var run: RunLabel?
     var programs: [Program]
+}
+
+/// The pager above every list: which page of how many, previous and next, the sort links and the
+/// search form (a GET form keeping the list's other parameters). Every link keeps the parameters the
+/// page needs. The names are unique among the page models: Mustache looks a name a value lacks up in
+/// the values around it.
+struct Pager: Sendable {
+    struct SortLink: Sendable {
+        var sortLabel, sortHref: String
+        var sortCurrent: Bool
+    }
+
+    /// A hidden field of the search form.
+    struct Field: Sendable {
+        var fieldName, fieldValue: String
+    }
+
+    /// "Page 2 of 7".
+    var pageOf: String
+    var hasPrevious, hasNext: Bool
+    var previousHref, nextHref: String
+    var hasSort: Bool
+    var sortLinks: [SortLink]
+    var hasSearch: Bool
+    var searchAction, searchValue: String
+    var searchFields: [Field]
+}
+
+/// One partner in a list of a stored run (the program page, the run page).
+struct PartnerRow: Sendable {
+    var partnerID, partnerName, partnerHref, status, statusText, paid, missed: String
+}
+
+/// A page of the partners of one program in one stored run.
+struct PartnerList: Sendable {
+    /// "Partners in run 2 (May 15, 2015 09:00 UTC)".
+    var heading: String
+    var pager: Pager
+    var rows: [PartnerRow]
+    /// The page past the end, or a search that found nothing.
+    var isEmpty: Bool
 }
 
 /// Every program version in the workspace.
@@ -114,6 +170,10 @@ struct ProgramPage: Sendable {
     var countBy: String
     var vip: VIP?
     var mdf: MDF?
+    /// Admins: the partners in the latest run that has the program.
+    var partnerList: PartnerList?
+    /// Admins, when no stored run has the program.
+    var noRunHasProgram: Bool = false
 }
 
 /// A partner's standing computed now (the projection), next to what the latest stored run paid, and
@@ -164,26 +224,93 @@ struct PartnerPage: Sendable {
     var hasAdvice: Bool
 }
 
-/// The runs, newest first, and (admins) the form to compare two and the difference.
+/// The runs, newest first, a page at a time, each linking to its page; admins see the totals and the
+/// form to compare two runs.
 struct RunsPage: Sendable {
     struct Run: Sendable {
         var id: Int
         var started, programs: String
         var lines: Int
         var paid, missed: String
-        /// Preselected in the compare form.
-        var isA, isB: Bool
         var admin: Bool
     }
 
     var t: [String: String]
     var admin: Bool
     var canCompare: Bool
+    /// The runs the compare form starts with: the two latest.
+    var compareA, compareB: Int
+    var pager: Pager
     var runs: [Run]
-    var diff: String?
+    var isEmpty: Bool
 }
 
-/// The import form and log; after an upload, what was imported or the problems that stopped it.
+/// One stored run: its summary and (admins) the partners of one of its programs, a page at a time.
+struct RunPage: Sendable {
+    struct ProgramTab: Sendable {
+        var programID: String
+        var version: Int
+        var tabHref: String
+        var selected: Bool
+    }
+
+    var t: [String: String]
+    /// "Run 2".
+    var heading: String
+    var started, finished: String
+    var lines, partners: Int
+    var programs: [ProgramTab]
+    var admin: Bool
+    var paid, missed: String
+    var partnerList: PartnerList?
+}
+
+/// Two runs compared (admins): the programs' versions and changes, the data and the imports between
+/// them, and the changed (program, partner) pairs a page at a time; or one partner's whole difference.
+struct DiffPage: Sendable {
+    struct ProgramChange: Sendable {
+        var programID: String
+        /// "v1 → v2", "v1 (same version)", "only in run 2 (v1)".
+        var versions: String
+        var changes: [String]
+    }
+
+    struct Import: Sendable {
+        var kind, file: String
+        /// "3 added, 1 changed, 20 unchanged"; nil for an enrolment recorded without a file.
+        var counts: String?
+    }
+
+    struct Change: Sendable {
+        var programID, partnerID, partnerName, diffHref: String
+        var beforeStatus, beforeStatusText, beforePaid, beforeMissed: String
+        var afterStatus, afterStatusText, afterPaid, afterMissed: String
+        var paidChange, missedChange: String
+    }
+
+    var t: [String: String]
+    var a, b: Int
+    /// "Run 1 (time) → run 2 (time)".
+    var heading: String
+    var currency: String
+    var programChanges: [ProgramChange]
+    var dataText: String
+    var imports: [Import]
+    var hasImports: Bool
+    var paidBefore, paidAfter, missedBefore, missedAfter: String
+    /// "3 (program, partner) pairs changed".
+    var changedText: String
+    var pairs: [Change]
+    var pager: Pager?
+    var isEmpty: Bool
+    /// `partner=ID`: that partner's whole difference as text, instead of the list.
+    var partnerDiff: String?
+    var partnerHeading: String?
+    var backHref: String
+}
+
+/// The import form and the import log, newest first, a page at a time; after an upload, what was
+/// imported or the problems that stopped it.
 struct ImportsPage: Sendable {
     struct Entry: Sendable {
         var id: Int
@@ -198,6 +325,7 @@ struct ImportsPage: Sendable {
     var t: [String: String]
     var csrf: String
     var kinds: [String]
+    var pager: Pager
     var log: [Entry]
     var done: String?
     var hasProblems: Bool

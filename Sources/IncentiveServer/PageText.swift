@@ -15,6 +15,9 @@ enum PageText: String, CaseIterable, Sendable {
     case userAlreadyDisabled, userEnabled, userAlreadyEnabled, userDeleted, userAlreadyDeleted, passwordSet, tokenRevoked, tokenAlreadyRevoked
     case notYourself, confirmDeleteMismatch, passwordsDiffer, passwordTooShort, passwordWhiteSpace, passwordIsName, passwordTooLong, passwordNUL
     case tooManyAttempts, second, seconds, minute, minutes, signInBusy
+    case sortBy, searchPrefix, find, previous, next, pageOf, nothingHere, partnersInRun, noRunHasProgram, allPartners, largestPaid
+    case largestMissed, paidPerPartner, missedPerPartner, runHeading, finished, diffHeading, changedPairs, dataSame, dataChanged
+    case importsBetween, noImportsBetween, sameVersion, onlyInRun, formOnly, before, after, paidChange, missedChange, fullDiff, allChanges
 
     /// The words in English and in Dutch.
     var words: (en: String, nl: String) {
@@ -194,6 +197,41 @@ enum PageText: String, CaseIterable, Sendable {
                 "The server is busy checking other sign-ins. Try again in a moment.",
                 "De server controleert op dit moment andere aanmeldingen. Probeer het zo opnieuw."
             )
+        case .sortBy: ("Sort by", "Sorteren op")
+        case .searchPrefix: ("Partner id or name begins with", "Partner-id of naam begint met")
+        case .find: ("Search", "Zoeken")
+        case .previous: ("Previous", "Vorige")
+        case .next: ("Next", "Volgende")
+        case .pageOf: ("Page {page} of {pages}", "Pagina {page} van {pages}")
+        case .nothingHere: ("Nothing to show on this page.", "Niets te tonen op deze pagina.")
+        case .partnersInRun: ("Partners in run {run} ({time})", "Partners in berekening {run} ({time})")
+        case .noRunHasProgram: ("No stored run has this program yet.", "Nog geen vastgelegde berekening bevat dit programma.")
+        case .allPartners: ("All {count} partners", "Alle {count} partners")
+        case .largestPaid: ("Largest paid", "Hoogst uitbetaald")
+        case .largestMissed: ("Largest missed", "Meest misgelopen")
+        case .paidPerPartner: ("Partners by amount paid ({currency})", "Partners naar uitbetaald bedrag ({currency})")
+        case .missedPerPartner: ("Partners by amount missed ({currency})", "Partners naar misgelopen bedrag ({currency})")
+        case .runHeading: ("Run {run}", "Berekening {run}")
+        case .finished: ("Finished", "Klaar")
+        case .diffHeading: ("Run {a} ({timeA}) → run {b} ({timeB})", "Berekening {a} ({timeA}) → berekening {b} ({timeB})")
+        case .changedPairs: ("{count} (program, partner) pairs changed", "{count} (programma, partner)-paren gewijzigd")
+        case .dataSame: ("The data is the same in both runs.", "De gegevens zijn in beide berekeningen gelijk.")
+        case .dataChanged: ("The data changed between the runs.", "De gegevens zijn tussen de berekeningen gewijzigd.")
+        case .importsBetween: ("Imports between the runs", "Imports tussen de berekeningen")
+        case .noImportsBetween:
+            (
+                "No import or enrolment was recorded between the runs.",
+                "Er is tussen de berekeningen geen import of inschrijving vastgelegd."
+            )
+        case .sameVersion: ("same version", "zelfde versie")
+        case .onlyInRun: ("only in run {run}", "alleen in berekening {run}")
+        case .formOnly: ("the definitions differ only in form, not in any rule", "de definities verschillen alleen in vorm, niet in een regel")
+        case .before: ("Before", "Voor")
+        case .after: ("After", "Na")
+        case .paidChange: ("Paid change", "Verschil uitbetaald")
+        case .missedChange: ("Missed change", "Verschil misgelopen")
+        case .fullDiff: ("Every difference of {partner}", "Alle verschillen van {partner}")
+        case .allChanges: ("All changed partners", "Alle gewijzigde partners")
         }
     }
 }

@@ -35,6 +35,7 @@ struct Pages: Sendable {
         router.get("programs/{id}") { request, context in try await program(request, context) }
         router.get("partners/{id}") { request, context in try await partner(request, context) }
         router.get("runs") { request, context in try await runs(request, context) }
+        router.get("runs/{id}") { request, context in try await run(request, context) }
         router.get("imports") { request, context in try await imports(request, context, outcome: nil) }
         router.post("imports") { request, context in try await upload(request, context) }
     }
@@ -172,40 +173,6 @@ struct Pages: Sendable {
         }
     }
 
-    // MARK: Overview
-
-    func overview(_ request: Request, _ context: AppContext) async throws -> Response {
-        guard let (user, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
-        if let partner = user.partnerID { return Self.redirect("/partners/\(partner)") }
-        let language = Language.of(request)
-        let workspace = self.workspace
-        let latest = try await blocking { () -> (RunSummary, ComputeResult)? in
-            guard let last = try workspace.runs().last else { return nil }
-            return try workspace.runResult(last.id)
-        }
-        let page = OverviewPage(
-            t: language.texts, run: latest.map { summary, _ in RunLabel(id: summary.id, time: language.timestamp(summary.startedAt)) },
-            programs: latest?.1.programs.map { overviewProgram($0, language) } ?? [])
-        return try render(.overview, page, frame: frame(request, title: language.text(.overview), session: session), request: request)
-    }
-
-    func overviewProgram(_ programResult: ProgramResult, _ language: Language) -> OverviewPage.Program {
-        let program = programResult.program
-        return OverviewPage.Program(
-            id: program.id, name: program.name, kind: Self.kind(program), currency: program.currency, period: language.range(program.period),
-            takingPart: programResult.partnersTakingPart, eligible: programResult.eligiblePartners,
-            paid: language.money(programResult.amount) + " " + program.currency,
-            missed: language.money(programResult.missedAmount) + " " + program.currency,
-            chart: Charts.split(
-                [(programResult.amount.cents, "#2e7d4f"), (programResult.missedAmount.cents, "#d9534f")],
-                labels: [language.text(.paid), language.text(.missed)]),
-            partners: programResult.partners.filter(\.takesPart).map { partner in
-                OverviewPage.Partner(
-                    id: partner.partnerID, status: partner.status.rawValue, statusText: language.status(partner.status),
-                    paid: language.money(partner.amount), missed: language.money(partner.missedAmount))
-            })
-    }
-
     /// How the pages name a program's kind.
     static func kind(_ program: Program) -> String { program.kind == .vip ? "VIP" : "MDF" }
 
@@ -224,65 +191,6 @@ struct Pages: Sendable {
                     currency: program.currency, version: version.version)
             })
         return try render(.programs, page, frame: frame(request, title: language.text(.programs), session: session), request: request)
-    }
-
-    func program(_ request: Request, _ context: AppContext) async throws -> Response {
-        guard let (_, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
-        let language = Language.of(request)
-        let id = context.parameters.get("id") ?? ""
-        let workspace = self.workspace
-        guard
-            let (version, program) = try await blocking({ () -> (ProgramVersion, Program)? in
-                guard try !workspace.programHistory(id).isEmpty else { return nil }
-                return try workspace.program(id)
-            })
-        else { return try notFound(request, context, session: session) }
-        let page = Self.programPage(program, version: version.version, language)
-        return try render(.program, page, frame: frame(request, title: program.id, session: session), request: request)
-    }
-
-    static func programPage(_ program: Program, version: Int, _ language: Language) -> ProgramPage {
-        var page = ProgramPage(
-            t: language.texts, id: program.id, name: program.name, kind: kind(program), currency: program.currency, version: version,
-            period: language.range(program.period), countBy: language.counting(program.countBookingsBy))
-        func thresholds(_ minimum: MinimumVolume) -> [ProgramPage.Threshold] {
-            [ProgramPage.Threshold(country: language.text(.defaultCountry), amount: language.money(minimum.defaultAmount))]
-                + minimum.byCountry.sorted { $0.key < $1.key }.map { ProgramPage.Threshold(country: $0.key, amount: language.money($0.value)) }
-        }
-        switch program.rules {
-        case .vip(let rules):
-            page.vip = ProgramPage.VIP(
-                requirements: [
-                    "\(language.text(.eligibleTiers)): \(Tier.allCases.filter(rules.eligibleTiers.contains).map(\.rawValue).joined(separator: ", "))",
-                    "\(language.text(.csatRequired)): \(rules.csatRequired)",
-                    "\(language.text(.credentialsValid)) \(language.deadline(rules.knowledgeDeadline))",
-                ].joined(separator: " · "),
-                subtracks: rules.subtrackPaths.map { entry in
-                    let subtrack = entry.subtrack
-                    return ProgramPage.VIP.Subtrack(
-                        path: entry.path, name: subtrack.name, rebate: language.percent(subtrack.rebatePercent),
-                        products: subtrack.products.map(\.text).joined(separator: " "), thresholds: thresholds(subtrack.minimumVolume),
-                        // Not shown when empty.
-                        requiresAll: subtrack.requiresAll.isEmpty ? nil : subtrack.requiresAll.joined(separator: ", "),
-                        requiresAny: subtrack.requiresAny.isEmpty ? nil : subtrack.requiresAny.joined(separator: ", "))
-                })
-        case .mdf(let rules):
-            page.mdf = ProgramPage.MDF(
-                rules: rules.intendedUseRules.map { rule in
-                    ProgramPage.MDF.Rule(
-                        from: rule.from.map(language.date) ?? "—",
-                        counts: rule.counts.map { $0.sorted().joined(separator: ", ") } ?? language.text(.anyUse))
-                },
-                tiers: Tier.allCases.compactMap { tier in
-                    rules.tiers[tier].map {
-                        ProgramPage.MDF.Tier(
-                            tier: tier.rawValue, accrual: language.percent($0.accrualPercent),
-                            thresholds: thresholds($0.minimumVolume).map { "\($0.country) \($0.amount)" }.joined(separator: "; "),
-                            strategic: language.text($0.requiresStrategicService ? .yes : .no))
-                    }
-                })
-        }
-        return page
     }
 
     // MARK: Partner
@@ -399,33 +307,6 @@ struct Pages: Sendable {
         return AdviceOutput.summary(advice, words: language == .nl ? .dutch : .english, format: format)
     }
 
-    // MARK: Runs
-
-    func runs(_ request: Request, _ context: AppContext) async throws -> Response {
-        guard let (user, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
-        let language = Language.of(request)
-        let query = request.uri.queryParameters
-        let a = query["a"].flatMap { Int(String($0)) }, b = query["b"].flatMap { Int(String($0)) }
-        let workspace = self.workspace
-        let admin = user.role == .admin
-        let (summaries, diff) = try await blocking { () -> ([RunSummary], String?) in
-            let summaries = try workspace.runs()
-            guard admin, let a, let b, try workspace.hasRun(a), try workspace.hasRun(b) else { return (summaries, nil) }
-            return (summaries, RunDiffText.render(try workspace.diffRuns(a, b)))
-        }
-        let defaultA = a ?? (summaries.count >= 2 ? summaries[summaries.count - 2].id : nil), defaultB = b ?? summaries.last?.id
-        let page = RunsPage(
-            t: language.texts, admin: admin, canCompare: summaries.count >= 2,
-            runs: summaries.reversed().map { run in
-                RunsPage.Run(
-                    id: run.id, started: language.timestamp(run.startedAt),
-                    programs: run.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", "),
-                    lines: run.bookingLines, paid: language.money(run.amount), missed: language.money(run.missedAmount),
-                    isA: run.id == defaultA, isB: run.id == defaultB, admin: admin)
-            }, diff: diff)
-        return try render(.runs, page, frame: frame(request, title: language.text(.runs), session: session), request: request)
-    }
-
     // MARK: Imports
 
     /// What an upload came to: what was imported, or the problems that stopped it (`total` counts the
@@ -434,39 +315,6 @@ struct Pages: Sendable {
         var done: String?
         var problems: [Diagnostic]
         var total: Int
-    }
-
-    /// The import page; after an upload, what came of it.
-    func imports(_ request: Request, _ context: AppContext, outcome: UploadOutcome?) async throws -> Response {
-        guard let (user, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
-        guard user.role == .admin else { return try notFound(request, context, session: session) }
-        let language = Language.of(request)
-        let workspace = self.workspace
-        let log = try await blocking { try workspace.importLog() }
-        var page = ImportsPage(
-            t: language.texts, csrf: session.csrfToken, kinds: DataKind.allCases.map(\.rawValue),
-            log: log.reversed().prefix(200).map { entry in
-                ImportsPage.Entry(
-                    id: entry.id, at: language.timestamp(entry.importedAt), kind: entry.summary.kind.rawValue, file: entry.summary.file,
-                    rows: entry.summary.rows, added: entry.summary.added, changed: entry.summary.changed, unchanged: entry.summary.unchanged)
-            }, hasProblems: false, problems: [])
-        if let outcome {
-            page.done = outcome.done
-            page.hasProblems = !outcome.problems.isEmpty
-            // As in the API's answer: at most 100 problems, each text cut, and a count of the rest.
-            let shown = outcome.problems.prefix(APIError.maxDetails)
-            page.problems = shown.map { problem in
-                ImportsPage.Problem(
-                    file: APIError.cut(problem.file, to: APIError.maxValue), line: problem.line.map(String.init) ?? "",
-                    column: APIError.cut(problem.column ?? "", to: APIError.maxValue),
-                    value: APIError.cut(problem.value ?? "", to: APIError.maxValue),
-                    message: APIError.cut(problem.message, to: APIError.maxMessage))
-            }
-            let more = max(outcome.total, outcome.problems.count) - shown.count
-            if more > 0 { page.moreProblems = more }
-        }
-        let status: HTTPResponse.Status = outcome.map { $0.problems.isEmpty ? .ok : .unprocessableContent } ?? .ok
-        return try render(.imports, page, frame: frame(request, title: language.text(.imports), session: session), request: request, status: status)
     }
 
     /// A multipart form with `csrf`, `kind` and `file`: the body is streamed to a temporary file, the

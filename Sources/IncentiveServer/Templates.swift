@@ -5,7 +5,9 @@ import Mustache
 /// (`PackageResources`), so the server needs no files at run time. `{{ }}` escapes HTML, `{{{ }}}` does not.
 /// A page is `header`, its own template, then `footer`; header and footer show the `PageFrame`.
 enum PageTemplate: String, CaseIterable, Sendable {
-    case header, footer, login, message, overview, programs, program, partner, runs, imports, users
+    case header, footer, login, message, overview, programs, program, partner, runs, run, diff, imports, users
+    /// Partials: the pager of every list, and a page of a run's partners.
+    case pager, partners
 
     /// The file's bytes (UTF-8).
     var source: [UInt8] {
@@ -19,6 +21,10 @@ enum PageTemplate: String, CaseIterable, Sendable {
         case .program: PackageResources.program_mustache
         case .partner: PackageResources.partner_mustache
         case .runs: PackageResources.runs_mustache
+        case .run: PackageResources.run_mustache
+        case .diff: PackageResources.diff_mustache
+        case .pager: PackageResources.pager_mustache
+        case .partners: PackageResources.partners_mustache
         case .imports: PackageResources.imports_mustache
         case .users: PackageResources.users_mustache
         }
