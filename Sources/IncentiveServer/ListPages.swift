@@ -125,6 +125,28 @@ extension Language {
 }
 
 extension Pages {
+    // MARK: Cached bodies
+
+    /// A list page's body (without header and footer) from the page cache, or `body`'s, then kept: the
+    /// same path and query, in the same language, for the same viewer, give the same body while the
+    /// workspace's revision stays (every import, program version, enrolment and run moves it on).
+    /// Nil (not found) is not kept.
+    func cachedBody(_ request: Request, _ user: User, _ body: () async throws -> String?) async throws -> String? {
+        let workspace = self.workspace
+        let revision = try await blocking { try workspace.revision() }
+        let key = [
+            "page", request.uri.path, request.uri.query ?? "", Language.of(request).rawValue, user.role.rawValue, user.partnerID ?? "",
+            String(revision),
+        ].joined(separator: "\u{0}")
+        return try await pageBodies.value(key, compute: body)
+    }
+
+    /// `body` between the header and footer of the page, or the 404 page when there is no body.
+    func framed(_ body: String?, title: String, _ request: Request, _ context: AppContext, _ session: Session) throws -> Response {
+        guard let body else { return try notFound(request, context, session: session) }
+        return page(try templates.framed(body, in: frame(request, title: title, session: session)), request: request)
+    }
+
     // MARK: Overview
 
     /// Per program of the latest run: totals, statuses, the spread of the amounts, the largest amounts
@@ -134,14 +156,17 @@ extension Pages {
         if let partner = user.partnerID { return Self.redirect(URLText.partner(partner)) }
         let language = Language.of(request)
         let workspace = self.workspace
-        let latest = try await blocking { () -> (RunSummary, [ProgramOverview])? in
-            guard let last = try workspace.latestRun() else { return nil }
-            return (last, try workspace.runOverview(last.id))
+        let body = try await cachedBody(request, user) {
+            let latest = try await blocking { () -> (RunSummary, [ProgramOverview])? in
+                guard let last = try workspace.latestRun() else { return nil }
+                return (last, try workspace.runOverview(last.id))
+            }
+            let page = OverviewPage(
+                t: language.texts, run: latest.map { summary, _ in RunLabel(id: summary.id, time: language.timestamp(summary.startedAt)) },
+                programs: latest?.1.map { overviewProgram($0, language) } ?? [])
+            return try templates.render(.overview, page)
         }
-        let page = OverviewPage(
-            t: language.texts, run: latest.map { summary, _ in RunLabel(id: summary.id, time: language.timestamp(summary.startedAt)) },
-            programs: latest?.1.map { overviewProgram($0, language) } ?? [])
-        return try render(.overview, page, frame: frame(request, title: language.text(.overview), session: session), request: request)
+        return try framed(body, title: language.text(.overview), request, context, session)
     }
 
     func overviewProgram(_ overview: ProgramOverview, _ language: Language) -> OverviewPage.Program {
@@ -198,28 +223,31 @@ extension Pages {
         let admin = user.role == .admin
         let list = admin ? try ListRequest(request) : nil
         let workspace = self.workspace
-        let found = try await blocking { () -> (ProgramVersion, Program, (RunSummary, ListPage<PartnerStanding>)?)? in
-            guard try !workspace.programHistory(id).isEmpty else { return nil }
-            let (version, program) = try workspace.program(id)
-            guard let list else { return (version, program, nil) }
-            // Mostly the latest run; only when that one lacks the program are the others read.
-            let hasProgram = { (run: RunSummary) in run.programs.contains { $0.id == id } }
-            guard let run = try workspace.latestRun().flatMap({ hasProgram($0) ? $0 : nil }) ?? workspace.runs().last(where: hasProgram) else {
-                return (version, program, nil)
+        let body = try await cachedBody(request, user) { () -> String? in
+            let found = try await blocking { () -> (ProgramVersion, Program, (RunSummary, ListPage<PartnerStanding>)?)? in
+                guard try !workspace.programHistory(id).isEmpty else { return nil }
+                let (version, program) = try workspace.program(id)
+                guard let list else { return (version, program, nil) }
+                // Mostly the latest run; only when that one lacks the program are the others read.
+                let hasProgram = { (run: RunSummary) in run.programs.contains { $0.id == id } }
+                guard let run = try workspace.latestRun().flatMap({ hasProgram($0) ? $0 : nil }) ?? workspace.runs().last(where: hasProgram) else {
+                    return (version, program, nil)
+                }
+                return (version, program, (run, try workspace.runPartners(run: run.id, program: id, query: list.query)))
             }
-            return (version, program, (run, try workspace.runPartners(run: run.id, program: id, query: list.query)))
-        }
-        guard let (version, program, partners) = found else { return try notFound(request, context, session: session) }
-        var page = Self.programPage(program, version: version.version, language)
-        if let list {
-            if let (run, standings) = partners {
-                page.partnerList = Self.partnerList(
-                    standings, list: list, run: run, path: URLText.program(id), keep: [], language)
-            } else {
-                page.noRunHasProgram = true
+            guard let (version, program, partners) = found else { return nil }
+            var page = Self.programPage(program, version: version.version, language)
+            if let list {
+                if let (run, standings) = partners {
+                    page.partnerList = Self.partnerList(
+                        standings, list: list, run: run, path: URLText.program(id), keep: [], language)
+                } else {
+                    page.noRunHasProgram = true
+                }
             }
+            return try templates.render(.program, page)
         }
-        return try render(.program, page, frame: frame(request, title: program.id, session: session), request: request)
+        return try framed(body, title: id, request, context, session)
     }
 
     /// A page of a run's partners in one program, with the pager.
@@ -291,31 +319,34 @@ extension Pages {
         let admin = user.role == .admin
         // Two runs to compare (as before, numbers that are not runs show the list).
         if admin, let a = query["a"].flatMap({ Int(String($0)) }), let b = query["b"].flatMap({ Int(String($0)) }),
-            let response = try await diff(request, context, session: session, a: a, b: b)
+            let response = try await diff(request, context, user: user, session: session, a: a, b: b)
         {
             return response
         }
         let list = try ListRequest(request, sortable: false)
         let workspace = self.workspace
-        let summaries = try await blocking { try workspace.runs() }
-        let newestFirst = Array(summaries.reversed())
-        let shown = newestFirst.dropFirst(min(list.offset, newestFirst.count)).prefix(ListRequest.perPage)
-        let page = RunsPage(
-            t: language.texts, admin: admin, canCompare: summaries.count >= 2,
-            compareA: summaries.count >= 2 ? summaries[summaries.count - 2].id : 0, compareB: summaries.last?.id ?? 0,
-            pager: list.pager(path: "/runs", total: summaries.count, sortable: false, language),
-            runs: shown.map { run in
-                RunsPage.Run(
-                    id: run.id, started: language.timestamp(run.startedAt),
-                    programs: run.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", "),
-                    lines: run.bookingLines, paid: language.money(run.amount), missed: language.money(run.missedAmount), admin: admin)
-            }, isEmpty: shown.isEmpty)
-        return try render(.runs, page, frame: frame(request, title: language.text(.runs), session: session), request: request)
+        let body = try await cachedBody(request, user) { () -> String? in
+            let summaries = try await blocking { try workspace.runs() }
+            let newestFirst = Array(summaries.reversed())
+            let shown = newestFirst.dropFirst(min(list.offset, newestFirst.count)).prefix(ListRequest.perPage)
+            let page = RunsPage(
+                t: language.texts, admin: admin, canCompare: summaries.count >= 2,
+                compareA: summaries.count >= 2 ? summaries[summaries.count - 2].id : 0, compareB: summaries.last?.id ?? 0,
+                pager: list.pager(path: "/runs", total: summaries.count, sortable: false, language),
+                runs: shown.map { run in
+                    RunsPage.Run(
+                        id: run.id, started: language.timestamp(run.startedAt),
+                        programs: run.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", "),
+                        lines: run.bookingLines, paid: language.money(run.amount), missed: language.money(run.missedAmount), admin: admin)
+                }, isEmpty: shown.isEmpty)
+            return try templates.render(.runs, page)
+        }
+        return try framed(body, title: language.text(.runs), request, context, session)
     }
 
     /// `/runs?a=1&b=2`: the header of the difference and the changed (program, partner) pairs a page at a
     /// time; with `partner=ID`, that partner's whole difference as text. Nil when either run is not there.
-    func diff(_ request: Request, _ context: AppContext, session: Session, a: Int, b: Int) async throws -> Response? {
+    func diff(_ request: Request, _ context: AppContext, user: User, session: Session, a: Int, b: Int) async throws -> Response? {
         let language = Language.of(request)
         let query = request.uri.queryParameters
         let partner = query["partner"].map(String.init)
@@ -324,72 +355,77 @@ extension Pages {
         }
         let list = try ListRequest(request)
         let workspace = self.workspace
-        let found = try await blocking { () -> (RunDiffHeader, ListPage<PartnerChange>?, String?)? in
-            guard try workspace.hasRun(a), try workspace.hasRun(b) else { return nil }
-            let header = try workspace.runDiffHeader(a, b)
-            if let partner { return (header, nil, RunDiffText.render(try workspace.diffRuns(a, b, partner: partner))) }
-            return (header, try workspace.changedPartners(a, b, query: list.query), nil)
-        }
-        guard let (header, changes, text) = found else { return nil }
-        let keep = [("a", String(a)), ("b", String(b))]
-        let none = "—"
-        var page = DiffPage(
-            t: language.texts, a: a, b: b,
-            heading: language.text(
-                .diffHeading,
-                [
-                    "a": String(a), "b": String(b), "timeA": language.timestamp(header.before.startedAt),
-                    "timeB": language.timestamp(header.after.startedAt),
-                ]),
-            currency: header.currency,
-            programChanges: header.programs.map { program in
-                let versions: String
-                switch (program.before, program.after) {
-                case (let before?, let after?) where before == after: versions = "v\(after) (\(language.text(.sameVersion)))"
-                case (let before?, let after?): versions = "v\(before) → v\(after)"
-                case (nil, let after?): versions = "\(language.text(.onlyInRun, ["run": String(b)])) (v\(after))"
-                case (let before?, nil): versions = "\(language.text(.onlyInRun, ["run": String(a)])) (v\(before))"
-                default: versions = ""
-                }
-                let formOnly = program.before != program.after && program.before != nil && program.after != nil && program.changes.isEmpty
-                return DiffPage.ProgramChange(
-                    programID: program.id, versions: versions, changes: formOnly ? [language.text(.formOnly)] : program.changes)
-            },
-            dataText: language.text(header.dataChanged ? .dataChanged : .dataSame),
-            imports: header.imports.map { entry in
-                DiffPage.Import(
-                    kind: entry.kind.rawValue, file: entry.file,
-                    counts: entry.digest.isEmpty
-                        ? nil
-                        : "\(entry.added) \(language.text(.added)), \(entry.changed) \(language.text(.changed)), \(entry.unchanged) \(language.text(.unchanged))"
-                )
-            },
-            hasImports: header.dataChanged,
-            paidBefore: language.money(header.before.amount), paidAfter: language.money(header.after.amount),
-            missedBefore: language.money(header.before.missedAmount), missedAfter: language.money(header.after.missedAmount),
-            changedText: language.text(.changedPairs, ["count": String(header.changedPartners)]), pairs: [], pager: nil, isEmpty: false,
-            partnerDiff: text, partnerHeading: partner.map { language.text(.fullDiff, ["partner": $0]) },
-            backHref: URLText.link("/runs", keep))
-        if header.dataChanged && header.imports.isEmpty { page.dataText += " " + language.text(.noImportsBetween) }
-        if let changes {
-            page.pager = list.pager(path: "/runs", keep: keep, total: changes.total, sortable: true, language)
-            page.isEmpty = changes.items.isEmpty
-            page.pairs = changes.items.map { change in
-                DiffPage.Change(
-                    programID: change.program, partnerID: change.partnerID, partnerName: change.name,
-                    diffHref: URLText.link("/runs", keep + [("partner", change.partnerID)]),
-                    beforeStatus: change.before?.status.rawValue ?? "", beforeStatusText: change.before.map { language.status($0.status) } ?? none,
-                    beforePaid: change.before.map { language.money($0.amount) } ?? none,
-                    beforeMissed: change.before.map { language.money($0.missedAmount) } ?? none,
-                    afterStatus: change.after?.status.rawValue ?? "", afterStatusText: change.after.map { language.status($0.status) } ?? none,
-                    afterPaid: change.after.map { language.money($0.amount) } ?? none,
-                    afterMissed: change.after.map { language.money($0.missedAmount) } ?? none,
-                    paidChange: language.change(change.before?.amount ?? .zero, change.after?.amount ?? .zero),
-                    missedChange: language.change(change.before?.missedAmount ?? .zero, change.after?.missedAmount ?? .zero))
-            }
-        }
         let title = "\(language.text(.compare)) \(a) → \(b)"
-        return try render(.diff, page, frame: frame(request, title: title, session: session), request: request)
+        let body = try await cachedBody(request, user) { () -> String? in
+            let found = try await blocking { () -> (RunDiffHeader, ListPage<PartnerChange>?, String?)? in
+                guard try workspace.hasRun(a), try workspace.hasRun(b) else { return nil }
+                let header = try workspace.runDiffHeader(a, b)
+                if let partner { return (header, nil, RunDiffText.render(try workspace.diffRuns(a, b, partner: partner))) }
+                return (header, try workspace.changedPartners(a, b, query: list.query), nil)
+            }
+            guard let (header, changes, text) = found else { return nil }
+            let keep = [("a", String(a)), ("b", String(b))]
+            let none = "—"
+            var page = DiffPage(
+                t: language.texts, a: a, b: b,
+                heading: language.text(
+                    .diffHeading,
+                    [
+                        "a": String(a), "b": String(b), "timeA": language.timestamp(header.before.startedAt),
+                        "timeB": language.timestamp(header.after.startedAt),
+                    ]),
+                currency: header.currency,
+                programChanges: header.programs.map { program in
+                    let versions: String
+                    switch (program.before, program.after) {
+                    case (let before?, let after?) where before == after: versions = "v\(after) (\(language.text(.sameVersion)))"
+                    case (let before?, let after?): versions = "v\(before) → v\(after)"
+                    case (nil, let after?): versions = "\(language.text(.onlyInRun, ["run": String(b)])) (v\(after))"
+                    case (let before?, nil): versions = "\(language.text(.onlyInRun, ["run": String(a)])) (v\(before))"
+                    default: versions = ""
+                    }
+                    let formOnly = program.before != program.after && program.before != nil && program.after != nil && program.changes.isEmpty
+                    return DiffPage.ProgramChange(
+                        programID: program.id, versions: versions, changes: formOnly ? [language.text(.formOnly)] : program.changes)
+                },
+                dataText: language.text(header.dataChanged ? .dataChanged : .dataSame),
+                imports: header.imports.map { entry in
+                    DiffPage.Import(
+                        kind: entry.kind.rawValue, file: entry.file,
+                        counts: entry.digest.isEmpty
+                            ? nil
+                            : "\(entry.added) \(language.text(.added)), \(entry.changed) \(language.text(.changed)), \(entry.unchanged) \(language.text(.unchanged))"
+                    )
+                },
+                hasImports: header.dataChanged,
+                paidBefore: language.money(header.before.amount), paidAfter: language.money(header.after.amount),
+                missedBefore: language.money(header.before.missedAmount), missedAfter: language.money(header.after.missedAmount),
+                changedText: language.text(.changedPairs, ["count": String(header.changedPartners)]), pairs: [], pager: nil, isEmpty: false,
+                partnerDiff: text, partnerHeading: partner.map { language.text(.fullDiff, ["partner": $0]) },
+                backHref: URLText.link("/runs", keep))
+            if header.dataChanged && header.imports.isEmpty { page.dataText += " " + language.text(.noImportsBetween) }
+            if let changes {
+                page.pager = list.pager(path: "/runs", keep: keep, total: changes.total, sortable: true, language)
+                page.isEmpty = changes.items.isEmpty
+                page.pairs = changes.items.map { change in
+                    DiffPage.Change(
+                        programID: change.program, partnerID: change.partnerID, partnerName: change.name,
+                        diffHref: URLText.link("/runs", keep + [("partner", change.partnerID)]),
+                        beforeStatus: change.before?.status.rawValue ?? "",
+                        beforeStatusText: change.before.map { language.status($0.status) } ?? none,
+                        beforePaid: change.before.map { language.money($0.amount) } ?? none,
+                        beforeMissed: change.before.map { language.money($0.missedAmount) } ?? none,
+                        afterStatus: change.after?.status.rawValue ?? "", afterStatusText: change.after.map { language.status($0.status) } ?? none,
+                        afterPaid: change.after.map { language.money($0.amount) } ?? none,
+                        afterMissed: change.after.map { language.money($0.missedAmount) } ?? none,
+                        paidChange: language.change(change.before?.amount ?? .zero, change.after?.amount ?? .zero),
+                        missedChange: language.change(change.before?.missedAmount ?? .zero, change.after?.missedAmount ?? .zero))
+                }
+            }
+            return try templates.render(.diff, page)
+        }
+        guard let body else { return nil }
+        return try framed(body, title: title, request, context, session)
     }
 
     // MARK: Run
@@ -407,29 +443,31 @@ extension Pages {
         let list = admin ? try ListRequest(request) : nil
         let chosen = request.uri.queryParameters["program"].map(String.init)
         let workspace = self.workspace
-        let found = try await blocking { () -> (RunSummary, String?, ListPage<PartnerStanding>?)? in
-            guard try workspace.hasRun(id) else { return nil }
-            let summary = try workspace.runSummary(id)
-            guard let list else { return (summary, nil, nil) }
-            guard let program = chosen ?? summary.programs.first?.id else { return (summary, nil, nil) }
-            guard summary.programs.contains(where: { $0.id == program }) else { return nil }
-            return (summary, program, try workspace.runPartners(run: id, program: program, query: list.query))
+        let body = try await cachedBody(request, user) { () -> String? in
+            let found = try await blocking { () -> (RunSummary, String?, ListPage<PartnerStanding>?)? in
+                guard try workspace.hasRun(id) else { return nil }
+                let summary = try workspace.runSummary(id)
+                guard let list else { return (summary, nil, nil) }
+                guard let program = chosen ?? summary.programs.first?.id else { return (summary, nil, nil) }
+                guard summary.programs.contains(where: { $0.id == program }) else { return nil }
+                return (summary, program, try workspace.runPartners(run: id, program: program, query: list.query))
+            }
+            guard let (summary, program, standings) = found else { return nil }
+            let path = "/runs/\(id)"
+            var page = RunPage(
+                t: language.texts, heading: language.text(.runHeading, ["run": String(id)]), started: language.timestamp(summary.startedAt),
+                finished: language.timestamp(summary.finishedAt), lines: summary.bookingLines, partners: summary.partners,
+                programs: summary.programs.map { entry in
+                    RunPage.ProgramTab(
+                        programID: entry.id, version: entry.version, tabHref: URLText.link(path, [("program", entry.id)]) + "#partners",
+                        selected: entry.id == program)
+                }, admin: admin, paid: admin ? language.money(summary.amount) : "", missed: admin ? language.money(summary.missedAmount) : "")
+            if let list, let program, let standings {
+                page.partnerList = Self.partnerList(standings, list: list, run: summary, path: path, keep: [("program", program)], language)
+            }
+            return try templates.render(.run, page)
         }
-        guard let (summary, program, standings) = found else { return try notFound(request, context, session: session) }
-        let path = "/runs/\(id)"
-        var page = RunPage(
-            t: language.texts, heading: language.text(.runHeading, ["run": String(id)]), started: language.timestamp(summary.startedAt),
-            finished: language.timestamp(summary.finishedAt), lines: summary.bookingLines, partners: summary.partners,
-            programs: summary.programs.map { entry in
-                RunPage.ProgramTab(
-                    programID: entry.id, version: entry.version, tabHref: URLText.link(path, [("program", entry.id)]) + "#partners",
-                    selected: entry.id == program)
-            }, admin: admin, paid: admin ? language.money(summary.amount) : "", missed: admin ? language.money(summary.missedAmount) : "")
-        if let list, let program, let standings {
-            page.partnerList = Self.partnerList(standings, list: list, run: summary, path: path, keep: [("program", program)], language)
-        }
-        let title = language.text(.runHeading, ["run": String(id)])
-        return try render(.run, page, frame: frame(request, title: title, session: session), request: request)
+        return try framed(body, title: language.text(.runHeading, ["run": String(id)]), request, context, session)
     }
 
     // MARK: Imports

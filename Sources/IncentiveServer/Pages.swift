@@ -14,6 +14,8 @@ struct Pages: Sendable {
     let options: ServerOptions
     let templates: Templates
     let cache: ResponseCache
+    /// The bodies of list pages (`cachedBody`): up to 20 KB each, so fewer are kept than answers.
+    let pageBodies = ResponseCache(capacity: 512)
 
     static let loginCSRFCookie = "incentives_login_csrf"
     static let sessionLifetime: TimeInterval = 12 * 3600

@@ -208,9 +208,10 @@ extension Workspace {
             let items: [PartnerStanding]
             let total: Int
             if let pattern = query.pattern {
-                // The partners matching the search first (two prefix indexes), then their totals by key.
+                // The partners matching the search first (two prefix indexes), then their totals by key;
+                // CROSS JOIN keeps SQLite to that order (it would rather walk the whole program's totals).
                 let from = """
-                    FROM partners p JOIN run_partner_totals t ON t.run_id = ? AND t.program_id = ? AND t.partner_id = p.partner_id
+                    FROM partners p CROSS JOIN run_partner_totals t ON t.run_id = ? AND t.program_id = ? AND t.partner_id = p.partner_id
                     WHERE (p.partner_id LIKE ? ESCAPE '\\' OR p.name LIKE ? ESCAPE '\\') AND t.\(Self.takingPartSQL)
                     """
                 let arguments: StatementArguments = [run, program, pattern, pattern]
@@ -221,11 +222,15 @@ extension Workspace {
                 ).map(Self.standing)
             } else {
                 total = totalWithoutSearch
+                // The page's keys through the index first, then the names of those 50 only.
                 items = try Row.fetchAll(
                     cached: db,
                     sql: """
-                        SELECT \(columns) FROM run_partner_totals t \(index) LEFT JOIN partners p ON p.partner_id = t.partner_id
-                        WHERE t.run_id = ? AND t.program_id = ? AND t.\(Self.takingPartSQL) ORDER BY \(order) LIMIT ? OFFSET ?
+                        SELECT \(columns) FROM (
+                            SELECT partner_id, status, amount_cents, missed_amount_cents FROM run_partner_totals \(index)
+                            WHERE run_id = ? AND program_id = ? AND \(Self.takingPartSQL)
+                            ORDER BY \(order.replacingOccurrences(of: "t.", with: "")) LIMIT ? OFFSET ?
+                        ) t LEFT JOIN partners p ON p.partner_id = t.partner_id ORDER BY \(order)
                         """, arguments: [run, program, query.limit, query.offset]
                 ).map(Self.standing)
             }
@@ -310,7 +315,8 @@ extension Workspace {
             let total = try Int.fetchOne(cached: db, sql: "SELECT COUNT(*) FROM imports") ?? 0
             let items = try Row.fetchAll(
                 cached: db,
-                sql: "SELECT id, imported_at, kind, file_name, digest, rows, added, changed, unchanged FROM imports ORDER BY id DESC LIMIT ? OFFSET ?",
+                sql:
+                    "SELECT id, imported_at, kind, file_name, digest, rows, added, changed, unchanged FROM imports ORDER BY id DESC LIMIT ? OFFSET ?",
                 arguments: [limit, offset]
             ).map(Self.importEntry)
             return ListPage(items: items, total: total)

@@ -314,4 +314,28 @@ import Testing
             #expect(!log.text.contains("Sort by"))
         }
     }
+
+    /// A list page is kept while the workspace stays as it was; a new run (or any change) shows at once,
+    /// and each viewer and language has its own.
+    @Test func aKeptListPageFollowsTheWorkspace() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        try await fixture.serve { client in
+            let (jar, _) = try await PageTests.signIn(client, name: "ada", password: "admin-secret")
+            func runIDs(_ uri: String) async throws -> [Int] {
+                let page = try await client.execute(uri: uri, method: .get, headers: jar.header)
+                return page.text.matches(of: /<tr><td><a href="\/runs\/([0-9]+)">/).map { Int($0.output.1)! }
+            }
+            let before = try await runIDs("/runs")
+            #expect(try await runIDs("/runs") == before)
+            _ = try fixture.workspace.run()
+            let after = try await runIDs("/runs")
+            #expect(after.count == before.count + 1 && after.first == (before.first ?? 0) + 1)
+            let overview = try await client.execute(uri: "/", method: .get, headers: jar.header)
+            #expect(overview.text.contains("\(after.first!),"))
+            let dutch = try await client.execute(uri: "/runs?lang=nl", method: .get, headers: jar.header)
+            #expect(dutch.text.contains("Berekeningen"))
+            #expect(dutch.text != (try await client.execute(uri: "/runs", method: .get, headers: jar.header)).text)
+        }
+    }
 }

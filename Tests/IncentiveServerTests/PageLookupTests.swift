@@ -60,7 +60,9 @@ import Testing
         let template = Templates([("header.mustache", "<title>{{title}} · x</title>"), ("footer.mustache", "</html>")])
         #expect(try template.render(.header, ["title": title]) == "<title>\(Templates.escape(title)) · x</title>")
         let frame = PageFrame(lang: "en", otherLang: "nl", t: [:], title: title, user: nil)
-        #expect(try template.framed("<p>body</p>", in: frame) == "<title>A&amp;B &lt;NL1001&gt; &quot;q&quot; &#39;x&#39; é \u{1} · x</title><p>body</p></html>")
+        #expect(
+            try template.framed("<p>body</p>", in: frame)
+                == "<title>A&amp;B &lt;NL1001&gt; &quot;q&quot; &#39;x&#39; é \u{1} · x</title><p>body</p></html>")
         // The next title reuses the rendered frame.
         var other = frame
         other.title = "P000002"

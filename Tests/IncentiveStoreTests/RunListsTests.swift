@@ -109,7 +109,9 @@ import Testing
         let partners = try Self.expected(fixture.workspace, run: 2)["GEN-MDF"]!
         let someName = partners[partners.count / 2].name
         for search in ["p00001", "P0001", String(someName.prefix(4)).uppercased(), "zeta 100% p", "zeta 100_", "%", "_", "nobody"] {
-            let matching = partners.filter { $0.partnerID.lowercased().hasPrefix(search.lowercased()) || $0.name.lowercased().hasPrefix(search.lowercased()) }
+            let matching = partners.filter {
+                $0.partnerID.lowercased().hasPrefix(search.lowercased()) || $0.name.lowercased().hasPrefix(search.lowercased())
+            }
             for order in PartnerOrder.allCases {
                 let read = try Self.allPages(pageSize: 40) { offset in
                     try fixture.workspace.runPartners(
