@@ -102,7 +102,25 @@ public enum IncentivesServer {
 extension IncentivesServer {
     /// Serves until SIGTERM or SIGINT, then finishes the requests in flight and returns.
     public static func run(workspace: Workspace, options: ServerOptions, logger: Logger) async throws {
-        try await application(workspace: workspace, options: options, logger: logger).runService()
+        let app = application(workspace: workspace, options: options, logger: logger)
+        Task.detached { await prepareLists(workspace, logger: logger) }
+        try await app.runService()
+    }
+
+    /// Works out, in the background as the server starts, what the first admin's overview and runs diff
+    /// would otherwise wait for: the latest run's overview and the changes from the run before it (about
+    /// 1.5 s at 100,000 partners; both are then kept, `Workspace.runOverview`, `changedPartners`).
+    static func prepareLists(_ workspace: Workspace, logger: Logger) async {
+        do {
+            try await blocking {
+                let ids = try workspace.runs().suffix(2).map(\.id)
+                guard let last = ids.last else { return }
+                _ = try workspace.runOverview(last)
+                if ids.count == 2 { _ = try workspace.runDiffHeader(ids[0], last) }
+            }
+        } catch {
+            logger.warning("the latest run's lists were not prepared: \(error)")
+        }
     }
 }
 
