@@ -221,7 +221,7 @@ struct Pages: Sendable {
             guard let (input, result, stored) = computed,
                 let page = partnerPage(id: id, input: input, result: result, stored: stored, language: language)
             else { return nil }
-            return try templates.render(.partner, page)
+            return PartnerHTML.render(page)
         }
         guard let body else { return try notFound(request, context, session: session) }
         let pageFrame = frame(request, title: id, session: session)

@@ -3,8 +3,8 @@ import Testing
 
 @testable import IncentiveServer
 
-/// The hand-written `child(named:)` of the partner page's models answers what Mustache's `Mirror` lookup
-/// would, for every stored property, with optionals set and unset.
+/// The hand-written `child(named:)` of the pages' shared models answers what Mustache's `Mirror` lookup
+/// would, for every stored property.
 @Suite struct PageLookupTests {
     /// What Mustache finds by reflection: the property's value, an optional unwrapped, nil when absent.
     static func reflected(_ value: Any, _ name: String) -> Any? {
@@ -26,32 +26,8 @@ import Testing
     }
 
     @Test func everyPropertyIsFoundAsByReflection() {
-        let check = PartnerPage.Program.Row.Check(passed: true, explanation: "CSAT 10 of 10")
-        let row = PartnerPage.Program.Row(
-            item: "data-center/ucs", eligible: false, bar: "<svg/>", volume: "1,000.00", threshold: "2,000.00", amount: "0.00", missed: "60.00",
-            checks: [check])
-        let line = PartnerPage.Program.Line(order: "SO1/1", sku: "UCS", booked: "2015-03-01", item: "data-center/ucs", amount: "1,000.00")
-        let paid = PartnerPage.Program.Paid(id: 2, time: "2015-04-30 12:00", amount: "1.00", missed: "2.00", statusText: "eligible")
-        let label = RunLabel(id: 3, time: "2015-05-01 09:00")
-        for (paid, notInRun) in [(paid, nil), (nil, label)] as [(PartnerPage.Program.Paid?, RunLabel?)] {
-            var program = PartnerPage.Program(
-                id: "VIP", currency: "USD", status: "ineligible", statusText: "not eligible", amount: "0.00", missed: "60.00", rows: [row],
-                lines: [line], hasLines: true)
-            program.paid = paid
-            program.notInRun = notInRun
-            Self.agrees(program)
-            for provider in ["Partner Provider", nil] {
-                Self.agrees(
-                    PartnerPage(
-                        t: ["a": "b"], partnerID: "NL1", partnerName: "N", country: "NL", tier: "gold", provider: provider, storedRun: notInRun,
-                        programs: [program], advice: ["x"], hasAdvice: true))
-            }
-        }
-        Self.agrees(row)
-        Self.agrees(check)
-        Self.agrees(line)
-        Self.agrees(paid)
-        Self.agrees(label)
+        Self.agrees(RunLabel(id: 3, time: "2015-05-01 09:00"))
+        #expect(true.child(named: "id") == nil && "text".child(named: "count") == nil)
     }
 
     /// A page's title goes into a header rendered once per frame, escaped as Mustache escapes it.

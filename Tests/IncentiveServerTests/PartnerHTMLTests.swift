@@ -1,0 +1,65 @@
+import Foundation
+import IncentiveEngine
+import IncentiveStore
+import IncentiveSynthetic
+import Testing
+
+@testable import IncentiveServer
+
+/// The partner page written by `PartnerHTML` is, byte for byte, `partner.mustache` rendered by Mustache:
+/// for every partner of a generated workspace (names with quotes, apostrophes and ampersands, partners
+/// with and without advice, counted lines, stored results) and of the example, in both languages.
+@Suite struct PartnerHTMLTests {
+    static func compare(_ workspace: Workspace, ids: [String], stored: Bool) throws -> Int {
+        let pages = Pages(workspace: workspace, options: ServerOptions(clock: .fixed(Day(year: 2015, month: 5, day: 20)!)), cache: ResponseCache())
+        var compared = 0
+        for id in ids {
+            let input = try workspace.loadInput(tracePartner: id, onlyPartner: true).input
+            let result = Engine.compute(input)
+            let run = stored ? try workspace.latestRun().map { try workspace.runResult($0.id, partner: id) } : nil
+            for language in Language.allCases {
+                let page = try #require(
+                    pages.partnerPage(
+                        id: id, input: input, result: result, stored: run.map { Pages.StoredRun(summary: $0.summary, result: $0.result) },
+                        language: language))
+                let expected = try Templates.shared.render(.partner, page)
+                #expect(PartnerHTML.render(page) == expected, "\(id) \(language)")
+                compared += 1
+            }
+        }
+        return compared
+    }
+
+    @Test func everyGeneratedPartnerIsWrittenAsTheTemplateWritesIt() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("incentives-partner-html-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try DatasetGenerator(partners: 400, lines: 6_000, seed: 21).write(to: folder.path)
+        let workspace = try Workspace.create(at: folder.appendingPathComponent("w.sqlite").path)
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path + "/programs").sorted() {
+            _ = try workspace.addProgram(file: folder.path + "/programs/" + name)
+        }
+        _ = try workspace.importFolder(folder.path + "/data")
+        let ids = try workspace.partners(offset: 0, limit: 1_000).items.map(\.id)
+        // Without a stored run (the page says so), then with one.
+        #expect(try Self.compare(workspace, ids: Array(ids.prefix(40)), stored: false) == 80)
+        _ = try workspace.run()
+        #expect(try Self.compare(workspace, ids: ids, stored: true) == 800)
+    }
+
+    @Test func everyExamplePartnerIsWrittenAsTheTemplateWritesIt() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("incentives-partner-html-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("examples")
+        let workspace = try Workspace.create(at: folder.appendingPathComponent("w.sqlite").path)
+        for name in try FileManager.default.contentsOfDirectory(atPath: examples.path + "/programs").sorted() where name.hasSuffix(".yaml") {
+            _ = try workspace.addProgram(file: examples.path + "/programs/" + name)
+        }
+        _ = try workspace.importFolder(examples.path + "/data")
+        _ = try workspace.run(programIDs: ["VIP25-6M"])
+        let ids = try workspace.partners(offset: 0, limit: 100).items.map(\.id)
+        #expect(ids.count == 13)
+        #expect(try Self.compare(workspace, ids: ids, stored: true) == 26)
+    }
+}
