@@ -207,8 +207,11 @@ struct PartnerPage: Sendable {
 
         var id, currency, status, statusText, amount, missed: String
         var rows: [Row]
+        /// The first `Pages.maxLines` lines that counted.
         var lines: [Line]
         var hasLines: Bool
+        /// Said when more lines counted than are listed.
+        var moreLines: String?
         var paid: Paid?
         /// The stored run, when it does not have this program with this partner in it.
         var notInRun: RunLabel?

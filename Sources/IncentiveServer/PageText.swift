@@ -18,6 +18,7 @@ enum PageText: String, CaseIterable, Sendable {
     case sortBy, searchPrefix, find, previous, next, pageOf, nothingHere, partnersInRun, noRunHasProgram, allPartners, largestPaid
     case largestMissed, paidPerPartner, missedPerPartner, runHeading, finished, diffHeading, changedPairs, dataSame, dataChanged
     case importsBetween, noImportsBetween, sameVersion, onlyInRun, formOnly, before, after, paidChange, missedChange, fullDiff, allChanges
+    case moreLines
 
     /// The words in English and in Dutch.
     var words: (en: String, nl: String) {
@@ -232,6 +233,11 @@ enum PageText: String, CaseIterable, Sendable {
         case .missedChange: ("Missed change", "Verschil misgelopen")
         case .fullDiff: ("Every difference of {partner}", "Alle verschillen van {partner}")
         case .allChanges: ("All changed partners", "Alle gewijzigde partners")
+        case .moreLines:
+            (
+                "The first {shown} of {count} lines are listed; `incentives explain` lists them all.",
+                "De eerste {shown} van {count} orderregels staan hier; `incentives explain` toont ze allemaal."
+            )
         }
     }
 }

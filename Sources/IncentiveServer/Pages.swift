@@ -228,6 +228,10 @@ struct Pages: Sendable {
         return page(try templates.framed(body, in: pageFrame), request: request)
     }
 
+    /// At most this many counted lines are listed per program (a partner page stays under 300 KB
+    /// whatever the partner booked); the page says how many more there are.
+    static let maxLines = 200
+
     /// A stored run, read for one partner.
     struct StoredRun {
         var summary: RunSummary
@@ -264,13 +268,18 @@ struct Pages: Sendable {
                     threshold: language.money(row.threshold), amount: language.money(row.amount), missed: language.money(row.missedAmount),
                     checks: row.checks.map { PartnerPage.Program.Row.Check(passed: $0.passed, explanation: language.check($0)) })
             }
+            var counted = 0
             let lines = input.totals.traced.compactMap { line -> PartnerPage.Program.Line? in
                 let order = "\(line.orderID)/\(line.lineID)", booked = language.date(line.bookedOn)
                 switch line.outcomes[programIndex] {
                 case .counted(let subtrack, let amount):
+                    counted += 1
+                    guard counted <= Self.maxLines else { return nil }
                     return PartnerPage.Program.Line(
                         order: order, sku: line.sku, booked: booked, item: paths[subtrack], amount: language.money(amount))
                 case .qualifying(let amount):
+                    counted += 1
+                    guard counted <= Self.maxLines else { return nil }
                     return PartnerPage.Program.Line(
                         order: order, sku: line.sku, booked: booked, item: line.intendedUse, amount: language.money(amount))
                 default: return nil
@@ -279,7 +288,9 @@ struct Pages: Sendable {
             var card = PartnerPage.Program(
                 id: program.id, currency: program.currency, status: standing.status.rawValue, statusText: language.status(standing.status),
                 amount: language.money(standing.amount), missed: language.money(standing.missedAmount), rows: rows, lines: lines,
-                hasLines: !lines.isEmpty)
+                hasLines: !lines.isEmpty,
+                moreLines: counted > lines.count
+                    ? language.text(.moreLines, ["shown": String(lines.count), "count": String(counted)]) : nil)
             // What the latest stored run paid in this program, if the run has the program and the partner in it.
             if let stored, let storedRun {
                 if let paid = stored.result.programs.first(where: { $0.program.id == program.id })?.partners.first(where: { $0.partnerID == id }) {

@@ -61,6 +61,7 @@ enum PartnerHTML {
                     html.raw("</td><td>").text(line.item).raw("</td><td class=\"num\">").text(line.amount).raw("</td></tr>")
                 }
                 html.raw("\n</table>\n")
+                if let more = program.moreLines { html.raw("<p class=\"muted\">").text(more).raw("</p>\n") }
             }
             html.raw("</div>\n")
         }

@@ -62,4 +62,44 @@ import Testing
         #expect(ids.count == 13)
         #expect(try Self.compare(workspace, ids: ids, stored: true) == 26)
     }
+
+    /// A partner with thousands of counted lines: 200 are listed per program, the page says how many
+    /// there are, and it stays under 300 KB.
+    @Test func aPartnerWithManyLinesListsTheFirst200() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("incentives-partner-html-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try DatasetGenerator(partners: 4, lines: 12_000, seed: 5).write(to: folder.path)
+        let workspace = try Workspace.create(at: folder.appendingPathComponent("w.sqlite").path)
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path + "/programs").sorted() {
+            _ = try workspace.addProgram(file: folder.path + "/programs/" + name)
+        }
+        _ = try workspace.importFolder(folder.path + "/data")
+        _ = try workspace.run()
+        let ids = try workspace.partners(offset: 0, limit: 10).items.map(\.id)
+        #expect(try Self.compare(workspace, ids: ids, stored: true) == 8)
+        let pages = Pages(workspace: workspace, options: ServerOptions(clock: .fixed(Day(year: 2015, month: 5, day: 20)!)), cache: ResponseCache())
+        var listedMore = 0
+        for id in ids {
+            let input = try workspace.loadInput(tracePartner: id, onlyPartner: true).input
+            let page = try #require(pages.partnerPage(id: id, input: input, result: Engine.compute(input), stored: nil, language: .en))
+            for (index, program) in page.programs.enumerated() {
+                // Counted here independently: the traced lines that counted in this program.
+                let counted = input.totals.traced.filter {
+                    switch $0.outcomes[index] {
+                    case .counted, .qualifying: true
+                    default: false
+                    }
+                }.count
+                #expect(program.lines.count == min(counted, Pages.maxLines))
+                if counted > Pages.maxLines {
+                    listedMore += 1
+                    #expect(program.moreLines == "The first 200 of \(counted) lines are listed; `incentives explain` lists them all.")
+                } else {
+                    #expect(program.moreLines == nil)
+                }
+            }
+            #expect(PartnerHTML.render(page).utf8.count < 300_000)
+        }
+        #expect(listedMore >= 4)
+    }
 }
