@@ -338,16 +338,28 @@ struct API: Sendable {
             partner = user.partnerID
         }
         let program = query["program"].map(String.init)
-        let workspace = self.workspace
-        let (_, result) = try await blocking { [partner] in try workspace.runResult(id, partner: partner) }
-        let rows = result.rows.filter { program == nil || $0.program == program }
-        switch query["format"].map(String.init) ?? "json" {
-        case "csv": return JSONBody.text(ResultsCSV.render(rows), contentType: "text/csv; charset=utf-8")
-        case "json":
-            let page = try Page(request)
-            return JSONBody.response(page.slice(rows.map(RowDocument.init)))
+        let format = query["format"].map(String.init) ?? "json"
+        let contentType: String
+        switch format {
+        case "csv": contentType = "text/csv; charset=utf-8"
+        case "json": contentType = "application/json; charset=utf-8"
         case let other: throw APIError.badRequest("format \(other): expected csv or json")
         }
+        // CSV is every row at once; JSON comes a page at a time.
+        let page: Page? = format == "json" ? try Page(request) : nil
+        let workspace = self.workspace
+        let answer = { [partner] () async throws -> String in
+            let (_, result) = try await blocking { try workspace.runResult(id, partner: partner) }
+            let rows = result.rows.filter { program == nil || $0.program == program }
+            guard let page else { return ResultsCSV.render(rows) }
+            return String(decoding: try JSONBody.encoder.encode(page.slice(rows.map(RowDocument.init))), as: UTF8.self)
+        }
+        // One partner's rows of a stored run never change: the answer is kept (a whole run is not).
+        guard let partner else { return JSONBody.text(try await answer(), contentType: contentType) }
+        let key = [
+            "results", String(id), partner, program ?? "\u{1}", format, page.map { "\($0.page) \($0.perPage)" } ?? "",
+        ].joined(separator: "\u{0}")
+        return JSONBody.text(try await cache.value(key, compute: answer) ?? "", contentType: contentType)
     }
 
     /// The partner's standing in every program of the run, with every check explained. A stored run never
