@@ -30,15 +30,21 @@ import Testing
         return compared
     }
 
-    @Test func everyGeneratedPartnerIsWrittenAsTheTemplateWritesIt() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("incentives-partner-html-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try DatasetGenerator(partners: 400, lines: 6_000, seed: 21).write(to: folder.path)
+    /// A workspace of generated data (the generator's programs and files), not yet run.
+    static func generated(in folder: URL, partners: Int, lines: Int, seed: UInt64) throws -> Workspace {
+        try DatasetGenerator(partners: partners, lines: lines, seed: seed).write(to: folder.path)
         let workspace = try Workspace.create(at: folder.appendingPathComponent("w.sqlite").path)
         for name in try FileManager.default.contentsOfDirectory(atPath: folder.path + "/programs").sorted() {
             _ = try workspace.addProgram(file: folder.path + "/programs/" + name)
         }
         _ = try workspace.importFolder(folder.path + "/data")
+        return workspace
+    }
+
+    @Test func everyGeneratedPartnerIsWrittenAsTheTemplateWritesIt() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("incentives-partner-html-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let workspace = try Self.generated(in: folder, partners: 400, lines: 6_000, seed: 21)
         let ids = try workspace.partners(offset: 0, limit: 1_000).items.map(\.id)
         // Without a stored run (the page says so), then with one.
         #expect(try Self.compare(workspace, ids: Array(ids.prefix(40)), stored: false) == 80)
@@ -68,12 +74,7 @@ import Testing
     @Test func aPartnerWithManyLinesListsTheFirst200() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("incentives-partner-html-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        try DatasetGenerator(partners: 4, lines: 12_000, seed: 5).write(to: folder.path)
-        let workspace = try Workspace.create(at: folder.appendingPathComponent("w.sqlite").path)
-        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path + "/programs").sorted() {
-            _ = try workspace.addProgram(file: folder.path + "/programs/" + name)
-        }
-        _ = try workspace.importFolder(folder.path + "/data")
+        let workspace = try Self.generated(in: folder, partners: 4, lines: 12_000, seed: 5)
         _ = try workspace.run()
         let ids = try workspace.partners(offset: 0, limit: 10).items.map(\.id)
         #expect(try Self.compare(workspace, ids: ids, stored: true) == 8)
