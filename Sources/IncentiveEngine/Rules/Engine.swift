@@ -22,6 +22,10 @@ public struct LoadedInput: Sendable {
 public enum Engine {
     public static let version = "0.1.0"
 
+    /// The processors this process may use, read once: on Linux each reading opens the cgroup's CPU
+    /// files, which cost a server computing one partner per request more than the computation.
+    static let processors = ProcessInfo.processInfo.activeProcessorCount
+
     /// Loads a dataset folder and a programs folder, validating everything.
     ///
     /// - Parameters:
@@ -146,7 +150,7 @@ public enum Engine {
         let blockSize = 2048
         let blocksPerProgram = (partnerCount + blockSize - 1) / blockSize
         // One partner (a page, an explanation) is computed on the calling thread.
-        let parallel = ProcessInfo.processInfo.activeProcessorCount > 1 && partnerCount > 1
+        let parallel = partnerCount > 1 && Self.processors > 1
         var pieces = parallelMap(programs.count * blocksPerProgram, parallel: parallel) { piece in
             let programIndex = piece / blocksPerProgram
             let first = (piece % blocksPerProgram) * blockSize
