@@ -212,10 +212,8 @@ struct Pages: Sendable {
         let today = options.clock.today.daysSinceEpoch
         let body = try await cache.value("partner\u{0}\(id)\u{0}\(language.rawValue)\u{0}\(revision)\u{0}\(today)") {
             let computed = try await blocking { () -> (LoadedInput, ComputeResult, StoredRun?)? in
-                guard try workspace.partners(offset: 0, limit: 1, only: id).total == 1 else { return nil }
                 // Only this partner's rows, read through the tables' partner indexes: never the whole workspace.
-                let input = try workspace.loadInput(tracePartner: id, onlyPartner: true).input
-                let stored = try workspace.latestRun().map { try workspace.runResult($0.id, partner: id) }
+                guard let (input, stored) = try workspace.partnerView(id) else { return nil }
                 return (input, Engine.compute(input), stored.map { StoredRun(summary: $0.summary, result: $0.result) })
             }
             guard let (input, result, stored) = computed,

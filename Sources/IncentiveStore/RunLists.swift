@@ -301,6 +301,19 @@ extension Workspace {
         return overviews
     }
 
+    /// Everything a partner page shows, read in one transaction: the partner's input (its rows only,
+    /// through the partner indexes) and what the latest stored run holds for it. Nil when the workspace
+    /// has no such partner.
+    public func partnerView(_ id: String) throws -> (input: LoadedInput, stored: (summary: RunSummary, result: ComputeResult)?)? {
+        try pool.read { db in
+            guard try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM partners WHERE partner_id = ?)", arguments: [id]) == true
+            else { return nil }
+            let (input, _) = try loadInput(db, programIDs: [], tracePartner: id, onlyPartner: true, bookingView: nil, remedies: .plain)
+            let stored = try Int.fetchOne(cached: db, sql: "SELECT MAX(id) FROM runs").map { try runResult(db, $0, partner: id) }
+            return (input, stored)
+        }
+    }
+
     /// The latest stored run, if any.
     public func latestRun() throws -> RunSummary? {
         try pool.read { db in

@@ -155,55 +155,60 @@ extension Workspace {
     /// A stored run's results, rebuilt exactly as `compute` produced them (same programs, partners, rows, checks).
     /// With `partner`, only that partner's results (the programs' lists hold just that partner).
     public func runResult(_ id: Int, partner: String? = nil) throws -> (summary: RunSummary, result: ComputeResult) {
-        try pool.read { db in
-            let summary = try runSummary(db, id)
-            var programs: [ProgramResult] = []
-            for entry in summary.programs {
-                let program = try runProgram(db, run: id, id: entry.id, version: entry.version)
-                var checksByRow: [Int64: [Check]] = [:]
-                for row in try Row.fetchAll(
-                    cached: db,
-                    sql: """
-                        SELECT c.row_id, c.code, c.passed, c.reason, c.explanation FROM run_checks c JOIN run_rows r ON r.id = c.row_id
-                        WHERE r.run_id = ? AND r.program_id = ? \(partner == nil ? "" : "AND r.partner_id = ?") ORDER BY c.row_id, c.position
-                        """, arguments: [id, entry.id] + (partner.map { [$0] } ?? []))
-                {
-                    let code: String = row[1]
-                    guard let checkCode = Check.Code(rawValue: code) else { throw WorkspaceError(.damaged, "run \(id) holds an unknown check code \(code)") }
-                    checksByRow[row[0], default: []].append(Check(code: checkCode, passed: row[2], reason: row[3], explanation: row[4]))
+        try pool.read { db in try runResult(db, id, partner: partner) }
+    }
+
+    /// `runResult` inside a read the caller holds.
+    func runResult(_ db: Database, _ id: Int, partner: String?) throws -> (summary: RunSummary, result: ComputeResult) {
+        let summary = try runSummary(db, id)
+        var programs: [ProgramResult] = []
+        for entry in summary.programs {
+            let program = try runProgram(db, run: id, id: entry.id, version: entry.version)
+            var checksByRow: [Int64: [Check]] = [:]
+            for row in try Row.fetchAll(
+                cached: db,
+                sql: """
+                    SELECT c.row_id, c.code, c.passed, c.reason, c.explanation FROM run_checks c JOIN run_rows r ON r.id = c.row_id
+                    WHERE r.run_id = ? AND r.program_id = ? \(partner == nil ? "" : "AND r.partner_id = ?") ORDER BY c.row_id, c.position
+                    """, arguments: [id, entry.id] + (partner.map { [$0] } ?? []))
+            {
+                let code: String = row[1]
+                guard let checkCode = Check.Code(rawValue: code) else {
+                    throw WorkspaceError(.damaged, "run \(id) holds an unknown check code \(code)")
                 }
-                var rowsByPartner: [String: [ResultRow]] = [:]
-                for row in try Row.fetchAll(
-                    cached: db,
-                    sql: """
-                        SELECT id, partner_id, item, qualifying_volume_cents, threshold_cents, eligible, amount_cents, missed_amount_cents
-                        FROM run_rows WHERE run_id = ? AND program_id = ? \(partner == nil ? "" : "AND partner_id = ?") ORDER BY id
-                        """, arguments: [id, entry.id] + (partner.map { [$0] } ?? []))
-                {
-                    let partnerID: String = row[1]
-                    rowsByPartner[partnerID, default: []].append(
-                        ResultRow(
-                            program: program.id, kind: program.kind, partnerID: partnerID, item: row[2], qualifyingVolume: Money(cents: row[3]),
-                            threshold: Money(cents: row[4]), eligible: row[5], amount: Money(cents: row[6]), missedAmount: Money(cents: row[7]),
-                            checks: checksByRow[row[0]] ?? []))
-                }
-                var partners: [PartnerResult] = []
-                for row in try Row.fetchAll(
-                    cached: db,
-                    sql: """
-                        SELECT partner_id, status FROM run_partners WHERE run_id = ? AND program_id = ? \(partner == nil ? "" : "AND partner_id = ?")
-                        ORDER BY partner_id
-                        """, arguments: [id, entry.id] + (partner.map { [$0] } ?? []))
-                {
-                    let partnerID: String = row[0], statusText: String = row[1]
-                    guard let status = PartnerStatus(rawValue: statusText) else {
-                        throw WorkspaceError(.damaged, "run \(id) holds an unknown status \(statusText)")
-                    }
-                    partners.append(PartnerResult(partnerID: partnerID, status: status, rows: rowsByPartner[partnerID] ?? []))
-                }
-                programs.append(ProgramResult(program: program, partners: partners))
+                checksByRow[row[0], default: []].append(Check(code: checkCode, passed: row[2], reason: row[3], explanation: row[4]))
             }
-            return (summary, ComputeResult(programs: programs))
+            var rowsByPartner: [String: [ResultRow]] = [:]
+            for row in try Row.fetchAll(
+                cached: db,
+                sql: """
+                    SELECT id, partner_id, item, qualifying_volume_cents, threshold_cents, eligible, amount_cents, missed_amount_cents
+                    FROM run_rows WHERE run_id = ? AND program_id = ? \(partner == nil ? "" : "AND partner_id = ?") ORDER BY id
+                    """, arguments: [id, entry.id] + (partner.map { [$0] } ?? []))
+            {
+                let partnerID: String = row[1]
+                rowsByPartner[partnerID, default: []].append(
+                    ResultRow(
+                        program: program.id, kind: program.kind, partnerID: partnerID, item: row[2], qualifyingVolume: Money(cents: row[3]),
+                        threshold: Money(cents: row[4]), eligible: row[5], amount: Money(cents: row[6]), missedAmount: Money(cents: row[7]),
+                        checks: checksByRow[row[0]] ?? []))
+            }
+            var partners: [PartnerResult] = []
+            for row in try Row.fetchAll(
+                cached: db,
+                sql: """
+                    SELECT partner_id, status FROM run_partners WHERE run_id = ? AND program_id = ? \(partner == nil ? "" : "AND partner_id = ?")
+                    ORDER BY partner_id
+                    """, arguments: [id, entry.id] + (partner.map { [$0] } ?? []))
+            {
+                let partnerID: String = row[0], statusText: String = row[1]
+                guard let status = PartnerStatus(rawValue: statusText) else {
+                    throw WorkspaceError(.damaged, "run \(id) holds an unknown status \(statusText)")
+                }
+                partners.append(PartnerResult(partnerID: partnerID, status: status, rows: rowsByPartner[partnerID] ?? []))
+            }
+            programs.append(ProgramResult(program: program, partners: partners))
         }
+        return (summary, ComputeResult(programs: programs))
     }
 }

@@ -26,94 +26,104 @@ extension Workspace {
         programIDs: [String] = [], tracePartner: String? = nil, onlyPartner: Bool = false, bookingView: ((BookingLine) -> BookingLine?)? = nil,
         remedies: Remedies = .plain
     ) throws(DiagnosticReport) -> (input: LoadedInput, record: InputRecord) {
-        var collector = DiagnosticCollector()
         do {
-            return try pool.read { db throws -> (LoadedInput, InputRecord) in
-                let versions = try ProgramStore.latest(db)
-                var programs: [Program] = []
-                var programRecords: [(String, Int, String)] = []
-                for version in versions {
-                    do {
-                        programs.append(try ProgramStore.parse(version))
-                        programRecords.append((version.programID, version.version, version.digest))
-                    } catch {
-                        collector.error(file: version.label, line: nil, "\(error)")
-                    }
-                }
-                if programs.isEmpty && !collector.hasErrors {
-                    collector.error(file: path, line: nil, "the workspace has no programs yet; \(remedies.addAProgram)")
-                }
-                ProgramLoader.checkTogether(programs, collector: &collector)
-                let (selected, unknown) = ProgramSelection.select(programs, ids: programIDs)
-                if !programs.isEmpty {
-                    for id in unknown {
-                        let known = programs.map(\.id).sorted().joined(separator: ", ")
-                        collector.error(file: path, line: nil, column: remedies.programChoice, value: id, "no such program in the workspace (it has: \(known))")
-                    }
-                }
-                programRecords = programRecords.filter { record in selected.contains { $0.id.isExactly(record.0) } }
-                programRecords.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
-
-                let dataset = try Self.dataset(db, source: path, partner: onlyPartner ? tracePartner : nil)
-                if dataset.partners.isEmpty && !(onlyPartner && tracePartner != nil) {
-                    collector.error(file: path, line: nil, "the workspace has no partners yet; \(remedies.importData)")
-                }
-                var traceIndex: Int?
-                if let tracePartner {
-                    traceIndex = dataset.partnerIndex(tracePartner)
-                    if traceIndex == nil {
-                        collector.error(file: path, line: nil, column: remedies.partnerChoice, value: tracePartner, "no such partner in the workspace")
-                    }
-                }
-                if collector.hasErrors { throw DiagnosticReport(collector) }
-
-                var accumulator = BookingAccumulator(programs: selected, dataset: dataset, tracePartner: traceIndex)
-                var digest = Digest()
-                var buffer: [UInt8] = []
-                buffer.reserveCapacity(1 << 17)
-                if !onlyPartner {
-                    for kind in DataKind.importOrder where kind != .bookings {
-                        try Self.appendTable(kind, db, to: &buffer) { digest.consume(&$0) }
-                    }
-                }
-                let file = bookingsSource
-                var records = 0
-                try Self.readBookings(
-                    db, dataset: dataset, partner: onlyPartner ? tracePartner : nil,
-                    canonical: onlyPartner
-                        ? nil
-                        : { buffer in
-                            if buffer.count >= 1 << 16 { digest.consume(&buffer) }
-                        }, buffer: &buffer
-                ) { line in
-                    records += 1
-                    if let bookingView {
-                        if let seen = bookingView(line) { accumulator.add(seen, file: file, collector: &collector) }
-                    } else {
-                        accumulator.add(line, file: file, collector: &collector)
-                    }
-                }
-                digest.consume(&buffer)
-                var totals = accumulator.finish(file: file, collector: &collector)
-                totals.lineCount = records
-                if collector.hasErrors { throw DiagnosticReport(collector) }
-                let dataDigest = digest.finalize()
-                var inputs = Digest()
-                inputs.update("data \(dataDigest)\n")
-                for record in programRecords { inputs.update("program \(record.0) \(record.1) \(record.2)\n") }
-                let input = LoadedInput(programs: selected, dataset: dataset, totals: totals, warnings: collector)
-                return (
-                    input,
-                    InputRecord(
-                        programVersions: programRecords.map { (id: $0.0, version: $0.1, digest: $0.2) }, dataDigest: dataDigest,
-                        inputsDigest: inputs.finalize())
-                )
+            return try pool.read { db in
+                try loadInput(
+                    db, programIDs: programIDs, tracePartner: tracePartner, onlyPartner: onlyPartner, bookingView: bookingView, remedies: remedies)
             }
         } catch let report as DiagnosticReport {
             throw report
         } catch {
             throw DiagnosticReport(Diagnostic(file: path, line: nil, message: "reading the workspace failed: \(error)"))
         }
+    }
+
+    /// `loadInput` inside a read the caller holds (a `DiagnosticReport` for problems of the data).
+    func loadInput(
+        _ db: Database, programIDs: [String], tracePartner: String?, onlyPartner: Bool, bookingView: ((BookingLine) -> BookingLine?)?,
+        remedies: Remedies
+    ) throws -> (LoadedInput, InputRecord) {
+        var collector = DiagnosticCollector()
+        let versions = try ProgramStore.latest(db)
+        var programs: [Program] = []
+        var programRecords: [(String, Int, String)] = []
+        for version in versions {
+            do {
+                programs.append(try ProgramStore.parse(version))
+                programRecords.append((version.programID, version.version, version.digest))
+            } catch {
+                collector.error(file: version.label, line: nil, "\(error)")
+            }
+        }
+        if programs.isEmpty && !collector.hasErrors {
+            collector.error(file: path, line: nil, "the workspace has no programs yet; \(remedies.addAProgram)")
+        }
+        ProgramLoader.checkTogether(programs, collector: &collector)
+        let (selected, unknown) = ProgramSelection.select(programs, ids: programIDs)
+        if !programs.isEmpty {
+            for id in unknown {
+                let known = programs.map(\.id).sorted().joined(separator: ", ")
+                collector.error(
+                    file: path, line: nil, column: remedies.programChoice, value: id, "no such program in the workspace (it has: \(known))")
+            }
+        }
+        programRecords = programRecords.filter { record in selected.contains { $0.id.isExactly(record.0) } }
+        programRecords.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+
+        let dataset = try Self.dataset(db, source: path, partner: onlyPartner ? tracePartner : nil)
+        if dataset.partners.isEmpty && !(onlyPartner && tracePartner != nil) {
+            collector.error(file: path, line: nil, "the workspace has no partners yet; \(remedies.importData)")
+        }
+        var traceIndex: Int?
+        if let tracePartner {
+            traceIndex = dataset.partnerIndex(tracePartner)
+            if traceIndex == nil {
+                collector.error(file: path, line: nil, column: remedies.partnerChoice, value: tracePartner, "no such partner in the workspace")
+            }
+        }
+        if collector.hasErrors { throw DiagnosticReport(collector) }
+
+        var accumulator = BookingAccumulator(programs: selected, dataset: dataset, tracePartner: traceIndex)
+        var digest = Digest()
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 17)
+        if !onlyPartner {
+            for kind in DataKind.importOrder where kind != .bookings {
+                try Self.appendTable(kind, db, to: &buffer) { digest.consume(&$0) }
+            }
+        }
+        let file = bookingsSource
+        var records = 0
+        try Self.readBookings(
+            db, dataset: dataset, partner: onlyPartner ? tracePartner : nil,
+            canonical: onlyPartner
+                ? nil
+                : { buffer in
+                    if buffer.count >= 1 << 16 { digest.consume(&buffer) }
+                }, buffer: &buffer
+        ) { line in
+            records += 1
+            if let bookingView {
+                if let seen = bookingView(line) { accumulator.add(seen, file: file, collector: &collector) }
+            } else {
+                accumulator.add(line, file: file, collector: &collector)
+            }
+        }
+        digest.consume(&buffer)
+        var totals = accumulator.finish(file: file, collector: &collector)
+        totals.lineCount = records
+        if collector.hasErrors { throw DiagnosticReport(collector) }
+        let dataDigest = digest.finalize()
+        var inputs = Digest()
+        inputs.update("data \(dataDigest)\n")
+        for record in programRecords { inputs.update("program \(record.0) \(record.1) \(record.2)\n") }
+        let input = LoadedInput(programs: selected, dataset: dataset, totals: totals, warnings: collector)
+        return (
+            input,
+            InputRecord(
+                programVersions: programRecords.map { (id: $0.0, version: $0.1, digest: $0.2) }, dataDigest: dataDigest,
+                inputsDigest: inputs.finalize())
+        )
     }
 
     /// Reports, as a run would, booking amounts that add up beyond what the engine sums exactly
@@ -160,12 +170,15 @@ extension Workspace {
             dataset.add(Partner(id: row[0], name: row[1], country: row[2], tier: tier, provider: row[4]))
         }
         for row in try Row.fetchAll(
-            cached: db, sql: "SELECT partner_id, credential, achieved_on, expires_on FROM credentials \(only) ORDER BY partner_id, credential, achieved_on",
+            cached: db,
+            sql: "SELECT partner_id, credential, achieved_on, expires_on FROM credentials \(only) ORDER BY partner_id, credential, achieved_on",
             arguments: arguments)
         {
             dataset.add(Credential(partnerID: row[0], credential: row[1], achievedOn: try day(row[2]), expiresOn: try optionalDay(row[3])))
         }
-        for row in try Row.fetchAll(cached: db, sql: "SELECT partner_id, survey_id, submitted_on FROM csat \(only) ORDER BY survey_id", arguments: arguments) {
+        for row in try Row.fetchAll(
+            cached: db, sql: "SELECT partner_id, survey_id, submitted_on FROM csat \(only) ORDER BY survey_id", arguments: arguments)
+        {
             dataset.add(CSATReport(partnerID: row[0], surveyID: row[1], submittedOn: try day(row[2])))
         }
         for row in try Row.fetchAll(

@@ -225,7 +225,22 @@ import Testing
             for (program, wholeProgram) in zip(one.programs, whole.programs) {
                 #expect(program.partners == wholeProgram.partners.filter { $0.partnerID == id }, "\(id) in \(program.program.id)")
             }
+            // The partner page's one read: the same input, and the latest run's rows for the partner.
+            let view = try #require(try fixture.workspace.partnerView(id))
+            #expect(Engine.compute(view.input).rows == one.rows)
+            let stored = try #require(view.stored)
+            let byIndex = try fixture.workspace.runResult(2, partner: id).result.rows
+            let wholeRows = try fixture.workspace.runResult(2).result.rows.filter { $0.partnerID == id }
+            #expect(stored.summary.id == 2)
+            #expect(stored.result.rows == byIndex)
+            #expect(stored.result.rows == wholeRows)
         }
+    }
+
+    @Test func aPartnerViewOfAnUnknownPartnerIsNil() throws {
+        let fixture = try Self.fixture.get()
+        let view = try fixture.workspace.partnerView("NOBODY")
+        #expect(view == nil)
     }
 
     @Test func importLogPagesAreTheLogNewestFirst() throws {
