@@ -211,10 +211,10 @@ struct Pages: Sendable {
         // The advice on it is as of today, so the day is part of the key too.
         let today = options.clock.today.daysSinceEpoch
         let body = try await cache.value("partner\u{0}\(id)\u{0}\(language.rawValue)\u{0}\(revision)\u{0}\(today)") {
-            let computed = try await blocking { () -> (LoadedInput, ComputeResult, StoredRun?)? in
+            let computed = try await blocking { () -> (LoadedInput, ComputeResult, StoredStanding?)? in
                 // Only this partner's rows, read through the tables' partner indexes: never the whole workspace.
                 guard let (input, stored) = try workspace.partnerView(id) else { return nil }
-                return (input, Engine.compute(input), stored.map { StoredRun(summary: $0.summary, result: $0.result) })
+                return (input, Engine.compute(input), stored)
             }
             guard let (input, result, stored) = computed,
                 let page = partnerPage(id: id, input: input, result: result, stored: stored, language: language)
@@ -230,14 +230,7 @@ struct Pages: Sendable {
     /// whatever the partner booked); the page says how many more there are.
     static let maxLines = 200
 
-    /// A stored run, read for one partner.
-    struct StoredRun {
-        var summary: RunSummary
-        var result: ComputeResult
-    }
-
-    /// The partner's page; nil when the input has no such partner.
-    func partnerPage(id: String, input: LoadedInput, result: ComputeResult, stored: StoredRun?, language: Language) -> PartnerPage? {
+    func partnerPage(id: String, input: LoadedInput, result: ComputeResult, stored: StoredStanding?, language: Language) -> PartnerPage? {
         guard let index = input.dataset.partnerIndex(id) else { return nil }
         let partner = input.dataset.partners[index]
         let storedRun = stored.map { RunLabel(id: $0.summary.id, time: language.timestamp($0.summary.startedAt)) }
@@ -291,7 +284,7 @@ struct Pages: Sendable {
                     ? language.text(.moreLines, ["shown": String(lines.count), "count": String(counted)]) : nil)
             // What the latest stored run paid in this program, if the run has the program and the partner in it.
             if let stored, let storedRun {
-                if let paid = stored.result.programs.first(where: { $0.program.id == program.id })?.partners.first(where: { $0.partnerID == id }) {
+                if let paid = stored.totals[program.id] {
                     card.paid = PartnerPage.Program.Paid(
                         id: storedRun.id, time: storedRun.time, amount: language.money(paid.amount), missed: language.money(paid.missedAmount),
                         statusText: language.status(paid.status))

@@ -164,6 +164,18 @@ public struct RunDiffHeader: Sendable {
     public var changedPartners: Int
 }
 
+/// A partner in a stored run: the run, and the partner's status and totals in each of the run's
+/// programs that has it (by program id).
+public struct StoredStanding: Sendable {
+    public var summary: RunSummary
+    public var totals: [String: PartnerTotals]
+
+    public init(summary: RunSummary, totals: [String: PartnerTotals]) {
+        self.summary = summary
+        self.totals = totals
+    }
+}
+
 /// One entry of the import log.
 public struct ImportLogEntry: Sendable {
     public var id: Int
@@ -302,15 +314,28 @@ extension Workspace {
     }
 
     /// Everything a partner page shows, read in one transaction: the partner's input (its rows only,
-    /// through the partner indexes) and what the latest stored run holds for it. Nil when the workspace
-    /// has no such partner.
-    public func partnerView(_ id: String) throws -> (input: LoadedInput, stored: (summary: RunSummary, result: ComputeResult)?)? {
+    /// through the partner indexes) and its status and totals per program in the latest stored run
+    /// (one key lookup per program). Nil when the workspace has no such partner.
+    public func partnerView(_ id: String) throws -> (input: LoadedInput, stored: StoredStanding?)? {
         try pool.read { db in
             guard try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM partners WHERE partner_id = ?)", arguments: [id]) == true
             else { return nil }
             let (input, _) = try loadInput(db, programIDs: [], tracePartner: id, onlyPartner: true, bookingView: nil, remedies: .plain)
-            let stored = try Int.fetchOne(cached: db, sql: "SELECT MAX(id) FROM runs").map { try runResult(db, $0, partner: id) }
-            return (input, stored)
+            guard let run = try Int.fetchOne(cached: db, sql: "SELECT MAX(id) FROM runs") else { return (input, nil) }
+            let summary = try runSummary(db, run)
+            var totals: [String: PartnerTotals] = [:]
+            for program in summary.programs {
+                if let row = try Row.fetchOne(
+                    cached: db,
+                    sql: """
+                        SELECT status, amount_cents, missed_amount_cents FROM run_partner_totals
+                        WHERE run_id = ? AND program_id = ? AND partner_id = ?
+                        """, arguments: [run, program.id, id])
+                {
+                    totals[program.id] = try Self.totals(row, from: 0)
+                }
+            }
+            return (input, StoredStanding(summary: summary, totals: totals))
         }
     }
 

@@ -16,11 +16,11 @@ import Testing
         for id in ids {
             let input = try workspace.loadInput(tracePartner: id, onlyPartner: true).input
             let result = Engine.compute(input)
-            let run = stored ? try workspace.latestRun().map { try workspace.runResult($0.id, partner: id) } : nil
+            let run = stored ? try workspace.partnerView(id)?.stored : nil
             for language in Language.allCases {
                 let page = try #require(
                     pages.partnerPage(
-                        id: id, input: input, result: result, stored: run.map { Pages.StoredRun(summary: $0.summary, result: $0.result) },
+                        id: id, input: input, result: result, stored: run,
                         language: language))
                 let expected = try Templates.shared.render(.partner, page)
                 #expect(PartnerHTML.render(page) == expected, "\(id) \(language)")
