@@ -378,8 +378,7 @@ struct API: Sendable {
                 })
             else { return nil }
             guard result.programs.contains(where: { !$0.partners.isEmpty }) else { return nil }
-            let data = try JSONBody.encoder.encode(ExplanationDocument(run: id, partnerID: partner, result: result))
-            return String(decoding: data, as: UTF8.self)
+            return ExplanationJSON.render(ExplanationDocument(run: id, partnerID: partner, result: result))
         }
         guard let json else { throw APIError.notFound("no run \(text) with partner \(partner)") }
         return JSONBody.text(json, contentType: "application/json; charset=utf-8")
