@@ -187,9 +187,16 @@ enum Charts {
     }
 
     /// Text for a double-quoted attribute.
-    static func attribute(_ text: String) -> String { escape(text).replacingOccurrences(of: "\"", with: "&quot;") }
+    static func attribute(_ text: String) -> String {
+        let escaped = escape(text)
+        return escaped.utf8.contains(UInt8(ascii: "\"")) ? escaped.replacingOccurrences(of: "\"", with: "&quot;") : escaped
+    }
 
+    /// `&`, `<` and `>` as entities. Most labels have none: they are returned as they are (Foundation's
+    /// replacing is slow enough to show on a page drawn for every partner).
     static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }) else { return text }
+        return text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
     }
 }

@@ -60,7 +60,11 @@ enum Language: String, CaseIterable, Sendable {
 
     func status(_ status: PartnerStatus) -> String {
         switch (self, status) {
-        case (.en, _): return status.rawValue.replacingOccurrences(of: "_", with: " ")
+        case (.en, .eligible): return "eligible"
+        case (.en, .partiallyEligible): return "partially eligible"
+        case (.en, .ineligible): return "ineligible"
+        case (.en, .notEnrolled): return "not enrolled"
+        case (.en, .notTakingPart): return "not taking part"
         case (.nl, .eligible): return "komt in aanmerking"
         case (.nl, .partiallyEligible): return "deels in aanmerking"
         case (.nl, .ineligible): return "komt niet in aanmerking"
