@@ -6,97 +6,65 @@
 /// languages, through both and requires the same bytes. Change the two together.
 enum PartnerHTML {
     static func render(_ page: PartnerPage) -> String {
-        let html = HTMLText()
+        let html = TextBuffer(capacity: 16_384)
         let t = page.t
-        html.raw("<h1>").text(page.partnerID).raw(" <span class=\"muted\">").text(page.partnerName).raw("</span></h1>\n")
-        html.raw("<p class=\"muted\">").text(page.country).raw(" · ").text(page.tier)
-        if let provider = page.provider { html.raw(" · ").text(provider) }
-        html.raw("</p>\n<p class=\"muted\">").text(t["projection"]).raw("</p>\n")
-        if page.storedRun == nil { html.raw("<p class=\"muted\">").text(t["noStoredRun"]).raw("</p>") }
+        html.raw("<h1>").html(page.partnerID).raw(" <span class=\"muted\">").html(page.partnerName).raw("</span></h1>\n")
+        html.raw("<p class=\"muted\">").html(page.country).raw(" · ").html(page.tier)
+        if let provider = page.provider { html.raw(" · ").html(provider) }
+        html.raw("</p>\n<p class=\"muted\">").html(t["projection"]).raw("</p>\n")
+        if page.storedRun == nil { html.raw("<p class=\"muted\">").html(t["noStoredRun"]).raw("</p>") }
         html.raw("\n")
         if page.hasAdvice {
-            html.raw("<div class=\"card\"><h2>").text(t["advice"]).raw("</h2><ul>")
-            for line in page.advice { html.raw("<li>").text(line).raw("</li>") }
+            html.raw("<div class=\"card\"><h2>").html(t["advice"]).raw("</h2><ul>")
+            for line in page.advice { html.raw("<li>").html(line).raw("</li>") }
             html.raw("</ul></div>")
         }
         html.raw("\n")
         for program in page.programs {
-            html.raw("<div class=\"card\">\n<h2><a href=\"/programs/").text(program.id).raw("\">").text(program.id)
-            html.raw("</a> <span class=\"status ").text(program.status).raw("\">").text(program.statusText).raw("</span></h2>\n")
-            html.raw("<p>").text(t["wouldBePaid"]).raw(" <strong>").text(program.amount).raw(" ").text(program.currency)
-            html.raw("</strong> · ").text(t["wouldBeMissed"]).raw(" ").text(program.missed).raw(" ").text(program.currency).raw("</p>\n")
+            html.raw("<div class=\"card\">\n<h2><a href=\"/programs/").html(program.id).raw("\">").html(program.id)
+            html.raw("</a> <span class=\"status ").html(program.status).raw("\">").html(program.statusText).raw("</span></h2>\n")
+            html.raw("<p>").html(t["wouldBePaid"]).raw(" <strong>").html(program.amount).raw(" ").html(program.currency)
+            html.raw("</strong> · ").html(t["wouldBeMissed"]).raw(" ").html(program.missed).raw(" ").html(program.currency).raw("</p>\n")
             if let paid = program.paid {
-                html.raw("<p class=\"muted\">").text(t["storedRun"]).raw(" ").text(String(paid.id)).raw(" (").text(paid.time).raw("): ")
-                html.text(paid.statusText).raw(" · ").text(t["paid"]).raw(" ").text(paid.amount).raw(" ").text(program.currency)
-                html.raw(" · ").text(t["missed"]).raw(" ").text(paid.missed).raw(" ").text(program.currency).raw("</p>")
+                html.raw("<p class=\"muted\">").html(t["storedRun"]).raw(" ").html(String(paid.id)).raw(" (").html(paid.time).raw("): ")
+                html.html(paid.statusText).raw(" · ").html(t["paid"]).raw(" ").html(paid.amount).raw(" ").html(program.currency)
+                html.raw(" · ").html(t["missed"]).raw(" ").html(paid.missed).raw(" ").html(program.currency).raw("</p>")
             }
             html.raw("\n")
             if let run = program.notInRun {
-                html.raw("<p class=\"muted\">").text(t["notInRun"]).raw(" ").text(String(run.id)).raw(" (").text(run.time).raw(").</p>")
+                html.raw("<p class=\"muted\">").html(t["notInRun"]).raw(" ").html(String(run.id)).raw(" (").html(run.time).raw(").</p>")
             }
             html.raw("\n")
             for row in program.rows {
-                html.raw("<h3>").text(row.item).raw(" ")
+                html.raw("<h3>").html(row.item).raw(" ")
                 html.raw(row.eligible ? "<span class=\"pass\">✓</span>" : "<span class=\"fail\">✗</span>").raw("</h3>\n")
                 html.raw(row.bar).raw("\n<ul class=\"checks\">\n")
                 for check in row.checks {
                     html.raw("<li>")
                     if check.passed {
-                        html.raw("<span class=\"pass\">✓ ").text(t["pass"]).raw("</span>")
+                        html.raw("<span class=\"pass\">✓ ").html(t["pass"]).raw("</span>")
                     } else {
-                        html.raw("<span class=\"fail\">✗ ").text(t["fail"]).raw("</span>")
+                        html.raw("<span class=\"fail\">✗ ").html(t["fail"]).raw("</span>")
                     }
-                    html.raw(" ").text(check.explanation).raw("</li>")
+                    html.raw(" ").html(check.explanation).raw("</li>")
                 }
-                html.raw("\n</ul>\n<p>").text(t["volume"]).raw(" ").text(row.volume).raw(" · ").text(t["minimum"]).raw(" ").text(row.threshold)
-                html.raw(" · ").text(t["wouldBePaid"]).raw(" <strong>").text(row.amount).raw("</strong> · ").text(t["wouldBeMissed"]).raw(" ")
-                html.text(row.missed).raw("</p>\n")
+                html.raw("\n</ul>\n<p>").html(t["volume"]).raw(" ").html(row.volume).raw(" · ").html(t["minimum"]).raw(" ").html(row.threshold)
+                html.raw(" · ").html(t["wouldBePaid"]).raw(" <strong>").html(row.amount).raw("</strong> · ").html(t["wouldBeMissed"]).raw(" ")
+                html.html(row.missed).raw("</p>\n")
             }
             if program.hasLines {
-                html.raw("<h3>").text(t["linesCounted"]).raw("</h3>\n<table><tr><th>").text(t["order"]).raw("</th><th>").text(t["sku"])
-                html.raw("</th><th>").text(t["booked"]).raw("</th><th>").text(t["item"]).raw("</th><th class=\"num\">").text(t["amount"])
+                html.raw("<h3>").html(t["linesCounted"]).raw("</h3>\n<table><tr><th>").html(t["order"]).raw("</th><th>").html(t["sku"])
+                html.raw("</th><th>").html(t["booked"]).raw("</th><th>").html(t["item"]).raw("</th><th class=\"num\">").html(t["amount"])
                 html.raw("</th></tr>\n")
                 for line in program.lines {
-                    html.raw("<tr><td>").text(line.order).raw("</td><td>").text(line.sku).raw("</td><td>").text(line.booked)
-                    html.raw("</td><td>").text(line.item).raw("</td><td class=\"num\">").text(line.amount).raw("</td></tr>")
+                    html.raw("<tr><td>").html(line.order).raw("</td><td>").html(line.sku).raw("</td><td>").html(line.booked)
+                    html.raw("</td><td>").html(line.item).raw("</td><td class=\"num\">").html(line.amount).raw("</td></tr>")
                 }
                 html.raw("\n</table>\n")
-                if let more = program.moreLines { html.raw("<p class=\"muted\">").text(more).raw("</p>\n") }
+                if let more = program.moreLines { html.raw("<p class=\"muted\">").html(more).raw("</p>\n") }
             }
             html.raw("</div>\n")
         }
         return html.result
     }
-}
-
-/// HTML written into one byte buffer: markup as it is, text escaped as Mustache's `{{value}}` escapes it
-/// (`&`, `<`, `>`, `"` and `'`). Each call returns the writer, so that a line of the page reads as one.
-final class HTMLText {
-    private var bytes: [UInt8] = []
-
-    init() { bytes.reserveCapacity(16_384) }
-
-    @discardableResult
-    func raw(_ markup: String) -> HTMLText {
-        bytes.append(contentsOf: markup.utf8)
-        return self
-    }
-
-    @discardableResult
-    func text(_ text: String?) -> HTMLText {
-        guard let text else { return self }
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)
-            case UInt8(ascii: "<"): bytes.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): bytes.append(contentsOf: "&gt;".utf8)
-            case UInt8(ascii: "\""): bytes.append(contentsOf: "&quot;".utf8)
-            case UInt8(ascii: "'"): bytes.append(contentsOf: "&#39;".utf8)
-            default: bytes.append(byte)
-            }
-        }
-        return self
-    }
-
-    var result: String { String(decoding: bytes, as: UTF8.self) }
 }
