@@ -49,7 +49,7 @@ struct AdminPages: Sendable {
 
         /// The text in the page's language, with its `{field}`s filled in.
         func text(_ key: PageText, _ values: [String: String] = [:]) -> String {
-            values.reduce(language.text(key)) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+            language.text(key, values)
         }
     }
 

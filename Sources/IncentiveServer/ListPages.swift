@@ -64,8 +64,7 @@ struct ListRequest: Sendable, Equatable {
         var fields = keep.map { Pager.Field(fieldName: $0.0, fieldValue: $0.1) }
         if order != .id { fields.append(Pager.Field(fieldName: "sort", fieldValue: order.rawValue)) }
         return Pager(
-            pageOf: language.text(.pageOf).replacingOccurrences(of: "{page}", with: String(page))
-                .replacingOccurrences(of: "{pages}", with: String(pages)),
+            pageOf: language.text(.pageOf, ["page": String(page), "pages": String(pages)]),
             hasPrevious: page > 1, hasNext: page < pages,
             // A page past the end leads back to the last page.
             previousHref: page > 1 ? href(page: min(page - 1, pages), order: order) : "",

@@ -101,7 +101,7 @@ struct Pages: Sendable {
         switch outcome {
         case .throttled(let seconds):
             (status, retryAfter) = (.tooManyRequests, seconds)
-            page.refusal = language.text(.tooManyAttempts).replacingOccurrences(of: "{wait}", with: SignInGuard.wait(seconds, language.texts))
+            page.refusal = language.text(.tooManyAttempts, ["wait": SignInGuard.wait(seconds, language.texts)])
         case .busy:
             (status, retryAfter) = (.serviceUnavailable, 1)
             page.refusal = language.text(.signInBusy)

@@ -104,21 +104,7 @@ struct Templates: Sendable {
     static let titleMark = "\u{1}title\u{1}"
 
     /// Text escaped for HTML as Mustache escapes `{{value}}`.
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "&": escaped += "&amp;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
+    static func escape(_ text: String) -> String { TextBuffer(capacity: text.utf8.count + 16).html(text).result }
 }
 
 /// A frame's header (in two parts around the title) and footer, rendered.

@@ -121,7 +121,7 @@ public struct ProgramOverview: Sendable {
     public var takingPart: Int
     /// Paid in full or in part (`PartnerResult.isEligible`).
     public var eligible: Int
-    /// Statuses with at least one partner, in the order of `PartnerStatus.listed`.
+    /// Statuses with at least one partner, in the order of `PartnerStatus.allCases`.
     public var statusCounts: [(status: PartnerStatus, count: Int)]
     public var amount: Money
     public var missedAmount: Money
@@ -183,11 +183,6 @@ public struct ImportLogEntry: Sendable {
     public var summary: ImportSummary
 }
 
-extension PartnerStatus {
-    /// The order lists and counts show statuses in.
-    public static let listed: [PartnerStatus] = [.eligible, .partiallyEligible, .ineligible, .notEnrolled, .notTakingPart]
-}
-
 /// What the lists compute once per stored run (or pair of runs) and keep: a stored run never changes.
 final class RunListCache: Sendable {
     let overviews = Mutex<[Int: [ProgramOverview]]>([:])
@@ -201,8 +196,10 @@ final class RunListCache: Sendable {
 }
 
 extension Workspace {
-    /// Statuses of partners who take part in a program (the lists show only them).
-    static let takingPartSQL = "status NOT IN ('not_enrolled', 'not_taking_part')"
+    /// Statuses of partners who take part in a program (the lists show only them), from the engine's
+    /// `PartnerStatus.takesPart`.
+    static let takingPartSQL =
+        "status IN (" + PartnerStatus.allCases.filter(\.takesPart).map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
 
     /// The partners taking part in `program` in stored run `run`, a page of them as `query` orders and
     /// searches. Each page is read through an index: no page reads the whole run.
@@ -294,12 +291,12 @@ extension Workspace {
                             """, arguments: [run, entry.id, ProgramOverview.largest]
                     ).map(Self.standing)
                 }
-                let takingPart = counts.reduce(0) { $1.key == .notEnrolled || $1.key == .notTakingPart ? $0 : $0 + $1.value }
+                let takingPart = counts.reduce(0) { $1.key.takesPart ? $0 + $1.value : $0 }
                 result.append(
                     ProgramOverview(
                         program: program, version: entry.version, takingPart: takingPart,
-                        eligible: (counts[.eligible] ?? 0) + (counts[.partiallyEligible] ?? 0),
-                        statusCounts: PartnerStatus.listed.compactMap { status in counts[status].map { (status, $0) } },
+                        eligible: counts.reduce(0) { $1.key.isEligible ? $0 + $1.value : $0 },
+                        statusCounts: PartnerStatus.allCases.compactMap { status in counts[status].map { (status, $0) } },
                         amount: Money(cents: amount), missedAmount: Money(cents: missed), paid: .decades(paidAmounts),
                         missed: .decades(missedAmounts), largestPaid: try largest("amount_cents", "run_partner_totals_by_paid"),
                         largestMissed: try largest("missed_amount_cents", "run_partner_totals_by_missed")))

@@ -136,20 +136,14 @@ extension Workspace {
             cached: db, sql: "SELECT program_id, version FROM run_programs WHERE run_id = ? ORDER BY position", arguments: [id]
         )
         .map { (id: $0[0] as String, version: $0[1] as Int) }
-        let sums: (amount: Int64, missed: Int64)
-        if let known = runTotals.withLock({ $0[id] }) {
-            sums = known
-        } else {
-            let row = try Row.fetchOne(
-                cached: db, sql: "SELECT COALESCE(SUM(amount_cents), 0), COALESCE(SUM(missed_amount_cents), 0) FROM run_rows WHERE run_id = ?",
-                arguments: [id])!
-            sums = (row[0], row[1])
-            runTotals.withLock { $0[id] = sums }
-        }
+        // A sum over all the run's rows: done once per run, as the summary is then kept (`runSummaries`).
+        let sums = try Row.fetchOne(
+            cached: db, sql: "SELECT COALESCE(SUM(amount_cents), 0), COALESCE(SUM(missed_amount_cents), 0) FROM run_rows WHERE run_id = ?",
+            arguments: [id])!
         return RunSummary(
             id: id, startedAt: row["started_at"], finishedAt: row["finished_at"], engineVersion: row["engine_version"],
             dataDigest: row["data_digest"], inputsDigest: row["inputs_digest"], bookingLines: row["booking_lines"], partners: row["partners"],
-            programs: programs, amount: Money(cents: sums.amount), missedAmount: Money(cents: sums.missed))
+            programs: programs, amount: Money(cents: sums[0]), missedAmount: Money(cents: sums[1]))
     }
 
     /// A stored run's results, rebuilt exactly as `compute` produced them (same programs, partners, rows, checks).

@@ -22,11 +22,9 @@ public final class Workspace: Sendable {
     /// Where "now" comes from for every timestamp the workspace writes or compares.
     public let clock: WallClock
     let pool: DatabasePool
-    /// The paid and missed totals of stored runs by id. A stored run never changes, and its totals are a
-    /// sum over all its rows: too much to add up again for every request about one partner.
-    let runTotals = Mutex<[Int: (amount: Int64, missed: Int64)]>([:])
     /// Stored runs' summaries by id, and the program versions they used by "id\0version": neither ever
-    /// changes once committed, and a request about one partner would read them again every time.
+    /// changes once committed, and a request about one partner would read them again every time (a
+    /// summary's paid and missed totals are a sum over all the run's rows).
     let runSummaries = Mutex<[Int: RunSummary]>([:])
     let runPrograms = Mutex<[String: Program]>([:])
     /// Per stored run (or pair of runs) what the partner lists work out once: overviews, changed partners.

@@ -106,7 +106,8 @@ extension Check {
         public var credentialRequirement: CredentialRequirement? {
             switch self {
             case .credential(let id, _, let deadline, let rule): return CredentialRequirement(ids: [id], anyOf: false, deadline: deadline, rule: rule)
-            case .anyCredential(let ids, _, let deadline, let rule): return CredentialRequirement(ids: ids, anyOf: true, deadline: deadline, rule: rule)
+            case .anyCredential(let ids, _, let deadline, let rule):
+                return CredentialRequirement(ids: ids, anyOf: true, deadline: deadline, rule: rule)
             default: return nil
             }
         }
@@ -242,8 +243,8 @@ public struct AmountBasis: Sendable, Hashable {
     }
 }
 
-/// A partner's standing in one program.
-public enum PartnerStatus: String, Sendable, Hashable {
+/// A partner's standing in one program; the cases in the order lists and counts show them.
+public enum PartnerStatus: String, Sendable, Hashable, CaseIterable {
     /// VIP: every enrolled subtrack eligible; MDF: accrual earned.
     case eligible
     /// VIP: some enrolled subtracks eligible.
@@ -253,6 +254,12 @@ public enum PartnerStatus: String, Sendable, Hashable {
     case notEnrolled = "not_enrolled"
     /// MDF: not a provider, or a tier the program does not list.
     case notTakingPart = "not_taking_part"
+
+    /// Enrolled (VIP) or a provider of a tier the program lists (MDF): the partners a program's lists and
+    /// counts are about.
+    public var takesPart: Bool { self != .notEnrolled && self != .notTakingPart }
+    /// Paid in full or in part: VIP eligible or partially eligible, MDF accrual earned.
+    public var isEligible: Bool { self == .eligible || self == .partiallyEligible }
 }
 
 /// One partner in one program: its status, rows and totals.
@@ -269,9 +276,9 @@ public struct PartnerResult: Sendable, Hashable {
 
     public var amount: Money { Money(cents: rows.reduce(0) { $0 + $1.amount.cents }) }
     public var missedAmount: Money { Money(cents: rows.reduce(0) { $0 + $1.missedAmount.cents }) }
-    public var takesPart: Bool { status != .notEnrolled && status != .notTakingPart }
-    /// Paid in full or in part: VIP eligible or partially eligible, MDF accrual earned.
-    public var isEligible: Bool { status == .eligible || status == .partiallyEligible }
+    public var takesPart: Bool { status.takesPart }
+    /// Paid in full or in part (`PartnerStatus.isEligible`).
+    public var isEligible: Bool { status.isEligible }
 }
 
 /// Every partner's result in one program, partners sorted by id.
