@@ -25,13 +25,24 @@ public enum Advisor {
         return seen
     }
 
+    /// Whether `dataset(dataset, asOf: day)` is `dataset` itself: nothing in it is dated after `day`.
+    static func isUnchanged(_ dataset: Dataset, asOf day: Day) -> Bool {
+        dataset.credentials.allSatisfy { $0.allSatisfy { $0.achievedOn <= day } }
+            && dataset.csatDates.allSatisfy { $0.allSatisfy { $0 <= day } }
+            && dataset.services.allSatisfy { $0.allSatisfy { $0.activeFrom <= day } }
+            && dataset.enrollments.allSatisfy { $0.enrolledOn <= day }
+    }
+
     /// Advice for `partnerID` from `input` (loaded with `bookings(asOf:)` and the partner traced).
-    public static func advise(partnerID: String, input: LoadedInput, asOf day: Day) -> PartnerAdvice? {
+    /// - Parameter computed: `Engine.compute(input)` when the caller has it already; it is used when
+    ///   nothing in the dataset is dated after `day` (the computation as of `day` is then the same).
+    public static func advise(partnerID: String, input: LoadedInput, asOf day: Day, computed: ComputeResult? = nil) -> PartnerAdvice? {
         var input = input
-        input.dataset = dataset(input.dataset, asOf: day)
+        let unchanged = computed != nil && isUnchanged(input.dataset, asOf: day)
+        if !unchanged { input.dataset = dataset(input.dataset, asOf: day) }
         guard let partnerIndex = input.dataset.partnerIndex(partnerID) else { return nil }
         let partner = input.dataset.partners[partnerIndex]
-        let actual = Engine.compute(input)
+        let actual = unchanged ? computed! : Engine.compute(input)
         // What if the partner were enrolled in every subtrack it is not in, from `day` on.
         var hypothetical = input
         for program in input.programs {
@@ -42,7 +53,8 @@ public enum Advisor {
                     Enrollment(partnerID: partnerID, program: program.id, subtrack: entry.path, enrolledOn: min(day, program.period.end)))
             }
         }
-        let whatIf = Engine.compute(hypothetical)
+        // Enrolled in every subtrack already: what if is what is.
+        let whatIf = hypothetical.dataset.enrollments.count == input.dataset.enrollments.count ? actual : Engine.compute(hypothetical)
 
         var programs: [ProgramAdvice] = []
         for (programIndex, program) in input.programs.enumerated() {

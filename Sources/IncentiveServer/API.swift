@@ -151,8 +151,10 @@ struct API: Sendable {
         }
         let text = try await blocking { () -> String? in
             guard try workspace.partners(offset: 0, limit: 1, only: id).total == 1 else { return nil }
-            let input = try workspace.loadInput(programIDs: programs, tracePartner: id, onlyPartner: true, bookingView: Advisor.bookings(asOf: day), remedies: Self.remedies)
-                .input
+            let input = try workspace.loadInput(
+                programIDs: programs, tracePartner: id, onlyPartner: true, bookingView: Advisor.bookings(asOf: day), remedies: Self.remedies
+            )
+            .input
             guard let advice = Advisor.advise(partnerID: id, input: input, asOf: day) else { return nil }
             return AdviceOutput.json(advice, recommendation: catalogue.map { Recommender.recommend(advice, catalogue: $0) })
         }
@@ -370,15 +372,15 @@ struct API: Sendable {
         let partner = try context.parameters.require("partnerId")
         guard user.mayView(partner: partner) else { throw APIError.notFound("no partner \(partner) in run \(text)") }
         let workspace = self.workspace
-        let json = try await cache.value("explanation\u{0}\(text)\u{0}\(partner)") {
-            guard let id = Int(text),
-                let (_, result) = try await blocking({ () -> (RunSummary, ComputeResult)? in
-                    guard try workspace.hasRun(id) else { return nil }
-                    return try workspace.runResult(id, partner: partner)
-                })
-            else { return nil }
-            guard result.programs.contains(where: { !$0.partners.isEmpty }) else { return nil }
-            return ExplanationJSON.render(ExplanationDocument(run: id, partnerID: partner, result: result))
+        let cache = self.cache
+        // A stored run never changes: read, written and kept in one go off the request's thread.
+        let json = try await blocking { () -> String? in
+            try cache.value("explanation\u{0}\(text)\u{0}\(partner)") { () -> String? in
+                guard let id = Int(text), try workspace.hasRun(id) else { return nil }
+                let (_, result) = try workspace.runResult(id, partner: partner)
+                guard result.programs.contains(where: { !$0.partners.isEmpty }) else { return nil }
+                return ExplanationJSON.render(ExplanationDocument(run: id, partnerID: partner, result: result))
+            }
         }
         guard let json else { throw APIError.notFound("no run \(text) with partner \(partner)") }
         return JSONBody.text(json, contentType: "application/json; charset=utf-8")

@@ -206,20 +206,25 @@ struct Pages: Sendable {
         guard user.mayView(partner: id) else { return try notFound(request, context, session: session) }
         let language = Language.of(request)
         let workspace = self.workspace
-        let revision = try await blocking { try workspace.revision() }
         // The body depends only on the workspace (its runs included), the partner and the language.
-        // The advice on it is as of today, so the day is part of the key too.
+        // The advice on it is as of today, so the day is part of the key too. Everything, from reading the
+        // revision to writing the page, is done in one go off the request's thread.
         let today = options.clock.today.daysSinceEpoch
-        let body = try await cache.value("partner\u{0}\(id)\u{0}\(language.rawValue)\u{0}\(revision)\u{0}\(today)") {
-            let computed = try await blocking { () -> (LoadedInput, ComputeResult, StoredStanding?)? in
-                // Only this partner's rows, read through the tables' partner indexes: never the whole workspace.
-                guard let (input, stored) = try workspace.partnerView(id) else { return nil }
-                return (input, Engine.compute(input), stored)
+        let body = try await blocking { () -> String? in
+            func key(_ revision: Int) -> String { "partner\u{0}\(id)\u{0}\(language.rawValue)\u{0}\(revision)\u{0}\(today)" }
+            var hit: String?
+            // Only this partner's rows, read through the tables' partner indexes: never the whole workspace.
+            let read = try workspace.partnerView(id) { revision in
+                hit = cache[key(revision)]
+                return hit != nil
             }
-            guard let (input, result, stored) = computed,
-                let page = partnerPage(id: id, input: input, result: result, stored: stored, language: language)
+            if let hit { return hit }
+            guard let (input, stored) = read.view,
+                let page = partnerPage(id: id, input: input, result: Engine.compute(input), stored: stored, language: language)
             else { return nil }
-            return PartnerHTML.render(page)
+            let body = PartnerHTML.render(page)
+            cache.keep(body, for: key(read.revision))
+            return body
         }
         guard let body else { return try notFound(request, context, session: session) }
         let pageFrame = frame(request, title: id, session: session)
@@ -294,7 +299,7 @@ struct Pages: Sendable {
             }
             return card
         }
-        let advice = adviceLines(id: id, input: input, language: language)
+        let advice = adviceLines(id: id, input: input, computed: result, language: language)
         return PartnerPage(
             t: language.texts, partnerID: partner.id, partnerName: partner.name, country: partner.country, tier: partner.tier.rawValue,
             provider: partner.provider ? "Partner Provider" : nil, storedRun: storedRun, programs: programs, advice: advice,
@@ -302,9 +307,9 @@ struct Pages: Sendable {
     }
 
     /// The advisor's view in a few sentences: where each open subtrack's pace leads, and MDF lost to untagged orders.
-    func adviceLines(id: String, input: LoadedInput, language: Language) -> [String] {
+    func adviceLines(id: String, input: LoadedInput, computed: ComputeResult? = nil, language: Language) -> [String] {
         let today = options.clock.today
-        guard let advice = Advisor.advise(partnerID: id, input: input, asOf: today) else { return [] }
+        guard let advice = Advisor.advise(partnerID: id, input: input, asOf: today, computed: computed) else { return [] }
         let format = AdviceFormat(
             money: { language.money($0) }, date: { language.date($0) }, check: { language.check($0) },
             decimalSeparator: language == .nl ? "," : ".")

@@ -34,4 +34,16 @@ final class ResponseCache: Sendable {
         entries.keep(value, for: key)
         return value
     }
+
+    subscript(key: String) -> String? { entries[key] }
+
+    func keep(_ value: String, for key: String) { entries.keep(value, for: key) }
+
+    /// `value(_:compute:)` for a caller that does not wait: the cached value, or `compute`'s.
+    func value(_ key: String, compute: () throws -> String?) rethrows -> String? {
+        if let hit = entries[key] { return hit }
+        guard let value = try compute() else { return nil }
+        entries.keep(value, for: key)
+        return value
+    }
 }

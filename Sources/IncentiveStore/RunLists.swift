@@ -314,26 +314,40 @@ extension Workspace {
     /// through the partner indexes) and its status and totals per program in the latest stored run
     /// (one key lookup per program). Nil when the workspace has no such partner.
     public func partnerView(_ id: String) throws -> (input: LoadedInput, stored: StoredStanding?)? {
+        try pool.read { db in try partnerView(db, id) }
+    }
+
+    /// The workspace's revision and, unless `known(revision)` says the caller already has what it makes
+    /// of the partner at that revision, `partnerView(id)` (`view` nil: no such partner): one read.
+    public func partnerView(_ id: String, unlessKnown known: (Int) -> Bool) throws -> (
+        revision: Int, known: Bool, view: (input: LoadedInput, stored: StoredStanding?)?
+    ) {
         try pool.read { db in
-            guard try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM partners WHERE partner_id = ?)", arguments: [id]) == true
-            else { return nil }
-            let (input, _) = try loadInput(db, programIDs: [], tracePartner: id, onlyPartner: true, bookingView: nil, remedies: .plain)
-            guard let run = try Int.fetchOne(cached: db, sql: "SELECT MAX(id) FROM runs") else { return (input, nil) }
-            let summary = try runSummary(db, run)
-            var totals: [String: PartnerTotals] = [:]
-            for program in summary.programs {
-                if let row = try Row.fetchOne(
-                    cached: db,
-                    sql: """
-                        SELECT status, amount_cents, missed_amount_cents FROM run_partner_totals
-                        WHERE run_id = ? AND program_id = ? AND partner_id = ?
-                        """, arguments: [run, program.id, id])
-                {
-                    totals[program.id] = try Self.totals(row, from: 0)
-                }
-            }
-            return (input, StoredStanding(summary: summary, totals: totals))
+            let revision = try Self.revision(db)
+            if known(revision) { return (revision, true, nil) }
+            return (revision, false, try partnerView(db, id))
         }
+    }
+
+    func partnerView(_ db: Database, _ id: String) throws -> (input: LoadedInput, stored: StoredStanding?)? {
+        guard try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM partners WHERE partner_id = ?)", arguments: [id]) == true
+        else { return nil }
+        let (input, _) = try loadInput(db, programIDs: [], tracePartner: id, onlyPartner: true, bookingView: nil, remedies: .plain)
+        guard let run = try Int.fetchOne(cached: db, sql: "SELECT MAX(id) FROM runs") else { return (input, nil) }
+        let summary = try runSummary(db, run)
+        var totals: [String: PartnerTotals] = [:]
+        for program in summary.programs {
+            if let row = try Row.fetchOne(
+                cached: db,
+                sql: """
+                    SELECT status, amount_cents, missed_amount_cents FROM run_partner_totals
+                    WHERE run_id = ? AND program_id = ? AND partner_id = ?
+                    """, arguments: [run, program.id, id])
+            {
+                totals[program.id] = try Self.totals(row, from: 0)
+            }
+        }
+        return (input, StoredStanding(summary: summary, totals: totals))
     }
 
     /// The latest stored run, if any.

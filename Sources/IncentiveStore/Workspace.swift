@@ -29,6 +29,9 @@ public final class Workspace: Sendable {
     let runPrograms = Mutex<[String: Program]>([:])
     /// Per stored run (or pair of runs) what the partner lists work out once: overviews, changed partners.
     let runLists = RunListCache()
+    /// What every partner's input shares at one revision (programs, products, exchange rates), so that
+    /// a one-partner read reads only that partner's rows.
+    let shared = Mutex<SharedInput?>(nil)
 
     private init(path: String, pool: DatabasePool, clock: WallClock) {
         self.path = path
@@ -54,8 +57,11 @@ public final class Workspace: Sendable {
         // the bookings index all over, and misses in a small cache made it twice as slow. Readers (up to
         // five at once in a server) read a partner or a page of a list, or stream the bookings in key
         // order, and keep 8 MiB each: with 64 MiB each a server serving 100,000 partners grew past 350 MB.
+        // Readers also map the file (up to 4 GiB of address space, not memory): a partner's rows are read
+        // where the system already keeps them instead of being copied by a system call per page.
         configuration.prepareDatabase { db in
             try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -8192" : "PRAGMA cache_size = -65536")
+            if db.configuration.readonly { try db.execute(sql: "PRAGMA mmap_size = 4294967296") }
         }
         return configuration
     }
@@ -177,7 +183,8 @@ public final class Workspace: Sendable {
         do {
             return try immediateTransaction(changesData: changesData, body)
         } catch let error where Self.isBusy(error) {
-            throw WorkspaceError(.busy, "the workspace is busy: another change held it for more than \(Int(Self.busyTimeout)) seconds; nothing was changed")
+            throw WorkspaceError(
+                .busy, "the workspace is busy: another change held it for more than \(Int(Self.busyTimeout)) seconds; nothing was changed")
         }
     }
 
@@ -202,9 +209,7 @@ public final class Workspace: Sendable {
     /// A number that changes with every committed change of data, programs, enrolments or runs:
     /// anything computed from the workspace may be reused while it stays the same.
     public func revision() throws -> Int {
-        try pool.read { db in
-            Int(try String.fetchOne(cached: db, sql: "SELECT value FROM workspace_info WHERE key = 'revision'") ?? "0") ?? 0
-        }
+        try pool.read { db in try Self.revision(db) }
     }
 
     /// Checks the whole file (`PRAGMA integrity_check`) and foreign keys; empty when sound.

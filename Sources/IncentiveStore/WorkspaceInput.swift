@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import IncentiveEngine
+import Synchronization
 
 /// What a computation from the workspace used, besides the data itself.
 public struct InputRecord: Sendable {
@@ -11,6 +12,19 @@ public struct InputRecord: Sendable {
     public var dataDigest: String
     /// SHA-256 of the data digest and the program versions' digests.
     public var inputsDigest: String
+}
+
+/// What every partner's input shares at one revision of the workspace.
+struct SharedInput: Sendable {
+    /// The workspace revision it was read at (nil: not kept).
+    var revision: Int?
+    var programs: [Program]
+    /// (program id, version, digest) of each of `programs`.
+    var programRecords: [(String, Int, String)]
+    /// Programs that no longer load, and problems of loading them together.
+    var problems: DiagnosticCollector
+    var products: ByteInterner?
+    var fxRates: [String: [FXRate]]
 }
 
 extension Workspace {
@@ -44,21 +58,14 @@ extension Workspace {
         remedies: Remedies
     ) throws -> (LoadedInput, InputRecord) {
         var collector = DiagnosticCollector()
-        let versions = try ProgramStore.latest(db)
-        var programs: [Program] = []
-        var programRecords: [(String, Int, String)] = []
-        for version in versions {
-            do {
-                programs.append(try ProgramStore.parse(version))
-                programRecords.append((version.programID, version.version, version.digest))
-            } catch {
-                collector.error(file: version.label, line: nil, "\(error)")
-            }
-        }
+        // A one-partner read takes what every partner shares from the revision it reads at.
+        let common = onlyPartner ? try sharedInput(db) : try Self.sharedInput(db, source: path, revision: nil)
+        let programs = common.programs
+        var programRecords = common.programRecords
+        collector.merge(common.problems)
         if programs.isEmpty && !collector.hasErrors {
             collector.error(file: path, line: nil, "the workspace has no programs yet; \(remedies.addAProgram)")
         }
-        ProgramLoader.checkTogether(programs, collector: &collector)
         let (selected, unknown) = ProgramSelection.select(programs, ids: programIDs)
         if !programs.isEmpty {
             for id in unknown {
@@ -70,7 +77,7 @@ extension Workspace {
         programRecords = programRecords.filter { record in selected.contains { $0.id.isExactly(record.0) } }
         programRecords.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
 
-        let dataset = try Self.dataset(db, source: path, partner: onlyPartner ? tracePartner : nil)
+        let dataset = try Self.dataset(db, source: path, partner: onlyPartner ? tracePartner : nil, shared: common)
         if dataset.partners.isEmpty && !(onlyPartner && tracePartner != nil) {
             collector.error(file: path, line: nil, "the workspace has no partners yet; \(remedies.importData)")
         }
@@ -153,9 +160,57 @@ extension Workspace {
         accumulator.reportOverflow(file: file, collector: &collector)
     }
 
+    /// The latest programs (parsed, with the problems of loading them together), every product and every
+    /// exchange rate, as of `db`'s snapshot: from the last one-partner read when the revision is the same.
+    func sharedInput(_ db: Database) throws -> SharedInput {
+        let revision = try Self.revision(db)
+        if let kept = shared.withLock({ $0 }), kept.revision == revision { return kept }
+        let read = try Self.sharedInput(db, source: path, revision: revision)
+        shared.withLock { $0 = read }
+        return read
+    }
+
+    static func revision(_ db: Database) throws -> Int {
+        Int(try String.fetchOne(cached: db, sql: "SELECT value FROM workspace_info WHERE key = 'revision'") ?? "0") ?? 0
+    }
+
+    static func sharedInput(_ db: Database, source: String, revision: Int?) throws -> SharedInput {
+        var problems = DiagnosticCollector()
+        var programs: [Program] = []
+        var programRecords: [(String, Int, String)] = []
+        for version in try ProgramStore.latest(db) {
+            do {
+                programs.append(try ProgramStore.parse(version))
+                programRecords.append((version.programID, version.version, version.digest))
+            } catch {
+                problems.error(file: version.label, line: nil, "\(error)")
+            }
+        }
+        ProgramLoader.checkTogether(programs, collector: &problems)
+        let catalogue = try catalogue(db)
+        return SharedInput(
+            revision: revision, programs: programs, programRecords: programRecords, problems: problems, products: catalogue.products,
+            fxRates: catalogue.fxRates)
+    }
+
+    /// Every product and exchange rate, in a dataset of no partners.
+    static func catalogue(_ db: Database) throws -> Dataset {
+        var catalogue = Dataset()
+        if try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM products)") == true {
+            for row in try Row.fetchAll(cached: db, sql: "SELECT sku, description, family FROM products ORDER BY sku") {
+                catalogue.add(Product(sku: row[0], description: row[1], family: row[2]))
+            }
+        }
+        for row in try Row.fetchAll(cached: db, sql: "SELECT currency, valid_from, rate_micros FROM fx_rates ORDER BY currency, valid_from") {
+            catalogue.add(FXRate(currency: row[0], validFrom: try day(row[1]), rate: ScaledDecimal(units: row[2], scale: 6)))
+        }
+        catalogue.finish()
+        return catalogue
+    }
+
     /// Everything but bookings, as the engine's `Dataset`; with `partner`, only what concerns that partner
-    /// (read through the tables' partner indexes), with every product and exchange rate.
-    static func dataset(_ db: Database, source: String, partner: String? = nil) throws -> Dataset {
+    /// (read through the tables' partner indexes), with every product and exchange rate (`shared`'s when given).
+    static func dataset(_ db: Database, source: String, partner: String? = nil, shared: SharedInput? = nil) throws -> Dataset {
         var dataset = Dataset()
         dataset.partnersSource = "the workspace"
         let only = partner == nil ? "" : "WHERE partner_id = ?"
@@ -196,13 +251,11 @@ extension Workspace {
         {
             dataset.enrollments.append(Enrollment(partnerID: row[0], program: row[1], subtrack: row[2], enrolledOn: try day(row[3])))
         }
-        if try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM products)") == true {
-            for row in try Row.fetchAll(cached: db, sql: "SELECT sku, description, family FROM products ORDER BY sku") {
-                dataset.add(Product(sku: row[0], description: row[1], family: row[2]))
-            }
-        }
-        for row in try Row.fetchAll(cached: db, sql: "SELECT currency, valid_from, rate_micros FROM fx_rates ORDER BY currency, valid_from") {
-            dataset.add(FXRate(currency: row[0], validFrom: try day(row[1]), rate: ScaledDecimal(units: row[2], scale: 6)))
+        if let shared {
+            (dataset.products, dataset.fxRates) = (shared.products, shared.fxRates)
+        } else {
+            let catalogue = try catalogue(db)
+            (dataset.products, dataset.fxRates) = (catalogue.products, catalogue.fxRates)
         }
         dataset.finish()
         return dataset
@@ -255,7 +308,7 @@ extension Workspace {
             SELECT order_id, line, partner_id, booked_on, shipped_on, sku, quantity, amount_cents, currency, intended_use
             FROM bookings WHERE partner_id = ? ORDER BY order_id, line
             """
-        let statement = try db.makeStatement(sql: sql)
+        let statement = partner == nil ? try db.makeStatement(sql: sql) : try db.cachedStatement(sql: sql)
         if let partner { try statement.setArguments([partner]) }
         let raw = statement.sqliteStatement
         var columns = [UnsafeBufferPointer<UInt8>](repeating: UnsafeBufferPointer(start: nil, count: 0), count: 10)
