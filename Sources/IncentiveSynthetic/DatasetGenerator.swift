@@ -1,9 +1,10 @@
 import Foundation
 import IncentiveEngine
 
-// Synthetic dataset generator (formats.md §1 and §2).
+// Synthetic dataset generator (formats.md §1 and §2; with `rules: .v2` also §5).
 //
-// What `DatasetGenerator(partners:lines:seed:).write(to: dir)` produces:
+// What `DatasetGenerator(partners:lines:seed:).write(to: dir)` produces (`rules: .v1`, the default;
+// `rules: .v2` is described at the end):
 //
 // * `programs/`: three fixed program definitions (they do not depend on the seed), all in USD:
 //   - `gen-vip-6m.yaml`  GEN-VIP-6M, 2015-01-25..2015-07-25, booked_on, tiers gold/premier/select,
@@ -54,6 +55,36 @@ import IncentiveEngine
 // * enrollments: 75% of non-registered partners (15% of registered) in GEN-VIP-6M, mostly in the
 //   subtracks they sell, a few in subtracks they do not; half of those also in GEN-VIP-3M.
 //   Dates always on or before the period end, some late in the period.
+//
+// Rules v2 (`rules: .v2`, `incentives generate --rules v2`): the same partners, products, fx rates,
+// credentials, CSAT surveys, services and enrolments (byte for byte), and:
+// * `programs/`: the same three ids with the same dates, written with every key of formats.md §5,
+//   the choices drawn from the seed (stream 9): `period` as a fiscal name (`FY15-H2`, `fy15-h2`,
+//   `FY2015-H2`...; GEN-VIP-3M `FY15-Q4`, GEN-MDF `FY23-H2`), `max_rebate_percent: 25` (every percent
+//   plus its largest bonus stays below), `full_credit_enrollment_until` 20..80 days after the 6-month
+//   period starts (5..30 for the 3-month one). In each VIP program the four subtracks take, in a seeded
+//   rotation, the four rate kinds (a plain `rebate_percent`; `rebate_percent` by tier with `default`,
+//   `gold`, `premier`, sometimes `select`; `rebate_tiers` retroactive (written out in GEN-VIP-6M); `rebate_tiers`
+//   with `tier_method: marginal`: 2..4 tiers, `from` steps of 30..90% of the minimum volume (half of it
+//   for a base other than `all`), sometimes with cents) and the three bases (`all`, written out in
+//   GEN-VIP-6M; `above_minimum`; `growth` with a `baseline` of FY15-H1 by name or by dates, FY15-Q3 or
+//   FY15-H1 for GEN-VIP-3M). One subtrack per program, and others at random, has an `attach_bonus` (1..3
+//   bands from 5..20% up, bonus 0.5..2% up, over `CON-*`, `ISE-*`, `CP-88*`, Catalyst/Meraki or `UCSD-*`
+//   lines) and one a `cap` (0.7..2.5 times the rebate at the minimum volume). Products with dates:
+//   data-center/ucs drops `UCSD-*` after an `until` date, collaboration/voice adds `CP-88*` from a `from`
+//   date (sometimes until a later one), security/core sometimes ends `ASA-*` or claims `ISE-*` lines
+//   until a date (later ones fall through to security/advanced), security/advanced sometimes takes
+//   `ISE-*` from a date on. Dates lie inside the period (GEN-VIP-3M: from 20 days before it).
+// * `data/tiers.csv`: about 35% of the partners have 1..3 tier changes (stream 8), 45% of them on a
+//   program's last day, the day before or after, its first day or FY15-H1's last day, the others in
+//   2013-2024; a tier is sometimes spelt with capitals (`Gold`, `PREMIER`).
+// * `data/bookings.csv`: a quarter of the VIP-window orders fall in FY15-H1 (the growth baselines),
+//   with a per-partner volume of 0.4..1.5 times the in-period one (stream 10); the other VIP orders are
+//   4/3 as large, so the in-period volumes stay near the thresholds. 6% of the VIP-era orders are booked
+//   on a day where a rule changes (an entry's `from` or `until`, the enrolment cut-off, a period's or
+//   the baseline's first or last day) or the day before or after. Enrolments are those of v1: with the
+//   cut-off, a third to a half of them are late.
+// The speed is that of v1 (the choices are per order, not per line).
 
 /// Writes a valid synthetic dataset and program definitions, deterministic for a seed.
 public struct DatasetGenerator: Sendable {
