@@ -19,6 +19,12 @@ is DuckDB SQL:
 Python only glues the SQL together and reads the program definitions (YAML) with the loader
 of bench/reference.py (the slow pure-Python reference implementation).
 
+Rules v2 (formats.md section 5) too: the dates of fiscal period names are worked out again in
+SQL, tiers.csv is read and checked like the other small files, the per-line sums carry a kind
+(in-period, attach volume, baseline window) with late enrolments left out by a join, and the
+rates by tier, tiers (retroactive or marginal), bases, bonuses and caps are SQL expressions per
+subtrack. bench/README.md ("Rules v2") says how the spec was read where it is silent.
+
 Money is integer cents (BIGINT / HUGEINT), rates and percents are integer millionths: no
 binary floating point anywhere. round() is half to even, on exact integers.
 
