@@ -81,7 +81,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "IncentiveEngineTests", dependencies: ["IncentiveEngine", "IncentiveSynthetic"]),
-        .testTarget(name: "IncentiveSyntheticTests", dependencies: ["IncentiveEngine", "IncentiveSynthetic"]),
+        .testTarget(
+            name: "IncentiveSyntheticTests", dependencies: ["IncentiveEngine", "IncentiveSynthetic", .product(name: "Yams", package: "Yams")]),
         .testTarget(
             name: "IncentiveStoreTests",
             dependencies: [

@@ -8,6 +8,7 @@
 #   LINES=200000 PARTNERS=2000 bash bench/duckdb.sh    # one size
 #   LINES="1000000 5000000" RUNS=1 bash bench/duckdb.sh
 #   BIN=/path/to/incentives bash bench/duckdb.sh       # use this binary, do not build
+#   RULES=v2 bash bench/duckdb.sh                      # programs with every rules-v2 key (generate --rules v2)
 #
 # LINES and PARTNERS are lists taken in pairs; without PARTNERS a dataset has LINES/100 partners
 # (10,000 for 1M lines, 100,000 for 10M). Generated data goes to bench/data/ (ignored by git),
@@ -20,6 +21,7 @@ LINES=${LINES:-"1000000 10000000"}
 PARTNERS=${PARTNERS:-}
 RUNS=${RUNS:-3}
 SEED=${SEED:-42}
+RULES=${RULES:-v1}
 DUCKDB_VERSION=2.0.0
 PYYAML_VERSION=6.0.3
 DUCKDB_ARGS=${DUCKDB_ARGS:-}
@@ -52,6 +54,10 @@ else
     diff examples/expected/results.csv /tmp/incentives-duckdb-example.csv | head -20
     exit 1
 fi
+# With rules v2, the hand-made cases of formats.md section 5 too (both Python implementations and the engine).
+if [ "$RULES" = v2 ]; then
+    PY="$PY" BIN="$BIN" bash bench/v2cases/check.sh
+fi
 
 # best_of LABEL OUTFILE COMMAND...: runs COMMAND RUNS times with stdout to OUTFILE; sets
 # best_wall / best_rss / best_cpu to the run with the lowest wall time.
@@ -78,11 +84,13 @@ for i in "${!line_counts[@]}"; do
     lines=${line_counts[$i]}
     partners=${partner_counts[$i]:-$((lines / 100))}
     OUT="bench/data/p${partners}-l${lines}-s${SEED}"
+    RULES_ARGS=()  # (none for v1, so that a binary from before --rules still generates)
+    if [ "$RULES" != v1 ]; then OUT="$OUT-$RULES"; RULES_ARGS=(--rules "$RULES"); fi
     if [ ! -f "$OUT/data/bookings.csv" ]; then
-        "$BIN" generate --partners "$partners" --lines "$lines" --seed "$SEED" --out "$OUT"
+        "$BIN" generate --partners "$partners" --lines "$lines" --seed "$SEED" "${RULES_ARGS[@]}" --out "$OUT"
     fi
     SIZE=$(du -m "$OUT/data/bookings.csv" | cut -f1)
-    echo "dataset: $lines booking lines ($SIZE MB), $partners partners, seed $SEED; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "dataset: $lines booking lines ($SIZE MB), $partners partners, seed $SEED, rules $RULES; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
     best_of incentives "$OUT/results-incentives.csv" \
         "$BIN" compute --data "$OUT/data" --programs "$OUT/programs" --format csv

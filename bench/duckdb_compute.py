@@ -19,6 +19,12 @@ is DuckDB SQL:
 Python only glues the SQL together and reads the program definitions (YAML) with the loader
 of bench/reference.py (the slow pure-Python reference implementation).
 
+Rules v2 (formats.md section 5) too: the dates of fiscal period names are worked out again in
+SQL, tiers.csv is read and checked like the other small files, the per-line sums carry a kind
+(in-period, attach volume, baseline window) with late enrolments left out by a join, and the
+rates by tier, tiers (retroactive or marginal), bases, bonuses and caps are SQL expressions per
+subtrack. bench/README.md ("Rules v2") says how the spec was read where it is silent.
+
 Money is integer cents (BIGINT / HUGEINT), rates and percents are integer millionths: no
 binary floating point anywhere. round() is half to even, on exact integers.
 
@@ -229,21 +235,26 @@ def date_checks(column, required=True):
 # --------------------------------------------------------------------------
 
 def load_programs(directory):
-    """The programs of reference.load_program, plus the raw SKU patterns of each subtrack
-    (reference compiles them to regexes; DuckDB needs them for LIKE)."""
+    """The programs of reference.load_program (which also resolves fiscal period names; their
+    dates are worked out again in SQL by check_fiscal_periods)."""
     programs = []
     for name in sorted(os.listdir(directory)):
         path = os.path.join(directory, name)
         if not (os.path.isfile(path) and (name.endswith(".yaml") or name.endswith(".yml"))):
             continue
         program = ref.load_program(path)
+        with open(path, encoding="utf-8-sig") as handle:
+            doc = yaml.load(handle, Loader=ref.StringLoader)
+        # (fiscal name, dates the loader gave it) for check_fiscal_periods
+        program["fiscal_names"] = []
+        if not isinstance(doc["period"], dict):
+            program["fiscal_names"].append((str(doc["period"]), (program["start"], program["end"])))
         if program["kind"] == "vip":
-            with open(path, encoding="utf-8-sig") as handle:
-                doc = yaml.load(handle, Loader=ref.StringLoader)
-            raw = [[ref.trim(str(p)) for p in sub["products"]]
-                   for track in doc["tracks"] for sub in track["subtracks"]]
-            for sub, patterns in zip(program["subtracks"], raw):
-                sub["raw_patterns"] = patterns
+            subs = [sub for track in doc["tracks"] for sub in track["subtracks"]]
+            for raw, sub in zip(subs, program["subtracks"]):
+                period = (raw.get("baseline") or {}).get("period")
+                if period is not None and not isinstance(period, dict):
+                    program["fiscal_names"].append((str(period), sub["baseline"]))
         programs.append(program)
     ids = [p["id"] for p in programs]
     if len(set(ids)) != len(ids):
@@ -251,6 +262,34 @@ def load_programs(directory):
     if len({p["currency"] for p in programs}) > 1:
         raise LoadError(f"{directory}: programs in different currencies")
     return programs
+
+
+def check_fiscal_periods(con, programs):
+    """Works out the dates of every fiscal period name again in SQL (formats.md 5.1: fiscal year N
+    ends on the last Saturday of July of year N; H1 = its first 26 weeks, Q1 and Q2 13 weeks each,
+    Q4 the last 13 weeks, Q3 the weeks between) and fails when they differ from the loader's."""
+    for program in programs:
+        for name, dates in program["fiscal_names"]:
+            match = ref.FISCAL_NAME.fullmatch(ref.trim(name))
+            year = int(match.group(1)) + (2000 if len(match.group(1)) == 2 else 0)
+            part = (match.group(2) or "").upper() + (match.group(3) or "")
+            found = con.execute("""
+                WITH ends AS (   -- the last Saturday of July (dayofweek: Sunday 0 .. Saturday 6)
+                    SELECT y, make_date(y, 7, 31) - CAST((dayofweek(make_date(y, 7, 31)) + 1) % 7 AS INTEGER) AS last_day
+                    FROM (VALUES (?), (? - 1)) v(y)
+                ), fy AS (
+                    SELECT max(last_day) AS fy_end, min(last_day) + 1 AS fy_start FROM ends
+                )
+                SELECT CASE ? WHEN '' THEN fy_start WHEN 'H1' THEN fy_start WHEN 'Q1' THEN fy_start
+                              WHEN 'H2' THEN fy_start + 182 WHEN 'Q3' THEN fy_start + 182
+                              WHEN 'Q2' THEN fy_start + 91 WHEN 'Q4' THEN fy_end - 90 END,
+                       CASE ? WHEN '' THEN fy_end WHEN 'H2' THEN fy_end WHEN 'Q4' THEN fy_end
+                              WHEN 'H1' THEN fy_start + 181 WHEN 'Q2' THEN fy_start + 181
+                              WHEN 'Q1' THEN fy_start + 90 WHEN 'Q3' THEN fy_end - 91 END
+                FROM fy""", [year, year, part, part]).fetchone()
+            if tuple(found) != tuple(dates):
+                raise LoadError(f"{program['id']}: fiscal period {name}: SQL gives {found[0]}..{found[1]}, "
+                                f"the loader {dates[0]}..{dates[1]}")
 
 
 def like_pattern(pattern):
@@ -268,12 +307,23 @@ def like_pattern(pattern):
     return "".join(out)
 
 
+def sku_match_sql(entries):
+    """SQL condition: the line matches one of the product entries (5.2: the SKU matches the
+    pattern and booked_on lies within [from, until], whatever the counting date)."""
+    conditions = []
+    for entry in entries:
+        condition = f"sku LIKE {lit(like_pattern(entry['pattern']))} ESCAPE '\\'"
+        if entry["from"] is not None:
+            condition += f" AND booked_on >= DATE {lit(entry['from'])}"
+        if entry["until"] is not None:
+            condition += f" AND booked_on <= DATE {lit(entry['until'])}"
+        conditions.append(f"({condition})" if len(entries) > 1 and " AND " in condition else condition)
+    return " OR ".join(conditions) or "false"
+
+
 def vip_item_sql(program):
-    """SQL CASE giving a booking's subtrack: the first, in document order, matching its SKU."""
-    whens = []
-    for sub in program["subtracks"]:
-        match = " OR ".join(f"sku LIKE {lit(like_pattern(p))} ESCAPE '\\'" for p in sub["raw_patterns"])
-        whens.append(f"WHEN {match or 'false'} THEN {lit(sub['path'])}")
+    """SQL CASE giving a booking's subtrack: the first, in document order, with an entry it matches."""
+    whens = [f"WHEN {sku_match_sql(sub['entries'])} THEN {lit(sub['path'])}" for sub in program["subtracks"]]
     return "CASE " + " ".join(whens) + " END"
 
 
@@ -403,6 +453,21 @@ def load_small_files(con, data, programs, problems):
            "SELECT 'partner ' || partner_id || ': enrolled in ' || program || ' ' || subtrack || ' ' || count(*) "
            "|| ' times' FROM enrollments WHERE problem IS NULL GROUP BY partner_id, program, subtrack HAVING count(*) > 1")
 
+    # The tier history (formats.md 5.5): a partner's tier from valid_from on.
+    src = csv_source(data, "tiers.csv", ["partner_id", "tier", "valid_from"], [], problems, False)
+    load_table(con, problems, p("tiers.csv"), "tier_rows",
+               src or "(SELECT '' partner_id, '' tier, '' valid_from WHERE false)",
+               "'partner ' || partner_id || ' from ' || valid_from", [
+                   ("partner_id", "partner_id"), ("tier", "ascii_lower(tier)"), ("valid_from", "to_date(valid_from)"),
+               ], [empty("partner_id"), empty("tier"),
+                   ("tier <> '' AND ascii_lower(tier) NOT IN ('gold', 'premier', 'select', 'registered')",
+                    value("tier", "unknown tier (expected gold, premier, select or registered)")),
+                   ] + date_checks("valid_from"))
+    unknown_partner(p("tiers.csv"), "tier_rows")
+    report(con, problems, p("tiers.csv"),
+           "SELECT 'partner ' || partner_id || ': a tier from ' || valid_from || ' is given ' || count(*) || ' times' "
+           "FROM tier_rows WHERE problem IS NULL GROUP BY partner_id, valid_from HAVING count(*) > 1")
+
     src = csv_source(data, "products.csv", ["sku"], ["description", "family"], problems, False)
     if src is not None:
         load_table(con, problems, p("products.csv"), "products", src, "'sku ' || sku",
@@ -514,48 +579,94 @@ def check_bookings(con, data, problems, src):
                   f"products.csv (e.g. {missing[0][0]})", file=sys.stderr)
 
 
-def volumes_sql(programs):
-    """One query over booking_values giving (program, partner_id, item, cents, missing_rates) for
-    every program: each line is converted on its own with the rate in force on its counting date,
-    rounded half to even to cents, then summed per (program, partner, item)."""
+def date_column(program):
+    return "shipped_on" if program["count_by"] == "shipped_on" else "booked_on"
+
+
+def windows(program):
+    """(start, end) of every window whose lines the program needs: its period, then the baseline
+    periods of its growth subtracks."""
+    found = [(program["start"], program["end"])]
+    for sub in program.get("subtracks", []):
+        if sub["baseline"] is not None and sub["baseline"] not in found:
+            found.append(sub["baseline"])
+    return found
+
+
+def between(column, window):
+    return f"{column} BETWEEN DATE {lit(window[0])} AND DATE {lit(window[1])}"
+
+
+def volumes_sql(programs, cutoffs):
+    """One query over booking_values giving (program, partner_id, item, kind, cents, missing_rates)
+    for every program: each line is converted on its own with the rate in force on its counting
+    date, rounded half to even to cents, then summed per (program, partner, item, kind).
+
+    kind 'q': the in-period lines of the item (VIP subtrack path; MDF 'q' qualifying, 'u'
+    untagged); 'a': a VIP subtrack's attach volume (in-period lines matching its attach_bonus
+    products, whatever their subtrack); 'b': the lines of a growth subtrack in its baseline period.
+    With cutoffs (late enrolments, 5.3), 'q' and 'a' lines dated before the enrolment are left out."""
     currency = lit(programs[0]["currency"])  # one currency for all (load_programs checks it)
-    dates = sorted({"shipped_on" if p["count_by"] == "shipped_on" else "booked_on" for p in programs})
+    dates = sorted({date_column(p) for p in programs})
     joins, converted = [], []
     for date in dates:
         joins.append(f"LEFT JOIN fx_days fx_{date} ON fx_{date}.currency = l.currency AND fx_{date}.day = l.{date}")
         converted.append(
             f"CASE WHEN l.currency = {currency} THEN l.cents "
             f"ELSE convert_cents(l.cents, fx_{date}.rate_micro) END AS cents_{date}")
-    entries = []
-    for program in programs:
-        date = "shipped_on" if program["count_by"] == "shipped_on" else "booked_on"
-        item = vip_item_sql(program) if program["kind"] == "vip" else mdf_item_sql(program, date)
-        entries.append(
-            f"CASE WHEN {date} BETWEEN DATE {lit(program['start'])} AND DATE {lit(program['end'])} "
-            f"THEN {{'program': {lit(program['id'])}, 'item': {item}, 'cents': cents_{date}}} END")
+    items, entries = [], []
+
+    def entry(program, item, kind, date, day=True):
+        return (f"{{'program': {lit(program['id'])}, 'item': {item}, 'kind': '{kind}', 'cents': cents_{date}, "
+                f"'day': {date if day else 'CAST(NULL AS DATE)'}}}")
+    for number, program in enumerate(programs):
+        date = date_column(program)
+        period = between(date, (program["start"], program["end"]))
+        if program["kind"] == "mdf":
+            entries.append(f"CASE WHEN {period} THEN {entry(program, mdf_item_sql(program, date), 'q', date)} END")
+            continue
+        item = f"item_{number}"
+        items.append(f"{vip_item_sql(program)} AS {item}")
+        entries.append(f"CASE WHEN {period} THEN {entry(program, item, 'q', date)} END")
+        for sub in program["subtracks"]:
+            if sub["attach"] is not None:
+                entries.append(f"CASE WHEN {period} AND ({sku_match_sql(sub['attach']['patterns'])}) "
+                               f"THEN {entry(program, lit(sub['path']), 'a', date)} END")
+            if sub["baseline"] is not None:
+                entries.append(f"CASE WHEN {between(date, sub['baseline'])} AND {item} = {lit(sub['path'])} "
+                               f"THEN {entry(program, lit(sub['path']), 'b', date, day=False)} END")
+    cut_join = cut_where = ""
+    if cutoffs:
+        cut_join = "LEFT JOIN cutoffs c ON c.program = n.program AND c.partner_id = n.partner_id AND c.item = n.item"
+        cut_where = "AND (n.kind = 'b' OR c.from_day IS NULL OR n.day >= c.from_day)"
     return f"""
         WITH converted AS (
             -- lines in another currency: the rate of the day from fx_days (a hash join);
             -- cents_<date> is NULL when that rate is missing
             SELECT l.partner_id, l.sku, l.use, l.booked_on, l.shipped_on, {", ".join(converted)}
             FROM booking_values l {" ".join(joins)}
+        ), assigned AS (
+            -- the subtrack of each line in each VIP program
+            SELECT *{"".join(", " + i for i in items)} FROM converted
         ), per_program AS (
-            -- one entry per program whose period holds the line's counting date
-            SELECT partner_id, unnest([{", ".join(entries)}]) AS e FROM converted
+            -- one entry per (program, kind) the line counts for
+            SELECT partner_id, unnest([{", ".join(entries)}]) AS e FROM assigned
+        ), entries AS (
+            SELECT partner_id, e.program, e.item, e.kind, e.cents, e.day FROM per_program WHERE e IS NOT NULL
         )
-        SELECT e.program, partner_id, e.item, sum(e.cents) AS cents, count(*) - count(e.cents) AS missing_rates
-        FROM per_program WHERE e IS NOT NULL
+        SELECT n.program, n.partner_id, n.item, n.kind, sum(n.cents) AS cents, count(*) - count(n.cents) AS missing_rates
+        FROM entries n {cut_join}
+        WHERE true {cut_where}
         GROUP BY ALL
     """
 
 
 def compute_volumes(con, programs, problems, data):
-    """CREATE TEMP TABLE volumes (program, partner_id, item, cents): the in-period lines summed in
-    program currency (item: the subtrack path for VIP, 'q' (qualifying) or 'u' (untagged) for
-    MDF, NULL for lines of no subtrack or no rule in force). Missing fx rates are reported."""
-    # fx_days: the rate in force on every day of every program period, per currency (the fx
-    # row with the latest valid_from <= that day); days before a currency's first rate are absent.
-    periods = ", ".join(f"(DATE {lit(p['start'])}, DATE {lit(p['end'])})" for p in programs)
+    """CREATE TEMP TABLE volumes (program, partner_id, item, kind, cents): see volumes_sql; lines
+    of no subtrack or no rule in force are left out. Missing fx rates are reported."""
+    # fx_days: the rate in force on every day of every window, per currency (the fx row with the
+    # latest valid_from <= that day); days before a currency's first rate are absent.
+    periods = ", ".join(f"(DATE {lit(w[0])}, DATE {lit(w[1])})" for p in programs for w in windows(p))
     con.execute(f"""
         CREATE TEMP TABLE fx_days AS
         WITH days AS (
@@ -565,24 +676,34 @@ def compute_volumes(con, programs, problems, data):
         SELECT d.currency, d.day, fx.rate_micro
         FROM days d ASOF JOIN fx ON d.currency = fx.currency AND d.day >= fx.valid_from
     """)
+    # Late enrolments (5.3): the subtrack counts only lines dated on or after enrolled_on.
+    con.execute("CREATE TEMP TABLE cutoffs (program VARCHAR, partner_id VARCHAR, item VARCHAR, from_day DATE)")
+    for program in programs:
+        if program["kind"] == "vip" and program["full_credit_until"] is not None:
+            con.execute(f"""
+                INSERT INTO cutoffs SELECT program, partner_id, subtrack, enrolled_on FROM enrollments
+                WHERE problem IS NULL AND program = {lit(program['id'])}
+                  AND enrolled_on > DATE {lit(program['full_credit_until'])}""")
+    cutoffs = con.execute("SELECT count(*) FROM cutoffs").fetchone()[0] > 0
     # DuckDB estimates a read_csv without auto-detection at a few dozen rows, and would then
     # build the join hash tables on the booking lines instead of on fx_days.
     con.execute("SET disabled_optimizers = 'build_side_probe_side'")
-    con.execute(f"CREATE TEMP TABLE volume_rows AS {volumes_sql(programs)}")
+    con.execute(f"CREATE TEMP TABLE volume_rows AS {volumes_sql(programs, cutoffs)}")
     con.execute("RESET disabled_optimizers")
-    con.execute("CREATE TEMP TABLE volumes AS SELECT program, partner_id, item, cents FROM volume_rows "
+    con.execute("CREATE TEMP TABLE volumes AS SELECT program, partner_id, item, kind, cents FROM volume_rows "
                 "WHERE item IS NOT NULL AND cents IS NOT NULL")
     if con.execute("SELECT sum(missing_rates) FROM volume_rows").fetchone()[0]:
         for program in programs:
-            date = "shipped_on" if program["count_by"] == "shipped_on" else "booked_on"
-            report(con, problems, os.path.join(data, "bookings.csv"), f"""
-                SELECT 'no fx rate for ' || currency || ' on ' || {date} || ' (needed by {program['id']}; '
-                       || count(*) || ' lines)'
-                FROM booking_lines b
-                WHERE {date} BETWEEN DATE {lit(program['start'])} AND DATE {lit(program['end'])}
-                  AND currency <> {lit(program['currency'])}
-                  AND NOT EXISTS (SELECT 1 FROM fx WHERE fx.currency = b.currency AND fx.valid_from <= b.{date})
-                GROUP BY currency, {date} ORDER BY currency, {date}""")
+            date = date_column(program)
+            for window in windows(program):
+                report(con, problems, os.path.join(data, "bookings.csv"), f"""
+                    SELECT 'no fx rate for ' || currency || ' on ' || {date} || ' (needed by {program['id']}; '
+                           || count(*) || ' lines)'
+                    FROM booking_lines b
+                    WHERE {between(date, window)}
+                      AND currency <> {lit(program['currency'])}
+                      AND NOT EXISTS (SELECT 1 FROM fx WHERE fx.currency = b.currency AND fx.valid_from <= b.{date})
+                    GROUP BY currency, {date} ORDER BY currency, {date}""")
 
 
 # --------------------------------------------------------------------------
@@ -606,8 +727,8 @@ def program_tables(con, programs):
     con.execute("CREATE TEMP TABLE thresholds (program VARCHAR, item VARCHAR, country VARCHAR, cents BIGINT)")
     items, thresholds = [], []
     for program in programs:
-        if program["kind"] == "vip":
-            rules = [(sub["path"], sub["percent"], sub["requires_all"], sub["requires_any"], False, sub)
+        if program["kind"] == "vip":  # (the percents of a VIP subtrack are in rebate_sql)
+            rules = [(sub["path"], ref.Decimal(0), sub["requires_all"], sub["requires_any"], False, sub)
                      for sub in program["subtracks"]]
         else:
             rules = [(tier, rule["percent"], [], [], rule["strategic"], rule) for tier, rule in program["tiers"].items()]
@@ -620,16 +741,84 @@ def program_tables(con, programs):
         con.executemany("INSERT INTO thresholds VALUES (?, ?, ?, ?)", thresholds)
 
 
+def tier_sql(day):
+    """SQL table (partner_id, country, tier): every partner with the tier in force on `day`
+    (formats.md 5.5: the tiers.csv row with the latest valid_from <= day, else partners.csv)."""
+    return f"""(
+        SELECT p.partner_id, p.country, coalesce(h.tier, p.tier) AS tier, p.provider
+        FROM partners p LEFT JOIN (
+            SELECT partner_id, arg_max(tier, valid_from) AS tier FROM tier_rows
+            WHERE problem IS NULL AND valid_from <= {day} GROUP BY partner_id
+        ) h ON h.partner_id = p.partner_id)"""
+
+
+def case_by_item(values, default="0"):
+    """CASE item WHEN path THEN expression ... END over (path, SQL) pairs."""
+    whens = " ".join(f"WHEN {lit(path)} THEN {expression}" for path, expression in values)
+    return f"CASE item {whens} ELSE {default} END" if whens else default
+
+
+def base_sql(program, sub):
+    """The base a subtrack's rate applies to (5.4), on the columns volume, threshold, baseline_sum."""
+    if sub["base"] == "above_minimum":
+        return "(volume - threshold)"
+    if sub["base"] == "growth":
+        first, last = sub["baseline"]
+        period_days, baseline_days = ref.days(program["start"], program["end"]), ref.days(first, last)
+        # round(sum x days(period) / days(baseline)) half to even; a negative baseline counts as 0
+        return (f"(volume - greatest(0, CAST(div_half_even(CAST(baseline_sum AS HUGEINT) * {period_days}, "
+                f"{baseline_days}) AS BIGINT)))")
+    return "volume"
+
+
+def bonus_sql(sub):
+    """The attach bonus in millionths (5.4): the percent of the last band with
+    100 x attach >= from_percent x volume (exact, in integers); 0 for a volume of 0 or less."""
+    if sub["attach"] is None:
+        return "0"
+    whens = " ".join(
+        f"WHEN CAST(attach AS HUGEINT) * 1000000 >= CAST(volume AS HUGEINT) * {percent_micro(start)} "
+        f"THEN {percent_micro(percent)}"
+        for start, percent in reversed(sub["attach"]["bands"]))
+    return f"CASE WHEN volume <= 0 THEN 0 {whens} ELSE 0 END"
+
+
+def rebate_sql(sub):
+    """What the subtrack pays when eligible (its missed amount when not), on the columns base,
+    bonus (millionths) and tier: min(cap, round(sum of slice x percent / 100)), the sum in
+    128-bit integers (cents x millionths), rounded once half to even."""
+    if sub["tiers"] is None:
+        table = sub["percent"]
+        whens = " ".join(f"WHEN {lit(t)} THEN {percent_micro(p)}" for t, p in sorted(table.items()) if t != "default")
+        percent = f"CASE tier {whens} ELSE {percent_micro(table['default'])} END" if whens else str(
+            percent_micro(table["default"]))
+        total = f"CAST(base AS HUGEINT) * ({percent} + bonus)"
+    elif sub["method"] == "retroactive":  # the percent of the last tier reached, on the whole base
+        whens = " ".join(f"WHEN base >= {start} THEN {percent_micro(p)}" for start, p in reversed(sub["tiers"]))
+        total = f"CAST(base AS HUGEINT) * (CASE {whens} END + bonus)"
+    else:  # marginal: each slice between consecutive froms at its own percent
+        slices = []
+        for number, (start, percent) in enumerate(sub["tiers"]):
+            top = "base" if number + 1 == len(sub["tiers"]) else f"least(base, {sub['tiers'][number + 1][0]})"
+            slices.append(f"CAST(greatest(0, {top} - {start}) AS HUGEINT) * ({percent_micro(percent)} + bonus)")
+        total = " + ".join(slices)
+    rebate = f"CAST(div_half_even({total}, 1000000) AS BIGINT)"
+    if sub["cap"] is not None:
+        rebate = f"least({sub['cap']}, {rebate})"
+    return f"CASE WHEN base > 0 THEN {rebate} ELSE 0 END"
+
+
 def vip_sql(program):
-    """The result rows of a VIP instance (formats.md section 2, steps 1-5)."""
+    """The result rows of a VIP instance (formats.md section 2, steps 1-5, and section 5)."""
     pid, start, end = lit(program["id"]), f"DATE {lit(program['start'])}", f"DATE {lit(program['end'])}"
     tiers = "[" + ", ".join(lit(t) for t in sorted(program["eligible_tiers"])) + "]::VARCHAR[]"
     csat = int(program["csat_required"])
     deadline = "e.enrolled_on" if program["deadline"] == "enrollment" else end
+    subs = program["subtracks"]
     return f"""
-        WITH enrolled AS (              -- step 1: the partner's enrolled subtracks
+        WITH enrolled AS (              -- step 1: the partner's enrolled subtracks, tier on the last day
             SELECT e.partner_id, e.subtrack AS item, e.enrolled_on, p.country, p.tier
-            FROM enrollments e JOIN partners p ON p.partner_id = e.partner_id
+            FROM enrollments e JOIN {tier_sql(end)} p ON p.partner_id = e.partner_id
             WHERE e.program = {pid}
         ), reports AS (                 -- step 2: CSAT reports submitted within the period
             SELECT partner_id, count(*) AS found FROM csat
@@ -640,7 +829,7 @@ def vip_sql(program):
             WHERE c.achieved_on <= {deadline} AND (c.expires_on IS NULL OR {deadline} <= c.expires_on)
             GROUP BY e.partner_id, e.item
         ), checked AS (                 -- steps 2-4, the failed checks in the order of decisions.md
-            SELECT e.partner_id, e.item, i.percent_micro, volume, threshold, concat_ws(';',
+            SELECT e.partner_id, e.item, e.tier, volume, threshold, attach, baseline_sum, concat_ws(';',
                 CASE WHEN NOT list_contains({tiers}, e.tier) THEN 'tier:' || e.tier END,
                 CASE WHEN found < {csat} THEN 'csat:' || found || '/{csat}' END,
                 nullif(array_to_string(list_transform(
@@ -652,21 +841,30 @@ def vip_sql(program):
             ) AS reasons
             FROM (
                 SELECT e.*, coalesce(r.found, 0) AS found, coalesce(h.credentials, []::VARCHAR[]) AS credentials,
-                       coalesce(v.cents, 0) AS volume, coalesce(t.cents, 0) AS threshold
+                       coalesce(v.cents, 0) AS volume, coalesce(t.cents, 0) AS threshold,
+                       coalesce(a.cents, 0) AS attach, coalesce(b.cents, 0) AS baseline_sum
                 FROM enrolled e
                 LEFT JOIN reports r ON r.partner_id = e.partner_id
                 LEFT JOIN held h ON h.partner_id = e.partner_id AND h.item = e.item
-                LEFT JOIN volumes v ON v.program = {pid} AND v.partner_id = e.partner_id AND v.item = e.item
+                LEFT JOIN volumes v ON v.program = {pid} AND v.partner_id = e.partner_id AND v.item = e.item AND v.kind = 'q'
+                LEFT JOIN volumes a ON a.program = {pid} AND a.partner_id = e.partner_id AND a.item = e.item AND a.kind = 'a'
+                LEFT JOIN volumes b ON b.program = {pid} AND b.partner_id = e.partner_id AND b.item = e.item AND b.kind = 'b'
                 LEFT JOIN thresholds t ON t.program = {pid} AND t.item = e.item AND t.country = e.country
             ) e
             JOIN items i ON i.program = {pid} AND i.item = e.item
+        ), based AS (                   -- the base (5.4) and the attach bonus in millionths
+            SELECT *, {case_by_item([(s["path"], base_sql(program, s)) for s in subs])} AS base,
+                      {case_by_item([(s["path"], bonus_sql(s)) for s in subs if s["attach"] is not None])} AS bonus
+            FROM checked
+        ), paid AS (                    -- what the subtrack pays at this volume (5.4)
+            SELECT *, {case_by_item([(s["path"], rebate_sql(s)) for s in subs])} AS rebate FROM based
         )
-        -- step 5: the rebate when eligible, else the missed amount; round(volume x percent / 100)
+        -- step 5: the rebate when eligible, else the missed amount
         SELECT {pid} AS program, 'vip' AS kind, partner_id, item, volume, threshold, reasons = '' AS eligible,
-               CASE WHEN reasons = '' AND volume > 0 THEN convert_cents(volume, percent_micro) ELSE 0 END AS amount,
-               CASE WHEN reasons <> '' AND volume > 0 THEN convert_cents(volume, percent_micro) ELSE 0 END AS missed,
+               CASE WHEN reasons = '' THEN rebate ELSE 0 END AS amount,
+               CASE WHEN reasons <> '' THEN rebate ELSE 0 END AS missed,
                reasons
-        FROM checked"""
+        FROM paid"""
 
 
 def mdf_sql(program):
@@ -684,11 +882,11 @@ def mdf_sql(program):
             SELECT p.partner_id, p.tier AS item, i.percent_micro, i.strategic AS needs_strategic,
                    s.partner_id IS NOT NULL AS has_strategic, coalesce(t.cents, 0) AS threshold,
                    coalesce(q.cents, 0) AS qualifying, coalesce(u.cents, 0) AS untagged
-            FROM partners p
+            FROM {tier_sql(end)} p      -- the tier on the period's last day (5.5)
             JOIN items i ON i.program = {pid} AND i.item = p.tier
             LEFT JOIN thresholds t ON t.program = {pid} AND t.item = p.tier AND t.country = p.country
-            LEFT JOIN volumes q ON q.program = {pid} AND q.partner_id = p.partner_id AND q.item = 'q'
-            LEFT JOIN volumes u ON u.program = {pid} AND u.partner_id = p.partner_id AND u.item = 'u'
+            LEFT JOIN volumes q ON q.program = {pid} AND q.partner_id = p.partner_id AND q.item = 'q' AND q.kind = 'q'
+            LEFT JOIN volumes u ON u.program = {pid} AND u.partner_id = p.partner_id AND u.item = 'u' AND u.kind = 'q'
             LEFT JOIN strategic s ON s.partner_id = p.partner_id
             WHERE p.provider
         )
@@ -742,7 +940,7 @@ def main(argv=None):
 
     try:
         programs = load_programs(args.programs)
-    except (LoadError, KeyError, ValueError, yaml.YAMLError) as error:
+    except (LoadError, KeyError, TypeError, ValueError, yaml.YAMLError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
 
@@ -755,6 +953,7 @@ def main(argv=None):
 
     problems = Problems()
     try:
+        check_fiscal_periods(con, programs)
         partners_ok = load_small_files(con, args.data, programs, problems)
         phase("small files read and checked")
         src = load_bookings(con, args.data, problems, partners_ok, args.stream)

@@ -1,9 +1,10 @@
 import Foundation
 import IncentiveEngine
 
-// Synthetic dataset generator (formats.md §1 and §2).
+// Synthetic dataset generator (formats.md §1 and §2; with `rules: .v2` also §5).
 //
-// What `DatasetGenerator(partners:lines:seed:).write(to: dir)` produces:
+// What `DatasetGenerator(partners:lines:seed:).write(to: dir)` produces (`rules: .v1`, the default;
+// `rules: .v2` is described at the end):
 //
 // * `programs/`: three fixed program definitions (they do not depend on the seed), all in USD:
 //   - `gen-vip-6m.yaml`  GEN-VIP-6M, 2015-01-25..2015-07-25, booked_on, tiers gold/premier/select,
@@ -54,17 +55,55 @@ import IncentiveEngine
 // * enrollments: 75% of non-registered partners (15% of registered) in GEN-VIP-6M, mostly in the
 //   subtracks they sell, a few in subtracks they do not; half of those also in GEN-VIP-3M.
 //   Dates always on or before the period end, some late in the period.
+//
+// Rules v2 (`rules: .v2`, `incentives generate --rules v2`): the same partners, products, fx rates,
+// credentials, CSAT surveys, services and enrolments (byte for byte), and:
+// * `programs/`: the same three ids with the same dates, written with every key of formats.md §5,
+//   the choices drawn from the seed (stream 9): `period` as a fiscal name (`FY15-H2`, `fy15-h2`,
+//   `FY2015-H2`...; GEN-VIP-3M `FY15-Q4`, GEN-MDF `FY23-H2`), `max_rebate_percent: 25` (every percent
+//   plus its largest bonus stays below), `full_credit_enrollment_until` 20..80 days after the 6-month
+//   period starts (5..30 for the 3-month one). In each VIP program the four subtracks take, in a seeded
+//   rotation, the four rate kinds (a plain `rebate_percent`; `rebate_percent` by tier with `default`,
+//   `gold`, `premier`, sometimes `select`; `rebate_tiers` retroactive (written out in GEN-VIP-6M); `rebate_tiers`
+//   with `tier_method: marginal`: 2..4 tiers, `from` steps of 30..90% of the minimum volume (half of it
+//   for a base other than `all`), sometimes with cents) and the three bases (`all`, written out in
+//   GEN-VIP-6M; `above_minimum`; `growth` with a `baseline` of FY15-H1 by name or by dates, FY15-Q3 or
+//   FY15-H1 for GEN-VIP-3M). One subtrack per program, and others at random, has an `attach_bonus` (1..3
+//   bands from 5..20% up, bonus 0.5..2% up, over `CON-*`, `ISE-*`, `CP-88*`, Catalyst/Meraki or `UCSD-*`
+//   lines) and one a `cap` (0.7..2.5 times the rebate at the minimum volume). Products with dates:
+//   data-center/ucs drops `UCSD-*` after an `until` date, collaboration/voice adds `CP-88*` from a `from`
+//   date (sometimes until a later one), security/core sometimes ends `ASA-*` or claims `ISE-*` lines
+//   until a date (later ones fall through to security/advanced), security/advanced sometimes takes
+//   `ISE-*` from a date on. Dates lie inside the period (GEN-VIP-3M: from 20 days before it).
+// * `data/tiers.csv`: about 35% of the partners have 1..3 tier changes (stream 8), 45% of them on a
+//   program's last day, the day before or after, its first day or FY15-H1's last day, the others in
+//   2013-2024; a tier is sometimes spelt with capitals (`Gold`, `PREMIER`).
+// * `data/bookings.csv`: a quarter of the VIP-window orders fall in FY15-H1 (the growth baselines),
+//   with a per-partner volume of 0.4..1.5 times the in-period one (stream 10); the other VIP orders are
+//   4/3 as large, so the in-period volumes stay near the thresholds. 6% of the VIP-era orders are booked
+//   on a day where a rule changes (an entry's `from` or `until`, the enrolment cut-off, a period's or
+//   the baseline's first or last day) or the day before or after. Enrolments are those of v1: with the
+//   cut-off, a third to a half of them are late.
+// The speed is that of v1 (the choices are per order, not per line).
 
 /// Writes a valid synthetic dataset and program definitions, deterministic for a seed.
 public struct DatasetGenerator: Sendable {
     public var partners: Int
     public var lines: Int
     public var seed: UInt64
+    public var rules: Rules
 
-    public init(partners: Int, lines: Int, seed: UInt64 = 1) {
+    /// Which program definitions to write: v1 (formats.md sections 1-4, the default) or v2 (also section 5).
+    public enum Rules: String, Sendable, CaseIterable {
+        case v1
+        case v2
+    }
+
+    public init(partners: Int, lines: Int, seed: UInt64 = 1, rules: Rules = .v1) {
         self.partners = partners
         self.lines = lines
         self.seed = seed
+        self.rules = rules
     }
 
     /// A problem while writing: bad arguments or an I/O error.
@@ -85,7 +124,8 @@ public struct DatasetGenerator: Sendable {
                 throw WriteError(description: "cannot create folder \(folder): \(error.localizedDescription)")
             }
         }
-        for (name, text) in Self.programFiles {
+        let plan = rules == .v2 ? V2Plan(seed: seed) : nil
+        for (name, text) in plan?.files ?? Self.programFiles {
             let sink = try Sink(path: (programsDirectory as NSString).appendingPathComponent(name))
             try sink.text(text)
             try sink.close()
@@ -98,7 +138,8 @@ public struct DatasetGenerator: Sendable {
         try writeCSAT(path("csat.csv"))
         try writeServices(path("services.csv"))
         try writeEnrollments(path("enrollments.csv"))
-        try writeBookings(path("bookings.csv"))
+        if plan != nil { try writeTiers(path("tiers.csv")) }
+        try writeBookings(path("bookings.csv"), plan: plan)
     }
 }
 
@@ -191,6 +232,9 @@ extension DatasetGenerator {
         static let quarterStart = day(2015, 4, 26)
         static let mdfStart = day(2023, 1, 29)
         static let mdfEnd = day(2023, 7, 29)
+        /// FY15-H1, the half before GEN-VIP-6M: the growth baselines of `--rules v2`.
+        static let baselineStart = day(2014, 7, 27)
+        static let baselineEnd = day(2015, 1, 24)
     }
 }
 
@@ -825,10 +869,45 @@ extension DatasetGenerator {
     }
 }
 
+// MARK: - Tier history (rules v2)
+
+extension DatasetGenerator {
+    /// `tiers.csv` (formats.md 5.5): about a third of the partners have one to three tier changes,
+    /// some on, the day before or the day after a program's last day, the others anywhere in 2013-2024.
+    fileprivate func writeTiers(_ path: String) throws {
+        let sink = try Sink(path: path)
+        sink.lit("partner_id,tier,valid_from\n")
+        let edges = [
+            Cal.vipEnd - 1, Cal.vipEnd, Cal.vipEnd + 1, Cal.vipStart, Cal.mdfEnd - 1, Cal.mdfEnd, Cal.mdfEnd + 1, Cal.baselineEnd,
+        ]
+        let spellings: [StaticString] = ["Gold", "PREMIER", "Select", "Registered"]
+        for index in 0..<partners {
+            var r = RNG(seed: seed, stream: 8, index: index)
+            guard r.chance(350) else { continue }
+            var days: [Int] = []
+            for _ in 0..<r.range(1, 3) {
+                let day = r.chance(450) ? edges[r.below(edges.count)] : r.range(Cal.day(2013, 1, 1), Cal.day(2024, 12, 31))
+                if !days.contains(day) { days.append(day) }
+            }
+            for day in days.sorted() {
+                let tier = r.below(4)
+                try sink.reserve(64)
+                sink.partnerID(index)
+                sink.byte(44)
+                sink.lit(r.chance(50) ? spellings[tier] : Self.tierNames[tier])
+                sink.byte(44)
+                sink.date(day)
+                sink.byte(10)
+            }
+        }
+        try sink.close()
+    }
+}
+
 // MARK: - Bookings
 
 extension DatasetGenerator {
-    fileprivate func writeBookings(_ path: String) throws {
+    fileprivate func writeBookings(_ path: String, plan: V2Plan?) throws {
         let sink = try Sink(path: path)
         sink.lit("order_id,line,partner_id,booked_on,shipped_on,sku,quantity,amount,currency,intended_use\n")
 
@@ -862,7 +941,8 @@ extension DatasetGenerator {
         var cumulative = 0
         var assigned = 0
         var order = 0
-        let windows = [(Cal.vipStart, Cal.vipEnd), (Cal.mdfStart, Cal.mdfEnd)]
+        // Window 2 (rules v2 only): FY15-H1, where the growth baselines are measured.
+        let windows = [(Cal.vipStart, Cal.vipEnd), (Cal.mdfStart, Cal.mdfEnd), (Cal.baselineStart, Cal.baselineEnd)]
         for index in 0..<partners {
             let p = Profile(seed: seed, index: index)
             cumulative += p.weight
@@ -876,7 +956,12 @@ extension DatasetGenerator {
             // Mean line amount (USD cents) per window and family, so that the expected in-period
             // volume hits the target: 85% of orders are in-period, credits take about 4.5% off.
             let n = min(count, 1_000_000_000)
-            var mean = [[Int]](repeating: [Int](repeating: 0, count: 5), count: 2)
+            var mean = [[Int]](repeating: [Int](repeating: 0, count: 5), count: 3)
+            // Rules v2: a quarter of the VIP-window orders move to the baseline window (so the others are
+            // larger by 4/3), with a volume of about `growth` per mille of the in-period one: 0.6375 of the
+            // VIP orders are in the period, 0.2125 in the baseline window, hence the factor 3.
+            var growthRandom = RNG(seed: seed, stream: 10, index: index)
+            let growth = plan == nil ? 0 : growthRandom.range(400, 1500)
             for family in 0..<5 where p.families[family] > 0 {
                 let target =
                     family < 4
@@ -886,8 +971,12 @@ extension DatasetGenerator {
                 mean[0][family] = target * 1000 / max(expected, 1000) * 1000 / 955
                 let expectedMDF = n * (1000 - p.vipShare) * 850 / 1000
                 mean[1][family] = p.mdfVolume * 1000 / max(expectedMDF, 1000) * 1000 / 955
+                if plan != nil {
+                    mean[0][family] = mean[0][family] * 4 / 3
+                    mean[2][family] = mean[0][family] * growth / 1000 * 3
+                }
             }
-            for window in 0..<2 {
+            for window in 0..<3 {
                 for family in 0..<5 { mean[window][family] = min(max(mean[window][family], 2000), 500_000_000) }
             }
             let home = Self.countries[p.country].currency
@@ -906,14 +995,18 @@ extension DatasetGenerator {
                 remaining -= size
                 order += 1
 
-                let window = r.chance(p.vipShare) ? 0 : 1
+                var window = r.chance(p.vipShare) ? 0 : 1
+                if plan != nil, window == 0, r.chance(250) { window = 2 }
                 let (start, end) = windows[window]
-                let booked: Int
+                var booked: Int
                 switch r.below(100) {
                 case 0..<85: booked = r.range(start, end)
                 case 85..<92: booked = start - 1 - r.below(50)
                 default: booked = end + 1 + r.below(50)
                 }
+                // Rules v2: some VIP-era orders on a day where a rule changes (an entry's first or last
+                // day, the enrolment cut-off, a period's or baseline's ends) or the day before or after.
+                if let plan, window != 1, r.chance(60) { booked = plan.edgeDays[r.below(plan.edgeDays.count)] }
                 let currency = home != 0 && r.chance(p.homeShare) ? home : 0
                 var rate = 1_000_000
                 if currency != 0 {
@@ -1140,4 +1233,227 @@ extension DatasetGenerator {
             """
         ),
     ]
+}
+
+// MARK: - Programs, rules v2
+
+extension DatasetGenerator {
+    /// The seeded choices of `--rules v2` (see the header comment): the three program files and the
+    /// booking days worth hitting. A pure function of the seed.
+    fileprivate struct V2Plan {
+        var files: [(String, String)] = []
+        /// Days where a rule changes, and the days around them, sorted, each once.
+        var edgeDays: [Int] = []
+
+        /// A subtrack of the generated VIP programs, with its v1 checks.
+        struct Subtrack {
+            let track: String
+            let trackName: String
+            let id: String
+            let name: String
+            /// The lines of its credential keys in GEN-VIP-6M and in GEN-VIP-3M.
+            let credentials6M: [String]
+            let credentials3M: [String]
+            let minimum6M: String
+            let minimum3M: String
+            /// The default minimum volume of GEN-VIP-6M, whole dollars (GEN-VIP-3M: half).
+            let minimumDollars: Int
+        }
+
+        static let subtracks: [Subtrack] = [
+            Subtrack(
+                track: "data-center", trackName: "Data Center", id: "ucs", name: "Unified Computing System",
+                credentials6M: ["requires_any: [ADV-UCT]"], credentials3M: ["requires_any: [ADV-UCT]"],
+                minimum6M: "{default: 75000, NL: 57500}", minimum3M: "{default: 37500, NL: 28750}", minimumDollars: 75_000),
+            Subtrack(
+                track: "collaboration", trackName: "Collaboration", id: "voice", name: "Voice and video endpoints",
+                credentials6M: ["requires_any: [ADV-COLLAB]"], credentials3M: ["requires_any: [ADV-COLLAB]"],
+                minimum6M: "{default: 50000}", minimum3M: "{default: 25000}", minimumDollars: 50_000),
+            Subtrack(
+                track: "security", trackName: "Security", id: "core", name: "Core security",
+                credentials6M: ["requires_all: [MASTER-SEC]"], credentials3M: ["requires_all: [MASTER-SEC]"],
+                minimum6M: "{default: 40000, GB: 45000}", minimum3M: "{default: 20000, GB: 22500}", minimumDollars: 40_000),
+            Subtrack(
+                track: "security", trackName: "Security", id: "advanced", name: "Advanced security",
+                credentials6M: ["requires_all: [MASTER-SEC]"], credentials3M: ["requires_all: [MASTER-SEC]", "requires_any: [ADV-SEC, ADV-ENT]"],
+                minimum6M: "30000", minimum3M: "15000", minimumDollars: 30_000),
+        ]
+
+        static let attachProducts = [
+            #"["CON-*"]"#, #"["CON-SNT-*", "ISE-*"]"#, #"["ISE-*"]"#, #"["C9300-*", "MR46-HW"]"#, #"["CP-88*"]"#, #"["UCSD-*", "CON-*"]"#,
+        ]
+
+        init(seed: UInt64) {
+            var r = RNG(seed: seed, stream: 9, index: 0)
+            var edges: [Int] = []
+            let header = "# Synthetic program written by DatasetGenerator (rules v2, seed \(seed)).\n"
+            files.append(("gen-vip-6m.yaml", header + Self.vip(&r, sixMonths: true, edges: &edges)))
+            files.append(("gen-vip-3m.yaml", header + Self.vip(&r, sixMonths: false, edges: &edges)))
+            let mdfPeriod = ["FY23-H2", "FY2023-H2", "fy23-h2"][r.below(3)]
+            files.append(
+                (
+                    "gen-mdf.yaml",
+                    header + """
+                        id: GEN-MDF
+                        kind: mdf
+                        name: Generated Partner Provider MDF, FY23 H2, rules v2
+                        currency: USD
+                        period: \(mdfPeriod)
+                        count_bookings_by: booked_on
+                        intended_use_rules:
+                          - {counts: any}
+                          - {from: 2023-02-01, counts: [managed_services]}
+                        tiers:
+                          gold:    {accrual_percent: 2,   minimum_volume: 0,     requires_strategic_service: true}
+                          premier: {accrual_percent: 1.5, minimum_volume: 0,     requires_strategic_service: true}
+                          select:  {accrual_percent: 1,   minimum_volume: 50000}
+
+                        """
+                ))
+            for day in edges.sorted() where edgeDays.last != day { edgeDays.append(day) }
+        }
+
+        /// GEN-VIP-6M (FY15-H2, counted by booked_on) or GEN-VIP-3M (FY15-Q4, counted by shipped_on).
+        static func vip(_ r: inout RNG, sixMonths: Bool, edges: inout [Int]) -> String {
+            let start = sixMonths ? Cal.vipStart : Cal.quarterStart
+            let end = Cal.vipEnd
+            let fullCredit = start + (sixMonths ? r.range(20, 80) : r.range(5, 30))
+            edges += [start - 1, start, end, end + 1, fullCredit, fullCredit + 1]
+            if sixMonths { edges += [Cal.baselineStart - 1, Cal.baselineStart] }
+            let period = (sixMonths ? ["FY15-H2", "fy15-h2", "FY2015-H2", "Fy15-H2"] : ["FY15-Q4", "FY2015-Q4", "fy15-q4"])
+            let baselines =
+                sixMonths
+                ? ["{period: FY15-H1}", "{period: fy2015-h1}", "{period: {start: 2014-07-27, end: 2015-01-24}}"]
+                : ["{period: FY15-Q3}", "{period: FY15-H1}", "{period: {start: 2015-01-25, end: 2015-04-25}}"]
+            var text = """
+                id: GEN-VIP-\(sixMonths ? "6M" : "3M")
+                kind: vip
+                name: Generated VIP, \(sixMonths ? "6-month period (FY15 H2)" : "3-month period (FY15 Q4)"), rules v2
+                currency: USD
+                period: \(period[r.below(period.count)])
+                count_bookings_by: \(sixMonths ? "booked_on" : "shipped_on")
+                max_rebate_percent: 25
+                \(sixMonths ? "eligible_tiers: [gold, premier, select]\n" : "")csat_required: \(sixMonths ? 10 : 5)
+                knowledge_deadline: \(sixMonths ? "period_end" : "enrollment")
+                full_credit_enrollment_until: \(date(fullCredit))
+                tracks:
+
+                """
+            // Offsets so that each program has every rate kind, every base, an attach bonus and a cap.
+            let kindOffset = r.below(4)
+            let baseOffset = r.below(3)
+            let attachAt = r.below(4)
+            let capAt = r.below(4)
+            func day() -> Int {
+                let chosen = sixMonths ? r.range(start + 10, end - 10) : r.range(start - 20, end - 10)
+                edges += [chosen - 1, chosen, chosen + 1]
+                return chosen
+            }
+            for (index, subtrack) in subtracks.enumerated() {
+                if index == 0 || subtracks[index - 1].track != subtrack.track {
+                    text += "  - id: \(subtrack.track)\n    name: \(subtrack.trackName)\n    subtracks:\n"
+                }
+                var keys = ["- id: \(subtrack.id)", "  name: \(subtrack.name)"]
+                let minimum = sixMonths ? subtrack.minimumDollars : subtrack.minimumDollars / 2
+                let base = (baseOffset + index) % 3  // 0 all, 1 above_minimum, 2 growth
+                let scale = base == 0 ? minimum : minimum / 2
+                var top = 0  // the largest percent, hundredths
+                switch (kindOffset + index) % 4 {
+                case 0:
+                    top = r.range(100, 1200)
+                    keys.append("  rebate_percent: \(number(top, decimals: 2))")
+                case 1:
+                    let standard = r.range(100, 1000)
+                    let gold = standard + r.range(25, 300)
+                    let premier = standard + r.range(0, 150)
+                    top = gold
+                    let select = r.chance(400) ? ", select: \(number(standard + r.range(0, 50), decimals: 2))" : ""
+                    keys.append(
+                        "  rebate_percent: {default: \(number(standard, decimals: 2)), gold: \(number(gold, decimals: 2)), "
+                            + "premier: \(number(premier, decimals: 2))\(select)}")
+                case let kind:
+                    var percent = r.range(100, 500)
+                    var from = 0
+                    var tiers = ["{from: 0, percent: \(number(percent, decimals: 2))}"]
+                    for _ in 1..<r.range(2, 4) {
+                        from += max(500, scale * r.range(300, 900) / 1000 / 500 * 500)
+                        percent += r.range(25, 300)
+                        tiers.append("{from: \(from)\(r.chance(150) ? ".5" : ""), percent: \(number(percent, decimals: 2))}")
+                    }
+                    top = percent
+                    keys.append("  rebate_tiers: [\(tiers.joined(separator: ", "))]")
+                    if kind == 3 {
+                        keys.append("  tier_method: marginal")
+                    } else if sixMonths || r.chance(500) {
+                        keys.append("  tier_method: retroactive")
+                    }
+                }
+                switch base {
+                case 1: keys.append("  rebate_base: above_minimum")
+                case 2: keys += ["  rebate_base: growth", "  baseline: \(baselines[r.below(baselines.count)])"]
+                default: if sixMonths || r.chance(500) { keys.append("  rebate_base: all") }
+                }
+                if index == attachAt || r.chance(450) {
+                    var from = r.range(5, 20)
+                    var bonus = r.range(50, 200)
+                    var bands: [String] = []
+                    for band in 0..<r.range(1, 3) {
+                        if band > 0 {
+                            from += r.range(5, 25)
+                            bonus += r.range(25, 150)
+                        }
+                        bands.append("{from_percent: \(from)\(r.chance(200) ? ".5" : ""), percent: \(number(bonus, decimals: 2))}")
+                    }
+                    keys.append(
+                        "  attach_bonus: {products: \(attachProducts[r.below(attachProducts.count)]), bands: [\(bands.joined(separator: ", "))]}")
+                }
+                if index == capAt || r.chance(300) {
+                    let cap = max(1, minimum * top / 10_000 * r.range(700, 2500) / 1000)
+                    keys.append("  cap: \(cap)\(r.chance(200) ? ".50" : "")")
+                }
+                switch index {
+                case 0:  // a SKU family dropped with a transition window
+                    keys.append(#"  products: ["UCS-*", {sku: "UCSD-*", until: \#(date(day()))}]"#)
+                case 1:  // a SKU family added during the period, sometimes only for a while
+                    let from = day()
+                    let until = r.chance(300) ? ", until: \(date(max(from, day())))" : ""
+                    keys.append(#"  products: ["CP-78*", {sku: "CP-88*", from: \#(date(from))\#(until)}]"#)
+                case 2:
+                    switch r.below(3) {
+                    case 0: keys.append(#"  products: ["ASA-*", "FPR-*"]"#)
+                    case 1: keys.append(#"  products: [{sku: "ASA-*", until: \#(date(day()))}, "FPR-*"]"#)
+                    default:  // ISE lines ordered up to a day count here, later ones in security/advanced
+                        keys.append(#"  products: [{sku: "ISE-*", until: \#(date(day()))}, "ASA-*", "FPR-*"]"#)
+                    }
+                default:
+                    keys.append(r.chance(400) ? #"  products: [{sku: "ISE-*", from: \#(date(day()))}]"# : #"  products: ["ISE-*"]"#)
+                }
+                keys += (sixMonths ? subtrack.credentials6M : subtrack.credentials3M).map { "  " + $0 }
+                keys.append("  minimum_volume: \(sixMonths ? subtrack.minimum6M : subtrack.minimum3M)")
+                text += keys.map { "      " + $0 + "\n" }.joined()
+            }
+            return text + "\n"
+        }
+
+        /// `value` / 10^decimals as a plain decimal without trailing zeros: (625, 2) -> "6.25", (600, 2) -> "6".
+        static func number(_ value: Int, decimals: Int) -> String {
+            var scale = 1
+            for _ in 0..<decimals { scale *= 10 }
+            var fraction = value % scale
+            guard fraction != 0 else { return "\(value / scale)" }
+            var digits = decimals
+            while fraction % 10 == 0 {
+                fraction /= 10
+                digits -= 1
+            }
+            let text = "\(fraction)"
+            return "\(value / scale)." + String(repeating: "0", count: digits - text.count) + text
+        }
+
+        /// `YYYY-MM-DD`.
+        static func date(_ day: Int) -> String {
+            let (year, month, dayOfMonth) = Cal.civil(day)
+            return "\(year)-\(month < 10 ? "0" : "")\(month)-\(dayOfMonth < 10 ? "0" : "")\(dayOfMonth)"
+        }
+    }
 }
