@@ -484,6 +484,30 @@ import Testing
         #expect(problems.map { $0.replacingOccurrences(of: #"^.*/v2.yaml"#, with: "v2.yaml", options: .regularExpression) } == [expected])
     }
 
+    /// Program versions with v2 keys are compared in words; a v1 change keeps its v1 words.
+    @Test func changesBetweenVersionsInWords() throws {
+        func parse(_ text: String) throws -> Program {
+            var collector = DiagnosticCollector()
+            return try #require(ProgramLoader.parse(yaml: text, file: "v2.yaml", collector: &collector), "\(collector.lines(severity: .error))")
+        }
+        let before = try parse(
+            Self.program(subtracks: "- {id: s, products: [A-1], rebate_tiers: [{from: 0, percent: 2}, {from: 100000, percent: 3}]}\n- {id: t, products: [B-1], rebate_percent: 6}"))
+        let after = try parse(
+            Self.program(
+                period: "FY15-H2", top: "full_credit_enrollment_until: 2015-02-15",
+                subtracks:
+                    "- {id: s, products: [{sku: A-1, until: 2015-03-31}], rebate_tiers: [{from: 0, percent: 2}, {from: 100000, percent: 3.5}], cap: 900}\n- {id: t, products: [B-1], rebate_percent: 7}"))
+        #expect(
+            ProgramChanges.between(before, after) == [
+                "period name: (dates) -> FY15-H2",
+                "full_credit_enrollment_until: (none) -> 2015-02-15",
+                "dc/s rate: tiers 0: 2%, 100,000: 3% (retroactive) -> tiers 0: 2%, 100,000: 3.5% (retroactive)",
+                "dc/s products: [A-1] -> [A-1 until 2015-03-31]",
+                "dc/s cap: (none) -> 900.00",
+                "dc/t rebate_percent: 6 -> 7",
+            ])
+    }
+
     @Test func fullCreditDateMustBeADate() throws {
         let program = Self.program(top: "full_credit_enrollment_until: soon", subtracks: "- {id: s, products: [\"A-*\"], rebate_percent: 2}")
         let problems = try Self.scenario(bookings: "", enrollments: "", program: program).problems()
