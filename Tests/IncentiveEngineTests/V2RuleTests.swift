@@ -102,6 +102,30 @@ import Testing
         #expect(json.components(separatedBy: "\"cap\" :").count == 2, "the cap is shown only where it bound")
     }
 
+    /// The formula alone, as the advisor calls it: the worked example's numbers without a file.
+    @Test func theFormulaAlone() {
+        func percent(_ value: Int64) -> ScaledDecimal { ScaledDecimal(units: value * 10_000, scale: 4) }
+        let tiers = [0, 100_000, 200_000].enumerated().map { RebateTier(from: Money(cents: Int64($0.element) * 100), percent: percent(Int64($0.offset) + 2)) }
+        var subtrack = Subtrack(id: "s", name: "S", rate: .tiers(tiers, method: .marginal), productEntries: [], rebateBase: .aboveMinimum)
+        let volume = Money(cents: 25_000_000), minimum = Money(cents: 5_000_000)
+        let period = FiscalPeriod(name: "FY15-H2")!.range
+        #expect(RebateFormula.compute(subtrack, tier: .gold, volume: volume, minimum: minimum, period: period).amount == Money(cents: 500_000))
+        #expect(VIPEvaluation.rebate(subtrack, at: volume, minimum: minimum) == Money(cents: 500_000))
+        #expect(VIPEvaluation.rebate(subtrack, at: Money(cents: 4_999_999), minimum: minimum) == .zero)
+        subtrack.rate = .tiers(tiers, method: .retroactive)
+        subtrack.rebateBase = .all
+        subtrack.attachBonus = AttachBonus(
+            products: [SKUPattern("X-*")],
+            bands: [AttachBand(fromPercent: percent(15), percent: percent(4)), AttachBand(fromPercent: percent(30), percent: percent(6))])
+        subtrack.cap = Money(cents: 1_500_000)
+        let capped = RebateFormula.compute(subtrack, tier: nil, volume: volume, minimum: minimum, attachVolume: Money(cents: 4_000_000), period: period)
+        #expect(capped.uncapped == Money(cents: 2_000_000) && capped.amount == Money(cents: 1_500_000) && capped.capBound)
+        // A v1 subtrack: the v1 formula, rounded half to even once (57,500.75 x 6% = 3,450.045 -> 3,450.04).
+        let v1 = Subtrack(id: "ucs", name: "UCS", rebatePercent: percent(6), products: [SKUPattern("UCS-*")])
+        #expect(VIPEvaluation.rebate(v1, at: Money(cents: 5_750_075), minimum: .zero) == Money(cents: 345_004))
+        #expect(RebateFormula.compute(v1, tier: .gold, volume: Money(cents: 5_750_075), minimum: .zero, period: period).amount == Money(cents: 345_004))
+    }
+
     /// A base exactly on a tier's `from` earns that tier; a cent below earns the one before.
     @Test func tierBoundaryOnBothSides() throws {
         let subtracks = """

@@ -12,14 +12,14 @@ public enum RebateFormula {
     /// The computation for one partner and subtrack.
     ///
     /// - Parameters:
-    ///   - tier: the partner's tier on the period's last day (chooses a `rebate_percent` by tier).
+    ///   - tier: the partner's tier on the period's last day (chooses a `rebate_percent` by tier); `nil`: the `default`.
     ///   - volume: the qualifying volume (lines counted after the enrolment cut-off).
     ///   - minimum: the minimum volume that applied.
     ///   - attachVolume: the attach volume (ignored without `attach_bonus`).
     ///   - baselineSum: the subtrack's lines in the baseline period, unscaled (ignored without `baseline`).
     ///   - period: the program period.
     public static func compute(
-        _ subtrack: Subtrack, tier: Tier, volume: Money, minimum: Money, attachVolume: Money = .zero, baselineSum: Money = .zero,
+        _ subtrack: Subtrack, tier: Tier?, volume: Money, minimum: Money, attachVolume: Money = .zero, baselineSum: Money = .zero,
         period: DayRange
     ) -> RebateComputation {
         var baseline: RebateComputation.BaselineFigure?
@@ -50,8 +50,8 @@ public enum RebateFormula {
         var percentTier: Tier?
         switch subtrack.rate {
         case .percent(let byTier):
-            if byTier.byTier[tier] != nil { percentTier = tier }
-            let percent = byTier.percent(for: tier)
+            if let tier, byTier.byTier[tier] != nil { percentTier = tier }
+            let percent = tier.map(byTier.percent(for:)) ?? byTier.defaultPercent
             if base.cents > 0 { slices = [.init(from: .zero, amount: base, percent: percent, totalPercent: total(percent))] }
         case .tiers(let tiers, let method):
             tierMethod = method

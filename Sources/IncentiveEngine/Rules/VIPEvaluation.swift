@@ -241,11 +241,15 @@ public enum VIPEvaluation {
     @inline(__always)
     public static func meetsMinimum(_ volume: Money, _ minimum: Money) -> Bool { volume >= minimum }
 
-    /// What a subtrack pays at `volume` once every check but the volume check passes: `rebate_percent` of
-    /// the volume, rounded half to even, when it reaches `minimum`; nothing otherwise. The v1 formula: for a subtrack
-    /// with the rules of formats.md §5.4 (tiers, bonus, baseline, cap) use `RebateFormula.compute`.
+    /// What a subtrack pays at `volume` once every check but the volume check passes, when it reaches `minimum`
+    /// (nothing otherwise): `rebate_percent` of the volume, rounded half to even, for a v1 subtrack; with the rules of
+    /// formats.md §5.4, `RebateFormula.compute` with the `default` percent, no attach volume and no baseline (tiers,
+    /// `above_minimum` and the cap apply). For a partner's tier, attach volume and baseline call `RebateFormula.compute`.
     public static func rebate(_ subtrack: Subtrack, at volume: Money, minimum: Money) -> Money {
-        meetsMinimum(volume, minimum) ? AmountBasis(base: volume, percent: subtrack.rebatePercent).amount : .zero
+        guard meetsMinimum(volume, minimum) else { return .zero }
+        if subtrack.paysLikeV1 { return AmountBasis(base: volume, percent: subtrack.rebatePercent).amount }
+        let period = DayRange(start: Day(daysSinceEpoch: 0), end: Day(daysSinceEpoch: 0))
+        return RebateFormula.compute(subtrack, tier: nil, volume: volume, minimum: minimum, period: period).amount
     }
 
     static func volumeCheck(volume: Money, minimum: Money, country: String, byCountry: Bool, currency: String) -> Check {
