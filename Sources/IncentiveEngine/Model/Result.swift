@@ -176,10 +176,29 @@ public struct ResultRow: Sendable, Hashable {
     public var basis: AmountBasis?
     /// How the amount is made under the rules of formats.md §5.4 (base, slices, attach bonus, baseline, cap):
     /// set on every VIP row of a program that `usesV2Rules`, `nil` otherwise (then `basis` tells).
-    public var rebate: RebateComputation?
+    public var rebate: RebateComputation? {
+        get { v2?.rebate }
+        set { v2 = V2Facts(rebate: newValue, leftOut: leftOut) }
+    }
     /// The booking lines of this subtrack left out by the enrolment cut-off or by product entries' dates;
     /// set with `rebate`.
-    public var leftOut: LeftOutLines?
+    public var leftOut: LeftOutLines? {
+        get { v2?.leftOut }
+        set { v2 = V2Facts(rebate: rebate, leftOut: newValue) }
+    }
+    /// `rebate` and `leftOut` behind one reference, so that a v1 row (most rows) stays as small as before.
+    private var v2: V2Facts?
+
+    private final class V2Facts: Sendable {
+        let rebate: RebateComputation?
+        let leftOut: LeftOutLines?
+
+        init?(rebate: RebateComputation?, leftOut: LeftOutLines?) {
+            if rebate == nil && leftOut == nil { return nil }
+            self.rebate = rebate
+            self.leftOut = leftOut
+        }
+    }
 
     /// Failed checks' reason codes, in check order.
     public var reasons: [String] { checks.compactMap { $0.passed ? nil : $0.reason } }
@@ -200,8 +219,7 @@ public struct ResultRow: Sendable, Hashable {
         self.missedAmount = missedAmount
         self.checks = checks
         self.basis = basis
-        self.rebate = rebate
-        self.leftOut = leftOut
+        self.v2 = V2Facts(rebate: rebate, leftOut: leftOut)
     }
 
     /// Equal when every result column and check is: the basis is how the amount was made, not part of the result
