@@ -391,9 +391,22 @@ import Testing
         scenario.files["tiers.csv"] = "partner_id,tier,valid_from\nP1,select,2023-07-29\nP2,gold,2023-07-30\n"
         scenario.files["bookings.csv"] =
             Scenario.bookingsHeader + "O1,1,P1,2023-03-01,,X,1,60000,USD,managed_services\nO2,1,P2,2023-03-01,,X,1,60000,USD,managed_services\n"
+        scenario.files["partners.csv"]! += "P3,Three,NL,registered,true\n"
+        scenario.files["tiers.csv"]! += "P3,select,2023-01-01\n"
+        scenario.files["bookings.csv"]! += "O3,1,P3,2023-03-01,,X,1,50000,USD,managed_services\n"
         scenario.programs["mdf.yaml"] = Scenario.mdf
-        // Both select on 2023-07-29: 1% of 60,000.00 = 600.00 (P1 would earn 2% as gold, but has no strategic service).
-        #expect(try scenario.csvRows() == ["MDF,mdf,P1,select,60000.00,50000.00,true,600.00,0.00,", "MDF,mdf,P2,select,60000.00,50000.00,true,600.00,0.00,"])
+        // All select on 2023-07-29: 1% of 60,000.00 = 600.00 (P1 would earn 2% as gold, but has no strategic service);
+        // P3 (registered in partners.csv, which the program does not list) takes part as select: 500.00.
+        let input = try scenario.load(trace: "P3")
+        let result = Engine.compute(input)
+        #expect(
+            ResultsCSV.render(result.rows).split(separator: "\n").dropFirst() == [
+                "MDF,mdf,P1,select,60000.00,50000.00,true,600.00,0.00,", "MDF,mdf,P2,select,60000.00,50000.00,true,600.00,0.00,",
+                "MDF,mdf,P3,select,50000.00,50000.00,true,500.00,0.00,",
+            ])
+        let text = Explanation.render(partnerID: "P3", input: input, result: result)
+        #expect(text.contains("  tier select on 2023-07-29, the period's last day (tiers.csv, valid from 2023-01-01)\n"))
+        #expect(text.contains("\n  tier select, accrual 1%\n"))
     }
 
     @Test func tiersFileProblemsNameTheLine() throws {

@@ -286,9 +286,11 @@ public enum Explanation {
         programIndex: Int, listing options: Listing
     ) -> String {
         let partner = input.dataset.partners[partnerIndex]
-        guard let row = result.rows.first, let tier = rules.tiers[partner.tier] else {
+        // The tier in force on the period's last day (formats.md §5.5), as the engine took it.
+        let partnerTier = result.tier?.tier ?? partner.tier
+        guard let row = result.rows.first, let tier = rules.tiers[partnerTier] else {
             if !partner.provider { return "  status: not_taking_part (not a Partner Provider member)\n" }
-            return "  status: not_taking_part (tier \(partner.tier.rawValue) earns no MDF in this program)\n"
+            return "  status: not_taking_part (tier \(partnerTier.rawValue) earns no MDF in this program)\n"
         }
         let bucket = input.totals.programs[programIndex].mdf[partnerIndex]
         var text = "  " + status(result, currency: program.currency)
