@@ -297,13 +297,25 @@ public struct PartnerResult: Sendable, Hashable {
     public var rows: [ResultRow]
     /// The tier the program used, taken on its period's last day (formats.md §5.5): set when the partner has
     /// rows in `tiers.csv`, `nil` when its only tier is that of `partners.csv`.
-    public var tier: TierOnDay?
+    public var tier: TierOnDay? {
+        get { tierBox?.tier }
+        set { tierBox = newValue.map(TierBox.init) }
+    }
+    /// `tier` behind a reference: most partners have no tier history, and a result is kept per partner and program.
+    private var tierBox: TierBox?
+
+    private final class TierBox: Sendable, Hashable {
+        let tier: TierOnDay
+        init(_ tier: TierOnDay) { self.tier = tier }
+        static func == (lhs: TierBox, rhs: TierBox) -> Bool { lhs.tier == rhs.tier }
+        func hash(into hasher: inout Hasher) { hasher.combine(tier) }
+    }
 
     public init(partnerID: String, status: PartnerStatus, rows: [ResultRow], tier: TierOnDay? = nil) {
         self.partnerID = partnerID
         self.status = status
         self.rows = rows
-        self.tier = tier
+        self.tierBox = tier.map(TierBox.init)
     }
 
     public var amount: Money { Money(cents: rows.reduce(0) { $0 + $1.amount.cents }) }
