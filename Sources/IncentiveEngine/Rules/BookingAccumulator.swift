@@ -534,7 +534,6 @@ extension BookingAccumulator {
             }
         }
         let hasCutOff = !plans[index].v2!.cutOff.isEmpty
-        func enrolledLateOn(_ subtrack: Int) -> Int32 { hasCutOff ? plans[index].v2!.cutOff[slotBase + subtrack] : Int32.min }
         // Every bucket the amount goes into: each counts towards the limit on sums.
         var uses: Int64 = inBaseline ? 1 : 0
         if inPeriod {
@@ -542,7 +541,8 @@ extension BookingAccumulator {
             if attachFirst >= 0 {
                 var position = attachFirst
                 while plans[index].v2!.skuAttach[position] >= 0 {
-                    if countingDay >= enrolledLateOn(Int(plans[index].v2!.skuAttach[position])) { uses += 1 }
+                    let attached = Int(plans[index].v2!.skuAttach[position])
+                    if !hasCutOff || countingDay >= plans[index].v2!.cutOff[slotBase + attached] { uses += 1 }
                     position += 1
                 }
             }
@@ -568,7 +568,7 @@ extension BookingAccumulator {
             outcome = .baseline(subtrack: Int(subtrack), amount: Money(cents: cents), date: Day(daysSinceEpoch: countingDay))
         } else if subtrack >= 0 {
             let slot = slotBase + Int(subtrack)
-            let lateOn = enrolledLateOn(Int(subtrack))
+            let lateOn = hasCutOff ? plans[index].v2!.cutOff[slot] : Int32.min
             if countingDay < lateOn {
                 totals.programs[index].extras[slot].beforeEnrollmentVolume.cents += cents
                 totals.programs[index].extras[slot].beforeEnrollmentLines += 1
@@ -588,7 +588,9 @@ extension BookingAccumulator {
             var position = attachFirst
             while plans[index].v2!.skuAttach[position] >= 0 {
                 let attached = Int(plans[index].v2!.skuAttach[position])
-                if countingDay >= enrolledLateOn(attached) { totals.programs[index].extras[slotBase + attached].attachVolume.cents += cents }
+                if !hasCutOff || countingDay >= plans[index].v2!.cutOff[slotBase + attached] {
+                    totals.programs[index].extras[slotBase + attached].attachVolume.cents += cents
+                }
                 position += 1
             }
         }
@@ -607,11 +609,14 @@ extension BookingAccumulator {
             lastRateKey = key
             lastRate = Self.rate(currency, day, fx: fx, cache: &fxCache)
         }
-        let (number, what) =
+        /// Where the line is, for a message: its physical line, or its order and line id (a workspace line).
+        func location() -> (line: Int?, what: String) {
             line.line > 0
-            ? (line.line, "")
-            : (nil, "order \(String(decoding: line.orderID, as: UTF8.self)) line \(String(decoding: line.lineID, as: UTF8.self)): ")
+                ? (line.line, "")
+                : (nil, "order \(String(decoding: line.orderID, as: UTF8.self)) line \(String(decoding: line.lineID, as: UTF8.self)): ")
+        }
         guard let rate = lastRate else {
+            let (number, what) = location()
             let code = String(decoding: line.currency, as: UTF8.self)
             collector.error(
                 file: file, line: number, column: "currency", value: code,
@@ -622,6 +627,7 @@ extension BookingAccumulator {
         guard let value = Rounding.convert(Money(cents: line.amount), rate: ScaledDecimal(units: rate, scale: 6)),
             value.cents.magnitude <= UInt64(FieldParsing.maximumCents)
         else {
+            let (number, what) = location()
             collector.error(
                 file: file, line: number, column: "amount", value: Money(cents: line.amount).plainText,
                 "\(what)too large once converted into \(programs[index].currency)")
