@@ -49,12 +49,15 @@ public struct BookingAccumulator: Sendable {
         var currency: UInt32
         var vip: VIPPlan?
         var mdf: MDFPlan?
-        var v2: V2Plan?
+        /// Index into `v2Plans`; -1 for a program without the rules of formats.md §5.2-5.4.
+        var v2 = -1
         /// Per SKU id: subtrack index, -1 none, -2 not computed yet.
         var subtrackOfSKU: [Int32] = []
     }
 
     private var plans: [Plan] = []
+    /// Kept apart from `plans` (not as an optional inside a plan), so the pass reads and writes them in place.
+    private var v2Plans: [V2Plan] = []
     private var skus = ByteInterner(capacity: 4096)
     /// The dataset's products; `BookingLine.catalogueSKU` indexes it.
     private let catalogue: ByteInterner?
@@ -117,7 +120,10 @@ public struct BookingAccumulator: Sendable {
                     for pattern in entry.subtrack.products { patterns.append((index, pattern)) }
                 }
                 plan.vip = VIPPlan(patterns: patterns)
-                if rules.usesV2Rules { plan.v2 = Self.v2Plan(program: program, rules: rules, dataset: dataset) }
+                if rules.usesV2Rules {
+                    plan.v2 = v2Plans.count
+                    v2Plans.append(Self.v2Plan(program: program, rules: rules, dataset: dataset))
+                }
             case .mdf(let rules):
                 plan.mdf = MDFPlan(
                     ruleStarts: rules.intendedUseRules.map { $0.from?.daysSinceEpoch ?? Int32.min },
@@ -142,10 +148,10 @@ public struct BookingAccumulator: Sendable {
             skuSlots = Int(skuID) + 1
             for index in plans.indices {
                 plans[index].subtrackOfSKU.append(contentsOf: repeatElement(-2, count: skuSlots - plans[index].subtrackOfSKU.count))
-                if plans[index].v2 != nil {
-                    plans[index].v2!.skuStart.append(contentsOf: repeatElement(-2, count: skuSlots - plans[index].v2!.skuStart.count))
-                    plans[index].v2!.attachStart.append(contentsOf: repeatElement(-2, count: skuSlots - plans[index].v2!.attachStart.count))
-                }
+            }
+            for index in v2Plans.indices {
+                v2Plans[index].skuStart.append(contentsOf: repeatElement(-2, count: skuSlots - v2Plans[index].skuStart.count))
+                v2Plans[index].attachStart.append(contentsOf: repeatElement(-2, count: skuSlots - v2Plans[index].attachStart.count))
             }
         }
         let tag = line.intendedUse.isEmpty ? 0 : tags.intern(line.intendedUse)
@@ -161,9 +167,10 @@ public struct BookingAccumulator: Sendable {
         }
 
         for index in 0..<plans.count {
-            if plans[index].v2 != nil {
+            if plans[index].v2 >= 0 {
                 let done = addV2(
-                    line, program: index, skuID: skuID, currency: currency, tracing: tracing, outcomes: &outcomes, file: file, collector: &collector)
+                    line, program: index, plan: plans[index].v2, skuID: skuID, currency: currency, tracing: tracing, outcomes: &outcomes, file: file,
+                    collector: &collector)
                 if !done { return }
                 continue
             }
@@ -449,58 +456,58 @@ extension BookingAccumulator {
 
     /// Adds `line` to program `index`, which has a `V2Plan`; false when the line cannot be converted (reported).
     private mutating func addV2(
-        _ line: BookingLine, program index: Int, skuID: Int32, currency: UInt32, tracing: Bool, outcomes: inout [LineOutcome], file: String,
+        _ line: BookingLine, program index: Int, plan v2: Int, skuID: Int32, currency: UInt32, tracing: Bool, outcomes: inout [LineOutcome], file: String,
         collector: inout DiagnosticCollector
     ) -> Bool {
         let sku = Int(skuID)
         let partner = line.partner
-        let count = plans[index].v2!.subtrackCount
-        if plans[index].v2!.skuStart[sku] == -2 {
+        let count = v2Plans[v2].subtrackCount
+        if v2Plans[v2].skuStart[sku] == -2 {
             let name = skuBytes(skuID)
-            var start = Int32(plans[index].v2!.skuEntries.count)
+            var start = Int32(v2Plans[v2].skuEntries.count)
             var matches: [Int32] = []
-            for entry in plans[index].v2!.entryPattern.indices where plans[index].v2!.entryPattern[entry].matches(name) {
+            for entry in v2Plans[v2].entryPattern.indices where v2Plans[v2].entryPattern[entry].matches(name) {
                 matches.append(Int32(entry))
             }
             if matches.isEmpty {
                 start = -1
             } else {
-                plans[index].v2!.skuEntries.append(contentsOf: matches)
-                plans[index].v2!.skuEntries.append(-1)
+                v2Plans[v2].skuEntries.append(contentsOf: matches)
+                v2Plans[v2].skuEntries.append(-1)
             }
-            plans[index].v2!.skuStart[sku] = start
+            v2Plans[v2].skuStart[sku] = start
         }
-        if plans[index].v2!.hasAttach && plans[index].v2!.attachStart[sku] == -2 {
+        if v2Plans[v2].hasAttach && v2Plans[v2].attachStart[sku] == -2 {
             let name = skuBytes(skuID)
             var matches: [Int32] = []
-            for (subtrack, patterns) in plans[index].v2!.attachPatterns.enumerated() where patterns.contains(where: { $0.matches(name) }) {
+            for (subtrack, patterns) in v2Plans[v2].attachPatterns.enumerated() where patterns.contains(where: { $0.matches(name) }) {
                 matches.append(Int32(subtrack))
             }
             if matches.isEmpty {
-                plans[index].v2!.attachStart[sku] = -1
+                v2Plans[v2].attachStart[sku] = -1
             } else {
-                plans[index].v2!.attachStart[sku] = Int32(plans[index].v2!.skuAttach.count)
-                plans[index].v2!.skuAttach.append(contentsOf: matches)
-                plans[index].v2!.skuAttach.append(-1)
+                v2Plans[v2].attachStart[sku] = Int32(v2Plans[v2].skuAttach.count)
+                v2Plans[v2].skuAttach.append(contentsOf: matches)
+                v2Plans[v2].skuAttach.append(-1)
             }
         }
         // The first entry, in document order, whose pattern and dates match; the first whose pattern alone does.
         let booked = line.bookedOn.daysSinceEpoch
         var subtrack: Int32 = -1
         var missed: Int32 = -1
-        var position = Int(plans[index].v2!.skuStart[sku])
+        var position = Int(v2Plans[v2].skuStart[sku])
         if position >= 0 {
-            while plans[index].v2!.skuEntries[position] >= 0 {
-                let entry = Int(plans[index].v2!.skuEntries[position])
-                if plans[index].v2!.entryFrom[entry] <= booked && booked <= plans[index].v2!.entryUntil[entry] {
-                    subtrack = plans[index].v2!.entrySubtrack[entry]
+            while v2Plans[v2].skuEntries[position] >= 0 {
+                let entry = Int(v2Plans[v2].skuEntries[position])
+                if v2Plans[v2].entryFrom[entry] <= booked && booked <= v2Plans[v2].entryUntil[entry] {
+                    subtrack = v2Plans[v2].entrySubtrack[entry]
                     break
                 }
-                if missed < 0 { missed = plans[index].v2!.entrySubtrack[entry] }
+                if missed < 0 { missed = v2Plans[v2].entrySubtrack[entry] }
                 position += 1
             }
         }
-        let attachFirst = plans[index].v2!.hasAttach ? Int(plans[index].v2!.attachStart[sku]) : -1
+        let attachFirst = v2Plans[v2].hasAttach ? Int(v2Plans[v2].attachStart[sku]) : -1
         if subtrack < 0 {
             totals.programs[index].unmatchedLines[partner] += 1
             if missed < 0 && attachFirst < 0 {
@@ -522,8 +529,8 @@ extension BookingAccumulator {
         }
         let inPeriod = countingDay >= plans[index].start && countingDay <= plans[index].end
         let inBaseline =
-            subtrack >= 0 && plans[index].v2!.baselineStart[Int(subtrack)] <= countingDay
-            && countingDay <= plans[index].v2!.baselineEnd[Int(subtrack)]
+            subtrack >= 0 && v2Plans[v2].baselineStart[Int(subtrack)] <= countingDay
+            && countingDay <= v2Plans[v2].baselineEnd[Int(subtrack)]
         if !inPeriod {
             if subtrack >= 0 { totals.programs[index].subtracks[slotBase + Int(subtrack)].outsidePeriodLines += 1 }
             if !inBaseline {
@@ -533,16 +540,16 @@ extension BookingAccumulator {
                 return true
             }
         }
-        let hasCutOff = !plans[index].v2!.cutOff.isEmpty
+        let hasCutOff = !v2Plans[v2].cutOff.isEmpty
         // Every bucket the amount goes into: each counts towards the limit on sums.
         var uses: Int64 = inBaseline ? 1 : 0
         if inPeriod {
             if subtrack >= 0 || missed >= 0 { uses += 1 }
             if attachFirst >= 0 {
                 var position = attachFirst
-                while plans[index].v2!.skuAttach[position] >= 0 {
-                    let attached = Int(plans[index].v2!.skuAttach[position])
-                    if !hasCutOff || countingDay >= plans[index].v2!.cutOff[slotBase + attached] { uses += 1 }
+                while v2Plans[v2].skuAttach[position] >= 0 {
+                    let attached = Int(v2Plans[v2].skuAttach[position])
+                    if !hasCutOff || countingDay >= v2Plans[v2].cutOff[slotBase + attached] { uses += 1 }
                     position += 1
                 }
             }
@@ -556,7 +563,7 @@ extension BookingAccumulator {
         let (sum, overflowing) = counted.addingReportingOverflow(size)
         if tooLarge || overflowing || sum > room {
             if overflow == nil {
-                let item = subtrack >= 0 ? subtrack : missed >= 0 ? missed : plans[index].v2!.skuAttach[attachFirst]
+                let item = subtrack >= 0 ? subtrack : missed >= 0 ? missed : v2Plans[v2].skuAttach[attachFirst]
                 noteOverflow(line, program: index, subtrack: item)
             }
             return true
@@ -568,7 +575,7 @@ extension BookingAccumulator {
             outcome = .baseline(subtrack: Int(subtrack), amount: Money(cents: cents), date: Day(daysSinceEpoch: countingDay))
         } else if subtrack >= 0 {
             let slot = slotBase + Int(subtrack)
-            let lateOn = hasCutOff ? plans[index].v2!.cutOff[slot] : Int32.min
+            let lateOn = hasCutOff ? v2Plans[v2].cutOff[slot] : Int32.min
             if countingDay < lateOn {
                 totals.programs[index].extras[slot].beforeEnrollmentVolume.cents += cents
                 totals.programs[index].extras[slot].beforeEnrollmentLines += 1
@@ -586,9 +593,9 @@ extension BookingAccumulator {
         }
         if inPeriod && attachFirst >= 0 {
             var position = attachFirst
-            while plans[index].v2!.skuAttach[position] >= 0 {
-                let attached = Int(plans[index].v2!.skuAttach[position])
-                if !hasCutOff || countingDay >= plans[index].v2!.cutOff[slotBase + attached] {
+            while v2Plans[v2].skuAttach[position] >= 0 {
+                let attached = Int(v2Plans[v2].skuAttach[position])
+                if !hasCutOff || countingDay >= v2Plans[v2].cutOff[slotBase + attached] {
                     totals.programs[index].extras[slotBase + attached].attachVolume.cents += cents
                 }
                 position += 1
