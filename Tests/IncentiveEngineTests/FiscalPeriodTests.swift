@@ -90,7 +90,8 @@ import Testing
                     baseline: {period: FY15/H1}
             """
         let problems = try scenario.problems().map { $0.replacingOccurrences(of: #"^.*/vip.yaml"#, with: "vip.yaml", options: .regularExpression) }
-        let expected = "expected {start: YYYY-MM-DD, end: YYYY-MM-DD} or a fiscal period name: FY15, FY15-H1, FY15-H2, FY15-Q1 .. FY15-Q4 (or FY2015-H2)"
+        let expected =
+            "expected {start: YYYY-MM-DD, end: YYYY-MM-DD} or a fiscal period name: FY15, FY15-H1, FY15-H2, FY15-Q1 .. FY15-Q4 (or FY2015-H2)"
         #expect(problems == ["vip.yaml:4: period \"FY15-H5\": \(expected)", "vip.yaml:12: baseline.period \"FY15/H1\": \(expected)"])
     }
 
@@ -99,7 +100,8 @@ import Testing
         var scenario = Scenario()
         scenario.files["partners.csv"] = Scenario.partnersHeader + "P1,One,NL,gold,false\n"
         scenario.files["bookings.csv"] =
-            Scenario.bookingsHeader + "O1,1,P1,2015-01-24,,UCS-A,1,1000,USD,\nO2,1,P1,2015-01-25,,UCS-A,1,100,USD,\nO3,1,P1,2015-07-26,,UCS-A,1,400,USD,\n"
+            Scenario.bookingsHeader
+            + "O1,1,P1,2015-01-24,,UCS-A,1,1000,USD,\nO2,1,P1,2015-01-25,,UCS-A,1,100,USD,\nO3,1,P1,2015-07-26,,UCS-A,1,400,USD,\n"
         scenario.files["enrollments.csv"] = "partner_id,program,subtrack,enrolled_on\nP1,VIP,dc/ucs,2015-02-01\n"
         scenario.programs["vip.yaml"] = Scenario.vip(subtracks: VIPRuleTests.zeroMinimum).replacingOccurrences(
             of: "period: {start: 2015-01-25, end: 2015-07-25}", with: "period: fy2015-h2")

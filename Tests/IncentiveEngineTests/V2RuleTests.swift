@@ -57,7 +57,8 @@ import Testing
             - {id: e, products: ["E-*"], minimum_volume: 50000, rebate_tiers: \(Self.tiers), attach_bonus: \(Self.bands), cap: 15000}
             - {id: f, products: ["F-*"], minimum_volume: 50000, rebate_tiers: \(Self.tiers), attach_bonus: \(Self.bands), cap: 25000}
             """
-        let bookings = ["A", "B", "C", "D", "E", "F"].enumerated().map { "O\($0.offset),1,P1,2015-03-01,,\($0.element)-1,1,250000,USD,\n" }.joined()
+        let bookings =
+            ["A", "B", "C", "D", "E", "F"].enumerated().map { "O\($0.offset),1,P1,2015-03-01,,\($0.element)-1,1,250000,USD,\n" }.joined()
             + "OX,1,P1,2015-03-02,,X-1,1,40000,USD,\n"
         let scenario = Self.scenario(
             bookings: bookings, enrollments: Self.enrolled("P1", ["a", "b", "c", "d", "e", "f"]), program: Self.program(subtracks: subtracks))
@@ -80,7 +81,9 @@ import Testing
         #expect(c.tierMethod == .marginal)
         #expect(
             c.slices == [
-                .init(from: .zero, amount: Money(cents: 10_000_000), percent: ScaledDecimal(units: 20_000, scale: 4), totalPercent: ScaledDecimal(units: 20_000, scale: 4)),
+                .init(
+                    from: .zero, amount: Money(cents: 10_000_000), percent: ScaledDecimal(units: 20_000, scale: 4),
+                    totalPercent: ScaledDecimal(units: 20_000, scale: 4)),
                 .init(
                     from: Money(cents: 10_000_000), amount: Money(cents: 10_000_000), percent: ScaledDecimal(units: 30_000, scale: 4),
                     totalPercent: ScaledDecimal(units: 30_000, scale: 4)),
@@ -105,7 +108,9 @@ import Testing
     /// The formula alone, as the advisor calls it: the worked example's numbers without a file.
     @Test func theFormulaAlone() {
         func percent(_ value: Int64) -> ScaledDecimal { ScaledDecimal(units: value * 10_000, scale: 4) }
-        let tiers = [0, 100_000, 200_000].enumerated().map { RebateTier(from: Money(cents: Int64($0.element) * 100), percent: percent(Int64($0.offset) + 2)) }
+        let tiers = [0, 100_000, 200_000].enumerated().map {
+            RebateTier(from: Money(cents: Int64($0.element) * 100), percent: percent(Int64($0.offset) + 2))
+        }
         var subtrack = Subtrack(id: "s", name: "S", rate: .tiers(tiers, method: .marginal), productEntries: [], rebateBase: .aboveMinimum)
         let volume = Money(cents: 25_000_000), minimum = Money(cents: 5_000_000)
         let period = FiscalPeriod(name: "FY15-H2")!.range
@@ -118,12 +123,14 @@ import Testing
             products: [SKUPattern("X-*")],
             bands: [AttachBand(fromPercent: percent(15), percent: percent(4)), AttachBand(fromPercent: percent(30), percent: percent(6))])
         subtrack.cap = Money(cents: 1_500_000)
-        let capped = RebateFormula.compute(subtrack, tier: nil, volume: volume, minimum: minimum, attachVolume: Money(cents: 4_000_000), period: period)
+        let capped = RebateFormula.compute(
+            subtrack, tier: nil, volume: volume, minimum: minimum, attachVolume: Money(cents: 4_000_000), period: period)
         #expect(capped.uncapped == Money(cents: 2_000_000) && capped.amount == Money(cents: 1_500_000) && capped.capBound)
         // A v1 subtrack: the v1 formula, rounded half to even once (57,500.75 x 6% = 3,450.045 -> 3,450.04).
         let v1 = Subtrack(id: "ucs", name: "UCS", rebatePercent: percent(6), products: [SKUPattern("UCS-*")])
         #expect(VIPEvaluation.rebate(v1, at: Money(cents: 5_750_075), minimum: .zero) == Money(cents: 345_004))
-        #expect(RebateFormula.compute(v1, tier: .gold, volume: Money(cents: 5_750_075), minimum: .zero, period: period).amount == Money(cents: 345_004))
+        #expect(
+            RebateFormula.compute(v1, tier: .gold, volume: Money(cents: 5_750_075), minimum: .zero, period: period).amount == Money(cents: 345_004))
     }
 
     /// A base exactly on a tier's `from` earns that tier; a cent below earns the one before.
@@ -174,7 +181,8 @@ import Testing
             """
         let rows = try Self.scenario(
             partners: "P1,One,NL,gold,false\nP2,Two,NL,gold,false\nP3,Three,NL,gold,false\nP4,Four,NL,gold,false\n", bookings: bookings,
-            enrollments: Self.enrolled("P1", ["ucs", "x"]) + Self.enrolled("P2", ["ucs"]) + Self.enrolled("P3", ["ucs"]) + Self.enrolled("P4", ["ucs"]),
+            enrollments: Self.enrolled("P1", ["ucs", "x"]) + Self.enrolled("P2", ["ucs"]) + Self.enrolled("P3", ["ucs"])
+                + Self.enrolled("P4", ["ucs"]),
             program: Self.program(subtracks: subtracks)
         ).csvRows()
         // P1: 15,000 / 100,000 = 15% exactly: 2 + 4 = 6%: 6,000.00 (the X line counts in x too: 150.00).
@@ -354,7 +362,8 @@ import Testing
         let subtracks = """
             - {id: ucs, products: ["UCS-*"], rebate_percent: {default: 1, gold: 2}}
             """
-        let partners = "P1,One,NL,gold,false\nP2,Two,NL,select,false\nP3,Three,NL,select,false\nP4,Four,NL,select,false\n"
+        let partners =
+            "P1,One,NL,gold,false\nP2,Two,NL,select,false\nP3,Three,NL,select,false\nP4,Four,NL,select,false\n"
             + "P5,Five,NL,registered,false\nP6,Six,NL,gold,false\n"
         let tiers = "P3,gold,2015-07-25\nP4,GOLD,2015-07-26\nP5,registered,2015-08-01\nP5,gold,2014-01-01\nP6,registered,2015-01-01\n"
         let bookings = (1...6).map { "O\($0),1,P\($0),2015-03-01,,UCS-1,1,10000,USD,\n" }.joined()
@@ -528,12 +537,16 @@ import Testing
             return try #require(ProgramLoader.parse(yaml: text, file: "v2.yaml", collector: &collector), "\(collector.lines(severity: .error))")
         }
         let before = try parse(
-            Self.program(subtracks: "- {id: s, products: [A-1], rebate_tiers: [{from: 0, percent: 2}, {from: 100000, percent: 3}]}\n- {id: t, products: [B-1], rebate_percent: 6}"))
+            Self.program(
+                subtracks:
+                    "- {id: s, products: [A-1], rebate_tiers: [{from: 0, percent: 2}, {from: 100000, percent: 3}]}\n- {id: t, products: [B-1], rebate_percent: 6}"
+            ))
         let after = try parse(
             Self.program(
                 period: "FY15-H2", top: "full_credit_enrollment_until: 2015-02-15",
                 subtracks:
-                    "- {id: s, products: [{sku: A-1, until: 2015-03-31}], rebate_tiers: [{from: 0, percent: 2}, {from: 100000, percent: 3.5}], cap: 900}\n- {id: t, products: [B-1], rebate_percent: 7}"))
+                    "- {id: s, products: [{sku: A-1, until: 2015-03-31}], rebate_tiers: [{from: 0, percent: 2}, {from: 100000, percent: 3.5}], cap: 900}\n- {id: t, products: [B-1], rebate_percent: 7}"
+            ))
         #expect(
             ProgramChanges.between(before, after) == [
                 "period name: (dates) -> FY15-H2",
@@ -585,7 +598,8 @@ import Testing
         let generated = ParallelBookingsTests.generate(seed: seed, records: 1500, problems: false)
         var scenario = ParallelBookingsTests.scenario(generated.text)
         scenario.programs["vip2.yaml"] = Self.program
-        scenario.files["enrollments.csv"]! += "P1,VIP2,dc/ucs,2015-01-01\nP2,VIP2,dc/ucs,2015-04-10\nP2,VIP2,dc/other,2015-03-20\nP3,VIP2,dc/other,2015-03-01\n"
+        scenario.files["enrollments.csv"]! +=
+            "P1,VIP2,dc/ucs,2015-01-01\nP2,VIP2,dc/ucs,2015-04-10\nP2,VIP2,dc/other,2015-03-20\nP3,VIP2,dc/other,2015-03-01\n"
         let single = try ParallelBookingsTests.read(scenario, workers: 1)
         #expect(single.problems.isEmpty, "\(single.problems.prefix(3))")
         let index = try #require(single.totals.programs.firstIndex { $0.extras.count > 0 })

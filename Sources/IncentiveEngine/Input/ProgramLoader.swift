@@ -114,7 +114,11 @@ public enum ProgramLoader {
     static func explicitTag(in node: Node, visited: inout Int) -> ((String) -> Diagnostic)? {
         visited += 1
         if visited > nodeLimit {
-            return { Diagnostic(file: $0, line: node.mark?.line, message: "more than \(nodeLimit) YAML values (with aliases expanded); a program file is far smaller") }
+            return {
+                Diagnostic(
+                    file: $0, line: node.mark?.line,
+                    message: "more than \(nodeLimit) YAML values (with aliases expanded); a program file is far smaller")
+            }
         }
         let tag = node.tag.description
         if !coreTags.contains(tag) {
@@ -208,7 +212,9 @@ struct ProgramParser {
     init(file: String) { self.file = file }
 
     static let commonKeys: Set<String> = ["id", "kind", "name", "currency", "period", "count_bookings_by", "max_rebate_percent"]
-    static let vipKeys: Set<String> = commonKeys.union(["eligible_tiers", "csat_required", "knowledge_deadline", "tracks", "full_credit_enrollment_until"])
+    static let vipKeys: Set<String> = commonKeys.union([
+        "eligible_tiers", "csat_required", "knowledge_deadline", "tracks", "full_credit_enrollment_until",
+    ])
     static let subtrackKeys: Set<String> = [
         "id", "name", "rebate_percent", "products", "requires_all", "requires_any", "minimum_volume",
         "rebate_tiers", "tier_method", "rebate_base", "attach_bonus", "baseline", "cap",
@@ -382,7 +388,8 @@ struct ProgramParser {
             guard let fiscal = FiscalPeriod(name: name.trimmingSpaces()) else {
                 error(
                     node, key, value: name,
-                    "expected {start: YYYY-MM-DD, end: YYYY-MM-DD} or a fiscal period name: FY15, FY15-H1, FY15-H2, FY15-Q1 .. FY15-Q4 (or FY2015-H2)")
+                    "expected {start: YYYY-MM-DD, end: YYYY-MM-DD} or a fiscal period name: FY15, FY15-H1, FY15-H2, FY15-Q1 .. FY15-Q4 (or FY2015-H2)"
+                )
                 return nil
             }
             return (fiscal.range, fiscal.name)

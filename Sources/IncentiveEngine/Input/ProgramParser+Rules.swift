@@ -183,7 +183,9 @@ extension ProgramParser {
         var tiers: [RebateTier] = []
         var failed = false
         for item in items {
-            guard let fields = mapping(item, "a rebate tier (like {from: 100000, percent: 3.5})", allowed: ["from", "percent"], required: ["from", "percent"])
+            guard
+                let fields = mapping(
+                    item, "a rebate tier (like {from: 100000, percent: 3.5})", allowed: ["from", "percent"], required: ["from", "percent"])
             else {
                 failed = true
                 continue

@@ -37,7 +37,9 @@ public enum ProgramChanges {
                 compare("\(prefix) products", before.productEntries, after.productEntries) { list($0.map(Explanation.entryText)) }
                 compare("\(prefix) rebate_base", before.rebateBase, after.rebateBase) { $0.rawValue }
                 compare("\(prefix) attach_bonus", before.attachBonus, after.attachBonus) { bonus in
-                    bonus.map { list($0.products.map(\.text)) + " " + $0.bands.map { "\($0.fromPercent.text)%: +\($0.percent.text)" }.joined(separator: ", ") }
+                    bonus.map {
+                        list($0.products.map(\.text)) + " " + $0.bands.map { "\($0.fromPercent.text)%: +\($0.percent.text)" }.joined(separator: ", ")
+                    }
                         ?? "(none)"
                 }
                 compare("\(prefix) baseline", before.baseline, after.baseline) { $0.map { $0.period.label(name: $0.periodName) } ?? "(none)" }

@@ -102,7 +102,8 @@ public enum Explanation {
             guard let index = paths.firstIndex(where: { $0.path.isExactly(row.item) }) else { continue }
             let subtrack = paths[index].subtrack
             let enrolled = enrollments.first { $0.subtrack.isExactly(row.item) }?.enrolledOn
-            text += "\n  \(row.item)  \(subtrack.name), rebate \(subtrack.paysLikeV1 ? "\(subtrack.rebatePercent.text)%" : rateText(subtrack, program: program))"
+            text +=
+                "\n  \(row.item)  \(subtrack.name), rebate \(subtrack.paysLikeV1 ? "\(subtrack.rebatePercent.text)%" : rateText(subtrack, program: program))"
             if let enrolled { text += ", enrolled \(enrolled)" }
             if let late = row.leftOut?.enrolledLateOn, let fullCredit = rules.fullCreditEnrollmentUntil {
                 text += " (after full_credit_enrollment_until \(fullCredit): lines counted before \(late) are left out)"
@@ -140,7 +141,9 @@ public enum Explanation {
                 + listing(leftOut, options, programIndex: programIndex, currency: program.currency)
             if let leftOutLines = row.leftOut { text += leftOutText(leftOutLines, currency: program.currency) }
             if !baseline.isEmpty {
-                text += "    \(baseline.count) line(s) in the baseline period\n" + listing(baseline, options, programIndex: programIndex, currency: program.currency)
+                text +=
+                    "    \(baseline.count) line(s) in the baseline period\n"
+                    + listing(baseline, options, programIndex: programIndex, currency: program.currency)
             }
             if let rebate = row.rebate {
                 text += rebateText(rebate, row: row, currency: program.currency)

@@ -119,7 +119,9 @@ public enum ResultsJSON {
             tierMethod = rebate.tierMethod?.rawValue
             percentTier = rebate.percentTier?.rawValue
             slices = rebate.slices.map {
-                Slice(from: $0.from.plainText, amount: $0.amount.plainText, percent: $0.percent.text, bonus: bonus.text, totalPercent: $0.totalPercent.text)
+                Slice(
+                    from: $0.from.plainText, amount: $0.amount.plainText, percent: $0.percent.text, bonus: bonus.text,
+                    totalPercent: $0.totalPercent.text)
             }
             attach = rebate.attach.map {
                 Attach(
@@ -128,7 +130,8 @@ public enum ResultsJSON {
             }
             baseline = rebate.baseline.map {
                 Baseline(
-                    period: ["start": $0.period.start.description, "end": $0.period.end.description], periodName: $0.periodName, sum: $0.sum.plainText,
+                    period: ["start": $0.period.start.description, "end": $0.period.end.description], periodName: $0.periodName,
+                    sum: $0.sum.plainText,
                     amount: $0.amount.plainText, baselineDays: $0.baselineDays, programDays: $0.programDays)
             }
             if rebate.capBound {

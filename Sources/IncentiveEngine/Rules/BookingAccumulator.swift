@@ -456,7 +456,8 @@ extension BookingAccumulator {
 
     /// Adds `line` to program `index`, which has a `V2Plan`; false when the line cannot be converted (reported).
     private mutating func addV2(
-        _ line: BookingLine, program index: Int, plan v2: Int, skuID: Int32, currency: UInt32, tracing: Bool, outcomes: inout [LineOutcome], file: String,
+        _ line: BookingLine, program index: Int, plan v2: Int, skuID: Int32, currency: UInt32, tracing: Bool, outcomes: inout [LineOutcome],
+        file: String,
         collector: inout DiagnosticCollector
     ) -> Bool {
         let sku = Int(skuID)

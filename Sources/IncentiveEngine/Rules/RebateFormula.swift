@@ -65,7 +65,9 @@ public enum RebateFormula {
                 for (position, step) in tiers.enumerated() where step.from < base {
                     let upper = position + 1 < tiers.count ? min(base, tiers[position + 1].from) : base
                     slices.append(
-                        .init(from: step.from, amount: Money(cents: upper.cents - step.from.cents), percent: step.percent, totalPercent: total(step.percent)))
+                        .init(
+                            from: step.from, amount: Money(cents: upper.cents - step.from.cents), percent: step.percent,
+                            totalPercent: total(step.percent)))
                 }
             }
         }
