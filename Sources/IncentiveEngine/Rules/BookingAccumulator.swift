@@ -221,32 +221,8 @@ public struct BookingAccumulator: Sendable {
                 continue
             }
             // Convert into program currency, rounded to cents per line.
-            var cents = line.amount
-            if currency != plans[index].currency {
-                let key = UInt64(currency) << 32 | UInt64(UInt32(bitPattern: countingDay))
-                if key != lastRateKey {
-                    lastRateKey = key
-                    lastRate = Self.rate(currency, countingDay, fx: fx, cache: &fxCache)
-                }
-                guard let rate = lastRate else {
-                    let code = String(decoding: line.currency, as: UTF8.self)
-                    let (number, what) = location()
-                    collector.error(
-                        file: file, line: number, column: "currency", value: code,
-                        "\(what)no fx rate for \(code.uppercased()) on or before \(Day(daysSinceEpoch: countingDay)) (needed to convert into \(programs[index].currency) for \(programs[index].id)); add it to fx.csv"
-                    )
-                    return
-                }
-                guard let value = Rounding.convert(Money(cents: line.amount), rate: ScaledDecimal(units: rate, scale: 6)),
-                    value.cents.magnitude <= UInt64(FieldParsing.maximumCents)
-                else {
-                    let (number, what) = location()
-                    collector.error(
-                        file: file, line: number, column: "amount", value: Money(cents: line.amount).plainText,
-                        "\(what)too large once converted into \(programs[index].currency)")
-                    return
-                }
-                cents = value.cents
+            guard let cents = convert(line, currency: currency, program: index, day: countingDay, file: file, collector: &collector) else {
+                return
             }
             let (sum, overflowing) = counted.addingReportingOverflow(Int64(cents.magnitude))
             if overflowing || sum > room {
@@ -608,6 +584,7 @@ extension BookingAccumulator {
 
     /// The line's amount in the currency of program `index`, converted with the rate in force on `day` and rounded to
     /// cents; `nil` when no rate is in force or the result is too large (both reported against `file`).
+    @inline(__always)
     private mutating func convert(
         _ line: BookingLine, currency: UInt32, program index: Int, day: Int32, file: String, collector: inout DiagnosticCollector
     ) -> Int64? {
