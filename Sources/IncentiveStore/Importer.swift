@@ -40,7 +40,9 @@ extension Workspace {
     public func importFolder(
         _ directory: String, remedies: Remedies = .plain, progress: ImportProgress? = nil
     ) throws(DiagnosticReport) -> ImportOutcome {
-        if let problem = DatasetLoader.folderProblem(directory, what: "data folder", holds: "the dataset's CSV files (partners.csv, bookings.csv, ...)") {
+        if let problem = DatasetLoader.folderProblem(
+            directory, what: "data folder", holds: "the dataset's CSV files (partners.csv, bookings.csv, ...)")
+        {
             throw DiagnosticReport(Diagnostic(file: directory, line: nil, message: problem))
         }
         let files = DataKind.importOrder.map { kind -> (DataKind, String, String) in
@@ -89,6 +91,10 @@ extension Workspace {
                     case .partners:
                         for partner in DatasetLoader.readPartners(path: file, displayName: name, into: &dataset, collector: &collector) {
                             try writer.upsert([partner.id, partner.name, partner.country, partner.tier.rawValue, partner.provider])
+                        }
+                    case .tiers:
+                        for row in DatasetLoader.readTiers(path: file, displayName: name, dataset: dataset, collector: &collector) {
+                            try writer.upsert([row.partnerID, row.validFrom.description, row.tier.rawValue])
                         }
                     case .credentials:
                         for row in DatasetLoader.readCredentials(path: file, displayName: name, dataset: dataset, collector: &collector) {
@@ -180,6 +186,7 @@ struct TableWriter {
     static func columns(_ kind: DataKind) -> (keys: [String], values: [String]) {
         switch kind {
         case .partners: return (["partner_id"], ["name", "country", "tier", "provider"])
+        case .tiers: return (["partner_id", "valid_from"], ["tier"])
         case .credentials: return (["partner_id", "credential", "achieved_on"], ["expires_on"])
         case .csat: return (["survey_id"], ["partner_id", "submitted_on"])
         case .services: return (["partner_id", "service", "active_from"], ["strategic", "active_until"])

@@ -228,6 +228,19 @@ enum Schema {
                     CREATE INDEX partners_by_name ON partners(name COLLATE NOCASE);
                     """)
         }
+        // A partner's tier over time (formats.md §5.5, `tiers.csv`): the tier of the row with the latest
+        // `valid_from` on or before a date, else that of `partners`.
+        migrator.registerMigration("v5-tier-history") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE tiers (
+                        partner_id TEXT NOT NULL REFERENCES partners(partner_id),
+                        valid_from TEXT NOT NULL,
+                        tier TEXT NOT NULL,
+                        PRIMARY KEY (partner_id, valid_from)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

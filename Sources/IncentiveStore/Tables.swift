@@ -4,10 +4,15 @@ import IncentiveEngine
 
 /// The kinds of data a workspace holds: one per file of a dataset folder (formats.md §1).
 public enum DataKind: String, Sendable, CaseIterable {
-    case partners, credentials, csat, services, enrollments, products, fx, bookings
+    case partners, tiers, credentials, csat, services, enrollments, products, fx, bookings
 
     /// Order of an import or export of a whole folder: partners before what refers to them.
-    public static let importOrder: [DataKind] = [.partners, .products, .credentials, .csat, .services, .enrollments, .fx, .bookings]
+    public static let importOrder: [DataKind] = [.partners, .tiers, .products, .credentials, .csat, .services, .enrollments, .fx, .bookings]
+
+    /// A kind added after the first dataset format (the tier history of formats.md §5.5): a folder need
+    /// not have its file, and while the workspace holds none of its rows it is left out of exports and
+    /// of the data digest, so that the digests of workspaces without it are what they were.
+    public var isOptional: Bool { self == .tiers }
 
     public var fileName: String { "\(rawValue).csv" }
 
@@ -24,6 +29,7 @@ public enum DataKind: String, Sendable, CaseIterable {
     var columns: [(name: String, format: Format)] {
         switch self {
         case .partners: [("partner_id", .text), ("name", .text), ("country", .text), ("tier", .text), ("provider", .flag)]
+        case .tiers: [("partner_id", .text), ("tier", .text), ("valid_from", .text)]
         case .credentials: [("partner_id", .text), ("credential", .text), ("achieved_on", .text), ("expires_on", .optionalText)]
         case .csat: [("partner_id", .text), ("survey_id", .text), ("submitted_on", .text)]
         case .services: [("partner_id", .text), ("service", .text), ("strategic", .flag), ("active_from", .text), ("active_until", .optionalText)]

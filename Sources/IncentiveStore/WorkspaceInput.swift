@@ -96,6 +96,7 @@ extension Workspace {
         buffer.reserveCapacity(1 << 17)
         if !onlyPartner {
             for kind in DataKind.importOrder where kind != .bookings {
+                if kind.isOptional, try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM \(kind.table))") != true { continue }
                 try Self.appendTable(kind, db, to: &buffer) { digest.consume(&$0) }
             }
         }
@@ -223,6 +224,15 @@ extension Workspace {
                 throw WorkspaceError(.damaged, "\(source): partner \(row[0] as String) has an unknown tier \(tierText)")
             }
             dataset.add(Partner(id: row[0], name: row[1], country: row[2], tier: tier, provider: row[4]))
+        }
+        for row in try Row.fetchAll(
+            cached: db, sql: "SELECT partner_id, tier, valid_from FROM tiers \(only) ORDER BY partner_id, valid_from", arguments: arguments)
+        {
+            let tierText: String = row[1]
+            guard let tier = Tier(rawValue: tierText) else {
+                throw WorkspaceError(.damaged, "\(source): partner \(row[0] as String) has an unknown tier \(tierText) in its tier history")
+            }
+            dataset.add(TierChange(partnerID: row[0], tier: tier, validFrom: try day(row[2])))
         }
         for row in try Row.fetchAll(
             cached: db,

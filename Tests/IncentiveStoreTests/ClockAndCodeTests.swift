@@ -25,7 +25,7 @@ import Testing
         #expect(status.programs.map(\.addedAt) == Array(repeating: Self.stamp, count: status.programs.count))
         #expect(status.lastImport == Self.stamp && status.lastRun == Self.stamp)
         let log = try workspace.importLog()
-        #expect(log.count == exampleCounts.count + 1, "one entry per file and one for the unenrolment")
+        #expect(log.count == exampleKinds.count + 1, "one entry per file and one for the unenrolment")
         #expect(log.allSatisfy { $0.importedAt == Self.stamp })
         #expect(run.startedAt == Self.stamp && run.finishedAt == Self.stamp)
         #expect(try workspace.runSummary(run.id).startedAt == Self.stamp)
@@ -68,11 +68,15 @@ import Testing
         defer { sandbox.remove() }
         let path = sandbox.path("w.sqlite")
         let empty = try Workspace.create(at: path)
-        #expect(workspaceError { _ = try Workspace.create(at: path) }
-            == WorkspaceError(.conflict, "\(path) already exists; a workspace is only created in a new file", detail: .workspaceExists(path: path)))
-        #expect(workspaceError { _ = try empty.runSummary(1) }
-            == WorkspaceError(.notFound, "no run 1 in the workspace (it has no runs yet)", detail: .noRunsYet(run: 1)))
-        let text = try sandbox.write("not a database, but long enough to have a header of a hundred bytes: " + String(repeating: "x", count: 100), to: "t")
+        #expect(
+            workspaceError { _ = try Workspace.create(at: path) }
+                == WorkspaceError(
+                    .conflict, "\(path) already exists; a workspace is only created in a new file", detail: .workspaceExists(path: path)))
+        #expect(
+            workspaceError { _ = try empty.runSummary(1) }
+                == WorkspaceError(.notFound, "no run 1 in the workspace (it has no runs yet)", detail: .noRunsYet(run: 1)))
+        let text = try sandbox.write(
+            "not a database, but long enough to have a header of a hundred bytes: " + String(repeating: "x", count: 100), to: "t")
         #expect(workspaceError { _ = try Workspace.open(at: text) }?.code == .notAWorkspace)
         #expect(workspaceError { _ = try Workspace.open(at: sandbox.root.path) }?.code == .notAWorkspace)
 
@@ -81,24 +85,33 @@ import Testing
         #expect(workspaceError { _ = try workspace.runSummary(5) } == WorkspaceError(.notFound, "no run 5 in the workspace (runs are 1 to 1)"))
         #expect(workspaceError { _ = try workspace.program("NOPE") }?.code == .notFound)
         let march = try #require(Day(iso: "2015-03-01"))
-        #expect(workspaceError { _ = try workspace.enroll(partner: "NL1002", program: "VIP25-6M", subtrack: "nope/none", on: march) }?.code == .rejected)
-        #expect(workspaceError { _ = try workspace.enroll(partner: "XX9", program: "VIP25-6M", subtrack: "collaboration/voice", on: march) }?.code == .notFound)
+        #expect(
+            workspaceError { _ = try workspace.enroll(partner: "NL1002", program: "VIP25-6M", subtrack: "nope/none", on: march) }?.code == .rejected)
+        #expect(
+            workspaceError { _ = try workspace.enroll(partner: "XX9", program: "VIP25-6M", subtrack: "collaboration/voice", on: march) }?.code
+                == .notFound)
         #expect(workspaceError { try workspace.unenroll(partner: "NL1002", program: "VIP25-6M", subtrack: "collaboration/video") }?.code == .notFound)
 
         try workspace.addUser(User(name: "ada", role: .admin, partnerID: nil, passwordHash: "h"))
         #expect(workspaceError { try workspace.addUser(User(name: "ADA", role: .admin, partnerID: nil, passwordHash: "h")) }?.code == .conflict)
         #expect(workspaceError { try workspace.addUser(User(name: "", role: .admin, partnerID: nil, passwordHash: "h")) }?.code == .rejected)
-        #expect(workspaceError { try workspace.addUser(User(name: "p", role: .partner, partnerID: nil, passwordHash: "h")) }
-            == WorkspaceError(.rejected, "a partner user needs a partner", detail: .partnerBinding(role: .partner)))
-        #expect(workspaceError { try workspace.addUser(User(name: "a", role: .admin, partnerID: "NL1001", passwordHash: "h")) }
-            == WorkspaceError(.rejected, "an admin is not bound to a partner", detail: .partnerBinding(role: .admin)))
+        #expect(
+            workspaceError { try workspace.addUser(User(name: "p", role: .partner, partnerID: nil, passwordHash: "h")) }
+                == WorkspaceError(.rejected, "a partner user needs a partner", detail: .partnerBinding(role: .partner)))
+        #expect(
+            workspaceError { try workspace.addUser(User(name: "a", role: .admin, partnerID: "NL1001", passwordHash: "h")) }
+                == WorkspaceError(.rejected, "an admin is not bound to a partner", detail: .partnerBinding(role: .admin)))
         #expect(workspaceError { try workspace.addUser(User(name: "p", role: .partner, partnerID: "XX9", passwordHash: "h")) }?.code == .rejected)
-        #expect(workspaceError { _ = try workspace.addToken(hash: "h1", user: "grace", expires: Date()) }
-            == WorkspaceError(.notFound, "no user named grace", detail: .noUserForToken(name: "grace")))
-        #expect(workspaceError { _ = try workspace.disableUser("grace") } == WorkspaceError(.notFound, "no user named grace", detail: .noUser(name: "grace")))
+        #expect(
+            workspaceError { _ = try workspace.addToken(hash: "h1", user: "grace", expires: Date()) }
+                == WorkspaceError(.notFound, "no user named grace", detail: .noUserForToken(name: "grace")))
+        #expect(
+            workspaceError { _ = try workspace.disableUser("grace") }
+                == WorkspaceError(.notFound, "no user named grace", detail: .noUser(name: "grace")))
         #expect(workspaceError { _ = try workspace.tokens(user: "grace") } == WorkspaceError(.notFound, "no user named grace"))
-        #expect(workspaceError { _ = try workspace.revokeToken(id: "0123456789ab") }
-            == WorkspaceError(.notFound, "no token with id 0123456789ab", detail: .noToken(id: "0123456789ab")))
+        #expect(
+            workspaceError { _ = try workspace.revokeToken(id: "0123456789ab") }
+                == WorkspaceError(.notFound, "no token with id 0123456789ab", detail: .noToken(id: "0123456789ab")))
         #expect(workspaceError { _ = try workspace.revokeToken(id: "xyz") }?.code == .rejected)
         _ = try workspace.deleteUser("ada")
         #expect(workspaceError { _ = try workspace.enableUser("ada") }?.code == .conflict)
@@ -120,16 +133,18 @@ import Testing
         let folder = reportErrorLines { _ = try workspace.importFile(.bookings, path: sandbox.root.path, displayName: "b", remedies: words) }
         #expect(folder == ["b: is a folder, not a file: a file, please"])
         // A computation over an empty workspace: the plain words, then the caller's (and its name for the choice).
-        #expect(reportErrorLines { _ = try workspace.run() } == [
-            "\(workspace.path): the workspace has no programs yet; add one first",
-            "\(workspace.path): the workspace has no partners yet; import a dataset first",
-        ])
+        #expect(
+            reportErrorLines { _ = try workspace.run() } == [
+                "\(workspace.path): the workspace has no programs yet; add one first",
+                "\(workspace.path): the workspace has no partners yet; import a dataset first",
+            ])
         let api = Remedies(
             unenrollFirst: "U", addProgramsFirst: "P", giveAFile: "F", addAProgram: "POST one", importData: "POST data", programChoice: "programs",
             partnerChoice: "partner_id")
-        #expect(reportErrorLines { _ = try workspace.run(remedies: api) } == [
-            "\(workspace.path): the workspace has no programs yet; POST one", "\(workspace.path): the workspace has no partners yet; POST data",
-        ])
+        #expect(
+            reportErrorLines { _ = try workspace.run(remedies: api) } == [
+                "\(workspace.path): the workspace has no programs yet; POST one", "\(workspace.path): the workspace has no partners yet; POST data",
+            ])
     }
 }
 

@@ -5,9 +5,10 @@ import Testing
 /// Properties of the results on generated datasets, and agreement with an independent implementation.
 @Suite struct GeneratedDataTests {
     /// Generates a dataset with the CLI and returns its folder.
-    static func generate(partners: Int, lines: Int, seed: Int) throws -> URL {
+    static func generate(partners: Int, lines: Int, seed: Int, rules: String = "v1") throws -> URL {
         let folder = try CLI.temporaryFolder()
-        let run = try CLI.run(["generate", "--partners", "\(partners)", "--lines", "\(lines)", "--seed", "\(seed)", "--out", folder.path])
+        let run = try CLI.run(
+            ["generate", "--partners", "\(partners)", "--lines", "\(lines)", "--seed", "\(seed)", "--rules", rules, "--out", folder.path])
         #expect(run.status == 0, "\(run.stderr)")
         return folder
     }
@@ -23,10 +24,11 @@ import Testing
         return run.stdout
     }
 
-    /// The Python implementation in bench/reference.py is written from formats.md alone; both must agree byte for byte.
-    @Test(arguments: [7, 11])
-    func agreesWithTheIndependentReference(seed: Int) throws {
-        let folder = try Self.generate(partners: 300, lines: 20_000, seed: seed)
+    /// The Python implementation in bench/reference.py is written from formats.md alone; both must agree byte for
+    /// byte, on v1 programs and on v2 programs (every key of section 5, with `tiers.csv`).
+    @Test(arguments: [(7, "v1"), (11, "v1"), (7, "v2"), (12, "v2")])
+    func agreesWithTheIndependentReference(seed: Int, rules: String) throws {
+        let folder = try Self.generate(partners: 300, lines: 20_000, seed: seed, rules: rules)
         defer { try? FileManager.default.removeItem(at: folder) }
         let ours = try Self.computeCSV(folder)
         let process = Process()

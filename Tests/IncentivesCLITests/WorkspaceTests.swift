@@ -48,6 +48,33 @@ import Testing
         return path
     }
 
+    /// A folder with rules v2 (every key of formats.md §5, a tier history in `tiers.csv`) imported into a
+    /// workspace computes, and runs, to exactly what the folder computes; without its `tiers.csv` the
+    /// folder gives other results, so the tier history is what makes them equal.
+    @Test func aV2FolderWithItsTierHistoryComputesTheSameInAWorkspace() throws {
+        let folder = try GeneratedDataTests.generate(partners: 300, lines: 20_000, seed: 7, rules: "v2")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = folder.appendingPathComponent("data").path, programsFolder = folder.appendingPathComponent("programs")
+        #expect(FileManager.default.fileExists(atPath: data + "/tiers.csv"))
+        let fromFolder = try GeneratedDataTests.computeCSV(folder)
+        let path = folder.appendingPathComponent("w.sqlite").path
+        try Self.expectSuccess(["init", "--workspace", path])
+        let programs = try FileManager.default.contentsOfDirectory(atPath: programsFolder.path).sorted().map {
+            programsFolder.appendingPathComponent($0).path
+        }
+        try Self.expectSuccess(["programs", "add"] + programs + ["--workspace", path])
+        let imported = try Self.expectSuccess(["import", "--dir", data, "--workspace", path])
+        #expect(imported.stdout.contains("tiers.csv"))
+        let computed = try Self.expectSuccess(["compute", "--workspace", path, "--format", "csv"])
+        #expect(computed.stdout == fromFolder)
+        try Self.expectSuccess(["run", "--workspace", path])
+        let stored = try Self.expectSuccess(["runs", "show", "1", "--format", "csv", "--workspace", path])
+        #expect(stored.stdout == fromFolder)
+
+        try FileManager.default.removeItem(atPath: data + "/tiers.csv")
+        #expect(try GeneratedDataTests.computeCSV(folder) != fromFolder)
+    }
+
     /// The README's walk-through: import, programs, enrol, run, change a rate, run again, diff.
     @Test func walkThroughFromTheReadme() throws {
         let (folder, path) = try Self.exampleWorkspace()
@@ -152,7 +179,8 @@ import Testing
         #expect(early.status == 1)
         #expect(
             early.stderr.hasPrefix(
-                "\(enrollments): the workspace has no programs yet, so no enrolment can be checked; add them first with: incentives programs add FILE\n"))
+                "\(enrollments): the workspace has no programs yet, so no enrolment can be checked; add them first with: incentives programs add FILE\n"
+            ))
         let empty = try CLI.run(["run", "--workspace", path])
         #expect(empty.status == 1)
         #expect(empty.stderr.contains("\(path): the workspace has no programs yet; add one with: incentives programs add FILE\n"))

@@ -31,7 +31,7 @@ public enum DatasetLoader {
         // collector; the collectors are merged in a fixed order, which gives the report reading one by one would.
         // An unknown program is reported only when nothing else went wrong while no program loaded, which
         // depends on every file before it: then enrolments are read after the others.
-        var jobs: [PartnerTable] = [.credentials, .csat, .services]
+        var jobs: [PartnerTable] = [.credentials, .csat, .services, .tiers]
         if !programs.isEmpty { jobs.append(.enrollments) }
         jobs = jobs.filter { exists($0.fileName) }
         let partnerCount = dataset.partners.count, limit = collector.limitPerFile
@@ -53,6 +53,10 @@ public enum DatasetLoader {
                 var services = PerPartner<PoweredService>(partnerCount: partnerCount)
                 scanServices(path: file, dataset: frozen, collector: &problems) { services.append($1, for: $0) }
                 part = .services(services)
+            case .tiers:
+                var changes = PerPartner<TierChange>(partnerCount: partnerCount)
+                scanTiers(path: file, dataset: frozen, collector: &problems) { changes.append($1, for: $0) }
+                part = .tiers(changes)
             case .enrollments:
                 part = .enrollments(readEnrollments(path: file, dataset: frozen, programs: programs, collector: &problems))
             }
@@ -64,6 +68,7 @@ public enum DatasetLoader {
             case .credentials(let credentials): credentials.append(to: &dataset.credentials)
             case .csat(let dates): dates.append(to: &dataset.csatDates)
             case .services(let services): services.append(to: &dataset.services)
+            case .tiers(let changes): changes.append(to: &dataset.tierChanges)
             case .enrollments(let enrollments): dataset.enrollments = enrollments
             }
         }
@@ -85,13 +90,14 @@ public enum DatasetLoader {
 
     /// The tables read side by side once partners are known, in the order their problems are reported.
     enum PartnerTable: Sendable {
-        case credentials, csat, services, enrollments
+        case credentials, csat, services, tiers, enrollments
 
         var fileName: String {
             switch self {
             case .credentials: "credentials.csv"
             case .csat: "csat.csv"
             case .services: "services.csv"
+            case .tiers: "tiers.csv"
             case .enrollments: "enrollments.csv"
             }
         }
@@ -102,6 +108,7 @@ public enum DatasetLoader {
         case credentials(PerPartner<Credential>)
         case csat(PerPartner<Day>)
         case services(PerPartner<PoweredService>)
+        case tiers(PerPartner<TierChange>)
         case enrollments([Enrollment])
     }
 
@@ -349,6 +356,39 @@ public enum DatasetLoader {
             emit(
                 index,
                 PoweredService(partnerID: dataset.partners[index].id, service: service, strategic: strategic, activeFrom: from, activeUntil: until))
+        }
+    }
+
+    /// Reads `tiers.csv` (formats.md §5.5), the partners' tier history: one row per (`partner_id`, `valid_from`).
+    public static func readTiers(path: String, displayName: String? = nil, dataset: Dataset, collector: inout DiagnosticCollector) -> [TierChange] {
+        rows { scanTiers(path: path, displayName: displayName, dataset: dataset, collector: &collector, $0) }
+    }
+
+    /// Reads `tiers.csv`, handing each valid row with its partner index to `emit`, in file order.
+    static func scanTiers(
+        path: String, displayName: String? = nil, dataset: Dataset, collector: inout DiagnosticCollector, _ emit: (Int, TierChange) -> Void
+    ) {
+        guard
+            let table = Table(
+                path: path, displayName: displayName, required: ["partner_id", "tier", "valid_from"], optional: [], collector: &collector)
+        else { return }
+        let partnerColumn = table.column("partner_id"), tierColumn = table.column("tier"), fromColumn = table.column("valid_from")
+        var seen: [Int64: Int] = [:]
+        var last = LastPartner()
+        while let record = table.nextRecord(&collector) {
+            let index = partner(table, record, partnerColumn, dataset, &last, &collector)
+            let tier = table.tier(record, tierColumn, &collector)
+            let from = table.day(record, fromColumn, &collector)
+            guard let index, let tier, let from else { continue }
+            let key = Int64(index) << 32 | Int64(UInt32(bitPattern: from.daysSinceEpoch))
+            if let first = seen[key] {
+                table.error(
+                    "valid_from", value: from.description,
+                    "partner \(dataset.partners[index].id) already has a tier from this date (line \(first))", &collector)
+                continue
+            }
+            seen[key] = table.line
+            emit(index, TierChange(partnerID: dataset.partners[index].id, tier: tier, validFrom: from))
         }
     }
 

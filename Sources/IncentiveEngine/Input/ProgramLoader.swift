@@ -114,7 +114,11 @@ public enum ProgramLoader {
     static func explicitTag(in node: Node, visited: inout Int) -> ((String) -> Diagnostic)? {
         visited += 1
         if visited > nodeLimit {
-            return { Diagnostic(file: $0, line: node.mark?.line, message: "more than \(nodeLimit) YAML values (with aliases expanded); a program file is far smaller") }
+            return {
+                Diagnostic(
+                    file: $0, line: node.mark?.line,
+                    message: "more than \(nodeLimit) YAML values (with aliases expanded); a program file is far smaller")
+            }
         }
         let tag = node.tag.description
         if !coreTags.contains(tag) {
@@ -208,7 +212,13 @@ struct ProgramParser {
     init(file: String) { self.file = file }
 
     static let commonKeys: Set<String> = ["id", "kind", "name", "currency", "period", "count_bookings_by", "max_rebate_percent"]
-    static let vipKeys: Set<String> = commonKeys.union(["eligible_tiers", "csat_required", "knowledge_deadline", "tracks"])
+    static let vipKeys: Set<String> = commonKeys.union([
+        "eligible_tiers", "csat_required", "knowledge_deadline", "tracks", "full_credit_enrollment_until",
+    ])
+    static let subtrackKeys: Set<String> = [
+        "id", "name", "rebate_percent", "products", "requires_all", "requires_any", "minimum_volume",
+        "rebate_tiers", "tier_method", "rebate_base", "attach_bonus", "baseline", "cap",
+    ]
     static let mdfKeys: Set<String> = commonKeys.union(["intended_use_rules", "tiers"])
 
     mutating func error(_ node: Node?, _ key: String?, _ message: String) {
@@ -372,6 +382,27 @@ struct ProgramParser {
         return failed ? nil : volume
     }
 
+    /// A period: `{start, end}` or a fiscal name (`FY15-H2`, formats.md §5.1), with that name.
+    mutating func period(_ node: Node, _ key: String) -> (DayRange, String?)? {
+        if let name = node.scalar?.string {
+            guard let fiscal = FiscalPeriod(name: name.trimmingSpaces()) else {
+                error(
+                    node, key, value: name,
+                    "expected {start: YYYY-MM-DD, end: YYYY-MM-DD} or a fiscal period name: FY15, FY15-H1, FY15-H2, FY15-Q1 .. FY15-Q4 (or FY2015-H2)"
+                )
+                return nil
+            }
+            return (fiscal.range, fiscal.name)
+        }
+        guard let fields = mapping(node, key, allowed: ["start", "end"], required: ["start", "end"]) else { return nil }
+        guard let start = day(fields["start"], "\(key).start"), let end = day(fields["end"], "\(key).end") else { return nil }
+        if start > end {
+            error(node, key, "the period starts (\(start)) after it ends (\(end))")
+            return nil
+        }
+        return (DayRange(start: start, end: end), nil)
+    }
+
     mutating func percent(_ node: Node?, _ key: String, maximum: ScaledDecimal) -> ScaledDecimal? {
         guard let units = decimal(node, key, scale: 4, what: "a percent", allowNegative: false) else { return nil }
         let value = ScaledDecimal(units: units, scale: 4)
@@ -411,16 +442,7 @@ struct ProgramParser {
             currency = FieldParsing.code(value, length: 3)
             if currency == nil { error(top["currency"], "currency", value: value, "expected an ISO 4217 code such as USD") }
         }
-        var period: DayRange?
-        if let periodNode = top["period"], let fields = mapping(periodNode, "period", allowed: ["start", "end"], required: ["start", "end"]) {
-            if let start = day(fields["start"], "period.start"), let end = day(fields["end"], "period.end") {
-                if start > end {
-                    error(periodNode, "period", "the period starts (\(start)) after it ends (\(end))")
-                } else {
-                    period = DayRange(start: start, end: end)
-                }
-            }
-        }
+        let (period, periodName) = top["period"].flatMap { self.period($0, "period") } ?? (nil, nil)
         let counting = choice(top["count_bookings_by"], "count_bookings_by", expected: "booked_on or shipped_on") ?? CountingDate.bookedOn
         var maximum = ScaledDecimal(units: 200_000, scale: 4)
         if top["max_rebate_percent"] != nil {
@@ -441,6 +463,7 @@ struct ProgramParser {
         var program = Program(
             id: id, name: name, currency: currency, period: period, countBookingsBy: counting,
             maxRebatePercent: maximum, rules: rules, sourceFile: file)
+        program.periodName = periodName
         program.idLine = top["id"]?.mark?.line
         program.currencyLine = top["currency"]?.mark?.line
         return program
@@ -456,6 +479,7 @@ struct ProgramParser {
         }
         let csat = top["csat_required"] == nil ? 0 : integer(top["csat_required"], "csat_required")
         let deadline = choice(top["knowledge_deadline"], "knowledge_deadline", expected: "period_end or enrollment") ?? KnowledgeDeadline.periodEnd
+        let fullCredit = day(top["full_credit_enrollment_until"], "full_credit_enrollment_until")
         guard let tracksNode = top["tracks"] else {
             error(root, "tracks", "missing required key in a vip program")
             return nil
@@ -481,9 +505,7 @@ struct ProgramParser {
             for subtrackNode in subtrackNodes {
                 guard
                     let subtrackFields = mapping(
-                        subtrackNode, "a subtrack",
-                        allowed: ["id", "name", "rebate_percent", "products", "requires_all", "requires_any", "minimum_volume"],
-                        required: ["id", "rebate_percent", "products"])
+                        subtrackNode, "a subtrack", allowed: Self.subtrackKeys, required: ["id", "products"])
                 else { continue }
                 guard let subtrackID = text(subtrackFields["id"], "id") else { continue }
                 if subtrackID.contains("/") { error(subtrackFields["id"], "id", value: subtrackID, "a subtrack id must not contain '/'") }
@@ -491,23 +513,24 @@ struct ProgramParser {
                     error(subtrackFields["id"], "id", value: subtrackID, "duplicate subtrack id in track \(trackID)")
                 }
                 let subtrackName = subtrackFields["name"].flatMap { text($0, "name") } ?? subtrackID
-                let percent = percent(subtrackFields["rebate_percent"], "rebate_percent", maximum: maximum)
-                let patterns = list(subtrackFields["products"], "products")
-                if let patterns, patterns.isEmpty { error(subtrackFields["products"], "products", "expected at least one SKU pattern") }
+                let entries = productEntries(subtrackFields["products"], "products")
                 let requiresAll = list(subtrackFields["requires_all"], "requires_all")?.map(\.0) ?? []
                 let requiresAny = list(subtrackFields["requires_any"], "requires_any")?.map(\.0) ?? []
                 let minimum = minimumVolume(subtrackFields["minimum_volume"], "minimum_volume")
-                if let percent, let patterns, let minimum {
+                let rules = subtrackRate(subtrackFields, subtrackNode, maximum: maximum)
+                if let entries, let minimum, let rules {
                     subtracks.append(
                         Subtrack(
-                            id: subtrackID, name: subtrackName, rebatePercent: percent, products: patterns.map { SKUPattern($0.0) },
-                            requiresAll: requiresAll, requiresAny: requiresAny, minimumVolume: minimum))
+                            id: subtrackID, name: subtrackName, rate: rules.rate, productEntries: entries, requiresAll: requiresAll,
+                            requiresAny: requiresAny, minimumVolume: minimum, rebateBase: rules.base, attachBonus: rules.attach,
+                            baseline: rules.baseline, cap: rules.cap))
                 }
             }
             tracks.append(Track(id: trackID, name: trackName, subtracks: subtracks))
         }
         guard let csat else { return nil }
-        return VIPRules(eligibleTiers: tiers, csatRequired: csat, knowledgeDeadline: deadline, tracks: tracks)
+        if top["full_credit_enrollment_until"] != nil && fullCredit == nil { return nil }
+        return VIPRules(eligibleTiers: tiers, csatRequired: csat, knowledgeDeadline: deadline, tracks: tracks, fullCreditEnrollmentUntil: fullCredit)
     }
 
     mutating func mdfRules(_ top: [String: Node], maximum: ScaledDecimal) -> MDFRules? {

@@ -28,6 +28,8 @@ public struct Dataset: Sendable {
     public var products: ByteInterner?
     /// Per upper-case currency code, sorted by `validFrom`.
     public var fxRates: [String: [FXRate]] = [:]
+    /// Per partner index: its `tiers.csv` rows (formats.md §5.5), sorted by `validFrom` once `finish()`ed.
+    public var tierChanges: [[TierChange]] = []
 
     public init() {}
 
@@ -55,6 +57,7 @@ public struct Dataset: Sendable {
         credentials.append([])
         csatDates.append([])
         services.append([])
+        tierChanges.append([])
         return partners.count - 1
     }
 
@@ -80,6 +83,31 @@ public struct Dataset: Sendable {
         return true
     }
 
+    /// Adds a row of the partner's tier history; false when the partner is unknown.
+    @discardableResult
+    public mutating func add(_ change: TierChange) -> Bool {
+        guard let index = partnerIndex(change.partnerID) else { return false }
+        tierChanges[index].append(change)
+        return true
+    }
+
+    /// The tier of partner `index` on `day`: that of its `tiers.csv` row with the latest `valid_from` on or before
+    /// `day`, else (before its first row, or without rows) that of `partners.csv`.
+    @inline(__always)
+    public func tier(partner index: Int, on day: Day) -> TierOnDay {
+        var found = TierOnDay(tier: partners[index].tier, day: day, validFrom: nil)
+        guard index < tierChanges.count else { return found }
+        for change in tierChanges[index] where change.validFrom <= day {
+            found.tier = change.tier
+            found.validFrom = change.validFrom
+        }
+        return found
+    }
+
+    /// Whether partner `index` has rows in `tiers.csv`.
+    @inline(__always)
+    public func hasTierHistory(partner index: Int) -> Bool { index < tierChanges.count && !tierChanges[index].isEmpty }
+
     public mutating func add(_ rate: FXRate) {
         fxRates[rate.currency, default: []].append(rate)
     }
@@ -93,5 +121,6 @@ public struct Dataset: Sendable {
     public mutating func finish() {
         for index in csatDates.indices { csatDates[index].sort() }
         for key in fxRates.keys { fxRates[key]!.sort { $0.validFrom < $1.validFrom } }
+        for index in tierChanges.indices where tierChanges[index].count > 1 { tierChanges[index].sort { $0.validFrom < $1.validFrom } }
     }
 }

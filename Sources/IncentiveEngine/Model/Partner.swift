@@ -130,3 +130,16 @@ public struct FXRate: Sendable, Hashable {
         self.rate = rate
     }
 }
+
+/// A change of a partner's tier (one row of `tiers.csv`, formats.md §5.5): `tier` from `validFrom` on.
+public struct TierChange: Sendable, Hashable {
+    public var partnerID: String
+    public var tier: Tier
+    public var validFrom: Day
+
+    public init(partnerID: String, tier: Tier, validFrom: Day) {
+        self.partnerID = partnerID
+        self.tier = tier
+        self.validFrom = validFrom
+    }
+}

@@ -67,25 +67,76 @@ public struct SKUPattern: Sendable, Hashable, CustomStringConvertible {
 public struct Subtrack: Sendable, Hashable {
     public var id: String
     public var name: String
-    /// Scale 4.
-    public var rebatePercent: ScaledDecimal
-    public var products: [SKUPattern]
+    /// `products`, each with the dates it is in force (formats.md §5.2); undated entries are v1 patterns.
+    public var productEntries: [ProductEntry]
     public var requiresAll: [String]
     public var requiresAny: [String]
     public var minimumVolume: MinimumVolume
+    /// `rebate_percent` (by partner tier) or `rebate_tiers` (formats.md §5.4).
+    public var rate: RebateRate
+    public var rebateBase: RebateBase = .all
+    public var attachBonus: AttachBonus?
+    /// Required with `rebate_base: growth`, and only then.
+    public var baseline: Baseline?
+    /// The most the subtrack pays one partner per program instance.
+    public var cap: Money?
 
     public init(
         id: String, name: String, rebatePercent: ScaledDecimal, products: [SKUPattern],
         requiresAll: [String] = [], requiresAny: [String] = [], minimumVolume: MinimumVolume = MinimumVolume()
     ) {
+        self.init(
+            id: id, name: name, rate: .percent(PercentByTier(defaultPercent: rebatePercent)), productEntries: products.map { ProductEntry($0) },
+            requiresAll: requiresAll, requiresAny: requiresAny, minimumVolume: minimumVolume)
+    }
+
+    public init(
+        id: String, name: String, rate: RebateRate, productEntries: [ProductEntry], requiresAll: [String] = [], requiresAny: [String] = [],
+        minimumVolume: MinimumVolume = MinimumVolume(), rebateBase: RebateBase = .all, attachBonus: AttachBonus? = nil,
+        baseline: Baseline? = nil, cap: Money? = nil
+    ) {
         self.id = id
         self.name = name
-        self.rebatePercent = rebatePercent
-        self.products = products
+        self.rate = rate
+        self.productEntries = productEntries
         self.requiresAll = requiresAll
         self.requiresAny = requiresAny
         self.minimumVolume = minimumVolume
+        self.rebateBase = rebateBase
+        self.attachBonus = attachBonus
+        self.baseline = baseline
+        self.cap = cap
     }
+
+    /// Scale 4. The v1 rate: `rebate_percent`, its `default` when given by tier, the first tier's percent with
+    /// `rebate_tiers` (what the subtrack pays from the first cent of base without an attach bonus). Setting it
+    /// makes the rate a plain `rebate_percent`.
+    public var rebatePercent: ScaledDecimal {
+        get {
+            switch rate {
+            case .percent(let byTier): return byTier.defaultPercent
+            case .tiers(let tiers, _): return tiers.first?.percent ?? ScaledDecimal(units: 0, scale: 4)
+            }
+        }
+        set { rate = .percent(PercentByTier(defaultPercent: newValue)) }
+    }
+
+    /// The SKU patterns of `productEntries`, without their dates. Setting them makes every entry undated.
+    public var products: [SKUPattern] {
+        get { productEntries.map(\.pattern) }
+        set { productEntries = newValue.map { ProductEntry($0) } }
+    }
+
+    /// Whether the amount is made by the v1 formula alone: a plain `rebate_percent` of the whole volume.
+    public var paysLikeV1: Bool {
+        if case .percent(let byTier) = rate, byTier.byTier.isEmpty, rebateBase == .all, attachBonus == nil, baseline == nil, cap == nil {
+            return true
+        }
+        return false
+    }
+
+    /// Whether some product entry has dates.
+    public var hasDatedProducts: Bool { productEntries.contains(where: \.isDated) }
 }
 
 /// A group of subtracks (e.g. Data Center).
@@ -107,14 +158,26 @@ public struct VIPRules: Sendable, Hashable {
     public var csatRequired: Int
     public var knowledgeDeadline: KnowledgeDeadline
     public var tracks: [Track]
+    /// `full_credit_enrollment_until` (formats.md §5.3): an enrolment dated after it counts only the lines from
+    /// its `enrolled_on` on. `nil`: every enrolment counts every line of the period (v1).
+    public var fullCreditEnrollmentUntil: Day?
 
     public init(
-        eligibleTiers: Set<Tier> = Set(Tier.allCases), csatRequired: Int = 0, knowledgeDeadline: KnowledgeDeadline = .periodEnd, tracks: [Track]
+        eligibleTiers: Set<Tier> = Set(Tier.allCases), csatRequired: Int = 0, knowledgeDeadline: KnowledgeDeadline = .periodEnd, tracks: [Track],
+        fullCreditEnrollmentUntil: Day? = nil
     ) {
         self.eligibleTiers = eligibleTiers
         self.csatRequired = csatRequired
         self.knowledgeDeadline = knowledgeDeadline
         self.tracks = tracks
+        self.fullCreditEnrollmentUntil = fullCreditEnrollmentUntil
+    }
+
+    /// Whether any rule of formats.md §5.2-5.4 is used: dated product entries, late enrolment, or a rate that is
+    /// not a plain `rebate_percent` of the whole volume. Such a program's rows carry how their amount is made
+    /// (`ResultRow.rebate`) and the lines those rules left out.
+    public var usesV2Rules: Bool {
+        fullCreditEnrollmentUntil != nil || tracks.contains { $0.subtracks.contains { !$0.paysLikeV1 || $0.hasDatedProducts } }
     }
 
     /// Every subtrack in document order with its path `track/subtrack`.
@@ -205,6 +268,8 @@ public struct Program: Sendable, Hashable {
     /// ISO 4217, upper case.
     public var currency: String
     public var period: DayRange
+    /// The fiscal name the period was given by (`FY15-H2`, formats.md §5.1); `nil` for `{start, end}`.
+    public var periodName: String?
     public var countBookingsBy: CountingDate
     /// Scale 4.
     public var maxRebatePercent: ScaledDecimal
@@ -227,6 +292,15 @@ public struct Program: Sendable, Hashable {
         self.maxRebatePercent = maxRebatePercent
         self.rules = rules
         self.sourceFile = sourceFile
+    }
+
+    /// `FY15-H2 (2015-01-25 .. 2015-07-25)`, or the dates alone for a period given by dates.
+    public var periodLabel: String { period.label(name: periodName) }
+
+    /// Whether the rules of formats.md §5.2-5.4 apply (`VIPRules.usesV2Rules`); never for MDF.
+    public var usesV2Rules: Bool {
+        if case .vip(let rules) = rules { return rules.usesV2Rules }
+        return false
     }
 
     public var kind: ProgramKind {

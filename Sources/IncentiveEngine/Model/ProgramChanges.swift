@@ -10,6 +10,7 @@ public enum ProgramChanges {
         compare("kind", old.kind, new.kind) { $0.rawValue }
         compare("currency", old.currency, new.currency) { $0 }
         compare("period", old.period, new.period) { "\($0.start)..\($0.end)" }
+        compare("period name", old.periodName, new.periodName) { $0 ?? "(dates)" }
         compare("count_bookings_by", old.countBookingsBy, new.countBookingsBy) { $0.rawValue }
         compare("max_rebate_percent", old.maxRebatePercent, new.maxRebatePercent) { $0.text }
         switch (old.rules, new.rules) {
@@ -17,6 +18,7 @@ public enum ProgramChanges {
             compare("eligible_tiers", a.eligibleTiers, b.eligibleTiers) { tiers($0) }
             compare("csat_required", a.csatRequired, b.csatRequired) { String($0) }
             compare("knowledge_deadline", a.knowledgeDeadline, b.knowledgeDeadline) { $0.rawValue }
+            compare("full_credit_enrollment_until", a.fullCreditEnrollmentUntil, b.fullCreditEnrollmentUntil) { $0?.description ?? "(none)" }
             let oldPaths = a.subtrackPaths, newPaths = b.subtrackPaths
             for entry in oldPaths where !newPaths.contains(where: { $0.path == entry.path }) { changes.append("\(entry.path): removed") }
             for entry in newPaths {
@@ -27,8 +29,21 @@ public enum ProgramChanges {
                 let after = entry.subtrack
                 let prefix = entry.path
                 compare("\(prefix) name", before.name, after.name) { $0 }
-                compare("\(prefix) rebate_percent", before.rebatePercent, after.rebatePercent) { $0.text }
-                compare("\(prefix) products", before.products.map(\.text), after.products.map(\.text)) { list($0) }
+                if case .percent(let a) = before.rate, case .percent(let b) = after.rate, a.byTier.isEmpty, b.byTier.isEmpty {
+                    compare("\(prefix) rebate_percent", before.rebatePercent, after.rebatePercent) { $0.text }
+                } else {
+                    compare("\(prefix) rate", before.rate, after.rate) { rate($0) }
+                }
+                compare("\(prefix) products", before.productEntries, after.productEntries) { list($0.map(Explanation.entryText)) }
+                compare("\(prefix) rebate_base", before.rebateBase, after.rebateBase) { $0.rawValue }
+                compare("\(prefix) attach_bonus", before.attachBonus, after.attachBonus) { bonus in
+                    bonus.map {
+                        list($0.products.map(\.text)) + " " + $0.bands.map { "\($0.fromPercent.text)%: +\($0.percent.text)" }.joined(separator: ", ")
+                    }
+                        ?? "(none)"
+                }
+                compare("\(prefix) baseline", before.baseline, after.baseline) { $0.map { $0.period.label(name: $0.periodName) } ?? "(none)" }
+                compare("\(prefix) cap", before.cap, after.cap) { $0?.plainText ?? "(none)" }
                 compare("\(prefix) requires_all", before.requiresAll, after.requiresAll) { list($0) }
                 compare("\(prefix) requires_any", before.requiresAny, after.requiresAny) { list($0) }
                 changes += minimum("\(prefix) minimum_volume", before.minimumVolume, after.minimumVolume)
@@ -59,6 +74,23 @@ public enum ProgramChanges {
             break
         }
         return changes
+    }
+
+    /// `rebate_percent 1 (gold 2)` or `tiers 0: 2%, 100,000: 3% (marginal)`.
+    static func rate(_ rate: RebateRate) -> String {
+        switch rate {
+        case .percent(let byTier):
+            let listed = Tier.allCases.compactMap { tier in byTier.byTier[tier].map { "\(tier.rawValue) \($0.text)" } }
+            return "rebate_percent \(byTier.defaultPercent.text)" + (listed.isEmpty ? "" : " (\(listed.joined(separator: ", ")))")
+        case .tiers(let tiers, let method):
+            return "tiers " + tiers.map { "\(whole($0.from)): \($0.percent.text)%" }.joined(separator: ", ") + " (\(method.rawValue))"
+        }
+    }
+
+    /// `100,000` for 100,000.00, `99.50` otherwise.
+    static func whole(_ amount: Money) -> String {
+        let text = amount.groupedText
+        return text.hasSuffix(".00") ? String(text.dropLast(3)) : text
     }
 
     static func tiers(_ set: Set<Tier>) -> String { list(Tier.allCases.filter(set.contains).map(\.rawValue)) }

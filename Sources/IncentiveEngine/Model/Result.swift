@@ -171,15 +171,42 @@ public struct ResultRow: Sendable, Hashable {
     public var missedAmount: Money
     public var checks: [Check]
     /// How the amount is made: the rebate (VIP) or accrual (MDF) the row pays when eligible, `basis.amount`.
-    /// A VIP row that is not eligible misses that amount. `nil` for a row read back from a stored run.
+    /// A VIP row that is not eligible misses that amount. `nil` for a row read back from a stored run, and for
+    /// the rows of a program using the rules of formats.md §5.2-5.4, whose amount `rebate` tells.
     public var basis: AmountBasis?
+    /// How the amount is made under the rules of formats.md §5.4 (base, slices, attach bonus, baseline, cap):
+    /// set on every VIP row of a program that `usesV2Rules`, `nil` otherwise (then `basis` tells).
+    public var rebate: RebateComputation? {
+        get { v2?.rebate }
+        set { v2 = V2Facts(rebate: newValue, leftOut: leftOut) }
+    }
+    /// The booking lines of this subtrack left out by the enrolment cut-off or by product entries' dates;
+    /// set with `rebate`.
+    public var leftOut: LeftOutLines? {
+        get { v2?.leftOut }
+        set { v2 = V2Facts(rebate: rebate, leftOut: newValue) }
+    }
+    /// `rebate` and `leftOut` behind one reference, so that a v1 row (most rows) stays as small as before.
+    private var v2: V2Facts?
+
+    private final class V2Facts: Sendable {
+        let rebate: RebateComputation?
+        let leftOut: LeftOutLines?
+
+        init?(rebate: RebateComputation?, leftOut: LeftOutLines?) {
+            if rebate == nil && leftOut == nil { return nil }
+            self.rebate = rebate
+            self.leftOut = leftOut
+        }
+    }
 
     /// Failed checks' reason codes, in check order.
     public var reasons: [String] { checks.compactMap { $0.passed ? nil : $0.reason } }
 
     public init(
         program: String, kind: ProgramKind, partnerID: String, item: String, qualifyingVolume: Money, threshold: Money,
-        eligible: Bool, amount: Money, missedAmount: Money, checks: [Check], basis: AmountBasis? = nil
+        eligible: Bool, amount: Money, missedAmount: Money, checks: [Check], basis: AmountBasis? = nil, rebate: RebateComputation? = nil,
+        leftOut: LeftOutLines? = nil
     ) {
         self.program = program
         self.kind = kind
@@ -192,6 +219,7 @@ public struct ResultRow: Sendable, Hashable {
         self.missedAmount = missedAmount
         self.checks = checks
         self.basis = basis
+        self.v2 = V2Facts(rebate: rebate, leftOut: leftOut)
     }
 
     /// Equal when every result column and check is: the basis is how the amount was made, not part of the result
@@ -267,11 +295,27 @@ public struct PartnerResult: Sendable, Hashable {
     public var partnerID: String
     public var status: PartnerStatus
     public var rows: [ResultRow]
+    /// The tier the program used, taken on its period's last day (formats.md §5.5): set when the partner has
+    /// rows in `tiers.csv`, `nil` when its only tier is that of `partners.csv`.
+    public var tier: TierOnDay? {
+        get { tierBox?.tier }
+        set { tierBox = newValue.map(TierBox.init) }
+    }
+    /// `tier` behind a reference: most partners have no tier history, and a result is kept per partner and program.
+    private var tierBox: TierBox?
 
-    public init(partnerID: String, status: PartnerStatus, rows: [ResultRow]) {
+    private final class TierBox: Sendable, Hashable {
+        let tier: TierOnDay
+        init(_ tier: TierOnDay) { self.tier = tier }
+        static func == (lhs: TierBox, rhs: TierBox) -> Bool { lhs.tier == rhs.tier }
+        func hash(into hasher: inout Hasher) { hasher.combine(tier) }
+    }
+
+    public init(partnerID: String, status: PartnerStatus, rows: [ResultRow], tier: TierOnDay? = nil) {
         self.partnerID = partnerID
         self.status = status
         self.rows = rows
+        self.tierBox = tier.map(TierBox.init)
     }
 
     public var amount: Money { Money(cents: rows.reduce(0) { $0 + $1.amount.cents }) }
@@ -328,5 +372,152 @@ extension String {
     /// Orders by the bytes of the UTF-8 text, which is how results are sorted.
     static func byteOrder(_ lhs: String, _ rhs: String) -> Bool {
         lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
+    }
+}
+
+/// How a VIP subtrack's amount is made under formats.md §5.4:
+/// `min(cap, round(Σ slice × (percent + bonus) / 100))`, rounded once, half to even; 0 when the base is 0 or less.
+/// The rebate of an eligible row, the missed amount of an ineligible one.
+public struct RebateComputation: Sendable, Hashable {
+    /// One slice of the base and the percent it earns.
+    public struct Slice: Sendable, Hashable {
+        /// Where the slice starts on the base: its tier's `from` (0 for `rebate_percent`).
+        public var from: Money
+        /// The part of the base in this slice.
+        public var amount: Money
+        /// Scale 4: the tier's (or `rebate_percent`'s) percent, before the attach bonus.
+        public var percent: ScaledDecimal
+        /// Scale 4: `percent` plus the attach bonus, what the slice earns.
+        public var totalPercent: ScaledDecimal
+
+        public init(from: Money, amount: Money, percent: ScaledDecimal, totalPercent: ScaledDecimal) {
+            self.from = from
+            self.amount = amount
+            self.percent = percent
+            self.totalPercent = totalPercent
+        }
+    }
+
+    /// The attach volume, its rate against the qualifying volume, and the band it reached.
+    public struct Attach: Sendable, Hashable {
+        /// Sum of the partner's in-period lines matching `attach_bonus.products` (program currency).
+        public var volume: Money
+        /// The band reached; `nil` when none (then no bonus).
+        public var band: AttachBand?
+        /// Scale 4: the band's percent, 0 without one.
+        public var bonus: ScaledDecimal
+
+        public init(volume: Money, band: AttachBand?, bonus: ScaledDecimal) {
+            self.volume = volume
+            self.band = band
+            self.bonus = bonus
+        }
+
+        /// `100 × volume / qualifying` to two decimals, half to even, for people (the band is chosen exactly);
+        /// `nil` when the qualifying volume is 0 or less.
+        public func rate(qualifying: Money) -> ScaledDecimal? {
+            guard qualifying.cents > 0 else { return nil }
+            let hundredths = Rounding.divideHalfEven(Int128(volume.cents) * 10_000, by: Int128(qualifying.cents))
+            return ScaledDecimal(units: Int64(clamping: hundredths), scale: 2)
+        }
+    }
+
+    /// The growth baseline: the partner's lines of the subtrack in the baseline period, scaled to the program period.
+    public struct BaselineFigure: Sendable, Hashable {
+        public var period: DayRange
+        public var periodName: String?
+        /// Sum of the lines of the subtrack whose counting date lies in `period` (program currency).
+        public var sum: Money
+        /// `days(baseline period)` and `days(program period)`.
+        public var baselineDays: Int
+        public var programDays: Int
+        /// `round(sum × programDays / baselineDays)`, half to even; 0 when that is negative.
+        public var amount: Money
+
+        public init(period: DayRange, periodName: String?, sum: Money, baselineDays: Int, programDays: Int, amount: Money) {
+            self.period = period
+            self.periodName = periodName
+            self.sum = sum
+            self.baselineDays = baselineDays
+            self.programDays = programDays
+            self.amount = amount
+        }
+    }
+
+    public var rebateBase: RebateBase
+    /// The qualifying volume, less the minimum (`above_minimum`) or the baseline (`growth`).
+    public var base: Money
+    /// `nil` for `rebate_percent`.
+    public var tierMethod: TierMethod?
+    /// With `rebate_percent` by tier: the partner tier whose percent applied; `nil` when the `default` did.
+    public var percentTier: Tier?
+    /// In order of `from`; empty when the base is 0 or less.
+    public var slices: [Slice]
+    /// `nil` without `attach_bonus`.
+    public var attach: Attach?
+    /// `nil` without `baseline`.
+    public var baseline: BaselineFigure?
+    /// `round(Σ slice × totalPercent / 100)`, before the cap.
+    public var uncapped: Money
+    public var cap: Money?
+    /// `min(cap, uncapped)`; 0 when the base is 0 or less.
+    public var amount: Money
+
+    public init(
+        rebateBase: RebateBase, base: Money, tierMethod: TierMethod?, percentTier: Tier?, slices: [Slice], attach: Attach?,
+        baseline: BaselineFigure?, uncapped: Money, cap: Money?, amount: Money
+    ) {
+        self.rebateBase = rebateBase
+        self.base = base
+        self.tierMethod = tierMethod
+        self.percentTier = percentTier
+        self.slices = slices
+        self.attach = attach
+        self.baseline = baseline
+        self.uncapped = uncapped
+        self.cap = cap
+        self.amount = amount
+    }
+
+    /// Whether the cap lowered the amount.
+    public var capBound: Bool { cap.map { uncapped > $0 } ?? false }
+}
+
+/// Booking lines of one partner and subtrack that the rules of formats.md §5.2-5.3 left out, in program currency.
+public struct LeftOutLines: Sendable, Hashable {
+    /// The enrolment date when it is after `full_credit_enrollment_until`: lines counted before it are left out.
+    public var enrolledLateOn: Day?
+    /// In-period lines with a counting date before `enrolledLateOn`.
+    public var beforeEnrollmentLines: Int
+    public var beforeEnrollmentVolume: Money
+    /// In-period lines whose SKU matches an entry of this subtrack by pattern but whose `booked_on` lies outside
+    /// the entry's dates, and which no other subtrack took.
+    public var outsideProductDatesLines: Int
+    public var outsideProductDatesVolume: Money
+
+    public init(
+        enrolledLateOn: Day? = nil, beforeEnrollmentLines: Int = 0, beforeEnrollmentVolume: Money = .zero, outsideProductDatesLines: Int = 0,
+        outsideProductDatesVolume: Money = .zero
+    ) {
+        self.enrolledLateOn = enrolledLateOn
+        self.beforeEnrollmentLines = beforeEnrollmentLines
+        self.beforeEnrollmentVolume = beforeEnrollmentVolume
+        self.outsideProductDatesLines = outsideProductDatesLines
+        self.outsideProductDatesVolume = outsideProductDatesVolume
+    }
+}
+
+/// A partner's tier on a day (formats.md §5.5).
+public struct TierOnDay: Sendable, Hashable {
+    public var tier: Tier
+    /// The day it was taken on (a program's period end).
+    public var day: Day
+    /// The `valid_from` of the `tiers.csv` row in force; `nil` when the tier is that of `partners.csv`.
+    public var validFrom: Day?
+
+    public init(tier: Tier, day: Day, validFrom: Day?) {
+        self.tier = tier
+        self.day = day
+        self.validFrom = validFrom
     }
 }

@@ -19,8 +19,10 @@ public enum Explanation {
             let program = programResult.program
             guard let partnerResult = programResult.partners.first(where: { $0.partnerID.isExactly(partnerID) }) else { continue }
             text += "\n\(program.id)  \(program.name)\n"
+            let period = program.periodName == nil ? "\(program.period.start)..\(program.period.end)" : program.periodLabel
             text +=
-                "\(program.kind == .vip ? "VIP back-end rebate" : "MDF accrual"), \(program.currency), period \(program.period.start)..\(program.period.end), bookings counted by \(program.countBookingsBy.rawValue)\n"
+                "\(program.kind == .vip ? "VIP back-end rebate" : "MDF accrual"), \(program.currency), period \(period), bookings counted by \(program.countBookingsBy.rawValue)\n"
+            if let tier = partnerResult.tier { text += "  " + tierText(tier) + "\n" }
             let lines = input.totals.traced.map { ($0, $0.outcomes[programIndex]) }
             switch program.rules {
             case .vip(let rules):
@@ -68,7 +70,8 @@ public enum Explanation {
             }
             var converted: Money?
             switch entry.0.outcomes[programIndex] {
-            case .counted(_, let amount), .qualifying(let amount), .untagged(let amount), .otherTag(let amount), .noRule(let amount):
+            case .counted(_, let amount), .qualifying(let amount), .untagged(let amount), .otherTag(let amount), .noRule(let amount),
+                .beforeEnrollment(_, let amount, _), .outsideProductDates(_, let amount), .baseline(_, let amount, _):
                 converted = amount
             default: converted = nil
             }
@@ -99,11 +102,16 @@ public enum Explanation {
             guard let index = paths.firstIndex(where: { $0.path.isExactly(row.item) }) else { continue }
             let subtrack = paths[index].subtrack
             let enrolled = enrollments.first { $0.subtrack.isExactly(row.item) }?.enrolledOn
-            text += "\n  \(row.item)  \(subtrack.name), rebate \(subtrack.rebatePercent.text)%"
+            text +=
+                "\n  \(row.item)  \(subtrack.name), rebate \(subtrack.paysLikeV1 ? "\(subtrack.rebatePercent.text)%" : rateText(subtrack, program: program))"
             if let enrolled { text += ", enrolled \(enrolled)" }
+            if let late = row.leftOut?.enrolledLateOn, let fullCredit = rules.fullCreditEnrollmentUntil {
+                text += " (after full_credit_enrollment_until \(fullCredit): lines counted before \(late) are left out)"
+            }
             text += "\n" + checkLines(row.checks)
             var counted: [(TracedLine, String)] = []
             var leftOut: [(TracedLine, String)] = []
+            var baseline: [(TracedLine, String)] = []
             for (line, outcome) in lines {
                 switch outcome {
                 case .counted(let subtrackIndex, _) where subtrackIndex == index:
@@ -116,6 +124,13 @@ public enum Explanation {
                         ))
                 case .undated(let subtrackIndex) where subtrackIndex == index:
                     leftOut.append((line, "left out (no \(program.countBookingsBy.rawValue)):"))
+                case .beforeEnrollment(let subtrackIndex, _, let enrolledOn) where subtrackIndex == index:
+                    leftOut.append((line, "left out (counted before the late enrolment \(enrolledOn)):"))
+                case .outsideProductDates(let subtrackIndex, _) where subtrackIndex == index:
+                    let entry = subtrack.productEntries.first { $0.pattern.matches(Array(line.sku.utf8)) }
+                    leftOut.append((line, "left out (booked \(line.bookedOn), outside the dates of product entry \(entry.map(entryText) ?? "?")):"))
+                case .baseline(let subtrackIndex, _, _) where subtrackIndex == index:
+                    baseline.append((line, "baseline:"))
                 default: break
                 }
             }
@@ -124,7 +139,19 @@ public enum Explanation {
             text +=
                 listing(counted, options, programIndex: programIndex, currency: program.currency)
                 + listing(leftOut, options, programIndex: programIndex, currency: program.currency)
-            if row.eligible {
+            if let leftOutLines = row.leftOut { text += leftOutText(leftOutLines, currency: program.currency) }
+            if !baseline.isEmpty {
+                text +=
+                    "    \(baseline.count) line(s) in the baseline period\n"
+                    + listing(baseline, options, programIndex: programIndex, currency: program.currency)
+            }
+            if let rebate = row.rebate {
+                text += rebateText(rebate, row: row, currency: program.currency)
+                if !row.eligible {
+                    let unlock = row.checks.filter { !$0.passed }.map { unlockAdvice($0, currency: program.currency) }
+                    text += "    to unlock: \(unlock.joined(separator: "; "))\n"
+                }
+            } else if row.eligible {
                 text += "    rebate: \(row.amount.groupedText) \(program.currency)\(made(row.basis))\n"
             } else {
                 text += "    rebate: 0.00 \(program.currency); missed \(row.missedAmount.groupedText) \(program.currency)\n"
@@ -135,6 +162,96 @@ public enum Explanation {
         let unmatched = input.totals.programs[programIndex].unmatchedLines[partnerIndex]
         if unmatched > 0 { text += "\n  \(unmatched) booking line(s) match no subtrack of this program\n" }
         return text
+    }
+
+    /// `tier gold on 2015-07-25 (tiers.csv, valid from 2015-03-01)`.
+    static func tierText(_ tier: TierOnDay) -> String {
+        "tier \(tier.tier.rawValue) on \(tier.day), the period's last day ("
+            + (tier.validFrom.map { "tiers.csv, valid from \($0)" } ?? "partners.csv: no tiers.csv row on or before it") + ")"
+    }
+
+    /// A product entry with its dates: `UCS-OLD-* until 2015-03-31`.
+    static func entryText(_ entry: ProductEntry) -> String {
+        var text = entry.pattern.text
+        if let from = entry.from { text += " from \(from)" }
+        if let until = entry.until { text += " until \(until)" }
+        return text
+    }
+
+    /// A rate structure in words: `tiers 0.00: 2%, 100,000.00: 3% (marginal), on the volume above the minimum, attach bonus ...`.
+    static func rateText(_ subtrack: Subtrack, program: Program) -> String {
+        var text: String
+        switch subtrack.rate {
+        case .percent(let byTier):
+            text = "\(byTier.defaultPercent.text)%"
+            let listed = Tier.allCases.compactMap { tier in byTier.byTier[tier].map { "\(tier.rawValue) \($0.text)%" } }
+            if !listed.isEmpty { text += " (\(listed.joined(separator: ", ")); others the default)" }
+        case .tiers(let tiers, let method):
+            text = "tiers " + tiers.map { "\($0.from.groupedText): \($0.percent.text)%" }.joined(separator: ", ") + " (\(method.rawValue))"
+        }
+        switch subtrack.rebateBase {
+        case .all: break
+        case .aboveMinimum: text += ", on the volume above the minimum"
+        case .growth: text += ", on growth over the baseline"
+        }
+        if let attach = subtrack.attachBonus {
+            text +=
+                ", attach bonus on \(attach.products.map(\.text).joined(separator: " "))"
+                + " (" + attach.bands.map { "from \($0.fromPercent.text)%: +\($0.percent.text)" }.joined(separator: ", ") + ")"
+        }
+        if let cap = subtrack.cap { text += ", cap \(cap.groupedText) \(program.currency)" }
+        return text
+    }
+
+    /// The lines the enrolment cut-off and product entries' dates left out, in totals.
+    static func leftOutText(_ lines: LeftOutLines, currency: String) -> String {
+        var text = ""
+        if let late = lines.enrolledLateOn {
+            text +=
+                "    late enrolment \(late): \(lines.beforeEnrollmentLines) line(s) counted before it left out, \(lines.beforeEnrollmentVolume.groupedText) \(currency)\n"
+        }
+        if lines.outsideProductDatesLines > 0 {
+            text +=
+                "    \(lines.outsideProductDatesLines) line(s) booked outside their product entry's dates left out, \(lines.outsideProductDatesVolume.groupedText) \(currency)\n"
+        }
+        return text
+    }
+
+    /// How a rebate (or the missed amount) is made under formats.md §5.4, step by step.
+    static func rebateText(_ rebate: RebateComputation, row: ResultRow, currency: String) -> String {
+        var text = ""
+        let volume = row.qualifyingVolume.groupedText
+        if let baseline = rebate.baseline {
+            text +=
+                "    baseline: \(baseline.period.label(name: baseline.periodName)): \(baseline.sum.groupedText) \(currency)"
+                + " x \(baseline.programDays) / \(baseline.baselineDays) days = \(baseline.amount.groupedText) \(currency)"
+                + (baseline.sum.cents < 0 ? " (negative: counts as 0)" : "") + "\n"
+        }
+        switch rebate.rebateBase {
+        case .all: text += "    base: \(rebate.base.groupedText) \(currency) (the qualifying volume)\n"
+        case .aboveMinimum:
+            text += "    base: \(volume) - minimum \(row.threshold.groupedText) = \(rebate.base.groupedText) \(currency)\n"
+        case .growth:
+            text +=
+                "    base: \(volume) - baseline \((rebate.baseline?.amount ?? .zero).groupedText) = \(rebate.base.groupedText) \(currency)\n"
+        }
+        if let attach = rebate.attach {
+            let rate = attach.rate(qualifying: row.qualifyingVolume).map { "\($0.text)% of the qualifying volume" } ?? "no qualifying volume"
+            text += "    attach: \(attach.volume.groupedText) \(currency), \(rate): "
+            text += attach.band.map { "band from \($0.fromPercent.text)% adds \($0.percent.text) points" } ?? "no band reached, no bonus"
+            text += "\n"
+        }
+        let what = row.eligible ? "rebate:" : "rebate: 0.00 \(currency); missed"
+        if rebate.slices.isEmpty {
+            text += "    \(what) 0.00 \(currency) (a base of 0 or less pays nothing)\n"
+            return text
+        }
+        let terms = rebate.slices.map { "\($0.amount.groupedText) x \($0.totalPercent.text)%" }.joined(separator: " + ")
+        text += "    \(what) \(rebate.amount.groupedText) \(currency) = round(\(terms)), rounded half to even once"
+        if rebate.capBound, let cap = rebate.cap {
+            text += "; \(rebate.uncapped.groupedText) capped at \(cap.groupedText)"
+        }
+        return text + "\n"
     }
 
     /// How an amount was made, as the engine recorded it: ` = 57,500.00 x 6%, rounded half to even`. A row
@@ -172,9 +289,11 @@ public enum Explanation {
         programIndex: Int, listing options: Listing
     ) -> String {
         let partner = input.dataset.partners[partnerIndex]
-        guard let row = result.rows.first, let tier = rules.tiers[partner.tier] else {
+        // The tier in force on the period's last day (formats.md §5.5), as the engine took it.
+        let partnerTier = result.tier?.tier ?? partner.tier
+        guard let row = result.rows.first, let tier = rules.tiers[partnerTier] else {
             if !partner.provider { return "  status: not_taking_part (not a Partner Provider member)\n" }
-            return "  status: not_taking_part (tier \(partner.tier.rawValue) earns no MDF in this program)\n"
+            return "  status: not_taking_part (tier \(partnerTier.rawValue) earns no MDF in this program)\n"
         }
         let bucket = input.totals.programs[programIndex].mdf[partnerIndex]
         var text = "  " + status(result, currency: program.currency)

@@ -17,6 +17,31 @@ public struct BookingAccumulator: Sendable {
         var allowed: [[Int8]]
     }
 
+    /// A VIP program with the rules of formats.md §5.2-5.4 (`Program.usesV2Rules`).
+    private struct V2Plan {
+        var subtrackCount: Int
+        /// Every product entry in document order: its subtrack, pattern and dates (`Int32.min`/`max` when open).
+        var entrySubtrack: [Int32] = []
+        var entryPattern: [SKUPattern] = []
+        var entryFrom: [Int32] = []
+        var entryUntil: [Int32] = []
+        /// Per SKU id: where the entries whose pattern matches it start in `skuEntries` (a run ended by -1); -2 not computed yet.
+        var skuStart: [Int32] = []
+        var skuEntries: [Int32] = []
+        /// Per subtrack: its `attach_bonus.products` (empty without a bonus).
+        var attachPatterns: [[SKUPattern]] = []
+        var hasAttach = false
+        /// Per SKU id: where the subtracks whose attach products match it start in `skuAttach` (ended by -1); -2 not computed yet.
+        var attachStart: [Int32] = []
+        var skuAttach: [Int32] = []
+        /// Per subtrack: its baseline period (start > end without one).
+        var baselineStart: [Int32] = []
+        var baselineEnd: [Int32] = []
+        /// `partner × subtrackCount + subtrack`: the enrolment date when after `full_credit_enrollment_until`, else
+        /// `Int32.min`; empty without that key.
+        var cutOff: [Int32] = []
+    }
+
     private struct Plan {
         var start: Int32
         var end: Int32
@@ -24,11 +49,15 @@ public struct BookingAccumulator: Sendable {
         var currency: UInt32
         var vip: VIPPlan?
         var mdf: MDFPlan?
+        /// Index into `v2Plans`; -1 for a program without the rules of formats.md §5.2-5.4.
+        var v2 = -1
         /// Per SKU id: subtrack index, -1 none, -2 not computed yet.
         var subtrackOfSKU: [Int32] = []
     }
 
     private var plans: [Plan] = []
+    /// Kept apart from `plans` (not as an optional inside a plan), so the pass reads and writes them in place.
+    private var v2Plans: [V2Plan] = []
     private var skus = ByteInterner(capacity: 4096)
     /// The dataset's products; `BookingLine.catalogueSKU` indexes it.
     private let catalogue: ByteInterner?
@@ -51,6 +80,8 @@ public struct BookingAccumulator: Sendable {
     /// Where `counted` first passed `room`.
     private var overflow: Overflow?
     private let partners: [Partner]
+    /// For the tier of an MDF item in a message (formats.md §5.5).
+    private let tierChanges: [[TierChange]]
     private var totals: BookingTotals
 
     /// The most the amounts counted may add up to, in cents of the programs' currency (9 × 10^18, that is
@@ -75,6 +106,7 @@ public struct BookingAccumulator: Sendable {
         catalogue = dataset.products
         catalogueCount = Int32(dataset.products?.count ?? 0)
         partners = dataset.partners
+        tierChanges = dataset.tierChanges
         totals = BookingTotals(programs: programs.map { ProgramTotals(program: $0, partnerCount: dataset.partners.count) })
         _ = tags.intern("")
         for program in programs {
@@ -88,6 +120,10 @@ public struct BookingAccumulator: Sendable {
                     for pattern in entry.subtrack.products { patterns.append((index, pattern)) }
                 }
                 plan.vip = VIPPlan(patterns: patterns)
+                if rules.usesV2Rules {
+                    plan.v2 = v2Plans.count
+                    v2Plans.append(Self.v2Plan(program: program, rules: rules, dataset: dataset))
+                }
             case .mdf(let rules):
                 plan.mdf = MDFPlan(
                     ruleStarts: rules.intendedUseRules.map { $0.from?.daysSinceEpoch ?? Int32.min },
@@ -113,6 +149,10 @@ public struct BookingAccumulator: Sendable {
             for index in plans.indices {
                 plans[index].subtrackOfSKU.append(contentsOf: repeatElement(-2, count: skuSlots - plans[index].subtrackOfSKU.count))
             }
+            for index in v2Plans.indices {
+                v2Plans[index].skuStart.append(contentsOf: repeatElement(-2, count: skuSlots - v2Plans[index].skuStart.count))
+                v2Plans[index].attachStart.append(contentsOf: repeatElement(-2, count: skuSlots - v2Plans[index].attachStart.count))
+            }
         }
         let tag = line.intendedUse.isEmpty ? 0 : tags.intern(line.intendedUse)
         let bookedDay = line.bookedOn.daysSinceEpoch
@@ -127,6 +167,13 @@ public struct BookingAccumulator: Sendable {
         }
 
         for index in 0..<plans.count {
+            if plans[index].v2 >= 0 {
+                let done = addV2(
+                    line, program: index, plan: plans[index].v2, skuID: skuID, currency: currency, tracing: tracing, outcomes: &outcomes, file: file,
+                    collector: &collector)
+                if !done { return }
+                continue
+            }
             var subtrack: Int32 = -1
             let isVIP = plans[index].vip != nil
             if isVIP {
@@ -174,32 +221,8 @@ public struct BookingAccumulator: Sendable {
                 continue
             }
             // Convert into program currency, rounded to cents per line.
-            var cents = line.amount
-            if currency != plans[index].currency {
-                let key = UInt64(currency) << 32 | UInt64(UInt32(bitPattern: countingDay))
-                if key != lastRateKey {
-                    lastRateKey = key
-                    lastRate = Self.rate(currency, countingDay, fx: fx, cache: &fxCache)
-                }
-                guard let rate = lastRate else {
-                    let code = String(decoding: line.currency, as: UTF8.self)
-                    let (number, what) = location()
-                    collector.error(
-                        file: file, line: number, column: "currency", value: code,
-                        "\(what)no fx rate for \(code.uppercased()) on or before \(Day(daysSinceEpoch: countingDay)) (needed to convert into \(programs[index].currency) for \(programs[index].id)); add it to fx.csv"
-                    )
-                    return
-                }
-                guard let value = Rounding.convert(Money(cents: line.amount), rate: ScaledDecimal(units: rate, scale: 6)),
-                    value.cents.magnitude <= UInt64(FieldParsing.maximumCents)
-                else {
-                    let (number, what) = location()
-                    collector.error(
-                        file: file, line: number, column: "amount", value: Money(cents: line.amount).plainText,
-                        "\(what)too large once converted into \(programs[index].currency)")
-                    return
-                }
-                cents = value.cents
+            guard let cents = convert(line, currency: currency, program: index, day: countingDay, file: file, collector: &collector) else {
+                return
             }
             let (sum, overflowing) = counted.addingReportingOverflow(Int64(cents.magnitude))
             if overflowing || sum > room {
@@ -251,7 +274,12 @@ public struct BookingAccumulator: Sendable {
         let item: String
         switch programs[program].rules {
         case .vip(let rules): item = rules.subtrackPaths[Int(subtrack)].path
-        case .mdf: item = partners[line.partner].tier.rawValue
+        case .mdf:
+            var tier = partners[line.partner].tier
+            if line.partner < tierChanges.count {
+                for change in tierChanges[line.partner] where change.validFrom <= programs[program].period.end { tier = change.tier }
+            }
+            item = tier.rawValue
         }
         overflow = Overflow(
             line: line.line, orderID: String(decoding: line.orderID, as: UTF8.self), lineID: String(decoding: line.lineID, as: UTF8.self),
@@ -298,6 +326,7 @@ public struct BookingAccumulator: Sendable {
             Self.addSlots(&totals.programs[index].subtracks, theirs.subtracks) { $0.add($1) }
             Self.addSlots(&totals.programs[index].unmatchedLines, theirs.unmatchedLines) { $0 += $1 }
             Self.addSlots(&totals.programs[index].mdf, theirs.mdf) { $0.add($1) }
+            Self.addSlots(&totals.programs[index].extras, theirs.extras) { $0.add($1) }
         }
         for var line in other.totals.traced {
             if line.line > 0 { line.line += lineShift }
@@ -363,5 +392,232 @@ public struct BookingAccumulator: Sendable {
         }
         cache[key] = found
         return found < 0 ? nil : found
+    }
+}
+
+/// The rules of formats.md §5.2-5.4 in the one pass: dated product entries, the late-enrolment cut-off, attach
+/// volumes and growth baselines, added per partner and subtrack. Only programs that use them take this path.
+extension BookingAccumulator {
+    private static func v2Plan(program: Program, rules: VIPRules, dataset: Dataset) -> V2Plan {
+        let paths = rules.subtrackPaths
+        var plan = V2Plan(subtrackCount: paths.count)
+        for (index, entry) in paths.enumerated() {
+            for product in entry.subtrack.productEntries {
+                plan.entrySubtrack.append(Int32(index))
+                plan.entryPattern.append(product.pattern)
+                plan.entryFrom.append(product.from?.daysSinceEpoch ?? Int32.min)
+                plan.entryUntil.append(product.until?.daysSinceEpoch ?? Int32.max)
+            }
+            plan.attachPatterns.append(entry.subtrack.attachBonus?.products ?? [])
+            if entry.subtrack.attachBonus != nil { plan.hasAttach = true }
+            plan.baselineStart.append(entry.subtrack.baseline?.period.start.daysSinceEpoch ?? Int32.max)
+            plan.baselineEnd.append(entry.subtrack.baseline?.period.end.daysSinceEpoch ?? Int32.min)
+        }
+        if let fullCredit = rules.fullCreditEnrollmentUntil {
+            plan.cutOff = Array(repeating: Int32.min, count: dataset.partners.count * paths.count)
+            for enrollment in dataset.enrollments where enrollment.enrolledOn > fullCredit && enrollment.program.isExactly(program.id) {
+                guard let partner = dataset.partnerIndex(enrollment.partnerID),
+                    let subtrack = paths.firstIndex(where: { $0.path.isExactly(enrollment.subtrack) })
+                else { continue }
+                plan.cutOff[partner * paths.count + subtrack] = enrollment.enrolledOn.daysSinceEpoch
+            }
+        }
+        return plan
+    }
+
+    /// The bytes of SKU `skuID`.
+    private func skuBytes(_ skuID: Int32) -> ArraySlice<UInt8> {
+        skuID < catalogueCount ? catalogue!.bytes(skuID) : skus.bytes(skuID - catalogueCount)
+    }
+
+    /// Adds `line` to program `index`, which has a `V2Plan`; false when the line cannot be converted (reported).
+    private mutating func addV2(
+        _ line: BookingLine, program index: Int, plan v2: Int, skuID: Int32, currency: UInt32, tracing: Bool, outcomes: inout [LineOutcome],
+        file: String,
+        collector: inout DiagnosticCollector
+    ) -> Bool {
+        let sku = Int(skuID)
+        let partner = line.partner
+        let count = v2Plans[v2].subtrackCount
+        if v2Plans[v2].skuStart[sku] == -2 {
+            let name = skuBytes(skuID)
+            var start = Int32(v2Plans[v2].skuEntries.count)
+            var matches: [Int32] = []
+            for entry in v2Plans[v2].entryPattern.indices where v2Plans[v2].entryPattern[entry].matches(name) {
+                matches.append(Int32(entry))
+            }
+            if matches.isEmpty {
+                start = -1
+            } else {
+                v2Plans[v2].skuEntries.append(contentsOf: matches)
+                v2Plans[v2].skuEntries.append(-1)
+            }
+            v2Plans[v2].skuStart[sku] = start
+        }
+        if v2Plans[v2].hasAttach && v2Plans[v2].attachStart[sku] == -2 {
+            let name = skuBytes(skuID)
+            var matches: [Int32] = []
+            for (subtrack, patterns) in v2Plans[v2].attachPatterns.enumerated() where patterns.contains(where: { $0.matches(name) }) {
+                matches.append(Int32(subtrack))
+            }
+            if matches.isEmpty {
+                v2Plans[v2].attachStart[sku] = -1
+            } else {
+                v2Plans[v2].attachStart[sku] = Int32(v2Plans[v2].skuAttach.count)
+                v2Plans[v2].skuAttach.append(contentsOf: matches)
+                v2Plans[v2].skuAttach.append(-1)
+            }
+        }
+        // The first entry, in document order, whose pattern and dates match; the first whose pattern alone does.
+        let booked = line.bookedOn.daysSinceEpoch
+        var subtrack: Int32 = -1
+        var missed: Int32 = -1
+        var position = Int(v2Plans[v2].skuStart[sku])
+        if position >= 0 {
+            while v2Plans[v2].skuEntries[position] >= 0 {
+                let entry = Int(v2Plans[v2].skuEntries[position])
+                if v2Plans[v2].entryFrom[entry] <= booked && booked <= v2Plans[v2].entryUntil[entry] {
+                    subtrack = v2Plans[v2].entrySubtrack[entry]
+                    break
+                }
+                if missed < 0 { missed = v2Plans[v2].entrySubtrack[entry] }
+                position += 1
+            }
+        }
+        let attachFirst = v2Plans[v2].hasAttach ? Int(v2Plans[v2].attachStart[sku]) : -1
+        if subtrack < 0 {
+            totals.programs[index].unmatchedLines[partner] += 1
+            if missed < 0 && attachFirst < 0 {
+                if tracing { outcomes.append(.noSubtrack) }
+                return true
+            }
+        }
+        let slotBase = partner * count
+        let countingDay: Int32
+        if plans[index].byShipped {
+            guard let shipped = line.shippedOn else {
+                if subtrack >= 0 { totals.programs[index].subtracks[slotBase + Int(subtrack)].undatedLines += 1 }
+                if tracing { outcomes.append(subtrack >= 0 ? .undated(subtrack: Int(subtrack)) : .noSubtrack) }
+                return true
+            }
+            countingDay = shipped.daysSinceEpoch
+        } else {
+            countingDay = booked
+        }
+        let inPeriod = countingDay >= plans[index].start && countingDay <= plans[index].end
+        let inBaseline =
+            subtrack >= 0 && v2Plans[v2].baselineStart[Int(subtrack)] <= countingDay
+            && countingDay <= v2Plans[v2].baselineEnd[Int(subtrack)]
+        if !inPeriod {
+            if subtrack >= 0 { totals.programs[index].subtracks[slotBase + Int(subtrack)].outsidePeriodLines += 1 }
+            if !inBaseline {
+                if tracing {
+                    outcomes.append(subtrack >= 0 ? .outsidePeriod(subtrack: Int(subtrack), date: Day(daysSinceEpoch: countingDay)) : .noSubtrack)
+                }
+                return true
+            }
+        }
+        let hasCutOff = !v2Plans[v2].cutOff.isEmpty
+        // Every bucket the amount goes into: each counts towards the limit on sums.
+        var uses: Int64 = inBaseline ? 1 : 0
+        if inPeriod {
+            if subtrack >= 0 || missed >= 0 { uses += 1 }
+            if attachFirst >= 0 {
+                var position = attachFirst
+                while v2Plans[v2].skuAttach[position] >= 0 {
+                    let attached = Int(v2Plans[v2].skuAttach[position])
+                    if !hasCutOff || countingDay >= v2Plans[v2].cutOff[slotBase + attached] { uses += 1 }
+                    position += 1
+                }
+            }
+        }
+        if uses == 0 {
+            if tracing { outcomes.append(.noSubtrack) }
+            return true
+        }
+        guard let cents = convert(line, currency: currency, program: index, day: countingDay, file: file, collector: &collector) else { return false }
+        let (size, tooLarge) = Int64(cents.magnitude).multipliedReportingOverflow(by: uses)
+        let (sum, overflowing) = counted.addingReportingOverflow(size)
+        if tooLarge || overflowing || sum > room {
+            if overflow == nil {
+                let item = subtrack >= 0 ? subtrack : missed >= 0 ? missed : v2Plans[v2].skuAttach[attachFirst]
+                noteOverflow(line, program: index, subtrack: item)
+            }
+            return true
+        }
+        counted = sum
+        if inBaseline { totals.programs[index].extras[slotBase + Int(subtrack)].baselineVolume.cents += cents }
+        var outcome: LineOutcome = .noSubtrack
+        if !inPeriod {
+            outcome = .baseline(subtrack: Int(subtrack), amount: Money(cents: cents), date: Day(daysSinceEpoch: countingDay))
+        } else if subtrack >= 0 {
+            let slot = slotBase + Int(subtrack)
+            let lateOn = hasCutOff ? v2Plans[v2].cutOff[slot] : Int32.min
+            if countingDay < lateOn {
+                totals.programs[index].extras[slot].beforeEnrollmentVolume.cents += cents
+                totals.programs[index].extras[slot].beforeEnrollmentLines += 1
+                outcome = .beforeEnrollment(subtrack: Int(subtrack), amount: Money(cents: cents), enrolledOn: Day(daysSinceEpoch: lateOn))
+            } else {
+                totals.programs[index].subtracks[slot].volume.cents += cents
+                totals.programs[index].subtracks[slot].lines += 1
+                outcome = .counted(subtrack: Int(subtrack), amount: Money(cents: cents))
+            }
+        } else if missed >= 0 {
+            let slot = slotBase + Int(missed)
+            totals.programs[index].extras[slot].outsideProductDatesVolume.cents += cents
+            totals.programs[index].extras[slot].outsideProductDatesLines += 1
+            outcome = .outsideProductDates(subtrack: Int(missed), amount: Money(cents: cents))
+        }
+        if inPeriod && attachFirst >= 0 {
+            var position = attachFirst
+            while v2Plans[v2].skuAttach[position] >= 0 {
+                let attached = Int(v2Plans[v2].skuAttach[position])
+                if !hasCutOff || countingDay >= v2Plans[v2].cutOff[slotBase + attached] {
+                    totals.programs[index].extras[slotBase + attached].attachVolume.cents += cents
+                }
+                position += 1
+            }
+        }
+        if tracing { outcomes.append(outcome) }
+        return true
+    }
+
+    /// The line's amount in the currency of program `index`, converted with the rate in force on `day` and rounded to
+    /// cents; `nil` when no rate is in force or the result is too large (both reported against `file`).
+    @inline(__always)
+    private mutating func convert(
+        _ line: BookingLine, currency: UInt32, program index: Int, day: Int32, file: String, collector: inout DiagnosticCollector
+    ) -> Int64? {
+        if currency == plans[index].currency { return line.amount }
+        let key = UInt64(currency) << 32 | UInt64(UInt32(bitPattern: day))
+        if key != lastRateKey {
+            lastRateKey = key
+            lastRate = Self.rate(currency, day, fx: fx, cache: &fxCache)
+        }
+        /// Where the line is, for a message: its physical line, or its order and line id (a workspace line).
+        func location() -> (line: Int?, what: String) {
+            line.line > 0
+                ? (line.line, "")
+                : (nil, "order \(String(decoding: line.orderID, as: UTF8.self)) line \(String(decoding: line.lineID, as: UTF8.self)): ")
+        }
+        guard let rate = lastRate else {
+            let (number, what) = location()
+            let code = String(decoding: line.currency, as: UTF8.self)
+            collector.error(
+                file: file, line: number, column: "currency", value: code,
+                "\(what)no fx rate for \(code.uppercased()) on or before \(Day(daysSinceEpoch: day)) (needed to convert into \(programs[index].currency) for \(programs[index].id)); add it to fx.csv"
+            )
+            return nil
+        }
+        guard let value = Rounding.convert(Money(cents: line.amount), rate: ScaledDecimal(units: rate, scale: 6)),
+            value.cents.magnitude <= UInt64(FieldParsing.maximumCents)
+        else {
+            let (number, what) = location()
+            collector.error(
+                file: file, line: number, column: "amount", value: Money(cents: line.amount).plainText,
+                "\(what)too large once converted into \(programs[index].currency)")
+            return nil
+        }
+        return value.cents
     }
 }

@@ -56,6 +56,32 @@ extension MDFTotals {
     }
 }
 
+/// What the rules of formats.md §5.2-5.4 add up for one partner and one VIP subtrack, besides its volume.
+public struct SubtrackExtras: Sendable, Hashable {
+    /// In-period lines matching the subtrack's `attach_bonus.products` (from the enrolment date on when it is late).
+    public var attachVolume = Money.zero
+    /// The subtrack's lines whose counting date lies in its baseline period (no enrolment cut-off).
+    public var baselineVolume = Money.zero
+    /// In-period lines of the subtrack counted before a late enrolment: left out.
+    public var beforeEnrollmentVolume = Money.zero
+    /// In-period lines whose SKU matched an entry of the subtrack by pattern, not by dates, and no other subtrack.
+    public var outsideProductDatesVolume = Money.zero
+    public var beforeEnrollmentLines: Int32 = 0
+    public var outsideProductDatesLines: Int32 = 0
+
+    public init() {}
+
+    /// Adds `other`, the extras of other lines of the same partner and subtrack (wrapping, like `SubtrackTotals.add`).
+    mutating func add(_ other: SubtrackExtras) {
+        attachVolume.cents &+= other.attachVolume.cents
+        baselineVolume.cents &+= other.baselineVolume.cents
+        beforeEnrollmentVolume.cents &+= other.beforeEnrollmentVolume.cents
+        outsideProductDatesVolume.cents &+= other.outsideProductDatesVolume.cents
+        beforeEnrollmentLines &+= other.beforeEnrollmentLines
+        outsideProductDatesLines &+= other.outsideProductDatesLines
+    }
+}
+
 /// The totals of one program over all partners.
 public struct ProgramTotals: Sendable, Equatable {
     /// Number of subtracks (VIP) in document order; 0 for MDF.
@@ -66,6 +92,8 @@ public struct ProgramTotals: Sendable, Equatable {
     public var unmatchedLines: [Int]
     /// MDF: per partner.
     public var mdf: [MDFTotals]
+    /// VIP programs that `usesV2Rules`: indexed like `subtracks`; empty otherwise.
+    public var extras: [SubtrackExtras] = []
 
     init(program: Program, partnerCount: Int) {
         switch program.rules {
@@ -74,6 +102,7 @@ public struct ProgramTotals: Sendable, Equatable {
             subtracks = Array(repeating: SubtrackTotals(), count: partnerCount * subtrackCount)
             unmatchedLines = Array(repeating: 0, count: partnerCount)
             mdf = []
+            if rules.usesV2Rules { extras = Array(repeating: SubtrackExtras(), count: partnerCount * subtrackCount) }
         case .mdf:
             subtrackCount = 0
             subtracks = []
@@ -83,6 +112,11 @@ public struct ProgramTotals: Sendable, Equatable {
     }
 
     public func subtrack(partner: Int, subtrack: Int) -> SubtrackTotals { subtracks[partner * subtrackCount + subtrack] }
+
+    /// The extras of partner `partner` in subtrack `subtrack`; zero for a program without v2 rules.
+    public func extras(partner: Int, subtrack: Int) -> SubtrackExtras {
+        extras.isEmpty ? SubtrackExtras() : extras[partner * subtrackCount + subtrack]
+    }
 }
 
 /// What happened to one booking line in one program (kept only for the partner being explained).
@@ -103,6 +137,13 @@ public enum LineOutcome: Sendable, Hashable {
     case undated(subtrack: Int?)
     /// VIP: the SKU matches no subtrack of the program.
     case noSubtrack
+    /// VIP (formats.md §5.3): in the subtrack and the period, but counted before a late enrolment on `enrolledOn`.
+    case beforeEnrollment(subtrack: Int, amount: Money, enrolledOn: Day)
+    /// VIP (formats.md §5.2): in the period, its SKU matches an entry of `subtrack` by pattern but its `booked_on`
+    /// lies outside the entry's dates, and no other subtrack took it.
+    case outsideProductDates(subtrack: Int, amount: Money)
+    /// VIP (formats.md §5.4): outside the period, inside the baseline period of `subtrack`.
+    case baseline(subtrack: Int, amount: Money, date: Day)
 }
 
 /// One booking line of the partner being explained, with its outcome per program.

@@ -3,8 +3,10 @@ public enum MDFEvaluation {
     /// The result of partner `partnerIndex` in `program`.
     public static func evaluate(program: Program, rules: MDFRules, dataset: Dataset, totals: ProgramTotals, partnerIndex: Int) -> PartnerResult {
         let partnerID = dataset.partners[partnerIndex].id
-        guard dataset.partners[partnerIndex].provider, let tier = rules.tiers[dataset.partners[partnerIndex].tier] else {
-            return PartnerResult(partnerID: partnerID, status: .notTakingPart, rows: [])
+        // The tier in force on the period's last day (formats.md §5.5): that of partners.csv without tiers.csv rows.
+        let tierOnDay = dataset.hasTierHistory(partner: partnerIndex) ? dataset.tier(partner: partnerIndex, on: program.period.end) : nil
+        guard dataset.partners[partnerIndex].provider, let tier = rules.tiers[tierOnDay?.tier ?? dataset.partners[partnerIndex].tier] else {
+            return PartnerResult(partnerID: partnerID, status: .notTakingPart, rows: [], tier: tierOnDay)
         }
         let country = dataset.partners[partnerIndex].country
         let bucket = totals.mdf[partnerIndex]
@@ -39,7 +41,7 @@ public enum MDFEvaluation {
         let row = ResultRow(
             program: program.id, kind: .mdf, partnerID: partnerID, item: tier.tier.rawValue, qualifyingVolume: volume, threshold: minimum,
             eligible: eligible, amount: earned, missedAmount: missed, checks: checks, basis: basis)
-        return PartnerResult(partnerID: partnerID, status: eligible ? .eligible : .ineligible, rows: [row])
+        return PartnerResult(partnerID: partnerID, status: eligible ? .eligible : .ineligible, rows: [row], tier: tierOnDay)
     }
 
     /// The words of the strategic-service check.

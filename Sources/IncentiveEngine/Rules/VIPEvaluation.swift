@@ -9,6 +9,9 @@ public enum VIPEvaluation {
         let knowledgeDeadline: KnowledgeDeadline
         let csatRequired: Int
         let subtracks: [SubtrackContext]
+        /// The program uses the rules of formats.md §5.2-5.4: rows carry `RebateComputation` and `LeftOutLines`.
+        let usesV2Rules: Bool
+        let fullCreditEnrollmentUntil: Day?
         /// The tier check per tier, in `Tier.allCases` order.
         let tierChecks: [Check]
         /// `csat:<found>/<required>` for each failing count below `csatRequired` (when it is small).
@@ -18,6 +21,7 @@ public enum VIPEvaluation {
             let path: String
             /// Position of `path` among the program's paths in byte order (equal paths share one).
             let rank: Int
+            let subtrack: Subtrack
             let rebatePercent: ScaledDecimal
             let requiresAll: [String]
             let requiresAny: [String]
@@ -34,6 +38,7 @@ public enum VIPEvaluation {
             init(path: String, rank: Int, subtrack: Subtrack) {
                 self.path = path
                 self.rank = rank
+                self.subtrack = subtrack
                 rebatePercent = subtrack.rebatePercent
                 requiresAll = subtrack.requiresAll
                 requiresAny = subtrack.requiresAny
@@ -52,6 +57,8 @@ public enum VIPEvaluation {
             period = program.period
             knowledgeDeadline = rules.knowledgeDeadline
             csatRequired = rules.csatRequired
+            usesV2Rules = rules.usesV2Rules
+            fullCreditEnrollmentUntil = rules.fullCreditEnrollmentUntil
             let paths = rules.subtrackPaths
             subtracks = paths.map { entry in
                 let rank = Set(paths.map(\.path).filter { String.byteOrder($0, entry.path) }.map { Array($0.utf8) }).count
@@ -76,9 +83,12 @@ public enum VIPEvaluation {
         _ context: Context, dataset: Dataset, totals: ProgramTotals, partnerIndex: Int, enrollments: ArraySlice<Enrollment>
     ) -> PartnerResult {
         let partnerID = dataset.partners[partnerIndex].id
-        guard !enrollments.isEmpty else { return PartnerResult(partnerID: partnerID, status: .notEnrolled, rows: []) }
+        // The tier in force on the period's last day (formats.md §5.5): that of partners.csv without tiers.csv rows.
+        let tierOnDay = dataset.hasTierHistory(partner: partnerIndex) ? dataset.tier(partner: partnerIndex, on: context.period.end) : nil
+        guard !enrollments.isEmpty else { return PartnerResult(partnerID: partnerID, status: .notEnrolled, rows: [], tier: tierOnDay) }
         let country = dataset.partners[partnerIndex].country
-        let tierCheck = context.tierChecks[dataset.partners[partnerIndex].tier.position]
+        let tier = tierOnDay?.tier ?? dataset.partners[partnerIndex].tier
+        let tierCheck = context.tierChecks[tier.position]
         let found = dataset.csatCount(partner: partnerIndex, in: context.period)
         let required = context.csatRequired
         let csat = Check(
@@ -117,10 +127,28 @@ public enum VIPEvaluation {
                     detail: .volume(volume: volume, minimum: minimum, country: country, currency: context.currency, byCountry: countryMinimum != nil))
             )
             let eligible = checks.allSatisfy(\.passed)
-            let basis = AmountBasis(base: volume, percent: entry.rebatePercent)
-            let potential = basis.amount
             if lastRank > entry.rank { inOrder = false }
             lastRank = entry.rank
+            if context.usesV2Rules {
+                let extras = totals.extras(partner: partnerIndex, subtrack: subtrackIndex)
+                let computation = RebateFormula.compute(
+                    entry.subtrack, tier: tier, volume: volume, minimum: minimum, attachVolume: extras.attachVolume,
+                    baselineSum: extras.baselineVolume, period: context.period)
+                let late = context.fullCreditEnrollmentUntil.map { enrollment.enrolledOn > $0 } ?? false
+                let leftOut = LeftOutLines(
+                    enrolledLateOn: late ? enrollment.enrolledOn : nil, beforeEnrollmentLines: Int(extras.beforeEnrollmentLines),
+                    beforeEnrollmentVolume: extras.beforeEnrollmentVolume, outsideProductDatesLines: Int(extras.outsideProductDatesLines),
+                    outsideProductDatesVolume: extras.outsideProductDatesVolume)
+                let potential = computation.amount
+                rows.append(
+                    ResultRow(
+                        program: context.programID, kind: .vip, partnerID: partnerID, item: enrollment.subtrack, qualifyingVolume: volume,
+                        threshold: minimum, eligible: eligible, amount: eligible ? potential : .zero, missedAmount: eligible ? .zero : potential,
+                        checks: checks, rebate: computation, leftOut: leftOut))
+                continue
+            }
+            let basis = AmountBasis(base: volume, percent: entry.rebatePercent)
+            let potential = basis.amount
             rows.append(
                 ResultRow(
                     program: context.programID, kind: .vip, partnerID: partnerID, item: enrollment.subtrack, qualifyingVolume: volume,
@@ -136,7 +164,7 @@ public enum VIPEvaluation {
         var eligibleCount = 0
         for row in rows where row.eligible { eligibleCount += 1 }
         let status: PartnerStatus = eligibleCount == rows.count ? .eligible : eligibleCount == 0 ? .ineligible : .partiallyEligible
-        return PartnerResult(partnerID: partnerID, status: status, rows: rows)
+        return PartnerResult(partnerID: partnerID, status: status, rows: rows, tier: tierOnDay)
     }
 
     static func tierCheck(partner: Partner, rules: VIPRules) -> Check {
@@ -213,10 +241,15 @@ public enum VIPEvaluation {
     @inline(__always)
     public static func meetsMinimum(_ volume: Money, _ minimum: Money) -> Bool { volume >= minimum }
 
-    /// What a subtrack pays at `volume` once every check but the volume check passes: `rebate_percent` of
-    /// the volume, rounded half to even, when it reaches `minimum`; nothing otherwise.
+    /// What a subtrack pays at `volume` once every check but the volume check passes, when it reaches `minimum`
+    /// (nothing otherwise): `rebate_percent` of the volume, rounded half to even, for a v1 subtrack; with the rules of
+    /// formats.md §5.4, `RebateFormula.compute` with the `default` percent, no attach volume and no baseline (tiers,
+    /// `above_minimum` and the cap apply). For a partner's tier, attach volume and baseline call `RebateFormula.compute`.
     public static func rebate(_ subtrack: Subtrack, at volume: Money, minimum: Money) -> Money {
-        meetsMinimum(volume, minimum) ? AmountBasis(base: volume, percent: subtrack.rebatePercent).amount : .zero
+        guard meetsMinimum(volume, minimum) else { return .zero }
+        if subtrack.paysLikeV1 { return AmountBasis(base: volume, percent: subtrack.rebatePercent).amount }
+        let period = DayRange(start: Day(daysSinceEpoch: 0), end: Day(daysSinceEpoch: 0))
+        return RebateFormula.compute(subtrack, tier: nil, volume: volume, minimum: minimum, period: period).amount
     }
 
     static func volumeCheck(volume: Money, minimum: Money, country: String, byCountry: Bool, currency: String) -> Check {
