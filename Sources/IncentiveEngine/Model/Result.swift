@@ -413,11 +413,11 @@ public struct RebateComputation: Sendable, Hashable {
             self.bonus = bonus
         }
 
-        /// `100 × volume / qualifying` to two decimals, half to even, for people (the band is chosen exactly);
-        /// `nil` when the qualifying volume is 0 or less.
+        /// `100 × volume / qualifying` to two decimals, the rest cut off, for people (the band is chosen exactly):
+        /// 14.999975% reads 14.99%, never a band's 15% it did not reach; `nil` when the qualifying volume is 0 or less.
         public func rate(qualifying: Money) -> ScaledDecimal? {
             guard qualifying.cents > 0 else { return nil }
-            let hundredths = Rounding.divideHalfEven(Int128(volume.cents) * 10_000, by: Int128(qualifying.cents))
+            let hundredths = Int128(volume.cents) * 10_000 / Int128(qualifying.cents)
             return ScaledDecimal(units: Int64(clamping: hundredths), scale: 2)
         }
     }
