@@ -90,7 +90,9 @@ struct ProgramDocument: Encodable {
             requiresAny = subtrack.requiresAny
             minimumVolume = ProgramDocument.minimum(subtrack.minimumVolume)
             if subtrack.hasDatedProducts {
-                productEntries = subtrack.productEntries.map { EntryDocument(sku: $0.pattern.text, from: $0.from?.description, until: $0.until?.description) }
+                productEntries = subtrack.productEntries.map {
+                    EntryDocument(sku: $0.pattern.text, from: $0.from?.description, until: $0.until?.description)
+                }
             }
             switch subtrack.rate {
             case .percent(let byTier):

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import IncentiveEngine
 import IncentiveStore
+import IncentiveSynthetic
 import NIOCore
 import Testing
 
@@ -171,7 +172,8 @@ import Testing
     /// The retroactive method in both languages, and an entry with both dates.
     @Test func retroactiveTiersAndAnEntryWithBothDates() throws {
         let text = Self.program().replacingOccurrences(of: "tier_method: marginal", with: "tier_method: retroactive")
-            .replacingOccurrences(of: #"{sku: "UCS-C220-M5*", from: 2017-09-01}"#, with: #"{sku: "UCS-C220-M5*", from: 2017-09-01, until: 2018-01-15}"#)
+            .replacingOccurrences(
+                of: #"{sku: "UCS-C220-M5*", from: 2017-09-01}"#, with: #"{sku: "UCS-C220-M5*", from: 2017-09-01, until: 2018-01-15}"#)
         let program = try Self.load(text)
         let english = try Self.card(Self.body(program, .en), "dc/ucs")
         #expect(english.contains("<strong>tiered, retroactive: the percent of the highest tier reached applies to the whole base</strong>"))
@@ -186,6 +188,62 @@ import Testing
     /// The page body of the demo program, byte for byte, in both languages (`Snapshots/program-v2demo.*.html`).
     @Test(arguments: [Language.en, .nl]) func snapshot(language: Language) throws {
         try PageSnapshotTests.check(Self.body(Self.load(Self.program()), language), "program-v2demo.\(language.rawValue)")
+    }
+
+    /// Every program `incentives generate --rules v2` writes (three seeds) renders in both languages with every
+    /// fact of its typed rules on the page: the canonical fiscal name with its dates (however the file spells
+    /// it), each tier's `from` and percent, each dated entry with its dates, the base, each band and the cap.
+    @Test(arguments: [1, 2, 3] as [UInt64]) func everyGeneratedV2ProgramShowsItsRules(seed: UInt64) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("incentives-v2pages-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try DatasetGenerator(partners: 40, lines: 100, seed: seed, rules: .v2).write(to: folder.path)
+        let programs = try ProgramLoader.load(directory: folder.appendingPathComponent("programs").path)
+        #expect(programs.count == 3)
+        // The dates of formats.md §5.1's table and of FY15-Q4 (the last 13 weeks of FY15).
+        let fiscal = [
+            "GEN-VIP-6M": ("FY15-H2 (Jan 25, 2015 – Jul 25, 2015)", "FY15-H2 (25 jan 2015 – 25 jul 2015)"),
+            "GEN-VIP-3M": ("FY15-Q4 (Apr 26, 2015 – Jul 25, 2015)", "FY15-Q4 (26 apr 2015 – 25 jul 2015)"),
+            "GEN-MDF": ("FY23-H2 (Jan 29, 2023 – Jul 29, 2023)", "FY23-H2 (29 jan 2023 – 29 jul 2023)"),
+        ]
+        for program in programs {
+            for language in Language.allCases {
+                let page = try Self.body(program, language)
+                let period = try #require(fiscal[program.id])
+                #expect(page.contains(" \(language == .en ? period.0 : period.1) ·"), "\(program.id) \(language)")
+                guard case .vip(let rules) = program.rules else { continue }
+                let until = try #require(rules.fullCreditEnrollmentUntil)
+                #expect(page.contains(language.text(.fullCredit, ["date": language.date(until)])))
+                for (path, subtrack) in rules.subtrackPaths {
+                    let card = try Self.card(page, path)
+                    let entries = subtrack.productEntries.map { entry in
+                        "<code>\(entry.pattern.text)</code>" + (language.dates(from: entry.from, until: entry.until).map { " " + $0 } ?? "")
+                    }
+                    #expect(
+                        card.contains(
+                            subtrack.hasDatedProducts
+                                ? entries.joined(separator: "; ") : "<code>\(subtrack.products.map(\.text).joined(separator: " "))</code>"))
+                    if case .tiers(let tiers, _) = subtrack.rate {
+                        let rows = tiers.map {
+                            #"<tr><td class="num">\#(language.money($0.from))</td><td class="num">\#(language.percent($0.percent))</td></tr>"#
+                        }
+                        #expect(card.contains(rows.joined()), "\(program.id) \(path)")
+                    }
+                    #expect(card.contains(language.text(.baseAll)) == (!subtrack.paysLikeV1 && subtrack.rebateBase == .all))
+                    #expect(card.contains(language.text(.baseAboveMin)) == (subtrack.rebateBase == .aboveMinimum))
+                    if let baseline = subtrack.baseline {
+                        #expect(card.contains(language.text(.baseGrowth, ["baseline": language.period(baseline.period, name: baseline.periodName)])))
+                    }
+                    for band in subtrack.attachBonus?.bands ?? [] {
+                        #expect(
+                            card.contains(
+                                #"<td class="num">\#(language.percent(band.fromPercent))</td><td class="num">+\#(language.decimal(band.percent)) "#))
+                    }
+                    #expect(
+                        card.contains(language.text(.capPerPartner, ["amount": subtrack.cap.map(language.money) ?? "", "currency": "USD"]))
+                            == (subtrack.cap != nil))
+                }
+            }
+        }
     }
 
     /// A workspace with the example and the demo program (version 1, then version 2 with another top tier,
