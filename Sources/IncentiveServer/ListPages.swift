@@ -187,7 +187,8 @@ extension Pages {
             return Charts.histogram(bars, color: color, label: description)
         }
         return OverviewPage.Program(
-            id: program.id, name: program.name, kind: Self.kind(program), currency: currency, period: language.range(program.period),
+            id: program.id, name: program.name, kind: Self.kind(program), currency: currency,
+            period: language.period(program.period, name: program.periodName),
             version: overview.version, takingPart: overview.takingPart, eligible: overview.eligible,
             paid: language.money(overview.amount) + " " + currency, missed: language.money(overview.missedAmount) + " " + currency,
             statusCounts: overview.statusCounts.map {

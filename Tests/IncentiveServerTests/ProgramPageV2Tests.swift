@@ -292,6 +292,12 @@ import Testing
             #expect(program.contains("<code>UCS-C220-M4*</code> until Nov 30, 2017;"))
             #expect(program.contains(#"<td class="num">100,000.00</td><td class="num">4%</td>"#))
             #expect(program.contains("<p>Cap per partner: 20,000.00 USD</p>"))
+            // The programs list and the overview name the period by its fiscal name too; a v1 program by its dates.
+            let list = try await Self.page(client, "/programs", "nl")
+            #expect(list.contains("<td>FY18-H1 (30 jul 2017 – 27 jan 2018)</td>"))
+            #expect(list.contains("<td>25 jan 2015 – 25 jul 2015</td>"))
+            let overview = try await Self.page(client, "/")
+            #expect(overview.contains("<p class=\"muted\">VIP · FY18-H1 (Jul 30, 2017 – Jan 27, 2018) · USD · Version 2</p>"))
         }
     }
 
