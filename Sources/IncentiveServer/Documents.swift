@@ -27,12 +27,94 @@ struct ProgramDocument: Encodable {
     }
 
     struct SubtrackDocument: Encodable {
+        /// A `products` entry with its dates (formats.md §5.2).
+        struct EntryDocument: Encodable {
+            var sku: String
+            var from, until: String?
+        }
+
+        /// A step of `rebate_tiers`.
+        struct TierStepDocument: Encodable {
+            var from, percent: String
+        }
+
+        struct BandDocument: Encodable {
+            var fromPercent, percent: String
+            enum CodingKeys: String, CodingKey {
+                case percent
+                case fromPercent = "from_percent"
+            }
+        }
+
+        struct AttachBonusDocument: Encodable {
+            var products: [String]
+            var bands: [BandDocument]
+        }
+
+        struct BaselineDocument: Encodable {
+            var period: [String: String]
+            var periodName: String?
+            enum CodingKeys: String, CodingKey {
+                case period
+                case periodName = "period_name"
+            }
+        }
+
         var path, name, rebatePercent: String
         var products, requiresAll, requiresAny: [String]
         var minimumVolume: [String: String]
+        // Rules v2 (formats.md §5.2-5.4): each key only where the subtrack uses the rule, so a v1 program's
+        // document is what it was.
+        var productEntries: [EntryDocument]?
+        var rebatePercentByTier: [String: String]?
+        var rebateTiers: [TierStepDocument]?
+        var tierMethod: String?
+        var rebateBase: String?
+        var attachBonus: AttachBonusDocument?
+        var baseline: BaselineDocument?
+        var cap: String?
         enum CodingKeys: String, CodingKey {
-            case path, name, products
+            case path, name, products, baseline, cap
             case rebatePercent = "rebate_percent", requiresAll = "requires_all", requiresAny = "requires_any", minimumVolume = "minimum_volume"
+            case productEntries = "product_entries", rebatePercentByTier = "rebate_percent_by_tier", rebateTiers = "rebate_tiers"
+            case tierMethod = "tier_method", rebateBase = "rebate_base", attachBonus = "attach_bonus"
+        }
+
+        init(path: String, _ subtrack: Subtrack) {
+            self.path = path
+            name = subtrack.name
+            // The v1 rate: `default` of a percent by tier, the first tier's percent with `rebate_tiers`.
+            rebatePercent = subtrack.rebatePercent.text
+            products = subtrack.products.map(\.text)
+            requiresAll = subtrack.requiresAll
+            requiresAny = subtrack.requiresAny
+            minimumVolume = ProgramDocument.minimum(subtrack.minimumVolume)
+            if subtrack.hasDatedProducts {
+                productEntries = subtrack.productEntries.map {
+                    EntryDocument(sku: $0.pattern.text, from: $0.from?.description, until: $0.until?.description)
+                }
+            }
+            switch subtrack.rate {
+            case .percent(let byTier):
+                if !byTier.byTier.isEmpty {
+                    var map = ["default": byTier.defaultPercent.text]
+                    for (tier, percent) in byTier.byTier { map[tier.rawValue] = percent.text }
+                    rebatePercentByTier = map
+                }
+            case .tiers(let tiers, let method):
+                rebateTiers = tiers.map { TierStepDocument(from: $0.from.plainText, percent: $0.percent.text) }
+                tierMethod = method.rawValue
+            }
+            if !subtrack.paysLikeV1 { rebateBase = subtrack.rebateBase.rawValue }
+            attachBonus = subtrack.attachBonus.map { bonus in
+                AttachBonusDocument(
+                    products: bonus.products.map(\.text),
+                    bands: bonus.bands.map { BandDocument(fromPercent: $0.fromPercent.text, percent: $0.percent.text) })
+            }
+            baseline = subtrack.baseline.map {
+                BaselineDocument(period: ["start": $0.period.start.description, "end": $0.period.end.description], periodName: $0.periodName)
+            }
+            cap = subtrack.cap?.plainText
         }
     }
 
@@ -54,10 +136,13 @@ struct ProgramDocument: Encodable {
     var id, kind, name, currency: String
     var version: Int
     var period: [String: String]
+    /// The fiscal name the period was given by (formats.md §5.1); absent for `{start, end}`.
+    var periodName: String?
     var countBookingsBy: String
     var eligibleTiers: [String]?
     var csatRequired: Int?
     var knowledgeDeadline: String?
+    var fullCreditEnrollmentUntil: String?
     var subtracks: [SubtrackDocument]?
     var intendedUseRules: [RuleDocument]?
     var tiers: [TierDocument]?
@@ -67,6 +152,7 @@ struct ProgramDocument: Encodable {
         case id, kind, name, currency, version, period, subtracks, tiers, versions
         case countBookingsBy = "count_bookings_by", eligibleTiers = "eligible_tiers", csatRequired = "csat_required"
         case knowledgeDeadline = "knowledge_deadline", intendedUseRules = "intended_use_rules"
+        case periodName = "period_name", fullCreditEnrollmentUntil = "full_credit_enrollment_until"
     }
 
     static func minimum(_ volume: MinimumVolume) -> [String: String] {
@@ -82,6 +168,7 @@ struct ProgramDocument: Encodable {
         currency = program.currency
         self.version = version.version
         period = ["start": program.period.start.description, "end": program.period.end.description]
+        periodName = program.periodName
         countBookingsBy = program.countBookingsBy.rawValue
         guard detailed else { return }
         switch program.rules {
@@ -89,12 +176,8 @@ struct ProgramDocument: Encodable {
             eligibleTiers = Tier.allCases.filter(rules.eligibleTiers.contains).map(\.rawValue)
             csatRequired = rules.csatRequired
             knowledgeDeadline = rules.knowledgeDeadline.rawValue
-            subtracks = rules.subtrackPaths.map { entry in
-                SubtrackDocument(
-                    path: entry.path, name: entry.subtrack.name, rebatePercent: entry.subtrack.rebatePercent.text,
-                    products: entry.subtrack.products.map(\.text), requiresAll: entry.subtrack.requiresAll, requiresAny: entry.subtrack.requiresAny,
-                    minimumVolume: Self.minimum(entry.subtrack.minimumVolume))
-            }
+            fullCreditEnrollmentUntil = rules.fullCreditEnrollmentUntil?.description
+            subtracks = rules.subtrackPaths.map { SubtrackDocument(path: $0.path, $0.subtrack) }
         case .mdf(let rules):
             intendedUseRules = rules.intendedUseRules.map { RuleDocument(from: $0.from?.description, counts: $0.counts.map { $0.sorted() }) }
             tiers = Tier.allCases.compactMap { tier in

@@ -88,6 +88,32 @@ enum Language: String, CaseIterable, Sendable {
     /// A date range, both ends included: `Jan 25, 2015 – Jul 25, 2015`.
     func range(_ period: DayRange) -> String { "\(date(period.start)) – \(date(period.end))" }
 
+    /// A program's period with its fiscal name when it was given one (formats.md §5.1):
+    /// `FY18-H1 (Jul 30, 2017 – Jan 27, 2018)`; the dates alone (`range`) otherwise.
+    func period(_ period: DayRange, name: String?) -> String {
+        name.map { "\($0) (\(range(period)))" } ?? range(period)
+    }
+
+    /// The dates a product entry is in force (formats.md §5.2, both ends included): `until Oct 31, 2017`,
+    /// `from Nov 1, 2017`, `from Nov 1, 2017 until Jan 27, 2018`; `t/m 31 okt 2017` and so on in Dutch.
+    /// Nil for an entry in force on every date.
+    func dates(from: Day?, until: Day?) -> String? {
+        switch (from, until, self) {
+        case (nil, nil, _): nil
+        case (let from?, nil, .en): "from \(date(from))"
+        case (let from?, nil, .nl): "vanaf \(date(from))"
+        case (nil, let until?, .en): "until \(date(until))"
+        case (nil, let until?, .nl): "t/m \(date(until))"
+        case (let from?, let until?, .en): "from \(date(from)) until \(date(until))"
+        case (let from?, let until?, .nl): "van \(date(from)) t/m \(date(until))"
+        }
+    }
+
+    /// An exact decimal without a percent sign (`1.5`, `1,5` in Dutch).
+    func decimal(_ value: ScaledDecimal) -> String {
+        self == .nl ? value.text.replacingOccurrences(of: ".", with: ",") : value.text
+    }
+
     /// What a check found, in this language, worded from its facts. English is the engine's own
     /// explanation; a check read back from a stored run has only those (English) words.
     func check(_ check: Check) -> String {

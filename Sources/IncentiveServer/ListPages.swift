@@ -187,7 +187,8 @@ extension Pages {
             return Charts.histogram(bars, color: color, label: description)
         }
         return OverviewPage.Program(
-            id: program.id, name: program.name, kind: Self.kind(program), currency: currency, period: language.range(program.period),
+            id: program.id, name: program.name, kind: Self.kind(program), currency: currency,
+            period: language.period(program.period, name: program.periodName),
             version: overview.version, takingPart: overview.takingPart, eligible: overview.eligible,
             paid: language.money(overview.amount) + " " + currency, missed: language.money(overview.missedAmount) + " " + currency,
             statusCounts: overview.statusCounts.map {
@@ -267,27 +268,30 @@ extension Pages {
     static func programPage(_ program: Program, version: Int, _ language: Language) -> ProgramPage {
         var page = ProgramPage(
             t: language.texts, id: program.id, name: program.name, kind: kind(program), currency: program.currency, version: version,
-            period: language.range(program.period), countBy: language.counting(program.countBookingsBy))
+            period: language.period(program.period, name: program.periodName), countBy: language.counting(program.countBookingsBy))
         func thresholds(_ minimum: MinimumVolume) -> [ProgramPage.Threshold] {
             [ProgramPage.Threshold(country: language.text(.defaultCountry), amount: language.money(minimum.defaultAmount))]
                 + minimum.byCountry.sorted { $0.key < $1.key }.map { ProgramPage.Threshold(country: $0.key, amount: language.money($0.value)) }
         }
         switch program.rules {
         case .vip(let rules):
+            var requirements = [
+                "\(language.text(.eligibleTiers)): \(Tier.allCases.filter(rules.eligibleTiers.contains).map(\.rawValue).joined(separator: ", "))",
+                "\(language.text(.csatRequired)): \(rules.csatRequired)",
+                "\(language.text(.credentialsValid)) \(language.deadline(rules.knowledgeDeadline))",
+            ]
+            if let until = rules.fullCreditEnrollmentUntil { requirements.append(language.text(.fullCredit, ["date": language.date(until)])) }
             page.vip = ProgramPage.VIP(
-                requirements: [
-                    "\(language.text(.eligibleTiers)): \(Tier.allCases.filter(rules.eligibleTiers.contains).map(\.rawValue).joined(separator: ", "))",
-                    "\(language.text(.csatRequired)): \(rules.csatRequired)",
-                    "\(language.text(.credentialsValid)) \(language.deadline(rules.knowledgeDeadline))",
-                ].joined(separator: " · "),
+                requirements: requirements.joined(separator: " · "),
                 subtracks: rules.subtrackPaths.map { entry in
-                    let subtrack = entry.subtrack
-                    return ProgramPage.VIP.Subtrack(
-                        path: entry.path, name: subtrack.name, rebate: language.percent(subtrack.rebatePercent),
-                        products: subtrack.products.map(\.text).joined(separator: " "), thresholds: thresholds(subtrack.minimumVolume),
+                    var page = ProgramPage.VIP.Subtrack(
+                        path: entry.path, name: entry.subtrack.name, rebate: language.percent(entry.subtrack.rebatePercent),
+                        products: entry.subtrack.products.map(\.text).joined(separator: " "), thresholds: thresholds(entry.subtrack.minimumVolume),
                         // Not shown when empty.
-                        requiresAll: subtrack.requiresAll.isEmpty ? nil : subtrack.requiresAll.joined(separator: ", "),
-                        requiresAny: subtrack.requiresAny.isEmpty ? nil : subtrack.requiresAny.joined(separator: ", "))
+                        requiresAll: entry.subtrack.requiresAll.isEmpty ? nil : entry.subtrack.requiresAll.joined(separator: ", "),
+                        requiresAny: entry.subtrack.requiresAny.isEmpty ? nil : entry.subtrack.requiresAny.joined(separator: ", "))
+                    Self.addRulesV2(entry.subtrack, program: program, to: &page, language)
+                    return page
                 })
         case .mdf(let rules):
             page.mdf = ProgramPage.MDF(
@@ -306,6 +310,51 @@ extension Pages {
                 })
         }
         return page
+    }
+
+    /// The facts of rules v2 (formats.md §5.2-5.4) a subtrack uses, in words, from the engine's typed rules; a
+    /// subtrack that uses none is left as v1 showed it.
+    static func addRulesV2(_ subtrack: Subtrack, program: Program, to page: inout ProgramPage.VIP.Subtrack, _ language: Language) {
+        if subtrack.hasDatedProducts {
+            let entries = subtrack.productEntries
+            page.entries = entries.indices.map { index in
+                let entry = entries[index]
+                return ProgramPage.VIP.Subtrack.Entry(
+                    pattern: entry.pattern.text, dates: language.dates(from: entry.from, until: entry.until), more: index < entries.count - 1)
+            }
+        }
+        switch subtrack.rate {
+        case .percent(let byTier) where !byTier.byTier.isEmpty:
+            // The tiers listed, in the order of `Tier`, then the `default` every other tier gets.
+            let listed = Tier.allCases.compactMap { tier in byTier.byTier[tier].map { "\(tier.rawValue) \(language.percent($0))" } }
+            page.rebate = (listed + ["\(language.text(.otherTiers)) \(language.percent(byTier.defaultPercent))"]).joined(separator: ", ")
+        case .percent:
+            break
+        case .tiers(let tiers, let method):
+            page.rebate = language.text(method == .retroactive ? .retroactive : .marginal)
+            page.rateTiers = ProgramPage.VIP.Subtrack.RateTiers(
+                steps: tiers.map { ProgramPage.VIP.Subtrack.RateTiers.Step(from: language.money($0.from), percent: language.percent($0.percent)) })
+        }
+        guard !subtrack.paysLikeV1 else { return }
+        switch subtrack.rebateBase {
+        case .all: page.rebateBase = language.text(.baseAll)
+        case .aboveMinimum: page.rebateBase = language.text(.baseAboveMin)
+        case .growth:
+            // A growth base always has its baseline (a load error without).
+            let baseline = subtrack.baseline.map { language.period($0.period, name: $0.periodName) } ?? "—"
+            page.rebateBase = language.text(.baseGrowth, ["baseline": baseline])
+        }
+        if let bonus = subtrack.attachBonus {
+            page.attachBonus = ProgramPage.VIP.Subtrack.Attach(
+                attachProducts: bonus.products.map(\.text).joined(separator: " "),
+                bands: bonus.bands.map {
+                    ProgramPage.VIP.Subtrack.Attach.Band(
+                        from: language.percent($0.fromPercent), bonus: language.text(.points, ["points": language.decimal($0.percent)]))
+                })
+        }
+        if let cap = subtrack.cap {
+            page.cap = language.text(.capPerPartner, ["amount": language.money(cap), "currency": program.currency])
+        }
     }
 
     // MARK: Runs

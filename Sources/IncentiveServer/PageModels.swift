@@ -137,9 +137,45 @@ struct ProgramPage: Sendable {
 
     struct VIP: Sendable {
         struct Subtrack: Sendable {
+            /// One `products` entry of a subtrack with dated entries (formats.md §5.2).
+            struct Entry: Sendable {
+                var pattern: String
+                /// `until Oct 31, 2017`; nil for an entry in force on every date.
+                var dates: String?
+                /// Whether another entry follows.
+                var more: Bool
+            }
+
+            /// `rebate_tiers`, each step with its `from` amount.
+            struct RateTiers: Sendable {
+                struct Step: Sendable {
+                    var from, percent: String
+                }
+
+                var steps: [Step]
+            }
+
+            struct Attach: Sendable {
+                struct Band: Sendable {
+                    var from, bonus: String
+                }
+
+                var attachProducts: String
+                var bands: [Band]
+            }
+
             var path, name, rebate, products: String
             var thresholds: [Threshold]
             var requiresAll, requiresAny: String?
+            // Rules v2 (formats.md §5.2-5.4), each nil where the subtrack does as v1 did, so a v1 program's
+            // page is what it was.
+            /// Every entry with its dates, when some entry has dates (else `products` shows the patterns).
+            var entries: [Entry]?
+            var rateTiers: RateTiers?
+            /// What the percent is taken of, for a subtrack that does not pay a plain percent of the whole volume.
+            var rebateBase: String?
+            var attachBonus: Attach?
+            var cap: String?
         }
 
         var requirements: String

@@ -19,6 +19,7 @@ enum PageText: String, CaseIterable, Sendable {
     case largestMissed, paidPerPartner, missedPerPartner, runHeading, finished, diffHeading, changedPairs, dataSame, dataChanged
     case importsBetween, noImportsBetween, sameVersion, onlyInRun, formOnly, before, after, paidChange, missedChange, fullDiff, allChanges
     case moreLines
+    case fullCredit, otherTiers, retroactive, marginal, baseFrom, baseAll, baseAboveMin, baseGrowth, attachOn, bandFrom, bonus, points, capPerPartner
 
     /// The words in English and in Dutch.
     var words: (en: String, nl: String) {
@@ -238,6 +239,39 @@ enum PageText: String, CaseIterable, Sendable {
                 "The first {shown} of {count} lines are listed; `incentives explain` lists them all.",
                 "De eerste {shown} van {count} orderregels staan hier; `incentives explain` toont ze allemaal."
             )
+        case .fullCredit:
+            (
+                "Full credit for enrolments on or before {date}; a later enrolment counts only the lines from its enrolment date on",
+                "Volledige telling bij inschrijving uiterlijk {date}; een latere inschrijving telt alleen de orderregels vanaf de inschrijfdatum"
+            )
+        case .otherTiers: ("other tiers", "overige niveaus")
+        case .retroactive:
+            (
+                "tiered, retroactive: the percent of the highest tier reached applies to the whole base",
+                "gestaffeld, met terugwerkende kracht: het percentage van de hoogste bereikte schijf geldt voor de hele grondslag"
+            )
+        case .marginal:
+            (
+                "tiered, marginal: each slice of the base earns the percent of its own tier",
+                "gestaffeld per schijf: elk deel van de grondslag krijgt het percentage van zijn eigen schijf"
+            )
+        case .baseFrom: ("Base from", "Grondslag vanaf")
+        case .baseAll: ("Rebate base: the whole qualifying volume", "Grondslag: de hele kwalificerende omzet")
+        case .baseAboveMin: ("Rebate base: the qualifying volume above the minimum", "Grondslag: de kwalificerende omzet boven het minimum")
+        case .baseGrowth:
+            (
+                "Rebate base: the growth of the qualifying volume over the baseline {baseline}, scaled to the length of the period",
+                "Grondslag: de groei van de kwalificerende omzet boven de basisperiode {baseline}, omgerekend naar de lengte van de periode"
+            )
+        case .attachOn:
+            (
+                "Attach bonus, by the sales of these products as a percent of the qualifying volume:",
+                "Attach-bonus, naar de verkoop van deze producten als percentage van de kwalificerende omzet:"
+            )
+        case .bandFrom: ("Attach rate from", "Attach-rate vanaf")
+        case .bonus: ("Bonus", "Bonus")
+        case .points: ("+{points} percentage points", "+{points} procentpunt")
+        case .capPerPartner: ("Cap per partner: {amount} {currency}", "Maximum per partner: {amount} {currency}")
         }
     }
 }

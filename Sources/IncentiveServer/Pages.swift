@@ -189,7 +189,8 @@ struct Pages: Sendable {
             t: language.texts,
             programs: versions.map { version, program in
                 ProgramsPage.Program(
-                    id: program.id, name: program.name, kind: Self.kind(program), period: language.range(program.period),
+                    id: program.id, name: program.name, kind: Self.kind(program),
+                    period: language.period(program.period, name: program.periodName),
                     currency: program.currency, version: version.version)
             })
         return try render(.programs, page, frame: frame(request, title: language.text(.programs), session: session), request: request)
