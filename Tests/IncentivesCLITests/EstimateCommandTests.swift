@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+/// `incentives estimate`: a quote file against a partner's position as of a day.
+@Suite struct EstimateCommandTests {
+    /// The tiny dataset of `CommandTests` (P1, NL, minimum 57,500.00, 6%) and a quote file with `quote` as its text.
+    static func setUp(quote: String) throws -> (root: URL, quote: String) {
+        let root = try CommandTests.writeDataset()
+        let path = root.appendingPathComponent("quote.csv").path
+        try quote.write(toFile: path, atomically: true, encoding: .utf8)
+        return (root, path)
+    }
+
+    static let quote = "sku,amount,currency\nUCS-C,1000,USD\nNX-1,100,USD\n"
+
+    @Test func theTableSaysWhatTheDealAddsAndWhy() throws {
+        let (root, quote) = try Self.setUp(quote: Self.quote)
+        defer { try? FileManager.default.removeItem(at: root) }
+        // As of 2015-03-01 only O1/1 (57,000.50) is booked: 500.00 short of the NL minimum, nothing paid.
+        // With UCS-C 1,000.00: 58,000.50 x 6% = 3,480.03, all added by that line. NX-1 is on no subtrack's list.
+        let run = try CLI.run(["estimate"] + CommandTests.arguments(root) + ["--partner", "P1", "--quote", quote, "--as-of", "2015-03-01"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("the deal adds 3,480.03 USD (before 0.00, with the deal 3,480.03)"))
+        #expect(run.stdout.contains("  dc/ucs  volume 57,000.50 -> 58,000.50; paid 0.00 -> 3,480.03: adds 3,480.03 USD"))
+        #expect(run.stdout.contains("    crosses the minimum of 57,500.00 USD: the rebate is paid on the whole volume"))
+        #expect(run.stdout.contains("  line 2  UCS-C  1,000.00 USD  booked 2015-03-01\n    adds 3,480.03 USD to VIP dc/ucs\n"))
+        #expect(run.stdout.contains("  line 3  NX-1  100.00 USD  booked 2015-03-01\n    adds nothing to VIP: SKU NX-1 is on no subtrack's list\n"))
+    }
+
+    @Test func theJSONHasTotalsProgramsItemsAndLines() throws {
+        let (root, quote) = try Self.setUp(quote: Self.quote)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let run = try CLI.run(
+            ["estimate"] + CommandTests.arguments(root) + ["--partner", "P1", "--quote", quote, "--as-of", "2015-03-01", "--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect(Set(document.keys) == ["partner_id", "totals", "programs", "lines"])
+        #expect(document["partner_id"] as? String == "P1")
+        let totals = try #require(document["totals"] as? [[String: String]])
+        #expect(totals == [["currency": "USD", "before": "0.00", "with": "3480.03", "added": "3480.03"]])
+        let program = try #require((document["programs"] as? [[String: Any]])?.first)
+        #expect(program["id"] as? String == "VIP" && program["added"] as? String == "3480.03")
+        let item = try #require((program["items"] as? [[String: Any]])?.first)
+        #expect(
+            Set(item.keys) == [
+                "item", "enrolled", "volume_before", "volume_with", "before", "with", "added", "eligible_before", "eligible_with", "events", "missing",
+            ])
+        #expect(item["volume_before"] as? String == "57000.50" && item["volume_with"] as? String == "58000.50")
+        #expect(item["eligible_before"] as? Bool == false && item["eligible_with"] as? Bool == true)
+        let events = try #require(item["events"] as? [[String: String]])
+        #expect(events.map { $0["code"] } == ["crosses_minimum"])
+        let lines = try #require(document["lines"] as? [[String: Any]])
+        #expect(lines.count == 2)
+        #expect(Set(lines[0].keys) == ["line", "sku", "amount", "currency", "intended_use", "booked_on", "adds", "adds_nothing"])
+        #expect(lines[0]["adds"] as? [[String: String]] == [["program": "VIP", "item": "dc/ucs", "added": "3480.03", "currency": "USD"]])
+        #expect(lines[1]["adds_nothing"] as? [String] == ["VIP: SKU NX-1 is on no subtrack's list"])
+    }
+
+    @Test func aBadQuoteIsRejectedWithFileLineColumnAndValue() throws {
+        let (root, quote) = try Self.setUp(quote: "sku,amount,currency,booked_on\nUCS-C,12,5,USD,\nUCS-D,12.5,USD,2015-13-01\n")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let run = try CLI.run(["estimate"] + CommandTests.arguments(root) + ["--partner", "P1", "--quote", quote, "--as-of", "2015-03-01"])
+        #expect(run.status == 1)
+        #expect(run.stdout.isEmpty)
+        #expect(
+            run.stderr == """
+                \(quote):2: expected 4 fields like the header, found 5
+                \(quote):3: booked_on "2015-13-01": expected a real calendar date YYYY-MM-DD
+                2 problems found; nothing was estimated.
+
+                """)
+        let missing = try CLI.run(["estimate"] + CommandTests.arguments(root) + ["--partner", "P1", "--quote", root.appendingPathComponent("none.csv").path])
+        #expect(missing.status == 1 && missing.stderr.contains("none.csv"))
+    }
+
+    @Test func anUnknownPartnerIsAnError() throws {
+        let (root, quote) = try Self.setUp(quote: Self.quote)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let run = try CLI.run(["estimate"] + CommandTests.arguments(root) + ["--partner", "NOPE", "--quote", quote])
+        #expect(run.status == 1 && run.stdout.isEmpty && run.stderr.contains("NOPE"))
+    }
+}
