@@ -73,6 +73,24 @@ import Testing
         #expect(missing.status == 1 && missing.stderr.contains("none.csv"))
     }
 
+    /// On the bundled example (docs/estimate.md, README): NL1001 as of 2015-07-25 in VIP25-6M data-center/ucs has
+    /// 24,000.00 + 18,000.00 + 18,250.75 - 2,750.00 = 57,500.75: 6% = 3,450.045, paid 3,450.04. With 1,000.00 of UCS:
+    /// 58,500.75 x 6% = 3,510.045, 3,510.04: adds 60.00. It is not a provider: the MDF program says so.
+    @Test func theBundledExample() throws {
+        let (root, quote) = try Self.setUp(quote: "sku,amount,currency\nUCS-C240M4SX,1000,USD\nWS-C3850-48P-S,500,USD\n")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let run = try CLI.run([
+            "estimate", "--data", "examples/data", "--programs", "examples/programs", "--partner", "NL1001", "--quote", quote, "--as-of", "2015-07-25",
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("  data-center/ucs  volume 57,500.75 -> 58,500.75; paid 3,450.04 -> 3,510.04: adds 60.00 USD\n"))
+        #expect(run.stdout.contains("    adds nothing to VIP25-3M: no shipped_on, and the program counts by shipped_on\n"))
+        #expect(
+            run.stdout.contains(
+                "    adds nothing to PROVIDER-MDF-FY23-H2: the partner does not take part (not a Partner Provider, or a tier the program does not list)\n"))
+        #expect(run.stdout.contains("    adds nothing to VIP25-6M: SKU WS-C3850-48P-S is on no subtrack's list\n"))
+    }
+
     @Test func anUnknownPartnerIsAnError() throws {
         let (root, quote) = try Self.setUp(quote: Self.quote)
         defer { try? FileManager.default.removeItem(at: root) }

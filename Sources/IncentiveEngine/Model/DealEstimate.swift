@@ -82,6 +82,9 @@ public struct DealEstimate: Sendable {
             }
             return "\(item): the line adds less than half a cent"
         }
+        if case .mdf = program.rules, after.isEmpty {
+            return "the partner does not take part (not a Partner Provider, or a tier the program does not list)"
+        }
         switch outcome {
         case .counted(let subtrack, _):
             let item = paths[subtrack]
