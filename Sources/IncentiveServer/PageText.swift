@@ -19,6 +19,7 @@ enum PageText: String, CaseIterable, Sendable {
     case largestMissed, paidPerPartner, missedPerPartner, runHeading, finished, diffHeading, changedPairs, dataSame, dataChanged
     case importsBetween, noImportsBetween, sameVersion, onlyInRun, formOnly, before, after, paidChange, missedChange, fullDiff, allChanges
     case moreLines
+    case estimateDeal, estimateHelp, estimateAsOf, estimateButton, estimateFor, estimateWords
 
     /// The words in English and in Dutch.
     var words: (en: String, nl: String) {
@@ -238,6 +239,16 @@ enum PageText: String, CaseIterable, Sendable {
                 "The first {shown} of {count} lines are listed; `incentives explain` lists them all.",
                 "De eerste {shown} van {count} orderregels staan hier; `incentives explain` toont ze allemaal."
             )
+        case .estimateDeal: ("Estimate a deal", "Een deal schatten")
+        case .estimateHelp:
+            (
+                "One quote line per row: sku,amount,currency and optionally intended_use,booked_on,shipped_on, under the header row.",
+                "Eén offerteregel per rij: sku,amount,currency en eventueel intended_use,booked_on,shipped_on, onder de kopregel."
+            )
+        case .estimateAsOf: ("Position as of", "Stand per")
+        case .estimateButton: ("Estimate", "Schatten")
+        case .estimateFor: ("What the deal adds", "Wat de deal toevoegt")
+        case .estimateWords: ("The estimate is worded in English.", "De schatting is in het Engels geformuleerd.")
         }
     }
 }

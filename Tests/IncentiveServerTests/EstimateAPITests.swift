@@ -80,4 +80,30 @@ import Testing
             #expect(unknown.status == .notFound)
         }
     }
+
+    /// The partner page's form (a GET): the engine's table for the quote, the quote's problems, the same access rules.
+    @Test func theFormOnThePartnerPage() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        try await fixture.serve { client in
+            let (jar, _) = try await PageTests.signIn(client, name: "nl1", password: "partner-secret")
+            let page = try await client.execute(uri: "/partners/NL1001", method: .get, headers: jar.header)
+            #expect(page.text.contains(#"<form method="get" action="/partners/NL1001/estimate">"#))
+            // sku,amount,currency / UCS-X,1000.00,USD as a browser sends the text area (CRLF line ends), as of 2015-07-25.
+            let quote = "sku%2Camount%2Ccurrency%0D%0AUCS-X%2C1000.00%2CUSD%0D%0A"
+            let answer = try await client.execute(uri: "/partners/NL1001/estimate?quote=\(quote)&as_of=2015-07-25", method: .get, headers: jar.header)
+            #expect(answer.status == .ok)
+            #expect(answer.text.contains("  data-center/ucs  volume 57,500.75 -&gt; 58,500.75; paid 3,450.04 -&gt; 3,510.04: adds 60.00 USD\n"))
+            #expect(answer.text.contains(#"<input type="date" name="as_of" value="2015-07-25">"#))
+            let bad = try await client.execute(
+                uri: "/partners/NL1001/estimate?quote=sku%2Camount%2Ccurrency%0D%0AUCS-X%2Cten%2CUSD%0D%0A&as_of=2015-07-25", method: .get,
+                headers: jar.header)
+            #expect(bad.status == .ok)
+            #expect(bad.text.contains(#"<li class="fail">quote:2: amount &quot;ten&quot;: expected an amount"#))
+            let other = try await client.execute(uri: "/partners/NL1002/estimate?quote=\(quote)", method: .get, headers: jar.header)
+            #expect(other.status == .notFound)
+            let signedOut = try await client.execute(uri: "/partners/NL1001/estimate?quote=\(quote)", method: .get)
+            #expect(signedOut.status == .seeOther)
+        }
+    }
 }
