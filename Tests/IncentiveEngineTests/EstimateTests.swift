@@ -181,4 +181,26 @@ import Testing
             ])
         #expect(problems("sku,amount,currency\n") == ["quote.csv: the quote has no lines (expected a header with sku, amount, currency and one line per item)"])
     }
+
+    /// MDF (the `Scenario.mdf` program): P1, a select provider, has 45,000.00 tagged managed_services; the select minimum is 50,000.00
+    /// at 1%. A quote of 10,000.00 tagged: 55,000.00 x 1% = 550.00, all added. An untagged line after 2023-02-01 adds nothing.
+    @Test func anMDFDealThatReachesTheTiersMinimum() throws {
+        var scenario = Scenario()
+        scenario.files["partners.csv"] = Scenario.partnersHeader + "P1,One,NL,select,true\n"
+        scenario.files["bookings.csv"] = Scenario.bookingsHeader + "O1,1,P1,2023-03-01,,C-1,1,45000,USD,managed_services\n"
+        scenario.programs["mdf.yaml"] = Scenario.mdf
+        let input = try scenario.load(trace: "P1")
+        let day = Day(year: 2023, month: 4, day: 1)!
+        let estimate = try Estimate.estimate(
+            partnerID: "P1", input: input,
+            quote: [
+                QuoteLine(line: 2, sku: "C-2", amount: Money(cents: 1_000_000), currency: "USD", intendedUse: "Managed Services", bookedOn: day),
+                QuoteLine(line: 3, sku: "C-3", amount: Money(cents: 100_000), currency: "USD", bookedOn: day),
+            ], quoteFile: "quote.csv")
+        let item = try Self.item(estimate, "select")
+        #expect(item.before == .zero && item.with == Money(cents: 55_000) && item.added == Money(cents: 55_000))
+        #expect(item.events == [.crossesMinimum(minimum: Money(cents: 5_000_000))])
+        #expect(estimate.lines[0].shares == [LineShare(program: "MDF", item: "select", added: Money(cents: 55_000), currency: "USD")])
+        #expect(estimate.lines[1].notes == ["MDF: no intended use, and the rule in force counts only tagged lines"])
+    }
 }

@@ -91,6 +91,36 @@ import Testing
         #expect(run.stdout.contains("    adds nothing to VIP25-6M: SKU WS-C3850-48P-S is on no subtrack's list\n"))
     }
 
+    /// The README's example: NL1002 has 57,499.99 of UCS, 0.01 short of the NL minimum. 20,000.00 more makes 77,499.99:
+    /// 6% = 4,649.9994, 4,650.00, all of it added by that line; it is not enrolled in voice.
+    @Test func theReadmeExample() throws {
+        let (root, quote) = try Self.setUp(quote: "sku,amount,currency\nUCS-C240M4SX,20000,USD\nCP-8865-K9,500,USD\n")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let run = try CLI.run([
+            "estimate", "--data", "examples/data", "--programs", "examples/programs", "--partner", "NL1002", "--quote", quote, "--as-of", "2015-07-25",
+            "--program", "VIP25-6M",
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(
+            run.stdout == """
+                Estimate for NL1002 Rotterdam Netwerk Groep B.V. (NL, premier): 2 quote line(s)
+                the deal adds 4,650.00 USD (before 0.00, with the deal 4,650.00)
+
+                VIP25-6M  Value Incentive Program 25, 6-month period  adds 4,650.00 USD
+                  data-center/ucs  volume 57,499.99 -> 77,499.99; paid 0.00 -> 4,650.00: adds 4,650.00 USD
+                    crosses the minimum of 57,500.00 USD: the rebate is paid on the whole volume
+                  collaboration/voice
+                    not enrolled: the deal's lines of this subtrack add nothing
+
+                Line by line (each line added after the ones above it)
+                  line 2  UCS-C240M4SX  20,000.00 USD  booked 2015-07-25
+                    adds 4,650.00 USD to VIP25-6M data-center/ucs
+                  line 3  CP-8865-K9  500.00 USD  booked 2015-07-25
+                    adds nothing to VIP25-6M: subtrack collaboration/voice is not enrolled
+
+                """)
+    }
+
     @Test func anUnknownPartnerIsAnError() throws {
         let (root, quote) = try Self.setUp(quote: Self.quote)
         defer { try? FileManager.default.removeItem(at: root) }
