@@ -203,4 +203,18 @@ import Testing
         #expect(estimate.lines[0].shares == [LineShare(program: "MDF", item: "select", added: Money(cents: 55_000), currency: "USD")])
         #expect(estimate.lines[1].notes == ["MDF: no intended use, and the rule in force counts only tagged lines"])
     }
+
+    /// A SKU on the list only until 2015-03-09 (the transition ended the day before the quote's date): left out, and said so.
+    @Test func aSKUOffItsListOnTheQuotesDateAddsNothing() throws {
+        let estimate = try Self.estimate(
+            subtracks: """
+                - id: a
+                  rebate_percent: 5
+                  products: [{sku: OLD-*, until: 2015-03-09}, {sku: NEW-*, from: 2015-03-10}]
+                """,
+            bookings: "", enrolled: ["a"], quote: [("OLD-1", 1000), ("NEW-1", 1000)])
+        // OLD-1 booked 2015-03-10, a day after its entry ended; NEW-1 on its first day: 1,000 x 5% = 50.00.
+        #expect(estimate.lines[0].notes == ["V2: SKU OLD-1 is on the list of dc/a only on other dates than 2015-03-10"])
+        #expect(estimate.lines[1].shares == [LineShare(program: "V2", item: "dc/a", added: Money(cents: 5000), currency: "USD")])
+    }
 }
