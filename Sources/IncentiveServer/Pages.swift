@@ -348,14 +348,17 @@ struct Pages: Sendable {
     /// The estimate page's body: the outcome (or the problems), then the form with what was sent.
     static func estimateBody(id: String, quote: String, asOf: String, today: Day, texts t: [String: String], workspace: Workspace) throws -> String {
         let html = TextBuffer(capacity: 8192)
-        html.raw("<h1><a href=\"/partners/").html(id).raw("\">").html(id).raw("</a> <span class=\"muted\">").html(t["estimateDeal"]).raw("</span></h1>\n")
+        html.raw("<h1><a href=\"/partners/").html(id).raw("\">").html(id).raw("</a> <span class=\"muted\">").html(t["estimateDeal"]).raw(
+            "</span></h1>\n")
         var problems: [String] = []
         var day = today
         if !asOf.isEmpty {
             if let parsed = Day(iso: asOf) { day = parsed } else { problems.append("as_of \"\(asOf)\": expected a real calendar date YYYY-MM-DD") }
         }
         if problems.isEmpty && !quote.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            switch Result(catching: { () throws(DiagnosticReport) -> DealEstimate in try estimateOutcome(id: id, quote: quote, day: day, workspace: workspace) }) {
+            switch Result(catching: { () throws(DiagnosticReport) -> DealEstimate in
+                try estimateOutcome(id: id, quote: quote, day: day, workspace: workspace)
+            }) {
             case .success(let estimate):
                 html.raw("<div class=\"card\"><h2>").html(t["estimateFor"]).raw("</h2><p class=\"muted\">").html(t["estimateWords"])
                 html.raw("</p><pre>").html(EstimateOutput.table(estimate)).raw("</pre></div>\n")
@@ -368,7 +371,8 @@ struct Pages: Sendable {
             for problem in problems.prefix(100) { html.raw("<li class=\"fail\">").html(problem).raw("</li>") }
             html.raw("</ul></div>\n")
         }
-        html.raw("<div class=\"card\"><form method=\"get\" action=\"/partners/").html(id).raw("/estimate\"><p class=\"muted\">").html(t["estimateHelp"])
+        html.raw("<div class=\"card\"><form method=\"get\" action=\"/partners/").html(id).raw("/estimate\"><p class=\"muted\">").html(
+            t["estimateHelp"])
         html.raw("</p><textarea name=\"quote\" rows=\"8\" cols=\"60\">").html(quote.isEmpty ? "sku,amount,currency\n" : quote)
         html.raw("</textarea><p><label>").html(t["estimateAsOf"]).raw(" <input type=\"date\" name=\"as_of\" value=\"").html(day.description)
         html.raw("\"></label> <button type=\"submit\">").html(t["estimateButton"]).raw("</button></p></form></div>\n")

@@ -28,7 +28,8 @@ struct EstimateDeal: ParsableCommand {
 
     @Option(
         name: .customLong("as-of"),
-        help: ArgumentHelp("The partner's position as it stood on this day, and the quote lines' default booked_on (default: today).", valueName: "YYYY-MM-DD"))
+        help: ArgumentHelp(
+            "The partner's position as it stood on this day, and the quote lines' default booked_on (default: today).", valueName: "YYYY-MM-DD"))
     var asOf: Day?
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }

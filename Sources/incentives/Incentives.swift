@@ -15,7 +15,8 @@ struct Incentives: AsyncParsableCommand {
             """,
         version: Engine.version,
         subcommands: [
-            Compute.self, Explain.self, Check.self, Advise.self, EstimateDeal.self, Init.self, Import.self, Programs.self, Enroll.self, Unenroll.self, RunCommand.self,
+            Compute.self, Explain.self, Check.self, Advise.self, EstimateDeal.self, Init.self, Import.self, Programs.self, Enroll.self, Unenroll.self,
+            RunCommand.self,
             Runs.self, Imports.self, Export.self, Status.self, Serve.self, Users.self, Tokens.self, Generate.self,
         ]
     )
@@ -107,7 +108,8 @@ enum Terminal {
     ) throws -> LoadedInput {
         if let data = options.data, let programs = options.programs {
             do {
-                let input = try Engine.load(dataDirectory: data, programsDirectory: programs, programIDs: programIDs, tracePartner: tracePartner,
+                let input = try Engine.load(
+                    dataDirectory: data, programsDirectory: programs, programIDs: programIDs, tracePartner: tracePartner,
                     bookingView: bookingView, names: Terminal.choiceNames)
                 reportWarnings(input.warnings)
                 return input

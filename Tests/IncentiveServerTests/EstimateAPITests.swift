@@ -62,18 +62,23 @@ import Testing
         defer { fixture.remove() }
         let token = fixture.partner
         try await fixture.serve { client in
-            let bad = #"{"lines": [{"sku": "UCS-X", "amount": "10,5", "currency": "USD"}, {"sku": "UCS-Y", "amount": "1", "currency": "US", "booked_on": "2015-02-30"}]}"#
+            let bad =
+                #"{"lines": [{"sku": "UCS-X", "amount": "10,5", "currency": "USD"}, {"sku": "UCS-Y", "amount": "1", "currency": "US", "booked_on": "2015-02-30"}]}"#
             let response = try await client.execute(uri: Self.uri, method: .post, headers: Fixture.headers(token), body: ByteBuffer(string: bad))
             #expect(response.status == .unprocessableContent)
             let error = try #require(try response.json()["error"] as? [String: Any])
             #expect(error["code"] as? String == "invalid_input")
             let details = try #require(error["details"] as? [[String: Any]])
-            #expect(details.map { "\($0["line"] ?? "") \($0["column"] ?? "") \($0["value"] ?? "")" } == ["1 amount 10,5", "2 currency US", "2 booked_on 2015-02-30"])
+            #expect(
+                details.map { "\($0["line"] ?? "") \($0["column"] ?? "") \($0["value"] ?? "")" } == [
+                    "1 amount 10,5", "2 currency US", "2 booked_on 2015-02-30",
+                ])
             // Money is a decimal string, never a JSON number.
             let number = #"{"lines": [{"sku": "UCS-X", "amount": 10.5, "currency": "USD"}]}"#
             let typed = try await client.execute(uri: Self.uri, method: .post, headers: Fixture.headers(token), body: ByteBuffer(string: number))
             #expect(typed.status == .badRequest)
-            let empty = try await client.execute(uri: Self.uri, method: .post, headers: Fixture.headers(token), body: ByteBuffer(string: #"{"lines": []}"#))
+            let empty = try await client.execute(
+                uri: Self.uri, method: .post, headers: Fixture.headers(token), body: ByteBuffer(string: #"{"lines": []}"#))
             #expect(empty.status == .badRequest)
             let program = #"{"program": ["NOPE"], "lines": [{"sku": "UCS-X", "amount": "1", "currency": "USD"}]}"#
             let unknown = try await client.execute(uri: Self.uri, method: .post, headers: Fixture.headers(token), body: ByteBuffer(string: program))

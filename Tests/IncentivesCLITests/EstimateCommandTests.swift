@@ -43,7 +43,8 @@ import Testing
         let item = try #require((program["items"] as? [[String: Any]])?.first)
         #expect(
             Set(item.keys) == [
-                "item", "enrolled", "volume_before", "volume_with", "before", "with", "added", "eligible_before", "eligible_with", "events", "missing",
+                "item", "enrolled", "volume_before", "volume_with", "before", "with", "added", "eligible_before", "eligible_with", "events",
+                "missing",
             ])
         #expect(item["volume_before"] as? String == "57000.50" && item["volume_with"] as? String == "58000.50")
         #expect(item["eligible_before"] as? Bool == false && item["eligible_with"] as? Bool == true)
@@ -69,7 +70,8 @@ import Testing
                 2 problems found; nothing was estimated.
 
                 """)
-        let missing = try CLI.run(["estimate"] + CommandTests.arguments(root) + ["--partner", "P1", "--quote", root.appendingPathComponent("none.csv").path])
+        let missing = try CLI.run(
+            ["estimate"] + CommandTests.arguments(root) + ["--partner", "P1", "--quote", root.appendingPathComponent("none.csv").path])
         #expect(missing.status == 1 && missing.stderr.contains("none.csv"))
     }
 
@@ -80,14 +82,16 @@ import Testing
         let (root, quote) = try Self.setUp(quote: "sku,amount,currency\nUCS-C240M4SX,1000,USD\nWS-C3850-48P-S,500,USD\n")
         defer { try? FileManager.default.removeItem(at: root) }
         let run = try CLI.run([
-            "estimate", "--data", "examples/data", "--programs", "examples/programs", "--partner", "NL1001", "--quote", quote, "--as-of", "2015-07-25",
+            "estimate", "--data", "examples/data", "--programs", "examples/programs", "--partner", "NL1001", "--quote", quote, "--as-of",
+            "2015-07-25",
         ])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("  data-center/ucs  volume 57,500.75 -> 58,500.75; paid 3,450.04 -> 3,510.04: adds 60.00 USD\n"))
         #expect(run.stdout.contains("    adds nothing to VIP25-3M: no shipped_on, and the program counts by shipped_on\n"))
         #expect(
             run.stdout.contains(
-                "    adds nothing to PROVIDER-MDF-FY23-H2: the partner does not take part (not a Partner Provider, or a tier the program does not list)\n"))
+                "    adds nothing to PROVIDER-MDF-FY23-H2: the partner does not take part (not a Partner Provider, or a tier the program does not list)\n"
+            ))
         #expect(run.stdout.contains("    adds nothing to VIP25-6M: SKU WS-C3850-48P-S is on no subtrack's list\n"))
     }
 
@@ -97,7 +101,8 @@ import Testing
         let (root, quote) = try Self.setUp(quote: "sku,amount,currency\nUCS-C240M4SX,20000,USD\nCP-8865-K9,500,USD\n")
         defer { try? FileManager.default.removeItem(at: root) }
         let run = try CLI.run([
-            "estimate", "--data", "examples/data", "--programs", "examples/programs", "--partner", "NL1002", "--quote", quote, "--as-of", "2015-07-25",
+            "estimate", "--data", "examples/data", "--programs", "examples/programs", "--partner", "NL1002", "--quote", quote, "--as-of",
+            "2015-07-25",
             "--program", "VIP25-6M",
         ])
         #expect(run.status == 0, "\(run.stderr)")

@@ -21,7 +21,9 @@ public struct DealEstimate: Sendable {
         return totals
     }
 
-    init(partner: Partner, programs: [Program], quote: [QuoteLine], results: [ComputeResult], outcomes: [[LineOutcome]], warnings: DiagnosticCollector) {
+    init(
+        partner: Partner, programs: [Program], quote: [QuoteLine], results: [ComputeResult], outcomes: [[LineOutcome]], warnings: DiagnosticCollector
+    ) {
         self.partner = partner
         self.warnings = warnings
         let first = results[0], last = results[results.count - 1]

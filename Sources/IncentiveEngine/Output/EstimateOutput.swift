@@ -4,9 +4,11 @@ import Foundation
 public enum EstimateOutput {
     public static func table(_ estimate: DealEstimate) -> String {
         let partner = estimate.partner
-        var text = "Estimate for \(partner.id) \(partner.name) (\(partner.country), \(partner.tier.rawValue)): \(estimate.lines.count) quote line(s)\n"
+        var text =
+            "Estimate for \(partner.id) \(partner.name) (\(partner.country), \(partner.tier.rawValue)): \(estimate.lines.count) quote line(s)\n"
         for total in estimate.totals {
-            text += "the deal adds \(total.added.groupedText) \(total.currency) (before \(total.before.groupedText), with the deal \(total.with.groupedText))\n"
+            text +=
+                "the deal adds \(total.added.groupedText) \(total.currency) (before \(total.before.groupedText), with the deal \(total.with.groupedText))\n"
         }
         for program in estimate.programs {
             let currency = program.currency
@@ -55,10 +57,13 @@ public enum EstimateOutput {
                     with: program.with.plainText, added: program.added.plainText,
                     items: program.items.map { item in
                         Document.Item(
-                            item: item.item, enrolled: item.enrolled, volumeBefore: item.volumeBefore.plainText, volumeWith: item.volumeWith.plainText,
-                            before: item.before.plainText, with: item.with.plainText, added: item.added.plainText, eligibleBefore: item.eligibleBefore,
+                            item: item.item, enrolled: item.enrolled, volumeBefore: item.volumeBefore.plainText,
+                            volumeWith: item.volumeWith.plainText,
+                            before: item.before.plainText, with: item.with.plainText, added: item.added.plainText,
+                            eligibleBefore: item.eligibleBefore,
                             eligibleWith: item.eligibleWith,
-                            events: item.events.map { Document.Event(code: $0.code, text: $0.text(currency: program.currency)) }, missing: item.missing)
+                            events: item.events.map { Document.Event(code: $0.code, text: $0.text(currency: program.currency)) },
+                            missing: item.missing)
                     })
             },
             lines: estimate.lines.map { line in

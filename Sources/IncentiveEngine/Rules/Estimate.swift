@@ -57,7 +57,9 @@ public enum Estimate {
                     intendedUse: FieldParsing.normalizeIntendedUse(table.text(record, use)), bookedOn: day, shippedOn: shippedOn))
         }
         if lines.isEmpty && !collector.hasErrors {
-            collector.error(file: reader.file, line: nil, "the quote has no lines (expected a header with \(requiredColumns.joined(separator: ", ")) and one line per item)")
+            collector.error(
+                file: reader.file, line: nil,
+                "the quote has no lines (expected a header with \(requiredColumns.joined(separator: ", ")) and one line per item)")
         }
         if collector.hasErrors { throw DiagnosticReport(collector) }
         return lines
@@ -93,7 +95,8 @@ public enum Estimate {
         let shipped = day(shippedOn, "shipped_on")
         guard collector.errorCount == errors else { return nil }
         return QuoteLine(
-            line: line, sku: sku, amount: Money(cents: cents), currency: currency, intendedUse: intendedUse ?? "", bookedOn: booked, shippedOn: shipped)
+            line: line, sku: sku, amount: Money(cents: cents), currency: currency, intendedUse: intendedUse ?? "", bookedOn: booked,
+            shippedOn: shipped)
     }
 
     /// What `quote` adds for partner `partnerID` of `input` (its data as it stands: a caller wanting "as of a day"
