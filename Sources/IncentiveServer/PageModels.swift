@@ -225,8 +225,6 @@ struct PartnerPage: Sendable {
     var programs: [Program]
     var advice: [String]
     var hasAdvice: Bool
-    /// The estimate form's default day (today).
-    var today: String
 }
 
 /// The runs, newest first, a page at a time, each linking to its page; admins see the totals and the

@@ -304,7 +304,7 @@ struct Pages: Sendable {
         return PartnerPage(
             t: language.texts, partnerID: partner.id, partnerName: partner.name, country: partner.country, tier: partner.tier.rawValue,
             provider: partner.provider ? "Partner Provider" : nil, storedRun: storedRun, programs: programs, advice: advice,
-            hasAdvice: !advice.isEmpty, today: options.clock.today.description)
+            hasAdvice: !advice.isEmpty)
     }
 
     /// The advisor's view in a few sentences: where each open subtrack's pace leads, and MDF lost to untagged orders.
