@@ -126,6 +126,24 @@ import Testing
                 """)
     }
 
+    /// A quote line is converted like a booking line: 1,000.00 EUR at 1.076543 (from 2015-04-01) is 1,076.54 USD; NL1002's
+    /// 57,499.99 + 1,076.54 = 58,576.53 x 6% = 3,514.5918, 3,514.59. A currency without a rate stops the estimate.
+    @Test func quoteLinesAreConvertedWithTheFXRates() throws {
+        let (root, quote) = try Self.setUp(quote: "sku,amount,currency\nUCS-C240M4SX,1000,EUR\n")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let arguments = ["estimate", "--data", "examples/data", "--programs", "examples/programs", "--partner", "NL1002", "--as-of", "2015-07-25"]
+        let run = try CLI.run(arguments + ["--quote", quote, "--program", "VIP25-6M"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("  data-center/ucs  volume 57,499.99 -> 58,576.53; paid 0.00 -> 3,514.59: adds 3,514.59 USD\n"))
+        try "sku,amount,currency\nUCS-C240M4SX,1000,GBP\n".write(toFile: quote, atomically: true, encoding: .utf8)
+        let gbp = try CLI.run(arguments + ["--quote", quote])
+        #expect(gbp.status == 1 && gbp.stdout.isEmpty)
+        #expect(
+            gbp.stderr.hasPrefix(
+                "\(quote):2: currency \"GBP\": no fx rate for GBP on or before 2015-07-25 (needed to convert into USD for VIP25-6M); add it to fx.csv\n"
+            ))
+    }
+
     @Test func anUnknownPartnerIsAnError() throws {
         let (root, quote) = try Self.setUp(quote: Self.quote)
         defer { try? FileManager.default.removeItem(at: root) }
