@@ -224,4 +224,16 @@ import Testing
         #expect(estimate.lines[0].notes == ["V2: SKU OLD-1 is on the list of dc/a only on other dates than 2015-03-10"])
         #expect(estimate.lines[1].shares == [LineShare(program: "V2", item: "dc/a", added: Money(cents: 5000), currency: "USD")])
     }
+
+    /// A line booked after the period's end counts nowhere, and says so.
+    @Test func aLineOutsideThePeriodAddsNothing() throws {
+        let scenario = V2RuleTests.scenario(
+            bookings: "", enrollments: V2RuleTests.enrolled("P1", ["a"]),
+            program: V2RuleTests.program(subtracks: "- {id: a, products: [\"A-*\"], rebate_percent: 5}"))
+        let input = try scenario.load(trace: "P1")
+        let late = QuoteLine(line: 2, sku: "A-1", amount: Money(cents: 100_000), currency: "USD", bookedOn: Day(year: 2015, month: 7, day: 26)!)
+        let estimate = try Estimate.estimate(partnerID: "P1", input: input, quote: [late], quoteFile: "quote.csv")
+        #expect(estimate.lines[0].shares.isEmpty)
+        #expect(estimate.lines[0].notes == ["V2: counted on 2015-07-26, outside the period 2015-01-25 .. 2015-07-25"])
+    }
 }
