@@ -33,6 +33,7 @@ struct API: Sendable {
         api.get("partners", use: listPartners)
         api.get("partners/{id}", use: partner)
         api.get("partners/{id}/advice", use: advice)
+        api.post("partners/{id}/estimate", use: estimate)
 
         api.post("imports/{kind}", use: importFile)
 
@@ -157,6 +158,73 @@ struct API: Sendable {
             .input
             guard let advice = Advisor.advise(partnerID: id, input: input, asOf: day) else { return nil }
             return AdviceOutput.json(advice, recommendation: catalogue.map { Recommender.recommend(advice, catalogue: $0) })
+        }
+        guard let text else { throw APIError.notFound("no partner \(id)") }
+        return JSONBody.text(text, contentType: "application/json; charset=utf-8")
+    }
+
+    /// The body of `POST /partners/{id}/estimate`: the quote's lines, amounts as decimal strings.
+    struct EstimateRequest: Decodable {
+        struct Line: Decodable {
+            var sku, amount, currency: String
+            var intendedUse, bookedOn, shippedOn: String?
+            enum CodingKeys: String, CodingKey {
+                case sku, amount, currency
+                case intendedUse = "intended_use", bookedOn = "booked_on", shippedOn = "shipped_on"
+            }
+        }
+        var asOf: String?
+        var program: [String]?
+        var lines: [Line]
+        enum CodingKeys: String, CodingKey { case asOf = "as_of", program, lines }
+    }
+
+    /// The most lines of one quote: each is one more computation of the partner.
+    static let maxQuoteLines = 1000
+
+    /// What a deal adds to the partner's rebates and MDF as it stood on `as_of` (default today): `Estimate.estimate`,
+    /// the JSON of `incentives estimate --format json`. A partner user may estimate only for its own partner.
+    func estimate(_ request: Request, _ context: AppContext) async throws -> Response {
+        let user = try context.requireUser()
+        let id = try context.parameters.require("id")
+        guard user.mayView(partner: id) else { throw APIError.notFound("no partner \(id)") }
+        let body = try await decode(EstimateRequest.self, request)
+        let day = try self.day(body.asOf, parameter: "as_of")
+        guard !body.lines.isEmpty else { throw APIError.badRequest("lines: give at least one quote line") }
+        guard body.lines.count <= Self.maxQuoteLines else {
+            throw APIError.badRequest("lines: at most \(Self.maxQuoteLines) quote lines (found \(body.lines.count))")
+        }
+        var collector = DiagnosticCollector()
+        var quote: [QuoteLine] = []
+        for (position, line) in body.lines.enumerated() {
+            if let parsed = Estimate.quoteLine(
+                file: "lines", line: position + 1, sku: line.sku, amount: line.amount, currency: line.currency, intendedUse: line.intendedUse,
+                bookedOn: line.bookedOn, shippedOn: line.shippedOn, defaultBookedOn: day, collector: &collector)
+            {
+                quote.append(parsed)
+            }
+        }
+        if collector.hasErrors { throw APIError.invalid(DiagnosticReport(collector), what: "nothing was estimated") }
+        let programs = body.program ?? [], lines = quote
+        let workspace = self.workspace
+        if !programs.isEmpty {
+            let known = try await blocking { try workspace.programVersions().map(\.programID) }
+            if let unknown = ProgramSelection.unknown(programs, among: known).first { throw APIError.notFound("no program \(unknown)") }
+        }
+        let text = try await blocking { () -> String? in
+            guard try workspace.partners(offset: 0, limit: 1, only: id).total == 1 else { return nil }
+            var input = try workspace.loadInput(
+                programIDs: programs, tracePartner: id, onlyPartner: true, bookingView: Advisor.bookings(asOf: day), remedies: Self.remedies
+            )
+            .input
+            input.dataset = Advisor.dataset(input.dataset, asOf: day)
+            let estimate: DealEstimate
+            do {
+                estimate = try Estimate.estimate(partnerID: id, input: input, quote: lines, quoteFile: "lines")
+            } catch let report as DiagnosticReport {
+                throw APIError.invalid(report, what: "nothing was estimated")
+            }
+            return EstimateOutput.json(estimate)
         }
         guard let text else { throw APIError.notFound("no partner \(id)") }
         return JSONBody.text(text, contentType: "application/json; charset=utf-8")

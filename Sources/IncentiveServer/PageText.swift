@@ -20,6 +20,7 @@ enum PageText: String, CaseIterable, Sendable {
     case importsBetween, noImportsBetween, sameVersion, onlyInRun, formOnly, before, after, paidChange, missedChange, fullDiff, allChanges
     case moreLines
     case fullCredit, otherTiers, retroactive, marginal, baseFrom, baseAll, baseAboveMin, baseGrowth, attachOn, bandFrom, bonus, points, capPerPartner
+    case estimateDeal, estimateHelp, estimateAsOf, estimateButton, estimateFor, estimateWords
 
     /// The words in English and in Dutch.
     var words: (en: String, nl: String) {
@@ -272,6 +273,16 @@ enum PageText: String, CaseIterable, Sendable {
         case .bonus: ("Bonus", "Bonus")
         case .points: ("+{points} percentage points", "+{points} procentpunt")
         case .capPerPartner: ("Cap per partner: {amount} {currency}", "Maximum per partner: {amount} {currency}")
+        case .estimateDeal: ("Estimate a deal", "Een deal schatten")
+        case .estimateHelp:
+            (
+                "One quote line per row: sku,amount,currency and optionally intended_use,booked_on,shipped_on, under the header row.",
+                "Eén offerteregel per rij: sku,amount,currency en eventueel intended_use,booked_on,shipped_on, onder de kopregel."
+            )
+        case .estimateAsOf: ("Position as of", "Stand per")
+        case .estimateButton: ("Estimate", "Schatten")
+        case .estimateFor: ("What the deal adds", "Wat de deal toevoegt")
+        case .estimateWords: ("The estimate is worded in English.", "De schatting is in het Engels geformuleerd.")
         }
     }
 }

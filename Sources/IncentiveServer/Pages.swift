@@ -36,6 +36,7 @@ struct Pages: Sendable {
         router.get("programs") { request, context in try await programs(request, context) }
         router.get("programs/{id}") { request, context in try await program(request, context) }
         router.get("partners/{id}") { request, context in try await partner(request, context) }
+        router.get("partners/{id}/estimate") { request, context in try await estimate(request, context) }
         router.get("runs") { request, context in try await runs(request, context) }
         router.get("runs/{id}") { request, context in try await run(request, context) }
         router.get("imports") { request, context in try await imports(request, context, outcome: nil) }
@@ -315,6 +316,68 @@ struct Pages: Sendable {
             money: { language.money($0) }, date: { language.date($0) }, check: { language.check($0) },
             decimalSeparator: language == .nl ? "," : ".")
         return AdviceOutput.summary(advice, words: language == .nl ? .dutch : .english, format: format)
+    }
+
+    /// The partner page's estimate form sent (`?quote=CSV&as_of=DAY`): what the deal adds (docs/estimate.md), the engine's
+    /// table in a `pre`, or the quote's problems line by line; the form again below. Read-only, so a GET.
+    func estimate(_ request: Request, _ context: AppContext) async throws -> Response {
+        guard let (user, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
+        let id = context.parameters.get("id") ?? ""
+        guard user.mayView(partner: id) else { return try notFound(request, context, session: session) }
+        let language = Language.of(request)
+        let query = request.uri.queryParameters
+        let quoteText = query["quote"].map(String.init) ?? ""
+        let asOfText = query["as_of"].map(String.init) ?? ""
+        let workspace = self.workspace, today = options.clock.today
+        let body = try await blocking { () -> String? in
+            guard try workspace.partners(offset: 0, limit: 1, only: id).total == 1 else { return nil }
+            return try Self.estimateBody(
+                id: id, quote: quoteText, asOf: asOfText, today: today, texts: language.texts, workspace: workspace)
+        }
+        guard let body else { return try notFound(request, context, session: session) }
+        return page(try templates.framed(body, in: frame(request, title: id, session: session)), request: request)
+    }
+
+    /// The estimate of `quote` (CSV text) for partner `id` as it stood on `day`.
+    static func estimateOutcome(id: String, quote: String, day: Day, workspace: Workspace) throws(DiagnosticReport) -> DealEstimate {
+        let lines = try Estimate.readQuote(text: quote, file: "quote", bookedOn: day)
+        var input = try workspace.loadInput(tracePartner: id, onlyPartner: true, bookingView: Advisor.bookings(asOf: day)).input
+        input.dataset = Advisor.dataset(input.dataset, asOf: day)
+        return try Estimate.estimate(partnerID: id, input: input, quote: lines, quoteFile: "quote")
+    }
+
+    /// The estimate page's body: the outcome (or the problems), then the form with what was sent.
+    static func estimateBody(id: String, quote: String, asOf: String, today: Day, texts t: [String: String], workspace: Workspace) throws -> String {
+        let html = TextBuffer(capacity: 8192)
+        html.raw("<h1><a href=\"/partners/").html(id).raw("\">").html(id).raw("</a> <span class=\"muted\">").html(t["estimateDeal"]).raw(
+            "</span></h1>\n")
+        var problems: [String] = []
+        var day = today
+        if !asOf.isEmpty {
+            if let parsed = Day(iso: asOf) { day = parsed } else { problems.append("as_of \"\(asOf)\": expected a real calendar date YYYY-MM-DD") }
+        }
+        if problems.isEmpty && !quote.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            switch Result(catching: { () throws(DiagnosticReport) -> DealEstimate in
+                try estimateOutcome(id: id, quote: quote, day: day, workspace: workspace)
+            }) {
+            case .success(let estimate):
+                html.raw("<div class=\"card\"><h2>").html(t["estimateFor"]).raw("</h2><p class=\"muted\">").html(t["estimateWords"])
+                html.raw("</p><pre>").html(EstimateOutput.table(estimate)).raw("</pre></div>\n")
+            case .failure(let report):
+                problems = report.errorLines
+            }
+        }
+        if !problems.isEmpty {
+            html.raw("<div class=\"card\"><ul>")
+            for problem in problems.prefix(100) { html.raw("<li class=\"fail\">").html(problem).raw("</li>") }
+            html.raw("</ul></div>\n")
+        }
+        html.raw("<div class=\"card\"><form method=\"get\" action=\"/partners/").html(id).raw("/estimate\"><p class=\"muted\">").html(
+            t["estimateHelp"])
+        html.raw("</p><textarea name=\"quote\" rows=\"8\" cols=\"60\">").html(quote.isEmpty ? "sku,amount,currency\n" : quote)
+        html.raw("</textarea><p><label>").html(t["estimateAsOf"]).raw(" <input type=\"date\" name=\"as_of\" value=\"").html(day.description)
+        html.raw("\"></label> <button type=\"submit\">").html(t["estimateButton"]).raw("</button></p></form></div>\n")
+        return html.result
     }
 
     // MARK: Imports

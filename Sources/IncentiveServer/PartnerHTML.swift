@@ -19,7 +19,11 @@ enum PartnerHTML {
             for line in page.advice { html.raw("<li>").html(line).raw("</li>") }
             html.raw("</ul></div>")
         }
-        html.raw("\n")
+        html.raw("\n<div class=\"card\"><h2>").html(t["estimateDeal"]).raw("</h2><form method=\"get\" action=\"/partners/").html(page.partnerID)
+        html.raw("/estimate\"><p class=\"muted\">").html(t["estimateHelp"]).raw(
+            "</p><textarea name=\"quote\" rows=\"4\" cols=\"60\">sku,amount,currency\n")
+        html.raw("</textarea><p><label>").html(t["estimateAsOf"]).raw(" <input type=\"date\" name=\"as_of\"></label> <button type=\"submit\">")
+        html.html(t["estimateButton"]).raw("</button></p></form></div>\n")
         for program in page.programs {
             html.raw("<div class=\"card\">\n<h2><a href=\"/programs/").html(program.id).raw("\">").html(program.id)
             html.raw("</a> <span class=\"status ").html(program.status).raw("\">").html(program.statusText).raw("</span></h2>\n")

@@ -15,7 +15,8 @@ struct Incentives: AsyncParsableCommand {
             """,
         version: Engine.version,
         subcommands: [
-            Compute.self, Explain.self, Check.self, Advise.self, Init.self, Import.self, Programs.self, Enroll.self, Unenroll.self, RunCommand.self,
+            Compute.self, Explain.self, Check.self, Advise.self, EstimateDeal.self, Init.self, Import.self, Programs.self, Enroll.self, Unenroll.self,
+            RunCommand.self,
             Runs.self, Imports.self, Export.self, Status.self, Serve.self, Users.self, Tokens.self, Generate.self,
         ]
     )
@@ -102,11 +103,14 @@ enum Terminal {
     }
 
     /// Loads input, turning problems into the standard report.
-    static func load(_ options: InputOptions, programIDs: [String] = [], tracePartner: String? = nil) throws -> LoadedInput {
+    static func load(
+        _ options: InputOptions, programIDs: [String] = [], tracePartner: String? = nil, bookingView: (@Sendable (BookingLine) -> BookingLine?)? = nil
+    ) throws -> LoadedInput {
         if let data = options.data, let programs = options.programs {
             do {
-                let input = try Engine.load(dataDirectory: data, programsDirectory: programs, programIDs: programIDs, tracePartner: tracePartner,
-                    names: Terminal.choiceNames)
+                let input = try Engine.load(
+                    dataDirectory: data, programsDirectory: programs, programIDs: programIDs, tracePartner: tracePartner,
+                    bookingView: bookingView, names: Terminal.choiceNames)
                 reportWarnings(input.warnings)
                 return input
             } catch {
@@ -116,7 +120,7 @@ enum Terminal {
         let workspace = try openWorkspace(options.workspace)
         do {
             return try workspace.loadInput(
-                programIDs: programIDs, tracePartner: tracePartner, onlyPartner: tracePartner != nil, remedies: .commandLine
+                programIDs: programIDs, tracePartner: tracePartner, onlyPartner: tracePartner != nil, bookingView: bookingView, remedies: .commandLine
             ).input
         } catch {
             throw reportProblems(error)

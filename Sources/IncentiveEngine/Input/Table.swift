@@ -9,13 +9,20 @@ final class Table {
     /// Records that could not be read at all (syntax, field count): their values are unknown.
     private(set) var unreadableRows = 0
 
-    init?(path: String, displayName: String? = nil, required: [String], optional: [String], collector: inout DiagnosticCollector) {
+    convenience init?(path: String, displayName: String? = nil, required: [String], optional: [String], collector: inout DiagnosticCollector) {
+        let reader: CSVReader
         do {
             reader = try CSVReader(path: path, displayName: displayName)
         } catch {
             collector.merge(error.collector)
             return nil
         }
+        self.init(reader: reader, required: required, optional: optional, collector: &collector)
+    }
+
+    /// A table read by `reader` (a file, or bytes such as a quote pasted into a form).
+    init?(reader: CSVReader, required: [String], optional: [String], collector: inout DiagnosticCollector) {
+        self.reader = reader
         expectedFields = reader.header.count
         var columns: [String: Int] = [:]
         var missing = false
