@@ -57,11 +57,8 @@ public final class Workspace: Sendable {
         // the bookings index all over, and misses in a small cache made it twice as slow. Readers (up to
         // five at once in a server) read a partner or a page of a list, or stream the bookings in key
         // order, and keep 8 MiB each: with 64 MiB each a server serving 100,000 partners grew past 350 MB.
-        // Readers also map the file (up to 4 GiB of address space, not memory): a partner's rows are read
-        // where the system already keeps them instead of being copied by a system call per page.
         configuration.prepareDatabase { db in
             try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -8192" : "PRAGMA cache_size = -65536")
-            if db.configuration.readonly { try db.execute(sql: "PRAGMA mmap_size = 4294967296") }
         }
         return configuration
     }
