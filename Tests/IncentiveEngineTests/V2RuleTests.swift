@@ -291,12 +291,18 @@ import Testing
             ])
         #expect(result.rows[0].leftOut == LeftOutLines())
         let late = try #require(result.rows[1].leftOut)
-        #expect(late == LeftOutLines(enrolledLateOn: Day(iso: "2015-03-01"), beforeEnrollmentLines: 1, beforeEnrollmentVolume: Money(cents: 100_000)))
+        // ... and O6, the X-1 of 2015-02-28 (1,000.00), is left out of the attach volume.
+        #expect(
+            late
+                == LeftOutLines(
+                    enrolledLateOn: Day(iso: "2015-03-01"), beforeEnrollmentLines: 1, beforeEnrollmentVolume: Money(cents: 100_000),
+                    attachBeforeEnrollmentLines: 1, attachBeforeEnrollmentVolume: Money(cents: 100_000)))
         #expect(result.rows[1].rebate?.attach?.volume == Money(cents: 50_000))
         let text = Explanation.render(partnerID: "P2", input: input, result: result)
         #expect(text.contains("enrolled 2015-03-01 (after full_credit_enrollment_until 2015-02-28: lines counted before 2015-03-01 are left out)"))
         #expect(text.contains("left out (counted before the late enrolment 2015-03-01): line 5: order O4/1 UCS-1 booked 2015-02-28 1,000.00 USD\n"))
         #expect(text.contains("late enrolment 2015-03-01: 1 line(s) counted before it left out, 1,000.00 USD\n"))
+        #expect(text.contains("late enrolment 2015-03-01: 1 attach line(s) counted before it left out of the attach volume, 1,000.00 USD\n"))
         #expect(text.contains("rebate: 0.00 USD; missed 200.00 USD = round(2,000.00 x 10%), rounded half to even once\n"))
         #expect(ResultsJSON.render(result).contains("\"enrolled_late_on\" : \"2015-03-01\""))
     }

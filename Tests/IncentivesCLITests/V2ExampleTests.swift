@@ -44,6 +44,7 @@ import Testing
         #expect(text.contains("left out (counted before the late enrolment 2017-08-27): line 43: order SO18-6002/1 CP-8865-K9 booked 2017-08-26"))
         #expect(text.contains("counted: line 44: order SO18-6003/1 CP-8865-K9 booked 2017-08-27"))
         #expect(text.contains("late enrolment 2017-08-27: 1 line(s) counted before it left out, 20,000.00 USD"))
+        #expect(text.contains("late enrolment 2017-08-27: 1 attach line(s) counted before it left out of the attach volume, 9,000.00 USD"))
         #expect(text.contains("attach: 7,000.00 USD, 15.55% of the qualifying volume: band from 15% adds 4 points"))
         #expect(text.contains("rebate: 9,000.00 USD = round(45,000.00 x 20%)"))
     }
@@ -134,6 +135,9 @@ import Testing
         #expect(cut["enrolled_late_on"] as? String == "2017-08-27")
         #expect(cut["before_enrollment_lines"] as? Int == 1)
         #expect(cut["before_enrollment_volume"] as? String == "20000.00")
+        // ... and the CUC licence SO18-6001 (9,000.00) booked before it is left out of the attach volume.
+        #expect(cut["attach_before_enrollment_lines"] as? Int == 1)
+        #expect(cut["attach_before_enrollment_volume"] as? String == "9000.00")
         let lateAttach = try #require(late.rebate["attach"] as? [String: Any])
         #expect(lateAttach["volume"] as? String == "7000.00")
         #expect(lateAttach["rate_percent"] as? String == "15.55")

@@ -494,11 +494,17 @@ public struct LeftOutLines: Sendable, Hashable {
     /// the entry's dates, and which no other subtrack took.
     public var outsideProductDatesLines: Int
     public var outsideProductDatesVolume: Money
+    /// In-period lines matching the attach bonus's products with a counting date before `enrolledLateOn`: left out
+    /// of the attach volume.
+    public var attachBeforeEnrollmentLines: Int
+    public var attachBeforeEnrollmentVolume: Money
 
     public init(
         enrolledLateOn: Day? = nil, beforeEnrollmentLines: Int = 0, beforeEnrollmentVolume: Money = .zero, outsideProductDatesLines: Int = 0,
-        outsideProductDatesVolume: Money = .zero
+        outsideProductDatesVolume: Money = .zero, attachBeforeEnrollmentLines: Int = 0, attachBeforeEnrollmentVolume: Money = .zero
     ) {
+        self.attachBeforeEnrollmentLines = attachBeforeEnrollmentLines
+        self.attachBeforeEnrollmentVolume = attachBeforeEnrollmentVolume
         self.enrolledLateOn = enrolledLateOn
         self.beforeEnrollmentLines = beforeEnrollmentLines
         self.beforeEnrollmentVolume = beforeEnrollmentVolume

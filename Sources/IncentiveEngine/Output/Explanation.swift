@@ -139,7 +139,9 @@ public enum Explanation {
             text +=
                 listing(counted, options, programIndex: programIndex, currency: program.currency)
                 + listing(leftOut, options, programIndex: programIndex, currency: program.currency)
-            if let leftOutLines = row.leftOut { text += leftOutText(leftOutLines, currency: program.currency) }
+            if let leftOutLines = row.leftOut {
+                text += leftOutText(leftOutLines, hasAttachBonus: row.rebate?.attach != nil, currency: program.currency)
+            }
             if !baseline.isEmpty {
                 text +=
                     "    \(baseline.count) line(s) in the baseline period\n"
@@ -204,11 +206,15 @@ public enum Explanation {
     }
 
     /// The lines the enrolment cut-off and product entries' dates left out, in totals.
-    static func leftOutText(_ lines: LeftOutLines, currency: String) -> String {
+    static func leftOutText(_ lines: LeftOutLines, hasAttachBonus: Bool, currency: String) -> String {
         var text = ""
         if let late = lines.enrolledLateOn {
             text +=
                 "    late enrolment \(late): \(lines.beforeEnrollmentLines) line(s) counted before it left out, \(lines.beforeEnrollmentVolume.groupedText) \(currency)\n"
+            if hasAttachBonus {
+                text +=
+                    "    late enrolment \(late): \(lines.attachBeforeEnrollmentLines) attach line(s) counted before it left out of the attach volume, \(lines.attachBeforeEnrollmentVolume.groupedText) \(currency)\n"
+            }
         }
         if lines.outsideProductDatesLines > 0 {
             text +=

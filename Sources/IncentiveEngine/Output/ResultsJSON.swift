@@ -148,18 +148,26 @@ public enum ResultsJSON {
         var beforeEnrollmentVolume: String
         var outsideProductDatesLines: Int
         var outsideProductDatesVolume: String
+        /// Only with an attach bonus and a late enrolment.
+        var attachBeforeEnrollmentLines: Int?
+        var attachBeforeEnrollmentVolume: String?
         enum CodingKeys: String, CodingKey {
             case enrolledLateOn = "enrolled_late_on", beforeEnrollmentLines = "before_enrollment_lines"
             case beforeEnrollmentVolume = "before_enrollment_volume", outsideProductDatesLines = "outside_product_dates_lines"
             case outsideProductDatesVolume = "outside_product_dates_volume"
+            case attachBeforeEnrollmentLines = "attach_before_enrollment_lines", attachBeforeEnrollmentVolume = "attach_before_enrollment_volume"
         }
 
-        init(_ lines: LeftOutLines) {
+        init(_ lines: LeftOutLines, hasAttachBonus: Bool) {
             enrolledLateOn = lines.enrolledLateOn?.description
             beforeEnrollmentLines = lines.beforeEnrollmentLines
             beforeEnrollmentVolume = lines.beforeEnrollmentVolume.plainText
             outsideProductDatesLines = lines.outsideProductDatesLines
             outsideProductDatesVolume = lines.outsideProductDatesVolume.plainText
+            if lines.enrolledLateOn != nil && hasAttachBonus {
+                attachBeforeEnrollmentLines = lines.attachBeforeEnrollmentLines
+                attachBeforeEnrollmentVolume = lines.attachBeforeEnrollmentVolume.plainText
+            }
         }
     }
 
@@ -196,7 +204,7 @@ public enum ResultsJSON {
                                         CheckDocument(code: $0.code.rawValue, passed: $0.passed, reason: $0.reason, explanation: $0.explanation)
                                     },
                                     rebate: row.rebate.map { RebateDocument($0, qualifying: row.qualifyingVolume) },
-                                    leftOut: row.leftOut.map(LeftOutDocument.init))
+                                    leftOut: row.leftOut.map { LeftOutDocument($0, hasAttachBonus: row.rebate?.attach != nil) })
                             },
                             tier: partner.tier.map(TierDocument.init))
                     })

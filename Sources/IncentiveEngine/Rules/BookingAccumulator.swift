@@ -524,9 +524,9 @@ extension BookingAccumulator {
             if subtrack >= 0 || missed >= 0 { uses += 1 }
             if attachFirst >= 0 {
                 var position = attachFirst
+                // Counted in the attach volume, or in what the cut-off left out of it: a total either way.
                 while v2Plans[v2].skuAttach[position] >= 0 {
-                    let attached = Int(v2Plans[v2].skuAttach[position])
-                    if !hasCutOff || countingDay >= v2Plans[v2].cutOff[slotBase + attached] { uses += 1 }
+                    uses += 1
                     position += 1
                 }
             }
@@ -574,6 +574,9 @@ extension BookingAccumulator {
                 let attached = Int(v2Plans[v2].skuAttach[position])
                 if !hasCutOff || countingDay >= v2Plans[v2].cutOff[slotBase + attached] {
                     totals.programs[index].extras[slotBase + attached].attachVolume.cents += cents
+                } else {
+                    totals.programs[index].extras[slotBase + attached].attachBeforeEnrollmentVolume.cents += cents
+                    totals.programs[index].extras[slotBase + attached].attachBeforeEnrollmentLines += 1
                 }
                 position += 1
             }

@@ -66,8 +66,12 @@ public struct SubtrackExtras: Sendable, Hashable {
     public var beforeEnrollmentVolume = Money.zero
     /// In-period lines whose SKU matched an entry of the subtrack by pattern, not by dates, and no other subtrack.
     public var outsideProductDatesVolume = Money.zero
+    /// In-period lines matching `attach_bonus.products` counted before a late enrolment in the subtrack: left out of
+    /// its attach volume (formats.md §5.4).
+    public var attachBeforeEnrollmentVolume = Money.zero
     public var beforeEnrollmentLines: Int32 = 0
     public var outsideProductDatesLines: Int32 = 0
+    public var attachBeforeEnrollmentLines: Int32 = 0
 
     public init() {}
 
@@ -79,6 +83,8 @@ public struct SubtrackExtras: Sendable, Hashable {
         outsideProductDatesVolume.cents &+= other.outsideProductDatesVolume.cents
         beforeEnrollmentLines &+= other.beforeEnrollmentLines
         outsideProductDatesLines &+= other.outsideProductDatesLines
+        attachBeforeEnrollmentVolume.cents &+= other.attachBeforeEnrollmentVolume.cents
+        attachBeforeEnrollmentLines &+= other.attachBeforeEnrollmentLines
     }
 }
 

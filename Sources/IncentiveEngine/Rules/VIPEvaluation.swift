@@ -138,7 +138,9 @@ public enum VIPEvaluation {
                 let leftOut = LeftOutLines(
                     enrolledLateOn: late ? enrollment.enrolledOn : nil, beforeEnrollmentLines: Int(extras.beforeEnrollmentLines),
                     beforeEnrollmentVolume: extras.beforeEnrollmentVolume, outsideProductDatesLines: Int(extras.outsideProductDatesLines),
-                    outsideProductDatesVolume: extras.outsideProductDatesVolume)
+                    outsideProductDatesVolume: extras.outsideProductDatesVolume,
+                    attachBeforeEnrollmentLines: Int(extras.attachBeforeEnrollmentLines),
+                    attachBeforeEnrollmentVolume: extras.attachBeforeEnrollmentVolume)
                 let potential = computation.amount
                 rows.append(
                     ResultRow(
