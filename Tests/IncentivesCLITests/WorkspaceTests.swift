@@ -208,6 +208,30 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }
 
+    /// A tier history with an unknown tier, an unknown partner and a duplicate date: every problem named by
+    /// file, line, column and value, and nothing of the file stored (not even its good first row).
+    @Test func aBadTierHistoryIsRejectedWhole() throws {
+        let (folder, path) = try Self.exampleWorkspace()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let tiers = folder.appendingPathComponent("tiers.csv").path
+        try """
+        partner_id,tier,valid_from
+        NL1001,gold,2015-03-01
+        NL1001,platinum,2015-04-01
+        XX9,gold,2015-01-01
+        NL1001,select,2015-03-01
+
+        """.write(toFile: tiers, atomically: true, encoding: .utf8)
+        let run = try CLI.run(["import", "tiers", tiers, "--workspace", path])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("\(tiers):3: tier \"platinum\": unknown tier (expected gold, premier, select or registered)"))
+        #expect(run.stderr.contains("\(tiers):4: partner_id \"XX9\": unknown partner (not in the workspace)"))
+        #expect(run.stderr.contains("\(tiers):5: valid_from \"2015-03-01\": partner NL1001 already has a tier from this date (line 2)"))
+        #expect(run.stderr.contains("nothing was imported; the workspace is unchanged"))
+        let status = try Self.expectSuccess(["status", "--workspace", path])
+        #expect(status.stdout.contains("  tiers        0\n"))
+    }
+
     @Test func aBadFileChangesNothing() throws {
         let (folder, path) = try Self.exampleWorkspace()
         defer { try? FileManager.default.removeItem(at: folder) }

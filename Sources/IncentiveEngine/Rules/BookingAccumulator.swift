@@ -321,24 +321,10 @@ public struct BookingAccumulator: Sendable {
         }
         // The sums below stay within `sumLimit` (`counted` bounds them); they wrap, rather than trap, only
         // when an overflow without a line was noted above, and then the load fails and they are not used.
-        for index in totals.programs.indices {
-            let theirs = other.totals.programs[index]
-            Self.addSlots(&totals.programs[index].subtracks, theirs.subtracks) { $0.add($1) }
-            Self.addSlots(&totals.programs[index].unmatchedLines, theirs.unmatchedLines) { $0 += $1 }
-            Self.addSlots(&totals.programs[index].mdf, theirs.mdf) { $0.add($1) }
-            Self.addSlots(&totals.programs[index].extras, theirs.extras) { $0.add($1) }
-        }
+        for index in totals.programs.indices { totals.programs[index].add(other.totals.programs[index]) }
         for var line in other.totals.traced {
             if line.line > 0 { line.line += lineShift }
             totals.traced.append(line)
-        }
-    }
-
-    /// Adds each slot of `theirs` into the same slot of `mine` with `add`.
-    @inline(__always)
-    private static func addSlots<Slot>(_ mine: inout [Slot], _ theirs: [Slot], _ add: (inout Slot, Slot) -> Void) {
-        mine.withUnsafeMutableBufferPointer { mine in
-            for slot in mine.indices { add(&mine[slot], theirs[slot]) }
         }
     }
 

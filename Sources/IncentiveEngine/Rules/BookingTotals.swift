@@ -119,6 +119,23 @@ public struct ProgramTotals: Sendable, Equatable {
 
     public func subtrack(partner: Int, subtrack: Int) -> SubtrackTotals { subtracks[partner * subtrackCount + subtrack] }
 
+    /// Adds `other`, the totals of other lines of the same program and partners, slot by slot (wrapping, like
+    /// `SubtrackTotals.add`): chunks of a file read in parallel, or a quote's lines on top of a partner's.
+    mutating func add(_ other: ProgramTotals) {
+        Self.addSlots(&subtracks, other.subtracks) { $0.add($1) }
+        Self.addSlots(&unmatchedLines, other.unmatchedLines) { $0 &+= $1 }
+        Self.addSlots(&mdf, other.mdf) { $0.add($1) }
+        Self.addSlots(&extras, other.extras) { $0.add($1) }
+    }
+
+    /// Adds each slot of `theirs` into the same slot of `mine` with `add`.
+    @inline(__always)
+    private static func addSlots<Slot>(_ mine: inout [Slot], _ theirs: [Slot], _ add: (inout Slot, Slot) -> Void) {
+        mine.withUnsafeMutableBufferPointer { mine in
+            for slot in mine.indices { add(&mine[slot], theirs[slot]) }
+        }
+    }
+
     /// The extras of partner `partner` in subtrack `subtrack`; zero for a program without v2 rules.
     public func extras(partner: Int, subtrack: Int) -> SubtrackExtras {
         extras.isEmpty ? SubtrackExtras() : extras[partner * subtrackCount + subtrack]

@@ -192,13 +192,7 @@ public enum Estimate {
     /// The totals of the partner's lines and the quote's lines together.
     static func sum(_ lhs: BookingTotals, _ rhs: BookingTotals) -> BookingTotals {
         var total = lhs
-        for index in total.programs.indices {
-            let theirs = rhs.programs[index]
-            for slot in total.programs[index].subtracks.indices { total.programs[index].subtracks[slot].add(theirs.subtracks[slot]) }
-            for slot in total.programs[index].extras.indices { total.programs[index].extras[slot].add(theirs.extras[slot]) }
-            for slot in total.programs[index].unmatchedLines.indices { total.programs[index].unmatchedLines[slot] += theirs.unmatchedLines[slot] }
-            for slot in total.programs[index].mdf.indices { total.programs[index].mdf[slot].add(theirs.mdf[slot]) }
-        }
+        for index in total.programs.indices { total.programs[index].add(rhs.programs[index]) }
         return total
     }
 }
