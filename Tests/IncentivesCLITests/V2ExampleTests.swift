@@ -47,6 +47,28 @@ import Testing
         #expect(text.contains("late enrolment 2017-08-27: 1 attach line(s) counted before it left out of the attach volume, 9,000.00 USD"))
         #expect(text.contains("attach: 7,000.00 USD, 15.55% of the qualifying volume: band from 15% adds 4 points"))
         #expect(text.contains("rebate: 9,000.00 USD = round(45,000.00 x 20%)"))
+        // Each attach line by itself: the licence booked before enrolling, and the one after.
+        #expect(text.contains("1 attach line(s) in the attach volume; 1 left out by the late enrolment\n"))
+        #expect(
+            text.contains(
+                "left out of the attach volume (counted before the late enrolment 2017-08-27): line 42: order SO18-6001/1 CUC-USR-LIC booked 2017-08-10"
+            ))
+        #expect(text.contains("attach: line 46: order SO18-6005/1 CER-USR-LIC booked 2017-12-01 shipped 2017-12-01 7,000.00 USD"))
+    }
+
+    /// US5006: FY17 lines of HyperFlex are its growth baseline, but the all-flash one (HXAF*, an entry from
+    /// 2017-07-30) booked on 2017-05-15 is not: explain lists it beside the two that are (20,000.01 + 10,000.04).
+    @Test func explainNamesTheBaselineLineLeftOutByAProductEntrysDates() throws {
+        let run = try CLI.run(["explain"] + Self.arguments + ["--partner", "US5006"])
+        #expect(run.status == 0)
+        let text = run.stdout
+        #expect(text.contains("2 line(s) in the baseline period; 1 left out by their product entry's dates\n"))
+        #expect(text.contains("baseline: line 25: order SO17-5501/1 HX220C-M4S booked 2016-07-31"))
+        #expect(
+            text.contains(
+                "not baseline (booked 2017-05-15, outside the dates of product entry HXAF* from 2017-07-30): line 26: order SO17-5502/1 HXAF240C-M4SX booked 2017-05-15"
+            ))
+        #expect(text.contains("baseline: FY17 (2016-07-31 .. 2017-07-29): 30,000.05 USD x 182 / 364 days = 15,000.02 USD"))
     }
 
     @Test func jsonCarriesBaseSlicesAttachBaselineAndTheBindingCap() throws {

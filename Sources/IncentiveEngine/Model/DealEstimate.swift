@@ -105,6 +105,8 @@ public struct DealEstimate: Sendable {
             return "SKU \(line.sku) is on the list of \(paths[subtrack]) only on other dates than \(line.bookedOn)"
         case .baseline(let subtrack, _, let date):
             return "counted on \(date), in the baseline period of \(paths[subtrack]), not in the period"
+        case .baselineOutsideProductDates(let subtrack, let date):
+            return "counted on \(date), in the baseline period of \(paths[subtrack]) but outside its product entry's dates, not in the period"
         }
     }
 }

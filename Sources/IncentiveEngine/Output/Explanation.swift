@@ -62,20 +62,28 @@ public enum Explanation {
     }
 
     static func listing(_ entries: [(TracedLine, String)], _ listing: Listing, programIndex: Int, currency: String) -> String {
+        self.listing(
+            entries.map { line, label in
+                let converted: Money?
+                switch line.outcomes[programIndex] {
+                case .counted(_, let amount), .qualifying(let amount), .untagged(let amount), .otherTag(let amount), .noRule(let amount),
+                    .beforeEnrollment(_, let amount, _), .outsideProductDates(_, let amount), .baseline(_, let amount, _):
+                    converted = amount
+                default: converted = nil
+                }
+                return (line, label, converted)
+            }, listing, currency: currency)
+    }
+
+    /// Each line with its label and its amount in the program's currency (`nil`: not converted), up to the limit.
+    static func listing(_ entries: [(TracedLine, String, Money?)], _ listing: Listing, currency: String) -> String {
         var text = ""
         for (index, entry) in entries.enumerated() {
             if let limit = listing.limit, index >= limit {
                 text += "      ... and \(entries.count - limit) more\(listing.moreLines.map { " (\($0))" } ?? "")\n"
                 break
             }
-            var converted: Money?
-            switch entry.0.outcomes[programIndex] {
-            case .counted(_, let amount), .qualifying(let amount), .untagged(let amount), .otherTag(let amount), .noRule(let amount),
-                .beforeEnrollment(_, let amount, _), .outsideProductDates(_, let amount), .baseline(_, let amount, _):
-                converted = amount
-            default: converted = nil
-            }
-            text += "      \(entry.1) \(describe(entry.0, converted: converted, currency: currency))\n"
+            text += "      \(entry.1) \(describe(entry.0, converted: entry.2, currency: currency))\n"
         }
         return text
     }
@@ -131,7 +139,21 @@ public enum Explanation {
                     leftOut.append((line, "left out (booked \(line.bookedOn), outside the dates of product entry \(entry.map(entryText) ?? "?")):"))
                 case .baseline(let subtrackIndex, _, _) where subtrackIndex == index:
                     baseline.append((line, "baseline:"))
+                case .baselineOutsideProductDates(let subtrackIndex, _) where subtrackIndex == index:
+                    let entry = subtrack.productEntries.first { $0.pattern.matches(Array(line.sku.utf8)) }
+                    baseline.append(
+                        (line, "not baseline (booked \(line.bookedOn), outside the dates of product entry \(entry.map(entryText) ?? "?")):"))
                 default: break
+                }
+            }
+            // The lines the attach bonus looked at, counted or left out by a late enrolment.
+            var attach: [(TracedLine, String, Money?)] = []
+            if subtrack.attachBonus != nil {
+                for line in input.totals.traced {
+                    for use in line.attach where use.program == programIndex && use.subtrack == index {
+                        let label = use.enrolledLateOn.map { "left out of the attach volume (counted before the late enrolment \($0)):" } ?? "attach:"
+                        attach.append((line, label, use.amount))
+                    }
                 }
             }
             text += "    lines: \(counted.count) counted, \(row.qualifyingVolume.groupedText) \(program.currency) (credits included)"
@@ -143,9 +165,18 @@ public enum Explanation {
                 text += leftOutText(leftOutLines, hasAttachBonus: row.rebate?.attach != nil, currency: program.currency)
             }
             if !baseline.isEmpty {
+                let counted = baseline.count { if case .baseline = $0.0.outcomes[programIndex] { true } else { false } }
                 text +=
-                    "    \(baseline.count) line(s) in the baseline period\n"
+                    "    \(counted) line(s) in the baseline period"
+                    + (counted == baseline.count ? "\n" : "; \(baseline.count - counted) left out by their product entry's dates\n")
                     + listing(baseline, options, programIndex: programIndex, currency: program.currency)
+            }
+            if !attach.isEmpty {
+                let counted = attach.count { $0.1 == "attach:" }
+                text +=
+                    "    \(counted) attach line(s) in the attach volume"
+                    + (counted == attach.count ? "\n" : "; \(attach.count - counted) left out by the late enrolment\n")
+                    + listing(attach, options, currency: program.currency)
             }
             if let rebate = row.rebate {
                 text += rebateText(rebate, row: row, currency: program.currency)

@@ -159,6 +159,7 @@ public struct BookingAccumulator: Sendable {
         let partnerIndex = line.partner
         let tracing = tracePartner == partnerIndex
         var outcomes: [LineOutcome] = []
+        var attachUses: [AttachUse] = []
 
         func location() -> (line: Int?, what: String) {
             line.line > 0
@@ -169,8 +170,8 @@ public struct BookingAccumulator: Sendable {
         for index in 0..<plans.count {
             if plans[index].v2 >= 0 {
                 let done = addV2(
-                    line, program: index, plan: plans[index].v2, skuID: skuID, currency: currency, tracing: tracing, outcomes: &outcomes, file: file,
-                    collector: &collector)
+                    line, program: index, plan: plans[index].v2, skuID: skuID, currency: currency, tracing: tracing, outcomes: &outcomes,
+                    attach: &attachUses, file: file, collector: &collector)
                 if !done { return }
                 continue
             }
@@ -265,7 +266,7 @@ public struct BookingAccumulator: Sendable {
                     line: line.line, orderID: String(decoding: line.orderID, as: UTF8.self), lineID: String(decoding: line.lineID, as: UTF8.self),
                     sku: String(decoding: line.sku, as: UTF8.self), bookedOn: line.bookedOn, shippedOn: line.shippedOn,
                     amount: Money(cents: line.amount), currency: String(decoding: line.currency, as: UTF8.self).uppercased(),
-                    intendedUse: tags.string(tag), outcomes: outcomes))
+                    intendedUse: tags.string(tag), outcomes: outcomes, attach: attachUses))
         }
     }
 
@@ -419,8 +420,7 @@ extension BookingAccumulator {
     /// Adds `line` to program `index`, which has a `V2Plan`; false when the line cannot be converted (reported).
     private mutating func addV2(
         _ line: BookingLine, program index: Int, plan v2: Int, skuID: Int32, currency: UInt32, tracing: Bool, outcomes: inout [LineOutcome],
-        file: String,
-        collector: inout DiagnosticCollector
+        attach attachUses: inout [AttachUse], file: String, collector: inout DiagnosticCollector
     ) -> Bool {
         let sku = Int(skuID)
         let partner = line.partner
@@ -498,7 +498,16 @@ extension BookingAccumulator {
             if subtrack >= 0 { totals.programs[index].subtracks[slotBase + Int(subtrack)].outsidePeriodLines += 1 }
             if !inBaseline {
                 if tracing {
-                    outcomes.append(subtrack >= 0 ? .outsidePeriod(subtrack: Int(subtrack), date: Day(daysSinceEpoch: countingDay)) : .noSubtrack)
+                    let day = Day(daysSinceEpoch: countingDay)
+                    if subtrack >= 0 {
+                        outcomes.append(.outsidePeriod(subtrack: Int(subtrack), date: day))
+                    } else if missed >= 0 && v2Plans[v2].baselineStart[Int(missed)] <= countingDay
+                        && countingDay <= v2Plans[v2].baselineEnd[Int(missed)]
+                    {
+                        outcomes.append(.baselineOutsideProductDates(subtrack: Int(missed), date: day))
+                    } else {
+                        outcomes.append(.noSubtrack)
+                    }
                 }
                 return true
             }
@@ -560,9 +569,14 @@ extension BookingAccumulator {
                 let attached = Int(v2Plans[v2].skuAttach[position])
                 if !hasCutOff || countingDay >= v2Plans[v2].cutOff[slotBase + attached] {
                     totals.programs[index].extras[slotBase + attached].attachVolume.cents += cents
+                    if tracing { attachUses.append(AttachUse(program: index, subtrack: attached, amount: Money(cents: cents))) }
                 } else {
                     totals.programs[index].extras[slotBase + attached].attachBeforeEnrollmentVolume.cents += cents
                     totals.programs[index].extras[slotBase + attached].attachBeforeEnrollmentLines += 1
+                    if tracing {
+                        let late = Day(daysSinceEpoch: v2Plans[v2].cutOff[slotBase + attached])
+                        attachUses.append(AttachUse(program: index, subtrack: attached, amount: Money(cents: cents), enrolledLateOn: late))
+                    }
                 }
                 position += 1
             }

@@ -167,6 +167,21 @@ public enum LineOutcome: Sendable, Hashable {
     case outsideProductDates(subtrack: Int, amount: Money)
     /// VIP (formats.md §5.4): outside the period, inside the baseline period of `subtrack`.
     case baseline(subtrack: Int, amount: Money, date: Day)
+    /// VIP (formats.md §5.2, §5.4): inside the baseline period of `subtrack`, its SKU matches an entry of `subtrack` by
+    /// pattern but its `booked_on` lies outside the entry's dates, so it is no baseline volume (not converted: it
+    /// counts nowhere).
+    case baselineOutsideProductDates(subtrack: Int, date: Day)
+}
+
+/// A line of the partner being explained that an attach bonus (formats.md §5.4) looked at: counted in the attach
+/// volume of `subtrack` of program `program`, or left out of it by a late enrolment (§5.3) on `enrolledLateOn`.
+public struct AttachUse: Sendable, Hashable {
+    public var program: Int
+    public var subtrack: Int
+    /// Converted into the program's currency.
+    public var amount: Money
+    /// The late enrolment that left the line out of the attach volume; `nil`: counted.
+    public var enrolledLateOn: Day?
 }
 
 /// One booking line of the partner being explained, with its outcome per program.
@@ -182,6 +197,8 @@ public struct TracedLine: Sendable, Hashable {
     public var intendedUse: String
     /// Indexed like the programs given to the aggregator.
     public var outcomes: [LineOutcome]
+    /// The attach bonuses that looked at the line, in program and subtrack order.
+    public var attach: [AttachUse] = []
 }
 
 /// The result of the one pass over `bookings.csv`.
