@@ -23,14 +23,13 @@ struct Compute: ParsableCommand {
 
     func run() throws {
         let loaded = try Terminal.load(input, programIDs: programIDs)
-        let result = Engine.compute(loaded)
         switch format {
         case .csv:
-            // Streamed: at 100,000 partners the CSV is over 20 MB.
-            let rows = result.rows
-            try Output.stream(to: output) { write in try ResultsCSV.stream(rows, write) }
-        case .json: try Output.write(ResultsJSON.render(result), to: output)
-        case .table: try Output.write(Output.forPeople(SummaryTable.render(result)), to: output)
+            // Computed and written a block of partners at a time: at 100,000 partners the results are
+            // hundreds of megabytes in memory, the CSV over 20 MB.
+            try Output.stream(to: output) { write in try ResultsCSV.stream(loaded, write) }
+        case .json: try Output.write(ResultsJSON.render(Engine.compute(loaded)), to: output)
+        case .table: try Output.write(Output.forPeople(SummaryTable.render(Engine.compute(loaded))), to: output)
         }
     }
 }

@@ -37,6 +37,26 @@ public enum ResultsCSV {
         }
     }
 
+    /// The results CSV of `Engine.compute(input)`, computed and written a block of partners at a time
+    /// (`Engine.stream`): the same bytes as `stream(Engine.compute(input).rows, write)` without holding the
+    /// results of every partner.
+    public static func stream<Failure: Error>(_ input: LoadedInput, _ write: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Void) throws(Failure) {
+        var header = Array(header.utf8)
+        header.append(0x0A)
+        try header.withUnsafeBufferPointer { bytes throws(Failure) in try write(bytes) }
+        try Engine.stream(
+            input,
+            transform: { _, partners in
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(partners.count * 2 * 112)
+                for partner in partners {
+                    for row in partner.rows { append(row, lineEnd: true, to: &bytes) }
+                }
+                return bytes
+            },
+            consume: { (bytes: [UInt8]) throws(Failure) in try bytes.withUnsafeBufferPointer { bytes throws(Failure) in try write(bytes) } })
+    }
+
     public static func line(_ row: ResultRow) -> String {
         var bytes: [UInt8] = []
         append(row, lineEnd: false, to: &bytes)

@@ -83,12 +83,83 @@ public enum Engine {
 
     /// Applies every program's rules to every partner.
     public static func compute(_ input: LoadedInput) -> ComputeResult {
+        let plan = EvaluationPlan(input)
+        var pieces = parallelMap(plan.pieceCount, parallel: plan.parallel) { plan.evaluate(piece: $0) }
+        var results: [ProgramResult] = []
+        results.reserveCapacity(plan.programs.count)
+        for (programIndex, program) in plan.programs.enumerated() {
+            var partnerResults: [PartnerResult] = []
+            partnerResults.reserveCapacity(plan.partnerCount)
+            for piece in plan.pieces(of: programIndex) {
+                partnerResults.append(contentsOf: pieces[piece])
+                pieces[piece] = []
+            }
+            results.append(ProgramResult(program: program, partners: partnerResults))
+        }
+        return ComputeResult(programs: results)
+    }
+
+    /// What `compute` gives, handed over a block of partners at a time and never held whole: each block (the
+    /// partners of one program, in the order of `compute`) is evaluated and turned by `transform` into what
+    /// `consume` takes, several blocks side by side; `consume` sees them in order, on the calling thread.
+    /// Memory follows a few blocks, not the partners (the results CSV of 100,000 partners).
+    public static func stream<Piece, Failure: Error>(
+        _ input: LoadedInput, transform: @Sendable (_ program: Int, _ partners: [PartnerResult]) -> sending Piece,
+        consume: (Piece) throws(Failure) -> Void
+    ) throws(Failure) {
+        let plan = EvaluationPlan(input)
+        let wave = plan.parallel ? 4 * processors : 1
+        var first = 0
+        while first < plan.pieceCount {
+            let start = first
+            let pieces = parallelMap(min(wave, plan.pieceCount - first), parallel: plan.parallel) { slot in
+                let piece = start + slot
+                return transform(plan.program(of: piece), plan.evaluate(piece: piece))
+            }
+            for piece in pieces { try consume(piece) }
+            first += pieces.count
+        }
+    }
+}
+
+/// How `Engine.compute` divides the work: every (program, block of partners) is one piece, the pieces of a
+/// program consecutive and its partners in byte order of their ids; each piece can be evaluated on any thread.
+struct EvaluationPlan: Sendable {
+    enum Evaluator: Sendable {
+        case vip(VIPEvaluation.Context)
+        case mdf(Program, MDFRules)
+    }
+
+    static let blockSize = 2048
+
+    let programs: [Program]
+    let dataset: Dataset
+    let totals: [ProgramTotals]
+    let partnerCount: Int
+    /// Per program: the first program with its id (one id stands for every program that has it).
+    let groupOf: [Int]
+    /// Enrolments by (program group, partner), in file order: slot `group × partners + partner` is
+    /// `enrollments[bounds[slot]..<bounds[slot + 1]]`.
+    let enrollments: [Enrollment]
+    let bounds: [Int]
+    /// Partner indices in byte order of their ids.
+    let order: [Int]
+    let evaluators: [Evaluator]
+    let blocksPerProgram: Int
+    /// One partner (a page, an explanation) is computed on the calling thread.
+    let parallel: Bool
+
+    var pieceCount: Int { programs.count * blocksPerProgram }
+    func program(of piece: Int) -> Int { piece / blocksPerProgram }
+    func pieces(of program: Int) -> Range<Int> { program * blocksPerProgram..<(program + 1) * blocksPerProgram }
+
+    init(_ input: LoadedInput) {
         let dataset = input.dataset
         let programs = input.programs
         let partnerCount = dataset.partners.count
         // Enrolments by program and partner, in file order, in one array (a counting sort). Programs are few,
         // so an enrolment finds its program by scanning their ids; one id stands for every program that has it.
-        let groupOf = programs.map { program in programs.firstIndex { $0.id.isExactly(program.id) }! }
+        groupOf = programs.map { program in programs.firstIndex { $0.id.isExactly(program.id) }! }
         var slots: [Int] = []
         slots.reserveCapacity(dataset.enrollments.count)
         var starts = Array(repeating: 0, count: programs.count * partnerCount + 1)
@@ -113,7 +184,7 @@ public enum Engine {
             starts[slot + 1] += 1
         }
         for slot in 0..<(starts.count - 1) { starts[slot + 1] += starts[slot] }
-        let grouped = [Enrollment](unsafeUninitializedCapacity: starts[starts.count - 1]) { buffer, initialized in
+        enrollments = [Enrollment](unsafeUninitializedCapacity: starts[starts.count - 1]) { buffer, initialized in
             var next = starts
             for (enrollment, slot) in zip(dataset.enrollments, slots) where slot >= 0 {
                 (buffer.baseAddress! + next[slot]).initialize(to: enrollment)
@@ -121,6 +192,7 @@ public enum Engine {
             }
             initialized = buffer.count
         }
+        bounds = starts
 
         // Partners in byte order of their ids; usually they are already.
         let partners = dataset.partners
@@ -129,60 +201,42 @@ public enum Engine {
             inOrder = false
             break
         }
-        let order = inOrder ? Array(partners.indices) : partners.indices.sorted { String.byteOrder(partners[$0].id, partners[$1].id) }
+        order = inOrder ? Array(partners.indices) : partners.indices.sorted { String.byteOrder(partners[$0].id, partners[$1].id) }
 
-        enum Evaluator: Sendable {
-            case vip(VIPEvaluation.Context)
-            case mdf(Program, MDFRules)
-        }
-        let evaluators: [Evaluator] = programs.map { program in
+        evaluators = programs.map { program in
             switch program.rules {
             case .vip(let rules): return .vip(VIPEvaluation.Context(program: program, rules: rules))
             case .mdf(let rules): return .mdf(program, rules)
             }
         }
-        let totals = input.totals.programs
-        let enrollments = grouped
-        let bounds = starts
+        self.programs = programs
+        self.dataset = dataset
+        self.totals = input.totals.programs
+        self.partnerCount = partnerCount
+        blocksPerProgram = (partnerCount + Self.blockSize - 1) / Self.blockSize
+        parallel = partnerCount > 1 && Engine.processors > 1
+    }
 
-        // Every (program, block of partners) is one piece of work; the pieces of a program are consecutive
-        // and their results come back in order, however the pieces run.
-        let blockSize = 2048
-        let blocksPerProgram = (partnerCount + blockSize - 1) / blockSize
-        // One partner (a page, an explanation) is computed on the calling thread.
-        let parallel = partnerCount > 1 && Self.processors > 1
-        var pieces = parallelMap(programs.count * blocksPerProgram, parallel: parallel) { piece in
-            let programIndex = piece / blocksPerProgram
-            let first = (piece % blocksPerProgram) * blockSize
-            let positions = first..<min(first + blockSize, partnerCount)
-            let programTotals = totals[programIndex]
-            switch evaluators[programIndex] {
-            case .vip(let context):
-                let group = groupOf[programIndex] * partnerCount
-                return positions.map { position in
-                    let partnerIndex = order[position]
-                    let slot = group + partnerIndex
-                    return VIPEvaluation.evaluate(
-                        context, dataset: dataset, totals: programTotals, partnerIndex: partnerIndex,
-                        enrollments: enrollments[bounds[slot]..<bounds[slot + 1]])
-                }
-            case .mdf(let program, let rules):
-                return positions.map { position in
-                    MDFEvaluation.evaluate(program: program, rules: rules, dataset: dataset, totals: programTotals, partnerIndex: order[position])
-                }
+    /// The results of the partners of piece `piece`, in order.
+    func evaluate(piece: Int) -> [PartnerResult] {
+        let programIndex = program(of: piece)
+        let first = (piece % blocksPerProgram) * Self.blockSize
+        let positions = first..<min(first + Self.blockSize, partnerCount)
+        let programTotals = totals[programIndex]
+        switch evaluators[programIndex] {
+        case .vip(let context):
+            let group = groupOf[programIndex] * partnerCount
+            return positions.map { position in
+                let partnerIndex = order[position]
+                let slot = group + partnerIndex
+                return VIPEvaluation.evaluate(
+                    context, dataset: dataset, totals: programTotals, partnerIndex: partnerIndex,
+                    enrollments: enrollments[bounds[slot]..<bounds[slot + 1]])
+            }
+        case .mdf(let program, let rules):
+            return positions.map { position in
+                MDFEvaluation.evaluate(program: program, rules: rules, dataset: dataset, totals: programTotals, partnerIndex: order[position])
             }
         }
-        var results: [ProgramResult] = []
-        results.reserveCapacity(programs.count)
-        for (programIndex, program) in programs.enumerated() {
-            var partnerResults: [PartnerResult] = []
-            partnerResults.reserveCapacity(partnerCount)
-            for piece in programIndex * blocksPerProgram..<(programIndex + 1) * blocksPerProgram {
-                partnerResults.append(contentsOf: pieces[piece])
-                pieces[piece] = []
-            }
-            results.append(ProgramResult(program: program, partners: partnerResults))
-        }
-        return ComputeResult(programs: results)
     }
 }
