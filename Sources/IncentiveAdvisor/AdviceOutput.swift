@@ -35,7 +35,7 @@ public enum AdviceOutput {
                     text +=
                         "    \(what) at the projected volume once the missing items are in place: \(subtrack.rebateAtProjection.groupedText) \(currency)\n"
                 }
-                if let attach = subtrack.attachVolume {
+                if let attach = subtrack.attachVolume, attach.cents != 0 || subtrack.projectedAttachVolume != .zero {
                     text += "    attach volume so far \(attach.groupedText) \(currency)"
                     if program.periodRunning, let projected = subtrack.projectedAttachVolume {
                         text += "; \(words.atThisPace): \(projected.groupedText) \(currency) \(words.byThePeriodEnd)"
@@ -93,7 +93,8 @@ public enum AdviceOutput {
 
     /// The facts of rules v2 (formats.md §5.3-5.4) in words, one sentence each, in the order: next tier, next attach
     /// band, growth, cap, enrolment cut-off. With `projections`, also the next tier and band at the projected volume
-    /// while the period runs (the table); the cap and the growth still needed at the projection are always told.
+    /// while the period runs and they differ from those so far (the table); the cap and the growth still needed at the
+    /// projection are always told.
     /// Empty for a subtrack without those rules.
     static func v2Lines(
         _ subtrack: SubtrackAdvice, words: AdviceWords, format: AdviceFormat, currency: String, running: Bool, projections: Bool
@@ -109,9 +110,13 @@ public enum AdviceOutput {
                 format.percent(next.fromPercent), format.percent(next.bonus), format.money(next.attachNeeded), format.money(next.adds), currency)
         }
         if let next = subtrack.nextTier { lines.append(tier(next)) }
-        if projections && running, let next = subtrack.nextTierAtProjection { lines.append("\(words.atThisPace): " + tier(next)) }
+        if projections && running, let next = subtrack.nextTierAtProjection, next != subtrack.nextTier {
+            lines.append("\(words.atThisPace): " + tier(next))
+        }
         if let next = subtrack.nextAttachBand { lines.append(band(next)) }
-        if projections && running, let next = subtrack.nextAttachBandAtProjection { lines.append("\(words.atThisPace): " + band(next)) }
+        if projections && running, let next = subtrack.nextAttachBandAtProjection, next != subtrack.nextAttachBand {
+            lines.append("\(words.atThisPace): " + band(next))
+        }
         if let growth = subtrack.growth {
             let period =
                 growth.baselinePeriodName.map { "\($0) (\(format.date(growth.baselinePeriod.start)) .. \(format.date(growth.baselinePeriod.end)))" }
@@ -127,7 +132,8 @@ public enum AdviceOutput {
             if cap.bindsNow {
                 lines.append(words.capReached(format.money(cap.cap), cap.volumeReached.map(format.money), currency))
             } else if running && cap.bindsAtProjection {
-                lines.append("\(words.atThisPace): " + words.capReached(format.money(cap.cap), cap.volumeReachedAtProjection.map(format.money), currency))
+                let reached = words.capReached(format.money(cap.cap), cap.volumeReachedAtProjection.map(format.money), currency)
+                lines.append("\(words.atThisPace): " + reached)
             }
         }
         if let day = subtrack.fullCreditEnrollmentUntil { lines.append(words.enrollForFullCredit(format.date(day))) }

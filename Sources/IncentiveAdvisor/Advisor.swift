@@ -160,11 +160,13 @@ public enum Advisor {
             volume: Money(cents: volume.cents + leftOut.beforeEnrollmentVolume.cents),
             attach: Money(cents: attach.cents + leftOut.attachBeforeEnrollmentVolume.cents),
             projected: Money(cents: projected.cents + leftOut.beforeEnrollmentVolume.cents),
-            projectedAttach: Money(cents: projectedAttach.cents + leftOut.attachBeforeEnrollmentVolume.cents))
+            projectedAttach: Money(cents: projectedAttach.cents + leftOut.attachBeforeEnrollmentVolume.cents)
+        )
         advice.lateEnrollmentForfeit = LateEnrollmentForfeit(
             fullCreditUntil: cutoff, enrollOn: enrollOn, lines: leftOut.beforeEnrollmentLines, volume: leftOut.beforeEnrollmentVolume,
             attachLines: leftOut.attachBeforeEnrollmentLines, attachVolume: leftOut.attachBeforeEnrollmentVolume,
-            rebate: Money(cents: outlook.rebate(volume: full.volume, attach: full.attach).cents - outlook.rebate(volume: volume, attach: attach).cents),
+            rebate: Money(
+                cents: outlook.rebate(volume: full.volume, attach: full.attach).cents - outlook.rebate(volume: volume, attach: attach).cents),
             rebateAtProjection: Money(
                 cents: outlook.rebate(volume: full.projected, attach: full.projectedAttach).cents - advice.rebateAtProjection.cents))
     }

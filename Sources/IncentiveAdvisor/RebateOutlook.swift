@@ -49,7 +49,8 @@ struct RebateOutlook {
         let reaching = Money(cents: Int64(clamping: needed))
         let paid = rebate(volume: volume, attach: reaching)
         return NextAttachBand(
-            fromPercent: next.fromPercent, bonus: next.percent, attachVolume: reaching, attachNeeded: Money(cents: max(0, reaching.cents - attach.cents)),
+            fromPercent: next.fromPercent, bonus: next.percent, attachVolume: reaching,
+            attachNeeded: Money(cents: max(0, reaching.cents - attach.cents)),
             rebateWithBand: paid, adds: Money(cents: paid.cents - rebate(volume: volume, attach: attach).cents))
     }
 

@@ -226,6 +226,16 @@ import Testing
         #expect(hyperflex.nextTier == nil)
     }
 
+    /// The recommendation weighs the corrected projection: US5007 on 2017-10-31 keeps hyperflex (ADV-DC held) for the
+    /// 1,840.43 above; ucs stays under its minimum at this pace (no volume), voice and security need credentials an
+    /// empty catalogue does not offer.
+    @Test func theRecommendationWeighsTheRebateAtTheProjectionOfRulesV2() throws {
+        let plan = Recommender.recommend(try Self.advice("US5007", asOf: "2017-10-31"), catalogue: [])
+        #expect(plan.subtracks.map(\.path) == ["data-center/hyperflex"])
+        #expect(plan.expectedRebate == Self.money("1840.43"))
+        #expect(plan.net == Self.money("1840.43"))
+    }
+
     /// US5006 hyperflex on the last day: 45,000.00 over a baseline of 30,000.05 × 182 / 364 = 15,000.025 -> 15,000.02:
     /// no growth needed; gold (tiers.csv, on the last day) 5% of 29,999.98 = 1,500.00, as the engine pays.
     @Test func growthAboveTheBaseline() throws {
@@ -334,7 +344,10 @@ import Testing
         let voice = try #require(lines.first { $0.hasPrefix("VIP30-FY18-H1 collaboration/voice:") })
         #expect(voice.hasSuffix("; the cap of 12,000.00 USD is reached from 54,545.46 USD of volume: more volume adds nothing"))
         let dutch = AdviceOutput.summary(capped, words: .dutch, format: .plain)
-        #expect(dutch.contains { $0.hasSuffix("; het plafond van 12,000.00 USD is bereikt vanaf 54,545.46 USD volume: meer volume levert niets extra op") })
+        #expect(
+            dutch.contains {
+                $0.hasSuffix("; het plafond van 12,000.00 USD is bereikt vanaf 54,545.46 USD volume: meer volume levert niets extra op")
+            })
         // Before the cut-off, a subtrack not enrolled in gives the last day to enrol with full credit (US5003, enrolled in
         // voice only on 2017-08-26).
         let early = AdviceOutput.table(try Self.advice("US5003", asOf: "2017-08-20"))

@@ -74,7 +74,10 @@ import Testing
     /// A v1 program's advice has no key of rules v2 (examples/data, NL1001 on 2015-04-30).
     @Test func aV1ProgramHasNoneOfTheNewKeys() throws {
         let run = try CLI.run(
-            ["advise", "--data", "examples/data", "--programs", "examples/programs", "--partner", "NL1001", "--as-of", "2015-04-30", "--format", "json"])
+            [
+                "advise", "--data", "examples/data", "--programs", "examples/programs", "--partner", "NL1001", "--as-of", "2015-04-30", "--format",
+                "json",
+            ])
         #expect(run.status == 0, "\(run.stderr)")
         for key in [
             "attach_volume", "next_tier", "next_attach_band", "full_credit_enrollment_until", "late_enrollment_forfeit", "\"growth\"", "\"cap\"",
