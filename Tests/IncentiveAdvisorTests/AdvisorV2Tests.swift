@@ -1,7 +1,8 @@
 import Foundation
-import IncentiveAdvisor
 import IncentiveEngine
 import Testing
+
+@testable import IncentiveAdvisor
 
 /// The advice on rules v2 (formats.md §5.3-5.4), on examples/vip30 (VIP30-FY18-H1, 2017-07-30 .. 2018-01-27, 182 days;
 /// examples/vip30/README.md has the program and every partner's lines). Day n of the period: 2017-07-30 is day 1,
@@ -328,6 +329,49 @@ import Testing
         #expect(!cap.bindsNow && cap.bindsAtProjection)
         #expect(cap.volumeReachedAtProjection == Self.money("60000.00"))
         #expect(voice.lateEnrollmentForfeit == nil && voice.fullCreditEnrollmentUntil == nil)
+    }
+
+    // MARK: the volume at which a cap is reached, on small subtracks built here
+
+    static func outlook(_ rate: RebateRate, base: RebateBase = .all, minimum: Money = .zero, cap: Money) -> RebateOutlook {
+        let subtrack = Subtrack(
+            id: "s", name: "S", rate: rate, productEntries: [], minimumVolume: MinimumVolume(defaultAmount: minimum), rebateBase: base, cap: cap)
+        let period = DayRange(start: Day(iso: "2017-07-30")!, end: Day(iso: "2018-01-27")!)
+        return RebateOutlook(subtrack: subtrack, tier: .gold, minimum: minimum, baselineSum: .zero, period: period)
+    }
+
+    /// 3% and a cap of 1,000.01: V × 3% >= 1,000.01 from V = 33,333.666…, rounded up 33,333.67 (33,333.66 × 3% =
+    /// 999.9998 falls short). A 0% subtrack never reaches a cap of 1.00.
+    @Test func theCapIsReachedAtTheExactVolumeRoundedUp() {
+        let plain = Self.outlook(.percent(PercentByTier(defaultPercent: Self.percent(3))), cap: Self.money("1000.01"))
+        #expect(plain.volumeReachingCap(Self.money("1000.01"), bonus: nil, deduction: 0) == Self.money("33333.67"))
+        let nothing = Self.outlook(.percent(PercentByTier(defaultPercent: Self.percent(0))), cap: Self.money("1.00"))
+        #expect(nothing.volumeReachingCap(Self.money("1.00"), bonus: nil, deduction: 0) == nil)
+    }
+
+    /// Retroactive 0: 2%, 100,000: 3% with a cap of 2,500.00: below 100,000 it pays at most 99,999.99 × 2% = 1,999.9998;
+    /// at 100,000.00 3% pays 3,000.00: the cap is reached by the jump, at 100,000.00 exactly.
+    /// Marginal 0: 1%, 50,000: 2% above a minimum of 20,000 with a cap of 1,000.00: 500.00 on the first 50,000 of base,
+    /// then 2% needs 25,000 more: a base of 75,000.00, a volume of 95,000.00.
+    @Test func theCapIsReachedInTheTierWhereTheRebateFirstGetsThere() {
+        let tiers = [
+            RebateTier(from: .zero, percent: Self.percent(2)), RebateTier(from: Self.money("100000.00"), percent: Self.percent(3)),
+        ]
+        let retroactive = Self.outlook(.tiers(tiers, method: .retroactive), cap: Self.money("2500.00"))
+        #expect(retroactive.volumeReachingCap(Self.money("2500.00"), bonus: nil, deduction: 0) == Self.money("100000.00"))
+        let slices = [
+            RebateTier(from: .zero, percent: Self.percent(1)), RebateTier(from: Self.money("50000.00"), percent: Self.percent(2)),
+        ]
+        let marginal = Self.outlook(
+            .tiers(slices, method: .marginal), base: .aboveMinimum, minimum: Self.money("20000.00"), cap: Self.money("1000.00"))
+        #expect(
+            marginal.volumeReachingCap(Self.money("1000.00"), bonus: nil, deduction: Self.money("20000.00").cents) == Self.money("95000.00"))
+        // What the advice gives for it at 60,000.00 of volume (base 40,000.00, 400.00): the cap does not bind, and the
+        // next tier, from a base of 50,000 (a volume of 70,000.00), adds 500.00 − 400.00 = 100.00.
+        let cap = marginal.cap(volume: Self.money("60000.00"), attach: .zero, projected: Self.money("60000.00"), projectedAttach: .zero)
+        #expect(cap?.bindsNow == false && cap?.volumeReached == Self.money("95000.00"))
+        let next = marginal.nextTier(volume: Self.money("60000.00"), attach: .zero)
+        #expect(next?.volume == Self.money("70000.00") && next?.adds == Self.money("100.00"))
     }
 
     // MARK: words
