@@ -43,7 +43,8 @@ struct RebateOutlook {
     func nextAttachBand(volume: Money, attach: Money) -> NextAttachBand? {
         guard let rule = subtrack.attachBonus, volume.cents > 0 else { return nil }
         let current = rule.band(attach: attach, qualifying: volume)
-        guard let next = rule.bands.first(where: { band in current.map { $0.fromPercent < band.fromPercent } ?? true }) else { return nil }
+        guard let next = rule.bands.first(where: { band in current.map { Self.scale4($0.fromPercent) < Self.scale4(band.fromPercent) } ?? true })
+        else { return nil }
         // 100 × attach >= from × qualifying, in cents and scale-4 percent units: attach × 10^6 >= from × qualifying.
         let needed = Self.divideRoundingUp(Int128(Self.scale4(next.fromPercent)) * Int128(volume.cents), by: 1_000_000)
         let reaching = Money(cents: Int64(clamping: needed))
@@ -97,7 +98,7 @@ struct RebateOutlook {
         case .percent: starts = [0]
         case .tiers(let tiers, _): starts = tiers.map(\.from.cents).filter { $0 >= 0 }
         }
-        let limit: Int64 = 1_000_000_000_000_000  // ten trillion in cents: no cap is reached beyond it
+        let limit: Int64 = 1_000_000_000_000_000  // 10^16 currency units, in cents: no cap is reached beyond it
         for (position, start) in starts.enumerated() {
             var low = max(start, 0)
             var high: Int64
