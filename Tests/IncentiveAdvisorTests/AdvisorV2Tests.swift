@@ -310,6 +310,13 @@ import Testing
         #expect(voice.projectedAttachVolume == Self.money("47482.76"))
         #expect(voice.rebateAtProjection == Self.money("12000.00"))
         #expect(forfeit.rebateAtProjection == .zero)
+        // In words; a subtrack with nothing booked (ucs) has nothing to forfeit, and the table says nothing of it.
+        let table = AdviceOutput.table(try Self.advice("CA6001", asOf: "2017-08-27", data: data))
+        #expect(
+            table.contains(
+                "    enrolling on 2017-08-27, after the full-credit date 2017-08-26, leaves out 1 line(s) counted before it, 20,000.00 USD"
+                    + " and 1 attach line(s), 9,000.00 USD: 5,400.00 USD less rebate so far, 0.00 USD less at the projected volume\n"))
+        #expect(table.components(separatedBy: "leaves out").count == 2)
     }
 
     /// CA6001, enrolled late (2017-08-27), on 2017-12-01 (day 125): counted SO18-6003 35,000.00 + SO18-6004 10,000.00 =
@@ -396,6 +403,17 @@ import Testing
         // voice only on 2017-08-26).
         let early = AdviceOutput.table(try Self.advice("US5003", asOf: "2017-08-20"))
         #expect(early.contains("    enrol by 2017-08-26 for full credit; an enrolment after it counts only lines from the enrolment day on\n"))
+    }
+
+    /// Percents are written with the reader's decimal separator: 3.5% in English, 3,5% on a Dutch page.
+    @Test func percentsTakeTheFormatsDecimalSeparator() {
+        let half = ScaledDecimal(units: 35_000, scale: 4)
+        #expect(AdviceFormat.plain.percent(half) == "3.5")
+        let dutch = AdviceFormat(money: { $0.plainText }, date: { $0.description }, check: { $0.explanation }, decimalSeparator: ",")
+        #expect(dutch.percent(half) == "3,5")
+        #expect(
+            AdviceWords.dutch.nextTier("100.000,00", dutch.percent(half), false, "1.000,00", "35,00", "EUR")
+                == "volgende schijf vanaf 100.000,00 EUR grondslag, 3,5% over het deel daarboven: 1.000,00 EUR meer volume levert 35,00 EUR extra op")
     }
 
     /// A v1 program's advice has none of the facts, so it reads as before.
