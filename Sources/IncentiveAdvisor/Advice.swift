@@ -23,6 +23,8 @@ public struct ProgramAdvice: Sendable {
 public struct SubtrackAdvice: Sendable {
     public var path: String
     public var name: String
+    /// `rebate_percent`; by partner tier, the partner's (its tier on the period's last day); with `rebate_tiers`, the
+    /// first tier's.
     public var rebatePercent: ScaledDecimal
     public var enrolledOn: Day?
     /// Enrolment is possible until the period end.

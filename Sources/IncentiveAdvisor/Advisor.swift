@@ -105,7 +105,7 @@ public enum Advisor {
                     let failing = row.checks.filter { !$0.passed && $0.code != .volume }
                     let projectedRebate = outlook.rebate(volume: projection.volume, attach: projectedAttach ?? .zero)
                     var advice = SubtrackAdvice(
-                        path: entry.path, name: entry.subtrack.name, rebatePercent: entry.subtrack.rebatePercent,
+                        path: entry.path, name: entry.subtrack.name, rebatePercent: percent(entry.subtrack, tier: tier),
                         enrolledOn: enrollment?.enrolledOn, canEnroll: day <= period.end, qualifyingVolume: row.qualifyingVolume,
                         minimum: row.threshold, gap: Money(cents: max(0, row.threshold.cents - row.qualifyingVolume.cents)),
                         projectedVolume: projection.volume, minimumReachedOn: projection.reachedOn,
@@ -131,6 +131,13 @@ public enum Advisor {
             programs.append(programAdvice)
         }
         return PartnerAdvice(partner: partner, asOf: day, programs: programs)
+    }
+
+    /// The subtrack's `rebate_percent` for a partner of `tier` (the `default` unless its tier is listed; the only
+    /// percent of a v1 subtrack); the first tier's percent with `rebate_tiers`.
+    static func percent(_ subtrack: Subtrack, tier: Tier) -> ScaledDecimal {
+        if case .percent(let byTier) = subtrack.rate { return byTier.percent(for: tier) }
+        return subtrack.rebatePercent
     }
 
     /// The facts of the rules of formats.md §5.3-5.4 for a subtrack of a program that uses them (the what-if row

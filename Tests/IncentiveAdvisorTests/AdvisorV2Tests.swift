@@ -224,6 +224,7 @@ import Testing
         #expect(hyperflex.projectedVolume == Self.money("96808.51"))
         #expect(growth.stillNeededAtProjection == .zero)
         #expect(hyperflex.rebateAtProjection == Self.money("1840.43"))
+        #expect(hyperflex.rebatePercent == Self.percent(5))
         #expect(hyperflex.nextTier == nil)
     }
 
