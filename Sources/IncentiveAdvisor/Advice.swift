@@ -23,6 +23,8 @@ public struct ProgramAdvice: Sendable {
 public struct SubtrackAdvice: Sendable {
     public var path: String
     public var name: String
+    /// `rebate_percent`; by partner tier, the partner's (its tier on the period's last day); with `rebate_tiers`, the
+    /// first tier's.
     public var rebatePercent: ScaledDecimal
     public var enrolledOn: Day?
     /// Enrolment is possible until the period end.
@@ -42,10 +44,134 @@ public struct SubtrackAdvice: Sendable {
     public var missingCredentials: [[String]]
     /// What the subtrack pays on the volume so far (if enrolled and eligible).
     public var rebateNow: Money
-    /// What it would pay at the projected volume once the other checks pass.
+    /// What it would pay at the projected volume once the other checks pass: with the rules of formats.md §5.4,
+    /// `RebateFormula.compute` with the partner's tier, the projected attach volume and the baseline.
     public var rebateAtProjection: Money
 
+    // The facts of the rules of formats.md §5.3-5.4, every amount from `RebateFormula.compute`; all `nil` for a
+    // program without them (v1), so that its advice reads exactly as before.
+
+    /// `attach_bonus`: the attach volume counted so far, and where its pace leads by the period end.
+    public var attachVolume: Money?
+    public var projectedAttachVolume: Money?
+    /// `rebate_tiers`: the next tier above the base of the volume so far, and above that of the projected volume
+    /// (`nil` when the base is in the last tier).
+    public var nextTier: NextTier?
+    public var nextTierAtProjection: NextTier?
+    /// `attach_bonus`: the next band above the attach rate so far, and above the projected one (`nil` in the last
+    /// band, or with no qualifying volume).
+    public var nextAttachBand: NextAttachBand?
+    public var nextAttachBandAtProjection: NextAttachBand?
+    /// `full_credit_enrollment_until`, for a subtrack not enrolled in that can still be: the last day to enrol
+    /// with full credit while the advice day is on or before it.
+    public var fullCreditEnrollmentUntil: Day?
+    /// The same rule once the advice day is after it: what enrolling on the advice day leaves out.
+    public var lateEnrollmentForfeit: LateEnrollmentForfeit?
+    /// `rebate_base: growth`: the baseline and the growth still needed over it.
+    public var growth: GrowthOutlook?
+    /// `cap`: whether it binds, and the volume at which it is reached.
+    public var cap: CapOutlook?
+
     public var enrolled: Bool { enrolledOn != nil }
+
+    public init(
+        path: String, name: String, rebatePercent: ScaledDecimal, enrolledOn: Day?, canEnroll: Bool, qualifyingVolume: Money, minimum: Money,
+        gap: Money, projectedVolume: Money, minimumReachedOn: Day?, minimumAlreadyMet: Bool, failingChecks: [Check],
+        missingCredentials: [[String]], rebateNow: Money, rebateAtProjection: Money
+    ) {
+        self.path = path
+        self.name = name
+        self.rebatePercent = rebatePercent
+        self.enrolledOn = enrolledOn
+        self.canEnroll = canEnroll
+        self.qualifyingVolume = qualifyingVolume
+        self.minimum = minimum
+        self.gap = gap
+        self.projectedVolume = projectedVolume
+        self.minimumReachedOn = minimumReachedOn
+        self.minimumAlreadyMet = minimumAlreadyMet
+        self.failingChecks = failingChecks
+        self.missingCredentials = missingCredentials
+        self.rebateNow = rebateNow
+        self.rebateAtProjection = rebateAtProjection
+    }
+}
+
+/// The next step of `rebate_tiers` above a base (formats.md §5.4), and what reaching it adds. Measured from the
+/// volume so far, or from the projected volume, with the attach volume of the same moment held.
+public struct NextTier: Sendable, Hashable {
+    /// The tier's `from` on the base, and its percent (before any attach bonus).
+    public var from: Money
+    public var percent: ScaledDecimal
+    public var method: TierMethod
+    /// The qualifying volume whose base is exactly `from`: `from`, plus the minimum under `above_minimum`, plus the
+    /// scaled baseline under `growth`.
+    public var volume: Money
+    /// `volume` less the volume it is measured from.
+    public var volumeNeeded: Money
+    /// What the subtrack pays at `volume` (the minimum, the attach band and the cap applied).
+    public var rebateAtTier: Money
+    /// `rebateAtTier` less what it pays at the volume measured from: under `retroactive` the step of percent on the
+    /// whole base as well as the slice, under `marginal` only the slice.
+    public var adds: Money
+}
+
+/// The next band of `attach_bonus` (formats.md §5.4) above an attach rate, and what reaching it adds at the same
+/// qualifying volume.
+public struct NextAttachBand: Sendable, Hashable {
+    /// The band's attach rate and the points it adds (scale 4).
+    public var fromPercent: ScaledDecimal
+    public var bonus: ScaledDecimal
+    /// The least attach volume with `100 × attach >= fromPercent × qualifying`, exactly (to the cent, rounded up).
+    public var attachVolume: Money
+    /// `attachVolume` less the attach volume measured from.
+    public var attachNeeded: Money
+    /// What the subtrack pays with `attachVolume` (the minimum and the cap applied), and that less what it pays now.
+    public var rebateWithBand: Money
+    public var adds: Money
+}
+
+/// What enrolling on the advice day forfeits under `full_credit_enrollment_until` (formats.md §5.3): the
+/// subtrack's lines (and attach lines) counted before that day are left out.
+public struct LateEnrollmentForfeit: Sendable, Hashable {
+    /// `full_credit_enrollment_until`, already past.
+    public var fullCreditUntil: Day
+    /// The enrolment day the advice supposes (the advice day).
+    public var enrollOn: Day
+    public var lines: Int
+    public var volume: Money
+    public var attachLines: Int
+    public var attachVolume: Money
+    /// What those lines would have carried: the rebate with full credit less the rebate after the cut-off, on the
+    /// volume so far and at the projected volume.
+    public var rebate: Money
+    public var rebateAtProjection: Money
+}
+
+/// `rebate_base: growth` (formats.md §5.4): the baseline and the growth still needed before anything is paid.
+public struct GrowthOutlook: Sendable, Hashable {
+    public var baselinePeriod: DayRange
+    public var baselinePeriodName: String?
+    /// The subtrack's lines in the baseline period, and that scaled to the program period.
+    public var baselineSum: Money
+    public var baseline: Money
+    /// `baseline − volume` when positive (0 otherwise), for the volume so far and the projected volume.
+    public var stillNeeded: Money
+    public var stillNeededAtProjection: Money
+}
+
+/// `cap` (formats.md §5.4).
+public struct CapOutlook: Sendable, Hashable {
+    public var cap: Money
+    /// The rebate before the cap reaches it (`uncapped >= cap`): more volume adds nothing. At the volume so far, and
+    /// at the projected volume.
+    public var bindsNow: Bool
+    public var bindsAtProjection: Bool
+    /// The least volume at which the exact rebate (before rounding) reaches the cap, to the cent rounded up, at the
+    /// percent earned so far (the attach band reached now held), and at the percent earned at the projection;
+    /// `nil` when no volume reaches it.
+    public var volumeReached: Money?
+    public var volumeReachedAtProjection: Money?
 }
 
 public struct MDFAdvice: Sendable {

@@ -35,6 +35,16 @@ public enum AdviceOutput {
                     text +=
                         "    \(what) at the projected volume once the missing items are in place: \(subtrack.rebateAtProjection.groupedText) \(currency)\n"
                 }
+                if let attach = subtrack.attachVolume, attach.cents != 0 || subtrack.projectedAttachVolume != .zero {
+                    text += "    attach volume so far \(attach.groupedText) \(currency)"
+                    if program.periodRunning, let projected = subtrack.projectedAttachVolume {
+                        text += "; \(words.atThisPace): \(projected.groupedText) \(currency) \(words.byThePeriodEnd)"
+                    }
+                    text += "\n"
+                }
+                for line in v2Lines(subtrack, words: words, format: .plain, currency: currency, running: program.periodRunning, projections: true) {
+                    text += "    \(line)\n"
+                }
             }
             if let mdf = program.mdf {
                 let currency = p.currency
@@ -81,6 +91,62 @@ public enum AdviceOutput {
         return text
     }
 
+    /// The facts of rules v2 (formats.md §5.3-5.4) in words, one sentence each, in the order: next tier, next attach
+    /// band, growth, cap, enrolment cut-off. With `projections`, also the next tier and band at the projected volume
+    /// while the period runs and they differ from those so far (the table); the cap and the growth still needed at the
+    /// projection are always told.
+    /// Empty for a subtrack without those rules.
+    static func v2Lines(
+        _ subtrack: SubtrackAdvice, words: AdviceWords, format: AdviceFormat, currency: String, running: Bool, projections: Bool
+    ) -> [String] {
+        var lines: [String] = []
+        func tier(_ next: NextTier) -> String {
+            words.nextTier(
+                format.money(next.from), format.percent(next.percent), next.method == .retroactive, format.money(next.volumeNeeded),
+                format.money(next.adds), currency)
+        }
+        func band(_ next: NextAttachBand) -> String {
+            words.nextAttachBand(
+                format.percent(next.fromPercent), format.percent(next.bonus), format.money(next.attachNeeded), format.money(next.adds), currency)
+        }
+        if let next = subtrack.nextTier { lines.append(tier(next)) }
+        if projections && running, let next = subtrack.nextTierAtProjection, next != subtrack.nextTier {
+            lines.append("\(words.atThisPace): " + tier(next))
+        }
+        if let next = subtrack.nextAttachBand { lines.append(band(next)) }
+        if projections && running, let next = subtrack.nextAttachBandAtProjection, next != subtrack.nextAttachBand {
+            lines.append("\(words.atThisPace): " + band(next))
+        }
+        if let growth = subtrack.growth {
+            let period =
+                growth.baselinePeriodName.map { "\($0) (\(format.date(growth.baselinePeriod.start)) .. \(format.date(growth.baselinePeriod.end)))" }
+                ?? "\(format.date(growth.baselinePeriod.start)) .. \(format.date(growth.baselinePeriod.end))"
+            var line = words.growthBaseline(format.money(growth.baseline), format.money(growth.baselineSum), period, currency)
+            if growth.stillNeeded.cents > 0 { line += "; " + words.growthNeeded(format.money(growth.stillNeeded), currency) }
+            lines.append(line)
+            if running && growth.stillNeededAtProjection.cents > 0 {
+                lines.append("\(words.atThisPace): " + words.growthNeeded(format.money(growth.stillNeededAtProjection), currency))
+            }
+        }
+        if let cap = subtrack.cap {
+            if cap.bindsNow {
+                lines.append(words.capReached(format.money(cap.cap), cap.volumeReached.map(format.money), currency))
+            } else if running && cap.bindsAtProjection {
+                let reached = words.capReached(format.money(cap.cap), cap.volumeReachedAtProjection.map(format.money), currency)
+                lines.append("\(words.atThisPace): " + reached)
+            }
+        }
+        if let day = subtrack.fullCreditEnrollmentUntil { lines.append(words.enrollForFullCredit(format.date(day))) }
+        if let forfeit = subtrack.lateEnrollmentForfeit, forfeit.lines > 0 || forfeit.attachLines > 0 {
+            lines.append(
+                words.lateEnrollmentForfeit(
+                    format.date(forfeit.enrollOn), format.date(forfeit.fullCreditUntil), forfeit.lines, format.money(forfeit.volume),
+                    forfeit.attachLines, subtrack.attachVolume == nil ? nil : format.money(forfeit.attachVolume), format.money(forfeit.rebate),
+                    format.money(forfeit.rebateAtProjection), currency))
+        }
+        return lines
+    }
+
     static func reached(_ day: Day?, _ words: AdviceWords) -> String {
         day.map { ", \(words.minimumReachedOn) \($0)" } ?? ", \(words.minimumNotReached)"
     }
@@ -107,12 +173,115 @@ public enum AdviceOutput {
             var missing: [String]
             var missingCredentials: [[String]]
             var rebateNow, rebateAtProjection: String
+            // Rules v2 (formats.md §5.3-5.4): absent for a program without them.
+            var attachVolume, projectedAttachVolume: String?
+            var nextTier, nextTierAtProjection: NextTierDocument?
+            var nextAttachBand, nextAttachBandAtProjection: NextBandDocument?
+            var fullCreditEnrollmentUntil: String?
+            var lateEnrollmentForfeit: ForfeitDocument?
+            var growth: GrowthDocument?
+            var cap: CapDocument?
             enum CodingKeys: String, CodingKey {
-                case path, minimum, gap, missing
+                case path, minimum, gap, missing, growth, cap
                 case rebatePercent = "rebate_percent", enrolledOn = "enrolled_on", canEnroll = "can_enroll"
                 case qualifyingVolume = "qualifying_volume", projectedVolume = "projected_volume", minimumMet = "minimum_met"
                 case minimumReachedOn = "minimum_reached_on", missingCredentials = "missing_credentials", rebateNow = "rebate_now"
                 case rebateAtProjection = "rebate_at_projection"
+                case attachVolume = "attach_volume", projectedAttachVolume = "projected_attach_volume", nextTier = "next_tier"
+                case nextTierAtProjection = "next_tier_at_projection", nextAttachBand = "next_attach_band"
+                case nextAttachBandAtProjection = "next_attach_band_at_projection", fullCreditEnrollmentUntil = "full_credit_enrollment_until"
+                case lateEnrollmentForfeit = "late_enrollment_forfeit"
+            }
+        }
+
+        struct NextTierDocument: Encodable {
+            var from, percent, method, volume, volumeNeeded, rebateAtTier, adds: String
+            enum CodingKeys: String, CodingKey {
+                case from, percent, method, volume, adds
+                case volumeNeeded = "volume_needed", rebateAtTier = "rebate_at_tier"
+            }
+            init(_ next: NextTier) {
+                from = next.from.plainText
+                percent = next.percent.text
+                method = next.method.rawValue
+                volume = next.volume.plainText
+                volumeNeeded = next.volumeNeeded.plainText
+                rebateAtTier = next.rebateAtTier.plainText
+                adds = next.adds.plainText
+            }
+        }
+
+        struct NextBandDocument: Encodable {
+            var fromPercent, bonus, attachVolume, attachNeeded, rebateWithBand, adds: String
+            enum CodingKeys: String, CodingKey {
+                case bonus, adds
+                case fromPercent = "from_percent", attachVolume = "attach_volume", attachNeeded = "attach_needed"
+                case rebateWithBand = "rebate_with_band"
+            }
+            init(_ next: NextAttachBand) {
+                fromPercent = next.fromPercent.text
+                bonus = next.bonus.text
+                attachVolume = next.attachVolume.plainText
+                attachNeeded = next.attachNeeded.plainText
+                rebateWithBand = next.rebateWithBand.plainText
+                adds = next.adds.plainText
+            }
+        }
+
+        struct ForfeitDocument: Encodable {
+            var fullCreditUntil, enrollOn, volume, attachVolume, rebate, rebateAtProjection: String
+            var lines, attachLines: Int
+            enum CodingKeys: String, CodingKey {
+                case volume, rebate, lines
+                case fullCreditUntil = "full_credit_until", enrollOn = "enroll_on", attachVolume = "attach_volume"
+                case rebateAtProjection = "rebate_at_projection", attachLines = "attach_lines"
+            }
+            init(_ forfeit: LateEnrollmentForfeit) {
+                fullCreditUntil = forfeit.fullCreditUntil.description
+                enrollOn = forfeit.enrollOn.description
+                lines = forfeit.lines
+                volume = forfeit.volume.plainText
+                attachLines = forfeit.attachLines
+                attachVolume = forfeit.attachVolume.plainText
+                rebate = forfeit.rebate.plainText
+                rebateAtProjection = forfeit.rebateAtProjection.plainText
+            }
+        }
+
+        struct GrowthDocument: Encodable {
+            var baselinePeriod: [String: String]
+            var baselinePeriodName: String?
+            var baselineSum, baseline, stillNeeded, stillNeededAtProjection: String
+            enum CodingKeys: String, CodingKey {
+                case baseline
+                case baselinePeriod = "baseline_period", baselinePeriodName = "baseline_period_name", baselineSum = "baseline_sum"
+                case stillNeeded = "still_needed", stillNeededAtProjection = "still_needed_at_projection"
+            }
+            init(_ growth: GrowthOutlook) {
+                baselinePeriod = ["start": growth.baselinePeriod.start.description, "end": growth.baselinePeriod.end.description]
+                baselinePeriodName = growth.baselinePeriodName
+                baselineSum = growth.baselineSum.plainText
+                baseline = growth.baseline.plainText
+                stillNeeded = growth.stillNeeded.plainText
+                stillNeededAtProjection = growth.stillNeededAtProjection.plainText
+            }
+        }
+
+        struct CapDocument: Encodable {
+            var cap: String
+            var bindsNow, bindsAtProjection: Bool
+            var volumeReached, volumeReachedAtProjection: String?
+            enum CodingKeys: String, CodingKey {
+                case cap
+                case bindsNow = "binds_now", bindsAtProjection = "binds_at_projection", volumeReached = "volume_reached"
+                case volumeReachedAtProjection = "volume_reached_at_projection"
+            }
+            init(_ cap: CapOutlook) {
+                self.cap = cap.cap.plainText
+                bindsNow = cap.bindsNow
+                bindsAtProjection = cap.bindsAtProjection
+                volumeReached = cap.volumeReached?.plainText
+                volumeReachedAtProjection = cap.volumeReachedAtProjection?.plainText
             }
         }
 
@@ -175,7 +344,14 @@ public enum AdviceOutput {
                             projectedVolume: $0.projectedVolume.plainText, minimumMet: $0.minimumAlreadyMet,
                             minimumReachedOn: $0.minimumReachedOn?.description, missing: $0.failingChecks.compactMap(\.reason),
                             missingCredentials: $0.missingCredentials, rebateNow: $0.rebateNow.plainText,
-                            rebateAtProjection: $0.rebateAtProjection.plainText)
+                            rebateAtProjection: $0.rebateAtProjection.plainText, attachVolume: $0.attachVolume?.plainText,
+                            projectedAttachVolume: $0.projectedAttachVolume?.plainText, nextTier: $0.nextTier.map(Document.NextTierDocument.init),
+                            nextTierAtProjection: $0.nextTierAtProjection.map(Document.NextTierDocument.init),
+                            nextAttachBand: $0.nextAttachBand.map(Document.NextBandDocument.init),
+                            nextAttachBandAtProjection: $0.nextAttachBandAtProjection.map(Document.NextBandDocument.init),
+                            fullCreditEnrollmentUntil: $0.fullCreditEnrollmentUntil?.description,
+                            lateEnrollmentForfeit: $0.lateEnrollmentForfeit.map(Document.ForfeitDocument.init),
+                            growth: $0.growth.map(Document.GrowthDocument.init), cap: $0.cap.map(Document.CapDocument.init))
                     },
                     mdf: program.mdf.map { mdf in
                         Document.MDF(
@@ -221,6 +397,9 @@ extension AdviceOutput {
                 if !subtrack.enrolled { text += "; " + words.notEnrolledBrings(format.money(subtrack.rebateAtProjection)) }
                 if !subtrack.failingChecks.isEmpty {
                     text += "; \(words.missing): " + subtrack.failingChecks.map(format.check).joined(separator: "; ")
+                }
+                for line in v2Lines(subtrack, words: words, format: format, currency: currency, running: program.periodRunning, projections: false) {
+                    text += "; " + line
                 }
                 lines.append(text)
             }

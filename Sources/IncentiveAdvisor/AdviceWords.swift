@@ -27,6 +27,11 @@ public struct AdviceFormat: Sendable {
 
     /// A share given in per mille, as a percent with one decimal: `54.4%`.
     public func share(perMille: Int) -> String { "\(perMille / 10)\(decimalSeparator)\(perMille % 10)%" }
+
+    /// A percent (or points) as exact as it is, with this format's decimal separator: `3.5`, `3,5`.
+    public func percent(_ value: ScaledDecimal) -> String {
+        decimalSeparator == "." ? value.text : String(value.text.map { $0 == "." ? Character(decimalSeparator) : $0 })
+    }
 }
 
 /// The words of the advice, one table per language. The terminal table (English) and the partner page
@@ -63,6 +68,30 @@ public struct AdviceWords: Sendable {
     /// How the lines to re-tag are chosen.
     public var heuristic: @Sendable (_ tags: String) -> String
 
+    // Rules v2 (formats.md §5.3-5.4). Amounts and percents come formatted; `currency` follows each amount.
+
+    /// The next rebate tier: its `from` on the base and percent, whether it applies to the whole base
+    /// (retroactive) or the slice above it, the volume still needed and what reaching it adds.
+    public var nextTier:
+        @Sendable (_ from: String, _ percent: String, _ retroactive: Bool, _ needed: String, _ adds: String, _ currency: String) -> String
+    /// The next attach band: its rate and points, the attach volume still needed and what it adds.
+    public var nextAttachBand: @Sendable (_ from: String, _ points: String, _ needed: String, _ adds: String, _ currency: String) -> String
+    /// The last day to enrol with full credit (`full_credit_enrollment_until`), still ahead.
+    public var enrollForFullCredit: @Sendable (_ day: String) -> String
+    /// What enrolling on `day`, after the cut-off `until`, leaves out: lines and volume, attach lines and volume
+    /// (empty when none), and the rebate they would have carried so far and at the projected volume.
+    public var lateEnrollmentForfeit:
+        @Sendable (
+            _ day: String, _ until: String, _ lines: Int, _ volume: String, _ attachLines: Int, _ attachVolume: String?, _ rebate: String,
+            _ rebateAtProjection: String, _ currency: String
+        ) -> String
+    /// The growth baseline: scaled, its sum in the baseline period, and that period.
+    public var growthBaseline: @Sendable (_ baseline: String, _ sum: String, _ period: String, _ currency: String) -> String
+    /// Growth still needed over the baseline before any rebate is paid.
+    public var growthNeeded: @Sendable (_ needed: String, _ currency: String) -> String
+    /// The cap reached: more volume adds nothing (`from`: the volume at which it is reached, when known).
+    public var capReached: @Sendable (_ cap: String, _ from: String?, _ currency: String) -> String
+
     public static let english: AdviceWords = {
         let notEnrolled = "not enrolled", enrollingWouldBring = "enrolling would bring", tagged = "tagged", untagged = "untagged"
         return AdviceWords(
@@ -75,6 +104,25 @@ public struct AdviceWords: Sendable {
             untaggedCost: { volume, currency, lost in "\(untagged) \(volume) \(currency) cost \(lost) MDF" },
             heuristic: {
                 "an untagged line in the period is a candidate when the same partner \(tagged) \($0) another line with the same SKU or in the same order"
+            },
+            nextTier: { from, percent, retroactive, needed, adds, currency in
+                "next tier from \(from) \(currency) of base, \(percent)% on \(retroactive ? "the whole base" : "the part above it"): \(needed) \(currency) more volume adds \(adds) \(currency)"
+            },
+            nextAttachBand: { from, points, needed, adds, currency in
+                "attach bonus from \(from)% (+\(points) points): \(needed) \(currency) more attach volume adds \(adds) \(currency)"
+            },
+            enrollForFullCredit: { "enrol by \($0) for full credit; an enrolment after it counts only lines from the enrolment day on" },
+            lateEnrollmentForfeit: { day, until, lines, volume, attachLines, attachVolume, rebate, rebateAtProjection, currency in
+                "enrolling on \(day), after the full-credit date \(until), leaves out \(lines) line(s) counted before it, \(volume) \(currency)"
+                    + (attachVolume.map { " and \(attachLines) attach line(s), \($0) \(currency)" } ?? "")
+                    + ": \(rebate) \(currency) less rebate so far, \(rebateAtProjection) \(currency) less at the projected volume"
+            },
+            growthBaseline: { baseline, sum, period, currency in
+                "growth baseline \(baseline) \(currency) (\(sum) \(currency) in \(period), scaled to the period)"
+            },
+            growthNeeded: { needed, currency in "\(needed) \(currency) of growth still needed before any rebate" },
+            capReached: { cap, from, currency in
+                "the cap of \(cap) \(currency) is reached" + (from.map { " from \($0) \(currency) of volume" } ?? "") + ": more volume adds nothing"
             })
     }()
 
@@ -90,6 +138,28 @@ public struct AdviceWords: Sendable {
             untaggedCost: { volume, currency, lost in "\(untagged) \(volume) \(currency), dat kostte \(lost) MDF" },
             heuristic: {
                 "een niet gelabelde regel in de periode komt in aanmerking als dezelfde partner een andere regel met dezelfde SKU of in dezelfde order als \($0) \(tagged) heeft"
+            },
+            nextTier: { from, percent, retroactive, needed, adds, currency in
+                "volgende schijf vanaf \(from) \(currency) grondslag, \(percent)% over \(retroactive ? "de hele grondslag" : "het deel daarboven"): \(needed) \(currency) meer volume levert \(adds) \(currency) extra op"
+            },
+            nextAttachBand: { from, points, needed, adds, currency in
+                "attachbonus vanaf \(from)% (+\(points) procentpunt): \(needed) \(currency) meer attachvolume levert \(adds) \(currency) extra op"
+            },
+            enrollForFullCredit: {
+                "schrijf uiterlijk \($0) in voor volledige telling; na die dag tellen alleen regels vanaf de inschrijfdatum"
+            },
+            lateEnrollmentForfeit: { day, until, lines, volume, attachLines, attachVolume, rebate, rebateAtProjection, currency in
+                "inschrijven op \(day), na de datum voor volledige telling \(until), laat \(lines) eerder getelde regel(s) weg, \(volume) \(currency)"
+                    + (attachVolume.map { " en \(attachLines) attachregel(s), \($0) \(currency)" } ?? "")
+                    + ": \(rebate) \(currency) minder rebate tot nu toe, \(rebateAtProjection) \(currency) minder bij het verwachte volume"
+            },
+            growthBaseline: { baseline, sum, period, currency in
+                "groeibasis \(baseline) \(currency) (\(sum) \(currency) in \(period), herschaald naar de periode)"
+            },
+            growthNeeded: { needed, currency in "nog \(needed) \(currency) groei nodig voordat er rebate is" },
+            capReached: { cap, from, currency in
+                "het plafond van \(cap) \(currency) is bereikt" + (from.map { " vanaf \($0) \(currency) volume" } ?? "")
+                    + ": meer volume levert niets extra op"
             })
     }()
 

@@ -53,49 +53,140 @@ public enum Advisor {
                     Enrollment(partnerID: partnerID, program: program.id, subtrack: entry.path, enrolledOn: min(day, program.period.end)))
             }
         }
-        // Enrolled in every subtrack already: what if is what is.
-        let whatIf = hypothetical.dataset.enrollments.count == input.dataset.enrollments.count ? actual : Engine.compute(hypothetical)
+        // Enrolled in every subtrack already: what if is what is. Under a late-enrolment cut-off the booking pass
+        // decides which lines count by the enrolments it saw when the input was loaded (every one in the data, also
+        // those after `day`, and none of the supposed ones): the partner's lines are counted again with the
+        // enrolments of the what-if.
+        let cutOff = input.programs.contains { program in
+            if case .vip(let rules) = program.rules { return rules.fullCreditEnrollmentUntil != nil }
+            return false
+        }
+        let whatIf: ComputeResult
+        if cutOff {
+            whatIf = Engine.computeAgain(partnerID: partnerID, input: hypothetical, enrollments: hypothetical.dataset.enrollments) ?? actual
+        } else if hypothetical.dataset.enrollments.count == input.dataset.enrollments.count {
+            whatIf = actual
+        } else {
+            whatIf = Engine.compute(hypothetical)
+        }
 
         var programs: [ProgramAdvice] = []
         for (programIndex, program) in input.programs.enumerated() {
             let period = program.period
             let daysInPeriod = Int(period.end.daysSinceEpoch - period.start.daysSinceEpoch) + 1
             let elapsed = max(0, min(daysInPeriod, Int(day.daysSinceEpoch - period.start.daysSinceEpoch) + 1))
-            var advice = ProgramAdvice(program: program, daysElapsed: elapsed, daysInPeriod: daysInPeriod, subtracks: [], mdf: nil)
+            var programAdvice = ProgramAdvice(program: program, daysElapsed: elapsed, daysInPeriod: daysInPeriod, subtracks: [], mdf: nil)
             let actualRows = actual.programs[programIndex].partners.first { $0.partnerID == partnerID }?.rows ?? []
-            let whatIfRows = whatIf.programs[programIndex].partners.first { $0.partnerID == partnerID }?.rows ?? []
+            let whatIfResult = whatIf.programs[programIndex].partners.first { $0.partnerID == partnerID }
+            let whatIfRows = whatIfResult?.rows ?? []
             switch program.rules {
             case .vip(let rules):
+                // The tier the engine took the percent by: that in force on the period's last day.
+                let tier = whatIfResult?.tier?.tier ?? partner.tier
                 for entry in rules.subtrackPaths {
                     guard let row = whatIfRows.first(where: { $0.item == entry.path }) else { continue }
                     let enrollment = input.dataset.enrollments.first {
                         $0.partnerID == partnerID && $0.program == program.id && $0.subtrack == entry.path
                     }
-                    let projection = project(row.qualifyingVolume, minimum: row.threshold, start: period.start, elapsed: elapsed, days: daysInPeriod)
+                    let outlook = RebateOutlook(
+                        subtrack: entry.subtrack, tier: tier, minimum: row.threshold, baselineSum: row.rebate?.baseline?.sum ?? .zero,
+                        period: period)
+                    // Lines left out by a late enrolment are part of the partner's pace, not of what counts: the
+                    // projection is that of every line of the subtrack, less those left out.
+                    let late = row.leftOut?.enrolledLateOn != nil
+                    let leftOut = late ? row.leftOut?.beforeEnrollmentVolume ?? .zero : .zero
+                    let attachLeftOut = late ? row.leftOut?.attachBeforeEnrollmentVolume ?? .zero : .zero
+                    let projection = project(
+                        row.qualifyingVolume, leftOut: leftOut, minimum: row.threshold, start: period.start, elapsed: elapsed, days: daysInPeriod)
+                    let attach = row.rebate?.attach?.volume
+                    let projectedAttach = attach.map {
+                        project($0, leftOut: attachLeftOut, minimum: .zero, start: period.start, elapsed: elapsed, days: daysInPeriod).volume
+                    }
                     let failing = row.checks.filter { !$0.passed && $0.code != .volume }
-                    let projectedRebate = VIPEvaluation.rebate(entry.subtrack, at: projection.volume, minimum: row.threshold)
-                    advice.subtracks.append(
-                        SubtrackAdvice(
-                            path: entry.path, name: entry.subtrack.name, rebatePercent: entry.subtrack.rebatePercent,
-                            enrolledOn: enrollment?.enrolledOn, canEnroll: day <= period.end, qualifyingVolume: row.qualifyingVolume,
-                            minimum: row.threshold, gap: Money(cents: max(0, row.threshold.cents - row.qualifyingVolume.cents)),
-                            projectedVolume: projection.volume, minimumReachedOn: projection.reachedOn,
-                            minimumAlreadyMet: row.qualifyingVolume >= row.threshold, failingChecks: failing,
-                            missingCredentials: missingCredentials(failing),
-                            rebateNow: enrollment == nil ? .zero : (actualRows.first { $0.item == entry.path }?.amount ?? .zero),
-                            rebateAtProjection: projectedRebate))
+                    let projectedRebate = outlook.rebate(volume: projection.volume, attach: projectedAttach ?? .zero)
+                    var advice = SubtrackAdvice(
+                        path: entry.path, name: entry.subtrack.name, rebatePercent: percent(entry.subtrack, tier: tier),
+                        enrolledOn: enrollment?.enrolledOn, canEnroll: day <= period.end, qualifyingVolume: row.qualifyingVolume,
+                        minimum: row.threshold, gap: Money(cents: max(0, row.threshold.cents - row.qualifyingVolume.cents)),
+                        projectedVolume: projection.volume, minimumReachedOn: projection.reachedOn,
+                        minimumAlreadyMet: row.qualifyingVolume >= row.threshold, failingChecks: failing,
+                        missingCredentials: missingCredentials(failing),
+                        rebateNow: enrollment == nil ? .zero : (actualRows.first { $0.item == entry.path }?.amount ?? .zero),
+                        rebateAtProjection: projectedRebate)
+                    if row.rebate != nil {
+                        v2Facts(
+                            &advice, outlook: outlook, row: row, attach: attach ?? .zero, projectedAttach: projectedAttach ?? .zero,
+                            cutoff: rules.fullCreditEnrollmentUntil)
+                    }
+                    programAdvice.subtracks.append(advice)
                 }
             case .mdf(let rules):
                 if let row = actualRows.first {
-                    advice.mdf = mdf(
+                    programAdvice.mdf = mdf(
                         row: row, rules: rules, totals: input.totals.programs[programIndex].mdf[partnerIndex], traced: input.totals.traced,
                         programIndex: programIndex,
                         projection: project(row.qualifyingVolume, minimum: row.threshold, start: period.start, elapsed: elapsed, days: daysInPeriod))
                 }
             }
-            programs.append(advice)
+            programs.append(programAdvice)
         }
         return PartnerAdvice(partner: partner, asOf: day, programs: programs)
+    }
+
+    /// The subtrack's `rebate_percent` for a partner of `tier` (the `default` unless its tier is listed; the only
+    /// percent of a v1 subtrack); the first tier's percent with `rebate_tiers`.
+    static func percent(_ subtrack: Subtrack, tier: Tier) -> ScaledDecimal {
+        if case .percent(let byTier) = subtrack.rate { return byTier.percent(for: tier) }
+        return subtrack.rebatePercent
+    }
+
+    /// The facts of the rules of formats.md §5.3-5.4 for a subtrack of a program that uses them (the what-if row
+    /// carries a `RebateComputation`), each from `outlook`, that is from `RebateFormula.compute`.
+    static func v2Facts(
+        _ advice: inout SubtrackAdvice, outlook: RebateOutlook, row: ResultRow, attach: Money, projectedAttach: Money, cutoff: Day?
+    ) {
+        let volume = row.qualifyingVolume, projected = advice.projectedVolume
+        if outlook.subtrack.attachBonus != nil {
+            advice.attachVolume = attach
+            advice.projectedAttachVolume = projectedAttach
+        }
+        advice.nextTier = outlook.nextTier(volume: volume, attach: attach)
+        advice.nextTierAtProjection = outlook.nextTier(volume: projected, attach: projectedAttach)
+        advice.nextAttachBand = outlook.nextAttachBand(volume: volume, attach: attach)
+        advice.nextAttachBandAtProjection = outlook.nextAttachBand(volume: projected, attach: projectedAttach)
+        advice.growth = outlook.growth(volume: volume, projected: projected)
+        advice.cap = outlook.cap(volume: volume, attach: attach, projected: projected, projectedAttach: projectedAttach)
+        // Enrolling on the advice day, for a subtrack not enrolled in that still can be: the what-if row is the
+        // engine's computation of that enrolment, with the cut-off applied.
+        guard let cutoff, !advice.enrolled, advice.canEnroll else { return }
+        guard let leftOut = row.leftOut, let enrollOn = leftOut.enrolledLateOn else {
+            advice.fullCreditEnrollmentUntil = cutoff
+            return
+        }
+        let full = (
+            volume: Money(cents: volume.cents + leftOut.beforeEnrollmentVolume.cents),
+            attach: Money(cents: attach.cents + leftOut.attachBeforeEnrollmentVolume.cents),
+            projected: Money(cents: projected.cents + leftOut.beforeEnrollmentVolume.cents),
+            projectedAttach: Money(cents: projectedAttach.cents + leftOut.attachBeforeEnrollmentVolume.cents)
+        )
+        advice.lateEnrollmentForfeit = LateEnrollmentForfeit(
+            fullCreditUntil: cutoff, enrollOn: enrollOn, lines: leftOut.beforeEnrollmentLines, volume: leftOut.beforeEnrollmentVolume,
+            attachLines: leftOut.attachBeforeEnrollmentLines, attachVolume: leftOut.attachBeforeEnrollmentVolume,
+            rebate: Money(
+                cents: outlook.rebate(volume: full.volume, attach: full.attach).cents - outlook.rebate(volume: volume, attach: attach).cents),
+            rebateAtProjection: Money(
+                cents: outlook.rebate(volume: full.projected, attach: full.projectedAttach).cents - advice.rebateAtProjection.cents))
+    }
+
+    /// The projection of `volume` when `leftOut` more was booked but not counted (a late enrolment): every line
+    /// projected at the pace so far, less those left out; the minimum is reached when the projection of every
+    /// line reaches it plus what is left out. With nothing left out, `project(volume, ...)`.
+    static func project(_ volume: Money, leftOut: Money, minimum: Money, start: Day, elapsed: Int, days: Int) -> (volume: Money, reachedOn: Day?) {
+        guard leftOut.cents != 0 else { return project(volume, minimum: minimum, start: start, elapsed: elapsed, days: days) }
+        let all = project(
+            Money(cents: volume.cents + leftOut.cents), minimum: Money(cents: minimum.cents + leftOut.cents), start: start, elapsed: elapsed,
+            days: days)
+        return (Money(cents: all.volume.cents - leftOut.cents), all.reachedOn)
     }
 
     /// Volume at the period end at the pace so far, and the day the minimum is reached at that pace.
