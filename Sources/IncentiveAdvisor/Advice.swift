@@ -15,6 +15,9 @@ public struct ProgramAdvice: Sendable {
     public var daysInPeriod: Int
     public var subtracks: [SubtrackAdvice]
     public var mdf: MDFAdvice?
+    /// The advice day is after the period's last day (on the last day itself the period still runs: a CSAT
+    /// report or a booking dated that day counts).
+    public var periodOver: Bool
 
     /// The period has begun and not yet ended, so a pace can be projected to its end.
     public var periodRunning: Bool { daysElapsed > 0 && daysElapsed < daysInPeriod }
@@ -71,6 +74,11 @@ public struct SubtrackAdvice: Sendable {
     public var growth: GrowthOutlook?
     /// `cap`: whether it binds, and the volume at which it is reached.
     public var cap: CapOutlook?
+    /// Where the volume leads, split into recurring orders, one-offs and credit notes, with a low/expected/high
+    /// range (`projectedVolume` is its expected volume); `nil` before the period begins.
+    public var forecast: Forecast?
+    /// A failing CSAT check's reports at their own pace while the period runs.
+    public var csat: CSATForecast?
 
     public var enrolled: Bool { enrolledOn != nil }
 
@@ -204,16 +212,27 @@ public struct MDFAdvice: Sendable {
     public var projectedVolume: Money
     /// The day the pace reaches the minimum; `nil` when already met or not within the period.
     public var minimumReachedOn: Day?
-    /// In-period volume, and the part tagged (with one of `tags`).
+    /// In-period orders (positive lines), and the part tagged (with one of `tags`): credit notes are apart.
     public var inPeriodVolume: Money
     public var taggedVolume: Money
-    /// Per mille of the in-period volume tagged (exact, half even).
+    /// Per mille of the in-period orders tagged (exact, half even).
     public var taggedPerMille: Int
-    /// Untagged lines in force of a rule that needs a tag, and the MDF they cost (the engine's missed amount).
+    /// Untagged orders (positive lines) in force of a rule that needs a tag, and the MDF tagging them would add:
+    /// the engine's evaluation with them tagged, less what the partner earns.
     public var untaggedVolume: Money
     public var untaggedLines: Int
     public var mdfLost: Money
+    /// The engine's missed amount: every untagged line, credit notes included, tagged.
+    public var engineMissed: Money
+    /// In-period credit notes (negative lines), apart: how many, their sum, and the parts tagged and untagged.
+    public var creditLines: Int
+    public var creditVolume: Money
+    public var taggedCreditVolume: Money
+    public var untaggedCreditVolume: Money
+    /// Untagged orders that look like they should have been tagged (never a credit note).
     public var candidates: [Candidate]
+    /// Where the qualifying volume leads (`projectedVolume` is its expected volume).
+    public var forecast: Forecast?
 
     /// Still to book to reach the minimum (0 once met).
     public var gap: Money { Money(cents: max(0, minimum.cents - qualifyingVolume.cents)) }

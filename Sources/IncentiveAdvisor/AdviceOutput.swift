@@ -24,7 +24,13 @@ public enum AdviceOutput {
                     "volume so far", volume: subtrack.qualifyingVolume, minimum: subtrack.minimum, gap: subtrack.gap,
                     met: subtrack.minimumAlreadyMet, projected: subtrack.projectedVolume, reachedOn: subtrack.minimumReachedOn,
                     currency: currency, running: program.periodRunning, words: words)
+                for line in forecastLines(subtrack.forecast, words: .english, format: .plain, currency: currency, running: program.periodRunning) {
+                    text += "    \(line)\n"
+                }
                 for check in subtrack.failingChecks { text += "    \(words.missing): \(check.explanation)\n" }
+                if let csat = subtrack.csat {
+                    text += "    " + ForecastWords.english.csat(csat.found, csat.required, csat.expected, csat.by.description) + "\n"
+                }
                 if subtrack.enrolled {
                     text += "    rebate on the volume so far: \(subtrack.rebateNow.groupedText) \(currency)\n"
                 }
@@ -53,11 +59,20 @@ public enum AdviceOutput {
                     "qualifying volume so far", volume: mdf.qualifyingVolume, minimum: mdf.minimum, gap: mdf.gap, met: mdf.minimumMet,
                     projected: mdf.projectedVolume, reachedOn: mdf.minimumReachedOn, currency: currency, running: program.periodRunning,
                     words: words)
+                for line in forecastLines(mdf.forecast, words: .english, format: .plain, currency: currency, running: program.periodRunning) {
+                    text += "    \(line)\n"
+                }
                 let tags = words.tags(mdf.tags)
                 text +=
-                    "    \(words.tagged) \(tags): \(mdf.taggedVolume.groupedText) of \(mdf.inPeriodVolume.groupedText) \(currency) in the period (\(AdviceFormat.plain.share(perMille: mdf.taggedPerMille)))\n"
+                    "    \(words.tagged) \(tags): \(mdf.taggedVolume.groupedText) of \(mdf.inPeriodVolume.groupedText) \(currency) of orders in the period (\(AdviceFormat.plain.share(perMille: mdf.taggedPerMille)))\n"
                 text +=
                     "    \(words.untagged) while a tag was required: \(mdf.untaggedLines) line(s), \(mdf.untaggedVolume.groupedText) \(currency); MDF lost: \(mdf.mdfLost.groupedText) \(currency)\n"
+                if mdf.creditLines > 0 {
+                    text +=
+                        "    "
+                        + ForecastWords.english.credits(
+                            mdf.creditLines, mdf.creditVolume.groupedText, mdf.untaggedCreditVolume.groupedText, currency) + "\n"
+                }
                 if !mdf.candidates.isEmpty {
                     text += "    lines to \(words.reTag) (\(words.heuristic(tags))):\n"
                     for candidate in mdf.candidates {
@@ -181,8 +196,10 @@ public enum AdviceOutput {
             var lateEnrollmentForfeit: ForfeitDocument?
             var growth: GrowthDocument?
             var cap: CapDocument?
+            var forecast: ForecastDocument?
+            var csat: CSATDocument?
             enum CodingKeys: String, CodingKey {
-                case path, minimum, gap, missing, growth, cap
+                case path, minimum, gap, missing, growth, cap, forecast, csat
                 case rebatePercent = "rebate_percent", enrolledOn = "enrolled_on", canEnroll = "can_enroll"
                 case qualifyingVolume = "qualifying_volume", projectedVolume = "projected_volume", minimumMet = "minimum_met"
                 case minimumReachedOn = "minimum_reached_on", missingCredentials = "missing_credentials", rebateNow = "rebate_now"
@@ -300,8 +317,13 @@ public enum AdviceOutput {
             var inPeriodVolume, taggedVolume, taggedShare, untaggedVolume, mdfLost, heuristic: String
             var untaggedLines: Int
             var candidates: [Candidate]
+            var engineMissed, creditVolume, taggedCreditVolume, untaggedCreditVolume: String
+            var creditLines: Int
+            var forecast: ForecastDocument?
             enum CodingKeys: String, CodingKey {
-                case tier, candidates, heuristic, minimum
+                case tier, candidates, heuristic, minimum, forecast
+                case engineMissed = "engine_missed", creditVolume = "credit_volume", taggedCreditVolume = "tagged_credit_volume"
+                case untaggedCreditVolume = "untagged_credit_volume", creditLines = "credit_lines"
                 case qualifyingVolume = "qualifying_volume", projectedVolume = "projected_volume", minimumReachedOn = "minimum_reached_on"
                 case inPeriodVolume = "in_period_volume", taggedVolume = "tagged_volume", taggedShare = "tagged_share"
                 case untaggedVolume = "untagged_volume", untaggedLines = "untagged_lines", mdfLost = "mdf_lost"
@@ -351,7 +373,8 @@ public enum AdviceOutput {
                             nextAttachBandAtProjection: $0.nextAttachBandAtProjection.map(Document.NextBandDocument.init),
                             fullCreditEnrollmentUntil: $0.fullCreditEnrollmentUntil?.description,
                             lateEnrollmentForfeit: $0.lateEnrollmentForfeit.map(Document.ForfeitDocument.init),
-                            growth: $0.growth.map(Document.GrowthDocument.init), cap: $0.cap.map(Document.CapDocument.init))
+                            growth: $0.growth.map(Document.GrowthDocument.init), cap: $0.cap.map(Document.CapDocument.init),
+                            forecast: $0.forecast.map(ForecastDocument.init), csat: $0.csat.map(CSATDocument.init))
                     },
                     mdf: program.mdf.map { mdf in
                         Document.MDF(
@@ -365,7 +388,9 @@ public enum AdviceOutput {
                                 Document.Candidate(
                                     orderID: $0.orderID, lineID: $0.lineID, sku: $0.sku, bookedOn: $0.bookedOn.description,
                                     amount: $0.amount.plainText, matches: $0.matches)
-                            })
+                            }, engineMissed: mdf.engineMissed.plainText, creditVolume: mdf.creditVolume.plainText,
+                            taggedCreditVolume: mdf.taggedCreditVolume.plainText, untaggedCreditVolume: mdf.untaggedCreditVolume.plainText,
+                            creditLines: mdf.creditLines, forecast: mdf.forecast.map(ForecastDocument.init))
                     })
             })
         document.recommendation = recommendation.map { plan in
@@ -383,7 +408,9 @@ public enum AdviceOutput {
 extension AdviceOutput {
     /// The advice in a few lines, one per subtrack the partner is in or can still enrol in and one per MDF
     /// program: what the partner page shows.
-    public static func summary(_ advice: PartnerAdvice, words: AdviceWords, format: AdviceFormat) -> [String] {
+    public static func summary(
+        _ advice: PartnerAdvice, words: AdviceWords, format: AdviceFormat, forecastWords: ForecastWords = .english
+    ) -> [String] {
         var lines: [String] = []
         for program in advice.programs {
             let currency = program.program.currency
@@ -391,8 +418,10 @@ extension AdviceOutput {
                 var text = "\(program.program.id) \(subtrack.path): "
                 text += words.standing(format.money(subtrack.qualifyingVolume), format.money(subtrack.minimum), currency)
                 if program.periodRunning {
-                    text += "; \(words.atThisPace) \(format.money(subtrack.projectedVolume)) \(words.byThePeriodEnd)"
+                    let forecast = forecastSummary(subtrack.forecast, words: forecastWords, format: format, running: true)
+                    text += "; \(words.atThisPace) \(format.money(subtrack.projectedVolume)) \(words.byThePeriodEnd)\(forecast?.range ?? "")"
                     if let day = subtrack.minimumReachedOn { text += ", \(words.minimumReachedOn) \(format.date(day))" }
+                    text += forecast?.apart ?? ""
                 }
                 if !subtrack.enrolled { text += "; " + words.notEnrolledBrings(format.money(subtrack.rebateAtProjection)) }
                 if !subtrack.failingChecks.isEmpty {

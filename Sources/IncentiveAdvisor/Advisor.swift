@@ -70,12 +70,26 @@ public enum Advisor {
             whatIf = Engine.compute(hypothetical)
         }
 
+        let paces = Paces(programs: input.programs, traced: input.totals.traced, day: day)
+        // The partner's CSAT reports come at one pace: that of the VIP program whose period, holding the advice day,
+        // began first (ties: the first by id), over its days so far.
+        var csatPace: (found: Int, elapsed: Int, start: Day)?
+        for (index, program) in input.programs.enumerated() where program.period.start <= day && day <= program.period.end {
+            guard case .vip = program.rules,
+                let check = whatIf.programs[index].partners.first(where: { $0.partnerID == partnerID })?.rows.lazy
+                    .flatMap(\.checks).first(where: { $0.code == .csat }),
+                case .csat(let found, _, _) = check.facts
+            else { continue }
+            let elapsed = Int(day.daysSinceEpoch - program.period.start.daysSinceEpoch) + 1
+            if csatPace.map({ program.period.start < $0.start }) ?? true { csatPace = (found, elapsed, program.period.start) }
+        }
         var programs: [ProgramAdvice] = []
         for (programIndex, program) in input.programs.enumerated() {
             let period = program.period
             let daysInPeriod = Int(period.end.daysSinceEpoch - period.start.daysSinceEpoch) + 1
             let elapsed = max(0, min(daysInPeriod, Int(day.daysSinceEpoch - period.start.daysSinceEpoch) + 1))
-            var programAdvice = ProgramAdvice(program: program, daysElapsed: elapsed, daysInPeriod: daysInPeriod, subtracks: [], mdf: nil)
+            var programAdvice = ProgramAdvice(
+                program: program, daysElapsed: elapsed, daysInPeriod: daysInPeriod, subtracks: [], mdf: nil, periodOver: day > period.end)
             let actualRows = actual.programs[programIndex].partners.first { $0.partnerID == partnerID }?.rows ?? []
             let whatIfResult = whatIf.programs[programIndex].partners.first { $0.partnerID == partnerID }
             let whatIfRows = whatIfResult?.rows ?? []
@@ -94,13 +108,17 @@ public enum Advisor {
                     // Lines left out by a late enrolment are part of the partner's pace, not of what counts: the
                     // projection is that of every line of the subtrack, less those left out.
                     let late = row.leftOut?.enrolledLateOn != nil
-                    let leftOut = late ? row.leftOut?.beforeEnrollmentVolume ?? .zero : .zero
                     let attachLeftOut = late ? row.leftOut?.attachBeforeEnrollmentVolume ?? .zero : .zero
-                    let projection = project(
-                        row.qualifyingVolume, leftOut: leftOut, minimum: row.threshold, start: period.start, elapsed: elapsed, days: daysInPeriod)
+                    // The pace is that of the subtrack's lines in the window (a late enrolment's left-out lines
+                    // included), the booked volume what counts.
+                    let forecast = paces.forecast(program: programIndex, subtrack: entry.path, booked: row.qualifyingVolume)
+                    let projection = (
+                        volume: forecast?.expected ?? row.qualifyingVolume,
+                        reachedOn: forecast?.minimumReachedOn(row.threshold, adviceDay: day, periodEnd: period.end)
+                    )
                     let attach = row.rebate?.attach?.volume
                     let projectedAttach = attach.map {
-                        project($0, leftOut: attachLeftOut, minimum: .zero, start: period.start, elapsed: elapsed, days: daysInPeriod).volume
+                        project($0, leftOut: attachLeftOut, elapsed: elapsed, days: daysInPeriod)
                     }
                     let failing = row.checks.filter { !$0.passed && $0.code != .volume }
                     let projectedRebate = outlook.rebate(volume: projection.volume, attach: projectedAttach ?? .zero)
@@ -113,6 +131,9 @@ public enum Advisor {
                         missingCredentials: missingCredentials(failing),
                         rebateNow: enrollment == nil ? .zero : (actualRows.first { $0.item == entry.path }?.amount ?? .zero),
                         rebateAtProjection: projectedRebate)
+                    advice.forecast = forecast
+                    advice.csat = csatForecast(
+                        failing, elapsed: elapsed, days: daysInPeriod, periodEnd: period.end, pace: csatPace.map { ($0.found, $0.elapsed) })
                     if row.rebate != nil {
                         v2Facts(
                             &advice, outlook: outlook, row: row, attach: attach ?? .zero, projectedAttach: projectedAttach ?? .zero,
@@ -122,10 +143,10 @@ public enum Advisor {
                 }
             case .mdf(let rules):
                 if let row = actualRows.first {
+                    let forecast = paces.forecast(program: programIndex, subtrack: nil, booked: row.qualifyingVolume)
                     programAdvice.mdf = mdf(
-                        row: row, rules: rules, totals: input.totals.programs[programIndex].mdf[partnerIndex], traced: input.totals.traced,
-                        programIndex: programIndex,
-                        projection: project(row.qualifyingVolume, minimum: row.threshold, start: period.start, elapsed: elapsed, days: daysInPeriod))
+                        row: row, rules: rules, input: input, partnerIndex: partnerIndex, programIndex: programIndex, forecast: forecast,
+                        reachedOn: forecast?.minimumReachedOn(row.threshold, adviceDay: day, periodEnd: period.end))
                 }
             }
             programs.append(programAdvice)
@@ -179,27 +200,30 @@ public enum Advisor {
     }
 
     /// The projection of `volume` when `leftOut` more was booked but not counted (a late enrolment): every line
-    /// projected at the pace so far, less those left out; the minimum is reached when the projection of every
-    /// line reaches it plus what is left out. With nothing left out, `project(volume, ...)`.
-    static func project(_ volume: Money, leftOut: Money, minimum: Money, start: Day, elapsed: Int, days: Int) -> (volume: Money, reachedOn: Day?) {
-        guard leftOut.cents != 0 else { return project(volume, minimum: minimum, start: start, elapsed: elapsed, days: days) }
-        let all = project(
-            Money(cents: volume.cents + leftOut.cents), minimum: Money(cents: minimum.cents + leftOut.cents), start: start, elapsed: elapsed,
-            days: days)
-        return (Money(cents: all.volume.cents - leftOut.cents), all.reachedOn)
+    /// projected at the pace so far, less those left out. With nothing left out, `project(volume, ...)`. The
+    /// attach volume is projected this way, in a straight line (its lines are not split like `Forecast`'s).
+    static func project(_ volume: Money, leftOut: Money, elapsed: Int, days: Int) -> Money {
+        guard leftOut.cents != 0 else { return project(volume, elapsed: elapsed, days: days) }
+        let all = project(Money(cents: volume.cents + leftOut.cents), elapsed: elapsed, days: days)
+        return Money(cents: all.cents - leftOut.cents)
     }
 
-    /// Volume at the period end at the pace so far, and the day the minimum is reached at that pace.
-    static func project(_ volume: Money, minimum: Money, start: Day, elapsed: Int, days: Int) -> (volume: Money, reachedOn: Day?) {
-        guard elapsed > 0 else { return (.zero, nil) }
-        let projected = Money(cents: Int64(clamping: Rounding.divideHalfEven(Int128(volume.cents) * Int128(days), by: Int128(elapsed))))
-        if volume >= minimum { return (projected, nil) }
-        guard volume.cents > 0 else { return (projected, nil) }
-        // The first day d (1-based) with volume × d / elapsed >= minimum.
-        let numerator = Int128(minimum.cents) * Int128(elapsed)
-        let needed = (numerator + Int128(volume.cents) - 1) / Int128(volume.cents)
-        guard needed <= Int128(days) else { return (projected, nil) }
-        return (projected, Day(daysSinceEpoch: start.daysSinceEpoch + Int32(needed) - 1))
+    /// `round(volume × days / elapsed)`, half to even: the volume at the period end at the pace so far.
+    static func project(_ volume: Money, elapsed: Int, days: Int) -> Money {
+        guard elapsed > 0 else { return .zero }
+        return Money(cents: Int64(clamping: Rounding.divideHalfEven(Int128(volume.cents) * Int128(days), by: Int128(elapsed))))
+    }
+
+    /// The CSAT check's reports at their own pace, while the period runs and the check fails: the reports found so
+    /// far plus ⌊reports × remaining days / days⌋ at the partner's pace (`pace`: reports over days, else this
+    /// period's own).
+    static func csatForecast(_ failing: [Check], elapsed: Int, days: Int, periodEnd: Day, pace: (found: Int, elapsed: Int)?) -> CSATForecast? {
+        guard elapsed > 0, elapsed < days,
+            let facts = failing.first(where: { $0.code == .csat })?.facts, case .csat(let found, let required, _) = facts
+        else { return nil }
+        let (reports, over) = pace ?? (found, elapsed)
+        let expected = found + reports * (days - elapsed) / over
+        return CSATForecast(found: found, required: required, expected: expected, by: periodEnd)
     }
 
     /// The credentials the failing credential checks ask for: one id for a `requires_all` check, the
@@ -208,22 +232,33 @@ public enum Advisor {
         failing.compactMap { $0.code == .credential ? $0.facts.credentialRequirement?.ids : nil }
     }
 
-    /// "Tagged" is tagged with an intended use the program's rules ask for (`MDFRules.tags`).
+    /// "Tagged" is tagged with an intended use the program's rules ask for (`MDFRules.tags`). Shares and re-tag
+    /// candidates are of orders (positive lines); credit notes are counted apart. What tagging the untagged orders
+    /// would add is the engine's own evaluation with only those tagged.
     static func mdf(
-        row: ResultRow, rules: MDFRules, totals: MDFTotals, traced: [TracedLine], programIndex: Int, projection: (volume: Money, reachedOn: Day?)
+        row: ResultRow, rules: MDFRules, input: LoadedInput, partnerIndex: Int, programIndex: Int, forecast: Forecast?, reachedOn: Day?
     ) -> MDFAdvice {
+        let traced = input.totals.traced
         var inPeriod: Int64 = 0, tagged: Int64 = 0
+        var credits = (lines: 0, volume: Int64(0), tagged: Int64(0), untagged: Int64(0))
         var untagged: [(line: TracedLine, amount: Money)] = []
         for line in traced {
+            let amount: Money, isUntagged: Bool
             switch line.outcomes[programIndex] {
-            case .qualifying(let amount), .otherTag(let amount), .noRule(let amount):
-                inPeriod += amount.cents
-                if rules.isTag(line.intendedUse) { tagged += amount.cents }
-            case .untagged(let amount):
-                inPeriod += amount.cents
-                untagged.append((line, amount))
-            default: break
+            case .qualifying(let a), .otherTag(let a), .noRule(let a): (amount, isUntagged) = (a, false)
+            case .untagged(let a): (amount, isUntagged) = (a, true)
+            default: continue
             }
+            if amount.cents < 0 {
+                credits.lines += 1
+                credits.volume += amount.cents
+                if rules.isTag(line.intendedUse) { credits.tagged += amount.cents }
+                if isUntagged { credits.untagged += amount.cents }
+                continue
+            }
+            inPeriod += amount.cents
+            if rules.isTag(line.intendedUse) { tagged += amount.cents }
+            if isUntagged && amount.cents > 0 { untagged.append((line, amount)) }
         }
         let taggedLines = traced.filter { rules.isTag($0.intendedUse) }
         let skus = Set(taggedLines.map(\.sku)), orders = Set(taggedLines.map(\.orderID))
@@ -235,11 +270,24 @@ public enum Advisor {
             return MDFAdvice.Candidate(
                 orderID: line.orderID, lineID: line.lineID, sku: line.sku, bookedOn: line.bookedOn, amount: amount, matches: matches)
         }
+        let untaggedOrders = untagged.reduce(Int64(0)) { $0 + $1.amount.cents }
+        // The engine's missed amount counts every untagged line tagged, credit notes too; what tagging the orders
+        // adds is the engine's evaluation with only the orders' volume untagged.
+        var lost = row.missedAmount
+        if credits.untagged != 0, case .mdf = input.programs[programIndex].rules {
+            var programTotals = input.totals.programs[programIndex]
+            programTotals.mdf[partnerIndex].untaggedVolume = Money(cents: untaggedOrders)
+            let orders = MDFEvaluation.evaluate(
+                program: input.programs[programIndex], rules: rules, dataset: input.dataset, totals: programTotals, partnerIndex: partnerIndex)
+            lost = orders.rows.first?.missedAmount ?? lost
+        }
         let perMille = inPeriod > 0 ? Int(Rounding.divideHalfEven(Int128(tagged) * 1000, by: Int128(inPeriod))) : 0
         return MDFAdvice(
-            tier: row.item, tags: rules.tags, qualifyingVolume: row.qualifyingVolume, minimum: row.threshold, projectedVolume: projection.volume,
-            minimumReachedOn: projection.reachedOn, inPeriodVolume: Money(cents: inPeriod), taggedVolume: Money(cents: tagged),
-            taggedPerMille: perMille,
-            untaggedVolume: totals.untaggedVolume, untaggedLines: totals.untaggedLines, mdfLost: row.missedAmount, candidates: candidates)
+            tier: row.item, tags: rules.tags, qualifyingVolume: row.qualifyingVolume, minimum: row.threshold,
+            projectedVolume: forecast?.expected ?? row.qualifyingVolume, minimumReachedOn: reachedOn, inPeriodVolume: Money(cents: inPeriod),
+            taggedVolume: Money(cents: tagged), taggedPerMille: perMille, untaggedVolume: Money(cents: untaggedOrders),
+            untaggedLines: untagged.count, mdfLost: lost, engineMissed: row.missedAmount, creditLines: credits.lines,
+            creditVolume: Money(cents: credits.volume), taggedCreditVolume: Money(cents: credits.tagged),
+            untaggedCreditVolume: Money(cents: credits.untagged), candidates: candidates, forecast: forecast)
     }
 }

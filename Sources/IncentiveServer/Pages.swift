@@ -315,7 +315,7 @@ struct Pages: Sendable {
         let format = AdviceFormat(
             money: { language.money($0) }, date: { language.date($0) }, check: { language.check($0) },
             decimalSeparator: language == .nl ? "," : ".")
-        return AdviceOutput.summary(advice, words: language == .nl ? .dutch : .english, format: format)
+        return AdviceOutput.summary(advice, words: language == .nl ? .dutch : .english, format: format, forecastWords: language == .nl ? .dutch : .english)
     }
 
     /// The partner page's estimate form sent (`?quote=CSV&as_of=DAY`): what the deal adds (docs/estimate.md), the engine's

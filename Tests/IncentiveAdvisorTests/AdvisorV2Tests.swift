@@ -74,29 +74,32 @@ import Testing
     }
 
     /// US5002 ucs on 2017-11-30 (day 124): only SO18-5101 60,000.00 so far; 2% = 1,200.00. 100,000 is 40,000.00 away
-    /// and pays 3,000.00: adds 1,800.00. Projected: 60,000 × 182 / 124 = 88,064.516… -> 88,064.52, at 2%
-    /// round(1,761.2904) = 1,761.29 (the rebate at the projection); from there 11,935.48 more reaches 100,000: adds
-    /// 3,000.00 − 1,761.29 = 1,238.71.
+    /// and pays 3,000.00: adds 1,800.00. One order sets no pace: the expected volume is the 60,000.00 booked, so the
+    /// next tier at the projection is the same; only if such orders kept coming (the high end) would it reach
+    /// 60,000 × 182 / 124 = 88,064.516… -> 88,064.52.
     @Test func theNextTierNowAndAtTheProjection() throws {
         let ucs = try Self.subtrack("US5002", "data-center/ucs", asOf: "2017-11-30")
-        #expect(ucs.projectedVolume == Self.money("88064.52"))
-        #expect(ucs.rebateAtProjection == Self.money("1761.29"))
+        #expect(ucs.projectedVolume == Self.money("60000.00"))
+        #expect(ucs.forecast?.high == Self.money("88064.52"))
+        #expect(ucs.rebateAtProjection == Self.money("1200.00"))
         let now = try #require(ucs.nextTier)
         #expect(now.volumeNeeded == Self.money("40000.00"))
         #expect(now.adds == Self.money("1800.00"))
         let projected = try #require(ucs.nextTierAtProjection)
         #expect(projected.from == Self.money("100000.00"))
-        #expect(projected.volumeNeeded == Self.money("11935.48"))
+        #expect(projected.volumeNeeded == Self.money("40000.00"))
         #expect(projected.rebateAtTier == Self.money("3000.00"))
-        #expect(projected.adds == Self.money("1238.71"))
+        #expect(projected.adds == Self.money("1800.00"))
     }
 
     /// US5008 security/core (marginal, above the 25,000 minimum) on 2017-12-31 (day 155): SO18-5702 4,500.00 +
     /// SO18-5703 80,000.55 + SO18-5704 5,500.00 = 90,000.55 (SO18-5701 is outside the ASA entry's dates). Base
     /// 65,000.55: 50,000 × 1% + 15,000.55 × 2% = 800.011 -> 800.01. The 100,000 tier starts at a base of 100,000, a
     /// volume of 125,000.00: 34,999.45 away; there 500 + 1,000 = 1,500.00, adds 699.99 (the slice only, at 2%).
-    /// Projected 90,000.55 × 182 / 155 = 105,678.065… -> 105,678.07, base 80,678.07: 500 + 613.5614 -> 1,113.56;
-    /// 19,321.93 more reaches 125,000.00: adds 386.44. On the last day the base is 125,000.55: no tier above.
+    /// SO18-5703 (80,000.55) is a one-off: more than a quarter of the volume and more than four times the median of the
+    /// other two (5,000.00). The other 10,000.00 recur over the 155 days: 27 days to go add round(10,000 × 27 / 155) =
+    /// 1,741.94, expected 91,742.49, base 66,742.49: 500 + 334.8498 -> 834.85; 33,257.51 more reaches 125,000.00:
+    /// adds 1,500.00 − 834.85 = 665.15. On the last day the base is 125,000.55: no tier above.
     @Test func aMarginalTierAboveTheMinimum() throws {
         let core = try Self.subtrack("US5008", "security/core", asOf: "2017-12-31")
         #expect(core.qualifyingVolume == Self.money("90000.55"))
@@ -107,11 +110,12 @@ import Testing
         #expect(now.volumeNeeded == Self.money("34999.45"))
         #expect(now.rebateAtTier == Self.money("1500.00"))
         #expect(now.adds == Self.money("699.99"))
-        #expect(core.projectedVolume == Self.money("105678.07"))
-        #expect(core.rebateAtProjection == Self.money("1113.56"))
+        #expect(core.forecast?.oneOffs.map(\.orderID) == ["SO18-5703"])
+        #expect(core.projectedVolume == Self.money("91742.49"))
+        #expect(core.rebateAtProjection == Self.money("834.85"))
         let projected = try #require(core.nextTierAtProjection)
-        #expect(projected.volumeNeeded == Self.money("19321.93"))
-        #expect(projected.adds == Self.money("386.44"))
+        #expect(projected.volumeNeeded == Self.money("33257.51"))
+        #expect(projected.adds == Self.money("665.15"))
         let end = try Self.subtrack("US5008", "security/core", asOf: "2018-01-27")
         #expect(end.nextTier == nil && end.nextTierAtProjection == nil)
     }
@@ -166,16 +170,15 @@ import Testing
     /// US5005 on 2017-11-30: SO18-5401 36,000.00 + SO18-5402 24,000.00 = 60,000.00 with attach 12,000.00 (20%: +4): 20% of
     /// 60,000.00 is exactly the 12,000.00 cap: reached, so more volume adds nothing (the engine's `capBound`, which says
     /// whether the cap lowered the amount, is false). It is reached at exactly 60,000.00.
-    /// On 2017-10-31 (day 94) only SO18-5401 36,000.00, no attach: 16% = 5,760.00; projected 36,000 × 182 / 94 =
-    /// 69,702.127… -> 69,702.13, still 16% (no attach projected): 11,152.3408 -> 11,152.34, under the cap; at 16% the
-    /// cap is reached at 12,000 / 0.16 = 75,000.00.
+    /// On 2017-10-31 (day 94) only SO18-5401 36,000.00, no attach: 16% = 5,760.00; one order sets no pace, so that is
+    /// also the rebate at the expected volume, under the cap; at 16% the cap is reached at 12,000 / 0.16 = 75,000.00.
     @Test func aCapReachedExactlyAndOneNotReachedAtThePace() throws {
         let exactly = try #require(try Self.subtrack("US5005", "collaboration/voice", asOf: "2017-11-30").cap)
         #expect(exactly.bindsNow)
         #expect(exactly.volumeReached == Self.money("60000.00"))
         let early = try Self.subtrack("US5005", "collaboration/voice", asOf: "2017-10-31")
-        #expect(early.projectedVolume == Self.money("69702.13"))
-        #expect(early.rebateAtProjection == Self.money("11152.34"))
+        #expect(early.projectedVolume == Self.money("36000.00"))
+        #expect(early.rebateAtProjection == Self.money("5760.00"))
         let cap = try #require(early.cap)
         #expect(!cap.bindsNow && !cap.bindsAtProjection)
         #expect(cap.volumeReached == Self.money("75000.00"))
@@ -209,11 +212,10 @@ import Testing
     // MARK: growth
 
     /// US5007 hyperflex: FY17 120,000.00 scaled by 182 / 364: baseline 60,000.00. On 2017-10-31 (day 94) SO18-5601
-    /// 50,000.00: 10,000.00 of growth still needed; at this pace 50,000 × 182 / 94 = 96,808.510… -> 96,808.51, above the
-    /// baseline: none needed. The tier in force on 2018-01-27 is gold: 5% of 96,808.51 − 60,000.00 = 36,808.51 ->
-    /// round(1,840.4255) = 1,840.43 at the projection (the default 3% on the whole volume, without the baseline,
-    /// would have said 2,904.26).
-    @Test func growthBelowTheBaselineAndAboveItAtThePace() throws {
+    /// 50,000.00: 10,000.00 of growth still needed, and as much at the expected volume (one order sets no pace: the
+    /// 50,000.00 booked); only the high end, 50,000 × 182 / 94 = 96,808.510… -> 96,808.51, passes the baseline. The
+    /// tier in force on 2018-01-27 is gold: 5%.
+    @Test func growthBelowTheBaselineNowAndAtTheExpectedVolume() throws {
         let hyperflex = try Self.subtrack("US5007", "data-center/hyperflex", asOf: "2017-10-31")
         let growth = try #require(hyperflex.growth)
         #expect(growth.baselineSum == Self.money("120000.00"))
@@ -221,21 +223,22 @@ import Testing
         #expect(growth.baselinePeriodName == "FY17")
         #expect(growth.baselinePeriod == DayRange(start: Day(iso: "2016-07-31")!, end: Day(iso: "2017-07-29")!))
         #expect(growth.stillNeeded == Self.money("10000.00"))
-        #expect(hyperflex.projectedVolume == Self.money("96808.51"))
-        #expect(growth.stillNeededAtProjection == .zero)
-        #expect(hyperflex.rebateAtProjection == Self.money("1840.43"))
+        #expect(hyperflex.projectedVolume == Self.money("50000.00"))
+        #expect(hyperflex.forecast?.high == Self.money("96808.51"))
+        #expect(growth.stillNeededAtProjection == Self.money("10000.00"))
+        #expect(hyperflex.rebateAtProjection == .zero)
         #expect(hyperflex.rebatePercent == Self.percent(5))
         #expect(hyperflex.nextTier == nil)
     }
 
-    /// The recommendation weighs the corrected projection: US5007 on 2017-10-31 keeps hyperflex (ADV-DC held) for the
-    /// 1,840.43 above; ucs stays under its minimum at this pace (no volume), voice and security need credentials an
-    /// empty catalogue does not offer.
+    /// The recommendation weighs the projection with the rules of §5.4: US5003 on 2017-10-18 keeps voice for the
+    /// 12,000.00 the cap holds it to at the projection (16% of 89,876.54 would be 14,380.25, as `aCapThatBindsAtTheProjection`
+    /// says); the other subtracks have no volume.
     @Test func theRecommendationWeighsTheRebateAtTheProjectionOfRulesV2() throws {
-        let plan = Recommender.recommend(try Self.advice("US5007", asOf: "2017-10-31"), catalogue: [])
-        #expect(plan.subtracks.map(\.path) == ["data-center/hyperflex"])
-        #expect(plan.expectedRebate == Self.money("1840.43"))
-        #expect(plan.net == Self.money("1840.43"))
+        let plan = Recommender.recommend(try Self.advice("US5003", asOf: "2017-10-18"), catalogue: [])
+        #expect(plan.subtracks.map(\.path) == ["collaboration/voice"])
+        #expect(plan.expectedRebate == Self.money("12000.00"))
+        #expect(plan.net == Self.money("12000.00"))
     }
 
     /// US5006 hyperflex on the last day: 45,000.00 over a baseline of 30,000.05 × 182 / 364 = 15,000.025 -> 15,000.02:
@@ -384,13 +387,17 @@ import Testing
 
     // MARK: words
 
-    /// The table and the page summary word the facts (US5002 ucs on 2017-11-30, US5005 voice on the last day).
+    /// The table and the page summary word the facts (US5002 ucs on 2017-11-30, US5008 core on 2017-12-31, US5005 voice on
+    /// the last day).
     @Test func theTableAndTheSummaryWordTheFacts() throws {
         let table = AdviceOutput.table(try Self.advice("US5002", asOf: "2017-11-30"))
         #expect(table.contains("    next tier from 100,000.00 USD of base, 3% on the whole base: 40,000.00 USD more volume adds 1,800.00 USD\n"))
+        // One order sets no pace: nothing is said at the projection that is not said now.
+        #expect(!table.contains("    at this pace: next tier"))
+        let marginal = AdviceOutput.table(try Self.advice("US5008", asOf: "2017-12-31"))
         #expect(
-            table.contains(
-                "    at this pace: next tier from 100,000.00 USD of base, 3% on the whole base: 11,935.48 USD more volume adds 1,238.71 USD\n"))
+            marginal.contains(
+                "    at this pace: next tier from 100,000.00 USD of base, 3% on the part above it: 33,257.51 USD more volume adds 665.15 USD\n"))
         let capped = try Self.advice("US5005", asOf: "2018-01-27")
         let lines = AdviceOutput.summary(capped, words: .english, format: .plain)
         let voice = try #require(lines.first { $0.hasPrefix("VIP30-FY18-H1 collaboration/voice:") })

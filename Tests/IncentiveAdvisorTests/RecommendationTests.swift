@@ -20,8 +20,9 @@ import Testing
 
         """
 
-    /// P1 booked 100,000 of BIG (10%: 10,000) and 50,000 of SMALL (5%: 2,500) by 2015-03-01, day 60 of 181;
-    /// at that pace the volumes reach 301,666.67 and 150,833.33 by the end: 30,166.67 and 7,541.67.
+    /// P1 booked 100,000 of BIG (10%: 10,000) and 50,000 of SMALL (5%: 2,500) by 2015-03-01, day 60 of 181, in four
+    /// even orders each (none a one-off: a quarter of the volume is not more than a quarter); at that pace the
+    /// volumes reach 100,000 + 100,000 × 121 / 60 = 301,666.67 and 150,833.33 by the end: 30,166.67 and 7,541.67.
     static func advice(asOf: String = "2015-03-01") throws -> PartnerAdvice {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("advisor-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -35,7 +36,10 @@ import Testing
         try write("data/enrollments.csv", "partner_id,program,subtrack,enrolled_on\nP1,VIPX,a/big,2015-01-05\n")
         try write(
             "data/bookings.csv",
-            "order_id,line,partner_id,booked_on,sku,amount,currency\nO1,1,P1,2015-02-01,BIG-1,100000.00,USD\nO2,1,P1,2015-02-15,SMALL-1,50000.00,USD\n"
+            "order_id,line,partner_id,booked_on,sku,amount,currency\n"
+                + ["01-10", "01-25", "02-10", "02-25"].enumerated().map { index, day in
+                    "B\(index),1,P1,2015-\(day),BIG-1,25000.00,USD\nS\(index),1,P1,2015-\(day),SMALL-1,12500.00,USD\n"
+                }.joined()
         )
         let day = try #require(Day(iso: asOf))
         let input = try Engine.load(

@@ -289,7 +289,7 @@ extension TestResponse {
             #expect(page.text.contains("<h2>Advice</h2>"))
             #expect(
                 page.text.contains(
-                    "PROVIDER-MDF-FY23-H2: 54.4% tagged managed services; untagged 20,600.00 USD cost 412.00 MDF; re-tag: SO23-1404/1 C8300-1N1S-6T 18,000.00"
+                    "PROVIDER-MDF-FY23-H2: 55.0% tagged managed services; untagged 20,600.00 USD cost 412.00 MDF; re-tag: SO23-1404/1 C8300-1N1S-6T 18,000.00"
                 ))
         }
     }

@@ -168,7 +168,10 @@ import Testing
             "--program", "PROVIDER-MDF-FY23-H2",
         ])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.contains("tagged managed_services: 48,150.50 of 88,450.50 USD in the period (54.4%)"))
+        // Shares are of orders: the tagged credit note SO23-1410 (-1,200.00) is apart (AdvisorTests has the arithmetic).
+        #expect(run.stdout.contains("tagged managed_services: 49,350.50 of 89,650.50 USD of orders in the period (55.0%)"))
+        #expect(
+            run.stdout.contains("credit notes in the period (apart from the shares): 1 line(s), -1,200.00 USD, of which untagged 0.00 USD"))
         #expect(run.stdout.contains("untagged while a tag was required: 2 line(s), 20,600.00 USD; MDF lost: 412.00 USD"))
         #expect(run.stdout.contains("order SO23-1404/1 C8300-1N1S-6T booked 2023-02-01 18,000.00 USD (same sku)"))
         let unknown = try CLI.run(["advise", "--data", "examples/data", "--programs", "examples/programs", "--partner", "NOPE"])
