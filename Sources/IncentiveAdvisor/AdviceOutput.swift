@@ -433,7 +433,8 @@ extension AdviceOutput {
                 lines.append(text)
             }
             if let mdf = program.mdf {
-                var text = "\(program.program.id): " + words.taggedShare(format.share(perMille: mdf.taggedPerMille), words.tags(mdf.tags, readable: true))
+                var text =
+                    "\(program.program.id): " + words.taggedShare(format.share(perMille: mdf.taggedPerMille), words.tags(mdf.tags, readable: true))
                 text += "; " + words.untaggedCost(format.money(mdf.untaggedVolume), currency, format.money(mdf.mdfLost))
                 if !mdf.candidates.isEmpty {
                     text +=

@@ -59,10 +59,14 @@ extension AdviceOutput {
                     forecast.paceProgram, currency)
         ]
         for line in forecast.oneOffs {
-            lines.append("  \(words.oneOff): \(line.orderID)/\(line.lineID) \(line.sku) \(format.date(line.countedOn)) \(format.money(line.amount)) \(currency)")
+            lines.append(
+                "  \(words.oneOff): \(line.orderID)/\(line.lineID) \(line.sku) \(format.date(line.countedOn)) \(format.money(line.amount)) \(currency)"
+            )
         }
         for line in forecast.credits {
-            lines.append("  \(words.creditNote): \(line.orderID)/\(line.lineID) \(line.sku) \(format.date(line.countedOn)) \(format.money(line.amount)) \(currency)")
+            lines.append(
+                "  \(words.creditNote): \(line.orderID)/\(line.lineID) \(line.sku) \(format.date(line.countedOn)) \(format.money(line.amount)) \(currency)"
+            )
         }
         if !forecast.sharedWith.isEmpty { lines.append("  " + words.shared(forecast.sharedWith.joined(separator: ", "))) }
         return lines

@@ -124,7 +124,7 @@ public enum Recommender {
                     continue
                 }
                 // A tier is what it is; CSAT reports can still come in until the period ends.
-                let periodOver = advice.asOf >= program.program.period.end
+                let periodOver = program.periodOver
                 let blocking = subtrack.failingChecks.filter { $0.code == .tier || ($0.code == .csat && periodOver) }
                 let conditions = subtrack.failingChecks.filter { $0.code == .csat && !periodOver }.map(\.explanation)
                 if !blocking.isEmpty {
