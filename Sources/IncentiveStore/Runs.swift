@@ -60,6 +60,8 @@ extension Workspace {
                         """)
                 let checkStatement = try db.makeStatement(
                     sql: "INSERT INTO run_checks(row_id, position, code, passed, reason, explanation) VALUES (?, ?, ?, ?, ?, ?)")
+                // The facts of formats.md §5.6: written only for the rows and partners that carry them.
+                let v2 = try StoredV2Facts.Statements(db)
                 for programResult in result.programs {
                     let programID = programResult.program.id
                     for partner in programResult.partners {
@@ -67,6 +69,7 @@ extension Workspace {
                         try totalsStatement.execute(arguments: [
                             id, programID, partner.partnerID, partner.status.rawValue, partner.amount.cents, partner.missedAmount.cents,
                         ])
+                        if let tier = partner.tier { try v2.insert(tier, run: id, program: programID, partner: partner.partnerID) }
                         for row in partner.rows {
                             try rowStatement.execute(arguments: [
                                 id, programID, row.partnerID, row.item, row.qualifyingVolume.cents, row.threshold.cents, row.eligible,
@@ -78,6 +81,8 @@ extension Workspace {
                                     rowID, position, check.code.rawValue, check.passed, check.reason, check.explanation,
                                 ])
                             }
+                            if let rebate = row.rebate { try v2.insert(rebate, row: rowID) }
+                            if let leftOut = row.leftOut { try v2.insert(leftOut, row: rowID) }
                         }
                     }
                 }
@@ -172,7 +177,7 @@ extension Workspace {
                 }
                 checksByRow[row[0], default: []].append(Check(code: checkCode, passed: row[2], reason: row[3], explanation: row[4]))
             }
-            var rowsByPartner: [String: [ResultRow]] = [:]
+            var stored: [(id: Int64, row: ResultRow)] = []
             for row in try Row.fetchAll(
                 cached: db,
                 sql: """
@@ -180,13 +185,30 @@ extension Workspace {
                     FROM run_rows WHERE run_id = ? AND program_id = ? \(partner == nil ? "" : "AND partner_id = ?") ORDER BY id
                     """, arguments: [id, entry.id] + (partner.map { [$0] } ?? []))
             {
-                let partnerID: String = row[1]
-                rowsByPartner[partnerID, default: []].append(
-                    ResultRow(
-                        program: program.id, kind: program.kind, partnerID: partnerID, item: row[2], qualifyingVolume: Money(cents: row[3]),
-                        threshold: Money(cents: row[4]), eligible: row[5], amount: Money(cents: row[6]), missedAmount: Money(cents: row[7]),
-                        checks: checksByRow[row[0]] ?? []))
+                let rowID: Int64 = row[0]
+                stored.append(
+                    (
+                        rowID,
+                        ResultRow(
+                            program: program.id, kind: program.kind, partnerID: row[1], item: row[2], qualifyingVolume: Money(cents: row[3]),
+                            threshold: Money(cents: row[4]), eligible: row[5], amount: Money(cents: row[6]), missedAmount: Money(cents: row[7]),
+                            checks: checksByRow[rowID] ?? [])
+                    ))
             }
+            // The rules-v2 facts of these rows, looked up by the range of their ids (none for a v1 run).
+            if let first = stored.first?.id, let last = stored.last?.id {
+                let facts = try StoredV2Facts.rows(db, run: id, ids: first...last)
+                if !facts.rebates.isEmpty || !facts.leftOut.isEmpty {
+                    for index in stored.indices {
+                        let rowID = stored[index].id
+                        if let rebate = facts.rebates[rowID] { stored[index].row.rebate = rebate }
+                        if let leftOut = facts.leftOut[rowID] { stored[index].row.leftOut = leftOut }
+                    }
+                }
+            }
+            var rowsByPartner: [String: [ResultRow]] = [:]
+            for (_, row) in stored { rowsByPartner[row.partnerID, default: []].append(row) }
+            let tiers = try StoredV2Facts.tiers(db, run: id, program: entry.id, partner: partner)
             var partners: [PartnerResult] = []
             for row in try Row.fetchAll(
                 cached: db,
@@ -199,7 +221,7 @@ extension Workspace {
                 guard let status = PartnerStatus(rawValue: statusText) else {
                     throw WorkspaceError(.damaged, "run \(id) holds an unknown status \(statusText)")
                 }
-                partners.append(PartnerResult(partnerID: partnerID, status: status, rows: rowsByPartner[partnerID] ?? []))
+                partners.append(PartnerResult(partnerID: partnerID, status: status, rows: rowsByPartner[partnerID] ?? [], tier: tiers[partnerID]))
             }
             programs.append(ProgramResult(program: program, partners: partners))
         }

@@ -241,6 +241,84 @@ enum Schema {
                     ) WITHOUT ROWID;
                     """)
         }
+        // The facts of formats.md §5.6 that a run of a rules-v2 program keeps (issue 14), so that a stored run
+        // reads back exactly as `compute` gave it: per result row how the amount is made (`run_row_rebates`,
+        // its slices in `run_row_slices`) and the lines left out (`run_row_left_out`), per (program, partner)
+        // the tier taken from the tier history (`run_partner_tiers`). Only rows and partners that carry such
+        // facts have a row here: a v1 run writes nothing into these tables, and runs stored before this
+        // migration read back without them, as before. Money is integer cents, a percent its scaled integer
+        // (`…_units`) with its scale (`…_scale`: `16.5` at scale 4 is 165000, 4), days ISO text.
+        migrator.registerMigration("v6-run-rules-v2") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE run_row_rebates (
+                        row_id INTEGER PRIMARY KEY REFERENCES run_rows(id) ON DELETE CASCADE,
+                        rebate_base TEXT NOT NULL CHECK (rebate_base IN ('all', 'above_minimum', 'growth')),
+                        base_cents INTEGER NOT NULL,
+                        tier_method TEXT CHECK (tier_method IN ('retroactive', 'marginal')),
+                        percent_tier TEXT,
+                        attach_volume_cents INTEGER,
+                        attach_band_from_percent_units INTEGER,
+                        attach_band_from_percent_scale INTEGER,
+                        attach_band_percent_units INTEGER,
+                        attach_band_percent_scale INTEGER,
+                        attach_bonus_units INTEGER,
+                        attach_bonus_scale INTEGER,
+                        baseline_start TEXT,
+                        baseline_end TEXT,
+                        baseline_period_name TEXT,
+                        baseline_sum_cents INTEGER,
+                        baseline_days INTEGER,
+                        program_days INTEGER,
+                        baseline_amount_cents INTEGER,
+                        uncapped_cents INTEGER NOT NULL,
+                        cap_cents INTEGER,
+                        amount_cents INTEGER NOT NULL,
+                        -- An attach figure, its band and a baseline are each there whole or not at all.
+                        CHECK ((attach_volume_cents IS NULL) = (attach_bonus_units IS NULL)
+                            AND (attach_bonus_units IS NULL) = (attach_bonus_scale IS NULL)),
+                        CHECK ((attach_band_from_percent_units IS NULL) = (attach_band_from_percent_scale IS NULL)
+                            AND (attach_band_from_percent_units IS NULL) = (attach_band_percent_units IS NULL)
+                            AND (attach_band_percent_units IS NULL) = (attach_band_percent_scale IS NULL)
+                            AND (attach_band_percent_units IS NULL OR attach_volume_cents IS NOT NULL)),
+                        CHECK ((baseline_start IS NULL) = (baseline_end IS NULL) AND (baseline_start IS NULL) = (baseline_sum_cents IS NULL)
+                            AND (baseline_start IS NULL) = (baseline_days IS NULL) AND (baseline_start IS NULL) = (program_days IS NULL)
+                            AND (baseline_start IS NULL) = (baseline_amount_cents IS NULL)
+                            AND (baseline_period_name IS NULL OR baseline_start IS NOT NULL))
+                    );
+                    CREATE TABLE run_row_slices (
+                        row_id INTEGER NOT NULL REFERENCES run_row_rebates(row_id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL,
+                        from_cents INTEGER NOT NULL,
+                        amount_cents INTEGER NOT NULL,
+                        percent_units INTEGER NOT NULL,
+                        percent_scale INTEGER NOT NULL,
+                        total_percent_units INTEGER NOT NULL,
+                        total_percent_scale INTEGER NOT NULL,
+                        PRIMARY KEY (row_id, position)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE run_row_left_out (
+                        row_id INTEGER PRIMARY KEY REFERENCES run_rows(id) ON DELETE CASCADE,
+                        enrolled_late_on TEXT,
+                        before_enrollment_lines INTEGER NOT NULL,
+                        before_enrollment_volume_cents INTEGER NOT NULL,
+                        outside_product_dates_lines INTEGER NOT NULL,
+                        outside_product_dates_volume_cents INTEGER NOT NULL,
+                        attach_before_enrollment_lines INTEGER NOT NULL,
+                        attach_before_enrollment_volume_cents INTEGER NOT NULL
+                    );
+                    CREATE TABLE run_partner_tiers (
+                        run_id INTEGER NOT NULL,
+                        program_id TEXT NOT NULL,
+                        partner_id TEXT NOT NULL,
+                        tier TEXT NOT NULL,
+                        taken_on TEXT NOT NULL,
+                        valid_from TEXT,
+                        PRIMARY KEY (run_id, program_id, partner_id),
+                        FOREIGN KEY (run_id, program_id, partner_id) REFERENCES run_partners(run_id, program_id, partner_id) ON DELETE CASCADE
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }
