@@ -175,7 +175,8 @@ public struct ResultRow: Sendable, Hashable {
     /// the rows of a program using the rules of formats.md §5.2-5.4, whose amount `rebate` tells.
     public var basis: AmountBasis?
     /// How the amount is made under the rules of formats.md §5.4 (base, slices, attach bonus, baseline, cap):
-    /// set on every VIP row of a program that `usesV2Rules`, `nil` otherwise (then `basis` tells).
+    /// set on every VIP row of a program that `usesV2Rules`, `nil` otherwise (then `basis` tells), and on a row read
+    /// back from a run stored before the workspace kept these facts (schema v6).
     public var rebate: RebateComputation? {
         get { v2?.rebate }
         set { v2 = V2Facts(rebate: newValue, leftOut: leftOut) }
