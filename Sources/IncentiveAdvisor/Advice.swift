@@ -79,6 +79,9 @@ public struct SubtrackAdvice: Sendable {
     public var forecast: Forecast?
     /// A failing CSAT check's reports at their own pace while the period runs.
     public var csat: CSATForecast?
+    /// For an enrolled subtrack that misses money: what can still be had this period and what is lost (the engine's
+    /// `MissedSplit`, with the volume within reach when the expected volume reaches the minimum).
+    public var missed: MissedSplit?
 
     public var enrolled: Bool { enrolledOn != nil }
 
@@ -233,6 +236,8 @@ public struct MDFAdvice: Sendable {
     public var candidates: [Candidate]
     /// Where the qualifying volume leads (`projectedVolume` is its expected volume).
     public var forecast: Forecast?
+    /// The engine's missed amount split into what can still be had this period and what is lost.
+    public var missed: MissedSplit?
 
     /// Still to book to reach the minimum (0 once met).
     public var gap: Money { Money(cents: max(0, minimum.cents - qualifyingVolume.cents)) }

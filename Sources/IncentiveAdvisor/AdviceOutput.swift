@@ -34,6 +34,7 @@ public enum AdviceOutput {
                 if subtrack.enrolled {
                     text += "    rebate on the volume so far: \(subtrack.rebateNow.groupedText) \(currency)\n"
                 }
+                for line in ForecastWords.english.missed(subtrack.missed, format: .plain, currency: currency) { text += "    \(line)\n" }
                 let what = subtrack.enrolled ? "rebate" : words.enrollingWouldBring
                 if subtrack.failingChecks.isEmpty {
                     text += "    \(what) at the projected volume: \(subtrack.rebateAtProjection.groupedText) \(currency)\n"
@@ -67,6 +68,7 @@ public enum AdviceOutput {
                     "    \(words.tagged) \(tags): \(mdf.taggedVolume.groupedText) of \(mdf.inPeriodVolume.groupedText) \(currency) of orders in the period (\(AdviceFormat.plain.share(perMille: mdf.taggedPerMille)))\n"
                 text +=
                     "    \(words.untagged) while a tag was required: \(mdf.untaggedLines) line(s), \(mdf.untaggedVolume.groupedText) \(currency); MDF lost: \(mdf.mdfLost.groupedText) \(currency)\n"
+                for line in ForecastWords.english.missed(mdf.missed, format: .plain, currency: currency) { text += "    \(line)\n" }
                 if mdf.creditLines > 0 {
                     text +=
                         "    "
@@ -198,8 +200,9 @@ public enum AdviceOutput {
             var cap: CapDocument?
             var forecast: ForecastDocument?
             var csat: CSATDocument?
+            var missed: MissedDocument?
             enum CodingKeys: String, CodingKey {
-                case path, minimum, gap, missing, growth, cap, forecast, csat
+                case path, minimum, gap, missing, growth, cap, forecast, csat, missed
                 case rebatePercent = "rebate_percent", enrolledOn = "enrolled_on", canEnroll = "can_enroll"
                 case qualifyingVolume = "qualifying_volume", projectedVolume = "projected_volume", minimumMet = "minimum_met"
                 case minimumReachedOn = "minimum_reached_on", missingCredentials = "missing_credentials", rebateNow = "rebate_now"
@@ -320,8 +323,9 @@ public enum AdviceOutput {
             var engineMissed, creditVolume, taggedCreditVolume, untaggedCreditVolume: String
             var creditLines: Int
             var forecast: ForecastDocument?
+            var missed: MissedDocument?
             enum CodingKeys: String, CodingKey {
-                case tier, candidates, heuristic, minimum, forecast
+                case tier, candidates, heuristic, minimum, forecast, missed
                 case engineMissed = "engine_missed", creditVolume = "credit_volume", taggedCreditVolume = "tagged_credit_volume"
                 case untaggedCreditVolume = "untagged_credit_volume", creditLines = "credit_lines"
                 case qualifyingVolume = "qualifying_volume", projectedVolume = "projected_volume", minimumReachedOn = "minimum_reached_on"
@@ -374,7 +378,8 @@ public enum AdviceOutput {
                             fullCreditEnrollmentUntil: $0.fullCreditEnrollmentUntil?.description,
                             lateEnrollmentForfeit: $0.lateEnrollmentForfeit.map(Document.ForfeitDocument.init),
                             growth: $0.growth.map(Document.GrowthDocument.init), cap: $0.cap.map(Document.CapDocument.init),
-                            forecast: $0.forecast.map(ForecastDocument.init), csat: $0.csat.map(CSATDocument.init))
+                            forecast: $0.forecast.map(ForecastDocument.init), csat: $0.csat.map(CSATDocument.init),
+                            missed: $0.missed.map(MissedDocument.init))
                     },
                     mdf: program.mdf.map { mdf in
                         Document.MDF(
@@ -390,7 +395,8 @@ public enum AdviceOutput {
                                     amount: $0.amount.plainText, matches: $0.matches)
                             }, engineMissed: mdf.engineMissed.plainText, creditVolume: mdf.creditVolume.plainText,
                             taggedCreditVolume: mdf.taggedCreditVolume.plainText, untaggedCreditVolume: mdf.untaggedCreditVolume.plainText,
-                            creditLines: mdf.creditLines, forecast: mdf.forecast.map(ForecastDocument.init))
+                            creditLines: mdf.creditLines, forecast: mdf.forecast.map(ForecastDocument.init),
+                            missed: mdf.missed.map(MissedDocument.init))
                     })
             })
         document.recommendation = recommendation.map { plan in
@@ -430,6 +436,7 @@ extension AdviceOutput {
                 for line in v2Lines(subtrack, words: words, format: format, currency: currency, running: program.periodRunning, projections: false) {
                     text += "; " + line
                 }
+                for line in forecastWords.missed(subtrack.missed, format: format, currency: currency) { text += "; " + line }
                 lines.append(text)
             }
             if let mdf = program.mdf {
@@ -441,6 +448,7 @@ extension AdviceOutput {
                         "; \(words.reTag): "
                         + mdf.candidates.map { "\($0.orderID)/\($0.lineID) \($0.sku) \(format.money($0.amount))" }.joined(separator: ", ")
                 }
+                for line in forecastWords.missed(mdf.missed, format: format, currency: currency) { text += "; " + line }
                 lines.append(text)
             }
         }

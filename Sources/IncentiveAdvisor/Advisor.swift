@@ -132,6 +132,10 @@ public enum Advisor {
                         rebateNow: enrollment == nil ? .zero : (actualRows.first { $0.item == entry.path }?.amount ?? .zero),
                         rebateAtProjection: projectedRebate)
                     advice.forecast = forecast
+                    if enrollment != nil, let actualRow = actualRows.first(where: { $0.item == entry.path }) {
+                        advice.missed = actualRow.missedSplit(
+                            period: period, on: day, volumeWithinReach: projection.volume >= actualRow.threshold)
+                    }
                     advice.csat = csatForecast(
                         failing, elapsed: elapsed, days: daysInPeriod, periodEnd: period.end, pace: csatPace.map { ($0.found, $0.elapsed) })
                     if row.rebate != nil {
@@ -147,6 +151,11 @@ public enum Advisor {
                     programAdvice.mdf = mdf(
                         row: row, rules: rules, input: input, partnerIndex: partnerIndex, programIndex: programIndex, forecast: forecast,
                         reachedOn: forecast?.minimumReachedOn(row.threshold, adviceDay: day, periodEnd: period.end))
+                    // Split what tagging the orders would add (credit notes apart), not the engine's net missed amount.
+                    var orders = row
+                    orders.missedAmount = programAdvice.mdf?.mdfLost ?? row.missedAmount
+                    programAdvice.mdf?.missed = orders.missedSplit(
+                        period: period, on: day, volumeWithinReach: (forecast?.expected ?? row.qualifyingVolume) >= row.threshold)
                 }
             }
             programs.append(programAdvice)

@@ -15,6 +15,24 @@ public struct ForecastWords: Sendable {
     public var csat: @Sendable (_ found: Int, _ required: Int, _ expected: Int, _ by: String) -> String
     /// MDF: in-period credit notes apart, and the untagged part of them.
     public var credits: @Sendable (_ lines: Int, _ volume: String, _ untagged: String, _ currency: String) -> String
+    /// What was missed that can still be had this period, and what to put right; what is lost, and why.
+    public var missedFixable: @Sendable (_ amount: String, _ toFix: String, _ currency: String) -> String
+    public var missedLost: @Sendable (_ amount: String, _ because: String, _ currency: String) -> String
+    /// The words of each obstacle.
+    public var obstacle: @Sendable (MissedSplit.Obstacle) -> String
+
+    /// `missedFixable` and `missedLost` of a split, in that order (each only when not zero).
+    public func missed(_ split: MissedSplit?, format: AdviceFormat, currency: String) -> [String] {
+        guard let split else { return [] }
+        var lines: [String] = []
+        if split.fixable.cents != 0 {
+            lines.append(missedFixable(format.money(split.fixable), split.toFix.map(obstacle).joined(separator: ", "), currency))
+        }
+        if split.lost.cents != 0 {
+            lines.append(missedLost(format.money(split.lost), split.lostBecause.map(obstacle).joined(separator: ", "), currency))
+        }
+        return lines
+    }
 
     public static let english = ForecastWords(
         range: { low, high in "low \(low), high \(high)" },
@@ -29,6 +47,19 @@ public struct ForecastWords: Sendable {
         },
         credits: { lines, volume, untagged, currency in
             "credit notes in the period (apart from the shares): \(lines) line(s), \(volume) \(currency), of which untagged \(untagged) \(currency)"
+        },
+        missedFixable: { amount, toFix, currency in "missed \(amount) \(currency) can still be had this period: put right \(toFix)" },
+        missedLost: { amount, because, currency in "missed \(amount) \(currency) is lost: \(because)" },
+        obstacle: {
+            switch $0 {
+            case .tier: "the tier is not eligible"
+            case .csat: "CSAT reports"
+            case .credential: "credentials"
+            case .volume: "volume (the minimum)"
+            case .strategicService: "a strategic service"
+            case .untagged: "tags on untagged orders"
+            case .periodOver: "the period is over"
+            }
         })
 
     public static let dutch = ForecastWords(
@@ -44,6 +75,19 @@ public struct ForecastWords: Sendable {
         },
         credits: { lines, volume, untagged, currency in
             "creditnota's in de periode (buiten de aandelen): \(lines) regel(s), \(volume) \(currency), waarvan niet gelabeld \(untagged) \(currency)"
+        },
+        missedFixable: { amount, toFix, currency in "gemist \(amount) \(currency) is deze periode nog te halen: regel \(toFix)" },
+        missedLost: { amount, because, currency in "gemist \(amount) \(currency) is verloren: \(because)" },
+        obstacle: {
+            switch $0 {
+            case .tier: "het niveau komt niet in aanmerking"
+            case .csat: "CSAT-rapporten"
+            case .credential: "certificeringen"
+            case .volume: "volume (het minimum)"
+            case .strategicService: "een strategische dienst"
+            case .untagged: "labels op niet gelabelde orders"
+            case .periodOver: "de periode is voorbij"
+            }
         })
 }
 
@@ -117,6 +161,19 @@ extension AdviceOutput {
             oneOffs = forecast.oneOffs.map(Line.init)
             credits = forecast.credits.map(Line.init)
             sharedWith = forecast.sharedWith
+        }
+    }
+
+    struct MissedDocument: Encodable {
+        var fixable, lost: String
+        var toFix, lostBecause: [String]
+        enum CodingKeys: String, CodingKey {
+            case fixable, lost
+            case toFix = "to_fix", lostBecause = "lost_because"
+        }
+        init(_ split: MissedSplit) {
+            (fixable, lost) = (split.fixable.plainText, split.lost.plainText)
+            (toFix, lostBecause) = (split.toFix.map(\.rawValue), split.lostBecause.map(\.rawValue))
         }
     }
 

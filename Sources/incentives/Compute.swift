@@ -50,13 +50,21 @@ struct Explain: ParsableCommand {
     @Flag(help: "List every booking line, not only the first 20 per item.")
     var allLines = false
 
+    @Option(
+        name: .customLong("as-of"),
+        help: ArgumentHelp(
+            "The day to judge each missed amount on: what can still be had before the period ends, and what is lost (default today).",
+            valueName: "YYYY-MM-DD"))
+    var asOf: Day?
+
     func run() throws {
         let loaded = try Terminal.load(input, programIDs: programIDs, tracePartner: partner)
         let result = Engine.compute(loaded)
         Output.standardOutput(
             Output.forPeople(
                 Explanation.render(
-                    partnerID: partner, input: loaded, result: result, lineLimit: allLines ? nil : 20, moreLines: "use --all-lines")))
+                    partnerID: partner, input: loaded, result: result, lineLimit: allLines ? nil : 20, moreLines: "use --all-lines",
+                    asOf: asOf ?? Day.today())))
     }
 }
 

@@ -176,3 +176,25 @@ import Testing
         #expect(table.contains("    CSAT: 2 of 10 so far; at this pace 5 by 2015-07-25, 5 more to collect beyond the pace\n"))
     }
 }
+
+/// Missed, split (issue 15, point 4): CA6002's security/core misses 700.00 because ADV-SEC expired on 2018-01-26, a day
+/// before the period end it is tested on (examples/vip30/README.md). On 2018-01-20 renewing it can still recover the 700.00;
+/// the day after the period, it is lost.
+@Suite struct MissedSplitAdviceTests {
+    static func core(asOf: String) throws -> SubtrackAdvice {
+        let root = AdvisorTests.examples.appendingPathComponent("vip30")
+        let day = try #require(Day(iso: asOf))
+        let input = try Engine.load(
+            dataDirectory: root.appendingPathComponent("data").path, programsDirectory: root.appendingPathComponent("programs").path,
+            tracePartner: "CA6002", bookingView: Advisor.bookings(asOf: day))
+        let advice = try #require(Advisor.advise(partnerID: "CA6002", input: input, asOf: day))
+        return try AdvisorTests.subtrack(advice, "VIP30-FY18-H1", "security/core")
+    }
+
+    @Test func fixableBeforeThePeriodEndsLostAfter() throws {
+        let before = try Self.core(asOf: "2018-01-20")
+        #expect(before.missed == MissedSplit(fixable: ForecastTests.money("700.00"), lost: .zero, toFix: [.credential], lostBecause: []))
+        let after = try Self.core(asOf: "2018-01-28")
+        #expect(after.missed == MissedSplit(fixable: .zero, lost: ForecastTests.money("700.00"), toFix: [], lostBecause: [.periodOver]))
+    }
+}

@@ -56,6 +56,17 @@ import Testing
         #expect(text.contains("attach: line 46: order SO18-6005/1 CER-USR-LIC booked 2017-12-01 shipped 2017-12-01 7,000.00 USD"))
     }
 
+    /// What CA6002's security/core missed (700.00, ADV-SEC expired the day before the period end) can still be had on
+    /// 2018-01-20 by putting the credential right; after the period it is lost.
+    @Test func explainSplitsTheMissedAmountOnADay() throws {
+        let before = try CLI.run(["explain"] + Self.arguments + ["--partner", "CA6002", "--as-of", "2018-01-20"])
+        #expect(before.status == 0)
+        #expect(
+            before.stdout.contains("    missed 700.00 USD as of 2018-01-20: can still be had by the period end 2018-01-27 (put right: credential)\n"))
+        let after = try CLI.run(["explain"] + Self.arguments + ["--partner", "CA6002", "--as-of", "2018-01-28"])
+        #expect(after.stdout.contains("    missed 700.00 USD as of 2018-01-28: lost (period_over)\n"))
+    }
+
     /// US5006: FY17 lines of HyperFlex are its growth baseline, but the all-flash one (HXAF*, an entry from
     /// 2017-07-30) booked on 2017-05-15 is not: explain lists it beside the two that are (20,000.01 + 10,000.04).
     @Test func explainNamesTheBaselineLineLeftOutByAProductEntrysDates() throws {

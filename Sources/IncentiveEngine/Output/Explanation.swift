@@ -6,10 +6,12 @@ public enum Explanation {
     ///   - lineLimit: how many booking lines to list per item (`nil`: all).
     ///   - moreLines: how the front end asks for the lines left out by `lineLimit` (the CLI: `use --all-lines`),
     ///     shown in brackets after their count.
+    ///   - asOf: the day the reader stands on: each missed amount is then split into what can still be had in the
+    ///     period and what is lost (`MissedSplit`); `nil`: not split.
     public static func render(
-        partnerID: String, input: LoadedInput, result: ComputeResult, lineLimit: Int? = 20, moreLines: String? = nil
+        partnerID: String, input: LoadedInput, result: ComputeResult, lineLimit: Int? = 20, moreLines: String? = nil, asOf: Day? = nil
     ) -> String {
-        let listing = Listing(limit: lineLimit, moreLines: moreLines)
+        let listing = Listing(limit: lineLimit, moreLines: moreLines, asOf: asOf)
         guard let partnerIndex = input.dataset.partnerIndex(partnerID) else { return "no such partner: \(partnerID)\n" }
         let partner = input.dataset.partners[partnerIndex]
         var text = "Partner \(partner.id): \(partner.name)\n"
@@ -59,6 +61,24 @@ public enum Explanation {
     struct Listing {
         var limit: Int?
         var moreLines: String?
+        /// The day the missed amounts are split on (`nil`: not split).
+        var asOf: Day?
+    }
+
+    /// `missed 700.00 USD on 2018-01-20: can still be had by the period end 2018-01-27 (put right: credential)`, or lost
+    /// and why; empty without a day or a missed amount.
+    static func missedSplitText(_ row: ResultRow, program: Program, asOf: Day?) -> String {
+        guard let asOf, let split = row.missedSplit(period: program.period, on: asOf) else { return "" }
+        var text = ""
+        if split.fixable.cents != 0 {
+            text +=
+                "    missed \(split.fixable.groupedText) \(program.currency) as of \(asOf): can still be had by the period end \(program.period.end) (put right: \(split.toFix.map(\.rawValue).joined(separator: ", ")))\n"
+        }
+        if split.lost.cents != 0 {
+            text +=
+                "    missed \(split.lost.groupedText) \(program.currency) as of \(asOf): lost (\(split.lostBecause.map(\.rawValue).joined(separator: ", ")))\n"
+        }
+        return text
     }
 
     static func listing(_ entries: [(TracedLine, String)], _ listing: Listing, programIndex: Int, currency: String) -> String {
@@ -184,12 +204,14 @@ public enum Explanation {
                     let unlock = row.checks.filter { !$0.passed }.map { unlockAdvice($0, currency: program.currency) }
                     text += "    to unlock: \(unlock.joined(separator: "; "))\n"
                 }
+                text += missedSplitText(row, program: program, asOf: options.asOf)
             } else if row.eligible {
                 text += "    rebate: \(row.amount.groupedText) \(program.currency)\(made(row.basis))\n"
             } else {
                 text += "    rebate: 0.00 \(program.currency); missed \(row.missedAmount.groupedText) \(program.currency)\n"
                 let unlock = row.checks.filter { !$0.passed }.map { unlockAdvice($0, currency: program.currency) }
                 text += "    to unlock: \(unlock.joined(separator: "; "))\n"
+                text += missedSplitText(row, program: program, asOf: options.asOf)
             }
         }
         let unmatched = input.totals.programs[programIndex].unmatchedLines[partnerIndex]
@@ -388,6 +410,7 @@ public enum Explanation {
         } else if bucket.untaggedLines > 0 {
             text += "    missed: 0.00 \(program.currency): tagging the untagged lines would not change the accrual (another check fails)\n"
         }
+        text += missedSplitText(row, program: program, asOf: options.asOf)
         return text
     }
 }
