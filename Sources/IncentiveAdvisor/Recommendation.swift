@@ -310,8 +310,8 @@ public enum Recommender {
                     groups.append(reachable)
                 }
                 if outOfReach { continue }
-                if asOf > limit {
-                    reasoning.append("\(label): left out: \(heldNow.joined(separator: ", ")) expired before it could be tested again")
+                if !heldNow.isEmpty && asOf > limit {
+                    reasoning.append("\(label): left out: \(heldNow.joined(separator: ", ")) expires before it could be tested again")
                     continue
                 }
                 let shortfall = csat.compactMap { check -> Int? in
