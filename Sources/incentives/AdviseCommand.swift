@@ -29,7 +29,7 @@ struct Advise: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "A credentials catalogue (YAML: credentials with id, name, cost, lead_time_days): adds a recommendation of what to enrol in and acquire.",
+            "A credentials catalogue (YAML: credentials with id, name, cost, lead_time_days, optional renewal_cost and renewal_lead_time_days): adds a recommendation of what to enrol in, acquire and renew.",
             valueName: "file"))
     var catalogue: String?
 
