@@ -275,7 +275,7 @@ public enum Recommender {
                     // Held and valid today, only not on the old enrolment day: re-enrolling today is enough.
                     if onEnrolment, let id = ids.first(where: { Check.Facts.records(of: $0, in: records, on: asOf).contains(.valid) }) {
                         heldNow.append(id)
-                        // It must still be valid on the new enrolment day.
+                        // It must still be valid on the new enrolment day (its last valid day is on or after today).
                         let expiries = records.filter { $0.credential.isExactly(id) && $0.isValid(on: asOf) }.map { $0.expiresOn }
                         if !expiries.contains(nil), let last = expiries.compactMap({ $0 }).max() { limit = min(limit, last) }
                         continue
@@ -310,10 +310,6 @@ public enum Recommender {
                     groups.append(reachable)
                 }
                 if outOfReach { continue }
-                if !heldNow.isEmpty && asOf > limit {
-                    reasoning.append("\(label): left out: \(heldNow.joined(separator: ", ")) expires before it could be tested again")
-                    continue
-                }
                 let shortfall = csat.compactMap { check -> Int? in
                     if case .csatReports(let count) = check.facts.shortfall { return count }
                     return nil

@@ -169,6 +169,59 @@ import Testing
         #expect(new.failing.isEmpty)
     }
 
+    /// Tested on the enrolment day, with a full-credit cut-off on 2015-02-15: an enrolment after it counts only the lines
+    /// booked from the enrolment day on.
+    static let withCutOff = """
+        id: VIPK
+        kind: vip
+        currency: USD
+        period: {start: 2015-01-01, end: 2015-06-30}
+        knowledge_deadline: enrollment
+        full_credit_enrollment_until: 2015-02-15
+        tracks:
+          - id: a
+            subtracks:
+              - {id: big, rebate_percent: 10, products: ["BIG-*"], requires_any: [CRED]}
+
+        """
+
+    static func cutOffFiles(enrolledOn: String) -> [String: String] {
+        [
+            "bookings.csv": bookingsSoFar, "enrollments.csv": "partner_id,program,subtrack,enrolled_on\nP1,VIPK,a/big,\(enrolledOn)\n",
+            "credentials.csv": "partner_id,credential,achieved_on,expires_on\nP1,CRED,2015-02-01,\n",
+        ]
+    }
+
+    /// P1 enrolled on 2015-01-05 and achieved CRED on 2015-02-01. On 2015-02-10 (day 41 of 181), before the cut-off, the
+    /// answer is to re-enrol by 2015-02-15: 10% of 100,000.00 = 10,000.00 so far; 100,000 × 181 / 41 = 441,463.41 → 44,146.34
+    /// expected; the engine, with the enrolment on 2015-02-10, pays 10,000.00. On 2015-03-01, after the cut-off, a new
+    /// enrolment would count only lines from 2015-03-01 on (the engine: 0.00 with the enrolment on 2015-03-01, the
+    /// 100,000.00 of 2015-02-01 left out): the subtrack is left out with the reason, not promised 30,166.67.
+    @Test func reEnrolmentUnderAFullCreditCutOff() throws {
+        let before = try Self.advice(program: Self.withCutOff, files: Self.cutOffFiles(enrolledOn: "2015-01-05"), asOf: "2015-02-10")
+        let plan = Recommender.recommend(before, catalogue: [])
+        #expect(
+            plan.actions == [
+                DatedAction(
+                    kind: .reEnrollOnOrAfter, date: Self.day("2015-02-10"), until: Self.day("2015-02-15"),
+                    targets: [DatedAction.Target(program: "VIPK", path: "a/big")], atStake: Money(cents: 4_414_634),
+                    rebateSoFar: Money(cents: 1_000_000))
+            ])
+        let reEnrolled = try Self.load(program: Self.withCutOff, files: Self.cutOffFiles(enrolledOn: "2015-02-10"), asOf: Self.day("2015-02-10"))
+        #expect(try Self.paid(reEnrolled, program: "VIPK", path: "a/big").amount == Money(cents: 1_000_000))
+
+        let after = try Self.advice(program: Self.withCutOff, files: Self.cutOffFiles(enrolledOn: "2015-01-05"), asOf: "2015-03-01")
+        let late = Recommender.recommend(after, catalogue: [])
+        #expect(late.actions.isEmpty)
+        #expect(late.subtracks.isEmpty)
+        #expect(
+            late.reasoning.contains(
+                "VIPK a/big: left out: its credentials were tested on the enrolment day 2015-01-05; re-enrolling now, after the full-credit date 2015-02-15, would leave out the lines counted before it (not weighed)"
+            ))
+        let tooLate = try Self.load(program: Self.withCutOff, files: Self.cutOffFiles(enrolledOn: "2015-03-01"), asOf: Self.day("2015-03-01"))
+        #expect(try Self.paid(tooLate, program: "VIPK", path: "a/big").amount == .zero)
+    }
+
     /// 2015-01-01..2015-06-30, the credential held at the period end.
     static let atPeriodEnd = """
         id: VIPR
