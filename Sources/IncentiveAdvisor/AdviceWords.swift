@@ -208,7 +208,9 @@ public struct CalendarWords: Sendable {
             case .renew: return "\(date): \(credential) renewed if started now (it has lapsed), needed by \(until)\(cost); for \(targets) (\(stake))"
             case .submitCSATBy:
                 return "by \(date): submit \(action.count ?? 0) more CSAT report(s) for \(targets) (\(stake))"
-            case .tagBy: return "by \(date): tag the \(action.count ?? 0) line(s) to re-tag in \(targets) (\(format.money(action.atStake)) \(currency) MDF at stake)"
+            case .tagBy:
+                return
+                    "by \(date): tag the \(action.count ?? 0) line(s) to re-tag in \(targets) (\(format.money(action.atStake)) \(currency) MDF at stake)"
             }
         },
         renewBeforeExpiry: { id, expiry, deadline in
@@ -243,7 +245,8 @@ public struct CalendarWords: Sendable {
             case .submitCSATBy:
                 return "uiterlijk \(date): nog \(action.count ?? 0) CSAT-rapport(en) indienen voor \(targets) (\(stake))"
             case .tagBy:
-                return "uiterlijk \(date): de \(action.count ?? 0) opnieuw te labelen regel(s) in \(targets) labelen (\(format.money(action.atStake)) \(currency) MDF op het spel)"
+                return
+                    "uiterlijk \(date): de \(action.count ?? 0) opnieuw te labelen regel(s) in \(targets) labelen (\(format.money(action.atStake)) \(currency) MDF op het spel)"
             }
         },
         renewBeforeExpiry: { id, expiry, deadline in

@@ -248,9 +248,10 @@ public enum Recommender {
                     if let cutoff { limit = min(limit, subtrack.enrolled ? cutoff : max(cutoff, asOf)) }
                 } else if !subtrack.enrolled {
                     limit = rules.knowledgeDeadline.credentialDeadline(enrolledOn: nil, period: period)
-                    let requiresCredentials = rules.subtrackPaths.first { $0.path == subtrack.path }.map {
-                        !$0.subtrack.requiresAll.isEmpty || !$0.subtrack.requiresAny.isEmpty
-                    } ?? false
+                    let requiresCredentials =
+                        rules.subtrackPaths.first { $0.path == subtrack.path }.map {
+                            !$0.subtrack.requiresAll.isEmpty || !$0.subtrack.requiresAny.isEmpty
+                        } ?? false
                     // Past a cut-off every day later loses lines; under `enrollment` a later day tests the credentials
                     // on that day: the advice day, as computed.
                     let by: Day =
@@ -303,17 +304,19 @@ public enum Recommender {
                     }
                     if reachable.isEmpty {
                         reasoning.append(
-                            "\(label): left out: needs one of \(ids.joined(separator: ", ")), none within reach: \(unreachable.joined(separator: "; "))")
+                            "\(label): left out: needs one of \(ids.joined(separator: ", ")), none within reach: \(unreachable.joined(separator: "; "))"
+                        )
                         outOfReach = true
                         break
                     }
                     groups.append(reachable)
                 }
                 if outOfReach { continue }
-                let shortfall = csat.compactMap { check -> Int? in
-                    if case .csatReports(let count) = check.facts.shortfall { return count }
-                    return nil
-                }.max() ?? 0
+                let shortfall =
+                    csat.compactMap { check -> Int? in
+                        if case .csatReports(let count) = check.facts.shortfall { return count }
+                        return nil
+                    }.max() ?? 0
                 candidates.append(
                     Candidate(
                         program: program.program.id, path: subtrack.path, rebate: subtrack.rebateAtProjection, enrolled: subtrack.enrolled,
@@ -343,7 +346,8 @@ public enum Recommender {
                 lines.append("keep \(candidate.label): expected rebate \(candidate.rebate.groupedText)\(needs)\(todo)")
             case .enrollBy(let by):
                 lines.append("enrol in \(candidate.label): expected rebate \(candidate.rebate.groupedText)\(needs)\(todo)")
-                actions.append(DatedAction(kind: .enrollBy, date: by, targets: [target], atStake: candidate.rebate, rebateSoFar: candidate.rebateSoFar))
+                actions.append(
+                    DatedAction(kind: .enrollBy, date: by, targets: [target], atStake: candidate.rebate, rebateSoFar: candidate.rebateSoFar))
             case .enrollOnceReady:
                 lines.append(
                     "enrol in \(candidate.label) on or after \(readyOn), by \(candidate.limit) (the credentials are tested on the enrolment day: an earlier enrolment pays nothing): expected rebate \(candidate.rebate.groupedText)\(needs)\(todo)"
@@ -370,12 +374,14 @@ public enum Recommender {
             let until = unlocks.map(\.limit).min() ?? asOf
             let on = ready(id)
             let targets = unlocks.map { DatedAction.Target(program: $0.program, path: $0.path) }
-            let tail = "costs \(found.cost.groupedText), ready in \(found.leadTimeDays) days, on \(on); needed for \(unlocks.map(\.label).joined(separator: ", "))"
+            let tail =
+                "costs \(found.cost.groupedText), ready in \(found.leadTimeDays) days, on \(on); needed for \(unlocks.map(\.label).joined(separator: ", "))"
             if let expiry = found.expiredOn {
                 if expiry >= asOf {
                     lines.append("renew \(id) (\(offer.name)) before \(expiry), its last valid day (the check looks at \(until)): \(tail)")
                     actions.append(
-                        DatedAction(kind: .renewBefore, date: expiry, until: until, targets: targets, credential: id, cost: found.cost, atStake: stake))
+                        DatedAction(
+                            kind: .renewBefore, date: expiry, until: until, targets: targets, credential: id, cost: found.cost, atStake: stake))
                 } else {
                     lines.append("renew \(id) (\(offer.name)), lapsed after \(expiry): \(tail)")
                     actions.append(
@@ -383,7 +389,8 @@ public enum Recommender {
                 }
             } else {
                 lines.append("acquire \(id) (\(offer.name)): \(tail)")
-                actions.append(DatedAction(kind: .acquire, date: on, until: until, targets: targets, credential: id, cost: found.cost, atStake: stake))
+                actions.append(
+                    DatedAction(kind: .acquire, date: on, until: until, targets: targets, credential: id, cost: found.cost, atStake: stake))
             }
         }
         // CSAT reports are the partner's, per program: one step for the subtracks of the plan that wait for them.

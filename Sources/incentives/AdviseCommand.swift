@@ -71,7 +71,9 @@ struct Advise: ParsableCommand {
         } else {
             let workspace = try Terminal.openWorkspace(input.workspace)
             do {
-                loaded = try workspace.loadInput(programIDs: programIDs, tracePartner: partner, onlyPartner: true, bookingView: view, remedies: .commandLine).input
+                loaded = try workspace.loadInput(
+                    programIDs: programIDs, tracePartner: partner, onlyPartner: true, bookingView: view, remedies: .commandLine
+                ).input
             } catch {
                 throw Terminal.reportProblems(error)
             }

@@ -377,7 +377,10 @@ import Testing
         let dutch = AdviceOutput.calendarLines(
             advice, calendar, words: .dutch,
             format: AdviceFormat(money: { $0.groupedText }, date: { $0.description }, check: { $0.explanation }, decimalSeparator: ","))
-        #expect(dutch.first == "2015-04-15: CRED klaar als u nu begint, nodig uiterlijk 2015-06-30, kost 5,000.00 USD; voor VIPC a/big (30,166.67 USD op het spel)")
+        #expect(
+            dutch.first
+                == "2015-04-15: CRED klaar als u nu begint, nodig uiterlijk 2015-06-30, kost 5,000.00 USD; voor VIPC a/big (30,166.67 USD op het spel)"
+        )
     }
 
     // MARK: The catalogue's renewal keys
