@@ -4,7 +4,8 @@ import IncentiveEngine
 /// The advice as a consultant reads it, as stable JSON (docs/advice.md), and in summary lines for the
 /// partner page. The phrases they share come from `AdviceWords`.
 public enum AdviceOutput {
-    public static func table(_ advice: PartnerAdvice, recommendation: Recommendation? = nil) -> String {
+    /// - Parameter calendar: the deadline calendar (`AdviceCalendar.actions`), printed last when given.
+    public static func table(_ advice: PartnerAdvice, recommendation: Recommendation? = nil, calendar: [DatedAction]? = nil) -> String {
         let words = AdviceWords.english
         let partner = advice.partner
         var text = "Advice for \(partner.id) \(partner.name) (\(partner.country), \(partner.tier.rawValue)) as of \(advice.asOf)\n"
@@ -27,7 +28,10 @@ public enum AdviceOutput {
                 for line in forecastLines(subtrack.forecast, words: .english, format: .plain, currency: currency, running: program.periodRunning) {
                     text += "    \(line)\n"
                 }
-                for check in subtrack.failingChecks { text += "    \(words.missing): \(check.explanation)\n" }
+                for check in subtrack.failingChecks {
+                    let found = renewBeforeExpiry(check, asOf: advice.asOf, words: .english, format: .plain) ?? check.explanation
+                    text += "    \(words.missing): \(found)\n"
+                }
                 if let csat = subtrack.csat {
                     text += "    " + ForecastWords.english.csat(csat.found, csat.required, csat.expected, csat.by.description) + "\n"
                 }
@@ -89,6 +93,7 @@ public enum AdviceOutput {
                 "\nRecommendation: expected rebate \(recommendation.expectedRebate.groupedText), investment \(recommendation.investment.groupedText), net \(recommendation.net.groupedText)\n"
             for line in recommendation.reasoning { text += "  \(line)\n" }
         }
+        if let calendar { text += calendarSection(advice, calendar) }
         return text
     }
 
@@ -340,23 +345,28 @@ public enum AdviceOutput {
             var expectedRebate, investment, net: String
             var reasoning: [String]
             var exact: Bool
+            var horizon: Int
+            var expectedRebateOverHorizon, netOverHorizon: String
             enum CodingKeys: String, CodingKey {
-                case credentials, subtracks, investment, net, reasoning, exact
-                case expectedRebate = "expected_rebate"
+                case credentials, subtracks, investment, net, reasoning, exact, horizon
+                case expectedRebate = "expected_rebate", expectedRebateOverHorizon = "expected_rebate_over_horizon"
+                case netOverHorizon = "net_over_horizon"
             }
         }
 
         var partnerID, asOf: String
         var programs: [Program]
         var recommendation: Plan?
+        var calendar: [CalendarEntry]?
         enum CodingKeys: String, CodingKey {
-            case programs, recommendation
+            case programs, recommendation, calendar
             case partnerID = "partner_id", asOf = "as_of"
         }
     }
 
     /// Pretty-printed, keys sorted, money as decimal strings.
-    public static func json(_ advice: PartnerAdvice, recommendation: Recommendation? = nil) -> String {
+    /// - Parameter calendar: the deadline calendar (`AdviceCalendar.actions`), under `calendar` when given.
+    public static func json(_ advice: PartnerAdvice, recommendation: Recommendation? = nil, calendar: [DatedAction]? = nil) -> String {
         var document = Document(
             partnerID: advice.partner.id, asOf: advice.asOf.description,
             programs: advice.programs.map { program in
@@ -403,8 +413,10 @@ public enum AdviceOutput {
             Document.Plan(
                 credentials: plan.credentials.map(\.id), subtracks: plan.subtracks.map { "\($0.program) \($0.path)" },
                 expectedRebate: plan.expectedRebate.plainText, investment: plan.investment.plainText, net: plan.net.plainText,
-                reasoning: plan.reasoning, exact: plan.exact)
+                reasoning: plan.reasoning, exact: plan.exact, horizon: plan.horizon,
+                expectedRebateOverHorizon: plan.expectedRebateOverHorizon.plainText, netOverHorizon: plan.netOverHorizon.plainText)
         }
+        document.calendar = calendar.map { $0.map(Document.CalendarEntry.init) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(document)) ?? Data("{}".utf8), as: UTF8.self) + "\n"
@@ -414,8 +426,10 @@ public enum AdviceOutput {
 extension AdviceOutput {
     /// The advice in a few lines, one per subtrack the partner is in or can still enrol in and one per MDF
     /// program: what the partner page shows.
+    /// - Parameter calendarWords: the language's words for a credential valid today but not on the day its check looks at.
     public static func summary(
-        _ advice: PartnerAdvice, words: AdviceWords, format: AdviceFormat, forecastWords: ForecastWords = .english
+        _ advice: PartnerAdvice, words: AdviceWords, format: AdviceFormat, forecastWords: ForecastWords = .english,
+        calendarWords: CalendarWords = .english
     ) -> [String] {
         var lines: [String] = []
         for program in advice.programs {
@@ -431,7 +445,11 @@ extension AdviceOutput {
                 }
                 if !subtrack.enrolled { text += "; " + words.notEnrolledBrings(format.money(subtrack.rebateAtProjection)) }
                 if !subtrack.failingChecks.isEmpty {
-                    text += "; \(words.missing): " + subtrack.failingChecks.map(format.check).joined(separator: "; ")
+                    text +=
+                        "; \(words.missing): "
+                        + subtrack.failingChecks.map {
+                            renewBeforeExpiry($0, asOf: advice.asOf, words: calendarWords, format: format) ?? format.check($0)
+                        }.joined(separator: "; ")
                 }
                 for line in v2Lines(subtrack, words: words, format: format, currency: currency, running: program.periodRunning, projections: false) {
                     text += "; " + line
@@ -453,5 +471,74 @@ extension AdviceOutput {
             }
         }
         return lines
+    }
+}
+
+// The deadline calendar (docs/advice.md, "Dated actions").
+extension AdviceOutput {
+    /// The currency of the program a step is for (its first target's).
+    static func currency(of action: DatedAction, in advice: PartnerAdvice) -> String {
+        advice.programs.first { $0.program.id == action.targets.first?.program }?.program.currency ?? ""
+    }
+
+    /// The calendar's lines, in date order, in the reader's language: the partner page's short list.
+    public static func calendarLines(
+        _ advice: PartnerAdvice, _ actions: [DatedAction], words: CalendarWords, format: AdviceFormat
+    ) -> [String] {
+        actions.map { words.line($0, format, currency(of: $0, in: advice)) }
+    }
+
+    /// The table's last section: one line per step, in date order.
+    static func calendarSection(_ advice: PartnerAdvice, _ actions: [DatedAction]) -> String {
+        var text = "\n\(CalendarWords.english.heading)\n"
+        if actions.isEmpty { return text + "  nothing to do by a date\n" }
+        for line in calendarLines(advice, actions, words: .english, format: .plain) { text += "  \(line)\n" }
+        return text
+    }
+
+    /// For a failing credential check with a record still valid on the advice day whose last valid day falls before
+    /// the day the check looks at: "renew before <expiry>" in place of the engine's "expired <day>" (a day still ahead).
+    /// `nil` otherwise.
+    static func renewBeforeExpiry(_ check: Check, asOf: Day, words: CalendarWords, format: AdviceFormat) -> String? {
+        guard check.code == .credential, !check.passed, let requirement = check.facts.credentialRequirement,
+            let held = Recommender.held(check.facts)
+        else { return nil }
+        for id in requirement.ids {
+            for standing in Check.Facts.records(of: id, in: held, on: requirement.deadline) {
+                if case .expired(let expiry) = standing, expiry >= asOf {
+                    return words.renewBeforeExpiry(id, format.date(expiry), format.date(requirement.deadline))
+                }
+            }
+        }
+        return nil
+    }
+}
+
+extension AdviceOutput.Document {
+    /// One step of the calendar (docs/advice.md).
+    struct CalendarEntry: Encodable {
+        var kind, date: String
+        var until: String?
+        var targets: [String]
+        var credential: String?
+        var count: Int?
+        var cost: String?
+        var atStake: String
+        var rebateSoFar: String?
+        enum CodingKeys: String, CodingKey {
+            case kind, date, until, targets, credential, count, cost
+            case atStake = "at_stake", rebateSoFar = "rebate_so_far"
+        }
+        init(_ action: DatedAction) {
+            kind = action.kind.rawValue
+            date = action.date.description
+            until = action.until?.description
+            targets = action.targets.map(\.text)
+            credential = action.credential
+            count = action.count
+            cost = action.cost?.plainText
+            atStake = action.atStake.plainText
+            rebateSoFar = action.rebateSoFar?.plainText
+        }
     }
 }

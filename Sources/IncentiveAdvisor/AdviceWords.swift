@@ -170,3 +170,86 @@ public struct AdviceWords: Sendable {
         return tags.map { readable ? String($0.map { $0 == "_" ? " " : $0 }) : $0 }.joined(separator: " \(or) ")
     }
 }
+
+/// The words of the deadline calendar (docs/advice.md, "Dated actions"), one table per language: a line per dated
+/// step, and the sentence that replaces the engine's "expired <day>" for a credential that is still valid today but
+/// not on the day its check looks at.
+public struct CalendarWords: Sendable {
+    public var heading: String
+    /// One step: its day, what to do and for what, what it costs and what is at stake. Money and dates come formatted
+    /// by `format`; `currency` follows each amount.
+    public var line: @Sendable (_ action: DatedAction, _ format: AdviceFormat, _ currency: String) -> String
+    /// A held credential `id` whose last valid day `expiry` falls before `deadline`, the day its check looks at.
+    public var renewBeforeExpiry: @Sendable (_ id: String, _ expiry: String, _ deadline: String) -> String
+
+    public static let english = CalendarWords(
+        heading: "Deadline calendar",
+        line: { action, format, currency in
+            let targets = action.targets.map(\.text).joined(separator: ", ")
+            let stake =
+                (action.rebateSoFar.map { "pays \(format.money($0)) \(currency) on the volume so far, " } ?? "")
+                + "\(format.money(action.atStake)) \(currency) at stake"
+            let cost = action.cost.map { ", costs \(format.money($0)) \(currency)" } ?? ""
+            let until = action.until.map(format.date) ?? ""
+            let credential = action.credential ?? ""
+            let date = format.date(action.date)
+            switch action.kind {
+            case .enrollBy: return "by \(date): enrol in \(targets) (\(stake))"
+            case .enrollOnOrAfter:
+                return
+                    "on or after \(date), by \(until): enrol in \(targets), not earlier: the credentials are tested on the enrolment day (\(stake))"
+            case .reEnrollOnOrAfter:
+                return
+                    "on or after \(date), by \(until): re-enrol in \(targets) (unenrol and enrol again: the credentials are tested on the new enrolment day) (\(stake))"
+            case .acquire:
+                return "\(date): \(credential) ready if started now, needed by \(until)\(cost); for \(targets) (\(stake))"
+            case .renewBefore:
+                return "before \(date): renew \(credential), valid until \(date) but needed on \(until)\(cost); for \(targets) (\(stake))"
+            case .renew: return "\(date): \(credential) renewed if started now (it has lapsed), needed by \(until)\(cost); for \(targets) (\(stake))"
+            case .submitCSATBy:
+                return "by \(date): submit \(action.count ?? 0) more CSAT report(s) for \(targets) (\(stake))"
+            case .tagBy:
+                return
+                    "by \(date): tag the \(action.count ?? 0) line(s) to re-tag in \(targets) (\(format.money(action.atStake)) \(currency) MDF at stake)"
+            }
+        },
+        renewBeforeExpiry: { id, expiry, deadline in
+            "\(id) is valid until \(expiry), not on \(deadline), the day its check looks at: renew before \(expiry)"
+        })
+
+    public static let dutch = CalendarWords(
+        heading: "Agenda",
+        line: { action, format, currency in
+            let targets = action.targets.map(\.text).joined(separator: ", ")
+            let stake =
+                (action.rebateSoFar.map { "levert \(format.money($0)) \(currency) op over het volume tot nu toe, " } ?? "")
+                + "\(format.money(action.atStake)) \(currency) op het spel"
+            let cost = action.cost.map { ", kost \(format.money($0)) \(currency)" } ?? ""
+            let until = action.until.map(format.date) ?? ""
+            let credential = action.credential ?? ""
+            let date = format.date(action.date)
+            switch action.kind {
+            case .enrollBy: return "uiterlijk \(date): inschrijven in \(targets) (\(stake))"
+            case .enrollOnOrAfter:
+                return
+                    "op of na \(date), uiterlijk \(until): inschrijven in \(targets), niet eerder: de certificeringen worden getoetst op de inschrijfdatum (\(stake))"
+            case .reEnrollOnOrAfter:
+                return
+                    "op of na \(date), uiterlijk \(until): opnieuw inschrijven in \(targets) (uitschrijven en weer inschrijven: de certificeringen worden getoetst op de nieuwe inschrijfdatum) (\(stake))"
+            case .acquire:
+                return "\(date): \(credential) klaar als u nu begint, nodig uiterlijk \(until)\(cost); voor \(targets) (\(stake))"
+            case .renewBefore:
+                return "vóór \(date): \(credential) verlengen, geldig tot \(date) maar nodig op \(until)\(cost); voor \(targets) (\(stake))"
+            case .renew:
+                return "\(date): \(credential) verlengd als u nu begint (verlopen), nodig uiterlijk \(until)\(cost); voor \(targets) (\(stake))"
+            case .submitCSATBy:
+                return "uiterlijk \(date): nog \(action.count ?? 0) CSAT-rapport(en) indienen voor \(targets) (\(stake))"
+            case .tagBy:
+                return
+                    "uiterlijk \(date): de \(action.count ?? 0) opnieuw te labelen regel(s) in \(targets) labelen (\(format.money(action.atStake)) \(currency) MDF op het spel)"
+            }
+        },
+        renewBeforeExpiry: { id, expiry, deadline in
+            "\(id) is geldig tot \(expiry), niet op \(deadline), de dag waarop getoetst wordt: verleng vóór \(expiry)"
+        })
+}

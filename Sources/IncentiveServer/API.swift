@@ -144,6 +144,7 @@ struct API: Sendable {
         let query = request.uri.queryParameters
         let day = try self.day(query["as_of"], parameter: "as_of")
         let programs = query["program"].map { [String($0)] } ?? []
+        let horizon = try Self.horizon(query["horizon"])
         let workspace = self.workspace, catalogue = options.catalogue
         if let program = programs.first {
             guard !program.isEmpty else { throw APIError.badRequest("program: give a program id, or leave the parameter out for every program") }
@@ -157,10 +158,21 @@ struct API: Sendable {
             )
             .input
             guard let advice = Advisor.advise(partnerID: id, input: input, asOf: day) else { return nil }
-            return AdviceOutput.json(advice, recommendation: catalogue.map { Recommender.recommend(advice, catalogue: $0) })
+            let recommendation = catalogue.map { Recommender.recommend(advice, catalogue: $0, horizon: horizon) }
+            return AdviceOutput.json(
+                advice, recommendation: recommendation, calendar: AdviceCalendar.actions(advice, recommendation: recommendation))
         }
         guard let text else { throw APIError.notFound("no partner \(id)") }
         return JSONBody.text(text, contentType: "application/json; charset=utf-8")
+    }
+
+    /// `?horizon=N`: the periods a credential's cost is weighed over, 1 (the default) to 1000.
+    static func horizon(_ text: (some StringProtocol)?) throws -> Int {
+        guard let text else { return 1 }
+        guard let value = Int(String(text)), value >= 1, value <= 1000 else {
+            throw APIError.badRequest("horizon \"\(text)\": expected a whole number of periods from 1 to 1000")
+        }
+        return value
     }
 
     /// The body of `POST /partners/{id}/estimate`: the quote's lines, amounts as decimal strings.

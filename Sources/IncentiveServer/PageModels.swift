@@ -261,6 +261,9 @@ struct PartnerPage: Sendable {
     var programs: [Program]
     var advice: [String]
     var hasAdvice: Bool
+    /// The advice's deadline calendar, a line per dated step in date order (docs/advice.md).
+    var calendar: [String] = []
+    var hasCalendar: Bool = false
 }
 
 /// The runs, newest first, a page at a time, each linking to its page; admins see the totals and the

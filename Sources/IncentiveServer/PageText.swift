@@ -21,6 +21,7 @@ enum PageText: String, CaseIterable, Sendable {
     case moreLines
     case fullCredit, otherTiers, retroactive, marginal, baseFrom, baseAll, baseAboveMin, baseGrowth, attachOn, bandFrom, bonus, points, capPerPartner
     case estimateDeal, estimateHelp, estimateAsOf, estimateButton, estimateFor, estimateWords
+    case deadlineCalendar
 
     /// The words in English and in Dutch.
     var words: (en: String, nl: String) {
@@ -122,6 +123,7 @@ enum PageText: String, CaseIterable, Sendable {
         case .credentials: ("Credentials", "Certificeringen")
         case .noAccess: ("Not found.", "Niet gevonden.")
         case .advice: ("Advice", "Advies")
+        case .deadlineCalendar: ("Deadline calendar", "Agenda")
         case .users: ("Users", "Gebruikers")
         case .created: ("Created", "Aangemaakt")
         case .expires: ("Expires", "Verloopt")

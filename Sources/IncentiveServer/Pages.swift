@@ -304,18 +304,26 @@ struct Pages: Sendable {
         let advice = adviceLines(id: id, input: input, computed: result, language: language)
         return PartnerPage(
             t: language.texts, partnerID: partner.id, partnerName: partner.name, country: partner.country, tier: partner.tier.rawValue,
-            provider: partner.provider ? "Partner Provider" : nil, storedRun: storedRun, programs: programs, advice: advice,
-            hasAdvice: !advice.isEmpty)
+            provider: partner.provider ? "Partner Provider" : nil, storedRun: storedRun, programs: programs, advice: advice.summary,
+            hasAdvice: !advice.summary.isEmpty, calendar: advice.calendar, hasCalendar: !advice.calendar.isEmpty)
     }
 
-    /// The advisor's view in a few sentences: where each open subtrack's pace leads, and MDF lost to untagged orders.
-    func adviceLines(id: String, input: LoadedInput, computed: ComputeResult? = nil, language: Language) -> [String] {
+    /// The advisor's view in a few sentences: where each open subtrack's pace leads, and MDF lost to untagged orders; and
+    /// its deadline calendar (the plan weighed with the server's catalogue, or without credentials when it has none).
+    func adviceLines(id: String, input: LoadedInput, computed: ComputeResult? = nil, language: Language) -> (summary: [String], calendar: [String]) {
         let today = options.clock.today
-        guard let advice = Advisor.advise(partnerID: id, input: input, asOf: today, computed: computed) else { return [] }
+        guard let advice = Advisor.advise(partnerID: id, input: input, asOf: today, computed: computed) else { return ([], []) }
         let format = AdviceFormat(
             money: { language.money($0) }, date: { language.date($0) }, check: { language.check($0) },
             decimalSeparator: language == .nl ? "," : ".")
-        return AdviceOutput.summary(advice, words: language == .nl ? .dutch : .english, format: format, forecastWords: language == .nl ? .dutch : .english)
+        let calendarWords: CalendarWords = language == .nl ? .dutch : .english
+        let actions = AdviceCalendar.actions(advice, recommendation: Recommender.recommend(advice, catalogue: options.catalogue ?? []))
+        return (
+            AdviceOutput.summary(
+                advice, words: language == .nl ? .dutch : .english, format: format, forecastWords: language == .nl ? .dutch : .english,
+                calendarWords: calendarWords),
+            AdviceOutput.calendarLines(advice, actions, words: calendarWords, format: format)
+        )
     }
 
     /// The partner page's estimate form sent (`?quote=CSV&as_of=DAY`): what the deal adds (docs/estimate.md), the engine's

@@ -17,7 +17,13 @@ enum PartnerHTML {
         if page.hasAdvice {
             html.raw("<div class=\"card\"><h2>").html(t["advice"]).raw("</h2><ul>")
             for line in page.advice { html.raw("<li>").html(line).raw("</li>") }
-            html.raw("</ul></div>")
+            html.raw("</ul>")
+            if page.hasCalendar {
+                html.raw("<h3>").html(t["deadlineCalendar"]).raw("</h3><ul>")
+                for line in page.calendar { html.raw("<li>").html(line).raw("</li>") }
+                html.raw("</ul>")
+            }
+            html.raw("</div>")
         }
         html.raw("\n<div class=\"card\"><h2>").html(t["estimateDeal"]).raw("</h2><form method=\"get\" action=\"/partners/").html(page.partnerID)
         html.raw("/estimate\"><p class=\"muted\">").html(t["estimateHelp"]).raw(

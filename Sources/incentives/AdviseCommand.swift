@@ -11,7 +11,8 @@ struct Advise: ParsableCommand {
             Every VIP subtrack of every program, enrolled or not: volume so far against the minimum, the volume at the \
             period end at the current pace and the day the minimum is reached, what is missing (credentials, CSATs, tier), \
             and the rebate. For MDF: the share tagged managed_services, the untagged volume and the MDF it cost, and lines \
-            to re-tag. --as-of shows it as it stood on a date, from the data dated up to it.
+            to re-tag. --as-of shows it as it stood on a date, from the data dated up to it. A deadline calendar lists every \
+            step with its day (enrol on or after, renew before, CSAT reports and tags by the period end).
             """
     )
 
@@ -28,11 +29,21 @@ struct Advise: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "A credentials catalogue (YAML: credentials with id, name, cost, lead_time_days): adds a recommendation of what to enrol in and acquire.",
+            "A credentials catalogue (YAML: credentials with id, name, cost, lead_time_days, optional renewal_cost and renewal_lead_time_days): adds a recommendation of what to enrol in, acquire and renew.",
             valueName: "file"))
     var catalogue: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "With --catalogue: weigh a credential's cost against the rebate it unlocks in this period and, assumed the same, in the next N-1 periods.",
+            valueName: "N"))
+    var horizon: Int = 1
+
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
+
+    func validate() throws {
+        guard horizon >= 1 else { throw ValidationError("--horizon: expected a whole number of periods, 1 or more (got \(horizon))") }
+    }
 
     @Option(help: "Output format: table or json.")
     var format: Format = .table
@@ -60,7 +71,9 @@ struct Advise: ParsableCommand {
         } else {
             let workspace = try Terminal.openWorkspace(input.workspace)
             do {
-                loaded = try workspace.loadInput(programIDs: programIDs, tracePartner: partner, onlyPartner: true, bookingView: view, remedies: .commandLine).input
+                loaded = try workspace.loadInput(
+                    programIDs: programIDs, tracePartner: partner, onlyPartner: true, bookingView: view, remedies: .commandLine
+                ).input
             } catch {
                 throw Terminal.reportProblems(error)
             }
@@ -69,10 +82,11 @@ struct Advise: ParsableCommand {
         guard let advice = Advisor.advise(partnerID: partner, input: loaded, asOf: day) else {
             throw CommandFailure(description: "no such partner: \(partner)")
         }
-        let recommendation = offers.map { Recommender.recommend(advice, catalogue: $0) }
+        let recommendation = offers.map { Recommender.recommend(advice, catalogue: $0, horizon: horizon) }
+        let calendar = AdviceCalendar.actions(advice, recommendation: recommendation)
         Output.standardOutput(
             format == .json
-                ? AdviceOutput.json(advice, recommendation: recommendation)
-                : Output.forPeople(AdviceOutput.table(advice, recommendation: recommendation)))
+                ? AdviceOutput.json(advice, recommendation: recommendation, calendar: calendar)
+                : Output.forPeople(AdviceOutput.table(advice, recommendation: recommendation, calendar: calendar)))
     }
 }
