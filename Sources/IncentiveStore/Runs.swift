@@ -195,8 +195,9 @@ extension Workspace {
                             checks: checksByRow[rowID] ?? [])
                     ))
             }
-            // The rules-v2 facts of these rows, looked up by the range of their ids (none for a v1 run).
-            if let first = stored.first?.id, let last = stored.last?.id {
+            // The rules-v2 facts of these rows, looked up by the range of their ids; only a program using the rules of
+            // formats.md §5.2-5.4 has them (a partner's tier, below, any program may).
+            if program.usesV2Rules, let first = stored.first?.id, let last = stored.last?.id {
                 let facts = try StoredV2Facts.rows(db, run: id, ids: first...last)
                 if !facts.rebates.isEmpty || !facts.leftOut.isEmpty {
                     for index in stored.indices {
