@@ -161,7 +161,27 @@ public enum Recommender {
         var periodEnd = Day(daysSinceEpoch: 0)
         /// What the subtrack pays on the volume so far once every check but the volume check passes.
         var rebateSoFar = Money.zero
+        /// The subtrack's rate (the engine's formula, the partner's tier), the volume booked and the attach volume so
+        /// far: what a break-even volume is measured with.
+        var outlook: RebateOutlook?
+        var volumeSoFar = Money.zero
+        var attachSoFar = Money.zero
         var label: String { "\(program) \(path)" }
+
+        /// The least qualifying volume at which this subtrack alone pays `cost` in a period (the attach volume so far
+        /// held), to the cent, by the engine's formula; `nil` when no volume does (a cap under the cost).
+        func breakEven(_ cost: Money) -> Money? {
+            guard let outlook else { return nil }
+            var high: Int64 = 1 << 50
+            guard outlook.rebate(volume: Money(cents: high), attach: attachSoFar) >= cost else { return nil }
+            var low: Int64 = -1
+            // The rebate does not fall as the volume grows: the least volume paying `cost` is found by halving.
+            while high - low > 1 {
+                let middle = low + (high - low) / 2
+                if outlook.rebate(volume: Money(cents: middle), attach: attachSoFar) >= cost { high = middle } else { low = middle }
+            }
+            return Money(cents: high)
+        }
     }
 
     /// What one credential costs this partner: acquiring it, or renewing it when the partner holds a record of it
@@ -185,11 +205,16 @@ public enum Recommender {
     /// What `subtrack` pays on its volume so far (and attach volume so far) once its other checks pass, with the
     /// engine's formula (`RebateOutlook`, the partner's tier): nothing under the minimum.
     static func rebateSoFar(_ subtrack: SubtrackAdvice, rules: VIPRules, partner: Partner, period: DayRange) -> Money {
-        guard let entry = rules.subtrackPaths.first(where: { $0.path == subtrack.path }) else { return .zero }
-        let outlook = RebateOutlook(
+        guard let outlook = outlook(subtrack, rules: rules, partner: partner, period: period) else { return .zero }
+        return outlook.rebate(volume: subtrack.qualifyingVolume, attach: subtrack.attachVolume ?? .zero)
+    }
+
+    /// The subtrack's rate for the partner, as the engine computes it (`RebateOutlook`).
+    static func outlook(_ subtrack: SubtrackAdvice, rules: VIPRules, partner: Partner, period: DayRange) -> RebateOutlook? {
+        guard let entry = rules.subtrackPaths.first(where: { $0.path == subtrack.path }) else { return nil }
+        return RebateOutlook(
             subtrack: entry.subtrack, tier: partner.tier, minimum: subtrack.minimum, baselineSum: subtrack.growth?.baselineSum ?? .zero,
             period: period)
-        return outlook.rebate(volume: subtrack.qualifyingVolume, attach: subtrack.attachVolume ?? .zero)
     }
 
     static func day(_ day: Day, plus days: Int) -> Day { Day(daysSinceEpoch: day.daysSinceEpoch + Int32(clamping: days)) }
@@ -321,7 +346,9 @@ public enum Recommender {
                     Candidate(
                         program: program.program.id, path: subtrack.path, rebate: subtrack.rebateAtProjection, enrolled: subtrack.enrolled,
                         groups: groups, conditions: conditions, entry: entry, held: heldNow, limit: limit, csatShortfall: shortfall,
-                        periodEnd: period.end, rebateSoFar: rebateSoFar(subtrack, rules: rules, partner: advice.partner, period: period)))
+                        periodEnd: period.end, rebateSoFar: rebateSoFar(subtrack, rules: rules, partner: advice.partner, period: period),
+                        outlook: outlook(subtrack, rules: rules, partner: advice.partner, period: period),
+                        volumeSoFar: subtrack.qualifyingVolume, attachSoFar: subtrack.attachVolume ?? .zero))
             }
         }
         let costs = terms.mapValues(\.cost.cents)
@@ -374,8 +401,19 @@ public enum Recommender {
             let until = unlocks.map(\.limit).min() ?? asOf
             let on = ready(id)
             let targets = unlocks.map { DatedAction.Target(program: $0.program, path: $0.path) }
-            let tail =
+            // What the money buys: the rebate on the volume booked so far, the expected rebate, and the volume at which the
+            // subtrack it unlocks most in pays the cost alone.
+            let soFar = Money(cents: unlocks.reduce(Int64(0)) { $0 + $1.rebateSoFar.cents })
+            var tail =
                 "costs \(found.cost.groupedText), ready in \(found.leadTimeDays) days, on \(on); needed for \(unlocks.map(\.label).joined(separator: ", "))"
+                + "; rebate \(soFar.groupedText) on the volume booked so far, \(stake.groupedText) expected"
+            if let main = unlocks.max(by: { $0.rebate < $1.rebate }) {
+                if let volume = main.breakEven(found.cost) {
+                    tail += "; pays for itself from \(volume.groupedText) of \(main.label) volume (\(main.volumeSoFar.groupedText) booked)"
+                } else {
+                    tail += "; no volume of \(main.label) alone pays for it"
+                }
+            }
             if let expiry = found.expiredOn {
                 if expiry >= asOf {
                     lines.append("renew \(id) (\(offer.name)) before \(expiry), its last valid day (the check looks at \(until)): \(tail)")

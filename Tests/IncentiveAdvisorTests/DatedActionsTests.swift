@@ -73,7 +73,11 @@ import Testing
             plan.reasoning.contains(
                 "enrol in VIPE a/big on or after 2015-04-15, by 2015-06-30 (the credentials are tested on the enrolment day: an earlier enrolment pays nothing): expected rebate 30,166.67 (with CRED)"
             ))
-        #expect(plan.reasoning.contains("acquire CRED (The credential): costs 5,000.00, ready in 45 days, on 2015-04-15; needed for VIPE a/big"))
+        #expect(
+            plan.reasoning.contains(
+                "acquire CRED (The credential): costs 5,000.00, ready in 45 days, on 2015-04-15; needed for VIPE a/big"
+                    + "; rebate 10,000.00 on the volume booked so far, 30,166.67 expected; pays for itself from 49,999.95 of VIPE a/big volume (100,000.00 booked)"
+            ))
         let big = [DatedAction.Target(program: "VIPE", path: "a/big")]
         #expect(
             plan.actions == [
@@ -267,6 +271,7 @@ import Testing
         #expect(
             plan.reasoning.contains(
                 "renew CRED (The credential) before 2015-06-29, its last valid day (the check looks at 2015-06-30): costs 1,000.00, ready in 10 days, on 2015-03-11; needed for VIPR a/big"
+                    + "; rebate 10,000.00 on the volume booked so far, 30,166.67 expected; pays for itself from 9,999.95 of VIPR a/big volume (100,000.00 booked)"
             ))
         #expect(
             plan.actions == [
@@ -356,7 +361,9 @@ import Testing
 
             """
         let advice = try Self.advice(
-            program: program, files: ["bookings.csv": Self.bookingsSoFar + "O2,1,P1,2015-02-15,SMALL-1,25000.00,USD\nO2,2,P1,2015-02-15,SMALL-1,25000.00,USD\n"], asOf: "2015-03-01")
+            program: program,
+            files: ["bookings.csv": Self.bookingsSoFar + "O2,1,P1,2015-02-15,SMALL-1,25000.00,USD\nO2,2,P1,2015-02-15,SMALL-1,25000.00,USD\n"],
+            asOf: "2015-03-01")
         let catalogue = [CredentialOffer(id: "CRED", name: "The credential", cost: Money(cents: 500_000), leadTimeDays: 45)]
         let plan = Recommender.recommend(advice, catalogue: catalogue)
         let calendar = AdviceCalendar.actions(advice, recommendation: plan)

@@ -99,6 +99,16 @@ import Testing
         let plan = Recommender.recommend(try Self.advice(), catalogue: catalogue)
         #expect(plan.credentials.map(\.id) == ["CHEAP", "EXPENSIVE"])
         #expect(plan.net == Money(cents: 3_016_667 + 754_167 - 2_050_000))
+        // What the 20,000.00 buys: 10% of the 100,000.00 booked so far is 10,000.00, 30,166.67 is expected, and a/big alone
+        // pays it back from 200,000.00 of volume (10% of it is 20,000.00; 199,999.99 pays 19,999.999 → 20,000.00 as well,
+        // rounded half to even, so the least volume is 199,999.95: 19,999.995 → 20,000.00, while 199,999.94 → 19,999.99).
+        #expect(
+            plan.reasoning.contains {
+                $0.hasPrefix("acquire EXPENSIVE (Expensive specialization): costs 20,000.00")
+                    && $0.hasSuffix(
+                        "rebate 10,000.00 on the volume booked so far, 30,166.67 expected; pays for itself from 199,999.95 of VIPX a/big volume (100,000.00 booked)"
+                    )
+            })
     }
 
     @Test func theCatalogueFileIsChecked() throws {
