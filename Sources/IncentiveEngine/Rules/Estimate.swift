@@ -117,34 +117,14 @@ public enum Estimate {
         var results = [Engine.compute(base)]
         var outcomes: [[LineOutcome]] = []
         let catalogue = base.dataset.products
-        let partnerBytes = Array(base.dataset.partners[0].id.utf8)
         for quoteLine in quote {
             if let catalogue, catalogue.lookup(quoteLine.sku) == nil {
                 collector.warning(file: quoteFile, line: quoteLine.line, column: "sku", value: quoteLine.sku, "not in products.csv")
             }
-            let orderID = Array("quote".utf8), lineID = Array(String(quoteLine.line).utf8)
-            let sku = Array(quoteLine.sku.utf8), currency = Array(quoteLine.currency.utf8), use = Array(quoteLine.intendedUse.utf8)
-            let empty: [UInt8] = []
-            orderID.withUnsafeBufferPointer { orderID in
-                lineID.withUnsafeBufferPointer { lineID in
-                    partnerBytes.withUnsafeBufferPointer { partner in
-                        sku.withUnsafeBufferPointer { skuBytes in
-                            currency.withUnsafeBufferPointer { currency in
-                                use.withUnsafeBufferPointer { use in
-                                    empty.withUnsafeBufferPointer { empty in
-                                        let line = BookingLine(
-                                            line: quoteLine.line, orderID: orderID, lineID: lineID, partner: 0, partnerID: partner,
-                                            bookedOn: quoteLine.bookedOn, shippedOn: quoteLine.shippedOn, sku: skuBytes, quantity: empty,
-                                            amount: quoteLine.amount.cents, currency: currency, intendedUse: use,
-                                            catalogueSKU: catalogue?.lookup(skuBytes) ?? -1)
-                                        accumulator.add(line, file: quoteFile, collector: &collector)
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            accumulator.add(
+                line: quoteLine.line, orderID: "quote", lineID: String(quoteLine.line), partnerID: base.dataset.partners[0].id,
+                bookedOn: quoteLine.bookedOn, shippedOn: quoteLine.shippedOn, sku: quoteLine.sku, amount: quoteLine.amount,
+                currency: quoteLine.currency, intendedUse: quoteLine.intendedUse, catalogue: catalogue, file: quoteFile, collector: &collector)
             var scratch = DiagnosticCollector()
             let added = accumulator.finish(file: quoteFile, collector: &scratch)
             if scratch.hasErrors || collector.hasErrors { break }
@@ -219,5 +199,37 @@ public struct QuoteLine: Sendable, Hashable {
         self.intendedUse = FieldParsing.normalizeIntendedUse(intendedUse)
         self.bookedOn = bookedOn
         self.shippedOn = shippedOn
+    }
+}
+
+extension BookingAccumulator {
+    /// Adds one booking line of partner 0 given as values, as the pass would have read it: a quote's line, or a traced
+    /// line counted again.
+    mutating func add(
+        line: Int, orderID: String, lineID: String, partnerID: String, bookedOn: Day, shippedOn: Day?, sku: String, amount: Money,
+        currency: String, intendedUse: String, catalogue: ByteInterner?, file: String, collector: inout DiagnosticCollector
+    ) {
+        let orderID = Array(orderID.utf8), lineID = Array(lineID.utf8), partner = Array(partnerID.utf8)
+        let sku = Array(sku.utf8), currency = Array(currency.utf8), use = Array(intendedUse.utf8)
+        let empty: [UInt8] = []
+        orderID.withUnsafeBufferPointer { orderID in
+            lineID.withUnsafeBufferPointer { lineID in
+                partner.withUnsafeBufferPointer { partner in
+                    sku.withUnsafeBufferPointer { skuBytes in
+                        currency.withUnsafeBufferPointer { currency in
+                            use.withUnsafeBufferPointer { use in
+                                empty.withUnsafeBufferPointer { empty in
+                                    let booking = BookingLine(
+                                        line: line, orderID: orderID, lineID: lineID, partner: 0, partnerID: partner, bookedOn: bookedOn,
+                                        shippedOn: shippedOn, sku: skuBytes, quantity: empty, amount: amount.cents, currency: currency,
+                                        intendedUse: use, catalogueSKU: catalogue?.lookup(skuBytes) ?? -1)
+                                    add(booking, file: file, collector: &collector)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -13,31 +13,11 @@ extension Engine {
         var accumulator = BookingAccumulator(programs: base.programs, dataset: base.dataset, tracePartner: 0)
         var collector = DiagnosticCollector()
         let catalogue = base.dataset.products
-        let partnerBytes = Array(partnerID.utf8)
-        let empty: [UInt8] = []
         for traced in input.totals.traced {
-            let orderID = Array(traced.orderID.utf8), lineID = Array(traced.lineID.utf8), sku = Array(traced.sku.utf8)
-            let currency = Array(traced.currency.utf8), use = Array(traced.intendedUse.utf8)
-            orderID.withUnsafeBufferPointer { orderID in
-                lineID.withUnsafeBufferPointer { lineID in
-                    partnerBytes.withUnsafeBufferPointer { partner in
-                        sku.withUnsafeBufferPointer { skuBytes in
-                            currency.withUnsafeBufferPointer { currency in
-                                use.withUnsafeBufferPointer { use in
-                                    empty.withUnsafeBufferPointer { empty in
-                                        let line = BookingLine(
-                                            line: traced.line, orderID: orderID, lineID: lineID, partner: 0, partnerID: partner,
-                                            bookedOn: traced.bookedOn, shippedOn: traced.shippedOn, sku: skuBytes, quantity: empty,
-                                            amount: traced.amount.cents, currency: currency, intendedUse: use,
-                                            catalogueSKU: catalogue?.lookup(skuBytes) ?? -1)
-                                        accumulator.add(line, file: "bookings.csv", collector: &collector)
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            accumulator.add(
+                line: traced.line, orderID: traced.orderID, lineID: traced.lineID, partnerID: partnerID, bookedOn: traced.bookedOn,
+                shippedOn: traced.shippedOn, sku: traced.sku, amount: traced.amount, currency: traced.currency,
+                intendedUse: traced.intendedUse, catalogue: catalogue, file: "bookings.csv", collector: &collector)
         }
         base.totals = accumulator.finish(file: "bookings.csv", collector: &collector)
         return compute(base)
