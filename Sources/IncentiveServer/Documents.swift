@@ -290,9 +290,12 @@ struct RowDocument: Encodable {
     var amount, missedAmount: String
     var reasons: [String]
     var checks: [CheckDocument]
+    /// A row of a program using the rules of formats.md §5.2-5.4: as in the results JSON (§5.6).
+    var rebate: ResultsJSON.RebateDocument?
+    var leftOut: ResultsJSON.LeftOutDocument?
     enum CodingKeys: String, CodingKey {
-        case program, kind, item, threshold, eligible, amount, reasons, checks
-        case partnerID = "partner_id", qualifyingVolume = "qualifying_volume", missedAmount = "missed_amount"
+        case program, kind, item, threshold, eligible, amount, reasons, checks, rebate
+        case partnerID = "partner_id", qualifyingVolume = "qualifying_volume", missedAmount = "missed_amount", leftOut = "left_out"
     }
 
     init(_ row: ResultRow) {
@@ -307,6 +310,8 @@ struct RowDocument: Encodable {
         missedAmount = row.missedAmount.plainText
         reasons = row.reasons
         checks = row.checks.map(CheckDocument.init)
+        rebate = row.rebate.map { ResultsJSON.RebateDocument($0, qualifying: row.qualifyingVolume) }
+        leftOut = row.leftOut.map { ResultsJSON.LeftOutDocument($0, hasAttachBonus: row.rebate?.attach != nil) }
     }
 }
 

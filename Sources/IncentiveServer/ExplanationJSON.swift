@@ -1,3 +1,5 @@
+import Foundation
+
 /// The partner API's explanation (`ExplanationDocument`) written straight to JSON: exactly the bytes
 /// `JSONBody.encoder` gives (keys sorted, `/` not escaped), without Foundation's encoder, which took
 /// most of the time of an answer about one partner at 100,000 partners. `ExplanationJSONTests` compares
@@ -32,13 +34,23 @@ enum ExplanationJSON {
             out.raw("}")
         }
         out.raw("],\"eligible\":").raw(row.eligible ? "true" : "false").raw(",\"item\":").json(row.item)
-        out.raw(",\"kind\":").json(row.kind).raw(",\"missed_amount\":").json(row.missedAmount)
+        out.raw(",\"kind\":").json(row.kind)
+        // A v2 row's facts (formats.md §5.6), few and nested: by the encoder itself, in their places in key order.
+        if let leftOut = row.leftOut { out.raw(",\"left_out\":").raw(fragment(leftOut)) }
+        out.raw(",\"missed_amount\":").json(row.missedAmount)
         out.raw(",\"partner_id\":").json(row.partnerID).raw(",\"program\":").json(row.program)
         out.raw(",\"qualifying_volume\":").json(row.qualifyingVolume).raw(",\"reasons\":[")
         for (index, reason) in row.reasons.enumerated() {
             if index > 0 { out.raw(",") }
             out.json(reason)
         }
-        out.raw("],\"threshold\":").json(row.threshold).raw("}")
+        out.raw("]")
+        if let rebate = row.rebate { out.raw(",\"rebate\":").raw(fragment(rebate)) }
+        out.raw(",\"threshold\":").json(row.threshold).raw("}")
+    }
+
+    /// `value` as `JSONBody.encoder` writes it.
+    static func fragment(_ value: some Encodable) -> String {
+        (try? JSONBody.encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
     }
 }

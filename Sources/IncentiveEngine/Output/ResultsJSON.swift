@@ -72,7 +72,8 @@ public enum ResultsJSON {
     }
 
     /// How the amount (or the missed amount) is made: `RebateComputation`.
-    struct RebateDocument: Encodable {
+    /// A row's `rebate` (formats.md §5.6), also in the server's documents.
+    public struct RebateDocument: Encodable, Sendable {
         struct Slice: Encodable {
             var from, amount, percent, bonus, totalPercent: String
             enum CodingKeys: String, CodingKey {
@@ -111,7 +112,7 @@ public enum ResultsJSON {
             case rebateBase = "rebate_base", tierMethod = "tier_method", percentTier = "percent_tier"
         }
 
-        init(_ rebate: RebateComputation, qualifying: Money) {
+        public init(_ rebate: RebateComputation, qualifying: Money) {
             let bonus = rebate.attach?.bonus ?? ScaledDecimal(units: 0, scale: 4)
             rebateBase = rebate.rebateBase.rawValue
             base = rebate.base.plainText
@@ -142,7 +143,7 @@ public enum ResultsJSON {
     }
 
     /// `LeftOutLines`.
-    struct LeftOutDocument: Encodable {
+    public struct LeftOutDocument: Encodable, Sendable {
         var enrolledLateOn: String?
         var beforeEnrollmentLines: Int
         var beforeEnrollmentVolume: String
@@ -158,7 +159,7 @@ public enum ResultsJSON {
             case attachBeforeEnrollmentLines = "attach_before_enrollment_lines", attachBeforeEnrollmentVolume = "attach_before_enrollment_volume"
         }
 
-        init(_ lines: LeftOutLines, hasAttachBonus: Bool) {
+        public init(_ lines: LeftOutLines, hasAttachBonus: Bool) {
             enrolledLateOn = lines.enrolledLateOn?.description
             beforeEnrollmentLines = lines.beforeEnrollmentLines
             beforeEnrollmentVolume = lines.beforeEnrollmentVolume.plainText
