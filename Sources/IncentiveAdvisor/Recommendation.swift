@@ -166,6 +166,8 @@ public enum Recommender {
         var outlook: RebateOutlook?
         var volumeSoFar = Money.zero
         var attachSoFar = Money.zero
+        /// Other programs whose subtrack of this path counts the same orders (the forecast's one pace).
+        var sharedWith: [String] = []
         var label: String { "\(program) \(path)" }
 
         /// The least qualifying volume at which this subtrack alone pays `cost` in a period (the attach volume so far
@@ -348,7 +350,8 @@ public enum Recommender {
                         groups: groups, conditions: conditions, entry: entry, held: heldNow, limit: limit, csatShortfall: shortfall,
                         periodEnd: period.end, rebateSoFar: rebateSoFar(subtrack, rules: rules, partner: advice.partner, period: period),
                         outlook: outlook(subtrack, rules: rules, partner: advice.partner, period: period),
-                        volumeSoFar: subtrack.qualifyingVolume, attachSoFar: subtrack.attachVolume ?? .zero))
+                        volumeSoFar: subtrack.qualifyingVolume, attachSoFar: subtrack.attachVolume ?? .zero,
+                        sharedWith: subtrack.forecast?.sharedWith ?? []))
             }
         }
         let costs = terms.mapValues(\.cost.cents)
@@ -392,6 +395,18 @@ public enum Recommender {
                         kind: .reEnrollOnOrAfter, date: readyOn, until: candidate.limit, targets: [target], atStake: candidate.rebate,
                         rebateSoFar: candidate.rebateSoFar))
             }
+        }
+        // Subtracks of the plan that count the same orders: both pay on them, so both are expected; said once per path.
+        var sharing: [String] = []
+        for candidate in satisfied where !candidate.sharedWith.isEmpty && !sharing.contains(candidate.path) {
+            let same = satisfied.filter {
+                $0.path == candidate.path && ($0.program == candidate.program || candidate.sharedWith.contains($0.program))
+            }
+            guard same.count > 1 else { continue }
+            sharing.append(candidate.path)
+            lines.append(
+                "\(same.map(\.label).joined(separator: " and ")) count the same orders: each pays on them, so their rebates add up (one pace for all)"
+            )
         }
         for id in chosen.sorted() {
             let found = terms[id]!

@@ -243,6 +243,7 @@ import Testing
         Recommendation: expected rebate 8,115.00, investment 0.00, net 8,115.00
           keep VIP25-3M data-center/ucs: expected rebate 3,337.50; also still needed: only 0 of 10 CSAT reports submitted 2015-04-26..2015-07-25: 10 more needed
           keep VIP25-6M data-center/ucs: expected rebate 4,777.50; also still needed: only 5 of 10 CSAT reports submitted 2015-01-25..2015-07-25: 5 more needed
+          VIP25-3M data-center/ucs and VIP25-6M data-center/ucs count the same orders: each pays on them, so their rebates add up (one pace for all)
           VIP25-3M collaboration/voice: left out: at the current pace the volume (0.00) stays under the minimum 12,500.00
           VIP25-6M collaboration/voice: left out: at the current pace the volume (21,000.00) stays under the minimum 25,000.00
           VIP25-6M collaboration/video: left out: at the current pace the volume (0.00) stays under the minimum 15,000.00

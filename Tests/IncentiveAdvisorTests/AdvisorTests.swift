@@ -140,6 +140,11 @@ import Testing
         let plan = Recommender.recommend(advice, catalogue: [])
         #expect(plan.subtracks.map { "\($0.program) \($0.path)" } == ["VIP25-3M data-center/ucs", "VIP25-6M data-center/ucs"])
         #expect(plan.expectedRebate == Money(cents: 333_750 + 477_750))
+        // The plan says the two rebates come from the same orders.
+        #expect(
+            plan.reasoning.contains(
+                "VIP25-3M data-center/ucs and VIP25-6M data-center/ucs count the same orders: each pays on them, so their rebates add up (one pace for all)"
+            ))
         #expect(plan.investment == .zero)
         #expect(
             plan.reasoning.contains { $0.hasPrefix("keep VIP25-6M data-center/ucs: expected rebate 4,777.50; also still needed: only 5 of 10 CSAT") })
