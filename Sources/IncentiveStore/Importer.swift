@@ -55,7 +55,9 @@ extension Workspace {
                     file: directory, line: nil,
                     message: "no dataset files here (expected some of \(DataKind.importOrder.map(\.fileName).joined(separator: ", ")))"))
         }
-        return try importFiles(files, remedies: remedies, progress: progress)
+        var outcome = try importFiles(files, remedies: remedies, progress: progress)
+        DatasetLoader.warnUnreadFiles(in: directory, collector: &outcome.warnings)
+        return outcome
     }
 
     func importFiles(

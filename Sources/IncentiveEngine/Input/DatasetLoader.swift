@@ -6,7 +6,22 @@ import Foundation
 public enum DatasetLoader {
     public static let fileNames = [
         "partners.csv", "credentials.csv", "csat.csv", "services.csv", "enrollments.csv", "products.csv", "fx.csv", "bookings.csv",
+        "tiers.csv",
     ]
+
+    /// Warns of each file in `directory` that no command reads (`bookings-march.csv`): its rows count nowhere.
+    /// Hidden files and folders are passed over.
+    public static func warnUnreadFiles(in directory: String, collector: inout DiagnosticCollector) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names.sorted() where !name.hasPrefix(".") && !fileNames.contains(name) {
+            let path = (directory as NSString).appendingPathComponent(name)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            collector.warning(
+                file: path, line: nil,
+                "no command reads this file, so its rows count nowhere (a data folder's files are \(fileNames.joined(separator: ", ")))")
+        }
+    }
 
     /// Loads the small tables of `directory` into a `Dataset`, checking them against `programs`.
     /// Problems go to `collector`; the dataset holds the rows that were valid.
@@ -22,6 +37,7 @@ public enum DatasetLoader {
         for required in ["partners.csv", "bookings.csv"] where !exists(required) {
             collector.error(file: path(required), line: nil, "required file is missing")
         }
+        warnUnreadFiles(in: directory, collector: &collector)
         if exists("partners.csv") {
             scanPartners(path: path("partners.csv"), into: &dataset, collector: &collector) { _ in }
         } else {
@@ -557,6 +573,7 @@ public enum DatasetLoader {
         else { return rows }
         let currencyColumn = table.column("currency"), fromColumn = table.column("valid_from"), rateColumn = table.column("rate")
         var seen: [String: Int] = [:]
+        var lines: [Int] = []
         while let record = table.nextRecord(&collector) {
             let currency = table.currency(record, currencyColumn, &collector)
             let from = table.day(record, fromColumn, &collector)
@@ -574,7 +591,24 @@ public enum DatasetLoader {
             }
             seen[key] = table.line
             rows.append(FXRate(currency: currency, validFrom: from, rate: ScaledDecimal(units: rate, scale: 6)))
+            lines.append(table.line)
         }
+        warnRateJumps(rows, lines: lines, file: table.file, collector: &collector)
         return rows
+    }
+
+    /// Warns of a rate more than 25% away from the same currency's rate in force before it (by `valid_from`): an
+    /// inverted rate (USD per EUR given as EUR per USD) costs partners their rebates without an error. Compared exactly.
+    static func warnRateJumps(_ rates: [FXRate], lines: [Int], file: String, collector: inout DiagnosticCollector) {
+        let order = rates.indices.sorted { (rates[$0].currency, rates[$0].validFrom) < (rates[$1].currency, rates[$1].validFrom) }
+        for (previous, index) in zip(order, order.dropFirst()) where rates[previous].currency == rates[index].currency {
+            let before = Int128(rates[previous].rate.units), after = Int128(rates[index].rate.units)
+            let change = after > before ? after - before : before - after
+            guard change * 100 > before * 25 else { continue }
+            collector.warning(
+                file: file, line: lines[index], column: "rate", value: rates[index].rate.text,
+                "more than 25% away from the \(rates[index].currency) rate in force before it, \(rates[previous].rate.text) from \(rates[previous].validFrom) (line \(lines[previous])): check that it is not inverted"
+            )
+        }
     }
 }
