@@ -82,6 +82,9 @@ public struct SubtrackAdvice: Sendable {
     /// For an enrolled subtrack that misses money: what can still be had this period and what is lost (the engine's
     /// `MissedSplit`, with the volume within reach when the expected volume reaches the minimum).
     public var missed: MissedSplit?
+    /// The subtrack's rate for this partner (its tier on the period's last day, the baseline the engine found): what
+    /// every figure at another volume is computed with, here and in the recommendation.
+    var outlook: RebateOutlook?
 
     public var enrolled: Bool { enrolledOn != nil }
 

@@ -132,6 +132,7 @@ public enum Advisor {
                         rebateNow: enrollment == nil ? .zero : (actualRows.first { $0.item == entry.path }?.amount ?? .zero),
                         rebateAtProjection: projectedRebate)
                     advice.forecast = forecast
+                    advice.outlook = outlook
                     if enrollment != nil, let actualRow = actualRows.first(where: { $0.item == entry.path }) {
                         advice.missed = actualRow.missedSplit(
                             period: period, on: day, volumeWithinReach: projection.volume >= actualRow.threshold)

@@ -205,18 +205,9 @@ public enum Recommender {
     }
 
     /// What `subtrack` pays on its volume so far (and attach volume so far) once its other checks pass, with the
-    /// engine's formula (`RebateOutlook`, the partner's tier): nothing under the minimum.
-    static func rebateSoFar(_ subtrack: SubtrackAdvice, rules: VIPRules, partner: Partner, period: DayRange) -> Money {
-        guard let outlook = outlook(subtrack, rules: rules, partner: partner, period: period) else { return .zero }
-        return outlook.rebate(volume: subtrack.qualifyingVolume, attach: subtrack.attachVolume ?? .zero)
-    }
-
-    /// The subtrack's rate for the partner, as the engine computes it (`RebateOutlook`).
-    static func outlook(_ subtrack: SubtrackAdvice, rules: VIPRules, partner: Partner, period: DayRange) -> RebateOutlook? {
-        guard let entry = rules.subtrackPaths.first(where: { $0.path == subtrack.path }) else { return nil }
-        return RebateOutlook(
-            subtrack: entry.subtrack, tier: partner.tier, minimum: subtrack.minimum, baselineSum: subtrack.growth?.baselineSum ?? .zero,
-            period: period)
+    /// engine's formula for the partner (`SubtrackAdvice.outlook`): nothing under the minimum.
+    static func rebateSoFar(_ subtrack: SubtrackAdvice) -> Money {
+        subtrack.outlook?.rebate(volume: subtrack.qualifyingVolume, attach: subtrack.attachVolume ?? .zero) ?? .zero
     }
 
     static func day(_ day: Day, plus days: Int) -> Day { Day(daysSinceEpoch: day.daysSinceEpoch + Int32(clamping: days)) }
@@ -348,8 +339,7 @@ public enum Recommender {
                     Candidate(
                         program: program.program.id, path: subtrack.path, rebate: subtrack.rebateAtProjection, enrolled: subtrack.enrolled,
                         groups: groups, conditions: conditions, entry: entry, held: heldNow, limit: limit, csatShortfall: shortfall,
-                        periodEnd: period.end, rebateSoFar: rebateSoFar(subtrack, rules: rules, partner: advice.partner, period: period),
-                        outlook: outlook(subtrack, rules: rules, partner: advice.partner, period: period),
+                        periodEnd: period.end, rebateSoFar: rebateSoFar(subtrack), outlook: subtrack.outlook,
                         volumeSoFar: subtrack.qualifyingVolume, attachSoFar: subtrack.attachVolume ?? .zero,
                         sharedWith: subtrack.forecast?.sharedWith ?? []))
             }

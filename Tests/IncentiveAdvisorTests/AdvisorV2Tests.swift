@@ -385,6 +385,15 @@ import Testing
         #expect(next?.volume == Self.money("70000.00") && next?.adds == Self.money("100.00"))
     }
 
+    /// The recommendation prices a subtrack with the tier the engine used: US5006 is premier in partners.csv but gold
+    /// from 2018-01-27, the period's last day, so hyperflex pays 5% of 45,000.00 − 15,000.02 = 29,999.98: 1,500.00 (at
+    /// premier's 4% it would be 1,200.00). What the plan says it pays on the volume so far is the engine's own amount.
+    @Test func theRecommendationPricesWithTheTierOnThePeriodsLastDay() throws {
+        let hyperflex = try Self.subtrack("US5006", "data-center/hyperflex", asOf: "2018-01-27")
+        #expect(hyperflex.rebateNow == Self.money("1500.00"))
+        #expect(Recommender.rebateSoFar(hyperflex) == Self.money("1500.00"))
+    }
+
     // MARK: words
 
     /// The table and the page summary word the facts (US5002 ucs on 2017-11-30, US5008 core on 2017-12-31, US5005 voice on
