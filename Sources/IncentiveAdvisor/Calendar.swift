@@ -94,7 +94,7 @@ public enum AdviceCalendar {
     }
 
     /// The MDF programs' lines to tag while the period has not ended: the candidates to re-tag, by the period end, and
-    /// the MDF they would accrue at the tier's `accrual_percent` (on their sum, half even).
+    /// the MDF they would accrue at the tier's `accrual_percent` on their sum (the engine's `AmountBasis`).
     static func tagActions(_ advice: PartnerAdvice) -> [DatedAction] {
         var actions: [DatedAction] = []
         for program in advice.programs {
@@ -103,19 +103,12 @@ public enum AdviceCalendar {
             else { continue }
             let volume = mdf.candidates.reduce(Int64(0)) { $0 + $1.amount.cents }
             let percent = Tier(rawValue: mdf.tier).flatMap { rules.tiers[$0]?.accrualPercent }
-            let accrual = percent.map { Money(cents: percentOf(volume, $0)) } ?? .zero
+            let accrual = percent.map { AmountBasis(base: Money(cents: volume), percent: $0).amount } ?? .zero
             actions.append(
                 DatedAction(
                     kind: .tagBy, date: program.program.period.end, targets: [DatedAction.Target(program: program.program.id, path: nil)],
                     count: mdf.candidates.count, atStake: accrual))
         }
         return actions
-    }
-
-    /// `cents × percent / 100`, half even.
-    static func percentOf(_ cents: Int64, _ percent: ScaledDecimal) -> Int64 {
-        var divisor = Int128(100)
-        for _ in 0..<percent.scale { divisor *= 10 }
-        return Int64(clamping: Rounding.divideHalfEven(Int128(cents) * Int128(percent.units), by: divisor))
     }
 }
