@@ -58,6 +58,7 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             // The OpenAPI document and the page templates, embedded at build time (`PackageResources`):
             // the binary needs no files at run time.

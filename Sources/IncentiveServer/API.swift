@@ -454,7 +454,7 @@ struct API: Sendable {
         let workspace = self.workspace
         let cache = self.cache
         // A stored run never changes: read, written and kept in one go off the request's thread.
-        let json = try await blocking { () -> String? in
+        let json = try await quick { () -> String? in
             try cache.value("explanation\u{0}\(text)\u{0}\(partner)") { () -> String? in
                 guard let id = Int(text), try workspace.hasRun(id) else { return nil }
                 let (_, result) = try workspace.runResult(id, partner: partner)

@@ -150,7 +150,7 @@ struct Authenticator: RouterMiddleware {
             }
             let hash = Accounts.digest(String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces))
             let workspace = self.workspace
-            switch try await blocking({ try workspace.tokenCheck(hash: hash) }) {
+            switch try await quick({ try workspace.tokenCheck(hash: hash) }) {
             case .valid(let user): context.user = user
             case .unknown, .revoked:
                 throw APIError(status: .unauthorized, code: "unauthorized", message: "unknown or revoked token")
@@ -164,7 +164,7 @@ struct Authenticator: RouterMiddleware {
         } else if let cookie = request.cookies[Self.sessionCookie] {
             let hash = Accounts.digest(cookie.value)
             let workspace = self.workspace
-            let session = try await blocking({ try workspace.session(hash: hash) })
+            let session = try await quick({ try workspace.session(hash: hash) })
             context.session = session
             context.user = session?.user
         }

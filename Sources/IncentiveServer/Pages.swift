@@ -212,7 +212,7 @@ struct Pages: Sendable {
         // The advice on it is as of today, so the day is part of the key too. Everything, from reading the
         // revision to writing the page, is done in one go off the request's thread.
         let today = options.clock.today.daysSinceEpoch
-        let body = try await blocking { () -> String? in
+        let body = try await quick { () -> String? in
             func key(_ revision: Int) -> String { "partner\u{0}\(id)\u{0}\(language.rawValue)\u{0}\(revision)\u{0}\(today)" }
             var hit: String?
             // Only this partner's rows, read through the tables' partner indexes: never the whole workspace.

@@ -5,6 +5,7 @@ import IncentiveEngine
 import IncentiveStore
 import Logging
 import NIOCore
+import NIOPosix
 
 /// How the server is started.
 public struct ServerOptions: Sendable {
@@ -132,6 +133,24 @@ func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
             continuation.resume(with: Result { try body() })
         }
     }
+}
+
+/// Short blocking work that many requests ask for at once (a partner page, a partner's explanation, the
+/// session behind a cookie): run first come, first served on as many threads as the machine has cores.
+/// Dispatch's global queue ran every waiting page at once on more threads than cores; they took turns
+/// on the cores, and the last of them waited for all the others.
+func quick<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await QuickPool.shared.runIfActive(body)
+}
+
+enum QuickPool {
+    static let shared: NIOThreadPool = {
+        let pool = NIOThreadPool(
+            numberOfThreads: Int(ProcessInfo.processInfo.environment["INCENTIVES_QUICK_THREADS"] ?? "")
+                ?? ProcessInfo.processInfo.activeProcessorCount)
+        pool.start()
+        return pool
+    }()
 }
 
 /// Logs every request with its id, method, path, status and duration (structured metadata), and

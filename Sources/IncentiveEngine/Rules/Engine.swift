@@ -205,7 +205,7 @@ struct EvaluationPlan: Sendable {
 
         evaluators = programs.map { program in
             switch program.rules {
-            case .vip(let rules): return .vip(VIPEvaluation.Context(program: program, rules: rules))
+            case .vip(let rules): return .vip(VIPEvaluation.Context.of(program: program, rules: rules))
             case .mdf(let rules): return .mdf(program, rules)
             }
         }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The Value Incentive Program rules of formats.md §2: checks, rebate and missed amount per enrolled subtrack.
 public enum VIPEvaluation {
     /// What is the same for every partner of one program, worked out once per program. A class, so the
@@ -292,5 +294,24 @@ extension Tier {
         case .select: return 2
         case .registered: return 3
         }
+    }
+}
+
+extension VIPEvaluation.Context {
+    /// Contexts worked out before, by program. A server computes one partner at a time, and working out a
+    /// program's context cost more than evaluating the partner; a program is a value, so an equal one
+    /// has the same context. Bounded: when full it starts over.
+    private static let kept = Mutex<[Program: VIPEvaluation.Context]>([:])
+    static let keptLimit = 64
+
+    /// The context of `program`: the one kept for an equal program, or a new one (then kept).
+    static func of(program: Program, rules: VIPRules) -> VIPEvaluation.Context {
+        if let context = kept.withLock({ $0[program] }) { return context }
+        let context = VIPEvaluation.Context(program: program, rules: rules)
+        kept.withLock { kept in
+            if kept.count >= keptLimit { kept.removeAll() }
+            kept[program] = context
+        }
+        return context
     }
 }
