@@ -25,7 +25,7 @@ struct AuditQuery: Sendable, Equatable {
         }
         (self.page, perPage) = (page.page, page.perPage)
         func value(_ name: String) -> String? {
-            guard let text = query[name].map(String.init), !text.isEmpty else { return nil }
+            guard let text = query[Substring(name)].map(String.init), !text.isEmpty else { return nil }
             return text
         }
         if let actor = value("actor") {
@@ -135,13 +135,13 @@ extension AdminPages {
         if let action = query.filter.action { keep.append(("action", action)) }
         if let since = request.uri.queryParameters["since"].map(String.init), !since.isEmpty { keep.append(("since", since)) }
         if query.perPage != 50 { keep.append(("per_page", String(query.perPage))) }
-        let pages = max(1, (log.total + query.perPage - 1) / query.perPage)
+        let pageCount = max(1, (log.total + query.perPage - 1) / query.perPage)
         func href(_ page: Int) -> String { URLText.link("/log", keep + (page == 1 ? [] : [("page", String(page))])) }
         let pager = Pager(
-            pageOf: language.text(.pageOf, ["page": String(query.page), "pages": String(pages)]),
-            hasPrevious: query.page > 1, hasNext: query.page < pages,
+            pageOf: language.text(.pageOf, ["page": String(query.page), "pages": String(pageCount)]),
+            hasPrevious: query.page > 1, hasNext: query.page < pageCount,
             // A page past the end leads back to the last page.
-            previousHref: query.page > 1 ? href(min(query.page - 1, pages)) : "", nextHref: query.page < pages ? href(query.page + 1) : "",
+            previousHref: query.page > 1 ? href(min(query.page - 1, pageCount)) : "", nextHref: query.page < pageCount ? href(query.page + 1) : "",
             hasSort: false, sortLinks: [], hasSearch: false, searchAction: "/log", searchValue: "", searchFields: [])
         let page = LogPage(
             t: language.texts, actorFilter: query.filter.actor ?? "",

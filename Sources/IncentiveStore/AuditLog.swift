@@ -141,8 +141,16 @@ public enum AuditLog {
         let bytes = Array(text.trimmingCharacters(in: .whitespaces).utf8)
         guard bytes.count >= 10, let day = Day(iso: String(decoding: bytes[0..<10], as: UTF8.self)) else { return nil }
         var milliseconds = Int64(day.daysSinceEpoch) * 86_400_000
-        func text(_ milliseconds: Int64) -> String { Timestamp.text(Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000)) }
-        if bytes.count == 10 { return text(milliseconds) }
+        // Written out from the whole milliseconds (a Date's floating-point seconds could show .122 for .123).
+        func written(_ milliseconds: Int64) -> String {
+            let days = milliseconds >= 0 ? milliseconds / 86_400_000 : (milliseconds - 86_399_999) / 86_400_000
+            let rest = Int(milliseconds - days * 86_400_000)
+            func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+            let thousandths = rest % 1000
+            return "\(Day(daysSinceEpoch: Int32(days)))T\(two(rest / 3_600_000)):\(two(rest / 60_000 % 60)):\(two(rest / 1000 % 60))."
+                + (thousandths < 10 ? "00" : thousandths < 100 ? "0" : "") + "\(thousandths)Z"
+        }
+        if bytes.count == 10 { return written(milliseconds) }
         guard bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " ") else { return nil }
         var index = 11
         func skip(_ character: Unicode.Scalar) -> Bool {
@@ -171,12 +179,12 @@ public enum AuditLog {
             }
         }
         // The zone: none (UTC), Z, or an offset ±HH:MM (or ±HHMM) east of UTC.
-        if index == bytes.count || (skip("Z") || skip("z")) && index == bytes.count { return text(milliseconds) }
+        if index == bytes.count || (skip("Z") || skip("z")) && index == bytes.count { return written(milliseconds) }
         let sign: Int64 = skip("+") ? 1 : skip("-") ? -1 : 0
         guard sign != 0, let hours = digits(2), hours.value < 24 else { return nil }
         _ = skip(":")
         guard let minutes = digits(2), minutes.value < 60, index == bytes.count else { return nil }
-        return text(milliseconds - sign * Int64(hours.value * 3_600_000 + minutes.value * 60_000))
+        return written(milliseconds - sign * Int64(hours.value * 3_600_000 + minutes.value * 60_000))
     }
 
     /// `import 4` or `imports 4-6`.

@@ -334,6 +334,7 @@ final class SettableClock: Sendable {
             try Schema.migrator.migrate(pool, upTo: "v6-run-rules-v2")
             let tables = try pool.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE name = 'audit_log'") }
             #expect(tables.isEmpty)
+            try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
             try pool.close()
         }
         let workspace = try Workspace.open(at: path)
