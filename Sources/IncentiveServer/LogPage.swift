@@ -6,7 +6,7 @@ import IncentiveStore
 
 /// The audit log on the server (issue 16 point 3): the page `/log` and the route `GET /api/v1/log`, for
 /// admins only. Both list newest first, a page at a time (`page`, `per_page`), filtered by `actor` (a name,
-/// exactly) and `action`; the route also by `since`.
+/// exactly), `action` and `since`.
 struct AuditQuery: Sendable, Equatable {
     var filter = AuditFilter()
     var page = 1
@@ -40,7 +40,7 @@ struct AuditQuery: Sendable, Equatable {
             filter.action = action
         }
         if let since = value("since") {
-            guard let instant = AuditLog.timestamp(from: since) else {
+            guard since.count <= 64, let instant = AuditLog.timestamp(from: since) else {
                 throw APIError.badRequest(
                     "since \"\(APIError.cut(since, to: 40))\": expected a date YYYY-MM-DD or a date and time YYYY-MM-DDTHH:MM[:SS[.fff]] (UTC unless it ends with Z or ±HH:MM)"
                 )
@@ -87,6 +87,8 @@ struct LogPage: Sendable {
 
     var t: [String: String]
     var actorFilter: String
+    /// The `since` as given (UTC unless it names a zone).
+    var sinceFilter: String
     var actions: [Choice]
     var perPageField: String?
     var pager: Pager
@@ -133,7 +135,8 @@ extension AdminPages {
         var keep: [(String, String)] = []
         if let actor = query.filter.actor { keep.append(("actor", actor)) }
         if let action = query.filter.action { keep.append(("action", action)) }
-        if let since = request.uri.queryParameters["since"].map(String.init), !since.isEmpty { keep.append(("since", since)) }
+        let since = (request.uri.queryParameters["since"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
+        if query.filter.since != nil { keep.append(("since", since)) }
         if query.perPage != 50 { keep.append(("per_page", String(query.perPage))) }
         let pageCount = max(1, (log.total + query.perPage - 1) / query.perPage)
         func href(_ page: Int) -> String { URLText.link("/log", keep + (page == 1 ? [] : [("page", String(page))])) }
@@ -144,7 +147,7 @@ extension AdminPages {
             previousHref: query.page > 1 ? href(min(query.page - 1, pageCount)) : "", nextHref: query.page < pageCount ? href(query.page + 1) : "",
             hasSort: false, sortLinks: [], hasSearch: false, searchAction: "/log", searchValue: "", searchFields: [])
         let page = LogPage(
-            t: language.texts, actorFilter: query.filter.actor ?? "",
+            t: language.texts, actorFilter: query.filter.actor ?? "", sinceFilter: query.filter.since == nil ? "" : since,
             actions: AuditAction.allCases.map { LogPage.Choice(choice: $0.rawValue, chosen: $0.rawValue == query.filter.action) },
             perPageField: query.perPage == 50 ? nil : String(query.perPage), pager: pager,
             entries: log.items.map { entry in

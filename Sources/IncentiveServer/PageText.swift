@@ -22,7 +22,7 @@ enum PageText: String, CaseIterable, Sendable {
     case fullCredit, otherTiers, retroactive, marginal, baseFrom, baseAll, baseAboveMin, baseGrowth, attachOn, bandFrom, bonus, points, capPerPartner
     case estimateDeal, estimateHelp, estimateAsOf, estimateButton, estimateFor, estimateWords
     case deadlineCalendar
-    case auditLog, auditLogHelp, when, actor, action, subject, detail, actorAccount = "actor.account", actorOSUser = "actor.os_user"
+    case auditLog, auditLogHelp, when, since, actor, action, subject, detail, actorAccount = "actor.account", actorOSUser = "actor.os_user"
 
     /// The words in English and in Dutch.
     var words: (en: String, nl: String) {
@@ -132,6 +132,7 @@ enum PageText: String, CaseIterable, Sendable {
                 "Wie wat wanneer veranderde, nieuwste eerst: imports, programmaversies, inschrijvingen, berekeningen, accounts en aanmeldingen."
             )
         case .when: ("When", "Wanneer")
+        case .since: ("Since (UTC)", "Sinds (UTC)")
         case .actor: ("Who", "Wie")
         case .action: ("Action", "Actie")
         case .subject: ("Subject", "Onderwerp")

@@ -180,9 +180,17 @@ import Testing
             #expect(Self.ids(filtered.text) == [7])
             #expect(filtered.text.contains("<a href=\"/log?action=user_add&amp;per_page=1&amp;page=2\" rel=\"next\">"))
             #expect(filtered.text.contains("<option selected>user_add</option>"))
+            let recent = try await get("/log?since=2999-01-01T00:00%2B01:00")
+            #expect(Self.ids(recent.text) == [])
+            #expect(recent.text.contains("<input name=\"since\" value=\"2999-01-01T00:00+01:00\""))
+            #expect(Self.ids(try await get("/log?since=2000-01-01&per_page=2&action=program_add").text) == [3, 2])
+            #expect(
+                try await get("/log?since=2000-01-01&per_page=2&action=program_add").text.contains(
+                    "<a href=\"/log?action=program_add&amp;since=2000-01-01&amp;per_page=2&amp;page=2\" rel=\"next\">"))
             // The form keeps an empty choice: no filter.
             #expect(Self.ids(try await get("/log?actor=&action=").text).count == 10)
-            for bad in ["/log?action=delete_everything", "/log?per_page=101", "/log?per_page=0", "/log?page=0", "/log?since=yesterday"] {
+            let tooLong = "/log?since=2026-11-30" + String(repeating: "%20", count: 60)
+            for bad in ["/log?action=delete_everything", "/log?per_page=101", "/log?per_page=0", "/log?page=0", "/log?since=yesterday", tooLong] {
                 #expect(try await get(bad).status == .badRequest, "\(bad)")
             }
         }
