@@ -65,7 +65,7 @@ let package = Package(
             resources: [.embedInCode("Resources/openapi.yaml")]
                 + [
                     "header", "footer", "login", "message", "overview", "programs", "program", "partner", "runs", "run", "diff", "imports",
-                    "users", "pager", "partners",
+                    "users", "pager", "partners", "log",
                 ]
                 .map { .embedInCode("Templates/\($0).mustache") }
         ),

@@ -46,6 +46,8 @@ struct API: Sendable {
         api.get("runs/{id}", use: runSummary)
         api.get("runs/{id}/results", use: results)
         api.get("runs/{id}/partners/{partnerId}", use: explanation)
+
+        api.get("log", use: listLog)
     }
 
     /// The API's words for the remedies the workspace's reports suggest: its routes.
@@ -89,7 +91,7 @@ struct API: Sendable {
     }
 
     func addProgram(_ request: Request, _ context: AppContext) async throws -> Response {
-        _ = try context.requireAdmin()
+        let admin = try context.requireAdmin()
         let body = try await request.body.collect(upTo: Self.maxJSONBody)
         let folder = try TemporaryFolder()
         let given = (request.uri.queryParameters["file_name"].map(String.init) ?? "") as NSString
@@ -100,7 +102,9 @@ struct API: Sendable {
         let added: ProgramAdded
         do {
             added = try await blocking {
-                try folder.keep { try workspace.addProgram(file: path, displayName: "upload:\(name)", remedies: Self.remedies) }
+                try folder.keep {
+                    try workspace.addProgram(file: path, displayName: "upload:\(name)", remedies: Self.remedies, by: .account(admin.name))
+                }
             }
         } catch let report as DiagnosticReport {
             throw APIError.invalid(report, what: "the program was not stored")
@@ -246,7 +250,7 @@ struct API: Sendable {
 
     /// The CSV body is streamed to a temporary file (never held whole), then imported all or nothing.
     func importFile(_ request: Request, _ context: AppContext) async throws -> Response {
-        _ = try context.requireAdmin()
+        let admin = try context.requireAdmin()
         let kindText = try context.parameters.require("kind")
         guard let kind = DataKind(rawValue: kindText) else {
             throw APIError.notFound("no import kind \(kindText) (kinds: \(DataKind.allCases.map(\.rawValue).joined(separator: ", ")))")
@@ -277,7 +281,9 @@ struct API: Sendable {
         let outcome: ImportOutcome
         do {
             outcome = try await blocking {
-                try folder.keep { try workspace.importFile(kind, path: path, displayName: display, remedies: Self.remedies) }
+                try folder.keep {
+                    try workspace.importFile(kind, path: path, displayName: display, remedies: Self.remedies, by: .account(admin.name))
+                }
             }
         } catch let report as DiagnosticReport {
             throw APIError.invalid(report, what: "nothing was imported; the workspace is unchanged")
@@ -324,12 +330,12 @@ struct API: Sendable {
     }
 
     func enroll(_ request: Request, _ context: AppContext) async throws -> Response {
-        _ = try context.requireAdmin()
+        let admin = try context.requireAdmin()
         let body = try await decode(EnrollmentRequest.self, request)
         let day = try self.day(body.enrolledOn, parameter: "enrolled_on")
         let workspace = self.workspace
         let outcome = try await blocking {
-            try workspace.enroll(partner: body.partnerID, program: body.program, subtrack: body.subtrack, on: day)
+            try workspace.enroll(partner: body.partnerID, program: body.program, subtrack: body.subtrack, on: day, by: .account(admin.name))
         }
         struct Answer: Encodable {
             var change: String
@@ -347,13 +353,13 @@ struct API: Sendable {
     }
 
     func unenroll(_ request: Request, _ context: AppContext) async throws -> Response {
-        _ = try context.requireAdmin()
+        let admin = try context.requireAdmin()
         let query = request.uri.queryParameters
         guard let partner = query["partner_id"].map(String.init), let program = query["program"].map(String.init),
             let subtrack = query["subtrack"].map(String.init)
         else { throw APIError.badRequest("give partner_id, program and subtrack as query parameters") }
         let workspace = self.workspace
-        try await blocking { try workspace.unenroll(partner: partner, program: program, subtrack: subtrack) }
+        try await blocking { try workspace.unenroll(partner: partner, program: program, subtrack: subtrack, by: .account(admin.name)) }
         return Response(status: .noContent)
     }
 
@@ -364,7 +370,7 @@ struct API: Sendable {
     }
 
     func run(_ request: Request, _ context: AppContext) async throws -> Response {
-        _ = try context.requireAdmin()
+        let admin = try context.requireAdmin()
         let buffer = try await request.body.collect(upTo: Self.maxJSONBody)
         if buffer.readableBytes > 0 { try Self.requireJSON(request) }
         let programs =
@@ -378,7 +384,7 @@ struct API: Sendable {
         }
         let summary: RunSummary
         do {
-            summary = try await blocking { try workspace.run(programIDs: programs, remedies: Self.remedies).summary }
+            summary = try await blocking { try workspace.run(programIDs: programs, remedies: Self.remedies, by: .account(admin.name)).summary }
         } catch let report as DiagnosticReport {
             throw APIError.invalid(report, what: "no run was stored")
         }

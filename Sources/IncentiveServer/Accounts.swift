@@ -55,25 +55,30 @@ public enum Accounts {
 
     /// A single-use sign-in link for `user`, valid for `lifetime` seconds from now by the workspace's clock
     /// (which its expiry is checked against): the path to open.
-    public static func createLoginLink(user: String, in workspace: Workspace, lifetime: TimeInterval = 3600) throws -> String {
+    public static func createLoginLink(
+        user: String, in workspace: Workspace, lifetime: TimeInterval = 3600, by actor: Actor = .operatingSystemUser()
+    ) throws -> String {
         let key = newSecret(prefix: "")
-        try workspace.addLoginLink(hash: digest(key), user: user, expires: workspace.clock.now().addingTimeInterval(lifetime))
+        try workspace.addLoginLink(hash: digest(key), user: user, expires: workspace.clock.now().addingTimeInterval(lifetime), by: actor)
         return "/login/link?key=\(key)"
     }
 
     /// Creates an API token for `user`, valid for `lifetime` seconds; the token itself is shown once and never stored.
-    public static func createToken(user: String, in workspace: Workspace, lifetime: TimeInterval = defaultTokenLifetime) throws -> String {
-        try issueToken(user: user, in: workspace, lifetime: lifetime).token
+    public static func createToken(
+        user: String, in workspace: Workspace, lifetime: TimeInterval = defaultTokenLifetime, by actor: Actor = .operatingSystemUser()
+    ) throws -> String {
+        try issueToken(user: user, in: workspace, lifetime: lifetime, by: actor).token
     }
 
     /// Creates an API token: the secret (shown once) and its record (public id, expiry `lifetime` seconds from
     /// now by the workspace's clock, which its expiry is checked against).
     public static func issueToken(
-        user: String, in workspace: Workspace, lifetime: TimeInterval = defaultTokenLifetime, source: String = Workspace.commandLine
+        user: String, in workspace: Workspace, lifetime: TimeInterval = defaultTokenLifetime, source: String = Workspace.commandLine,
+        by actor: Actor = .operatingSystemUser()
     ) throws -> (token: String, record: TokenRecord) {
         let token = newSecret(prefix: "inc_")
         let record = try workspace.addToken(
-            hash: digest(token), user: user, expires: workspace.clock.now().addingTimeInterval(lifetime), source: source)
+            hash: digest(token), user: user, expires: workspace.clock.now().addingTimeInterval(lifetime), source: source, by: actor)
         return (token, record)
     }
 

@@ -29,6 +29,7 @@ struct AdminPages: Sendable {
         routes.post("users/delete") { request, context in try await change(request, context) { try await delete($0) } }
         routes.post("users/password") { request, context in try await change(request, context) { try await setPassword($0) } }
         routes.post("tokens/revoke") { request, context in try await change(request, context) { try await revoke($0) } }
+        routes.get("log") { request, context in try await log(request, context) }
     }
 
     /// What a form post came to: a line saying what was done, or why nothing was.
@@ -45,6 +46,8 @@ struct AdminPages: Sendable {
         var admin: User
         var language: Language
         var source: String { "page:\(admin.name)" }
+        /// Who makes the change, for the audit log: the signed-in admin.
+        var actor: Actor { .account(admin.name) }
         var name: String { form["name"] ?? "" }
 
         /// The text in the page's language, with its `{field}`s filled in.
@@ -113,13 +116,13 @@ struct AdminPages: Sendable {
     func disable(_ post: Post) async throws -> Outcome {
         guard post.name != post.admin.name else { return .refused(post.text(.notYourself)) }
         let workspace = self.workspace
-        let (user, changed) = try await blocking { try workspace.disableUser(post.name, source: post.source) }
+        let (user, changed) = try await blocking { try workspace.disableUser(post.name, source: post.source, by: post.actor) }
         return .done(post.text(changed ? .userDisabled : .userAlreadyDisabled, ["name": user.name]))
     }
 
     func enable(_ post: Post) async throws -> Outcome {
         let workspace = self.workspace
-        let (user, changed) = try await blocking { try workspace.enableUser(post.name, source: post.source) }
+        let (user, changed) = try await blocking { try workspace.enableUser(post.name, source: post.source, by: post.actor) }
         return .done(post.text(changed ? .userEnabled : .userAlreadyEnabled, ["name": user.name]))
     }
 
@@ -127,7 +130,7 @@ struct AdminPages: Sendable {
         guard post.name != post.admin.name else { return .refused(post.text(.notYourself)) }
         guard post.form["confirm"] == post.name else { return .refused(post.text(.confirmDeleteMismatch, ["name": post.name])) }
         let workspace = self.workspace
-        let (user, changed) = try await blocking { try workspace.deleteUser(post.name, source: post.source) }
+        let (user, changed) = try await blocking { try workspace.deleteUser(post.name, source: post.source, by: post.actor) }
         return .done(post.text(changed ? .userDeleted : .userAlreadyDeleted, ["name": user.name]))
     }
 
@@ -142,14 +145,14 @@ struct AdminPages: Sendable {
             return .refused(post.text(.signInBusy))
         }
         let workspace = self.workspace
-        let user = try await blocking { try workspace.setPassword(user: post.name, hash: hash, source: post.source) }
+        let user = try await blocking { try workspace.setPassword(user: post.name, hash: hash, source: post.source, by: post.actor) }
         if user.name == post.admin.name { return .signedOut }
         return .done(post.text(.passwordSet, ["name": user.name]))
     }
 
     func revoke(_ post: Post) async throws -> Outcome {
         let workspace = self.workspace, id = post.form["id"] ?? ""
-        let (token, changed) = try await blocking { try workspace.revokeToken(id: id, source: post.source) }
+        let (token, changed) = try await blocking { try workspace.revokeToken(id: id, source: post.source, by: post.actor) }
         return .done(post.text(changed ? .tokenRevoked : .tokenAlreadyRevoked, ["id": token.id, "name": token.user]))
     }
 

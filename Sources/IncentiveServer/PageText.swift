@@ -22,6 +22,7 @@ enum PageText: String, CaseIterable, Sendable {
     case fullCredit, otherTiers, retroactive, marginal, baseFrom, baseAll, baseAboveMin, baseGrowth, attachOn, bandFrom, bonus, points, capPerPartner
     case estimateDeal, estimateHelp, estimateAsOf, estimateButton, estimateFor, estimateWords
     case deadlineCalendar
+    case auditLog, auditLogHelp, when, since, actor, action, subject, detail, actorAccount = "actor.account", actorOSUser = "actor.os_user"
 
     /// The words in English and in Dutch.
     var words: (en: String, nl: String) {
@@ -124,6 +125,20 @@ enum PageText: String, CaseIterable, Sendable {
         case .noAccess: ("Not found.", "Niet gevonden.")
         case .advice: ("Advice", "Advies")
         case .deadlineCalendar: ("Deadline calendar", "Agenda")
+        case .auditLog: ("Audit log", "Auditlog")
+        case .auditLogHelp:
+            (
+                "Who changed what and when, newest first: imports, program versions, enrolments, runs, accounts and sign-ins.",
+                "Wie wat wanneer veranderde, nieuwste eerst: imports, programmaversies, inschrijvingen, berekeningen, accounts en aanmeldingen."
+            )
+        case .when: ("When", "Wanneer")
+        case .since: ("Since (UTC)", "Sinds (UTC)")
+        case .actor: ("Who", "Wie")
+        case .action: ("Action", "Actie")
+        case .subject: ("Subject", "Onderwerp")
+        case .detail: ("Detail", "Details")
+        case .actorAccount: ("account", "account")
+        case .actorOSUser: ("OS user", "systeemgebruiker")
         case .users: ("Users", "Gebruikers")
         case .created: ("Created", "Aangemaakt")
         case .expires: ("Expires", "Verloopt")

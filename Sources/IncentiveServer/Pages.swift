@@ -135,7 +135,7 @@ struct Pages: Sendable {
         let workspace = self.workspace
         let expires = workspace.clock.now().addingTimeInterval(Self.sessionLifetime)
         try await blocking {
-            try workspace.addSession(hash: hash, user: user.name, csrfToken: csrf, expires: expires)
+            try workspace.addSession(hash: hash, user: user.name, csrfToken: csrf, expires: expires, by: .account(user.name))
         }
         let home = user.partnerID.map { "/partners/\($0)" } ?? "/"
         let next = target.flatMap(LocalPath.validated) ?? home
@@ -417,7 +417,7 @@ struct Pages: Sendable {
         let workspace = self.workspace
         let display = "upload:\(file.name.isEmpty ? kind.fileName : file.name)"
         do {
-            let outcome = try await blocking { try workspace.importFile(kind, path: file.path, displayName: display) }
+            let outcome = try await blocking { try workspace.importFile(kind, path: file.path, displayName: display, by: .account(user.name)) }
             let summary = outcome.files[0]
             let language = Language.of(request)
             let done = [

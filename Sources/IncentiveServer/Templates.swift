@@ -5,7 +5,7 @@ import Mustache
 /// (`PackageResources`), so the server needs no files at run time. `{{ }}` escapes HTML, `{{{ }}}` does not.
 /// A page is `header`, its own template, then `footer`; header and footer show the `PageFrame`.
 enum PageTemplate: String, CaseIterable, Sendable {
-    case header, footer, login, message, overview, programs, program, partner, runs, run, diff, imports, users
+    case header, footer, login, message, overview, programs, program, partner, runs, run, diff, imports, users, log
     /// Partials: the pager of every list, and a page of a run's partners.
     case pager, partners
 
@@ -27,6 +27,7 @@ enum PageTemplate: String, CaseIterable, Sendable {
         case .partners: PackageResources.partners_mustache
         case .imports: PackageResources.imports_mustache
         case .users: PackageResources.users_mustache
+        case .log: PackageResources.log_mustache
         }
     }
 

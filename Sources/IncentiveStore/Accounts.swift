@@ -133,7 +133,7 @@ extension Workspace {
     /// Adds a user; the partner must exist for a partner user. The name is trimmed of surrounding white
     /// space and must differ, ignoring case, from every other user's, deleted users included.
     @discardableResult
-    public func addUser(_ user: User, source: String = Workspace.commandLine) throws -> User {
+    public func addUser(_ user: User, source: String = Workspace.commandLine, by actor: Actor = .operatingSystemUser()) throws -> User {
         var user = user
         user.name = user.name.trimmingCharacters(in: .whitespacesAndNewlines)
         if let problem = User.nameProblem(user.name) { throw WorkspaceError(.rejected, problem) }
@@ -162,6 +162,8 @@ extension Workspace {
                 sql: "INSERT INTO users(name, role, partner_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [user.name, user.role.rawValue, user.partnerID, user.passwordHash, user.createdAt])
             try Self.log(db, user: user.name, event: "added", detail: nil, source: source, at: user.createdAt)
+            let partner = user.partnerID.map { ", partner \($0)" } ?? ""
+            try audit(db, actor, .userAdd, subject: user.name, detail: "role \(user.role.rawValue)\(partner)")
             return user
         }
     }
@@ -184,13 +186,16 @@ extension Workspace {
 
     /// Replaces the user's password hash; every session of the user ends (tokens stay valid).
     @discardableResult
-    public func setPassword(user name: String, hash: String, source: String = Workspace.commandLine) throws -> User {
+    public func setPassword(
+        user name: String, hash: String, source: String = Workspace.commandLine, by actor: Actor = .operatingSystemUser()
+    ) throws -> User {
         try writeTransaction(changesData: false) { db in
             var user = try Self.existing(db, name)
             guard user.status != .deleted else { throw WorkspaceError(.conflict, "\(user.name) is deleted; a deleted user gets no new password") }
             try db.execute(sql: "UPDATE users SET password_hash = ? WHERE name = ?", arguments: [hash, user.name])
             try Self.endSessions(db, user.name)
             try Self.log(db, user: user.name, event: "password_set", detail: nil, source: source, at: now())
+            try audit(db, actor, .passwordSet, subject: user.name)
             user.passwordHash = hash
             return user
         }
@@ -198,7 +203,9 @@ extension Workspace {
 
     /// Marks the user disabled: its sessions end and its tokens are refused until it is enabled again.
     /// `changed` is false when the user already was disabled.
-    public func disableUser(_ name: String, source: String = Workspace.commandLine) throws -> (user: User, changed: Bool) {
+    public func disableUser(
+        _ name: String, source: String = Workspace.commandLine, by actor: Actor = .operatingSystemUser()
+    ) throws -> (user: User, changed: Bool) {
         try writeTransaction(changesData: false) { db in
             var user = try Self.existing(db, name)
             guard user.status == .active else { return (user, false) }
@@ -206,13 +213,16 @@ extension Workspace {
             try db.execute(sql: "UPDATE users SET disabled_at = ? WHERE name = ?", arguments: [now, user.name])
             try Self.endSessions(db, user.name)
             try Self.log(db, user: user.name, event: "disabled", detail: nil, source: source, at: now)
+            try audit(db, actor, .userDisable, subject: user.name)
             user.disabledAt = now
             return (user, true)
         }
     }
 
     /// Lets a disabled user sign in again; its tokens that have neither expired nor been revoked work again.
-    public func enableUser(_ name: String, source: String = Workspace.commandLine) throws -> (user: User, changed: Bool) {
+    public func enableUser(
+        _ name: String, source: String = Workspace.commandLine, by actor: Actor = .operatingSystemUser()
+    ) throws -> (user: User, changed: Bool) {
         try writeTransaction(changesData: false) { db in
             var user = try Self.existing(db, name)
             switch user.status {
@@ -222,6 +232,7 @@ extension Workspace {
             case .disabled:
                 try db.execute(sql: "UPDATE users SET disabled_at = NULL WHERE name = ?", arguments: [user.name])
                 try Self.log(db, user: user.name, event: "enabled", detail: nil, source: source, at: now())
+                try audit(db, actor, .userEnable, subject: user.name)
                 user.disabledAt = nil
                 return (user, true)
             }
@@ -230,7 +241,9 @@ extension Workspace {
 
     /// Marks the user deleted, for good: its sessions and sign-in links end, its tokens are revoked; the row
     /// stays, so the name stays taken and the account log keeps its meaning.
-    public func deleteUser(_ name: String, source: String = Workspace.commandLine) throws -> (user: User, changed: Bool) {
+    public func deleteUser(
+        _ name: String, source: String = Workspace.commandLine, by actor: Actor = .operatingSystemUser()
+    ) throws -> (user: User, changed: Bool) {
         try writeTransaction(changesData: false) { db in
             var user = try Self.existing(db, name)
             guard user.status != .deleted else { return (user, false) }
@@ -244,13 +257,18 @@ extension Workspace {
             }
             try Self.endSessions(db, user.name)
             try Self.log(db, user: user.name, event: "deleted", detail: nil, source: source, at: now)
+            let revoked = live.map { String($0.prefix(TokenRecord.idLength)) }
+            let detail = revoked.isEmpty ? nil : "tokens revoked: \(revoked.joined(separator: ", "))"
+            try audit(db, actor, .userDelete, subject: user.name, detail: detail)
             user.deletedAt = now
             return (user, true)
         }
     }
 
     /// Stores the hash of a new API token for `user`, valid until `expires`.
-    public func addToken(hash: String, user name: String, expires: Date, source: String = Workspace.commandLine) throws -> TokenRecord {
+    public func addToken(
+        hash: String, user name: String, expires: Date, source: String = Workspace.commandLine, by actor: Actor = .operatingSystemUser()
+    ) throws -> TokenRecord {
         try writeTransaction(changesData: false) { db in
             guard let user = try Self.resolve(db, name) else {
                 throw WorkspaceError(.notFound, "no user named \(name)", detail: .noUserForToken(name: name))
@@ -264,7 +282,9 @@ extension Workspace {
                 arguments: [hash, user.name, now, Timestamp.text(expires)])
             try Self.log(db, user: user.name, event: "token_created", detail: String(hash.prefix(TokenRecord.idLength)), source: source, at: now)
             let row = try Row.fetchOne(cached: db, sql: "SELECT * FROM tokens WHERE token_hash = ?", arguments: [hash])!
-            return TokenRecord(row: row, now: now)
+            let record = TokenRecord(row: row, now: now)
+            try audit(db, actor, .tokenCreate, subject: user.name, detail: "token \(record.id), expires \(record.expiresAt ?? "never")")
+            return record
         }
     }
 
@@ -285,7 +305,9 @@ extension Workspace {
 
     /// Marks the token with this public id revoked: it is refused from the next request on.
     /// `changed` is false when it already was revoked.
-    public func revokeToken(id: String, source: String = Workspace.commandLine) throws -> (token: TokenRecord, changed: Bool) {
+    public func revokeToken(
+        id: String, source: String = Workspace.commandLine, by actor: Actor = .operatingSystemUser()
+    ) throws -> (token: TokenRecord, changed: Bool) {
         let id = id.lowercased()
         guard TokenRecord.isID(id) else {
             throw WorkspaceError(.rejected, "\(id) is not a token id: an id is the \(TokenRecord.idLength) hex digits that tokens list shows")
@@ -304,6 +326,7 @@ extension Workspace {
             let hash: String = row["token_hash"]
             try db.execute(sql: "UPDATE tokens SET revoked_at = ? WHERE token_hash = ?", arguments: [now, hash])
             try Self.log(db, user: token.user, event: "token_revoked", detail: id, source: source, at: now)
+            try audit(db, actor, .tokenRevoke, subject: token.user, detail: "token \(id)")
             let revoked = try Row.fetchOne(cached: db, sql: "SELECT * FROM tokens WHERE token_hash = ?", arguments: [hash])!
             return (TokenRecord(row: revoked, now: now), true)
         }
@@ -343,12 +366,14 @@ extension Workspace {
         }
     }
 
-    public func addSession(hash: String, user: String, csrfToken: String, expires: Date) throws {
+    /// Starts a page session: a sign-in, recorded in the audit log as `sign_in` of `user` by `actor`.
+    public func addSession(hash: String, user: String, csrfToken: String, expires: Date, by actor: Actor = .operatingSystemUser()) throws {
         try writeTransaction(changesData: false) { db in
             try db.execute(sql: "DELETE FROM sessions WHERE expires_at < ?", arguments: [now()])
             try db.execute(
                 sql: "INSERT INTO sessions(session_hash, user_name, csrf_token, expires_at) VALUES (?, ?, ?, ?)",
                 arguments: [hash, user, csrfToken, Timestamp.text(expires)])
+            try audit(db, actor, .signIn, subject: user, detail: "session until \(Timestamp.text(expires))")
         }
     }
 
@@ -373,10 +398,11 @@ extension Workspace {
     }
 
     /// A single-use sign-in link (printed by `serve --demo`), valid until `expires`.
-    public func addLoginLink(hash: String, user: String, expires: Date) throws {
+    public func addLoginLink(hash: String, user: String, expires: Date, by actor: Actor = .operatingSystemUser()) throws {
         try writeTransaction(changesData: false) { db in
             try db.execute(
                 sql: "INSERT INTO login_links(link_hash, user_name, expires_at) VALUES (?, ?, ?)", arguments: [hash, user, Timestamp.text(expires)])
+            try audit(db, actor, .loginLinkCreate, subject: user, detail: "valid until \(Timestamp.text(expires))")
         }
     }
 

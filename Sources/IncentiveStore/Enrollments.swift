@@ -17,7 +17,9 @@ public struct EnrollmentOutcome: Sendable {
 extension Workspace {
     /// Enrols `partner` in `subtrack` of `programID` on `day`, checking the program, the subtrack and the
     /// period end, then computes where the partner stands in it.
-    public func enroll(partner: String, program programID: String, subtrack: String, on day: Day) throws -> EnrollmentOutcome {
+    public func enroll(
+        partner: String, program programID: String, subtrack: String, on day: Day, by actor: Actor = .operatingSystemUser()
+    ) throws -> EnrollmentOutcome {
         let (_, program) = try program(programID)
         if let problem = DatasetLoader.enrollmentProblem(program: program, subtrack: subtrack, on: day) {
             throw WorkspaceError(.rejected, "cannot enrol: \(problem.column) \(problem.value): \(problem.message)")
@@ -36,6 +38,7 @@ extension Workspace {
             try logChange(
                 db, kind: .enrollments, what: "enroll \(partner) in \(programID) \(subtrack) on \(day)", added: current == nil ? 1 : 0,
                 changed: current == nil ? 0 : 1)
+            try auditEnrollment(db, actor, .enroll, partner, programID, subtrack, was: current, now: day.description)
             return current == nil ? .added : .changed
         }
         return EnrollmentOutcome(change: change, program: program, row: try standing(partner: partner, program: program, item: subtrack))
@@ -58,7 +61,7 @@ extension Workspace {
     }
 
     /// Removes an enrolment; an error when there is none.
-    public func unenroll(partner: String, program programID: String, subtrack: String) throws {
+    public func unenroll(partner: String, program programID: String, subtrack: String, by actor: Actor = .operatingSystemUser()) throws {
         try writeTransaction { db in
             try Self.requirePartner(db, partner)
             try db.execute(
@@ -73,6 +76,7 @@ extension Workspace {
                 )
             }
             try logChange(db, kind: .enrollments, what: "unenroll \(partner) from \(programID) \(subtrack)", added: 0, changed: 1)
+            try auditEnrollment(db, actor, .unenroll, partner, programID, subtrack, was: nil, now: nil)
         }
     }
 

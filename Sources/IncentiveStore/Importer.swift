@@ -30,15 +30,17 @@ extension Workspace {
     /// - Parameters:
     ///   - displayName: how messages and the log name the file (default: `path`), e.g. an upload's name.
     ///   - remedies: the front end's words for what to do about a refusal.
+    ///   - actor: who imports, for the audit log.
     public func importFile(
-        _ kind: DataKind, path: String, displayName: String? = nil, remedies: Remedies = .plain, progress: ImportProgress? = nil
+        _ kind: DataKind, path: String, displayName: String? = nil, remedies: Remedies = .plain, progress: ImportProgress? = nil,
+        by actor: Actor = .operatingSystemUser()
     ) throws(DiagnosticReport) -> ImportOutcome {
-        try importFiles([(kind, path, displayName ?? path)], remedies: remedies, progress: progress)
+        try importFiles([(kind, path, displayName ?? path)], remedies: remedies, progress: progress, by: actor)
     }
 
     /// Imports every dataset file found in `directory` (at least one), all in one transaction.
     public func importFolder(
-        _ directory: String, remedies: Remedies = .plain, progress: ImportProgress? = nil
+        _ directory: String, remedies: Remedies = .plain, progress: ImportProgress? = nil, by actor: Actor = .operatingSystemUser()
     ) throws(DiagnosticReport) -> ImportOutcome {
         if let problem = DatasetLoader.folderProblem(
             directory, what: "data folder", holds: "the dataset's CSV files (partners.csv, bookings.csv, ...)")
@@ -55,13 +57,13 @@ extension Workspace {
                     file: directory, line: nil,
                     message: "no dataset files here (expected some of \(DataKind.importOrder.map(\.fileName).joined(separator: ", ")))"))
         }
-        var outcome = try importFiles(files, remedies: remedies, progress: progress)
+        var outcome = try importFiles(files, remedies: remedies, progress: progress, by: actor)
         DatasetLoader.warnUnreadFiles(in: directory, collector: &outcome.warnings)
         return outcome
     }
 
     func importFiles(
-        _ files: [(DataKind, String, String)], remedies: Remedies, progress: ImportProgress?
+        _ files: [(DataKind, String, String)], remedies: Remedies, progress: ImportProgress?, by actor: Actor
     ) throws(DiagnosticReport) -> ImportOutcome {
         var collector = DiagnosticCollector()
         var digests: [String] = []
@@ -160,6 +162,7 @@ extension Workspace {
                             now, summary.kind.rawValue, summary.file, summary.digest, summary.rows, summary.added, summary.changed, summary.unchanged,
                         ])
                 }
+                try auditImport(db, actor, summaries)
                 Failpoint.reach("import-before-commit")
                 return ImportOutcome(files: summaries, warnings: collector)
             }

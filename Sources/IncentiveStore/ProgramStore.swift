@@ -89,7 +89,10 @@ extension Workspace {
     /// - Parameters:
     ///   - displayName: how messages and the stored version name the file (default: `file`), e.g. an upload's name.
     ///   - remedies: the front end's words for what to do about a refusal.
-    public func addProgram(file path: String, displayName: String? = nil, remedies: Remedies = .plain) throws(DiagnosticReport) -> ProgramAdded {
+    ///   - actor: who adds it, for the audit log (an identical definition, which stores nothing, writes no entry).
+    public func addProgram(
+        file path: String, displayName: String? = nil, remedies: Remedies = .plain, by actor: Actor = .operatingSystemUser()
+    ) throws(DiagnosticReport) -> ProgramAdded {
         let file = displayName ?? path
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DiagnosticReport(Diagnostic(file: file, line: nil, message: "cannot read file"))
@@ -132,6 +135,7 @@ extension Workspace {
                 let stored = try ProgramStore.version(db, id: program.id, version: number)!
                 var changes: [String] = []
                 if let previous { changes = ProgramChanges.between(try ProgramStore.parse(previous), program) }
+                try audit(db, actor, .programAdd, subject: stored.label, detail: "sha256 \(stored.digest), file \(stored.fileName)")
                 Failpoint.reach("program-add-before-commit")
                 return ProgramAdded(version: stored, isNew: true, changes: changes)
             }

@@ -23,7 +23,7 @@ extension Workspace {
     /// Computes every program (or those named) from the workspace with the engine and stores the run:
     /// the program versions, the digests of its inputs, and every result row with its checks.
     public func run(
-        programIDs: [String] = [], remedies: Remedies = .plain
+        programIDs: [String] = [], remedies: Remedies = .plain, by actor: Actor = .operatingSystemUser()
     ) throws(DiagnosticReport) -> (summary: RunSummary, result: ComputeResult, warnings: DiagnosticCollector) {
         let started = now()
         let (input, record) = try loadInput(programIDs: programIDs, remedies: remedies)
@@ -86,6 +86,7 @@ extension Workspace {
                         }
                     }
                 }
+                try auditRun(db, actor, id: id, record: record, lines: input.totals.lineCount, partners: input.dataset.partners.count)
                 Failpoint.reach("run-before-commit")
                 return id
             }

@@ -319,6 +319,7 @@ enum Schema {
                     ) WITHOUT ROWID;
                     """)
         }
+        AuditLog.register(in: &migrator)
         return migrator
     }
 }

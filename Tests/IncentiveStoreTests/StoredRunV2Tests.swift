@@ -303,7 +303,7 @@ import Testing
         }
         let old = try Workspace.open(at: path)
         let migrations = try old.pool.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") }
-        #expect(migrations.last == "v6-run-rules-v2")
+        #expect(migrations.last == "v8-audit-log")
         for table in Self.v2Tables { #expect(try Self.count(old, table) == 0, "\(table)") }
         // The old run: every v1 column and check as computed, no rebate, left-out lines or tier.
         let stored = try old.runResult(1).result
