@@ -168,6 +168,12 @@ struct Authenticator: RouterMiddleware {
             }
         } else if let cookie = request.cookies[Self.sessionCookie] {
             let hash = Accounts.digest(cookie.value)
+            // A partner page looks the session up itself, in the read that writes the page and before
+            // anything of the partner (or its kept page) is read.
+            if request.method == .get, Pages.looksUpItsOwnSession(request.uri.path) {
+                context.sessionHash = hash
+                return try await next(request, context)
+            }
             let workspace = self.workspace
             let session = try await quick({ try workspace.session(hash: hash) })
             context.session = session

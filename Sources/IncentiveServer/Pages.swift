@@ -203,34 +203,69 @@ struct Pages: Sendable {
     /// paid on the data as it stands, next to what the latest stored run paid (which run, and when).
     /// Both cost one partner: the projection reads only its rows, the stored run only its rows and checks.
     func partner(_ request: Request, _ context: AppContext) async throws -> Response {
-        guard let (user, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
         let id = context.parameters.get("id") ?? ""
-        guard user.mayView(partner: id) else { return try notFound(request, context, session: session) }
         let language = Language.of(request)
         let workspace = self.workspace
         // The body depends only on the workspace (its runs included), the partner and the language.
         // The advice on it is as of today, so the day is part of the key too. Everything, from reading the
-        // revision to writing the page, is done in one go off the request's thread.
+        // session and the revision to writing the page, is done in one go off the request's thread.
         let today = options.clock.today.daysSinceEpoch
-        let body = try await quick { () -> String? in
-            func key(_ revision: Int) -> String { "partner\u{0}\(id)\u{0}\(language.rawValue)\u{0}\(revision)\u{0}\(today)" }
-            var hit: String?
-            // Only this partner's rows, read through the tables' partner indexes: never the whole workspace.
-            let read = try workspace.partnerView(id) { revision in
-                hit = cache[key(revision)]
-                return hit != nil
-            }
+        @Sendable func key(_ revision: Int) -> String { "partner\u{0}\(id)\u{0}\(language.rawValue)\u{0}\(revision)\u{0}\(today)" }
+        /// The page's body (nil: no such partner) from what one read gave.
+        @Sendable func body(_ hit: String?, revision: Int, view: (input: LoadedInput, stored: StoredStanding?)?) -> String? {
             if let hit { return hit }
-            guard let (input, stored) = read.view,
+            guard let (input, stored) = view,
                 let page = partnerPage(id: id, input: input, result: Engine.compute(input), stored: stored, language: language)
             else { return nil }
             let body = PartnerHTML.render(page)
-            cache.keep(body, for: key(read.revision))
+            cache.keep(body, for: key(revision))
             return body
         }
-        guard let body else { return try notFound(request, context, session: session) }
-        let pageFrame = frame(request, title: id, session: session)
-        return page(try templates.framed(body, in: pageFrame), request: request)
+        enum Outcome: Sendable {
+            case signedOut
+            case notFound(Session)
+            case page(Session, String?)
+        }
+        let outcome: Outcome
+        if let sessionHash = context.sessionHash {
+            // Who asks, and (only for a user who may see it) the partner: one read (`Authenticator`).
+            outcome = try await quick { () -> Outcome in
+                var hit: String?
+                let read = try workspace.partnerView(id, sessionHash: sessionHash, allowed: { $0.mayView(partner: id) }) { revision in
+                    hit = cache[key(revision)]
+                    return hit != nil
+                }
+                guard let session = read.session else { return .signedOut }
+                guard read.allowed else { return .notFound(session) }
+                return .page(session, body(hit, revision: read.revision, view: read.view))
+            }
+        } else {
+            guard let (user, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
+            guard user.mayView(partner: id) else { return try notFound(request, context, session: session) }
+            outcome = try await quick { () -> Outcome in
+                var hit: String?
+                // Only this partner's rows, read through the tables' partner indexes: never the whole workspace.
+                let read = try workspace.partnerView(id) { revision in
+                    hit = cache[key(revision)]
+                    return hit != nil
+                }
+                return .page(session, body(hit, revision: read.revision, view: read.view))
+            }
+        }
+        switch outcome {
+        case .signedOut: return Self.redirect("/login")
+        case .notFound(let session): return try notFound(request, context, session: session)
+        case .page(let session, nil): return try notFound(request, context, session: session)
+        case .page(let session, let body?):
+            return page(try templates.framed(body, in: frame(request, title: id, session: session)), request: request)
+        }
+    }
+
+    /// Whether `path` is a partner page's (`/partners/{id}`): it looks the session up in its own read.
+    static func looksUpItsOwnSession(_ path: String) -> Bool {
+        guard path.hasPrefix("/partners/") else { return false }
+        let rest = path.utf8.dropFirst("/partners/".utf8.count)
+        return !rest.isEmpty && !rest.contains(UInt8(ascii: "/"))
     }
 
     /// At most this many counted lines are listed per program (a partner page stays under 300 KB

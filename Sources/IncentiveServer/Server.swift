@@ -47,6 +47,9 @@ public struct AppContext: RequestContext {
     public var user: User?
     /// The page session the user came with (pages only; API clients use tokens).
     public var session: Session?
+    /// The hash of the session cookie a partner page came with, left for the page to look up in the read
+    /// it makes anyway (`Authenticator`): one read and one hop to a thread fewer per page.
+    var sessionHash: String?
     /// The request's source, kept so that the client's address is worked out only when a sign-in needs
     /// it (reading it takes a lock and formats a string: too much for every request).
     let channel: any Channel
@@ -57,6 +60,7 @@ public struct AppContext: RequestContext {
         coreContext = .init(source: source)
         user = nil
         session = nil
+        sessionHash = nil
         channel = source.channel
     }
 }

@@ -43,7 +43,9 @@ public struct User: Sendable, Hashable {
 
     init(row: Row) throws {
         let roleText: String = row["role"]
-        guard let role = Role(rawValue: roleText) else { throw WorkspaceError(.damaged, "the workspace holds a user with an unknown role \(roleText)") }
+        guard let role = Role(rawValue: roleText) else {
+            throw WorkspaceError(.damaged, "the workspace holds a user with an unknown role \(roleText)")
+        }
         self.init(name: row["name"], role: role, partnerID: row["partner_id"], passwordHash: row["password_hash"])
         createdAt = row["created_at"]
         disabledAt = row["disabled_at"]
@@ -379,18 +381,20 @@ extension Workspace {
 
     /// The live session with this hash, of a user who is neither disabled nor deleted.
     public func session(hash: String) throws -> Session? {
-        try pool.read { db in
-            guard
-                let row = try Row.fetchOne(
-                    cached: db,
-                    sql: """
-                        SELECT u.*, s.csrf_token FROM sessions s JOIN users u ON u.name = s.user_name
-                        WHERE s.session_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL AND u.deleted_at IS NULL
-                        """,
-                    arguments: [hash, now()])
-            else { return nil }
-            return Session(user: try User(row: row), csrfToken: row["csrf_token"])
-        }
+        try pool.read { db in try session(db, hash: hash) }
+    }
+
+    func session(_ db: Database, hash: String) throws -> Session? {
+        guard
+            let row = try Row.fetchOne(
+                cached: db,
+                sql: """
+                    SELECT u.*, s.csrf_token FROM sessions s JOIN users u ON u.name = s.user_name
+                    WHERE s.session_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL AND u.deleted_at IS NULL
+                    """,
+                arguments: [hash, now()])
+        else { return nil }
+        return Session(user: try User(row: row), csrfToken: row["csrf_token"])
     }
 
     public func deleteSession(hash: String) throws {

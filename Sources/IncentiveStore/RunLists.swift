@@ -329,6 +329,21 @@ extension Workspace {
         }
     }
 
+    /// `partnerView(_:unlessKnown:)` for a page that also finds out who asks, in the same read: the live
+    /// session with hash `sessionHash` first (`session` nil: none, and nothing else is read), then the partner
+    /// only when `allowed` says the session's user may see it (`allowed` false: nothing else is read).
+    public func partnerView(_ id: String, sessionHash: String, allowed: (User) -> Bool, unlessKnown known: (Int) -> Bool) throws -> (
+        session: Session?, allowed: Bool, revision: Int, known: Bool, view: (input: LoadedInput, stored: StoredStanding?)?
+    ) {
+        try pool.read { db in
+            guard let session = try session(db, hash: sessionHash) else { return (nil, false, 0, false, nil) }
+            guard allowed(session.user) else { return (session, false, 0, false, nil) }
+            let revision = try Self.revision(db)
+            if known(revision) { return (session, true, revision, true, nil) }
+            return (session, true, revision, false, try partnerView(db, id))
+        }
+    }
+
     func partnerView(_ db: Database, _ id: String) throws -> (input: LoadedInput, stored: StoredStanding?)? {
         guard try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM partners WHERE partner_id = ?)", arguments: [id]) == true
         else { return nil }

@@ -155,6 +155,32 @@ extension TestResponse {
         }
     }
 
+    /// A partner page finds its session in its own read: an unknown cookie is sent to sign in, and a
+    /// signed-in admin still sees every partner's page.
+    @Test func aPartnerPageLooksUpItsOwnSession() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        try await fixture.serve { client in
+            let stranger = HTTPFields([HTTPField(name: .cookie, value: "incentives_session=not-a-session")])
+            let refused = try await client.execute(uri: "/partners/NL1001", method: .get, headers: stranger)
+            #expect(refused.status == .seeOther)
+            #expect(refused.headers[.location] == "/login")
+            #expect(!refused.text.contains("Amsterdam"))
+            let (jar, _) = try await Self.signIn(client, name: "ada", password: "admin-secret")
+            for _ in 0..<2 {  // the second answer comes from the kept page
+                let page = try await client.execute(uri: "/partners/NL1002", method: .get, headers: jar.header)
+                #expect(page.status == .ok)
+                #expect(page.text.contains("Rotterdam"))
+            }
+            let missing = try await client.execute(uri: "/partners/XX9999", method: .get, headers: jar.header)
+            #expect(missing.status == .notFound)
+            // A page below a partner's is reached with the session the middleware found.
+            let estimate = try await client.execute(uri: "/partners/NL1002/estimate", method: .get, headers: jar.header)
+            #expect(estimate.status == .ok)
+            #expect(try await client.execute(uri: "/partners/NL1002/estimate", method: .get, headers: stranger).status == .seeOther)
+        }
+    }
+
     @Test func dutchPagesWriteNumbersAndDatesTheDutchWay() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
