@@ -313,8 +313,8 @@ struct RunCommand: ParsableCommand {
 
 struct Runs: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List stored runs, show one, or compare two.",
-        subcommands: [List.self, Show.self, Diff.self],
+        abstract: "List stored runs, show one, compute one again, or compare two.",
+        subcommands: [List.self, Show.self, Reproduce.self, Diff.self],
         defaultSubcommand: List.self
     )
 
@@ -329,12 +329,19 @@ struct Runs: ParsableCommand {
                 Output.listing(runs, none: "no runs yet; make one with: incentives run") { run in
                     "\(run.id)  \(run.startedAt)  \(run.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", "))  "
                         + "lines \(run.bookingLines)  paid \(run.amount.groupedText)  missed \(run.missedAmount.groupedText)  inputs \(run.inputsDigest.prefix(12))"
+                        + "  known at \(run.knownImport.map { "import \($0)" } ?? "(not recorded)")"
                 })
         }
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a stored run's results exactly as compute printed them.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print a stored run's results exactly as compute printed them.",
+            discussion: """
+                With the table (the default), a line on stderr first says which data the run read: the data as known at \
+                import K (see imports; runs reproduce computes it again from there). stdout is exactly compute's output.
+                """
+        )
 
         @Argument(help: ArgumentHelp("The run id.", valueName: "run"))
         var id: Int
@@ -345,7 +352,14 @@ struct Runs: ParsableCommand {
         @OptionGroup var workspace: WorkspaceOption
 
         func run() throws {
-            let (_, result) = try workspace.attempt { try $0.runResult(id) }
+            let (summary, result) = try workspace.attempt { try $0.runResult(id) }
+            if format == .table {
+                Output.standardError(
+                    "run \(summary.id) (started \(summary.startedAt)): "
+                        + (summary.knownImport.map { "the data as known at import \($0)" }
+                            ?? "the data as known then (not recorded: the run was stored before the workspace kept history)")
+                        + "; \(summary.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", "))")
+            }
             switch format {
             case .csv: Output.standardOutput(ResultsCSV.render(result.rows))
             case .json: Output.standardOutput(ResultsJSON.render(result))
@@ -354,12 +368,74 @@ struct Runs: ParsableCommand {
         }
     }
 
-    struct Diff: ParsableCommand {
+    struct Reproduce: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Compare two runs: program changes, data changes, and every row whose numbers or checks changed."
+            abstract: "Compute a stored run again from the data as known at its import, with its program versions, and compare.",
+            discussion: """
+                The results are compared byte for byte as compute --format json writes them (runs show N --format json). \
+                Exit status 0 when identical; 1 with the first differing row named when not. A run stored before the \
+                workspace kept history is computed from the last import before it started; when its inputs digest then \
+                differs, rows changed before history was kept cannot be reproduced.
+                """
         )
 
-        enum Format: String, ExpressibleByArgument, CaseIterable { case text, csv }
+        @Argument(help: ArgumentHelp("The run id.", valueName: "run"))
+        var id: Int
+
+        @OptionGroup var workspace: WorkspaceOption
+
+        func run() throws {
+            let store = try workspace.open()
+            let reproduction: Reproduction
+            do {
+                reproduction = try store.reproduce(id)
+            } catch let error as WorkspaceError {
+                throw CommandFailure(description: error.commandLineMessage)
+            } catch let report as DiagnosticReport {
+                throw Terminal.reportProblems(report, outcome: "run \(id) could not be computed again")
+            }
+            let run = reproduction.run, point = reproduction.point
+            var text =
+                "run \(run.id) (started \(run.startedAt)): \(run.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", ")); "
+                + "the data as known at \(point.importID == 0 ? "import 0 (before any import)" : point.label)"
+                + (reproduction.knownImportWasRecorded
+                    ? "" : " (not recorded by the run, which was stored before the workspace kept history: the last import before it started)")
+                + "\n"
+            text +=
+                "inputs sha256 \(reproduction.inputsDigest.prefix(12)) recomputed, \(run.inputsDigest.prefix(12)) stored: "
+                + (reproduction.inputsMatch ? "the same\n" : "different\n")
+            if run.engineVersion != Engine.version {
+                text += "engine: the run was computed by \(run.engineVersion), this is \(Engine.version)\n"
+            }
+            if reproduction.identical {
+                Output.standardOutput(Output.forPeople(text + "identical: the results are byte for byte those stored\n"))
+                return
+            }
+            Output.standardOutput(Output.forPeople(text))
+            var message = "run \(run.id) is not reproduced: \(reproduction.firstDifference ?? "the results differ")"
+            if !reproduction.inputsMatch {
+                message +=
+                    reproduction.knownImportWasRecorded
+                    ? "; the data as known at import \(point.importID) is not what the run read (its inputs digest differs)"
+                    : "; its inputs digest differs: rows changed before the workspace kept history cannot be reproduced"
+            }
+            throw CommandFailure(description: Output.forPeople(message))
+        }
+    }
+
+    struct Diff: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Compare two runs: program changes, data changes, every row whose numbers or checks changed, and every booking line whose data changed.",
+            discussion: """
+                The booking lines are those whose values differ between the data as known at the two runs' imports, each \
+                with its partner, its columns' old and new values and the import that changed it (added and retired lines \
+                too); the text lists the first \(RunDiffText.lineLimit). --format csv prints the changed result rows, or with \
+                --lines the changed booking lines; --format json has both, in full.
+                """
+        )
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case text, csv, json }
 
         @Argument(help: ArgumentHelp("The earlier run.", valueName: "run-a"))
         var first: Int
@@ -367,16 +443,24 @@ struct Runs: ParsableCommand {
         @Argument(help: ArgumentHelp("The later run.", valueName: "run-b"))
         var second: Int
 
-        @Option(help: "Output format: text or csv.")
+        @Option(help: "Output format: text, csv or json.")
         var format: Format = .text
 
+        @Flag(help: "With --format csv: the changed booking lines instead of the changed result rows.")
+        var lines = false
+
         @OptionGroup var workspace: WorkspaceOption
+
+        func validate() throws {
+            if lines && format != .csv { throw ValidationError("--lines goes with --format csv (text and json list the lines anyway)") }
+        }
 
         func run() throws {
             let diff = try workspace.attempt { try $0.diffRuns(first, second) }
             switch format {
             case .text: Output.standardOutput(Output.forPeople(RunDiffText.render(diff)))
-            case .csv: Output.standardOutput(RunDiffText.csv(diff))
+            case .csv: Output.standardOutput(lines ? RunDiffText.linesCSV(diff) : RunDiffText.csv(diff))
+            case .json: Output.standardOutput(RunDiffJSON.render(diff))
             }
         }
     }
