@@ -115,7 +115,9 @@ extension Workspace {
                     CanonicalCSV.appendDecimal(row[index] as Int64, scale: 2, trim: false, to: &buffer)
                     values.append(String(decoding: buffer, as: UTF8.self))
                 } else {
-                    values.append(row[index] as String?)
+                    // Empty and NULL are both an empty field of the CSV.
+                    let text: String? = row[index]
+                    values.append(text?.isEmpty == false ? text : nil)
                 }
             }
             return (BookingValues(values: values), row[8], row[9])
