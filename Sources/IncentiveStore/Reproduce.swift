@@ -78,10 +78,6 @@ extension Workspace {
                     return "\(program) \(partner.partnerID): in the stored run, not in the recomputation"
                 }
                 if partner == other { continue }
-                if partner.status != other.status {
-                    return "\(program) \(partner.partnerID): status \(partner.status.rawValue) stored, \(other.status.rawValue) recomputed"
-                }
-                if partner.tier != other.tier { return "\(program) \(partner.partnerID): the tier taken differs" }
                 var newRows: [String: ResultRow] = [:]
                 for row in other.rows { newRows[row.item] = row }
                 for row in partner.rows {
@@ -94,6 +90,10 @@ extension Workspace {
                 for row in other.rows where !partner.rows.contains(where: { $0.item == row.item }) {
                     return "\(program) \(partner.partnerID) \(row.item): in the recomputation, not in the stored run"
                 }
+                if partner.status != other.status {
+                    return "\(program) \(partner.partnerID): status \(partner.status.rawValue) stored, \(other.status.rawValue) recomputed"
+                }
+                if partner.tier != other.tier { return "\(program) \(partner.partnerID): the tier taken differs" }
                 return "\(program) \(partner.partnerID): the rows are in another order"
             }
             for partner in new.partners where !seen.contains(partner.partnerID) {
@@ -122,5 +122,33 @@ extension Workspace {
             return "the rules-v2 facts (rebate, lines left out) differ"
         }
         return parts.joined(separator: "; ")
+    }
+}
+
+/// What `runs reproduce` says: the report, and when the run is not reproduced, why (the failure message).
+public enum ReproductionText {
+    public static func render(_ reproduction: Reproduction) -> (report: String, failure: String?) {
+        let run = reproduction.run, point = reproduction.point
+        var text =
+            "run \(run.id) (started \(run.startedAt)): \(run.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", ")); "
+            + "the data as known at \(point.importID == 0 ? "import 0 (before any import)" : point.label)"
+            + (reproduction.knownImportWasRecorded
+                ? "" : " (not recorded by the run, which was stored before the workspace kept history: the last import before it started)")
+            + "\n"
+        text +=
+            "inputs sha256 \(reproduction.inputsDigest.prefix(12)) recomputed, \(run.inputsDigest.prefix(12)) stored: "
+            + (reproduction.inputsMatch ? "the same\n" : "different\n")
+        if run.engineVersion != Engine.version {
+            text += "engine: the run was computed by \(run.engineVersion), this is \(Engine.version)\n"
+        }
+        if reproduction.identical { return (text + "identical: the results are byte for byte those stored\n", nil) }
+        var failure = "run \(run.id) is not reproduced: \(reproduction.firstDifference ?? "the results differ")"
+        if !reproduction.inputsMatch {
+            failure +=
+                reproduction.knownImportWasRecorded
+                ? "; the data as known at import \(point.importID) is not what the run read (its inputs digest differs)"
+                : "; its inputs digest differs: rows changed before the workspace kept history cannot be reproduced"
+        }
+        return (text, failure)
     }
 }

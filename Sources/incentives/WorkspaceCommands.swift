@@ -394,32 +394,9 @@ struct Runs: ParsableCommand {
             } catch let report as DiagnosticReport {
                 throw Terminal.reportProblems(report, outcome: "run \(id) could not be computed again")
             }
-            let run = reproduction.run, point = reproduction.point
-            var text =
-                "run \(run.id) (started \(run.startedAt)): \(run.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", ")); "
-                + "the data as known at \(point.importID == 0 ? "import 0 (before any import)" : point.label)"
-                + (reproduction.knownImportWasRecorded
-                    ? "" : " (not recorded by the run, which was stored before the workspace kept history: the last import before it started)")
-                + "\n"
-            text +=
-                "inputs sha256 \(reproduction.inputsDigest.prefix(12)) recomputed, \(run.inputsDigest.prefix(12)) stored: "
-                + (reproduction.inputsMatch ? "the same\n" : "different\n")
-            if run.engineVersion != Engine.version {
-                text += "engine: the run was computed by \(run.engineVersion), this is \(Engine.version)\n"
-            }
-            if reproduction.identical {
-                Output.standardOutput(Output.forPeople(text + "identical: the results are byte for byte those stored\n"))
-                return
-            }
-            Output.standardOutput(Output.forPeople(text))
-            var message = "run \(run.id) is not reproduced: \(reproduction.firstDifference ?? "the results differ")"
-            if !reproduction.inputsMatch {
-                message +=
-                    reproduction.knownImportWasRecorded
-                    ? "; the data as known at import \(point.importID) is not what the run read (its inputs digest differs)"
-                    : "; its inputs digest differs: rows changed before the workspace kept history cannot be reproduced"
-            }
-            throw CommandFailure(description: Output.forPeople(message))
+            let (report, failure) = ReproductionText.render(reproduction)
+            Output.standardOutput(Output.forPeople(report))
+            if let failure { throw CommandFailure(description: Output.forPeople(failure)) }
         }
     }
 

@@ -174,4 +174,56 @@ import Testing
         let text = RunDiffText.lines(lines, diff: diff, limit: 1)
         #expect(text.hasSuffix("  ... and 2 more (all of them: --format csv --lines, or --format json)\n"))
     }
+
+    /// A run stored before the workspace kept history (`Tests/Fixtures/workspace-v6.sqlite`: the example data,
+    /// imports 1 to 8, an enrolment, import 9, then run 1) reproduces from the last import before it started;
+    /// a later correction is kept in history, so it still does; a row overwritten before history was kept
+    /// (a change with no history row, as every change was then) makes it fail, and says why.
+    @Test func aRunStoredBeforeHistoryWasKept() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let path = sandbox.path("old.sqlite")
+        try FileManager.default.copyItem(atPath: Sandbox.packageRoot.appendingPathComponent("Tests/Fixtures/workspace-v6.sqlite").path, toPath: path)
+        let workspace = try Workspace.open(at: path)
+        #expect(try workspace.runSummary(1).knownImport == nil)
+        let first = try workspace.reproduce(1)
+        #expect(first.identical && first.inputsMatch && !first.knownImportWasRecorded && first.point.importID == 9)
+        let (report, failure) = ReproductionText.render(first)
+        #expect(failure == nil)
+        #expect(report.contains("the data as known at import 9 (enroll NL1002 in VIP25-6M collaboration/voice on 2015-03-01, 2026-11-30T08:29:57.034Z) (not recorded by the run, which was stored before the workspace kept history: the last import before it started)\n"))
+        #expect(report.hasSuffix(": the same\nidentical: the results are byte for byte those stored\n"))
+
+        // A correction after the upgrade is kept: run 1 still reproduces, and the diff names the line.
+        let correction = try sandbox.write(
+            "order_id,line,partner_id,booked_on,shipped_on,sku,quantity,amount,currency,intended_use\n"
+                + "SO15-1001,1,NL1001,2015-01-25,2015-02-10,UCS-B200M4-U,3,24000.01,USD,\n", to: "correction.csv")
+        _ = try workspace.importFile(.bookings, path: correction, displayName: "correction.csv")
+        #expect(try workspace.run().summary.knownImport == 10)
+        #expect(try workspace.reproduce(1).identical)
+        let lines = try #require(try workspace.diffRuns(1, 2).lines)
+        #expect(lines.fromImport == 9 && lines.toImport == 10 && !lines.recorded)
+        #expect(lines.lines.map { "\($0.orderID) \($0.kind.rawValue) \($0.importID) \($0.columns.map { "\($0.name) \($0.before!) -> \($0.after!)" })" } == [
+            "SO15-1001 changed 10 [\"amount 24000.00 -> 24000.01\"]"
+        ])
+        #expect(RunDiffText.render(try workspace.diffRuns(1, 2)).contains("lines changed before history was kept are not listed"))
+
+        // What the previous release did to a changed row: overwrite it, keeping nothing.
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    DROP TRIGGER bookings_keep_changed;
+                    UPDATE bookings SET amount_cents = 3125100 WHERE order_id = 'SO15-1102' AND line = '1';
+                    """)
+        }
+        try queue.close()
+        let overwritten = try Workspace.open(at: path).reproduce(1)
+        #expect(!overwritten.identical && !overwritten.inputsMatch)
+        let (_, refused) = ReproductionText.render(overwritten)
+        #expect(
+            refused
+                == "run 1 is not reproduced: VIP25-6M NL1002 data-center/ucs: qualifying volume 57,499.99 stored, 57,500.99 recomputed; "
+                + "eligible false stored, true recomputed; amount 0.00 stored, 3,450.06 recomputed; missed 3,450.00 stored, 0.00 recomputed; "
+                + "check volume FAIL stored, pass recomputed; its inputs digest differs: rows changed before the workspace kept history cannot be reproduced")
+    }
 }
