@@ -67,9 +67,14 @@ struct Import: ParsableCommand {
             KIND is one of: \(DataKind.allCases.map(\.rawValue).joined(separator: ", ")). Files are validated exactly \
             like compute validates a folder; with any problem nothing is written. A row whose key is already stored \
             (bookings: order_id and line; partners: partner_id; ...) replaces it, so importing the same file twice \
-            changes nothing. Rows not in the file stay. Every import is recorded with the file's SHA-256.
+            changes nothing; the version it replaces is kept in the workspace's history. Rows not in the file stay, \
+            unless --replace says the file is the full current extract of its kind: then they are retired (removed \
+            from the current data, kept in history). --dry-run writes nothing and lists what the import would add, \
+            change and retire. Every import is recorded with the file's SHA-256.
             """
     )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     @Argument(help: "What the file holds.")
     var kind: DataKind?
@@ -80,33 +85,50 @@ struct Import: ParsableCommand {
     @Option(help: ArgumentHelp("Import every dataset file of this folder in one transaction.", valueName: "dir"))
     var dir: String?
 
+    @Flag(help: "Each file is the full current extract of its kind: stored rows it does not hold are retired (kept in history).")
+    var replace = false
+
+    @Flag(help: "Validate and list the rows that would be added, changed and retired; write nothing.")
+    var dryRun = false
+
+    @Option(help: "Output of --dry-run: text or json.")
+    var format: Format = .text
+
     @OptionGroup var workspace: WorkspaceOption
 
     func validate() throws {
         if dir != nil && (kind != nil || file != nil) { throw ValidationError("give either KIND FILE or --dir DIR, not both") }
         if dir == nil && (kind == nil || file == nil) { throw ValidationError("give KIND FILE (e.g. import bookings bookings.csv) or --dir DIR") }
+        if format != .text && !dryRun { throw ValidationError("--format is for --dry-run") }
     }
 
     func run() throws {
         let store = try workspace.open()
         let progress = ProgressBar.forStandardError()
+        let mode = ImportMode(replace: replace, dryRun: dryRun)
         let outcome: ImportOutcome
         do {
             if let dir {
-                outcome = try store.importFolder(dir, remedies: .commandLine, progress: progress?.update)
+                outcome = try store.importFolder(dir, mode: mode, remedies: .commandLine, progress: progress?.update)
             } else {
-                outcome = try store.importFile(kind!, path: file!, remedies: .commandLine, progress: progress?.update)
+                outcome = try store.importFile(kind!, path: file!, mode: mode, remedies: .commandLine, progress: progress?.update)
             }
         } catch {
             progress?.finish()
             throw Terminal.reportProblems(error, outcome: "nothing was imported; the workspace is unchanged")
         }
         progress?.finish()
+        if dryRun && format == .json {
+            Output.standardOutput(ImportReport.json(outcome))
+            return
+        }
         Terminal.reportWarnings(outcome.warnings)
+        if dryRun {
+            Output.standardOutput(ImportReport.text(outcome, replace: replace))
+            return
+        }
         for file in outcome.files {
-            Output.standardOutput(
-                "imported \(file.kind.rawValue) from \(file.file): \(file.rows) rows (\(file.added) added, \(file.changed) changed, \(file.unchanged) unchanged)\n"
-            )
+            Output.standardOutput("imported \(file.kind.rawValue) from \(file.file): \(ImportReport.counts(file, retired: replace))\n")
         }
     }
 }
