@@ -212,4 +212,48 @@ import Testing
         #expect(back.contains("  SO15-9001 line 1  NL1004  retired by import 9 ("))
         #expect(try CLI.run(["runs", "diff", "1", "2", "--lines", "--workspace", path]).status != 0)
     }
+
+    /// `import --replace` retires the lines a full extract no longer holds; the diff names them with the import,
+    /// every run still reproduces, and a long list is cut at 100 lines in the text, whole in the CSV.
+    @Test func retiredLinesAndLongLists() throws {
+        let (folder, path) = try Self.correctedWorkspace()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let exported = folder.appendingPathComponent("export").path
+        try WorkspaceTests.expectSuccess(["export", "--dir", exported, "--workspace", path])
+        let current = try String(contentsOfFile: exported + "/bookings.csv", encoding: .utf8)
+        #expect(current.contains("SO15-9001,1,NL1004,") && current.contains("SO15-3101,1,DE3002,2015-03-11,2015-03-25,UCS-B200M4-U,7,61000.00,USD,\n"))
+        let full = current.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("SO15-9001,") }
+            .joined(separator: "\n").replacingOccurrences(of: "UCS-B200M4-U,7,61000.00,USD", with: "UCS-B200M4-U,7,16000.00,USD")
+        let extract = folder.appendingPathComponent("bookings-full.csv").path
+        try full.write(toFile: extract, atomically: true, encoding: .utf8)
+        try WorkspaceTests.expectSuccess(["import", "--replace", "bookings", extract, "--workspace", path])
+        #expect(try WorkspaceTests.expectSuccess(["run", "--workspace", path]).stdout.hasPrefix("run 3 stored"))
+        let text = try WorkspaceTests.expectSuccess(["runs", "diff", "2", "3", "--workspace", path]).stdout
+        #expect(text.contains("\nbooking lines: 1 changed, 0 added, 1 retired (run 2's data as known at import 10, run 3's at import 11)\n"))
+        #expect(text.contains("  SO15-3101 line 1  DE3002  changed by import 11 (\(extract), "))
+        #expect(text.contains("    amount 61000.00 -> 16000.00\n"))
+        #expect(text.contains("  SO15-9001 line 1  NL1004  retired by import 11 (\(extract), "))
+        #expect(
+            text.contains(
+                "    partner_id NL1004, booked_on 2015-05-05, shipped_on 2015-05-15, sku UCS-C240M4SX, quantity 1, amount 1000.00, currency USD\n"))
+        // Run 1 to run 3: SO15-9001 came and went, so it is no change at all.
+        let whole = try WorkspaceTests.expectSuccess(["runs", "diff", "1", "3", "--workspace", path]).stdout
+        #expect(whole.contains("\nbooking lines: 3 changed, 0 added, 0 retired (run 1's data as known at import 8, run 3's at import 11)\n"))
+        #expect(!whole.contains("SO15-9001"))
+        for run in ["1", "2", "3"] {
+            #expect(try WorkspaceTests.expectSuccess(["runs", "reproduce", run, "--workspace", path]).stdout.hasSuffix("identical: the results are byte for byte those stored\n"))
+        }
+
+        // 105 new lines: the text lists 100 of them, the CSV all.
+        let many = try WorkspaceTests.bookings(prefix: "SO26", count: 105, in: folder)
+        try WorkspaceTests.expectSuccess(["import", "bookings", many, "--workspace", path])
+        try WorkspaceTests.expectSuccess(["run", "--workspace", path])
+        let long = try WorkspaceTests.expectSuccess(["runs", "diff", "3", "4", "--workspace", path]).stdout
+        #expect(long.contains("\nbooking lines: 0 changed, 105 added, 0 retired (run 3's data as known at import 11, run 4's at import 12)\n"))
+        #expect(long.components(separatedBy: " added by import 12 (").count - 1 == 100)
+        #expect(long.hasSuffix("  ... and 5 more (all of them: --format csv --lines, or --format json)\n"))
+        let csv = try WorkspaceTests.expectSuccess(["runs", "diff", "3", "4", "--format", "csv", "--lines", "--workspace", path]).stdout
+        #expect(csv.split(separator: "\n").count == 106)
+        #expect(try WorkspaceTests.expectSuccess(["runs", "reproduce", "4", "--workspace", path]).status == 0)
+    }
 }
