@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import IncentiveEngine
+import Synchronization
 
 /// One version of a booking line's values (all but its key), as `export` writes them (`amount` as `1234.50`).
 public struct BookingValues: Sendable, Hashable {
@@ -151,5 +152,26 @@ extension Workspace {
                     importedAt: time))
         }
         return lines
+    }
+}
+
+extension Workspace {
+    /// The changed lines of the last few pairs of runs: two stored runs' data never changes, and a server
+    /// reads the list a page at a time.
+    static let keptLineChanges = Mutex<[String: LineChanges]>([:])
+
+    /// The booking lines whose data differs between runs `first` and `second`'s inputs, kept for the next page.
+    public func changedLines(_ first: Int, _ second: Int) throws -> LineChanges {
+        try pool.read { db in
+            let a = try runSummary(db, first), b = try runSummary(db, second)
+            let key = [path, String(first), a.startedAt, String(second), b.startedAt].joined(separator: "\u{0}")
+            if let kept = Self.keptLineChanges.withLock({ $0[key] }) { return kept }
+            let result = try lineChanges(db, a, b)
+            Self.keptLineChanges.withLock { kept in
+                if kept.count >= 4 { kept.removeAll() }
+                kept[key] = result
+            }
+            return result
+        }
     }
 }
