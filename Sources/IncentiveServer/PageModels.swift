@@ -349,6 +349,23 @@ struct DiffPage: Sendable {
     var partnerDiff: String?
     var partnerHeading: String?
     var backHref: String
+    /// When the data changed: how many booking lines changed, linking to their list (`lines=1`).
+    var linesText: String? = nil
+    var linesHref: String = ""
+    /// `lines=1`: the changed booking lines a page at a time, instead of the pairs.
+    var showLines = false
+    var linesHeading: String = ""
+    var lineRows: [LineRow] = []
+
+    struct LineRow: Sendable {
+        struct Column: Sendable {
+            var name: String
+            var before, after: String
+        }
+
+        var orderID, line, partnerID, change, importText: String
+        var columns: [Column]
+    }
 }
 
 /// The import form and the import log, newest first, a page at a time; after an upload, what was

@@ -19,6 +19,7 @@ enum PageText: String, CaseIterable, Sendable {
     case largestMissed, paidPerPartner, missedPerPartner, runHeading, finished, diffHeading, changedPairs, dataSame, dataChanged
     case importsBetween, noImportsBetween, sameVersion, onlyInRun, formOnly, before, after, paidChange, missedChange, fullDiff, allChanges
     case moreLines
+    case changedLinesSummary, changedLinesHeading, retired, changeColumn, importColumn, oldToNew
     case fullCredit, otherTiers, retroactive, marginal, baseFrom, baseAll, baseAboveMin, baseGrowth, attachOn, bandFrom, bonus, points, capPerPartner
     case estimateDeal, estimateHelp, estimateAsOf, estimateButton, estimateFor, estimateWords
     case deadlineCalendar
@@ -237,6 +238,20 @@ enum PageText: String, CaseIterable, Sendable {
         case .missedChange: ("Missed change", "Verschil misgelopen")
         case .fullDiff: ("Every difference of {partner}", "Alle verschillen van {partner}")
         case .allChanges: ("All changed partners", "Alle gewijzigde partners")
+        case .changedLinesSummary:
+            (
+                "Booking lines changed between the runs' data: {changed} changed, {added} added, {retired} retired",
+                "Boekingsregels gewijzigd tussen de gegevens van de berekeningen: {changed} gewijzigd, {added} toegevoegd, {retired} vervallen"
+            )
+        case .changedLinesHeading:
+            (
+                "Booking lines changed from run {a} (data as known at import {from}) to run {b} (at import {to})",
+                "Boekingsregels gewijzigd van berekening {a} (gegevens zoals bekend na import {from}) tot berekening {b} (na import {to})"
+            )
+        case .retired: ("retired", "vervallen")
+        case .changeColumn: ("Change", "Wijziging")
+        case .importColumn: ("By import", "Door import")
+        case .oldToNew: ("Values (before → after)", "Waarden (voor → na)")
         case .moreLines:
             (
                 "The first {shown} of {count} lines are listed; `incentives explain` lists them all.",

@@ -7,9 +7,9 @@ import Testing
 
 @testable import IncentiveServer
 
-/// `GET /api/v1/runs/{id}/changed-lines?since=A` (issue 16 point 2): the booking lines whose data differs between
+/// `GET /api/v1/runs/{id}/changed-lines?since=A` and the runs diff page (issue 16 point 2): the booking lines whose data differs between
 /// two runs' inputs, a page at a time, for admins.
-@Suite struct ChangedLinesAPITests {
+@Suite struct ChangedLinesServerTests {
     /// The fixture (imports 1 to 8, run 1), then a correction moving SO15-1003 to NL1003, changing SO15-1102's
     /// amount and adding 150 lines SO26-001 ... SO26-150 for NL1002 (import 9), run 2.
     static func fixture() throws -> Fixture {
@@ -79,6 +79,39 @@ import Testing
                 let response = try await client.execute(uri: uri, method: .get, headers: Fixture.headers(token))
                 #expect(response.status == status, "\(uri): \(response.text)")
             }
+        }
+    }
+
+    /// The runs diff page links to the changed lines, which `lines=1` lists 50 a page.
+    @Test func theDiffPageListsTheChangedLines() async throws {
+        let fixture = try Self.fixture()
+        defer { fixture.remove() }
+        try await fixture.serve { client in
+            let (jar, _) = try await PageTests.signIn(client, name: "ada", password: "admin-secret")
+            let diff = try await client.execute(uri: "/runs?a=1&b=2", method: .get, headers: jar.header)
+            #expect(diff.status == .ok)
+            #expect(
+                diff.text.contains(
+                    "<p><a href=\"/runs?a=1&amp;b=2&amp;lines=1#lines\">Booking lines changed between the runs&#39; data: 2 changed, 150 added, 0 retired</a></p>"
+                ))
+            let first = try await client.execute(uri: "/runs?a=1&b=2&lines=1", method: .get, headers: jar.header)
+            #expect(first.status == .ok)
+            let page = first.text
+            #expect(page.contains("Booking lines changed from run 1 (data as known at import 8) to run 2 (at import 9)"))
+            #expect(page.contains("Page 1 of 4"))
+            #expect(page.contains("<tr><td>SO15-1003</td><td>1</td><td>NL1003</td><td>changed</td><td>9: correction.csv ("))
+            #expect(page.contains("<code>partner_id</code> NL1001 → NL1003<br>"))
+            #expect(page.contains("<code>amount</code> 31250.00 → 31250.01<br>"))
+            #expect(page.components(separatedBy: "<tr><td>SO").count - 1 == 50)
+            #expect(page.utf8.count < 300_000)
+            let last = try await client.execute(uri: "/runs?a=1&b=2&lines=1&page=4", method: .get, headers: jar.header)
+            #expect(last.text.contains("Page 4 of 4") && last.text.components(separatedBy: "<tr><td>SO").count - 1 == 2)
+            #expect(last.text.contains("<tr><td>SO26-150</td><td>1</td><td>NL1002</td><td>added</td>"))
+            #expect(last.text.contains("<code>shipped_on</code>") == false)
+            let dutch = try await client.execute(
+                uri: "/runs?a=2&b=1&lines=1&page=4", method: .get, headers: jar.header + [.acceptLanguage: "nl"])
+            #expect(dutch.text.contains("<td>SO26-150</td><td>1</td><td>NL1002</td><td>vervallen</td>"))
+            #expect(dutch.text.contains("<code>amount</code> 10.00 → —<br>"))
         }
     }
 }
