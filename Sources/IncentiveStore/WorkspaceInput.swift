@@ -227,13 +227,18 @@ extension Workspace {
     /// Everything but bookings, as the engine's `Dataset`; with `partner`, only what concerns that partner
     /// (read through the tables' partner indexes), with every product and exchange rate (`shared`'s when given).
     /// With `point`, the rows as known then.
-    static func dataset(_ db: Database, source: String, partner: String? = nil, shared: SharedInput? = nil, point: KnownPoint? = nil) throws -> Dataset {
+    static func dataset(_ db: Database, source: String, partner: String? = nil, shared: SharedInput? = nil, point: KnownPoint? = nil) throws
+        -> Dataset
+    {
         var dataset = Dataset()
         dataset.partnersSource = "the workspace"
         let only = partner == nil ? "" : "WHERE partner_id = ?"
         let arguments: StatementArguments = partner.map { [$0] } ?? []
+        // The tables, or their rows as known at `point`.
+        let (partners, tiers, credentials) = (KnownRows.from(.partners, point), KnownRows.from(.tiers, point), KnownRows.from(.credentials, point))
+        let (csat, services, enrollments) = (KnownRows.from(.csat, point), KnownRows.from(.services, point), KnownRows.from(.enrollments, point))
         for row in try Row.fetchAll(
-            cached: db, sql: "SELECT partner_id, name, country, tier, provider FROM \(KnownRows.from(.partners, point)) \(only) ORDER BY partner_id", arguments: arguments)
+            cached: db, sql: "SELECT partner_id, name, country, tier, provider FROM \(partners) \(only) ORDER BY partner_id", arguments: arguments)
         {
             let tierText: String = row[3]
             guard let tier = Tier(rawValue: tierText) else {
@@ -242,7 +247,7 @@ extension Workspace {
             dataset.add(Partner(id: row[0], name: row[1], country: row[2], tier: tier, provider: row[4]))
         }
         for row in try Row.fetchAll(
-            cached: db, sql: "SELECT partner_id, tier, valid_from FROM \(KnownRows.from(.tiers, point)) \(only) ORDER BY partner_id, valid_from", arguments: arguments)
+            cached: db, sql: "SELECT partner_id, tier, valid_from FROM \(tiers) \(only) ORDER BY partner_id, valid_from", arguments: arguments)
         {
             let tierText: String = row[1]
             guard let tier = Tier(rawValue: tierText) else {
@@ -252,19 +257,20 @@ extension Workspace {
         }
         for row in try Row.fetchAll(
             cached: db,
-            sql: "SELECT partner_id, credential, achieved_on, expires_on FROM \(KnownRows.from(.credentials, point)) \(only) ORDER BY partner_id, credential, achieved_on",
+            sql: "SELECT partner_id, credential, achieved_on, expires_on FROM \(credentials) \(only) ORDER BY partner_id, credential, achieved_on",
             arguments: arguments)
         {
             dataset.add(Credential(partnerID: row[0], credential: row[1], achievedOn: try day(row[2]), expiresOn: try optionalDay(row[3])))
         }
         for row in try Row.fetchAll(
-            cached: db, sql: "SELECT partner_id, survey_id, submitted_on FROM \(KnownRows.from(.csat, point)) \(only) ORDER BY survey_id", arguments: arguments)
+            cached: db, sql: "SELECT partner_id, survey_id, submitted_on FROM \(csat) \(only) ORDER BY survey_id", arguments: arguments)
         {
             dataset.add(CSATReport(partnerID: row[0], surveyID: row[1], submittedOn: try day(row[2])))
         }
         for row in try Row.fetchAll(
             cached: db,
-            sql: "SELECT partner_id, service, strategic, active_from, active_until FROM \(KnownRows.from(.services, point)) \(only) ORDER BY partner_id, service, active_from",
+            sql:
+                "SELECT partner_id, service, strategic, active_from, active_until FROM \(services) \(only) ORDER BY partner_id, service, active_from",
             arguments: arguments)
         {
             dataset.add(
@@ -272,7 +278,7 @@ extension Workspace {
                     partnerID: row[0], service: row[1], strategic: row[2], activeFrom: try day(row[3]), activeUntil: try optionalDay(row[4])))
         }
         for row in try Row.fetchAll(
-            cached: db, sql: "SELECT partner_id, program, subtrack, enrolled_on FROM \(KnownRows.from(.enrollments, point)) \(only) ORDER BY partner_id, program, subtrack",
+            cached: db, sql: "SELECT partner_id, program, subtrack, enrolled_on FROM \(enrollments) \(only) ORDER BY partner_id, program, subtrack",
             arguments: arguments)
         {
             dataset.enrollments.append(Enrollment(partnerID: row[0], program: row[1], subtrack: row[2], enrolledOn: try day(row[3])))

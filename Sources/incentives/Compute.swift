@@ -24,7 +24,9 @@ struct KnownAtOption: ParsableArguments {
 
     func validate(with input: InputOptions) throws {
         _ = try value
-        if text != nil && input.data != nil { throw ValidationError("--as-known-at reads a workspace's history: use it with --workspace, not --data") }
+        if text != nil && input.data != nil {
+            throw ValidationError("--as-known-at reads a workspace's history: use it with --workspace, not --data")
+        }
     }
 
     /// The point in the workspace's past it names, or a failure that names the option.

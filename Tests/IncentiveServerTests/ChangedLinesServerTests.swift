@@ -60,9 +60,11 @@ import Testing
                 uri: "/api/v1/runs/2/changed-lines?since=1&page=2&per_page=100", method: .get, headers: Fixture.headers(token))
             let lastItems = try #require(try last.json()["items"] as? [[String: Any]])
             #expect(lastItems.count == 52 && lastItems.last?["order_id"] as? String == "SO26-150")
-            let full = try await client.execute(uri: "/api/v1/runs/2/changed-lines?since=1&per_page=100", method: .get, headers: Fixture.headers(token))
+            let full = try await client.execute(
+                uri: "/api/v1/runs/2/changed-lines?since=1&per_page=100", method: .get, headers: Fixture.headers(token))
             #expect(full.body.readableBytes < 300_000)
-            let back = try await client.execute(uri: "/api/v1/runs/1/changed-lines?since=2&page=2&per_page=100", method: .get, headers: Fixture.headers(token))
+            let back = try await client.execute(
+                uri: "/api/v1/runs/1/changed-lines?since=2&page=2&per_page=100", method: .get, headers: Fixture.headers(token))
             #expect((try back.json()["items"] as? [[String: Any]])?.last?["change"] as? String == "retired")
             let same = try await client.execute(uri: "/api/v1/runs/1/changed-lines?since=1", method: .get, headers: Fixture.headers(token))
             #expect(try same.json()["total"] as? Int == 0)

@@ -51,7 +51,9 @@ import Testing
         #expect(parsed("2026-11-30T10:00:00.123456Z") == .instant("2026-11-30T10:00:00.123Z"))
         #expect(parsed("2026-12-01T00:30:00+01:00") == .instant("2026-11-30T23:30:00.000Z"))
         #expect(parsed("2026-11-30T23:30:00-0100") == .instant("2026-12-01T00:30:00.000Z"))
-        for bad in ["0", "", "-1", "x", "2026-11-30T10:00:00", "2026-11-31", "2026-11-30T24:00:00Z", "2026-11-30 10:00:00Z", "2026-11-30T10:00:00Zjunk"] {
+        for bad in [
+            "0", "", "-1", "x", "2026-11-30T10:00:00", "2026-11-31", "2026-11-30T24:00:00Z", "2026-11-30 10:00:00Z", "2026-11-30T10:00:00Zjunk",
+        ] {
             #expect(parsed(bad) == nil, "\(bad)")
         }
         guard case .failure(let zero) = KnownAt.parse("0") else { Issue.record("0 was accepted"); return }
@@ -164,7 +166,10 @@ import Testing
             ])
         // The other way round, the new line is retired by the same import.
         let back = try #require(try workspace.diffRuns(2, 1).lines)
-        #expect(back.lines.map { "\($0.orderID) \($0.kind.rawValue) \($0.importID)" } == ["SO15-1003 changed 9", "SO15-1102 changed 9", "SO15-9001 retired 9"])
+        #expect(
+            back.lines.map { "\($0.orderID) \($0.kind.rawValue) \($0.importID)" } == [
+                "SO15-1003 changed 9", "SO15-1102 changed 9", "SO15-9001 retired 9",
+            ])
         #expect(back.lines[1].columns.map { "\($0.before!) -> \($0.after!)" } == ["31250.01 -> 31250.00"])
         // One partner's diff lists the lines that count for it in either run: NL1001 lost SO15-1003.
         let nl1001 = try #require(try workspace.diffRuns(1, 2, partner: "NL1001").lines)
@@ -190,7 +195,10 @@ import Testing
         #expect(first.identical && first.inputsMatch && !first.knownImportWasRecorded && first.point.importID == 9)
         let (report, failure) = ReproductionText.render(first)
         #expect(failure == nil)
-        #expect(report.contains("the data as known at import 9 (enroll NL1002 in VIP25-6M collaboration/voice on 2015-03-01, 2026-11-30T08:29:57.034Z) (not recorded by the run, which was stored before the workspace kept history: the last import before it started)\n"))
+        #expect(
+            report.contains(
+                "the data as known at import 9 (enroll NL1002 in VIP25-6M collaboration/voice on 2015-03-01, 2026-11-30T08:29:57.034Z) (not recorded by the run, which was stored before the workspace kept history: the last import before it started)\n"
+            ))
         #expect(report.hasSuffix(": the same\nidentical: the results are byte for byte those stored\n"))
 
         // A correction after the upgrade is kept: run 1 still reproduces, and the diff names the line.
@@ -202,9 +210,11 @@ import Testing
         #expect(try workspace.reproduce(1).identical)
         let lines = try #require(try workspace.diffRuns(1, 2).lines)
         #expect(lines.fromImport == 9 && lines.toImport == 10 && !lines.recorded)
-        #expect(lines.lines.map { "\($0.orderID) \($0.kind.rawValue) \($0.importID) \($0.columns.map { "\($0.name) \($0.before!) -> \($0.after!)" })" } == [
-            "SO15-1001 changed 10 [\"amount 24000.00 -> 24000.01\"]"
-        ])
+        #expect(
+            lines.lines.map { "\($0.orderID) \($0.kind.rawValue) \($0.importID) \($0.columns.map { "\($0.name) \($0.before!) -> \($0.after!)" })" }
+                == [
+                    "SO15-1001 changed 10 [\"amount 24000.00 -> 24000.01\"]"
+                ])
         #expect(RunDiffText.render(try workspace.diffRuns(1, 2)).contains("lines changed before history was kept are not listed"))
 
         // What the previous release did to a changed row: overwrite it, keeping nothing.
@@ -224,6 +234,7 @@ import Testing
             refused
                 == "run 1 is not reproduced: VIP25-6M NL1002 data-center/ucs: qualifying volume 57,499.99 stored, 57,500.99 recomputed; "
                 + "eligible false stored, true recomputed; amount 0.00 stored, 3,450.06 recomputed; missed 3,450.00 stored, 0.00 recomputed; "
-                + "check volume FAIL stored, pass recomputed; its inputs digest differs: rows changed before the workspace kept history cannot be reproduced")
+                + "check volume FAIL stored, pass recomputed; its inputs digest differs: rows changed before the workspace kept history cannot be reproduced"
+        )
     }
 }

@@ -61,9 +61,13 @@ import Testing
         }
         let first = try WorkspaceTests.expectSuccess(["runs", "reproduce", "1", "--workspace", path]).stdout
         #expect(first.hasPrefix("run 1 (started "))
-        #expect(first.contains("PROVIDER-MDF-FY23-H2 v1, VIP25-3M v1, VIP25-6M v1; the data as known at import 8 (examples/data/bookings.csv, ") || first.contains("the data as known at import 8 ("))
+        #expect(
+            first.contains("PROVIDER-MDF-FY23-H2 v1, VIP25-3M v1, VIP25-6M v1; the data as known at import 8 (examples/data/bookings.csv, ")
+                || first.contains("the data as known at import 8 ("))
         let second = try WorkspaceTests.expectSuccess(["runs", "reproduce", "2", "--workspace", path]).stdout
-        #expect(second.contains("VIP25-6M v2; the data as known at import 10 (enrollments-corrected.csv, ") || second.contains("the data as known at import 10 ("))
+        #expect(
+            second.contains("VIP25-6M v2; the data as known at import 10 (enrollments-corrected.csv, ")
+                || second.contains("the data as known at import 10 ("))
 
         // The runs know what they read.
         let list = try WorkspaceTests.expectSuccess(["runs", "--workspace", path]).stdout.split(separator: "\n")
@@ -197,9 +201,10 @@ import Testing
         #expect(lines["from_import"] as? Int == 8 && lines["to_import"] as? Int == 10)
         #expect(lines["changed"] as? Int == 2 && lines["added"] as? Int == 1 && lines["retired"] as? Int == 0)
         let list = try #require(lines["lines"] as? [[String: Any]])
-        #expect(list.map { "\($0["order_id"]!)/\($0["line"]!)/\($0["change"]!)/\($0["import_id"]!)" } == [
-            "SO15-1003/1/changed/9", "SO15-1102/1/changed/9", "SO15-9001/1/added/9",
-        ])
+        #expect(
+            list.map { "\($0["order_id"]!)/\($0["line"]!)/\($0["change"]!)/\($0["import_id"]!)" } == [
+                "SO15-1003/1/changed/9", "SO15-1102/1/changed/9", "SO15-9001/1/added/9",
+            ])
         let amount = try #require((list[1]["columns"] as? [[String: Any]])?.first)
         #expect(amount["name"] as? String == "amount" && amount["before"] as? String == "31250.00" && amount["after"] as? String == "31250.01")
 
@@ -221,7 +226,8 @@ import Testing
         let exported = folder.appendingPathComponent("export").path
         try WorkspaceTests.expectSuccess(["export", "--dir", exported, "--workspace", path])
         let current = try String(contentsOfFile: exported + "/bookings.csv", encoding: .utf8)
-        #expect(current.contains("SO15-9001,1,NL1004,") && current.contains("SO15-3101,1,DE3002,2015-03-11,2015-03-25,UCS-B200M4-U,7,61000.00,USD,\n"))
+        #expect(
+            current.contains("SO15-9001,1,NL1004,") && current.contains("SO15-3101,1,DE3002,2015-03-11,2015-03-25,UCS-B200M4-U,7,61000.00,USD,\n"))
         let full = current.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("SO15-9001,") }
             .joined(separator: "\n").replacingOccurrences(of: "UCS-B200M4-U,7,61000.00,USD", with: "UCS-B200M4-U,7,16000.00,USD")
         let extract = folder.appendingPathComponent("bookings-full.csv").path
@@ -241,7 +247,9 @@ import Testing
         #expect(whole.contains("\nbooking lines: 3 changed, 0 added, 0 retired (run 1's data as known at import 8, run 3's at import 11)\n"))
         #expect(!whole.contains("SO15-9001"))
         for run in ["1", "2", "3"] {
-            #expect(try WorkspaceTests.expectSuccess(["runs", "reproduce", run, "--workspace", path]).stdout.hasSuffix("identical: the results are byte for byte those stored\n"))
+            #expect(
+                try WorkspaceTests.expectSuccess(["runs", "reproduce", run, "--workspace", path]).stdout.hasSuffix(
+                    "identical: the results are byte for byte those stored\n"))
         }
 
         // 105 new lines: the text lists 100 of them, the CSV all.
