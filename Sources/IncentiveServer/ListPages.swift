@@ -577,8 +577,46 @@ extension Pages {
             }
             let more = max(outcome.total, outcome.problems.count) - shown.count
             if more > 0 { page.moreProblems = more }
+            page.warnings = outcome.warnings.map { APIError.cut($0, to: APIError.maxMessage) }
+            page.hasWarnings = !page.warnings.isEmpty
+            if let (summary, token) = outcome.preview { page.preview = Self.preview(summary, token: token, language) }
         }
         let status: HTTPResponse.Status = outcome.map { $0.problems.isEmpty ? .ok : .unprocessableContent } ?? .ok
         return try render(.imports, page, frame: frame(request, title: language.text(.imports), session: session), request: request, status: status)
+    }
+
+    /// The preview of an upload: the counts, then the rows that would be added, changed (`column old -> new`)
+    /// and retired, the first 50 of each (`ImportPreview.listLimit`), then how many more.
+    static func preview(_ summary: ImportSummary, token: String, _ language: Language) -> ImportsPage.Preview {
+        let counts = [
+            "\(summary.rows) \(language.text(.rows))", "\(summary.added) \(language.text(.added))",
+            "\(summary.changed) \(language.text(.changed))", "\(summary.unchanged) \(language.text(.unchanged))",
+        ].joined(separator: ", ")
+        var rows: [ImportsPage.Preview.Row] = []
+        var more: [String] = []
+        func cut(_ text: String) -> String { APIError.cut(text, to: APIError.maxMessage) }
+        func left(_ count: Int, _ shown: Int, _ what: PageText) {
+            if count > shown {
+                more.append(language.text(.moreRows).replacingOccurrences(of: "{count}", with: "\(count - shown)").replacingOccurrences(
+                    of: "{what}", with: language.text(what)))
+            }
+        }
+        if let preview = summary.preview {
+            for row in preview.added {
+                rows.append(.init(what: language.text(.added), key: cut(row.key), text: cut(ImportReport.values(row, columns: preview.columns))))
+            }
+            left(summary.added, preview.added.count, .added)
+            for row in preview.changed {
+                rows.append(.init(what: language.text(.changed), key: cut(row.key), text: cut(ImportReport.changes(row))))
+            }
+            left(summary.changed, preview.changed.count, .changed)
+            for row in preview.retired {
+                rows.append(.init(what: language.text(.retired), key: cut(row.key), text: cut(ImportReport.values(row, columns: preview.columns))))
+            }
+            left(summary.retired, preview.retired.count, .retired)
+        }
+        return ImportsPage.Preview(
+            heading: language.text(.previewHeading).replacingOccurrences(of: "{file}", with: APIError.cut(summary.file, to: APIError.maxValue)),
+            counts: counts, token: token, hasRows: !rows.isEmpty, rows: rows, more: more)
     }
 }

@@ -391,6 +391,25 @@ struct ImportsPage: Sendable {
     var problems: [Problem]
     /// How many problems are not listed.
     var moreProblems: Int?
+    /// After "Preview": what the import would do, and the form that imports the kept file.
+    var preview: Preview? = nil
+    var hasWarnings = false
+    var warnings: [String] = []
+
+    struct Preview: Sendable {
+        struct Row: Sendable {
+            /// added, changed or retired (in the page's language).
+            var what, key, text: String
+        }
+
+        var heading: String
+        var counts: String
+        var token: String
+        var hasRows: Bool
+        var rows: [Row]
+        /// `... and N more added`, per list cut at its first 50.
+        var more: [String]
+    }
 }
 
 /// Every user with its status and tokens, and the forms to change them.
