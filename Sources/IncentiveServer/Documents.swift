@@ -327,10 +327,12 @@ struct RunDocument: Encodable {
     var programs: [ProgramVersionDocument]
     /// Totals over every partner: for admins only.
     var amount, missedAmount: String?
+    /// The import the run's data is known at (left out for a run stored before the workspace kept history).
+    var knownImport: Int?
     enum CodingKeys: String, CodingKey {
         case id, partners, programs, amount
         case startedAt = "started_at", finishedAt = "finished_at", engineVersion = "engine_version", dataDigest = "data_digest"
-        case inputsDigest = "inputs_digest", bookingLines = "booking_lines", missedAmount = "missed_amount"
+        case inputsDigest = "inputs_digest", bookingLines = "booking_lines", missedAmount = "missed_amount", knownImport = "known_import"
     }
 
     init(_ summary: RunSummary, withTotals: Bool) {
@@ -343,6 +345,7 @@ struct RunDocument: Encodable {
         bookingLines = summary.bookingLines
         partners = summary.partners
         programs = summary.programs.map { ProgramVersionDocument(id: $0.id, version: $0.version) }
+        knownImport = summary.knownImport
         if withTotals {
             amount = summary.amount.plainText
             missedAmount = summary.missedAmount.plainText

@@ -66,6 +66,9 @@ import Testing
             let back = try await client.execute(
                 uri: "/api/v1/runs/1/changed-lines?since=2&page=2&per_page=100", method: .get, headers: Fixture.headers(token))
             #expect((try back.json()["items"] as? [[String: Any]])?.last?["change"] as? String == "retired")
+            // Each run says which import its data is known at.
+            let run2 = try await client.execute(uri: "/api/v1/runs/2", method: .get, headers: Fixture.headers(token))
+            #expect(try run2.json()["known_import"] as? Int == 9)
             let same = try await client.execute(uri: "/api/v1/runs/1/changed-lines?since=1", method: .get, headers: Fixture.headers(token))
             #expect(try same.json()["total"] as? Int == 0)
 
