@@ -48,6 +48,7 @@ struct API: Sendable {
         api.get("runs/{id}/partners/{partnerId}", use: explanation)
 
         api.get("log", use: listLog)
+        api.get("runs/{id}/changed-lines", use: changedLines)
     }
 
     /// The API's words for the remedies the workspace's reports suggest: its routes.
@@ -470,6 +471,30 @@ struct API: Sendable {
         }
         guard let json else { throw APIError.notFound("no run \(text) with partner \(partner)") }
         return JSONBody.text(json, contentType: "application/json; charset=utf-8")
+    }
+
+    /// At most this many changed booking lines a page, each value cut at `ChangedLineDocument.valueLimit`
+    /// characters: a page stays under 300 KB.
+    static let maxChangedLinesPerPage = 100
+
+    /// `?since=RUN`: the booking lines whose data differs between run `since`'s data and this run's, with the
+    /// import that changed each, a page at a time (admins only: a moved line names two partners).
+    func changedLines(_ request: Request, _ context: AppContext) async throws -> Response {
+        _ = try context.requireAdmin()
+        let id = try await runID(context)
+        guard let text = request.uri.queryParameters["since"].map(String.init) else {
+            throw APIError.badRequest("since: give the run to compare with (since=RUN)")
+        }
+        let workspace = self.workspace
+        guard let since = Int(text), since > 0, try await blocking({ try workspace.hasRun(since) }) else {
+            throw APIError.notFound("no run \(APIError.cut(text, to: 40))")
+        }
+        let page = try Page(request)
+        guard page.perPage <= Self.maxChangedLinesPerPage else {
+            throw APIError.badRequest("per_page \(page.perPage): at most \(Self.maxChangedLinesPerPage) changed lines a page")
+        }
+        let changes = try await blocking { try workspace.changedLines(since, id) }
+        return JSONBody.response(page.slice(changes.lines.map(ChangedLineDocument.init)))
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {

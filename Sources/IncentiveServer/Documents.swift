@@ -327,10 +327,12 @@ struct RunDocument: Encodable {
     var programs: [ProgramVersionDocument]
     /// Totals over every partner: for admins only.
     var amount, missedAmount: String?
+    /// The import the run's data is known at (left out for a run stored before the workspace kept history).
+    var knownImport: Int?
     enum CodingKeys: String, CodingKey {
         case id, partners, programs, amount
         case startedAt = "started_at", finishedAt = "finished_at", engineVersion = "engine_version", dataDigest = "data_digest"
-        case inputsDigest = "inputs_digest", bookingLines = "booking_lines", missedAmount = "missed_amount"
+        case inputsDigest = "inputs_digest", bookingLines = "booking_lines", missedAmount = "missed_amount", knownImport = "known_import"
     }
 
     init(_ summary: RunSummary, withTotals: Bool) {
@@ -343,6 +345,7 @@ struct RunDocument: Encodable {
         bookingLines = summary.bookingLines
         partners = summary.partners
         programs = summary.programs.map { ProgramVersionDocument(id: $0.id, version: $0.version) }
+        knownImport = summary.knownImport
         if withTotals {
             amount = summary.amount.plainText
             missedAmount = summary.missedAmount.plainText
@@ -378,5 +381,56 @@ struct ExplanationDocument: Encodable {
                 program: program.id, name: program.name, kind: program.kind.rawValue, currency: program.currency, status: partner.status.rawValue,
                 amount: partner.amount.plainText, missedAmount: partner.missedAmount.plainText, rows: partner.rows.map(RowDocument.init))
         }
+    }
+}
+
+/// A booking line whose data differs between two runs' inputs (`GET /runs/{id}/changed-lines`).
+struct ChangedLineDocument: Encodable {
+    /// Values longer than this many characters are cut, with `…` (a page stays small; the command line's
+    /// `runs diff --format csv --lines` gives them whole).
+    static let valueLimit = 100
+
+    struct Column: Encodable {
+        var name: String
+        var before: String?
+        var after: String?
+
+        func encode(to encoder: any Encoder) throws {
+            // Both values always there: null when the field is empty (or the line is not in that run's data).
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(before, forKey: .before)
+            try container.encode(after, forKey: .after)
+        }
+
+        enum CodingKeys: String, CodingKey { case name, before, after }
+    }
+
+    struct Import: Encodable {
+        var id: Int
+        var file: String
+        var importedAt: String
+        enum CodingKeys: String, CodingKey {
+            case id, file
+            case importedAt = "imported_at"
+        }
+    }
+
+    var orderID, line, change, partnerID: String
+    var importDocument: Import
+    var columns: [Column]
+    enum CodingKeys: String, CodingKey {
+        case line, change, columns
+        case orderID = "order_id", partnerID = "partner_id", importDocument = "import"
+    }
+
+    init(_ line: LineChange) {
+        func cut(_ text: String) -> String { text.count > Self.valueLimit ? String(text.prefix(Self.valueLimit)) + "…" : text }
+        orderID = cut(line.orderID)
+        self.line = cut(line.line)
+        change = line.kind.rawValue
+        partnerID = cut(line.partnerID)
+        importDocument = Import(id: line.importID, file: cut(line.importFile), importedAt: line.importedAt)
+        columns = line.columns.map { Column(name: $0.name, before: $0.before.map(cut), after: $0.after.map(cut)) }
     }
 }

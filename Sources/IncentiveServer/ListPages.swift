@@ -401,17 +401,21 @@ extension Pages {
         if let partner, partner.isEmpty || partner.count > ListRequest.maxSearch {
             throw APIError.badRequest("partner \"\(APIError.cut(partner, to: 40))\": expected a partner id")
         }
-        let list = try ListRequest(request)
+        let showLines = query["lines"] == "1" && partner == nil
+        let list = try ListRequest(request, sortable: !showLines)
         let workspace = self.workspace
         let title = "\(language.text(.compare)) \(a) → \(b)"
         let body = try await cachedBody(request, user) { () -> String? in
-            let found = try await blocking { () -> (RunDiffHeader, ListPage<PartnerChange>?, String?)? in
+            let found = try await blocking { () -> (RunDiffHeader, ListPage<PartnerChange>?, String?, LineChanges?)? in
                 guard try workspace.hasRun(a), try workspace.hasRun(b) else { return nil }
                 let header = try workspace.runDiffHeader(a, b)
-                if let partner { return (header, nil, RunDiffText.render(try workspace.diffRuns(a, b, partner: partner))) }
-                return (header, try workspace.changedPartners(a, b, query: list.query), nil)
+                // The changed booking lines: counted when the data changed, listed with `lines=1`.
+                let lines = (header.dataChanged || showLines) && partner == nil ? try workspace.changedLines(a, b) : nil
+                if let partner { return (header, nil, RunDiffText.render(try workspace.diffRuns(a, b, partner: partner)), nil) }
+                if showLines { return (header, nil, nil, lines) }
+                return (header, try workspace.changedPartners(a, b, query: list.query), nil, lines)
             }
-            guard let (header, changes, text) = found else { return nil }
+            guard let (header, changes, text, lines) = found else { return nil }
             let keep = [("a", String(a)), ("b", String(b))]
             let none = "—"
             var page = DiffPage(
@@ -452,6 +456,27 @@ extension Pages {
                 partnerDiff: text, partnerHeading: partner.map { language.text(.fullDiff, ["partner": $0]) },
                 backHref: URLText.link("/runs", keep))
             if header.dataChanged && header.imports.isEmpty { page.dataText += " " + language.text(.noImportsBetween) }
+            if let lines, header.dataChanged {
+                let counts = ["changed": String(lines.changed), "added": String(lines.added), "retired": String(lines.retired)]
+                page.linesText = language.text(.changedLinesSummary, counts)
+                page.linesHref = URLText.link("/runs", keep + [("lines", "1")]) + "#lines"
+            }
+            if showLines, let lines {
+                let keepLines = keep + [("lines", "1")]
+                page.showLines = true
+                page.linesHeading = language.text(
+                    .changedLinesHeading, ["a": String(a), "b": String(b), "from": String(lines.fromImport), "to": String(lines.toImport)])
+                page.pager = list.pager(path: "/runs", keep: keepLines, total: lines.lines.count, sortable: false, language)
+                let shown = lines.lines.dropFirst(min(list.offset, lines.lines.count)).prefix(ListRequest.perPage)
+                page.isEmpty = shown.isEmpty
+                let kinds: [LineChange.Kind: PageText] = [.changed: .changed, .added: .added, .retired: .retired]
+                page.lineRows = shown.map { line in
+                    DiffPage.LineRow(
+                        orderID: line.orderID, line: line.line, partnerID: line.partnerID, change: language.text(kinds[line.kind]!),
+                        importText: "\(line.importID): \(line.importFile) (\(language.timestamp(line.importedAt)))",
+                        columns: line.columns.map { DiffPage.LineRow.Column(name: $0.name, before: $0.before ?? none, after: $0.after ?? none) })
+                }
+            }
             if let changes {
                 page.pager = list.pager(path: "/runs", keep: keep, total: changes.total, sortable: true, language)
                 page.isEmpty = changes.items.isEmpty
@@ -552,8 +577,46 @@ extension Pages {
             }
             let more = max(outcome.total, outcome.problems.count) - shown.count
             if more > 0 { page.moreProblems = more }
+            page.warnings = outcome.warnings.map { APIError.cut($0, to: APIError.maxMessage) }
+            page.hasWarnings = !page.warnings.isEmpty
+            if let (summary, token) = outcome.preview { page.preview = Self.preview(summary, token: token, language) }
         }
         let status: HTTPResponse.Status = outcome.map { $0.problems.isEmpty ? .ok : .unprocessableContent } ?? .ok
         return try render(.imports, page, frame: frame(request, title: language.text(.imports), session: session), request: request, status: status)
+    }
+
+    /// The preview of an upload: the counts, then the rows that would be added, changed (`column old -> new`)
+    /// and retired, the first 50 of each (`ImportPreview.listLimit`), then how many more.
+    static func preview(_ summary: ImportSummary, token: String, _ language: Language) -> ImportsPage.Preview {
+        let counts = [
+            "\(summary.rows) \(language.text(.rows))", "\(summary.added) \(language.text(.added))",
+            "\(summary.changed) \(language.text(.changed))", "\(summary.unchanged) \(language.text(.unchanged))",
+        ].joined(separator: ", ")
+        var rows: [ImportsPage.Preview.Row] = []
+        var more: [String] = []
+        func cut(_ text: String) -> String { APIError.cut(text, to: APIError.maxMessage) }
+        func left(_ count: Int, _ shown: Int, _ what: PageText) {
+            if count > shown {
+                more.append(language.text(.moreRows).replacingOccurrences(of: "{count}", with: "\(count - shown)").replacingOccurrences(
+                    of: "{what}", with: language.text(what)))
+            }
+        }
+        if let preview = summary.preview {
+            for row in preview.added {
+                rows.append(.init(what: language.text(.added), key: cut(row.key), text: cut(ImportReport.values(row, columns: preview.columns))))
+            }
+            left(summary.added, preview.added.count, .added)
+            for row in preview.changed {
+                rows.append(.init(what: language.text(.changed), key: cut(row.key), text: cut(ImportReport.changes(row))))
+            }
+            left(summary.changed, preview.changed.count, .changed)
+            for row in preview.retired {
+                rows.append(.init(what: language.text(.retired), key: cut(row.key), text: cut(ImportReport.values(row, columns: preview.columns))))
+            }
+            left(summary.retired, preview.retired.count, .retired)
+        }
+        return ImportsPage.Preview(
+            heading: language.text(.previewHeading).replacingOccurrences(of: "{file}", with: APIError.cut(summary.file, to: APIError.maxValue)),
+            counts: counts, token: token, hasRows: !rows.isEmpty, rows: rows, more: more)
     }
 }

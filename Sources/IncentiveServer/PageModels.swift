@@ -349,6 +349,23 @@ struct DiffPage: Sendable {
     var partnerDiff: String?
     var partnerHeading: String?
     var backHref: String
+    /// When the data changed: how many booking lines changed, linking to their list (`lines=1`).
+    var linesText: String? = nil
+    var linesHref: String = ""
+    /// `lines=1`: the changed booking lines a page at a time, instead of the pairs.
+    var showLines = false
+    var linesHeading: String = ""
+    var lineRows: [LineRow] = []
+
+    struct LineRow: Sendable {
+        struct Column: Sendable {
+            var name: String
+            var before, after: String
+        }
+
+        var orderID, line, partnerID, change, importText: String
+        var columns: [Column]
+    }
 }
 
 /// The import form and the import log, newest first, a page at a time; after an upload, what was
@@ -374,6 +391,25 @@ struct ImportsPage: Sendable {
     var problems: [Problem]
     /// How many problems are not listed.
     var moreProblems: Int?
+    /// After "Preview": what the import would do, and the form that imports the kept file.
+    var preview: Preview? = nil
+    var hasWarnings = false
+    var warnings: [String] = []
+
+    struct Preview: Sendable {
+        struct Row: Sendable {
+            /// added, changed or retired (in the page's language).
+            var what, key, text: String
+        }
+
+        var heading: String
+        var counts: String
+        var token: String
+        var hasRows: Bool
+        var rows: [Row]
+        /// `... and N more added`, per list cut at its first 50.
+        var more: [String]
+    }
 }
 
 /// Every user with its status and tokens, and the forms to change them.

@@ -19,10 +19,12 @@ enum PageText: String, CaseIterable, Sendable {
     case largestMissed, paidPerPartner, missedPerPartner, runHeading, finished, diffHeading, changedPairs, dataSame, dataChanged
     case importsBetween, noImportsBetween, sameVersion, onlyInRun, formOnly, before, after, paidChange, missedChange, fullDiff, allChanges
     case moreLines
+    case changedLinesSummary, changedLinesHeading, changeColumn, importColumn, oldToNew
     case fullCredit, otherTiers, retroactive, marginal, baseFrom, baseAll, baseAboveMin, baseGrowth, attachOn, bandFrom, bonus, points, capPerPartner
     case estimateDeal, estimateHelp, estimateAsOf, estimateButton, estimateFor, estimateWords
     case deadlineCalendar
     case auditLog, auditLogHelp, when, since, actor, action, subject, detail, actorAccount = "actor.account", actorOSUser = "actor.os_user"
+    case preview, previewHeading, previewWords, importThis, retired, warnings, previewGone, moreRows, key
 
     /// The words in English and in Dutch.
     var words: (en: String, nl: String) {
@@ -252,6 +254,19 @@ enum PageText: String, CaseIterable, Sendable {
         case .missedChange: ("Missed change", "Verschil misgelopen")
         case .fullDiff: ("Every difference of {partner}", "Alle verschillen van {partner}")
         case .allChanges: ("All changed partners", "Alle gewijzigde partners")
+        case .changedLinesSummary:
+            (
+                "Booking lines changed between the runs' data: {changed} changed, {added} added, {retired} retired",
+                "Boekingsregels gewijzigd tussen de gegevens van de berekeningen: {changed} gewijzigd, {added} toegevoegd, {retired} vervallen"
+            )
+        case .changedLinesHeading:
+            (
+                "Booking lines changed from run {a} (data as known at import {from}) to run {b} (at import {to})",
+                "Boekingsregels gewijzigd van berekening {a} (gegevens zoals bekend na import {from}) tot berekening {b} (na import {to})"
+            )
+        case .changeColumn: ("Change", "Wijziging")
+        case .importColumn: ("By import", "Door import")
+        case .oldToNew: ("Values (before → after)", "Waarden (voor → na)")
         case .moreLines:
             (
                 "The first {shown} of {count} lines are listed; `incentives explain` lists them all.",
@@ -300,6 +315,23 @@ enum PageText: String, CaseIterable, Sendable {
         case .estimateButton: ("Estimate", "Schatten")
         case .estimateFor: ("What the deal adds", "Wat de deal toevoegt")
         case .estimateWords: ("The estimate is worded in English.", "De schatting is in het Engels geformuleerd.")
+        case .preview: ("Preview", "Voorbeeld")
+        case .previewHeading: ("What importing {file} would do", "Wat het importeren van {file} zou doen")
+        case .previewWords:
+            (
+                "Nothing has been written yet. Import imports exactly this file; values are shown as the file writes them.",
+                "Er is nog niets opgeslagen. Importeren importeert precies dit bestand; waarden staan er zoals het bestand ze schrijft."
+            )
+        case .importThis: ("Import", "Importeren")
+        case .retired: ("retired", "vervallen")
+        case .warnings: ("Warnings", "Waarschuwingen")
+        case .previewGone:
+            (
+                "This preview is gone (imported already, or older than an hour); upload the file again.",
+                "Dit voorbeeld is er niet meer (al geïmporteerd, of ouder dan een uur); upload het bestand opnieuw."
+            )
+        case .moreRows: ("... and {count} more {what}", "... en nog {count} {what}")
+        case .key: ("Key", "Sleutel")
         }
     }
 }

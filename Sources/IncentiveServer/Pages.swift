@@ -426,15 +426,22 @@ struct Pages: Sendable {
     // MARK: Imports
 
     /// What an upload came to: what was imported, or the problems that stopped it (`total` counts the
-    /// problems found, which may be more than the engine kept).
+    /// problems found, which may be more than the engine kept), or, for a preview, what the import would do.
     struct UploadOutcome {
         var done: String?
         var problems: [Diagnostic]
         var total: Int
+        /// The import's warnings (it went through, or would).
+        var warnings: [String] = []
+        /// "Preview": what importing the file would do, and the token of the kept upload that "Import" imports.
+        var preview: (summary: ImportSummary, token: String)? = nil
     }
 
     /// A multipart form with `csrf`, `kind` and `file`: the body is streamed to a temporary file, the
     /// file part copied out of it, then imported all or nothing; problems are listed line by line.
+    /// With `action=preview` nothing is written: the page lists what the import would add, change and
+    /// retire, with its warnings, and keeps the file (`ImportPreviews`) for its "Import" button, a form
+    /// with `csrf` and `preview` (the token) that imports exactly the file previewed.
     func upload(_ request: Request, _ context: AppContext) async throws -> Response {
         guard let (user, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
         guard user.role == .admin else { return try notFound(request, context, session: session) }
@@ -447,20 +454,52 @@ struct Pages: Sendable {
         try await Multipart.store(request.body, to: bodyPath, limit: options.maxBodySize)
         let parts = try Multipart.parts(of: bodyPath, boundary: boundary, fileTo: folder.file("upload.csv"))
         try checkCSRF(parts.fields, session)
+        let workspace = self.workspace
+        let language = Language.of(request)
+        let previews = ImportPreviews()
+        if let token = parts.fields["preview"] {
+            guard let kept = previews.take(token, csrf: session.csrfToken) else {
+                let gone = Diagnostic(file: "upload", line: nil, message: language.text(.previewGone))
+                return try await imports(request, context, outcome: UploadOutcome(problems: [gone], total: 1))
+            }
+            defer { kept.remove() }
+            return try await importUpload(request, context, kind: kept.kind, path: kept.path, display: kept.displayName, language: language, by: .account(user.name))
+        }
         guard let kindText = parts.fields["kind"], let kind = DataKind(rawValue: kindText) else { throw APIError.badRequest("unknown kind") }
         guard let file = parts.file else { throw APIError.badRequest("no file in the upload") }
-        let workspace = self.workspace
         let display = "upload:\(file.name.isEmpty ? kind.fileName : file.name)"
+        guard parts.fields["action"] == "preview" else {
+            return try await importUpload(request, context, kind: kind, path: file.path, display: display, language: language, by: .account(user.name))
+        }
         do {
-            let outcome = try await blocking { try workspace.importFile(kind, path: file.path, displayName: display, by: .account(user.name)) }
+            let outcome = try await blocking {
+                try workspace.importFile(kind, path: file.path, displayName: display, mode: ImportMode(dryRun: true))
+            }
+            let token = try previews.keep(file: file.path, kind: kind, displayName: display, csrf: session.csrfToken)
+            return try await imports(
+                request, context,
+                outcome: UploadOutcome(
+                    problems: [], total: 0, warnings: outcome.warnings.lines(severity: .warning), preview: (outcome.files[0], token)))
+        } catch let report as DiagnosticReport {
+            return try await imports(request, context, outcome: UploadOutcome(problems: report.collector.errors, total: report.collector.errorCount))
+        }
+    }
+
+    /// Imports one uploaded file and shows the import page with what it did, or with its problems.
+    func importUpload(
+        _ request: Request, _ context: AppContext, kind: DataKind, path: String, display: String, language: Language, by actor: Actor
+    ) async throws -> Response {
+        let workspace = self.workspace
+        do {
+            let outcome = try await blocking { try workspace.importFile(kind, path: path, displayName: display, by: actor) }
             let summary = outcome.files[0]
-            let language = Language.of(request)
             let done = [
                 "\(summary.rows) \(language.text(.rows))", "\(summary.added) \(language.text(.added))",
                 "\(summary.changed) \(language.text(.changed))", "\(summary.unchanged) \(language.text(.unchanged))",
             ].joined(separator: ", ")
             let text = "\(APIError.cut(display, to: APIError.maxValue)): \(done)"
-            return try await imports(request, context, outcome: UploadOutcome(done: text, problems: [], total: 0))
+            return try await imports(
+                request, context, outcome: UploadOutcome(done: text, problems: [], total: 0, warnings: outcome.warnings.lines(severity: .warning)))
         } catch let report as DiagnosticReport {
             return try await imports(request, context, outcome: UploadOutcome(problems: report.collector.errors, total: report.collector.errorCount))
         }

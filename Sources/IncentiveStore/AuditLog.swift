@@ -196,7 +196,7 @@ public enum AuditLog {
     /// Per file: `bookings bookings.csv: 12 rows (2 added, 1 changed, 9 unchanged), sha256 <64 hex digits>`, joined by `; `.
     static func importDetail(_ files: [ImportSummary]) -> String {
         files.map { file in
-            "\(file.kind.rawValue) \(file.file): \(file.rows) rows (\(file.added) added, \(file.changed) changed, \(file.unchanged) unchanged), sha256 \(file.digest)"
+            "\(file.kind.rawValue) \(file.file): \(file.rows) rows (\(file.added) added, \(file.changed) changed, \(file.unchanged) unchanged\(file.retired > 0 ? ", \(file.retired) retired" : "")), sha256 \(file.digest)"
         }.joined(separator: "; ")
     }
 }
@@ -209,8 +209,7 @@ extension Workspace {
 
     /// The audit entry of one import command: the last `files.count` rows of `imports` are the ones it wrote.
     func auditImport(_ db: Database, _ actor: Actor, _ files: [ImportSummary]) throws {
-        let ids = try Int.fetchAll(cached: db, sql: "SELECT id FROM imports ORDER BY id DESC LIMIT ?", arguments: [files.count]).reversed()
-        try audit(db, actor, .import, subject: AuditLog.importSubject(Array(ids)), detail: AuditLog.importDetail(files))
+        try audit(db, actor, .import, subject: AuditLog.importSubject(files.map(\.id)), detail: AuditLog.importDetail(files))
     }
 
     /// The audit entry of an enrolment or its removal, naming the change set (`imports` row) it wrote.

@@ -30,15 +30,15 @@ extension Workspace {
                 cached: db, sql: "SELECT enrolled_on FROM enrollments WHERE partner_id = ? AND program = ? AND subtrack = ?",
                 arguments: [partner, programID, subtrack])
             if current == day.description { return .unchanged }
+            let id = try logChange(db, kind: .enrollments, what: "enroll \(partner) in \(programID) \(subtrack) on \(day)")
             try db.execute(
                 sql: """
-                    INSERT INTO enrollments(partner_id, program, subtrack, enrolled_on) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (partner_id, program, subtrack) DO UPDATE SET enrolled_on = excluded.enrolled_on
-                    """, arguments: [partner, programID, subtrack, day.description])
-            try logChange(
-                db, kind: .enrollments, what: "enroll \(partner) in \(programID) \(subtrack) on \(day)", added: current == nil ? 1 : 0,
-                changed: current == nil ? 0 : 1)
+                    INSERT INTO enrollments(partner_id, program, subtrack, enrolled_on, added_by) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (partner_id, program, subtrack) DO UPDATE SET enrolled_on = excluded.enrolled_on, added_by = excluded.added_by
+                    """, arguments: [partner, programID, subtrack, day.description, id])
+            try Self.finishChange(db, id: id, rows: 1, added: current == nil ? 1 : 0, changed: current == nil ? 0 : 1, unchanged: 0, retired: 0)
             try auditEnrollment(db, actor, .enroll, partner, programID, subtrack, was: current, now: day.description)
+            try Self.endChanges(db)
             return current == nil ? .added : .changed
         }
         return EnrollmentOutcome(change: change, program: program, row: try standing(partner: partner, program: program, item: subtrack))
@@ -64,6 +64,8 @@ extension Workspace {
     public func unenroll(partner: String, program programID: String, subtrack: String, by actor: Actor = .operatingSystemUser()) throws {
         try writeTransaction { db in
             try Self.requirePartner(db, partner)
+            // The DELETE trigger keeps the enrolment in enrollments_history, retired by this change.
+            let id = try logChange(db, kind: .enrollments, what: "unenroll \(partner) from \(programID) \(subtrack)")
             try db.execute(
                 sql: "DELETE FROM enrollments WHERE partner_id = ? AND program = ? AND subtrack = ?", arguments: [partner, programID, subtrack])
             if db.changesCount == 0 {
@@ -75,16 +77,16 @@ extension Workspace {
                     "partner \(partner) is not enrolled in \(programID) \(subtrack)\(held.isEmpty ? "" : " (it is enrolled in: \(held.joined(separator: ", ")))")"
                 )
             }
-            try logChange(db, kind: .enrollments, what: "unenroll \(partner) from \(programID) \(subtrack)", added: 0, changed: 1)
+            try Self.finishChange(db, id: id, rows: 1, added: 0, changed: 0, unchanged: 0, retired: 1)
             try auditEnrollment(db, actor, .unenroll, partner, programID, subtrack, was: nil, now: nil)
+            try Self.endChanges(db)
         }
     }
 
-    /// Records a change made by a command rather than a file in the import log (with no digest).
-    func logChange(_ db: Database, kind: DataKind, what: String, added: Int, changed: Int) throws {
-        try db.execute(
-            sql: "INSERT INTO imports(imported_at, kind, file_name, digest, rows, added, changed, unchanged) VALUES (?, ?, ?, '', 1, ?, ?, 0)",
-            arguments: [now(), kind.rawValue, what, added, changed])
+    /// Starts a change made by a command rather than a file: its row in the import log (with no digest,
+    /// counts filled in by `finishChange`), whose id the rows it writes carry. Returns the id.
+    func logChange(_ db: Database, kind: DataKind, what: String) throws -> Int {
+        try Self.beginChange(db, at: now(), kind: kind, fileName: what, digest: "")
     }
 
     /// The result row of one partner's item in one program, computed from that partner's lines only.

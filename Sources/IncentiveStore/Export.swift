@@ -57,15 +57,11 @@ extension Workspace {
     public func importLog() throws -> [(id: Int, importedAt: String, summary: ImportSummary)] {
         try pool.read { db in
             try Row.fetchAll(
-                cached: db, sql: "SELECT id, imported_at, kind, file_name, digest, rows, added, changed, unchanged FROM imports ORDER BY id"
+                cached: db, sql: "SELECT id, imported_at, kind, file_name, digest, rows, added, changed, unchanged, retired FROM imports ORDER BY id"
             )
             .map { row in
-                (
-                    row[0], row[1],
-                    ImportSummary(
-                        kind: DataKind(rawValue: row[2]) ?? .bookings, file: row[3], digest: row[4], rows: row[5], added: row[6],
-                        changed: row[7], unchanged: row[8])
-                )
+                let entry = Self.importEntry(row)
+                return (entry.id, entry.importedAt, entry.summary)
             }
         }
     }

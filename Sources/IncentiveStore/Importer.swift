@@ -13,34 +13,66 @@ public struct ImportSummary: Sendable, Hashable {
     public var added: Int
     public var changed: Int
     public var unchanged: Int
+    /// Rows the file no longer holds when it is the full extract of its kind (`--replace`): removed from the
+    /// current data, kept in the kind's history table.
+    public var retired: Int = 0
+    /// The `imports.id` of the file (the `added_by` of the rows it brought); in a dry run the id it would
+    /// have had. 0 where not known.
+    public var id: Int = 0
+    /// In a dry run: the rows that would be added, changed and retired (the first `ImportPreview.listLimit` of each).
+    public var preview: ImportPreview? = nil
 }
 
 /// A finished import: one summary per file, and the warnings (the import succeeded).
 public struct ImportOutcome: Sendable {
     public var files: [ImportSummary]
     public var warnings: DiagnosticCollector
+    /// Nothing was written: the summaries say what the import would do.
+    public var dryRun: Bool = false
 }
 
 /// Progress of a long import: bytes of `file` read so far, out of `total`.
 public typealias ImportProgress = (_ file: String, _ bytesRead: Int, _ total: Int) -> Void
 
+/// How an import treats the rows of the workspace that its files do not hold, and whether it writes at all.
+public struct ImportMode: Sendable, Hashable {
+    /// Each file is the full current extract of its kind: stored rows missing from it are retired
+    /// (removed from the current data, kept in history). Otherwise they stay (an upsert).
+    public var replace: Bool
+    /// Validate and work out what would change, write nothing.
+    public var dryRun: Bool
+
+    public init(replace: Bool = false, dryRun: Bool = false) {
+        self.replace = replace
+        self.dryRun = dryRun
+    }
+}
+
+/// Thrown out of a dry run's transaction so that it rolls back, carrying what the import would have done.
+private struct DryRunRollback: Error {
+    var outcome: ImportOutcome
+}
+
 extension Workspace {
     /// Imports one file of `kind`: validated exactly as the engine validates a dataset folder (partner ids
-    /// against the workspace), then written in one transaction. Rows with the key of a stored row replace it.
+    /// against the workspace), then written in one transaction. Rows with the key of a stored row replace it
+    /// (the stored version moves to the kind's history table).
     /// - Parameters:
     ///   - displayName: how messages and the log name the file (default: `path`), e.g. an upload's name.
+    ///   - mode: `replace` (the file is the full extract: missing rows are retired) and `dryRun` (write nothing).
     ///   - remedies: the front end's words for what to do about a refusal.
     ///   - actor: who imports, for the audit log.
     public func importFile(
-        _ kind: DataKind, path: String, displayName: String? = nil, remedies: Remedies = .plain, progress: ImportProgress? = nil,
-        by actor: Actor = .operatingSystemUser()
+        _ kind: DataKind, path: String, displayName: String? = nil, mode: ImportMode = ImportMode(), remedies: Remedies = .plain,
+        progress: ImportProgress? = nil, by actor: Actor = .operatingSystemUser()
     ) throws(DiagnosticReport) -> ImportOutcome {
-        try importFiles([(kind, path, displayName ?? path)], remedies: remedies, progress: progress, by: actor)
+        try importFiles([(kind, path, displayName ?? path)], mode: mode, remedies: remedies, progress: progress, by: actor)
     }
 
     /// Imports every dataset file found in `directory` (at least one), all in one transaction.
     public func importFolder(
-        _ directory: String, remedies: Remedies = .plain, progress: ImportProgress? = nil, by actor: Actor = .operatingSystemUser()
+        _ directory: String, mode: ImportMode = ImportMode(), remedies: Remedies = .plain, progress: ImportProgress? = nil,
+        by actor: Actor = .operatingSystemUser()
     ) throws(DiagnosticReport) -> ImportOutcome {
         if let problem = DatasetLoader.folderProblem(
             directory, what: "data folder", holds: "the dataset's CSV files (partners.csv, bookings.csv, ...)")
@@ -57,13 +89,13 @@ extension Workspace {
                     file: directory, line: nil,
                     message: "no dataset files here (expected some of \(DataKind.importOrder.map(\.fileName).joined(separator: ", ")))"))
         }
-        var outcome = try importFiles(files, remedies: remedies, progress: progress, by: actor)
+        var outcome = try importFiles(files, mode: mode, remedies: remedies, progress: progress, by: actor)
         DatasetLoader.warnUnreadFiles(in: directory, collector: &outcome.warnings)
         return outcome
     }
 
     func importFiles(
-        _ files: [(DataKind, String, String)], remedies: Remedies, progress: ImportProgress?, by actor: Actor
+        _ files: [(DataKind, String, String)], mode: ImportMode, remedies: Remedies, progress: ImportProgress?, by actor: Actor
     ) throws(DiagnosticReport) -> ImportOutcome {
         var collector = DiagnosticCollector()
         var digests: [String] = []
@@ -88,9 +120,13 @@ extension Workspace {
                 var programs: [Program] = []
                 for version in try ProgramStore.latest(db) { programs.append(try ProgramStore.parse(version)) }
                 var summaries: [ImportSummary] = []
+                let now = self.now()
                 for (kind, file, name) in ordered {
                     let errorsBefore = collector.errorCount
-                    var writer = try TableWriter(db, kind: kind)
+                    let digest = digests[files.firstIndex { $0.1 == file }!]
+                    // The change set first: its id is the `added_by` of every row the file brings.
+                    let id = try Self.beginChange(db, at: now, kind: kind, fileName: name, digest: digest)
+                    var writer = try TableWriter(db, kind: kind, importID: Int64(id), tracksKeys: mode.replace)
                     switch kind {
                     case .partners:
                         for partner in DatasetLoader.readPartners(path: file, displayName: name, into: &dataset, collector: &collector) {
@@ -143,24 +179,30 @@ extension Workspace {
                     let counts = try writer.finish()
                     summaries.append(
                         ImportSummary(
-                            kind: kind, file: name, digest: digests[files.firstIndex { $0.1 == file }!], rows: counts.rows, added: counts.added,
-                            changed: counts.changed, unchanged: counts.unchanged))
+                            kind: kind, file: name, digest: digest, rows: counts.rows, added: counts.added, changed: counts.changed,
+                            unchanged: counts.unchanged, id: id))
+                }
+                if mode.replace && !collector.hasErrors {
+                    // What refers to a partner goes first, so that a partner is retired only once nothing current refers to it.
+                    for index in summaries.indices.reversed() {
+                        summaries[index].retired = try Self.retireMissing(
+                            db, kind: summaries[index].kind, file: summaries[index].file, importID: summaries[index].id, collector: &collector)
+                    }
                 }
                 if !collector.hasErrors && ordered.contains(where: { $0.0 == .bookings || $0.0 == .fx }) {
                     // Amounts a run could not add up exactly are refused now, not found by every run after.
                     try Self.checkBookingSums(db, file: bookingsSource, collector: &collector)
                 }
                 if collector.hasErrors { throw DiagnosticReport(collector) }
-                let now = self.now()
                 for summary in summaries {
-                    try db.execute(
-                        sql: """
-                            INSERT INTO imports(imported_at, kind, file_name, digest, rows, added, changed, unchanged)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                            """,
-                        arguments: [
-                            now, summary.kind.rawValue, summary.file, summary.digest, summary.rows, summary.added, summary.changed, summary.unchanged,
-                        ])
+                    try Self.finishChange(
+                        db, id: summary.id, rows: summary.rows, added: summary.added, changed: summary.changed, unchanged: summary.unchanged,
+                        retired: summary.retired)
+                }
+                try Self.endChanges(db)
+                if mode.dryRun {
+                    for index in summaries.indices { summaries[index].preview = try ImportPreview.of(db, summaries[index]) }
+                    throw DryRunRollback(outcome: ImportOutcome(files: summaries, warnings: collector, dryRun: true))
                 }
                 try auditImport(db, actor, summaries)
                 Failpoint.reach("import-before-commit")
@@ -168,6 +210,8 @@ extension Workspace {
             }
         } catch let report as DiagnosticReport {
             throw report
+        } catch let dryRun as DryRunRollback {
+            return dryRun.outcome
         } catch {
             collector.error(file: path, line: nil, "the import was not written: \(error)")
             throw DiagnosticReport(collector)
@@ -178,10 +222,15 @@ extension Workspace {
 private let transientDestructor = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
 /// Writes the rows of one table: an upsert per row that leaves an identical row alone, and counts of what changed.
+/// Every row it inserts or changes names the import (`added_by`); the table's trigger moves a changed row's
+/// old version into its history table.
 struct TableWriter {
     let db: Database
     let kind: DataKind
+    let importID: Int64
     let statement: Statement
+    /// With `--replace`: records every key of the file in `temp.import_seen_<table>` (see `retireMissing`).
+    let seen: Statement?
     let countBefore: Int
     var rows = 0
     /// Rows inserted or updated (SQLite's change count of the upserts).
@@ -205,24 +254,40 @@ struct TableWriter {
         }
     }
 
-    init(_ db: Database, kind: DataKind) throws {
+    /// The temporary table of the keys a `--replace` file holds.
+    static func seenTable(_ kind: DataKind) -> String { "temp.import_seen_\(kind.table)" }
+
+    init(_ db: Database, kind: DataKind, importID: Int64, tracksKeys: Bool) throws {
         self.db = db
         self.kind = kind
+        self.importID = importID
         let (keys, values) = Self.columns(kind)
-        let all = keys + values
+        let all = keys + values + ["added_by"]
         let sql = """
             INSERT INTO \(kind.table) (\(all.joined(separator: ", "))) VALUES (\(all.map { _ in "?" }.joined(separator: ", ")))
-            ON CONFLICT (\(keys.joined(separator: ", "))) DO UPDATE SET \(values.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+            ON CONFLICT (\(keys.joined(separator: ", "))) DO UPDATE SET \((values + ["added_by"]).map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
             WHERE \(values.map { "\($0) IS NOT excluded.\($0)" }.joined(separator: " OR "))
             """
         statement = try db.makeStatement(sql: sql)
+        if tracksKeys {
+            let table = Self.seenTable(kind)
+            try db.execute(
+                sql: """
+                    DROP TABLE IF EXISTS \(table);
+                    CREATE TABLE \(table) (\(keys.joined(separator: ", ")), PRIMARY KEY (\(keys.joined(separator: ", ")))) WITHOUT ROWID;
+                    """)
+            seen = try db.makeStatement(sql: "INSERT OR IGNORE INTO \(table) VALUES (\(keys.map { _ in "?" }.joined(separator: ", ")))")
+        } else {
+            seen = nil
+        }
         countBefore = try Int.fetchOne(cached: db, sql: "SELECT COUNT(*) FROM \(kind.table)") ?? 0
     }
 
     mutating func upsert(_ values: [(any DatabaseValueConvertible)?]) throws {
-        try statement.execute(arguments: StatementArguments(values))
+        try statement.execute(arguments: StatementArguments(values + [importID]))
         rows += 1
         touched += db.changesCount
+        if let seen { try seen.execute(arguments: StatementArguments(Array(values.prefix(Self.columns(kind).keys.count)))) }
     }
 
     func finish() throws -> (rows: Int, added: Int, changed: Int, unchanged: Int) {
@@ -234,16 +299,27 @@ struct TableWriter {
     /// Streams a bookings file through the engine's validation into the table, binding bytes directly
     /// (a million lines is the everyday case). Once a problem is found, lines are still validated but no
     /// longer written: the transaction will be rolled back.
+    ///
+    /// A line that changes a stored one (the upsert changed a row and its trigger wrote the old version
+    /// into `bookings_history`: two changes, where an insert makes one) is compared with that old version,
+    /// read back by key: a move to another partner, a flipped sign or an amount changed by more than half
+    /// is a warning naming the line.
     mutating func importBookings(
         _ file: String, displayName: String, dataset: Dataset, collector: inout DiagnosticCollector, progress: (Int, Int) -> Void
     ) throws {
         let raw = statement.sqliteStatement
+        let seenRaw = seen?.sqliteStatement
         let connection = db.sqliteConnection
+        let old = try db.cachedStatement(
+            sql: "SELECT partner_id, amount_cents, currency FROM bookings_history WHERE order_id = ? AND line = ? AND retired_by = ?")
+        let oldRaw = old.sqliteStatement
         var failure: Int32 = SQLITE_OK
         var failureMessage = ""
         var scratch: [UInt8] = []
         scratch.reserveCapacity(64)
         var rows = 0, touched = 0
+        let importID = self.importID
+        sqlite3_bind_int64(raw, 11, importID)
         let total = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         BookingFile.read(path: file, displayName: displayName, dataset: dataset, collector: &collector, progress: { progress($0, total) }) {
             line, collector in
@@ -268,23 +344,77 @@ struct TableWriter {
             for byte in line.currency { scratch.append(FieldParsing.asciiUpper(byte)) }
             scratch.withUnsafeBufferPointer { Self.bind(raw, 9, $0) }
             Self.bind(raw, 10, line.intendedUse)
+            let before = sqlite3_total_changes(connection)
             let code = sqlite3_step(raw)
             if code != SQLITE_DONE {
                 failure = code
                 failureMessage = String(cString: sqlite3_errmsg(connection))
             } else {
-                touched += Int(sqlite3_changes(connection))
+                let changes = Int(sqlite3_changes(connection))
+                touched += changes
+                if changes > 0 && sqlite3_total_changes(connection) &- before > 1 {
+                    // Changed, not added: the old version is in the history now.
+                    Self.bind(oldRaw, 1, line.orderID)
+                    Self.bind(oldRaw, 2, line.lineID)
+                    sqlite3_bind_int64(oldRaw, 3, importID)
+                    if sqlite3_step(oldRaw) == SQLITE_ROW {
+                        let oldPartner = String(decoding: CanonicalCSV.text(oldRaw, 0), as: UTF8.self)
+                        let oldAmount = sqlite3_column_int64(oldRaw, 1)
+                        let oldCurrency = String(decoding: CanonicalCSV.text(oldRaw, 2), as: UTF8.self)
+                        let currency = String(decoding: scratch, as: UTF8.self)
+                        if let warning = Self.changeWarning(
+                            order: String(decoding: line.orderID, as: UTF8.self), line: String(decoding: line.lineID, as: UTF8.self),
+                            old: (oldPartner, oldAmount, oldCurrency),
+                            new: (String(decoding: line.partnerID, as: UTF8.self), line.amount, currency))
+                        {
+                            collector.warning(file: displayName, line: line.line, warning)
+                        }
+                    }
+                    sqlite3_reset(oldRaw)
+                }
             }
             sqlite3_reset(raw)
+            if let seenRaw, failure == SQLITE_OK {
+                Self.bind(seenRaw, 1, line.orderID)
+                Self.bind(seenRaw, 2, line.lineID)
+                let code = sqlite3_step(seenRaw)
+                if code != SQLITE_DONE {
+                    failure = code
+                    failureMessage = String(cString: sqlite3_errmsg(connection))
+                }
+                sqlite3_reset(seenRaw)
+            }
             rows += 1
             if rows == 1000 { Failpoint.reach("import-mid-bookings") }
         }
         sqlite3_clear_bindings(raw)
+        sqlite3_clear_bindings(oldRaw)
+        if let seenRaw { sqlite3_clear_bindings(seenRaw) }
         if failure != SQLITE_OK {
             throw WorkspaceError(.failed, "writing bookings failed: \(failureMessage) (SQLite code \(failure))")
         }
         self.rows = rows
         self.touched = touched
+    }
+
+    /// The warning for a changed booking line that moves to another partner, flips the sign of its amount
+    /// or changes it by more than half (|new − old| × 2 > |old|); nil for any other change.
+    static func changeWarning(
+        order: String, line: String, old: (partner: String, amount: Int64, currency: String), new: (partner: String, amount: Int64, currency: String)
+    ) -> String? {
+        func money(_ cents: Int64, _ currency: String) -> String { "\(Money(cents: cents).groupedText) \(currency)" }
+        var parts: [String] = []
+        if old.partner != new.partner {
+            parts.append("moves from partner \(old.partner) to \(new.partner) (\(money(new.amount, new.currency)))")
+        }
+        let flipped = (old.amount > 0 && new.amount < 0) || (old.amount < 0 && new.amount > 0)
+        if flipped {
+            parts.append("flips the sign of its amount: \(money(old.amount, old.currency)) -> \(money(new.amount, new.currency))")
+        } else if (Int128(new.amount) - Int128(old.amount)).magnitude * 2 > Int128(old.amount).magnitude {
+            parts.append("changes its amount by more than half: \(money(old.amount, old.currency)) -> \(money(new.amount, new.currency))")
+        }
+        if parts.isEmpty { return nil }
+        return "order \(Diagnostic.escaped(order))/\(Diagnostic.escaped(line)) " + parts.joined(separator: "; ")
     }
 
     @inline(__always)

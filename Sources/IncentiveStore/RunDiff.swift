@@ -41,6 +41,8 @@ public struct RunDiff: Sendable {
     /// Imports recorded between the two runs' starts.
     public var imports: [ImportSummary]
     public var rows: [RowChange]
+    /// The booking lines whose data differs between the two runs' inputs (nil: the data is the same).
+    public var lines: LineChanges?
 }
 
 extension Workspace {
@@ -50,7 +52,12 @@ extension Workspace {
         let (a, resultA) = try runResult(first, partner: partner)
         let (b, resultB) = try runResult(second, partner: partner)
         let programs = try programChanges(a, b)
-        let imports = try pool.read { db in try importsBetween(db, from: min(a.startedAt, b.startedAt), to: max(a.startedAt, b.startedAt)) }
+        let (imports, lines) = try pool.read { db in
+            (
+                try importsBetween(db, from: min(a.startedAt, b.startedAt), to: max(a.startedAt, b.startedAt)),
+                a.dataDigest == b.dataDigest ? nil : try lineChanges(db, a, b, partner: partner)
+            )
+        }
         var rowsA: [String: ResultRow] = [:]
         for row in resultA.rows { rowsA[Self.key(row)] = row }
         var changes: [RunDiff.RowChange] = []
@@ -72,7 +79,7 @@ extension Workspace {
         changes.sort { Self.key($0.before ?? $0.after!).utf8.lexicographicallyPrecedes(Self.key($1.before ?? $1.after!).utf8) }
         return RunDiff(
             before: a, after: b, currency: resultB.programs.first?.program.currency ?? resultA.programs.first?.program.currency ?? "",
-            programs: programs, dataChanged: a.dataDigest != b.dataDigest, imports: imports, rows: changes)
+            programs: programs, dataChanged: a.dataDigest != b.dataDigest, imports: imports, rows: changes, lines: lines)
     }
 
     /// Each program of either run with its versions, and what changed in its definition between them.
@@ -184,6 +191,60 @@ public enum RunDiffText {
             for flip in change.flips {
                 text += "  check \(flip.code): \(mark(flip.before)) -> \(mark(flip.after)): \(flip.explanation)\n"
             }
+        }
+        if let lines = diff.lines { text += Self.lines(lines, diff: diff, limit: lineLimit) }
+        return text
+    }
+
+    /// How many changed booking lines the text lists (the CSV and JSON list them all).
+    public static let lineLimit = 100
+
+    /// The section of the changed booking lines: each with its key, partner, the import that changed it and
+    /// its columns' old and new values; the first `limit` and a count of the rest.
+    public static func lines(_ changes: LineChanges, diff: RunDiff, limit: Int?) -> String {
+        let a = diff.before, b = diff.after
+        var text = "\nbooking lines: \(changes.changed) changed, \(changes.added) added, \(changes.retired) retired"
+        text += " (run \(a.id)'s data as known at import \(changes.fromImport), run \(b.id)'s at import \(changes.toImport))\n"
+        if !changes.recorded {
+            text +=
+                "  (a run stored before the workspace kept history is taken as known at the last import before it started; lines changed before history was kept are not listed)\n"
+        }
+        let shown = limit.map { Array(changes.lines.prefix($0)) } ?? changes.lines
+        for line in shown {
+            text += "  \(line.orderID) line \(line.line)  \(line.partnerID)  \(line.kind.rawValue) by import \(line.importID)"
+            text += " (\(line.importFile), \(line.importedAt))\n"
+            switch line.kind {
+            case .changed:
+                for column in line.columns { text += "    \(column.name) \(column.before ?? "") -> \(column.after ?? "")\n" }
+            case .added, .retired:
+                let values = (line.after ?? line.before)!.values
+                let fields = zip(BookingValues.columns, values).compactMap { name, value in value.map { "\(name) \($0)" } }
+                text += "    \(fields.joined(separator: ", "))\n"
+            }
+        }
+        if shown.count < changes.lines.count {
+            text += "  ... and \(changes.lines.count - shown.count) more (all of them: --format csv --lines, or --format json)\n"
+        }
+        return text
+    }
+
+    /// The changed booking lines as CSV: one row per line, each column's value before and after.
+    public static let linesCSVHeader =
+        "order_id,line,change,partner_id,import_id,import_file,imported_at,changed_columns,"
+        + BookingValues.columns.map { "\($0)_before,\($0)_after" }.joined(separator: ",")
+
+    public static func linesCSV(_ diff: RunDiff) -> String {
+        var text = linesCSVHeader + "\n"
+        for line in diff.lines?.lines ?? [] {
+            var fields = [
+                line.orderID, line.line, line.kind.rawValue, line.partnerID, String(line.importID), line.importFile, line.importedAt,
+                line.columns.map(\.name).joined(separator: ";"),
+            ]
+            for index in BookingValues.columns.indices {
+                fields.append(line.before?.values[index] ?? "")
+                fields.append(line.after?.values[index] ?? "")
+            }
+            text += fields.map(ResultsCSV.field).joined(separator: ",") + "\n"
         }
         return text
     }

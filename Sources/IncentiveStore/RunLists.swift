@@ -380,7 +380,7 @@ extension Workspace {
             let items = try Row.fetchAll(
                 cached: db,
                 sql:
-                    "SELECT id, imported_at, kind, file_name, digest, rows, added, changed, unchanged FROM imports ORDER BY id DESC LIMIT ? OFFSET ?",
+                    "SELECT id, imported_at, kind, file_name, digest, rows, added, changed, unchanged, retired FROM imports ORDER BY id DESC LIMIT ? OFFSET ?",
                 arguments: [limit, offset]
             ).map(Self.importEntry)
             return ListPage(items: items, total: total)
@@ -388,11 +388,13 @@ extension Workspace {
     }
 
     static func importEntry(_ row: Row) -> ImportLogEntry {
-        ImportLogEntry(
-            id: row[0], importedAt: row[1],
-            summary: ImportSummary(
-                kind: DataKind(rawValue: row[2]) ?? .bookings, file: row[3], digest: row[4], rows: row[5], added: row[6], changed: row[7],
-                unchanged: row[8]))
+        let id: Int = row[0], kind: String = row[2]
+        var summary = ImportSummary(
+            kind: DataKind(rawValue: kind) ?? .bookings, file: row[3], digest: row[4], rows: row[5], added: row[6], changed: row[7],
+            unchanged: row[8])
+        summary.retired = row[9]
+        summary.id = id
+        return ImportLogEntry(id: id, importedAt: row[1], summary: summary)
     }
 
     /// Imports recorded between two instants (inclusive), oldest first.
@@ -400,7 +402,7 @@ extension Workspace {
         try Row.fetchAll(
             cached: db,
             sql: """
-                SELECT id, imported_at, kind, file_name, digest, rows, added, changed, unchanged FROM imports
+                SELECT id, imported_at, kind, file_name, digest, rows, added, changed, unchanged, retired FROM imports
                 WHERE imported_at >= ? AND imported_at <= ? ORDER BY id
                 """, arguments: [from, to]
         ).map { Self.importEntry($0).summary }

@@ -17,6 +17,9 @@ public struct RunSummary: Sendable {
     public var programs: [(id: String, version: Int)]
     public var amount: Money
     public var missedAmount: Money
+    /// The largest import id committed when the run read its data: the run is the data as known at that
+    /// import (0: nothing imported yet); nil for runs stored before the workspace kept history.
+    public var knownImport: Int?
 }
 
 extension Workspace {
@@ -32,12 +35,12 @@ extension Workspace {
             let id = try writeTransaction { db throws -> Int in
                 try db.execute(
                     sql: """
-                        INSERT INTO runs(started_at, finished_at, engine_version, data_digest, inputs_digest, booking_lines, partners)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO runs(started_at, finished_at, engine_version, data_digest, inputs_digest, booking_lines, partners, known_import)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         started, now(), Engine.version, record.dataDigest, record.inputsDigest, input.totals.lineCount,
-                        input.dataset.partners.count,
+                        input.dataset.partners.count, record.knownImport,
                     ])
                 let id = Int(db.lastInsertedRowID)
                 for (position, program) in record.programVersions.enumerated() {
@@ -149,7 +152,7 @@ extension Workspace {
         return RunSummary(
             id: id, startedAt: row["started_at"], finishedAt: row["finished_at"], engineVersion: row["engine_version"],
             dataDigest: row["data_digest"], inputsDigest: row["inputs_digest"], bookingLines: row["booking_lines"], partners: row["partners"],
-            programs: programs, amount: Money(cents: sums[0]), missedAmount: Money(cents: sums[1]))
+            programs: programs, amount: Money(cents: sums[0]), missedAmount: Money(cents: sums[1]), knownImport: row["known_import"])
     }
 
     /// A stored run's results, rebuilt exactly as `compute` produced them (same programs, partners, rows, checks).

@@ -319,6 +319,78 @@ enum Schema {
                     ) WITHOUT ROWID;
                     """)
         }
+        // Issue 16: row history (docs/workspace.md "History"). Every data table keeps its current rows, each
+        // version naming the import (`imports.id`) that brought it in `added_by` (0: stored before this
+        // migration, when no history was kept). A superseded or removed version moves into `<table>_history`
+        // with `retired_by`, the import that changed or removed it; triggers do the moving, so no code path
+        // can lose a version: an UPDATE that does not name a new import, or a DELETE while no change is being
+        // written (`workspace_info` key `writing_import`), is refused. Nothing is ever deleted from a history
+        // table. `imports.retired` counts the rows an import retired (`import --replace`); `runs.known_import`
+        // is the last import a run's data included (NULL for runs stored before).
+        migrator.registerMigration("v7-row-history") { db in
+            // Each data table's columns in table order (name, type), and its key: written out here, not taken
+            // from the importer, so that this migration stays as it shipped.
+            let tables: [(name: String, columns: [(String, String)], key: [String])] = [
+                (
+                    "partners", [("partner_id", "TEXT NOT NULL"), ("name", "TEXT NOT NULL"), ("country", "TEXT NOT NULL"), ("tier", "TEXT NOT NULL"),
+                    ("provider", "INTEGER NOT NULL")], ["partner_id"]
+                ),
+                ("tiers", [("partner_id", "TEXT NOT NULL"), ("valid_from", "TEXT NOT NULL"), ("tier", "TEXT NOT NULL")], ["partner_id", "valid_from"]),
+                (
+                    "credentials", [("partner_id", "TEXT NOT NULL"), ("credential", "TEXT NOT NULL"), ("achieved_on", "TEXT NOT NULL"), ("expires_on", "TEXT")],
+                    ["partner_id", "credential", "achieved_on"]
+                ),
+                ("csat", [("survey_id", "TEXT NOT NULL"), ("partner_id", "TEXT NOT NULL"), ("submitted_on", "TEXT NOT NULL")], ["survey_id"]),
+                (
+                    "services", [("partner_id", "TEXT NOT NULL"), ("service", "TEXT NOT NULL"), ("strategic", "INTEGER NOT NULL"), ("active_from", "TEXT NOT NULL"),
+                    ("active_until", "TEXT")], ["partner_id", "service", "active_from"]
+                ),
+                (
+                    "enrollments", [("partner_id", "TEXT NOT NULL"), ("program", "TEXT NOT NULL"), ("subtrack", "TEXT NOT NULL"), ("enrolled_on", "TEXT NOT NULL")],
+                    ["partner_id", "program", "subtrack"]
+                ),
+                ("products", [("sku", "TEXT NOT NULL"), ("description", "TEXT"), ("family", "TEXT")], ["sku"]),
+                ("fx_rates", [("currency", "TEXT NOT NULL"), ("valid_from", "TEXT NOT NULL"), ("rate_micros", "INTEGER NOT NULL")], ["currency", "valid_from"]),
+                (
+                    "bookings", [("order_id", "TEXT NOT NULL"), ("line", "TEXT NOT NULL"), ("partner_id", "TEXT NOT NULL"), ("booked_on", "TEXT NOT NULL"),
+                    ("shipped_on", "TEXT"), ("sku", "TEXT NOT NULL"), ("quantity", "TEXT"), ("amount_cents", "INTEGER NOT NULL"), ("currency", "TEXT NOT NULL"),
+                    ("intended_use", "TEXT NOT NULL")], ["order_id", "line"]
+                ),
+            ]
+            for table in tables {
+                let names = table.columns.map(\.0) + ["added_by"]
+                let old = names.map { "OLD.\($0)" }.joined(separator: ", ")
+                try db.execute(
+                    sql: """
+                        ALTER TABLE \(table.name) ADD COLUMN added_by INTEGER NOT NULL DEFAULT 0;
+                        CREATE TABLE \(table.name)_history (
+                            \(table.columns.map { "\($0.0) \($0.1)" }.joined(separator: ",\n    "))
+                            , added_by INTEGER NOT NULL
+                            , retired_by INTEGER NOT NULL
+                            , PRIMARY KEY (\((table.key + ["added_by"]).joined(separator: ", ")))
+                        ) WITHOUT ROWID;
+                        CREATE INDEX \(table.name)_history_by_retired ON \(table.name)_history(retired_by);
+                        CREATE TRIGGER \(table.name)_keep_changed BEFORE UPDATE ON \(table.name)
+                        BEGIN
+                            SELECT RAISE(ABORT, 'a change of \(table.name) must name its import (added_by)') WHERE NEW.added_by IS OLD.added_by;
+                            INSERT INTO \(table.name)_history(\(names.joined(separator: ", ")), retired_by) VALUES (\(old), NEW.added_by);
+                        END;
+                        CREATE TRIGGER \(table.name)_keep_removed BEFORE DELETE ON \(table.name)
+                        BEGIN
+                            SELECT RAISE(ABORT, 'a row of \(table.name) is removed only by a change that names its import (writing_import)')
+                                WHERE (SELECT value FROM workspace_info WHERE key = 'writing_import') IS NULL;
+                            INSERT INTO \(table.name)_history(\(names.joined(separator: ", ")), retired_by)
+                                VALUES (\(old), CAST((SELECT value FROM workspace_info WHERE key = 'writing_import') AS INTEGER));
+                        END;
+                        """)
+            }
+            try db.execute(
+                sql: """
+                    CREATE INDEX bookings_history_by_partner ON bookings_history(partner_id);
+                    ALTER TABLE imports ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE runs ADD COLUMN known_import INTEGER;
+                    """)
+        }
         AuditLog.register(in: &migrator)
         return migrator
     }

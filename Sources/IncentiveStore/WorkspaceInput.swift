@@ -12,6 +12,9 @@ public struct InputRecord: Sendable {
     public var dataDigest: String
     /// SHA-256 of the data digest and the program versions' digests.
     public var inputsDigest: String
+    /// The largest import id committed in the snapshot the data was read from (or the import it was read as
+    /// known at): 0 when nothing was imported yet, and for a one-partner read of the current data.
+    public var knownImport: Int = 0
 }
 
 /// What every partner's input shares at one revision of the workspace.
@@ -35,15 +38,18 @@ extension Workspace {
     /// one bookings pass. With `onlyPartner`, only that partner's booking lines are read (for `explain`,
     /// `enroll`), and the data digest is not computed.
     /// - Parameter bookingView: how each booking line is seen (`nil`: left out), e.g. as it stood on a date.
+    /// - Parameter asKnownAt: read the data as the workspace knew it right after that import, with the program
+    ///   versions of its moment (`resolve(_:)`), instead of the current data (`nil`).
     /// - Parameter remedies: the front end's words for what to do about an empty workspace or an unknown id.
     public func loadInput(
         programIDs: [String] = [], tracePartner: String? = nil, onlyPartner: Bool = false, bookingView: ((BookingLine) -> BookingLine?)? = nil,
-        remedies: Remedies = .plain
+        asKnownAt: KnownPoint? = nil, remedies: Remedies = .plain
     ) throws(DiagnosticReport) -> (input: LoadedInput, record: InputRecord) {
         do {
             return try pool.read { db in
                 try loadInput(
-                    db, programIDs: programIDs, tracePartner: tracePartner, onlyPartner: onlyPartner, bookingView: bookingView, remedies: remedies)
+                    db, programIDs: programIDs, tracePartner: tracePartner, onlyPartner: onlyPartner, bookingView: bookingView, point: asKnownAt,
+                    remedies: remedies)
             }
         } catch let report as DiagnosticReport {
             throw report
@@ -55,11 +61,15 @@ extension Workspace {
     /// `loadInput` inside a read the caller holds (a `DiagnosticReport` for problems of the data).
     func loadInput(
         _ db: Database, programIDs: [String], tracePartner: String?, onlyPartner: Bool, bookingView: ((BookingLine) -> BookingLine?)?,
-        remedies: Remedies
+        point: KnownPoint? = nil, remedies: Remedies
     ) throws -> (LoadedInput, InputRecord) {
         var collector = DiagnosticCollector()
-        // A one-partner read takes what every partner shares from the revision it reads at.
-        let common = onlyPartner ? try sharedInput(db) : try Self.sharedInput(db, source: path, revision: nil)
+        // A one-partner read takes what every partner shares from the revision it reads at (a read of the
+        // past reads its own: the kept one is the current data's).
+        let common =
+            point != nil
+            ? try Self.sharedInput(db, source: path, revision: nil, point: point)
+            : onlyPartner ? try sharedInput(db) : try Self.sharedInput(db, source: path, revision: nil)
         let programs = common.programs
         var programRecords = common.programRecords
         collector.merge(common.problems)
@@ -77,7 +87,7 @@ extension Workspace {
         programRecords = programRecords.filter { record in selected.contains { $0.id.isExactly(record.0) } }
         programRecords.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
 
-        let dataset = try Self.dataset(db, source: path, partner: onlyPartner ? tracePartner : nil, shared: common)
+        let dataset = try Self.dataset(db, source: path, partner: onlyPartner ? tracePartner : nil, shared: common, point: point)
         if dataset.partners.isEmpty && !(onlyPartner && tracePartner != nil) {
             collector.error(file: path, line: nil, "the workspace has no partners yet; \(remedies.importData)")
         }
@@ -96,14 +106,16 @@ extension Workspace {
         buffer.reserveCapacity(1 << 17)
         if !onlyPartner {
             for kind in DataKind.importOrder where kind != .bookings {
-                if kind.isOptional, try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM \(kind.table))") != true { continue }
-                try Self.appendTable(kind, db, to: &buffer) { digest.consume(&$0) }
+                if kind.isOptional, try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM \(KnownRows.from(kind, point)))") != true {
+                    continue
+                }
+                try Self.appendTable(kind, db, point: point, to: &buffer) { digest.consume(&$0) }
             }
         }
         let file = bookingsSource
         var records = 0
         try Self.readBookings(
-            db, dataset: dataset, partner: onlyPartner ? tracePartner : nil,
+            db, dataset: dataset, partner: onlyPartner ? tracePartner : nil, point: point,
             canonical: onlyPartner
                 ? nil
                 : { buffer in
@@ -130,7 +142,7 @@ extension Workspace {
             input,
             InputRecord(
                 programVersions: programRecords.map { (id: $0.0, version: $0.1, digest: $0.2) }, dataDigest: dataDigest,
-                inputsDigest: inputs.finalize())
+                inputsDigest: inputs.finalize(), knownImport: try point?.importID ?? (onlyPartner ? 0 : Self.lastImport(db)))
         )
     }
 
@@ -175,11 +187,11 @@ extension Workspace {
         Int(try String.fetchOne(cached: db, sql: "SELECT value FROM workspace_info WHERE key = 'revision'") ?? "0") ?? 0
     }
 
-    static func sharedInput(_ db: Database, source: String, revision: Int?) throws -> SharedInput {
+    static func sharedInput(_ db: Database, source: String, revision: Int?, point: KnownPoint? = nil) throws -> SharedInput {
         var problems = DiagnosticCollector()
         var programs: [Program] = []
         var programRecords: [(String, Int, String)] = []
-        for version in try ProgramStore.latest(db) {
+        for version in try point.map({ try ProgramStore.versions(db, at: $0) }) ?? ProgramStore.latest(db) {
             do {
                 programs.append(try ProgramStore.parse(version))
                 programRecords.append((version.programID, version.version, version.digest))
@@ -188,21 +200,24 @@ extension Workspace {
             }
         }
         ProgramLoader.checkTogether(programs, collector: &problems)
-        let catalogue = try catalogue(db)
+        let catalogue = try catalogue(db, point: point)
         return SharedInput(
             revision: revision, programs: programs, programRecords: programRecords, problems: problems, products: catalogue.products,
             fxRates: catalogue.fxRates)
     }
 
     /// Every product and exchange rate, in a dataset of no partners.
-    static func catalogue(_ db: Database) throws -> Dataset {
+    static func catalogue(_ db: Database, point: KnownPoint? = nil) throws -> Dataset {
         var catalogue = Dataset()
-        if try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM products)") == true {
-            for row in try Row.fetchAll(cached: db, sql: "SELECT sku, description, family FROM products ORDER BY sku") {
+        let products = KnownRows.from(.products, point)
+        if try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM \(products))") == true {
+            for row in try Row.fetchAll(cached: db, sql: "SELECT sku, description, family FROM \(products) ORDER BY sku") {
                 catalogue.add(Product(sku: row[0], description: row[1], family: row[2]))
             }
         }
-        for row in try Row.fetchAll(cached: db, sql: "SELECT currency, valid_from, rate_micros FROM fx_rates ORDER BY currency, valid_from") {
+        for row in try Row.fetchAll(
+            cached: db, sql: "SELECT currency, valid_from, rate_micros FROM \(KnownRows.from(.fx, point)) ORDER BY currency, valid_from")
+        {
             catalogue.add(FXRate(currency: row[0], validFrom: try day(row[1]), rate: ScaledDecimal(units: row[2], scale: 6)))
         }
         catalogue.finish()
@@ -211,13 +226,19 @@ extension Workspace {
 
     /// Everything but bookings, as the engine's `Dataset`; with `partner`, only what concerns that partner
     /// (read through the tables' partner indexes), with every product and exchange rate (`shared`'s when given).
-    static func dataset(_ db: Database, source: String, partner: String? = nil, shared: SharedInput? = nil) throws -> Dataset {
+    /// With `point`, the rows as known then.
+    static func dataset(_ db: Database, source: String, partner: String? = nil, shared: SharedInput? = nil, point: KnownPoint? = nil) throws
+        -> Dataset
+    {
         var dataset = Dataset()
         dataset.partnersSource = "the workspace"
         let only = partner == nil ? "" : "WHERE partner_id = ?"
         let arguments: StatementArguments = partner.map { [$0] } ?? []
+        // The tables, or their rows as known at `point`.
+        let (partners, tiers, credentials) = (KnownRows.from(.partners, point), KnownRows.from(.tiers, point), KnownRows.from(.credentials, point))
+        let (csat, services, enrollments) = (KnownRows.from(.csat, point), KnownRows.from(.services, point), KnownRows.from(.enrollments, point))
         for row in try Row.fetchAll(
-            cached: db, sql: "SELECT partner_id, name, country, tier, provider FROM partners \(only) ORDER BY partner_id", arguments: arguments)
+            cached: db, sql: "SELECT partner_id, name, country, tier, provider FROM \(partners) \(only) ORDER BY partner_id", arguments: arguments)
         {
             let tierText: String = row[3]
             guard let tier = Tier(rawValue: tierText) else {
@@ -226,7 +247,7 @@ extension Workspace {
             dataset.add(Partner(id: row[0], name: row[1], country: row[2], tier: tier, provider: row[4]))
         }
         for row in try Row.fetchAll(
-            cached: db, sql: "SELECT partner_id, tier, valid_from FROM tiers \(only) ORDER BY partner_id, valid_from", arguments: arguments)
+            cached: db, sql: "SELECT partner_id, tier, valid_from FROM \(tiers) \(only) ORDER BY partner_id, valid_from", arguments: arguments)
         {
             let tierText: String = row[1]
             guard let tier = Tier(rawValue: tierText) else {
@@ -236,19 +257,20 @@ extension Workspace {
         }
         for row in try Row.fetchAll(
             cached: db,
-            sql: "SELECT partner_id, credential, achieved_on, expires_on FROM credentials \(only) ORDER BY partner_id, credential, achieved_on",
+            sql: "SELECT partner_id, credential, achieved_on, expires_on FROM \(credentials) \(only) ORDER BY partner_id, credential, achieved_on",
             arguments: arguments)
         {
             dataset.add(Credential(partnerID: row[0], credential: row[1], achievedOn: try day(row[2]), expiresOn: try optionalDay(row[3])))
         }
         for row in try Row.fetchAll(
-            cached: db, sql: "SELECT partner_id, survey_id, submitted_on FROM csat \(only) ORDER BY survey_id", arguments: arguments)
+            cached: db, sql: "SELECT partner_id, survey_id, submitted_on FROM \(csat) \(only) ORDER BY survey_id", arguments: arguments)
         {
             dataset.add(CSATReport(partnerID: row[0], surveyID: row[1], submittedOn: try day(row[2])))
         }
         for row in try Row.fetchAll(
             cached: db,
-            sql: "SELECT partner_id, service, strategic, active_from, active_until FROM services \(only) ORDER BY partner_id, service, active_from",
+            sql:
+                "SELECT partner_id, service, strategic, active_from, active_until FROM \(services) \(only) ORDER BY partner_id, service, active_from",
             arguments: arguments)
         {
             dataset.add(
@@ -256,7 +278,7 @@ extension Workspace {
                     partnerID: row[0], service: row[1], strategic: row[2], activeFrom: try day(row[3]), activeUntil: try optionalDay(row[4])))
         }
         for row in try Row.fetchAll(
-            cached: db, sql: "SELECT partner_id, program, subtrack, enrolled_on FROM enrollments \(only) ORDER BY partner_id, program, subtrack",
+            cached: db, sql: "SELECT partner_id, program, subtrack, enrolled_on FROM \(enrollments) \(only) ORDER BY partner_id, program, subtrack",
             arguments: arguments)
         {
             dataset.enrollments.append(Enrollment(partnerID: row[0], program: row[1], subtrack: row[2], enrolledOn: try day(row[3])))
@@ -264,7 +286,7 @@ extension Workspace {
         if let shared {
             (dataset.products, dataset.fxRates) = (shared.products, shared.fxRates)
         } else {
-            let catalogue = try catalogue(db)
+            let catalogue = try catalogue(db, point: point)
             (dataset.products, dataset.fxRates) = (catalogue.products, catalogue.fxRates)
         }
         dataset.finish()
@@ -283,12 +305,13 @@ extension Workspace {
 
     /// Appends a whole table as canonical CSV (header first), handing `flush` the buffer whenever it is large.
     static func appendTable(
-        _ kind: DataKind, _ db: Database, marked: Bool = true, to buffer: inout [UInt8], flush: (inout [UInt8]) throws -> Void
+        _ kind: DataKind, _ db: Database, marked: Bool = true, point: KnownPoint? = nil, to buffer: inout [UInt8],
+        flush: (inout [UInt8]) throws -> Void
     ) throws {
         let layout = kind.layout
         if marked { buffer.append(contentsOf: "# \(kind.fileName)\n".utf8) }
         CanonicalCSV.appendHeader(layout.header, to: &buffer)
-        let statement = try db.makeStatement(sql: layout.select)
+        let statement = try db.makeStatement(sql: KnownRows.select(kind, point))
         let raw = statement.sqliteStatement
         while true {
             let code = sqlite3_step(raw)
@@ -303,8 +326,8 @@ extension Workspace {
     /// Streams booking lines in key order as the engine's `BookingLine`s. With `canonical`, each row is
     /// also appended to `buffer` as canonical CSV and `canonical` is called after it.
     static func readBookings(
-        _ db: Database, dataset: Dataset, partner: String?, canonical: ((inout [UInt8]) -> Void)?, buffer: inout [UInt8],
-        _ body: (BookingLine) -> Void
+        _ db: Database, dataset: Dataset, partner: String?, point: KnownPoint? = nil, canonical: ((inout [UInt8]) -> Void)?,
+        buffer: inout [UInt8], _ body: (BookingLine) -> Void
     ) throws {
         let layout = DataKind.bookings.layout
         if canonical != nil {
@@ -313,12 +336,12 @@ extension Workspace {
         }
         let sql =
             partner == nil
-            ? layout.select
+            ? KnownRows.select(.bookings, point)
             : """
             SELECT order_id, line, partner_id, booked_on, shipped_on, sku, quantity, amount_cents, currency, intended_use
-            FROM bookings WHERE partner_id = ? ORDER BY order_id, line
+            FROM \(KnownRows.from(.bookings, point)) WHERE partner_id = ? ORDER BY order_id, line
             """
-        let statement = partner == nil ? try db.makeStatement(sql: sql) : try db.cachedStatement(sql: sql)
+        let statement = partner == nil || point != nil ? try db.makeStatement(sql: sql) : try db.cachedStatement(sql: sql)
         if let partner { try statement.setArguments([partner]) }
         let raw = statement.sqliteStatement
         var columns = [UnsafeBufferPointer<UInt8>](repeating: UnsafeBufferPointer(start: nil, count: 0), count: 10)

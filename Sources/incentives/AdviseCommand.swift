@@ -18,6 +18,8 @@ struct Advise: ParsableCommand {
 
     @OptionGroup var input: InputOptions
 
+    @OptionGroup var known: KnownAtOption
+
     @Option(help: ArgumentHelp("The partner to advise.", valueName: "id"))
     var partner: String
 
@@ -42,6 +44,7 @@ struct Advise: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
 
     func validate() throws {
+        try known.validate(with: input)
         guard horizon >= 1 else { throw ValidationError("--horizon: expected a whole number of periods, 1 or more (got \(horizon))") }
     }
 
@@ -70,9 +73,10 @@ struct Advise: ParsableCommand {
             }
         } else {
             let workspace = try Terminal.openWorkspace(input.workspace)
+            let point = try known.resolve(in: workspace)
             do {
                 loaded = try workspace.loadInput(
-                    programIDs: programIDs, tracePartner: partner, onlyPartner: true, bookingView: view, remedies: .commandLine
+                    programIDs: programIDs, tracePartner: partner, onlyPartner: true, bookingView: view, asKnownAt: point, remedies: .commandLine
                 ).input
             } catch {
                 throw Terminal.reportProblems(error)

@@ -1,5 +1,64 @@
 import ArgumentParser
 import IncentiveEngine
+import IncentiveStore
+
+/// `--as-known-at`: a workspace read as it knew its data at an import or an instant.
+struct KnownAtOption: ParsableArguments {
+    @Option(
+        name: .customLong("as-known-at"),
+        help: ArgumentHelp(
+            "With a workspace: the data exactly as the workspace knew it right after this import (an id from: incentives imports), or at this instant (2026-11-30T10:00:00Z; a date alone is the end of that day, UTC), with the program versions of that moment.",
+            valueName: "import-id|date-time"))
+    var text: String?
+
+    /// The parsed value (nil: the current data).
+    var value: KnownAt? {
+        get throws {
+            guard let text else { return nil }
+            switch KnownAt.parse(text) {
+            case .success(let value): return value
+            case .failure(let problem): throw ValidationError("--as-known-at \(text): \(problem.message)")
+            }
+        }
+    }
+
+    func validate(with input: InputOptions) throws {
+        _ = try value
+        if text != nil && input.data != nil {
+            throw ValidationError("--as-known-at reads a workspace's history: use it with --workspace, not --data")
+        }
+    }
+
+    /// The point in the workspace's past it names, or a failure that names the option.
+    func resolve(in workspace: Workspace) throws -> KnownPoint? {
+        guard let value = try value else { return nil }
+        do {
+            return try workspace.resolve(value)
+        } catch {
+            throw CommandFailure(description: "--as-known-at \(text!): \(error.commandLineMessage)")
+        }
+    }
+}
+
+extension Terminal {
+    /// `load`, with the workspace read as known at `known` when it is given.
+    static func load(
+        _ options: InputOptions, known: KnownAtOption, programIDs: [String] = [], tracePartner: String? = nil,
+        bookingView: (@Sendable (BookingLine) -> BookingLine?)? = nil
+    ) throws -> LoadedInput {
+        guard known.text != nil else { return try load(options, programIDs: programIDs, tracePartner: tracePartner, bookingView: bookingView) }
+        let workspace = try openWorkspace(options.workspace)
+        let point = try known.resolve(in: workspace)
+        do {
+            return try workspace.loadInput(
+                programIDs: programIDs, tracePartner: tracePartner, onlyPartner: tracePartner != nil, bookingView: bookingView, asKnownAt: point,
+                remedies: .commandLine
+            ).input
+        } catch {
+            throw reportProblems(error)
+        }
+    }
+}
 
 struct Compute: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,6 +71,8 @@ struct Compute: ParsableCommand {
 
     @OptionGroup var input: InputOptions
 
+    @OptionGroup var known: KnownAtOption
+
     @Option(name: .customLong("program"), help: ArgumentHelp("Only this program (repeatable).", valueName: "id"))
     var programIDs: [String] = []
 
@@ -21,8 +82,10 @@ struct Compute: ParsableCommand {
     @Option(help: ArgumentHelp("Write the output to this file instead of stdout (replaced only when complete).", valueName: "file"))
     var output: String?
 
+    func validate() throws { try known.validate(with: input) }
+
     func run() throws {
-        let loaded = try Terminal.load(input, programIDs: programIDs)
+        let loaded = try Terminal.load(input, known: known, programIDs: programIDs)
         switch format {
         case .csv:
             // Computed and written a block of partners at a time: at 100,000 partners the results are
@@ -41,6 +104,8 @@ struct Explain: ParsableCommand {
 
     @OptionGroup var input: InputOptions
 
+    @OptionGroup var known: KnownAtOption
+
     @Option(help: ArgumentHelp("The partner to explain.", valueName: "id"))
     var partner: String
 
@@ -57,8 +122,10 @@ struct Explain: ParsableCommand {
             valueName: "YYYY-MM-DD"))
     var asOf: Day?
 
+    func validate() throws { try known.validate(with: input) }
+
     func run() throws {
-        let loaded = try Terminal.load(input, programIDs: programIDs, tracePartner: partner)
+        let loaded = try Terminal.load(input, known: known, programIDs: programIDs, tracePartner: partner)
         let result = Engine.compute(loaded)
         Output.standardOutput(
             Output.forPeople(
@@ -75,11 +142,15 @@ struct Check: ParsableCommand {
 
     @OptionGroup var input: InputOptions
 
+    @OptionGroup var known: KnownAtOption
+
+    func validate() throws { try known.validate(with: input) }
+
     func run() throws {
-        let loaded = try Terminal.load(input)
+        let loaded = try Terminal.load(input, known: known)
         let dataset = loaded.dataset
         Output.standardOutput(
-            "ok: \(loaded.programs.count) program(s), \(dataset.partners.count) partner(s), \(loaded.totals.lineCount) booking line(s), "
+            "ok\(known.text.map { " (as known at \($0))" } ?? ""): \(loaded.programs.count) program(s), \(dataset.partners.count) partner(s), \(loaded.totals.lineCount) booking line(s), "
                 + "\(dataset.enrollments.count) enrolment(s); \(loaded.warnings.warnings.count) warning(s)\n")
     }
 }

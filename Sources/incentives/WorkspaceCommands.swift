@@ -67,9 +67,14 @@ struct Import: ParsableCommand {
             KIND is one of: \(DataKind.allCases.map(\.rawValue).joined(separator: ", ")). Files are validated exactly \
             like compute validates a folder; with any problem nothing is written. A row whose key is already stored \
             (bookings: order_id and line; partners: partner_id; ...) replaces it, so importing the same file twice \
-            changes nothing. Rows not in the file stay. Every import is recorded with the file's SHA-256.
+            changes nothing; the version it replaces is kept in the workspace's history. Rows not in the file stay, \
+            unless --replace says the file is the full current extract of its kind: then they are retired (removed \
+            from the current data, kept in history). --dry-run writes nothing and lists what the import would add, \
+            change and retire. Every import is recorded with the file's SHA-256.
             """
     )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     @Argument(help: "What the file holds.")
     var kind: DataKind?
@@ -80,33 +85,50 @@ struct Import: ParsableCommand {
     @Option(help: ArgumentHelp("Import every dataset file of this folder in one transaction.", valueName: "dir"))
     var dir: String?
 
+    @Flag(help: "Each file is the full current extract of its kind: stored rows it does not hold are retired (kept in history).")
+    var replace = false
+
+    @Flag(help: "Validate and list the rows that would be added, changed and retired; write nothing.")
+    var dryRun = false
+
+    @Option(help: "Output of --dry-run: text or json.")
+    var format: Format = .text
+
     @OptionGroup var workspace: WorkspaceOption
 
     func validate() throws {
         if dir != nil && (kind != nil || file != nil) { throw ValidationError("give either KIND FILE or --dir DIR, not both") }
         if dir == nil && (kind == nil || file == nil) { throw ValidationError("give KIND FILE (e.g. import bookings bookings.csv) or --dir DIR") }
+        if format != .text && !dryRun { throw ValidationError("--format is for --dry-run") }
     }
 
     func run() throws {
         let store = try workspace.open()
         let progress = ProgressBar.forStandardError()
+        let mode = ImportMode(replace: replace, dryRun: dryRun)
         let outcome: ImportOutcome
         do {
             if let dir {
-                outcome = try store.importFolder(dir, remedies: .commandLine, progress: progress?.update)
+                outcome = try store.importFolder(dir, mode: mode, remedies: .commandLine, progress: progress?.update)
             } else {
-                outcome = try store.importFile(kind!, path: file!, remedies: .commandLine, progress: progress?.update)
+                outcome = try store.importFile(kind!, path: file!, mode: mode, remedies: .commandLine, progress: progress?.update)
             }
         } catch {
             progress?.finish()
             throw Terminal.reportProblems(error, outcome: "nothing was imported; the workspace is unchanged")
         }
         progress?.finish()
+        if dryRun && format == .json {
+            Output.standardOutput(ImportReport.json(outcome))
+            return
+        }
         Terminal.reportWarnings(outcome.warnings)
+        if dryRun {
+            Output.standardOutput(ImportReport.text(outcome, replace: replace))
+            return
+        }
         for file in outcome.files {
-            Output.standardOutput(
-                "imported \(file.kind.rawValue) from \(file.file): \(file.rows) rows (\(file.added) added, \(file.changed) changed, \(file.unchanged) unchanged)\n"
-            )
+            Output.standardOutput("imported \(file.kind.rawValue) from \(file.file): \(ImportReport.counts(file, retired: replace))\n")
         }
     }
 }
@@ -313,8 +335,8 @@ struct RunCommand: ParsableCommand {
 
 struct Runs: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List stored runs, show one, or compare two.",
-        subcommands: [List.self, Show.self, Diff.self],
+        abstract: "List stored runs, show one, compute one again, or compare two.",
+        subcommands: [List.self, Show.self, Reproduce.self, Diff.self],
         defaultSubcommand: List.self
     )
 
@@ -329,12 +351,19 @@ struct Runs: ParsableCommand {
                 Output.listing(runs, none: "no runs yet; make one with: incentives run") { run in
                     "\(run.id)  \(run.startedAt)  \(run.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", "))  "
                         + "lines \(run.bookingLines)  paid \(run.amount.groupedText)  missed \(run.missedAmount.groupedText)  inputs \(run.inputsDigest.prefix(12))"
+                        + "  known at \(run.knownImport.map { "import \($0)" } ?? "(not recorded)")"
                 })
         }
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a stored run's results exactly as compute printed them.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print a stored run's results exactly as compute printed them.",
+            discussion: """
+                With the table (the default), a line on stderr first says which data the run read: the data as known at \
+                import K (see imports; runs reproduce computes it again from there). stdout is exactly compute's output.
+                """
+        )
 
         @Argument(help: ArgumentHelp("The run id.", valueName: "run"))
         var id: Int
@@ -345,7 +374,14 @@ struct Runs: ParsableCommand {
         @OptionGroup var workspace: WorkspaceOption
 
         func run() throws {
-            let (_, result) = try workspace.attempt { try $0.runResult(id) }
+            let (summary, result) = try workspace.attempt { try $0.runResult(id) }
+            if format == .table {
+                Output.standardError(
+                    "run \(summary.id) (started \(summary.startedAt)): "
+                        + (summary.knownImport.map { "the data as known at import \($0)" }
+                            ?? "the data as known then (not recorded: the run was stored before the workspace kept history)")
+                        + "; \(summary.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", "))")
+            }
             switch format {
             case .csv: Output.standardOutput(ResultsCSV.render(result.rows))
             case .json: Output.standardOutput(ResultsJSON.render(result))
@@ -354,12 +390,51 @@ struct Runs: ParsableCommand {
         }
     }
 
-    struct Diff: ParsableCommand {
+    struct Reproduce: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Compare two runs: program changes, data changes, and every row whose numbers or checks changed."
+            abstract: "Compute a stored run again from the data as known at its import, with its program versions, and compare.",
+            discussion: """
+                The results are compared byte for byte as compute --format json writes them (runs show N --format json). \
+                Exit status 0 when identical; 1 with the first differing row named when not. A run stored before the \
+                workspace kept history is computed from the last import before it started; when its inputs digest then \
+                differs, rows changed before history was kept cannot be reproduced.
+                """
         )
 
-        enum Format: String, ExpressibleByArgument, CaseIterable { case text, csv }
+        @Argument(help: ArgumentHelp("The run id.", valueName: "run"))
+        var id: Int
+
+        @OptionGroup var workspace: WorkspaceOption
+
+        func run() throws {
+            let store = try workspace.open()
+            let reproduction: Reproduction
+            do {
+                reproduction = try store.reproduce(id)
+            } catch let error as WorkspaceError {
+                throw CommandFailure(description: error.commandLineMessage)
+            } catch let report as DiagnosticReport {
+                throw Terminal.reportProblems(report, outcome: "run \(id) could not be computed again")
+            }
+            let (report, failure) = ReproductionText.render(reproduction)
+            Output.standardOutput(Output.forPeople(report))
+            if let failure { throw CommandFailure(description: Output.forPeople(failure)) }
+        }
+    }
+
+    struct Diff: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Compare two runs: program changes, data changes, every row whose numbers or checks changed, and every booking line whose data changed.",
+            discussion: """
+                The booking lines are those whose values differ between the data as known at the two runs' imports, each \
+                with its partner, its columns' old and new values and the import that changed it (added and retired lines \
+                too); the text lists the first \(RunDiffText.lineLimit). --format csv prints the changed result rows, or with \
+                --lines the changed booking lines; --format json has both, in full.
+                """
+        )
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case text, csv, json }
 
         @Argument(help: ArgumentHelp("The earlier run.", valueName: "run-a"))
         var first: Int
@@ -367,16 +442,24 @@ struct Runs: ParsableCommand {
         @Argument(help: ArgumentHelp("The later run.", valueName: "run-b"))
         var second: Int
 
-        @Option(help: "Output format: text or csv.")
+        @Option(help: "Output format: text, csv or json.")
         var format: Format = .text
 
+        @Flag(help: "With --format csv: the changed booking lines instead of the changed result rows.")
+        var lines = false
+
         @OptionGroup var workspace: WorkspaceOption
+
+        func validate() throws {
+            if lines && format != .csv { throw ValidationError("--lines goes with --format csv (text and json list the lines anyway)") }
+        }
 
         func run() throws {
             let diff = try workspace.attempt { try $0.diffRuns(first, second) }
             switch format {
             case .text: Output.standardOutput(Output.forPeople(RunDiffText.render(diff)))
-            case .csv: Output.standardOutput(RunDiffText.csv(diff))
+            case .csv: Output.standardOutput(lines ? RunDiffText.linesCSV(diff) : RunDiffText.csv(diff))
+            case .json: Output.standardOutput(RunDiffJSON.render(diff))
             }
         }
     }

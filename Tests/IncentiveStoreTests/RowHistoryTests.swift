@@ -1,0 +1,194 @@
+import Foundation
+import GRDB
+import IncentiveEngine
+import Testing
+
+@testable import IncentiveStore
+
+/// Issue 16 point 1: every row version names the import that brought it (`added_by`), and the version a
+/// change or a removal supersedes moves into the table's history with `retired_by`.
+@Suite struct RowHistoryTests {
+    /// The ids the example folder's files get in a new workspace (importOrder, no tiers.csv).
+    static let exampleIDs: [DataKind: Int] = [
+        .partners: 1, .products: 2, .credentials: 3, .csat: 4, .services: 5, .enrollments: 6, .fx: 7, .bookings: 8,
+    ]
+
+    static let bookingsHeader = "order_id,line,partner_id,booked_on,shipped_on,sku,quantity,amount,currency,intended_use\n"
+    static let firstLine = "SO15-1001,1,NL1001,2015-01-25,2015-02-10,UCS-B200M4-U,3,24000.00,USD,\n"
+
+    static func rows(_ workspace: Workspace, _ sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> [[String]] {
+        try workspace.pool.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                (0..<row.count).map { index -> String in
+                    let value: DatabaseValue = row[index]
+                    switch value.storage {
+                    case .null: return "NULL"
+                    case .int64(let number): return String(number)
+                    case .string(let text): return text
+                    case .double(let number): return "\(number)"
+                    case .blob(let data): return "blob \(data.count)"
+                    }
+                }
+            }
+        }
+    }
+
+    /// The example data's file, with `replacements` (old line -> new line) applied, written into the sandbox.
+    static func changed(_ sandbox: Sandbox, _ kind: DataKind, _ replacements: [(String, String)]) throws -> String {
+        var text = try Sandbox.text((Sandbox.exampleData as NSString).appendingPathComponent(kind.fileName))
+        for (old, new) in replacements {
+            #expect(text.contains(old), "\(old)")
+            text = text.replacingOccurrences(of: old, with: new)
+        }
+        return try sandbox.write(text, to: "changed-\(kind.fileName)")
+    }
+
+    @Test func aNewImportNamesItselfInEveryRow() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try sandbox.exampleWorkspace()
+        for (kind, id) in Self.exampleIDs {
+            let byImport = try Self.rows(workspace, "SELECT added_by, COUNT(*) FROM \(kind.table) GROUP BY added_by")
+            #expect(byImport == [[String(id), String(exampleCounts[kind]!)]], "\(kind)")
+            #expect(try Self.rows(workspace, "SELECT COUNT(*) FROM \(kind.table)_history") == [["0"]], "\(kind)")
+        }
+        let log = try workspace.importLog()
+        #expect(log.map(\.id) == Array(1...8))
+        #expect(log.map(\.summary.kind) == exampleKinds)
+        // Counts are written into the imports row that was made before the rows.
+        #expect(log.map(\.summary.added) == exampleKinds.map { exampleCounts[$0]! })
+        #expect(try Self.rows(workspace, "SELECT COUNT(*) FROM workspace_info WHERE key = 'writing_import'") == [["0"]])
+    }
+
+    @Test func aReimportKeepsTheVersionsItReplaces() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try sandbox.exampleWorkspace()
+        let partners = try Self.changed(
+            sandbox, .partners,
+            [("NL1001,Amsterdam Data Systems B.V.,NL,gold,false", "NL1001,Amsterdam Data Systems N.V.,NL,gold,false")])
+        let bookings = try Self.changed(
+            sandbox, .bookings, [(Self.firstLine, "SO15-1001,1,NL1001,2015-01-25,2015-02-10,UCS-B200M4-U,3,24000.01,USD,\n")])
+        let first = try workspace.importFile(.partners, path: partners)
+        #expect(first.files.map { [$0.id, $0.rows, $0.added, $0.changed, $0.unchanged, $0.retired] } == [[9, 13, 0, 1, 12, 0]])
+        let second = try workspace.importFile(.bookings, path: bookings)
+        #expect(second.files.map { [$0.id, $0.rows, $0.added, $0.changed, $0.unchanged, $0.retired] } == [[10, 66, 0, 1, 65, 0]])
+        // 24,000.00 -> 24,000.01 is no move, no sign flip, not more than half: no warning.
+        #expect(second.warnings.warnings.isEmpty)
+
+        // Current tables: the new values, named by their imports.
+        #expect(
+            try Self.rows(workspace, "SELECT name, added_by FROM partners WHERE partner_id = 'NL1001'") == [["Amsterdam Data Systems N.V.", "9"]])
+        #expect(try Self.rows(workspace, "SELECT COUNT(*) FROM partners WHERE added_by = 1") == [["12"]])
+        #expect(
+            try Self.rows(workspace, "SELECT amount_cents, added_by FROM bookings WHERE order_id = 'SO15-1001' AND line = '1'") == [
+                ["2400001", "10"]
+            ])
+        #expect(try Self.rows(workspace, "SELECT COUNT(*) FROM bookings WHERE added_by = 8") == [["65"]])
+        // History: the old versions, with the import that brought them and the one that changed them.
+        #expect(
+            try Self.rows(workspace, "SELECT partner_id, name, country, tier, provider, added_by, retired_by FROM partners_history") == [
+                ["NL1001", "Amsterdam Data Systems B.V.", "NL", "gold", "0", "1", "9"]
+            ])
+        #expect(
+            try Self.rows(workspace, "SELECT order_id, line, partner_id, amount_cents, currency, added_by, retired_by FROM bookings_history") == [
+                ["SO15-1001", "1", "NL1001", "2400000", "USD", "8", "10"]
+            ])
+        // Importing the same files again changes nothing, in the tables or in history.
+        let again = try workspace.importFile(.bookings, path: bookings)
+        #expect(again.files.map { [$0.changed, $0.unchanged] } == [[0, 66]])
+        #expect(try Self.rows(workspace, "SELECT COUNT(*) FROM bookings_history") == [["1"]])
+        #expect(try Self.rows(workspace, "SELECT added_by FROM bookings WHERE order_id = 'SO15-1001' AND line = '1'") == [["10"]])
+        // And back to the old amount: a second history version, the first one untouched.
+        _ = try workspace.importFile(.bookings, path: (Sandbox.exampleData as NSString).appendingPathComponent("bookings.csv"))
+        #expect(
+            try Self.rows(workspace, "SELECT amount_cents, added_by, retired_by FROM bookings_history ORDER BY added_by") == [
+                ["2400000", "8", "10"], ["2400001", "10", "12"],
+            ])
+        #expect(try Self.rows(workspace, "SELECT amount_cents, added_by FROM bookings WHERE order_id = 'SO15-1001' AND line = '1'") == [["2400000", "12"]])
+    }
+
+    @Test func enrolmentsChangeAndLeaveThroughHistory() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try sandbox.exampleWorkspace()
+        let first = try #require(Day(iso: "2015-03-01")), later = try #require(Day(iso: "2015-04-01"))
+        _ = try workspace.enroll(partner: "NL1002", program: "VIP25-6M", subtrack: "collaboration/voice", on: first)  // import 9
+        _ = try workspace.enroll(partner: "NL1002", program: "VIP25-6M", subtrack: "collaboration/voice", on: later)  // import 10
+        try workspace.unenroll(partner: "NL1002", program: "VIP25-6M", subtrack: "collaboration/voice")  // import 11
+        // NL1001's UCS enrolment came with enrollments.csv (import 6).
+        try workspace.unenroll(partner: "NL1001", program: "VIP25-6M", subtrack: "data-center/ucs")  // import 12
+        #expect(
+            try Self.rows(
+                workspace, "SELECT partner_id, subtrack, enrolled_on, added_by, retired_by FROM enrollments_history ORDER BY retired_by") == [
+                    ["NL1002", "collaboration/voice", "2015-03-01", "9", "10"], ["NL1002", "collaboration/voice", "2015-04-01", "10", "11"],
+                    ["NL1001", "data-center/ucs", "2015-01-20", "6", "12"],
+                ])
+        #expect(try Self.rows(workspace, "SELECT COUNT(*) FROM enrollments") == [["16"]])
+        let log = try Self.rows(workspace, "SELECT id, rows, added, changed, unchanged, retired FROM imports WHERE id > 8 ORDER BY id")
+        #expect(log == [["9", "1", "1", "0", "0", "0"], ["10", "1", "0", "1", "0", "0"], ["11", "1", "0", "0", "0", "1"], ["12", "1", "0", "0", "0", "1"]])
+        // A refused unenrolment leaves no trace: no import row, no history.
+        _ = workspaceError { try workspace.unenroll(partner: "NL1002", program: "VIP25-6M", subtrack: "collaboration/voice") }
+        #expect(try Self.rows(workspace, "SELECT MAX(id) FROM imports") == [["12"]])
+        #expect(try Self.rows(workspace, "SELECT COUNT(*) FROM enrollments_history") == [["3"]])
+    }
+
+    /// No code path can lose a version: the triggers refuse a change that names no import, and a removal
+    /// outside a change set.
+    @Test func theTriggersRefuseChangesThatNameNoImport() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try sandbox.exampleWorkspace()
+        #expect(throws: DatabaseError.self) {
+            try workspace.pool.write { db in try db.execute(sql: "UPDATE bookings SET amount_cents = 1 WHERE order_id = 'SO15-1001'") }
+        }
+        #expect(throws: DatabaseError.self) {
+            try workspace.pool.write { db in try db.execute(sql: "DELETE FROM partners WHERE partner_id = 'NL1004'") }
+        }
+        #expect(throws: DatabaseError.self) {
+            try workspace.pool.write { db in try db.execute(sql: "DELETE FROM enrollments") }
+        }
+        #expect(try Self.rows(workspace, "SELECT COUNT(*) FROM enrollments") == [["17"]])
+        #expect(try Self.rows(workspace, "SELECT SUM(amount_cents) FROM bookings WHERE order_id = 'SO15-1001'") == [["2400000"]])
+        for kind in DataKind.allCases { #expect(try Self.rows(workspace, "SELECT COUNT(*) FROM \(kind.table)_history") == [["0"]]) }
+    }
+
+    /// `Tests/Fixtures/workspace-v6.sqlite`, made by the release before row history (see
+    /// `ImportHistoryCLITests`), upgrades in place: every stored row is a version of import 0 (known before
+    /// history was kept), nothing is in history, the old run has no `known_import`, and a re-import keeps history.
+    @Test func aWorkspaceOfThePreviousReleaseMigratesInPlace() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let path = sandbox.path("old.sqlite")
+        try FileManager.default.copyItem(atPath: Sandbox.packageRoot.appendingPathComponent("Tests/Fixtures/workspace-v6.sqlite").path, toPath: path)
+        #expect(try Workspace.appliedMigrations(path).contains("v7-row-history") == false)
+        let workspace = try Workspace.open(at: path)
+        #expect(try workspace.pool.read { db in try Set(String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")) } == Set(Schema.migrator.migrations))
+        for kind in DataKind.allCases {
+            let count = kind == .enrollments ? 18 : exampleCounts[kind]!
+            #expect(try Self.rows(workspace, "SELECT added_by, COUNT(*) FROM \(kind.table) GROUP BY added_by") == (count == 0 ? [] : [["0", String(count)]]), "\(kind)")
+            #expect(try Self.rows(workspace, "SELECT COUNT(*) FROM \(kind.table)_history") == [["0"]], "\(kind)")
+        }
+        #expect(try Self.rows(workspace, "SELECT id, known_import FROM runs") == [["1", "NULL"]])
+        #expect(try Self.rows(workspace, "SELECT COUNT(*), SUM(retired) FROM imports") == [["9", "0"]])
+        let before = try workspace.runResult(1).result
+        // The stored run is what this version computes from the same data.
+        let run = try workspace.run()
+        #expect(ResultsCSV.render(run.result.rows) == ResultsCSV.render(before.rows))
+
+        let bookings = try Self.changed(
+            sandbox, .bookings, [(Self.firstLine, "SO15-1001,1,NL1001,2015-01-25,2015-02-10,UCS-B200M4-U,3,24000.01,USD,\n")])
+        let imported = try workspace.importFile(.bookings, path: bookings)
+        #expect(imported.files.map { [$0.id, $0.changed, $0.unchanged] } == [[10, 1, 65]])
+        #expect(
+            try Self.rows(workspace, "SELECT order_id, line, amount_cents, added_by, retired_by FROM bookings_history") == [
+                ["SO15-1001", "1", "2400000", "0", "10"]
+            ])
+        try workspace.unenroll(partner: "NL1002", program: "VIP25-6M", subtrack: "collaboration/voice")
+        #expect(
+            try Self.rows(workspace, "SELECT partner_id, subtrack, enrolled_on, added_by, retired_by FROM enrollments_history") == [
+                ["NL1002", "collaboration/voice", "2015-03-01", "0", "11"]
+            ])
+        #expect(ResultsCSV.render(try workspace.runResult(1).result.rows) == ResultsCSV.render(before.rows))
+    }
+}
