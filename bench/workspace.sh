@@ -6,6 +6,7 @@
 #
 #   bash bench/workspace.sh
 #   LINES=200000 PARTNERS=2000 bash bench/workspace.sh
+#   BIN=/tmp/incentives-before bash bench/workspace.sh
 #
 # Generated data and the workspace go to bench/data/ (ignored by git).
 set -euo pipefail
@@ -14,8 +15,11 @@ LINES=${LINES:-1000000}
 PARTNERS=${PARTNERS:-10000}
 SEED=${SEED:-42}
 
-swift build -c release --product incentives >&2
-BIN=.build/release/incentives
+# BIN=path uses that binary (e.g. an older build, for a before/after figure) instead of building.
+if [ -z "${BIN:-}" ]; then
+    swift build -c release --product incentives >&2
+    BIN=.build/release/incentives
+fi
 OUT="bench/data/p${PARTNERS}-l${LINES}-s${SEED}"
 if [ ! -f "$OUT/data/bookings.csv" ]; then
     "$BIN" generate --partners "$PARTNERS" --lines "$LINES" --seed "$SEED" --out "$OUT"

@@ -253,9 +253,12 @@ extension Workspace {
 
     /// Status, amount and missed amount from three columns starting at `index`.
     static func totals(_ row: Row, from index: Int) throws -> PartnerTotals {
-        let text: String = row[index]
+        try totals(status: row[index], amount: row[index + 1], missed: row[index + 2])
+    }
+
+    static func totals(status text: String, amount: Int64, missed: Int64) throws -> PartnerTotals {
         guard let status = PartnerStatus(rawValue: text) else { throw WorkspaceError(.damaged, "a run holds an unknown status \(text)") }
-        return PartnerTotals(status: status, amount: Money(cents: row[index + 1]), missedAmount: Money(cents: row[index + 2]))
+        return PartnerTotals(status: status, amount: Money(cents: amount), missedAmount: Money(cents: missed))
     }
 
     /// Every program of stored run `run` in figures, sorted by program id. Worked out once per run (one
@@ -352,14 +355,13 @@ extension Workspace {
         let summary = try runSummary(db, run)
         var totals: [String: PartnerTotals] = [:]
         for program in summary.programs {
-            if let row = try Row.fetchOne(
-                cached: db,
-                sql: """
+            try db.forEachRow(
+                cached: """
                     SELECT status, amount_cents, missed_amount_cents FROM run_partner_totals
                     WHERE run_id = ? AND program_id = ? AND partner_id = ?
-                    """, arguments: [run, program.id, id])
-            {
-                totals[program.id] = try Self.totals(row, from: 0)
+                    """, arguments: [run, program.id, id]
+            ) { row in
+                totals[program.id] = try Self.totals(status: row.text(0), amount: row.int64(1), missed: row.int64(2))
             }
         }
         return (input, StoredStanding(summary: summary, totals: totals))

@@ -237,51 +237,53 @@ extension Workspace {
         // The tables, or their rows as known at `point`.
         let (partners, tiers, credentials) = (KnownRows.from(.partners, point), KnownRows.from(.tiers, point), KnownRows.from(.credentials, point))
         let (csat, services, enrollments) = (KnownRows.from(.csat, point), KnownRows.from(.services, point), KnownRows.from(.enrollments, point))
-        for row in try Row.fetchAll(
-            cached: db, sql: "SELECT partner_id, name, country, tier, provider FROM \(partners) \(only) ORDER BY partner_id", arguments: arguments)
-        {
-            let tierText: String = row[3]
+        // Rows are read straight from SQLite (`forEachRow`): this runs for every partner page.
+        try db.forEachRow(
+            cached: "SELECT partner_id, name, country, tier, provider FROM \(partners) \(only) ORDER BY partner_id", arguments: arguments
+        ) {
+            row in
+            let tierText = row.text(3)
             guard let tier = Tier(rawValue: tierText) else {
-                throw WorkspaceError(.damaged, "\(source): partner \(row[0] as String) has an unknown tier \(tierText)")
+                throw WorkspaceError(.damaged, "\(source): partner \(row.text(0)) has an unknown tier \(tierText)")
             }
-            dataset.add(Partner(id: row[0], name: row[1], country: row[2], tier: tier, provider: row[4]))
+            dataset.add(Partner(id: row.text(0), name: row.text(1), country: row.text(2), tier: tier, provider: row.bool(4)))
         }
-        for row in try Row.fetchAll(
-            cached: db, sql: "SELECT partner_id, tier, valid_from FROM \(tiers) \(only) ORDER BY partner_id, valid_from", arguments: arguments)
-        {
-            let tierText: String = row[1]
+        try db.forEachRow(cached: "SELECT partner_id, tier, valid_from FROM \(tiers) \(only) ORDER BY partner_id, valid_from", arguments: arguments) {
+            row in
+            let tierText = row.text(1)
             guard let tier = Tier(rawValue: tierText) else {
-                throw WorkspaceError(.damaged, "\(source): partner \(row[0] as String) has an unknown tier \(tierText) in its tier history")
+                throw WorkspaceError(.damaged, "\(source): partner \(row.text(0)) has an unknown tier \(tierText) in its tier history")
             }
-            dataset.add(TierChange(partnerID: row[0], tier: tier, validFrom: try day(row[2])))
+            dataset.add(TierChange(partnerID: row.text(0), tier: tier, validFrom: try day(row.text(2))))
         }
-        for row in try Row.fetchAll(
-            cached: db,
-            sql: "SELECT partner_id, credential, achieved_on, expires_on FROM \(credentials) \(only) ORDER BY partner_id, credential, achieved_on",
-            arguments: arguments)
-        {
-            dataset.add(Credential(partnerID: row[0], credential: row[1], achievedOn: try day(row[2]), expiresOn: try optionalDay(row[3])))
+        try db.forEachRow(
+            cached: "SELECT partner_id, credential, achieved_on, expires_on FROM \(credentials) \(only) ORDER BY partner_id, credential, achieved_on",
+            arguments: arguments
+        ) { row in
+            dataset.add(
+                Credential(
+                    partnerID: row.text(0), credential: row.text(1), achievedOn: try day(row.text(2)), expiresOn: try optionalDay(row.optionalText(3))
+                ))
         }
-        for row in try Row.fetchAll(
-            cached: db, sql: "SELECT partner_id, survey_id, submitted_on FROM \(csat) \(only) ORDER BY survey_id", arguments: arguments)
-        {
-            dataset.add(CSATReport(partnerID: row[0], surveyID: row[1], submittedOn: try day(row[2])))
+        try db.forEachRow(cached: "SELECT partner_id, survey_id, submitted_on FROM \(csat) \(only) ORDER BY survey_id", arguments: arguments) { row in
+            dataset.add(CSATReport(partnerID: row.text(0), surveyID: row.text(1), submittedOn: try day(row.text(2))))
         }
-        for row in try Row.fetchAll(
-            cached: db,
-            sql:
+        try db.forEachRow(
+            cached:
                 "SELECT partner_id, service, strategic, active_from, active_until FROM \(services) \(only) ORDER BY partner_id, service, active_from",
-            arguments: arguments)
-        {
+            arguments: arguments
+        ) { row in
             dataset.add(
                 PoweredService(
-                    partnerID: row[0], service: row[1], strategic: row[2], activeFrom: try day(row[3]), activeUntil: try optionalDay(row[4])))
+                    partnerID: row.text(0), service: row.text(1), strategic: row.bool(2), activeFrom: try day(row.text(3)),
+                    activeUntil: try optionalDay(row.optionalText(4))))
         }
-        for row in try Row.fetchAll(
-            cached: db, sql: "SELECT partner_id, program, subtrack, enrolled_on FROM \(enrollments) \(only) ORDER BY partner_id, program, subtrack",
-            arguments: arguments)
-        {
-            dataset.enrollments.append(Enrollment(partnerID: row[0], program: row[1], subtrack: row[2], enrolledOn: try day(row[3])))
+        try db.forEachRow(
+            cached: "SELECT partner_id, program, subtrack, enrolled_on FROM \(enrollments) \(only) ORDER BY partner_id, program, subtrack",
+            arguments: arguments
+        ) { row in
+            dataset.enrollments.append(
+                Enrollment(partnerID: row.text(0), program: row.text(1), subtrack: row.text(2), enrolledOn: try day(row.text(3))))
         }
         if let shared {
             (dataset.products, dataset.fxRates) = (shared.products, shared.fxRates)
