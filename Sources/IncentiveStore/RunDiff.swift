@@ -154,7 +154,7 @@ public enum RunDiffText {
                     text += "  \(entry.kind.rawValue): \(entry.file)\n"
                 } else {
                     text +=
-                        "  imported \(entry.kind.rawValue) from \(entry.file): \(entry.added) added, \(entry.changed) changed, \(entry.unchanged) unchanged\n"
+                        "  imported \(entry.kind.rawValue) from \(entry.file): \(entry.added) added, \(entry.changed) changed, \(entry.unchanged) unchanged\(entry.retired > 0 ? ", \(entry.retired) retired" : "")\n"
                 }
             }
             if diff.imports.isEmpty { text += "  (no import or enrolment was recorded between the runs)\n" }
