@@ -28,17 +28,11 @@ enum Language: String, CaseIterable, Sendable {
 
     /// Money with grouping and two decimals, from exact cents.
     func money(_ amount: Money) -> String {
-        let plain = amount.plainText  // "-57500.00"
-        let negative = plain.hasPrefix("-")
-        let digits = negative ? String(plain.dropFirst()) : plain
-        let parts = digits.split(separator: ".")
-        let whole = String(parts[0]), fraction = parts.count > 1 ? String(parts[1]) : "00"
-        var grouped = ""
-        for (index, character) in whole.enumerated() {
-            if index > 0 && (whole.count - index) % 3 == 0 { grouped.append(self == .nl ? "." : ",") }
-            grouped.append(character)
-        }
-        return (negative ? "-" : "") + grouped + (self == .nl ? "," : ".") + fraction
+        let grouped = amount.groupedText  // "-57,500.00", the engine's grouping
+        guard self == .nl else { return grouped }
+        return String(
+            decoding: grouped.utf8.map { $0 == UInt8(ascii: ",") ? UInt8(ascii: ".") : $0 == UInt8(ascii: ".") ? UInt8(ascii: ",") : $0 },
+            as: UTF8.self)
     }
 
     func date(_ day: Day) -> String {
@@ -76,13 +70,12 @@ enum Language: String, CaseIterable, Sendable {
     /// A stored timestamp (ISO 8601 in UTC, `2026-11-23T07:17:00.123Z`) to the minute, written the local
     /// way: `Nov 23, 2026 07:17 UTC`, `23 nov 2026 07:17 UTC`. Text that is not such a timestamp is shown as is.
     func timestamp(_ iso: String) -> String {
-        let characters = Array(iso)
-        guard characters.count >= 16, characters[10] == "T", characters[13] == ":",
-            let day = Day(iso: String(characters[0..<10])),
-            characters[11...12].allSatisfy(\.isASCII) && characters[11...12].allSatisfy(\.isNumber),
-            characters[14...15].allSatisfy(\.isASCII) && characters[14...15].allSatisfy(\.isNumber)
+        let bytes = Array(iso.utf8)
+        func digits(_ range: ClosedRange<Int>) -> Bool { bytes[range].allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } }
+        guard bytes.count >= 16, bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"),
+            let day = Day(iso: String(decoding: bytes[0..<10], as: UTF8.self)), digits(11...12), digits(14...15)
         else { return iso }
-        return "\(date(day)) \(String(characters[11..<16])) UTC"
+        return "\(date(day)) \(String(decoding: bytes[11..<16], as: UTF8.self)) UTC"
     }
 
     /// A date range, both ends included: `Jan 25, 2015 – Jul 25, 2015`.
