@@ -221,13 +221,18 @@ struct Paces {
             }
         }
         // Subtracks that count the same orders while their periods run.
+        // Each program's subtracks with their paths, worked out once (`subtrackPaths` builds them anew).
+        let paths = programs.map { program -> [(path: String, subtrack: Subtrack)] in
+            if case .vip(let rules) = program.rules { return rules.subtrackPaths }
+            return []
+        }
         for (index, program) in programs.enumerated() {
-            guard case .vip(let rules) = program.rules, let window = windows[index], window.holdsDay else { continue }
-            for entry in rules.subtrackPaths {
+            guard case .vip = program.rules, let window = windows[index], window.holdsDay else { continue }
+            for entry in paths[index] {
                 var group: [Int] = []
                 for (other, candidate) in programs.enumerated() {
-                    guard let otherWindow = windows[other], otherWindow.holdsDay, case .vip(let otherRules) = candidate.rules,
-                        let match = otherRules.subtrackPaths.first(where: { $0.path == entry.path }),
+                    guard let otherWindow = windows[other], otherWindow.holdsDay, case .vip = candidate.rules,
+                        let match = paths[other].first(where: { $0.path == entry.path }),
                         match.subtrack.productEntries == entry.subtrack.productEntries
                     else { continue }
                     group.append(other)
