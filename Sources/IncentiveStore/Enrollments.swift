@@ -34,7 +34,7 @@ extension Workspace {
                     INSERT INTO enrollments(partner_id, program, subtrack, enrolled_on, added_by) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (partner_id, program, subtrack) DO UPDATE SET enrolled_on = excluded.enrolled_on, added_by = excluded.added_by
                     """, arguments: [partner, programID, subtrack, day.description, id])
-            try Self.finishChange(db, id: id, rows: 1, added: current == nil ? 1 : 0, changed: current == nil ? 0 : 1, unchanged: 0, retired: 0)
+            try Self.finishChange(db, id: id, at: now(), rows: 1, added: current == nil ? 1 : 0, changed: current == nil ? 0 : 1, unchanged: 0, retired: 0)
             try Self.endChanges(db)
             return current == nil ? .added : .changed
         }
@@ -74,7 +74,7 @@ extension Workspace {
                     "partner \(partner) is not enrolled in \(programID) \(subtrack)\(held.isEmpty ? "" : " (it is enrolled in: \(held.joined(separator: ", ")))")"
                 )
             }
-            try Self.finishChange(db, id: id, rows: 1, added: 0, changed: 0, unchanged: 0, retired: 1)
+            try Self.finishChange(db, id: id, at: now(), rows: 1, added: 0, changed: 0, unchanged: 0, retired: 1)
             try Self.endChanges(db)
         }
     }

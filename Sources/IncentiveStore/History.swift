@@ -24,11 +24,14 @@ extension Workspace {
             arguments: [String(id)])
     }
 
-    /// Writes the counts of change set `id`.
-    static func finishChange(_ db: Database, id: Int, rows: Int, added: Int, changed: Int, unchanged: Int, retired: Int) throws {
+    /// Writes the counts of change set `id`, and its time: `at`, when it was written (just before its commit,
+    /// as the import log always recorded it).
+    static func finishChange(
+        _ db: Database, id: Int, at time: String, rows: Int, added: Int, changed: Int, unchanged: Int, retired: Int
+    ) throws {
         try db.execute(
-            sql: "UPDATE imports SET rows = ?, added = ?, changed = ?, unchanged = ?, retired = ? WHERE id = ?",
-            arguments: [rows, added, changed, unchanged, retired, id])
+            sql: "UPDATE imports SET imported_at = ?, rows = ?, added = ?, changed = ?, unchanged = ?, retired = ? WHERE id = ?",
+            arguments: [time, rows, added, changed, unchanged, retired, id])
     }
 
     /// Ends the transaction's changes: no row can be removed outside a change set (the DELETE triggers

@@ -192,9 +192,10 @@ extension Workspace {
                     try Self.checkBookingSums(db, file: bookingsSource, collector: &collector)
                 }
                 if collector.hasErrors { throw DiagnosticReport(collector) }
+                let finished = self.now()
                 for summary in summaries {
                     try Self.finishChange(
-                        db, id: summary.id, rows: summary.rows, added: summary.added, changed: summary.changed, unchanged: summary.unchanged,
+                        db, id: summary.id, at: finished, rows: summary.rows, added: summary.added, changed: summary.changed, unchanged: summary.unchanged,
                         retired: summary.retired)
                 }
                 try Self.endChanges(db)
