@@ -82,7 +82,7 @@ extension Workspace {
     /// Starts a change made by a command rather than a file: its row in the import log (with no digest,
     /// counts filled in by `finishChange`), whose id the rows it writes carry. Returns the id.
     func logChange(_ db: Database, kind: DataKind, what: String) throws -> Int {
-        try Self.beginChange(db, at: now(), kind: kind, fileName: what, digest: "")
+        try Self.beginChange(db, kind: kind, fileName: what, digest: "")
     }
 
     /// The result row of one partner's item in one program, computed from that partner's lines only.

@@ -6,12 +6,12 @@ import IncentiveEngine
 // `v7-row-history`) move every superseded or removed version into `<table>_history` with `retired_by`.
 
 extension Workspace {
-    /// Starts a change set: its `imports` row (counts 0, filled in by `finishChange`) and `writing_import`,
-    /// which the tables' DELETE triggers record as `retired_by`. Returns its id.
-    static func beginChange(_ db: Database, at time: String, kind: DataKind, fileName: String, digest: String) throws -> Int {
+    /// Starts a change set: its `imports` row (time and counts filled in by `finishChange`, in the same
+    /// transaction) and `writing_import`, which the tables' DELETE triggers record as `retired_by`. Returns its id.
+    static func beginChange(_ db: Database, kind: DataKind, fileName: String, digest: String) throws -> Int {
         try db.execute(
-            sql: "INSERT INTO imports(imported_at, kind, file_name, digest, rows, added, changed, unchanged) VALUES (?, ?, ?, ?, 0, 0, 0, 0)",
-            arguments: [time, kind.rawValue, fileName, digest])
+            sql: "INSERT INTO imports(imported_at, kind, file_name, digest, rows, added, changed, unchanged) VALUES ('', ?, ?, ?, 0, 0, 0, 0)",
+            arguments: [kind.rawValue, fileName, digest])
         let id = Int(db.lastInsertedRowID)
         try setWritingImport(db, id)
         return id

@@ -118,12 +118,11 @@ extension Workspace {
                 var programs: [Program] = []
                 for version in try ProgramStore.latest(db) { programs.append(try ProgramStore.parse(version)) }
                 var summaries: [ImportSummary] = []
-                let now = self.now()
                 for (kind, file, name) in ordered {
                     let errorsBefore = collector.errorCount
                     let digest = digests[files.firstIndex { $0.1 == file }!]
                     // The change set first: its id is the `added_by` of every row the file brings.
-                    let id = try Self.beginChange(db, at: now, kind: kind, fileName: name, digest: digest)
+                    let id = try Self.beginChange(db, kind: kind, fileName: name, digest: digest)
                     var writer = try TableWriter(db, kind: kind, importID: Int64(id), tracksKeys: mode.replace)
                     switch kind {
                     case .partners:
