@@ -36,7 +36,7 @@ extension Workspace {
                     INSERT INTO enrollments(partner_id, program, subtrack, enrolled_on, added_by) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (partner_id, program, subtrack) DO UPDATE SET enrolled_on = excluded.enrolled_on, added_by = excluded.added_by
                     """, arguments: [partner, programID, subtrack, day.description, id])
-            try Self.finishChange(db, id: id, rows: 1, added: current == nil ? 1 : 0, changed: current == nil ? 0 : 1, unchanged: 0, retired: 0)
+            try Self.finishChange(db, id: id, at: now(), rows: 1, added: current == nil ? 1 : 0, changed: current == nil ? 0 : 1, unchanged: 0, retired: 0)
             try auditEnrollment(db, actor, .enroll, partner, programID, subtrack, was: current, now: day.description)
             try Self.endChanges(db)
             return current == nil ? .added : .changed
@@ -77,7 +77,7 @@ extension Workspace {
                     "partner \(partner) is not enrolled in \(programID) \(subtrack)\(held.isEmpty ? "" : " (it is enrolled in: \(held.joined(separator: ", ")))")"
                 )
             }
-            try Self.finishChange(db, id: id, rows: 1, added: 0, changed: 0, unchanged: 0, retired: 1)
+            try Self.finishChange(db, id: id, at: now(), rows: 1, added: 0, changed: 0, unchanged: 0, retired: 1)
             try auditEnrollment(db, actor, .unenroll, partner, programID, subtrack, was: nil, now: nil)
             try Self.endChanges(db)
         }
@@ -86,7 +86,7 @@ extension Workspace {
     /// Starts a change made by a command rather than a file: its row in the import log (with no digest,
     /// counts filled in by `finishChange`), whose id the rows it writes carry. Returns the id.
     func logChange(_ db: Database, kind: DataKind, what: String) throws -> Int {
-        try Self.beginChange(db, at: now(), kind: kind, fileName: what, digest: "")
+        try Self.beginChange(db, kind: kind, fileName: what, digest: "")
     }
 
     /// The result row of one partner's item in one program, computed from that partner's lines only.

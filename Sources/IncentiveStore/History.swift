@@ -6,12 +6,12 @@ import IncentiveEngine
 // `v7-row-history`) move every superseded or removed version into `<table>_history` with `retired_by`.
 
 extension Workspace {
-    /// Starts a change set: its `imports` row (counts 0, filled in by `finishChange`) and `writing_import`,
-    /// which the tables' DELETE triggers record as `retired_by`. Returns its id.
-    static func beginChange(_ db: Database, at time: String, kind: DataKind, fileName: String, digest: String) throws -> Int {
+    /// Starts a change set: its `imports` row (time and counts filled in by `finishChange`, in the same
+    /// transaction) and `writing_import`, which the tables' DELETE triggers record as `retired_by`. Returns its id.
+    static func beginChange(_ db: Database, kind: DataKind, fileName: String, digest: String) throws -> Int {
         try db.execute(
-            sql: "INSERT INTO imports(imported_at, kind, file_name, digest, rows, added, changed, unchanged) VALUES (?, ?, ?, ?, 0, 0, 0, 0)",
-            arguments: [time, kind.rawValue, fileName, digest])
+            sql: "INSERT INTO imports(imported_at, kind, file_name, digest, rows, added, changed, unchanged) VALUES ('', ?, ?, ?, 0, 0, 0, 0)",
+            arguments: [kind.rawValue, fileName, digest])
         let id = Int(db.lastInsertedRowID)
         try setWritingImport(db, id)
         return id
@@ -24,11 +24,14 @@ extension Workspace {
             arguments: [String(id)])
     }
 
-    /// Writes the counts of change set `id`.
-    static func finishChange(_ db: Database, id: Int, rows: Int, added: Int, changed: Int, unchanged: Int, retired: Int) throws {
+    /// Writes the counts of change set `id`, and its time: `at`, when it was written (just before its commit,
+    /// as the import log always recorded it).
+    static func finishChange(
+        _ db: Database, id: Int, at time: String, rows: Int, added: Int, changed: Int, unchanged: Int, retired: Int
+    ) throws {
         try db.execute(
-            sql: "UPDATE imports SET rows = ?, added = ?, changed = ?, unchanged = ?, retired = ? WHERE id = ?",
-            arguments: [rows, added, changed, unchanged, retired, id])
+            sql: "UPDATE imports SET imported_at = ?, rows = ?, added = ?, changed = ?, unchanged = ?, retired = ? WHERE id = ?",
+            arguments: [time, rows, added, changed, unchanged, retired, id])
     }
 
     /// Ends the transaction's changes: no row can be removed outside a change set (the DELETE triggers

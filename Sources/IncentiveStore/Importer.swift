@@ -120,12 +120,11 @@ extension Workspace {
                 var programs: [Program] = []
                 for version in try ProgramStore.latest(db) { programs.append(try ProgramStore.parse(version)) }
                 var summaries: [ImportSummary] = []
-                let now = self.now()
                 for (kind, file, name) in ordered {
                     let errorsBefore = collector.errorCount
                     let digest = digests[files.firstIndex { $0.1 == file }!]
                     // The change set first: its id is the `added_by` of every row the file brings.
-                    let id = try Self.beginChange(db, at: now, kind: kind, fileName: name, digest: digest)
+                    let id = try Self.beginChange(db, kind: kind, fileName: name, digest: digest)
                     var writer = try TableWriter(db, kind: kind, importID: Int64(id), tracksKeys: mode.replace)
                     switch kind {
                     case .partners:
@@ -194,9 +193,10 @@ extension Workspace {
                     try Self.checkBookingSums(db, file: bookingsSource, collector: &collector)
                 }
                 if collector.hasErrors { throw DiagnosticReport(collector) }
+                let finished = self.now()
                 for summary in summaries {
                     try Self.finishChange(
-                        db, id: summary.id, rows: summary.rows, added: summary.added, changed: summary.changed, unchanged: summary.unchanged,
+                        db, id: summary.id, at: finished, rows: summary.rows, added: summary.added, changed: summary.changed, unchanged: summary.unchanged,
                         retired: summary.retired)
                 }
                 try Self.endChanges(db)
@@ -228,7 +228,14 @@ struct TableWriter {
     let db: Database
     let kind: DataKind
     let importID: Int64
+    /// The upsert: inserts a new row, or replaces a stored row that differs (its trigger keeps the old version).
     let statement: Statement
+    /// A plain insert that leaves a stored row alone (`ON CONFLICT DO NOTHING`). A statement that may fire the
+    /// history triggers needs SQLite's statement journal (a copy of every page it changes, so that it can be
+    /// undone on its own), which made a first import of a million lines 20% slower; this one fires none. Rows
+    /// are written with it while the previous row was new, with the upsert while the previous row was stored.
+    let insert: Statement
+    var insertFirst = true
     /// With `--replace`: records every key of the file in `temp.import_seen_<table>` (see `retireMissing`).
     let seen: Statement?
     let countBefore: Int
@@ -269,6 +276,11 @@ struct TableWriter {
             WHERE \(values.map { "\($0) IS NOT excluded.\($0)" }.joined(separator: " OR "))
             """
         statement = try db.makeStatement(sql: sql)
+        insert = try db.makeStatement(
+            sql: """
+                INSERT INTO \(kind.table) (\(all.joined(separator: ", "))) VALUES (\(all.map { _ in "?" }.joined(separator: ", ")))
+                ON CONFLICT (\(keys.joined(separator: ", "))) DO NOTHING
+                """)
         if tracksKeys {
             let table = Self.seenTable(kind)
             try db.execute(
@@ -284,9 +296,22 @@ struct TableWriter {
     }
 
     mutating func upsert(_ values: [(any DatabaseValueConvertible)?]) throws {
-        try statement.execute(arguments: StatementArguments(values + [importID]))
+        let arguments = StatementArguments(values + [importID])
         rows += 1
+        if insertFirst {
+            try insert.execute(arguments: arguments)
+            if db.changesCount > 0 {
+                touched += 1
+                if let seen { try seen.execute(arguments: StatementArguments(Array(values.prefix(Self.columns(kind).keys.count)))) }
+                return
+            }
+            insertFirst = false
+        }
+        let before = db.totalChangesCount
+        try statement.execute(arguments: arguments)
         touched += db.changesCount
+        // A new row (one change; a changed one makes two, with its history row): insert first again.
+        insertFirst = db.totalChangesCount - before == 1
         if let seen { try seen.execute(arguments: StatementArguments(Array(values.prefix(Self.columns(kind).keys.count)))) }
     }
 
@@ -308,6 +333,7 @@ struct TableWriter {
         _ file: String, displayName: String, dataset: Dataset, collector: inout DiagnosticCollector, progress: (Int, Int) -> Void
     ) throws {
         let raw = statement.sqliteStatement
+        let insertRaw = insert.sqliteStatement
         let seenRaw = seen?.sqliteStatement
         let connection = db.sqliteConnection
         let old = try db.cachedStatement(
@@ -318,41 +344,68 @@ struct TableWriter {
         var scratch: [UInt8] = []
         scratch.reserveCapacity(64)
         var rows = 0, touched = 0
+        var insertFirst = self.insertFirst
         let importID = self.importID
         sqlite3_bind_int64(raw, 11, importID)
+        sqlite3_bind_int64(insertRaw, 11, importID)
         let total = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         BookingFile.read(path: file, displayName: displayName, dataset: dataset, collector: &collector, progress: { progress($0, total) }) {
             line, collector in
             if collector.hasErrors || failure != SQLITE_OK { return }
-            Self.bind(raw, 1, line.orderID)
-            Self.bind(raw, 2, line.lineID)
-            Self.bind(raw, 3, line.partnerID)
-            scratch.removeAll(keepingCapacity: true)
-            CanonicalCSV.appendDay(line.bookedOn, to: &scratch)
-            scratch.withUnsafeBufferPointer { Self.bind(raw, 4, $0) }
-            if let shipped = line.shippedOn {
+            /// Binds the line to `target`; `scratch` holds the currency after it.
+            func bindLine(_ target: SQLiteStatement) {
+                Self.bind(target, 1, line.orderID)
+                Self.bind(target, 2, line.lineID)
+                Self.bind(target, 3, line.partnerID)
                 scratch.removeAll(keepingCapacity: true)
-                CanonicalCSV.appendDay(shipped, to: &scratch)
-                scratch.withUnsafeBufferPointer { Self.bind(raw, 5, $0) }
-            } else {
-                sqlite3_bind_null(raw, 5)
+                CanonicalCSV.appendDay(line.bookedOn, to: &scratch)
+                scratch.withUnsafeBufferPointer { Self.bind(target, 4, $0) }
+                if let shipped = line.shippedOn {
+                    scratch.removeAll(keepingCapacity: true)
+                    CanonicalCSV.appendDay(shipped, to: &scratch)
+                    scratch.withUnsafeBufferPointer { Self.bind(target, 5, $0) }
+                } else {
+                    sqlite3_bind_null(target, 5)
+                }
+                Self.bind(target, 6, line.sku)
+                if line.quantity.isEmpty { sqlite3_bind_null(target, 7) } else { Self.bind(target, 7, line.quantity) }
+                sqlite3_bind_int64(target, 8, line.amount)
+                scratch.removeAll(keepingCapacity: true)
+                for byte in line.currency { scratch.append(FieldParsing.asciiUpper(byte)) }
+                scratch.withUnsafeBufferPointer { Self.bind(target, 9, $0) }
+                Self.bind(target, 10, line.intendedUse)
             }
-            Self.bind(raw, 6, line.sku)
-            if line.quantity.isEmpty { sqlite3_bind_null(raw, 7) } else { Self.bind(raw, 7, line.quantity) }
-            sqlite3_bind_int64(raw, 8, line.amount)
-            scratch.removeAll(keepingCapacity: true)
-            for byte in line.currency { scratch.append(FieldParsing.asciiUpper(byte)) }
-            scratch.withUnsafeBufferPointer { Self.bind(raw, 9, $0) }
-            Self.bind(raw, 10, line.intendedUse)
-            let before = sqlite3_total_changes(connection)
-            let code = sqlite3_step(raw)
-            if code != SQLITE_DONE {
+            /// Runs `target` once; false (with `failure` set) when SQLite refused. `changes`: the rows it changed.
+            var changes = 0
+            func step(_ target: SQLiteStatement) -> Bool {
+                let code = sqlite3_step(target)
+                changes = Int(sqlite3_changes(connection))
+                sqlite3_reset(target)
+                if code == SQLITE_DONE { return true }
                 failure = code
                 failureMessage = String(cString: sqlite3_errmsg(connection))
-            } else {
-                let changes = Int(sqlite3_changes(connection))
+                return false
+            }
+            var written = false
+            if insertFirst {
+                bindLine(insertRaw)
+                guard step(insertRaw) else { return }
+                if changes > 0 {
+                    touched += 1
+                    written = true
+                } else {
+                    insertFirst = false
+                }
+            }
+            if !written {
+                bindLine(raw)
+                let before = sqlite3_total_changes(connection)
+                guard step(raw) else { return }
                 touched += changes
-                if changes > 0 && sqlite3_total_changes(connection) &- before > 1 {
+                let made = sqlite3_total_changes(connection) &- before
+                // One change: a new row (insert first again); two: a changed one and its history row.
+                insertFirst = made == 1
+                if changes > 0 && made > 1 {
                     // Changed, not added: the old version is in the history now.
                     Self.bind(oldRaw, 1, line.orderID)
                     Self.bind(oldRaw, 2, line.lineID)
@@ -373,20 +426,16 @@ struct TableWriter {
                     sqlite3_reset(oldRaw)
                 }
             }
-            sqlite3_reset(raw)
-            if let seenRaw, failure == SQLITE_OK {
+            if let seenRaw {
                 Self.bind(seenRaw, 1, line.orderID)
                 Self.bind(seenRaw, 2, line.lineID)
-                let code = sqlite3_step(seenRaw)
-                if code != SQLITE_DONE {
-                    failure = code
-                    failureMessage = String(cString: sqlite3_errmsg(connection))
-                }
-                sqlite3_reset(seenRaw)
+                guard step(seenRaw) else { return }
             }
             rows += 1
             if rows == 1000 { Failpoint.reach("import-mid-bookings") }
         }
+        self.insertFirst = insertFirst
+        sqlite3_clear_bindings(insertRaw)
         sqlite3_clear_bindings(raw)
         sqlite3_clear_bindings(oldRaw)
         if let seenRaw { sqlite3_clear_bindings(seenRaw) }

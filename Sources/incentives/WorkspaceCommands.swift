@@ -477,7 +477,8 @@ struct Imports: ParsableCommand {
         let text = Output.listing(log, none: "nothing imported yet; import a dataset with: incentives import --dir DIR") { entry in
             let source = entry.summary.digest.isEmpty ? entry.summary.file : "\(entry.summary.file) sha256 \(entry.summary.digest.prefix(12))"
             return "\(entry.id)  \(entry.importedAt)  \(entry.summary.kind.rawValue)  \(source)  \(entry.summary.rows) rows "
-                + "(\(entry.summary.added) added, \(entry.summary.changed) changed, \(entry.summary.unchanged) unchanged)"
+                + "(\(entry.summary.added) added, \(entry.summary.changed) changed, \(entry.summary.unchanged) unchanged"
+                + (entry.summary.retired > 0 ? ", \(entry.summary.retired) retired)" : ")")
         }
         Output.standardOutput(Output.forPeople(text))
     }

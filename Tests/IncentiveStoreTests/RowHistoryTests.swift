@@ -175,6 +175,9 @@ import Testing
         // The stored run is what this version computes from the same data.
         let run = try workspace.run()
         #expect(ResultsCSV.render(run.result.rows) == ResultsCSV.render(before.rows))
+        // The data as the old release stored it digests as it did then (added_by is not data).
+        let stored = try workspace.runSummary(1)
+        #expect(run.summary.dataDigest == stored.dataDigest && run.summary.inputsDigest == stored.inputsDigest)
 
         let bookings = try Self.changed(
             sandbox, .bookings, [(Self.firstLine, "SO15-1001,1,NL1001,2015-01-25,2015-02-10,UCS-B200M4-U,3,24000.01,USD,\n")])
@@ -190,5 +193,38 @@ import Testing
                 ["NL1002", "collaboration/voice", "2015-03-01", "0", "11"]
             ])
         #expect(ResultsCSV.render(try workspace.runResult(1).result.rows) == ResultsCSV.render(before.rows))
+    }
+
+    /// Rows of one file go in with a plain insert while the row before was new and with the upsert while it
+    /// was stored: a file that mixes new, changed and unchanged rows in every order is counted, written and
+    /// kept in history exactly.
+    @Test func newChangedAndUnchangedRowsInAnyOrder() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try sandbox.exampleWorkspace()
+        let stored = try Sandbox.text((Sandbox.exampleData as NSString).appendingPathComponent("bookings.csv"))
+            .split(separator: "\n").dropFirst().map(String.init)
+        #expect(stored.count == 66)
+        // new, new, changed, changed, unchanged, new, changed, unchanged, unchanged, new (then the rest unchanged).
+        func new(_ index: Int) -> String { "N\(index),1,NL1001,2015-03-01,,UCS-C240M4SX,1,100.00,USD," }
+        func changed(_ line: String) -> String {
+            var fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            fields[6] = "99"  // quantity: no warning
+            return fields.joined(separator: ",")
+        }
+        let lines = [new(1), new(2), changed(stored[0]), changed(stored[1]), stored[2], new(3), changed(stored[3]), stored[4], stored[5], new(4)]
+            + stored[6...]
+        let file = try sandbox.write(Self.bookingsHeader + lines.joined(separator: "\n") + "\n", to: "mixed.csv")
+        let outcome = try workspace.importFile(.bookings, path: file)
+        #expect(outcome.files.map { [$0.rows, $0.added, $0.changed, $0.unchanged] } == [[70, 4, 3, 63]])
+        #expect(outcome.warnings.warnings.isEmpty)
+        #expect(try Self.rows(workspace, "SELECT order_id, line, quantity, added_by FROM bookings WHERE added_by = 9 ORDER BY order_id, line") == [
+            ["N1", "1", "1", "9"], ["N2", "1", "1", "9"], ["N3", "1", "1", "9"], ["N4", "1", "1", "9"],
+            ["SO15-1001", "1", "99", "9"], ["SO15-1002", "1", "99", "9"], ["SO15-1003", "1", "99", "9"],
+        ])
+        #expect(try Self.rows(workspace, "SELECT order_id, line, quantity, added_by, retired_by FROM bookings_history ORDER BY order_id, line") == [
+            ["SO15-1001", "1", "3", "8", "9"], ["SO15-1002", "1", "60", "8", "9"], ["SO15-1003", "1", "2", "8", "9"],
+        ])
+        #expect(try Self.rows(workspace, "SELECT COUNT(*) FROM bookings") == [["70"]])
     }
 }
