@@ -2,9 +2,22 @@
 """DuckDB implementation of the results CSV (formats.md), for the comparison in bench/duckdb.sh.
 
     bench/.venv/bin/python bench/duckdb_compute.py --data DIR --programs DIR
+    bench/.venv/bin/python bench/duckdb_compute.py --database FILE --step load --data DIR --programs DIR
+    bench/.venv/bin/python bench/duckdb_compute.py --database FILE --step query [--programs DIR]
 
 Prints what `incentives compute --format csv` should print, so the two can be compared with
-`cmp`. It is a second, independent implementation of shared/spec/formats.md and
+`cmp`. By default everything happens in memory, from the CSV files. With --database, the same
+work is split in two, for the DuckDB anchor of bench/workspace.sh:
+
+- `--step load` reads and checks the dataset files as above into tables of a NEW database
+  file (the analogue of `incentives import --dir` into a new workspace) and stops. The file
+  only appears when every check passed (it is written as FILE.loading, then renamed). The
+  programs are needed (enrolments are checked against them); their directory and a digest of
+  their files are stored with the data.
+- `--step query` opens that file read-only and prints the results from the stored tables,
+  without reading the CSV files again (the analogue of `incentives run`). The programs are
+  those of the load step (its directory, or --programs), and must not have changed since.
+ It is a second, independent implementation of shared/spec/formats.md and
 docs/decisions.md that shares no code with the Swift engine. Everything that touches the data
 is DuckDB SQL:
 
@@ -36,6 +49,7 @@ stops at the first. See bench/duckdb-notes.md for what is and is not checked.
 
 import argparse
 import csv
+import hashlib
 import os
 import sys
 import time
@@ -47,6 +61,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference as ref  # noqa: E402  (bench/reference.py: program loader, minimum volumes)
 
 MAX_PROBLEMS = 100  # per file, like the engine
+# How the tables of the dataset are created: TEMP (in memory), or stored in the database file
+# with --database FILE --step load. Every other table (checks, sums, rules) is always TEMP.
+STORED = "TEMP "
 TAB = "\t"
 
 
@@ -203,8 +220,9 @@ def checked_select(source, identity, columns, checks):
 
 
 def load_table(con, problems, path, table, source, identity, columns, checks):
-    """CREATE TEMP TABLE table AS checked_select(...) (a small file), reporting the rows with a problem."""
-    con.execute(f"CREATE TEMP TABLE {table} AS {checked_select(source, identity, columns, checks)}")
+    """CREATE TEMP TABLE table AS checked_select(...) (a small file), reporting the rows with a problem
+    (a stored table with --step load)."""
+    con.execute(f"CREATE {STORED}TABLE {table} AS {checked_select(source, identity, columns, checks)}")
     report(con, problems, path, f"SELECT problem FROM {table} WHERE problem IS NOT NULL")
 
 
@@ -488,7 +506,7 @@ def load_small_files(con, data, programs, problems):
     report(con, problems, p("fx.csv"),
            "SELECT currency || ': a rate from ' || valid_from || ' is given ' || count(*) || ' times' "
            "FROM fx_rows WHERE problem IS NULL GROUP BY currency, valid_from HAVING count(*) > 1")
-    con.execute("CREATE TEMP TABLE fx AS SELECT currency, valid_from, rate_micro FROM fx_rows WHERE problem IS NULL")
+    con.execute(f"CREATE {STORED}TABLE fx AS SELECT currency, valid_from, rate_micro FROM fx_rows WHERE problem IS NULL")
     return partners_ok
 
 
@@ -496,8 +514,8 @@ def load_bookings(con, data, problems, partners_ok, stream=False):
     """booking_lines: bookings.csv as typed columns plus `problem` (for the checks), and
     booking_values: the values the sums need, once every line passed the checks.
 
-    By default booking_lines is an in-memory table: the file is parsed and checked once, and
-    booking_values is a view of that table. With stream=True both are views over the file
+    By default booking_lines is an in-memory table (a table of the database file with
+    --step load): the file is parsed and checked once, and booking_values is a view of that table. With stream=True both are views over the file
     itself: every query over them streams the file again (less memory, more time), and
     booking_values uses plain casts instead of the checking expressions.
     Returns the SQL of the raw source (for re-reading the keys)."""
@@ -518,8 +536,8 @@ def load_bookings(con, data, problems, partners_ok, stream=False):
     if partners_ok:  # as in the engine: with a broken partners.csv, unknown partners are not reported
         checks.append(("partner_id <> '' AND partner_id NOT IN (SELECT partner_id FROM partners)",
                        value("partner_id", "unknown partner (not in partners.csv)")))
-    kind = "VIEW" if stream else "TABLE"
-    con.execute(f"CREATE TEMP {kind} booking_lines AS " + checked_select(
+    kind = "TEMP VIEW" if stream else f"{STORED}TABLE"
+    con.execute(f"CREATE {kind} booking_lines AS " + checked_select(
         src, "'order ' || order_id || ', line ' || line", [
             # the key (order_id, line) is only kept as a 64-bit hash, like the engine's fingerprint
             ("key_hash", "CASE WHEN order_id <> '' AND line <> '' THEN hash(order_id, line) END"),
@@ -923,10 +941,119 @@ def results_csv(con, programs):
 # Main
 # --------------------------------------------------------------------------
 
+def programs_digest(directory):
+    """SHA-256 over the names and bytes of the program files load_programs reads."""
+    digest = hashlib.sha256()
+    for name in sorted(os.listdir(directory)):
+        path = os.path.join(directory, name)
+        if os.path.isfile(path) and (name.endswith(".yaml") or name.endswith(".yml")):
+            with open(path, "rb") as handle:
+                content = handle.read()
+            digest.update(f"{name}\0{len(content)}\0".encode("utf-8") + content)
+    return digest.hexdigest()
+
+
+def connect(database, read_only, threads):
+    con = duckdb.connect(database, read_only=read_only) if database else duckdb.connect()  # in memory
+    con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")
+    if threads:
+        con.execute(f"SET threads = {threads}")
+    # (in a database file the macros are TEMP: nothing but the dataset is stored)
+    con.execute(MACROS.replace("CREATE MACRO", "CREATE TEMP MACRO") if database else MACROS)
+    return con
+
+
+def load_step(args, phase):
+    """--database FILE --step load: the dataset checked into the tables of a new database file."""
+    global STORED
+    STORED = ""
+    if os.path.exists(args.database):
+        print(f"error: {args.database} exists; --step load makes a new database file", file=sys.stderr)
+        return 1
+    try:
+        programs = load_programs(args.programs)
+    except (LoadError, KeyError, TypeError, ValueError, yaml.YAMLError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    partial = args.database + ".loading"
+    leftovers = [partial, partial + ".wal"]
+
+    def remove_partial():
+        for path in leftovers:
+            if os.path.exists(path):
+                os.remove(path)
+    remove_partial()  # (of an earlier load that was killed)
+    con = connect(partial, False, args.threads)
+    problems = Problems()
+    try:
+        check_fiscal_periods(con, programs)
+        partners_ok = load_small_files(con, args.data, programs, problems)
+        phase("small files read and checked")
+        src = load_bookings(con, args.data, problems, partners_ok)
+        problems.fail_if_any()
+        check_bookings(con, args.data, problems, src)
+        problems.fail_if_any()
+        phase("bookings read and checked")
+        con.execute("CREATE TABLE bench_meta (data VARCHAR, programs VARCHAR, programs_digest VARCHAR, "
+                    "loaded_at TIMESTAMP DEFAULT current_timestamp)")
+        con.execute("INSERT INTO bench_meta (data, programs, programs_digest) VALUES (?, ?, ?)",
+                    [os.path.abspath(args.data), os.path.abspath(args.programs), programs_digest(args.programs)])
+        lines = con.execute("SELECT count(*) FROM booking_lines").fetchone()[0]
+        con.close()  # (checkpoints: everything is in the file)
+        phase("database file written")
+        os.replace(partial, args.database)
+    except BaseException as error:  # a problem (SystemExit), a DuckDB error, an interrupt: no file
+        con.close()
+        remove_partial()
+        if isinstance(error, (duckdb.Error, LoadError)):
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        raise
+    print(f"{args.database}: {lines} booking lines loaded")
+    return 0
+
+
+def query_step(args, phase):
+    """--database FILE --step query: the results from the stored tables (read-only)."""
+    if not os.path.isfile(args.database):
+        print(f"error: {args.database}: no such database file (make it with --step load)", file=sys.stderr)
+        return 1
+    try:
+        con = connect(args.database, True, args.threads)
+        data, stored_programs, digest = con.execute(
+            "SELECT data, programs, programs_digest FROM bench_meta").fetchone()
+        directory = args.programs or stored_programs
+        if programs_digest(directory) != digest:
+            print(f"error: the programs in {directory} are not those {args.database} was loaded with "
+                  f"({stored_programs})", file=sys.stderr)
+            return 1
+        programs = load_programs(directory)
+        problems = Problems()
+        check_fiscal_periods(con, programs)
+        con.execute("CREATE TEMP VIEW booking_values AS SELECT * FROM booking_lines")
+        phase("database opened")
+        if programs:
+            compute_volumes(con, programs, problems, data)
+            problems.fail_if_any()
+        phase("volumes per program, partner and item")
+        text = results_csv(con, programs)
+        phase("rules evaluated")
+    except (duckdb.Error, LoadError, KeyError, TypeError, ValueError, yaml.YAMLError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    phase("results written")
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", required=True)
-    parser.add_argument("--programs", required=True)
+    parser.add_argument("--data")
+    parser.add_argument("--programs")
+    parser.add_argument("--database", metavar="FILE", help="a DuckDB database file (with --step)")
+    parser.add_argument("--step", choices=["load", "query"],
+                        help="load: the dataset into a new database file; query: the results from it")
     parser.add_argument("--threads", type=int, help="DuckDB threads (default: DuckDB's, one per core)")
     parser.add_argument("--timing", action="store_true", help="print the time of each phase on stderr")
     parser.add_argument("--stream", action="store_true",
@@ -938,18 +1065,30 @@ def main(argv=None):
         if args.timing:
             print(f"{time.monotonic() - started:7.2f} s  {name}", file=sys.stderr)
 
+    if args.database or args.step:
+        if not (args.database and args.step):
+            parser.error("--database and --step go together")
+        if args.stream:
+            parser.error("--stream is for the in-memory computation only")
+        if args.step == "load":
+            missing = [name for name, given in (("--data", args.data), ("--programs", args.programs)) if not given]
+            if missing:
+                parser.error("--step load needs " + " and ".join(missing))
+            return load_step(args, phase)
+        if args.data:
+            parser.error("--step query reads the database, not --data")
+        return query_step(args, phase)
+    missing = [name for name, given in (("--data", args.data), ("--programs", args.programs)) if not given]
+    if missing:
+        parser.error("the following arguments are required: " + ", ".join(missing))
+
     try:
         programs = load_programs(args.programs)
     except (LoadError, KeyError, TypeError, ValueError, yaml.YAMLError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
 
-    con = duckdb.connect()  # in memory
-    con.execute("SET preserve_insertion_order = false")
-    con.execute("SET enable_progress_bar = false")
-    if args.threads:
-        con.execute(f"SET threads = {args.threads}")
-    con.execute(MACROS)
+    con = connect(None, False, args.threads)  # in memory
 
     problems = Problems()
     try:

@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): a workspace with a generated dataset, release build.
 # Times `import --dir` of the whole dataset (1,000,000 booking lines by default) into a new
-# workspace, a second identical import (every row unchanged), and `run`; prints wall time and
-# peak memory (max RSS) of each.
+# workspace, a second identical import (every row unchanged), `run` and `runs show 1 --format csv`;
+# prints wall time and peak memory (max RSS) of each.
+# Then the DuckDB anchor on the same files (bench/duckdb_compute.py): the dataset read and checked
+# into a new DuckDB database file (--step load, the analogue of `import --dir`), and the results
+# computed from that file (--step query, the analogue of `run`), with time, peak memory and the
+# file's size; the query's results must be byte-identical to those of `runs show 1` (exit 1 if not).
 #
 #   bash bench/workspace.sh
 #   LINES=200000 PARTNERS=2000 bash bench/workspace.sh
 #   BIN=/tmp/incentives-before bash bench/workspace.sh
+#   DUCKDB=0 bash bench/workspace.sh      # without the DuckDB anchor
 #
-# Generated data and the workspace go to bench/data/ (ignored by git).
+# Generated data, the workspace and the DuckDB file go to bench/data/ (ignored by git).
+# DuckDB and PyYAML are installed from PyPI into bench/.venv (ignored by git) on first use, with
+# the versions pinned in bench/duckdb.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LINES=${LINES:-1000000}
 PARTNERS=${PARTNERS:-10000}
 SEED=${SEED:-42}
+DUCKDB=${DUCKDB:-1}
 
 # BIN=path uses that binary (e.g. an older build, for a before/after figure) instead of building.
 if [ -z "${BIN:-}" ]; then
@@ -27,18 +35,54 @@ fi
 WS="$OUT/workspace.sqlite"
 rm -f "$WS" "$WS-wal" "$WS-shm"
 echo "dataset: $LINES booking lines ($(du -m "$OUT/data/bookings.csv" | cut -f1) MB), $PARTNERS partners, seed $SEED"
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "incentives: $BIN (version $("$BIN" --version), built $(date -r "$BIN" '+%Y-%m-%d %H:%M'))"
 "$BIN" init --workspace "$WS" > /dev/null
 "$BIN" programs add "$OUT"/programs/*.yaml --workspace "$WS" > /dev/null
 
+# measure LABEL OUTFILE COMMAND...: runs COMMAND once, stdout to OUTFILE; prints wall time and peak RSS.
+# A failing step stops the benchmark with its messages.
 measure() {
-    local label=$1; shift
-    /usr/bin/time -f "%e %M" -o /tmp/incentives-bench-time "$@" > /tmp/incentives-bench-out 2>&1
-    read -r wall rss < /tmp/incentives-bench-time
+    local label=$1 outfile=$2; shift 2
+    if ! /usr/bin/time -f "%e %M" -o /tmp/incentives-bench-time "$@" > "$outfile" 2> /tmp/incentives-bench-err; then
+        echo "$label: FAILED" >&2
+        tail -20 /tmp/incentives-bench-err >&2
+        exit 1
+    fi
+    read -r wall rss < <(tail -1 /tmp/incentives-bench-time)
     echo "$label: $wall s wall, $((rss / 1024)) MB peak RSS"
 }
-measure "import --dir (new workspace)" "$BIN" import --dir "$OUT/data" --workspace "$WS"
-measure "import --dir again (all unchanged)" "$BIN" import --dir "$OUT/data" --workspace "$WS"
-measure "run" "$BIN" run --workspace "$WS"
-measure "runs show 1 --format csv" "$BIN" runs show 1 --format csv --workspace "$WS"
+measure "import --dir (new workspace)" /dev/null "$BIN" import --dir "$OUT/data" --workspace "$WS"
+measure "import --dir again (all unchanged)" /dev/null "$BIN" import --dir "$OUT/data" --workspace "$WS"
+measure "run" /dev/null "$BIN" run --workspace "$WS"
+measure "runs show 1 --format csv" "$OUT/results-workspace.csv" "$BIN" runs show 1 --format csv --workspace "$WS"
 echo "workspace file: $(du -m "$WS" | cut -f1) MB"
+
+[ "$DUCKDB" = 0 ] && exit 0
+
+# The DuckDB anchor. The virtual environment as bench/duckdb.sh makes it, with its pinned versions.
+DUCKDB_VERSION=$(sed -n 's/^DUCKDB_VERSION=//p' bench/duckdb.sh)
+PYYAML_VERSION=$(sed -n 's/^PYYAML_VERSION=//p' bench/duckdb.sh)
+VENV=bench/.venv
+PY=$VENV/bin/python
+if ! "$PY" -c "import duckdb, yaml, sys; sys.exit(duckdb.__version__ != '$DUCKDB_VERSION' or yaml.__version__ != '$PYYAML_VERSION')" 2>/dev/null; then
+    echo "installing duckdb==$DUCKDB_VERSION and PyYAML==$PYYAML_VERSION into $VENV" >&2
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check "duckdb==$DUCKDB_VERSION" "PyYAML==$PYYAML_VERSION" >&2
+fi
+echo "duckdb: $("$PY" -c 'import duckdb; print(duckdb.__version__)') (Python $("$PY" -c 'import platform; print(platform.python_version())'), bench/duckdb_compute.py --database; load average $(cut -d' ' -f1-3 /proc/loadavg))"
+DB="$OUT/duckdb.db"
+rm -f "$DB" "$DB.wal" "$DB.loading" "$DB.loading.wal"
+measure "duckdb load into a database file" /dev/null \
+    "$PY" bench/duckdb_compute.py --database "$DB" --step load --data "$OUT/data" --programs "$OUT/programs"
+echo "duckdb database file: $(du -m "$DB" | cut -f1) MB"
+measure "duckdb query on the database" "$OUT/results-duckdb-db.csv" \
+    "$PY" bench/duckdb_compute.py --database "$DB" --step query
+rows=$(($(wc -l < "$OUT/results-workspace.csv") - 1))
+if cmp -s "$OUT/results-workspace.csv" "$OUT/results-duckdb-db.csv"; then
+    echo "results: duckdb query identical to runs show 1 ($rows result rows)"
+else
+    echo "results: duckdb query DIFFERENT from runs show 1:"
+    diff "$OUT/results-workspace.csv" "$OUT/results-duckdb-db.csv" | head -20 || true
+    exit 1
+fi
