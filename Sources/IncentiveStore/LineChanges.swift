@@ -161,12 +161,15 @@ extension Workspace {
     static let keptLineChanges = Mutex<[String: LineChanges]>([:])
 
     /// The booking lines whose data differs between runs `first` and `second`'s inputs, kept for the next page.
+    /// Worked out once per pair: requests arriving while it is worked out wait for it (a scan of the bookings)
+    /// instead of each doing it again.
     public func changedLines(_ first: Int, _ second: Int) throws -> LineChanges {
-        try pool.read { db in
-            let a = try runSummary(db, first), b = try runSummary(db, second)
-            let key = [path, String(first), a.startedAt, String(second), b.startedAt].joined(separator: "\u{0}")
+        let (a, b) = (try runSummary(first), try runSummary(second))
+        let key = [path, String(first), a.startedAt, String(second), b.startedAt].joined(separator: "\u{0}")
+        if let kept = Self.keptLineChanges.withLock({ $0[key] }) { return kept }
+        return try runLists.computing.withLock { _ in
             if let kept = Self.keptLineChanges.withLock({ $0[key] }) { return kept }
-            let result = try lineChanges(db, a, b)
+            let result = try pool.read { db in try lineChanges(db, a, b) }
             Self.keptLineChanges.withLock { kept in
                 if kept.count >= 4 { kept.removeAll() }
                 kept[key] = result
