@@ -68,6 +68,8 @@ if [ -n "${PARTNERS:-}" ]; then
     "$BIN" serve --workspace "$WS" --port "$PORT" > "$DIR/log" 2>&1 &
     SERVER=$!
     for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/api/v1/health" > /dev/null && break; sleep 0.1; done
+    # Measured in its steady state: after the lists the server prepares as it starts (a few seconds).
+    for _ in $(seq 1 600); do grep -q "lists are prepared" "$DIR/log" && break; sleep 0.1; done
     curl -s -c "$DIR/jar" "http://127.0.0.1:$PORT/login" -o "$DIR/login.html"
     CSRF=$(grep -o 'name="csrf" value="[0-9a-f]*"' "$DIR/login.html" | cut -d'"' -f4)
     curl -s -b "$DIR/jar" -c "$DIR/jar" -d "csrf=$CSRF&name=bench&password=bench-admin-password" "http://127.0.0.1:$PORT/login" -o /dev/null

@@ -184,6 +184,11 @@ struct Paces {
     private var remaining: [Int?] = []
 
     init(programs: [Program], traced: [TracedLine], day: Day) {
+        // Each program's subtracks with their paths, worked out once (`subtrackPaths` builds them anew).
+        let paths = programs.map { program -> [(path: String, subtrack: Subtrack)] in
+            if case .vip(let rules) = program.rules { return rules.subtrackPaths }
+            return []
+        }
         var windows: [(from: Day, days: Int, holdsDay: Bool)?] = []
         for program in programs {
             let period = program.period
@@ -196,8 +201,8 @@ struct Paces {
             guard let window = windows[index] else { continue }
             func countedOn(_ line: TracedLine) -> Day? { program.countBookingsBy == .bookedOn ? line.bookedOn : line.shippedOn }
             switch program.rules {
-            case .vip(let rules):
-                var lines = Array(repeating: [ForecastLine](), count: rules.subtrackPaths.count)
+            case .vip:
+                var lines = Array(repeating: [ForecastLine](), count: paths[index].count)
                 for line in traced {
                     let subtrack: Int, amount: Money
                     switch line.outcomes[index] {
@@ -207,7 +212,7 @@ struct Paces {
                     guard let on = countedOn(line) else { continue }
                     lines[subtrack].append(ForecastLine(orderID: line.orderID, lineID: line.lineID, sku: line.sku, countedOn: on, amount: amount))
                 }
-                for (position, entry) in rules.subtrackPaths.enumerated() {
+                for (position, entry) in paths[index].enumerated() {
                     paces[Key(program: index, subtrack: entry.path)] = Pace(
                         lines: lines[position], from: window.from, days: window.days, program: program.id)
                 }
@@ -221,11 +226,6 @@ struct Paces {
             }
         }
         // Subtracks that count the same orders while their periods run.
-        // Each program's subtracks with their paths, worked out once (`subtrackPaths` builds them anew).
-        let paths = programs.map { program -> [(path: String, subtrack: Subtrack)] in
-            if case .vip(let rules) = program.rules { return rules.subtrackPaths }
-            return []
-        }
         for (index, program) in programs.enumerated() {
             guard case .vip = program.rules, let window = windows[index], window.holdsDay else { continue }
             for entry in paths[index] {

@@ -127,6 +127,7 @@ extension IncentivesServer {
                     _ = try workspace.changedLines(ids[0], last)
                 }
             }
+            logger.info("the latest run's lists are prepared")
         } catch {
             logger.warning("the latest run's lists were not prepared: \(error)")
         }
