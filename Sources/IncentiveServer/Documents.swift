@@ -390,21 +390,8 @@ struct ChangedLineDocument: Encodable {
     /// `runs diff --format csv --lines` gives them whole).
     static let valueLimit = 100
 
-    struct Column: Encodable {
-        var name: String
-        var before: String?
-        var after: String?
-
-        func encode(to encoder: any Encoder) throws {
-            // Both values always there: null when the field is empty (or the line is not in that run's data).
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(name, forKey: .name)
-            try container.encode(before, forKey: .before)
-            try container.encode(after, forKey: .after)
-        }
-
-        enum CodingKeys: String, CodingKey { case name, before, after }
-    }
+    /// Both values always there: null when the field is empty (or the line is not in that run's data).
+    typealias Column = RunDiffJSON.ColumnDocument
 
     struct Import: Encodable {
         var id: Int

@@ -97,12 +97,20 @@ public enum RunDiffJSON {
         var after: [String: String?]?
     }
 
-    struct ColumnDocument: Encodable {
-        var name: String
-        var before: String?
-        var after: String?
+    /// A changed column of a booking line, as JSON: both values always there, null when empty (also the
+    /// server's `GET /runs/{id}/changed-lines`).
+    public struct ColumnDocument: Encodable, Sendable {
+        public var name: String
+        public var before: String?
+        public var after: String?
 
-        func encode(to encoder: any Encoder) throws {
+        public init(name: String, before: String?, after: String?) {
+            self.name = name
+            self.before = before
+            self.after = after
+        }
+
+        public func encode(to encoder: any Encoder) throws {
             // Both values always present, null when empty.
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(name, forKey: .name)
