@@ -54,7 +54,7 @@ extension Workspace {
         let programs = try programChanges(a, b)
         let (imports, lines) = try pool.read { db in
             (
-                try importsBetween(db, from: min(a.startedAt, b.startedAt), to: max(a.startedAt, b.startedAt)),
+                try importsBetween(db, a, b),
                 a.dataDigest == b.dataDigest ? nil : try lineChanges(db, a, b, partner: partner)
             )
         }

@@ -400,6 +400,21 @@ extension Workspace {
     }
 
     /// Imports recorded between two instants (inclusive), oldest first.
+    /// The imports (and enrolment changes) between the data of runs `a` and `b`: by the last import each
+    /// run's data included (`known_import`, exact), or, for runs stored before it was kept, by time.
+    func importsBetween(_ db: Database, _ a: RunSummary, _ b: RunSummary) throws -> [ImportSummary] {
+        guard let knownA = a.knownImport, let knownB = b.knownImport else {
+            return try importsBetween(db, from: min(a.startedAt, b.startedAt), to: max(a.startedAt, b.startedAt))
+        }
+        return try Row.fetchAll(
+            cached: db,
+            sql: """
+                SELECT id, imported_at, kind, file_name, digest, rows, added, changed, unchanged, retired FROM imports
+                WHERE id > ? AND id <= ? ORDER BY id
+                """, arguments: [min(knownA, knownB), max(knownA, knownB)]
+        ).map { Self.importEntry($0).summary }
+    }
+
     func importsBetween(_ db: Database, from: String, to: String) throws -> [ImportSummary] {
         try Row.fetchAll(
             cached: db,
@@ -417,7 +432,7 @@ extension Workspace {
         let changes = try partnerChanges(first, second)
         let (a, b) = (try runSummary(first), try runSummary(second))
         let programs = try programChanges(a, b)
-        let imports = try pool.read { db in try importsBetween(db, from: min(a.startedAt, b.startedAt), to: max(a.startedAt, b.startedAt)) }
+        let imports = try pool.read { db in try importsBetween(db, a, b) }
         let overview = try runOverview(second).first ?? runOverview(first).first
         return RunDiffHeader(
             before: a, after: b, currency: overview?.program.currency ?? "", programs: programs, dataChanged: a.dataDigest != b.dataDigest,

@@ -41,6 +41,31 @@ import Testing
         return path
     }
 
+    /// The imports a runs diff names are those between the two runs' known imports, even when every step
+    /// happened at the same instant (a clock that stands still: by time, all nine imports would be "between").
+    @Test func theImportsBetweenTwoRunsAreThoseBetweenTheirKnownImports() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let path = sandbox.path("still.sqlite")
+        let workspace = try Workspace.create(at: path, clock: .fixed(Self.at("09:00:00")))
+        for file in try Sandbox.programFiles(Sandbox.examplePrograms) { _ = try workspace.addProgram(file: file) }
+        _ = try workspace.importFolder(Sandbox.exampleData)
+        _ = try workspace.run()
+        let correction = try sandbox.write(
+            """
+            order_id,line,partner_id,booked_on,shipped_on,sku,quantity,amount,currency,intended_use
+            SO15-1003,1,NL1003,2015-04-20,2015-04-28,UCS-C240M4SX,2,18000.00,USD,
+
+            """, to: "correction.csv")
+        _ = try workspace.importFile(.bookings, path: correction, displayName: "correction.csv")
+        _ = try workspace.run()
+        let diff = try workspace.diffRuns(1, 2)
+        #expect(diff.imports.map(\.id) == [9])
+        #expect(diff.imports.map(\.file) == ["correction.csv"])
+        #expect(try workspace.runDiffHeader(1, 2).imports.map(\.id) == [9])
+        #expect(try workspace.diffRuns(2, 1).imports.map(\.id) == [9])
+    }
+
     @Test func asKnownAtValuesAreRead() throws {
         func parsed(_ text: String) -> KnownAt? { try? KnownAt.parse(text).get() }
         #expect(parsed("8") == .importID(8))
