@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "IncentiveServer", targets: ["IncentiveServer"]),
         .library(name: "IncentiveAdvisor", targets: ["IncentiveAdvisor"]),
         .library(name: "IncentiveSynthetic", targets: ["IncentiveSynthetic"]),
+        .library(name: "IncentiveSheets", targets: ["IncentiveSheets"]),
         .executable(name: "incentives", targets: ["incentives"]),
     ],
     dependencies: [
@@ -28,6 +29,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.3.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -45,12 +49,19 @@ let package = Package(
         ),
         .target(name: "IncentiveAdvisor", dependencies: ["IncentiveEngine", .product(name: "Yams", package: "Yams")]),
         .target(name: "IncentiveSynthetic", dependencies: ["IncentiveEngine"]),
+        // Spreadsheets in and out (issue 18): Excel's CSV dialects and .xlsx files, read into and written from
+        // the engine's types. Kept out of the engine, which stays free of I/O frameworks.
+        .target(
+            name: "IncentiveSheets",
+            dependencies: ["IncentiveEngine", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         .target(
             name: "IncentiveServer",
             dependencies: [
                 "IncentiveEngine",
                 "IncentiveStore",
                 "IncentiveAdvisor",
+                "IncentiveSheets",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -59,6 +70,8 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             // The OpenAPI document and the page templates, embedded at build time (`PackageResources`):
             // the binary needs no files at run time.
@@ -77,6 +90,7 @@ let package = Package(
                 "IncentiveServer",
                 "IncentiveAdvisor",
                 "IncentiveSynthetic",
+                "IncentiveSheets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -92,6 +106,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "IncentiveAdvisorTests", dependencies: ["IncentiveEngine", "IncentiveAdvisor"]),
+        .testTarget(name: "IncentiveSheetsTests", dependencies: ["IncentiveEngine", "IncentiveSheets"]),
         .testTarget(
             name: "IncentiveServerTests",
             dependencies: [
