@@ -184,8 +184,8 @@ struct Paces {
     private var remaining: [Int?] = []
 
     init(programs: [Program], traced: [TracedLine], day: Day) {
-        // Each program's subtracks with their paths, worked out once (`subtrackPaths` builds them anew).
-        let paths = programs.map { program -> [(path: String, subtrack: Subtrack)] in
+        // Each program's subtracks with their paths.
+        let paths = programs.map { program -> [SubtrackPath] in
             if case .vip(let rules) = program.rules { return rules.subtrackPaths }
             return []
         }

@@ -348,9 +348,12 @@ extension Workspace {
     }
 
     func partnerView(_ db: Database, _ id: String) throws -> (input: LoadedInput, stored: StoredStanding?)? {
-        guard try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM partners WHERE partner_id = ?)", arguments: [id]) == true
-        else { return nil }
-        let (input, _) = try loadInput(db, programIDs: [], tracePartner: id, onlyPartner: true, bookingView: nil, remedies: .plain)
+        let input: LoadedInput
+        do {
+            (input, _) = try loadInput(db, programIDs: [], tracePartner: id, onlyPartner: true, bookingView: nil, remedies: .plain, partnerMayBeMissing: true)
+        } catch is NoSuchPartner {
+            return nil
+        }
         guard let run = try Int.fetchOne(cached: db, sql: "SELECT MAX(id) FROM runs") else { return (input, nil) }
         let summary = try runSummary(db, run)
         var totals: [String: PartnerTotals] = [:]

@@ -58,10 +58,13 @@ extension Workspace {
         }
     }
 
+    /// A read with `partnerMayBeMissing` found no such partner: a page answers 404.
+    struct NoSuchPartner: Error {}
+
     /// `loadInput` inside a read the caller holds (a `DiagnosticReport` for problems of the data).
     func loadInput(
         _ db: Database, programIDs: [String], tracePartner: String?, onlyPartner: Bool, bookingView: ((BookingLine) -> BookingLine?)?,
-        point: KnownPoint? = nil, remedies: Remedies
+        point: KnownPoint? = nil, remedies: Remedies, partnerMayBeMissing: Bool = false
     ) throws -> (LoadedInput, InputRecord) {
         var collector = DiagnosticCollector()
         // A one-partner read takes what every partner shares from the revision it reads at (a read of the
@@ -94,6 +97,7 @@ extension Workspace {
         var traceIndex: Int?
         if let tracePartner {
             traceIndex = dataset.partnerIndex(tracePartner)
+            if traceIndex == nil && partnerMayBeMissing { throw NoSuchPartner() }
             if traceIndex == nil {
                 collector.error(file: path, line: nil, column: remedies.partnerChoice, value: tracePartner, "no such partner in the workspace")
             }

@@ -2,7 +2,6 @@ import ArgumentParser
 import IncentiveEngine
 import IncentiveStore
 
-@main
 struct Incentives: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "incentives",

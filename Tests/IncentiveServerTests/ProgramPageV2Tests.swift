@@ -213,7 +213,7 @@ import Testing
                 guard case .vip(let rules) = program.rules else { continue }
                 let until = try #require(rules.fullCreditEnrollmentUntil)
                 #expect(page.contains(language.text(.fullCredit, ["date": language.date(until)])))
-                for (path, subtrack) in rules.subtrackPaths {
+                for (path, subtrack) in rules.subtrackPaths.map({ ($0.path, $0.subtrack) }) {
                     let card = try Self.card(page, path)
                     let entries = subtrack.productEntries.map { entry in
                         "<code>\(entry.pattern.text)</code>" + (language.dates(from: entry.from, until: entry.until).map { " " + $0 } ?? "")

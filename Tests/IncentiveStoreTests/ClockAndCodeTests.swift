@@ -175,3 +175,21 @@ import Testing
         }
     }
 }
+
+/// `Timestamp.text` writes what Foundation's ISO 8601 style writes, without the formatter.
+@Suite struct TimestampTextTests {
+    @Test func writesWhatTheFormatterWrites() {
+        var generator = SystemRandomNumberGenerator()
+        var instants: [Double] = [0, -0.001, 978_307_200, 978_307_199.999, 1_430_386_215.25, 951_782_400, 4_102_444_799.999, -86_400.5]
+        for _ in 0..<200_000 {
+            let seconds = Double.random(in: -2_000_000_000..<5_000_000_000, using: &generator)
+            instants.append(seconds)
+            instants.append(seconds.rounded(.down) + Double(Int.random(in: 0..<1000, using: &generator)) / 1000)
+        }
+        for seconds in instants {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(Timestamp.text(date) == Timestamp.style.format(date), "\(seconds)")
+        }
+        #expect(Timestamp.text(Date(timeIntervalSince1970: 1_430_386_215.25)) == "2015-04-30T09:30:15.250Z")
+    }
+}

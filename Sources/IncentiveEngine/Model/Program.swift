@@ -157,7 +157,10 @@ public struct VIPRules: Sendable, Hashable {
     public var eligibleTiers: Set<Tier>
     public var csatRequired: Int
     public var knowledgeDeadline: KnowledgeDeadline
-    public var tracks: [Track]
+    public var tracks: [Track] { didSet { subtrackPaths = Self.paths(tracks) } }
+    /// Every subtrack in document order with its path `track/subtrack`: kept with the tracks, since every
+    /// partner page and every explanation asks for it.
+    public private(set) var subtrackPaths: [SubtrackPath]
     /// `full_credit_enrollment_until` (formats.md §5.3): an enrolment dated after it counts only the lines from
     /// its `enrolled_on` on. `nil`: every enrolment counts every line of the period (v1).
     public var fullCreditEnrollmentUntil: Day?
@@ -170,6 +173,7 @@ public struct VIPRules: Sendable, Hashable {
         self.csatRequired = csatRequired
         self.knowledgeDeadline = knowledgeDeadline
         self.tracks = tracks
+        self.subtrackPaths = Self.paths(tracks)
         self.fullCreditEnrollmentUntil = fullCreditEnrollmentUntil
     }
 
@@ -180,10 +184,29 @@ public struct VIPRules: Sendable, Hashable {
         fullCreditEnrollmentUntil != nil || tracks.contains { $0.subtracks.contains { !$0.paysLikeV1 || $0.hasDatedProducts } }
     }
 
-    /// Every subtrack in document order with its path `track/subtrack`.
-    public var subtrackPaths: [(path: String, subtrack: Subtrack)] {
-        tracks.flatMap { track in track.subtracks.map { ("\(track.id)/\($0.id)", $0) } }
+    // Equal and hashed by the rules alone: `subtrackPaths` follows from `tracks`.
+    public static func == (a: VIPRules, b: VIPRules) -> Bool {
+        a.eligibleTiers == b.eligibleTiers && a.csatRequired == b.csatRequired && a.knowledgeDeadline == b.knowledgeDeadline
+            && a.tracks == b.tracks && a.fullCreditEnrollmentUntil == b.fullCreditEnrollmentUntil
     }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(eligibleTiers)
+        hasher.combine(csatRequired)
+        hasher.combine(knowledgeDeadline)
+        hasher.combine(tracks)
+        hasher.combine(fullCreditEnrollmentUntil)
+    }
+
+    static func paths(_ tracks: [Track]) -> [SubtrackPath] {
+        tracks.flatMap { track in track.subtracks.map { SubtrackPath(path: "\(track.id)/\($0.id)", subtrack: $0) } }
+    }
+}
+
+/// A subtrack with its path `track/subtrack`.
+public struct SubtrackPath: Sendable, Hashable {
+    public var path: String
+    public var subtrack: Subtrack
 }
 
 /// Which intended uses count from a date on.

@@ -300,17 +300,18 @@ extension Tier {
 extension VIPEvaluation.Context {
     /// Contexts worked out before, by program. A server computes one partner at a time, and working out a
     /// program's context cost more than evaluating the partner; a program is a value, so an equal one
-    /// has the same context. Bounded: when full it starts over.
-    private static let kept = Mutex<[Program: VIPEvaluation.Context]>([:])
+    /// has the same context. Bounded: when full it starts over. Kept by program id: hashing a whole program (every SKU of every subtrack) cost more than the lookup
+    /// saved; an equal program (compared in full; equal arrays that share storage compare at once) is a hit.
+    private static let kept = Mutex<[String: [(program: Program, context: VIPEvaluation.Context)]]>([:])
     static let keptLimit = 64
 
     /// The context of `program`: the one kept for an equal program, or a new one (then kept).
     static func of(program: Program, rules: VIPRules) -> VIPEvaluation.Context {
-        if let context = kept.withLock({ $0[program] }) { return context }
+        if let context = kept.withLock({ $0[program.id]?.first { $0.program == program }?.context }) { return context }
         let context = VIPEvaluation.Context(program: program, rules: rules)
         kept.withLock { kept in
-            if kept.count >= keptLimit { kept.removeAll() }
-            kept[program] = context
+            if kept.values.reduce(0, { $0 + $1.count }) >= keptLimit { kept.removeAll() }
+            kept[program.id, default: []].append((program, context))
         }
         return context
     }
