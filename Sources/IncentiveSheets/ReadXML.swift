@@ -18,7 +18,11 @@ enum ReadXML {
         parser.shouldProcessNamespaces = false
         parser.shouldResolveExternalEntities = false
         parser.delegate = handler
-        if !parser.parse() {
+        let finished = parser.parse()
+        if let problem = handler.problem {
+            throw Malformed(message: "not well-formed XML at line \(problem.line), column \(problem.column) (\(problem.error.localizedDescription))")
+        }
+        if !finished {
             let problem = parser.parserError.map { "\($0.localizedDescription)" } ?? "unknown problem"
             throw Malformed(message: "not well-formed XML at line \(parser.lineNumber), column \(parser.columnNumber) (\(problem))")
         }
@@ -26,6 +30,9 @@ enum ReadXML {
 
     /// A delegate that sees local element names.
     class Handler: NSObject, XMLParserDelegate {
+        /// The first error the parser reported (it may go on after one).
+        var problem: (error: any Error, line: Int, column: Int)?
+
         func start(_ name: Substring, _ attributes: [String: String]) {}
         func end(_ name: Substring) {}
         func characters(_ text: String) {}
@@ -47,6 +54,11 @@ enum ReadXML {
         }
 
         func parser(_ parser: XMLParser, foundCharacters string: String) { characters(string) }
+
+        func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
+            if problem == nil { problem = (parseError, parser.lineNumber, parser.columnNumber) }
+            parser.abortParsing()
+        }
     }
 
     /// `xl/workbook.xml`: the sheets in order (name, relationship id) and the date system.

@@ -137,8 +137,9 @@ import Testing
         for line in formats.split(separator: "\n") where line.hasPrefix("| `") && line.contains(".csv`") {
             let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
             let file = cells[0].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
-            let columns = cells[2].split(separator: ",").map {
-                $0.trimmingCharacters(in: CharacterSet(charactersIn: " `[]"))
+            // The names in backticks (`[shipped_on]` is optional), not the words after them.
+            let columns = cells[2].split(separator: "`", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map {
+                $0.element.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
             }
             documented[file] = Set(columns)
         }
