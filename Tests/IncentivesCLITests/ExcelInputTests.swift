@@ -131,7 +131,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.copyItem(
             at: CLI.packageRoot.appendingPathComponent("examples/excel-nl/xlsx/bookings.xlsx"), to: folder.appendingPathComponent("bookings.xlsx"))
-        for arguments in [["compute", "--data", folder.path] + Self.programs, ["import", "--dir", folder.path, "--workspace", folder.appendingPathComponent("w.sqlite").path]] {
+        let other = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: other) }
+        let workspace = other.appendingPathComponent("w.sqlite").path
+        _ = try Self.expectSuccess(["init", "--workspace", workspace])
+        for arguments in [["compute", "--data", folder.path] + Self.programs, ["import", "--dir", folder.path, "--workspace", workspace]] {
             let run = try CLI.run(arguments)
             #expect(run.status == 1)
             #expect(
