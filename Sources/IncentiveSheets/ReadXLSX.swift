@@ -74,7 +74,9 @@ public enum ReadXLSX {
         guard !workbook.sheets.isEmpty else { throw fail("the workbook has no sheets") }
         let chosen: (name: String, relationship: String)
         if let sheet {
-            guard let found = workbook.sheets.first(where: { $0.name == sheet }) ?? workbook.sheets.first(where: { $0.name.lowercased() == sheet.lowercased() })
+            guard
+                let found = workbook.sheets.first(where: { $0.name == sheet })
+                    ?? workbook.sheets.first(where: { $0.name.lowercased() == sheet.lowercased() })
             else {
                 throw fail("no sheet named \"\(sheet)\" (the workbook has: \(names.map { "\"\($0)\"" }.joined(separator: ", ")))")
             }
@@ -196,7 +198,10 @@ public enum ReadXLSX {
                 return date(number, stored: stored, uses1904: uses1904, problem: problem)
             case .decimal(let scale):
                 guard let exact = number.value(scale: scale) else {
-                    problem(stored, "has more than \(scale) decimals, which this column does not allow; round it in the workbook (ROUND) so that it shows what is meant")
+                    problem(
+                        stored,
+                        "has more than \(scale) decimals, which this column does not allow; round it in the workbook (ROUND) so that it shows what is meant"
+                    )
                     return ""
                 }
                 return exact.text

@@ -134,8 +134,8 @@ enum Terminal {
     /// Loads input, turning problems into the standard report. A data folder's spreadsheet files (Excel's CSV
     /// dialects, .xlsx) are read as `read` says.
     static func load(
-        _ options: InputOptions, programIDs: [String] = [], tracePartner: String? = nil, bookingView: (@Sendable (BookingLine) -> BookingLine?)? = nil,
-        read: ReadOptions = ReadOptions()
+        _ options: InputOptions, programIDs: [String] = [], tracePartner: String? = nil,
+        bookingView: (@Sendable (BookingLine) -> BookingLine?)? = nil, read: ReadOptions = ReadOptions()
     ) throws -> LoadedInput {
         if let data = options.data, let programs = options.programs {
             let prepared: ReadPrepared

@@ -31,7 +31,8 @@ enum SpreadsheetImport {
         }
         var outcome: ImportOutcome
         do {
-            outcome = try store.importFiles(files, mode: mode, remedies: remedies, progress: progress, by: .operatingSystemUser(), originals: originals)
+            outcome = try store.importFiles(
+                files, mode: mode, remedies: remedies, progress: progress, by: .operatingSystemUser(), originals: originals)
         } catch {
             throw prepared.relocate(error)
         }

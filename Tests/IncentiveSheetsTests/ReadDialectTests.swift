@@ -27,7 +27,8 @@ import Testing
     }
 
     @Test func aDutchExportBecomesTheStandardDialectLineForLine() throws {
-        let text = Self.bookingsHeader
+        let text =
+            Self.bookingsHeader
             + "SO15-1001;1;NL1001;25-01-2015;10-2-2015;UCS-B200M4-U;3;24.000,00;USD;\r\n"
             + "SO15-1002;1;NL1001;02-03-2015;;\"CP-8865;K9\";1.500;-1.234.567,5;USD;Managed Services\r\n"
         let converted = try #require(try Self.convert(text))
@@ -61,7 +62,8 @@ import Testing
         let plain = try #require(try ReadDialect.convert(bytes: Array(text.utf8), file: "p.csv", fileName: "partners.csv", choice: .auto))
         #expect(plain.conventions.encoding == .utf8)
         #expect(String(decoding: plain.bytes, as: UTF8.self) == "partner_id,name,country,tier\nDE3001,Köln,DE,gold\n")
-        let bom = try #require(try ReadDialect.convert(bytes: [0xEF, 0xBB, 0xBF] + Array(text.utf8), file: "p.csv", fileName: "partners.csv", choice: .auto))
+        let bom = try #require(
+            try ReadDialect.convert(bytes: [0xEF, 0xBB, 0xBF] + Array(text.utf8), file: "p.csv", fileName: "partners.csv", choice: .auto))
         #expect(bom.conventions.encoding == .utf8WithBOM)
         #expect(bom.bytes == plain.bytes)
     }
@@ -85,7 +87,9 @@ import Testing
         let converted = try #require(try Self.convert(text, fileName: "products.csv"))
         let output = String(decoding: converted.bytes, as: UTF8.self)
         #expect(output == "sku,description,family\n\"A-1\",\"two\nlines; with \"\"quotes\"\"\",X\n\nB-2,plain,Y\n")
-        #expect(output.split(separator: "\n", omittingEmptySubsequences: false).count == text.split(separator: "\n", omittingEmptySubsequences: false).count)
+        #expect(
+            output.split(separator: "\n", omittingEmptySubsequences: false).count
+                == text.split(separator: "\n", omittingEmptySubsequences: false).count)
     }
 
     @Test func anAmbiguousFileIsAnErrorNamingTheLine() {

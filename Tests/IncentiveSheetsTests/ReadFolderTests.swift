@@ -33,7 +33,8 @@ import Testing
 
     @Test func engineProblemsInASheetNameTheUsersCell() throws {
         try write("partners.csv", "partner_id,name,country,tier\nNL1001,A,NL,gold\n")
-        let rows = Workbook.bookingsHeader
+        let rows =
+            Workbook.bookingsHeader
             + "<row r=\"2\">\(Workbook.text("A2", "SO1"))\(Workbook.number("B2", "1"))\(Workbook.text("C2", "NL1001"))"
             + "\(Workbook.number("D2", "42029", style: 1))\(Workbook.text("F2", "X"))\(Workbook.number("H2", "10"))\(Workbook.text("I2", "USD"))</row>"
             // A blank row, then a row whose partner is unknown: row 4 of the sheet, line 3 of the CSV.
@@ -45,6 +46,30 @@ import Testing
             try loadErrors() == [
                 "\(sheet)!Sheet1 C4: partner_id \"XX9\": unknown partner (not in partners.csv)",
                 "\(sheet)!Sheet1 I4: currency \"US\": expected an ISO 4217 currency code such as USD",
+            ])
+    }
+
+    @Test func anImportedSheetsProblemsNameItsCells() throws {
+        // Row 2 holds a line break, so the sheet's row 3 is line 4 of the converted file.
+        let rows = Workbook.bookingsHeader + "<row r=\"2\">\(Workbook.text("A2", "SO1"))\(Workbook.text("F2", "two\nlines"))</row>"
+            + "<row r=\"3\">\(Workbook.text("A3", "SO2"))\(Workbook.text("C3", "XX9"))</row>"
+        let url = try Workbook.write([("Data", rows)], to: folder)
+        let prepared = try ReadFolder.prepare(files: [("bookings.csv", url.path)], options: ReadOptions())
+        defer { prepared.remove() }
+        let file = try #require(prepared.files.first)
+        #expect(file.displayName == "\(url.path)!Data")
+        #expect(file.original == url.path)
+        #expect(file.path != url.path)
+        #expect(try String(contentsOfFile: file.path, encoding: .utf8).hasSuffix("SO1,,,,,\"two\nlines\",,,,\nSO2,,XX9,,,,,,,\n"))
+        var collector = DiagnosticCollector()
+        collector.error(file: file.displayName, line: 4, column: "partner_id", value: "XX9", "unknown partner")
+        collector.error(file: file.displayName, line: 4, "expected 10 fields like the header, found 9")
+        collector.error(file: file.displayName, line: nil, "the import was not written")
+        #expect(
+            prepared.relocate(DiagnosticReport(collector)).errorLines == [
+                "\(url.path)!Data C3: partner_id \"XX9\": unknown partner",
+                "\(url.path)!Data row 3: expected 10 fields like the header, found 9",
+                "\(url.path)!Data: the import was not written",
             ])
     }
 
@@ -72,7 +97,8 @@ import Testing
         #expect(prepared.directory != folder.path)
         #expect(prepared.notes == ["\(folder.path)/partners.csv: read as Excel (nl): ';' fields"])
         let link = (prepared.directory as NSString).appendingPathComponent("bookings.csv")
-        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == folder.appendingPathComponent("bookings.csv").standardizedFileURL.path)
+        #expect(
+            try FileManager.default.destinationOfSymbolicLink(atPath: link) == folder.appendingPathComponent("bookings.csv").standardizedFileURL.path)
         #expect(prepared.warnings.lines(severity: .warning).count == 1)
         #expect(prepared.warnings.lines(severity: .warning).first?.hasPrefix("\(folder.path)/notes.txt: warning: no command reads this file") == true)
         prepared.remove()
@@ -101,7 +127,8 @@ import Testing
         try write("partners.csv", "partner_id,name,country,tier\nNL1001,A,NL,gold\n")
         var rows = Workbook.bookingsHeader
         for row in 2...131 {
-            rows += "<row r=\"\(row)\">\(Workbook.text("A\(row)", "SO\(row)"))\(Workbook.number("B\(row)", "1"))\(Workbook.text("C\(row)", "NL1001"))"
+            rows +=
+                "<row r=\"\(row)\">\(Workbook.text("A\(row)", "SO\(row)"))\(Workbook.number("B\(row)", "1"))\(Workbook.text("C\(row)", "NL1001"))"
                 + "\(Workbook.number("D\(row)", "42029", style: 1))\(Workbook.text("F\(row)", "X"))\(Workbook.number("H\(row)", "10"))\(Workbook.text("I\(row)", "EURO"))</row>"
         }
         _ = try Workbook.write([("Sheet1", rows)], to: folder)

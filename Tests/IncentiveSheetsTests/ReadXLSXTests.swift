@@ -11,7 +11,8 @@ enum Workbook {
 
     /// A workbook at a new temporary path; `sheets` are each a name and the XML of its `sheetData` rows.
     static func write(
-        _ sheets: [(name: String, rows: String)], sharedStrings: [String]? = nil, date1904: Bool = false, to folder: URL, name: String = "bookings.xlsx"
+        _ sheets: [(name: String, rows: String)], sharedStrings: [String]? = nil, date1904: Bool = false, to folder: URL,
+        name: String = "bookings.xlsx"
     ) throws -> URL {
         let url = folder.appendingPathComponent(name)
         try? FileManager.default.removeItem(at: url)
@@ -33,14 +34,16 @@ enum Workbook {
         }
         try add(
             "xl/_rels/workbook.xml.rels",
-            "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\(relationships.joined())</Relationships>")
+            "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\(relationships.joined())</Relationships>"
+        )
         // Style 0: general; 1: built-in date 14; 2: custom dd-mm-yyyy; 3: #,##0.00 (4); 4: a custom format with "d" only in quotes.
         try add(
             "xl/styles.xml",
             "<?xml version=\"1.0\"?><styleSheet xmlns=\"\(main)\"><numFmts count=\"2\"><numFmt numFmtId=\"164\" formatCode=\"dd\\-mm\\-yyyy\"/>"
                 + "<numFmt numFmtId=\"165\" formatCode=\"#,##0.00&quot; dollars&quot;\"/></numFmts>"
                 + "<cellStyleXfs count=\"1\"><xf numFmtId=\"14\"/></cellStyleXfs>"
-                + "<cellXfs count=\"5\"><xf numFmtId=\"0\"/><xf numFmtId=\"14\"/><xf numFmtId=\"164\"/><xf numFmtId=\"4\"/><xf numFmtId=\"165\"/></cellXfs></styleSheet>")
+                + "<cellXfs count=\"5\"><xf numFmtId=\"0\"/><xf numFmtId=\"14\"/><xf numFmtId=\"164\"/><xf numFmtId=\"4\"/><xf numFmtId=\"165\"/></cellXfs></styleSheet>"
+        )
         if let sharedStrings {
             let items = sharedStrings.map { "<si><t xml:space=\"preserve\">\($0)</t></si>" }
             try add("xl/sharedStrings.xml", "<?xml version=\"1.0\"?><sst xmlns=\"\(main)\" count=\"\(items.count)\">\(items.joined())</sst>")
@@ -90,7 +93,8 @@ enum Workbook {
     }
 
     @Test func sharedAndInlineStringsNumbersDatesAndMissingCells() throws {
-        let rows = Workbook.bookingsHeader
+        let rows =
+            Workbook.bookingsHeader
             + "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>0</v></c>\(Workbook.number("B2", "1"))<c r=\"C2\" t=\"s\"><v>1</v></c>"
             + "\(Workbook.number("D2", "42029", style: 1))\(Workbook.number("E2", "42045", style: 2))\(Workbook.text("F2", "UCS, &quot;B200&quot;"))"
             + "\(Workbook.number("H2", "24000", style: 3))<c r=\"I2\" t=\"str\"><v>USD</v></c></row>"
@@ -111,19 +115,22 @@ enum Workbook {
 
     @Test func the1904DateSystem() throws {
         // 42029 days after 1899-12-30 is 2015-01-25; in the 1904 system the same day is 1462 days fewer.
-        let rows = Workbook.bookingsHeader
+        let rows =
+            Workbook.bookingsHeader
             + "<row r=\"2\">\(Workbook.text("A2", "SO1"))\(Workbook.number("D2", "40567", style: 1))\(Workbook.number("E2", "0", style: 1))</row>"
         let url = try Workbook.write([("Sheet1", rows)], date1904: true, to: folder)
         #expect(try csv(url).hasSuffix("\nSO1,,,2015-01-25,1904-01-01,,,,,\n"))
     }
 
     @Test func the1900DateSystemAroundItsFictitiousLeapDay() throws {
-        let rows = Workbook.bookingsHeader
+        let rows =
+            Workbook.bookingsHeader
             + "<row r=\"2\">\(Workbook.number("D2", "1", style: 1))\(Workbook.number("E2", "59", style: 2))</row>"
             + "<row r=\"3\">\(Workbook.number("D3", "61", style: 1))\(Workbook.number("E3", "2958465", style: 1))</row>"
         let url = try Workbook.write([("Sheet1", rows)], to: folder)
         #expect(try csv(url).hasSuffix("\n,,,1900-01-01,1900-02-28,,,,,\n,,,1900-03-01,9999-12-31,,,,,\n"))
-        let leap = try Workbook.write([("Sheet1", Workbook.bookingsHeader + "<row r=\"2\">\(Workbook.number("D2", "60", style: 1))</row>")], to: folder)
+        let leap = try Workbook.write(
+            [("Sheet1", Workbook.bookingsHeader + "<row r=\"2\">\(Workbook.number("D2", "60", style: 1))</row>")], to: folder)
         #expect(
             problems(leap) == [
                 "bookings.xlsx!Sheet1 D2: booked_on \"60\": 1900-02-29, a day that never was (Excel counts it for compatibility with Lotus 1-2-3)"
@@ -131,7 +138,8 @@ enum Workbook {
     }
 
     @Test func valuesThatCannotBeReadExactlyNameTheirCell() throws {
-        let rows = Workbook.bookingsHeader
+        let rows =
+            Workbook.bookingsHeader
             + "<row r=\"2\">\(Workbook.number("H2", "1234.567"))\(Workbook.number("D2", "42029.5", style: 1))</row>"
             + "<row r=\"3\">\(Workbook.number("D3", "42029"))<c r=\"H3\" t=\"e\"><v>#N/A</v></c>\(Workbook.number("G3", "0.1234567"))</row>"
         let url = try Workbook.write([("Sheet1", rows)], to: folder)

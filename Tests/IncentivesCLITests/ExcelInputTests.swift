@@ -118,7 +118,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let bookings = folder.appendingPathComponent("bookings.csv")
         var text = String(decoding: try Data(contentsOf: bookings), as: UTF8.self)
-        text = text.replacingOccurrences(of: "SO15-1002;1;NL1001;02-03-2015;13-03-2015;CP-8865-K9;60;21.000,00", with: "SO15-1002;1;NL1001;02-03-2015;13-03-2015;CP-8865-K9;60;21.000,005")
+        text = text.replacingOccurrences(
+            of: "SO15-1002;1;NL1001;02-03-2015;13-03-2015;CP-8865-K9;60;21.000,00",
+            with: "SO15-1002;1;NL1001;02-03-2015;13-03-2015;CP-8865-K9;60;21.000,005")
         try Data(text.utf8).write(to: bookings)
         let run = try CLI.run(["compute", "--data", folder.path] + Self.programs)
         #expect(run.status == 1)
@@ -140,7 +142,8 @@ import Testing
             #expect(run.status == 1)
             #expect(
                 run.stderr.contains(
-                    "\(folder.path)/bookings.xlsx: \(folder.path)/bookings.csv holds the same table: keep one of the two (which one to read would be a guess)"))
+                    "\(folder.path)/bookings.xlsx: \(folder.path)/bookings.csv holds the same table: keep one of the two (which one to read would be a guess)"
+                ))
         }
     }
 
