@@ -114,6 +114,8 @@ struct Explain: ParsableCommand {
 
     @OptionGroup var known: KnownAtOption
 
+    @OptionGroup var sheets: SpreadsheetOptions
+
     @Option(help: ArgumentHelp("The partner to explain.", valueName: "id"))
     var partner: String
 
@@ -130,10 +132,13 @@ struct Explain: ParsableCommand {
             valueName: "YYYY-MM-DD"))
     var asOf: Day?
 
-    func validate() throws { try known.validate(with: input) }
+    func validate() throws {
+        try known.validate(with: input)
+        try sheets.validate(with: input)
+    }
 
     func run() throws {
-        let loaded = try Terminal.load(input, known: known, programIDs: programIDs, tracePartner: partner)
+        let loaded = try Terminal.load(input, known: known, programIDs: programIDs, tracePartner: partner, read: sheets.value)
         let result = Engine.compute(loaded)
         Output.standardOutput(
             Output.forPeople(
