@@ -228,7 +228,8 @@ public enum ReadDialect {
             guard conflict == nil else { return }
             for (index, field) in record.fields.enumerated() where index < kinds.count && kinds[index] != .text {
                 let value = ReadRecords.trimmed(field)
-                let here = Sighting(line: record.line, column: names[index], value: String(decoding: value, as: UTF8.self))
+                // Made only when kept: most values show what an earlier one showed.
+                var here: Sighting { Sighting(line: record.line, column: names[index], value: String(decoding: value, as: UTF8.self)) }
                 switch kinds[index] {
                 case .decimal:
                     switch ReadValues.decimalEvidence(value) {

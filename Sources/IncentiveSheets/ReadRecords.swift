@@ -90,11 +90,11 @@ enum ReadRecords {
                         while position < count && text[position] != separator && text[position] != newline { position += 1 }
                     }
                 } else {
-                    while position < count && text[position] != separator && text[position] != newline {
-                        field.append(text[position])
-                        position += 1
-                    }
-                    if field.last == carriage && (position == count || text[position] == newline) { field.removeLast() }
+                    let start = position
+                    while position < count && text[position] != separator && text[position] != newline { position += 1 }
+                    var end = position
+                    if end > start && text[end - 1] == carriage && (position == count || text[position] == newline) { end -= 1 }
+                    field = Array(text[start..<end])
                 }
                 if position < count && text[position] == carriage { position += 1 }
                 record.fields.append(field)

@@ -97,21 +97,46 @@ enum ReadValues {
     }
 
     static func isISO(_ value: ArraySlice<UInt8>) -> Bool {
-        let bytes = Array(value)
-        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return false }
-        return bytes.enumerated().allSatisfy { $0.offset == 4 || $0.offset == 7 || isDigit($0.element) }
+        guard value.count == 10 else { return false }
+        let start = value.startIndex
+        for offset in 0..<10 {
+            let byte = value[start + offset]
+            if offset == 4 || offset == 7 {
+                if byte != UInt8(ascii: "-") { return false }
+            } else if !isDigit(byte) {
+                return false
+            }
+        }
+        return true
     }
 
     /// Day, month and year of `d-m-yyyy` (one or two digits for day and month; `-`, `/` or `.` between, the same twice).
     static func dayFirst(_ value: ArraySlice<UInt8>) -> (day: Int, month: Int, year: Int)? {
-        let separators: [UInt8] = [UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: ".")]
-        guard let separator = value.first(where: { !isDigit($0) }), separators.contains(separator) else { return nil }
-        let parts = value.split(separator: separator, omittingEmptySubsequences: false)
-        guard parts.count == 3, (1...2).contains(parts[0].count), (1...2).contains(parts[1].count), parts[2].count == 4,
-            parts.allSatisfy({ $0.allSatisfy(isDigit) })
-        else { return nil }
-        func number(_ part: ArraySlice<UInt8>) -> Int { part.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) } }
-        return (number(parts[0]), number(parts[1]), number(parts[2]))
+        var numbers = (0, 0, 0)
+        var part = 0, digits = 0
+        var separator: UInt8 = 0
+        for byte in value {
+            if isDigit(byte) {
+                let digit = Int(byte - UInt8(ascii: "0"))
+                switch part {
+                case 0: numbers.0 = numbers.0 * 10 + digit
+                case 1: numbers.1 = numbers.1 * 10 + digit
+                default: numbers.2 = numbers.2 * 10 + digit
+                }
+                digits += 1
+                continue
+            }
+            // A separator: `-`, `/` or `.`, the same both times, after one or two digits of day or month.
+            guard part < 2, digits >= 1, digits <= 2, byte == UInt8(ascii: "-") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: ".") else {
+                return nil
+            }
+            if separator != 0 && byte != separator { return nil }
+            separator = byte
+            part += 1
+            digits = 0
+        }
+        guard part == 2, digits == 4 else { return nil }
+        return (numbers.0, numbers.1, numbers.2)
     }
 
     /// `value` (trimmed) of a column of `kind` in the standard dialect; `nil` to leave it as it is (then the
