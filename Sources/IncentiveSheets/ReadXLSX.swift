@@ -101,6 +101,16 @@ public enum ReadXLSX {
             throw DiagnosticReport(
                 Diagnostic(file: "\(shown) \(bad.cell)", line: nil, value: bad.index, message: "the workbook is damaged: no such shared string"))
         }
+        if !worksheet.formulasWithoutResult.isEmpty {
+            var collector = DiagnosticCollector()
+            for (cell, formula) in worksheet.formulasWithoutResult {
+                collector.add(
+                    Diagnostic(
+                        file: "\(shown) \(cell)", line: nil, value: "=" + formula,
+                        message: "a formula whose result the workbook does not hold (it was never calculated): open and save the workbook in Excel"))
+            }
+            throw DiagnosticReport(collector)
+        }
         var sheet = ReadSheet(name: chosen.name, sheetNames: names, bytes: [], rowOfLine: [], lettersOfColumn: [:])
         try convert(worksheet.rows, into: &sheet, file: shown, fileName: fileName, styles: styles, uses1904: workbook.uses1904)
         return sheet

@@ -178,6 +178,9 @@ enum ReadXML {
         var rows: [(number: Int, cells: [Int: Cell])] = []
         /// A shared-string index that does not exist, with the cell naming it.
         var badReference: (cell: String, index: String)?
+        /// Cells holding a formula whose result was never stored (a workbook written by a program, never
+        /// opened in Excel): their value is unknown.
+        var formulasWithoutResult: [(cell: String, formula: String)] = []
         private var row: (number: Int, cells: [Int: Cell])?
         private var column = -1
         private var reference = ""
@@ -185,7 +188,8 @@ enum ReadXML {
         private var style = 0
         private var value = ""
         private var inline = ""
-        private var inValue = false, inInlineText = false, inCell = false
+        private var formula = ""
+        private var inValue = false, inInlineText = false, inCell = false, inFormula = false, hasFormula = false
 
         init(sharedStrings: [String]) { self.sharedStrings = sharedStrings }
 
@@ -203,8 +207,13 @@ enum ReadXML {
                 style = attributes["s"].flatMap(Int.init) ?? 0
                 value = ""
                 inline = ""
+                formula = ""
+                hasFormula = false
             case "v" where inCell: inValue = true
             case "t" where inCell: inInlineText = true
+            case "f" where inCell:
+                inFormula = true
+                hasFormula = true
             default: break
             }
         }
@@ -213,9 +222,13 @@ enum ReadXML {
             switch name {
             case "v": inValue = false
             case "t": inInlineText = false
+            case "f": inFormula = false
             case "c":
                 inCell = false
                 let cell: Cell?
+                if hasFormula && value.isEmpty && type != "inlineStr" {
+                    formulasWithoutResult.append((reference.isEmpty ? ReadXML.columnLetters(column) + "\(row?.number ?? 0)" : reference, formula))
+                }
                 switch type {
                 case "s":
                     if let index = Int(value.trimmingCharacters(in: .whitespaces)), index >= 0, index < sharedStrings.count {
@@ -228,6 +241,7 @@ enum ReadXML {
                 case "str": cell = .text(value)
                 case "b": cell = .boolean(value.trimmingCharacters(in: .whitespaces) == "1")
                 case "e": cell = .error(value)
+                case "d": cell = .text(Self.isoDate(value))
                 default: cell = value.isEmpty ? nil : .number(value.trimmingCharacters(in: .whitespaces), style: style)
                 }
                 if let cell { row?.cells[column] = cell }
@@ -243,7 +257,17 @@ enum ReadXML {
                 value += text
             } else if inInlineText {
                 inline += text
+            } else if inFormula {
+                formula += text
             }
+        }
+
+        /// A cell of type `d` (an ISO 8601 date and time): its date when the time is midnight, else the whole text.
+        static func isoDate(_ value: String) -> String {
+            let text = value.trimmingCharacters(in: .whitespaces)
+            guard text.count > 10 else { return text }
+            let time = text.dropFirst(10)
+            return ["T00:00:00", "T00:00:00Z", "T00:00:00.000", "T00:00:00.000Z"].contains(String(time)) ? String(text.prefix(10)) : text
         }
     }
 

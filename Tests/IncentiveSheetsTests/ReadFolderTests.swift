@@ -51,7 +51,8 @@ import Testing
 
     @Test func anImportedSheetsProblemsNameItsCells() throws {
         // Row 2 holds a line break, so the sheet's row 3 is line 4 of the converted file.
-        let rows = Workbook.bookingsHeader + "<row r=\"2\">\(Workbook.text("A2", "SO1"))\(Workbook.text("F2", "two\nlines"))</row>"
+        let rows =
+            Workbook.bookingsHeader + "<row r=\"2\">\(Workbook.text("A2", "SO1"))\(Workbook.text("F2", "two\nlines"))</row>"
             + "<row r=\"3\">\(Workbook.text("A3", "SO2"))\(Workbook.text("C3", "XX9"))</row>"
         let url = try Workbook.write([("Data", rows)], to: folder)
         let prepared = try ReadFolder.prepare(files: [("bookings.csv", url.path)], options: ReadOptions())

@@ -153,6 +153,20 @@ enum Workbook {
             ])
     }
 
+    @Test func formulasGiveTheirStoredResultAndISODateCellsTheirDate() throws {
+        let rows =
+            Workbook.bookingsHeader
+            + "<row r=\"2\"><c r=\"D2\" t=\"d\"><v>2015-01-25T00:00:00</v></c><c r=\"H2\"><f>H3*2</f><v>24.5</v></c></row>"
+        let url = try Workbook.write([("Sheet1", rows)], to: folder)
+        #expect(try csv(url).hasSuffix("\n,,,2015-01-25,,,,24.5,,\n"))
+        let uncalculated = Workbook.bookingsHeader + "<row r=\"2\"><c r=\"H2\"><f>SUM(H3:H9)</f></c></row>"
+        let never = try Workbook.write([("Sheet1", uncalculated)], to: folder)
+        #expect(
+            problems(never) == [
+                "bookings.xlsx!Sheet1 H2: \"=SUM(H3:H9)\": a formula whose result the workbook does not hold (it was never calculated): open and save the workbook in Excel"
+            ])
+    }
+
     @Test func theSheetIsChosenByNameAndAnUnknownNameListsTheSheets() throws {
         let first = Workbook.bookingsHeader + "<row r=\"2\">\(Workbook.text("A2", "FIRST"))</row>"
         let second = Workbook.bookingsHeader + "<row r=\"2\">\(Workbook.text("A2", "SECOND"))</row>"
