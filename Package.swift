@@ -106,7 +106,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "IncentiveAdvisorTests", dependencies: ["IncentiveEngine", "IncentiveAdvisor"]),
-        .testTarget(name: "IncentiveSheetsTests", dependencies: ["IncentiveEngine", "IncentiveSheets"]),
+        .testTarget(
+            name: "IncentiveSheetsTests",
+            dependencies: ["IncentiveEngine", "IncentiveSheets", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(
             name: "IncentiveServerTests",
             dependencies: [

@@ -94,8 +94,11 @@ extension Workspace {
         return outcome
     }
 
-    func importFiles(
-        _ files: [(DataKind, String, String)], mode: ImportMode, remedies: Remedies, progress: ImportProgress?, by actor: Actor
+    /// Imports `files` (kind, the path read, the name messages and the log give it) in one transaction.
+    /// `originals` maps a path read to the file whose SHA-256 the log records (a spreadsheet read as converted CSV).
+    public func importFiles(
+        _ files: [(DataKind, String, String)], mode: ImportMode, remedies: Remedies, progress: ImportProgress?, by actor: Actor,
+        originals: [String: String] = [:]
     ) throws(DiagnosticReport) -> ImportOutcome {
         var collector = DiagnosticCollector()
         var digests: [String] = []
@@ -107,7 +110,7 @@ extension Workspace {
             if isDirectory.boolValue {
                 throw DiagnosticReport(Diagnostic(file: name, line: nil, message: "is a folder, not a file: \(remedies.giveAFile)"))
             }
-            guard let digest = Digest.file(path) else {
+            guard let digest = Digest.file(originals[path] ?? path) else {
                 throw DiagnosticReport(Diagnostic(file: name, line: nil, message: "cannot read file"))
             }
             digests.append(digest)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import IncentiveEngine
+import IncentiveSheets
 import IncentiveStore
 
 /// `--as-known-at`: a workspace read as it knew its data at an import or an instant.
@@ -44,9 +45,11 @@ extension Terminal {
     /// `load`, with the workspace read as known at `known` when it is given.
     static func load(
         _ options: InputOptions, known: KnownAtOption, programIDs: [String] = [], tracePartner: String? = nil,
-        bookingView: (@Sendable (BookingLine) -> BookingLine?)? = nil
+        bookingView: (@Sendable (BookingLine) -> BookingLine?)? = nil, read: ReadOptions = ReadOptions()
     ) throws -> LoadedInput {
-        guard known.text != nil else { return try load(options, programIDs: programIDs, tracePartner: tracePartner, bookingView: bookingView) }
+        guard known.text != nil else {
+            return try load(options, programIDs: programIDs, tracePartner: tracePartner, bookingView: bookingView, read: read)
+        }
         let workspace = try openWorkspace(options.workspace)
         let point = try known.resolve(in: workspace)
         do {
@@ -73,6 +76,8 @@ struct Compute: ParsableCommand {
 
     @OptionGroup var known: KnownAtOption
 
+    @OptionGroup var sheets: SpreadsheetOptions
+
     @Option(name: .customLong("program"), help: ArgumentHelp("Only this program (repeatable).", valueName: "id"))
     var programIDs: [String] = []
 
@@ -82,10 +87,13 @@ struct Compute: ParsableCommand {
     @Option(help: ArgumentHelp("Write the output to this file instead of stdout (replaced only when complete).", valueName: "file"))
     var output: String?
 
-    func validate() throws { try known.validate(with: input) }
+    func validate() throws {
+        try known.validate(with: input)
+        try sheets.validate(with: input)
+    }
 
     func run() throws {
-        let loaded = try Terminal.load(input, known: known, programIDs: programIDs)
+        let loaded = try Terminal.load(input, known: known, programIDs: programIDs, read: sheets.value)
         switch format {
         case .csv:
             // Computed and written a block of partners at a time: at 100,000 partners the results are
@@ -106,6 +114,8 @@ struct Explain: ParsableCommand {
 
     @OptionGroup var known: KnownAtOption
 
+    @OptionGroup var sheets: SpreadsheetOptions
+
     @Option(help: ArgumentHelp("The partner to explain.", valueName: "id"))
     var partner: String
 
@@ -122,10 +132,13 @@ struct Explain: ParsableCommand {
             valueName: "YYYY-MM-DD"))
     var asOf: Day?
 
-    func validate() throws { try known.validate(with: input) }
+    func validate() throws {
+        try known.validate(with: input)
+        try sheets.validate(with: input)
+    }
 
     func run() throws {
-        let loaded = try Terminal.load(input, known: known, programIDs: programIDs, tracePartner: partner)
+        let loaded = try Terminal.load(input, known: known, programIDs: programIDs, tracePartner: partner, read: sheets.value)
         let result = Engine.compute(loaded)
         Output.standardOutput(
             Output.forPeople(
@@ -144,10 +157,15 @@ struct Check: ParsableCommand {
 
     @OptionGroup var known: KnownAtOption
 
-    func validate() throws { try known.validate(with: input) }
+    @OptionGroup var sheets: SpreadsheetOptions
+
+    func validate() throws {
+        try known.validate(with: input)
+        try sheets.validate(with: input)
+    }
 
     func run() throws {
-        let loaded = try Terminal.load(input, known: known)
+        let loaded = try Terminal.load(input, known: known, read: sheets.value)
         let dataset = loaded.dataset
         Output.standardOutput(
             "ok\(known.text.map { " (as known at \($0))" } ?? ""): \(loaded.programs.count) program(s), \(dataset.partners.count) partner(s), \(loaded.totals.lineCount) booking line(s), "

@@ -1,5 +1,6 @@
 import ArgumentParser
 import IncentiveEngine
+import IncentiveSheets
 import IncentiveStore
 
 struct Incentives: AsyncParsableCommand {
@@ -41,6 +42,29 @@ struct InputOptions: ParsableArguments {
         }
         if (data == nil) != (programs == nil) {
             throw ValidationError("--data and --programs go together (or use --workspace)")
+        }
+    }
+}
+
+extension ReadDialectChoice: ExpressibleByArgument {}
+
+/// How spreadsheet files are read (issue 18): `--dialect` of CSV files, `--sheet` of .xlsx workbooks.
+struct SpreadsheetOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "How CSV files are written: auto (found per file from its header and values), standard (formats.md: ',' fields, decimal point, YYYY-MM-DD, UTF-8) or excel-nl (';' fields, decimal comma with '.' between thousands, dd-mm-yyyy; Windows-1252 or UTF-8).",
+            valueName: "auto|standard|excel-nl"))
+    var dialect: ReadDialectChoice = .auto
+
+    @Option(help: ArgumentHelp("The sheet of each .xlsx file to read (default: its first).", valueName: "name"))
+    var sheet: String?
+
+    var value: ReadOptions { ReadOptions(dialect: dialect, sheet: sheet) }
+
+    /// The options read files: with a workspace there are none to read.
+    func validate(with input: InputOptions) throws {
+        if input.data == nil && (dialect != .auto || sheet != nil) {
+            throw ValidationError("--dialect and --sheet are for reading files (--data), not a workspace")
         }
     }
 }
@@ -101,19 +125,38 @@ enum Terminal {
         for line in collector.lines(severity: .warning) { Output.standardError(line) }
     }
 
-    /// Loads input, turning problems into the standard report.
+    /// Notes on how spreadsheet files were read, on stderr.
+    static func reportNotes(_ notes: [String]) {
+        for note in notes { Output.standardError(note) }
+    }
+
+    /// Loads input, turning problems into the standard report. A data folder's spreadsheet files (Excel's CSV
+    /// dialects, .xlsx) are read as `read` says.
     static func load(
-        _ options: InputOptions, programIDs: [String] = [], tracePartner: String? = nil, bookingView: (@Sendable (BookingLine) -> BookingLine?)? = nil
+        _ options: InputOptions, programIDs: [String] = [], tracePartner: String? = nil,
+        bookingView: (@Sendable (BookingLine) -> BookingLine?)? = nil, read: ReadOptions = ReadOptions()
     ) throws -> LoadedInput {
         if let data = options.data, let programs = options.programs {
+            let prepared: ReadPrepared
             do {
-                let input = try Engine.load(
-                    dataDirectory: data, programsDirectory: programs, programIDs: programIDs, tracePartner: tracePartner,
+                prepared = try ReadFolder.prepare(directory: data, options: read)
+            } catch {
+                throw reportProblems(error)
+            }
+            defer { prepared.remove() }
+            reportNotes(prepared.notes)
+            do {
+                var input = try Engine.load(
+                    dataDirectory: prepared.directory, programsDirectory: programs, programIDs: programIDs, tracePartner: tracePartner,
                     bookingView: bookingView, names: Terminal.choiceNames)
+                input.warnings = prepared.relocate(input.warnings)
+                input.warnings.merge(prepared.warnings)
                 reportWarnings(input.warnings)
                 return input
             } catch {
-                throw reportProblems(error)
+                var report = prepared.relocate(error)
+                report.collector.merge(prepared.warnings)
+                throw reportProblems(report)
             }
         }
         let workspace = try openWorkspace(options.workspace)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IncentiveEngine
+import IncentiveSheets
 import IncentiveStore
 
 #if canImport(Glibc)
@@ -79,7 +80,7 @@ struct Import: ParsableCommand {
     @Argument(help: "What the file holds.")
     var kind: DataKind?
 
-    @Argument(help: ArgumentHelp("The CSV file.", valueName: "file"))
+    @Argument(help: ArgumentHelp("The CSV (or .xlsx) file.", valueName: "file"))
     var file: String?
 
     @Option(help: ArgumentHelp("Import every dataset file of this folder in one transaction.", valueName: "dir"))
@@ -93,6 +94,8 @@ struct Import: ParsableCommand {
 
     @Option(help: "Output of --dry-run: text or json.")
     var format: Format = .text
+
+    @OptionGroup var sheets: SpreadsheetOptions
 
     @OptionGroup var workspace: WorkspaceOption
 
@@ -108,11 +111,8 @@ struct Import: ParsableCommand {
         let mode = ImportMode(replace: replace, dryRun: dryRun)
         let outcome: ImportOutcome
         do {
-            if let dir {
-                outcome = try store.importFolder(dir, mode: mode, remedies: .commandLine, progress: progress?.update)
-            } else {
-                outcome = try store.importFile(kind!, path: file!, mode: mode, remedies: .commandLine, progress: progress?.update)
-            }
+            outcome = try SpreadsheetImport.run(
+                store, kind: kind, file: file, dir: dir, read: sheets.value, mode: mode, remedies: .commandLine, progress: progress?.update)
         } catch {
             progress?.finish()
             throw Terminal.reportProblems(error, outcome: "nothing was imported; the workspace is unchanged")

@@ -169,6 +169,26 @@ public struct DiagnosticCollector: Sendable {
         for index in diagnostics.indices where diagnostics[index].line != nil { diagnostics[index].line! += shift }
     }
 
+    /// The same problems with each one moved by `move` (e.g. from a converted copy of a file to the user's
+    /// file, or a line to a spreadsheet cell); `rename` renames the files of the problems left out. Counts are kept.
+    public func relocated(_ move: (Diagnostic) -> Diagnostic, rename: (String) -> String) -> DiagnosticCollector {
+        func renamed(_ counts: [String: Int]) -> [String: Int] {
+            var result: [String: Int] = [:]
+            for (key, count) in counts {
+                let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
+                let newKey = parts.count == 2 ? rename(String(parts[0])) + "\u{0}" + parts[1] : key
+                result[newKey, default: 0] += count
+            }
+            return result
+        }
+        var moved = self
+        moved.diagnostics = diagnostics.map(move)
+        moved.omitted = renamed(omitted)
+        moved.keptPerFile = renamed(keptPerFile)
+        moved.bytesPerFile = renamed(bytesPerFile)
+        return moved
+    }
+
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
     public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
 
