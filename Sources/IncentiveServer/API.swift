@@ -256,6 +256,9 @@ struct API: Sendable {
         guard let kind = DataKind(rawValue: kindText) else {
             throw APIError.notFound("no import kind \(kindText) (kinds: \(DataKind.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
+        let query = request.uri.queryParameters
+        let mode = ImportMode(
+            replace: try Self.flag(query["replace"], parameter: "replace"), dryRun: try Self.flag(query["dry_run"], parameter: "dry_run"))
         let folder = try TemporaryFolder()
         let path = folder.file(kind.fileName)
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
@@ -283,7 +286,7 @@ struct API: Sendable {
         do {
             outcome = try await blocking {
                 try folder.keep {
-                    try workspace.importFile(kind, path: path, displayName: display, remedies: Self.remedies, by: .account(admin.name))
+                    try workspace.importFile(kind, path: path, displayName: display, mode: mode, remedies: Self.remedies, by: .account(admin.name))
                 }
             }
         } catch let report as DiagnosticReport {
@@ -291,15 +294,30 @@ struct API: Sendable {
         }
         struct Answer: Encodable {
             var kind: String
-            var rows, added, changed, unchanged: Int
+            var rows, added, changed, unchanged, retired: Int
             var digest: String
             var warnings: [String]
+            var dry_run: Bool
+            var added_rows: [ImportReport.ListedRow]
+            var changed_rows: [ImportReport.ChangedRow]
+            var retired_rows: [ImportReport.ListedRow]
         }
         let file = outcome.files[0]
+        let rows = ImportReport.listedRows(file)
         return JSONBody.response(
             Answer(
-                kind: kind.rawValue, rows: file.rows, added: file.added, changed: file.changed, unchanged: file.unchanged, digest: file.digest,
-                warnings: Self.capped(outcome.warnings.lines(severity: .warning))))
+                kind: kind.rawValue, rows: file.rows, added: file.added, changed: file.changed, unchanged: file.unchanged, retired: file.retired,
+                digest: file.digest, warnings: Self.capped(outcome.warnings.lines(severity: .warning)), dry_run: outcome.dryRun,
+                added_rows: rows.added, changed_rows: rows.changed, retired_rows: rows.retired))
+    }
+
+    /// A yes/no query parameter: absent or `false` is no, `true` is yes, anything else is a 400.
+    static func flag(_ value: Substring?, parameter: String) throws -> Bool {
+        switch value {
+        case nil, "false": return false
+        case "true": return true
+        case let value?: throw APIError.badRequest("\(parameter) must be true or false, not \(value)")
+        }
     }
 
     /// At most `APIError.maxDetails` lines, each cut; a last line counts the ones left out.

@@ -149,12 +149,10 @@ func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
 /// Dispatch's global queue ran every waiting page at once on more threads than cores; they took turns
 /// on the cores, and the last of them waited for all the others.
 func quick<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    if QuickPool.inline { return try body() }
-    return try await QuickPool.shared.runIfActive(body)
+    try await QuickPool.shared.runIfActive(body)
 }
 
 enum QuickPool {
-    static let inline = ProcessInfo.processInfo.environment["INCENTIVES_QUICK_THREADS"] == "0"
     static let shared: NIOThreadPool = {
         let pool = NIOThreadPool(
             numberOfThreads: Int(ProcessInfo.processInfo.environment["INCENTIVES_QUICK_THREADS"] ?? "")
@@ -199,10 +197,3 @@ struct RequestLogMiddleware: RouterMiddleware {
     }
 }
 
-/// The server's event loops.
-public enum EventLoops {
-    /// Makes the event loops Swift's global executor (`NIOSingletons`): call before any task starts.
-    public static func takeOverConcurrency() -> Bool {
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-    }
-}

@@ -46,70 +46,82 @@ public enum ImportReport {
     /// "retired", "added_rows", "changed_rows", "retired_rows"}], "warnings": [...]}`; a row is
     /// `{"key", "values": {column: value or null}}`, a changed row `{"key", "changes": [{"column", "old", "new"}]}`.
     public static func json(_ outcome: ImportOutcome) -> String {
-        struct Listed: Encodable {
-            var key: String
-            var values: [String: String?]
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: Key.self)
-                try container.encode(key, forKey: Key("key"))
-                var nested = container.nestedContainer(keyedBy: Key.self, forKey: Key("values"))
-                for (column, value) in values { try nested.encode(value, forKey: Key(column)) }
-            }
-        }
-        struct Change: Encodable {
-            var column: String
-            var old: String?
-            var new: String?
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: Key.self)
-                try container.encode(column, forKey: Key("column"))
-                try container.encode(old, forKey: Key("old"))
-                try container.encode(new, forKey: Key("new"))
-            }
-        }
-        struct Changed: Encodable {
-            var key: String
-            var changes: [Change]
-        }
         struct File: Encodable {
             var kind: String
             var file: String
             var rows, added, changed, unchanged, retired: Int
-            var added_rows: [Listed]
-            var changed_rows: [Changed]
-            var retired_rows: [Listed]
+            var added_rows: [ListedRow]
+            var changed_rows: [ChangedRow]
+            var retired_rows: [ListedRow]
         }
         struct Report: Encodable {
             var dry_run: Bool
             var files: [File]
             var warnings: [String]
         }
-        struct Key: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(_ string: String) { stringValue = string }
-            init?(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
-        }
-        func listed(_ row: ImportPreview.Listed, _ columns: [String]) -> Listed {
-            Listed(key: row.key, values: Dictionary(uniqueKeysWithValues: zip(columns, row.values)))
-        }
         let report = Report(
             dry_run: outcome.dryRun,
             files: outcome.files.map { file in
-                let preview = file.preview
-                let columns = preview?.columns ?? []
+                let rows = listedRows(file)
                 return File(
                     kind: file.kind.rawValue, file: file.file, rows: file.rows, added: file.added, changed: file.changed, unchanged: file.unchanged,
-                    retired: file.retired, added_rows: preview?.added.map { listed($0, columns) } ?? [],
-                    changed_rows: preview?.changed.map { row in
-                        Changed(key: row.key, changes: row.changes.map { Change(column: $0.column, old: $0.old, new: $0.new) })
-                    } ?? [],
-                    retired_rows: preview?.retired.map { listed($0, columns) } ?? [])
+                    retired: file.retired, added_rows: rows.added, changed_rows: rows.changed, retired_rows: rows.retired)
             },
             warnings: outcome.warnings.lines(severity: .warning))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(report)) ?? Data(), as: UTF8.self) + "\n"
+    }
+
+    /// A row of a dry run's lists as JSON: `{"key", "values": {column: value or null}}`.
+    public struct ListedRow: Encodable, Sendable {
+        public var key: String
+        public var values: [String: String?]
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(key, forKey: Key("key"))
+            var nested = container.nestedContainer(keyedBy: Key.self, forKey: Key("values"))
+            for (column, value) in values { try nested.encode(value, forKey: Key(column)) }
+        }
+    }
+
+    /// A changed row as JSON: `{"key", "changes": [{"column", "old", "new"}]}`.
+    public struct ChangedRow: Encodable, Sendable {
+        public struct Change: Encodable, Sendable {
+            public var column: String
+            public var old: String?
+            public var new: String?
+            public func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: Key.self)
+                try container.encode(column, forKey: Key("column"))
+                try container.encode(old, forKey: Key("old"))
+                try container.encode(new, forKey: Key("new"))
+            }
+        }
+        public var key: String
+        public var changes: [Change]
+    }
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// The rows a dry run lists for one file (empty lists for an import that was not a dry run).
+    public static func listedRows(_ file: ImportSummary) -> (added: [ListedRow], changed: [ChangedRow], retired: [ListedRow]) {
+        guard let preview = file.preview else { return ([], [], []) }
+        func listed(_ row: ImportPreview.Listed) -> ListedRow {
+            ListedRow(key: row.key, values: Dictionary(uniqueKeysWithValues: zip(preview.columns, row.values)))
+        }
+        return (
+            preview.added.map(listed),
+            preview.changed.map { row in
+                ChangedRow(key: row.key, changes: row.changes.map { ChangedRow.Change(column: $0.column, old: $0.old, new: $0.new) })
+            },
+            preview.retired.map(listed)
+        )
     }
 }

@@ -3,6 +3,7 @@ import IncentiveEngine
 import IncentiveSheets
 import IncentiveStore
 
+@main
 struct Incentives: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "incentives",

@@ -189,6 +189,53 @@ extension TestResponse {
         #expect(try fixture.workspace.status().rows.first { $0.kind == .bookings }?.count == 67)
     }
 
+    /// `dry_run=true` writes nothing and lists what the import would do; `replace=true` retires the rows the
+    /// file lacks (the same import as `import --replace`, whose counts the CLI test checks).
+    @Test func importsPreviewAndReplaceLikeTheCommand() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let token = fixture.admin
+        let corrected = """
+            order_id,line,partner_id,booked_on,shipped_on,sku,quantity,amount,currency,intended_use
+            SO15-1001,1,NL1001,2015-01-25,2015-02-10,UCS-B200M4-U,3,6000.00,USD,
+            N1,1,NL1001,2015-03-01,,UCS-C240M4SX,1,100.00,USD,
+
+            """
+        @Sendable func bookings() throws -> Int? { try fixture.workspace.status().rows.first { $0.kind == .bookings }?.count }
+        try await fixture.serve { client in
+            let preview = try await client.execute(
+                uri: "/api/v1/imports/bookings?replace=true&dry_run=true", method: .post, headers: Fixture.headers(token),
+                body: ByteBuffer(string: corrected))
+            #expect(preview.status == .ok)
+            let answer = try preview.json()
+            #expect(answer["dry_run"] as? Bool == true)
+            #expect([answer["rows"], answer["added"], answer["changed"], answer["unchanged"], answer["retired"]].map { $0 as? Int } == [2, 1, 1, 0, 65])
+            let changed = try #require(answer["changed_rows"] as? [[String: Any]])
+            #expect(changed.map { $0["key"] as? String } == ["SO15-1001/1"])
+            let changes = try #require(changed.first?["changes"] as? [[String: Any]])
+            #expect(changes.map { [$0["column"], $0["old"], $0["new"]].map { $0 as? String } } == [["amount", "24000.00", "6000.00"]])
+            let added = try #require(answer["added_rows"] as? [[String: Any]])
+            #expect(added.map { $0["key"] as? String } == ["N1/1"])
+            #expect((added.first?["values"] as? [String: Any])?["amount"] as? String == "100.00")
+            #expect((answer["retired_rows"] as? [Any])?.count == ImportPreview.listLimit)
+            let warnings = try #require(answer["warnings"] as? [String])
+            #expect(warnings.contains { $0.contains("SO15-1001/1 changes its amount by more than half: 24,000.00 USD -> 6,000.00 USD") })
+            #expect(try bookings() == 66, "a dry run writes nothing")
+
+            let unclear = try await client.execute(
+                uri: "/api/v1/imports/bookings?dry_run=yes", method: .post, headers: Fixture.headers(token), body: ByteBuffer(string: corrected))
+            #expect(unclear.status == .badRequest)
+            #expect(try bookings() == 66)
+
+            let replaced = try await client.execute(
+                uri: "/api/v1/imports/bookings?replace=true", method: .post, headers: Fixture.headers(token), body: ByteBuffer(string: corrected))
+            #expect(replaced.status == .ok)
+            let done = try replaced.json()
+            #expect(done["dry_run"] as? Bool == false && done["retired"] as? Int == 65 && (done["changed_rows"] as? [Any])?.isEmpty == true)
+        }
+        #expect(try bookings() == 2)
+    }
+
     @Test func enrolRunAndReadTheResults() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
