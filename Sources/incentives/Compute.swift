@@ -1,5 +1,6 @@
 import ArgumentParser
 import IncentiveEngine
+import IncentiveSheets
 import IncentiveStore
 
 /// `--as-known-at`: a workspace read as it knew its data at an import or an instant.
@@ -65,7 +66,8 @@ struct Compute: ParsableCommand {
         abstract: "Compute what every partner earns and misses in every program.",
         discussion: """
             --format csv prints exactly the results CSV (one row per program, partner and item) and nothing else \
-            on stdout. table (the default) is a summary per program; json holds every check of every row.
+            on stdout. table (the default) is a summary per program; json holds every check of every row. xlsx \
+            writes a workbook to --output FILE: a summary sheet and one sheet per program, typed cells.
             """
     )
 
@@ -76,13 +78,16 @@ struct Compute: ParsableCommand {
     @Option(name: .customLong("program"), help: ArgumentHelp("Only this program (repeatable).", valueName: "id"))
     var programIDs: [String] = []
 
-    @Option(help: "Output format: table, csv or json.")
+    @Option(help: "Output format: table, csv, json or xlsx (with --output).")
     var format: OutputFormat = .table
 
     @Option(help: ArgumentHelp("Write the output to this file instead of stdout (replaced only when complete).", valueName: "file"))
     var output: String?
 
-    func validate() throws { try known.validate(with: input) }
+    func validate() throws {
+        try known.validate(with: input)
+        try WorkbookOutput.validate(format == .xlsx, output: output)
+    }
 
     func run() throws {
         let loaded = try Terminal.load(input, known: known, programIDs: programIDs)
@@ -93,6 +98,7 @@ struct Compute: ParsableCommand {
             try Output.stream(to: output) { write in try ResultsCSV.stream(loaded, write) }
         case .json: try Output.write(ResultsJSON.render(Engine.compute(loaded)), to: output)
         case .table: try Output.write(Output.forPeople(SummaryTable.render(Engine.compute(loaded))), to: output)
+        case .xlsx: try WorkbookOutput.write(WriteReports.results(Engine.compute(loaded)), to: output)
         }
     }
 }
