@@ -85,9 +85,11 @@ public final class ServerMetrics: Sendable {
         }
     }
 
-    /// One request answered.
+    /// One request answered. `route` nil, or Hummingbird's `NotFound` (what it names a request no route
+    /// matched), is `unmatched`.
     public func request(route: String?, method: HTTPRequest.Method, status: Int, duration: Duration) {
-        let metrics = requestMetrics(route: route ?? Self.unmatchedRoute, method: method, status: status)
+        let route = route.flatMap { $0.hasPrefix("/") ? $0 : nil } ?? Self.unmatchedRoute
+        let metrics = requestMetrics(route: route, method: method, status: status)
         metrics.count.increment()
         metrics.duration.record(duration)
     }

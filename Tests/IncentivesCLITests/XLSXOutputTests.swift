@@ -91,18 +91,20 @@ import Testing
         }
     }
 
-    @Test func adviseWorkbookHoldsTheAdviceAndTheRecommendation() throws {
+    /// NL1001: subtracks recommended; NL1005: an MDF program.
+    @Test(arguments: [("NL1001", "2015-04-30"), ("NL1005", "2023-12-01")])
+    func adviseWorkbookHoldsTheAdviceAndTheRecommendation(partner: String, day: String) throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("advice.xlsx").path
-        let arguments = ["advise"] + Self.folderArguments + ["--partner", "NL1002", "--as-of", "2015-04-30", "--catalogue", "examples/credentials.yaml"]
+        let arguments = ["advise"] + Self.folderArguments + ["--partner", partner, "--as-of", day, "--catalogue", "examples/credentials.yaml"]
         try WorkspaceTests.expectSuccess(arguments + ["--format", "xlsx", "--output", file])
         let json = try WorkspaceTests.expectSuccess(arguments + ["--format", "json"]).stdout
         let document = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         let book = try Workbook.read(file)
         for sheet in book.sheets { try sheet.expectHeaderFrozenAndFiltered() }
         let programs = try #require(document["programs"] as? [[String: Any]])
-        #expect(book.sheets.first?.name == "Advice NL1002")
+        #expect(book.sheets.first?.name == "Advice \(partner)")
 
         var expected: [[Workbook.Cell]] = []
         var mdf: [[Workbook.Cell]] = []
@@ -130,6 +132,7 @@ import Testing
             }
         }
         #expect(!expected.isEmpty)
+        #expect(partner != "NL1005" || !mdf.isEmpty)
         try Workbook.expect(book.sheets[0].data, equal: expected)
         #expect(book.sheets[0].header[6] == "Volume so far (USD)")
         var next = 1
@@ -141,6 +144,7 @@ import Testing
 
         // The recommendation: credentials, subtracks, the totals, the reasoning.
         let plan = try #require(document["recommendation"] as? [String: Any])
+        #expect(partner != "NL1001" || !(plan["subtracks"] as! [String]).isEmpty)
         let sheet = book.sheets[next]
         #expect(sheet.name == "Recommendation")
         var rows: [[Workbook.Cell]] = []
