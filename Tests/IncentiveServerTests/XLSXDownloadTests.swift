@@ -170,4 +170,33 @@ import Testing
             #expect(try json.json()["data_changed"] as? Bool == true)
         }
     }
+
+    /// The run page links its downloads; followed with the page's session cookie, the partner user's link gives its
+    /// own rows only. The diff page (admins) links the diff's.
+    @Test func thePagesLinkTheDownloads() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        _ = try fixture.workspace.run()
+        try await fixture.serve { client in
+            let (partner, _) = try await PageTests.signIn(client, name: "nl1", password: "partner-secret")
+            let page = try await client.execute(uri: "/runs/1", method: .get, headers: partner.header)
+            #expect(page.status == .ok)
+            let link = "/api/v1/runs/1/results?format=xlsx"
+            #expect(page.text.contains("<a href=\"\(link)\" download>XLSX</a>"))
+            #expect(page.text.contains("<a href=\"/api/v1/runs/1/results?format=csv\" download>CSV</a>"))
+            let book = try await client.execute(uri: link, method: .get, headers: partner.header)
+            #expect(book.status == .ok)
+            let rows = try Self.read(book.body).dropFirst().flatMap { $0.rows.dropFirst() }
+            #expect(!rows.isEmpty)
+            #expect(rows.allSatisfy { $0.first == "s:NL1001" })
+            #expect(try await client.execute(uri: "/api/v1/runs/2/diff?since=1&format=xlsx", method: .get, headers: partner.header).status == .forbidden)
+
+            let (admin, _) = try await PageTests.signIn(client, name: "ada", password: "admin-secret")
+            let diff = try await client.execute(uri: "/runs?a=1&b=2", method: .get, headers: admin.header)
+            #expect(diff.text.contains("<a href=\"/api/v1/runs/2/diff?since=1&amp;format=xlsx\" download>XLSX</a>"))
+            let workbook = try await client.execute(uri: "/api/v1/runs/2/diff?since=1&format=xlsx", method: .get, headers: admin.header)
+            #expect(workbook.status == .ok)
+            #expect(try Self.read(workbook.body).map(\.name) == ["Changed results", "Programs"])
+        }
+    }
 }
