@@ -45,6 +45,6 @@ import Testing
         #expect(paths.contains("/api/v1/partners/NL1001"))
         #expect(paths.contains("/metrics"))
         // No text-format log line: a line is either a command message or a JSON entry.
-        #expect(!stopped.stderr.contains(" info incentives :"), "\(stopped.stderr.prefix(2000))")
+        #expect(!stopped.stderr.contains(" info incentives:"), "\(stopped.stderr.prefix(2000))")
     }
 }
