@@ -241,6 +241,7 @@ extension Pages {
                 if let (run, standings) = partners {
                     page.partnerList = Self.partnerList(
                         standings, list: list, run: run, path: URLText.program(id), keep: [], language)
+                    page.partnerList?.downloads = Download.csvAndXLSX("\(API.prefix)/runs/\(run.id)/results", [("program", id)])
                 } else {
                     page.noRunHasProgram = true
                 }
@@ -539,6 +540,7 @@ extension Pages {
             page.downloads = Download.csvAndXLSX("\(API.prefix)/runs/\(id)/results", [])
             if let list, let program, let standings {
                 page.partnerList = Self.partnerList(standings, list: list, run: summary, path: path, keep: [("program", program)], language)
+                page.partnerList?.downloads = Download.csvAndXLSX("\(API.prefix)/runs/\(id)/results", [("program", program)])
             }
             return try templates.render(.run, page)
         }

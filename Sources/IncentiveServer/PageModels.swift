@@ -116,6 +116,8 @@ struct PartnerList: Sendable {
     var rows: [PartnerRow]
     /// The page past the end, or a search that found nothing.
     var isEmpty: Bool
+    /// The run's rows of the list's program to download (`/api/v1/runs/{id}/results?program=&format=`).
+    var downloads: [Download] = []
 }
 
 /// Every program version in the workspace.
