@@ -48,7 +48,12 @@ extension API {
         let diff = try await blocking { try workspace.diffRuns(since, id) }
         switch format {
         case "csv": return JSONBody.text(RunDiffText.csv(diff), contentType: "text/csv; charset=utf-8")
-        case "xlsx": return Self.workbook(try WriteSheets.diff(diff).data(), name: "runs-\(since)-\(id)-diff.xlsx")
+        case "xlsx":
+            let data = try await blocking {
+                let partners = try workspace.changedPartners(since, id, query: PartnerQuery(limit: Int.max)).items
+                return try WriteSheets.diff(diff, partners: partners).data()
+            }
+            return Self.workbook(data, name: "runs-\(since)-\(id)-diff.xlsx")
         default: return JSONBody.text(RunDiffJSON.render(diff), contentType: "application/json; charset=utf-8")
         }
     }

@@ -8,13 +8,37 @@ import IncentiveStore
 public enum WriteSheets {
     // MARK: Runs diff
 
-    /// `runs diff` as a workbook: the changed result rows, the changed booking lines (when the data changed)
-    /// and the programs with their versions.
-    public static func diff(_ diff: RunDiff) -> XLSXWorkbook {
-        var sheets = [changedRows(diff)]
+    /// `runs diff` as a workbook: the changed (program, partner) pairs with their totals in both runs (what the
+    /// diff page lists; `Workspace.changedPartners`), the changed result rows, the changed booking lines (when the
+    /// data changed) and the programs.
+    public static func diff(_ diff: RunDiff, partners: [PartnerChange]) -> XLSXWorkbook {
+        var sheets = [changedPartners(partners, diff: diff), changedRows(diff)]
         if let lines = diff.lines { sheets.append(changedLines(lines)) }
         sheets.append(programs(diff))
         return XLSXWorkbook(sheets: sheets)
+    }
+
+    /// The changed pairs of `Workspace.changedPartners(_:_:query:)`, by partner id: status, paid and missed in both
+    /// runs and the changes.
+    public static func changedPartners(_ changes: [PartnerChange], diff: RunDiff) -> XLSXSheet {
+        let currency = diff.currency
+        let columns = [
+            XLSXColumn("Program"), XLSXColumn("Partner"), XLSXColumn("Name"), XLSXColumn("Status in run \(diff.before.id)"),
+            XLSXColumn("Status in run \(diff.after.id)"), XLSXColumn("Paid before (\(currency))"), XLSXColumn("Paid after (\(currency))"),
+            XLSXColumn("Paid change (\(currency))"), XLSXColumn("Missed before (\(currency))"), XLSXColumn("Missed after (\(currency))"),
+            XLSXColumn("Missed change (\(currency))"),
+        ]
+        let rows: [[XLSXCell]] = changes.map { change in
+            let before = change.before, after = change.after
+            return [
+                .text(change.program), .text(change.partnerID), .text(change.name), before.map { .text($0.status.rawValue) } ?? .empty,
+                after.map { .text($0.status.rawValue) } ?? .empty, before.map { .money($0.amount) } ?? .empty,
+                after.map { .money($0.amount) } ?? .empty, difference(before?.amount ?? .zero, after?.amount ?? .zero),
+                before.map { .money($0.missedAmount) } ?? .empty, after.map { .money($0.missedAmount) } ?? .empty,
+                difference(before?.missedAmount ?? .zero, after?.missedAmount ?? .zero),
+            ]
+        }
+        return XLSXSheet(name: "Changed partners", columns: columns, rows: rows)
     }
 
     /// One row per changed result row: the columns of `runs diff --format csv`, typed.

@@ -468,12 +468,17 @@ struct Runs: ParsableCommand {
         }
 
         func run() throws {
-            let diff = try workspace.attempt { try $0.diffRuns(first, second) }
+            let (diff, partners) = try workspace.attempt { store in
+                (
+                    try store.diffRuns(first, second),
+                    format == .xlsx ? try store.changedPartners(first, second, query: PartnerQuery(limit: Int.max)).items : []
+                )
+            }
             switch format {
             case .text: try Output.write(Output.forPeople(RunDiffText.render(diff)), to: output)
             case .csv: try Output.write(lines ? RunDiffText.linesCSV(diff) : RunDiffText.csv(diff), to: output)
             case .json: try Output.write(RunDiffJSON.render(diff), to: output)
-            case .xlsx: try WorkbookOutput.write(WriteSheets.diff(diff), to: output)
+            case .xlsx: try WorkbookOutput.write(WriteSheets.diff(diff, partners: partners), to: output)
             }
         }
     }

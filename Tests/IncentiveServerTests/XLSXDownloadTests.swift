@@ -157,15 +157,18 @@ import Testing
             let csv = try await client.execute(uri: "/api/v1/runs/2/diff?since=1&format=csv", method: .get, headers: Fixture.headers(fixture.admin))
             #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
             let sheets = try Self.read(book.body)
-            #expect(sheets.map(\.name) == ["Changed results", "Changed lines", "Programs"])
+            #expect(sheets.map(\.name) == ["Changed partners", "Changed results", "Changed lines", "Programs"])
             // Program, partner, item and change of every changed row, as the CSV lists them.
             let csvKeys = csv.text.split(separator: "\n").dropFirst().map { $0.split(separator: ",").prefix(4).joined(separator: ",") }
-            let sheetKeys = sheets[0].rows.dropFirst().map { $0.prefix(4).map { String($0.dropFirst(2)) }.joined(separator: ",") }
+            let sheetKeys = sheets[1].rows.dropFirst().map { $0.prefix(4).map { String($0.dropFirst(2)) }.joined(separator: ",") }
             #expect(!csvKeys.isEmpty)
             #expect(sheetKeys == csvKeys)
-            #expect(sheets[1].rows.count == 2)
-            #expect(Array(sheets[1].rows[1].prefix(4)) == ["s:SO15-1102", "s:1", "s:changed", "s:" + (line.split(separator: ",")[2])])
-            #expect(sheets[1].rows[1][4].hasPrefix("n:"))
+            #expect(sheets[2].rows.count == 2)
+            #expect(Array(sheets[2].rows[1].prefix(4)) == ["s:SO15-1102", "s:1", "s:changed", "s:" + (line.split(separator: ",")[2])])
+            #expect(sheets[2].rows[1][4].hasPrefix("n:"))
+            // The changed pairs: those of the changed rows.
+            let pairs = Set(csvKeys.map { $0.split(separator: ",").prefix(2).joined(separator: ",") })
+            #expect(Set(sheets[0].rows.dropFirst().map { $0.prefix(2).map { String($0.dropFirst(2)) }.joined(separator: ",") }) == pairs)
             let json = try await client.execute(uri: "/api/v1/runs/2/diff?since=1", method: .get, headers: Fixture.headers(fixture.admin))
             #expect(try json.json()["data_changed"] as? Bool == true)
         }
@@ -196,7 +199,7 @@ import Testing
             #expect(diff.text.contains("<a href=\"/api/v1/runs/2/diff?since=1&amp;format=xlsx\" download>XLSX</a>"))
             let workbook = try await client.execute(uri: "/api/v1/runs/2/diff?since=1&format=xlsx", method: .get, headers: admin.header)
             #expect(workbook.status == .ok)
-            #expect(try Self.read(workbook.body).map(\.name) == ["Changed results", "Programs"])
+            #expect(try Self.read(workbook.body).map(\.name) == ["Changed partners", "Changed results", "Programs"])
         }
     }
 }

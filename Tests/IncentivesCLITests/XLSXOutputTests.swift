@@ -51,14 +51,54 @@ import Testing
         let linesCSV = try WorkspaceTests.expectSuccess(["runs", "diff", "1", "2", "--format", "csv", "--lines", "--workspace", path]).stdout
         let json = try WorkspaceTests.expectSuccess(["runs", "diff", "1", "2", "--format", "json", "--workspace", path]).stdout
         let book = try Workbook.read(file)
-        #expect(book.sheets.map(\.name) == ["Changed results", "Changed lines", "Programs"])
+        #expect(book.sheets.map(\.name) == ["Changed partners", "Changed results", "Changed lines", "Programs"])
         for sheet in book.sheets { try sheet.expectHeaderFrozenAndFiltered() }
+
+        // Changed partners: the (program, partner) pairs of the changed rows, by partner id, with each run's
+        // totals as `runs show --format json` has them and the name of partners.csv.
+        let runs = try [1, 2].map { run in
+            let text = try WorkspaceTests.expectSuccess(["runs", "show", String(run), "--format", "json", "--workspace", path]).stdout
+            return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        }
+        func totals(_ run: [String: Any], _ program: String, _ partner: String) -> [String: Any]? {
+            let programs = run["programs"] as! [[String: Any]]
+            let partners = programs.first { $0["id"] as? String == program }?["partners"] as? [[String: Any]] ?? []
+            return partners.first { $0["partner_id"] as? String == partner }
+        }
+        let partnerRecords = CSVText.records(try String(contentsOf: WorkspaceTests.examples.appendingPathComponent("data/partners.csv"), encoding: .utf8))
+        let nameColumn = try #require(partnerRecords[0].firstIndex(of: "name"))
+        var names: [String: String] = [:]
+        for record in partnerRecords.dropFirst() where record.count > nameColumn { names[record[0]] = record[nameColumn] }
+        var pairs: [(program: String, partner: String)] = []
+        for record in CSVText.records(rowsCSV).dropFirst() where !pairs.contains(where: { $0 == (record[0], record[1]) }) {
+            pairs.append((record[0], record[1]))
+        }
+        pairs.sort { $0.partner != $1.partner ? $0.partner.utf8.lexicographicallyPrecedes($1.partner.utf8) : $0.program.utf8.lexicographicallyPrecedes($1.program.utf8) }
+        func change(_ before: [String: Any]?, _ after: [String: Any]?, _ key: String) throws -> Workbook.Cell {
+            let old = try before.map { try #require(Workbook.hundredths($0[key] as! String)) } ?? 0
+            let new = try after.map { try #require(Workbook.hundredths($0[key] as! String)) } ?? 0
+            return .number(new - old)
+        }
+        let partnerRows: [[Workbook.Cell]] = try pairs.map { pair in
+            let before = totals(runs[0], pair.program, pair.partner), after = totals(runs[1], pair.program, pair.partner)
+            return [
+                .text(pair.program), .text(pair.partner), .text(try #require(names[pair.partner])),
+                before.map { .text($0["status"] as! String) } ?? .empty, after.map { .text($0["status"] as! String) } ?? .empty,
+                try before.map { try Workbook.money($0["amount"]) } ?? .empty, try after.map { try Workbook.money($0["amount"]) } ?? .empty,
+                try change(before, after, "amount"),
+                try before.map { try Workbook.money($0["missed_amount"]) } ?? .empty, try after.map { try Workbook.money($0["missed_amount"]) } ?? .empty,
+                try change(before, after, "missed_amount"),
+            ]
+        }
+        #expect(pairs.count >= 2)
+        #expect(book.sheets[0].header[3] == "Status in run 1")
+        try Workbook.expect(book.sheets[0].data, equal: partnerRows)
 
         // Changed results: the CSV's columns, typed (booleans, amounts in USD with two decimals).
         let rows = CSVText.records(rowsCSV)
         #expect(rows[0] == ["program", "partner_id", "item", "change", "eligible_before", "eligible_after", "amount_before", "amount_after",
                             "amount_change", "missed_before", "missed_after", "missed_change", "checks_flipped"])
-        let results = book.sheets[0]
+        let results = book.sheets[1]
         #expect(results.header == ["Program", "Partner", "Item", "Change", "Eligible before", "Eligible after", "Paid before (USD)",
                                    "Paid after (USD)", "Paid change (USD)", "Missed before (USD)", "Missed after (USD)", "Missed change (USD)",
                                    "Checks flipped"])
@@ -71,7 +111,7 @@ import Testing
 
         // Changed lines: the lines CSV, text but for the import id.
         let lines = CSVText.records(linesCSV)
-        let lineSheet = book.sheets[1]
+        let lineSheet = book.sheets[2]
         #expect(lineSheet.data.count == lines.count - 1)
         #expect(lineSheet.data.count == 1)
         for (cells, fields) in zip(lineSheet.data, lines.dropFirst()) {
@@ -82,8 +122,8 @@ import Testing
         // Programs: ids and versions as the JSON has them.
         let document = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         let programs = try #require(document["programs"] as? [[String: Any]])
-        #expect(book.sheets[2].data.count == programs.count)
-        for (cells, program) in zip(book.sheets[2].data, programs) {
+        #expect(book.sheets[3].data.count == programs.count)
+        for (cells, program) in zip(book.sheets[3].data, programs) {
             #expect(cells[0] == .text(program["id"] as! String))
             #expect(cells[1] == (program["before"] as? Int).map { Workbook.Cell.number(Int64($0) * 100) } ?? .empty)
             #expect(cells[2] == (program["after"] as? Int).map { Workbook.Cell.number(Int64($0) * 100) } ?? .empty)
