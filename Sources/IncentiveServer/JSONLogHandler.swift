@@ -32,12 +32,16 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
-        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        var bytes = Self.line(
+        // The request log's entries carry their own metadata only: no dictionary is merged for them.
+        var merged = event.metadata ?? [:]
+        if !metadata.isEmpty || metadataProvider != nil {
+            merged = metadata
+            if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
+            if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        }
+        let bytes = Self.line(
             timestamp: Self.now(), level: event.level, label: label, message: event.message.description, metadata: merged)
-        bytes.withUnsafeMutableBufferPointer { buffer in
+        bytes.withUnsafeBufferPointer { buffer in
             var done = 0
             while done < buffer.count {
                 let count = write(descriptor, buffer.baseAddress! + done, buffer.count - done)

@@ -197,29 +197,51 @@ public struct XLSXWorkbook: Sendable {
             }
             xml.raw("</row>")
         }
+        // Written byte by byte (no text built per cell): a sheet of a large run has millions of cells.
+        let width = max(columnCount, sheet.rows.reduce(0) { max($0, $1.count) })
+        let letters = (0..<width).map { Array(XLSXNames.column($0).utf8) }
+        xml.bytes.reserveCapacity(xml.bytes.count + sheet.rows.count * width * 40)
         for (rowIndex, row) in sheet.rows.enumerated() {
-            let number = rowIndex + 2
-            xml.raw("<row r=\"\(number)\">")
+            let number = Int64(rowIndex + 2)
+            xml.raw("<row r=\"")
+            xml.integer(number)
+            xml.raw("\">")
             for (index, cell) in row.enumerated() {
-                let reference = "\(XLSXNames.column(index))\(number)"
                 switch cell {
                 // An empty text is no cell: readers take an empty string cell for an empty cell anyway.
                 case .empty, .text(""): continue
                 case .text(let text):
-                    xml.raw("<c r=\"\(reference)\" t=\"inlineStr\"><is>")
+                    xml.cell(letters[index], number, style: nil, type: "inlineStr")
+                    xml.raw("<is>")
                     xml.inlineText(text)
                     xml.raw("</is></c>")
-                case .money(let amount): xml.raw("<c r=\"\(reference)\" s=\"2\"><v>\(amount.plainText)</v></c>")
-                case .integer(let value): xml.raw("<c r=\"\(reference)\"><v>\(value)</v></c>")
-                case .decimal(let value): xml.raw("<c r=\"\(reference)\"><v>\(value.text)</v></c>")
-                case .bool(let value): xml.raw("<c r=\"\(reference)\" t=\"b\"><v>\(value ? 1 : 0)</v></c>")
+                case .money(let amount):
+                    xml.cell(letters[index], number, style: "2", type: nil)
+                    xml.raw("<v>")
+                    xml.money(amount)
+                    xml.raw("</v></c>")
+                case .integer(let value):
+                    xml.cell(letters[index], number, style: nil, type: nil)
+                    xml.raw("<v>")
+                    xml.integer(value)
+                    xml.raw("</v></c>")
+                case .decimal(let value):
+                    xml.cell(letters[index], number, style: nil, type: nil)
+                    xml.raw("<v>\(value.text)</v></c>")
+                case .bool(let value):
+                    xml.cell(letters[index], number, style: nil, type: "b")
+                    xml.raw(value ? "<v>1</v></c>" : "<v>0</v></c>")
                 case .date(let day):
                     if day < firstSerialDay {
-                        xml.raw("<c r=\"\(reference)\" t=\"inlineStr\"><is>")
+                        xml.cell(letters[index], number, style: nil, type: "inlineStr")
+                        xml.raw("<is>")
                         xml.inlineText(day.description)
                         xml.raw("</is></c>")
                     } else {
-                        xml.raw("<c r=\"\(reference)\" s=\"3\"><v>\(Int64(day.daysSinceEpoch) + serialOfEpoch)</v></c>")
+                        xml.cell(letters[index], number, style: "3", type: nil)
+                        xml.raw("<v>")
+                        xml.integer(Int64(day.daysSinceEpoch) + serialOfEpoch)
+                        xml.raw("</v></c>")
                     }
                 }
             }
@@ -329,6 +351,52 @@ struct XMLBytes {
     var bytes: [UInt8] = []
 
     mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    /// `<c r="B12"` with ` s="…"` and ` t="…"` when given, and `>`.
+    mutating func cell(_ letters: [UInt8], _ row: Int64, style: StaticString?, type: StaticString?) {
+        raw("<c r=\"")
+        bytes.append(contentsOf: letters)
+        integer(row)
+        if let style {
+            raw("\" s=\"")
+            style.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        }
+        if let type {
+            raw("\" t=\"")
+            type.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        }
+        raw("\">")
+    }
+
+    /// The decimal digits of `value`, with `-` when negative.
+    mutating func integer(_ value: Int64) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        digits(value.magnitude, minimum: 1)
+    }
+
+    /// `value`'s digits, at least `minimum` of them (leading zeros).
+    mutating func digits(_ value: UInt64, minimum: Int) {
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for the 20 digits of a UInt64
+        withUnsafeMutableBytes(of: &scratch) { buffer in
+            var value = value
+            var end = buffer.count
+            repeat {
+                end -= 1
+                buffer[end] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            } while value > 0 || buffer.count - end < minimum
+            bytes.append(contentsOf: buffer[end...])
+        }
+    }
+
+    /// An amount from its cents, exactly: `1234.56`, `-0.05`.
+    mutating func money(_ amount: Money) {
+        if amount.cents < 0 { bytes.append(UInt8(ascii: "-")) }
+        let magnitude = amount.cents.magnitude
+        digits(magnitude / 100, minimum: 1)
+        bytes.append(UInt8(ascii: "."))
+        digits(magnitude % 100, minimum: 2)
+    }
 
     /// The text of an `<is>` element: `<t>`, with `xml:space="preserve"` when it starts or ends with white space.
     mutating func inlineText(_ text: String) {
