@@ -393,6 +393,9 @@ struct API: Sendable {
         } catch let report as DiagnosticReport {
             options.metrics.ran(nil, duration: ContinuousClock.now - start)
             throw APIError.invalid(report, what: "no run was stored")
+        } catch {
+            options.metrics.ran(nil, duration: ContinuousClock.now - start)
+            throw error
         }
         options.metrics.ran(summary, duration: ContinuousClock.now - start)
         return JSONBody.response(RunDocument(summary, withTotals: true), status: .created)

@@ -55,10 +55,31 @@ public struct XLSXWorkbook: Sendable {
 
     public static let contentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+    /// What Excel holds at most: rows in a sheet (the header included), columns, characters in a cell.
+    public static let maxRows = 1_048_576
+    public static let maxColumns = 16_384
+    public static let maxCellCharacters = 32_767
+
+    /// A workbook Excel could not open: a sheet with more rows or columns than it holds.
+    public struct TooLarge: Error, CustomStringConvertible {
+        public var description: String
+    }
+
     /// The .xlsx file. A workbook needs a sheet: an empty workbook gets one named `Sheet1` with no columns.
+    /// Throws `TooLarge` rather than write a sheet Excel would refuse.
     public func data() throws -> Data {
         let sheets = self.sheets.isEmpty ? [XLSXSheet(name: "Sheet1", columns: [])] : self.sheets
         let names = XLSXNames.unique(sheets.map(\.name))
+        for (sheet, name) in zip(sheets, names) {
+            if sheet.rows.count + 1 > Self.maxRows {
+                throw TooLarge(
+                    description: "sheet \(name) has \(sheet.rows.count) rows; an Excel sheet holds at most \(Self.maxRows - 1) below its header")
+            }
+            let width = sheet.rows.reduce(sheet.columns.count) { max($0, $1.count) }
+            if width > Self.maxColumns {
+                throw TooLarge(description: "sheet \(name) has \(width) columns; an Excel sheet holds at most \(Self.maxColumns)")
+            }
+        }
         let archive = try Archive(accessMode: .create)
         func add(_ path: String, _ bytes: [UInt8]) throws {
             let data = Data(bytes)
@@ -213,7 +234,7 @@ public struct XLSXWorkbook: Sendable {
                 case .text(let text):
                     xml.cell(letters[index], number, style: nil, type: "inlineStr")
                     xml.raw("<is>")
-                    xml.inlineText(text)
+                    xml.inlineText(Self.fitted(text))
                     xml.raw("</is></c>")
                 case .money(let amount):
                     xml.cell(letters[index], number, style: "2", type: nil)
@@ -253,6 +274,12 @@ public struct XLSXWorkbook: Sendable {
         }
         xml.raw("<pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/></worksheet>")
         return xml.bytes
+    }
+
+    /// `text`, or when longer than a cell holds (32,767 characters) its start and `…` in 32,767.
+    static func fitted(_ text: String) -> String {
+        guard text.utf16.count > maxCellCharacters else { return text }
+        return XLSXNames.truncated(text, to: maxCellCharacters - 1) + "…"
     }
 
     /// A column's width from its header and its first 1,000 values: the longest text plus room for the

@@ -86,6 +86,23 @@ import Testing
         #expect(xml.contains("<c r=\"A5\" t=\"inlineStr\"><is><t>1900-02-28</t></is></c>"))
     }
 
+    @Test func aTextLongerThanACellHoldsIsCut() {
+        let long = String(repeating: "a", count: 40_000)
+        let fitted = XLSXWorkbook.fitted(long)
+        #expect(fitted.utf16.count == 32_767)
+        #expect(fitted == String(repeating: "a", count: 32_766) + "…")
+        #expect(XLSXWorkbook.fitted("short") == "short")
+        #expect(XLSXWorkbook.fitted(String(repeating: "b", count: 32_767)).count == 32_767)
+    }
+
+    @Test func aSheetExcelCannotHoldIsRefused() throws {
+        let wide = XLSXWorkbook(sheets: [XLSXSheet(name: "Wide", columns: (0...16_384).map { XLSXColumn("c\($0)") })])
+        #expect(throws: XLSXWorkbook.TooLarge.self) { try wide.data() }
+        let tall = XLSXWorkbook(sheets: [XLSXSheet(name: "Tall", columns: [XLSXColumn("x")], rows: Array(repeating: [.empty], count: 1_048_576))])
+        let error = #expect(throws: XLSXWorkbook.TooLarge.self) { try tall.data() }
+        #expect(error?.description == "sheet Tall has 1048576 rows; an Excel sheet holds at most 1048575 below its header")
+    }
+
     @Test func sameSheetsSameBytes() throws {
         let book = XLSXWorkbook(sheets: [XLSXSheet(name: "A", columns: [XLSXColumn("x")], rows: [[.integer(1)]])])
         #expect(try book.data() == book.data())
