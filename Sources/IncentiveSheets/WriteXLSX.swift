@@ -45,7 +45,7 @@ public struct XLSXSheet: Sendable {
 }
 
 /// A workbook of sheets written as an Office Open XML spreadsheet (.xlsx): the minimal set of parts, inline
-/// strings, deflated with ZIPFoundation. The same sheets give the same bytes (entries dated 1980-01-01).
+/// strings, deflated with ZIPFoundation. The same sheets give the same bytes (entries dated 2000-01-01).
 public struct XLSXWorkbook: Sendable {
     public var sheets: [XLSXSheet]
 
@@ -101,8 +101,9 @@ public struct XLSXWorkbook: Sendable {
         return data
     }
 
-    /// 1980-01-01 00:00 UTC, the earliest date a ZIP entry holds: the bytes do not depend on when they are written.
-    static let entryDate = Date(timeIntervalSince1970: 315_532_800)
+    /// The date of every entry, 2000-01-01 12:00 UTC, so the bytes do not depend on when they are written (a ZIP
+    /// entry holds a local date from 1980 on: noon keeps it on that day in every time zone).
+    static let entryDate = Date(timeIntervalSince1970: 946_728_000)
 
     // MARK: Parts
 
