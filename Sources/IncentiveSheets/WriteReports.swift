@@ -68,24 +68,4 @@ public enum WriteReports {
         }
         return XLSXWorkbook(sheets: sheets)
     }
-
-    /// One partner's results (a page's download): one sheet, a row per program and item.
-    public static func partnerResults(partnerID: String, programs: [(program: Program, rows: [ResultRow])]) -> XLSXWorkbook {
-        let currencies = programs.map(\.program.currency)
-        let columns = [
-            XLSXColumn("Program"), XLSXColumn("Kind"), XLSXColumn("Item"), XLSXColumn(amountTitle("Qualifying volume", currencies: currencies)),
-            XLSXColumn(amountTitle("Threshold", currencies: currencies)), XLSXColumn("Eligible"), XLSXColumn(amountTitle("Paid", currencies: currencies)),
-            XLSXColumn(amountTitle("Missed", currencies: currencies)), XLSXColumn("Reasons"),
-        ]
-        var rows: [[XLSXCell]] = []
-        for (_, programRows) in programs {
-            for row in programRows {
-                rows.append([
-                    .text(row.program), .text(row.kind.rawValue), .text(row.item), .money(row.qualifyingVolume), .money(row.threshold),
-                    .bool(row.eligible), .money(row.amount), .money(row.missedAmount), .text(row.reasons.joined(separator: ";")),
-                ])
-            }
-        }
-        return XLSXWorkbook(sheets: [XLSXSheet(name: partnerID, columns: columns, rows: rows)])
-    }
 }
