@@ -49,6 +49,7 @@ struct API: Sendable {
 
         api.get("log", use: listLog)
         api.get("runs/{id}/changed-lines", use: changedLines)
+        api.get("runs/{id}/diff", use: runDiff)
     }
 
     /// The API's words for the remedies the workspace's reports suggest: its routes.
@@ -284,11 +285,13 @@ struct API: Sendable {
         let display = "upload:\(kind.fileName)"
         let outcome: ImportOutcome
         do {
-            outcome = try await blocking {
-                try folder.keep {
-                    try workspace.importFile(kind, path: path, displayName: display, mode: mode, remedies: Self.remedies, by: .account(admin.name))
+            outcome = try await options.metrics.timeImport({
+                try await blocking {
+                    try folder.keep {
+                        try workspace.importFile(kind, path: path, displayName: display, mode: mode, remedies: Self.remedies, by: .account(admin.name))
+                    }
                 }
-            }
+            }, rows: { $0.files.reduce(0) { $0 + $1.rows } })
         } catch let report as DiagnosticReport {
             throw APIError.invalid(report, what: "nothing was imported; the workspace is unchanged")
         }
@@ -402,11 +405,17 @@ struct API: Sendable {
                 message: "no program \(id) in the workspace (it has: \(known.joined(separator: ", ")))")
         }
         let summary: RunSummary
+        let start = ContinuousClock.now
         do {
             summary = try await blocking { try workspace.run(programIDs: programs, remedies: Self.remedies, by: .account(admin.name)).summary }
         } catch let report as DiagnosticReport {
+            options.metrics.ran(nil, duration: ContinuousClock.now - start)
             throw APIError.invalid(report, what: "no run was stored")
+        } catch {
+            options.metrics.ran(nil, duration: ContinuousClock.now - start)
+            throw error
         }
+        options.metrics.ran(summary, duration: ContinuousClock.now - start)
         return JSONBody.response(RunDocument(summary, withTotals: true), status: .created)
     }
 
@@ -434,7 +443,7 @@ struct API: Sendable {
         return JSONBody.response(RunDocument(summary, withTotals: user.role == .admin))
     }
 
-    /// `?program=ID&partner=ID&format=csv|json`; a partner user always gets its own rows only.
+    /// `?program=ID&partner=ID&format=csv|json|xlsx`; a partner user always gets its own rows only.
     func results(_ request: Request, _ context: AppContext) async throws -> Response {
         let user = try context.requireUser()
         let id = try await runID(context)
@@ -450,7 +459,8 @@ struct API: Sendable {
         switch format {
         case "csv": contentType = "text/csv; charset=utf-8"
         case "json": contentType = "application/json; charset=utf-8"
-        case let other: throw APIError.badRequest("format \(other): expected csv or json")
+        case "xlsx": return try await resultsWorkbook(run: id, partner: partner, program: program)
+        case let other: throw APIError.badRequest("format \(other): expected csv, json or xlsx")
         }
         // CSV is every row at once; JSON comes a page at a time.
         let page: Page? = format == "json" ? try Page(request) : nil

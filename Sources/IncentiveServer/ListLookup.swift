@@ -52,6 +52,7 @@ extension PartnerList: MustacheParent {
         case "pager": pager
         case "rows": rows
         case "isEmpty": isEmpty
+        case "downloads": downloads
         default: nil
         }
     }

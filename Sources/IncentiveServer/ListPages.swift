@@ -241,6 +241,7 @@ extension Pages {
                 if let (run, standings) = partners {
                     page.partnerList = Self.partnerList(
                         standings, list: list, run: run, path: URLText.program(id), keep: [], language)
+                    page.partnerList?.downloads = Download.csvAndXLSX("\(API.prefix)/runs/\(run.id)/results", [("program", id)])
                 } else {
                     page.noRunHasProgram = true
                 }
@@ -455,6 +456,7 @@ extension Pages {
                 changedText: language.text(.changedPairs, ["count": String(header.changedPartners)]), pairs: [], pager: nil, isEmpty: false,
                 partnerDiff: text, partnerHeading: partner.map { language.text(.fullDiff, ["partner": $0]) },
                 backHref: URLText.link("/runs", keep))
+            page.downloads = Download.csvAndXLSX("\(API.prefix)/runs/\(b)/diff", [("since", String(a))])
             if header.dataChanged && header.imports.isEmpty { page.dataText += " " + language.text(.noImportsBetween) }
             if let lines, header.dataChanged {
                 let counts = ["changed": String(lines.changed), "added": String(lines.added), "retired": String(lines.retired)]
@@ -535,8 +537,10 @@ extension Pages {
                         programID: entry.id, version: entry.version, tabHref: URLText.link(path, [("program", entry.id)]) + "#partners",
                         selected: entry.id == program)
                 }, admin: admin, paid: admin ? language.money(summary.amount) : "", missed: admin ? language.money(summary.missedAmount) : "")
+            page.downloads = Download.csvAndXLSX("\(API.prefix)/runs/\(id)/results", [])
             if let list, let program, let standings {
                 page.partnerList = Self.partnerList(standings, list: list, run: summary, path: path, keep: [("program", program)], language)
+                page.partnerList?.downloads = Download.csvAndXLSX("\(API.prefix)/runs/\(id)/results", [("program", program)])
             }
             return try templates.render(.run, page)
         }

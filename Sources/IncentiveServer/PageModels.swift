@@ -116,6 +116,8 @@ struct PartnerList: Sendable {
     var rows: [PartnerRow]
     /// The page past the end, or a search that found nothing.
     var isEmpty: Bool
+    /// The run's rows of the list's program to download (`/api/v1/runs/{id}/results?program=&format=`).
+    var downloads: [Download] = []
 }
 
 /// Every program version in the workspace.
@@ -305,6 +307,19 @@ struct RunPage: Sendable {
     var admin: Bool
     var paid, missed: String
     var partnerList: PartnerList?
+    /// The run's results to download (`/api/v1/runs/{id}/results?format=`): CSV and XLSX.
+    var downloads: [Download] = []
+}
+
+/// A download link: the format's name and the API route that answers it.
+struct Download: Sendable {
+    var label: String
+    var href: String
+
+    /// CSV and XLSX of `path` (a route with a `format=` parameter) and its `query`.
+    static func csvAndXLSX(_ path: String, _ query: [(String, String)]) -> [Download] {
+        [("CSV", "csv"), ("XLSX", "xlsx")].map { Download(label: $0.0, href: URLText.link(path, query + [("format", $0.1)])) }
+    }
 }
 
 /// Two runs compared (admins): the programs' versions and changes, the data and the imports between
@@ -356,6 +371,8 @@ struct DiffPage: Sendable {
     var showLines = false
     var linesHeading: String = ""
     var lineRows: [LineRow] = []
+    /// The difference to download (`/api/v1/runs/{b}/diff?since=a&format=`): CSV and XLSX.
+    var downloads: [Download] = []
 
     struct LineRow: Sendable {
         struct Column: Sendable {

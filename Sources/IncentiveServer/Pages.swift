@@ -491,7 +491,9 @@ struct Pages: Sendable {
     ) async throws -> Response {
         let workspace = self.workspace
         do {
-            let outcome = try await blocking { try workspace.importFile(kind, path: path, displayName: display, by: actor) }
+            let outcome = try await options.metrics.timeImport(
+                { try await blocking { try workspace.importFile(kind, path: path, displayName: display, by: actor) } },
+                rows: { $0.files.reduce(0) { $0 + $1.rows } })
             let summary = outcome.files[0]
             let done = [
                 "\(summary.rows) \(language.text(.rows))", "\(summary.added) \(language.text(.added))",

@@ -19,6 +19,8 @@ public struct ServerOptions: Sendable {
     public var secureCookies: Bool
     /// Where "today" (the advice's as-of date) and session expiry times come from.
     public var clock: WallClock
+    /// What `GET /metrics` shows: requests, and the server's own imports and runs.
+    public var metrics: ServerMetrics = ServerMetrics()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBodySize: Int = 1 << 30, catalogue: [CredentialOffer]? = nil, secureCookies: Bool? = nil,
@@ -89,6 +91,7 @@ public enum IncentivesServer {
         // HEAD is answered wherever GET is, without the body.
         let router = Router(context: AppContext.self, options: .autoGenerateHeadEndpoints)
         router.middlewares.add(RequestLogMiddleware())
+        router.middlewares.add(MetricsMiddleware(metrics: options.metrics))
         router.middlewares.add(WebDefaultsMiddleware(secureCookies: options.secureCookies))
         router.middlewares.add(ErrorMiddleware())
         router.middlewares.add(Authenticator(workspace: workspace))
@@ -98,6 +101,7 @@ public enum IncentivesServer {
         AdminPages(workspace: workspace, options: options, cache: cache, signIn: signIn).register(on: routes)
         API(workspace: workspace, options: options, cache: cache).register(on: routes)
         Pages(workspace: workspace, options: options, cache: cache).register(on: routes)
+        options.metrics.register(on: routes)
         // Last, after every route: a wrong method on an existing path answers 405 with Allow.
         routes.refuseOtherMethods()
         return routes

@@ -1,6 +1,8 @@
 import ArgumentParser
 import IncentiveAdvisor
 import IncentiveEngine
+import IncentiveServer
+import IncentiveSheets
 import IncentiveStore
 
 struct Advise: ParsableCommand {
@@ -41,14 +43,18 @@ struct Advise: ParsableCommand {
             valueName: "N"))
     var horizon: Int = 1
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, xlsx }
+
+    @Option(help: ArgumentHelp("Write the output to this file instead of stdout (replaced only when complete).", valueName: "file"))
+    var output: String?
 
     func validate() throws {
         try known.validate(with: input)
+        try WorkbookOutput.validate(format == .xlsx, output: output)
         guard horizon >= 1 else { throw ValidationError("--horizon: expected a whole number of periods, 1 or more (got \(horizon))") }
     }
 
-    @Option(help: "Output format: table or json.")
+    @Option(help: "Output format: table, json or xlsx (with --output: the advice, the MDF programs and the recommendation).")
     var format: Format = .table
 
     func run() throws {
@@ -88,9 +94,10 @@ struct Advise: ParsableCommand {
         }
         let recommendation = offers.map { Recommender.recommend(advice, catalogue: $0, horizon: horizon) }
         let calendar = AdviceCalendar.actions(advice, recommendation: recommendation)
-        Output.standardOutput(
-            format == .json
-                ? AdviceOutput.json(advice, recommendation: recommendation, calendar: calendar)
-                : Output.forPeople(AdviceOutput.table(advice, recommendation: recommendation, calendar: calendar)))
+        switch format {
+        case .json: try Output.write(AdviceOutput.json(advice, recommendation: recommendation, calendar: calendar), to: output)
+        case .table: try Output.write(Output.forPeople(AdviceOutput.table(advice, recommendation: recommendation, calendar: calendar)), to: output)
+        case .xlsx: try WorkbookOutput.write(WriteSheets.advice(advice, recommendation: recommendation), to: output)
+        }
     }
 }

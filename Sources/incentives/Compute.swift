@@ -68,7 +68,8 @@ struct Compute: ParsableCommand {
         abstract: "Compute what every partner earns and misses in every program.",
         discussion: """
             --format csv prints exactly the results CSV (one row per program, partner and item) and nothing else \
-            on stdout. table (the default) is a summary per program; json holds every check of every row.
+            on stdout. table (the default) is a summary per program; json holds every check of every row. xlsx \
+            writes a workbook to --output FILE: a summary sheet and one sheet per program, typed cells.
             """
     )
 
@@ -81,7 +82,7 @@ struct Compute: ParsableCommand {
     @Option(name: .customLong("program"), help: ArgumentHelp("Only this program (repeatable).", valueName: "id"))
     var programIDs: [String] = []
 
-    @Option(help: "Output format: table, csv or json.")
+    @Option(help: "Output format: table, csv, json or xlsx (with --output).")
     var format: OutputFormat = .table
 
     @Option(help: ArgumentHelp("Write the output to this file instead of stdout (replaced only when complete).", valueName: "file"))
@@ -90,6 +91,7 @@ struct Compute: ParsableCommand {
     func validate() throws {
         try known.validate(with: input)
         try sheets.validate(with: input)
+        try WorkbookOutput.validate(format == .xlsx, output: output)
     }
 
     func run() throws {
@@ -101,6 +103,7 @@ struct Compute: ParsableCommand {
             try Output.stream(to: output) { write in try ResultsCSV.stream(loaded, write) }
         case .json: try Output.write(ResultsJSON.render(Engine.compute(loaded)), to: output)
         case .table: try Output.write(Output.forPeople(SummaryTable.render(Engine.compute(loaded))), to: output)
+        case .xlsx: try WorkbookOutput.write(WriteReports.results(Engine.compute(loaded)), to: output)
         }
     }
 }

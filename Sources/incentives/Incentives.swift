@@ -92,7 +92,7 @@ struct WorkspaceOption: ParsableArguments {
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, csv, json
+    case table, csv, json, xlsx
 }
 
 /// Input problems end the command: every problem on stderr, nothing on stdout, exit code 1.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 
 import IncentiveEngine
+import IncentiveSheets
 
 enum Output {
     static func standardOutput(_ text: String) {
@@ -85,4 +86,32 @@ extension Output {
 /// A failure that is not about the input data (an output file that cannot be written): a message and exit status 1.
 struct CommandFailure: Error, CustomStringConvertible {
     var description: String
+}
+
+/// `--format xlsx`: a workbook is a zip file, written to `--output FILE`; `--output -` sends it to standard
+/// output, unless that is a terminal.
+enum WorkbookOutput {
+    /// The refusal when `--format xlsx` comes without a file to write to.
+    static func validate(_ isWorkbook: Bool, output: String?) throws {
+        guard isWorkbook else { return }
+        guard let output else {
+            throw ValidationError("--format xlsx writes a workbook (a zip file): give --output FILE.xlsx (or --output - for a pipe)")
+        }
+        if output == "-" && isatty(STDOUT_FILENO) == 1 {
+            throw ValidationError("--format xlsx --output -: standard output is a terminal; give --output FILE.xlsx or send it to a pipe")
+        }
+    }
+
+    /// Writes `workbook` to `output` (`-`: standard output), replaced only when complete.
+    static func write(_ workbook: XLSXWorkbook, to output: String?) throws {
+        let data: Data
+        do {
+            data = try workbook.data()
+        } catch {
+            throw CommandFailure(description: "cannot make the workbook: \(error)")
+        }
+        try Output.stream(to: output == "-" ? nil : output) { write in
+            try data.withUnsafeBytes { bytes in try write(bytes.bindMemory(to: UInt8.self)) }
+        }
+    }
 }

@@ -45,6 +45,11 @@ struct Serve: AsyncParsableCommand {
         help: ArgumentHelp("A credentials catalogue for the advice's recommendations (with --demo: examples/credentials.yaml).", valueName: "file"))
     var catalogue: String?
 
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Option(help: "The log on stderr: text (one line per entry, for people) or json (one JSON object per line, for log collectors).")
+    var logFormat: LogFormat = .text
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port \(port): a port is a number from 1 to 65535") }
         guard maxBodySize > 0 else { throw ValidationError("--max-body-size \(maxBodySize): give the largest body accepted in bytes, at least 1") }
@@ -63,7 +68,8 @@ struct Serve: AsyncParsableCommand {
                 throw Terminal.reportProblems(error, outcome: "the server was not started")
             }
         }
-        var logger = Logger(label: "incentives")
+        var logger =
+            logFormat == .json ? Logger(label: "incentives") { label in JSONLogHandler(label: label) } : Logger(label: "incentives")
         logger.logLevel = .info
         if demo, let link = try? Accounts.createLoginLink(user: "admin", in: store) {
             Output.standardError("demo: open http://\(host):\(port)\(link) to sign in as admin (the link works once, for an hour)")

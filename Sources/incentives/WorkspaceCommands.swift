@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IncentiveEngine
+import IncentiveServer
 import IncentiveSheets
 import IncentiveStore
 
@@ -368,10 +369,15 @@ struct Runs: ParsableCommand {
         @Argument(help: ArgumentHelp("The run id.", valueName: "run"))
         var id: Int
 
-        @Option(help: "Output format: table, csv or json.")
+        @Option(help: "Output format: table, csv, json or xlsx (with --output).")
         var format: OutputFormat = .table
 
+        @Option(help: ArgumentHelp("Write the output to this file instead of stdout (replaced only when complete).", valueName: "file"))
+        var output: String?
+
         @OptionGroup var workspace: WorkspaceOption
+
+        func validate() throws { try WorkbookOutput.validate(format == .xlsx, output: output) }
 
         func run() throws {
             let (summary, result) = try workspace.attempt { try $0.runResult(id) }
@@ -383,9 +389,10 @@ struct Runs: ParsableCommand {
                         + "; \(summary.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", "))")
             }
             switch format {
-            case .csv: Output.standardOutput(ResultsCSV.render(result.rows))
-            case .json: Output.standardOutput(ResultsJSON.render(result))
-            case .table: Output.standardOutput(Output.forPeople(SummaryTable.render(result)))
+            case .csv: try Output.write(ResultsCSV.render(result.rows), to: output)
+            case .json: try Output.write(ResultsJSON.render(result), to: output)
+            case .table: try Output.write(Output.forPeople(SummaryTable.render(result)), to: output)
+            case .xlsx: try WorkbookOutput.write(WriteReports.results(result), to: output)
             }
         }
     }
@@ -430,11 +437,12 @@ struct Runs: ParsableCommand {
                 The booking lines are those whose values differ between the data as known at the two runs' imports, each \
                 with its partner, its columns' old and new values and the import that changed it (added and retired lines \
                 too); the text lists the first \(RunDiffText.lineLimit). --format csv prints the changed result rows, or with \
-                --lines the changed booking lines; --format json has both, in full.
+                --lines the changed booking lines; --format json has both, in full; --format xlsx (with --output) writes \
+                a workbook with both and the programs.
                 """
         )
 
-        enum Format: String, ExpressibleByArgument, CaseIterable { case text, csv, json }
+        enum Format: String, ExpressibleByArgument, CaseIterable { case text, csv, json, xlsx }
 
         @Argument(help: ArgumentHelp("The earlier run.", valueName: "run-a"))
         var first: Int
@@ -442,8 +450,11 @@ struct Runs: ParsableCommand {
         @Argument(help: ArgumentHelp("The later run.", valueName: "run-b"))
         var second: Int
 
-        @Option(help: "Output format: text, csv or json.")
+        @Option(help: "Output format: text, csv, json or xlsx (with --output).")
         var format: Format = .text
+
+        @Option(help: ArgumentHelp("Write the output to this file instead of stdout (replaced only when complete).", valueName: "file"))
+        var output: String?
 
         @Flag(help: "With --format csv: the changed booking lines instead of the changed result rows.")
         var lines = false
@@ -451,15 +462,22 @@ struct Runs: ParsableCommand {
         @OptionGroup var workspace: WorkspaceOption
 
         func validate() throws {
-            if lines && format != .csv { throw ValidationError("--lines goes with --format csv (text and json list the lines anyway)") }
+            if lines && format != .csv { throw ValidationError("--lines goes with --format csv (text, json and xlsx list the lines anyway)") }
+            try WorkbookOutput.validate(format == .xlsx, output: output)
         }
 
         func run() throws {
-            let diff = try workspace.attempt { try $0.diffRuns(first, second) }
+            let (diff, partners) = try workspace.attempt { store in
+                (
+                    try store.diffRuns(first, second),
+                    format == .xlsx ? try store.changedPartners(first, second, query: PartnerQuery(limit: Int.max)).items : []
+                )
+            }
             switch format {
-            case .text: Output.standardOutput(Output.forPeople(RunDiffText.render(diff)))
-            case .csv: Output.standardOutput(lines ? RunDiffText.linesCSV(diff) : RunDiffText.csv(diff))
-            case .json: Output.standardOutput(RunDiffJSON.render(diff))
+            case .text: try Output.write(Output.forPeople(RunDiffText.render(diff)), to: output)
+            case .csv: try Output.write(lines ? RunDiffText.linesCSV(diff) : RunDiffText.csv(diff), to: output)
+            case .json: try Output.write(RunDiffJSON.render(diff), to: output)
+            case .xlsx: try WorkbookOutput.write(WriteSheets.diff(diff, partners: partners), to: output)
             }
         }
     }

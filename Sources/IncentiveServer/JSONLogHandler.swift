@@ -1,0 +1,173 @@
+import Foundation
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `serve --log-format json`: one JSON object per line for log collectors,
+/// `{"timestamp":"2026-11-30T10:00:00.123Z","level":"info","label":"incentives","message":"request","metadata":{"method":"GET",...}}`.
+///
+/// The request log is on the hot path: a line is built as bytes (no encoder, no `Date` formatting) and written
+/// with one `write(2)`, which keeps lines whole between threads.
+public struct JSONLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    public var logLevel: Logger.Level = .info
+    let label: String
+    let descriptor: Int32
+
+    /// Lines to `descriptor` (default: standard error, where the text log goes).
+    public init(label: String, descriptor: Int32 = STDERR_FILENO, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.label = label
+        self.descriptor = descriptor
+        self.metadataProvider = metadataProvider
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        // The request log's entries carry their own metadata only: no dictionary is merged for them.
+        var merged = event.metadata ?? [:]
+        if !metadata.isEmpty || metadataProvider != nil {
+            merged = metadata
+            if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
+            if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        }
+        let bytes = Self.line(
+            timestamp: Self.now(), level: event.level, label: label, message: event.message.description, metadata: merged)
+        bytes.withUnsafeBufferPointer { buffer in
+            var done = 0
+            while done < buffer.count {
+                let count = write(descriptor, buffer.baseAddress! + done, buffer.count - done)
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { return }
+                done += count
+            }
+        }
+    }
+
+    /// The line, newline included; metadata keys sorted, so a line is the same whatever the dictionary's order.
+    static func line(timestamp: (seconds: Int, milliseconds: Int), level: Logger.Level, label: String, message: String, metadata: Logger.Metadata)
+        -> [UInt8]
+    {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(160 + message.utf8.count)
+        bytes.append(contentsOf: "{\"timestamp\":\"".utf8)
+        appendTimestamp(timestamp, to: &bytes)
+        bytes.append(contentsOf: "\",\"level\":\"".utf8)
+        bytes.append(contentsOf: level.rawValue.utf8)
+        bytes.append(contentsOf: "\",\"label\":".utf8)
+        appendString(label, to: &bytes)
+        bytes.append(contentsOf: ",\"message\":".utf8)
+        appendString(message, to: &bytes)
+        if !metadata.isEmpty {
+            bytes.append(contentsOf: ",\"metadata\":".utf8)
+            appendObject(metadata, to: &bytes)
+        }
+        bytes.append(contentsOf: "}\n".utf8)
+        return bytes
+    }
+
+    static func appendObject(_ metadata: Logger.Metadata, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "{"))
+        var first = true
+        for key in metadata.keys.sorted() {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            appendString(key, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            appendValue(metadata[key]!, to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    static func appendValue(_ value: Logger.Metadata.Value, to bytes: inout [UInt8]) {
+        switch value {
+        case .string(let text): appendString(text, to: &bytes)
+        case .stringConvertible(let item): appendString(item.description, to: &bytes)
+        case .dictionary(let dictionary): appendObject(dictionary, to: &bytes)
+        case .array(let items):
+            bytes.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                appendValue(item, to: &bytes)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        }
+    }
+
+    static let hex = Array("0123456789abcdef".utf8)
+
+    /// A JSON string: `"` and `\` escaped, control characters as `\n`, `\r`, `\t` or `\u00XX`; the rest as UTF-8.
+    static func appendString(_ text: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20, 0x7F:
+                bytes.append(contentsOf: "\\u00".utf8)
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 0x0F)])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// The wall clock: seconds since 1970 and milliseconds.
+    static func now() -> (seconds: Int, milliseconds: Int) {
+        let milliseconds = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        let seconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
+        return (Int(seconds), Int(milliseconds - seconds * 1000))
+    }
+
+    /// `2026-11-30T10:00:00.123Z`, from the civil date of the days since 1970 (no time-zone lookup).
+    static func appendTimestamp(_ time: (seconds: Int, milliseconds: Int), to bytes: inout [UInt8]) {
+        let days = time.seconds >= 0 ? time.seconds / 86_400 : (time.seconds - 86_399) / 86_400
+        let secondOfDay = time.seconds - days * 86_400
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func digits(_ value: Int, _ count: Int) {
+            var divisor = 1
+            for _ in 1..<count { divisor *= 10 }
+            var value = value
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                value %= divisor
+                divisor /= 10
+            }
+        }
+        digits(year, 4)
+        bytes.append(UInt8(ascii: "-"))
+        digits(month, 2)
+        bytes.append(UInt8(ascii: "-"))
+        digits(day, 2)
+        bytes.append(UInt8(ascii: "T"))
+        digits(secondOfDay / 3600, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(secondOfDay / 60 % 60, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(secondOfDay % 60, 2)
+        bytes.append(UInt8(ascii: "."))
+        digits(time.milliseconds, 3)
+        bytes.append(UInt8(ascii: "Z"))
+    }
+}
