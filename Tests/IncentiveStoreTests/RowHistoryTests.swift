@@ -60,6 +60,26 @@ import Testing
         #expect(try Self.rows(workspace, "SELECT COUNT(*) FROM workspace_info WHERE key = 'writing_import'") == [["0"]])
     }
 
+    /// The first import of bookings makes the partner index once, after the rows: it is there afterwards, as
+    /// the schema makes it, and a refused first import leaves it as it was; the partner's rows are found by it.
+    @Test func theFirstBookingsImportMakesThePartnerIndexAfterTheRows() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try Workspace.create(at: sandbox.path("w.sqlite"))
+        for file in try Sandbox.programFiles(Sandbox.examplePrograms) { _ = try workspace.addProgram(file: file) }
+        let index = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'bookings' AND sql IS NOT NULL"
+        let made = [["bookings_by_partner", "CREATE INDEX bookings_by_partner ON bookings(partner_id)"]]
+        #expect(try Self.rows(workspace, index) == made)
+        let bad = try sandbox.write(Self.bookingsHeader + Self.firstLine + "SO15-9,1,NL1001,2015-13-01,,UCS-B200M4-U,1,1.00,USD,\n", to: "bad.csv")
+        #expect(throws: DiagnosticReport.self) { try workspace.importFile(.bookings, path: bad) }
+        #expect(try Self.rows(workspace, index) == made)
+        _ = try workspace.importFolder(Sandbox.exampleData)
+        #expect(try Self.rows(workspace, index) == made)
+        let plan = try Self.rows(workspace, "EXPLAIN QUERY PLAN SELECT * FROM bookings WHERE partner_id = 'NL1001'")
+        #expect(plan.contains { $0.last?.contains("bookings_by_partner") == true })
+        #expect(try Self.rows(workspace, "SELECT COUNT(*) FROM bookings WHERE partner_id = 'NL1001'") == [["9"]], "the lines of NL1001 in bookings.csv")
+    }
+
     @Test func aReimportKeepsTheVersionsItReplaces() throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
