@@ -142,9 +142,9 @@ extension Workspace {
                     let digest = digests[files.firstIndex { $0.1 == file }!]
                     // The change set first: its id is the `added_by` of every row the file brings.
                     let id = try Self.beginChange(db, kind: kind, fileName: name, digest: digest)
-                    // Into an empty table, the partner index is made once from the stored rows (a sort) instead
-                    // of growing line by line in partner order, a B-tree search per line (the first import).
-                    let rebuilt = kind == .bookings ? try Self.dropIndexesIfEmpty(db, table: kind.table) : []
+                    // Into an empty table, the secondary indexes (by partner, by name) are made once from the stored
+                    // rows (a sort) instead of growing row by row in file order, a B-tree search per row (the first import).
+                    let rebuilt = try Self.dropIndexesIfEmpty(db, table: kind.table)
                     var writer = try TableWriter(db, kind: kind, importID: Int64(id), tracksKeys: mode.replace)
                     switch kind {
                     case .partners:
@@ -362,6 +362,16 @@ struct TableWriter {
         let oldRaw = old.sqliteStatement
         var failure: Int32 = SQLITE_OK
         var failureMessage = ""
+        // Values are bound without a copy (`SQLITE_STATIC`): the line's fields stay where the reader put them,
+        // and each text made here has its own buffer, until the statement has run (within this line's call).
+        let booked = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 10)
+        let shipped = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 10)
+        var currency = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 16)
+        defer {
+            booked.deallocate()
+            shipped.deallocate()
+            currency.deallocate()
+        }
         var scratch: [UInt8] = []
         scratch.reserveCapacity(64)
         var rows = 0, touched = 0
@@ -373,28 +383,34 @@ struct TableWriter {
         BookingFile.read(path: file, displayName: displayName, dataset: dataset, collector: &collector, progress: { progress($0, total) }) {
             line, collector in
             if collector.hasErrors || failure != SQLITE_OK { return }
-            /// Binds the line to `target`; `scratch` holds the currency after it.
+            /// The text of `day` in `buffer` (10 bytes).
+            func dayText(_ day: Day, _ buffer: UnsafeMutableBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+                scratch.removeAll(keepingCapacity: true)
+                CanonicalCSV.appendDay(day, to: &scratch)
+                let count = min(scratch.count, buffer.count)
+                for index in 0..<count { buffer[index] = scratch[index] }
+                return UnsafeBufferPointer(rebasing: buffer[0..<count])
+            }
+            if line.currency.count > currency.count {
+                currency.deallocate()
+                currency = .allocate(capacity: line.currency.count)
+            }
+            for (index, byte) in line.currency.enumerated() { currency[index] = FieldParsing.asciiUpper(byte) }
+            let currencyText = UnsafeBufferPointer(rebasing: currency[0..<line.currency.count])
+            let bookedText = dayText(line.bookedOn, booked)
+            let shippedText = line.shippedOn.map { dayText($0, shipped) }
+            /// Binds the line to `target`.
             func bindLine(_ target: SQLiteStatement) {
-                Self.bind(target, 1, line.orderID)
-                Self.bind(target, 2, line.lineID)
-                Self.bind(target, 3, line.partnerID)
-                scratch.removeAll(keepingCapacity: true)
-                CanonicalCSV.appendDay(line.bookedOn, to: &scratch)
-                scratch.withUnsafeBufferPointer { Self.bind(target, 4, $0) }
-                if let shipped = line.shippedOn {
-                    scratch.removeAll(keepingCapacity: true)
-                    CanonicalCSV.appendDay(shipped, to: &scratch)
-                    scratch.withUnsafeBufferPointer { Self.bind(target, 5, $0) }
-                } else {
-                    sqlite3_bind_null(target, 5)
-                }
-                Self.bind(target, 6, line.sku)
-                if line.quantity.isEmpty { sqlite3_bind_null(target, 7) } else { Self.bind(target, 7, line.quantity) }
+                Self.bindStatic(target, 1, line.orderID)
+                Self.bindStatic(target, 2, line.lineID)
+                Self.bindStatic(target, 3, line.partnerID)
+                Self.bindStatic(target, 4, bookedText)
+                if let shippedText { Self.bindStatic(target, 5, shippedText) } else { sqlite3_bind_null(target, 5) }
+                Self.bindStatic(target, 6, line.sku)
+                if line.quantity.isEmpty { sqlite3_bind_null(target, 7) } else { Self.bindStatic(target, 7, line.quantity) }
                 sqlite3_bind_int64(target, 8, line.amount)
-                scratch.removeAll(keepingCapacity: true)
-                for byte in line.currency { scratch.append(FieldParsing.asciiUpper(byte)) }
-                scratch.withUnsafeBufferPointer { Self.bind(target, 9, $0) }
-                Self.bind(target, 10, line.intendedUse)
+                Self.bindStatic(target, 9, currencyText)
+                Self.bindStatic(target, 10, line.intendedUse)
             }
             /// Runs `target` once; false (with `failure` set) when SQLite refused. `changes`: the rows it changed.
             var changes = 0
@@ -428,14 +444,14 @@ struct TableWriter {
                 insertFirst = made == 1
                 if changes > 0 && made > 1 {
                     // Changed, not added: the old version is in the history now.
-                    Self.bind(oldRaw, 1, line.orderID)
-                    Self.bind(oldRaw, 2, line.lineID)
+                    Self.bindStatic(oldRaw, 1, line.orderID)
+                    Self.bindStatic(oldRaw, 2, line.lineID)
                     sqlite3_bind_int64(oldRaw, 3, importID)
                     if sqlite3_step(oldRaw) == SQLITE_ROW {
                         let oldPartner = String(decoding: CanonicalCSV.text(oldRaw, 0), as: UTF8.self)
                         let oldAmount = sqlite3_column_int64(oldRaw, 1)
                         let oldCurrency = String(decoding: CanonicalCSV.text(oldRaw, 2), as: UTF8.self)
-                        let currency = String(decoding: scratch, as: UTF8.self)
+                        let currency = String(decoding: currencyText, as: UTF8.self)
                         if let warning = Self.changeWarning(
                             order: String(decoding: line.orderID, as: UTF8.self), line: String(decoding: line.lineID, as: UTF8.self),
                             old: (oldPartner, oldAmount, oldCurrency),
@@ -448,8 +464,8 @@ struct TableWriter {
                 }
             }
             if let seenRaw {
-                Self.bind(seenRaw, 1, line.orderID)
-                Self.bind(seenRaw, 2, line.lineID)
+                Self.bindStatic(seenRaw, 1, line.orderID)
+                Self.bindStatic(seenRaw, 2, line.lineID)
                 guard step(seenRaw) else { return }
             }
             rows += 1
@@ -487,11 +503,12 @@ struct TableWriter {
         return "order \(Diagnostic.escaped(order))/\(Diagnostic.escaped(line)) " + parts.joined(separator: "; ")
     }
 
+    /// Binds `bytes` without a copy: they must stay as they are until the statement has run and been reset.
     @inline(__always)
-    static func bind(_ statement: SQLiteStatement, _ index: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
-        if let base = bytes.baseAddress {
-            _ = base.withMemoryRebound(to: CChar.self, capacity: max(bytes.count, 1)) {
-                sqlite3_bind_text(statement, index, $0, Int32(bytes.count), transientDestructor)
+    static func bindStatic(_ statement: SQLiteStatement, _ index: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
+        if let base = bytes.baseAddress, bytes.count > 0 {
+            _ = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                sqlite3_bind_text(statement, index, $0, Int32(bytes.count), nil)
             }
         } else {
             _ = sqlite3_bind_text(statement, index, "", 0, transientDestructor)
