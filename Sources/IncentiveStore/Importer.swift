@@ -317,23 +317,52 @@ struct TableWriter {
     }
 
     mutating func upsert(_ values: [(any DatabaseValueConvertible)?]) throws {
-        let arguments = StatementArguments(values + [importID])
         rows += 1
+        let connection = db.sqliteConnection
+        let keyCount = Self.columns(kind).keys.count
         if insertFirst {
-            try insert.execute(arguments: arguments)
-            if db.changesCount > 0 {
+            try Self.execute(insert, values, importID, connection)
+            if sqlite3_changes(connection) > 0 {
                 touched += 1
-                if let seen { try seen.execute(arguments: StatementArguments(Array(values.prefix(Self.columns(kind).keys.count)))) }
+                if let seen { try Self.execute(seen, values.prefix(keyCount), nil, connection) }
                 return
             }
             insertFirst = false
         }
-        let before = db.totalChangesCount
-        try statement.execute(arguments: arguments)
-        touched += db.changesCount
+        let before = sqlite3_total_changes(connection)
+        try Self.execute(statement, values, importID, connection)
+        touched += Int(sqlite3_changes(connection))
         // A new row (one change; a changed one makes two, with its history row): insert first again.
-        insertFirst = db.totalChangesCount - before == 1
-        if let seen { try seen.execute(arguments: StatementArguments(Array(values.prefix(Self.columns(kind).keys.count)))) }
+        insertFirst = sqlite3_total_changes(connection) &- before == 1
+        if let seen { try Self.execute(seen, values.prefix(keyCount), nil, connection) }
+    }
+
+    /// Binds `values` (and `importID` after them) to `statement` straight through SQLite and runs it: a
+    /// first import writes a million small-table rows, where GRDB's arguments cost more than SQLite's work.
+    static func execute(
+        _ statement: Statement, _ values: some Collection<(any DatabaseValueConvertible)?>, _ importID: Int64?, _ connection: SQLiteConnection?
+    ) throws {
+        let raw = statement.sqliteStatement
+        var index: Int32 = 1
+        for value in values {
+            switch value?.databaseValue.storage ?? .null {
+            case .null: sqlite3_bind_null(raw, index)
+            case .int64(let number): sqlite3_bind_int64(raw, index, number)
+            case .double(let number): sqlite3_bind_double(raw, index, number)
+            case .string(let text): sqlite3_bind_text(raw, index, text, -1, transientDestructor)
+            case .blob(let data):
+                _ = data.withUnsafeBytes { sqlite3_bind_blob(raw, index, $0.baseAddress, Int32($0.count), transientDestructor) }
+            }
+            index += 1
+        }
+        if let importID { sqlite3_bind_int64(raw, index, importID) }
+        let code = sqlite3_step(raw)
+        guard code == SQLITE_DONE else {
+            let message = String(cString: sqlite3_errmsg(connection))
+            sqlite3_reset(raw)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+        }
+        sqlite3_reset(raw)
     }
 
     func finish() throws -> (rows: Int, added: Int, changed: Int, unchanged: Int) {
