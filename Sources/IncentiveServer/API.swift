@@ -466,7 +466,7 @@ struct API: Sendable {
         let page: Page? = format == "json" ? try Page(request) : nil
         let workspace = self.workspace
         let answer = { [partner] () async throws -> String in
-            let (_, result) = try await blocking { try workspace.runResult(id, partner: partner) }
+            let (_, result) = try await blocking { try workspace.runResult(id, partner: partner, checks: page == nil ? .failedReasons : .all) }
             let rows = result.rows.filter { program == nil || $0.program == program }
             guard let page else { return ResultsCSV.render(rows) }
             return String(decoding: try JSONBody.encoder.encode(page.slice(rows.map(RowDocument.init))), as: UTF8.self)

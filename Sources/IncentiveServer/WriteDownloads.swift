@@ -22,7 +22,7 @@ extension API {
     func resultsWorkbook(run id: Int, partner: String?, program: String?) async throws -> Response {
         let workspace = self.workspace
         let data = try await blocking { () throws -> Data in
-            var (_, result) = try workspace.runResult(id, partner: partner)
+            var (_, result) = try workspace.runResult(id, partner: partner, checks: .failedReasons)
             if let program { result.programs = result.programs.filter { $0.program.id == program } }
             return try WriteReports.results(result).data()
         }

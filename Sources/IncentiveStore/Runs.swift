@@ -3,6 +3,15 @@ import GRDB
 import IncentiveEngine
 import Synchronization
 
+/// Which checks `runResult` reads back with a stored run's rows.
+public enum StoredChecks: Sendable {
+    /// Every check with its explanation (the JSON of the results, explanations, diffs).
+    case all
+    /// Only the failed checks, without their explanations: what the results CSV, the summary table and the
+    /// results workbook show (each row's reasons). A run of 100,000 partners holds millions of explanations.
+    case failedReasons
+}
+
 /// A stored run: when, with what, and its totals.
 public struct RunSummary: Sendable {
     public var id: Int
@@ -157,12 +166,14 @@ extension Workspace {
 
     /// A stored run's results, rebuilt exactly as `compute` produced them (same programs, partners, rows, checks).
     /// With `partner`, only that partner's results (the programs' lists hold just that partner).
-    public func runResult(_ id: Int, partner: String? = nil) throws -> (summary: RunSummary, result: ComputeResult) {
-        try pool.read { db in try runResult(db, id, partner: partner) }
+    public func runResult(_ id: Int, partner: String? = nil, checks: StoredChecks = .all) throws -> (summary: RunSummary, result: ComputeResult) {
+        try pool.read { db in try runResult(db, id, partner: partner, checks: checks) }
     }
 
     /// `runResult` inside a read the caller holds.
-    func runResult(_ db: Database, _ id: Int, partner: String?) throws -> (summary: RunSummary, result: ComputeResult) {
+    func runResult(_ db: Database, _ id: Int, partner: String?, checks detail: StoredChecks = .all) throws -> (
+        summary: RunSummary, result: ComputeResult
+    ) {
         let summary = try runSummary(db, id)
         var programs: [ProgramResult] = []
         for entry in summary.programs {
@@ -171,8 +182,10 @@ extension Workspace {
             for row in try Row.fetchAll(
                 cached: db,
                 sql: """
-                    SELECT c.row_id, c.code, c.passed, c.reason, c.explanation FROM run_checks c JOIN run_rows r ON r.id = c.row_id
-                    WHERE r.run_id = ? AND r.program_id = ? \(partner == nil ? "" : "AND r.partner_id = ?") ORDER BY c.row_id, c.position
+                    SELECT c.row_id, c.code, c.passed, c.reason, \(detail == .all ? "c.explanation" : "''")
+                    FROM run_checks c JOIN run_rows r ON r.id = c.row_id
+                    WHERE r.run_id = ? AND r.program_id = ? \(partner == nil ? "" : "AND r.partner_id = ?")
+                    \(detail == .all ? "" : "AND NOT c.passed") ORDER BY c.row_id, c.position
                     """, arguments: [id, entry.id] + (partner.map { [$0] } ?? []))
             {
                 let code: String = row[1]

@@ -380,7 +380,8 @@ struct Runs: ParsableCommand {
         func validate() throws { try WorkbookOutput.validate(format == .xlsx, output: output) }
 
         func run() throws {
-            let (summary, result) = try workspace.attempt { try $0.runResult(id) }
+            // Only the JSON shows every check with its explanation; the others show each row's reasons.
+            let (summary, result) = try workspace.attempt { try $0.runResult(id, checks: format == .json ? .all : .failedReasons) }
             if format == .table {
                 Output.standardError(
                     "run \(summary.id) (started \(summary.startedAt)): "
