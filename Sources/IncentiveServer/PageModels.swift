@@ -260,6 +260,8 @@ struct PartnerPage: Sendable {
     /// "Partner Provider", for a provider.
     var provider: String?
     var storedRun: RunLabel?
+    /// The stored run's rows of this partner, as CSV and as a workbook.
+    var downloads: [Download] = []
     var programs: [Program]
     var advice: [String]
     var hasAdvice: Bool

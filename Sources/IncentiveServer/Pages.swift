@@ -339,8 +339,10 @@ struct Pages: Sendable {
         let advice = adviceLines(id: id, input: input, computed: result, language: language)
         return PartnerPage(
             t: language.texts, partnerID: partner.id, partnerName: partner.name, country: partner.country, tier: partner.tier.rawValue,
-            provider: partner.provider ? "Partner Provider" : nil, storedRun: storedRun, programs: programs, advice: advice.summary,
-            hasAdvice: !advice.summary.isEmpty, calendar: advice.calendar, hasCalendar: !advice.calendar.isEmpty)
+            provider: partner.provider ? "Partner Provider" : nil, storedRun: storedRun,
+            downloads: storedRun.map { Download.csvAndXLSX("\(API.prefix)/runs/\($0.id)/results", [("partner", id)]) } ?? [],
+            programs: programs, advice: advice.summary, hasAdvice: !advice.summary.isEmpty, calendar: advice.calendar,
+            hasCalendar: !advice.calendar.isEmpty)
     }
 
     /// The advisor's view in a few sentences: where each open subtrack's pace leads, and MDF lost to untagged orders; and

@@ -12,7 +12,13 @@ enum PartnerHTML {
         html.raw("<p class=\"muted\">").html(page.country).raw(" · ").html(page.tier)
         if let provider = page.provider { html.raw(" · ").html(provider) }
         html.raw("</p>\n<p class=\"muted\">").html(t["projection"]).raw("</p>\n")
-        if page.storedRun == nil { html.raw("<p class=\"muted\">").html(t["noStoredRun"]).raw("</p>") }
+        if let run = page.storedRun {
+            html.raw("<p class=\"downloads\">⤓ ").html(t["storedRun"]).raw(" ").html(String(run.id)).raw(": ")
+            for download in page.downloads { html.raw("<a href=\"").html(download.href).raw("\" download>").html(download.label).raw("</a> ") }
+            html.raw("</p>")
+        } else {
+            html.raw("<p class=\"muted\">").html(t["noStoredRun"]).raw("</p>")
+        }
         html.raw("\n")
         if page.hasAdvice {
             html.raw("<div class=\"card\"><h2>").html(t["advice"]).raw("</h2><ul>")

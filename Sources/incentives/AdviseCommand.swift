@@ -48,8 +48,11 @@ struct Advise: ParsableCommand {
     @Option(help: ArgumentHelp("Write the output to this file instead of stdout (replaced only when complete).", valueName: "file"))
     var output: String?
 
+    @OptionGroup var sheets: SpreadsheetOptions
+
     func validate() throws {
         try known.validate(with: input)
+        try sheets.validate(with: input)
         try WorkbookOutput.validate(format == .xlsx, output: output)
         guard horizon >= 1 else { throw ValidationError("--horizon: expected a whole number of periods, 1 or more (got \(horizon))") }
     }
@@ -69,14 +72,9 @@ struct Advise: ParsableCommand {
         }
         let view = Advisor.bookings(asOf: day)
         let loaded: LoadedInput
-        if let data = input.data, let programs = input.programs {
-            do {
-                loaded = try Engine.load(
-                    dataDirectory: data, programsDirectory: programs, programIDs: programIDs, tracePartner: partner, bookingView: view,
-                    names: Terminal.choiceNames)
-            } catch {
-                throw Terminal.reportProblems(error)
-            }
+        if input.data != nil && input.programs != nil {
+            // The folder as compute reads it (Excel dialects and workbooks too); its warnings are reported there.
+            loaded = try Terminal.load(input, programIDs: programIDs, tracePartner: partner, bookingView: view, read: sheets.value)
         } else {
             let workspace = try Terminal.openWorkspace(input.workspace)
             let point = try known.resolve(in: workspace)
@@ -88,7 +86,7 @@ struct Advise: ParsableCommand {
                 throw Terminal.reportProblems(error)
             }
         }
-        Terminal.reportWarnings(loaded.warnings)
+        if input.data == nil { Terminal.reportWarnings(loaded.warnings) }
         guard let advice = Advisor.advise(partnerID: partner, input: loaded, asOf: day) else {
             throw CommandFailure(description: "no such partner: \(partner)")
         }

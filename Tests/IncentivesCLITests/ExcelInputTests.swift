@@ -27,6 +27,19 @@ import Testing
         }
     }
 
+    /// `advise --data` reads a folder as compute does: the same advice from the Excel export and the workbooks.
+    @Test(arguments: ["table", "json"])
+    func adviseGivesTheStandardFilesAdvice(format: String) throws {
+        let arguments = Self.programs + ["--partner", "NL1001", "--as-of", "2015-05-01", "--format", format]
+        let standard = try Self.expectSuccess(["advise", "--data", "examples/data"] + arguments)
+        #expect(standard.stdout.contains("NL1001"))
+        for folder in Self.folders {
+            let run = try Self.expectSuccess(["advise", "--data", folder] + arguments)
+            #expect(run.stdout == standard.stdout, "\(folder)")
+            #expect(run.stderr.contains("read as"), "\(folder)")
+        }
+    }
+
     @Test func eachConvertedFileIsReportedOnStandardError() throws {
         let csv = try Self.expectSuccess(["check", "--data", "examples/excel-nl/csv"] + Self.programs)
         let notes = csv.stderr.split(separator: "\n").map(String.init)
