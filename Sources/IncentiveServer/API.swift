@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import IncentiveAdvisor
 import IncentiveEngine
+import IncentiveSheets
 import IncentiveStore
 import NIOCore
 
@@ -260,38 +261,53 @@ struct API: Sendable {
         let query = request.uri.queryParameters
         let mode = ImportMode(
             replace: try Self.flag(query["replace"], parameter: "replace"), dryRun: try Self.flag(query["dry_run"], parameter: "dry_run"))
+        let read = ReadOptions(dialect: try Self.dialect(query["dialect"]), sheet: query["sheet"].map(String.init))
         let folder = try TemporaryFolder()
-        let path = folder.file(kind.fileName)
+        var path = folder.file(kind.fileName)
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
             folder.remove()
             throw APIError(status: .internalServerError, code: "internal", message: "cannot buffer the upload")
         }
         var size = 0
+        var start: [UInt8] = []
         do {
             for try await buffer in request.body {
                 size += buffer.readableBytes
                 if size > options.maxBodySize {
                     throw APIError(status: .contentTooLarge, code: "too_large", message: "the upload is larger than \(options.maxBodySize) bytes")
                 }
+                if start.count < 4 { start += buffer.readableBytesView.prefix(4 - start.count) }
                 try handle.write(contentsOf: Data(buffer.readableBytesView))
             }
             try handle.close()
+            // A workbook (a ZIP archive) is read as the .xlsx of its kind.
+            if start == Self.zipSignature {
+                let workbook = folder.file(Self.workbookName(kind))
+                try FileManager.default.moveItem(atPath: path, toPath: workbook)
+                path = workbook
+            }
         } catch {
             try? handle.close()
             folder.remove()
             throw error
         }
         let workspace = self.workspace
-        let display = "upload:\(kind.fileName)"
+        let upload = path
+        let display = "upload:\((upload as NSString).lastPathComponent)"
         let outcome: ImportOutcome
+        var notes: [String] = []
         do {
-            outcome = try await options.metrics.timeImport({
+            (outcome, notes) = try await options.metrics.timeImport({
                 try await blocking {
                     try folder.keep {
-                        try workspace.importFile(kind, path: path, displayName: display, mode: mode, remedies: Self.remedies, by: .account(admin.name))
+                        var heard: [String] = []
+                        let outcome = try workspace.importSpreadsheets(
+                            kind: kind, file: upload, displayName: display, dir: nil, read: read, mode: mode, remedies: Self.remedies,
+                            by: .account(admin.name), notes: { heard = $0 })
+                        return (outcome, heard)
                     }
                 }
-            }, rows: { $0.files.reduce(0) { $0 + $1.rows } })
+            }, rows: { $0.0.files.reduce(0) { $0 + $1.rows } })
         } catch let report as DiagnosticReport {
             throw APIError.invalid(report, what: "nothing was imported; the workspace is unchanged")
         }
@@ -300,6 +316,7 @@ struct API: Sendable {
             var rows, added, changed, unchanged, retired: Int
             var digest: String
             var warnings: [String]
+            var notes: [String]
             var dry_run: Bool
             var added_rows: [ImportReport.ListedRow]
             var changed_rows: [ImportReport.ChangedRow]
@@ -310,8 +327,23 @@ struct API: Sendable {
         return JSONBody.response(
             Answer(
                 kind: kind.rawValue, rows: file.rows, added: file.added, changed: file.changed, unchanged: file.unchanged, retired: file.retired,
-                digest: file.digest, warnings: Self.capped(outcome.warnings.lines(severity: .warning)), dry_run: outcome.dryRun,
+                digest: file.digest, warnings: Self.capped(outcome.warnings.lines(severity: .warning)), notes: notes, dry_run: outcome.dryRun,
                 added_rows: rows.added, changed_rows: rows.changed, retired_rows: rows.retired))
+    }
+
+    /// The first bytes of a ZIP archive, which an .xlsx workbook is.
+    static let zipSignature: [UInt8] = [0x50, 0x4B, 0x03, 0x04]
+
+    /// `bookings.xlsx` for bookings.
+    static func workbookName(_ kind: DataKind) -> String { (kind.fileName as NSString).deletingPathExtension + ".xlsx" }
+
+    /// The `dialect` query parameter of an upload: auto (the default), standard or excel-nl.
+    static func dialect(_ value: Substring?) throws -> ReadDialectChoice {
+        guard let value else { return .auto }
+        guard let choice = ReadDialectChoice(rawValue: String(value)) else {
+            throw APIError.badRequest("dialect must be auto, standard or excel-nl, not \(value)")
+        }
+        return choice
     }
 
     /// A yes/no query parameter: absent or `false` is no, `true` is yes, anything else is a 400.

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import IncentiveAdvisor
 import IncentiveEngine
+import IncentiveSheets
 import IncentiveStore
 import NIOCore
 
@@ -474,10 +475,12 @@ struct Pages: Sendable {
             return try await importUpload(request, context, kind: kind, path: file.path, display: display, language: language, by: .account(user.name))
         }
         do {
+            let path = try Self.namedForItsContent(file.path)
             let outcome = try await blocking {
-                try workspace.importFile(kind, path: file.path, displayName: display, mode: ImportMode(dryRun: true))
+                try workspace.importSpreadsheets(
+                    kind: kind, file: path, displayName: display, dir: nil, read: ReadOptions(), mode: ImportMode(dryRun: true), remedies: .plain)
             }
-            let token = try previews.keep(file: file.path, kind: kind, displayName: display, csrf: session.csrfToken)
+            let token = try previews.keep(file: path, kind: kind, displayName: display, csrf: session.csrfToken)
             return try await imports(
                 request, context,
                 outcome: UploadOutcome(
@@ -487,14 +490,32 @@ struct Pages: Sendable {
         }
     }
 
+    /// An uploaded file that is a workbook (a ZIP archive, whatever its name) gets the .xlsx name the readers
+    /// go by; any other file keeps its path and is read as CSV (standard, or an Excel dialect).
+    static func namedForItsContent(_ path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return path }
+        let start = (try? handle.read(upToCount: 4)).flatMap { $0 }
+        try? handle.close()
+        guard let start, Array(start) == API.zipSignature, !path.lowercased().hasSuffix(".xlsx") else { return path }
+        let renamed = (path as NSString).deletingPathExtension + ".xlsx"
+        try FileManager.default.moveItem(atPath: path, toPath: renamed)
+        return renamed
+    }
+
     /// Imports one uploaded file and shows the import page with what it did, or with its problems.
     func importUpload(
         _ request: Request, _ context: AppContext, kind: DataKind, path: String, display: String, language: Language, by actor: Actor
     ) async throws -> Response {
         let workspace = self.workspace
         do {
+            let path = try Self.namedForItsContent(path)
             let outcome = try await options.metrics.timeImport(
-                { try await blocking { try workspace.importFile(kind, path: path, displayName: display, by: actor) } },
+                {
+                    try await blocking {
+                        try workspace.importSpreadsheets(
+                            kind: kind, file: path, displayName: display, dir: nil, read: ReadOptions(), mode: ImportMode(), remedies: .plain, by: actor)
+                    }
+                },
                 rows: { $0.files.reduce(0) { $0 + $1.rows } })
             let summary = outcome.files[0]
             let done = [

@@ -131,7 +131,7 @@ public enum ReadFolder {
     /// the others. Call `remove()` on the result when done.
     public static func prepare(directory: String, options: ReadOptions) throws(DiagnosticReport) -> ReadPrepared {
         let found = try datasetFiles(in: directory)
-        var prepared = try prepare(files: found, options: options, linkedFolder: true)
+        var prepared = try prepare(files: found.map { ($0.fileName, $0.path, $0.path) }, options: options, linkedFolder: true)
         prepared.directory = prepared.temporary ?? directory
         if let temporary = prepared.temporary {
             prepared = ReadPrepared(
@@ -145,13 +145,22 @@ public enum ReadFolder {
     /// Prepares each file of an import (`fileName` says which dataset file it is). Standard files are read
     /// where they are; the others are converted into a temporary folder. Call `remove()` on the result when done.
     public static func prepare(files: [(fileName: String, path: String)], options: ReadOptions) throws(DiagnosticReport) -> ReadPrepared {
+        try prepare(files: files.map { ($0.fileName, $0.path, $0.path) }, options: options, linkedFolder: false)
+    }
+
+    /// `prepare(files:options:)` for files whose messages name them otherwise than by their path (an upload
+    /// kept in a temporary file is `upload:bookings.csv`).
+    public static func prepare(files: [(fileName: String, path: String, displayName: String)], options: ReadOptions) throws(DiagnosticReport)
+        -> ReadPrepared
+    {
         try prepare(files: files, options: options, linkedFolder: false)
     }
 
     /// With `linkedFolder`, the temporary folder also links every standard file, so that it is a whole dataset
     /// folder; the readers then report the temporary names, which `targets` maps back.
-    static func prepare(files: [(fileName: String, path: String)], options: ReadOptions, linkedFolder: Bool) throws(DiagnosticReport) -> ReadPrepared
-    {
+    static func prepare(files: [(fileName: String, path: String, displayName: String)], options: ReadOptions, linkedFolder: Bool) throws(
+        DiagnosticReport
+    ) -> ReadPrepared {
         var collector = DiagnosticCollector()
         var conversions: [(index: Int, bytes: [UInt8], sheet: ReadSheet?)] = []
         var notes: [String] = []
@@ -161,13 +170,15 @@ public enum ReadFolder {
             guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
             do {
                 if file.path.lowercased().hasSuffix(".xlsx") {
-                    let sheet = try ReadXLSX.read(path: file.path, file: file.path, fileName: file.fileName, sheet: options.sheet)
+                    let sheet = try ReadXLSX.read(path: file.path, file: file.displayName, fileName: file.fileName, sheet: options.sheet)
                     conversions.append((index, sheet.bytes, sheet))
                     let others = sheet.sheetNames.count > 1 ? " (of \(sheet.sheetNames.count): \(sheet.sheetNames.joined(separator: ", ")))" : ""
-                    notes.append("\(file.path): read as an Excel workbook, sheet \(sheet.name)\(others)")
-                } else if let converted = try ReadDialect.read(path: file.path, file: file.path, fileName: file.fileName, choice: options.dialect) {
+                    notes.append("\(file.displayName): read as an Excel workbook, sheet \(sheet.name)\(others)")
+                } else if let converted = try ReadDialect.read(
+                    path: file.path, file: file.displayName, fileName: file.fileName, choice: options.dialect)
+                {
                     conversions.append((index, converted.bytes, nil))
-                    notes.append("\(file.path): read as \(converted.conventions)")
+                    notes.append("\(file.displayName): read as \(converted.conventions)")
                 }
             } catch {
                 collector.merge(error.collector)
@@ -175,7 +186,7 @@ public enum ReadFolder {
         }
         if collector.hasErrors { throw DiagnosticReport(collector) }
         var result = ReadPrepared(
-            files: files.map { ReadPrepared.File(fileName: $0.fileName, original: $0.path, path: $0.path, displayName: $0.path) },
+            files: files.map { ReadPrepared.File(fileName: $0.fileName, original: $0.path, path: $0.path, displayName: $0.displayName) },
             directory: "", notes: notes, warnings: DiagnosticCollector(), temporary: nil, userDirectory: nil, targets: [:])
         if conversions.isEmpty { return result }
         let temporary = (NSTemporaryDirectory() as NSString).appendingPathComponent("incentives-sheets-\(UUID().uuidString)")
@@ -189,12 +200,12 @@ public enum ReadFolder {
                 try Data(conversion.bytes).write(to: URL(fileURLWithPath: path))
                 result.files[conversion.index].path = path
                 if let sheet = conversion.sheet {
-                    let name = ReadXLSX.sheetFile(file.path, sheet: sheet.name)
+                    let name = ReadXLSX.sheetFile(file.displayName, sheet: sheet.name)
                     result.files[conversion.index].displayName = name
                     // Folder readers report the temporary path; an import reports the display name.
                     targets[linkedFolder ? path : name] = .sheet(name, sheet)
                 } else if linkedFolder {
-                    targets[path] = .file(file.path)
+                    targets[path] = .file(file.displayName)
                 }
                 done.insert(conversion.index)
             }
@@ -203,7 +214,7 @@ public enum ReadFolder {
                     let link = (temporary as NSString).appendingPathComponent(file.fileName)
                     let target = URL(fileURLWithPath: file.path).standardizedFileURL.path
                     try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
-                    targets[link] = .file(file.path)
+                    targets[link] = .file(file.displayName)
                 }
             }
         } catch {

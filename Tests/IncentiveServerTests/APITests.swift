@@ -236,6 +236,44 @@ extension TestResponse {
         #expect(try bookings() == 2)
     }
 
+    /// Issue 18: an upload may be a Dutch Excel export or a workbook; it is read as `import` reads it, and the
+    /// answer says how (`notes`). The example's bookings in either form are the stored rows, unchanged.
+    @Test func uploadsReadExcelExportsAndWorkbooks() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let token = fixture.admin
+        let excel = try Data(contentsOf: Fixture.examples.appendingPathComponent("excel-nl/csv/bookings.csv"))
+        let workbook = try Data(contentsOf: Fixture.examples.appendingPathComponent("excel-nl/xlsx/bookings.xlsx"))
+        try await fixture.serve { client in
+            let fromExcel = try await client.execute(
+                uri: "/api/v1/imports/bookings", method: .post, headers: Fixture.headers(token), body: ByteBuffer(bytes: excel))
+            #expect(fromExcel.status == .ok)
+            let excelAnswer = try fromExcel.json()
+            #expect([excelAnswer["rows"], excelAnswer["added"], excelAnswer["changed"], excelAnswer["unchanged"]].map { $0 as? Int } == [66, 0, 0, 66])
+            #expect(excelAnswer["notes"] as? [String] == ["upload:bookings.csv: read as Excel (nl): ';' fields, decimal comma, dd-mm-yyyy"])
+
+            let fromWorkbook = try await client.execute(
+                uri: "/api/v1/imports/bookings", method: .post, headers: Fixture.headers(token), body: ByteBuffer(bytes: workbook))
+            #expect(fromWorkbook.status == .ok)
+            let workbookAnswer = try fromWorkbook.json()
+            #expect([workbookAnswer["rows"], workbookAnswer["unchanged"]].map { $0 as? Int } == [66, 66])
+            #expect(workbookAnswer["notes"] as? [String] == ["upload:bookings.xlsx: read as an Excel workbook, sheet Sheet1"])
+
+            // Read as the standard format, the export's ';' lines are refused, naming the upload.
+            let forced = try await client.execute(
+                uri: "/api/v1/imports/bookings?dialect=standard", method: .post, headers: Fixture.headers(token), body: ByteBuffer(bytes: excel))
+            #expect(forced.status == .unprocessableContent)
+            let details = try #require((try forced.json()["error"] as? [String: Any])?["details"] as? [[String: Any]])
+            #expect(details.first?["file"] as? String == "upload:bookings.csv")
+            let unknown = try await client.execute(
+                uri: "/api/v1/imports/bookings?dialect=excel-fr", method: .post, headers: Fixture.headers(token), body: ByteBuffer(bytes: excel))
+            #expect(unknown.status == .badRequest)
+        }
+        #expect(try fixture.workspace.status().rows.first { $0.kind == .bookings }?.count == 66)
+        let logged = try fixture.workspace.importLog().map(\.summary.file)
+        #expect(logged.contains("upload:bookings.xlsx!Sheet1") && logged.contains("upload:bookings.csv"), "\(logged)")
+    }
+
     @Test func enrolRunAndReadTheResults() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }

@@ -30,6 +30,37 @@ import Testing
 
     static func bookings(_ workspace: Workspace) throws -> Int? { try workspace.status().rows.first { $0.kind == .bookings }?.count }
 
+    /// Issue 18: a workbook uploaded on the page (whatever the browser calls it) is read as a workbook: its
+    /// preview and its import are those of the example's bookings, all unchanged.
+    @Test func aWorkbookUploadIsPreviewedAndImported() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let workbook = try Data(contentsOf: Fixture.examples.appendingPathComponent("excel-nl/xlsx/bookings.xlsx"))
+        @Sendable func form(_ csrf: String, action: String) -> ByteBuffer {
+            var body = ByteBuffer()
+            for (name, value) in [("csrf", csrf), ("kind", "bookings"), ("action", action)] {
+                body.writeString("------b\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+            }
+            body.writeString("------b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"export\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+            body.writeBytes(workbook)
+            body.writeString("\r\n------b--\r\n")
+            return body
+        }
+        try await fixture.serve { client in
+            let (jar, _) = try await PageTests.signIn(client, name: "ada", password: "admin-secret")
+            let page = try await client.execute(uri: "/imports", method: .get, headers: jar.header)
+            let csrf = try #require(page.csrf)
+            let preview = try await client.execute(uri: "/imports", method: .post, headers: Self.headers(jar), body: form(csrf, action: "preview"))
+            #expect(preview.status == .ok)
+            #expect(preview.text.contains("<p>66 rows, 0 added, 0 changed, 66 unchanged</p>"), "\(preview.text.prefix(4000))")
+            let imported = try await client.execute(uri: "/imports", method: .post, headers: Self.headers(jar), body: form(csrf, action: "import"))
+            #expect(imported.status == .ok)
+            #expect(imported.text.contains("66 rows, 0 added, 0 changed, 66 unchanged"))
+        }
+        #expect(try Self.bookings(fixture.workspace) == 66)
+        #expect(try fixture.workspace.importLog().map(\.summary.file).contains("upload:export!Sheet1"))
+    }
+
     @Test func aPreviewListsTheChangesThenImportImportsThatFile() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
