@@ -297,17 +297,18 @@ struct API: Sendable {
         let outcome: ImportOutcome
         var notes: [String] = []
         do {
-            (outcome, notes) = try await options.metrics.timeImport({
-                try await blocking {
-                    try folder.keep {
-                        var heard: [String] = []
-                        let outcome = try workspace.importSpreadsheets(
-                            kind: kind, file: upload, displayName: display, dir: nil, read: read, mode: mode, remedies: Self.remedies,
-                            by: .account(admin.name), notes: { heard = $0 })
-                        return (outcome, heard)
+            (outcome, notes) = try await options.metrics.timeImport(
+                {
+                    try await blocking {
+                        try folder.keep {
+                            var heard: [String] = []
+                            let outcome = try workspace.importSpreadsheets(
+                                kind: kind, file: upload, displayName: display, dir: nil, read: read, mode: mode, remedies: Self.remedies,
+                                by: .account(admin.name), notes: { heard = $0 })
+                            return (outcome, heard)
+                        }
                     }
-                }
-            }, rows: { $0.0.files.reduce(0) { $0 + $1.rows } })
+                }, rows: { $0.0.files.reduce(0) { $0 + $1.rows } })
         } catch let report as DiagnosticReport {
             throw APIError.invalid(report, what: "nothing was imported; the workspace is unchanged")
         }

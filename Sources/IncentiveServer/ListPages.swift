@@ -601,8 +601,9 @@ extension Pages {
         func cut(_ text: String) -> String { APIError.cut(text, to: APIError.maxMessage) }
         func left(_ count: Int, _ shown: Int, _ what: PageText) {
             if count > shown {
-                more.append(language.text(.moreRows).replacingOccurrences(of: "{count}", with: "\(count - shown)").replacingOccurrences(
-                    of: "{what}", with: language.text(what)))
+                more.append(
+                    language.text(.moreRows).replacingOccurrences(of: "{count}", with: "\(count - shown)").replacingOccurrences(
+                        of: "{what}", with: language.text(what)))
             }
         }
         if let preview = summary.preview {

@@ -59,8 +59,10 @@ public final class ServerMetrics: Sendable {
             buckets: Self.jobBuckets)
         runBookingLines = registry.makeCounter(
             descriptor: Self.name("run_booking_lines", unit: "total", "Booking lines read by the runs made through the server."))
-        runPartners = registry.makeCounter(descriptor: Self.name("run_partners", unit: "total", "Partners computed by the runs made through the server."))
-        runFailures = registry.makeCounter(descriptor: Self.name("run_failures", unit: "total", "Runs through the server refused: no run was stored."))
+        runPartners = registry.makeCounter(
+            descriptor: Self.name("run_partners", unit: "total", "Partners computed by the runs made through the server."))
+        runFailures = registry.makeCounter(
+            descriptor: Self.name("run_failures", unit: "total", "Runs through the server refused: no run was stored."))
     }
 
     static func name(_ name: String, unit: String, _ help: String) -> MetricNameDescriptor {

@@ -466,13 +466,15 @@ struct Pages: Sendable {
                 return try await imports(request, context, outcome: UploadOutcome(problems: [gone], total: 1))
             }
             defer { kept.remove() }
-            return try await importUpload(request, context, kind: kept.kind, path: kept.path, display: kept.displayName, language: language, by: .account(user.name))
+            return try await importUpload(
+                request, context, kind: kept.kind, path: kept.path, display: kept.displayName, language: language, by: .account(user.name))
         }
         guard let kindText = parts.fields["kind"], let kind = DataKind(rawValue: kindText) else { throw APIError.badRequest("unknown kind") }
         guard let file = parts.file else { throw APIError.badRequest("no file in the upload") }
         let display = "upload:\(file.name.isEmpty ? kind.fileName : file.name)"
         guard parts.fields["action"] == "preview" else {
-            return try await importUpload(request, context, kind: kind, path: file.path, display: display, language: language, by: .account(user.name))
+            return try await importUpload(
+                request, context, kind: kind, path: file.path, display: display, language: language, by: .account(user.name))
         }
         do {
             let path = try Self.namedForItsContent(file.path)
@@ -513,7 +515,8 @@ struct Pages: Sendable {
                 {
                     try await blocking {
                         try workspace.importSpreadsheets(
-                            kind: kind, file: path, displayName: display, dir: nil, read: ReadOptions(), mode: ImportMode(), remedies: .plain, by: actor)
+                            kind: kind, file: path, displayName: display, dir: nil, read: ReadOptions(), mode: ImportMode(), remedies: .plain,
+                            by: actor)
                     }
                 },
                 rows: { $0.files.reduce(0) { $0 + $1.rows } })

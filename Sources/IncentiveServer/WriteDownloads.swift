@@ -60,6 +60,9 @@ extension API {
 
     /// Letters, digits, `-`, `_` and `.` of `text`, for a file name in a header.
     static func fileNamePart(_ text: String) -> String {
-        String(text.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || "-_.".unicodeScalars.contains($0)) }.prefix(40).map(Character.init))
+        String(
+            text.unicodeScalars.filter {
+                $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || "-_.".unicodeScalars.contains($0))
+            }.prefix(40).map(Character.init))
     }
 }

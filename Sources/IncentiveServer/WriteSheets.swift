@@ -146,7 +146,8 @@ public enum WriteSheets {
             }
             if let entry = program.mdf {
                 mdf.append([
-                    .text(program.program.id), .text(entry.tier), .money(entry.qualifyingVolume), .money(entry.minimum), .money(entry.projectedVolume),
+                    .text(program.program.id), .text(entry.tier), .money(entry.qualifyingVolume), .money(entry.minimum),
+                    .money(entry.projectedVolume),
                     entry.minimumReachedOn.map(XLSXCell.date) ?? .empty, .money(entry.inPeriodVolume), .money(entry.taggedVolume),
                     .money(entry.untaggedVolume), .integer(Int64(entry.untaggedLines)), .money(entry.mdfLost),
                 ])

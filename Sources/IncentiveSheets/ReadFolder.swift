@@ -158,9 +158,9 @@ public enum ReadFolder {
 
     /// With `linkedFolder`, the temporary folder also links every standard file, so that it is a whole dataset
     /// folder; the readers then report the temporary names, which `targets` maps back.
-    static func prepare(files: [(fileName: String, path: String, displayName: String)], options: ReadOptions, linkedFolder: Bool) throws(
-        DiagnosticReport
-    ) -> ReadPrepared {
+    static func prepare(files: [(fileName: String, path: String, displayName: String)], options: ReadOptions, linkedFolder: Bool)
+        throws(DiagnosticReport) -> ReadPrepared
+    {
         var collector = DiagnosticCollector()
         var conversions: [(index: Int, bytes: [UInt8], sheet: ReadSheet?)] = []
         var notes: [String] = []

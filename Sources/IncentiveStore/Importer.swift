@@ -217,7 +217,8 @@ extension Workspace {
                 let finished = self.now()
                 for summary in summaries {
                     try Self.finishChange(
-                        db, id: summary.id, at: finished, rows: summary.rows, added: summary.added, changed: summary.changed, unchanged: summary.unchanged,
+                        db, id: summary.id, at: finished, rows: summary.rows, added: summary.added, changed: summary.changed,
+                        unchanged: summary.unchanged,
                         retired: summary.retired)
                 }
                 try Self.endChanges(db)

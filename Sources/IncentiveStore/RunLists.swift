@@ -350,7 +350,8 @@ extension Workspace {
     func partnerView(_ db: Database, _ id: String) throws -> (input: LoadedInput, stored: StoredStanding?)? {
         let input: LoadedInput
         do {
-            (input, _) = try loadInput(db, programIDs: [], tracePartner: id, onlyPartner: true, bookingView: nil, remedies: .plain, partnerMayBeMissing: true)
+            (input, _) = try loadInput(
+                db, programIDs: [], tracePartner: id, onlyPartner: true, bookingView: nil, remedies: .plain, partnerMayBeMissing: true)
         } catch is NoSuchPartner {
             return nil
         }

@@ -209,7 +209,8 @@ extension TestResponse {
             #expect(preview.status == .ok)
             let answer = try preview.json()
             #expect(answer["dry_run"] as? Bool == true)
-            #expect([answer["rows"], answer["added"], answer["changed"], answer["unchanged"], answer["retired"]].map { $0 as? Int } == [2, 1, 1, 0, 65])
+            #expect(
+                [answer["rows"], answer["added"], answer["changed"], answer["unchanged"], answer["retired"]].map { $0 as? Int } == [2, 1, 1, 0, 65])
             let changed = try #require(answer["changed_rows"] as? [[String: Any]])
             #expect(changed.map { $0["key"] as? String } == ["SO15-1001/1"])
             let changes = try #require(changed.first?["changes"] as? [[String: Any]])
@@ -249,7 +250,8 @@ extension TestResponse {
                 uri: "/api/v1/imports/bookings", method: .post, headers: Fixture.headers(token), body: ByteBuffer(bytes: excel))
             #expect(fromExcel.status == .ok)
             let excelAnswer = try fromExcel.json()
-            #expect([excelAnswer["rows"], excelAnswer["added"], excelAnswer["changed"], excelAnswer["unchanged"]].map { $0 as? Int } == [66, 0, 0, 66])
+            #expect(
+                [excelAnswer["rows"], excelAnswer["added"], excelAnswer["changed"], excelAnswer["unchanged"]].map { $0 as? Int } == [66, 0, 0, 66])
             #expect(excelAnswer["notes"] as? [String] == ["upload:bookings.csv: read as Excel (nl): ';' fields, decimal comma, dd-mm-yyyy"])
 
             let fromWorkbook = try await client.execute(
@@ -398,8 +400,9 @@ extension TestResponse {
             #expect(answer.map(\.message) == (status == nil ? nil : "the message"), "\(code)")
         }
         // The API words its own remedy; the command line's never reaches it.
-        #expect(APIError(WorkspaceError(.notFound, "no run 4 in the workspace (it has no runs yet)", detail: .noRunsYet(run: 4)))?.message
-            == "no run 4 in the workspace (it has no runs yet; make one with POST /api/v1/runs)")
+        #expect(
+            APIError(WorkspaceError(.notFound, "no run 4 in the workspace (it has no runs yet)", detail: .noRunsYet(run: 4)))?.message
+                == "no run 4 in the workspace (it has no runs yet; make one with POST /api/v1/runs)")
 
         let fixture = try Fixture()
         defer { fixture.remove() }
@@ -415,7 +418,8 @@ extension TestResponse {
                 headers: Fixture.headers(token))
             #expect(notEnrolled.status == .notFound)
             let error = try #require(try notEnrolled.json()["error"] as? [String: Any])
-            #expect(error["message"] as? String == "partner NL1002 is not enrolled in VIP25-6M collaboration/video (it is enrolled in: data-center/ucs)")
+            #expect(
+                error["message"] as? String == "partner NL1002 is not enrolled in VIP25-6M collaboration/video (it is enrolled in: data-center/ucs)")
         }
     }
 }

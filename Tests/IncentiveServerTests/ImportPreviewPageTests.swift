@@ -16,7 +16,8 @@ import Testing
         var body = ""
         for (name, value) in fields { body += "------b\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n" }
         if let file {
-            body += "------b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(file.name)\"\r\nContent-Type: text/csv\r\n\r\n\(file.content)\r\n"
+            body +=
+                "------b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(file.name)\"\r\nContent-Type: text/csv\r\n\r\n\(file.content)\r\n"
         }
         body += "------b--\r\n"
         return ByteBuffer(string: body)
@@ -41,7 +42,8 @@ import Testing
             for (name, value) in [("csrf", csrf), ("kind", "bookings"), ("action", action)] {
                 body.writeString("------b\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
             }
-            body.writeString("------b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"export\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+            body.writeString(
+                "------b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"export\"\r\nContent-Type: application/octet-stream\r\n\r\n")
             body.writeBytes(workbook)
             body.writeString("\r\n------b--\r\n")
             return body

@@ -69,7 +69,8 @@ import Testing
                 Self.sample(metrics, "incentives_http_request_duration_seconds_count", [route, ("method", "GET"), ("status", "200")]) == "3")
             // Every latency is under 10 s: the last finite bucket holds all three.
             #expect(
-                Self.sample(metrics, "incentives_http_request_duration_seconds_bucket", [route, ("method", "GET"), ("status", "200"), ("le", "10.0")])
+                Self.sample(
+                    metrics, "incentives_http_request_duration_seconds_bucket", [route, ("method", "GET"), ("status", "200"), ("le", "10.0")])
                     == "3")
             #expect(Self.sample(metrics, "incentives_http_requests_total", [("route", "unmatched"), ("method", "GET"), ("status", "404")]) == "1")
             // The raw paths are never labels.
@@ -127,7 +128,8 @@ import Testing
             "odd": .string("tab\tline\nbell\u{7}del\u{7F}é東"), "list": .array(["a", .dictionary(["k": "v"])]),
         ]
         let line = JSONLogHandler.line(
-            timestamp: (seconds: 1_796_032_800, milliseconds: 7), level: .info, label: "incentives", message: "request \"quoted\"", metadata: metadata)
+            timestamp: (seconds: 1_796_032_800, milliseconds: 7), level: .info, label: "incentives", message: "request \"quoted\"", metadata: metadata
+        )
         let text = String(decoding: line, as: UTF8.self)
         #expect(text.hasSuffix("}\n"))
         #expect(text.dropLast().contains("\n") == false)

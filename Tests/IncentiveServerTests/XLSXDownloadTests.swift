@@ -134,7 +134,8 @@ import Testing
         let bookings = try String(contentsOf: Fixture.examples.appendingPathComponent("data/bookings.csv"), encoding: .utf8)
         let line = try #require(bookings.split(separator: "\n").first { $0.hasPrefix("SO15-1102,1,") })
         let file = fixture.folder.appendingPathComponent("bookings.csv").path
-        try "order_id,line,partner_id,booked_on,shipped_on,sku,quantity,amount,currency,intended_use\n\(line.replacingOccurrences(of: "31250.00", with: "31250.01"))\n"
+        try
+            "order_id,line,partner_id,booked_on,shipped_on,sku,quantity,amount,currency,intended_use\n\(line.replacingOccurrences(of: "31250.00", with: "31250.01"))\n"
             .write(toFile: file, atomically: true, encoding: .utf8)
         _ = try fixture.workspace.importFile(.bookings, path: file)
         _ = try fixture.workspace.run()
@@ -192,7 +193,8 @@ import Testing
             let rows = try Self.read(book.body).dropFirst().flatMap { $0.rows.dropFirst() }
             #expect(!rows.isEmpty)
             #expect(rows.allSatisfy { $0.first == "s:NL1001" })
-            #expect(try await client.execute(uri: "/api/v1/runs/2/diff?since=1&format=xlsx", method: .get, headers: partner.header).status == .forbidden)
+            #expect(
+                try await client.execute(uri: "/api/v1/runs/2/diff?since=1&format=xlsx", method: .get, headers: partner.header).status == .forbidden)
 
             let (admin, _) = try await PageTests.signIn(client, name: "ada", password: "admin-secret")
             let diff = try await client.execute(uri: "/runs?a=1&b=2", method: .get, headers: admin.header)

@@ -47,7 +47,10 @@ import Testing
                 ]
             ])
         let sheet = book.sheets[1]
-        #expect(sheet.columns.map(\.title) == ["Partner", "Item", "Qualifying volume (EUR)", "Threshold (EUR)", "Eligible", "Paid (EUR)", "Missed (EUR)", "Reasons"])
+        #expect(
+            sheet.columns.map(\.title) == [
+                "Partner", "Item", "Qualifying volume (EUR)", "Threshold (EUR)", "Eligible", "Paid (EUR)", "Missed (EUR)", "Reasons",
+            ])
         #expect(sheet.rows.first?.first == .text("000123"))
         #expect(sheet.rows.count == 2)
     }

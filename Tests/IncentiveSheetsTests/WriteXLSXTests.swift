@@ -77,7 +77,8 @@ import Testing
     @Test func datesAreSerialNumbers() {
         // Serial numbers known from Excel: 1970-01-01 is 25569, 2023-01-01 is 44927, 1900-03-01 is 61.
         let days = [Day(year: 1970, month: 1, day: 1)!, Day(year: 2023, month: 1, day: 1)!, Day(year: 1900, month: 3, day: 1)!]
-        let sheet = XLSXSheet(name: "D", columns: [XLSXColumn("Day")], rows: days.map { [.date($0)] } + [[.date(Day(year: 1900, month: 2, day: 28)!)]])
+        let sheet = XLSXSheet(
+            name: "D", columns: [XLSXColumn("Day")], rows: days.map { [.date($0)] } + [[.date(Day(year: 1900, month: 2, day: 28)!)]])
         let xml = String(decoding: XLSXWorkbook.worksheet(sheet), as: UTF8.self)
         #expect(xml.contains("<c r=\"A2\" s=\"3\"><v>25569</v></c>"))
         #expect(xml.contains("<c r=\"A3\" s=\"3\"><v>44927</v></c>"))
@@ -114,7 +115,10 @@ import Testing
             "000123", "a&b<c>\"'", "bell\u{7}", "_x0041_", "  spaced  ", "line\nbreak", "cr\r\nlf", "Zoë 東京 🚀", "=1+2", "",
         ]
         var rows: [[XLSXCell]] = texts.map { [.text($0), .empty, .empty, .empty, .empty] }
-        rows.append([.text("numbers"), .money(Money(cents: 123_456)), .date(Day(year: 2023, month: 7, day: 31)!), .bool(true), .decimal(ScaledDecimal(units: 15_000, scale: 4))])
+        rows.append([
+            .text("numbers"), .money(Money(cents: 123_456)), .date(Day(year: 2023, month: 7, day: 31)!), .bool(true),
+            .decimal(ScaledDecimal(units: 15_000, scale: 4)),
+        ])
         rows.append([.text("negative"), .money(Money(cents: -5)), .date(Day(year: 1900, month: 3, day: 1)!), .bool(false), .integer(7)])
         let book = XLSXWorkbook(sheets: [
             XLSXSheet(name: "Edge: cases?", columns: ["Text", "Paid (USD)", "Day", "Flag", "Rate"].map { XLSXColumn($0) }, rows: rows),

@@ -77,7 +77,8 @@ import Testing
         #expect(try Self.rows(workspace, index) == made)
         let plan = try Self.rows(workspace, "EXPLAIN QUERY PLAN SELECT * FROM bookings WHERE partner_id = 'NL1001'")
         #expect(plan.contains { $0.last?.contains("bookings_by_partner") == true })
-        #expect(try Self.rows(workspace, "SELECT COUNT(*) FROM bookings WHERE partner_id = 'NL1001'") == [["9"]], "the lines of NL1001 in bookings.csv")
+        #expect(
+            try Self.rows(workspace, "SELECT COUNT(*) FROM bookings WHERE partner_id = 'NL1001'") == [["9"]], "the lines of NL1001 in bookings.csv")
     }
 
     @Test func aReimportKeepsTheVersionsItReplaces() throws {
@@ -125,7 +126,10 @@ import Testing
             try Self.rows(workspace, "SELECT amount_cents, added_by, retired_by FROM bookings_history ORDER BY added_by") == [
                 ["2400000", "8", "10"], ["2400001", "10", "12"],
             ])
-        #expect(try Self.rows(workspace, "SELECT amount_cents, added_by FROM bookings WHERE order_id = 'SO15-1001' AND line = '1'") == [["2400000", "12"]])
+        #expect(
+            try Self.rows(workspace, "SELECT amount_cents, added_by FROM bookings WHERE order_id = 'SO15-1001' AND line = '1'") == [
+                ["2400000", "12"]
+            ])
     }
 
     @Test func enrolmentsChangeAndLeaveThroughHistory() throws {
@@ -146,7 +150,10 @@ import Testing
                 ])
         #expect(try Self.rows(workspace, "SELECT COUNT(*) FROM enrollments") == [["16"]])
         let log = try Self.rows(workspace, "SELECT id, rows, added, changed, unchanged, retired FROM imports WHERE id > 8 ORDER BY id")
-        #expect(log == [["9", "1", "1", "0", "0", "0"], ["10", "1", "0", "1", "0", "0"], ["11", "1", "0", "0", "0", "1"], ["12", "1", "0", "0", "0", "1"]])
+        #expect(
+            log == [
+                ["9", "1", "1", "0", "0", "0"], ["10", "1", "0", "1", "0", "0"], ["11", "1", "0", "0", "0", "1"], ["12", "1", "0", "0", "0", "1"],
+            ])
         // A refused unenrolment leaves no trace: no import row, no history.
         _ = workspaceError { try workspace.unenroll(partner: "NL1002", program: "VIP25-6M", subtrack: "collaboration/voice") }
         #expect(try Self.rows(workspace, "SELECT MAX(id) FROM imports") == [["12"]])
@@ -183,10 +190,14 @@ import Testing
         try FileManager.default.copyItem(atPath: Sandbox.packageRoot.appendingPathComponent("Tests/Fixtures/workspace-v6.sqlite").path, toPath: path)
         #expect(try Workspace.appliedMigrations(path).contains("v7-row-history") == false)
         let workspace = try Workspace.open(at: path)
-        #expect(try workspace.pool.read { db in try Set(String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")) } == Set(Schema.migrator.migrations))
+        #expect(
+            try workspace.pool.read { db in try Set(String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")) }
+                == Set(Schema.migrator.migrations))
         for kind in DataKind.allCases {
             let count = kind == .enrollments ? 18 : exampleCounts[kind]!
-            #expect(try Self.rows(workspace, "SELECT added_by, COUNT(*) FROM \(kind.table) GROUP BY added_by") == (count == 0 ? [] : [["0", String(count)]]), "\(kind)")
+            #expect(
+                try Self.rows(workspace, "SELECT added_by, COUNT(*) FROM \(kind.table) GROUP BY added_by")
+                    == (count == 0 ? [] : [["0", String(count)]]), "\(kind)")
             #expect(try Self.rows(workspace, "SELECT COUNT(*) FROM \(kind.table)_history") == [["0"]], "\(kind)")
         }
         #expect(try Self.rows(workspace, "SELECT id, known_import FROM runs") == [["1", "NULL"]])
@@ -232,19 +243,22 @@ import Testing
             fields[6] = "99"  // quantity: no warning
             return fields.joined(separator: ",")
         }
-        let lines = [new(1), new(2), changed(stored[0]), changed(stored[1]), stored[2], new(3), changed(stored[3]), stored[4], stored[5], new(4)]
+        let lines =
+            [new(1), new(2), changed(stored[0]), changed(stored[1]), stored[2], new(3), changed(stored[3]), stored[4], stored[5], new(4)]
             + stored[6...]
         let file = try sandbox.write(Self.bookingsHeader + lines.joined(separator: "\n") + "\n", to: "mixed.csv")
         let outcome = try workspace.importFile(.bookings, path: file)
         #expect(outcome.files.map { [$0.rows, $0.added, $0.changed, $0.unchanged] } == [[70, 4, 3, 63]])
         #expect(outcome.warnings.warnings.isEmpty)
-        #expect(try Self.rows(workspace, "SELECT order_id, line, quantity, added_by FROM bookings WHERE added_by = 9 ORDER BY order_id, line") == [
-            ["N1", "1", "1", "9"], ["N2", "1", "1", "9"], ["N3", "1", "1", "9"], ["N4", "1", "1", "9"],
-            ["SO15-1001", "1", "99", "9"], ["SO15-1002", "1", "99", "9"], ["SO15-1003", "1", "99", "9"],
-        ])
-        #expect(try Self.rows(workspace, "SELECT order_id, line, quantity, added_by, retired_by FROM bookings_history ORDER BY order_id, line") == [
-            ["SO15-1001", "1", "3", "8", "9"], ["SO15-1002", "1", "60", "8", "9"], ["SO15-1003", "1", "2", "8", "9"],
-        ])
+        #expect(
+            try Self.rows(workspace, "SELECT order_id, line, quantity, added_by FROM bookings WHERE added_by = 9 ORDER BY order_id, line") == [
+                ["N1", "1", "1", "9"], ["N2", "1", "1", "9"], ["N3", "1", "1", "9"], ["N4", "1", "1", "9"],
+                ["SO15-1001", "1", "99", "9"], ["SO15-1002", "1", "99", "9"], ["SO15-1003", "1", "99", "9"],
+            ])
+        #expect(
+            try Self.rows(workspace, "SELECT order_id, line, quantity, added_by, retired_by FROM bookings_history ORDER BY order_id, line") == [
+                ["SO15-1001", "1", "3", "8", "9"], ["SO15-1002", "1", "60", "8", "9"], ["SO15-1003", "1", "2", "8", "9"],
+            ])
         #expect(try Self.rows(workspace, "SELECT COUNT(*) FROM bookings") == [["70"]])
     }
 }

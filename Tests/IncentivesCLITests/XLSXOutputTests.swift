@@ -35,12 +35,14 @@ import Testing
         // The UCS rebate goes from 6% to 7%, and a booking line is corrected: rows and lines change.
         let original = try String(contentsOf: WorkspaceTests.examples.appendingPathComponent("programs/vip25-6m.yaml"), encoding: .utf8)
         let changed = folder.appendingPathComponent("vip25-6m.yaml").path
-        try original.replacingOccurrences(of: "rebate_percent: 6\n", with: "rebate_percent: 7\n").write(toFile: changed, atomically: true, encoding: .utf8)
+        try original.replacingOccurrences(of: "rebate_percent: 6\n", with: "rebate_percent: 7\n").write(
+            toFile: changed, atomically: true, encoding: .utf8)
         try WorkspaceTests.expectSuccess(["programs", "add", changed, "--workspace", path])
         let bookings = try String(contentsOf: WorkspaceTests.examples.appendingPathComponent("data/bookings.csv"), encoding: .utf8)
         let line = try #require(bookings.split(separator: "\n").first { $0.hasPrefix("SO15-1102,1,") })
         let corrected = folder.appendingPathComponent("correction.csv").path
-        try "order_id,line,partner_id,booked_on,shipped_on,sku,quantity,amount,currency,intended_use\n\(line.replacingOccurrences(of: "31250.00", with: "31250.01"))\n"
+        try
+            "order_id,line,partner_id,booked_on,shipped_on,sku,quantity,amount,currency,intended_use\n\(line.replacingOccurrences(of: "31250.00", with: "31250.01"))\n"
             .write(toFile: corrected, atomically: true, encoding: .utf8)
         try WorkspaceTests.expectSuccess(["import", "bookings", corrected, "--workspace", path])
         try WorkspaceTests.expectSuccess(["run", "--workspace", path])
@@ -65,7 +67,8 @@ import Testing
             let partners = programs.first { $0["id"] as? String == program }?["partners"] as? [[String: Any]] ?? []
             return partners.first { $0["partner_id"] as? String == partner }
         }
-        let partnerRecords = CSVText.records(try String(contentsOf: WorkspaceTests.examples.appendingPathComponent("data/partners.csv"), encoding: .utf8))
+        let partnerRecords = CSVText.records(
+            try String(contentsOf: WorkspaceTests.examples.appendingPathComponent("data/partners.csv"), encoding: .utf8))
         let nameColumn = try #require(partnerRecords[0].firstIndex(of: "name"))
         var names: [String: String] = [:]
         for record in partnerRecords.dropFirst() where record.count > nameColumn { names[record[0]] = record[nameColumn] }
@@ -73,7 +76,10 @@ import Testing
         for record in CSVText.records(rowsCSV).dropFirst() where !pairs.contains(where: { $0 == (record[0], record[1]) }) {
             pairs.append((record[0], record[1]))
         }
-        pairs.sort { $0.partner != $1.partner ? $0.partner.utf8.lexicographicallyPrecedes($1.partner.utf8) : $0.program.utf8.lexicographicallyPrecedes($1.program.utf8) }
+        pairs.sort {
+            $0.partner != $1.partner
+                ? $0.partner.utf8.lexicographicallyPrecedes($1.partner.utf8) : $0.program.utf8.lexicographicallyPrecedes($1.program.utf8)
+        }
         func change(_ before: [String: Any]?, _ after: [String: Any]?, _ key: String) throws -> Workbook.Cell {
             let old = try before.map { try #require(Workbook.hundredths($0[key] as! String)) } ?? 0
             let new = try after.map { try #require(Workbook.hundredths($0[key] as! String)) } ?? 0
@@ -86,7 +92,8 @@ import Testing
                 before.map { .text($0["status"] as! String) } ?? .empty, after.map { .text($0["status"] as! String) } ?? .empty,
                 try before.map { try Workbook.money($0["amount"]) } ?? .empty, try after.map { try Workbook.money($0["amount"]) } ?? .empty,
                 try change(before, after, "amount"),
-                try before.map { try Workbook.money($0["missed_amount"]) } ?? .empty, try after.map { try Workbook.money($0["missed_amount"]) } ?? .empty,
+                try before.map { try Workbook.money($0["missed_amount"]) } ?? .empty,
+                try after.map { try Workbook.money($0["missed_amount"]) } ?? .empty,
                 try change(before, after, "missed_amount"),
             ]
         }
@@ -96,12 +103,18 @@ import Testing
 
         // Changed results: the CSV's columns, typed (booleans, amounts in USD with two decimals).
         let rows = CSVText.records(rowsCSV)
-        #expect(rows[0] == ["program", "partner_id", "item", "change", "eligible_before", "eligible_after", "amount_before", "amount_after",
-                            "amount_change", "missed_before", "missed_after", "missed_change", "checks_flipped"])
+        #expect(
+            rows[0] == [
+                "program", "partner_id", "item", "change", "eligible_before", "eligible_after", "amount_before", "amount_after",
+                "amount_change", "missed_before", "missed_after", "missed_change", "checks_flipped",
+            ])
         let results = book.sheets[1]
-        #expect(results.header == ["Program", "Partner", "Item", "Change", "Eligible before", "Eligible after", "Paid before (USD)",
-                                   "Paid after (USD)", "Paid change (USD)", "Missed before (USD)", "Missed after (USD)", "Missed change (USD)",
-                                   "Checks flipped"])
+        #expect(
+            results.header == [
+                "Program", "Partner", "Item", "Change", "Eligible before", "Eligible after", "Paid before (USD)",
+                "Paid after (USD)", "Paid change (USD)", "Missed before (USD)", "Missed after (USD)", "Missed change (USD)",
+                "Checks flipped",
+            ])
         #expect(results.data.count == rows.count - 1)
         #expect(results.data.count >= 2)
         for (cells, fields) in zip(results.data, rows.dropFirst()) {
@@ -219,14 +232,20 @@ import Testing
         let document = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         let programs = try #require(document["programs"] as? [[String: Any]])
         let records = CSVText.records(csv)
-        #expect(records[0] == ["program", "kind", "partner_id", "item", "qualifying_volume", "threshold", "eligible", "amount", "missed_amount", "reasons"])
+        #expect(
+            records[0] == [
+                "program", "kind", "partner_id", "item", "qualifying_volume", "threshold", "eligible", "amount", "missed_amount", "reasons",
+            ])
         let rows = records.dropFirst()
         #expect(book.sheets.map(\.name) == ["Summary"] + programs.map { $0["id"] as! String })
         for sheet in book.sheets { try sheet.expectHeaderFrozenAndFiltered() }
 
         let summary = book.sheets[0]
-        #expect(summary.header == ["Program", "Name", "Kind", "Currency", "Period start", "Period end", "Partners taking part", "Eligible partners",
-                                   "Rows", "Eligible rows", "Paid (USD)", "Missed (USD)"])
+        #expect(
+            summary.header == [
+                "Program", "Name", "Kind", "Currency", "Period start", "Period end", "Partners taking part", "Eligible partners",
+                "Rows", "Eligible rows", "Paid (USD)", "Missed (USD)",
+            ])
         var expected: [[Workbook.Cell]] = []
         for program in programs {
             let id = program["id"] as! String
@@ -246,8 +265,11 @@ import Testing
         for (sheet, program) in zip(book.sheets.dropFirst(), programs) {
             let id = program["id"] as! String
             let currency = program["currency"] as! String
-            #expect(sheet.header == ["Partner", "Item", "Qualifying volume (\(currency))", "Threshold (\(currency))", "Eligible", "Paid (\(currency))",
-                                     "Missed (\(currency))", "Reasons"])
+            #expect(
+                sheet.header == [
+                    "Partner", "Item", "Qualifying volume (\(currency))", "Threshold (\(currency))", "Eligible", "Paid (\(currency))",
+                    "Missed (\(currency))", "Reasons",
+                ])
             let own = rows.filter { $0[0] == id }
             #expect(sheet.data.count == own.count)
             for (cells, fields) in zip(sheet.data, own) {
@@ -452,7 +474,9 @@ enum CSVText {
             if quoted {
                 if character == "\"" {
                     if let following = next() {
-                        if following == "\"" { field.append("\"") } else {
+                        if following == "\"" {
+                            field.append("\"")
+                        } else {
                             quoted = false
                             pending = following
                         }

@@ -133,7 +133,8 @@ public struct DiagnosticCollector: Sendable {
         if diagnostic.severity == .error { errorCount += 1 }
         let key = diagnostic.file + "\u{0}" + diagnostic.severity.rawValue
         let kept = keptPerFile[key, default: 0]
-        let size = diagnostic.file.utf8.count + (diagnostic.column?.utf8.count ?? 0) + (diagnostic.value?.utf8.count ?? 0)
+        let size =
+            diagnostic.file.utf8.count + (diagnostic.column?.utf8.count ?? 0) + (diagnostic.value?.utf8.count ?? 0)
             + diagnostic.message.utf8.count + 16
         let keptBytes = bytesPerFile[key, default: 0]
         // The first problem of a file is always kept: a report never says only "and N more".
