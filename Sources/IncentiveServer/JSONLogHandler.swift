@@ -1,4 +1,5 @@
 import Foundation
+import IncentiveStore
 import Logging
 
 #if canImport(Glibc)
@@ -131,43 +132,8 @@ public struct JSONLogHandler: LogHandler {
         return (Int(seconds), Int(milliseconds - seconds * 1000))
     }
 
-    /// `2026-11-30T10:00:00.123Z`, from the civil date of the days since 1970 (no time-zone lookup).
+    /// `2026-11-30T10:00:00.123Z`: the workspace's timestamps (`Timestamp`).
     static func appendTimestamp(_ time: (seconds: Int, milliseconds: Int), to bytes: inout [UInt8]) {
-        let days = time.seconds >= 0 ? time.seconds / 86_400 : (time.seconds - 86_399) / 86_400
-        let secondOfDay = time.seconds - days * 86_400
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func digits(_ value: Int, _ count: Int) {
-            var divisor = 1
-            for _ in 1..<count { divisor *= 10 }
-            var value = value
-            while divisor > 0 {
-                bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
-                value %= divisor
-                divisor /= 10
-            }
-        }
-        digits(year, 4)
-        bytes.append(UInt8(ascii: "-"))
-        digits(month, 2)
-        bytes.append(UInt8(ascii: "-"))
-        digits(day, 2)
-        bytes.append(UInt8(ascii: "T"))
-        digits(secondOfDay / 3600, 2)
-        bytes.append(UInt8(ascii: ":"))
-        digits(secondOfDay / 60 % 60, 2)
-        bytes.append(UInt8(ascii: ":"))
-        digits(secondOfDay % 60, 2)
-        bytes.append(UInt8(ascii: "."))
-        digits(time.milliseconds, 3)
-        bytes.append(UInt8(ascii: "Z"))
+        Timestamp.append(millisecondsSince1970: Int64(time.seconds) * 1000 + Int64(time.milliseconds), to: &bytes)
     }
 }

@@ -222,32 +222,28 @@ public final class Workspace: Sendable {
 
 /// How the workspace writes an instant: UTC ISO 8601 with milliseconds (`2015-04-30T12:00:00.000Z`), so
 /// that timestamps sort as text.
-enum Timestamp {
+/// The workspace's timestamps: `2026-11-30T11:19:22.314Z`, UTC, to the millisecond.
+public enum Timestamp {
     static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!)
 
-    /// `2026-11-30T11:19:22.314Z`: what `style` writes (a test compares the two), without the formatter, since
-    /// every signed-in request asks for the time (the session's expiry).
+    /// What `style` writes (a test compares the two), without the formatter, since every signed-in request asks
+    /// for the time (the session's expiry).
     static func text(_ date: Date) -> String {
         // The milliseconds as Foundation takes them: the reference interval's fraction, cut (not rounded).
         let interval = date.timeIntervalSinceReferenceDate
         let whole = interval.rounded(.down)
-        guard abs(whole) < 1e12 else { return style.format(date) }
-        let milliseconds = (Int64(whole) + 978_307_200) * 1000 + Int64(((interval - whole) * 1000).rounded(.down))
-        var days = milliseconds >= 0 ? milliseconds / 86_400_000 : (milliseconds - 86_399_999) / 86_400_000
-        let rest = milliseconds - days * 86_400_000
-        // The civil date of a day count (H. Hinnant's days_from_civil, inverted).
-        days += 719_468
-        let era = (days >= 0 ? days : days - 146_096) / 146_097
-        let dayOfEra = days - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shifted = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shifted + 2) / 5 + 1
-        let month = shifted < 10 ? shifted + 3 : shifted - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        guard (0...9999).contains(year) else { return style.format(date) }
+        guard abs(whole) < 6e10 else { return style.format(date) }  // years 100 to 3900
         var bytes: [UInt8] = []
         bytes.reserveCapacity(24)
+        append(millisecondsSince1970: (Int64(whole) + 978_307_200) * 1000 + Int64(((interval - whole) * 1000).rounded(.down)), to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the timestamp of an instant given in milliseconds since 1970 (years 0 to 9999).
+    public static func append(millisecondsSince1970 milliseconds: Int64, to bytes: inout [UInt8]) {
+        let days = milliseconds >= 0 ? milliseconds / 86_400_000 : (milliseconds - 86_399_999) / 86_400_000
+        let rest = milliseconds - days * 86_400_000
+        let (year, month, day) = Day(daysSinceEpoch: Int32(days)).components
         func digits(_ value: Int64, _ count: Int) {
             var divisor: Int64 = 1
             for _ in 1..<count { divisor *= 10 }
@@ -256,11 +252,11 @@ enum Timestamp {
                 divisor /= 10
             }
         }
-        digits(year, 4)
+        digits(Int64(year), 4)
         bytes.append(UInt8(ascii: "-"))
-        digits(month, 2)
+        digits(Int64(month), 2)
         bytes.append(UInt8(ascii: "-"))
-        digits(day, 2)
+        digits(Int64(day), 2)
         bytes.append(UInt8(ascii: "T"))
         digits(rest / 3_600_000, 2)
         bytes.append(UInt8(ascii: ":"))
@@ -270,6 +266,5 @@ enum Timestamp {
         bytes.append(UInt8(ascii: "."))
         digits(rest % 1000, 3)
         bytes.append(UInt8(ascii: "Z"))
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
