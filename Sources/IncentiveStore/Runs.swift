@@ -38,8 +38,12 @@ extension Workspace {
         programIDs: [String] = [], remedies: Remedies = .plain, by actor: Actor = .operatingSystemUser()
     ) throws(DiagnosticReport) -> (summary: RunSummary, result: ComputeResult, warnings: DiagnosticCollector) {
         let started = now()
-        let (input, record) = try loadInput(programIDs: programIDs, remedies: remedies)
-        let result = Engine.compute(input)
+        // The input (every partner's rows and totals) is let go before the results are written: at 100,000
+        // partners it and the results with their explanations would otherwise be held together.
+        let (result, record, lineCount, partnerCount, warnings) = try { () throws(DiagnosticReport) in
+            let (input, record) = try loadInput(programIDs: programIDs, remedies: remedies)
+            return (Engine.compute(input), record, input.totals.lineCount, input.dataset.partners.count, input.warnings)
+        }()
         do {
             let id = try writeTransaction { db throws -> Int in
                 try db.execute(
@@ -48,8 +52,7 @@ extension Workspace {
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        started, now(), Engine.version, record.dataDigest, record.inputsDigest, input.totals.lineCount,
-                        input.dataset.partners.count, record.knownImport,
+                        started, now(), Engine.version, record.dataDigest, record.inputsDigest, lineCount, partnerCount, record.knownImport,
                     ])
                 let id = Int(db.lastInsertedRowID)
                 for (position, program) in record.programVersions.enumerated() {
@@ -98,11 +101,11 @@ extension Workspace {
                         }
                     }
                 }
-                try auditRun(db, actor, id: id, record: record, lines: input.totals.lineCount, partners: input.dataset.partners.count)
+                try auditRun(db, actor, id: id, record: record, lines: lineCount, partners: partnerCount)
                 Failpoint.reach("run-before-commit")
                 return id
             }
-            return (try runSummary(id), result, input.warnings)
+            return (try runSummary(id), result, warnings)
         } catch {
             throw DiagnosticReport(Diagnostic(file: path, line: nil, message: "the run was not stored: \(error)"))
         }
