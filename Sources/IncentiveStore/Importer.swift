@@ -390,6 +390,14 @@ struct TableWriter {
         let old = try db.cachedStatement(
             sql: "SELECT partner_id, amount_cents, currency FROM bookings_history WHERE order_id = ? AND line = ? AND retired_by = ?")
         let oldRaw = old.sqliteStatement
+        // While the file's lines are stored ones, each is read and compared here first: an unchanged line (a
+        // weekly extract is mostly unchanged) costs a key search, not the upsert's work.
+        let current = try db.cachedStatement(
+            sql: """
+                SELECT partner_id, booked_on, shipped_on, sku, quantity, amount_cents, currency, intended_use FROM bookings
+                WHERE order_id = ? AND line = ?
+                """)
+        let currentRaw = current.sqliteStatement
         var failure: Int32 = SQLITE_OK
         var failureMessage = ""
         // Values are bound without a copy (`SQLITE_STATIC`): the line's fields stay where the reader put them,
@@ -454,6 +462,26 @@ struct TableWriter {
                 return false
             }
             var written = false
+            if !insertFirst {
+                Self.bindStatic(currentRaw, 1, line.orderID)
+                Self.bindStatic(currentRaw, 2, line.lineID)
+                let code = sqlite3_step(currentRaw)
+                if code == SQLITE_ROW {
+                    written =
+                        Self.sameText(currentRaw, 0, line.partnerID) && Self.sameText(currentRaw, 1, bookedText)
+                        && Self.sameText(currentRaw, 2, shippedText) && Self.sameText(currentRaw, 3, line.sku)
+                        && Self.sameText(currentRaw, 4, line.quantity.isEmpty ? nil : line.quantity)
+                        && sqlite3_column_type(currentRaw, 5) == SQLITE_INTEGER && sqlite3_column_int64(currentRaw, 5) == line.amount
+                        && Self.sameText(currentRaw, 6, currencyText) && Self.sameText(currentRaw, 7, line.intendedUse)
+                } else if code == SQLITE_DONE {
+                    insertFirst = true
+                } else {
+                    failure = code
+                    failureMessage = String(cString: sqlite3_errmsg(connection))
+                }
+                sqlite3_reset(currentRaw)
+                if failure != SQLITE_OK { return }
+            }
             if insertFirst {
                 bindLine(insertRaw)
                 guard step(insertRaw) else { return }
@@ -505,6 +533,7 @@ struct TableWriter {
         sqlite3_clear_bindings(insertRaw)
         sqlite3_clear_bindings(raw)
         sqlite3_clear_bindings(oldRaw)
+        sqlite3_clear_bindings(currentRaw)
         if let seenRaw { sqlite3_clear_bindings(seenRaw) }
         if failure != SQLITE_OK {
             throw WorkspaceError(.failed, "writing bookings failed: \(failureMessage) (SQLite code \(failure))")
@@ -531,6 +560,16 @@ struct TableWriter {
         }
         if parts.isEmpty { return nil }
         return "order \(Diagnostic.escaped(order))/\(Diagnostic.escaped(line)) " + parts.joined(separator: "; ")
+    }
+
+    /// Whether column `index` of the row `statement` stands on is the text `bytes` (nil: NULL).
+    @inline(__always)
+    static func sameText(_ statement: SQLiteStatement, _ index: Int32, _ bytes: UnsafeBufferPointer<UInt8>?) -> Bool {
+        let type = sqlite3_column_type(statement, index)
+        guard let bytes else { return type == SQLITE_NULL }
+        guard type == SQLITE_TEXT else { return false }
+        let stored = CanonicalCSV.text(statement, index)
+        return stored.count == bytes.count && (bytes.isEmpty || memcmp(stored.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
     }
 
     /// Binds `bytes` without a copy: they must stay as they are until the statement has run and been reset.
