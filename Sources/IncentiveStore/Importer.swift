@@ -350,7 +350,14 @@ struct TableWriter {
             case .null: sqlite3_bind_null(raw, index)
             case .int64(let number): sqlite3_bind_int64(raw, index, number)
             case .double(let number): sqlite3_bind_double(raw, index, number)
-            case .string(let text): sqlite3_bind_text(raw, index, text, -1, transientDestructor)
+            case .string(var text):
+                // With its length: a text may hold a NUL, which a C string would end at.
+                _ = text.withUTF8 { bytes in
+                    guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_text(raw, index, "", 0, transientDestructor) }
+                    return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                        sqlite3_bind_text(raw, index, $0, Int32(bytes.count), transientDestructor)
+                    }
+                }
             case .blob(let data):
                 _ = data.withUnsafeBytes { sqlite3_bind_blob(raw, index, $0.baseAddress, Int32($0.count), transientDestructor) }
             }

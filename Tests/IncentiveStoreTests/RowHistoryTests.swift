@@ -81,6 +81,19 @@ import Testing
             try Self.rows(workspace, "SELECT COUNT(*) FROM bookings WHERE partner_id = 'NL1001'") == [["9"]], "the lines of NL1001 in bookings.csv")
     }
 
+    /// A small table's text is stored whole: a NUL inside a value does not end it (values are bound with
+    /// their length, not as C strings), and importing the file again finds the row unchanged.
+    @Test func aTextWithANulIsStoredWhole() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try Workspace.create(at: sandbox.path("w.sqlite"))
+        let file = try sandbox.write("partner_id,name,country,tier,provider\nNL1001,A\u{0}B,NL,gold,false\n", to: "partners.csv")
+        _ = try workspace.importFile(.partners, path: file)
+        #expect(try Self.rows(workspace, "SELECT hex(name) FROM partners") == [["410042"]])
+        let again = try workspace.importFile(.partners, path: file)
+        #expect(again.files.map(\.unchanged) == [1])
+    }
+
     @Test func aReimportKeepsTheVersionsItReplaces() throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
