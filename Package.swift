@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "IncentiveAdvisor", targets: ["IncentiveAdvisor"]),
         .library(name: "IncentiveSynthetic", targets: ["IncentiveSynthetic"]),
         .library(name: "IncentiveSheets", targets: ["IncentiveSheets"]),
+        .library(name: "IncentiveLedger", targets: ["IncentiveLedger"]),
         .executable(name: "incentives", targets: ["incentives"]),
     ],
     dependencies: [
@@ -43,6 +44,7 @@ let package = Package(
             dependencies: [
                 "IncentiveEngine",
                 "IncentiveSheets",
+                "IncentiveLedger",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -50,6 +52,9 @@ let package = Package(
         ),
         .target(name: "IncentiveAdvisor", dependencies: ["IncentiveEngine", .product(name: "Yams", package: "Yams")]),
         .target(name: "IncentiveSynthetic", dependencies: ["IncentiveEngine"]),
+        // The money after the computation (issue 17, ledger.md): entries, true-up, balances, statements and the
+        // MDF funds wallet, as pure value types that decide and return the entries to post; no database.
+        .target(name: "IncentiveLedger", dependencies: ["IncentiveEngine"]),
         // Spreadsheets in and out (issue 18): Excel's CSV dialects and .xlsx files, read into and written from
         // the engine's types. Kept out of the engine, which stays free of I/O frameworks.
         .target(
@@ -63,6 +68,7 @@ let package = Package(
                 "IncentiveStore",
                 "IncentiveAdvisor",
                 "IncentiveSheets",
+                "IncentiveLedger",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -92,6 +98,7 @@ let package = Package(
                 "IncentiveAdvisor",
                 "IncentiveSynthetic",
                 "IncentiveSheets",
+                "IncentiveLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -102,18 +109,19 @@ let package = Package(
         .testTarget(
             name: "IncentiveStoreTests",
             dependencies: [
-                "IncentiveEngine", "IncentiveStore", "IncentiveSynthetic", .product(name: "GRDB", package: "GRDB.swift"),
+                "IncentiveEngine", "IncentiveStore", "IncentiveLedger", "IncentiveSynthetic", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(name: "IncentiveAdvisorTests", dependencies: ["IncentiveEngine", "IncentiveAdvisor"]),
+        .testTarget(name: "IncentiveLedgerTests", dependencies: ["IncentiveEngine", "IncentiveLedger"]),
         .testTarget(
             name: "IncentiveSheetsTests",
             dependencies: ["IncentiveEngine", "IncentiveSheets", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(
             name: "IncentiveServerTests",
             dependencies: [
-                "IncentiveEngine", "IncentiveStore", "IncentiveServer", "IncentiveAdvisor", "IncentiveSynthetic",
+                "IncentiveEngine", "IncentiveStore", "IncentiveServer", "IncentiveAdvisor", "IncentiveSynthetic", "IncentiveLedger",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
@@ -123,7 +131,7 @@ let package = Package(
             // The pages as they should be (PageSnapshotTests), read from the source folder.
             exclude: ["Snapshots"]
         ),
-        .testTarget(name: "IncentivesCLITests", dependencies: ["IncentiveEngine", "IncentiveStore", "incentives"]),
+        .testTarget(name: "IncentivesCLITests", dependencies: ["IncentiveEngine", "IncentiveStore", "IncentiveLedger", "incentives"]),
     ],
     swiftLanguageModes: [.v6]
 )

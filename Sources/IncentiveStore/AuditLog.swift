@@ -65,6 +65,14 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case loginLinkCreate = "login_link_create"
     /// A sign-in on the pages (a new session).
     case signIn = "sign_in"
+    /// The ledger (issue 17): approvals of runs, a closed program reopened, payments (one or a file).
+    case approve, reopen, payment
+    case paymentsImport = "payments_import"
+    /// The MDF funds wallet: requests and their decisions, claims and theirs, lapsed funds posted.
+    case fundRequest = "fund_request", fundRequestApprove = "fund_request_approve", fundRequestReject = "fund_request_reject"
+    case fundRequestWithdraw = "fund_request_withdraw"
+    case claim, claimApprove = "claim_approve", claimReject = "claim_reject", claimPay = "claim_pay", claimWithdraw = "claim_withdraw"
+    case fundsExpire = "funds_expire"
 }
 
 /// One entry of the audit log.

@@ -392,6 +392,8 @@ enum Schema {
                     """)
         }
         AuditLog.register(in: &migrator)
+        LedgerSchema.register(in: &migrator)
+        FundsSchema.register(in: &migrator)
         return migrator
     }
 }

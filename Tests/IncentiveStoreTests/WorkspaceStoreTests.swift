@@ -219,7 +219,11 @@ func reportErrorLines(_ body: () throws -> Void) -> [String] {
                 return known
             }
             try queue.close()
-            #expect(known == ["v1", "v2-accounts", "v3-revocable-accounts", "v4-run-partner-totals", "v5-tier-history", "v6-run-rules-v2", "v7-row-history", "v8-audit-log"])
+            #expect(
+                known == [
+                    "v1", "v10-funds", "v2-accounts", "v3-revocable-accounts", "v4-run-partner-totals", "v5-tier-history", "v6-run-rules-v2",
+                    "v7-row-history", "v8-audit-log", "v9-ledger",
+                ])
         }
         let before = try #require(Sandbox.bytes(path))
         let message = workspaceErrorMessage { _ = try Workspace.open(at: path) }
@@ -232,7 +236,11 @@ func reportErrorLines(_ body: () throws -> Void) -> [String] {
         let queue = try DatabaseQueue(path: path)
         let identifiers = try queue.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") }
         try queue.close()
-        #expect(identifiers == ["v1", "v2-accounts", "v3-revocable-accounts", "v4-run-partner-totals", "v5-tier-history", "v6-run-rules-v2", "v7-row-history", "v8-audit-log", "v99-from-the-future"])
+        #expect(
+            identifiers == [
+                "v1", "v10-funds", "v2-accounts", "v3-revocable-accounts", "v4-run-partner-totals", "v5-tier-history", "v6-run-rules-v2",
+                "v7-row-history", "v8-audit-log", "v9-ledger", "v99-from-the-future",
+            ])
     }
 
     @Test func createRefusesAnExistingFileOrAMissingFolder() throws {

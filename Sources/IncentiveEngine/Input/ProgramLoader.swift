@@ -219,7 +219,7 @@ struct ProgramParser {
         "id", "name", "rebate_percent", "products", "requires_all", "requires_any", "minimum_volume",
         "rebate_tiers", "tier_method", "rebate_base", "attach_bonus", "baseline", "cap",
     ]
-    static let mdfKeys: Set<String> = commonKeys.union(["intended_use_rules", "tiers"])
+    static let mdfKeys: Set<String> = commonKeys.union(["intended_use_rules", "tiers", "funds_valid_months", "claim_within_days"])
 
     mutating func error(_ node: Node?, _ key: String?, _ message: String) {
         collector.error(file: file, line: node?.mark?.line, column: key, value: nil, message)
@@ -596,6 +596,22 @@ struct ProgramParser {
         } else {
             error(root, "tiers", "missing required key in an mdf program")
         }
-        return MDFRules(intendedUseRules: rules, tiers: tiers)
+        var validMonths = MDFRules.defaultFundsValidMonths
+        if let node = top["funds_valid_months"], let months = integer(node, "funds_valid_months") {
+            if (1...120).contains(months) {
+                validMonths = months
+            } else {
+                error(node, "funds_valid_months", value: String(months), "expected a number of months from 1 to 120")
+            }
+        }
+        var claimDays = MDFRules.defaultClaimWithinDays
+        if let node = top["claim_within_days"], let days = integer(node, "claim_within_days") {
+            if days <= 3660 {
+                claimDays = days
+            } else {
+                error(node, "claim_within_days", value: String(days), "expected a number of days from 0 to 3660")
+            }
+        }
+        return MDFRules(intendedUseRules: rules, tiers: tiers, fundsValidMonths: validMonths, claimWithinDays: claimDays)
     }
 }

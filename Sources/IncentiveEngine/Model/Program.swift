@@ -248,10 +248,23 @@ public struct MDFRules: Sendable, Hashable {
     /// Sorted by `from` (rules without `from` first).
     public var intendedUseRules: [IntendedUseRule]
     public var tiers: [Tier: MDFTier]
+    /// How many months an approved allocation of funds stays usable (`funds_valid_months`, ledger.md): from the
+    /// approval date through the day before the same calendar date that many months later.
+    public var fundsValidMonths: Int
+    /// How many days after an activity's end its claim may be submitted (`claim_within_days`, ledger.md).
+    public var claimWithinDays: Int
 
-    public init(intendedUseRules: [IntendedUseRule], tiers: [Tier: MDFTier]) {
+    public static let defaultFundsValidMonths = 12
+    public static let defaultClaimWithinDays = 28
+
+    public init(
+        intendedUseRules: [IntendedUseRule], tiers: [Tier: MDFTier], fundsValidMonths: Int = MDFRules.defaultFundsValidMonths,
+        claimWithinDays: Int = MDFRules.defaultClaimWithinDays
+    ) {
         self.intendedUseRules = intendedUseRules.sorted { ($0.from?.daysSinceEpoch ?? Int32.min) < ($1.from?.daysSinceEpoch ?? Int32.min) }
         self.tiers = tiers
+        self.fundsValidMonths = fundsValidMonths
+        self.claimWithinDays = claimWithinDays
     }
 
     /// The rule with the latest `from` on or before `day`, if any.

@@ -70,6 +70,8 @@ public enum ProgramChanges {
                     }
                 }
             }
+            compare("funds_valid_months", a.fundsValidMonths, b.fundsValidMonths) { String($0) }
+            compare("claim_within_days", a.claimWithinDays, b.claimWithinDays) { String($0) }
         default:
             break
         }
