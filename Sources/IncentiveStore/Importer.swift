@@ -115,7 +115,6 @@ extension Workspace {
         originals: [String: String] = [:]
     ) throws(DiagnosticReport) -> ImportOutcome {
         var collector = DiagnosticCollector()
-        var digests: [String] = []
         for (_, path, name) in files {
             var isDirectory: ObjCBool = false
             if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
@@ -124,11 +123,10 @@ extension Workspace {
             if isDirectory.boolValue {
                 throw DiagnosticReport(Diagnostic(file: name, line: nil, message: "is a folder, not a file: \(remedies.giveAFile)"))
             }
-            guard let digest = Digest.file(originals[path] ?? path) else {
-                throw DiagnosticReport(Diagnostic(file: name, line: nil, message: "cannot read file"))
-            }
-            digests.append(digest)
         }
+        // Each file's SHA-256 is read on another thread while the files before it are written (the bookings,
+        // the largest, come last): an import waits for a digest only when it begins that file.
+        let digests = FileDigests(files.map { originals[$0.1] ?? $0.1 })
         let ordered = files.sorted { DataKind.importOrder.firstIndex(of: $0.0)! < DataKind.importOrder.firstIndex(of: $1.0)! }
         do {
             return try writeTransaction { db throws -> ImportOutcome in
@@ -139,7 +137,9 @@ extension Workspace {
                 var summaries: [ImportSummary] = []
                 for (kind, file, name) in ordered {
                     let errorsBefore = collector.errorCount
-                    let digest = digests[files.firstIndex { $0.1 == file }!]
+                    guard let digest = digests.wait(files.firstIndex { $0.1 == file }!) else {
+                        throw DiagnosticReport(Diagnostic(file: name, line: nil, message: "cannot read file"))
+                    }
                     // The change set first: its id is the `added_by` of every row the file brings.
                     let id = try Self.beginChange(db, kind: kind, fileName: name, digest: digest)
                     // Into an empty table, the secondary indexes (by partner, by name) are made once from the stored
@@ -238,6 +238,33 @@ extension Workspace {
             collector.error(file: path, line: nil, "the import was not written: \(error)")
             throw DiagnosticReport(collector)
         }
+    }
+}
+
+/// The SHA-256 of files, computed on a background thread in the given order, each awaited on its own.
+final class FileDigests: Sendable {
+    /// One file's digest: written once by the background thread before `done` is signalled, read after it.
+    private final class Slot: @unchecked Sendable {
+        let done = DispatchSemaphore(value: 0)
+        var digest: String?
+    }
+    private let slots: [Slot]
+
+    init(_ paths: [String]) {
+        let slots = paths.map { _ in Slot() }
+        self.slots = slots
+        DispatchQueue.global(qos: .userInitiated).async {
+            for (slot, path) in zip(slots, paths) {
+                slot.digest = Digest.file(path)
+                slot.done.signal()
+            }
+        }
+    }
+
+    /// The digest of file `index` (nil: it could not be read), once computed. Call once per file.
+    func wait(_ index: Int) -> String? {
+        slots[index].done.wait()
+        return slots[index].digest
     }
 }
 
@@ -397,14 +424,30 @@ struct TableWriter {
         let old = try db.cachedStatement(
             sql: "SELECT partner_id, amount_cents, currency FROM bookings_history WHERE order_id = ? AND line = ? AND retired_by = ?")
         let oldRaw = old.sqliteStatement
-        // While the file's lines are stored ones, each is read and compared here first: an unchanged line (a
-        // weekly extract is mostly unchanged) costs a key search, not the upsert's work.
+        // While the file's lines are stored ones, each is compared here first with the stored row: an unchanged
+        // line (a weekly extract is mostly unchanged) costs no write. The stored rows are read by one cursor in
+        // key order (a merge with the file, which an extract usually lists by order): a line whose key follows
+        // the previous line's steps the cursor forward, a few rows at most; any other line, and the first line
+        // after a write to the table, seeks the cursor to its key.
         let current = try db.cachedStatement(
             sql: """
-                SELECT partner_id, booked_on, shipped_on, sku, quantity, amount_cents, currency, intended_use FROM bookings
-                WHERE order_id = ? AND line = ?
+                SELECT order_id, line, partner_id, booked_on, shipped_on, sku, quantity, amount_cents, currency, intended_use FROM bookings
+                WHERE (order_id, line) >= (?, ?) ORDER BY order_id, line
                 """)
         let currentRaw = current.sqliteStatement
+        /// The cursor: `positioned` when it stands on the first stored row whose key is not below `previous`
+        /// (the last line's key), or past the end (`exhausted`); nothing was written to the table since.
+        var positioned = false, exhausted = false
+        var previousOrder: [UInt8] = [], previousLine: [UInt8] = []
+        /// The key of the row the cursor stands on, against (order, line): <0, 0, >0 (SQLite's BINARY order).
+        func cursorOrder(_ order: UnsafeBufferPointer<UInt8>, _ line: UnsafeBufferPointer<UInt8>) -> Int {
+            let byOrder = Self.compareBytes(CanonicalCSV.text(currentRaw, 0), order)
+            return byOrder != 0 ? byOrder : Self.compareBytes(CanonicalCSV.text(currentRaw, 1), line)
+        }
+        func park() {
+            if positioned { sqlite3_reset(currentRaw) }
+            positioned = false
+        }
         var failure: Int32 = SQLITE_OK
         var failureMessage = ""
         // Values are bound without a copy (`SQLITE_STATIC`): the line's fields stay where the reader put them,
@@ -419,6 +462,10 @@ struct TableWriter {
         }
         var scratch: [UInt8] = []
         scratch.reserveCapacity(64)
+        // The texts of the days met lately (a day's slot is its number modulo the slots; a line's dates are
+        // written as text for every comparison and write).
+        var dayKeys = [Int32](repeating: Int32.min, count: Self.dayCacheSlots)
+        var dayTexts = [UInt8](repeating: 0, count: Self.dayCacheSlots * 10)
         var rows = 0, touched = 0
         var insertFirst = self.insertFirst
         let importID = self.importID
@@ -428,13 +475,22 @@ struct TableWriter {
         BookingFile.read(path: file, displayName: displayName, dataset: dataset, collector: &collector, progress: { progress($0, total) }) {
             line, collector in
             if collector.hasErrors || failure != SQLITE_OK { return }
-            /// The text of `day` in `buffer` (10 bytes).
+            /// The text of `day` in `buffer` (10 bytes), from the cache of recent days' texts when there.
             func dayText(_ day: Day, _ buffer: UnsafeMutableBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-                scratch.removeAll(keepingCapacity: true)
-                CanonicalCSV.appendDay(day, to: &scratch)
-                let count = min(scratch.count, buffer.count)
-                for index in 0..<count { buffer[index] = scratch[index] }
-                return UnsafeBufferPointer(rebasing: buffer[0..<count])
+                let slot = Int(UInt32(bitPattern: day.daysSinceEpoch) & UInt32(Self.dayCacheSlots - 1))
+                if dayKeys[slot] != day.daysSinceEpoch {
+                    scratch.removeAll(keepingCapacity: true)
+                    CanonicalCSV.appendDay(day, to: &scratch)
+                    guard scratch.count == 10 else {
+                        let count = min(scratch.count, buffer.count)
+                        for index in 0..<count { buffer[index] = scratch[index] }
+                        return UnsafeBufferPointer(rebasing: buffer[0..<count])
+                    }
+                    for index in 0..<10 { dayTexts[slot * 10 + index] = scratch[index] }
+                    dayKeys[slot] = day.daysSinceEpoch
+                }
+                for index in 0..<10 { buffer[index] = dayTexts[slot * 10 + index] }
+                return UnsafeBufferPointer(rebasing: buffer[0..<10])
             }
             if line.currency.count > currency.count {
                 currency.deallocate()
@@ -470,24 +526,56 @@ struct TableWriter {
             }
             var written = false
             if !insertFirst {
-                Self.bindStatic(currentRaw, 1, line.orderID)
-                Self.bindStatic(currentRaw, 2, line.lineID)
-                let code = sqlite3_step(currentRaw)
-                if code == SQLITE_ROW {
-                    written =
-                        Self.sameText(currentRaw, 0, line.partnerID) && Self.sameText(currentRaw, 1, bookedText)
-                        && Self.sameText(currentRaw, 2, shippedText) && Self.sameText(currentRaw, 3, line.sku)
-                        && Self.sameText(currentRaw, 4, line.quantity.isEmpty ? nil : line.quantity)
-                        && sqlite3_column_type(currentRaw, 5) == SQLITE_INTEGER && sqlite3_column_int64(currentRaw, 5) == line.amount
-                        && Self.sameText(currentRaw, 6, currencyText) && Self.sameText(currentRaw, 7, line.intendedUse)
-                } else if code == SQLITE_DONE {
-                    insertFirst = true
-                } else {
+                /// Steps the cursor; false (with `failure` set) when SQLite refused.
+                func advance() -> Bool {
+                    let code = sqlite3_step(currentRaw)
+                    exhausted = code == SQLITE_DONE
+                    if code == SQLITE_ROW || code == SQLITE_DONE { return true }
                     failure = code
                     failureMessage = String(cString: sqlite3_errmsg(connection))
+                    sqlite3_reset(currentRaw)
+                    positioned = false
+                    return false
                 }
-                sqlite3_reset(currentRaw)
-                if failure != SQLITE_OK { return }
+                func seek() -> Bool {
+                    park()
+                    Self.bindTransient(currentRaw, 1, line.orderID)
+                    Self.bindTransient(currentRaw, 2, line.lineID)
+                    positioned = true
+                    return advance()
+                }
+                let following =
+                    positioned
+                    && {
+                        let byOrder = previousOrder.withUnsafeBufferPointer { Self.compareBytes($0, line.orderID) }
+                        return byOrder < 0 || (byOrder == 0 && previousLine.withUnsafeBufferPointer { Self.compareBytes($0, line.lineID) } <= 0)
+                    }()
+                if following {
+                    var steps = 0
+                    while !exhausted && cursorOrder(line.orderID, line.lineID) < 0 && steps < 16 {
+                        guard advance() else { return }
+                        steps += 1
+                    }
+                    if !exhausted && cursorOrder(line.orderID, line.lineID) < 0 { guard seek() else { return } }
+                } else {
+                    guard seek() else { return }
+                }
+                previousOrder.removeAll(keepingCapacity: true)
+                previousOrder.append(contentsOf: line.orderID)
+                previousLine.removeAll(keepingCapacity: true)
+                previousLine.append(contentsOf: line.lineID)
+                if !exhausted && cursorOrder(line.orderID, line.lineID) == 0 {
+                    written =
+                        Self.sameText(currentRaw, 2, line.partnerID) && Self.sameText(currentRaw, 3, bookedText)
+                        && Self.sameText(currentRaw, 4, shippedText) && Self.sameText(currentRaw, 5, line.sku)
+                        && Self.sameText(currentRaw, 6, line.quantity.isEmpty ? nil : line.quantity)
+                        && sqlite3_column_type(currentRaw, 7) == SQLITE_INTEGER && sqlite3_column_int64(currentRaw, 7) == line.amount
+                        && Self.sameText(currentRaw, 8, currencyText) && Self.sameText(currentRaw, 9, line.intendedUse)
+                } else {
+                    insertFirst = true
+                }
+                // A line to write: the cursor lets go of the table first (it seeks again at the next line).
+                if !written { park() }
             }
             if insertFirst {
                 bindLine(insertRaw)
@@ -537,6 +625,7 @@ struct TableWriter {
             if rows == 1000 { Failpoint.reach("import-mid-bookings") }
         }
         self.insertFirst = insertFirst
+        park()
         sqlite3_clear_bindings(insertRaw)
         sqlite3_clear_bindings(raw)
         sqlite3_clear_bindings(oldRaw)
@@ -577,6 +666,30 @@ struct TableWriter {
         guard type == SQLITE_TEXT else { return false }
         let stored = CanonicalCSV.text(statement, index)
         return stored.count == bytes.count && (bytes.isEmpty || memcmp(stored.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
+    }
+
+    static let dayCacheSlots = 4096
+
+    /// `a` against `b` as SQLite's BINARY collation orders texts (bytes, then length): <0, 0, >0.
+    @inline(__always)
+    static func compareBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        let common = min(a.count, b.count)
+        if common > 0 {
+            let byBytes = memcmp(a.baseAddress!, b.baseAddress!, common)
+            if byBytes != 0 { return Int(byBytes) }
+        }
+        return a.count - b.count
+    }
+
+    /// Binds a copy of `bytes` (for a statement that lives on after them).
+    static func bindTransient(_ statement: SQLiteStatement, _ index: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else {
+            _ = sqlite3_bind_text(statement, index, "", 0, transientDestructor)
+            return
+        }
+        _ = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+            sqlite3_bind_text(statement, index, $0, Int32(bytes.count), transientDestructor)
+        }
     }
 
     /// Binds `bytes` without a copy: they must stay as they are until the statement has run and been reset.

@@ -274,4 +274,47 @@ import Testing
             ])
         #expect(try Self.rows(workspace, "SELECT COUNT(*) FROM bookings") == [["70"]])
     }
+
+    /// A re-import compares the file with the stored rows through one cursor in key order: lines in key order,
+    /// backwards, skipping far ahead (more rows than the cursor steps before it seeks), new keys before, between
+    /// and after the stored ones, and line numbers whose text order is not their number order are each found
+    /// (unchanged), changed or added exactly, and the rows left out of the file stay as they were.
+    @Test func aReimportInAnyKeyOrderFindsEveryStoredRow() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try sandbox.exampleWorkspace()
+        func line(_ order: String, _ line: Int, quantity: Int = 1) -> String {
+            "\(order),\(line),NL1001,2015-03-01,,UCS-C240M4SX,\(quantity),100.00,USD,"
+        }
+        // 60 orders of 12 lines each: line "10" sorts before "2" as text.
+        var first: [String] = []
+        for order in 0..<60 { for number in 1...12 { first.append(line("K\(1000 + order)", number)) } }
+        let firstFile = try sandbox.write(Self.bookingsHeader + first.joined(separator: "\n") + "\n", to: "first.csv")
+        let firstOutcome = try workspace.importFile(.bookings, path: firstFile)
+        #expect(firstOutcome.files.map { [$0.rows, $0.added] } == [[720, 720]])
+        // Then: orders 0-4 backwards; order 5 in number order; order 30 (a jump of 24 orders, 288 rows); new keys
+        // before everything, between two stored keys and after everything; order 31 with lines 3 and 11 changed;
+        // order 59 shuffled; orders 6-29 and 32-58 are not in the file.
+        var second: [String] = []
+        for order in (0..<5).reversed() { for number in (1...12).reversed() { second.append(line("K\(1000 + order)", number)) } }
+        for number in 1...12 { second.append(line("K1005", number)) }
+        for number in 1...12 { second.append(line("K1030", number)) }
+        second.append(line("A0001", 1))
+        second.append(line("K1030", 13))
+        second.append(line("Z9999", 1))
+        for number in 1...12 { second.append(line("K1031", number, quantity: number == 3 || number == 11 ? 7 : 1)) }
+        for number in [5, 12, 1, 9, 2, 11, 3, 10, 4, 8, 6, 7] { second.append(line("K1059", number)) }
+        let secondFile = try sandbox.write(Self.bookingsHeader + second.joined(separator: "\n") + "\n", to: "second.csv")
+        let outcome = try workspace.importFile(.bookings, path: secondFile)
+        #expect(outcome.files.map { [$0.rows, $0.added, $0.changed, $0.unchanged] } == [[111, 3, 2, 106]])
+        #expect(
+            try Self.rows(workspace, "SELECT order_id, line, quantity FROM bookings WHERE added_by = 10 ORDER BY order_id, line") == [
+                ["A0001", "1", "1"], ["K1030", "13", "1"], ["K1031", "11", "7"], ["K1031", "3", "7"], ["Z9999", "1", "1"],
+            ])
+        #expect(try Self.rows(workspace, "SELECT COUNT(*) FROM bookings WHERE order_id LIKE 'K%'") == [["721"]])
+        #expect(try Self.rows(workspace, "SELECT COUNT(*) FROM bookings WHERE order_id LIKE 'K%' AND added_by = 9 AND quantity = '1'") == [["718"]])
+        // Again: nothing changes.
+        let again = try workspace.importFile(.bookings, path: secondFile)
+        #expect(again.files.map { [$0.rows, $0.added, $0.changed, $0.unchanged] } == [[111, 0, 0, 111]])
+    }
 }
