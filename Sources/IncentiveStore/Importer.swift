@@ -241,6 +241,113 @@ extension Workspace {
     }
 }
 
+/// Copies of booking lines, handed from the thread that reads a file to the one that writes them.
+struct BookingBatch: Sendable {
+    static let capacity = 4096
+    struct Record: Sendable {
+        var line: Int
+        var partner: Int
+        var bookedOn: Day
+        var shippedOn: Day?
+        var amount: Int64
+        var catalogueSKU: Int32
+        var afterAnError: Bool
+        /// Where each text ends in `bytes`: order, line, partner, SKU, quantity, currency, intended use.
+        var ends: (Int32, Int32, Int32, Int32, Int32, Int32, Int32)
+    }
+    var records: [Record] = []
+    var bytes: [UInt8] = []
+    /// How far the reader had read the file when the batch was handed on.
+    var bytesRead = 0
+
+    init() {
+        records.reserveCapacity(Self.capacity)
+        bytes.reserveCapacity(Self.capacity * 64)
+    }
+
+    var count: Int { records.count }
+
+    mutating func append(_ line: BookingLine, afterAnError: Bool) {
+        func add(_ field: UnsafeBufferPointer<UInt8>) -> Int32 {
+            bytes.append(contentsOf: field)
+            return Int32(bytes.count)
+        }
+        let ends = (
+            add(line.orderID), add(line.lineID), add(line.partnerID), add(line.sku), add(line.quantity), add(line.currency), add(line.intendedUse)
+        )
+        records.append(
+            Record(
+                line: line.line, partner: line.partner, bookedOn: line.bookedOn, shippedOn: line.shippedOn, amount: line.amount,
+                catalogueSKU: line.catalogueSKU, afterAnError: afterAnError, ends: ends))
+    }
+
+    /// Each line as the reader handed it on (its byte views valid during the call).
+    func forEach(_ body: (BookingLine, Bool) -> Void) {
+        bytes.withUnsafeBufferPointer { all in
+            var start: Int32 = 0
+            func field(_ end: Int32) -> UnsafeBufferPointer<UInt8> {
+                defer { start = end }
+                return UnsafeBufferPointer(rebasing: all[Int(start)..<Int(end)])
+            }
+            for record in records {
+                let order = field(record.ends.0), lineID = field(record.ends.1), partnerID = field(record.ends.2), sku = field(record.ends.3)
+                let quantity = field(record.ends.4), currency = field(record.ends.5), intendedUse = field(record.ends.6)
+                body(
+                    BookingLine(
+                        line: record.line, orderID: order, lineID: lineID, partner: record.partner, partnerID: partnerID, bookedOn: record.bookedOn,
+                        shippedOn: record.shippedOn, sku: sku, quantity: quantity, amount: record.amount, currency: currency,
+                        intendedUse: intendedUse,
+                        catalogueSKU: record.catalogueSKU),
+                    record.afterAnError)
+            }
+        }
+    }
+}
+
+/// A bounded queue of booking batches between one reading thread and one writing thread.
+final class BookingBatches: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var queue: [BookingBatch] = []
+    private var finished = false
+    private var collected = DiagnosticCollector()
+    /// Batches read ahead at most: the reader waits while the writer is this far behind.
+    static let depth = 4
+
+    func put(_ batch: BookingBatch) {
+        condition.lock()
+        while queue.count >= Self.depth { condition.wait() }
+        queue.append(batch)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func finish(_ collector: DiagnosticCollector) {
+        condition.lock()
+        collected = collector
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next batch, or nil once the reader has finished and every batch was taken.
+    func take() -> BookingBatch? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty && !finished { condition.wait() }
+        if queue.isEmpty { return nil }
+        let batch = queue.removeFirst()
+        condition.broadcast()
+        return batch
+    }
+
+    /// The reader's problems (after `take` returned nil).
+    var readCollector: DiagnosticCollector {
+        condition.lock()
+        defer { condition.unlock() }
+        return collected
+    }
+}
+
 /// The SHA-256 of files, computed on a background thread in the given order, each awaited on its own.
 final class FileDigests: Sendable {
     /// One file's digest: written once by the background thread before `done` is signalled, read after it.
@@ -472,9 +579,32 @@ struct TableWriter {
         sqlite3_bind_int64(raw, 11, importID)
         sqlite3_bind_int64(insertRaw, 11, importID)
         let total = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-        BookingFile.read(path: file, displayName: displayName, dataset: dataset, collector: &collector, progress: { progress($0, total) }) {
-            line, collector in
-            if collector.hasErrors || failure != SQLITE_OK { return }
+        // The file is read and checked on another thread while this one compares and writes: the reader hands
+        // on copies of the lines in batches (`BookingBatches`). Its problems join the collector at the end; a
+        // line read after the first error is no longer written, as when both ran on one thread.
+        let hadErrors = collector.hasErrors
+        let batches = BookingBatches()
+        let reader = Thread {
+            var readCollector = DiagnosticCollector()
+            var batch = BookingBatch()
+            BookingFile.read(path: file, displayName: displayName, dataset: dataset, collector: &readCollector, progress: { batch.bytesRead = $0 }) {
+                line, readCollector in
+                batch.append(line, afterAnError: hadErrors || readCollector.hasErrors)
+                if batch.count == BookingBatch.capacity {
+                    let read = batch.bytesRead
+                    batches.put(batch)
+                    batch = BookingBatch()
+                    batch.bytesRead = read
+                }
+            }
+            batches.put(batch)
+            batches.finish(readCollector)
+        }
+        reader.stackSize = 1 << 22
+        reader.start()
+        var changeWarnings: [Diagnostic] = []
+        func take(_ line: BookingLine, afterAnError: Bool) {
+            if afterAnError || failure != SQLITE_OK { return }
             /// The text of `day` in `buffer` (10 bytes), from the cache of recent days' texts when there.
             func dayText(_ day: Day, _ buffer: UnsafeMutableBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
                 let slot = Int(UInt32(bitPattern: day.daysSinceEpoch) & UInt32(Self.dayCacheSlots - 1))
@@ -610,7 +740,7 @@ struct TableWriter {
                             old: (oldPartner, oldAmount, oldCurrency),
                             new: (String(decoding: line.partnerID, as: UTF8.self), line.amount, currency))
                         {
-                            collector.warning(file: displayName, line: line.line, warning)
+                            changeWarnings.append(Diagnostic(.warning, file: displayName, line: line.line, message: warning))
                         }
                     }
                     sqlite3_reset(oldRaw)
@@ -624,6 +754,12 @@ struct TableWriter {
             rows += 1
             if rows == 1000 { Failpoint.reach("import-mid-bookings") }
         }
+        while let batch = batches.take() {
+            batch.forEach(take)
+            progress(batch.bytesRead, total)
+        }
+        collector.merge(batches.readCollector)
+        for warning in changeWarnings { collector.add(warning) }
         self.insertFirst = insertFirst
         park()
         sqlite3_clear_bindings(insertRaw)
