@@ -304,50 +304,6 @@ struct BookingBatch: Sendable {
     }
 }
 
-/// A bounded queue of booking batches between one reading thread and one writing thread.
-final class BookingBatches: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var queue: [BookingBatch] = []
-    private var finished = false
-    private var collected = DiagnosticCollector()
-    /// Batches read ahead at most: the reader waits while the writer is this far behind.
-    static let depth = 4
-
-    func put(_ batch: BookingBatch) {
-        condition.lock()
-        while queue.count >= Self.depth { condition.wait() }
-        queue.append(batch)
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func finish(_ collector: DiagnosticCollector) {
-        condition.lock()
-        collected = collector
-        finished = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// The next batch, or nil once the reader has finished and every batch was taken.
-    func take() -> BookingBatch? {
-        condition.lock()
-        defer { condition.unlock() }
-        while queue.isEmpty && !finished { condition.wait() }
-        if queue.isEmpty { return nil }
-        let batch = queue.removeFirst()
-        condition.broadcast()
-        return batch
-    }
-
-    /// The reader's problems (after `take` returned nil).
-    var readCollector: DiagnosticCollector {
-        condition.lock()
-        defer { condition.unlock() }
-        return collected
-    }
-}
-
 /// The SHA-256 of files, computed on a background thread in the given order, each awaited on its own.
 final class FileDigests: Sendable {
     /// One file's digest: written once by the background thread before `done` is signalled, read after it.
@@ -583,7 +539,7 @@ struct TableWriter {
         // on copies of the lines in batches (`BookingBatches`). Its problems join the collector at the end; a
         // line read after the first error is no longer written, as when both ran on one thread.
         let hadErrors = collector.hasErrors
-        let batches = BookingBatches()
+        let batches = BatchQueue<BookingBatch, DiagnosticCollector>()
         let reader = Thread {
             var readCollector = DiagnosticCollector()
             var batch = BookingBatch()
@@ -758,7 +714,7 @@ struct TableWriter {
             batch.forEach(take)
             progress(batch.bytesRead, total)
         }
-        collector.merge(batches.readCollector)
+        if let read = batches.result { collector.merge(read) }
         for warning in changeWarnings { collector.add(warning) }
         self.insertFirst = insertFirst
         park()

@@ -350,6 +350,10 @@ extension Workspace {
         let statement = partner == nil || point != nil ? try db.makeStatement(sql: sql) : try db.cachedStatement(sql: sql)
         if let partner { try statement.setArguments([partner]) }
         let raw = statement.sqliteStatement
+        if partner == nil {
+            try readAllBookings(raw, dataset: dataset, canonical: canonical, buffer: &buffer, body)
+            return
+        }
         var columns = [UnsafeBufferPointer<UInt8>](repeating: UnsafeBufferPointer(start: nil, count: 0), count: 10)
         var isNull = [Bool](repeating: false, count: 10)
         while true {
@@ -384,5 +388,127 @@ extension Workspace {
                     currency: columns[8], intendedUse: columns[9]))
         }
         sqlite3_reset(raw)
+    }
+
+    /// Every stored booking line (a run's read): SQLite's rows are stepped and copied on a second thread
+    /// while this one writes the canonical CSV and hands the lines on, so the two halves of the work run at
+    /// once. The statement is used by the reading thread only until it finishes, and reset here after it.
+    static func readAllBookings(
+        _ raw: SQLiteStatement, dataset: Dataset, canonical: ((inout [UInt8]) -> Void)?, buffer: inout [UInt8], _ body: (BookingLine) -> Void
+    ) throws {
+        struct Statement: @unchecked Sendable { let raw: SQLiteStatement }
+        let statement = Statement(raw: raw)
+        let queue = BatchQueue<StoredBookingBatch, Int32>()
+        let done = DispatchSemaphore(value: 0)
+        let reader = Thread {
+            var batch = StoredBookingBatch()
+            var code = SQLITE_OK
+            while true {
+                code = sqlite3_step(statement.raw)
+                guard code == SQLITE_ROW else { break }
+                batch.append(statement.raw)
+                if batch.count == StoredBookingBatch.capacity {
+                    guard queue.put(batch) else { break }
+                    batch = StoredBookingBatch()
+                }
+            }
+            if code == SQLITE_DONE { queue.put(batch) }
+            queue.finish(code)
+            done.signal()
+        }
+        reader.start()
+        defer {
+            done.wait()
+            sqlite3_reset(raw)
+        }
+        var columns = [UnsafeBufferPointer<UInt8>](repeating: UnsafeBufferPointer(start: nil, count: 0), count: 10)
+        while let batch = queue.take() {
+            var damaged = false
+            batch.forEach { texts, nulls, amount in
+                if damaged { return }
+                for column in 0..<10 { columns[column] = texts[column] }
+                if let canonical {
+                    for column in 0..<10 {
+                        if column > 0 { buffer.append(0x2C) }
+                        if column == 7 {
+                            CanonicalCSV.appendDecimal(amount, scale: 2, trim: false, to: &buffer)
+                        } else if nulls & (1 << column) == 0 {
+                            CanonicalCSV.appendField(columns[column], to: &buffer)
+                        }
+                    }
+                    buffer.append(0x0A)
+                    canonical(&buffer)
+                }
+                guard let index = dataset.partnerIDs.lookup(columns[2]), let booked = Day(isoBytes: columns[3]) else {
+                    damaged = true
+                    return
+                }
+                body(
+                    BookingLine(
+                        line: 0, orderID: columns[0], lineID: columns[1], partner: Int(index), partnerID: columns[2], bookedOn: booked,
+                        shippedOn: nulls & (1 << 4) != 0 ? nil : Day(isoBytes: columns[4]), sku: columns[5], quantity: columns[6],
+                        amount: amount, currency: columns[8], intendedUse: columns[9]))
+            }
+            if damaged {
+                queue.stop()
+                throw WorkspaceError(.damaged, "the workspace holds a booking line that does not fit its partners or dates")
+            }
+        }
+        if let code = queue.result, code != SQLITE_DONE { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
+    }
+}
+
+/// Stored booking rows copied out of SQLite (`SELECT order_id, line, partner_id, booked_on, shipped_on, sku,
+/// quantity, amount_cents, currency, intended_use`), handed from the thread that steps the statement to the
+/// one that uses them.
+struct StoredBookingBatch: Sendable {
+    static let capacity = 4096
+    private var bytes: [UInt8] = []
+    /// Where each row's 10 texts end in `bytes` (the amount's slot is empty).
+    private var ends: [Int32] = []
+    /// Per row, bit `c` set when column `c` is NULL.
+    private var nulls: [UInt16] = []
+    private var amounts: [Int64] = []
+
+    init() {
+        bytes.reserveCapacity(Self.capacity * 80)
+        ends.reserveCapacity(Self.capacity * 10)
+        nulls.reserveCapacity(Self.capacity)
+        amounts.reserveCapacity(Self.capacity)
+    }
+
+    var count: Int { amounts.count }
+
+    /// Copies the row `raw` stands on.
+    mutating func append(_ raw: SQLiteStatement) {
+        var isNull: UInt16 = 0
+        for column in 0..<10 {
+            if column != 7 {
+                if sqlite3_column_type(raw, Int32(column)) == SQLITE_NULL {
+                    isNull |= 1 << column
+                } else {
+                    bytes.append(contentsOf: CanonicalCSV.text(raw, Int32(column)))
+                }
+            }
+            ends.append(Int32(bytes.count))
+        }
+        nulls.append(isNull)
+        amounts.append(sqlite3_column_int64(raw, 7))
+    }
+
+    /// Each row: its 10 texts (valid during the call), NULL bits and amount.
+    func forEach(_ body: ([UnsafeBufferPointer<UInt8>], UInt16, Int64) -> Void) {
+        bytes.withUnsafeBufferPointer { all in
+            var texts = [UnsafeBufferPointer<UInt8>](repeating: UnsafeBufferPointer(start: nil, count: 0), count: 10)
+            var start = 0
+            for row in 0..<amounts.count {
+                for column in 0..<10 {
+                    let end = Int(ends[row * 10 + column])
+                    texts[column] = UnsafeBufferPointer(rebasing: all[start..<end])
+                    start = end
+                }
+                body(texts, nulls[row], amounts[row])
+            }
+        }
     }
 }

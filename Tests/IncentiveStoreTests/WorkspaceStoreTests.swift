@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import IncentiveEngine
 import IncentiveStore
+import IncentiveSynthetic
 import Testing
 
 /// A temporary folder for one test, and the example files of the package.
@@ -955,6 +956,34 @@ func reportErrorLines(_ body: () throws -> Void) -> [String] {
 /// The digests a run records mean what docs/workspace.md says, computed here independently.
 @Suite struct DigestTests {
     static func sha256(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
+
+    /// A run reads the bookings on two threads (a reading thread copies rows in batches of 4,096): on 12,000
+    /// generated lines (three batches), the run's data digest is still the export's and its results are what
+    /// the engine computes from the files.
+    @Test func aRunOfManyBatchesDigestsAndComputesAsTheFiles() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let files = sandbox.path("files")
+        try DatasetGenerator(partners: 400, lines: 12_000, seed: 21).write(to: files)
+        let workspace = try Workspace.create(at: sandbox.path("batches.sqlite"))
+        for file in try Sandbox.programFiles(files + "/programs") { _ = try workspace.addProgram(file: file) }
+        _ = try workspace.importFolder(files + "/data")
+        let run = try workspace.run()
+        let exported = sandbox.path("out/data")
+        _ = try workspace.export(to: exported)
+        var bytes = Data()
+        for kind in DataKind.importOrder {
+            let path = (exported as NSString).appendingPathComponent(kind.fileName)
+            if kind.isOptional && !FileManager.default.fileExists(atPath: path) { continue }
+            bytes.append(Data("# \(kind.fileName)\n".utf8))
+            bytes.append(try #require(FileManager.default.contents(atPath: path)))
+        }
+        #expect(run.summary.bookingLines == 12_000)
+        #expect(run.summary.dataDigest == Self.sha256(bytes))
+        let engine = try Sandbox.engineResult(data: files + "/data", programs: files + "/programs")
+        #expect(ResultsCSV.render(run.result.rows) == ResultsCSV.render(engine.rows))
+        #expect(run.result.rows.count > 400)
+    }
 
     @Test func dataDigestIsTheExportAndInputsDigestAddsTheProgramVersions() throws {
         let sandbox = try Sandbox()
