@@ -957,6 +957,26 @@ func reportErrorLines(_ body: () throws -> Void) -> [String] {
 @Suite struct DigestTests {
     static func sha256(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
 
+    /// The SHA-256 of the workspace's export: every table in import order, each after a `# file` line; a
+    /// table the export leaves out (optional, no rows) is its header alone, an optional kind without rows (the
+    /// example's tier history) is not part of it.
+    static func exportDigest(_ workspace: Workspace, _ sandbox: Sandbox) throws -> String {
+        let data = sandbox.path("out/data")
+        _ = try workspace.export(to: data)
+        var bytes = Data()
+        for kind in DataKind.importOrder {
+            let path = (data as NSString).appendingPathComponent(kind.fileName)
+            if kind.isOptional && !FileManager.default.fileExists(atPath: path) { continue }
+            bytes.append(Data("# \(kind.fileName)\n".utf8))
+            if let file = FileManager.default.contents(atPath: path) {
+                bytes.append(file)
+            } else {
+                bytes.append(Data((kind.header.joined(separator: ",") + "\n").utf8))
+            }
+        }
+        return sha256(bytes)
+    }
+
     /// A run reads the bookings on two threads (a reading thread copies rows in batches of 4,096): on 12,000
     /// generated lines (three batches), the run's data digest is still the export's and its results are what
     /// the engine computes from the files.
@@ -969,17 +989,8 @@ func reportErrorLines(_ body: () throws -> Void) -> [String] {
         for file in try Sandbox.programFiles(files + "/programs") { _ = try workspace.addProgram(file: file) }
         _ = try workspace.importFolder(files + "/data")
         let run = try workspace.run()
-        let exported = sandbox.path("out/data")
-        _ = try workspace.export(to: exported)
-        var bytes = Data()
-        for kind in DataKind.importOrder {
-            let path = (exported as NSString).appendingPathComponent(kind.fileName)
-            if kind.isOptional && !FileManager.default.fileExists(atPath: path) { continue }
-            bytes.append(Data("# \(kind.fileName)\n".utf8))
-            bytes.append(try #require(FileManager.default.contents(atPath: path)))
-        }
         #expect(run.summary.bookingLines == 12_000)
-        #expect(run.summary.dataDigest == Self.sha256(bytes))
+        #expect(run.summary.dataDigest == (try Self.exportDigest(workspace, sandbox)))
         let engine = try Sandbox.engineResult(data: files + "/data", programs: files + "/programs")
         #expect(ResultsCSV.render(run.result.rows) == ResultsCSV.render(engine.rows))
         #expect(run.result.rows.count > 400)
@@ -990,23 +1001,7 @@ func reportErrorLines(_ body: () throws -> Void) -> [String] {
         defer { sandbox.remove() }
         let workspace = try sandbox.exampleWorkspace()
         let run = try workspace.run()
-        let data = sandbox.path("out/data")
-        _ = try workspace.export(to: data)
-        // Every table in import order, each after a `# file` line; a table the export leaves out
-        // (optional, no rows) is its header alone.
-        var bytes = Data()
-        for kind in DataKind.importOrder {
-            let path = (data as NSString).appendingPathComponent(kind.fileName)
-            // An optional kind without rows (the example's tier history) is not part of the digest.
-            if kind.isOptional && !FileManager.default.fileExists(atPath: path) { continue }
-            bytes.append(Data("# \(kind.fileName)\n".utf8))
-            if let file = FileManager.default.contents(atPath: path) {
-                bytes.append(file)
-            } else {
-                bytes.append(Data((kind.header.joined(separator: ",") + "\n").utf8))
-            }
-        }
-        #expect(run.summary.dataDigest == Self.sha256(bytes))
+        #expect(run.summary.dataDigest == (try Self.exportDigest(workspace, sandbox)))
 
         var inputs = "data \(run.summary.dataDigest)\n"
         for file in try Sandbox.programFiles(Sandbox.examplePrograms).sorted() {
