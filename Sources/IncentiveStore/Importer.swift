@@ -350,10 +350,12 @@ struct TableWriter {
     var insertFirst = true
     /// With `--replace`: records every key of the file in `temp.import_seen_<table>` (see `retireMissing`).
     let seen: Statement?
-    let countBefore: Int
     var rows = 0
     /// Rows inserted or updated (SQLite's change count of the upserts).
     var touched = 0
+    /// Rows inserted: an insert that changed a row, or an upsert that made one change (a changed row makes two,
+    /// with its history row).
+    var added = 0
 
     /// Key columns first, then the values, in the order `upsert` takes them.
     static func columns(_ kind: DataKind) -> (keys: [String], values: [String]) {
@@ -404,7 +406,6 @@ struct TableWriter {
         } else {
             seen = nil
         }
-        countBefore = try Int.fetchOne(cached: db, sql: "SELECT COUNT(*) FROM \(kind.table)") ?? 0
     }
 
     mutating func upsert(_ values: [(any DatabaseValueConvertible)?]) throws {
@@ -415,6 +416,7 @@ struct TableWriter {
             try Self.execute(insert, values, importID, connection)
             if sqlite3_changes(connection) > 0 {
                 touched += 1
+                added += 1
                 if let seen { try Self.execute(seen, values.prefix(keyCount), nil, connection) }
                 return
             }
@@ -425,6 +427,7 @@ struct TableWriter {
         touched += Int(sqlite3_changes(connection))
         // A new row (one change; a changed one makes two, with its history row): insert first again.
         insertFirst = sqlite3_total_changes(connection) &- before == 1
+        if insertFirst { added += 1 }
         if let seen { try Self.execute(seen, values.prefix(keyCount), nil, connection) }
     }
 
@@ -464,9 +467,7 @@ struct TableWriter {
     }
 
     func finish() throws -> (rows: Int, added: Int, changed: Int, unchanged: Int) {
-        let countAfter = try Int.fetchOne(cached: db, sql: "SELECT COUNT(*) FROM \(kind.table)") ?? 0
-        let added = countAfter - countBefore
-        return (rows, added, touched - added, rows - touched)
+        (rows, added, touched - added, rows - touched)
     }
 
     /// Streams a bookings file through the engine's validation into the table, binding bytes directly
@@ -529,7 +530,7 @@ struct TableWriter {
         // written as text for every comparison and write).
         var dayKeys = [Int32](repeating: Int32.min, count: Self.dayCacheSlots)
         var dayTexts = [UInt8](repeating: 0, count: Self.dayCacheSlots * 10)
-        var rows = 0, touched = 0
+        var rows = 0, touched = 0, added = 0
         var insertFirst = self.insertFirst
         let importID = self.importID
         sqlite3_bind_int64(raw, 11, importID)
@@ -668,6 +669,7 @@ struct TableWriter {
                 guard step(insertRaw) else { return }
                 if changes > 0 {
                     touched += 1
+                    added += 1
                     written = true
                 } else {
                     insertFirst = false
@@ -681,6 +683,7 @@ struct TableWriter {
                 let made = sqlite3_total_changes(connection) &- before
                 // One change: a new row (insert first again); two: a changed one and its history row.
                 insertFirst = made == 1
+                if made == 1 { added += 1 }
                 if changes > 0 && made > 1 {
                     // Changed, not added: the old version is in the history now.
                     Self.bindStatic(oldRaw, 1, line.orderID)
@@ -728,6 +731,7 @@ struct TableWriter {
         }
         self.rows = rows
         self.touched = touched
+        self.added = added
     }
 
     /// The warning for a changed booking line that moves to another partner, flips the sign of its amount
