@@ -194,6 +194,7 @@ extension Workspace {
                             progress?(name, read, total)
                         }
                     }
+                    writer.park()
                     for index in rebuilt { try db.execute(sql: index) }
                     if collector.errorCount > errorsBefore { continue }
                     let counts = try writer.finish()
@@ -356,6 +357,12 @@ struct TableWriter {
     /// Rows inserted: an insert that changed a row, or an upsert that made one change (a changed row makes two,
     /// with its history row).
     var added = 0
+    /// The stored rows in key order (key columns, then value columns), for comparing a file's row before any
+    /// write: a merge when the file lists its rows by key, as bookings are compared (`importBookings`).
+    let current: Statement
+    /// The cursor stands on the first stored row whose key is not below `previousKey`, or past the end.
+    var positioned = false, exhausted = false
+    var previousKey: [[UInt8]] = []
 
     /// Key columns first, then the values, in the order `upsert` takes them.
     static func columns(_ kind: DataKind) -> (keys: [String], values: [String]) {
@@ -406,12 +413,110 @@ struct TableWriter {
         } else {
             seen = nil
         }
+        current = try db.makeStatement(
+            sql: """
+                SELECT \((keys + values).joined(separator: ", ")) FROM \(kind.table)
+                WHERE (\(keys.joined(separator: ", "))) >= (\(keys.map { _ in "?" }.joined(separator: ", "))) ORDER BY \(keys.joined(separator: ", "))
+                """)
+    }
+
+    /// Lets go of the table (before a write to it, or a change of its schema).
+    mutating func park() {
+        if positioned { sqlite3_reset(current.sqliteStatement) }
+        positioned = false
+    }
+
+    enum Stored { case unchanged, changed, missing }
+
+    /// Whether the stored row of `values`' key holds exactly `values` (no write needed), differs, or is not
+    /// stored. Moves the cursor as `importBookings` does.
+    mutating func stored(_ values: [(any DatabaseValueConvertible)?], keyCount: Int) throws -> Stored {
+        let raw = current.sqliteStatement
+        var key: [[UInt8]] = []
+        key.reserveCapacity(keyCount)
+        for value in values.prefix(keyCount) {
+            guard case .string(let text) = value?.databaseValue.storage ?? .null else { return .changed }
+            key.append(Array(text.utf8))
+        }
+        /// The cursor's key against `key`: <0, 0, >0.
+        func cursorOrder() -> Int {
+            for (index, part) in key.enumerated() {
+                let order = part.withUnsafeBufferPointer { Self.compareBytes(CanonicalCSV.text(raw, Int32(index)), $0) }
+                if order != 0 { return order }
+            }
+            return 0
+        }
+        func advance() throws {
+            let code = sqlite3_step(raw)
+            exhausted = code == SQLITE_DONE
+            guard code == SQLITE_ROW || code == SQLITE_DONE else {
+                let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+                park()
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: current.sql)
+            }
+        }
+        func seek() throws {
+            park()
+            for (index, part) in key.enumerated() {
+                part.withUnsafeBufferPointer { Self.bindTransient(raw, Int32(index + 1), $0) }
+            }
+            positioned = true
+            try advance()
+        }
+        var following = false
+        if positioned {
+            following = true
+            for (previous, part) in zip(previousKey, key) {
+                let order = previous.withUnsafeBufferPointer { a in part.withUnsafeBufferPointer { b in Self.compareBytes(a, b) } }
+                if order < 0 { break }
+                if order > 0 {
+                    following = false
+                    break
+                }
+            }
+        }
+        if following {
+            var steps = 0
+            while !exhausted && cursorOrder() < 0 && steps < 16 {
+                try advance()
+                steps += 1
+            }
+            if !exhausted && cursorOrder() < 0 { try seek() }
+        } else {
+            try seek()
+        }
+        previousKey = key
+        guard !exhausted && cursorOrder() == 0 else { return .missing }
+        for (index, value) in values.enumerated().dropFirst(keyCount) {
+            let column = Int32(index)
+            let type = sqlite3_column_type(raw, column)
+            switch value?.databaseValue.storage ?? .null {
+            case .null: if type != SQLITE_NULL { return .changed }
+            case .int64(let number): if type != SQLITE_INTEGER || sqlite3_column_int64(raw, column) != number { return .changed }
+            case .double: return .changed
+            case .string(var text):
+                guard type == SQLITE_TEXT else { return .changed }
+                let same = text.withUTF8 { bytes in Self.compareBytes(CanonicalCSV.text(raw, column), bytes) == 0 }
+                if !same { return .changed }
+            case .blob: return .changed
+            }
+        }
+        return .unchanged
     }
 
     mutating func upsert(_ values: [(any DatabaseValueConvertible)?]) throws {
         rows += 1
         let connection = db.sqliteConnection
         let keyCount = Self.columns(kind).keys.count
+        if !insertFirst {
+            let stored = try stored(values, keyCount: keyCount)
+            if stored == .unchanged {
+                if let seen { try Self.execute(seen, values.prefix(keyCount), nil, connection) }
+                return
+            }
+            if stored == .missing { insertFirst = true }
+        }
+        park()
         if insertFirst {
             try Self.execute(insert, values, importID, connection)
             if sqlite3_changes(connection) > 0 {

@@ -317,4 +317,32 @@ import Testing
         let again = try workspace.importFile(.bookings, path: secondFile)
         #expect(again.files.map { [$0.rows, $0.added, $0.changed, $0.unchanged] } == [[111, 0, 0, 111]])
     }
+
+    /// The small tables are compared through the same kind of cursor: credentials (a key of three columns) given
+    /// backwards, with one row changed and one new, are counted and stored exactly; given again, nothing changes.
+    @Test func aSmallTableInAnyKeyOrderFindsEveryStoredRow() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try sandbox.exampleWorkspace()
+        let lines = try Sandbox.text((Sandbox.exampleData as NSString).appendingPathComponent("credentials.csv"))
+            .split(separator: "\n").map(String.init)
+        let header = lines[0]
+        var rows = Array(lines.dropFirst().reversed())
+        let stored = rows.count
+        // The row of NL1001's ADV-COLLAB gets another expiry; NL1002 gains a credential (between stored keys).
+        let changedIndex = try #require(rows.firstIndex { $0.hasPrefix("NL1001,ADV-COLLAB,2014-03-15,") })
+        rows[changedIndex] = "NL1001,ADV-COLLAB,2014-03-15,2016-06-30"
+        rows.insert("NL1002,ADV-COLLAB,2015-01-10,", at: rows.count / 2)
+        let file = try sandbox.write(([header] + rows).joined(separator: "\n") + "\n", to: "credentials.csv")
+        let outcome = try workspace.importFile(.credentials, path: file)
+        #expect(outcome.files.map { [$0.rows, $0.added, $0.changed, $0.unchanged] } == [[stored + 1, 1, 1, stored - 1]])
+        let id = try #require(outcome.files.first?.id)
+        #expect(
+            try Self.rows(
+                workspace,
+                "SELECT partner_id, credential, achieved_on, COALESCE(expires_on, '') FROM credentials WHERE added_by = ? ORDER BY 1, 2, 3",
+                [id]) == [["NL1001", "ADV-COLLAB", "2014-03-15", "2016-06-30"], ["NL1002", "ADV-COLLAB", "2015-01-10", ""]])
+        let again = try workspace.importFile(.credentials, path: file)
+        #expect(again.files.map { [$0.rows, $0.added, $0.changed, $0.unchanged] } == [[stored + 1, 0, 0, stored + 1]])
+    }
 }
