@@ -67,7 +67,8 @@ extension WalletState {
         }
         guard amount.cents > 0, amount <= request.plannedCost else {
             throw FundsRefusal(
-                .invalid, "fund request \(id) for \(text(amount)): expected an amount above 0 and at most its planned cost \(text(request.plannedCost))")
+                .invalid,
+                "fund request \(id) for \(text(amount)): expected an amount above 0 and at most its planned cost \(text(request.plannedCost))")
         }
         let usable = free.cents - debt.cents
         guard amount.cents <= usable else {
@@ -93,7 +94,8 @@ extension WalletState {
         if let claim = activeClaim(ofRequest: id) {
             throw FundsRefusal(
                 .state,
-                "fund request \(id) has claim \(claim.id), \(claim.status.rawValue); reject or withdraw the claim before the request is \(target.rawValue)")
+                "fund request \(id) has claim \(claim.id), \(claim.status.rawValue); reject or withdraw the claim before the request is \(target.rawValue)"
+            )
         }
         return .record(WalletStep(day: asOf, event: rejected ? .requestRejected(id: id) : .requestWithdrawn(id: id)))
     }
@@ -128,7 +130,9 @@ extension WalletState {
     /// Approving a submitted claim for `amount`: at most its request's approved amount and its actual cost.
     public func approveClaim(_ id: Int, amount: Money) throws(FundsRefusal) -> FundsDecision {
         let claim = try existingClaim(id)
-        if claim.status == .approved, claim.approved == amount { return .unchanged("claim \(id) is already approved for \(text(amount)); nothing changed") }
+        if claim.status == .approved, claim.approved == amount {
+            return .unchanged("claim \(id) is already approved for \(text(amount)); nothing changed")
+        }
         guard claim.status == .submitted else {
             throw FundsRefusal(.state, "claim \(id) is \(claim.status.rawValue); only a submitted claim can be approved")
         }

@@ -227,7 +227,8 @@ struct Replay {
             programID: wallet.programID, partnerID: wallet.partnerID, currency: wallet.currency, asOf: day,
             allocations: allocations.map {
                 AllocationState(
-                    id: $0.id, amount: Money(cents: $0.amount), effectiveOn: $0.effectiveOn, validThrough: $0.validThrough, free: Money(cents: $0.free),
+                    id: $0.id, amount: Money(cents: $0.amount), effectiveOn: $0.effectiveOn, validThrough: $0.validThrough,
+                    free: Money(cents: $0.free),
                     held: Money(cents: $0.held), spent: Money(cents: $0.spent), lapsed: Money(cents: $0.lapsed))
             },
             requests: requests, claims: claims, funds: Money(cents: funds), free: Money(cents: free), held: Money(cents: held),

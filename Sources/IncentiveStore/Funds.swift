@@ -290,7 +290,8 @@ extension Workspace {
                 guard case .claimSubmitted(let id, _, _) = step.event else { return 0 }
                 let at = now()
                 try db.execute(
-                    sql: "INSERT INTO claims(id, seq, request_id, actual_cost_cents, submitted_on, at, actor_kind, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    sql:
+                        "INSERT INTO claims(id, seq, request_id, actual_cost_cents, submitted_on, at, actor_kind, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     arguments: [id, seq, requestID, actualCost.cents, step.day.description, at, actor.kind.rawValue, actor.name])
                 for (proof, type) in zip(proofs, types) {
                     try db.execute(
@@ -363,7 +364,10 @@ extension Workspace {
                     throw WorkspaceError(.conflict, "payment reference \(reference) is already used for claim \(other); nothing was changed")
                 }
                 let amount = state.claim(id)?.approved ?? .zero
-                return (decision, "\(state.partnerID) \(state.programID): paid \(amount.plainText) \(program.currency) on \(paidOn), reference \(reference)")
+                return (
+                    decision,
+                    "\(state.partnerID) \(state.programID): paid \(amount.plainText) \(program.currency) on \(paidOn), reference \(reference)"
+                )
             },
             record: { db, seq, _ in
                 try db.execute(

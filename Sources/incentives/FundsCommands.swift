@@ -178,13 +178,15 @@ struct Funds: ParsableCommand {
 
             @Option(help: ArgumentHelp("Only this partner's.", valueName: "id")) var partner: String?
             @Option(help: ArgumentHelp("Only this program's.", valueName: "id")) var program: String?
-            @Option(help: ArgumentHelp("Only requests with this status.", valueName: "pending|approved|rejected|withdrawn|closed")) var status: String?
+            @Option(help: ArgumentHelp("Only requests with this status.", valueName: "pending|approved|rejected|withdrawn|closed")) var status:
+                String?
             @OptionGroup var workspace: WorkspaceOption
 
             func validate() throws {
                 if let status, FundRequestStatus(rawValue: status) == nil {
                     throw ValidationError(
-                        "--status \"\(Diagnostic.escaped(status))\": expected one of \(FundRequestStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                        "--status \"\(Diagnostic.escaped(status))\": expected one of \(FundRequestStatus.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
             }
 
@@ -195,7 +197,8 @@ struct Funds: ParsableCommand {
                 let rows = requests.map { request in
                     [
                         String(request.id), request.partnerID, request.programID, request.status.rawValue, request.plannedCost.groupedText,
-                        request.approved?.groupedText ?? "-", "\(request.startsOn)..\(request.endsOn)", request.activity
+                        request.approved?.groupedText ?? "-", "\(request.startsOn)..\(request.endsOn)",
+                        request.activity
                             + (request.reason.map { " (rejected: \($0))" } ?? ""),
                     ]
                 }
@@ -236,9 +239,12 @@ struct Funds: ParsableCommand {
                     }
                     let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
                     guard size <= ProofFile.maximumSize else {
-                        throw CommandFailure(description: "\(path): \(size) bytes, at most 10 MiB (10,485,760 bytes) per proof file; nothing was changed")
+                        throw CommandFailure(
+                            description: "\(path): \(size) bytes, at most 10 MiB (10,485,760 bytes) per proof file; nothing was changed")
                     }
-                    guard let content = FileManager.default.contents(atPath: path) else { throw CommandFailure(description: "\(path): cannot be read") }
+                    guard let content = FileManager.default.contents(atPath: path) else {
+                        throw CommandFailure(description: "\(path): cannot be read")
+                    }
                     proofs.append(ProofFile(fileName: (path as NSString).lastPathComponent, content: content))
                 }
                 let cost = try Funds.amount(actualCost, option: "--actual-cost")
@@ -265,7 +271,8 @@ struct Funds: ParsableCommand {
         }
 
         struct Reject: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Reject a submitted or approved claim with a reason; its request stays approved.")
+            static let configuration = CommandConfiguration(
+                abstract: "Reject a submitted or approved claim with a reason; its request stays approved.")
 
             @Argument(help: "The claim id.") var id: Int
             @Option(help: "Why (required).") var reason: String
@@ -295,7 +302,8 @@ struct Funds: ParsableCommand {
 
             @Argument(help: "The claim id.") var id: Int
             @Option(help: ArgumentHelp("The payment reference (unique).", valueName: "text")) var reference: String
-            @Option(name: .customLong("paid-on"), help: ArgumentHelp("The payment date (default: today).", valueName: "YYYY-MM-DD")) var paidOn: String?
+            @Option(name: .customLong("paid-on"), help: ArgumentHelp("The payment date (default: today).", valueName: "YYYY-MM-DD")) var paidOn:
+                String?
             @OptionGroup var workspace: WorkspaceOption
 
             func validate() throws { _ = try paidOn.map { try Funds.day($0, option: "--paid-on") } }
@@ -308,7 +316,8 @@ struct Funds: ParsableCommand {
         }
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List claims with their proof files, oldest first (--status submitted: the queue).")
+            static let configuration = CommandConfiguration(
+                abstract: "List claims with their proof files, oldest first (--status submitted: the queue).")
 
             @Option(help: ArgumentHelp("Only this partner's.", valueName: "id")) var partner: String?
             @Option(help: ArgumentHelp("Only this program's.", valueName: "id")) var program: String?
@@ -333,7 +342,9 @@ struct Funds: ParsableCommand {
                     if let reference = claim.reference, let paidOn = claim.paidOn { words += "  paid \(paidOn) \(reference)" }
                     if let reason = claim.reason { words += "  rejected: \(reason)" }
                     text += words + "\n"
-                    for proof in claim.proofs { text += "  proof \(proof.fileName)  \(proof.contentType)  \(proof.size) bytes  sha256 \(proof.sha256)\n" }
+                    for proof in claim.proofs {
+                        text += "  proof \(proof.fileName)  \(proof.contentType)  \(proof.size) bytes  sha256 \(proof.sha256)\n"
+                    }
                 }
                 Output.standardOutput(Output.forPeople(text))
             }
@@ -358,7 +369,8 @@ struct Funds: ParsableCommand {
             if posted.isEmpty { return Output.standardOutput("no funds lapse by \(day ?? Terminal.clock.today); nothing posted\n") }
             var text = ""
             for entry in posted {
-                text += "posted expired \(entry.amount.groupedText) \(entry.currency) for \(entry.partnerID) \(entry.programID) effective \(entry.effectiveOn)\n"
+                text +=
+                    "posted expired \(entry.amount.groupedText) \(entry.currency) for \(entry.partnerID) \(entry.programID) effective \(entry.effectiveOn)\n"
             }
             Output.standardOutput(Output.forPeople(text))
         }
@@ -403,7 +415,8 @@ enum FundsText {
                 ["ID", "REQUEST", "STATUS", "ACTUAL", "APPROVED", "PAID"],
                 wallet.claims.map { claim in
                     [
-                        String(claim.id), String(claim.requestID), claim.status.rawValue, claim.actualCost.groupedText, claim.approved?.groupedText ?? "-",
+                        String(claim.id), String(claim.requestID), claim.status.rawValue, claim.actualCost.groupedText,
+                        claim.approved?.groupedText ?? "-",
                         claim.paidOn.map { "\($0) \(claim.reference ?? "")" } ?? "-",
                     ]
                 })
@@ -471,7 +484,8 @@ enum FundsText {
                     switch entry.source {
                     case .claim(let id), .allocation(let id), .approval(let id), .payment(let id): source = id
                     }
-                    return .init(kind: entry.kind.rawValue, amount: entry.amount.plainText, effective_on: entry.effectiveOn.description, source: source)
+                    return .init(
+                        kind: entry.kind.rawValue, amount: entry.amount.plainText, effective_on: entry.effectiveOn.description, source: source)
                 })
         }
         let encoder = JSONEncoder()

@@ -30,8 +30,10 @@ import Testing
         #expect(rules.claimWithinDays == 28)
     }
 
-    @Test(arguments: [("funds_valid_months: 6\nclaim_within_days: 14", 6, 14), ("funds_valid_months: 1\nclaim_within_days: 0", 1, 0),
-        ("funds_valid_months: 120\nclaim_within_days: 3660", 120, 3660)])
+    @Test(arguments: [
+        ("funds_valid_months: 6\nclaim_within_days: 14", 6, 14), ("funds_valid_months: 1\nclaim_within_days: 0", 1, 0),
+        ("funds_valid_months: 120\nclaim_within_days: 3660", 120, 3660),
+    ])
     func valuesRead(keys: String, months: Int, days: Int) throws {
         let parsed = Self.parse(Self.yaml(keys))
         #expect(parsed.errors == [])

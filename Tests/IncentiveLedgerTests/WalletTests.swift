@@ -145,10 +145,12 @@ import Testing
         #expect(inDebt.held == Self.money(20_000))
         #expect(inDebt.debt == Self.money(15_000))
         #expect(inDebt.available == .zero)
-        #expect(throws: FundsRefusal(
-            .insufficientFunds,
-            "fund request 2 can't be approved for 10.00 EUR: only 0.00 EUR of NL01's funds in MDF are free on 2023-04-02 (available to new requests: 0.00 EUR)"
-        )) { try inDebt.approveRequest(2, amount: Self.money(1_000)) }
+        #expect(
+            throws: FundsRefusal(
+                .insufficientFunds,
+                "fund request 2 can't be approved for 10.00 EUR: only 0.00 EUR of NL01's funds in MDF are free on 2023-04-02 (available to new requests: 0.00 EUR)"
+            )
+        ) { try inDebt.approveRequest(2, amount: Self.money(1_000)) }
         let paidBack = wallet.state(asOf: Self.day("2023-05-01"))
         #expect(paidBack.debt == .zero)
         #expect(paidBack.free == Self.money(25_000))
@@ -165,12 +167,16 @@ import Testing
         ])
         let state = wallet.state(asOf: Self.day("2024-02-02"))
         #expect(state.available == .zero)  // 1,000.00 free - 2,100.00 pending: never below zero
-        #expect(throws: FundsRefusal(
-            .insufficientFunds,
-            "fund request 1 can't be approved for 1,000.01 EUR: only 1,000.00 EUR of NL01's funds in MDF are free on 2024-02-02 (available to new requests: 0.00 EUR)"
-        )) { try state.approveRequest(1, amount: Self.money(100_001)) }
-        #expect(throws: FundsRefusal(
-            .invalid, "fund request 2 for 900.01 EUR: expected an amount above 0 and at most its planned cost 900.00 EUR")) {
+        #expect(
+            throws: FundsRefusal(
+                .insufficientFunds,
+                "fund request 1 can't be approved for 1,000.01 EUR: only 1,000.00 EUR of NL01's funds in MDF are free on 2024-02-02 (available to new requests: 0.00 EUR)"
+            )
+        ) { try state.approveRequest(1, amount: Self.money(100_001)) }
+        #expect(
+            throws: FundsRefusal(
+                .invalid, "fund request 2 for 900.01 EUR: expected an amount above 0 and at most its planned cost 900.00 EUR")
+        ) {
             try state.approveRequest(2, amount: Self.money(90_001))
         }
         let decision = try state.approveRequest(1, amount: Self.money(100_000))
@@ -178,11 +184,15 @@ import Testing
         var approved = wallet
         approved.steps.append(WalletStep(day: Self.day("2024-02-02"), event: .requestApproved(id: 1, amount: Self.money(100_000))))
         let after = approved.state(asOf: Self.day("2024-02-02"))
-        #expect(try after.approveRequest(1, amount: Self.money(100_000)) == .unchanged("fund request 1 is already approved for 1,000.00 EUR; nothing changed"))
-        #expect(throws: FundsRefusal(
-            .insufficientFunds,
-            "fund request 2 can't be approved for 0.01 EUR: only 0.00 EUR of NL01's funds in MDF are free on 2024-02-02 (available to new requests: 0.00 EUR)"
-        )) { try after.approveRequest(2, amount: Self.money(1)) }
+        #expect(
+            try after.approveRequest(1, amount: Self.money(100_000))
+                == .unchanged("fund request 1 is already approved for 1,000.00 EUR; nothing changed"))
+        #expect(
+            throws: FundsRefusal(
+                .insufficientFunds,
+                "fund request 2 can't be approved for 0.01 EUR: only 0.00 EUR of NL01's funds in MDF are free on 2024-02-02 (available to new requests: 0.00 EUR)"
+            )
+        ) { try after.approveRequest(2, amount: Self.money(1)) }
         // Rejecting the approved request returns its 1,000.00: request 2 (900.00 pending) leaves 100.00 available.
         approved.steps.append(WalletStep(day: Self.day("2024-02-03"), event: .requestRejected(id: 1)))
         let rejected = approved.state(asOf: Self.day("2024-02-03"))
@@ -202,12 +212,16 @@ import Testing
             ("2024-02-02", .requestApproved(id: 1, amount: Self.money(50_000))),
         ])
         let rules = FundsRules()
-        #expect(throws: FundsRefusal(
-            .invalid,
-            "a claim for fund request 1 is too late on 2024-04-29: its activity ended on 2024-03-31 and claims are due within 28 days, by 2024-04-28"
-        )) { try wallet.state(asOf: Self.day("2024-04-29")).submitClaim(id: 1, requestID: 1, actualCost: Self.money(55_000), rules: rules) }
-        #expect(throws: FundsRefusal(
-            .invalid, "a claim for fund request 1 can't be submitted on 2024-02-29, before its activity starts on 2024-03-01")) {
+        #expect(
+            throws: FundsRefusal(
+                .invalid,
+                "a claim for fund request 1 is too late on 2024-04-29: its activity ended on 2024-03-31 and claims are due within 28 days, by 2024-04-28"
+            )
+        ) { try wallet.state(asOf: Self.day("2024-04-29")).submitClaim(id: 1, requestID: 1, actualCost: Self.money(55_000), rules: rules) }
+        #expect(
+            throws: FundsRefusal(
+                .invalid, "a claim for fund request 1 can't be submitted on 2024-02-29, before its activity starts on 2024-03-01")
+        ) {
             try wallet.state(asOf: Self.day("2024-02-29")).submitClaim(id: 1, requestID: 1, actualCost: Self.money(55_000), rules: rules)
         }
         let onTime = try wallet.state(asOf: Self.day("2024-04-28")).submitClaim(id: 1, requestID: 1, actualCost: Self.money(55_000), rules: rules)
@@ -217,10 +231,12 @@ import Testing
         #expect(throws: FundsRefusal(.state, "fund request 1 already has claim 1, submitted; a request has one claim at a time")) {
             try state.submitClaim(id: 2, requestID: 1, actualCost: Self.money(100), rules: rules)
         }
-        #expect(throws: FundsRefusal(
-            .invalid,
-            "claim 1 for 500.01 EUR: expected an amount above 0 and at most 500.00 EUR (the request's approved 500.00 EUR, the actual cost 550.00 EUR)"
-        )) { try state.approveClaim(1, amount: Self.money(50_001)) }
+        #expect(
+            throws: FundsRefusal(
+                .invalid,
+                "claim 1 for 500.01 EUR: expected an amount above 0 and at most 500.00 EUR (the request's approved 500.00 EUR, the actual cost 550.00 EUR)"
+            )
+        ) { try state.approveClaim(1, amount: Self.money(50_001)) }
         #expect(throws: FundsRefusal(.state, "claim 1 is submitted; only an approved claim can be paid")) {
             try state.payClaim(1, reference: "CR-1", paidOn: Self.day("2024-04-28"))
         }
@@ -229,7 +245,9 @@ import Testing
         }
         wallet.steps.append(WalletStep(day: Self.day("2024-04-29"), event: .claimApproved(id: 1, amount: Self.money(50_000))))
         let approved = wallet.state(asOf: Self.day("2024-04-30"))
-        #expect(throws: FundsRefusal(.invalid, "claim 1 paid on 2024-04-28: expected a date from its approval on 2024-04-29 through today, 2024-04-30")) {
+        #expect(
+            throws: FundsRefusal(.invalid, "claim 1 paid on 2024-04-28: expected a date from its approval on 2024-04-29 through today, 2024-04-30")
+        ) {
             try approved.payClaim(1, reference: "CR-1", paidOn: Self.day("2024-04-28"))
         }
         #expect(throws: FundsRefusal(.invalid, "a payment reference is required (not empty)")) {
@@ -242,7 +260,9 @@ import Testing
         #expect(paid.funds == Self.money(50_000))
         #expect(paid.free == Self.money(50_000))
         #expect(Self.lines(paid.due) == ["claim_paid 1 2024-04-29 -500.00 EUR"])
-        #expect(try paid.payClaim(1, reference: "CR-1", paidOn: Self.day("2024-04-29")) == .unchanged("claim 1 is already paid with CR-1 on 2024-04-29; nothing changed"))
+        #expect(
+            try paid.payClaim(1, reference: "CR-1", paidOn: Self.day("2024-04-29"))
+                == .unchanged("claim 1 is already paid with CR-1 on 2024-04-29; nothing changed"))
         #expect(throws: FundsRefusal(.state, "claim 1 is already paid with CR-1 on 2024-04-29")) {
             try paid.payClaim(1, reference: "CR-2", paidOn: Self.day("2024-04-29"))
         }

@@ -45,7 +45,8 @@ import Testing
                     """, arguments: [workspace.now(), workspace.now()])
             let run = db.lastInsertedRowID
             try db.execute(
-                sql: "INSERT INTO approvals(run_id, program_id, kind, approved_on, at, actor_kind, actor) VALUES (?, ?, 'interim', ?, ?, 'os_user', 'test')",
+                sql:
+                    "INSERT INTO approvals(run_id, program_id, kind, approved_on, at, actor_kind, actor) VALUES (?, ?, 'interim', ?, ?, 'os_user', 'test')",
                 arguments: [run, program, approvedOn, workspace.now()])
             let approval = db.lastInsertedRowID
             try db.execute(
@@ -165,7 +166,9 @@ import Testing
                 == "proof file a.gif is not a PDF, PNG or JPEG file (its content starts with 47 49 46 38 39 61 2e 2e); nothing was changed")
         var big = Self.pdf
         big.append(Data(count: ProofFile.maximumSize + 1 - Self.pdf.count))
-        #expect(refusal([ProofFile(fileName: "big.pdf", content: big)]) == "proof file big.pdf is 10485761 bytes: at most 10 MiB (10,485,760 bytes) each; nothing was changed")
+        #expect(
+            refusal([ProofFile(fileName: "big.pdf", content: big)])
+                == "proof file big.pdf is 10485761 bytes: at most 10 MiB (10,485,760 bytes) each; nothing was changed")
         #expect(refusal([ProofFile(fileName: "empty.pdf", content: Data())]) == "proof file empty.pdf is empty; nothing was changed")
         #expect(try Self.count(workspace, "claims") == 0 && Self.count(workspace, "claim_proofs") == 0)
         #expect(try Self.auditActions(workspace) == before)
@@ -187,10 +190,12 @@ import Testing
         _ = try workspace.fileFundRequest(Self.request(10_000, starts: "2026-03-01", ends: "2026-03-10"))
         _ = try workspace.approveFundRequest(1)
         time.set("2026-04-08T09:00:00Z")  // 2026-03-10 + 28 days = 2026-04-07
-        #expect(throws: WorkspaceError(
-            .rejected,
-            "a claim for fund request 1 is too late on 2026-04-08: its activity ended on 2026-03-10 and claims are due within 28 days, by 2026-04-07; nothing was changed"
-        )) { try workspace.submitClaim(request: 1, actualCost: Money(cents: 100), proofs: [ProofFile(fileName: "i.pdf", content: Self.pdf)]) }
+        #expect(
+            throws: WorkspaceError(
+                .rejected,
+                "a claim for fund request 1 is too late on 2026-04-08: its activity ended on 2026-03-10 and claims are due within 28 days, by 2026-04-07; nothing was changed"
+            )
+        ) { try workspace.submitClaim(request: 1, actualCost: Money(cents: 100), proofs: [ProofFile(fileName: "i.pdf", content: Self.pdf)]) }
         #expect(try Self.count(workspace, "claims") == 0)
     }
 
@@ -253,7 +258,9 @@ import Testing
         #expect(rejected.message == "NL1001 PROVIDER-MDF-FY23-H2: rejected: not a marketing activity; 700.00 USD returned")
         #expect(rejected.wallet.available == Money(cents: 100_000))
         #expect(try workspace.fundRequests().first.map { "\($0.status.rawValue) \($0.reason ?? "")" } == "rejected not a marketing activity")
-        #expect(throws: WorkspaceError(.conflict, "fund request 1 is rejected since 2026-03-01; a claim needs an approved request; nothing was changed")) {
+        #expect(
+            throws: WorkspaceError(.conflict, "fund request 1 is rejected since 2026-03-01; a claim needs an approved request; nothing was changed")
+        ) {
             try workspace.submitClaim(request: 1, actualCost: Money(cents: 100), proofs: [ProofFile(fileName: "i.pdf", content: Self.pdf)])
         }
         // A withdrawn pending request no longer lowers what is available.
@@ -300,18 +307,24 @@ import Testing
         _ = try first.fileFundRequest(Self.request(50_000))
         let second = try Workspace.open(at: sandbox.path("w.sqlite"), clock: time.clock)
         let shared = Shared()
-        DispatchQueue.concurrentPerform(iterations: 2) { index in
-            shared.arrived.withLock { $0 += 1 }
-            while shared.arrived.withLock({ $0 }) < 2 {}  // both threads start the approval together
-            let workspace = index == 0 ? first : second
-            let result: Result<Money, WorkspaceError>
-            do {
-                result = .success(try workspace.approveFundRequest(index + 1).wallet.held)
-            } catch {
-                result = .failure(error as? WorkspaceError ?? WorkspaceError(.failed, "\(error)"))
+        let done = DispatchSemaphore(value: 0)
+        for index in 0..<2 {
+            Thread.detachNewThread {
+                defer { done.signal() }
+                shared.arrived.withLock { $0 += 1 }
+                while shared.arrived.withLock({ $0 }) < 2 {}  // both threads start the approval together
+                let workspace = index == 0 ? first : second
+                let result: Result<Money, WorkspaceError>
+                do {
+                    result = .success(try workspace.approveFundRequest(index + 1).wallet.held)
+                } catch {
+                    result = .failure(error as? WorkspaceError ?? WorkspaceError(.failed, "\(error)"))
+                }
+                shared.outcomes.withLock { $0[index + 1] = result }
             }
-            shared.outcomes.withLock { $0[index + 1] = result }
         }
+        done.wait()
+        done.wait()
         let results = shared.outcomes.withLock { $0 }
         let succeeded = results.filter { if case .success = $0.value { true } else { false } }.map(\.key)
         #expect(succeeded.count == 1, "round \(round): \(results)")

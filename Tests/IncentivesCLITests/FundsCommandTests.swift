@@ -27,10 +27,12 @@ import Testing
         let through = Validity.lastUsableDay(approvedOn: Day(iso: approvedOn)!, months: 12)
         try workspace.pool.write { db in
             try db.execute(
-                sql: "INSERT INTO runs(started_at, finished_at, engine_version, data_digest, inputs_digest, booking_lines, partners) VALUES ('', '', 'test', '', '', 0, 0)"
+                sql:
+                    "INSERT INTO runs(started_at, finished_at, engine_version, data_digest, inputs_digest, booking_lines, partners) VALUES ('', '', 'test', '', '', 0, 0)"
             )
             try db.execute(
-                sql: "INSERT INTO approvals(run_id, program_id, kind, approved_on, at, actor_kind, actor) VALUES (?, ?, 'interim', ?, '', 'os_user', 'test')",
+                sql:
+                    "INSERT INTO approvals(run_id, program_id, kind, approved_on, at, actor_kind, actor) VALUES (?, ?, 'interim', ?, '', 'os_user', 'test')",
                 arguments: [db.lastInsertedRowID, program, approvedOn])
             try db.execute(
                 sql: """
@@ -82,7 +84,8 @@ import Testing
     static func fileRequest(_ path: String, cost: String, starts: String, ends: String) throws {
         try succeed(
             [
-                "requests", "add", "--partner", partner, "--program", program, "--activity", "Roadshow", "--planned-cost", cost, "--starts-on", starts,
+                "requests", "add", "--partner", partner, "--program", program, "--activity", "Roadshow", "--planned-cost", cost, "--starts-on",
+                starts,
                 "--ends-on", ends,
             ], path)
     }
@@ -130,7 +133,8 @@ import Testing
         #expect(claims?.first?["reference"] as? String == "CR-77" && claims?.first?["approved"] as? String == "550.00")
         let log = try CLI.run(["log", "--format", "csv", "--workspace", path])
         for action in ["fund_request", "fund_request_approve", "claim", "claim_approve", "claim_pay"] {
-            #expect(log.stdout.split(separator: "\n").filter { $0.split(separator: ",").dropFirst(4).first == Substring(action) }.count == 1, "\(action)")
+            #expect(
+                log.stdout.split(separator: "\n").filter { $0.split(separator: ",").dropFirst(4).first == Substring(action) }.count == 1, "\(action)")
         }
     }
 
