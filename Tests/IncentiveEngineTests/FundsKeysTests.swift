@@ -43,15 +43,15 @@ import Testing
     }
 
     /// Out of range or not a whole number: the error names the file, the line, the key and the value. The key's line is
-    /// the one after Scenario.mdf's 12 lines.
+    /// the one after Scenario.mdf's 11 lines.
     @Test(arguments: [
-        ("funds_valid_months: 0", "mdf.yaml:13: funds_valid_months \"0\": expected a number of months from 1 to 120"),
-        ("funds_valid_months: 121", "mdf.yaml:13: funds_valid_months \"121\": expected a number of months from 1 to 120"),
-        ("funds_valid_months: -3", "mdf.yaml:13: funds_valid_months \"-3\": expected a whole number, 0 or more"),
-        ("funds_valid_months: twelve", "mdf.yaml:13: funds_valid_months \"twelve\": expected a whole number, 0 or more"),
-        ("claim_within_days: 3661", "mdf.yaml:13: claim_within_days \"3661\": expected a number of days from 0 to 3660"),
-        ("claim_within_days: -1", "mdf.yaml:13: claim_within_days \"-1\": expected a whole number, 0 or more"),
-        ("claim_within_days: 2.5", "mdf.yaml:13: claim_within_days \"2.5\": expected a whole number, 0 or more"),
+        ("funds_valid_months: 0", "mdf.yaml:12: funds_valid_months \"0\": expected a number of months from 1 to 120"),
+        ("funds_valid_months: 121", "mdf.yaml:12: funds_valid_months \"121\": expected a number of months from 1 to 120"),
+        ("funds_valid_months: -3", "mdf.yaml:12: funds_valid_months \"-3\": expected a whole number, 0 or more"),
+        ("funds_valid_months: twelve", "mdf.yaml:12: funds_valid_months \"twelve\": expected a whole number, 0 or more"),
+        ("claim_within_days: 3661", "mdf.yaml:12: claim_within_days \"3661\": expected a number of days from 0 to 3660"),
+        ("claim_within_days: -1", "mdf.yaml:12: claim_within_days \"-1\": expected a whole number, 0 or more"),
+        ("claim_within_days: 2.5", "mdf.yaml:12: claim_within_days \"2.5\": expected a whole number, 0 or more"),
     ])
     func outOfRangeNamesKeyAndValue(keys: String, expected: String) {
         let parsed = Self.parse(Self.yaml(keys))

@@ -25,7 +25,7 @@ import Testing
 
     /// A long sequence reaches every kind of event: paid claims, lapses, debts, releases.
     @Test func aLongSequenceCoversEveryEvent() throws {
-        let final = try simulate(seed: 4242, steps: 1500)
+        let final = try simulate(seed: 4242, steps: 1000)
         #expect(final.claims.contains { $0.status == .paid })
         #expect(final.claims.contains { $0.status == .rejected || $0.status == .withdrawn })
         #expect(final.requests.contains { $0.status == .rejected || $0.status == .withdrawn })
@@ -41,12 +41,16 @@ import Testing
         var nextID = 1
         var recorded = 0, refused = 0
         for _ in 0..<steps {
-            day = Day(daysSinceEpoch: day.daysSinceEpoch + Int32(Int.random(in: 0...12, using: &random)))
+            day = Day(daysSinceEpoch: day.daysSinceEpoch + Int32(Int.random(in: 0...5, using: &random)))
             let state = wallet.state(asOf: day)
             let id = nextID
             nextID += 1
             let requests = state.requests, claims = state.claims
-            func pick<T>(_ items: [T]) -> T? { items.isEmpty ? nil : items[Int.random(in: 0..<items.count, using: &random)] }
+            /// Mostly one of the items that `open` says the operation applies to; sometimes any (to be refused).
+            func pick<T>(_ items: [T], _ open: (T) -> Bool) -> T? {
+                let candidates = Int.random(in: 0..<4, using: &random) == 0 ? items : items.filter(open)
+                return candidates.isEmpty ? nil : candidates[Int.random(in: 0..<candidates.count, using: &random)]
+            }
             var decision: FundsDecision?
             do throws(FundsRefusal) {
                 switch Int.random(in: 0..<12, using: &random) {
@@ -64,25 +68,30 @@ import Testing
                     decision = try state.fileRequest(
                         id: id, plannedCost: Money(cents: Int64.random(in: 1...80_000, using: &random)), startsOn: starts, endsOn: ends)
                 case 4, 5:
-                    if let request = pick(requests) {
+                    if let request = pick(requests, { $0.status == .pending }) {
                         let amount = Int64.random(in: 1...request.plannedCost.cents, using: &random)
                         decision = try state.approveRequest(request.id, amount: Money(cents: amount))
                     }
                 case 6:
-                    if let request = pick(requests) { decision = try state.endRequest(request.id, rejected: Bool.random(using: &random)) }
+                    if let request = pick(requests, { $0.status == .pending || $0.status == .approved }) {
+                        decision = try state.endRequest(request.id, rejected: Bool.random(using: &random))
+                    }
                 case 7, 8:
-                    if let request = pick(requests) {
+                    let window = { (request: FundRequestState) in
+                        request.startsOn <= day && day.daysSinceEpoch <= request.endsOn.daysSinceEpoch + 28
+                    }
+                    if let request = pick(requests, { $0.status == .approved && window($0) }) {
                         decision = try state.submitClaim(
                             id: id, requestID: request.id, actualCost: Money(cents: Int64.random(in: 1...90_000, using: &random)),
                             rules: FundsRules(claimWithinDays: 28))
                     }
                 case 9:
-                    if let claim = pick(claims) {
+                    if let claim = pick(claims, { $0.status == .submitted }) {
                         let limit = min(state.request(claim.requestID)?.approved?.cents ?? 1, claim.actualCost.cents)
                         decision = try state.approveClaim(claim.id, amount: Money(cents: Int64.random(in: 1...max(1, limit), using: &random)))
                     }
                 case 10:
-                    if let claim = pick(claims) {
+                    if let claim = pick(claims, { $0.status == .submitted || $0.status == .approved }) {
                         if Bool.random(using: &random) {
                             decision = try state.payClaim(claim.id, reference: "CR-\(claim.id)", paidOn: day)
                         } else {
