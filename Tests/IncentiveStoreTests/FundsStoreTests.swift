@@ -21,10 +21,12 @@ import Testing
 
     static func sha256(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
 
-    /// A workspace with the example data and the example MDF program, its clock at `now`.
+    /// A workspace with the example data and programs (one MDF program), its clock as `time` says.
     static func workspace(_ sandbox: Sandbox, _ time: SettableClock) throws -> Workspace {
         let workspace = try Workspace.create(at: sandbox.path("w.sqlite"), clock: time.clock)
-        _ = try workspace.addProgram(file: Sandbox.examplePrograms + "/provider-mdf-fy23h2.yaml")
+        for name in try FileManager.default.contentsOfDirectory(atPath: Sandbox.examplePrograms).filter({ $0.hasSuffix(".yaml") }).sorted() {
+            _ = try workspace.addProgram(file: Sandbox.examplePrograms + "/" + name)
+        }
         _ = try workspace.importFolder(Sandbox.exampleData)
         return workspace
     }
