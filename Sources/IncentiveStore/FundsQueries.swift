@@ -171,6 +171,14 @@ extension Workspace {
         }
     }
 
+    /// The admins' queues, oldest first: the pending requests and the submitted claims (of one partner when given).
+    public func fundsQueues(partner: String? = nil) throws -> (requests: [FundRequestRecord], claims: [ClaimRecord]) {
+        (
+            try fundRequests(FundsFilter(partnerID: partner, status: FundRequestStatus.pending.rawValue)),
+            try claims(FundsFilter(partnerID: partner, status: ClaimStatus.submitted.rawValue))
+        )
+    }
+
     /// A proof file's record and bytes.
     public func claimProof(_ id: Int) throws -> (ProofRecord, Data) {
         try pool.read { db in

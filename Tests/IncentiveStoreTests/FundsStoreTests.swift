@@ -94,6 +94,7 @@ import Testing
         #expect(filed.id == 1 && filed.changed)
         #expect(filed.wallet.available == Money(cents: 40_000))
         #expect(try workspace.fundRequests(FundsFilter(status: "pending")).map(\.id) == [1])
+        #expect(try workspace.fundsQueues().requests.map(\.id) == [1])
 
         time.set("2026-03-02T10:00:00Z")
         let approved = try workspace.approveFundRequest(1, amount: Money(cents: 50_000))
@@ -123,6 +124,9 @@ import Testing
             ])
         #expect(try workspace.claimProof(stored.proofs[0].id).1 == Self.pdf)
 
+        let queues = try workspace.fundsQueues()
+        #expect(queues.requests.isEmpty && queues.claims.map(\.id) == [1])
+        #expect(try workspace.fundsQueues(partner: "NL1002").claims.isEmpty)
         let claimApproved = try workspace.approveClaim(1)  // as much as allowed: the request's 500.00 < the actual 550.00
         #expect(claimApproved.message == "NL1001 PROVIDER-MDF-FY23-H2: approved for 500.00 USD")
         time.set("2026-03-27T08:00:00Z")
