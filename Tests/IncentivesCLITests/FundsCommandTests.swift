@@ -191,12 +191,20 @@ import Testing
 
     /// A process killed at the failpoint (after writing its event and entries, before the commit) leaves the ledger,
     /// the funds tables and the audit log as they were.
-    @Test(arguments: ["approve", "pay"])
+    @Test(arguments: ["approve", "pay", "expire"])
     func aKillBeforeTheCommitLeavesTheLedgerAsBefore(operation: String) throws {
         let (folder, path, proof) = try Self.setUp()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try Self.fileRequest(path, cost: "300.00", starts: Self.day(-3), ends: Self.day(-1))
         var arguments = ["funds", "requests", "approve", "1"]
+        var entriesBefore = 1
+        if operation == "expire" {
+            // 200.00 approved 400 days ago lapsed about 35 days ago: a lapse is due, not posted (no write since).
+            try Self.allocate(path, cents: 20_000, approvedOn: Self.day(-400))
+            arguments = ["funds", "expire"]
+            entriesBefore = 2
+        } else {
+            try Self.fileRequest(path, cost: "300.00", starts: Self.day(-3), ends: Self.day(-1))
+        }
         if operation == "pay" {
             try Self.succeed(["requests", "approve", "1"], path)
             try Self.succeed(["claims", "add", "--request", "1", "--actual-cost", "250", "--proof", proof], path)
@@ -215,9 +223,15 @@ import Testing
         #expect(try Self.succeed(["show", Self.partner, "--format", "json"], path).stdout == before)
         #expect(try CLI.run(["log", "--format", "csv", "--workspace", path]).stdout == logBefore)
         let entries = try Workspace.open(at: path).pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger_entries") }
-        #expect(entries == 1)
+        #expect(entries == entriesBefore)
         // And the operation then goes through.
         let retried = try CLI.run(arguments + ["--workspace", path])
         #expect(retried.status == 0, "\(retried.stderr)")
+        if operation == "expire" {
+            let lapse = Validity.lastUsableDay(approvedOn: Day(iso: Self.day(-400))!, months: 12).daysSinceEpoch + 1
+            #expect(
+                retried.stdout
+                    == "posted expired -200.00 USD for NL1001 PROVIDER-MDF-FY23-H2 effective \(Day(daysSinceEpoch: lapse))\n")
+        }
     }
 }
