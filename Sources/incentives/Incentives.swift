@@ -18,7 +18,7 @@ struct Incentives: AsyncParsableCommand {
         subcommands: [
             Compute.self, Explain.self, Check.self, Advise.self, EstimateDeal.self, Init.self, Import.self, Programs.self, Enroll.self, Unenroll.self,
             RunCommand.self,
-            Runs.self, Imports.self, Log.self, Export.self, Status.self, Serve.self, Users.self, Tokens.self, Generate.self,
+            Runs.self, Imports.self, Log.self, Export.self, Status.self, Serve.self, Users.self, Tokens.self, Generate.self, Funds.self,
         ]
     )
 }
