@@ -51,7 +51,8 @@ public struct PaymentContext: Sendable {
     public var stored: [String: PaymentRecord]
 
     public init(
-        isKnownPartner: @escaping @Sendable (String) -> Bool, programs: [String: (kind: ProgramKind, currency: String)], stored: [String: PaymentRecord]
+        isKnownPartner: @escaping @Sendable (String) -> Bool, programs: [String: (kind: ProgramKind, currency: String)],
+        stored: [String: PaymentRecord]
     ) {
         self.isKnownPartner = isKnownPartner
         self.programs = programs
@@ -97,7 +98,8 @@ public enum PaymentValidation {
             }
             let values = input.values
             guard values.count == columns.count else {
-                outcome.problems.error(file: file, line: line, "expected \(columns.count) values (\(columns.joined(separator: ",")))), found \(values.count)")
+                outcome.problems.error(
+                    file: file, line: line, "expected \(columns.count) values (\(columns.joined(separator: ","))), found \(values.count)")
                 continue
             }
             let before = outcome.problems.errorCount

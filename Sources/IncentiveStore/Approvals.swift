@@ -87,7 +87,8 @@ extension Workspace {
                 // The run's amounts (0 when not eligible) and the sums posted before, per (partner, item).
                 var amounts: [EntitlementKey: Money] = [:]
                 let rows = try Row.fetchCursor(
-                    db, sql: "SELECT partner_id, item, CASE WHEN eligible THEN amount_cents ELSE 0 END FROM run_rows WHERE run_id = ? AND program_id = ?",
+                    db,
+                    sql: "SELECT partner_id, item, CASE WHEN eligible THEN amount_cents ELSE 0 END FROM run_rows WHERE run_id = ? AND program_id = ?",
                     arguments: [runID, program.id])
                 while let row = try rows.next() { amounts[EntitlementKey(partnerID: row[0], item: row[1])] = Money(cents: row[2]) }
                 var posted: [EntitlementKey: Money] = [:]
@@ -191,7 +192,9 @@ extension Workspace {
             arguments: StatementArguments(arguments)
         ).map { row in
             let kindText: String = row[3]
-            guard let kind = ApprovalKind(rawValue: kindText) else { throw WorkspaceError(.damaged, "approval \(row[0] as Int) has kind \(kindText)") }
+            guard let kind = ApprovalKind(rawValue: kindText) else {
+                throw WorkspaceError(.damaged, "approval \(row[0] as Int) has kind \(kindText)")
+            }
             return ApprovalRecord(
                 id: row[0], runID: row[1], programID: row[2], kind: kind, approvedOn: try LedgerRows.day(row[4], "approved_on"), at: row[5],
                 actor: "\(row[7] as String) (\(row[6] as String))")

@@ -40,7 +40,9 @@ enum LedgerRows {
     /// A row selected with `entryColumns`.
     static func storedEntry(_ row: Row) throws -> StoredEntry {
         let kindText: String = row[1]
-        guard let kind = EntryKind(rawValue: kindText) else { throw WorkspaceError(.damaged, "the ledger holds an entry of unknown kind \(kindText)") }
+        guard let kind = EntryKind(rawValue: kindText) else {
+            throw WorkspaceError(.damaged, "the ledger holds an entry of unknown kind \(kindText)")
+        }
         let source: EntrySource
         if let id: Int = row[9] {
             source = .approval(id)

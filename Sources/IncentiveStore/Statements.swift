@@ -27,7 +27,8 @@ extension Workspace {
                 guard let definition = try LedgerRows.program(db, id) else { throw WorkspaceError(.notFound, "no program \(id) in the workspace") }
                 let entries = try Row.fetchAll(
                     db,
-                    sql: "SELECT \(LedgerRows.entryColumns) FROM ledger_entries WHERE partner_id = ? AND program_id = ? AND effective_on <= ? ORDER BY id",
+                    sql:
+                        "SELECT \(LedgerRows.entryColumns) FROM ledger_entries WHERE partner_id = ? AND program_id = ? AND effective_on <= ? ORDER BY id",
                     arguments: [partner, id, day.description]
                 ).map { try LedgerRows.storedEntry($0).entry }
                 return IncentiveLedger.Statement(

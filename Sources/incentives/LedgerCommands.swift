@@ -46,8 +46,9 @@ struct Approve: ParsableCommand {
             outcome = try store.approve(run: runID, kind: kind, programs: programIDs, on: on)
         } catch let error as WorkspaceError {
             var message = error.commandLineMessage
-            if error.code == .conflict, let closed = try? (programIDs.isEmpty ? store.runSummary(runID).programs.map(\.id) : programIDs)
-                .first(where: { try store.closure(of: $0).closed })
+            if error.code == .conflict,
+                let closed = try? (programIDs.isEmpty ? store.runSummary(runID).programs.map(\.id) : programIDs)
+                    .first(where: { try store.closure(of: $0).closed })
             {
                 message += "\nreopen it with: incentives reopen \(closed) --reason \"...\""
             }
@@ -56,7 +57,8 @@ struct Approve: ParsableCommand {
         for line in outcome.programs {
             if let later = line.laterRunApproved {
                 Output.standardError(
-                    "warning: \(line.programID): the later run \(later) was approved before; approving run \(runID) makes its older amounts the entitlement")
+                    "warning: \(line.programID): the later run \(later) was approved before; approving run \(runID) makes its older amounts the entitlement"
+                )
             }
         }
         guard outcome.changed else {
@@ -70,11 +72,13 @@ struct Approve: ParsableCommand {
         var text = "run \(runID) approved as \(kind.rawValue) on \(outcome.approvedOn):\n"
         for line in outcome.programs {
             if let earlier = line.earlier {
-                text += "  \(line.programID): already approved as \(kind.rawValue) (approval \(earlier.id) on \(earlier.approvedOn)); nothing posted\n"
+                text +=
+                    "  \(line.programID): already approved as \(kind.rawValue) (approval \(earlier.id) on \(earlier.approvedOn)); nothing posted\n"
                 continue
             }
             let what = line.programKind == .mdf ? "allocation" : "entitlement change"
-            text += "  \(line.programID): approval \(line.approvalID!), \(line.entries) \(what)\(line.entries == 1 ? "" : "s") posted, "
+            text +=
+                "  \(line.programID): approval \(line.approvalID!), \(line.entries) \(what)\(line.entries == 1 ? "" : "s") posted, "
                 + "total \(line.total.groupedText) \(line.currency)"
             if line.clawbacks != .zero { text += " (clawbacks \(line.clawbacks.groupedText) \(line.currency))" }
             if let through = line.validThrough, line.entries > 0 { text += ", funds usable through \(through)" }
@@ -272,19 +276,23 @@ enum StatementText {
 
     static func text(_ statement: IncentiveLedger.Statement) -> String {
         let currency = statement.currency
-        var text = "Statement of \(statement.partnerID), \(statement.programID) (\(statement.programKind.rawValue.uppercased()), \(currency)), as of \(statement.asOf)\n"
+        var text =
+            "Statement of \(statement.partnerID), \(statement.programID) (\(statement.programKind.rawValue.uppercased()), \(currency)), as of \(statement.asOf)\n"
         text += "\nApprovals\n"
         if statement.approvals.isEmpty { text += "  none\n" }
         let width = max(4, statement.approvals.flatMap(\.items).map(\.item.count).max() ?? 0)
         for line in statement.approvals {
             let approval = line.approval
             text += "  \(approval.approvedOn)  approval \(approval.id), run \(approval.runID), \(approval.kind.rawValue), by \(approval.actor)\n"
-            text += "    " + "item".padding(toLength: width, withPad: " ", startingAt: 0) + "  " + pad("entitlement", 14) + "  " + pad("delta", 14) + "\n"
+            text +=
+                "    " + "item".padding(toLength: width, withPad: " ", startingAt: 0) + "  " + pad("entitlement", 14) + "  " + pad("delta", 14) + "\n"
             for item in line.items {
-                text += "    " + item.item.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + pad(item.entitlement.groupedText, 14) + "  "
+                text +=
+                    "    " + item.item.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + pad(item.entitlement.groupedText, 14) + "  "
                     + pad(item.delta.groupedText, 14) + "\n"
             }
-            text += "    " + "total".padding(toLength: width, withPad: " ", startingAt: 0) + "  " + pad(line.entitlement.groupedText, 14) + "  "
+            text +=
+                "    " + "total".padding(toLength: width, withPad: " ", startingAt: 0) + "  " + pad(line.entitlement.groupedText, 14) + "  "
                 + pad(line.delta.groupedText, 14) + "\n"
         }
         if statement.programKind != .mdf || !statement.payments.isEmpty {
@@ -305,7 +313,9 @@ enum StatementText {
         if statement.programKind != .mdf {
             text += "  " + "paid".padding(toLength: 12, withPad: " ", startingAt: 0) + pad(statement.paid.groupedText, 14) + " \(currency)\n"
         }
-        text += "  " + balanceName(statement).padding(toLength: 12, withPad: " ", startingAt: 0) + pad(statement.balance.groupedText, 14) + " \(currency)\n"
+        text +=
+            "  " + balanceName(statement).padding(toLength: 12, withPad: " ", startingAt: 0) + pad(statement.balance.groupedText, 14)
+            + " \(currency)\n"
         return text
     }
 
@@ -325,7 +335,8 @@ enum StatementText {
                     lines.append(
                         (
                             record.approvedOn, index,
-                            [record.kind.rawValue, "approval \(record.id) run \(record.runID)", item.item, item.entitlement.plainText], item.delta.cents
+                            [record.kind.rawValue, "approval \(record.id) run \(record.runID)", item.item, item.entitlement.plainText],
+                            item.delta.cents
                         ))
                 }
             }

@@ -12,7 +12,8 @@ import Testing
         ])
 
     static func input(_ line: Int, _ values: String) -> PaymentValidation.Input {
-        PaymentValidation.Input(file: "payments.csv", line: line, values: values.split(separator: ",", omittingEmptySubsequences: false).map(String.init))
+        PaymentValidation.Input(
+            file: "payments.csv", line: line, values: values.split(separator: ",", omittingEmptySubsequences: false).map(String.init))
     }
 
     @Test func goodPaymentsAndOneAlreadyRecorded() {

@@ -61,11 +61,14 @@ import Testing
         let a2 = ApprovalRecord(id: 2, runID: 2, programID: "P", kind: .interim, approvedOn: Self.day("2024-02-01"), at: "", actor: "x")
         let other = ApprovalRecord(id: 3, runID: 2, programID: "Q", kind: .interim, approvedOn: Self.day("2024-02-01"), at: "", actor: "x")
         let entries = [
-            LedgerEntry(kind: .entitlement, programID: "P", partnerID: "A", item: "x", amount: Money(cents: 500), currency: "EUR",
+            LedgerEntry(
+                kind: .entitlement, programID: "P", partnerID: "A", item: "x", amount: Money(cents: 500), currency: "EUR",
                 effectiveOn: a1.approvedOn, source: .approval(1)),
-            LedgerEntry(kind: .entitlement, programID: "P", partnerID: "B", item: "x", amount: Money(cents: 900), currency: "EUR",
+            LedgerEntry(
+                kind: .entitlement, programID: "P", partnerID: "B", item: "x", amount: Money(cents: 900), currency: "EUR",
                 effectiveOn: a1.approvedOn, source: .approval(1)),
-            LedgerEntry(kind: .entitlement, programID: "Q", partnerID: "A", item: "x", amount: Money(cents: 70), currency: "EUR",
+            LedgerEntry(
+                kind: .entitlement, programID: "Q", partnerID: "A", item: "x", amount: Money(cents: 70), currency: "EUR",
                 effectiveOn: other.approvedOn, source: .approval(3)),
         ]
         let statement = Statement(

@@ -18,7 +18,9 @@ import Testing
     }
 
     @Test func unchangedKeysPostNothingAndVanishedKeysAreTakenBackWhole() {
-        let posted = [Self.key("A"): Self.cents(500), Self.key("B"): Self.cents(700), Self.key("C"): Self.cents(0), Self.key("D", "x"): Self.cents(-30)]
+        let posted = [
+            Self.key("A"): Self.cents(500), Self.key("B"): Self.cents(700), Self.key("C"): Self.cents(0), Self.key("D", "x"): Self.cents(-30),
+        ]
         let run = [Self.key("A"): Self.cents(500), Self.key("E"): Self.cents(1), Self.key("F"): Self.cents(0)]
         let lines = TrueUp.lines(run: run, posted: posted)
         // A unchanged, C and F zero both sides: nothing. B vanished: -700. D (a clawback posted before) vanished: +30. E new: +1.

@@ -105,7 +105,9 @@ enum LedgerFixture {
         _ = try workspace.run()
         let first = try workspace.approve(run: 1, kind: .interim, programs: ["VIP25-6M"])
         #expect(first.approvedOn.description == "2026-11-30")
-        let (entries, audit, revision) = (try LedgerFixture.count(workspace, "ledger_entries"), try LedgerFixture.count(workspace, "audit_log"), try workspace.revision())
+        let (entries, audit, revision) = (
+            try LedgerFixture.count(workspace, "ledger_entries"), try LedgerFixture.count(workspace, "audit_log"), try workspace.revision()
+        )
         let again = try workspace.approve(run: 1, kind: .interim, programs: ["VIP25-6M"])
         #expect(!again.changed)
         #expect(again.programs.map { $0.earlier?.id } == [1])

@@ -13,10 +13,9 @@ import Testing
     /// (16% of 34,700.00) to 5,352.00 (16% of 33,450.00), 200.00 less.
     static func creditNote(in folder: URL) throws -> String {
         let path = folder.appendingPathComponent("credit-note.csv").path
-        try (
-            "order_id,line,partner_id,booked_on,shipped_on,sku,quantity,amount,currency,intended_use\n"
-                + "SO15-1099,1,NL1001,2015-07-20,2015-07-20,CP-8865-K9,,-1250.00,USD,\n"
-        ).write(toFile: path, atomically: true, encoding: .utf8)
+        try
+            ("order_id,line,partner_id,booked_on,shipped_on,sku,quantity,amount,currency,intended_use\n"
+            + "SO15-1099,1,NL1001,2015-07-20,2015-07-20,CP-8865-K9,,-1250.00,USD,\n").write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
@@ -43,8 +42,10 @@ import Testing
         #expect(again.stdout.hasSuffix("nothing posted, nothing changed\n"))
 
         let paid = try Self.expectSuccess(
-            ["payments", "add", "--partner", "NL1001", "--program", "VIP25-6M", "--amount", "9002.04", "--currency", "USD", "--reference", "PAY-1",
-             "--paid-on", "2015-09-01"] + w)
+            [
+                "payments", "add", "--partner", "NL1001", "--program", "VIP25-6M", "--amount", "9002.04", "--currency", "USD", "--reference", "PAY-1",
+                "--paid-on", "2015-09-01",
+            ] + w)
         #expect(paid.stdout == "PAY-1: recorded 9,002.04 USD to NL1001 for VIP25-6M, paid on 2015-09-01\n")
 
         _ = try Self.expectSuccess(["import", "bookings", try Self.creditNote(in: folder)] + w)
@@ -132,7 +133,8 @@ import Testing
         let (folder, path) = try WorkspaceTests.exampleWorkspace()
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("payments.csv")
-        try "partner_id,program_id,amount,currency,reference,paid_on\nNL1001,VIP25-6M,1200.00,USD,PAY-1,2015-09-01\nNL1001,VIP25-6M,1.5.0,USD,PAY-2,2015-09-01\n"
+        try
+            "partner_id,program_id,amount,currency,reference,paid_on\nNL1001,VIP25-6M,1200.00,USD,PAY-1,2015-09-01\nNL1001,VIP25-6M,1.5.0,USD,PAY-2,2015-09-01\n"
             .write(to: file, atomically: true, encoding: .utf8)
         let run = try CLI.run(["payments", "import", file.path, "--workspace", path])
         #expect(run.status == 1)
