@@ -27,6 +27,25 @@ import Testing
         #expect(try workspace.ledgerEntries().items == before)
     }
 
+    /// An MDF program's statement lists its allocations; its balance is the partner's funds.
+    @Test func anMDFStatementShowsTheAllocations() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try LedgerFixture.workspace(sandbox)
+        _ = try workspace.run()
+        _ = try workspace.approve(run: 1, kind: .interim, on: LedgerFixture.day("2023-08-15"))
+        let statements = try workspace.statements(partner: "NL1005")
+        #expect(statements.map(\.programID) == ["PROVIDER-MDF-FY23-H2"])
+        let statement = try #require(statements.first)
+        #expect(statement.programKind == .mdf)
+        #expect(statement.approvals.map(\.approval.id) == [1])
+        #expect(statement.approvals.first?.items == [StatementItem(item: "gold", entitlement: Money(cents: 127_301), delta: Money(cents: 127_301))])
+        #expect(statement.balance.cents == 127_301)
+        let allocation = try #require(try workspace.ledgerEntries(EntryFilter(partner: "NL1005")).items.first?.entry)
+        #expect(allocation.kind == .allocation)
+        #expect(allocation.validThrough?.description == "2024-08-14")
+    }
+
     /// Every balance on any date is the sum of the entries effective by then.
     @Test func aStatementsBalanceIsTheSumOfItsEntries() throws {
         let sandbox = try Sandbox()
