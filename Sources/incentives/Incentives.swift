@@ -18,7 +18,8 @@ struct Incentives: AsyncParsableCommand {
         subcommands: [
             Compute.self, Explain.self, Check.self, Advise.self, EstimateDeal.self, Init.self, Import.self, Programs.self, Enroll.self, Unenroll.self,
             RunCommand.self,
-            Runs.self, Imports.self, Log.self, Export.self, Status.self, Serve.self, Users.self, Tokens.self, Generate.self, Funds.self,
+            Runs.self, Imports.self, Log.self, Export.self, Status.self, Serve.self, Users.self, Tokens.self, Generate.self,
+            Approve.self, Reopen.self, Payments.self, StatementCommand.self, LedgerCommand.self, Funds.self,
         ]
     )
 }
