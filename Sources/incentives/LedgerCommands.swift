@@ -280,7 +280,7 @@ enum StatementText {
             "Statement of \(statement.partnerID), \(statement.programID) (\(statement.programKind.rawValue.uppercased()), \(currency)), as of \(statement.asOf)\n"
         text += "\nApprovals\n"
         if statement.approvals.isEmpty { text += "  none\n" }
-        let width = max(4, statement.approvals.flatMap(\.items).map(\.item.count).max() ?? 0)
+        let width = max(5, statement.approvals.flatMap(\.items).map(\.item.count).max() ?? 0)
         for line in statement.approvals {
             let approval = line.approval
             text += "  \(approval.approvedOn)  approval \(approval.id), run \(approval.runID), \(approval.kind.rawValue), by \(approval.actor)\n"
