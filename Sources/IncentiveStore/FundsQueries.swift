@@ -62,6 +62,21 @@ public struct FundsFilter: Sendable, Hashable {
         self.programID = programID
         self.status = status
     }
+
+    /// The SQL conditions on the request table `r` (partner, program) and their arguments.
+    var requestConditions: (conditions: [String], arguments: [(any DatabaseValueConvertible)?]) {
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let partnerID {
+            conditions.append("r.partner_id = ?")
+            arguments.append(partnerID)
+        }
+        if let programID {
+            conditions.append("r.program_id = ?")
+            arguments.append(programID)
+        }
+        return (conditions, arguments)
+    }
 }
 
 extension Workspace {
@@ -93,16 +108,7 @@ extension Workspace {
     /// Fund requests, oldest first; pending ones are the admins' queue.
     public func fundRequests(_ filter: FundsFilter = FundsFilter()) throws -> [FundRequestRecord] {
         try pool.read { db in
-            var conditions: [String] = []
-            var arguments: [(any DatabaseValueConvertible)?] = []
-            if let partner = filter.partnerID {
-                conditions.append("r.partner_id = ?")
-                arguments.append(partner)
-            }
-            if let program = filter.programID {
-                conditions.append("r.program_id = ?")
-                arguments.append(program)
-            }
+            let (conditions, arguments) = filter.requestConditions
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -130,16 +136,7 @@ extension Workspace {
     /// Claims with their proof files, oldest first; submitted ones are the admins' queue.
     public func claims(_ filter: FundsFilter = FundsFilter(), request: Int? = nil) throws -> [ClaimRecord] {
         try pool.read { db in
-            var conditions: [String] = []
-            var arguments: [(any DatabaseValueConvertible)?] = []
-            if let partner = filter.partnerID {
-                conditions.append("r.partner_id = ?")
-                arguments.append(partner)
-            }
-            if let program = filter.programID {
-                conditions.append("r.program_id = ?")
-                arguments.append(program)
-            }
+            var (conditions, arguments) = filter.requestConditions
             if let request {
                 conditions.append("c.request_id = ?")
                 arguments.append(request)
