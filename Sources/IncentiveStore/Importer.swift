@@ -130,7 +130,8 @@ extension Workspace {
         let ordered = files.sorted { DataKind.importOrder.firstIndex(of: $0.0)! < DataKind.importOrder.firstIndex(of: $1.0)! }
         do {
             return try writeTransaction { db throws -> ImportOutcome in
-                var dataset = try Self.dataset(db, source: path)
+                // The stored partners and catalogue are what the files' rows are checked against (their other rows are not).
+                var dataset = try Self.dataset(db, source: path, partnersOnly: true)
                 dataset.partnersSource = files.contains { $0.0 == .partners } ? "partners.csv or the workspace" : "the workspace"
                 var programs: [Program] = []
                 for version in try ProgramStore.latest(db) { programs.append(try ProgramStore.parse(version)) }

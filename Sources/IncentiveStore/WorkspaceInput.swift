@@ -231,7 +231,11 @@ extension Workspace {
     /// Everything but bookings, as the engine's `Dataset`; with `partner`, only what concerns that partner
     /// (read through the tables' partner indexes), with every product and exchange rate (`shared`'s when given).
     /// With `point`, the rows as known then.
-    static func dataset(_ db: Database, source: String, partner: String? = nil, shared: SharedInput? = nil, point: KnownPoint? = nil) throws
+    /// With `partnersOnly`, the partners (and the catalogue) without their tier history, credentials, CSAT
+    /// reports, services and enrolments: what an import checks a file's partner ids and SKUs against.
+    static func dataset(
+        _ db: Database, source: String, partner: String? = nil, shared: SharedInput? = nil, point: KnownPoint? = nil, partnersOnly: Bool = false
+    ) throws
         -> Dataset
     {
         var dataset = Dataset()
@@ -251,6 +255,12 @@ extension Workspace {
                 throw WorkspaceError(.damaged, "\(source): partner \(row.text(0)) has an unknown tier \(tierText)")
             }
             dataset.add(Partner(id: row.text(0), name: row.text(1), country: row.text(2), tier: tier, provider: row.bool(4)))
+        }
+        if partnersOnly {
+            let catalogue = try catalogue(db, point: point)
+            (dataset.products, dataset.fxRates) = (catalogue.products, catalogue.fxRates)
+            dataset.finish()
+            return dataset
         }
         try db.forEachRow(cached: "SELECT partner_id, tier, valid_from FROM \(tiers) \(only) ORDER BY partner_id, valid_from", arguments: arguments) {
             row in
