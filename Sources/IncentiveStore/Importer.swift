@@ -366,7 +366,7 @@ struct TableWriter {
     let current: Statement
     /// The cursor stands on the first stored row whose key is not below `previousKey`, or past the end.
     var positioned = false, exhausted = false
-    var previousKey: [[UInt8]] = []
+    var previousKey: [String] = []
 
     /// Key columns first, then the values, in the order `upsert` takes them.
     static func columns(_ kind: DataKind) -> (keys: [String], values: [String]) {
@@ -436,16 +436,16 @@ struct TableWriter {
     /// stored. Moves the cursor as `importBookings` does.
     mutating func stored(_ values: [(any DatabaseValueConvertible)?], keyCount: Int) throws -> Stored {
         let raw = current.sqliteStatement
-        var key: [[UInt8]] = []
+        var key: [String] = []
         key.reserveCapacity(keyCount)
         for value in values.prefix(keyCount) {
             guard case .string(let text) = value?.databaseValue.storage ?? .null else { return .changed }
-            key.append(Array(text.utf8))
+            key.append(text)
         }
         /// The cursor's key against `key`: <0, 0, >0.
         func cursorOrder() -> Int {
             for (index, part) in key.enumerated() {
-                let order = part.withUnsafeBufferPointer { Self.compareBytes(CanonicalCSV.text(raw, Int32(index)), $0) }
+                let order = Self.withBytes(part) { Self.compareBytes(CanonicalCSV.text(raw, Int32(index)), $0) }
                 if order != 0 { return order }
             }
             return 0
@@ -462,7 +462,7 @@ struct TableWriter {
         func seek() throws {
             park()
             for (index, part) in key.enumerated() {
-                part.withUnsafeBufferPointer { Self.bindTransient(raw, Int32(index + 1), $0) }
+                Self.withBytes(part) { Self.bindTransient(raw, Int32(index + 1), $0) }
             }
             positioned = true
             try advance()
@@ -471,7 +471,7 @@ struct TableWriter {
         if positioned {
             following = true
             for (previous, part) in zip(previousKey, key) {
-                let order = previous.withUnsafeBufferPointer { a in part.withUnsafeBufferPointer { b in Self.compareBytes(a, b) } }
+                let order = Self.withBytes(previous) { a in Self.withBytes(part) { b in Self.compareBytes(a, b) } }
                 if order < 0 { break }
                 if order > 0 {
                     following = false
@@ -874,6 +874,14 @@ struct TableWriter {
     }
 
     static let dayCacheSlots = 4096
+
+    /// `text`'s UTF-8 bytes, without a copy when the string holds them contiguously (a native string does).
+    @inline(__always)
+    static func withBytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = text
+        return copy.withUTF8(body)
+    }
 
     /// `a` against `b` as SQLite's BINARY collation orders texts (bytes, then length): <0, 0, >0.
     @inline(__always)
