@@ -1,0 +1,20 @@
+import GRDB
+import IncentiveEngine
+import IncentiveLedger
+
+/// Small reads the server needs to check who may see a request or a claim before it acts on it (a primary-key lookup
+/// each, never a scan).
+extension Workspace {
+    /// The partner of fund request `id`, or nil when there is no such request.
+    public func fundRequestPartner(_ id: Int) throws -> String? {
+        try pool.read { db in try String.fetchOne(cached: db, sql: "SELECT partner_id FROM fund_requests WHERE id = ?", arguments: [id]) }
+    }
+
+    /// The partner of claim `id` (its request's), or nil when there is no such claim.
+    public func claimPartner(_ id: Int) throws -> String? {
+        try pool.read { db in
+            try String.fetchOne(
+                cached: db, sql: "SELECT r.partner_id FROM claims c JOIN fund_requests r ON r.id = c.request_id WHERE c.id = ?", arguments: [id])
+        }
+    }
+}
