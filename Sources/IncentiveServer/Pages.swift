@@ -42,6 +42,7 @@ struct Pages: Sendable {
         router.get("runs/{id}") { request, context in try await run(request, context) }
         router.get("imports") { request, context in try await imports(request, context, outcome: nil) }
         router.post("imports") { request, context in try await upload(request, context) }
+        LedgerPages(pages: self).register(on: router)
     }
 
     // MARK: Rendering
