@@ -49,6 +49,7 @@ struct LedgerPages: Sendable {
             var showPayments: Bool
             var noPayments: Bool
             var others: [Entry]
+            var hasOthers: Bool
             var entitled, paid, balance, balanceName: String
             var isCash: Bool
         }
@@ -99,6 +100,7 @@ struct LedgerPages: Sendable {
             payments: statement.payments.map { .init(date: language.date($0.paidOn), reference: $0.reference, amount: money($0.amount)) },
             showPayments: statement.programKind != .mdf || !statement.payments.isEmpty, noPayments: statement.payments.isEmpty,
             others: statement.otherEntries.map { .init(date: language.date($0.effectiveOn), kind: $0.kind.rawValue, amount: money($0.amount)) },
+            hasOthers: !statement.otherEntries.isEmpty,
             entitled: money(statement.entitled), paid: money(statement.paid), balance: money(statement.balance),
             balanceName: statement.programKind == .mdf ? w["fundsBalance"]! : w["balanceDue"]!, isCash: statement.programKind != .mdf)
     }
@@ -112,6 +114,8 @@ struct LedgerPages: Sendable {
             var id: Int
             var activity, dates, planned, approved, status: String
             var withdrawable: Bool
+            /// Approved, without a claim under way: the claim form is shown.
+            var claimable: Bool
         }
         struct Claim: Sendable { var id, request: Int; var cost, approved, status, reference: String }
         struct Wallet: Sendable {
@@ -125,6 +129,8 @@ struct LedgerPages: Sendable {
         var csrf, partner, action: String
         var wallets: [Wallet]
         var programs: [String]
+        /// There is an MDF program to file a request in.
+        var canFile: Bool
         var isEmpty: Bool
         var done, problem: String?
         var statementLink: String
@@ -168,7 +174,8 @@ struct LedgerPages: Sendable {
                         id: request.id, activity: request.activity, dates: "\(language.date(request.startsOn)) – \(language.date(request.endsOn))",
                         planned: money(request.plannedCost), approved: request.approved.map(money) ?? "—",
                         status: w[request.status.rawValue] ?? request.status.rawValue,
-                        withdrawable: request.status == .pending || (request.status == .approved && !claimed))
+                        withdrawable: request.status == .pending || (request.status == .approved && !claimed),
+                        claimable: request.status == .approved && !claimed)
                 },
                 claims: read.claims.filter { $0.programID == wallet.programID }.map {
                     .init(
@@ -177,22 +184,48 @@ struct LedgerPages: Sendable {
                 })
         }
         let model = FundsPage(
-            w: w, csrf: session.csrfToken, partner: id, action: "/partners/\(id)/funds", wallets: wallets, programs: read.programs,
+            w: w, csrf: session.csrfToken, partner: id, action: "/partners/\(id)/funds", wallets: wallets, programs: read.programs, canFile: !read.programs.isEmpty,
             isEmpty: wallets.isEmpty, done: outcome?.done, problem: outcome?.problem, statementLink: "/partners/\(id)/statement")
         return try pages.render(.funds, model, frame: pages.frame(request, title: "\(w["fundsTitle"]!) \(id)", session: session), request: request, status: status)
     }
 
-    /// The funds page's forms: `do=file` (a new request) or `do=withdraw` (`request`), with `csrf`.
+    /// A claim's upload: one proof file of at most 10 MiB and the form's fields.
+    static let maxClaimUpload = ProofFile.maximumSize + 64 * 1024
+
+    /// The funds page's forms, with `csrf`: `do=file` (a new request), `do=withdraw` (`request`), or, multipart,
+    /// `do=claim` (`request`, `actual_cost` and the proof `file`).
     func fundsForm(_ request: Request, _ context: AppContext) async throws -> Response {
         guard let session = session(context) else { return Pages.redirect("/login") }
         let id = try context.parameters.require("id")
         guard session.user.mayView(partner: id) else { return try pages.notFound(request, context, session: session) }
-        let form = try await Form.read(request)
+        // The claim form is multipart (a proof file); the others are plain forms.
+        var form: [String: String]
+        var proofs: [ProofFile] = []
+        if let boundary = Multipart.boundary(request.headers[.contentType] ?? "") {
+            let folder = try TemporaryFolder()
+            defer { folder.remove() }
+            let body = folder.file("body")
+            try await Multipart.store(request.body, to: body, limit: Self.maxClaimUpload)
+            let parts = try Multipart.parts(of: body, boundary: boundary, fileTo: folder.file("proof"))
+            form = parts.fields
+            if let file = parts.file {
+                proofs = [ProofFile(fileName: file.name, content: try Data(contentsOf: URL(fileURLWithPath: file.path)))]
+            }
+        } else {
+            form = try await Form.read(request)
+        }
         try pages.checkCSRF(form, session)
         let workspace = self.workspace, actor = Actor.account(session.user.name)
         let outcome: Outcome
         do {
             switch form["do"] {
+            case "claim":
+                guard let number = Int(form["request"] ?? ""), let owner = try await blocking({ try workspace.fundRequestPartner(number) }), owner == id
+                else { return try pages.notFound(request, context, session: session) }
+                let cost = try LedgerAPI.amount(form["actual_cost"] ?? "", name: "actual cost")
+                let files = proofs
+                let change = try await blocking { try workspace.submitClaim(request: number, actualCost: cost, proofs: files, by: actor) }
+                outcome = Outcome(done: change.message)
             case "file":
                 let input = FundRequestInput(
                     programID: form["program"] ?? "", partnerID: id, activity: form["activity"] ?? "", description: form["description"] ?? "",
@@ -229,13 +262,17 @@ struct LedgerPages: Sendable {
         var claims: [Claim]
         var noRequests, noClaims: Bool
         var done, problem: String?
+        /// The latest runs, newest first: the approval form's choice.
+        var runs: [RunOption]
+        var hasRuns: Bool
+        struct RunOption: Sendable { var id: Int; var label: String }
     }
 
     func queues(_ request: Request, _ context: AppContext, outcome: Outcome?, status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let session = session(context) else { return Pages.redirect("/login") }
         guard session.user.role == .admin else { return try pages.notFound(request, context, session: session) }
         let workspace = self.workspace
-        let queues = try await blocking { try workspace.fundsQueues() }
+        let (queues, runs) = try await blocking { (try workspace.fundsQueues(), try workspace.runs().suffix(20).reversed()) }
         let language = Language.of(request)
         let w = LedgerText.words(language)
         let model = QueuesPage(
@@ -250,11 +287,14 @@ struct LedgerPages: Sendable {
                     id: claim.id, request: claim.requestID, partner: claim.partnerID, program: claim.programID, cost: language.money(claim.actualCost),
                     submitted: language.date(claim.submittedOn),
                     proofs: claim.proofs.enumerated().map { .init(name: $0.element.fileName, link: "/api/v1/claims/\(claim.id)/proofs/\($0.offset + 1)") })
-            }, noRequests: queues.requests.isEmpty, noClaims: queues.claims.isEmpty, done: outcome?.done, problem: outcome?.problem)
+            }, noRequests: queues.requests.isEmpty, noClaims: queues.claims.isEmpty, done: outcome?.done, problem: outcome?.problem,
+            runs: runs.map { .init(id: $0.id, label: "\(w["run"]!) \($0.id) · \(language.timestamp($0.startedAt)) · \($0.programs.map(\.id).joined(separator: ", "))") },
+            hasRuns: !runs.isEmpty)
         return try pages.render(.queues, model, frame: pages.frame(request, title: w["queues"]!, session: session), request: request, status: status)
     }
 
-    /// The queue's forms: `what=request|claim`, `id`, `do=approve|reject`, `amount` (approve, optional), `reason` (reject).
+    /// The queue's forms: `what=request|claim`, `id`, `do=approve|reject`, `amount` (approve, optional), `reason` (reject);
+    /// or `what=run`, `id`, `do=interim|final`, `on` (optional): the approval of a stored run.
     func queuesForm(_ request: Request, _ context: AppContext) async throws -> Response {
         guard let session = session(context) else { return Pages.redirect("/login") }
         guard session.user.role == .admin else { return try pages.notFound(request, context, session: session) }
@@ -267,6 +307,17 @@ struct LedgerPages: Sendable {
             let amountText = (form["amount"] ?? "").trimmingCharacters(in: .whitespaces)
             let amount = amountText.isEmpty ? nil : try LedgerAPI.amount(amountText, name: "amount")
             let reason = form["reason"] ?? ""
+            if form["what"] == "run" {
+                guard let kind = ApprovalKind(rawValue: form["do"] ?? "") else { throw APIError.badRequest("do: expected interim or final") }
+                let onText = (form["on"] ?? "").trimmingCharacters(in: .whitespaces)
+                let day = onText.isEmpty ? nil : try LedgerAPI.day(onText, name: "on")
+                let approval = try await blocking { try workspace.approve(run: id, kind: kind, on: day, by: actor) }
+                let document = ApprovalDocument(approval)
+                let words = document.programs.map { line in
+                    line.already_approved ? "\(line.program_id): nothing posted" : "\(line.program_id): \(line.entries) entries, \(line.total) \(line.currency)"
+                }
+                return try await queues(request, context, outcome: Outcome(done: document.message + " (" + words.joined(separator: "; ") + ")"))
+            }
             let change: FundsChange
             switch (form["what"], form["do"]) {
             case ("request", "approve"): change = try await blocking { try workspace.approveFundRequest(id, amount: amount, by: actor) }
@@ -304,14 +355,16 @@ enum LedgerText {
         "planned": ("Planned cost", "Geplande kosten"), "approved": ("approved", "goedgekeurd"), "approvedAmount": ("Approved", "Goedgekeurd"),
         "status": ("Status", "Status"), "request": ("Request", "Aanvraag"), "cost": ("Actual cost", "Werkelijke kosten"),
         "fileRequest": ("File a fund request", "Een aanvraag indienen"), "program": ("Program", "Programma"), "startsOn": ("Starts on", "Begint op"),
-        "endsOn": ("Ends on", "Eindigt op"), "submit": ("Submit", "Indienen"), "withdraw": ("Withdraw", "Intrekken"),
+        "endsOn": ("Ends on", "Eindigt op"), "submit": ("Submit", "Indienen"), "submitClaim": ("Claim with proof", "Declareren met bewijs"), "withdraw": ("Withdraw", "Intrekken"),
         "noFunds": ("No MDF funds, requests or claims yet.", "Nog geen MDF-fondsen, aanvragen of declaraties."),
         "rejected": ("rejected", "afgewezen"), "withdrawn": ("withdrawn", "ingetrokken"), "closed": ("closed", "afgesloten"),
         "submitted": ("submitted", "ingediend"), "queues": ("Queues", "Wachtrijen"), "pendingRequests": ("Pending fund requests", "Aanvragen in behandeling"),
         "submittedClaims": ("Submitted claims", "Ingediende declaraties"), "partner": ("Partner", "Partner"), "approve": ("Approve", "Goedkeuren"),
         "reject": ("Reject", "Afwijzen"), "reason": ("Reason", "Reden"), "proofs": ("Proof", "Bewijs"), "nothingPending": ("Nothing waiting.", "Niets in de wachtrij."),
         "amountOptional": ("Amount (empty: in full)", "Bedrag (leeg: volledig)"), "submittedOn": ("Submitted", "Ingediend"),
-        "statementLink": ("Statement", "Afschrift"), "fundsLink": ("MDF funds", "MDF-fondsen"),
+        "statementLink": ("Statement", "Afschrift"), "approveRun": ("Approve a run", "Een berekening goedkeuren"),
+        "approveInterim": ("Approve as interim", "Tussentijds goedkeuren"), "approveFinal": ("Approve as final", "Definitief goedkeuren"),
+        "approvedOn": ("Approval date (empty: today)", "Datum van goedkeuring (leeg: vandaag)"), "fundsLink": ("MDF funds", "MDF-fondsen"),
     ]
 
     static let english = table.mapValues(\.en)

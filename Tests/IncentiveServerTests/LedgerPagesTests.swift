@@ -143,4 +143,71 @@ import Testing
             #expect(try fixture.workspace.fundRequests().map(\.status) == [.approved, .rejected])
         }
     }
+
+    /// A multipart body with `fields` and one file part `file`, boundary `----b`.
+    static func multipart(_ fields: [(String, String)], fileName: String, content: Data) -> ByteBuffer {
+        var body = Data()
+        for (name, value) in fields { body += Data("------b\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8) }
+        body += Data("------b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(fileName)\"\r\nContent-Type: application/pdf\r\n\r\n".utf8)
+        body += content + Data("\r\n------b--\r\n".utf8)
+        return ByteBuffer(bytes: body)
+    }
+
+    @Test func aPartnerClaimsWithAProofFileUploadedOnItsFundsPage() async throws {
+        let fixture = try Self.fixture()
+        defer { fixture.remove() }
+        _ = try fixture.workspace.fileFundRequest(
+            FundRequestInput(
+                programID: "PROVIDER-MDF-FY23-H2", partnerID: "NL1005", activity: "Roadshow", description: "", plannedCost: Money(cents: 50_000),
+                startsOn: Day(iso: "2015-08-20")!, endsOn: Day(iso: "2015-08-31")!))
+        _ = try fixture.workspace.approveFundRequest(1)
+        try await fixture.serve { client in
+            let (nl5, _) = try await PageTests.signIn(client, name: "nl5", password: "partner-secret")
+            let page = try await Self.get(client, "/partners/NL1005/funds", nl5)
+            #expect(page.text.contains(#"enctype="multipart/form-data""#) && page.text.contains(#"name="do" value="claim""#))
+            let csrf = try #require(page.csrf)
+            var headers: HTTPFields = [.contentType: "multipart/form-data; boundary=----b"]
+            for field in nl5.header { headers.append(field) }
+            let fields = [("do", "claim"), ("request", "1"), ("actual_cost", "450.00")]
+            let forged = try await client.execute(
+                uri: "/partners/NL1005/funds", method: .post, headers: headers,
+                body: Self.multipart(fields + [("csrf", "forged")], fileName: "invoice.pdf", content: LedgerAPITests.pdf))
+            #expect(forged.status == .forbidden)
+            #expect(try fixture.workspace.claims().isEmpty)
+            let claimed = try await client.execute(
+                uri: "/partners/NL1005/funds", method: .post, headers: headers,
+                body: Self.multipart(fields + [("csrf", csrf)], fileName: "invoice.pdf", content: LedgerAPITests.pdf))
+            #expect(claimed.status == .ok, "\(claimed.text)")
+            #expect(!claimed.text.contains(#"name="do" value="claim""#))
+            let claims = try fixture.workspace.claims()
+            #expect(claims.map(\.actualCost) == [Money(cents: 45_000)] && claims.map(\.status) == [.submitted])
+            #expect(claims.first?.proofs.map(\.sha256) == [LedgerAPITests.pdfSHA256] && claims.first?.proofs.map(\.fileName) == ["invoice.pdf"])
+            // The admin's queue shows it with a link to its proof.
+            let (admin, _) = try await PageTests.signIn(client, name: "ada", password: "admin-secret")
+            let queue = try await Self.get(client, "/queues", admin)
+            #expect(queue.text.contains(#"<a href="/api/v1/claims/1/proofs/1">invoice.pdf</a>"#))
+        }
+    }
+
+    @Test func anAdminApprovesARunFromTheQueuePage() async throws {
+        let fixture = try Self.fixture()
+        defer { fixture.remove() }
+        try await fixture.serve { client in
+            let (admin, _) = try await PageTests.signIn(client, name: "ada", password: "admin-secret")
+            let page = try await Self.get(client, "/queues", admin)
+            #expect(page.text.contains(#"<button name="do" value="final">Approve as final</button>"#))
+            let csrf = try #require(page.csrf)
+            let forged = try await Self.post(client, "/queues", admin, "what=run&id=1&do=final&on=2015-08-31")
+            #expect(forged.status == .forbidden)
+            #expect(try fixture.workspace.approvals().count == 3)
+            let approved = try await Self.post(client, "/queues", admin, "what=run&id=1&do=final&on=2015-08-31&csrf=\(csrf)")
+            #expect(approved.status == .ok)
+            #expect(approved.text.contains("run 1 approved as final on 2015-08-31"), "\(approved.text)")
+            #expect(try fixture.workspace.approvals().map(\.kind.rawValue) == ["interim", "interim", "interim", "final", "final", "final"])
+            #expect(try fixture.workspace.closure(of: "VIP25-6M").closed)
+            let again = try await Self.post(client, "/queues", admin, "what=run&id=1&do=final&csrf=\(csrf)")
+            #expect(again.text.contains("already approved as final"))
+            #expect(try fixture.workspace.approvals().count == 6)
+        }
+    }
 }
