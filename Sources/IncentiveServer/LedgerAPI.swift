@@ -182,8 +182,8 @@ struct LedgerAPI: Sendable {
             let folder = try TemporaryFolder()
             let path = folder.file("payments.csv")
             do {
-                let buffer = try await request.body.collect(upTo: api.options.maxBodySize)
-                try Data(buffer.readableBytesView).write(to: URL(fileURLWithPath: path))
+                // Streamed to the file as it arrives, never held whole (as every upload).
+                try await Multipart.store(request.body, to: path, limit: api.options.maxBodySize)
             } catch {
                 folder.remove()
                 throw error
