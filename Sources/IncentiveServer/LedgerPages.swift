@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import IncentiveAdvisor
 import IncentiveEngine
 import IncentiveLedger
 import IncentiveStore
@@ -371,4 +372,32 @@ enum LedgerText {
     static let dutch = table.mapValues(\.nl)
 
     static func words(_ language: Language) -> [String: String] { language == .en ? english : dutch }
+}
+
+extension Pages {
+    /// The partner page's ledger advice (issue 17 point 7): MDF funds lapsing within 90 days, claims waiting for a
+    /// decision or a payment, and the balance due per cash program, as of today. Three reads by partner, through the
+    /// ledger's and the funds tables' partner indexes; none when the partner has no ledger at all.
+    func ledgerLines(id: String, language: Language) -> [String] {
+        let workspace = self.workspace, today = options.clock.today
+        guard let balances = try? workspace.balancesDue(partner: id, asOf: today), let wallets = try? workspace.fundsWallets(partner: id, asOf: today),
+            let claims = try? workspace.claims(FundsFilter(partnerID: id))
+        else { return [] }
+        let currencies = Dictionary(wallets.map { ($0.programID, $0.currency) }, uniquingKeysWith: { first, _ in first })
+        let outlook = LedgerOutlook(
+            expiring: wallets.flatMap { wallet in
+                wallet.expiring(withinDays: LedgerOutlook.expiryHorizonDays).map {
+                    LedgerOutlook.Expiring(programID: wallet.programID, currency: wallet.currency, amount: $0.free, lastDay: $0.validThrough)
+                }
+            },
+            pendingClaims: claims.filter { $0.status == .submitted || $0.status == .approved }.map {
+                LedgerOutlook.PendingClaim(
+                    programID: $0.programID, currency: currencies[$0.programID] ?? "", claimID: $0.id, amount: $0.approved ?? $0.actualCost,
+                    approved: $0.status == .approved)
+            },
+            balances: balances.map { LedgerOutlook.Balance(programID: $0.programID, currency: $0.currency, amount: $0.balance) })
+        let format = AdviceFormat(
+            money: { language.money($0) }, date: { language.date($0) }, check: { language.check($0) }, decimalSeparator: language == .nl ? "," : ".")
+        return LedgerAdvice.lines(outlook, words: language == .nl ? .dutch : .english, format: format)
+    }
 }

@@ -338,7 +338,8 @@ struct Pages: Sendable {
             }
             return card
         }
-        let advice = adviceLines(id: id, input: input, computed: result, language: language)
+        var advice = adviceLines(id: id, input: input, computed: result, language: language)
+        advice.summary += ledgerLines(id: id, language: language)
         return PartnerPage(
             t: language.texts, partnerID: partner.id, partnerName: partner.name, country: partner.country, tier: partner.tier.rawValue,
             provider: partner.provider ? "Partner Provider" : nil, storedRun: storedRun,

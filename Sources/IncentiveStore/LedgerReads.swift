@@ -17,4 +17,18 @@ extension Workspace {
                 cached: db, sql: "SELECT r.partner_id FROM claims c JOIN fund_requests r ON r.id = c.request_id WHERE c.id = ?", arguments: [id])
         }
     }
+
+    /// A partner's balance due per cash program as of `day`: the sum of its `entitlement` and `payment` entries, read
+    /// through the entries' partner index; programs without such entries are left out.
+    public func balancesDue(partner: String, asOf day: Day) throws -> [(programID: String, currency: String, balance: Money)] {
+        try pool.read { db in
+            try Row.fetchAll(
+                cached: db,
+                sql: """
+                    SELECT program_id, MAX(currency), SUM(amount_cents) FROM ledger_entries
+                    WHERE partner_id = ? AND kind IN ('entitlement', 'payment') AND effective_on <= ? GROUP BY program_id ORDER BY program_id
+                    """, arguments: [partner, day.description]
+            ).map { (programID: $0[0], currency: $0[1], balance: Money(cents: $0[2])) }
+        }
+    }
 }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import IncentiveEngine
+import IncentiveLedger
 import IncentiveStore
 import NIOCore
 import Testing

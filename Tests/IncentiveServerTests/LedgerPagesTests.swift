@@ -210,4 +210,36 @@ import Testing
             #expect(try fixture.workspace.approvals().count == 6)
         }
     }
+
+    /// Point 7: the partner page's advice names MDF funds lapsing within 90 days (amount and date), claims waiting, and
+    /// the balance due per program; a partner without a ledger gets none of these lines.
+    @Test func thePartnerPageNamesLapsingFundsPendingClaimsAndTheBalanceDue() async throws {
+        let fixture = try Fixture(clock: .fixed(Day(iso: "2016-06-01")!))
+        defer { fixture.remove() }
+        let workspace = fixture.workspace
+        _ = try workspace.approve(run: 1, kind: .interim, on: Day(iso: "2015-08-15")!)
+        _ = try workspace.addPayment(partner: "NL1001", program: "VIP25-6M", amount: "1000.00", currency: "USD", reference: "PAY-1", paidOn: "2015-09-01")
+        try workspace.addUser(User(name: "nl5", role: .partner, partnerID: "NL1005", passwordHash: Accounts.hashPassword("partner-secret", cost: 4)))
+        _ = try workspace.fileFundRequest(
+            FundRequestInput(
+                programID: "PROVIDER-MDF-FY23-H2", partnerID: "NL1005", activity: "Roadshow", description: "", plannedCost: Money(cents: 50_000),
+                startsOn: Day(iso: "2016-05-20")!, endsOn: Day(iso: "2016-05-31")!))
+        _ = try workspace.approveFundRequest(1)
+        _ = try workspace.submitClaim(request: 1, actualCost: Money(cents: 45_000), proofs: [ProofFile(fileName: "a.pdf", content: LedgerAPITests.pdf)])
+        try await fixture.serve { client in
+            let (nl5, _) = try await PageTests.signIn(client, name: "nl5", password: "partner-secret")
+            let page = try await Self.get(client, "/partners/NL1005", nl5)
+            #expect(page.status == .ok)
+            // 1,273.01 allocated, 500.00 held for the approved request: 773.01 free, usable through Aug 14, 2016 (74 days on).
+            #expect(page.text.contains("<li>773.01 USD of MDF funds in PROVIDER-MDF-FY23-H2 lapse after Aug 14, 2016 unless a fund request is approved for them</li>"), "\(page.text)")
+            #expect(page.text.contains("<li>Claim 1 in PROVIDER-MDF-FY23-H2 (450.00 USD) is waiting for approval</li>"))
+            let dutch = try await Self.get(client, "/partners/NL1005?lang=nl", nl5)
+            #expect(dutch.text.contains("<li>Declaratie 1 in PROVIDER-MDF-FY23-H2 (450,00 USD) wacht op goedkeuring</li>"))
+            let (nl1, _) = try await PageTests.signIn(client, name: "nl1", password: "partner-secret")
+            let own = try await Self.get(client, "/partners/NL1001", nl1)
+            // 9,002.04 entitled in VIP25-6M, 1,000.00 paid.
+            #expect(own.text.contains("<li>Balance due in VIP25-6M: 8,002.04 USD</li>"))
+            #expect(!own.text.contains("MDF funds in") && !own.text.contains("Claim 1"))
+        }
+    }
 }
