@@ -374,17 +374,15 @@ enum LedgerText {
     static func words(_ language: Language) -> [String: String] { language == .en ? english : dutch }
 }
 
-extension Pages {
-    /// The partner page's ledger advice (issue 17 point 7): MDF funds lapsing within 90 days, claims waiting for a
-    /// decision or a payment, and the balance due per cash program, as of today. Three reads by partner, through the
-    /// ledger's and the funds tables' partner indexes; none when the partner has no ledger at all.
-    func ledgerLines(id: String, language: Language) -> [String] {
-        let workspace = self.workspace, today = options.clock.today
-        guard let balances = try? workspace.balancesDue(partner: id, asOf: today), let wallets = try? workspace.fundsWallets(partner: id, asOf: today),
-            let claims = try? workspace.claims(FundsFilter(partnerID: id))
-        else { return [] }
+/// What a partner's ledger says it should act on, read from the workspace (issue 17 point 7): for the partner page
+/// and `incentives advise`. Three reads by partner, through the ledger's and the funds tables' partner indexes.
+public enum PartnerLedger {
+    public static func outlook(_ workspace: Workspace, partner id: String, asOf today: Day) throws -> LedgerOutlook {
+        let balances = try workspace.balancesDue(partner: id, asOf: today)
+        let wallets = try workspace.fundsWallets(partner: id, asOf: today)
+        let claims = try workspace.claims(FundsFilter(partnerID: id))
         let currencies = Dictionary(wallets.map { ($0.programID, $0.currency) }, uniquingKeysWith: { first, _ in first })
-        let outlook = LedgerOutlook(
+        return LedgerOutlook(
             expiring: wallets.flatMap { wallet in
                 wallet.expiring(withinDays: LedgerOutlook.expiryHorizonDays).map {
                     LedgerOutlook.Expiring(programID: wallet.programID, currency: wallet.currency, amount: $0.free, lastDay: $0.validThrough)
@@ -396,6 +394,14 @@ extension Pages {
                     approved: $0.status == .approved)
             },
             balances: balances.map { LedgerOutlook.Balance(programID: $0.programID, currency: $0.currency, amount: $0.balance) })
+    }
+}
+
+extension Pages {
+    /// The partner page's ledger advice (issue 17 point 7): MDF funds lapsing within 90 days, claims waiting for a
+    /// decision or a payment, and the balance due per cash program, as of today (`PartnerLedger.outlook`).
+    func ledgerLines(id: String, language: Language) -> [String] {
+        guard let outlook = try? PartnerLedger.outlook(workspace, partner: id, asOf: options.clock.today) else { return [] }
         let format = AdviceFormat(
             money: { language.money($0) }, date: { language.date($0) }, check: { language.check($0) }, decimalSeparator: language == .nl ? "," : ".")
         return LedgerAdvice.lines(outlook, words: language == .nl ? .dutch : .english, format: format)
