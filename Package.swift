@@ -85,7 +85,7 @@ let package = Package(
             resources: [.embedInCode("Resources/openapi.yaml")]
                 + [
                     "header", "footer", "login", "message", "overview", "programs", "program", "partner", "runs", "run", "diff", "imports",
-                    "users", "pager", "partners", "log",
+                    "users", "pager", "partners", "log", "statement", "funds", "queues",
                 ]
                 .map { .embedInCode("Templates/\($0).mustache") }
         ),

@@ -51,6 +51,7 @@ struct API: Sendable {
         api.get("log", use: listLog)
         api.get("runs/{id}/changed-lines", use: changedLines)
         api.get("runs/{id}/diff", use: runDiff)
+        LedgerAPI(api: self).register(on: api)
     }
 
     /// The API's words for the remedies the workspace's reports suggest: its routes.

@@ -42,6 +42,7 @@ struct Pages: Sendable {
         router.get("runs/{id}") { request, context in try await run(request, context) }
         router.get("imports") { request, context in try await imports(request, context, outcome: nil) }
         router.post("imports") { request, context in try await upload(request, context) }
+        LedgerPages(pages: self).register(on: router)
     }
 
     // MARK: Rendering
@@ -337,7 +338,8 @@ struct Pages: Sendable {
             }
             return card
         }
-        let advice = adviceLines(id: id, input: input, computed: result, language: language)
+        var advice = adviceLines(id: id, input: input, computed: result, language: language)
+        advice.summary += ledgerLines(id: id, language: language)
         return PartnerPage(
             t: language.texts, partnerID: partner.id, partnerName: partner.name, country: partner.country, tier: partner.tier.rawValue,
             provider: partner.provider ? "Partner Provider" : nil, storedRun: storedRun,

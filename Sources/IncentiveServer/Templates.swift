@@ -6,6 +6,7 @@ import Mustache
 /// A page is `header`, its own template, then `footer`; header and footer show the `PageFrame`.
 enum PageTemplate: String, CaseIterable, Sendable {
     case header, footer, login, message, overview, programs, program, partner, runs, run, diff, imports, users, log
+    case statement, funds, queues
     /// Partials: the pager of every list, and a page of a run's partners.
     case pager, partners
 
@@ -28,6 +29,9 @@ enum PageTemplate: String, CaseIterable, Sendable {
         case .imports: PackageResources.imports_mustache
         case .users: PackageResources.users_mustache
         case .log: PackageResources.log_mustache
+        case .statement: PackageResources.statement_mustache
+        case .funds: PackageResources.funds_mustache
+        case .queues: PackageResources.queues_mustache
         }
     }
 

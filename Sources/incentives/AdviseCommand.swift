@@ -72,6 +72,8 @@ struct Advise: ParsableCommand {
         }
         let view = Advisor.bookings(asOf: day)
         let loaded: LoadedInput
+        // From a workspace: what the partner's ledger says (issue 17 point 7), under the table.
+        var opened: Workspace?
         if input.data != nil && input.programs != nil {
             // The folder as compute reads it (Excel dialects and workbooks too); its warnings are reported there.
             loaded = try Terminal.load(input, programIDs: programIDs, tracePartner: partner, bookingView: view, read: sheets.value)
@@ -85,16 +87,25 @@ struct Advise: ParsableCommand {
             } catch {
                 throw Terminal.reportProblems(error)
             }
+            opened = workspace
         }
         if input.data == nil { Terminal.reportWarnings(loaded.warnings) }
         guard let advice = Advisor.advise(partnerID: partner, input: loaded, asOf: day) else {
             throw CommandFailure(description: "no such partner: \(partner)")
         }
+        let ledger = try opened.map {
+            LedgerAdvice.lines(
+                try PartnerLedger.outlook($0, partner: partner, asOf: day), words: .english,
+                format: AdviceFormat(money: { $0.groupedText }, date: { $0.description }, check: { $0.explanation }, decimalSeparator: "."))
+        } ?? []
         let recommendation = offers.map { Recommender.recommend(advice, catalogue: $0, horizon: horizon) }
         let calendar = AdviceCalendar.actions(advice, recommendation: recommendation)
         switch format {
         case .json: try Output.write(AdviceOutput.json(advice, recommendation: recommendation, calendar: calendar), to: output)
-        case .table: try Output.write(Output.forPeople(AdviceOutput.table(advice, recommendation: recommendation, calendar: calendar)), to: output)
+        case .table:
+            let table = AdviceOutput.table(advice, recommendation: recommendation, calendar: calendar)
+            let money = ledger.isEmpty ? "" : "\nLedger and MDF funds\n" + ledger.map { "  \($0)\n" }.joined()
+            try Output.write(Output.forPeople(table + money), to: output)
         case .xlsx: try WorkbookOutput.write(WriteSheets.advice(advice, recommendation: recommendation), to: output)
         }
     }

@@ -84,7 +84,9 @@ import Yams
     static let publicRoutes: Set<Route> = [Route(method: "GET", path: "/health"), Route(method: "GET", path: "/openapi.yaml")]
 
     /// Example ids for path parameters, by the segment before them: these exist in the fixture.
-    static let exampleIDs = ["programs": "VIP25-6M", "partners": "NL1001", "runs": "1", "imports": "bookings"]
+    static let exampleIDs = [
+        "programs": "VIP25-6M", "partners": "NL1001", "runs": "1", "imports": "bookings", "fund-requests": "1", "claims": "1", "proofs": "1",
+    ]
 
     /// The URI of a documented path with example ids, or `nil` when a parameter has no example here.
     static func uri(_ template: String) -> String? {

@@ -1,0 +1,34 @@
+import GRDB
+import IncentiveEngine
+import IncentiveLedger
+
+/// Small reads the server needs to check who may see a request or a claim before it acts on it (a primary-key lookup
+/// each, never a scan).
+extension Workspace {
+    /// The partner of fund request `id`, or nil when there is no such request.
+    public func fundRequestPartner(_ id: Int) throws -> String? {
+        try pool.read { db in try String.fetchOne(cached: db, sql: "SELECT partner_id FROM fund_requests WHERE id = ?", arguments: [id]) }
+    }
+
+    /// The partner of claim `id` (its request's), or nil when there is no such claim.
+    public func claimPartner(_ id: Int) throws -> String? {
+        try pool.read { db in
+            try String.fetchOne(
+                cached: db, sql: "SELECT r.partner_id FROM claims c JOIN fund_requests r ON r.id = c.request_id WHERE c.id = ?", arguments: [id])
+        }
+    }
+
+    /// A partner's balance due per cash program as of `day`: the sum of its `entitlement` and `payment` entries, read
+    /// through the entries' partner index; programs without such entries are left out.
+    public func balancesDue(partner: String, asOf day: Day) throws -> [(programID: String, currency: String, balance: Money)] {
+        try pool.read { db in
+            try Row.fetchAll(
+                cached: db,
+                sql: """
+                    SELECT program_id, MAX(currency), SUM(amount_cents) FROM ledger_entries
+                    WHERE partner_id = ? AND kind IN ('entitlement', 'payment') AND effective_on <= ? GROUP BY program_id ORDER BY program_id
+                    """, arguments: [partner, day.description]
+            ).map { (programID: $0[0], currency: $0[1], balance: Money(cents: $0[2])) }
+        }
+    }
+}
