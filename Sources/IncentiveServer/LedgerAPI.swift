@@ -52,7 +52,9 @@ struct LedgerAPI: Sendable {
 
     /// A JSON body that must be there.
     func body<T: Decodable>(_ type: T.Type, _ request: Request, limit: Int = API.maxJSONBody) async throws -> T {
-        guard let value = try await optionalBody(type, request, limit: limit) else { throw APIError.badRequest("the body is empty: send a JSON object") }
+        guard let value = try await optionalBody(type, request, limit: limit) else {
+            throw APIError.badRequest("the body is empty: send a JSON object")
+        }
         return value
     }
 
@@ -68,7 +70,9 @@ struct LedgerAPI: Sendable {
     }
 
     static func day(_ text: String, name: String) throws -> Day {
-        guard let day = Day(iso: text) else { throw APIError.badRequest("\(name) \"\(APIError.cut(text, to: 40))\": expected a real calendar date YYYY-MM-DD") }
+        guard let day = Day(iso: text) else {
+            throw APIError.badRequest("\(name) \"\(APIError.cut(text, to: 40))\": expected a real calendar date YYYY-MM-DD")
+        }
         return day
     }
 
@@ -214,10 +218,12 @@ struct LedgerAPI: Sendable {
         }
         let message =
             outcome.added.isEmpty
-            ? "already recorded, nothing changed" : "\(outcome.added.count) payment(s) recorded"
+            ? "already recorded, nothing changed"
+            : "\(outcome.added.count) payment(s) recorded"
                 + (outcome.alreadyRecorded.isEmpty ? "" : ", \(outcome.alreadyRecorded.count) already recorded")
         return JSONBody.response(
-            Answer(added: outcome.added.map(PaymentDocument.init), already_recorded: outcome.alreadyRecorded.map(PaymentDocument.init), message: message),
+            Answer(
+                added: outcome.added.map(PaymentDocument.init), already_recorded: outcome.alreadyRecorded.map(PaymentDocument.init), message: message),
             status: outcome.added.isEmpty ? .ok : .created)
     }
 
@@ -319,7 +325,9 @@ struct LedgerAPI: Sendable {
     }
 
     static func reason(_ body: ReasonBody) throws -> String {
-        guard !body.reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw APIError.badRequest("reason: a rejection needs a reason") }
+        guard !body.reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw APIError.badRequest("reason: a rejection needs a reason")
+        }
         return body.reason
     }
 
@@ -502,85 +510,6 @@ struct PaymentDocument: Encodable {
     }
 }
 
-/// A statement as `incentives statement --format json|csv` writes it (docs/ledger.md).
-struct StatementDocument: Encodable {
-    struct List: Encodable { var statements: [StatementDocument] }
-    struct Item: Encodable { var item, entitlement, delta: String }
-    struct Approval: Encodable {
-        var id, run: Int
-        var kind, approved_on, by, entitlement, delta: String
-        var items: [Item]
-    }
-    struct Payment: Encodable { var reference, paid_on, amount, by: String }
-    struct Entry: Encodable { var kind, effective_on, amount: String }
-
-    var partner_id, program_id, program_kind, currency, as_of: String
-    var approvals: [Approval]
-    var payments: [Payment]
-    var other_entries: [Entry]
-    var entitled, paid, balance: String
-
-    init(_ statement: IncentiveLedger.Statement) {
-        partner_id = statement.partnerID
-        program_id = statement.programID
-        program_kind = statement.programKind.rawValue
-        currency = statement.currency
-        as_of = statement.asOf.description
-        approvals = statement.approvals.map { line in
-            Approval(
-                id: line.approval.id, run: line.approval.runID, kind: line.approval.kind.rawValue, approved_on: line.approval.approvedOn.description,
-                by: line.approval.actor, entitlement: line.entitlement.plainText, delta: line.delta.plainText,
-                items: line.items.map { Item(item: $0.item, entitlement: $0.entitlement.plainText, delta: $0.delta.plainText) })
-        }
-        payments = statement.payments.map {
-            Payment(reference: $0.reference, paid_on: $0.paidOn.description, amount: $0.amount.plainText, by: $0.actor ?? "")
-        }
-        other_entries = statement.otherEntries.map {
-            Entry(kind: $0.kind.rawValue, effective_on: $0.effectiveOn.description, amount: $0.amount.plainText)
-        }
-        entitled = statement.entitled.plainText
-        paid = statement.paid.plainText
-        balance = statement.balance.plainText
-    }
-
-    /// One line per approval item, payment and other entry in date order with the balance after it, and a last
-    /// `balance` line: the CSV of `incentives statement --format csv`.
-    static func csv(_ statements: [IncentiveLedger.Statement]) -> String {
-        var text = "partner_id,program_id,currency,date,entry,reference,item,entitlement,amount,balance\n"
-        for statement in statements {
-            var lines: [(date: Day, order: Int, fields: [String], amount: Int64)] = []
-            for (index, approval) in statement.approvals.enumerated() {
-                let record = approval.approval
-                for item in approval.items {
-                    lines.append(
-                        (
-                            record.approvedOn, index, [record.kind.rawValue, "approval \(record.id) run \(record.runID)", item.item, item.entitlement.plainText],
-                            item.delta.cents
-                        ))
-                }
-            }
-            let count = lines.count
-            for (index, payment) in statement.payments.enumerated() {
-                lines.append((payment.paidOn, count + index, ["payment", payment.reference, "", ""], -payment.amount.cents))
-            }
-            for (index, entry) in statement.otherEntries.enumerated() {
-                lines.append((entry.effectiveOn, count + statement.payments.count + index, [entry.kind.rawValue, "", "", ""], entry.amount.cents))
-            }
-            lines.sort { ($0.date, $0.order) < ($1.date, $1.order) }
-            var balance: Int64 = 0
-            let start = [statement.partnerID, statement.programID, statement.currency]
-            for line in lines {
-                balance += line.amount
-                let fields = start + [line.date.description] + line.fields + [Money(cents: line.amount).plainText, Money(cents: balance).plainText]
-                text += fields.map(ResultsCSV.field).joined(separator: ",") + "\n"
-            }
-            let last = start + [statement.asOf.description, "balance", "", "", "", "", statement.balance.plainText]
-            text += last.map(ResultsCSV.field).joined(separator: ",") + "\n"
-        }
-        return text
-    }
-}
-
 /// A wallet as `incentives funds show --format json` writes it (docs/funds.md).
 struct WalletDocument: Encodable {
     struct List: Encodable { var wallets: [WalletDocument] }
@@ -694,7 +623,9 @@ struct ClaimDocument: Encodable {
         reference = record.reference
         paid_on = record.paidOn?.description
         proofs = record.proofs.enumerated().map {
-            Proof(n: $0.offset + 1, file_name: $0.element.fileName, content_type: $0.element.contentType, sha256: $0.element.sha256, size: $0.element.size)
+            Proof(
+                n: $0.offset + 1, file_name: $0.element.fileName, content_type: $0.element.contentType, sha256: $0.element.sha256,
+                size: $0.element.size)
         }
     }
 }

@@ -264,7 +264,7 @@ struct StatementCommand: ParsableCommand {
                 ? "no ledger entries for \(partner) yet (approve a run with: incentives approve RUN --interim)\n"
                 : statements.map(StatementText.text).joined(separator: "\n")
             Output.standardOutput(Output.forPeople(text))
-        case .csv: Output.standardOutput(StatementText.csv(statements))
+        case .csv: Output.standardOutput(StatementDocument.csv(statements))
         case .json: Output.standardOutput(try StatementText.json(statements))
         }
     }
@@ -323,109 +323,11 @@ enum StatementText {
         text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
     }
 
-    /// One line per approval item, payment and other entry in date order, with the balance after it, and a last
-    /// `balance` line: `partner_id,program_id,currency,date,entry,reference,item,entitlement,amount,balance`.
-    static func csv(_ statements: [IncentiveLedger.Statement]) -> String {
-        var text = "partner_id,program_id,currency,date,entry,reference,item,entitlement,amount,balance\n"
-        for statement in statements {
-            var lines: [(date: Day, order: Int, fields: [String], amount: Int64)] = []
-            for (index, approval) in statement.approvals.enumerated() {
-                let record = approval.approval
-                for item in approval.items {
-                    lines.append(
-                        (
-                            record.approvedOn, index,
-                            [record.kind.rawValue, "approval \(record.id) run \(record.runID)", item.item, item.entitlement.plainText],
-                            item.delta.cents
-                        ))
-                }
-            }
-            let count = lines.count
-            for (index, payment) in statement.payments.enumerated() {
-                lines.append((payment.paidOn, count + index, ["payment", payment.reference, "", ""], -payment.amount.cents))
-            }
-            for (index, entry) in statement.otherEntries.enumerated() {
-                lines.append((entry.effectiveOn, count + statement.payments.count + index, [entry.kind.rawValue, "", "", ""], entry.amount.cents))
-            }
-            lines.sort { ($0.date, $0.order) < ($1.date, $1.order) }
-            var balance: Int64 = 0
-            let start = [statement.partnerID, statement.programID, statement.currency]
-            for line in lines {
-                balance += line.amount
-                let fields = start + [line.date.description] + line.fields + [Money(cents: line.amount).plainText, Money(cents: balance).plainText]
-                text += fields.map(ResultsCSV.field).joined(separator: ",") + "\n"
-            }
-            let last = start + [statement.asOf.description, "balance", "", "", "", "", statement.balance.plainText]
-            text += last.map(ResultsCSV.field).joined(separator: ",") + "\n"
-        }
-        return text
-    }
-
-    struct Document: Encodable {
-        struct Item: Encodable {
-            var item, entitlement, delta: String
-        }
-        struct Approval: Encodable {
-            var id, run: Int
-            var kind, approvedOn, by, entitlement, delta: String
-            var items: [Item]
-            enum CodingKeys: String, CodingKey {
-                case id, run, kind, by, entitlement, delta, items
-                case approvedOn = "approved_on"
-            }
-        }
-        struct Payment: Encodable {
-            var reference, paidOn, amount, by: String
-            enum CodingKeys: String, CodingKey {
-                case reference, amount, by
-                case paidOn = "paid_on"
-            }
-        }
-        struct Entry: Encodable {
-            var kind, effectiveOn, amount: String
-            enum CodingKeys: String, CodingKey {
-                case kind, amount
-                case effectiveOn = "effective_on"
-            }
-        }
-        struct One: Encodable {
-            var partnerID, programID, programKind, currency, asOf: String
-            var approvals: [Approval]
-            var payments: [Payment]
-            var otherEntries: [Entry]
-            var entitled, paid, balance: String
-            enum CodingKeys: String, CodingKey {
-                case currency, approvals, payments, entitled, paid, balance
-                case partnerID = "partner_id", programID = "program_id", programKind = "program_kind", asOf = "as_of", otherEntries = "other_entries"
-            }
-        }
-        var statements: [One]
-    }
-
     /// `{"statements": [...]}`, amounts as exact decimal strings (`"-200.00"`).
     static func json(_ statements: [IncentiveLedger.Statement]) throws -> String {
-        let document = Document(
-            statements: statements.map { statement in
-                Document.One(
-                    partnerID: statement.partnerID, programID: statement.programID, programKind: statement.programKind.rawValue,
-                    currency: statement.currency, asOf: statement.asOf.description,
-                    approvals: statement.approvals.map { line in
-                        Document.Approval(
-                            id: line.approval.id, run: line.approval.runID, kind: line.approval.kind.rawValue,
-                            approvedOn: line.approval.approvedOn.description, by: line.approval.actor, entitlement: line.entitlement.plainText,
-                            delta: line.delta.plainText,
-                            items: line.items.map { Document.Item(item: $0.item, entitlement: $0.entitlement.plainText, delta: $0.delta.plainText) })
-                    },
-                    payments: statement.payments.map {
-                        Document.Payment(reference: $0.reference, paidOn: $0.paidOn.description, amount: $0.amount.plainText, by: $0.actor ?? "")
-                    },
-                    otherEntries: statement.otherEntries.map {
-                        Document.Entry(kind: $0.kind.rawValue, effectiveOn: $0.effectiveOn.description, amount: $0.amount.plainText)
-                    },
-                    entitled: statement.entitled.plainText, paid: statement.paid.plainText, balance: statement.balance.plainText)
-            })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let document = StatementDocument.List(statements: statements.map(StatementDocument.init))
         return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
     }
 }
