@@ -166,8 +166,8 @@ struct Authenticator: RouterMiddleware {
             case .userInactive(let status):
                 throw APIError(status: .unauthorized, code: "unauthorized", message: "the token's user is \(status.rawValue)")
             }
-        } else if let cookie = request.cookies[Self.sessionCookie] {
-            let hash = Accounts.digest(cookie.value)
+        } else if let cookie = request.cookie(Self.sessionCookie) {
+            let hash = Accounts.digest(String(cookie))
             // A partner page looks the session up itself, in the read that writes the page and before
             // anything of the partner (or its kept page) is read.
             if request.method == .get, Pages.looksUpItsOwnSession(request.uri.path) {

@@ -42,6 +42,11 @@ public struct JSONLogHandler: LogHandler {
         }
         let bytes = Self.line(
             timestamp: Self.now(), level: event.level, label: label, message: event.message.description, metadata: merged)
+        Self.writeAll(bytes, to: descriptor)
+    }
+
+    /// `bytes` with one `write(2)` (more only when the first wrote part of them), which keeps lines whole between threads.
+    static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
         bytes.withUnsafeBufferPointer { buffer in
             var done = 0
             while done < buffer.count {
@@ -135,5 +140,71 @@ public struct JSONLogHandler: LogHandler {
     /// `2026-11-30T10:00:00.123Z`: the workspace's timestamps (`Timestamp`).
     static func appendTimestamp(_ time: (seconds: Int, milliseconds: Int), to bytes: inout [UInt8]) {
         Timestamp.append(millisecondsSince1970: Int64(time.seconds) * 1000 + Int64(time.milliseconds), to: &bytes)
+    }
+}
+
+/// `serve --log-format text` (the default): swift-log's `StreamLogHandler` line on standard error,
+/// `2026-11-30T10:00:00.123Z info incentives : method=GET ms=2.418 path=/partners/NL1001 status=200 [IncentiveServer] request`,
+/// with the timestamp in UTC to the millisecond (the workspace's) and the metadata's keys sorted.
+///
+/// Built as bytes and written with one `write(2)` like `JSONLogHandler`: `StreamLogHandler` formats the local time
+/// with `strftime`, which looks the time zone file up again for every request.
+public struct TextLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    public var logLevel: Logger.Level = .info
+    let label: String
+    let descriptor: Int32
+
+    public init(label: String, descriptor: Int32 = STDERR_FILENO, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.label = label
+        self.descriptor = descriptor
+        self.metadataProvider = metadataProvider
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = event.metadata ?? [:]
+        if !metadata.isEmpty || metadataProvider != nil {
+            merged = metadata
+            if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
+            if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        }
+        let bytes = Self.line(
+            timestamp: JSONLogHandler.now(), level: event.level, label: label, message: event.message.description, metadata: merged,
+            source: event.source)
+        JSONLogHandler.writeAll(bytes, to: descriptor)
+    }
+
+    /// The line, newline included: metadata as swift-log prints it (`key=value`, a dictionary or array in its
+    /// Swift form), keys sorted.
+    static func line(
+        timestamp: (seconds: Int, milliseconds: Int), level: Logger.Level, label: String, message: String, metadata: Logger.Metadata,
+        source: String
+    ) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(160 + message.utf8.count)
+        JSONLogHandler.appendTimestamp(timestamp, to: &bytes)
+        bytes.append(UInt8(ascii: " "))
+        bytes.append(contentsOf: level.rawValue.utf8)
+        bytes.append(UInt8(ascii: " "))
+        bytes.append(contentsOf: label.utf8)
+        bytes.append(contentsOf: " :".utf8)
+        for key in metadata.keys.sorted() {
+            bytes.append(UInt8(ascii: " "))
+            bytes.append(contentsOf: key.utf8)
+            bytes.append(UInt8(ascii: "="))
+            bytes.append(contentsOf: metadata[key]!.description.utf8)
+        }
+        bytes.append(contentsOf: " [".utf8)
+        bytes.append(contentsOf: source.utf8)
+        bytes.append(contentsOf: "] ".utf8)
+        bytes.append(contentsOf: message.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        return bytes
     }
 }

@@ -14,7 +14,7 @@ enum Language: String, CaseIterable, Sendable {
     /// `?lang=` first, then the cookie set by the switch, then Accept-Language; English otherwise.
     static func of(_ request: Request) -> Language {
         if let value = request.uri.queryParameters["lang"], let language = Language(rawValue: String(value)) { return language }
-        if let value = request.cookies[cookie]?.value, let language = Language(rawValue: value) { return language }
+        if let value = request.cookie(cookie), let language = Language(rawValue: String(value)) { return language }
         if let header = request.headers[.acceptLanguage] {
             for part in header.split(separator: ",") {
                 // `;q=0.5` alone (no tag) splits into nothing before the `;`.
@@ -38,14 +38,13 @@ enum Language: String, CaseIterable, Sendable {
     func date(_ day: Day) -> String {
         let (year, month, dayOfMonth) = day.components
         switch self {
-        case .en:
-            let names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-            return "\(names[month - 1]) \(dayOfMonth), \(year)"
-        case .nl:
-            let names = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
-            return "\(dayOfMonth) \(names[month - 1]) \(year)"
+        case .en: return "\(Self.englishMonths[month - 1]) \(dayOfMonth), \(year)"
+        case .nl: return "\(dayOfMonth) \(Self.dutchMonths[month - 1]) \(year)"
         }
     }
+
+    static let englishMonths = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    static let dutchMonths = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
     /// A percent from its exact decimal text (`12.5` -> `12,5%` in Dutch).
     func percent(_ value: ScaledDecimal) -> String {
@@ -214,4 +213,22 @@ enum Language: String, CaseIterable, Sendable {
 
     /// A stored timestamp as `timestamp` writes it; `—` for none.
     func moment(_ timestamp: String?) -> String { timestamp.map(self.timestamp) ?? "—" }
+}
+
+extension Request {
+    /// The value of the first cookie named `name` in the request's `Cookie` headers, as `cookies[name]?.value` finds
+    /// it (`name=value` pairs split at `;`, leading spaces dropped, the value everything after the first `=`, none when empty), without
+    /// parsing every cookie into a `Cookie`: two are looked up on every page.
+    func cookie(_ name: String) -> Substring? {
+        for header in headers[values: .cookie] {
+            for pair in header.split(separator: ";", omittingEmptySubsequences: false) {
+                let pair = pair.drop { $0.isWhitespace }
+                guard let equals = pair.firstIndex(of: "="), pair[..<equals] == name else { continue }
+                // Hummingbird reads `name=` as a cookie without a value, and so does not find it.
+                let value = pair[pair.index(after: equals)...]
+                return value.isEmpty ? nil : value
+            }
+        }
+        return nil
+    }
 }

@@ -422,9 +422,8 @@ extension Pages {
     /// The partner page's ledger advice (issue 17 point 7): MDF funds lapsing within 90 days, claims waiting for a
     /// decision or a payment, and the balance due per cash program, as of today (`PartnerLedger.outlook`).
     func ledgerLines(id: String, language: Language) -> [String] {
-        // Most partners have nothing in the ledger: one indexed read says so, before the three reads of the outlook.
-        guard (try? workspace.hasLedger(partner: id)) == true,
-            let outlook = try? PartnerLedger.outlook(workspace, partner: id, asOf: options.clock.today)
+        // Called only for a partner the ledger holds something of (`PartnerView.hasLedger`): three reads by partner.
+        guard let outlook = try? PartnerLedger.outlook(workspace, partner: id, asOf: options.clock.today)
         else { return [] }
         let format = AdviceFormat(
             money: { language.money($0) }, date: { language.date($0) }, check: { language.check($0) }, decimalSeparator: language == .nl ? "," : ".")

@@ -83,7 +83,34 @@ enum URLText {
     /// Letters, digits and `-._~`: everything else in a value is percent-encoded.
     static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
-    static func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "" }
+    /// `text` with every byte but letters, digits and `-._~` percent-encoded (`%2F`), as
+    /// `addingPercentEncoding(withAllowedCharacters: unreserved)` does; a text of only those bytes (an id,
+    /// almost always) is returned as it is, without a copy.
+    static func encode(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.contains(where: { !isUnreserved($0) }) else { return nil }
+            let hex = Array("0123456789ABCDEF".utf8)
+            var encoded: [UInt8] = []
+            encoded.reserveCapacity(bytes.count * 3)
+            for byte in bytes {
+                if isUnreserved(byte) {
+                    encoded.append(byte)
+                } else {
+                    encoded.append(contentsOf: [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+                }
+            }
+            return String(decoding: encoded, as: UTF8.self)
+        } ?? text
+    }
+
+    static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"): true
+        default: false
+        }
+    }
 
     static func link(_ path: String, _ parameters: [(String, String)]) -> String {
         parameters.isEmpty ? path : path + "?" + parameters.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")

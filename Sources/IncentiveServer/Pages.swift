@@ -214,10 +214,10 @@ struct Pages: Sendable {
         let today = options.clock.today.daysSinceEpoch
         @Sendable func key(_ revision: Int) -> String { "partner\u{0}\(id)\u{0}\(language.rawValue)\u{0}\(revision)\u{0}\(today)" }
         /// The page's body (nil: no such partner) from what one read gave.
-        @Sendable func body(_ hit: String?, revision: Int, view: (input: LoadedInput, stored: StoredStanding?)?) -> String? {
+        @Sendable func body(_ hit: String?, revision: Int, view: PartnerView?) -> String? {
             if let hit { return hit }
-            guard let (input, stored) = view,
-                let page = partnerPage(id: id, input: input, result: Engine.compute(input), stored: stored, language: language)
+            guard let view,
+                let page = partnerPage(id: id, view: view, result: Engine.compute(view.input), language: language)
             else { return nil }
             let body = PartnerHTML.render(page)
             cache.keep(body, for: key(revision))
@@ -274,7 +274,8 @@ struct Pages: Sendable {
     /// whatever the partner booked); the page says how many more there are.
     static let maxLines = 200
 
-    func partnerPage(id: String, input: LoadedInput, result: ComputeResult, stored: StoredStanding?, language: Language) -> PartnerPage? {
+    func partnerPage(id: String, view: PartnerView, result: ComputeResult, language: Language) -> PartnerPage? {
+        let input = view.input, stored = view.stored
         guard let index = input.dataset.partnerIndex(id) else { return nil }
         let partner = input.dataset.partners[index]
         let storedRun = stored.map { RunLabel(id: $0.summary.id, time: language.timestamp($0.summary.startedAt)) }
@@ -339,7 +340,7 @@ struct Pages: Sendable {
             return card
         }
         var advice = adviceLines(id: id, input: input, computed: result, language: language)
-        advice.summary += ledgerLines(id: id, language: language)
+        if view.hasLedger { advice.summary += ledgerLines(id: id, language: language) }
         return PartnerPage(
             t: language.texts, partnerID: partner.id, partnerName: partner.name, country: partner.country, tier: partner.tier.rawValue,
             provider: partner.provider ? "Partner Provider" : nil, storedRun: storedRun,

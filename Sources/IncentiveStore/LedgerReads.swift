@@ -18,16 +18,14 @@ extension Workspace {
         }
     }
 
-    /// Whether the ledger holds anything of `partner` (an entry or a fund request): one read through the two tables'
-    /// partner indexes, so that a partner page of a partner without any pays no more than that.
-    public func hasLedger(partner: String) throws -> Bool {
-        try pool.read { db in
-            try Bool.fetchOne(
-                cached: db,
-                sql: """
-                    SELECT EXISTS (SELECT 1 FROM ledger_entries WHERE partner_id = ?1) OR EXISTS (SELECT 1 FROM fund_requests WHERE partner_id = ?1)
-                    """, arguments: [partner]) ?? false
-        }
+    /// Whether the ledger holds anything of `partner` (an entry or a fund request), through the two tables' partner
+    /// indexes: read by `partnerView`, so that the page of a partner without any pays no more than that.
+    static func hasLedger(_ db: Database, partner: String) throws -> Bool {
+        try Bool.fetchOne(
+            cached: db,
+            sql: """
+                SELECT EXISTS (SELECT 1 FROM ledger_entries WHERE partner_id = ?1) OR EXISTS (SELECT 1 FROM fund_requests WHERE partner_id = ?1)
+                """, arguments: [partner]) ?? false
     }
 
     /// A partner's balance due per cash program as of `day`: the sum of its `entitlement` and `payment` entries, read

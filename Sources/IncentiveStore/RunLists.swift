@@ -176,6 +176,23 @@ public struct StoredStanding: Sendable {
     }
 }
 
+/// What a partner page is made of, read in one transaction (`Workspace.partnerView`).
+public struct PartnerView: Sendable {
+    /// The partner's input: its rows only, with the programs, products and fx rates every partner shares.
+    public var input: LoadedInput
+    /// Its status and totals per program in the latest stored run (nil: no run yet).
+    public var stored: StoredStanding?
+    /// Whether the ledger holds anything of the partner (an entry or a fund request): only then does a page
+    /// read its ledger (`PartnerLedger.outlook`).
+    public var hasLedger: Bool
+
+    public init(input: LoadedInput, stored: StoredStanding?, hasLedger: Bool) {
+        self.input = input
+        self.stored = stored
+        self.hasLedger = hasLedger
+    }
+}
+
 /// One entry of the import log.
 public struct ImportLogEntry: Sendable {
     public var id: Int
@@ -316,14 +333,14 @@ extension Workspace {
     /// Everything a partner page shows, read in one transaction: the partner's input (its rows only,
     /// through the partner indexes) and its status and totals per program in the latest stored run
     /// (one key lookup per program). Nil when the workspace has no such partner.
-    public func partnerView(_ id: String) throws -> (input: LoadedInput, stored: StoredStanding?)? {
+    public func partnerView(_ id: String) throws -> PartnerView? {
         try pool.read { db in try partnerView(db, id) }
     }
 
     /// The workspace's revision and, unless `known(revision)` says the caller already has what it makes
     /// of the partner at that revision, `partnerView(id)` (`view` nil: no such partner): one read.
     public func partnerView(_ id: String, unlessKnown known: (Int) -> Bool) throws -> (
-        revision: Int, known: Bool, view: (input: LoadedInput, stored: StoredStanding?)?
+        revision: Int, known: Bool, view: PartnerView?
     ) {
         try pool.read { db in
             let revision = try Self.revision(db)
@@ -336,7 +353,7 @@ extension Workspace {
     /// session with hash `sessionHash` first (`session` nil: none, and nothing else is read), then the partner
     /// only when `allowed` says the session's user may see it (`allowed` false: nothing else is read).
     public func partnerView(_ id: String, sessionHash: String, allowed: (User) -> Bool, unlessKnown known: (Int) -> Bool) throws -> (
-        session: Session?, allowed: Bool, revision: Int, known: Bool, view: (input: LoadedInput, stored: StoredStanding?)?
+        session: Session?, allowed: Bool, revision: Int, known: Bool, view: PartnerView?
     ) {
         try pool.read { db in
             guard let session = try session(db, hash: sessionHash) else { return (nil, false, 0, false, nil) }
@@ -347,7 +364,7 @@ extension Workspace {
         }
     }
 
-    func partnerView(_ db: Database, _ id: String) throws -> (input: LoadedInput, stored: StoredStanding?)? {
+    func partnerView(_ db: Database, _ id: String) throws -> PartnerView? {
         let input: LoadedInput
         do {
             (input, _) = try loadInput(
@@ -355,7 +372,11 @@ extension Workspace {
         } catch is NoSuchPartner {
             return nil
         }
-        guard let run = try Int.fetchOne(cached: db, sql: "SELECT MAX(id) FROM runs") else { return (input, nil) }
+        // Most partners have nothing in the ledger: one indexed look says so, in this same read.
+        let hasLedger = try Self.hasLedger(db, partner: id)
+        guard let run = try Int.fetchOne(cached: db, sql: "SELECT MAX(id) FROM runs") else {
+            return PartnerView(input: input, stored: nil, hasLedger: hasLedger)
+        }
         let summary = try runSummary(db, run)
         var totals: [String: PartnerTotals] = [:]
         for program in summary.programs {
@@ -368,7 +389,7 @@ extension Workspace {
                 totals[program.id] = try Self.totals(status: row.text(0), amount: row.int64(1), missed: row.int64(2))
             }
         }
-        return (input, StoredStanding(summary: summary, totals: totals))
+        return PartnerView(input: input, stored: StoredStanding(summary: summary, totals: totals), hasLedger: hasLedger)
     }
 
     /// The latest stored run, if any.

@@ -107,7 +107,8 @@ extension Workspace {
         var accumulator = BookingAccumulator(programs: selected, dataset: dataset, tracePartner: traceIndex)
         var digest = Digest()
         var buffer: [UInt8] = []
-        buffer.reserveCapacity(1 << 17)
+        // The canonical text is written only for a whole run's digest (a partner page does not need one).
+        if !onlyPartner { buffer.reserveCapacity(1 << 17) }
         if !onlyPartner {
             for kind in DataKind.importOrder where kind != .bookings {
                 if kind.isOptional, try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM \(KnownRows.from(kind, point)))") != true {

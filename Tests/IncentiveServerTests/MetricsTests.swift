@@ -149,6 +149,18 @@ import Testing
         #expect((list.last as? [String: Any])?["k"] as? String == "v")
     }
 
+    @Test func textLogLinesAreSwiftLogsLayoutWithKeysSorted() {
+        let line = TextLogHandler.line(
+            timestamp: (seconds: 1_796_032_800, milliseconds: 7), level: .info, label: "incentives", message: "request",
+            metadata: ["status": "200", "method": "GET", "path": "/partners/NL1001", "ms": "2.418"], source: "IncentiveServer")
+        #expect(
+            String(decoding: line, as: UTF8.self)
+                == "2026-11-30T10:00:00.007Z info incentives : method=GET ms=2.418 path=/partners/NL1001 status=200 [IncentiveServer] request\n")
+        let bare = TextLogHandler.line(
+            timestamp: (seconds: 0, milliseconds: 0), level: .warning, label: "x", message: "m", metadata: [:], source: "S")
+        #expect(String(decoding: bare, as: UTF8.self) == "1970-01-01T00:00:00.000Z warning x : [S] m\n")
+    }
+
     @Test func timestampsAreUTCCalendarDates() {
         func text(_ seconds: Int, _ milliseconds: Int = 0) -> String {
             var bytes: [UInt8] = []

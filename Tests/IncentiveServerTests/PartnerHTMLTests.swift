@@ -20,7 +20,7 @@ import Testing
             for language in Language.allCases {
                 let page = try #require(
                     pages.partnerPage(
-                        id: id, input: input, result: result, stored: run,
+                        id: id, view: PartnerView(input: input, stored: run, hasLedger: false), result: result,
                         language: language))
                 let expected = try Templates.shared.render(.partner, page)
                 #expect(PartnerHTML.render(page) == expected, "\(id) \(language)")
@@ -82,7 +82,9 @@ import Testing
         var listedMore = 0
         for id in ids {
             let input = try workspace.loadInput(tracePartner: id, onlyPartner: true).input
-            let page = try #require(pages.partnerPage(id: id, input: input, result: Engine.compute(input), stored: nil, language: .en))
+            let page = try #require(
+                pages.partnerPage(
+                    id: id, view: PartnerView(input: input, stored: nil, hasLedger: false), result: Engine.compute(input), language: .en))
             for (index, program) in page.programs.enumerated() {
                 // Counted here independently: the traced lines that counted in this program.
                 let counted = input.totals.traced.filter {
