@@ -336,7 +336,8 @@ extension Workspace {
 
     /// What the token with this hash is worth right now.
     public func tokenCheck(hash: String) throws -> TokenCheck {
-        try pool.read { db in
+        // One statement: `statementRead`.
+        try statementRead { db in
             guard
                 let row = try Row.fetchOne(
                     cached: db,
@@ -381,7 +382,7 @@ extension Workspace {
 
     /// The live session with this hash, of a user who is neither disabled nor deleted.
     public func session(hash: String) throws -> Session? {
-        try pool.read { db in try session(db, hash: hash) }
+        try statementRead { db in try session(db, hash: hash) }
     }
 
     func session(_ db: Database, hash: String) throws -> Session? {

@@ -334,7 +334,7 @@ extension Workspace {
     /// through the partner indexes) and its status and totals per program in the latest stored run
     /// (one key lookup per program). Nil when the workspace has no such partner.
     public func partnerView(_ id: String) throws -> PartnerView? {
-        try pool.read { db in try partnerView(db, id) }
+        try snapshotRead { db in try partnerView(db, id) }
     }
 
     /// The workspace's revision and, unless `known(revision)` says the caller already has what it makes
@@ -342,7 +342,7 @@ extension Workspace {
     public func partnerView(_ id: String, unlessKnown known: (Int) -> Bool) throws -> (
         revision: Int, known: Bool, view: PartnerView?
     ) {
-        try pool.read { db in
+        try snapshotRead { db in
             let revision = try Self.revision(db)
             if known(revision) { return (revision, true, nil) }
             return (revision, false, try partnerView(db, id))
@@ -355,7 +355,7 @@ extension Workspace {
     public func partnerView(_ id: String, sessionHash: String, allowed: (User) -> Bool, unlessKnown known: (Int) -> Bool) throws -> (
         session: Session?, allowed: Bool, revision: Int, known: Bool, view: PartnerView?
     ) {
-        try pool.read { db in
+        try snapshotRead { db in
             guard let session = try session(db, hash: sessionHash) else { return (nil, false, 0, false, nil) }
             guard allowed(session.user) else { return (session, false, 0, false, nil) }
             let revision = try Self.revision(db)
