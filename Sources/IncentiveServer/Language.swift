@@ -217,16 +217,34 @@ enum Language: String, CaseIterable, Sendable {
 
 extension Request {
     /// The value of the first cookie named `name` in the request's `Cookie` headers, as `cookies[name]?.value` finds
-    /// it (`name=value` pairs split at `;`, leading spaces dropped, the value everything after the first `=`, none when empty), without
-    /// parsing every cookie into a `Cookie`: two are looked up on every page.
+    /// it (`name=value` pairs split at `;`, leading white space dropped, the value everything after the first `=`,
+    /// none when empty), without parsing every cookie into a `Cookie`: two are looked up on every page. The bytes
+    /// are compared as they are (ASCII, as cookie names are); a header with other bytes is read as Hummingbird reads
+    /// it, by characters.
     func cookie(_ name: String) -> Substring? {
-        for header in headers[values: .cookie] {
-            for pair in header.split(separator: ";", omittingEmptySubsequences: false) {
-                let pair = pair.drop { $0.isWhitespace }
-                guard let equals = pair.firstIndex(of: "="), pair[..<equals] == name else { continue }
-                // Hummingbird reads `name=` as a cookie without a value, and so does not find it.
-                let value = pair[pair.index(after: equals)...]
-                return value.isEmpty ? nil : value
+        for field in headers where field.name == .cookie {
+            let text = field.value
+            guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
+                for pair in text.split(separator: ";", omittingEmptySubsequences: false) {
+                    let pair = pair.drop { $0.isWhitespace }
+                    guard let equals = pair.firstIndex(of: "="), pair[..<equals] == name else { continue }
+                    let value = pair[pair.index(after: equals)...]
+                    return value.isEmpty ? nil : value
+                }
+                continue
+            }
+            let bytes = text.utf8
+            var start = bytes.startIndex
+            while start < bytes.endIndex {
+                let end = bytes[start...].firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
+                // ASCII white space, as `Character.isWhitespace` has it: tab, line feed, vertical tab, form feed,
+                // carriage return and space.
+                let pair = bytes[start..<end].drop { $0 == 0x20 || (0x09...0x0D).contains($0) }
+                if let equals = pair.firstIndex(of: UInt8(ascii: "=")), pair[..<equals].elementsEqual(name.utf8) {
+                    let value = text[bytes.index(after: equals)..<end]
+                    return value.isEmpty ? nil : value
+                }
+                start = end == bytes.endIndex ? end : bytes.index(after: end)
             }
         }
         return nil

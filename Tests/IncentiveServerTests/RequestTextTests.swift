@@ -29,6 +29,7 @@ import Testing
             ["  lang=nl ;  incentives_session= spaced"], ["incentives_session"], ["incentives_session=; lang="],
             ["lang=nl", "incentives_session=second"],
             ["incentives_session=first; incentives_session=second"], ["xincentives_session=no; incentives_sessionx=no"], [";;; lang=en;;"],
+            ["\tlang=en;\u{0B}a=\u{0C}"], ["\u{A0}lang=nl; a=é"], ["naïve=1; lang=x"], ["lang=nl", "\u{2003}incentives_session=wide"],
         ]
         for values in headers {
             var fields = HTTPFields()
