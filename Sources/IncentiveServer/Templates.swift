@@ -102,7 +102,13 @@ struct Templates: Sendable {
             parts = FrameParts(beforeTitle: pieces[0], afterTitle: pieces[1], footer: try render(.footer, frame))
             frames.keep(parts, for: key)
         }
-        return parts.beforeTitle + Self.escape(frame.title) + parts.afterTitle + body + parts.footer
+        // One allocation: `a + b + c + d + e` made a new string at every `+`, copying the page four times.
+        let title = Self.escape(frame.title)
+        var page = ""
+        page.reserveCapacity(
+            parts.beforeTitle.utf8.count + title.utf8.count + parts.afterTitle.utf8.count + body.utf8.count + parts.footer.utf8.count)
+        for piece in [parts.beforeTitle, title, parts.afterTitle, body, parts.footer] { page += piece }
+        return page
     }
 
     /// Stands for the title while the header is rendered: no title has it, and HTML escaping leaves it.
