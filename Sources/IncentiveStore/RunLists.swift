@@ -379,14 +379,18 @@ extension Workspace {
         }
         let summary = try runSummary(db, run)
         var totals: [String: PartnerTotals] = [:]
-        for program in summary.programs {
+        // One statement, one primary-key seek per program.
+        if !summary.programs.isEmpty {
+            let marks = Array(repeating: "?", count: summary.programs.count).joined(separator: ", ")
+            var arguments: [any DatabaseValueConvertible] = [run, id]
+            arguments += summary.programs.map(\.id)
             try db.forEachRow(
                 cached: """
-                    SELECT status, amount_cents, missed_amount_cents FROM run_partner_totals
-                    WHERE run_id = ? AND program_id = ? AND partner_id = ?
-                    """, arguments: [run, program.id, id]
+                    SELECT program_id, status, amount_cents, missed_amount_cents FROM run_partner_totals
+                    WHERE run_id = ? AND partner_id = ? AND program_id IN (\(marks))
+                    """, arguments: StatementArguments(arguments)
             ) { row in
-                totals[program.id] = try Self.totals(status: row.text(0), amount: row.int64(1), missed: row.int64(2))
+                totals[row.text(0)] = try Self.totals(status: row.text(1), amount: row.int64(2), missed: row.int64(3))
             }
         }
         return PartnerView(input: input, stored: StoredStanding(summary: summary, totals: totals), hasLedger: hasLedger)

@@ -58,7 +58,8 @@ public struct BookingAccumulator: Sendable {
     private var plans: [Plan] = []
     /// Kept apart from `plans` (not as an optional inside a plan), so the pass reads and writes them in place.
     private var v2Plans: [V2Plan] = []
-    private var skus = ByteInterner(capacity: 4096)
+    /// SKUs outside the catalogue: few, usually none (a one-partner read for a page built an 8,192-slot table each time).
+    private var skus = ByteInterner(capacity: 64)
     /// The dataset's products; `BookingLine.catalogueSKU` indexes it.
     private let catalogue: ByteInterner?
     private let catalogueCount: Int32
