@@ -17,6 +17,8 @@
 # partners and one partner's results CSV (bench/serve-scale.lua picks the partners); wrk's timeout is
 # TIMEOUT seconds. Between the two runs every 100th booking line is corrected, so the diff has
 # partners to list. Afterwards the server's resident memory (VmRSS, and its peak VmHWM) is printed.
+# Before measuring, the workspace file is read once (into the system's page cache) and random partner pages are
+# asked for WARMUP seconds (default 5), not counted: the figures are those of a server that has been up a while.
 # ROUTES picks some of them: partner overview program list run search diff diffpage api csv (default: all). A server still busy with answers wrk
 # gave up on is killed when the script ends.
 set -euo pipefail
@@ -76,6 +78,11 @@ if [ -n "${PARTNERS:-}" ]; then
     SESSION=$(awk '$6 == "incentives_session" {print $7}' "$DIR/jar")
     echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $CLIENTS clients, ${DURATION}s per route"
     echo "workspace: $PARTNERS partners, $LINES booking lines, 2 runs ($WS)"
+    # A server that has been up a while: the workspace file in the system's page cache (a build or a copy of
+    # another large file may have pushed it out), and WARMUP seconds of random partner pages, not counted.
+    cat "$WS" > /dev/null
+    IDS="$DIR/ids" PATTERN="/partners/%s" wrk -t2 -c"$CLIENTS" -d"${WARMUP:-5}s" --timeout "${TIMEOUT}s" -s bench/serve-scale.lua \
+        -H "Cookie: incentives_session=$SESSION" "http://127.0.0.1:$PORT" > /dev/null
     cookie="Cookie: incentives_session=$SESSION"
     bearer="Authorization: Bearer $TOKEN"
     measure() { # route name, title, header, path (or a pattern with %s for a random partner)
