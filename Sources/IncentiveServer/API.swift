@@ -525,8 +525,7 @@ struct API: Sendable {
         // A stored run never changes: read, written and kept in one go off the request's thread.
         let json = try await quick { () -> String? in
             try cache.value("explanation\u{0}\(text)\u{0}\(partner)") { () -> String? in
-                guard let id = Int(text), try workspace.hasRun(id) else { return nil }
-                let (_, result) = try workspace.runResult(id, partner: partner)
+                guard let id = Int(text), let result = try workspace.storedPartnerResult(run: id, partner: partner) else { return nil }
                 guard result.programs.contains(where: { !$0.partners.isEmpty }) else { return nil }
                 return ExplanationJSON.render(ExplanationDocument(run: id, partnerID: partner, result: result))
             }

@@ -396,6 +396,17 @@ extension Workspace {
         return PartnerView(input: input, stored: StoredStanding(summary: summary, totals: totals), hasLedger: hasLedger)
     }
 
+    /// Partner `partner`'s rows and checks in stored run `run` (`runResult(run, partner:)`), nil when there is no such
+    /// run: the partner API's one read.
+    public func storedPartnerResult(run: Int, partner: String) throws -> ComputeResult? {
+        try snapshotRead { db in
+            guard try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)", arguments: [run]) == true else {
+                return nil
+            }
+            return try runResult(db, run, partner: partner).result
+        }
+    }
+
     /// The latest stored run, if any.
     public func latestRun() throws -> RunSummary? {
         try pool.read { db in
