@@ -145,6 +145,16 @@ struct Authenticator: RouterMiddleware {
     static let sessionCookie = "incentives_session"
     let workspace: Workspace
 
+    /// `text` without the white space around it, as `trimmingCharacters(in: .whitespaces)` leaves it; an ASCII text
+    /// (a token, always) without Foundation's character set, which every API request paid for.
+    static func trimmed(_ text: Substring) -> String {
+        let bytes = text.utf8
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return String(text).trimmingCharacters(in: .whitespaces) }
+        guard let first = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }), let last = bytes.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })
+        else { return "" }
+        return String(text[first...last])
+    }
+
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
         var context = context
         // The health check and the OpenAPI document answer anyone, whatever credentials come with the request.
@@ -153,7 +163,7 @@ struct Authenticator: RouterMiddleware {
             guard authorization.hasPrefix("Bearer ") else {
                 throw APIError(status: .unauthorized, code: "unauthorized", message: "the Authorization header must be: Bearer <token>")
             }
-            let hash = Accounts.digest(String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces))
+            let hash = Accounts.digest(Self.trimmed(authorization.dropFirst("Bearer ".count)))
             let workspace = self.workspace
             switch try await quick({ try workspace.tokenCheck(hash: hash) }) {
             case .valid(let user): context.user = user

@@ -23,6 +23,18 @@ import Testing
         #expect(URLText.link("/partners", [("q", "a&b"), ("page", "2")]) == "/partners?q=a%26b&page=2")
     }
 
+    @Test func aTokenIsTrimmedAsFoundationTrimsIt() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array(" \t\n\u{0B}\u{A0}\u{2003}ab_09é")
+        var texts: [Substring] = ["", " ", "inc_abc", "  inc_abc\t ", "\tx y\t", "\u{A0}inc\u{2003}", "\n inc \n"]
+        for _ in 0..<2_000 {
+            texts.append(Substring(String((0..<Int.random(in: 0...8, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })))
+        }
+        for text in texts {
+            #expect(Authenticator.trimmed(text) == String(text).trimmingCharacters(in: .whitespaces), "\(text.debugDescription)")
+        }
+    }
+
     @Test func aCookieIsFoundAsHummingbirdFindsIt() {
         let headers: [[String]] = [
             [], ["incentives_session=abc"], ["lang=nl; incentives_session=abc"], ["a=1;incentives_session=x=y;lang=en"],
