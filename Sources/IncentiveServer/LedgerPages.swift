@@ -395,38 +395,36 @@ enum LedgerText {
     static func words(_ language: Language) -> [String: String] { language == .en ? english : dutch }
 }
 
-/// What a partner's ledger says it should act on, read from the workspace (issue 17 point 7): for the partner page
-/// and `incentives advise`. Three reads by partner, through the ledger's and the funds tables' partner indexes.
+/// What a partner's ledger says it should act on (issue 17 point 7): for the partner page and `incentives advise`, from
+/// the records one read gives (`Workspace.partnerLedger`, or the partner page's own read).
 public enum PartnerLedger {
     public static func outlook(_ workspace: Workspace, partner id: String, asOf today: Day) throws -> LedgerOutlook {
-        let balances = try workspace.balancesDue(partner: id, asOf: today)
-        let wallets = try workspace.fundsWallets(partner: id, asOf: today)
-        let claims = try workspace.claims(FundsFilter(partnerID: id))
-        let currencies = Dictionary(wallets.map { ($0.programID, $0.currency) }, uniquingKeysWith: { first, _ in first })
+        outlook(try workspace.partnerLedger(partner: id, asOf: today))
+    }
+
+    public static func outlook(_ records: PartnerLedgerRecords) -> LedgerOutlook {
+        let currencies = Dictionary(records.wallets.map { ($0.programID, $0.currency) }, uniquingKeysWith: { first, _ in first })
         return LedgerOutlook(
-            expiring: wallets.flatMap { wallet in
+            expiring: records.wallets.flatMap { wallet in
                 wallet.expiring(withinDays: LedgerOutlook.expiryHorizonDays).map {
                     LedgerOutlook.Expiring(programID: wallet.programID, currency: wallet.currency, amount: $0.free, lastDay: $0.validThrough)
                 }
             },
-            pendingClaims: claims.filter { $0.status == .submitted || $0.status == .approved }.map {
+            pendingClaims: records.claims.filter { $0.status == .submitted || $0.status == .approved }.map {
                 LedgerOutlook.PendingClaim(
                     programID: $0.programID, currency: currencies[$0.programID] ?? "", claimID: $0.id, amount: $0.approved ?? $0.actualCost,
                     approved: $0.status == .approved)
             },
-            balances: balances.map { LedgerOutlook.Balance(programID: $0.programID, currency: $0.currency, amount: $0.balance) })
+            balances: records.balances.map { LedgerOutlook.Balance(programID: $0.programID, currency: $0.currency, amount: $0.balance) })
     }
 }
 
 extension Pages {
     /// The partner page's ledger advice (issue 17 point 7): MDF funds lapsing within 90 days, claims waiting for a
-    /// decision or a payment, and the balance due per cash program, as of today (`PartnerLedger.outlook`).
-    func ledgerLines(id: String, language: Language) -> [String] {
-        // Called only for a partner the ledger holds something of (`PartnerView.hasLedger`): three reads by partner.
-        guard let outlook = try? PartnerLedger.outlook(workspace, partner: id, asOf: options.clock.today)
-        else { return [] }
+    /// decision or a payment, and the balance due per cash program, as of today, from the records the page's read gave.
+    func ledgerLines(_ records: PartnerLedgerRecords, language: Language) -> [String] {
         let format = AdviceFormat(
             money: { language.money($0) }, date: { language.date($0) }, check: { language.check($0) }, decimalSeparator: language == .nl ? "," : ".")
-        return LedgerAdvice.lines(outlook, words: language == .nl ? .dutch : .english, format: format)
+        return LedgerAdvice.lines(PartnerLedger.outlook(records), words: language == .nl ? .dutch : .english, format: format)
     }
 }

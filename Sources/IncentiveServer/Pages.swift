@@ -233,7 +233,9 @@ struct Pages: Sendable {
             // Who asks, and (only for a user who may see it) the partner: one read (`Authenticator`).
             outcome = try await quick { () -> Outcome in
                 var hit: String?
-                let read = try workspace.partnerView(id, sessionHash: sessionHash, allowed: { $0.mayView(partner: id) }) { revision in
+                let read = try workspace.partnerView(
+                    id, sessionHash: sessionHash, allowed: { $0.mayView(partner: id) }, ledgerAsOf: Day(daysSinceEpoch: today)
+                ) { revision in
                     hit = cache[key(revision)]
                     return hit != nil
                 }
@@ -247,7 +249,7 @@ struct Pages: Sendable {
             outcome = try await quick { () -> Outcome in
                 var hit: String?
                 // Only this partner's rows, read through the tables' partner indexes: never the whole workspace.
-                let read = try workspace.partnerView(id) { revision in
+                let read = try workspace.partnerView(id, ledgerAsOf: Day(daysSinceEpoch: today)) { revision in
                     hit = cache[key(revision)]
                     return hit != nil
                 }
@@ -340,7 +342,7 @@ struct Pages: Sendable {
             return card
         }
         var advice = adviceLines(id: id, input: input, computed: result, language: language)
-        if view.hasLedger { advice.summary += ledgerLines(id: id, language: language) }
+        if let ledger = view.ledger { advice.summary += ledgerLines(ledger, language: language) }
         return PartnerPage(
             t: language.texts, partnerID: partner.id, partnerName: partner.name, country: partner.country, tier: partner.tier.rawValue,
             provider: partner.provider ? "Partner Provider" : nil, storedRun: storedRun,

@@ -84,24 +84,27 @@ extension Workspace {
     /// request or an allocation in. Due lapses are applied (and listed in each state's `due`), not posted.
     public func fundsWallets(partner: String, program: String? = nil, asOf day: Day? = nil) throws -> [WalletState] {
         let day = day ?? today
-        return try pool.read { db in
-            try Self.requirePartner(db, partner)
-            var programs: [String]
-            if let program {
-                _ = try mdfProgram(db, program)
-                programs = [program]
-            } else {
-                programs = try String.fetchAll(
-                    cached: db,
-                    sql: """
-                        SELECT program_id FROM ledger_entries WHERE partner_id = ? AND kind = 'allocation'
-                        UNION SELECT program_id FROM fund_requests WHERE partner_id = ? ORDER BY 1
-                        """, arguments: [partner, partner])
-            }
-            return try programs.map { id in
-                let program = try mdfProgram(db, id)
-                return try FundsLoad.wallet(db, program: id, partner: partner, currency: program.currency).state(asOf: day)
-            }
+        return try pool.read { db in try fundsWallets(db, partner: partner, program: program, asOf: day) }
+    }
+
+    /// `fundsWallets` inside a read the caller holds.
+    func fundsWallets(_ db: Database, partner: String, program: String?, asOf day: Day) throws -> [WalletState] {
+        try Self.requirePartner(db, partner)
+        var programs: [String]
+        if let program {
+            _ = try mdfProgram(db, program)
+            programs = [program]
+        } else {
+            programs = try String.fetchAll(
+                cached: db,
+                sql: """
+                    SELECT program_id FROM ledger_entries WHERE partner_id = ? AND kind = 'allocation'
+                    UNION SELECT program_id FROM fund_requests WHERE partner_id = ? ORDER BY 1
+                    """, arguments: [partner, partner])
+        }
+        return try programs.map { id in
+            let program = try mdfProgram(db, id)
+            return try FundsLoad.wallet(db, program: id, partner: partner, currency: program.currency).state(asOf: day)
         }
     }
 
@@ -135,37 +138,40 @@ extension Workspace {
 
     /// Claims with their proof files, oldest first; submitted ones are the admins' queue.
     public func claims(_ filter: FundsFilter = FundsFilter(), request: Int? = nil) throws -> [ClaimRecord] {
-        try pool.read { db in
-            var (conditions, arguments) = filter.requestConditions
-            if let request {
-                conditions.append("c.request_id = ?")
-                arguments.append(request)
-            }
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT c.id, c.request_id, r.program_id, r.partner_id, c.actual_cost_cents, c.submitted_on, c.at, c.actor_kind, c.actor,
-                        e.status, e.reason, e.reference, e.paid_on,
-                        (SELECT approved_cents FROM claim_events a WHERE a.claim_id = c.id AND a.status = 'approved' ORDER BY a.id DESC LIMIT 1)
-                    FROM claims c JOIN fund_requests r ON r.id = c.request_id
-                    LEFT JOIN claim_events e ON e.id = (SELECT MAX(id) FROM claim_events WHERE claim_id = c.id)
-                    \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) ORDER BY c.id
-                    """, arguments: StatementArguments(arguments))
-            let records = try rows.map { row -> ClaimRecord in
-                let latest: String? = row[9]
-                let id: Int = row[0]
-                let proofs = try Row.fetchAll(
-                    cached: db, sql: "SELECT id, file_name, content_type, size, sha256 FROM claim_proofs WHERE claim_id = ? ORDER BY id",
-                    arguments: [id]
-                ).map { ProofRecord(id: $0[0], claimID: id, fileName: $0[1], contentType: $0[2], size: $0[3], sha256: $0[4]) }
-                return ClaimRecord(
-                    id: id, requestID: row[1], programID: row[2], partnerID: row[3], actualCost: Money(cents: row[4]),
-                    submittedOn: try FundsLoad.day(row[5]), at: row[6], actor: try Self.storedActor(row[7], row[8]),
-                    status: latest.flatMap(ClaimStatus.init(rawValue:)) ?? .submitted, approved: (row[13] as Int64?).map(Money.init(cents:)),
-                    reason: row[10], reference: row[11], paidOn: try (row[12] as String?).map(FundsLoad.day), proofs: proofs)
-            }
-            return filter.status.map { status in records.filter { $0.status.rawValue == status } } ?? records
+        try pool.read { db in try claims(db, filter, request: request) }
+    }
+
+    /// `claims` inside a read the caller holds.
+    func claims(_ db: Database, _ filter: FundsFilter, request: Int? = nil) throws -> [ClaimRecord] {
+        var (conditions, arguments) = filter.requestConditions
+        if let request {
+            conditions.append("c.request_id = ?")
+            arguments.append(request)
         }
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT c.id, c.request_id, r.program_id, r.partner_id, c.actual_cost_cents, c.submitted_on, c.at, c.actor_kind, c.actor,
+                    e.status, e.reason, e.reference, e.paid_on,
+                    (SELECT approved_cents FROM claim_events a WHERE a.claim_id = c.id AND a.status = 'approved' ORDER BY a.id DESC LIMIT 1)
+                FROM claims c JOIN fund_requests r ON r.id = c.request_id
+                LEFT JOIN claim_events e ON e.id = (SELECT MAX(id) FROM claim_events WHERE claim_id = c.id)
+                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) ORDER BY c.id
+                """, arguments: StatementArguments(arguments))
+        let records = try rows.map { row -> ClaimRecord in
+            let latest: String? = row[9]
+            let id: Int = row[0]
+            let proofs = try Row.fetchAll(
+                cached: db, sql: "SELECT id, file_name, content_type, size, sha256 FROM claim_proofs WHERE claim_id = ? ORDER BY id",
+                arguments: [id]
+            ).map { ProofRecord(id: $0[0], claimID: id, fileName: $0[1], contentType: $0[2], size: $0[3], sha256: $0[4]) }
+            return ClaimRecord(
+                id: id, requestID: row[1], programID: row[2], partnerID: row[3], actualCost: Money(cents: row[4]),
+                submittedOn: try FundsLoad.day(row[5]), at: row[6], actor: try Self.storedActor(row[7], row[8]),
+                status: latest.flatMap(ClaimStatus.init(rawValue:)) ?? .submitted, approved: (row[13] as Int64?).map(Money.init(cents:)),
+                reason: row[10], reference: row[11], paidOn: try (row[12] as String?).map(FundsLoad.day), proofs: proofs)
+        }
+        return filter.status.map { status in records.filter { $0.status.rawValue == status } } ?? records
     }
 
     /// The admins' queues, oldest first: the pending requests and the submitted claims (of one partner when given).

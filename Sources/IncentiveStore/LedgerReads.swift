@@ -31,14 +31,38 @@ extension Workspace {
     /// A partner's balance due per cash program as of `day`: the sum of its `entitlement` and `payment` entries, read
     /// through the entries' partner index; programs without such entries are left out.
     public func balancesDue(partner: String, asOf day: Day) throws -> [(programID: String, currency: String, balance: Money)] {
-        try pool.read { db in
-            try Row.fetchAll(
-                cached: db,
-                sql: """
-                    SELECT program_id, MAX(currency), SUM(amount_cents) FROM ledger_entries
-                    WHERE partner_id = ? AND kind IN ('entitlement', 'payment') AND effective_on <= ? GROUP BY program_id ORDER BY program_id
-                    """, arguments: [partner, day.description]
-            ).map { (programID: $0[0], currency: $0[1], balance: Money(cents: $0[2])) }
-        }
+        try pool.read { db in try Self.balancesDue(db, partner: partner, asOf: day) }
     }
+
+    static func balancesDue(_ db: Database, partner: String, asOf day: Day) throws -> [(programID: String, currency: String, balance: Money)] {
+        try Row.fetchAll(
+            cached: db,
+            sql: """
+                SELECT program_id, MAX(currency), SUM(amount_cents) FROM ledger_entries
+                WHERE partner_id = ? AND kind IN ('entitlement', 'payment') AND effective_on <= ? GROUP BY program_id ORDER BY program_id
+                """, arguments: [partner, day.description]
+        ).map { (programID: $0[0], currency: $0[1], balance: Money(cents: $0[2])) }
+    }
+
+    /// What a partner's ledger holds to act on as of `day` (`PartnerLedger.outlook` makes the advice of it): its
+    /// balances due, its MDF wallets and its claims, in one read.
+    public func partnerLedger(partner: String, asOf day: Day) throws -> PartnerLedgerRecords {
+        try snapshotRead { db in try partnerLedger(db, partner: partner, asOf: day) }
+    }
+
+    func partnerLedger(_ db: Database, partner: String, asOf day: Day) throws -> PartnerLedgerRecords {
+        PartnerLedgerRecords(
+            balances: try Self.balancesDue(db, partner: partner, asOf: day),
+            wallets: try fundsWallets(db, partner: partner, program: nil, asOf: day), claims: try claims(db, FundsFilter(partnerID: partner)))
+    }
+}
+
+/// A partner's ledger as its page and `advise` read it (`Workspace.partnerLedger`).
+public struct PartnerLedgerRecords: Sendable {
+    /// The balance due per cash program (programs without entitlements or payments left out).
+    public var balances: [(programID: String, currency: String, balance: Money)]
+    /// The wallet of each MDF program it has funds, a request or an allocation in.
+    public var wallets: [WalletState]
+    /// Its claims, oldest first.
+    public var claims: [ClaimRecord]
 }

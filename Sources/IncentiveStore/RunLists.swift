@@ -182,14 +182,13 @@ public struct PartnerView: Sendable {
     public var input: LoadedInput
     /// Its status and totals per program in the latest stored run (nil: no run yet).
     public var stored: StoredStanding?
-    /// Whether the ledger holds anything of the partner (an entry or a fund request): only then does a page
-    /// read its ledger (`PartnerLedger.outlook`).
-    public var hasLedger: Bool
+    /// What the ledger holds of the partner as of the day asked for (nil: nothing, no entry and no fund request).
+    public var ledger: PartnerLedgerRecords?
 
-    public init(input: LoadedInput, stored: StoredStanding?, hasLedger: Bool) {
+    public init(input: LoadedInput, stored: StoredStanding?, ledger: PartnerLedgerRecords?) {
         self.input = input
         self.stored = stored
-        self.hasLedger = hasLedger
+        self.ledger = ledger
     }
 }
 
@@ -333,26 +332,30 @@ extension Workspace {
     /// Everything a partner page shows, read in one transaction: the partner's input (its rows only,
     /// through the partner indexes) and its status and totals per program in the latest stored run
     /// (one key lookup per program). Nil when the workspace has no such partner.
-    public func partnerView(_ id: String) throws -> PartnerView? {
-        try snapshotRead { db in try partnerView(db, id) }
+    /// The partner's ledger is read as of `ledgerAsOf` (default: today).
+    public func partnerView(_ id: String, ledgerAsOf day: Day? = nil) throws -> PartnerView? {
+        let day = day ?? today
+        return try snapshotRead { db in try partnerView(db, id, ledgerAsOf: day) }
     }
 
     /// The workspace's revision and, unless `known(revision)` says the caller already has what it makes
     /// of the partner at that revision, `partnerView(id)` (`view` nil: no such partner): one read.
-    public func partnerView(_ id: String, unlessKnown known: (Int) -> Bool) throws -> (
+    public func partnerView(_ id: String, ledgerAsOf day: Day? = nil, unlessKnown known: (Int) -> Bool) throws -> (
         revision: Int, known: Bool, view: PartnerView?
     ) {
         try snapshotRead { db in
             let revision = try Self.revision(db)
             if known(revision) { return (revision, true, nil) }
-            return (revision, false, try partnerView(db, id))
+            return (revision, false, try partnerView(db, id, ledgerAsOf: day ?? today))
         }
     }
 
     /// `partnerView(_:unlessKnown:)` for a page that also finds out who asks, in the same read: the live
     /// session with hash `sessionHash` first (`session` nil: none, and nothing else is read), then the partner
     /// only when `allowed` says the session's user may see it (`allowed` false: nothing else is read).
-    public func partnerView(_ id: String, sessionHash: String, allowed: (User) -> Bool, unlessKnown known: (Int) -> Bool) throws -> (
+    public func partnerView(
+        _ id: String, sessionHash: String, allowed: (User) -> Bool, ledgerAsOf day: Day? = nil, unlessKnown known: (Int) -> Bool
+    ) throws -> (
         session: Session?, allowed: Bool, revision: Int, known: Bool, view: PartnerView?
     ) {
         try snapshotRead { db in
@@ -360,11 +363,11 @@ extension Workspace {
             guard allowed(session.user) else { return (session, false, 0, false, nil) }
             let revision = try Self.revision(db)
             if known(revision) { return (session, true, revision, true, nil) }
-            return (session, true, revision, false, try partnerView(db, id))
+            return (session, true, revision, false, try partnerView(db, id, ledgerAsOf: day ?? today))
         }
     }
 
-    func partnerView(_ db: Database, _ id: String) throws -> PartnerView? {
+    func partnerView(_ db: Database, _ id: String, ledgerAsOf ledgerDay: Day) throws -> PartnerView? {
         let input: LoadedInput
         do {
             (input, _) = try loadInput(
@@ -372,10 +375,11 @@ extension Workspace {
         } catch is NoSuchPartner {
             return nil
         }
-        // Most partners have nothing in the ledger: one indexed look says so, in this same read.
-        let hasLedger = try Self.hasLedger(db, partner: id)
+        // A partner with nothing in the ledger costs one indexed look; the ledger of one with something is read here too.
+        // (A ledger that cannot be read leaves the page without its lines, as a page without a ledger.)
+        let ledger = try Self.hasLedger(db, partner: id) ? try? partnerLedger(db, partner: id, asOf: ledgerDay) : nil
         guard let run = try Int.fetchOne(cached: db, sql: "SELECT MAX(id) FROM runs") else {
-            return PartnerView(input: input, stored: nil, hasLedger: hasLedger)
+            return PartnerView(input: input, stored: nil, ledger: ledger)
         }
         let summary = try runSummary(db, run)
         var totals: [String: PartnerTotals] = [:]
@@ -393,7 +397,7 @@ extension Workspace {
                 totals[row.text(0)] = try Self.totals(status: row.text(1), amount: row.int64(2), missed: row.int64(3))
             }
         }
-        return PartnerView(input: input, stored: StoredStanding(summary: summary, totals: totals), hasLedger: hasLedger)
+        return PartnerView(input: input, stored: StoredStanding(summary: summary, totals: totals), ledger: ledger)
     }
 
     /// Partner `partner`'s rows and checks in stored run `run` (`runResult(run, partner:)`), nil when there is no such

@@ -20,7 +20,7 @@ import Testing
             for language in Language.allCases {
                 let page = try #require(
                     pages.partnerPage(
-                        id: id, view: PartnerView(input: input, stored: run, hasLedger: false), result: result,
+                        id: id, view: PartnerView(input: input, stored: run, ledger: nil), result: result,
                         language: language))
                 let expected = try Templates.shared.render(.partner, page)
                 #expect(PartnerHTML.render(page) == expected, "\(id) \(language)")
@@ -84,7 +84,7 @@ import Testing
             let input = try workspace.loadInput(tracePartner: id, onlyPartner: true).input
             let page = try #require(
                 pages.partnerPage(
-                    id: id, view: PartnerView(input: input, stored: nil, hasLedger: false), result: Engine.compute(input), language: .en))
+                    id: id, view: PartnerView(input: input, stored: nil, ledger: nil), result: Engine.compute(input), language: .en))
             for (index, program) in page.programs.enumerated() {
                 // Counted here independently: the traced lines that counted in this program.
                 let counted = input.totals.traced.filter {
