@@ -8,21 +8,24 @@ import Logging
     import Darwin
 #endif
 
-/// `serve --log-format json`: one JSON object per line for log collectors,
-/// `{"timestamp":"2026-11-30T10:00:00.123Z","level":"info","label":"incentives","message":"request","metadata":{"method":"GET",...}}`.
-///
-/// The request log is on the hot path: a line is built as bytes (no encoder, no `Date` formatting) and written
-/// with one `write(2)`, which keeps lines whole between threads.
-public struct JSONLogHandler: LogHandler {
+/// The server's log handler: one line per entry on standard error, built as bytes and written with one `write(2)`,
+/// which keeps lines whole between threads. The request log is on the hot path: no encoder, no `Date` formatting.
+/// `format` picks the line: `JSONLogHandler.line` (`serve --log-format json`) or `TextLogHandler.line` (text, the
+/// default).
+public struct LineLogHandler: LogHandler {
+    public enum Format: Sendable { case text, json }
+
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
     public var logLevel: Logger.Level = .info
     let label: String
+    let format: Format
     let descriptor: Int32
 
-    /// Lines to `descriptor` (default: standard error, where the text log goes).
-    public init(label: String, descriptor: Int32 = STDERR_FILENO, metadataProvider: Logger.MetadataProvider? = nil) {
+    /// Lines to `descriptor` (default: standard error).
+    public init(label: String, format: Format, descriptor: Int32 = STDERR_FILENO, metadataProvider: Logger.MetadataProvider? = nil) {
         self.label = label
+        self.format = format
         self.descriptor = descriptor
         self.metadataProvider = metadataProvider
     }
@@ -40,12 +43,18 @@ public struct JSONLogHandler: LogHandler {
             if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
             if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         }
-        let bytes = Self.line(
-            timestamp: Self.now(), level: event.level, label: label, message: event.message.description, metadata: merged)
+        let message = event.message.description
+        let bytes =
+            switch format {
+            case .json: JSONLogHandler.line(timestamp: JSONLogHandler.now(), level: event.level, label: label, message: message, metadata: merged)
+            case .text:
+                TextLogHandler.line(
+                    timestamp: JSONLogHandler.now(), level: event.level, label: label, message: message, metadata: merged, source: event.source)
+            }
         Self.writeAll(bytes, to: descriptor)
     }
 
-    /// `bytes` with one `write(2)` (more only when the first wrote part of them), which keeps lines whole between threads.
+    /// `bytes` with one `write(2)` (more only when the first wrote part of them).
     static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
         bytes.withUnsafeBufferPointer { buffer in
             var done = 0
@@ -57,7 +66,11 @@ public struct JSONLogHandler: LogHandler {
             }
         }
     }
+}
 
+/// `serve --log-format json`: one JSON object per line for log collectors,
+/// `{"timestamp":"2026-11-30T10:00:00.123Z","level":"info","label":"incentives","message":"request","metadata":{"method":"GET",...}}`.
+public enum JSONLogHandler {
     /// The line, newline included; metadata keys sorted, so a line is the same whatever the dictionary's order.
     static func line(timestamp: (seconds: Int, milliseconds: Int), level: Logger.Level, label: String, message: String, metadata: Logger.Metadata)
         -> [UInt8]
@@ -147,39 +160,9 @@ public struct JSONLogHandler: LogHandler {
 /// `2026-11-30T10:00:00.123Z info incentives : method=GET ms=2.418 path=/partners/NL1001 status=200 [IncentiveServer] request`,
 /// with the timestamp in UTC to the millisecond (the workspace's) and the metadata's keys sorted.
 ///
-/// Built as bytes and written with one `write(2)` like `JSONLogHandler`: `StreamLogHandler` formats the local time
-/// with `strftime`, which looks the time zone file up again for every request.
-public struct TextLogHandler: LogHandler {
-    public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
-    public var logLevel: Logger.Level = .info
-    let label: String
-    let descriptor: Int32
-
-    public init(label: String, descriptor: Int32 = STDERR_FILENO, metadataProvider: Logger.MetadataProvider? = nil) {
-        self.label = label
-        self.descriptor = descriptor
-        self.metadataProvider = metadataProvider
-    }
-
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    public func log(event: LogEvent) {
-        var merged = event.metadata ?? [:]
-        if !metadata.isEmpty || metadataProvider != nil {
-            merged = metadata
-            if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
-            if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        }
-        let bytes = Self.line(
-            timestamp: JSONLogHandler.now(), level: event.level, label: label, message: event.message.description, metadata: merged,
-            source: event.source)
-        JSONLogHandler.writeAll(bytes, to: descriptor)
-    }
-
+/// `StreamLogHandler` formatted the local time with `strftime`, which looks the time zone file up again for every
+/// request.
+public enum TextLogHandler {
     /// The line, newline included: metadata as swift-log prints it (`key=value`, a dictionary or array in its
     /// Swift form), keys sorted.
     static func line(

@@ -70,8 +70,8 @@ struct Serve: AsyncParsableCommand {
         }
         var logger =
             logFormat == .json
-            ? Logger(label: "incentives") { label in JSONLogHandler(label: label) }
-            : Logger(label: "incentives") { label in TextLogHandler(label: label) }
+            ? Logger(label: "incentives") { label in LineLogHandler(label: label, format: .json) }
+            : Logger(label: "incentives") { label in LineLogHandler(label: label, format: .text) }
         logger.logLevel = .info
         if demo, let link = try? Accounts.createLoginLink(user: "admin", in: store) {
             Output.standardError("demo: open http://\(host):\(port)\(link) to sign in as admin (the link works once, for an hour)")

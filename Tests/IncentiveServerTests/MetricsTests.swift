@@ -182,7 +182,7 @@ import Testing
         _ = FileManager.default.createFile(atPath: file, contents: nil)
         let handle = try #require(FileHandle(forWritingAtPath: file))
         let descriptor = handle.fileDescriptor
-        let logger = Logger(label: "incentives") { label in JSONLogHandler(label: label, descriptor: descriptor) }
+        let logger = Logger(label: "incentives") { label in LineLogHandler(label: label, format: .json, descriptor: descriptor) }
         try await IncentivesServer.application(workspace: fixture.workspace, options: fixture.options, logger: logger).test(.live) { client in
             _ = try await client.execute(uri: "/api/v1/partners/NL1001", method: .get, headers: Fixture.headers(fixture.admin))
             _ = try await client.execute(uri: "/api/v1/partners/NOPE", method: .get, headers: Fixture.headers(fixture.admin))
