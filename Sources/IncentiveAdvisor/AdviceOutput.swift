@@ -358,15 +358,20 @@ public enum AdviceOutput {
         var programs: [Program]
         var recommendation: Plan?
         var calendar: [CalendarEntry]?
+        /// What the partner's ledger says (from a workspace only).
+        var ledger: LedgerOutlook.Document?
         enum CodingKeys: String, CodingKey {
-            case programs, recommendation, calendar
+            case programs, recommendation, calendar, ledger
             case partnerID = "partner_id", asOf = "as_of"
         }
     }
 
     /// Pretty-printed, keys sorted, money as decimal strings.
     /// - Parameter calendar: the deadline calendar (`AdviceCalendar.actions`), under `calendar` when given.
-    public static func json(_ advice: PartnerAdvice, recommendation: Recommendation? = nil, calendar: [DatedAction]? = nil) -> String {
+    /// - Parameter ledger: what the partner's ledger says (`PartnerLedger.outlook`), under `ledger` when given.
+    public static func json(
+        _ advice: PartnerAdvice, recommendation: Recommendation? = nil, calendar: [DatedAction]? = nil, ledger: LedgerOutlook? = nil
+    ) -> String {
         var document = Document(
             partnerID: advice.partner.id, asOf: advice.asOf.description,
             programs: advice.programs.map { program in
@@ -417,6 +422,7 @@ public enum AdviceOutput {
                 expectedRebateOverHorizon: plan.expectedRebateOverHorizon.plainText, netOverHorizon: plan.netOverHorizon.plainText)
         }
         document.calendar = calendar.map { $0.map(Document.CalendarEntry.init) }
+        document.ledger = ledger.map(LedgerOutlook.Document.init)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(document)) ?? Data("{}".utf8), as: UTF8.self) + "\n"

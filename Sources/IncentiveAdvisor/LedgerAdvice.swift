@@ -86,3 +86,48 @@ public enum LedgerAdvice {
         return lines
     }
 }
+
+extension LedgerOutlook {
+    /// The outlook's facts in the order the advice tells them: funds lapsing soonest first, claims by id, the non-zero
+    /// balances by program.
+    public var ordered: LedgerOutlook {
+        LedgerOutlook(
+            expiring: expiring.sorted { ($0.lastDay, $0.programID) < ($1.lastDay, $1.programID) },
+            pendingClaims: pendingClaims.sorted { $0.claimID < $1.claimID },
+            balances: balances.filter { $0.amount.cents != 0 }.sorted { $0.programID < $1.programID })
+    }
+
+    /// The outlook as typed fields: `ledger` of `advise --format json` (docs/advice.md, "The ledger"). Amounts are decimal
+    /// strings in the program's currency, days ISO dates.
+    public struct Document: Encodable, Sendable {
+        public struct Funds: Encodable, Sendable {
+            public var program_id, currency, amount, last_day: String
+        }
+        public struct Claim: Encodable, Sendable {
+            public var claim_id: Int
+            public var program_id, currency, amount, status: String
+        }
+        public struct Balance: Encodable, Sendable {
+            public var program_id, currency, amount: String
+        }
+        /// Funds lapsing within this many days of the advice day are listed.
+        public var horizon_days: Int
+        public var expiring_funds: [Funds]
+        public var pending_claims: [Claim]
+        public var balances_due: [Balance]
+
+        public init(_ outlook: LedgerOutlook) {
+            let outlook = outlook.ordered
+            horizon_days = LedgerOutlook.expiryHorizonDays
+            expiring_funds = outlook.expiring.map {
+                Funds(program_id: $0.programID, currency: $0.currency, amount: $0.amount.plainText, last_day: $0.lastDay.description)
+            }
+            pending_claims = outlook.pendingClaims.map {
+                Claim(
+                    claim_id: $0.claimID, program_id: $0.programID, currency: $0.currency, amount: $0.amount.plainText,
+                    status: $0.approved ? "approved" : "submitted")
+            }
+            balances_due = outlook.balances.map { Balance(program_id: $0.programID, currency: $0.currency, amount: $0.amount.plainText) }
+        }
+    }
+}

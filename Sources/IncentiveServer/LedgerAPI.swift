@@ -11,7 +11,7 @@ import NIOCore
 ///
 /// Access as everywhere: admins act on everything; a partner user sees only its own partner (another partner's
 /// statement, wallet, request, claim or proof answers 404, as if it did not exist), files requests and claims for
-/// itself and withdraws its own requests; approvals, reopening, payments and every decision on a request or a
+/// itself and withdraws its own requests and claims; approvals, reopening, payments and every decision on a request or a
 /// claim need an admin (403).
 struct LedgerAPI: Sendable {
     let api: API
@@ -37,6 +37,7 @@ struct LedgerAPI: Sendable {
         api.post("claims/{id}/approve", use: approveClaim)
         api.post("claims/{id}/reject", use: rejectClaim)
         api.post("claims/{id}/pay", use: payClaim)
+        api.post("claims/{id}/withdraw", use: withdrawClaim)
         api.get("claims/{id}/proofs/{n}", use: proof)
     }
 
@@ -257,7 +258,7 @@ struct LedgerAPI: Sendable {
         let asOf = try query["as_of"].map { try Self.day(String($0), name: "as_of") }
         let workspace = self.workspace
         let wallets = try await blocking { try workspace.fundsWallets(partner: partner, program: program, asOf: asOf) }
-        return JSONBody.response(WalletDocument.List(wallets: wallets.map(WalletDocument.init)))
+        return JSONBody.response(WalletDocument.List(wallets))
     }
 
     struct FundRequestBody: Decodable {
@@ -408,6 +409,17 @@ struct LedgerAPI: Sendable {
         return try await claimAnswer(change)
     }
 
+    /// The partner's own claim (a partner user), or any (an admin): withdrawn, its request stays approved. A claim
+    /// already withdrawn changes nothing and says so (200, as the sibling routes); a rejected or paid one is 409.
+    func withdrawClaim(_ request: Request, _ context: AppContext) async throws -> Response {
+        let user = try context.requireUser()
+        let id = try Self.id(context, what: "claim")
+        try await visibleClaim(user, id)
+        let workspace = self.workspace
+        let change = try await blocking { try workspace.endClaim(id, rejectedFor: nil, by: .account(user.name)) }
+        return try await claimAnswer(change)
+    }
+
     struct PayBody: Decodable {
         var reference: String
         var paidOn: String?
@@ -510,72 +522,6 @@ struct PaymentDocument: Encodable {
     }
 }
 
-/// A wallet as `incentives funds show --format json` writes it (docs/funds.md).
-struct WalletDocument: Encodable {
-    struct List: Encodable { var wallets: [WalletDocument] }
-    struct Allocation: Encodable {
-        var id: Int
-        var effective_on, valid_through, amount, free, held, spent, lapsed: String
-    }
-    struct Request: Encodable {
-        var id: Int
-        var status, planned_cost: String
-        var approved: String?
-        var held, starts_on, ends_on: String
-    }
-    struct Claim: Encodable {
-        var id, request_id: Int
-        var status, actual_cost, submitted_on: String
-        var approved, reference, paid_on: String?
-    }
-    var partner_id, program_id, currency, as_of: String
-    var funds, free, held, debt, pending, available: String
-    var allocations: [Allocation]
-    var requests: [Request]
-    var claims: [Claim]
-    var due: [EntryDocument]
-
-    init(_ wallet: WalletState) {
-        partner_id = wallet.partnerID
-        program_id = wallet.programID
-        currency = wallet.currency
-        as_of = wallet.asOf.description
-        funds = wallet.funds.plainText
-        free = wallet.free.plainText
-        held = wallet.held.plainText
-        debt = wallet.debt.plainText
-        pending = wallet.pending.plainText
-        available = wallet.available.plainText
-        allocations = wallet.allocations.map {
-            Allocation(
-                id: $0.id, effective_on: $0.effectiveOn.description, valid_through: $0.validThrough.description, amount: $0.amount.plainText,
-                free: $0.free.plainText, held: $0.held.plainText, spent: $0.spent.plainText, lapsed: $0.lapsed.plainText)
-        }
-        requests = wallet.requests.map {
-            Request(
-                id: $0.id, status: $0.status.rawValue, planned_cost: $0.plannedCost.plainText, approved: $0.approved?.plainText,
-                held: $0.held.plainText, starts_on: $0.startsOn.description, ends_on: $0.endsOn.description)
-        }
-        claims = wallet.claims.map {
-            Claim(
-                id: $0.id, request_id: $0.requestID, status: $0.status.rawValue, actual_cost: $0.actualCost.plainText,
-                submitted_on: $0.submittedOn.description, approved: $0.approved?.plainText, reference: $0.reference, paid_on: $0.paidOn?.description)
-        }
-        due = wallet.due.map(EntryDocument.init)
-    }
-}
-
-/// A ledger entry a funds operation posted (or that is due): `claim_paid` or `expired`, signed.
-struct EntryDocument: Encodable {
-    var kind, amount, effective_on: String
-
-    init(_ entry: LedgerEntry) {
-        kind = entry.kind.rawValue
-        amount = entry.amount.plainText
-        effective_on = entry.effectiveOn.description
-    }
-}
-
 struct FundRequestDocument: Encodable {
     var id: Int
     var partner_id, program_id, activity, description, planned_cost, starts_on, ends_on, status, filed_at, filed_by: String
@@ -636,7 +582,7 @@ struct ChangeDocument: Encodable {
     var id: Int
     var changed: Bool
     var message: String
-    var posted: [EntryDocument]
+    var posted: [WalletDocument.Entry]
     var wallet: WalletDocument
     var request: FundRequestDocument?
     var claim: ClaimDocument?
@@ -645,7 +591,7 @@ struct ChangeDocument: Encodable {
         id = change.id
         changed = change.changed
         message = change.message
-        posted = change.posted.map(EntryDocument.init)
+        posted = change.posted.map(WalletDocument.Entry.init)
         wallet = WalletDocument(change.wallet)
         self.request = request
         self.claim = claim

@@ -21,6 +21,7 @@ struct LedgerPages: Sendable {
         routes.post("partners/{id}/funds") { request, context in try await fundsForm(request, context) }
         routes.get("queues") { request, context in try await queues(request, context, outcome: nil) }
         routes.post("queues") { request, context in try await queuesForm(request, context) }
+        routes.post("runs/{id}") { request, context in try await runForm(request, context) }
     }
 
     /// What a form post came to.
@@ -118,7 +119,12 @@ struct LedgerPages: Sendable {
             /// Approved, without a claim under way: the claim form is shown.
             var claimable: Bool
         }
-        struct Claim: Sendable { var id, request: Int; var cost, approved, status, reference: String }
+        struct Claim: Sendable {
+            var id, request: Int
+            var cost, approved, status, reference: String
+            /// Submitted or approved: the withdraw form is shown.
+            var withdrawable: Bool
+        }
         struct Wallet: Sendable {
             var heading: String
             var figures: [Figure]
@@ -183,7 +189,8 @@ struct LedgerPages: Sendable {
                 claims: read.claims.filter { $0.programID == wallet.programID }.map {
                     .init(
                         id: $0.id, request: $0.requestID, cost: money($0.actualCost), approved: $0.approved.map(money) ?? "—",
-                        status: w[$0.status.rawValue] ?? $0.status.rawValue, reference: $0.reference ?? "")
+                        status: w[$0.status.rawValue] ?? $0.status.rawValue, reference: $0.reference ?? "",
+                        withdrawable: $0.status == .submitted || $0.status == .approved)
                 })
         }
         let model = FundsPage(
@@ -197,8 +204,8 @@ struct LedgerPages: Sendable {
     /// A claim's upload: one proof file of at most 10 MiB and the form's fields.
     static let maxClaimUpload = ProofFile.maximumSize + 64 * 1024
 
-    /// The funds page's forms, with `csrf`: `do=file` (a new request), `do=withdraw` (`request`), or, multipart,
-    /// `do=claim` (`request`, `actual_cost` and the proof `file`).
+    /// The funds page's forms, with `csrf`: `do=file` (a new request), `do=withdraw` (`request`), `do=withdraw-claim`
+    /// (`claim`), or, multipart, `do=claim` (`request`, `actual_cost` and the proof `file`).
     func fundsForm(_ request: Request, _ context: AppContext) async throws -> Response {
         guard let session = session(context) else { return Pages.redirect("/login") }
         let id = try context.parameters.require("id")
@@ -246,8 +253,13 @@ struct LedgerPages: Sendable {
                 else { return try pages.notFound(request, context, session: session) }
                 let change = try await blocking { try workspace.endFundRequest(number, rejectedFor: nil, by: actor) }
                 outcome = Outcome(done: change.message)
+            case "withdraw-claim":
+                guard let number = Int(form["claim"] ?? ""), let owner = try await blocking({ try workspace.claimPartner(number) }), owner == id
+                else { return try pages.notFound(request, context, session: session) }
+                let change = try await blocking { try workspace.endClaim(number, rejectedFor: nil, by: actor) }
+                outcome = Outcome(done: change.message)
             default:
-                throw APIError.badRequest("do: expected file or withdraw")
+                throw APIError.badRequest("do: expected file, withdraw, withdraw-claim or claim")
             }
         } catch let error as WorkspaceError {
             guard APIError(error) != nil else { throw error }
@@ -327,12 +339,7 @@ struct LedgerPages: Sendable {
                 let onText = (form["on"] ?? "").trimmingCharacters(in: .whitespaces)
                 let day = onText.isEmpty ? nil : try LedgerAPI.day(onText, name: "on")
                 let approval = try await blocking { try workspace.approve(run: id, kind: kind, on: day, by: actor) }
-                let document = ApprovalDocument(approval)
-                let words = document.programs.map { line in
-                    line.already_approved
-                        ? "\(line.program_id): nothing posted" : "\(line.program_id): \(line.entries) entries, \(line.total) \(line.currency)"
-                }
-                return try await queues(request, context, outcome: Outcome(done: document.message + " (" + words.joined(separator: "; ") + ")"))
+                return try await queues(request, context, outcome: Outcome(done: Self.approvalWords(ApprovalDocument(approval))))
             }
             let change: FundsChange
             switch (form["what"], form["do"]) {
@@ -350,6 +357,71 @@ struct LedgerPages: Sendable {
             outcome = Outcome(problem: error.message)
         }
         return try await queues(request, context, outcome: outcome, status: outcome.problem == nil ? .ok : .unprocessableContent)
+    }
+}
+
+// MARK: A run's approvals
+
+extension LedgerPages {
+    /// The approval section of a run's page (admins only): its approvals (program, kind, date, who) and the forms to
+    /// approve it as interim or final. Rendered by `run.mustache` in its `runApprovals` part.
+    struct RunApprovals: Sendable {
+        struct Line: Sendable { var id: Int; var program, kind, date, by: String }
+        var w: [String: String]
+        var csrf, action: String
+        var lines: [Line]
+        var hasLines: Bool
+        var done, problem: String?
+    }
+
+    struct RunApprovalsModel: Sendable { var runApprovals: RunApprovals }
+
+    /// The section's HTML for run `id`, read now (approvals change without a new revision of the workspace).
+    func runApprovals(run id: Int, session: Session, _ language: Language, _ outcome: Outcome?) async throws -> String {
+        let workspace = self.workspace
+        let approvals = try await blocking { try workspace.approvals().filter { $0.runID == id } }
+        let w = LedgerText.words(language)
+        let section = RunApprovals(
+            w: w, csrf: session.csrfToken, action: "/runs/\(id)",
+            lines: approvals.map {
+                .init(id: $0.id, program: $0.programID, kind: w[$0.kind.rawValue] ?? $0.kind.rawValue, date: language.date($0.approvedOn), by: $0.actor)
+            }, hasLines: !approvals.isEmpty, done: outcome?.done, problem: outcome?.problem)
+        return try pages.templates.render(.run, RunApprovalsModel(runApprovals: section))
+    }
+
+    /// The run page's form (admins, with `csrf`): `do=interim|final`, `on` (optional, default today): every program of
+    /// the run approved, as `/queues` and `POST /api/v1/runs/{id}/approvals` do; the run's page with what came of it.
+    func runForm(_ request: Request, _ context: AppContext) async throws -> Response {
+        guard let session = session(context) else { return Pages.redirect("/login") }
+        guard session.user.role == .admin, let id = Int(try context.parameters.require("id")) else {
+            return try pages.notFound(request, context, session: session)
+        }
+        let form = try await Form.read(request)
+        try pages.checkCSRF(form, session)
+        let workspace = self.workspace, actor = Actor.account(session.user.name)
+        guard try await blocking({ try workspace.hasRun(id) }) else { return try pages.notFound(request, context, session: session) }
+        let outcome: Outcome
+        do {
+            guard let kind = ApprovalKind(rawValue: form["do"] ?? "") else { throw APIError.badRequest("do: expected interim or final") }
+            let onText = (form["on"] ?? "").trimmingCharacters(in: .whitespaces)
+            let day = onText.isEmpty ? nil : try LedgerAPI.day(onText, name: "on")
+            let approval = try await blocking { try workspace.approve(run: id, kind: kind, on: day, by: actor) }
+            outcome = Outcome(done: Self.approvalWords(ApprovalDocument(approval)))
+        } catch let error as WorkspaceError {
+            guard APIError(error) != nil else { throw error }
+            outcome = Outcome(problem: error.message)
+        } catch let error as APIError where error.status == .badRequest {
+            outcome = Outcome(problem: error.message)
+        }
+        return try await pages.run(request, context, outcome: outcome, status: outcome.problem == nil ? .ok : .unprocessableContent)
+    }
+
+    /// An approval's outcome in words: the message, then per program what was posted.
+    static func approvalWords(_ document: ApprovalDocument) -> String {
+        let words = document.programs.map { line in
+            line.already_approved ? "\(line.program_id): nothing posted" : "\(line.program_id): \(line.entries) entries, \(line.total) \(line.currency)"
+        }
+        return document.message + " (" + words.joined(separator: "; ") + ")"
     }
 }
 
@@ -387,6 +459,7 @@ enum LedgerText {
         "statementLink": ("Statement", "Afschrift"), "approveRun": ("Approve a run", "Een berekening goedkeuren"),
         "approveInterim": ("Approve as interim", "Tussentijds goedkeuren"), "approveFinal": ("Approve as final", "Definitief goedkeuren"),
         "approvedOn": ("Approval date (empty: today)", "Datum van goedkeuring (leeg: vandaag)"), "fundsLink": ("MDF funds", "MDF-fondsen"),
+        "by": ("By", "Door"), "notApproved": ("This run is not approved.", "Deze berekening is niet goedgekeurd."),
     ]
 
     static let english = table.mapValues(\.en)

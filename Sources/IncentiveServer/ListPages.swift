@@ -533,9 +533,12 @@ extension Pages {
     // MARK: Run
 
     /// `/runs/{id}`: the run's summary and, for admins, the partners of one of its programs
-    /// (`?program=`, the first by default) a page at a time. A partner user sees the summary without
+    /// (`?program=`, the first by default) a page at a time, then its approvals with the forms to approve it
+    /// (`LedgerPages.runApprovals`, after a post its `outcome`). A partner user sees the summary without
     /// totals and no list.
-    func run(_ request: Request, _ context: AppContext) async throws -> Response {
+    func run(
+        _ request: Request, _ context: AppContext, outcome: LedgerPages.Outcome? = nil, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         guard let (user, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
         let language = Language.of(request)
         guard let id = context.parameters.get("id").flatMap({ Int($0) }), id >= 1 else {
@@ -571,7 +574,11 @@ extension Pages {
             }
             return try templates.render(.run, page)
         }
-        return try framed(body, title: language.text(.runHeading, ["run": String(id)]), request, context, session)
+        // The approvals change without a new revision and the forms carry the session's token: never cached.
+        let approvals = admin && body != nil ? try await LedgerPages(pages: self).runApprovals(run: id, session: session, language, outcome) : ""
+        var response = try framed(body.map { $0 + approvals }, title: language.text(.runHeading, ["run": String(id)]), request, context, session)
+        if body != nil { response.status = status }
+        return response
     }
 
     // MARK: Imports

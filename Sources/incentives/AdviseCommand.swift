@@ -57,7 +57,10 @@ struct Advise: ParsableCommand {
         guard horizon >= 1 else { throw ValidationError("--horizon: expected a whole number of periods, 1 or more (got \(horizon))") }
     }
 
-    @Option(help: "Output format: table, json or xlsx (with --output: the advice, the MDF programs and the recommendation).")
+    @Option(
+        help:
+            "Output format: table, json or xlsx (with --output: the advice, the MDF programs, the recommendation and, from a workspace, the ledger)."
+    )
     var format: Format = .table
 
     func run() throws {
@@ -93,20 +96,26 @@ struct Advise: ParsableCommand {
         guard let advice = Advisor.advise(partnerID: partner, input: loaded, asOf: day) else {
             throw CommandFailure(description: "no such partner: \(partner)")
         }
-        let ledger = try opened.map {
-            LedgerAdvice.lines(
-                try PartnerLedger.outlook($0, partner: partner, asOf: day), words: .english,
-                format: AdviceFormat(money: { $0.groupedText }, date: { $0.description }, check: { $0.explanation }, decimalSeparator: "."))
-        } ?? []
+        let outlook = try opened.map { try PartnerLedger.outlook($0, partner: partner, asOf: day) }
+        let ledger =
+            outlook.map {
+                LedgerAdvice.lines(
+                    $0, words: .english,
+                    format: AdviceFormat(money: { $0.groupedText }, date: { $0.description }, check: { $0.explanation }, decimalSeparator: "."))
+            } ?? []
         let recommendation = offers.map { Recommender.recommend(advice, catalogue: $0, horizon: horizon) }
         let calendar = AdviceCalendar.actions(advice, recommendation: recommendation)
         switch format {
-        case .json: try Output.write(AdviceOutput.json(advice, recommendation: recommendation, calendar: calendar), to: output)
+        case .json: try Output.write(AdviceOutput.json(advice, recommendation: recommendation, calendar: calendar, ledger: outlook), to: output)
         case .table:
             let table = AdviceOutput.table(advice, recommendation: recommendation, calendar: calendar)
             let money = ledger.isEmpty ? "" : "\nLedger and MDF funds\n" + ledger.map { "  \($0)\n" }.joined()
             try Output.write(Output.forPeople(table + money), to: output)
-        case .xlsx: try WorkbookOutput.write(WriteSheets.advice(advice, recommendation: recommendation), to: output)
+        case .xlsx:
+            var book = WriteSheets.advice(advice, recommendation: recommendation)
+            // From a workspace: the ledger's lines, typed, on a sheet of their own (last).
+            if let outlook { book.sheets.append(WriteSheets.ledger(outlook)) }
+            try WorkbookOutput.write(book, to: output)
         }
     }
 }

@@ -428,68 +428,11 @@ enum FundsText {
         return text
     }
 
-    struct Document: Encodable {
-        struct Allocation: Encodable {
-            var id: Int
-            var effective_on, valid_through, amount, free, held, spent, lapsed: String
-        }
-        struct Request: Encodable {
-            var id: Int
-            var status, planned_cost: String
-            var approved: String?
-            var held, starts_on, ends_on: String
-        }
-        struct Claim: Encodable {
-            var id, request_id: Int
-            var status, actual_cost, submitted_on: String
-            var approved, reference, paid_on: String?
-        }
-        struct Entry: Encodable {
-            var kind, amount, effective_on: String
-            var source: Int
-        }
-        var partner_id, program_id, currency, as_of: String
-        var funds, free, held, debt, pending, available: String
-        var allocations: [Allocation]
-        var requests: [Request]
-        var claims: [Claim]
-        var due: [Entry]
-    }
-
-    /// The wallets as a JSON array; amounts as decimal strings (exact), dates as YYYY-MM-DD.
+    /// The wallets as `{"wallets": [...]}` (`WalletDocument`, the API's document too); amounts as decimal strings
+    /// (exact), dates as YYYY-MM-DD.
     static func json(_ wallets: [WalletState]) throws -> String {
-        let documents = wallets.map { wallet in
-            Document(
-                partner_id: wallet.partnerID, program_id: wallet.programID, currency: wallet.currency, as_of: wallet.asOf.description,
-                funds: wallet.funds.plainText, free: wallet.free.plainText, held: wallet.held.plainText, debt: wallet.debt.plainText,
-                pending: wallet.pending.plainText, available: wallet.available.plainText,
-                allocations: wallet.allocations.map {
-                    .init(
-                        id: $0.id, effective_on: $0.effectiveOn.description, valid_through: $0.validThrough.description, amount: $0.amount.plainText,
-                        free: $0.free.plainText, held: $0.held.plainText, spent: $0.spent.plainText, lapsed: $0.lapsed.plainText)
-                },
-                requests: wallet.requests.map {
-                    .init(
-                        id: $0.id, status: $0.status.rawValue, planned_cost: $0.plannedCost.plainText, approved: $0.approved?.plainText,
-                        held: $0.held.plainText, starts_on: $0.startsOn.description, ends_on: $0.endsOn.description)
-                },
-                claims: wallet.claims.map {
-                    .init(
-                        id: $0.id, request_id: $0.requestID, status: $0.status.rawValue, actual_cost: $0.actualCost.plainText,
-                        submitted_on: $0.submittedOn.description, approved: $0.approved?.plainText, reference: $0.reference,
-                        paid_on: $0.paidOn?.description)
-                },
-                due: wallet.due.map { entry in
-                    let source: Int
-                    switch entry.source {
-                    case .claim(let id), .allocation(let id), .approval(let id), .payment(let id): source = id
-                    }
-                    return .init(
-                        kind: entry.kind.rawValue, amount: entry.amount.plainText, effective_on: entry.effectiveOn.description, source: source)
-                })
-        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(documents), as: UTF8.self) + "\n"
+        return String(decoding: try encoder.encode(WalletDocument.List(wallets)), as: UTF8.self) + "\n"
     }
 }

@@ -239,6 +239,59 @@ import Testing
         }
     }
 
+    /// `POST /claims/{id}/withdraw`: the partner user withdraws its own claim (its request stays approved and takes a new
+    /// claim); another partner's user gets 404; withdrawing it again changes nothing and says so (200, as withdrawing a
+    /// request twice); a rejected claim cannot be withdrawn (409).
+    @Test func aPartnerWithdrawsItsOwnClaim() async throws {
+        let (fixture, nl5) = try await Self.approvedFixture()
+        defer { fixture.remove() }
+        let admin = fixture.admin, nl1 = fixture.partner
+        try await fixture.serve { client in
+            _ = try await Self.post(client, "/api/v1/runs/1/approvals", admin, ["kind": "interim", "on": "2015-08-15"])
+            _ = try await Self.post(
+                client, "/api/v1/partners/NL1005/fund-requests", nl5,
+                ["program_id": Self.mdf, "activity": "Roadshow", "planned_cost": "400.00", "starts_on": "2015-08-20", "ends_on": "2015-08-31"])
+            #expect(try await Self.post(client, "/api/v1/fund-requests/1/approve", admin).status == .ok)
+            let proofs = [["file_name": "a.pdf", "content_base64": Self.pdf.base64EncodedString()]]
+            let claim = try await Self.post(client, "/api/v1/fund-requests/1/claims", nl5, ["actual_cost": "350.00", "proofs": proofs])
+            #expect(claim.status == .created, "\(claim.text)")
+
+            let intruder = try await Self.post(client, "/api/v1/claims/1/withdraw", nl1)
+            #expect(intruder.status == .notFound)
+            #expect(try await Self.post(client, "/api/v1/claims/99/withdraw", admin).status == .notFound)
+            #expect(try fixture.workspace.claims().map(\.status) == [.submitted])
+
+            let withdrawn = try await Self.post(client, "/api/v1/claims/1/withdraw", nl5)
+            #expect(withdrawn.status == .ok, "\(withdrawn.text)")
+            #expect(try withdrawn.json()["changed"] as? Bool == true)
+            #expect(((try withdrawn.json()["claim"] as? [String: Any])?["status"] as? String) == "withdrawn")
+            // The request keeps its 400.00 of the 1,273.01: 873.01 free.
+            let wallet = try #require(try withdrawn.json()["wallet"] as? [String: Any])
+            #expect(wallet["held"] as? String == "400.00" && wallet["free"] as? String == "873.01" && wallet["available"] as? String == "873.01")
+            #expect(try fixture.workspace.claims().map(\.status) == [.withdrawn])
+            #expect(try fixture.workspace.fundRequests().map(\.status) == [.approved])
+            let audited = try fixture.workspace.auditLog(AuditFilter(action: "claim_withdraw")).items
+            #expect(audited.map(\.actor.name) == ["nl5"] && audited.map(\.subject) == ["claim 1"])
+
+            let again = try await Self.post(client, "/api/v1/claims/1/withdraw", nl5)
+            #expect(again.status == .ok)
+            #expect(try again.json()["changed"] as? Bool == false)
+            #expect(try again.json()["message"] as? String == "claim 1 is already withdrawn; nothing changed")
+            #expect(try fixture.workspace.auditLog(AuditFilter(action: "claim_withdraw")).total == 1)
+
+            // A new claim on the same request, rejected by the admin: withdrawing it is 409, it stays rejected.
+            let second = try await Self.post(client, "/api/v1/fund-requests/1/claims", nl5, ["actual_cost": "300.00", "proofs": proofs])
+            #expect(second.status == .created, "\(second.text)")
+            #expect(try await Self.post(client, "/api/v1/claims/2/reject", admin, ["reason": "no receipt"]).status == .ok)
+            let late = try await Self.post(client, "/api/v1/claims/2/withdraw", nl5)
+            #expect(late.status == .conflict, "\(late.text)")
+            #expect(
+                (try late.json()["error"] as? [String: Any])?["message"] as? String
+                    == "claim 2 is rejected; only a submitted or approved claim can be withdrawn; nothing was changed")
+            #expect(try fixture.workspace.claims().map(\.status) == [.withdrawn, .rejected])
+        }
+    }
+
     /// Every new route: a partner user gets 404 for another partner's data (as if it did not exist) and 403 for what
     /// only an admin may do; its own lists hold only its own.
     @Test func aPartnerReachesOnlyItsOwnLedgerAndNoAdminAction() async throws {

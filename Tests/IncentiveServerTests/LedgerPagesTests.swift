@@ -107,6 +107,42 @@ import Testing
         }
     }
 
+    /// The funds page shows a withdraw form beside each submitted or approved claim; posting it (with the CSRF token)
+    /// withdraws the claim; another partner's user cannot, and a withdrawn claim has no form any more.
+    @Test func aPartnerWithdrawsAClaimOnItsFundsPage() async throws {
+        let fixture = try Self.fixture()
+        defer { fixture.remove() }
+        _ = try fixture.workspace.fileFundRequest(
+            FundRequestInput(
+                programID: "PROVIDER-MDF-FY23-H2", partnerID: "NL1005", activity: "Roadshow", description: "", plannedCost: Money(cents: 50_000),
+                startsOn: Day(iso: "2015-08-20")!, endsOn: Day(iso: "2015-08-31")!))
+        _ = try fixture.workspace.approveFundRequest(1)
+        _ = try fixture.workspace.submitClaim(request: 1, actualCost: Money(cents: 45_000), proofs: [ProofFile(fileName: "a.pdf", content: LedgerAPITests.pdf)])
+        let form = #"<input type="hidden" name="do" value="withdraw-claim"><input type="hidden" name="claim" value="1">"#
+        try await fixture.serve { client in
+            let (nl5, _) = try await PageTests.signIn(client, name: "nl5", password: "partner-secret")
+            let page = try await Self.get(client, "/partners/NL1005/funds", nl5)
+            #expect(page.text.contains(form), "\(page.text)")
+            let csrf = try #require(page.csrf)
+            let forged = try await Self.post(client, "/partners/NL1005/funds", nl5, "do=withdraw-claim&claim=1&csrf=forged")
+            #expect(forged.status == .forbidden)
+            let (nl1, _) = try await PageTests.signIn(client, name: "nl1", password: "partner-secret")
+            let nl1csrf = try #require(try await Self.get(client, "/partners/NL1001/funds", nl1).csrf)
+            let intruder = try await Self.post(client, "/partners/NL1005/funds", nl1, "do=withdraw-claim&claim=1&csrf=\(nl1csrf)")
+            #expect(intruder.status == .notFound)
+            let sideways = try await Self.post(client, "/partners/NL1001/funds", nl1, "do=withdraw-claim&claim=1&csrf=\(nl1csrf)")
+            #expect(sideways.status == .notFound)
+            #expect(try fixture.workspace.claims().map(\.status) == [.submitted])
+
+            let withdrawn = try await Self.post(client, "/partners/NL1005/funds", nl5, "do=withdraw-claim&claim=1&csrf=\(csrf)")
+            #expect(withdrawn.status == .ok)
+            #expect(withdrawn.text.contains("NL1005 PROVIDER-MDF-FY23-H2: withdrawn"), "\(withdrawn.text)")
+            #expect(!withdrawn.text.contains(form))
+            #expect(try fixture.workspace.claims().map(\.status) == [.withdrawn])
+            #expect(try fixture.workspace.fundRequests().map(\.status) == [.approved])
+        }
+    }
+
     @Test func anAdminWorksTheQueueWithTheCSRFToken() async throws {
         let fixture = try Self.fixture()
         defer { fixture.remove() }
@@ -208,6 +244,68 @@ import Testing
             let again = try await Self.post(client, "/queues", admin, "what=run&id=1&do=final&csrf=\(csrf)")
             #expect(again.text.contains("already approved as final"))
             #expect(try fixture.workspace.approvals().count == 6)
+        }
+    }
+
+    /// Issue 17, approving from the run page: an admin sees the run's approvals and the two forms; posting one (with the
+    /// CSRF token) approves the run (the entries are on the statement); a partner user sees no form and its post is 404.
+    @Test func anAdminApprovesARunFromItsPage() async throws {
+        let fixture = try Fixture(clock: .fixed(LedgerAPITests.today))
+        defer { fixture.remove() }
+        let interim = #"<button name="do" value="interim">Approve as interim</button>"#
+        let final = #"<button name="do" value="final">Approve as final</button>"#
+        try await fixture.serve { client in
+            let (admin, _) = try await PageTests.signIn(client, name: "ada", password: "admin-secret")
+            let page = try await Self.get(client, "/runs/1", admin)
+            #expect(page.status == .ok)
+            #expect(page.text.contains(#"<form method="post" action="/runs/1" class="card">"#) && page.text.contains(interim) && page.text.contains(final))
+            #expect(page.text.contains("<p class=\"muted\">This run is not approved.</p>"), "\(page.text)")
+            let csrf = try #require(page.csrf)
+            let forged = try await Self.post(client, "/runs/1", admin, "do=interim&on=2015-08-15&csrf=forged")
+            #expect(forged.status == .forbidden)
+            #expect(try fixture.workspace.approvals().isEmpty)
+
+            // A partner user: the summary without the forms; its post is refused and changes nothing.
+            let (nl1, _) = try await PageTests.signIn(client, name: "nl1", password: "partner-secret")
+            let partnerPage = try await Self.get(client, "/runs/1", nl1)
+            #expect(partnerPage.status == .ok)
+            #expect(!partnerPage.text.contains(interim) && !partnerPage.text.contains("id=\"approvals\""))
+            let nl1csrf = try #require(partnerPage.csrf)
+            let refused = try await Self.post(client, "/runs/1", nl1, "do=final&csrf=\(nl1csrf)")
+            #expect(refused.status == .notFound)
+            #expect(try fixture.workspace.approvals().isEmpty)
+
+            let approved = try await Self.post(client, "/runs/1", admin, "do=interim&on=2015-08-15&csrf=\(csrf)")
+            #expect(approved.status == .ok)
+            #expect(approved.text.contains("run 1 approved as interim on 2015-08-15"), "\(approved.text)")
+            #expect(approved.text.contains("VIP25-6M: 6 entries, 25703.73 USD"))
+            #expect(approved.text.contains("<td>VIP25-6M</td><td>interim</td><td>Aug 15, 2015</td><td>ada (account)</td>"))
+            #expect(!approved.text.contains("This run is not approved."))
+            #expect(try fixture.workspace.approvals().map(\.kind) == [.interim, .interim, .interim])
+            // The entries are posted: NL1001's statement shows the 9,002.04 USD of VIP25-6M.
+            let statement = try #require(try fixture.workspace.statements(partner: "NL1001", program: "VIP25-6M", asOf: LedgerAPITests.today).first)
+            #expect(statement.balance == Money(cents: 900_204))
+            let statementPage = try await Self.get(client, "/partners/NL1001/statement?program=VIP25-6M", nl1)
+            #expect(statementPage.text.contains("<th>Balance due</th><td class=\"num\"><strong>9,002.04 USD</strong></td>"))
+            // A reload of the page shows the approvals (never a cached page without them).
+            let reloaded = try await Self.get(client, "/runs/1", admin)
+            #expect(reloaded.text.contains("<td>VIP25-6M</td><td>interim</td><td>Aug 15, 2015</td><td>ada (account)</td>"))
+
+            let again = try await Self.post(client, "/runs/1", admin, "do=interim&csrf=\(csrf)")
+            #expect(again.status == .ok)
+            #expect(again.text.contains("already approved as interim: nothing posted"))
+            let closing = try await Self.post(client, "/runs/1", admin, "do=final&on=2015-10-01&csrf=\(csrf)")
+            #expect(closing.text.contains("<td>VIP25-6M</td><td>final</td><td>Oct 1, 2015</td><td>ada (account)</td>"))
+            #expect(try fixture.workspace.approvals().count == 6)
+            #expect(try fixture.workspace.closure(of: "VIP25-6M").closed)
+            // A refusal shows on the page with 422 and changes nothing.
+            let badDay = try await Self.post(client, "/runs/1", admin, "do=final&on=2015-02-30&csrf=\(csrf)")
+            #expect(badDay.status == .unprocessableContent)
+            #expect(badDay.text.contains("<p class=\"error\">on &quot;2015-02-30&quot;: expected a real calendar date YYYY-MM-DD</p>"), "\(badDay.text)")
+            #expect(try fixture.workspace.approvals().count == 6)
+            let nonsense = try await Self.post(client, "/runs/1", admin, "do=later&csrf=\(csrf)")
+            #expect(nonsense.status == .unprocessableContent && nonsense.text.contains("do: expected interim or final"))
+            #expect(try await Self.post(client, "/runs/99", admin, "do=interim&csrf=\(csrf)").status == .notFound)
         }
     }
 

@@ -77,8 +77,8 @@ import Testing
     /// The wallet as `funds show --format json` gives it.
     static func wallet(_ path: String) throws -> [String: Any] {
         let run = try succeed(["show", partner, "--program", program, "--format", "json"], path)
-        let list = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]]
-        return try #require(list?.first)
+        let document = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        return try #require((document?["wallets"] as? [[String: Any]])?.first)
     }
 
     static func fileRequest(_ path: String, cost: String, starts: String, ends: String) throws {
