@@ -167,8 +167,10 @@ struct API: Sendable {
             .input
             guard let advice = Advisor.advise(partnerID: id, input: input, asOf: day) else { return nil }
             let recommendation = catalogue.map { Recommender.recommend(advice, catalogue: $0, horizon: horizon) }
+            // What the partner's ledger says as of the same day (issue 17 point 7), as `advise --format json` has it.
+            let ledger = PartnerLedger.outlook(try workspace.partnerLedger(partner: id, asOf: day))
             return AdviceOutput.json(
-                advice, recommendation: recommendation, calendar: AdviceCalendar.actions(advice, recommendation: recommendation))
+                advice, recommendation: recommendation, calendar: AdviceCalendar.actions(advice, recommendation: recommendation), ledger: ledger)
         }
         guard let text else { throw APIError.notFound("no partner \(id)") }
         return JSONBody.text(text, contentType: "application/json; charset=utf-8")

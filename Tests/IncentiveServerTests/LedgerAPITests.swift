@@ -46,7 +46,8 @@ import Testing
     /// user for NL1005 (MDF: 1,273.01 USD of funds in run 1).
     static func approvedFixture() async throws -> (Fixture, nl5: String) {
         let fixture = try Fixture(clock: .fixed(today))
-        try fixture.workspace.addUser(User(name: "nl5", role: .partner, partnerID: "NL1005", passwordHash: Accounts.hashPassword("partner-secret", cost: 4)))
+        try fixture.workspace.addUser(
+            User(name: "nl5", role: .partner, partnerID: "NL1005", passwordHash: Accounts.hashPassword("partner-secret", cost: 4)))
         let nl5 = try Accounts.createToken(user: "nl5", in: fixture.workspace)
         return (fixture, nl5)
     }
@@ -84,7 +85,8 @@ import Testing
             #expect(try repeated.json()["message"] as? String == "already recorded, nothing changed")
 
             // A CSV with a bad line records nothing and names file, line, column and value.
-            let badCSV = "partner_id,program_id,amount,currency,reference,paid_on\nNL1002,VIP25-6M,10.00,USD,PAY-2,2015-09-02\nNL1002,VIP25-6M,1.5.0,USD,PAY-3,2015-09-02\n"
+            let badCSV =
+                "partner_id,program_id,amount,currency,reference,paid_on\nNL1002,VIP25-6M,10.00,USD,PAY-2,2015-09-02\nNL1002,VIP25-6M,1.5.0,USD,PAY-3,2015-09-02\n"
             let refused = try await client.execute(
                 uri: "/api/v1/payments", method: .post, headers: Fixture.headers(admin, [.contentType: "text/csv"]), body: ByteBuffer(string: badCSV))
             #expect(refused.status == .unprocessableContent, "\(refused.text)")
@@ -103,7 +105,8 @@ import Testing
             #expect(imported.status == .ok, "\(imported.text)")
             let run = try await client.execute(uri: "/api/v1/runs", method: .post, headers: Fixture.headers(admin))
             #expect(run.status == .created)
-            let final = try await Self.post(client, "/api/v1/runs/2/approvals", admin, ["kind": "final", "on": "2015-10-01", "programs": ["VIP25-6M"]])
+            let final = try await Self.post(
+                client, "/api/v1/runs/2/approvals", admin, ["kind": "final", "on": "2015-10-01", "programs": ["VIP25-6M"]])
             #expect(final.status == .created, "\(final.text)")
             let vip = try #require((try final.json()["programs"] as? [[String: Any]])?.first)
             #expect(vip["total"] as? String == "-200.00" && vip["clawbacks"] as? String == "-200.00" && vip["entries"] as? Int == 1)
@@ -131,6 +134,14 @@ import Testing
             // Before the final approval the balance was 0.00.
             let earlier = try await Self.get(client, "/api/v1/partners/NL1001/statement?program=VIP25-6M&as_of=2015-09-30", fixture.partner)
             #expect(((try earlier.json()["statements"] as? [[String: Any]])?.first?["balance"] as? String) == "0.00")
+            // The advice route carries the same balance, typed, under `ledger` (as `advise --format json` does).
+            let advice = try await Self.get(client, "/api/v1/partners/NL1001/advice?as_of=2015-12-31", fixture.partner)
+            #expect(advice.status == .ok, "\(advice.text)")
+            let ledger = try #require(try advice.json()["ledger"] as? [String: Any])
+            #expect(ledger["horizon_days"] as? Int == 90)
+            let balances = try #require(ledger["balances_due"] as? [[String: Any]])
+            #expect(balances.map { $0["program_id"] as? String } == ["VIP25-6M"])
+            #expect(balances.first?["amount"] as? String == "-200.00" && balances.first?["currency"] as? String == "USD")
 
             // The program is closed: another approval is 409 until it is reopened with a reason.
             let closed = try await Self.post(client, "/api/v1/runs/2/approvals", admin, ["kind": "interim", "programs": ["VIP25-6M"]])
@@ -138,7 +149,8 @@ import Testing
             #expect(try closed.errorCode() == "conflict")
             #expect(
                 (try closed.json()["error"] as? [String: Any])?["message"] as? String
-                    == "VIP25-6M is closed by the final approval 4 of run 2 on 2015-10-01; it must be reopened (with a reason) before another approval; nothing was approved")
+                    == "VIP25-6M is closed by the final approval 4 of run 2 on 2015-10-01; it must be reopened (with a reason) before another approval; nothing was approved"
+            )
             let noReason = try await Self.post(client, "/api/v1/programs/VIP25-6M/reopen", admin, ["reason": " "])
             #expect(noReason.status == .badRequest)
             let reopened = try await Self.post(client, "/api/v1/programs/VIP25-6M/reopen", admin, ["reason": "late credit note"])
