@@ -50,7 +50,7 @@ DIR=$(mktemp -d)
 SERVER=""
 trap '[ -n "$SERVER" ] && { kill $SERVER 2>/dev/null; sleep 2; kill -9 $SERVER 2>/dev/null; }; rm -rf "$DIR"' EXIT
 
-DATA="bench/data/statement-p${PARTNERS}-l${LINES}-s9"
+DATA=${DATA:-bench/data/statement-p${PARTNERS}-l${LINES}-s9}
 WS="$DATA/workspace.sqlite"
 STEPS="$DATA/steps"
 mkdir -p "$STEPS"
