@@ -3,8 +3,9 @@
 # concurrent clients with 1,000,000 ledger entries in the workspace). Builds (once, under bench/data/, reused) a
 # workspace of PARTNERS partners whose ledger holds at least ENTRIES entries, made as users make them, through
 # the command line; starts `incentives serve` on it (release build), signs in, and runs wrk for DURATION seconds
-# per route; prints wrk's latency distribution (50/75/90/99th percentiles), requests/s, the answer's size and
-# the server's resident memory.
+# per route; prints wrk's latency distribution (50/75/90/99th percentiles), requests/s, the server's CPU time a
+# request (from /proc: steadier than latency on a shared machine), the answer's size and the server's resident
+# memory.
 #
 #   bash bench/statement.sh
 #   CLIENTS=50 DURATION=15 bash bench/statement.sh
@@ -148,14 +149,22 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "workspace: $PARTNERS partners, $LINES booking lines, 3 runs; $TOTAL ledger entries ($COUNTS), $(wc -l < "$DIR/entitled") partners with an entitlement ($WS)"
 cookie="Cookie: incentives_session=$SESSION"
 bearer="Authorization: Bearer $TOKEN"
+server_cpu() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; } # user + system, in clock ticks (1/100 s)
 measure() { # route name, title, header, ids file, path pattern (%s for a random partner of the file)
     [[ " $ROUTES " == *" $1 "* ]] || return 0
     echo "== $2 ($5)"
+    local before after requests
+    before=$(server_cpu)
     IDS="$4" PATTERN="$5" wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --timeout "${TIMEOUT}s" --latency -s bench/serve-scale.lua \
-        -H "$3" "http://127.0.0.1:$PORT" | sed -n '/Latency Distribution/,/Requests\/sec/p'
+        -H "$3" "http://127.0.0.1:$PORT" > "$DIR/wrk"
+    after=$(server_cpu)
+    sed -n '/Latency Distribution/,/Requests\/sec/p' "$DIR/wrk"
+    requests=$(awk '/ requests in / {print $1}' "$DIR/wrk")
+    echo "   server CPU: $(( (after - before) * 10000 / (requests > 0 ? requests : 1) )) µs a request"
     echo "   size: $(curl -s --max-time "$TIMEOUT" -H "$3" "http://127.0.0.1:$PORT${5//%s/$FIRST}" | wc -c) bytes ($FIRST)"
 }
 measure page "statement pages, random partners" "$cookie" "$DIR/ids" "/partners/%s/statement"
 measure api "statement API, random partners" "$bearer" "$DIR/ids" "/api/v1/partners/%s/statement"
 measure entitled "statement pages, random partners with an entitlement" "$cookie" "$DIR/entitled" "/partners/%s/statement"
 grep -E 'VmRSS|VmHWM' "/proc/$SERVER/status"
+echo "server nice: $(ps -o ni= -p "$SERVER" | xargs)"
