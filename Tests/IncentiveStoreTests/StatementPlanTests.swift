@@ -10,8 +10,9 @@ import Testing
 /// does not grow with the other partners' entries, payments and approvals (bench/statement.sh measures it with a
 /// million entries).
 @Suite struct StatementPlanTests {
-    /// Every query a statement runs (traced on its connection) is planned by SQLite without a SCAN of any table; the
-    /// entries, payments and approvals are searched through their partner and program indexes.
+    /// Every query a statement runs (traced on its connection) is planned by SQLite without a SCAN of any table (`SCAN
+    /// CONSTANT ROW` is the one row of a `SELECT EXISTS`, not a table); the entries, payments and approvals are searched
+    /// through their partner and program indexes.
     @Test func everyStatementQueryIsAnIndexSearch() throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
@@ -39,7 +40,7 @@ import Testing
             var details: [String] = []
             for query in queries {
                 let plan = try workspace.pool.read { db in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN \(query)").map { $0["detail"] as String } }
-                #expect(!plan.contains { $0.hasPrefix("SCAN") }, "\(query): \(plan)")
+                #expect(!plan.contains { $0.hasPrefix("SCAN") && $0 != "SCAN CONSTANT ROW" }, "\(query): \(plan)")
                 details += plan
             }
             for index in ["ledger_entries_by_partner", "payments_by_partner", "approvals_by_program"] {
