@@ -70,20 +70,28 @@ struct LedgerPages: Sendable {
         let program = query["program"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         let asOf = try query["as_of"].flatMap { $0.isEmpty ? nil : $0 }.map { try LedgerAPI.day(String($0), name: "as_of") }
         let workspace = self.workspace
-        let statements: [IncentiveLedger.Statement]
+        let language = Language.of(request)
+        let w = LedgerText.words(language)
+        // Read and written in one go on the short-work threads, first come first served, as the partner page is.
+        let body: String
         do {
-            statements = try await blocking { try workspace.statements(partner: id, program: program, asOf: asOf) }
+            body = try await quick {
+                let statements = try workspace.statements(partner: id, program: program, asOf: asOf)
+                return StatementHTML.render(Self.statementPage(id: id, statements, asOf: asOf ?? workspace.today, language: language))
+            }
         } catch let error as WorkspaceError where error.code == .notFound {
             return try pages.notFound(request, context, session: session)
         }
-        let language = Language.of(request)
+        return pages.page(
+            try pages.templates.framed(body, in: pages.frame(request, title: "\(w["statement"]!) \(id)", session: session)), request: request)
+    }
+
+    /// The statement page's model: partner `id`'s statements as of `asOf`.
+    static func statementPage(id: String, _ statements: [IncentiveLedger.Statement], asOf: Day, language: Language) -> StatementPage {
         let w = LedgerText.words(language)
-        let model = StatementPage(
-            w: w, partner: id, asOf: language.date(asOf ?? workspace.today),
-            programs: statements.map { Self.program($0, language: language, w: w) }, isEmpty: statements.isEmpty,
-            fundsLink: "/partners/\(id)/funds")
-        return try pages.render(
-            .statement, model, frame: pages.frame(request, title: "\(w["statement"]!) \(id)", session: session), request: request)
+        return StatementPage(
+            w: w, partner: id, asOf: language.date(asOf), programs: statements.map { Self.program($0, language: language, w: w) },
+            isEmpty: statements.isEmpty, fundsLink: "/partners/\(id)/funds")
     }
 
     static func program(_ statement: IncentiveLedger.Statement, language: Language, w: [String: String]) -> StatementPage.Program {
@@ -384,7 +392,8 @@ extension LedgerPages {
         let section = RunApprovals(
             w: w, csrf: session.csrfToken, action: "/runs/\(id)",
             lines: approvals.map {
-                .init(id: $0.id, program: $0.programID, kind: w[$0.kind.rawValue] ?? $0.kind.rawValue, date: language.date($0.approvedOn), by: $0.actor)
+                .init(
+                    id: $0.id, program: $0.programID, kind: w[$0.kind.rawValue] ?? $0.kind.rawValue, date: language.date($0.approvedOn), by: $0.actor)
             }, hasLines: !approvals.isEmpty, done: outcome?.done, problem: outcome?.problem)
         return try pages.templates.render(.run, RunApprovalsModel(runApprovals: section))
     }
@@ -419,7 +428,8 @@ extension LedgerPages {
     /// An approval's outcome in words: the message, then per program what was posted.
     static func approvalWords(_ document: ApprovalDocument) -> String {
         let words = document.programs.map { line in
-            line.already_approved ? "\(line.program_id): nothing posted" : "\(line.program_id): \(line.entries) entries, \(line.total) \(line.currency)"
+            line.already_approved
+                ? "\(line.program_id): nothing posted" : "\(line.program_id): \(line.entries) entries, \(line.total) \(line.currency)"
         }
         return document.message + " (" + words.joined(separator: "; ") + ")"
     }
