@@ -394,6 +394,7 @@ enum Schema {
         AuditLog.register(in: &migrator)
         LedgerSchema.register(in: &migrator)
         FundsSchema.register(in: &migrator)
+        IncrementalSchema.register(in: &migrator)
         return migrator
     }
 }
