@@ -104,7 +104,7 @@ import Testing
         let lastImport = try workspace.importLog().map(\.id).max()!
         // A new partner with a line; a changed amount (NL1001); a line moved from NL1003 to NL1002.
         let partners = try sandbox.write(
-            "partner_id,name,country,tier,provider\nNL1099,Utrecht Nieuw B.V.,NL,silver,false\n", to: "partners-new.csv")
+            "partner_id,name,country,tier,provider\nNL1099,Utrecht Nieuw B.V.,NL,select,false\n", to: "partners-new.csv")
         _ = try workspace.importFile(.partners, path: partners)
         let changed = try Self.bookings(
             sandbox,
