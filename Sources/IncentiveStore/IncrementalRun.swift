@@ -161,7 +161,8 @@ extension Workspace {
                 Failpoint.reach("run-before-commit")
                 return id
             }
-            let (summary, result) = try runResult(id, checks: .none)
+            // The whole stored run, with each row's reasons (its failed checks), without the checks' explanations.
+            let (summary, result) = try runResult(id, checks: .failedReasons)
             return (summary, result, input.warnings)
         } catch {
             throw DiagnosticReport(Diagnostic(file: path, line: nil, message: "the run was not stored: \(error)"))

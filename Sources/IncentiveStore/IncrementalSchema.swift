@@ -44,7 +44,8 @@ enum IncrementalSchema {
                     BEGIN SELECT RAISE(ABORT, 'import_partners is append-only'); END;
                     ALTER TABLE runs ADD COLUMN digest_scheme INTEGER NOT NULL DEFAULT 1;
                     ALTER TABLE runs ADD COLUMN base_run INTEGER;
-                    INSERT INTO workspace_info(key, value) SELECT 'import_partners_from', CAST(COALESCE(MAX(id), 0) + 1 AS TEXT) FROM imports;
+                    INSERT INTO workspace_info(key, value) SELECT 'import_partners_from', CAST(COALESCE(MAX(id), 0) + 1 AS TEXT) FROM imports WHERE true
+                    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
                     """)
         }
     }
