@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): a workspace with a generated dataset, release build.
 # Times `import --dir` of the whole dataset (1,000,000 booking lines by default) into a new
-# workspace, a second identical import (every row unchanged), `run` and `runs show 1 --format csv`;
+# workspace, a second identical import (every row unchanged), `run` and `runs show 1 --format csv`,
+# then an import changing 1% of the booking lines and the `run` after it ("run after a 1% change",
+# clustered in 1% of the partners, then spread over all), each checked against `run --full`;
 # prints wall time and peak memory (max RSS) of each.
 # Then the DuckDB anchor on the same files (bench/duckdb_compute.py): the dataset read and checked
 # into a new DuckDB database file (--step load, the analogue of `import --dir`), and the results
@@ -57,6 +59,37 @@ measure "import --dir again (all unchanged)" /dev/null "$BIN" import --dir "$OUT
 measure "run" /dev/null "$BIN" run --workspace "$WS"
 measure "runs show 1 --format csv" "$OUT/results-workspace.csv" "$BIN" runs show 1 --format csv --workspace "$WS"
 echo "workspace file: $(du -m "$WS" | cut -f1) MB"
+
+# A run after an import that changes 1% of the lines (issue 16 point 4): a bookings file of just the changed lines
+# (each amount raised by 1.00), either clustered in 1% of the partners (those whose number ends in 07) or spread
+# over all of them (every 100th line: about 63% of the partners are touched, so `run` computes them all).
+# Each is followed by `run`, then by `run --full` on the same data, whose stored results must be the same
+# (`runs show N --format csv` compared byte for byte).
+one_percent() {  # one_percent clustered|random OUTFILE
+    awk -F, -v OFS=, -v mode="$1" '
+        NR == 1 { print; next }
+        (mode == "clustered" && substr($3, length($3) - 1) == "07") || (mode == "random" && NR % 100 == 37) {
+            $8 = sprintf("%.2f", $8 + 1); print
+        }' "$OUT/data/bookings.csv" > "$2"
+}
+for mode in clustered random; do
+    CHANGE="$OUT/bookings-1pct-$mode.csv"
+    one_percent "$mode" "$CHANGE"
+    echo "1% change ($mode): $(($(wc -l < "$CHANGE") - 1)) lines"
+    measure "import a 1% change ($mode)" /dev/null "$BIN" import bookings "$CHANGE" --workspace "$WS"
+    measure "run after a 1% change ($mode)" "$OUT/run-incremental.txt" "$BIN" run --workspace "$WS"
+    incremental=$(sed -n 's/^run \([0-9]*\) stored.*/\1/p' "$OUT/run-incremental.txt")
+    measure "run --full on the same data" "$OUT/run-full.txt" "$BIN" run --full --workspace "$WS"
+    full=$(sed -n 's/^run \([0-9]*\) stored.*/\1/p' "$OUT/run-full.txt")
+    "$BIN" runs show "$incremental" --format csv --workspace "$WS" > "$OUT/results-incremental.csv"
+    "$BIN" runs show "$full" --format csv --workspace "$WS" > "$OUT/results-full.csv"
+    if cmp -s "$OUT/results-incremental.csv" "$OUT/results-full.csv"; then
+        echo "results: run $incremental identical to run $full (--full)"
+    else
+        echo "results: run $incremental DIFFERENT from run $full (--full)"
+        exit 1
+    fi
+done
 
 [ "$DUCKDB" = 0 ] && exit 0
 

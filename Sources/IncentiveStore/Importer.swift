@@ -136,6 +136,8 @@ extension Workspace {
                 var programs: [Program] = []
                 for version in try ProgramStore.latest(db) { programs.append(try ProgramStore.parse(version)) }
                 var summaries: [ImportSummary] = []
+                // Per import id: the partners its rows were written for, or every partner (into an empty table).
+                var touchedPartners: [Int: (partners: Set<String>, every: Bool)] = [:]
                 for (kind, file, name) in ordered {
                     let errorsBefore = collector.errorCount
                     guard let digest = digests.wait(files.firstIndex { $0.1 == file }!) else {
@@ -145,8 +147,10 @@ extension Workspace {
                     let id = try Self.beginChange(db, kind: kind, fileName: name, digest: digest)
                     // Into an empty table, the secondary indexes (by partner, by name) are made once from the stored
                     // rows (a sort) instead of growing row by row in file order, a B-tree search per row (the first import).
+                    let wasEmpty = try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM \(kind.table))") ?? true
                     let rebuilt = try Self.dropIndexesIfEmpty(db, table: kind.table)
                     var writer = try TableWriter(db, kind: kind, importID: Int64(id), tracksKeys: mode.replace)
+                    writer.tracksPartners = !wasEmpty && IncrementalSchema.partnerColumn(kind) != nil
                     switch kind {
                     case .partners:
                         for partner in DatasetLoader.readPartners(path: file, displayName: name, into: &dataset, collector: &collector) {
@@ -199,6 +203,7 @@ extension Workspace {
                     for index in rebuilt { try db.execute(sql: index) }
                     if collector.errorCount > errorsBefore { continue }
                     let counts = try writer.finish()
+                    touchedPartners[id] = (writer.writtenPartners, wasEmpty && counts.added > 0)
                     summaries.append(
                         ImportSummary(
                             kind: kind, file: name, digest: digest, rows: counts.rows, added: counts.added, changed: counts.changed,
@@ -219,6 +224,11 @@ extension Workspace {
                     try Self.checkBookingSums(db, file: bookingsSource, collector: &collector)
                 }
                 if collector.hasErrors { throw DiagnosticReport(collector) }
+                for summary in summaries {
+                    let touched = touchedPartners[summary.id] ?? ([], false)
+                    try IncrementalSchema.recordPartners(
+                        db, kind: summary.kind, importID: summary.id, added: touched.partners, everyPartner: touched.every)
+                }
                 let finished = self.now()
                 for summary in summaries {
                     try Self.finishChange(
@@ -277,6 +287,10 @@ struct BookingMerge {
     var dayTexts = [UInt8](repeating: 0, count: TableWriter.dayCacheSlots * 10)
     var rows = 0, touched = 0, added = 0
     var changeWarnings: [Diagnostic] = []
+    /// The partners of the lines added or changed (`import_partners`), when `tracksPartners`.
+    var tracksPartners = false
+    var writtenPartners: Set<String> = []
+    var lastPartner: [UInt8] = []
 
     init(
         raw: SQLiteStatement, insertRaw: SQLiteStatement, currentRaw: SQLiteStatement, oldRaw: SQLiteStatement, seenRaw: SQLiteStatement?,
@@ -365,6 +379,13 @@ struct BookingMerge {
             return false
         }
         var written = false
+        /// Records the line's partner as touched by the import.
+        func recordPartner() {
+            guard tracksPartners, !lastPartner.elementsEqual(line.partnerID) else { return }
+            lastPartner.removeAll(keepingCapacity: true)
+            lastPartner.append(contentsOf: line.partnerID)
+            writtenPartners.insert(String(decoding: line.partnerID, as: UTF8.self))
+        }
         if !insertFirst {
             /// Steps the cursor; false (with `failure` set) when SQLite refused.
             func advance() -> Bool {
@@ -424,6 +445,7 @@ struct BookingMerge {
                 touched += 1
                 added += 1
                 written = true
+                recordPartner()
             } else {
                 insertFirst = false
             }
@@ -433,6 +455,7 @@ struct BookingMerge {
             let before = sqlite3_total_changes(connection)
             guard step(raw) else { return }
             touched += changes
+            if changes > 0 { recordPartner() }
             let made = sqlite3_total_changes(connection) &- before
             // One change: a new row (insert first again); two: a changed one and its history row.
             insertFirst = made == 1
@@ -589,6 +612,9 @@ struct TableWriter {
     /// The cursor stands on the first stored row whose key is not below `previousKey`, or past the end.
     var positioned = false, exhausted = false
     var previousKey: [String] = []
+    /// The partners of the rows written (inserted or changed), when `tracksPartners` (`import_partners`).
+    var tracksPartners = false
+    var writtenPartners: Set<String> = []
 
     /// Key columns first, then the values, in the order `upsert` takes them.
     static func columns(_ kind: DataKind) -> (keys: [String], values: [String]) {
@@ -743,6 +769,11 @@ struct TableWriter {
             if stored == .missing { insertFirst = true }
         }
         park()
+        if tracksPartners, let column = IncrementalSchema.partnerColumn(kind),
+            case .string(let partner) = values[column]?.databaseValue.storage ?? .null
+        {
+            writtenPartners.insert(partner)
+        }
         if insertFirst {
             try Self.execute(insert, values, importID, connection)
             if sqlite3_changes(connection) > 0 {
@@ -832,6 +863,7 @@ struct TableWriter {
             raw: statement.sqliteStatement, insertRaw: insert.sqliteStatement, currentRaw: currentRaw, oldRaw: oldRaw,
             seenRaw: seen?.sqliteStatement, connection: db.sqliteConnection, importID: importID, displayName: displayName, insertFirst: insertFirst)
         defer { merge.deallocate() }
+        merge.tracksPartners = tracksPartners
         sqlite3_bind_int64(merge.raw, 11, importID)
         sqlite3_bind_int64(merge.insertRaw, 11, importID)
         let total = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
@@ -877,6 +909,7 @@ struct TableWriter {
         self.rows = merge.rows
         self.touched = merge.touched
         self.added = merge.added
+        self.writtenPartners = merge.writtenPartners
     }
 
     /// The warning for a changed booking line that moves to another partner, flips the sign of its amount

@@ -51,12 +51,18 @@ extension Workspace {
             let (point, recorded) = try Self.knownPoint(db, of: summary)
             return (summary, point, recorded)
         }
-        let (input, record) = try loadInput(programIDs: summary.programs.map(\.id), asKnownAt: point)
+        let (input, record) = try loadInput(programIDs: summary.programs.map(\.id), asKnownAt: point, multisetDigests: summary.digestScheme == 2)
         let recomputed = Engine.compute(input)
         let stored = try runResult(id).result
         let identical = ResultsJSON.render(recomputed) == ResultsJSON.render(stored)
+        // The digests of the run's own scheme: an incremental run's data digest is that of the tables' multiset digests.
+        var (dataDigest, inputsDigest) = (record.dataDigest, record.inputsDigest)
+        if summary.digestScheme == 2, let digests = record.tableDigests {
+            dataDigest = digests.dataDigest
+            inputsDigest = Self.inputsDigest(data: dataDigest, programs: record.programVersions)
+        }
         return Reproduction(
-            run: summary, point: point, knownImportWasRecorded: recorded, dataDigest: record.dataDigest, inputsDigest: record.inputsDigest,
+            run: summary, point: point, knownImportWasRecorded: recorded, dataDigest: dataDigest, inputsDigest: inputsDigest,
             identical: identical, firstDifference: identical ? nil : Self.firstDifference(stored: stored, recomputed: recomputed))
     }
 

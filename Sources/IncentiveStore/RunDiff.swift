@@ -38,6 +38,9 @@ public struct RunDiff: Sendable {
     public var currency: String
     public var programs: [ProgramChange]
     public var dataChanged: Bool
+    /// False when the two runs' data digests are of different schemes (`RunSummary.digestScheme`) and the workspace
+    /// holds no digest of one scheme for both: whether the data changed is then not known from the digests.
+    public var digestsComparable: Bool = true
     /// Imports recorded between the two runs' starts.
     public var imports: [ImportSummary]
     public var rows: [RowChange]
@@ -52,11 +55,9 @@ extension Workspace {
         let (a, resultA) = try runResult(first, partner: partner)
         let (b, resultB) = try runResult(second, partner: partner)
         let programs = try programChanges(a, b)
-        let (imports, lines) = try pool.read { db in
-            (
-                try importsBetween(db, a, b),
-                a.dataDigest == b.dataDigest ? nil : try lineChanges(db, a, b, partner: partner)
-            )
+        let (imports, lines, same) = try pool.read { db in
+            let same = try Self.sameData(db, a, b)
+            return (try importsBetween(db, a, b), same == true ? nil : try lineChanges(db, a, b, partner: partner), same)
         }
         var rowsA: [String: ResultRow] = [:]
         for row in resultA.rows { rowsA[Self.key(row)] = row }
@@ -79,7 +80,18 @@ extension Workspace {
         changes.sort { Self.key($0.before ?? $0.after!).utf8.lexicographicallyPrecedes(Self.key($1.before ?? $1.after!).utf8) }
         return RunDiff(
             before: a, after: b, currency: resultB.programs.first?.program.currency ?? resultA.programs.first?.program.currency ?? "",
-            programs: programs, dataChanged: a.dataDigest != b.dataDigest, imports: imports, rows: changes, lines: lines)
+            programs: programs, dataChanged: same != true, digestsComparable: same != nil, imports: imports, rows: changes, lines: lines)
+    }
+
+    /// Whether two runs read the same data, by their data digests: compared directly when made by the same scheme;
+    /// otherwise through the multiset digests (scheme 2) recorded at both runs' known imports, when there are such;
+    /// nil when neither can be compared (a run of scheme 1 stored before the workspace recorded those digests).
+    static func sameData(_ db: Database, _ a: RunSummary, _ b: RunSummary) throws -> Bool? {
+        if a.digestScheme == b.digestScheme { return a.dataDigest == b.dataDigest }
+        guard let knownA = a.knownImport, let knownB = b.knownImport,
+            let digestsA = try TableDigests.stored(db, importID: knownA), let digestsB = try TableDigests.stored(db, importID: knownB)
+        else { return nil }
+        return digestsA.dataDigest == digestsB.dataDigest
     }
 
     /// Each program of either run with its versions, and what changed in its definition between them.
@@ -145,8 +157,15 @@ public enum RunDiffText {
             }
         }
         text += "\ndata: "
-        if !diff.dataChanged {
+        if !diff.dataChanged && a.digestScheme != b.digestScheme {
+            text += "the same in both runs (digests of schemes \(a.digestScheme) and \(b.digestScheme), compared through the tables' digests)\n"
+        } else if !diff.dataChanged {
             text += "the same in both runs (digest \(b.dataDigest.prefix(12)))\n"
+        } else if !diff.digestsComparable {
+            text +=
+                "cannot be compared by digest (run \(a.id)'s is of scheme \(a.digestScheme), run \(b.id)'s of scheme \(b.digestScheme)); "
+                + "the imports between them and the changed booking lines follow\n"
+            for entry in diff.imports { text += "  \(entry.kind.rawValue): \(entry.file)\n" }
         } else {
             text += "changed (digest \(a.dataDigest.prefix(12)) -> \(b.dataDigest.prefix(12)))\n"
             for entry in diff.imports {

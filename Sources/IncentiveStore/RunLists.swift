@@ -476,10 +476,10 @@ extension Workspace {
         let changes = try partnerChanges(first, second)
         let (a, b) = (try runSummary(first), try runSummary(second))
         let programs = try programChanges(a, b)
-        let imports = try pool.read { db in try importsBetween(db, a, b) }
+        let (imports, same) = try pool.read { db in (try importsBetween(db, a, b), try Self.sameData(db, a, b)) }
         let overview = try runOverview(second).first ?? runOverview(first).first
         return RunDiffHeader(
-            before: a, after: b, currency: overview?.program.currency ?? "", programs: programs, dataChanged: a.dataDigest != b.dataDigest,
+            before: a, after: b, currency: overview?.program.currency ?? "", programs: programs, dataChanged: same != true,
             imports: imports, changedPartners: changes.count)
     }
 

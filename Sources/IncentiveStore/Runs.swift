@@ -10,6 +10,8 @@ public enum StoredChecks: Sendable {
     /// Only the failed checks, without their explanations: what the results CSV, the summary table and the
     /// results workbook show (each row's reasons). A run of 100,000 partners holds millions of explanations.
     case failedReasons
+    /// No checks (the summary table of `run` after an incremental run: amounts, eligibility and statuses).
+    case none
 }
 
 /// A stored run: when, with what, and its totals.
@@ -29,19 +31,32 @@ public struct RunSummary: Sendable {
     /// The largest import id committed when the run read its data: the run is the data as known at that
     /// import (0: nothing imported yet); nil for runs stored before the workspace kept history.
     public var knownImport: Int?
+    /// How `dataDigest` was made: 1, the SHA-256 of the canonical CSV of all the data (every full run, and every
+    /// run stored before incremental runs); 2, the SHA-256 of the tables' multiset digests (an incremental run).
+    public var digestScheme: Int = 1
+    /// The run whose stored results of the partners that did not change an incremental run took (nil: a full run).
+    public var baseRun: Int? = nil
 }
 
 extension Workspace {
     /// Computes every program (or those named) from the workspace with the engine and stores the run:
     /// the program versions, the digests of its inputs, and every result row with its checks.
+    ///
+    /// When the previous run can be built on (`incrementalInput`: same engine, programs, enrolments, products and
+    /// rates, and every import since it recorded its partners), only the partners whose rows changed since are
+    /// computed, and the stored results of the others are taken from that run: the stored run is byte for byte
+    /// what a full run stores. `full` computes every partner whatever changed.
     public func run(
-        programIDs: [String] = [], remedies: Remedies = .plain, by actor: Actor = .operatingSystemUser()
+        programIDs: [String] = [], full: Bool = false, remedies: Remedies = .plain, by actor: Actor = .operatingSystemUser()
     ) throws(DiagnosticReport) -> (summary: RunSummary, result: ComputeResult, warnings: DiagnosticCollector) {
         let started = now()
+        if !full, let incremental = try incrementalInput(programIDs: programIDs) {
+            return try storeIncremental(incremental, started: started, by: actor)
+        }
         // The input (every partner's rows and totals) is let go before the results are written: at 100,000
         // partners it and the results with their explanations would otherwise be held together.
         let (result, record, lineCount, partnerCount, warnings) = try { () throws(DiagnosticReport) in
-            let (input, record) = try loadInput(programIDs: programIDs, remedies: remedies)
+            let (input, record) = try loadInput(programIDs: programIDs, remedies: remedies, multisetDigests: true)
             return (Engine.compute(input), record, input.totals.lineCount, input.dataset.partners.count, input.warnings)
         }()
         do {
@@ -60,53 +75,8 @@ extension Workspace {
                         sql: "INSERT INTO run_programs(run_id, position, program_id, version) VALUES (?, ?, ?, ?)",
                         arguments: [id, position, program.id, program.version])
                 }
-                let partnerStatement = try db.makeStatement(
-                    sql: "INSERT INTO run_partners(run_id, program_id, partner_id, status) VALUES (?, ?, ?, ?)")
-                let totalsStatement = try db.makeStatement(
-                    sql: """
-                        INSERT INTO run_partner_totals(run_id, program_id, partner_id, status, amount_cents, missed_amount_cents)
-                        VALUES (?, ?, ?, ?, ?, ?)
-                        """)
-                let rowStatement = try db.makeStatement(
-                    sql: """
-                        INSERT INTO run_rows(run_id, program_id, partner_id, item, qualifying_volume_cents, threshold_cents, eligible,
-                                             amount_cents, missed_amount_cents, reasons)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """)
-                let checkStatement = try db.makeStatement(
-                    sql: "INSERT INTO run_checks(row_id, position, code, passed, reason, explanation) VALUES (?, ?, ?, ?, ?, ?)")
-                // The facts of formats.md §5.6: written only for the rows and partners that carry them.
-                let v2 = try StoredV2Facts.Statements(db)
-                // Bound straight through SQLite (`TableWriter.execute`): a run of 100,000 partners writes millions
-                // of rows, where GRDB's arguments cost a fifth of the writing.
-                let connection = db.sqliteConnection
-                func write(_ statement: Statement, _ values: [(any DatabaseValueConvertible)?]) throws {
-                    try TableWriter.execute(statement, values, nil, connection)
-                }
-                for programResult in result.programs {
-                    let programID = programResult.program.id
-                    for partner in programResult.partners {
-                        try write(partnerStatement, [id, programID, partner.partnerID, partner.status.rawValue])
-                        try write(
-                            totalsStatement,
-                            [id, programID, partner.partnerID, partner.status.rawValue, partner.amount.cents, partner.missedAmount.cents])
-                        if let tier = partner.tier { try v2.insert(tier, run: id, program: programID, partner: partner.partnerID) }
-                        for row in partner.rows {
-                            try write(
-                                rowStatement,
-                                [
-                                    id, programID, row.partnerID, row.item, row.qualifyingVolume.cents, row.threshold.cents, row.eligible,
-                                    row.amount.cents, row.missedAmount.cents, row.reasons.joined(separator: ";"),
-                                ])
-                            let rowID = db.lastInsertedRowID
-                            for (position, check) in row.checks.enumerated() {
-                                try write(checkStatement, [rowID, position, check.code.rawValue, check.passed, check.reason, check.explanation])
-                            }
-                            if let rebate = row.rebate { try v2.insert(rebate, row: rowID) }
-                            if let leftOut = row.leftOut { try v2.insert(leftOut, row: rowID) }
-                        }
-                    }
-                }
+                try Self.writeResults(db, run: id, result: result)
+                if let digests = record.tableDigests { try digests.store(db, importID: record.knownImport) }
                 try auditRun(db, actor, id: id, record: record, lines: lineCount, partners: partnerCount)
                 Failpoint.reach("run-before-commit")
                 return id
@@ -114,6 +84,57 @@ extension Workspace {
             return (try runSummary(id), result, warnings)
         } catch {
             throw DiagnosticReport(Diagnostic(file: path, line: nil, message: "the run was not stored: \(error)"))
+        }
+    }
+
+    /// Writes every partner's status, totals, result rows, checks and rules-v2 facts of `result` into run `id`.
+    static func writeResults(_ db: Database, run id: Int, result: ComputeResult) throws {
+        let partnerStatement = try db.makeStatement(
+            sql: "INSERT INTO run_partners(run_id, program_id, partner_id, status) VALUES (?, ?, ?, ?)")
+        let totalsStatement = try db.makeStatement(
+            sql: """
+                INSERT INTO run_partner_totals(run_id, program_id, partner_id, status, amount_cents, missed_amount_cents)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """)
+        let rowStatement = try db.makeStatement(
+            sql: """
+                INSERT INTO run_rows(run_id, program_id, partner_id, item, qualifying_volume_cents, threshold_cents, eligible,
+                                     amount_cents, missed_amount_cents, reasons)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        let checkStatement = try db.makeStatement(
+            sql: "INSERT INTO run_checks(row_id, position, code, passed, reason, explanation) VALUES (?, ?, ?, ?, ?, ?)")
+        // The facts of formats.md §5.6: written only for the rows and partners that carry them.
+        let v2 = try StoredV2Facts.Statements(db)
+        // Bound straight through SQLite (`TableWriter.execute`): a run of 100,000 partners writes millions
+        // of rows, where GRDB's arguments cost a fifth of the writing.
+        let connection = db.sqliteConnection
+        func write(_ statement: Statement, _ values: [(any DatabaseValueConvertible)?]) throws {
+            try TableWriter.execute(statement, values, nil, connection)
+        }
+        for programResult in result.programs {
+            let programID = programResult.program.id
+            for partner in programResult.partners {
+                try write(partnerStatement, [id, programID, partner.partnerID, partner.status.rawValue])
+                try write(
+                    totalsStatement,
+                    [id, programID, partner.partnerID, partner.status.rawValue, partner.amount.cents, partner.missedAmount.cents])
+                if let tier = partner.tier { try v2.insert(tier, run: id, program: programID, partner: partner.partnerID) }
+                for row in partner.rows {
+                    try write(
+                        rowStatement,
+                        [
+                            id, programID, row.partnerID, row.item, row.qualifyingVolume.cents, row.threshold.cents, row.eligible,
+                            row.amount.cents, row.missedAmount.cents, row.reasons.joined(separator: ";"),
+                        ])
+                    let rowID = db.lastInsertedRowID
+                    for (position, check) in row.checks.enumerated() {
+                        try write(checkStatement, [rowID, position, check.code.rawValue, check.passed, check.reason, check.explanation])
+                    }
+                    if let rebate = row.rebate { try v2.insert(rebate, row: rowID) }
+                    if let leftOut = row.leftOut { try v2.insert(leftOut, row: rowID) }
+                }
+            }
         }
     }
 
@@ -170,7 +191,8 @@ extension Workspace {
         return RunSummary(
             id: id, startedAt: row["started_at"], finishedAt: row["finished_at"], engineVersion: row["engine_version"],
             dataDigest: row["data_digest"], inputsDigest: row["inputs_digest"], bookingLines: row["booking_lines"], partners: row["partners"],
-            programs: programs, amount: Money(cents: sums[0]), missedAmount: Money(cents: sums[1]), knownImport: row["known_import"])
+            programs: programs, amount: Money(cents: sums[0]), missedAmount: Money(cents: sums[1]), knownImport: row["known_import"],
+            digestScheme: row["digest_scheme"], baseRun: row["base_run"])
     }
 
     /// A stored run's results, rebuilt exactly as `compute` produced them (same programs, partners, rows, checks).
@@ -188,7 +210,7 @@ extension Workspace {
         for entry in summary.programs {
             let program = try runProgram(db, run: id, id: entry.id, version: entry.version)
             var checksByRow: [Int64: [Check]] = [:]
-            for row in try Row.fetchAll(
+            for row in detail == .none ? [] : try Row.fetchAll(
                 cached: db,
                 sql: """
                     SELECT c.row_id, c.code, c.passed, c.reason, \(detail == .all ? "c.explanation" : "''")

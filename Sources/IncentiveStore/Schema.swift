@@ -395,6 +395,7 @@ enum Schema {
         LedgerSchema.register(in: &migrator)
         FundsSchema.register(in: &migrator)
         StatementSchema.register(in: &migrator)
+        IncrementalSchema.register(in: &migrator)
         return migrator
     }
 }

@@ -15,6 +15,13 @@ public struct InputRecord: Sendable {
     /// The largest import id committed in the snapshot the data was read from (or the import it was read as
     /// known at): 0 when nothing was imported yet, and for a one-partner read of the current data.
     public var knownImport: Int = 0
+    /// Each data table's multiset digest (digest scheme 2) as read, for a read of all the data (nil for one partner).
+    var tableDigests: TableDigests?
+}
+
+/// A `SetDigest` that the closures of a read add rows to.
+final class SetDigestBox {
+    var set = SetDigest()
 }
 
 /// What every partner's input shares at one revision of the workspace.
@@ -41,15 +48,17 @@ extension Workspace {
     /// - Parameter asKnownAt: read the data as the workspace knew it right after that import, with the program
     ///   versions of its moment (`resolve(_:)`), instead of the current data (`nil`).
     /// - Parameter remedies: the front end's words for what to do about an empty workspace or an unknown id.
+    /// - Parameter multisetDigests: also work out each table's multiset digest (digest scheme 2, `record.tableDigests`),
+    ///   in the same pass: a run and `runs reproduce` need them.
     public func loadInput(
         programIDs: [String] = [], tracePartner: String? = nil, onlyPartner: Bool = false, bookingView: ((BookingLine) -> BookingLine?)? = nil,
-        asKnownAt: KnownPoint? = nil, remedies: Remedies = .plain
+        asKnownAt: KnownPoint? = nil, remedies: Remedies = .plain, multisetDigests: Bool = false
     ) throws(DiagnosticReport) -> (input: LoadedInput, record: InputRecord) {
         do {
             return try pool.read { db in
                 try loadInput(
                     db, programIDs: programIDs, tracePartner: tracePartner, onlyPartner: onlyPartner, bookingView: bookingView, point: asKnownAt,
-                    remedies: remedies)
+                    remedies: remedies, multisetDigests: multisetDigests)
             }
         } catch let report as DiagnosticReport {
             throw report
@@ -64,7 +73,7 @@ extension Workspace {
     /// `loadInput` inside a read the caller holds (a `DiagnosticReport` for problems of the data).
     func loadInput(
         _ db: Database, programIDs: [String], tracePartner: String?, onlyPartner: Bool, bookingView: ((BookingLine) -> BookingLine?)?,
-        point: KnownPoint? = nil, remedies: Remedies, partnerMayBeMissing: Bool = false
+        point: KnownPoint? = nil, remedies: Remedies, partnerMayBeMissing: Bool = false, multisetDigests: Bool = false
     ) throws -> (LoadedInput, InputRecord) {
         var collector = DiagnosticCollector()
         // A one-partner read takes what every partner shares from the revision it reads at (a read of the
@@ -109,18 +118,26 @@ extension Workspace {
         var buffer: [UInt8] = []
         // The canonical text is written only for a whole run's digest (a partner page does not need one).
         if !onlyPartner { buffer.reserveCapacity(1 << 17) }
+        // Both digests in one pass: scheme 1 over the canonical CSV, scheme 2 per table over each row's bytes.
+        var tableDigests = TableDigests()
         if !onlyPartner {
             for kind in DataKind.importOrder where kind != .bookings {
                 if kind.isOptional, try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM \(KnownRows.from(kind, point)))") != true {
                     continue
                 }
-                try Self.appendTable(kind, db, point: point, to: &buffer) { digest.consume(&$0) }
+                let box = SetDigestBox()
+                try Self.appendTable(kind, db, point: point, to: &buffer, row: multisetDigests ? { box.set.update($0, sign: 1) } : nil) {
+                    digest.consume(&$0)
+                }
+                tableDigests[kind] = box.set
             }
         }
+        let bookingsSet = SetDigestBox()
         let file = bookingsSource
         var records = 0
         try Self.readBookings(
             db, dataset: dataset, partner: onlyPartner ? tracePartner : nil, point: point,
+            row: onlyPartner || !multisetDigests ? nil : { bookingsSet.set.update($0, sign: 1) },
             canonical: onlyPartner
                 ? nil
                 : { buffer in
@@ -139,16 +156,24 @@ extension Workspace {
         totals.lineCount = records
         if collector.hasErrors { throw DiagnosticReport(collector) }
         let dataDigest = digest.finalize()
-        var inputs = Digest()
-        inputs.update("data \(dataDigest)\n")
-        for record in programRecords { inputs.update("program \(record.0) \(record.1) \(record.2)\n") }
+        tableDigests[.bookings] = bookingsSet.set
         let input = LoadedInput(programs: selected, dataset: dataset, totals: totals, warnings: collector)
         return (
             input,
             InputRecord(
                 programVersions: programRecords.map { (id: $0.0, version: $0.1, digest: $0.2) }, dataDigest: dataDigest,
-                inputsDigest: inputs.finalize(), knownImport: try point?.importID ?? (onlyPartner ? 0 : Self.lastImport(db)))
+                inputsDigest: Self.inputsDigest(data: dataDigest, programs: programRecords.map { (id: $0.0, version: $0.1, digest: $0.2) }),
+                knownImport: try point?.importID ?? (onlyPartner ? 0 : Self.lastImport(db)),
+                tableDigests: onlyPartner || !multisetDigests ? nil : tableDigests)
         )
+    }
+
+    /// The inputs digest: SHA-256 of the data digest and the id, version and SHA-256 of each program used.
+    static func inputsDigest(data dataDigest: String, programs: [(id: String, version: Int, digest: String)]) -> String {
+        var inputs = Digest()
+        inputs.update("data \(dataDigest)\n")
+        for program in programs { inputs.update("program \(program.id) \(program.version) \(program.digest)\n") }
+        return inputs.finalize()
     }
 
     /// Reports, as a run would, booking amounts that add up beyond what the engine sums exactly
@@ -234,15 +259,17 @@ extension Workspace {
     /// With `point`, the rows as known then.
     /// With `partnersOnly`, the partners (and the catalogue) without their tier history, credentials, CSAT
     /// reports, services and enrolments: what an import checks a file's partner ids and SKUs against.
+    /// With `partners` (a JSON array of partner ids), only what concerns those partners (an incremental run).
     static func dataset(
-        _ db: Database, source: String, partner: String? = nil, shared: SharedInput? = nil, point: KnownPoint? = nil, partnersOnly: Bool = false
+        _ db: Database, source: String, partner: String? = nil, partners: String? = nil, shared: SharedInput? = nil, point: KnownPoint? = nil,
+        partnersOnly: Bool = false
     ) throws
         -> Dataset
     {
         var dataset = Dataset()
         dataset.partnersSource = "the workspace"
-        let only = partner == nil ? "" : "WHERE partner_id = ?"
-        let arguments: StatementArguments = partner.map { [$0] } ?? []
+        let only = partner != nil ? "WHERE partner_id = ?" : partners != nil ? "WHERE partner_id IN (SELECT value FROM json_each(?))" : ""
+        let arguments: StatementArguments = partner.map { [$0] } ?? partners.map { [$0] } ?? []
         // The tables, or their rows as known at `point`.
         let (partners, tiers, credentials) = (KnownRows.from(.partners, point), KnownRows.from(.tiers, point), KnownRows.from(.credentials, point))
         let (csat, services, enrollments) = (KnownRows.from(.csat, point), KnownRows.from(.services, point), KnownRows.from(.enrollments, point))
@@ -321,9 +348,10 @@ extension Workspace {
     }
 
     /// Appends a whole table as canonical CSV (header first), handing `flush` the buffer whenever it is large.
+    /// With `row`, each row's bytes (its CSV line) are handed to it too.
     static func appendTable(
         _ kind: DataKind, _ db: Database, marked: Bool = true, point: KnownPoint? = nil, to buffer: inout [UInt8],
-        flush: (inout [UInt8]) throws -> Void
+        row: ((ArraySlice<UInt8>) -> Void)? = nil, flush: (inout [UInt8]) throws -> Void
     ) throws {
         let layout = kind.layout
         if marked { buffer.append(contentsOf: "# \(kind.fileName)\n".utf8) }
@@ -334,7 +362,9 @@ extension Workspace {
             let code = sqlite3_step(raw)
             if code == SQLITE_DONE { break }
             guard code == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
+            let start = buffer.count
             CanonicalCSV.appendRow(raw, formats: layout.formats, to: &buffer)
+            row?(buffer[start...])
             if buffer.count >= 1 << 16 { try flush(&buffer) }
         }
         sqlite3_reset(raw)
@@ -342,9 +372,11 @@ extension Workspace {
 
     /// Streams booking lines in key order as the engine's `BookingLine`s. With `canonical`, each row is
     /// also appended to `buffer` as canonical CSV and `canonical` is called after it.
+    /// With `row` (and `canonical`), each row's canonical CSV line is handed to it too.
+    /// With `partners` (a JSON array of partner ids), only those partners' lines, in key order (an incremental run).
     static func readBookings(
-        _ db: Database, dataset: Dataset, partner: String?, point: KnownPoint? = nil, canonical: ((inout [UInt8]) -> Void)?,
-        buffer: inout [UInt8], _ body: (BookingLine) -> Void
+        _ db: Database, dataset: Dataset, partner: String?, partners: String? = nil, point: KnownPoint? = nil,
+        row: ((ArraySlice<UInt8>) -> Void)? = nil, canonical: ((inout [UInt8]) -> Void)?, buffer: inout [UInt8], _ body: (BookingLine) -> Void
     ) throws {
         let layout = DataKind.bookings.layout
         if canonical != nil {
@@ -352,17 +384,19 @@ extension Workspace {
             CanonicalCSV.appendHeader(layout.header, to: &buffer)
         }
         let sql =
-            partner == nil
+            partner == nil && partners == nil
             ? KnownRows.select(.bookings, point)
             : """
             SELECT order_id, line, partner_id, booked_on, shipped_on, sku, quantity, amount_cents, currency, intended_use
-            FROM \(KnownRows.from(.bookings, point)) WHERE partner_id = ? ORDER BY order_id, line
+            FROM \(KnownRows.from(.bookings, point)) WHERE \(partner != nil ? "partner_id = ?" : "partner_id IN (SELECT value FROM json_each(?))")
+            ORDER BY order_id, line
             """
         let statement = partner == nil || point != nil ? try db.makeStatement(sql: sql) : try db.cachedStatement(sql: sql)
         if let partner { try statement.setArguments([partner]) }
+        if let partners { try statement.setArguments([partners]) }
         let raw = statement.sqliteStatement
-        if partner == nil {
-            try readAllBookings(raw, dataset: dataset, canonical: canonical, buffer: &buffer, body)
+        if partner == nil && partners == nil {
+            try readAllBookings(raw, dataset: dataset, row: row, canonical: canonical, buffer: &buffer, body)
             return
         }
         var columns = [UnsafeBufferPointer<UInt8>](repeating: UnsafeBufferPointer(start: nil, count: 0), count: 10)
@@ -378,6 +412,7 @@ extension Workspace {
             }
             let amount = sqlite3_column_int64(raw, 7)
             if let canonical {
+                let start = buffer.count
                 for column in 0..<10 {
                     if column > 0 { buffer.append(0x2C) }
                     if column == 7 {
@@ -387,6 +422,7 @@ extension Workspace {
                     }
                 }
                 buffer.append(0x0A)
+                row?(buffer[start...])
                 canonical(&buffer)
             }
             guard let index = dataset.partnerIDs.lookup(columns[2]), let booked = Day(isoBytes: columns[3]) else {
@@ -405,7 +441,8 @@ extension Workspace {
     /// while this one writes the canonical CSV and hands the lines on, so the two halves of the work run at
     /// once. The statement is used by the reading thread only until it finishes, and reset here after it.
     static func readAllBookings(
-        _ raw: SQLiteStatement, dataset: Dataset, canonical: ((inout [UInt8]) -> Void)?, buffer: inout [UInt8], _ body: (BookingLine) -> Void
+        _ raw: SQLiteStatement, dataset: Dataset, row: ((ArraySlice<UInt8>) -> Void)?, canonical: ((inout [UInt8]) -> Void)?, buffer: inout [UInt8],
+        _ body: (BookingLine) -> Void
     ) throws {
         struct Statement: @unchecked Sendable { let raw: SQLiteStatement }
         let statement = Statement(raw: raw)
@@ -439,6 +476,7 @@ extension Workspace {
                 if damaged { return }
                 for column in 0..<10 { columns[column] = texts[column] }
                 if let canonical {
+                    let start = buffer.count
                     for column in 0..<10 {
                         if column > 0 { buffer.append(0x2C) }
                         if column == 7 {
@@ -448,6 +486,7 @@ extension Workspace {
                         }
                     }
                     buffer.append(0x0A)
+                    row?(buffer[start...])
                     canonical(&buffer)
                 }
                 guard let index = dataset.partnerIDs.lookup(columns[2]), let booked = Day(isoBytes: columns[3]) else {

@@ -315,13 +315,18 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("program"), help: ArgumentHelp("Only this program (repeatable).", valueName: "id"))
     var programIDs: [String] = []
 
+    @Flag(
+        name: .customLong("full"),
+        help: "Compute every partner, even when only some partners' rows changed since the previous run (by default those alone are computed and the others' results are taken from that run).")
+    var full = false
+
     @OptionGroup var workspace: WorkspaceOption
 
     func run() throws {
         let store = try workspace.open()
         let outcome: (summary: RunSummary, result: ComputeResult, warnings: DiagnosticCollector)
         do {
-            outcome = try store.run(programIDs: programIDs, remedies: .commandLine)
+            outcome = try store.run(programIDs: programIDs, full: full, remedies: .commandLine)
         } catch {
             throw Terminal.reportProblems(error, outcome: "no run was stored")
         }

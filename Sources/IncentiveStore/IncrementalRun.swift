@@ -1,0 +1,214 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import IncentiveEngine
+
+/// What an incremental run read and computed (docs/workspace.md "Incremental runs").
+struct IncrementalInput {
+    /// The run it builds on: the latest stored run.
+    var base: RunSummary
+    /// The partners computed again, as a JSON array (sorted): every partner whose rows an import since the base
+    /// run's known import added, changed or retired (some may no longer exist).
+    var changed: String
+    var changedCount: Int
+    /// The data digest (scheme 2) and the inputs digest, the program versions and the known import.
+    var record: InputRecord
+    /// The scheme of `record.dataDigest`: 2, or the base run's when no partner changed (the data is the base run's,
+    /// and so are its digests).
+    var scheme: Int
+    /// The tables' multiset digests at `record.knownImport`.
+    var digests: TableDigests
+    /// The results of the changed partners that still exist.
+    var result: ComputeResult
+    var warnings: DiagnosticCollector
+}
+
+extension Workspace {
+    /// The input of an incremental run in one snapshot, or nil when a full run is needed: no run yet, the latest run
+    /// made by another engine version or with other program versions, no multiset digests recorded at its known
+    /// import, an import since that changed enrolments, products or exchange rates, or one made before the workspace
+    /// recorded the partners of its imports (or into an empty table), or more than half the partners changed.
+    func incrementalInput(programIDs: [String]) throws(DiagnosticReport) -> IncrementalInput? {
+        do {
+            return try pool.read { db in try incrementalInput(db, programIDs: programIDs) }
+        } catch let report as DiagnosticReport {
+            throw report
+        } catch {
+            throw DiagnosticReport(Diagnostic(file: path, line: nil, message: "reading the workspace failed: \(error)"))
+        }
+    }
+
+    private func incrementalInput(_ db: Database, programIDs: [String]) throws -> IncrementalInput? {
+        guard let baseID = try Int.fetchOne(db, sql: "SELECT MAX(id) FROM runs") else { return nil }
+        let base = try runSummary(db, baseID)
+        let known = try Self.lastImport(db)
+        guard base.engineVersion == Engine.version, let baseKnown = base.knownImport, baseKnown <= known,
+            var digests = try TableDigests.stored(db, importID: baseKnown)
+        else { return nil }
+        // The same program versions as the base run (a full run reports any problem of loading them).
+        let common = try Self.sharedInput(db, source: path, revision: nil)
+        guard !common.problems.hasErrors else { return nil }
+        let (selected, unknown) = ProgramSelection.select(common.programs, ids: programIDs)
+        guard unknown.isEmpty, !selected.isEmpty else { return nil }
+        var programRecords = common.programRecords.filter { record in selected.contains { $0.id.isExactly(record.0) } }
+        programRecords.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+        guard programRecords.map({ "\($0.0) \($0.1)" }) == base.programs.map({ "\($0.id) \($0.version)" }) else { return nil }
+        // Every import since changed only partners' rows, and recorded which partners.
+        let recordedFrom =
+            Int(try String.fetchOne(db, sql: "SELECT value FROM workspace_info WHERE key = 'import_partners_from'") ?? "") ?? Int.max
+        for row in try Row.fetchAll(
+            db, sql: "SELECT id, kind, added + changed + retired FROM imports WHERE id > ? AND id <= ?", arguments: [baseKnown, known])
+        {
+            let id: Int = row[0], kindText: String = row[1], changes: Int = row[2]
+            if changes == 0 { continue }
+            guard let kind = DataKind(rawValue: kindText), IncrementalSchema.partnerKinds.contains(kind), id >= recordedFrom else { return nil }
+        }
+        let changed = try String.fetchAll(
+            db, sql: "SELECT DISTINCT partner_id FROM import_partners WHERE import_id > ? AND import_id <= ? ORDER BY partner_id",
+            arguments: [baseKnown, known])
+        if changed.contains(IncrementalSchema.everyPartner) || changed.count * 2 > max(base.partners, 1) { return nil }
+        let changedJSON = String(decoding: try JSONEncoder().encode(changed), as: UTF8.self)
+
+        // The tables' digests at `known`: those at the base run's import, plus each version added since, minus each
+        // version retired since that was known then. Every row added since is a changed partner's.
+        for kind in IncrementalSchema.partnerKinds {
+            var set = digests[kind]
+            let columns = kind.storedColumns.joined(separator: ", ")
+            try Self.forEachCanonicalRow(
+                db, kind, sql: "SELECT \(columns) FROM \(kind.table) WHERE partner_id IN (SELECT value FROM json_each(?)) AND added_by > ?",
+                arguments: [changedJSON, baseKnown]
+            ) { set.update($0, sign: 1) }
+            try Self.forEachCanonicalRow(
+                db, kind, sql: "SELECT \(columns) FROM \(kind.table)_history WHERE retired_by > ? AND retired_by <= ? AND added_by <= ?",
+                arguments: [baseKnown, known, baseKnown]
+            ) { set.update($0, sign: -1) }
+            digests[kind] = set
+        }
+        // No partner changed: the data is the base run's, and so are its digests (of its scheme).
+        let scheme = changed.isEmpty ? base.digestScheme : 2
+        let dataDigest = changed.isEmpty ? base.dataDigest : digests.dataDigest
+        let versions = programRecords.map { (id: $0.0, version: $0.1, digest: $0.2) }
+        let record = InputRecord(
+            programVersions: versions, dataDigest: dataDigest, inputsDigest: Self.inputsDigest(data: dataDigest, programs: versions),
+            knownImport: known, tableDigests: digests)
+
+        // The changed partners' rows (through the tables' partner indexes), computed as a full run computes them.
+        var collector = DiagnosticCollector()
+        let dataset = try Self.dataset(db, source: path, partners: changedJSON, shared: common)
+        var accumulator = BookingAccumulator(programs: selected, dataset: dataset)
+        let file = bookingsSource
+        var buffer: [UInt8] = []
+        try Self.readBookings(db, dataset: dataset, partner: nil, partners: changedJSON, canonical: nil, buffer: &buffer) { line in
+            accumulator.add(line, file: file, collector: &collector)
+        }
+        let totals = accumulator.finish(file: file, collector: &collector)
+        if collector.hasErrors { throw DiagnosticReport(collector) }
+        let result = Engine.compute(LoadedInput(programs: selected, dataset: dataset, totals: totals, warnings: collector))
+        return IncrementalInput(
+            base: base, changed: changedJSON, changedCount: changed.count, record: record, scheme: scheme, digests: digests, result: result,
+            warnings: collector)
+    }
+
+    /// Each row of `sql` (the stored columns of `kind`) as its canonical CSV line.
+    static func forEachCanonicalRow(
+        _ db: Database, _ kind: DataKind, sql: String, arguments: StatementArguments, _ body: (UnsafeRawBufferPointer) -> Void
+    ) throws {
+        let statement = try db.makeStatement(sql: sql)
+        try statement.setArguments(arguments)
+        let raw = statement.sqliteStatement
+        let formats = kind.layout.formats
+        var buffer: [UInt8] = []
+        defer { sqlite3_reset(raw) }
+        while true {
+            let code = sqlite3_step(raw)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
+            buffer.removeAll(keepingCapacity: true)
+            CanonicalCSV.appendRow(raw, formats: formats, to: &buffer)
+            buffer.withUnsafeBytes { body($0) }
+        }
+    }
+
+    /// Stores an incremental run: the changed partners' results as computed, every other partner's status, totals,
+    /// rows, checks and facts copied from the base run (row ids moved past the largest stored one, in their order).
+    func storeIncremental(
+        _ input: IncrementalInput, started: String, by actor: Actor
+    ) throws(DiagnosticReport) -> (summary: RunSummary, result: ComputeResult, warnings: DiagnosticCollector) {
+        let record = input.record, base = input.base.id
+        let lines = input.digests[.bookings].rows, partners = input.digests[.partners].rows
+        do {
+            let id = try writeTransaction { db throws -> Int in
+                try db.execute(
+                    sql: """
+                        INSERT INTO runs(started_at, finished_at, engine_version, data_digest, inputs_digest, booking_lines, partners, known_import,
+                                         digest_scheme, base_run)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        started, now(), Engine.version, record.dataDigest, record.inputsDigest, lines, partners, record.knownImport, input.scheme,
+                        base,
+                    ])
+                let id = Int(db.lastInsertedRowID)
+                for (position, program) in record.programVersions.enumerated() {
+                    try db.execute(
+                        sql: "INSERT INTO run_programs(run_id, position, program_id, version) VALUES (?, ?, ?, ?)",
+                        arguments: [id, position, program.id, program.version])
+                }
+                try Self.copyUnchanged(db, from: base, to: id, changed: input.changed)
+                try Self.writeResults(db, run: id, result: input.result)
+                try input.digests.store(db, importID: record.knownImport)
+                try auditRun(db, actor, id: id, record: record, lines: lines, partners: partners)
+                Failpoint.reach("run-before-commit")
+                return id
+            }
+            // The whole stored run, with each row's reasons (its failed checks), without the checks' explanations.
+            let (summary, result) = try runResult(id, checks: .failedReasons)
+            return (summary, result, input.warnings)
+        } catch {
+            throw DiagnosticReport(Diagnostic(file: path, line: nil, message: "the run was not stored: \(error)"))
+        }
+    }
+
+    /// Copies run `base`'s stored results of every partner not in `changed` (a JSON array) into run `id`.
+    static func copyUnchanged(_ db: Database, from base: Int, to id: Int, changed: String) throws {
+        let unchanged = "partner_id NOT IN (SELECT value FROM json_each(?))"
+        try db.execute(
+            sql: """
+                INSERT INTO run_partners(run_id, program_id, partner_id, status)
+                SELECT ?, program_id, partner_id, status FROM run_partners WHERE run_id = ? AND \(unchanged)
+                """, arguments: [id, base, changed])
+        try db.execute(
+            sql: """
+                INSERT INTO run_partner_totals(run_id, program_id, partner_id, status, amount_cents, missed_amount_cents)
+                SELECT ?, program_id, partner_id, status, amount_cents, missed_amount_cents FROM run_partner_totals WHERE run_id = ? AND \(unchanged)
+                """, arguments: [id, base, changed])
+        try db.execute(
+            sql: """
+                INSERT INTO run_partner_tiers(run_id, program_id, partner_id, tier, taken_on, valid_from)
+                SELECT ?, program_id, partner_id, tier, taken_on, valid_from FROM run_partner_tiers WHERE run_id = ? AND \(unchanged)
+                """, arguments: [id, base, changed])
+        // Row ids keep their order: each copied row's id is the base's plus one offset, past every stored row.
+        let range = try Row.fetchOne(db, sql: "SELECT MIN(id), (SELECT MAX(id) FROM run_rows) FROM run_rows WHERE run_id = ?", arguments: [base])
+        guard let first = range?[0] as Int64?, let last = range?[1] as Int64? else { return }
+        let offset = last + 1 - first
+        try db.execute(
+            sql: """
+                INSERT INTO run_rows(id, run_id, program_id, partner_id, item, qualifying_volume_cents, threshold_cents, eligible,
+                                     amount_cents, missed_amount_cents, reasons)
+                SELECT id + ?, ?, program_id, partner_id, item, qualifying_volume_cents, threshold_cents, eligible, amount_cents,
+                       missed_amount_cents, reasons
+                FROM run_rows WHERE run_id = ? AND \(unchanged) ORDER BY id
+                """, arguments: [offset, id, base, changed])
+        // The rows' checks and facts, by the row they belong to.
+        for table in ["run_checks", "run_row_rebates", "run_row_slices", "run_row_left_out"] {
+            let columns = try db.columns(in: table).map(\.name)
+            let selected = columns.map { $0 == "row_id" ? "t.row_id + ?" : "t.\($0)" }
+            try db.execute(
+                sql: """
+                    INSERT INTO \(table)(\(columns.joined(separator: ", ")))
+                    SELECT \(selected.joined(separator: ", ")) FROM run_rows r JOIN \(table) t ON t.row_id = r.id
+                    WHERE r.run_id = ? AND r.\(unchanged) ORDER BY t.row_id
+                    """, arguments: [offset, base, changed])
+        }
+    }
+}

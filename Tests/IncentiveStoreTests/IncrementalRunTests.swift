@@ -1,0 +1,260 @@
+import Crypto
+import Foundation
+import GRDB
+import IncentiveEngine
+import Testing
+
+@testable import IncentiveStore
+
+/// Issue 16 point 4: a run after a small import computes only the partners whose rows changed and takes the stored
+/// results of the others from the previous run; what it stores is exactly what a full run stores. Imports record the
+/// partners they touch; the data digest of such a run (scheme 2) follows from the tables' multiset digests.
+@Suite struct IncrementalRunTests {
+    /// Every stored row of run `id`, without ids, in key order (the rows of a partner numbered in their stored
+    /// order), with each row's checks and rules-v2 facts: what must not differ between an incremental and a full run.
+    static func dump(_ workspace: Workspace, _ id: Int) throws -> [String] {
+        try workspace.pool.read { db in
+            var lines: [String] = []
+            func add(_ label: String, _ sql: String) throws {
+                for row in try Row.fetchAll(db, sql: sql, arguments: [id]) { lines.append(label + " " + row.description) }
+            }
+            try add("partner", "SELECT program_id, partner_id, status FROM run_partners WHERE run_id = ? ORDER BY 1, 2")
+            try add(
+                "totals",
+                "SELECT program_id, partner_id, status, amount_cents, missed_amount_cents FROM run_partner_totals WHERE run_id = ? ORDER BY 1, 2")
+            try add(
+                "tier", "SELECT program_id, partner_id, tier, taken_on, valid_from FROM run_partner_tiers WHERE run_id = ? ORDER BY 1, 2")
+            let rows = """
+                (SELECT id, program_id, partner_id, item, ROW_NUMBER() OVER (PARTITION BY program_id, partner_id ORDER BY id) AS position,
+                        qualifying_volume_cents, threshold_cents, eligible, amount_cents, missed_amount_cents, reasons
+                 FROM run_rows WHERE run_id = ?)
+                """
+            try add(
+                "row",
+                """
+                SELECT program_id, partner_id, item, position, qualifying_volume_cents, threshold_cents, eligible, amount_cents,
+                       missed_amount_cents, reasons FROM \(rows) ORDER BY 1, 2, 3
+                """)
+            for table in ["run_checks", "run_row_rebates", "run_row_slices", "run_row_left_out"] {
+                let columns = try db.columns(in: table).map(\.name).filter { $0 != "row_id" }.map { "t.\($0)" }.joined(separator: ", ")
+                try add(
+                    table,
+                    "SELECT r.program_id, r.partner_id, r.item, \(columns) FROM \(rows) r JOIN \(table) t ON t.row_id = r.id ORDER BY 1, 2, 3, 4, 5")
+            }
+            return lines
+        }
+    }
+
+    /// What `runs show N` prints as CSV and as JSON.
+    static func shown(_ workspace: Workspace, _ id: Int) throws -> (csv: String, json: String) {
+        (
+            ResultsCSV.render(try workspace.runResult(id, checks: .failedReasons).result.rows),
+            ResultsJSON.render(try workspace.runResult(id).result)
+        )
+    }
+
+    /// Run `incremental` (made incrementally on run `base`) stores exactly what the full run `full` stores, shows the
+    /// same, and reproduces from the data as known at its import.
+    static func expectSame(_ workspace: Workspace, incremental: Int, base: Int, full: Int) throws {
+        let a = try workspace.runSummary(incremental), b = try workspace.runSummary(full)
+        #expect(a.baseRun == base && a.digestScheme == 2)
+        #expect(b.baseRun == nil && b.digestScheme == 1)
+        #expect(a.bookingLines == b.bookingLines && a.partners == b.partners)
+        #expect(a.amount == b.amount && a.missedAmount == b.missedAmount)
+        let stored = try dump(workspace, incremental)
+        #expect(stored.count > 100)
+        #expect(stored == (try dump(workspace, full)))
+        let (csv, json) = try shown(workspace, incremental)
+        #expect(csv == (try shown(workspace, full)).csv)
+        #expect(json == (try shown(workspace, full)).json)
+        // The multiset digests worked out from the change alone are those of a pass over all the data.
+        let reproduced = try workspace.reproduce(incremental)
+        #expect(reproduced.identical && reproduced.inputsMatch && reproduced.dataDigest == a.dataDigest)
+        let diff = try workspace.diffRuns(incremental, full)
+        #expect(!diff.dataChanged && diff.digestsComparable && diff.rows.isEmpty)
+    }
+
+    /// The partners import `id` recorded.
+    static func touched(_ workspace: Workspace, _ id: Int) throws -> [String] {
+        try workspace.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT partner_id FROM import_partners WHERE import_id = ? ORDER BY partner_id", arguments: [id])
+        }
+    }
+
+    /// The example bookings with `replacements` made (each the whole line) and `dropped` lines left out (by their
+    /// order and line), plus `added` lines.
+    static func bookings(_ sandbox: Sandbox, replacing replacements: [String: String] = [:], dropping dropped: Set<String> = [], adding added: [String] = [])
+        throws -> String
+    {
+        let lines = try Sandbox.text(Sandbox.exampleData + "/bookings.csv").split(separator: "\n").map(String.init)
+        var out = [lines[0]]
+        for line in lines.dropFirst() {
+            let key = line.split(separator: ",").prefix(2).joined(separator: "/")
+            if dropped.contains(key) { continue }
+            out.append(replacements[key] ?? line)
+        }
+        return try sandbox.write((out + added).joined(separator: "\n") + "\n", to: "bookings-\(UUID().uuidString).csv")
+    }
+
+    @Test func anIncrementalRunStoresWhatAFullRunStores() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try sandbox.exampleWorkspace()
+        #expect(try workspace.run().summary.baseRun == nil)
+        let lastImport = try workspace.importLog().map(\.id).max()!
+        // A new partner with a line; a changed amount (NL1001); a line moved from NL1003 to NL1002.
+        let partners = try sandbox.write(
+            "partner_id,name,country,tier,provider\nNL1099,Utrecht Nieuw B.V.,NL,select,false\n", to: "partners-new.csv")
+        _ = try workspace.importFile(.partners, path: partners)
+        let changed = try Self.bookings(
+            sandbox,
+            replacing: [
+                "SO15-1001/1": "SO15-1001,1,NL1001,2015-01-25,2015-02-10,UCS-B200M4-U,3,24100.00,USD,",
+                "SO15-1203/1": "SO15-1203,1,NL1002,2015-07-10,,UCS-B200M4-U,2,12345.67,USD,",
+            ], adding: ["SO15-9901,1,NL1099,2015-03-01,2015-03-09,UCS-B200M4-U,1,5000.00,USD,"])
+        let outcome = try workspace.importFile(.bookings, path: changed)
+        #expect(outcome.files.map { [$0.added, $0.changed] } == [[1, 2]])
+        #expect(try Self.touched(workspace, lastImport + 1) == ["NL1099"])
+        #expect(try Self.touched(workspace, lastImport + 2) == ["NL1001", "NL1002", "NL1003", "NL1099"])
+        let incremental = try workspace.run()
+        #expect(incremental.summary.id == 2 && incremental.summary.bookingLines == 67 && incremental.summary.partners == 14)
+        // The summary `run` prints is the whole run's, as stored.
+        #expect(SummaryTable.render(incremental.result) == SummaryTable.render(try workspace.runResult(2, checks: .none).result))
+        #expect(try workspace.run(full: true).summary.id == 3)
+        try Self.expectSame(workspace, incremental: 2, base: 1, full: 3)
+        // The data did change between runs 1 and 2 (digests of two schemes, compared through the tables' digests).
+        let diff = try workspace.diffRuns(1, 2)
+        #expect(diff.dataChanged && diff.digestsComparable)
+        #expect(diff.lines.map { [$0.changed, $0.added, $0.retired] } == [2, 1, 0])
+        #expect(!diff.rows.isEmpty)
+    }
+
+    @Test func aPartnerWhoseOnlyLineWasRetired() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try sandbox.exampleWorkspace()
+        // NL1004 keeps one line (SO15-1301/1) before run 1, and loses it after.
+        _ = try workspace.importFile(.bookings, path: try Self.bookings(sandbox, dropping: ["SO23-1301/1"]), mode: ImportMode(replace: true))
+        #expect(try workspace.run().summary.bookingLines == 65)
+        let last = try workspace.importLog().map(\.id).max()!
+        let outcome = try workspace.importFile(
+            .bookings, path: try Self.bookings(sandbox, dropping: ["SO23-1301/1", "SO15-1301/1"]), mode: ImportMode(replace: true))
+        #expect(outcome.files.map(\.retired) == [1])
+        #expect(try Self.touched(workspace, last + 1) == ["NL1004"])
+        #expect(try workspace.run().summary.bookingLines == 64)
+        _ = try workspace.run(full: true)
+        try Self.expectSame(workspace, incremental: 2, base: 1, full: 3)
+    }
+
+    @Test func aChangeOfAPartnersOtherRowsIsIncrementalToo() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try sandbox.exampleWorkspace()
+        _ = try workspace.run()
+        let credentials = try Sandbox.text(Sandbox.exampleData + "/credentials.csv").replacingOccurrences(
+            of: "NL1001,ADV-COLLAB,2014-03-15,2016-03-14", with: "NL1001,ADV-COLLAB,2014-03-15,2015-03-14")
+        let outcome = try workspace.importFile(.credentials, path: try sandbox.write(credentials, to: "credentials.csv"))
+        #expect(outcome.files.map(\.changed) == [1])
+        #expect(try workspace.run().summary.baseRun == 1)
+        _ = try workspace.run(full: true)
+        try Self.expectSame(workspace, incremental: 2, base: 1, full: 3)
+    }
+
+    /// The rules-v2 facts (rebates, slices, lines left out, tiers) of the unchanged partners are copied too.
+    @Test func theRulesV2FactsAreTakenFromTheBaseRun() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try StoredRunV2Tests.vip30Workspace(sandbox)
+        _ = try workspace.run()
+        let original = try Sandbox.text(StoredRunV2Tests.vip30.appendingPathComponent("data/bookings.csv").path)
+        let changed = original.replacingOccurrences(
+            of: "SO18-5001,1,US5001,2017-07-30,2017-08-09,UCSB-B200-M5,5,40000.00,USD,",
+            with: "SO18-5001,1,US5001,2017-07-30,2017-08-09,UCSB-B200-M5,5,41000.00,USD,")
+        #expect(changed != original)
+        _ = try workspace.importFile(.bookings, path: try sandbox.write(changed, to: "bookings.csv"))
+        #expect(try workspace.run().summary.baseRun == 1)
+        _ = try workspace.run(full: true)
+        try Self.expectSame(workspace, incremental: 2, base: 1, full: 3)
+        let facts = try Self.dump(workspace, 2).filter { $0.hasPrefix("run_row_rebates") || $0.hasPrefix("tier") }
+        #expect(facts.count > 10)
+    }
+
+    @Test func programsRatesAndEnrolmentsForceAFullRun() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try sandbox.exampleWorkspace()
+        let first = try workspace.run().summary
+        // Nothing changed: every partner's results are taken from run 1, and so are its digests.
+        let same = try workspace.run().summary
+        #expect(same.baseRun == 1 && same.digestScheme == 1)
+        #expect(same.dataDigest == first.dataDigest && same.inputsDigest == first.inputsDigest)
+        #expect(try Self.dump(workspace, 2) == Self.dump(workspace, 1))
+        // An exchange rate.
+        let fx = try Sandbox.text(Sandbox.exampleData + "/fx.csv").replacingOccurrences(of: "1.076543", with: "1.076544")
+        _ = try workspace.importFile(.fx, path: try sandbox.write(fx, to: "fx.csv"))
+        #expect(try workspace.run().summary.baseRun == nil)
+        // An enrolment.
+        try workspace.unenroll(partner: "NL1001", program: "VIP25-6M", subtrack: "collaboration/voice")
+        #expect(try workspace.run().summary.baseRun == nil)
+        // A program version.
+        let original = try Sandbox.text(Sandbox.examplePrograms + "/vip25-6m.yaml")
+        let raised = try sandbox.write(original.replacingOccurrences(of: "rebate_percent: 6\n", with: "rebate_percent: 7\n"), to: "vip25-6m.yaml")
+        #expect(try workspace.addProgram(file: raised).version.version == 2)
+        #expect(try workspace.run().summary.baseRun == nil)
+        // Another selection of programs than the previous run's.
+        #expect(try workspace.run(programIDs: ["VIP25-6M"]).summary.baseRun == nil)
+        // A partner's rows changed, but run with `full`.
+        _ = try workspace.importFile(.bookings, path: try Self.bookings(sandbox, replacing: ["SO15-1001/1": "SO15-1001,1,NL1001,2015-01-25,2015-02-10,UCS-B200M4-U,3,1.00,USD,"]))
+        #expect(try workspace.run(programIDs: ["VIP25-6M"], full: true).summary.baseRun == nil)
+        #expect(try workspace.run(programIDs: ["VIP25-6M"]).summary.baseRun == 7)
+    }
+
+    @Test func importsThatDidNotRecordTheirPartnersForceAFullRun() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try sandbox.exampleWorkspace()
+        _ = try workspace.run()
+        // A first import into an empty table (the tier history) stands for every partner.
+        let tiers = try sandbox.write("partner_id,tier,valid_from\nNL1001,gold,2015-01-01\n", to: "tiers.csv")
+        _ = try workspace.importFile(.tiers, path: tiers)
+        let last = try workspace.importLog().map(\.id).max()!
+        #expect(try Self.touched(workspace, last) == [IncrementalSchema.everyPartner])
+        #expect(try workspace.run().summary.baseRun == nil)
+        // Imports logged before the workspace recorded partners (as in a workspace migrated from an earlier release).
+        _ = try workspace.importFile(.bookings, path: try Self.bookings(sandbox, replacing: ["SO15-1001/1": "SO15-1001,1,NL1001,2015-01-25,2015-02-10,UCS-B200M4-U,3,1.00,USD,"]))
+        try workspace.pool.write { db in
+            try db.execute(sql: "UPDATE workspace_info SET value = '1000' WHERE key = 'import_partners_from'")
+        }
+        #expect(try workspace.run().summary.baseRun == nil)
+        // Run 3 recorded its multiset digests: a run after it builds on it.
+        #expect(try workspace.run().summary.baseRun == 3)
+    }
+
+    @Test func aMultisetDigestIsTheSumOfItsRowsHashes() {
+        func sha(_ text: String) -> String { SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined() }
+        var one = SetDigest()
+        Array("a,1\n".utf8).withUnsafeBytes { one.update($0, sign: 1) }
+        #expect(one.hex == sha("a,1\n") && one.rows == 1)
+        var many = SetDigest(), fewer = SetDigest()
+        for text in ["a,1\n", "b,2\n", "c,3\n"] { Array(text.utf8).withUnsafeBytes { many.update($0, sign: 1) } }
+        for text in ["c,3\n", "a,1\n"] { Array(text.utf8).withUnsafeBytes { fewer.update($0, sign: 1) } }
+        Array("b,2\n".utf8).withUnsafeBytes { many.update($0, sign: -1) }
+        #expect(many == fewer && many.rows == 2)
+        // Two rows: the sum of their hashes as 256-bit numbers modulo 2^256, added here byte by byte.
+        let a = Array(SHA256.hash(data: Data("a,1\n".utf8))), b = Array(SHA256.hash(data: Data("b,2\n".utf8)))
+        var sum = [UInt8](repeating: 0, count: 32), carry = 0
+        for index in (0..<32).reversed() {
+            let total = Int(a[index]) + Int(b[index]) + carry
+            sum[index] = UInt8(total & 0xFF)
+            carry = total >> 8
+        }
+        var two = SetDigest()
+        for text in ["a,1\n", "b,2\n"] { Array(text.utf8).withUnsafeBytes { two.update($0, sign: 1) } }
+        #expect(two.hex == sum.map { String(format: "%02x", $0) }.joined())
+        #expect(SetDigest(hex: two.hex, rows: 2) == two)
+        var empty = SetDigest()
+        Array("x".utf8).withUnsafeBytes { empty.update($0, sign: 1) }
+        Array("x".utf8).withUnsafeBytes { empty.update($0, sign: -1) }
+        #expect(empty.hex == String(repeating: "0", count: 64) && empty.rows == 0)
+    }
+}
