@@ -187,8 +187,9 @@ extension Workspace {
     }
 
     private static func approvalRows(_ db: Database, _ whereClause: String, _ arguments: [any DatabaseValueConvertible]) throws -> [ApprovalRecord] {
+        // Kept prepared by the connection (one statement per `whereClause`): a statement reads this for every program.
         try Row.fetchAll(
-            db, sql: "SELECT id, run_id, program_id, kind, approved_on, at, actor_kind, actor FROM approvals \(whereClause) ORDER BY id",
+            cached: db, sql: "SELECT id, run_id, program_id, kind, approved_on, at, actor_kind, actor FROM approvals \(whereClause) ORDER BY id",
             arguments: StatementArguments(arguments)
         ).map { row in
             let kindText: String = row[3]

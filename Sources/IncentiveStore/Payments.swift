@@ -144,8 +144,9 @@ extension Workspace {
     }
 
     static func paymentRows(_ db: Database, _ whereClause: String, _ arguments: [any DatabaseValueConvertible]) throws -> [PaymentRecord] {
+        // Kept prepared by the connection (one statement per `whereClause`): a statement reads this for every program.
         try Row.fetchAll(
-            db,
+            cached: db,
             sql: """
                 SELECT id, reference, program_id, partner_id, amount_cents, currency, paid_on, actor_kind, actor FROM payments \(whereClause)
                 ORDER BY paid_on, reference

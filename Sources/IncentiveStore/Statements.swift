@@ -9,7 +9,7 @@ extension Workspace {
     /// snapshot, so the entries, approvals and payments agree.
     public func statements(partner: String, program: String? = nil, asOf: Day? = nil) throws -> [IncentiveLedger.Statement] {
         let day = asOf ?? clock.today
-        return try pool.read { db in try Self.statements(db, partner: partner, program: program, asOf: day) }
+        return try snapshotRead { db in try Self.statements(db, partner: partner, program: program, asOf: day) }
     }
 
     /// The statements' reads. Each goes through an index (`ledger_entries_by_partner`, and `payments_by_partner` and
