@@ -209,38 +209,44 @@ extension Workspace {
         var programs: [ProgramResult] = []
         for entry in summary.programs {
             let program = try runProgram(db, run: id, id: entry.id, version: entry.version)
+            // Rows and checks are read straight from SQLite's statements (`forEachRow`), not copied into GRDB rows:
+            // the partner API reads one partner's this way on every request.
+            var values: [(any DatabaseValueConvertible)?] = [id, entry.id]
+            if let partner { values.append(partner) }
+            let arguments = StatementArguments(values)
             var checksByRow: [Int64: [Check]] = [:]
-            for row in detail == .none ? [] : try Row.fetchAll(
-                cached: db,
-                sql: """
-                    SELECT c.row_id, c.code, c.passed, c.reason, \(detail == .all ? "c.explanation" : "''")
-                    FROM run_checks c JOIN run_rows r ON r.id = c.row_id
-                    WHERE r.run_id = ? AND r.program_id = ? \(partner == nil ? "" : "AND r.partner_id = ?")
-                    \(detail == .all ? "" : "AND NOT c.passed") ORDER BY c.row_id, c.position
-                    """, arguments: [id, entry.id] + (partner.map { [$0] } ?? []))
-            {
-                let code: String = row[1]
-                guard let checkCode = Check.Code(rawValue: code) else {
-                    throw WorkspaceError(.damaged, "run \(id) holds an unknown check code \(code)")
+            if detail != .none {
+                try db.forEachRow(
+                    cached: """
+                        SELECT c.row_id, c.code, c.passed, c.reason, \(detail == .all ? "c.explanation" : "''")
+                        FROM run_checks c JOIN run_rows r ON r.id = c.row_id
+                        WHERE r.run_id = ? AND r.program_id = ? \(partner == nil ? "" : "AND r.partner_id = ?")
+                        \(detail == .all ? "" : "AND NOT c.passed") ORDER BY c.row_id, c.position
+                        """, arguments: arguments
+                ) { row in
+                    let code = row.text(1)
+                    guard let checkCode = Check.Code(rawValue: code) else {
+                        throw WorkspaceError(.damaged, "run \(id) holds an unknown check code \(code)")
+                    }
+                    checksByRow[row.int64(0), default: []].append(
+                        Check(code: checkCode, passed: row.bool(2), reason: row.optionalText(3), explanation: row.text(4)))
                 }
-                checksByRow[row[0], default: []].append(Check(code: checkCode, passed: row[2], reason: row[3], explanation: row[4]))
             }
             var stored: [(id: Int64, row: ResultRow)] = []
-            for row in try Row.fetchAll(
-                cached: db,
-                sql: """
+            try db.forEachRow(
+                cached: """
                     SELECT id, partner_id, item, qualifying_volume_cents, threshold_cents, eligible, amount_cents, missed_amount_cents
                     FROM run_rows WHERE run_id = ? AND program_id = ? \(partner == nil ? "" : "AND partner_id = ?") ORDER BY id
-                    """, arguments: [id, entry.id] + (partner.map { [$0] } ?? []))
-            {
-                let rowID: Int64 = row[0]
+                    """, arguments: arguments
+            ) { row in
+                let rowID = row.int64(0)
                 stored.append(
                     (
                         rowID,
                         ResultRow(
-                            program: program.id, kind: program.kind, partnerID: row[1], item: row[2], qualifyingVolume: Money(cents: row[3]),
-                            threshold: Money(cents: row[4]), eligible: row[5], amount: Money(cents: row[6]), missedAmount: Money(cents: row[7]),
-                            checks: checksByRow[rowID] ?? [])
+                            program: program.id, kind: program.kind, partnerID: row.text(1), item: row.text(2),
+                            qualifyingVolume: Money(cents: row.int64(3)), threshold: Money(cents: row.int64(4)), eligible: row.bool(5),
+                            amount: Money(cents: row.int64(6)), missedAmount: Money(cents: row.int64(7)), checks: checksByRow[rowID] ?? [])
                     ))
             }
             // The rules-v2 facts of these rows, looked up by the range of their ids; only a program using the rules of
