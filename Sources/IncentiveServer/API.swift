@@ -73,7 +73,7 @@ struct API: Sendable {
         _ = try context.requireUser()
         let page = try Page(request)
         let workspace = self.workspace
-        let versions = try await blocking { try workspace.programVersions().map { try workspace.program($0.programID, version: $0.version) } }
+        let versions = try await quick { try workspace.latestPrograms() }
         let items = versions.map { ProgramDocument(version: $0.0, program: $0.1, detailed: false) }
         return JSONBody.response(page.slice(items))
     }
@@ -131,7 +131,7 @@ struct API: Sendable {
         let page = try Page(request)
         let workspace = self.workspace
         let only = user.role == .admin ? nil : user.partnerID
-        let (items, total) = try await blocking { try workspace.partners(offset: page.offset, limit: page.perPage, only: only) }
+        let (items, total) = try await quick { try workspace.partners(offset: page.offset, limit: page.perPage, only: only) }
         return JSONBody.response(PageDocument(items: items.map(PartnerDocument.init), page: page.page, perPage: page.perPage, total: total))
     }
 
@@ -140,7 +140,7 @@ struct API: Sendable {
         let id = try context.parameters.require("id")
         guard user.mayView(partner: id) else { throw APIError.notFound("no partner \(id)") }
         let workspace = self.workspace
-        guard let record = try await blocking({ try workspace.partnerRecord(id) }) else { throw APIError.notFound("no partner \(id)") }
+        guard let record = try await quick({ try workspace.partnerRecord(id) }) else { throw APIError.notFound("no partner \(id)") }
         return JSONBody.response(PartnerDetailDocument(record))
     }
 
@@ -459,7 +459,7 @@ struct API: Sendable {
         let user = try context.requireUser()
         let page = try Page(request)
         let workspace = self.workspace
-        let runs = try await blocking { try workspace.runs() }
+        let runs = try await quick { try workspace.runs() }
         return JSONBody.response(page.slice(runs.reversed().map { RunDocument($0, withTotals: user.role == .admin) }))
     }
 
@@ -467,7 +467,7 @@ struct API: Sendable {
     func runID(_ context: AppContext) async throws -> Int {
         let text = try context.parameters.require("id")
         let workspace = self.workspace
-        guard let id = Int(text), try await blocking({ try workspace.hasRun(id) }) else { throw APIError.notFound("no run \(text)") }
+        guard let id = Int(text), try await quick({ try workspace.hasRun(id) }) else { throw APIError.notFound("no run \(text)") }
         return id
     }
 
@@ -475,7 +475,7 @@ struct API: Sendable {
         let user = try context.requireUser()
         let id = try await runID(context)
         let workspace = self.workspace
-        let summary = try await blocking { try workspace.runSummary(id) }
+        let summary = try await quick { try workspace.runSummary(id) }
         return JSONBody.response(RunDocument(summary, withTotals: user.role == .admin))
     }
 

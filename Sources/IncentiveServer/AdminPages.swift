@@ -63,7 +63,7 @@ struct AdminPages: Sendable {
         guard session.user.role == .admin else { return try pages.notFound(request, context, session: session) }
         let language = Language.of(request)
         let workspace = self.workspace
-        let (users, tokens) = try await blocking { (try workspace.users(), try workspace.tokens()) }
+        let (users, tokens) = try await quick { (try workspace.users(), try workspace.tokens()) }
         var page = UsersPage(
             t: language.texts, csrf: session.csrfToken,
             users: users.map { user in

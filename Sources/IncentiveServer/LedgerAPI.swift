@@ -164,7 +164,7 @@ struct LedgerAPI: Sendable {
         let partner = try Self.partnerFilter(user, request)
         let program = request.uri.queryParameters["program"].map(String.init)
         let workspace = self.workspace
-        let payments = try await blocking { try workspace.payments(partner: partner, program: program) }
+        let payments = try await quick { try workspace.payments(partner: partner, program: program) }
         return JSONBody.response(page.slice(payments.map(PaymentDocument.init)))
     }
 
@@ -258,7 +258,7 @@ struct LedgerAPI: Sendable {
         let program = query["program"].map(String.init)
         let asOf = try query["as_of"].map { try Self.day(String($0), name: "as_of") }
         let workspace = self.workspace
-        let wallets = try await blocking { try workspace.fundsWallets(partner: partner, program: program, asOf: asOf) }
+        let wallets = try await quick { try workspace.fundsWallets(partner: partner, program: program, asOf: asOf) }
         return JSONBody.response(WalletDocument.List(wallets))
     }
 
@@ -292,7 +292,7 @@ struct LedgerAPI: Sendable {
         let page = try Page(request)
         let filter = try Self.filter(user, request, statuses: FundRequestStatus.allCases.map(\.rawValue))
         let workspace = self.workspace
-        let requests = try await blocking { try workspace.fundRequests(filter) }
+        let requests = try await quick { try workspace.fundRequests(filter) }
         return JSONBody.response(page.slice(requests.map(FundRequestDocument.init)))
     }
 
@@ -388,7 +388,7 @@ struct LedgerAPI: Sendable {
         let page = try Page(request)
         let filter = try Self.filter(user, request, statuses: ClaimStatus.allCases.map(\.rawValue))
         let workspace = self.workspace
-        let claims = try await blocking { try workspace.claims(filter) }
+        let claims = try await quick { try workspace.claims(filter) }
         return JSONBody.response(page.slice(claims.map(ClaimDocument.init)))
     }
 

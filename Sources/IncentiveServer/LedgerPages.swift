@@ -158,9 +158,9 @@ struct LedgerPages: Sendable {
         let workspace = self.workspace
         let read: (wallets: [WalletState], requests: [FundRequestRecord], claims: [ClaimRecord], programs: [String])?
         do {
-            read = try await blocking {
+            read = try await quick {
                 let wallets = try workspace.fundsWallets(partner: id)
-                let programs = try workspace.programVersions().map(\.programID).filter { (try? workspace.program($0).1.kind) == .mdf }
+                let programs = try workspace.latestPrograms().filter { $0.1.kind == .mdf }.map(\.0.programID)
                 return (
                     wallets, try workspace.fundRequests(FundsFilter(partnerID: id)), try workspace.claims(FundsFilter(partnerID: id)), programs
                 )
@@ -300,7 +300,7 @@ struct LedgerPages: Sendable {
         guard let session = session(context) else { return Pages.redirect("/login") }
         guard session.user.role == .admin else { return try pages.notFound(request, context, session: session) }
         let workspace = self.workspace
-        let (queues, runs) = try await blocking { (try workspace.fundsQueues(), try workspace.runs().suffix(20).reversed()) }
+        let (queues, runs) = try await quick { (try workspace.fundsQueues(), try workspace.runs().suffix(20).reversed()) }
         let language = Language.of(request)
         let w = LedgerText.words(language)
         let model = QueuesPage(
@@ -387,7 +387,7 @@ extension LedgerPages {
     /// The section's HTML for run `id`, read now (approvals change without a new revision of the workspace).
     func runApprovals(run id: Int, session: Session, _ language: Language, _ outcome: Outcome?) async throws -> String {
         let workspace = self.workspace
-        let approvals = try await blocking { try workspace.approvals().filter { $0.runID == id } }
+        let approvals = try await quick { try workspace.approvals().filter { $0.runID == id } }
         let w = LedgerText.words(language)
         let section = RunApprovals(
             w: w, csrf: session.csrfToken, action: "/runs/\(id)",

@@ -159,7 +159,7 @@ extension Pages {
     /// Nil (not found) is not kept.
     func cachedBody(_ request: Request, _ user: User, _ body: () async throws -> String?) async throws -> String? {
         let workspace = self.workspace
-        let revision = try await blocking { try workspace.revision() }
+        let revision = try await quick { try workspace.revision() }
         let key = [
             "page", request.uri.path, request.uri.query ?? "", Language.of(request).rawValue, user.role.rawValue, user.partnerID ?? "",
             String(revision),
@@ -592,7 +592,7 @@ extension Pages {
         // After an upload (a POST), the first page of the log.
         let list = outcome == nil ? try ListRequest(request, sortable: false) : ListRequest()
         let workspace = self.workspace
-        let log = try await blocking { try workspace.importLog(offset: list.offset, limit: ListRequest.perPage) }
+        let log = try await quick { try workspace.importLog(offset: list.offset, limit: ListRequest.perPage) }
         var page = ImportsPage(
             t: language.texts, csrf: session.csrfToken, kinds: DataKind.allCases.map(\.rawValue),
             pager: list.pager(path: "/imports", total: log.total, sortable: false, language),

@@ -131,7 +131,7 @@ extension AdminPages {
         let query = try AuditQuery(request, maxPerPage: AuditQuery.maxPagePerPage)
         let workspace = self.workspace
         // Not cached: account changes and sign-ins are entries too, and they do not move the workspace's revision.
-        let log = try await blocking { try workspace.auditLog(query.filter, offset: query.offset, limit: query.perPage) }
+        let log = try await quick { try workspace.auditLog(query.filter, offset: query.offset, limit: query.perPage) }
         var keep: [(String, String)] = []
         if let actor = query.filter.actor { keep.append(("actor", actor)) }
         if let action = query.filter.action { keep.append(("action", action)) }
@@ -167,7 +167,7 @@ extension API {
         _ = try context.requireAdmin()
         let query = try AuditQuery(request, maxPerPage: Page.maxPerPage)
         let workspace = self.workspace
-        let log = try await blocking { try workspace.auditLog(query.filter, offset: query.offset, limit: query.perPage) }
+        let log = try await quick { try workspace.auditLog(query.filter, offset: query.offset, limit: query.perPage) }
         return JSONBody.response(
             PageDocument(items: log.items.map(AuditEntryDocument.init), page: query.page, perPage: query.perPage, total: log.total))
     }

@@ -187,7 +187,7 @@ struct Pages: Sendable {
         guard let (_, session) = try await signedIn(request, context) else { return Self.redirect("/login") }
         let language = Language.of(request)
         let workspace = self.workspace
-        let versions = try await blocking { try workspace.programVersions().map { try workspace.program($0.programID, version: $0.version) } }
+        let versions = try await quick { try workspace.latestPrograms() }
         let page = ProgramsPage(
             t: language.texts,
             programs: versions.map { version, program in

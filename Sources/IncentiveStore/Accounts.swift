@@ -183,7 +183,7 @@ extension Workspace {
 
     /// Every user, deleted ones too, by name.
     public func users() throws -> [User] {
-        try pool.read { db in try Row.fetchAll(cached: db, sql: "SELECT * FROM users ORDER BY name").map(User.init(row:)) }
+        try statementRead { db in try Row.fetchAll(cached: db, sql: "SELECT * FROM users ORDER BY name").map(User.init(row:)) }
     }
 
     /// Replaces the user's password hash; every session of the user ends (tokens stay valid).

@@ -260,7 +260,7 @@ extension Workspace {
             arguments.append(action)
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return try pool.read { db in
+        return try snapshotRead { db in
             let total =
                 try Int.fetchOne(cached: db, sql: "SELECT COUNT(*) FROM audit_log \(whereClause)", arguments: StatementArguments(arguments)) ?? 0
             let rows = try Row.fetchAll(

@@ -110,35 +110,38 @@ extension Workspace {
 
     /// Fund requests, oldest first; pending ones are the admins' queue.
     public func fundRequests(_ filter: FundsFilter = FundsFilter()) throws -> [FundRequestRecord] {
-        try pool.read { db in
-            let (conditions, arguments) = filter.requestConditions
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT r.id, r.program_id, r.partner_id, r.activity, r.description, r.planned_cost_cents, r.starts_on, r.ends_on, r.at,
-                        r.actor_kind, r.actor, e.status, e.approved_cents, e.reason,
-                        EXISTS (SELECT 1 FROM claims c JOIN claim_events ce ON ce.claim_id = c.id WHERE c.request_id = r.id AND ce.status = 'paid'),
-                        (SELECT approved_cents FROM fund_request_events a WHERE a.request_id = r.id AND a.status = 'approved' ORDER BY a.id DESC LIMIT 1)
-                    FROM fund_requests r
-                    LEFT JOIN fund_request_events e ON e.id = (SELECT MAX(id) FROM fund_request_events WHERE request_id = r.id)
-                    \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) ORDER BY r.id
-                    """, arguments: StatementArguments(arguments))
-            let records = try rows.map { row -> FundRequestRecord in
-                let latest: String? = row[11]
-                let paid: Bool = row[14]
-                let status: FundRequestStatus = paid ? .closed : latest.flatMap(FundRequestStatus.init(rawValue:)) ?? .pending
-                return FundRequestRecord(
-                    id: row[0], programID: row[1], partnerID: row[2], activity: row[3], description: row[4], plannedCost: Money(cents: row[5]),
-                    startsOn: try FundsLoad.day(row[6]), endsOn: try FundsLoad.day(row[7]), at: row[8], actor: try Self.storedActor(row[9], row[10]),
-                    status: status, approved: (row[15] as Int64?).map(Money.init(cents:)), reason: row[13])
-            }
-            return filter.status.map { status in records.filter { $0.status.rawValue == status } } ?? records
+        try statementRead { db in try fundRequests(db, filter) }
+    }
+
+    /// `fundRequests` inside a read the caller holds: one statement, prepared once per connection and filter.
+    func fundRequests(_ db: Database, _ filter: FundsFilter) throws -> [FundRequestRecord] {
+        let (conditions, arguments) = filter.requestConditions
+        let rows = try Row.fetchAll(
+            cached: db,
+            sql: """
+                SELECT r.id, r.program_id, r.partner_id, r.activity, r.description, r.planned_cost_cents, r.starts_on, r.ends_on, r.at,
+                    r.actor_kind, r.actor, e.status, e.approved_cents, e.reason,
+                    EXISTS (SELECT 1 FROM claims c JOIN claim_events ce ON ce.claim_id = c.id WHERE c.request_id = r.id AND ce.status = 'paid'),
+                    (SELECT approved_cents FROM fund_request_events a WHERE a.request_id = r.id AND a.status = 'approved' ORDER BY a.id DESC LIMIT 1)
+                FROM fund_requests r
+                LEFT JOIN fund_request_events e ON e.id = (SELECT MAX(id) FROM fund_request_events WHERE request_id = r.id)
+                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) ORDER BY r.id
+                """, arguments: StatementArguments(arguments))
+        let records = try rows.map { row -> FundRequestRecord in
+            let latest: String? = row[11]
+            let paid: Bool = row[14]
+            let status: FundRequestStatus = paid ? .closed : latest.flatMap(FundRequestStatus.init(rawValue:)) ?? .pending
+            return FundRequestRecord(
+                id: row[0], programID: row[1], partnerID: row[2], activity: row[3], description: row[4], plannedCost: Money(cents: row[5]),
+                startsOn: try FundsLoad.day(row[6]), endsOn: try FundsLoad.day(row[7]), at: row[8], actor: try Self.storedActor(row[9], row[10]),
+                status: status, approved: (row[15] as Int64?).map(Money.init(cents:)), reason: row[13])
         }
+        return filter.status.map { status in records.filter { $0.status.rawValue == status } } ?? records
     }
 
     /// Claims with their proof files, oldest first; submitted ones are the admins' queue.
     public func claims(_ filter: FundsFilter = FundsFilter(), request: Int? = nil) throws -> [ClaimRecord] {
-        try pool.read { db in try claims(db, filter, request: request) }
+        try snapshotRead { db in try claims(db, filter, request: request) }
     }
 
     /// `claims` inside a read the caller holds.
@@ -149,7 +152,7 @@ extension Workspace {
             arguments.append(request)
         }
         let rows = try Row.fetchAll(
-            db,
+            cached: db,
             sql: """
                 SELECT c.id, c.request_id, r.program_id, r.partner_id, c.actual_cost_cents, c.submitted_on, c.at, c.actor_kind, c.actor,
                     e.status, e.reason, e.reference, e.paid_on,
@@ -176,10 +179,12 @@ extension Workspace {
 
     /// The admins' queues, oldest first: the pending requests and the submitted claims (of one partner when given).
     public func fundsQueues(partner: String? = nil) throws -> (requests: [FundRequestRecord], claims: [ClaimRecord]) {
-        (
-            try fundRequests(FundsFilter(partnerID: partner, status: FundRequestStatus.pending.rawValue)),
-            try claims(FundsFilter(partnerID: partner, status: ClaimStatus.submitted.rawValue))
-        )
+        try snapshotRead { db in
+            (
+                try fundRequests(db, FundsFilter(partnerID: partner, status: FundRequestStatus.pending.rawValue)),
+                try claims(db, FundsFilter(partnerID: partner, status: ClaimStatus.submitted.rawValue))
+            )
+        }
     }
 
     /// A proof file's record and bytes.

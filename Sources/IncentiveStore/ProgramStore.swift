@@ -151,6 +151,12 @@ extension Workspace {
         try pool.read { db in try ProgramStore.latest(db) }
     }
 
+    /// The latest version of every program with its definition, sorted by id: one statement (each definition is
+    /// parsed once per process, `ProgramStore.parse`).
+    public func latestPrograms() throws -> [(ProgramVersion, Program)] {
+        try statementRead { db in try ProgramStore.latest(db).map { ($0, try ProgramStore.parse($0)) } }
+    }
+
     /// Every version of one program, oldest first.
     public func programHistory(_ id: String) throws -> [ProgramVersion] {
         try pool.read { db in
@@ -167,7 +173,8 @@ extension Workspace {
             guard let stored = try ProgramStore.version(db, id: id, version: version) else {
                 let known = try ProgramStore.latest(db).map(\.programID)
                 if let version, known.contains(id) { throw WorkspaceError(.notFound, "program \(id) has no version \(version)") }
-                throw WorkspaceError(.notFound, "no program \(id) in the workspace (it has: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+                throw WorkspaceError(
+                    .notFound, "no program \(id) in the workspace (it has: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
             }
             return (stored, try ProgramStore.parse(stored))
         }

@@ -421,7 +421,7 @@ extension Workspace {
 
     /// The import log, newest first, a page of it.
     public func importLog(offset: Int, limit: Int) throws -> ListPage<ImportLogEntry> {
-        try pool.read { db in
+        try snapshotRead { db in
             let total = try Int.fetchOne(cached: db, sql: "SELECT COUNT(*) FROM imports") ?? 0
             let items = try Row.fetchAll(
                 cached: db,

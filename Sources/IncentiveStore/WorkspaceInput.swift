@@ -8,9 +8,9 @@ import Synchronization
 public struct InputRecord: Sendable {
     /// (program id, version) of each program used, sorted by id.
     public var programVersions: [(id: String, version: Int, digest: String)]
-    /// SHA-256 of the data, written out as `export` would write it.
+    /// SHA-256 of the data, written out as `export` would write it ("" for a one-partner read: no whole data, no digest).
     public var dataDigest: String
-    /// SHA-256 of the data digest and the program versions' digests.
+    /// SHA-256 of the data digest and the program versions' digests ("" for a one-partner read).
     public var inputsDigest: String
     /// The largest import id committed in the snapshot the data was read from (or the import it was read as
     /// known at): 0 when nothing was imported yet, and for a one-partner read of the current data.
@@ -155,14 +155,16 @@ extension Workspace {
         var totals = accumulator.finish(file: file, collector: &collector)
         totals.lineCount = records
         if collector.hasErrors { throw DiagnosticReport(collector) }
-        let dataDigest = digest.finalize()
+        // A one-partner read (a page, an explanation, advice) has no digest of the whole data: none is made.
+        let dataDigest = onlyPartner ? "" : digest.finalize()
         tableDigests[.bookings] = bookingsSet.set
         let input = LoadedInput(programs: selected, dataset: dataset, totals: totals, warnings: collector)
         return (
             input,
             InputRecord(
                 programVersions: programRecords.map { (id: $0.0, version: $0.1, digest: $0.2) }, dataDigest: dataDigest,
-                inputsDigest: Self.inputsDigest(data: dataDigest, programs: programRecords.map { (id: $0.0, version: $0.1, digest: $0.2) }),
+                inputsDigest: onlyPartner
+                    ? "" : Self.inputsDigest(data: dataDigest, programs: programRecords.map { (id: $0.0, version: $0.1, digest: $0.2) }),
                 knownImport: try point?.importID ?? (onlyPartner ? 0 : Self.lastImport(db)),
                 tableDigests: onlyPartner || !multisetDigests ? nil : tableDigests)
         )
@@ -378,10 +380,9 @@ extension Workspace {
         _ db: Database, dataset: Dataset, partner: String?, partners: String? = nil, point: KnownPoint? = nil,
         row: ((ArraySlice<UInt8>) -> Void)? = nil, canonical: ((inout [UInt8]) -> Void)?, buffer: inout [UInt8], _ body: (BookingLine) -> Void
     ) throws {
-        let layout = DataKind.bookings.layout
         if canonical != nil {
             buffer.append(contentsOf: "# bookings.csv\n".utf8)
-            CanonicalCSV.appendHeader(layout.header, to: &buffer)
+            CanonicalCSV.appendHeader(DataKind.bookings.layout.header, to: &buffer)
         }
         let sql =
             partner == nil && partners == nil
