@@ -57,10 +57,8 @@ public final class Workspace: Sendable {
         // the bookings index all over, and misses in a small cache made it twice as slow. Readers (up to
         // five at once in a server) read a partner or a page of a list, or stream the bookings in key
         // order, and keep 8 MiB each: with 64 MiB each a server serving 100,000 partners grew past 350 MB.
-        let readerKiB = (Int(ProcessInfo.processInfo.environment["INCENTIVES_READER_CACHE_MIB"] ?? "") ?? 8) * 1024
-        if let readers = Int(ProcessInfo.processInfo.environment["INCENTIVES_READERS"] ?? "") { configuration.maximumReaderCount = readers }
         configuration.prepareDatabase { db in
-            try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -\(readerKiB)" : "PRAGMA cache_size = -65536")
+            try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -8192" : "PRAGMA cache_size = -65536")
         }
         return configuration
     }
