@@ -332,29 +332,48 @@ enum Schema {
             // from the importer, so that this migration stays as it shipped.
             let tables: [(name: String, columns: [(String, String)], key: [String])] = [
                 (
-                    "partners", [("partner_id", "TEXT NOT NULL"), ("name", "TEXT NOT NULL"), ("country", "TEXT NOT NULL"), ("tier", "TEXT NOT NULL"),
-                    ("provider", "INTEGER NOT NULL")], ["partner_id"]
+                    "partners",
+                    [
+                        ("partner_id", "TEXT NOT NULL"), ("name", "TEXT NOT NULL"), ("country", "TEXT NOT NULL"), ("tier", "TEXT NOT NULL"),
+                        ("provider", "INTEGER NOT NULL"),
+                    ], ["partner_id"]
                 ),
-                ("tiers", [("partner_id", "TEXT NOT NULL"), ("valid_from", "TEXT NOT NULL"), ("tier", "TEXT NOT NULL")], ["partner_id", "valid_from"]),
                 (
-                    "credentials", [("partner_id", "TEXT NOT NULL"), ("credential", "TEXT NOT NULL"), ("achieved_on", "TEXT NOT NULL"), ("expires_on", "TEXT")],
+                    "tiers", [("partner_id", "TEXT NOT NULL"), ("valid_from", "TEXT NOT NULL"), ("tier", "TEXT NOT NULL")],
+                    ["partner_id", "valid_from"]
+                ),
+                (
+                    "credentials",
+                    [("partner_id", "TEXT NOT NULL"), ("credential", "TEXT NOT NULL"), ("achieved_on", "TEXT NOT NULL"), ("expires_on", "TEXT")],
                     ["partner_id", "credential", "achieved_on"]
                 ),
                 ("csat", [("survey_id", "TEXT NOT NULL"), ("partner_id", "TEXT NOT NULL"), ("submitted_on", "TEXT NOT NULL")], ["survey_id"]),
                 (
-                    "services", [("partner_id", "TEXT NOT NULL"), ("service", "TEXT NOT NULL"), ("strategic", "INTEGER NOT NULL"), ("active_from", "TEXT NOT NULL"),
-                    ("active_until", "TEXT")], ["partner_id", "service", "active_from"]
+                    "services",
+                    [
+                        ("partner_id", "TEXT NOT NULL"), ("service", "TEXT NOT NULL"), ("strategic", "INTEGER NOT NULL"),
+                        ("active_from", "TEXT NOT NULL"),
+                        ("active_until", "TEXT"),
+                    ], ["partner_id", "service", "active_from"]
                 ),
                 (
-                    "enrollments", [("partner_id", "TEXT NOT NULL"), ("program", "TEXT NOT NULL"), ("subtrack", "TEXT NOT NULL"), ("enrolled_on", "TEXT NOT NULL")],
+                    "enrollments",
+                    [("partner_id", "TEXT NOT NULL"), ("program", "TEXT NOT NULL"), ("subtrack", "TEXT NOT NULL"), ("enrolled_on", "TEXT NOT NULL")],
                     ["partner_id", "program", "subtrack"]
                 ),
                 ("products", [("sku", "TEXT NOT NULL"), ("description", "TEXT"), ("family", "TEXT")], ["sku"]),
-                ("fx_rates", [("currency", "TEXT NOT NULL"), ("valid_from", "TEXT NOT NULL"), ("rate_micros", "INTEGER NOT NULL")], ["currency", "valid_from"]),
                 (
-                    "bookings", [("order_id", "TEXT NOT NULL"), ("line", "TEXT NOT NULL"), ("partner_id", "TEXT NOT NULL"), ("booked_on", "TEXT NOT NULL"),
-                    ("shipped_on", "TEXT"), ("sku", "TEXT NOT NULL"), ("quantity", "TEXT"), ("amount_cents", "INTEGER NOT NULL"), ("currency", "TEXT NOT NULL"),
-                    ("intended_use", "TEXT NOT NULL")], ["order_id", "line"]
+                    "fx_rates", [("currency", "TEXT NOT NULL"), ("valid_from", "TEXT NOT NULL"), ("rate_micros", "INTEGER NOT NULL")],
+                    ["currency", "valid_from"]
+                ),
+                (
+                    "bookings",
+                    [
+                        ("order_id", "TEXT NOT NULL"), ("line", "TEXT NOT NULL"), ("partner_id", "TEXT NOT NULL"), ("booked_on", "TEXT NOT NULL"),
+                        ("shipped_on", "TEXT"), ("sku", "TEXT NOT NULL"), ("quantity", "TEXT"), ("amount_cents", "INTEGER NOT NULL"),
+                        ("currency", "TEXT NOT NULL"),
+                        ("intended_use", "TEXT NOT NULL"),
+                    ], ["order_id", "line"]
                 ),
             ]
             for table in tables {
@@ -396,6 +415,7 @@ enum Schema {
         FundsSchema.register(in: &migrator)
         StatementSchema.register(in: &migrator)
         IncrementalSchema.register(in: &migrator)
+        StatementSchema.registerCovering(in: &migrator)
         return migrator
     }
 }

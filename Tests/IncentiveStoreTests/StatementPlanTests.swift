@@ -43,10 +43,13 @@ import Testing
                 #expect(!plan.contains { $0.hasPrefix("SCAN") && $0 != "SCAN CONSTANT ROW" }, "\(query): \(plan)")
                 details += plan
             }
-            for index in ["ledger_entries_by_partner", "payments_by_partner", "approvals_by_program"] {
-                #expect(
-                    details.contains { $0.contains("USING INDEX \(index) ") || $0.contains("USING COVERING INDEX \(index) ") }, "\(index): \(details)"
-                )
+            #expect(
+                details.contains { $0.contains("USING INDEX approvals_by_program ") || $0.contains("USING COVERING INDEX approvals_by_program ") },
+                "approvals_by_program: \(details)")
+            // The entries and payments come from their indexes alone, without a seek into the table for each row
+            // (`v13-statement-covering`).
+            for index in ["ledger_entries_by_partner", "payments_by_partner"] {
+                #expect(details.contains { $0.contains("USING COVERING INDEX \(index) ") }, "\(index): \(details)")
             }
         }
     }
