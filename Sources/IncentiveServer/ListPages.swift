@@ -157,14 +157,14 @@ extension Pages {
     /// same path and query, in the same language, for the same viewer, give the same body while the
     /// workspace's revision stays (every import, program version, enrolment and run moves it on).
     /// Nil (not found) is not kept.
-    func cachedBody(_ request: Request, _ user: User, _ body: () async throws -> String?) async throws -> String? {
+    func cachedBody(_ request: Request, _ user: User, _ body: @escaping @Sendable () async throws -> String?) async throws -> String? {
         let workspace = self.workspace
         let revision = try await quick { try workspace.revision() }
         let key = [
             "page", request.uri.path, request.uri.query ?? "", Language.of(request).rawValue, user.role.rawValue, user.partnerID ?? "",
             String(revision),
         ].joined(separator: "\u{0}")
-        return try await pageBodies.value(key, compute: body)
+        return try await pageBodies.sharedValue(key, compute: body)
     }
 
     /// `body` between the header and footer of the page, or the 404 page when there is no body.
