@@ -11,14 +11,15 @@ import Testing
 
     @Test func concurrentAsksComputeOnce() async throws {
         let cache = ResponseCache()
-        let computed = Counter()
+        let computed = Counter(), asked = Counter()
         let answers = try await withThrowingTaskGroup(of: String?.self) { group in
             for _ in 0..<50 {
                 group.addTask {
-                    try await cache.sharedValue("page") {
+                    asked.count.withLock { $0 += 1 }
+                    return try await cache.sharedValue("page") {
                         computed.count.withLock { $0 += 1 }
-                        // Long enough for every other ask to arrive while this one is under way.
-                        try await Task.sleep(for: .milliseconds(200))
+                        // Under way until every ask has been made: each finds this computation, or its kept value.
+                        while asked.count.withLock({ $0 }) < 50 { await Task.yield() }
                         return "body"
                     }
                 }
