@@ -58,10 +58,13 @@ public final class Workspace: Sendable {
         // five at once in a server) read a partner or a page of a list, or stream the bookings in key
         // order, and keep 8 MiB each: with 64 MiB each a server serving 100,000 partners grew past 350 MB.
         configuration.prepareDatabase { db in
-            try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -8192" : "PRAGMA cache_size = -65536")
+            try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -8192" : "PRAGMA cache_size = -\(writerCacheKiB)")
         }
         return configuration
     }
+
+    /// The writer's page cache, in KiB (above).
+    static let writerCacheKiB = 65_536
 
     /// Creates a new, empty workspace at `path`; fails when a file is already there.
     public static func create(at path: String, clock: WallClock = .system) throws(WorkspaceError) -> Workspace {
