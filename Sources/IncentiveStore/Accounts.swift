@@ -386,16 +386,24 @@ extension Workspace {
     }
 
     func session(_ db: Database, hash: String) throws -> Session? {
-        guard
-            let row = try Row.fetchOne(
-                cached: db,
-                sql: """
-                    SELECT u.*, s.csrf_token FROM sessions s JOIN users u ON u.name = s.user_name
-                    WHERE s.session_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL AND u.deleted_at IS NULL
-                    """,
-                arguments: [hash, now()])
-        else { return nil }
-        return Session(user: try User(row: row), csrfToken: row["csrf_token"])
+        // Read by position (every request of a page asks this): GRDB's named columns of `u.*` cost half as much again.
+        var session: Session?
+        try db.forEachRow(
+            cached: """
+                SELECT u.name, u.role, u.partner_id, u.password_hash, u.created_at, s.csrf_token
+                FROM sessions s JOIN users u ON u.name = s.user_name
+                WHERE s.session_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL AND u.deleted_at IS NULL
+                """, arguments: [hash, now()]
+        ) { row in
+            let roleText = row.text(1)
+            guard let role = User.Role(rawValue: roleText) else {
+                throw WorkspaceError(.damaged, "the workspace holds a user with an unknown role \(roleText)")
+            }
+            var user = User(name: row.text(0), role: role, partnerID: row.optionalText(2), passwordHash: row.text(3))
+            user.createdAt = row.text(4)
+            session = Session(user: user, csrfToken: row.text(5))
+        }
+        return session
     }
 
     public func deleteSession(hash: String) throws {

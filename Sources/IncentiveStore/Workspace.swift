@@ -22,6 +22,8 @@ public final class Workspace: Sendable {
     /// Where "now" comes from for every timestamp the workspace writes or compares.
     public let clock: WallClock
     let pool: DatabasePool
+    /// The connections of `snapshotRead` and `statementRead`.
+    let quickReaders: QuickReaders
     /// Stored runs' summaries by id, and the program versions they used by "id\0version": neither ever
     /// changes once committed, and a request about one partner would read them again every time (a
     /// summary's paid and missed totals are a sum over all the run's rows).
@@ -36,6 +38,7 @@ public final class Workspace: Sendable {
     private init(path: String, pool: DatabasePool, clock: WallClock) {
         self.path = path
         self.pool = pool
+        self.quickReaders = QuickReaders(path: path)
         self.clock = clock
     }
 
@@ -207,10 +210,11 @@ public final class Workspace: Sendable {
     }
 
     /// `pool.read` for the reads every request makes (a partner page's, a session's): the same isolation, one
-    /// DEFERRED transaction on a reader, but begun and ended with statements each connection prepares once.
-    /// GRDB's `read` prepares `BEGIN` and `COMMIT` anew every time, which was 2% of a partner page.
+    /// DEFERRED transaction on a read-only connection (`QuickReaders`), but begun and ended with statements each
+    /// connection prepares once. GRDB's `read` prepares `BEGIN` and `COMMIT` anew every time, which was 2% of a
+    /// partner page.
     func snapshotRead<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.unsafeRead { db in
+        try quickReaders.read { db in
             try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
             let value: T
             do {
@@ -226,7 +230,7 @@ public final class Workspace: Sendable {
 
     /// A read of ONE statement (a single `SELECT` sees one snapshot by itself), without a transaction around it.
     func statementRead<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.unsafeRead(body)
+        try quickReaders.read(body)
     }
 
     /// A number that changes with every committed change of data, programs, enrolments or runs:
