@@ -45,7 +45,8 @@ extension Workspace {
     /// When the previous run can be built on (`incrementalInput`: same engine, programs, enrolments, products and
     /// rates, and every import since it recorded its partners), only the partners whose rows changed since are
     /// computed, and the stored results of the others are taken from that run: the stored run is byte for byte
-    /// what a full run stores. `full` computes every partner whatever changed.
+    /// what a full run stores. `full` computes every partner whatever changed. The result returned is the computed one
+    /// for a full run; for an incremental run it is the stored run read back without its checks (`StoredChecks.none`).
     public func run(
         programIDs: [String] = [], full: Bool = false, remedies: Remedies = .plain, by actor: Actor = .operatingSystemUser()
     ) throws(DiagnosticReport) -> (summary: RunSummary, result: ComputeResult, warnings: DiagnosticCollector) {
