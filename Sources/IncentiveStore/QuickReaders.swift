@@ -21,6 +21,9 @@ final class QuickReaders: Sendable {
         self.path = path
     }
 
+    /// How many connections wait idle now.
+    var idleCount: Int { idle.withLock { $0.count } }
+
     /// `body` on an idle connection (or a new one), given back afterwards.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         let queue = try idle.withLock { $0.popLast() } ?? Self.open(path)
