@@ -7,8 +7,8 @@ import Synchronization
 /// GRDB's pool found a reader for every read through a generic key path that it made anew each time
 /// (`Pool.get`: 3% of the CPU of a partner page at 100,000 partners, perf). These connections are opened as
 /// GRDB opens its readers (read-only, the workspace's configuration); at most `kept` wait idle between reads,
-/// and a read that finds none idle opens one. A connection holds no transaction between reads, so it never
-/// keeps a writer or a checkpoint waiting.
+/// and a read that finds none idle opens one. A connection holds no transaction between reads (GRDB stops the
+/// process when an access ends with one open), so it never keeps a checkpoint waiting or serves an old snapshot.
 final class QuickReaders: Sendable {
     /// Idle connections kept for the next reads: as many as reads run at once in a busy server (the short-work
     /// threads, one per core, and a few others).

@@ -90,7 +90,7 @@ extension Workspace {
 
     /// Runs `body` (the writing of a run's results) with the writer's page cache at `runWriteCacheKiB`, then puts it
     /// back at the import's size. A run's rows are appended in key order (and its totals' two indexes grow within the
-    /// run's own range), so a small cache writes them as fast; the import's 64 MiB, filled by the writing, added 10 MB to
+    /// run's own range), so a small cache writes them as fast (measured at 10 million lines); the import's 64 MiB, filled by the writing, added 10 MB to
     /// the peak memory of `run` at 100,000 partners and 10 million lines.
     static func withWriteCache<T>(_ db: Database, _ body: () throws -> T) throws -> T {
         try db.execute(sql: "PRAGMA cache_size = -\(runWriteCacheKiB)")
