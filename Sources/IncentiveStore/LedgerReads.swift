@@ -21,11 +21,13 @@ extension Workspace {
     /// Whether the ledger holds anything of `partner` (an entry or a fund request), through the two tables' partner
     /// indexes: read by `partnerView`, so that the page of a partner without any pays no more than that.
     static func hasLedger(_ db: Database, partner: String) throws -> Bool {
-        try Bool.fetchOne(
-            cached: db,
-            sql: """
+        var found = false
+        try db.forEachRow(
+            cached: """
                 SELECT EXISTS (SELECT 1 FROM ledger_entries WHERE partner_id = ?1) OR EXISTS (SELECT 1 FROM fund_requests WHERE partner_id = ?1)
-                """, arguments: [partner]) ?? false
+                """, arguments: [partner]
+        ) { row in found = row.int64(0) != 0 }
+        return found
     }
 
     /// A partner's balance due per cash program as of `day`: the sum of its `entitlement` and `payment` entries, read

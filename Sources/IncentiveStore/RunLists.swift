@@ -346,7 +346,7 @@ extension Workspace {
         try snapshotRead { db in
             let revision = try Self.revision(db)
             if known(revision) { return (revision, true, nil) }
-            return (revision, false, try partnerView(db, id, ledgerAsOf: day ?? today))
+            return (revision, false, try partnerView(db, id, ledgerAsOf: day ?? today, revision: revision))
         }
     }
 
@@ -363,38 +363,38 @@ extension Workspace {
             guard allowed(session.user) else { return (session, false, 0, false, nil) }
             let revision = try Self.revision(db)
             if known(revision) { return (session, true, revision, true, nil) }
-            return (session, true, revision, false, try partnerView(db, id, ledgerAsOf: day ?? today))
+            return (session, true, revision, false, try partnerView(db, id, ledgerAsOf: day ?? today, revision: revision))
         }
     }
 
-    func partnerView(_ db: Database, _ id: String, ledgerAsOf ledgerDay: Day) throws -> PartnerView? {
+    /// `revision`: the snapshot's revision when the caller has read it already.
+    func partnerView(_ db: Database, _ id: String, ledgerAsOf ledgerDay: Day, revision: Int? = nil) throws -> PartnerView? {
         let input: LoadedInput
         do {
             (input, _) = try loadInput(
-                db, programIDs: [], tracePartner: id, onlyPartner: true, bookingView: nil, remedies: .plain, partnerMayBeMissing: true)
+                db, programIDs: [], tracePartner: id, onlyPartner: true, bookingView: nil, remedies: .plain, partnerMayBeMissing: true,
+                revision: revision)
         } catch is NoSuchPartner {
             return nil
         }
         // A partner with nothing in the ledger costs one indexed look; the ledger of one with something is read here too.
         // (A ledger that cannot be read leaves the page without its lines, as a page without a ledger.)
         let ledger = try Self.hasLedger(db, partner: id) ? try? partnerLedger(db, partner: id, asOf: ledgerDay) : nil
-        guard let run = try Int.fetchOne(cached: db, sql: "SELECT MAX(id) FROM runs") else {
+        // The latest run's id is kept with what every partner shares at this revision.
+        guard let run = try sharedInput(db, revision: revision).latestRun else {
             return PartnerView(input: input, stored: nil, ledger: ledger)
         }
         let summary = try runSummary(db, run)
         var totals: [String: PartnerTotals] = [:]
-        // One statement, one primary-key seek per program.
-        if !summary.programs.isEmpty {
-            let marks = Array(repeating: "?", count: summary.programs.count).joined(separator: ", ")
-            var arguments: [any DatabaseValueConvertible] = [run, id]
-            arguments += summary.programs.map(\.id)
+        // One primary-key seek per program (an `IN (...)` list of programs made SQLite build a table for it first).
+        for program in summary.programs {
             try db.forEachRow(
                 cached: """
-                    SELECT program_id, status, amount_cents, missed_amount_cents FROM run_partner_totals
-                    WHERE run_id = ? AND partner_id = ? AND program_id IN (\(marks))
-                    """, arguments: StatementArguments(arguments)
+                    SELECT status, amount_cents, missed_amount_cents FROM run_partner_totals
+                    WHERE run_id = ? AND program_id = ? AND partner_id = ?
+                    """, arguments: [run, program.id, id]
             ) { row in
-                totals[row.text(0)] = try Self.totals(status: row.text(1), amount: row.int64(2), missed: row.int64(3))
+                totals[program.id] = try Self.totals(status: row.text(0), amount: row.int64(1), missed: row.int64(2))
             }
         }
         return PartnerView(input: input, stored: StoredStanding(summary: summary, totals: totals), ledger: ledger)

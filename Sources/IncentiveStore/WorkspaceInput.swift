@@ -35,6 +35,9 @@ struct SharedInput: Sendable {
     var problems: DiagnosticCollector
     var products: ByteInterner?
     var fxRates: [String: [FXRate]]
+    /// The latest stored run's id at `revision` (a run moves the revision on), read by the one-partner reads
+    /// that keep it (`Workspace.sharedInput(_:revision:)`); nil otherwise and when there is no run.
+    var latestRun: Int?
 }
 
 extension Workspace {
@@ -73,7 +76,7 @@ extension Workspace {
     /// `loadInput` inside a read the caller holds (a `DiagnosticReport` for problems of the data).
     func loadInput(
         _ db: Database, programIDs: [String], tracePartner: String?, onlyPartner: Bool, bookingView: ((BookingLine) -> BookingLine?)?,
-        point: KnownPoint? = nil, remedies: Remedies, partnerMayBeMissing: Bool = false, multisetDigests: Bool = false
+        point: KnownPoint? = nil, remedies: Remedies, partnerMayBeMissing: Bool = false, multisetDigests: Bool = false, revision: Int? = nil
     ) throws -> (LoadedInput, InputRecord) {
         var collector = DiagnosticCollector()
         // A one-partner read takes what every partner shares from the revision it reads at (a read of the
@@ -81,7 +84,7 @@ extension Workspace {
         let common =
             point != nil
             ? try Self.sharedInput(db, source: path, revision: nil, point: point)
-            : onlyPartner ? try sharedInput(db) : try Self.sharedInput(db, source: path, revision: nil)
+            : onlyPartner ? try sharedInput(db, revision: revision) : try Self.sharedInput(db, source: path, revision: nil)
         let programs = common.programs
         var programRecords = common.programRecords
         collector.merge(common.problems)
@@ -207,10 +210,12 @@ extension Workspace {
 
     /// The latest programs (parsed, with the problems of loading them together), every product and every
     /// exchange rate, as of `db`'s snapshot: from the last one-partner read when the revision is the same.
-    func sharedInput(_ db: Database) throws -> SharedInput {
-        let revision = try Self.revision(db)
+    /// `revision`: the snapshot's revision when the caller has read it already. With them, the latest run's id.
+    func sharedInput(_ db: Database, revision known: Int? = nil) throws -> SharedInput {
+        let revision = try known ?? Self.revision(db)
         if let kept = shared.withLock({ $0 }), kept.revision == revision { return kept }
-        let read = try Self.sharedInput(db, source: path, revision: revision)
+        var read = try Self.sharedInput(db, source: path, revision: revision)
+        read.latestRun = try Int.fetchOne(cached: db, sql: "SELECT MAX(id) FROM runs")
         shared.withLock { $0 = read }
         return read
     }
