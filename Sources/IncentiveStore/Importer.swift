@@ -69,10 +69,14 @@ extension Workspace {
         try importFiles([(kind, path, displayName ?? path)], mode: mode, remedies: remedies, progress: progress, by: actor)
     }
 
+    static func isEmpty(_ db: Database, table: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM \(table))") ?? true
+    }
+
     /// When `table` holds no row, drops its secondary indexes and returns the statements that make them again,
     /// to be run once its rows are in (in the same transaction: a failed import leaves them as they were).
     static func dropIndexesIfEmpty(_ db: Database, table: String) throws -> [String] {
-        guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(table))") == false else { return [] }
+        guard try isEmpty(db, table: table) else { return [] }
         let indexes = try Row.fetchAll(
             db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name",
             arguments: [table])
@@ -129,7 +133,10 @@ extension Workspace {
         let digests = FileDigests(files.map { originals[$0.1] ?? $0.1 })
         let ordered = files.sorted { DataKind.importOrder.firstIndex(of: $0.0)! < DataKind.importOrder.firstIndex(of: $1.0)! }
         do {
-            return try writeTransaction { db throws -> ImportOutcome in
+            // The first bookings (millions of lines into an empty table) are written outside WAL mode when the
+            // workspace is not open elsewhere: the new pages once, not into the WAL and then again into the file.
+            let firstBookings = try files.contains { $0.0 == .bookings } && pool.read { db in try Self.isEmpty(db, table: "bookings") }
+            return try writeTransaction(bulk: firstBookings) { db throws -> ImportOutcome in
                 // The stored partners and catalogue are what the files' rows are checked against (their other rows are not).
                 var dataset = try Self.dataset(db, source: path, partnersOnly: true)
                 dataset.partnersSource = files.contains { $0.0 == .partners } ? "partners.csv or the workspace" : "the workspace"
@@ -147,7 +154,7 @@ extension Workspace {
                     let id = try Self.beginChange(db, kind: kind, fileName: name, digest: digest)
                     // Into an empty table, the secondary indexes (by partner, by name) are made once from the stored
                     // rows (a sort) instead of growing row by row in file order, a B-tree search per row (the first import).
-                    let wasEmpty = try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM \(kind.table))") ?? true
+                    let wasEmpty = try Self.isEmpty(db, table: kind.table)
                     let rebuilt = try Self.dropIndexesIfEmpty(db, table: kind.table)
                     var writer = try TableWriter(db, kind: kind, importID: Int64(id), tracksKeys: mode.replace)
                     writer.tracksPartners = !wasEmpty && IncrementalSchema.partnerColumn(kind) != nil

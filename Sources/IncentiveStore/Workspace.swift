@@ -109,7 +109,7 @@ public final class Workspace: Sendable {
         if !applied.isSubset(of: known) { throw newerSchema(path) }
         let complete = known.isSubset(of: applied)
         do {
-            let pool = try DatabasePool(path: path, configuration: configuration())
+            let pool = try openPool(path)
             // The file may have been read before a newer version's changes were checkpointed into it.
             if try pool.read({ db in try Schema.migrator.hasBeenSuperseded(db) }) { throw newerSchema(path) }
             if !complete { try Schema.migrator.migrate(pool) }
@@ -118,6 +118,20 @@ public final class Workspace: Sendable {
             throw error
         } catch {
             throw WorkspaceError(Self.isBusy(error) ? .busy : .failed, "cannot open the workspace \(path): \(error)")
+        }
+    }
+
+    /// The pool of an existing workspace. Its writer puts the file in WAL mode as it opens; while another process
+    /// writes the file in rollback-journal mode (its first import, `writeTransaction(bulk:)`), SQLite refuses that
+    /// change at once instead of waiting, so the opening is tried again until the other write ends (`busyTimeout`).
+    static func openPool(_ path: String) throws -> DatabasePool {
+        let deadline = Date().addingTimeInterval(busyTimeout)
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration())
+            } catch let error where isBusy(error) && Date() < deadline {
+                usleep(20_000)
+            }
         }
     }
 
@@ -135,16 +149,22 @@ public final class Workspace: Sendable {
     }
 
     /// The migrations recorded in the file, read with SQLite's `immutable` flag: no lock, no journal or
-    /// WAL file is created, nothing is written.
+    /// WAL file is created, nothing is written (unless a rollback journal lies beside the file: below).
     static func appliedMigrations(_ path: String) throws(WorkspaceError) -> Set<String> {
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove(charactersIn: "?#%")
-        let uri = "file:\(path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path)?immutable=1"
+        // A rollback journal beside the file (`writeTransaction(bulk:)`): a write in progress, or one whose process
+        // died. The file itself may hold half of that write, so it is read through an ordinary connection, which
+        // waits for the writer or plays the journal back (any SQLite does that; it changes nothing of the schema).
+        let journal = FileManager.default.fileExists(atPath: path + "-journal")
+        let uri = "file:\(path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path)" + (journal ? "" : "?immutable=1")
         var handle: OpaquePointer?
         defer { sqlite3_close(handle) }
-        guard sqlite3_open_v2(uri, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil) == SQLITE_OK else {
+        let flags = (journal ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_URI
+        guard sqlite3_open_v2(uri, &handle, flags, nil) == SQLITE_OK else {
             throw WorkspaceError(.failed, "cannot read the workspace \(path): \(handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open")")
         }
+        if journal { sqlite3_busy_timeout(handle, Int32(busyTimeout * 1000)) }
         var statement: OpaquePointer?
         defer { sqlite3_finalize(statement) }
         guard sqlite3_prepare_v2(handle, "SELECT identifier FROM grdb_migrations", -1, &statement, nil) == SQLITE_OK else {
@@ -192,20 +212,72 @@ public final class Workspace: Sendable {
     }
 
     private func immediateTransaction<T>(changesData: Bool, _ body: (Database) throws -> T) throws -> T {
-        try pool.writeWithoutTransaction { db in
-            var result: T?
-            try db.inTransaction(.immediate) {
-                result = try body(db)
-                if changesData {
-                    try db.execute(
-                        sql: """
-                            INSERT INTO workspace_info(key, value) VALUES ('revision', '1')
-                            ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
-                            """)
-                }
-                return .commit
+        try pool.writeWithoutTransaction { db in try Self.immediateTransaction(db, changesData: changesData, body) }
+    }
+
+    private static func immediateTransaction<T>(_ db: Database, changesData: Bool, _ body: (Database) throws -> T) throws -> T {
+        var result: T?
+        try db.inTransaction(.immediate) {
+            result = try body(db)
+            if changesData {
+                try db.execute(
+                    sql: """
+                        INSERT INTO workspace_info(key, value) VALUES ('revision', '1')
+                        ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
+                        """)
             }
-            return result!
+            return .commit
+        }
+        return result!
+    }
+
+    /// `writeTransaction`, when `bulk`, for a write that makes the file much larger (the first import of millions of booking
+    /// lines): when no other connection has the file open, the transaction runs in SQLite's rollback-journal mode
+    /// and the file goes back to WAL mode after it.
+    ///
+    /// In WAL mode every page written goes to the WAL first and is copied into the database file by the checkpoint
+    /// after the commit: 1.2 GB twice for 10,000,000 lines. A rollback journal keeps a copy of the pages that
+    /// existed before the transaction only (the pages appended at the end of the file need none: a rollback cuts
+    /// the file back to its old size), so the new pages are written once. Atomicity is the same: a process killed
+    /// in the middle leaves a "hot" journal that the next connection to open the file plays back (`appliedMigrations`
+    /// does so before reading the file).
+    ///
+    /// Leaving WAL mode needs the file to itself: with any other connection open (a server, another command), the
+    /// attempt fails at once and the transaction runs in WAL mode as usual. A process that opens the file during
+    /// the transaction waits for it (`busyTimeout`), as it would for any writer.
+    func writeTransaction<T>(bulk: Bool, _ body: (Database) throws -> T) throws -> T {
+        guard bulk else { return try writeTransaction(body) }
+        // This process's idle readers hold the file open too (opening reads the schema through one).
+        pool.releaseMemory()
+        do {
+            return try pool.writeWithoutTransaction { db in
+                let alone = Self.leaveWAL(db)
+                defer { if alone { Self.returnToWAL(db) } }
+                return try Self.immediateTransaction(db, changesData: true, body)
+            }
+        } catch let error where Self.isBusy(error) {
+            throw WorkspaceError(
+                .busy, "the workspace is busy: another change held it for more than \(Int(Self.busyTimeout)) seconds; nothing was changed")
+        }
+    }
+
+    /// Puts the file in rollback-journal mode when this is its only connection; false (nothing changed) otherwise.
+    static func leaveWAL(_ db: Database) -> Bool {
+        // Without waiting: another connection that has the file open does not let go of it for us.
+        sqlite3_busy_timeout(db.sqliteConnection, 0)
+        defer { sqlite3_busy_timeout(db.sqliteConnection, Int32(busyTimeout * 1000)) }
+        return (try? String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")) == "delete"
+    }
+
+    /// Back to WAL mode, as `DatabasePool` opens it (with a WAL file that is not empty, which read-only
+    /// connections need to open the file). When another process has meanwhile opened the file, it has put
+    /// the file back in WAL mode itself (every workspace connection does as it opens), or will.
+    static func returnToWAL(_ db: Database) {
+        guard (try? String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")) == "wal" else { return }
+        try? db.execute(sql: "PRAGMA synchronous = NORMAL")
+        try? db.inSavepoint {
+            try db.execute(sql: "CREATE TABLE wal_marker (id INTEGER PRIMARY KEY); DROP TABLE wal_marker;")
+            return .commit
         }
     }
 
