@@ -130,7 +130,8 @@ extension Workspace {
     }
 
     /// Stores an incremental run: the changed partners' results as computed, every other partner's status, totals,
-    /// rows, checks and facts copied from the base run (row ids moved past the largest stored one, in their order).
+    /// rows and facts copied from the base run (row ids moved past the largest stored one, in their order), their
+    /// checks referred to (`run_rows.checks_of`).
     func storeIncremental(
         _ input: IncrementalInput, started: String, by actor: Actor
     ) throws(DiagnosticReport) -> (summary: RunSummary, result: ComputeResult, warnings: DiagnosticCollector) {
@@ -170,7 +171,8 @@ extension Workspace {
         }
     }
 
-    /// Copies run `base`'s stored results of every partner not in `changed` (a JSON array) into run `id`.
+    /// Copies run `base`'s stored results of every partner not in `changed` (a JSON array) into run `id`; the copied
+    /// rows' checks are those of the rows they name in `checks_of`.
     static func copyUnchanged(_ db: Database, from base: Int, to id: Int, changed: String) throws {
         let unchanged = "partner_id NOT IN (SELECT value FROM json_each(?))"
         try db.execute(
@@ -195,13 +197,14 @@ extension Workspace {
         try db.execute(
             sql: """
                 INSERT INTO run_rows(id, run_id, program_id, partner_id, item, qualifying_volume_cents, threshold_cents, eligible,
-                                     amount_cents, missed_amount_cents, reasons)
+                                     amount_cents, missed_amount_cents, reasons, checks_of)
                 SELECT id + ?, ?, program_id, partner_id, item, qualifying_volume_cents, threshold_cents, eligible, amount_cents,
-                       missed_amount_cents, reasons
+                       missed_amount_cents, reasons, COALESCE(checks_of, id)
                 FROM run_rows WHERE run_id = ? AND \(unchanged) ORDER BY id
                 """, arguments: [offset, id, base, changed])
-        // The rows' checks and facts, by the row they belong to.
-        for table in ["run_checks", "run_row_rebates", "run_row_slices", "run_row_left_out"] {
+        // The rows' checks stay where they are: each copied row names the row that holds them (`checks_of`). Their
+        // facts are copied, by the row they belong to.
+        for table in ["run_row_rebates", "run_row_slices", "run_row_left_out"] {
             let columns = try db.columns(in: table).map(\.name)
             let selected = columns.map { $0 == "row_id" ? "t.row_id + ?" : "t.\($0)" }
             try db.execute(

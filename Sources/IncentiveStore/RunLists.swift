@@ -531,7 +531,8 @@ extension Workspace {
 
     static func partnerChanges(_ db: Database, _ a: Int, _ b: Int) throws -> [PartnerChange] {
         // As `diffRuns` compares: rows of the first run with no equal row in the second (numbers, reasons,
-        // and every check by position), then rows of the second that the first lacks.
+        // and every check by position; two rows that share their checks, `checks_of`, have the same), then rows of
+        // the second that the first lacks.
         let sql = """
             WITH changed(program_id, partner_id) AS (
                 SELECT x.program_id, x.partner_id FROM run_rows x
@@ -540,11 +541,13 @@ extension Workspace {
                     y.id IS NULL OR y.qualifying_volume_cents <> x.qualifying_volume_cents OR y.threshold_cents <> x.threshold_cents
                     OR y.eligible <> x.eligible OR y.amount_cents <> x.amount_cents OR y.missed_amount_cents <> x.missed_amount_cents
                     OR y.reasons <> x.reasons
-                    OR (SELECT COUNT(*) FROM run_checks WHERE row_id = x.id) <> (SELECT COUNT(*) FROM run_checks WHERE row_id = y.id)
-                    OR EXISTS (
-                        SELECT 1 FROM run_checks cx JOIN run_checks cy ON cy.row_id = y.id AND cy.position = cx.position
-                        WHERE cx.row_id = x.id AND (cy.code <> cx.code OR cy.passed <> cx.passed OR cy.reason IS NOT cx.reason
-                            OR cy.explanation <> cx.explanation)))
+                    OR (COALESCE(x.checks_of, x.id) <> COALESCE(y.checks_of, y.id) AND (
+                        (SELECT COUNT(*) FROM run_checks WHERE row_id = COALESCE(x.checks_of, x.id))
+                            <> (SELECT COUNT(*) FROM run_checks WHERE row_id = COALESCE(y.checks_of, y.id))
+                        OR EXISTS (
+                            SELECT 1 FROM run_checks cx JOIN run_checks cy ON cy.row_id = COALESCE(y.checks_of, y.id) AND cy.position = cx.position
+                            WHERE cx.row_id = COALESCE(x.checks_of, x.id) AND (cy.code <> cx.code OR cy.passed <> cx.passed
+                                OR cy.reason IS NOT cx.reason OR cy.explanation <> cx.explanation)))))
                 UNION
                 SELECT y.program_id, y.partner_id FROM run_rows y
                 WHERE y.run_id = ?2 AND NOT EXISTS (

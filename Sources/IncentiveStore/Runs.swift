@@ -231,10 +231,10 @@ extension Workspace {
             if detail != .none {
                 try db.forEachRow(
                     cached: """
-                        SELECT c.row_id, c.code, c.passed, c.reason, \(detail == .all ? "c.explanation" : "''")
-                        FROM run_checks c JOIN run_rows r ON r.id = c.row_id
+                        SELECT r.id, c.code, c.passed, c.reason, \(detail == .all ? "c.explanation" : "''")
+                        FROM run_rows r JOIN run_checks c ON c.row_id = COALESCE(r.checks_of, r.id)
                         WHERE r.run_id = ? AND r.program_id = ? \(partner == nil ? "" : "AND r.partner_id = ?")
-                        \(detail == .all ? "" : "AND NOT c.passed") ORDER BY c.row_id, c.position
+                        \(detail == .all ? "" : "AND NOT c.passed") ORDER BY r.id, c.position
                         """, arguments: arguments
                 ) { row in
                     let code = row.text(1)

@@ -416,6 +416,7 @@ enum Schema {
         StatementSchema.register(in: &migrator)
         IncrementalSchema.register(in: &migrator)
         StatementSchema.registerCovering(in: &migrator)
+        IncrementalSchema.registerSharedChecks(in: &migrator)
         return migrator
     }
 }

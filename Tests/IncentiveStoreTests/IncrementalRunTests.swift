@@ -11,7 +11,8 @@ import Testing
 /// partners they touch; the data digest of such a run (scheme 2) follows from the tables' multiset digests.
 @Suite struct IncrementalRunTests {
     /// Every stored row of run `id`, without ids, in key order (the rows of a partner numbered in their stored
-    /// order), with each row's checks and rules-v2 facts: what must not differ between an incremental and a full run.
+    /// order), with each row's checks (those of the row it names in `checks_of`, if any) and rules-v2 facts: what must
+    /// not differ between an incremental and a full run.
     static func dump(_ workspace: Workspace, _ id: Int) throws -> [String] {
         try workspace.pool.read { db in
             var lines: [String] = []
@@ -25,7 +26,8 @@ import Testing
             try add(
                 "tier", "SELECT program_id, partner_id, tier, taken_on, valid_from FROM run_partner_tiers WHERE run_id = ? ORDER BY 1, 2")
             let rows = """
-                (SELECT id, program_id, partner_id, item, ROW_NUMBER() OVER (PARTITION BY program_id, partner_id ORDER BY id) AS position,
+                (SELECT id, COALESCE(checks_of, id) AS checks_id, program_id, partner_id, item,
+                        ROW_NUMBER() OVER (PARTITION BY program_id, partner_id ORDER BY id) AS position,
                         qualifying_volume_cents, threshold_cents, eligible, amount_cents, missed_amount_cents, reasons
                  FROM run_rows WHERE run_id = ?)
                 """
@@ -39,7 +41,10 @@ import Testing
                 let columns = try db.columns(in: table).map(\.name).filter { $0 != "row_id" }.map { "t.\($0)" }.joined(separator: ", ")
                 try add(
                     table,
-                    "SELECT r.program_id, r.partner_id, r.item, \(columns) FROM \(rows) r JOIN \(table) t ON t.row_id = r.id ORDER BY 1, 2, 3, 4, 5")
+                    """
+                    SELECT r.program_id, r.partner_id, r.item, \(columns) FROM \(rows) r
+                    JOIN \(table) t ON t.row_id = \(table == "run_checks" ? "r.checks_id" : "r.id") ORDER BY 1, 2, 3, 4, 5
+                    """)
             }
             return lines
         }
@@ -83,7 +88,9 @@ import Testing
 
     /// The example bookings with `replacements` made (each the whole line) and `dropped` lines left out (by their
     /// order and line), plus `added` lines.
-    static func bookings(_ sandbox: Sandbox, replacing replacements: [String: String] = [:], dropping dropped: Set<String> = [], adding added: [String] = [])
+    static func bookings(
+        _ sandbox: Sandbox, replacing replacements: [String: String] = [:], dropping dropped: Set<String> = [], adding added: [String] = []
+    )
         throws -> String
     {
         let lines = try Sandbox.text(Sandbox.exampleData + "/bookings.csv").split(separator: "\n").map(String.init)
@@ -127,6 +134,53 @@ import Testing
         #expect(diff.dataChanged && diff.digestsComparable)
         #expect(diff.lines.map { [$0.changed, $0.added, $0.retired] } == [2, 1, 0])
         #expect(!diff.rows.isEmpty)
+    }
+
+    /// The rows an incremental run copies do not copy their checks: each names the row that holds them, in the run
+    /// that computed that partner (never a copy of a copy), and reads, shows and compares as if it held them.
+    @Test func copiedRowsNameTheRowThatHoldsTheirChecks() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try sandbox.exampleWorkspace()
+        _ = try workspace.run()
+        let first = try Self.bookings(sandbox, replacing: ["SO15-1001/1": "SO15-1001,1,NL1001,2015-01-25,2015-02-10,UCS-B200M4-U,3,24100.00,USD,"])
+        _ = try workspace.importFile(.bookings, path: first)
+        #expect(try workspace.run().summary.baseRun == 1)
+        let second = try Self.bookings(
+            sandbox,
+            replacing: [
+                "SO15-1001/1": "SO15-1001,1,NL1001,2015-01-25,2015-02-10,UCS-B200M4-U,3,24100.00,USD,",
+                "SO15-1102/1": "SO15-1102,1,NL1002,2015-03-16,2015-03-27,UCS-FI-6248UP,2,31350.00,USD,",
+            ])
+        _ = try workspace.importFile(.bookings, path: second)
+        #expect(try workspace.run().summary.baseRun == 2)
+        #expect(try workspace.run(full: true).summary.id == 4)
+        // Per partner of run 3: the runs whose rows hold its checks.
+        let holders = try workspace.pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.partner_id, GROUP_CONCAT(DISTINCT COALESCE(o.run_id, r.run_id)) FROM run_rows r
+                    LEFT JOIN run_rows o ON o.id = r.checks_of WHERE r.run_id = 3 GROUP BY r.partner_id ORDER BY r.partner_id
+                    """
+            ).map { "\($0[0] as String) \($0[1] as String)" }
+        }
+        #expect(holders.count == 12)
+        #expect(holders.first == "BE2001 1")
+        #expect(holders.filter { !$0.hasSuffix(" 1") } == ["NL1001 2", "NL1002 3"])
+        // Run 3 holds the checks of NL1002's rows only: as many as the full run 4 holds for NL1002.
+        let counts = try workspace.pool.read { db in
+            try [3, 4].map { run in
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM run_checks c JOIN run_rows r ON r.id = c.row_id WHERE r.run_id = ? AND r.partner_id = 'NL1002'",
+                    arguments: [run])!
+            } + [Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run_checks c JOIN run_rows r ON r.id = c.row_id WHERE r.run_id = 3")!]
+        }
+        #expect(counts[0] > 0 && counts[0] == counts[1] && counts[2] == counts[0])
+        try Self.expectSame(workspace, incremental: 3, base: 2, full: 4)
+        #expect(try workspace.partnerChanges(3, 4).isEmpty)
+        #expect(Set(try workspace.partnerChanges(1, 3).map(\.partnerID)) == ["NL1001", "NL1002"])
+        #expect(Set(try workspace.partnerChanges(2, 3).map(\.partnerID)) == ["NL1002"])
     }
 
     @Test func aPartnerWhoseOnlyLineWasRetired() throws {
@@ -204,7 +258,9 @@ import Testing
         // Another selection of programs than the previous run's.
         #expect(try workspace.run(programIDs: ["VIP25-6M"]).summary.baseRun == nil)
         // A partner's rows changed, but run with `full`.
-        _ = try workspace.importFile(.bookings, path: try Self.bookings(sandbox, replacing: ["SO15-1001/1": "SO15-1001,1,NL1001,2015-01-25,2015-02-10,UCS-B200M4-U,3,1.00,USD,"]))
+        _ = try workspace.importFile(
+            .bookings,
+            path: try Self.bookings(sandbox, replacing: ["SO15-1001/1": "SO15-1001,1,NL1001,2015-01-25,2015-02-10,UCS-B200M4-U,3,1.00,USD,"]))
         #expect(try workspace.run(programIDs: ["VIP25-6M"], full: true).summary.baseRun == nil)
         #expect(try workspace.run(programIDs: ["VIP25-6M"]).summary.baseRun == 7)
     }
@@ -221,7 +277,9 @@ import Testing
         #expect(try Self.touched(workspace, last) == [IncrementalSchema.everyPartner])
         #expect(try workspace.run().summary.baseRun == nil)
         // Imports logged before the workspace recorded partners (as in a workspace migrated from an earlier release).
-        _ = try workspace.importFile(.bookings, path: try Self.bookings(sandbox, replacing: ["SO15-1001/1": "SO15-1001,1,NL1001,2015-01-25,2015-02-10,UCS-B200M4-U,3,1.00,USD,"]))
+        _ = try workspace.importFile(
+            .bookings,
+            path: try Self.bookings(sandbox, replacing: ["SO15-1001/1": "SO15-1001,1,NL1001,2015-01-25,2015-02-10,UCS-B200M4-U,3,1.00,USD,"]))
         try workspace.pool.write { db in
             try db.execute(sql: "UPDATE workspace_info SET value = '1000' WHERE key = 'import_partners_from'")
         }
