@@ -129,7 +129,7 @@ extension Workspace {
         }
     }
 
-    /// Stores an incremental run: the changed partners' results as computed, every other partner's status, totals,
+    /// Stores an incremental run: the changed partners' results as computed, every other partner's status and totals,
     /// rows and facts copied from the base run (row ids moved past the largest stored one, in their order), their
     /// checks referred to (`run_rows.checks_of`).
     func storeIncremental(
@@ -175,11 +175,6 @@ extension Workspace {
     /// rows' checks are those of the rows they name in `checks_of`.
     static func copyUnchanged(_ db: Database, from base: Int, to id: Int, changed: String) throws {
         let unchanged = "partner_id NOT IN (SELECT value FROM json_each(?))"
-        try db.execute(
-            sql: """
-                INSERT INTO run_partners(run_id, program_id, partner_id, status)
-                SELECT ?, program_id, partner_id, status FROM run_partners WHERE run_id = ? AND \(unchanged)
-                """, arguments: [id, base, changed])
         try db.execute(
             sql: """
                 INSERT INTO run_partner_totals(run_id, program_id, partner_id, status, amount_cents, missed_amount_cents)

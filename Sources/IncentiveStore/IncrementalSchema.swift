@@ -60,6 +60,34 @@ enum IncrementalSchema {
         }
     }
 
+    /// `v15-statuses-in-totals`: a run's partners and their statuses are those of `run_partner_totals`, which has
+    /// held them (with the amounts) since `v4-run-partner-totals`; runs no longer write them into `run_partners` as
+    /// well (300,000 rows a run at 100,000 partners, copied again by every incremental run). `run_partners` keeps the
+    /// rows of the runs stored before. `run_partner_tiers` referred to `run_partners`; it is made again, with every
+    /// row, referring to `run_partner_totals`.
+    static func registerStatusesInTotals(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v15-statuses-in-totals") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE run_partner_tiers_v15 (
+                        run_id INTEGER NOT NULL,
+                        program_id TEXT NOT NULL,
+                        partner_id TEXT NOT NULL,
+                        tier TEXT NOT NULL,
+                        taken_on TEXT NOT NULL,
+                        valid_from TEXT,
+                        PRIMARY KEY (run_id, program_id, partner_id),
+                        FOREIGN KEY (run_id, program_id, partner_id)
+                            REFERENCES run_partner_totals(run_id, program_id, partner_id) ON DELETE CASCADE
+                    ) WITHOUT ROWID;
+                    INSERT INTO run_partner_tiers_v15(run_id, program_id, partner_id, tier, taken_on, valid_from)
+                        SELECT run_id, program_id, partner_id, tier, taken_on, valid_from FROM run_partner_tiers ORDER BY 1, 2, 3;
+                    DROP TABLE run_partner_tiers;
+                    ALTER TABLE run_partner_tiers_v15 RENAME TO run_partner_tiers;
+                    """)
+        }
+    }
+
     /// The `partner_id` of `import_partners` that stands for every partner (no partner's id is empty).
     static let everyPartner = ""
 

@@ -102,8 +102,6 @@ extension Workspace {
 
     /// Writes every partner's status, totals, result rows, checks and rules-v2 facts of `result` into run `id`.
     static func writeResults(_ db: Database, run id: Int, result: ComputeResult) throws {
-        let partnerStatement = try db.makeStatement(
-            sql: "INSERT INTO run_partners(run_id, program_id, partner_id, status) VALUES (?, ?, ?, ?)")
         let totalsStatement = try db.makeStatement(
             sql: """
                 INSERT INTO run_partner_totals(run_id, program_id, partner_id, status, amount_cents, missed_amount_cents)
@@ -128,7 +126,6 @@ extension Workspace {
         for programResult in result.programs {
             let programID = programResult.program.id
             for partner in programResult.partners {
-                try write(partnerStatement, [id, programID, partner.partnerID, partner.status.rawValue])
                 try write(
                     totalsStatement,
                     [id, programID, partner.partnerID, partner.status.rawValue, partner.amount.cents, partner.missedAmount.cents])
@@ -281,7 +278,7 @@ extension Workspace {
             for row in try Row.fetchAll(
                 cached: db,
                 sql: """
-                    SELECT partner_id, status FROM run_partners WHERE run_id = ? AND program_id = ? \(partner == nil ? "" : "AND partner_id = ?")
+                    SELECT partner_id, status FROM run_partner_totals WHERE run_id = ? AND program_id = ? \(partner == nil ? "" : "AND partner_id = ?")
                     ORDER BY partner_id
                     """, arguments: [id, entry.id] + (partner.map { [$0] } ?? []))
             {

@@ -417,6 +417,7 @@ enum Schema {
         IncrementalSchema.register(in: &migrator)
         StatementSchema.registerCovering(in: &migrator)
         IncrementalSchema.registerSharedChecks(in: &migrator)
+        IncrementalSchema.registerStatusesInTotals(in: &migrator)
         return migrator
     }
 }

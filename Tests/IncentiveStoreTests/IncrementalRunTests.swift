@@ -19,7 +19,6 @@ import Testing
             func add(_ label: String, _ sql: String) throws {
                 for row in try Row.fetchAll(db, sql: sql, arguments: [id]) { lines.append(label + " " + row.description) }
             }
-            try add("partner", "SELECT program_id, partner_id, status FROM run_partners WHERE run_id = ? ORDER BY 1, 2")
             try add(
                 "totals",
                 "SELECT program_id, partner_id, status, amount_cents, missed_amount_cents FROM run_partner_totals WHERE run_id = ? ORDER BY 1, 2")
@@ -231,6 +230,59 @@ import Testing
         try Self.expectSame(workspace, incremental: 2, base: 1, full: 3)
         let facts = try Self.dump(workspace, 2).filter { $0.hasPrefix("run_row_rebates") || $0.hasPrefix("tier") }
         #expect(facts.count > 10)
+    }
+
+    /// `v15-statuses-in-totals` on a workspace whose runs wrote their statuses into `run_partners` too, with tiers
+    /// referring to them: every tier row is kept, the runs read as before, and a new run stores its statuses and tiers
+    /// without `run_partners`.
+    @Test func theMigrationKeepsEveryTierAndRunsNoLongerWriteRunPartners() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let path: String
+        do {
+            let workspace = try StoredRunV2Tests.vip30Workspace(sandbox)
+            _ = try workspace.run()
+            path = workspace.path
+        }
+        let before = try Workspace.open(at: path)
+        let dump = try Self.dump(before, 1)
+        let shown = try Self.shown(before, 1)
+        #expect(dump.filter { $0.hasPrefix("tier") }.count == 2)
+        // Back to before the migration: the tiers referring to `run_partners`, which held every run's statuses.
+        try before.pool.barrierWriteWithoutTransaction { db in
+            try db.execute(
+                sql: """
+                    PRAGMA foreign_keys = OFF;
+                    CREATE TABLE old_tiers (
+                        run_id INTEGER NOT NULL, program_id TEXT NOT NULL, partner_id TEXT NOT NULL, tier TEXT NOT NULL,
+                        taken_on TEXT NOT NULL, valid_from TEXT, PRIMARY KEY (run_id, program_id, partner_id),
+                        FOREIGN KEY (run_id, program_id, partner_id) REFERENCES run_partners(run_id, program_id, partner_id) ON DELETE CASCADE
+                    ) WITHOUT ROWID;
+                    INSERT INTO old_tiers SELECT run_id, program_id, partner_id, tier, taken_on, valid_from FROM run_partner_tiers;
+                    DROP TABLE run_partner_tiers;
+                    ALTER TABLE old_tiers RENAME TO run_partner_tiers;
+                    INSERT INTO run_partners(run_id, program_id, partner_id, status) SELECT run_id, program_id, partner_id, status FROM run_partner_totals;
+                    DELETE FROM grdb_migrations WHERE identifier = 'v15-statuses-in-totals';
+                    PRAGMA foreign_keys = ON;
+                    """)
+        }
+        // Into the file itself: opening reads the applied migrations from the file, not from the WAL.
+        try before.pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        try before.pool.close()
+        let after = try Workspace.open(at: path)
+        let schema = try after.pool.read { db in
+            try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'run_partner_tiers'") ?? ""
+        }
+        #expect(schema.contains("REFERENCES run_partner_totals"))
+        #expect(try Self.dump(after, 1) == dump)
+        #expect(try Self.shown(after, 1) == shown)
+        #expect(try after.run(full: true).summary.id == 2)
+        let stored = try after.pool.read { db in
+            try [1, 2].map { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run_partners WHERE run_id = ?", arguments: [$0])! }
+        }
+        #expect(stored[0] > 0 && stored[1] == 0)
+        #expect(try Self.dump(after, 2) == dump)
+        #expect(try after.integrityProblems().isEmpty)
     }
 
     @Test func programsRatesAndEnrolmentsForceAFullRun() throws {

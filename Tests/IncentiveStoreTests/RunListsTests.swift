@@ -263,10 +263,13 @@ import Testing
         let copy = fixture.sandbox.path("older.sqlite")
         let expected = try Self.expected(fixture.workspace, run: 1)
         try DatabaseQueue(path: fixture.path).backup(to: DatabaseQueue(path: copy))
-        // Take the copy back to before the migration.
+        // Take the copy back to before the migration: then runs stored their statuses in `run_partners` (as they
+        // did until `v15-statuses-in-totals`) and had no totals.
         try DatabaseQueue(path: copy).write { db in
             try db.execute(
                 sql: """
+                    INSERT INTO run_partners(run_id, program_id, partner_id, status)
+                        SELECT run_id, program_id, partner_id, status FROM run_partner_totals;
                     DROP TABLE run_partner_totals; DROP INDEX partners_by_id_nocase; DROP INDEX partners_by_name;
                     DELETE FROM grdb_migrations WHERE identifier = 'v4-run-partner-totals';
                     """)
