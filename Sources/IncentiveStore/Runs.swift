@@ -275,14 +275,13 @@ extension Workspace {
             for (_, row) in stored { rowsByPartner[row.partnerID, default: []].append(row) }
             let tiers = try StoredV2Facts.tiers(db, run: id, program: entry.id, partner: partner)
             var partners: [PartnerResult] = []
-            for row in try Row.fetchAll(
-                cached: db,
-                sql: """
+            try db.forEachRow(
+                cached: """
                     SELECT partner_id, status FROM run_partner_totals WHERE run_id = ? AND program_id = ? \(partner == nil ? "" : "AND partner_id = ?")
                     ORDER BY partner_id
-                    """, arguments: [id, entry.id] + (partner.map { [$0] } ?? []))
-            {
-                let partnerID: String = row[0], statusText: String = row[1]
+                    """, arguments: arguments
+            ) { row in
+                let partnerID = row.text(0), statusText = row.text(1)
                 guard let status = PartnerStatus(rawValue: statusText) else {
                     throw WorkspaceError(.damaged, "run \(id) holds an unknown status \(statusText)")
                 }
