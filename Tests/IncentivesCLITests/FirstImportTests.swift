@@ -35,15 +35,22 @@ import Testing
 
     static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
+    /// `incentives import bookings FILE` in a child process, paused inside its transaction after 1,000 lines
+    /// (the failpoint's `signal` file is there once it is; removing the file lets it go on).
+    static func pausedImport(_ file: String, into path: String, signal: String) throws -> CLI.Child {
+        let child = try CLI.start(
+            ["import", "bookings", file, "--workspace", path],
+            environment: ["INCENTIVES_FAILPOINT": "import-mid-bookings", "INCENTIVES_FAILPOINT_FILE": signal])
+        #expect(CLI.waitForFile(signal))
+        return child
+    }
+
     @Test func theFirstBookingsAreWrittenWithARollbackJournalAndTheFileIsInWALModeAfter() throws {
         let (folder, path) = try Self.workspaceWithoutBookings()
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = try WorkspaceTests.bookings(prefix: "F", count: 3000, in: folder)
         let signal = folder.appendingPathComponent("reached").path
-        let child = try CLI.start(
-            ["import", "bookings", file, "--workspace", path],
-            environment: ["INCENTIVES_FAILPOINT": "import-mid-bookings", "INCENTIVES_FAILPOINT_FILE": signal])
-        #expect(CLI.waitForFile(signal))
+        let child = try Self.pausedImport(file, into: path, signal: signal)
         // Paused inside its transaction after 1,000 lines: a rollback journal, no WAL.
         #expect(Self.exists(path + "-journal"))
         #expect(!Self.exists(path + "-wal"))
@@ -57,10 +64,7 @@ import Testing
         #expect(try WorkspaceTests.bookingCount(path) == 3000)
         // A second import (the table is no longer empty) goes through the WAL as any other write.
         let second = try WorkspaceTests.bookings(prefix: "G", count: 1500, in: folder)
-        let paused = try CLI.start(
-            ["import", "bookings", second, "--workspace", path],
-            environment: ["INCENTIVES_FAILPOINT": "import-mid-bookings", "INCENTIVES_FAILPOINT_FILE": signal])
-        #expect(CLI.waitForFile(signal))
+        let paused = try Self.pausedImport(second, into: path, signal: signal)
         #expect(!Self.exists(path + "-journal"))
         #expect(Self.exists(path + "-wal"))
         try FileManager.default.removeItem(atPath: signal)
@@ -75,10 +79,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = try WorkspaceTests.bookings(prefix: "K", count: 3000, in: folder)
         let signal = folder.appendingPathComponent("reached").path
-        let child = try CLI.start(
-            ["import", "bookings", file, "--workspace", path],
-            environment: ["INCENTIVES_FAILPOINT": "import-mid-bookings", "INCENTIVES_FAILPOINT_FILE": signal])
-        #expect(CLI.waitForFile(signal))
+        let child = try Self.pausedImport(file, into: path, signal: signal)
         #expect(Self.exists(path + "-journal"))
         kill(child.process.processIdentifier, SIGKILL)
         #expect(try child.wait().status == SIGKILL)
@@ -98,10 +99,7 @@ import Testing
         let file = try WorkspaceTests.bookings(prefix: "A", count: 2000, in: folder)
         let second = try WorkspaceTests.bookings(prefix: "B", count: 2500, in: folder)
         let signal = folder.appendingPathComponent("reached").path
-        let a = try CLI.start(
-            ["import", "bookings", file, "--workspace", path],
-            environment: ["INCENTIVES_FAILPOINT": "import-mid-bookings", "INCENTIVES_FAILPOINT_FILE": signal])
-        #expect(CLI.waitForFile(signal))
+        let a = try Self.pausedImport(file, into: path, signal: signal)
         #expect(Self.exists(path + "-journal"))
         let b = try CLI.start(["import", "bookings", second, "--workspace", path])
         usleep(300_000)
@@ -124,10 +122,7 @@ import Testing
         #expect(try workspace.revision() > 0)
         let file = try WorkspaceTests.bookings(prefix: "W", count: 2000, in: folder)
         let signal = folder.appendingPathComponent("reached").path
-        let child = try CLI.start(
-            ["import", "bookings", file, "--workspace", path],
-            environment: ["INCENTIVES_FAILPOINT": "import-mid-bookings", "INCENTIVES_FAILPOINT_FILE": signal])
-        #expect(CLI.waitForFile(signal))
+        let child = try Self.pausedImport(file, into: path, signal: signal)
         #expect(!Self.exists(path + "-journal"))
         #expect(Self.exists(path + "-wal"))
         try FileManager.default.removeItem(atPath: signal)
