@@ -269,6 +269,10 @@ extension Workspace {
 struct BookingMerge {
     let raw: SQLiteStatement
     let insertRaw: SQLiteStatement
+    /// A stored row the cursor found different: rewritten in place by key (its trigger keeps the old version), without
+    /// the upsert's insert attempt; without touching `partner_id` (and so the partner index) when it is the same.
+    let updateRaw: SQLiteStatement
+    let updateSamePartnerRaw: SQLiteStatement
     let currentRaw: SQLiteStatement
     let oldRaw: SQLiteStatement
     let seenRaw: SQLiteStatement?
@@ -300,11 +304,14 @@ struct BookingMerge {
     var lastPartner: [UInt8] = []
 
     init(
-        raw: SQLiteStatement, insertRaw: SQLiteStatement, currentRaw: SQLiteStatement, oldRaw: SQLiteStatement, seenRaw: SQLiteStatement?,
-        connection: SQLiteConnection?, importID: Int64, displayName: String, insertFirst: Bool
+        raw: SQLiteStatement, insertRaw: SQLiteStatement, updateRaw: SQLiteStatement, updateSamePartnerRaw: SQLiteStatement,
+        currentRaw: SQLiteStatement, oldRaw: SQLiteStatement, seenRaw: SQLiteStatement?, connection: SQLiteConnection?, importID: Int64,
+        displayName: String, insertFirst: Bool
     ) {
         self.raw = raw
         self.insertRaw = insertRaw
+        self.updateRaw = updateRaw
+        self.updateSamePartnerRaw = updateSamePartnerRaw
         self.currentRaw = currentRaw
         self.oldRaw = oldRaw
         self.seenRaw = seenRaw
@@ -386,6 +393,8 @@ struct BookingMerge {
             return false
         }
         var written = false
+        /// The stored version of a line whose key the cursor found with other values: its partner, amount and currency.
+        var stored: (partner: String, samePartner: Bool, amount: Int64, currency: String)?
         /// Records the line's partner as touched by the import.
         func recordPartner() {
             guard tracksPartners, !lastPartner.elementsEqual(line.partnerID) else { return }
@@ -433,19 +442,44 @@ struct BookingMerge {
             previousLine.removeAll(keepingCapacity: true)
             previousLine.append(contentsOf: line.lineID)
             if !exhausted && cursorOrder(line.orderID, line.lineID) == 0 {
+                let samePartner = TableWriter.sameText(currentRaw, 2, line.partnerID)
                 written =
-                    TableWriter.sameText(currentRaw, 2, line.partnerID) && TableWriter.sameText(currentRaw, 3, bookedText)
+                    samePartner && TableWriter.sameText(currentRaw, 3, bookedText)
                     && TableWriter.sameText(currentRaw, 4, shippedText) && TableWriter.sameText(currentRaw, 5, line.sku)
                     && TableWriter.sameText(currentRaw, 6, line.quantity.isEmpty ? nil : line.quantity)
                     && sqlite3_column_type(currentRaw, 7) == SQLITE_INTEGER && sqlite3_column_int64(currentRaw, 7) == line.amount
                     && TableWriter.sameText(currentRaw, 8, currencyText) && TableWriter.sameText(currentRaw, 9, line.intendedUse)
+                if !written {
+                    // Read before the cursor lets go of the row: what the warnings compare the new line with.
+                    stored = (
+                        String(decoding: CanonicalCSV.text(currentRaw, 2), as: UTF8.self), samePartner, sqlite3_column_int64(currentRaw, 7),
+                        String(decoding: CanonicalCSV.text(currentRaw, 8), as: UTF8.self)
+                    )
+                }
             } else {
                 insertFirst = true
             }
             // A line to write: the cursor lets go of the table first (it seeks again at the next line).
             if !written { park() }
         }
-        if insertFirst {
+        if !written, let stored {
+            // A stored row with other values: the trigger moves its old version into the history.
+            let update = stored.samePartner ? updateSamePartnerRaw : updateRaw
+            bindLine(update)
+            guard step(update) else { return }
+            touched += changes
+            written = true
+            recordPartner()
+            let currency = String(decoding: currencyText, as: UTF8.self)
+            if let warning = TableWriter.changeWarning(
+                order: String(decoding: line.orderID, as: UTF8.self), line: String(decoding: line.lineID, as: UTF8.self),
+                old: (stored.partner, stored.amount, stored.currency),
+                new: (String(decoding: line.partnerID, as: UTF8.self), line.amount, currency))
+            {
+                changeWarnings.append(Diagnostic(.warning, file: displayName, line: line.line, message: warning))
+            }
+        }
+        if !written && insertFirst {
             bindLine(insertRaw)
             guard step(insertRaw) else { return }
             if changes > 0 {
@@ -843,10 +877,11 @@ struct TableWriter {
     /// (a million lines is the everyday case). Once a problem is found, lines are still validated but no
     /// longer written: the transaction will be rolled back.
     ///
-    /// A line that changes a stored one (the upsert changed a row and its trigger wrote the old version
-    /// into `bookings_history`: two changes, where an insert makes one) is compared with that old version,
-    /// read back by key: a move to another partner, a flipped sign or an amount changed by more than half
-    /// is a warning naming the line.
+    /// A line that changes a stored one is compared with the stored version: the one the cursor read before the
+    /// line's `UPDATE` (the usual case), or, when the upsert of a line written in insert order found the key stored
+    /// (its trigger wrote the old version into `bookings_history`: two changes, where an insert makes one), the
+    /// old version read back by key. A move to another partner, a flipped sign or an amount changed by more than
+    /// half is a warning naming the line.
     mutating func importBookings(
         _ file: String, displayName: String, dataset: Dataset, collector: inout DiagnosticCollector, progress: (Int, Int) -> Void
     ) throws {
@@ -866,13 +901,25 @@ struct TableWriter {
         let currentRaw = current.sqliteStatement
         // The per-line work keeps its state in one struct (`BookingMerge`): variables captured by local functions
         // were checked for exclusive access at run time on every use, a tenth of the writer's time.
+        let update = try db.cachedStatement(
+            sql: """
+                UPDATE bookings SET partner_id = ?3, booked_on = ?4, shipped_on = ?5, sku = ?6, quantity = ?7, amount_cents = ?8, currency = ?9,
+                                    intended_use = ?10, added_by = ?11
+                WHERE order_id = ?1 AND line = ?2
+                """)
+        let updateSamePartner = try db.cachedStatement(
+            sql: """
+                UPDATE bookings SET booked_on = ?4, shipped_on = ?5, sku = ?6, quantity = ?7, amount_cents = ?8, currency = ?9,
+                                    intended_use = ?10, added_by = ?11
+                WHERE order_id = ?1 AND line = ?2 AND partner_id = ?3
+                """)
         var merge = BookingMerge(
-            raw: statement.sqliteStatement, insertRaw: insert.sqliteStatement, currentRaw: currentRaw, oldRaw: oldRaw,
-            seenRaw: seen?.sqliteStatement, connection: db.sqliteConnection, importID: importID, displayName: displayName, insertFirst: insertFirst)
+            raw: statement.sqliteStatement, insertRaw: insert.sqliteStatement, updateRaw: update.sqliteStatement,
+            updateSamePartnerRaw: updateSamePartner.sqliteStatement, currentRaw: currentRaw, oldRaw: oldRaw, seenRaw: seen?.sqliteStatement,
+            connection: db.sqliteConnection, importID: importID, displayName: displayName, insertFirst: insertFirst)
         defer { merge.deallocate() }
         merge.tracksPartners = tracksPartners
-        sqlite3_bind_int64(merge.raw, 11, importID)
-        sqlite3_bind_int64(merge.insertRaw, 11, importID)
+        for target in [merge.raw, merge.insertRaw, merge.updateRaw, merge.updateSamePartnerRaw] { sqlite3_bind_int64(target, 11, importID) }
         let total = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         // The file is read and checked on another thread while this one compares and writes: the reader hands
         // on copies of the lines in batches (`BookingBatch`). Its problems join the collector at the end; a
@@ -905,8 +952,7 @@ struct TableWriter {
         for warning in merge.changeWarnings { collector.add(warning) }
         self.insertFirst = merge.insertFirst
         merge.park()
-        sqlite3_clear_bindings(merge.insertRaw)
-        sqlite3_clear_bindings(merge.raw)
+        for target in [merge.insertRaw, merge.raw, merge.updateRaw, merge.updateSamePartnerRaw] { sqlite3_clear_bindings(target) }
         sqlite3_clear_bindings(oldRaw)
         sqlite3_clear_bindings(currentRaw)
         if let seenRaw = merge.seenRaw { sqlite3_clear_bindings(seenRaw) }
