@@ -210,6 +210,9 @@ extension Workspace {
                     for index in rebuilt { try db.execute(sql: index) }
                     if collector.errorCount > errorsBefore { continue }
                     let counts = try writer.finish()
+                    if kind == .bookings {
+                        try IncrementalSchema.recordBookingBounds(db, importID: id, largest: writer.largestWritten, added: counts.added)
+                    }
                     touchedPartners[id] = (writer.writtenPartners, wasEmpty && counts.added > 0)
                     summaries.append(
                         ImportSummary(
@@ -297,6 +300,8 @@ struct BookingMerge {
     var dayKeys = [Int32](repeating: Int32.min, count: TableWriter.dayCacheSlots)
     var dayTexts = [UInt8](repeating: 0, count: TableWriter.dayCacheSlots * 10)
     var rows = 0, touched = 0, added = 0
+    /// The largest |amount| of the lines added or changed (`bookings_bounds`).
+    var largestWritten: Int64 = 0
     var changeWarnings: [Diagnostic] = []
     /// The partners of the lines added or changed (`import_partners`), when `tracksPartners`.
     var tracksPartners = false
@@ -395,8 +400,9 @@ struct BookingMerge {
         var written = false
         /// The stored version of a line whose key the cursor found with other values: its partner, amount and currency.
         var stored: (partner: String, samePartner: Bool, amount: Int64, currency: String)?
-        /// Records the line's partner as touched by the import.
-        func recordPartner() {
+        /// Records the line as written by the import: the size of its amount (`largestWritten`) and its partner.
+        func recordWrite() {
+            largestWritten = max(largestWritten, line.amount == .min ? .max : abs(line.amount))
             guard tracksPartners, !lastPartner.elementsEqual(line.partnerID) else { return }
             lastPartner.removeAll(keepingCapacity: true)
             lastPartner.append(contentsOf: line.partnerID)
@@ -469,7 +475,7 @@ struct BookingMerge {
             guard step(update) else { return }
             touched += changes
             written = true
-            recordPartner()
+            recordWrite()
             let currency = String(decoding: currencyText, as: UTF8.self)
             if let warning = TableWriter.changeWarning(
                 order: String(decoding: line.orderID, as: UTF8.self), line: String(decoding: line.lineID, as: UTF8.self),
@@ -486,7 +492,7 @@ struct BookingMerge {
                 touched += 1
                 added += 1
                 written = true
-                recordPartner()
+                recordWrite()
             } else {
                 insertFirst = false
             }
@@ -496,7 +502,7 @@ struct BookingMerge {
             let before = sqlite3_total_changes(connection)
             guard step(raw) else { return }
             touched += changes
-            if changes > 0 { recordPartner() }
+            if changes > 0 { recordWrite() }
             let made = sqlite3_total_changes(connection) &- before
             // One change: a new row (insert first again); two: a changed one and its history row.
             insertFirst = made == 1
@@ -656,6 +662,8 @@ struct TableWriter {
     /// The partners of the rows written (inserted or changed), when `tracksPartners` (`import_partners`).
     var tracksPartners = false
     var writtenPartners: Set<String> = []
+    /// Bookings: the largest |amount| of the lines written (`bookings_bounds`).
+    var largestWritten: Int64 = 0
 
     /// Key columns first, then the values, in the order `upsert` takes them.
     static func columns(_ kind: DataKind) -> (keys: [String], values: [String]) {
@@ -962,6 +970,7 @@ struct TableWriter {
         self.rows = merge.rows
         self.touched = merge.touched
         self.added = merge.added
+        self.largestWritten = merge.largestWritten
         self.writtenPartners = merge.writtenPartners
     }
 

@@ -88,6 +88,36 @@ enum IncrementalSchema {
         }
     }
 
+    /// `v16-bookings-bounds`: per bookings import, the largest |amount| of the lines it added or changed and how many
+    /// it added (`bookings_bounds`, append-only; import 0 stands for the lines stored before the migration). Their
+    /// maximum and sum bound every stored line's amount and the number of lines (lines come in only by imports),
+    /// so the check of an import that changes amounts (`checkBookingSums`) no longer scans 10,000,000 lines for them
+    /// (0.6–0.9 s).
+    static func registerBookingsBounds(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v16-bookings-bounds") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE bookings_bounds (
+                        import_id INTEGER PRIMARY KEY,
+                        largest_amount_cents INTEGER NOT NULL,
+                        lines_added INTEGER NOT NULL
+                    );
+                    INSERT INTO bookings_bounds(import_id, largest_amount_cents, lines_added)
+                        SELECT 0, COALESCE(MAX(ABS(amount_cents)), 0), COUNT(*) FROM bookings;
+                    CREATE TRIGGER bookings_bounds_append_only_update BEFORE UPDATE ON bookings_bounds
+                    BEGIN SELECT RAISE(ABORT, 'bookings_bounds is append-only'); END;
+                    CREATE TRIGGER bookings_bounds_append_only_delete BEFORE DELETE ON bookings_bounds
+                    BEGIN SELECT RAISE(ABORT, 'bookings_bounds is append-only'); END;
+                    """)
+        }
+    }
+
+    /// Records what a bookings import wrote into `bookings_bounds`.
+    static func recordBookingBounds(_ db: Database, importID: Int, largest: Int64, added: Int) throws {
+        try db.execute(
+            sql: "INSERT INTO bookings_bounds(import_id, largest_amount_cents, lines_added) VALUES (?, ?, ?)", arguments: [importID, largest, added])
+    }
+
     /// The `partner_id` of `import_partners` that stands for every partner (no partner's id is empty).
     static let everyPartner = ""
 

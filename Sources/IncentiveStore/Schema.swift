@@ -418,6 +418,7 @@ enum Schema {
         StatementSchema.registerCovering(in: &migrator)
         IncrementalSchema.registerSharedChecks(in: &migrator)
         IncrementalSchema.registerStatusesInTotals(in: &migrator)
+        IncrementalSchema.registerBookingsBounds(in: &migrator)
         return migrator
     }
 }

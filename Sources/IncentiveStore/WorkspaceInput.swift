@@ -184,19 +184,24 @@ extension Workspace {
     /// Reports, as a run would, booking amounts that add up beyond what the engine sums exactly
     /// (`BookingAccumulator.sumLimit`) with the workspace's latest programs, so that an import that
     /// would make every run fail is refused. A bound from the largest amount and rate skips the pass
-    /// over the bookings whenever no sum can come near the limit (every real dataset).
+    /// over the bookings whenever no sum can come near the limit (every real dataset): first from `bookings_bounds`
+    /// (no read of the bookings), then from the stored lines' largest amount and count (a scan of the table).
     static func checkBookingSums(_ db: Database, file: String, collector: inout DiagnosticCollector) throws {
         var programs: [Program] = []
         for version in try ProgramStore.latest(db) {
             if let program = try? ProgramStore.parse(version) { programs.append(program) }
         }
         guard !programs.isEmpty else { return }
-        let sizes = try Row.fetchOne(db, sql: "SELECT COALESCE(MAX(ABS(amount_cents)), 0), COUNT(*) FROM bookings")
-        let largest: Int64 = sizes?[0] ?? 0, lines: Int64 = sizes?[1] ?? 0
         let rate = max(try Int64.fetchOne(db, sql: "SELECT MAX(rate_micros) FROM fx_rates") ?? 0, 1_000_000)
-        // A converted amount is at most |amount| × rate, plus one cent of rounding.
-        let bound = (Int128(largest) * Int128(rate) / 1_000_000 + 1) * Int128(lines) * Int128(programs.count)
-        if bound <= Int128(BookingAccumulator.sumLimit) { return }
+        func withinLimit(_ sql: String) throws -> Bool {
+            let sizes = try Row.fetchOne(db, sql: sql)
+            let largest: Int64 = sizes?[0] ?? 0, lines: Int64 = sizes?[1] ?? 0
+            // A converted amount is at most |amount| × rate, plus one cent of rounding.
+            let bound = (Int128(largest) * Int128(rate) / 1_000_000 + 1) * Int128(lines) * Int128(programs.count)
+            return bound <= Int128(BookingAccumulator.sumLimit)
+        }
+        if try withinLimit("SELECT COALESCE(MAX(largest_amount_cents), 0), COALESCE(SUM(lines_added), 0) FROM bookings_bounds") { return }
+        if try withinLimit("SELECT COALESCE(MAX(ABS(amount_cents)), 0), COUNT(*) FROM bookings") { return }
         let dataset = try Self.dataset(db, source: file)
         var accumulator = BookingAccumulator(programs: programs, dataset: dataset)
         // Only the sums matter here: a missing fx rate is for the run to report, as before.

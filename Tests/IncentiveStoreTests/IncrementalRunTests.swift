@@ -285,6 +285,34 @@ import Testing
         #expect(try after.integrityProblems().isEmpty)
     }
 
+    /// `bookings_bounds` on a workspace made before it: import 0 bounds the stored lines (the example's 66); each
+    /// bookings import adds the largest amount it wrote and the lines it added.
+    @Test func bookingsBoundsCoverEveryStoredLine() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let path = sandbox.path("old.sqlite")
+        try FileManager.default.copyItem(atPath: Sandbox.packageRoot.appendingPathComponent("Tests/Fixtures/workspace-v6.sqlite").path, toPath: path)
+        let workspace = try Workspace.open(at: path)
+        func bounds() throws -> [[Int64]] {
+            try workspace.pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT import_id, largest_amount_cents, lines_added FROM bookings_bounds ORDER BY import_id").map {
+                    [$0[0], $0[1], $0[2]]
+                }
+            }
+        }
+        let stored = try workspace.pool.read { db in try Row.fetchOne(db, sql: "SELECT MAX(ABS(amount_cents)), COUNT(*) FROM bookings")! }
+        let largest: Int64 = stored[0], lines: Int64 = stored[1]
+        #expect(lines == 66 && largest > 0)
+        #expect(try bounds() == [[0, largest, lines]])
+        let file = try sandbox.write(
+            "order_id,line,partner_id,booked_on,shipped_on,sku,quantity,amount,currency,intended_use\n"
+                + "SO15-1001,1,NL1001,2015-01-25,2015-02-10,UCS-B200M4-U,3,-99000.00,USD,\n"
+                + "SO15-9001,1,NL1001,2015-03-01,,UCS-B200M4-U,1,12.34,USD,\n", to: "bookings.csv")
+        let outcome = try workspace.importFile(.bookings, path: file)
+        #expect(outcome.files.map { [$0.added, $0.changed] } == [[1, 1]])
+        #expect(try bounds() == [[0, largest, lines], [Int64(outcome.files[0].id), 9_900_000, 1]])
+    }
+
     @Test func programsRatesAndEnrolmentsForceAFullRun() throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }

@@ -81,6 +81,14 @@ import Testing
         ).write(to: changed, atomically: true, encoding: .utf8)
         let refusedAgain = try Self.expectFailure(["import", "bookings", changed.path, "--workspace", bare])
         #expect(refusedAgain.stderr.contains("the most the engine adds up exactly"), "\(refusedAgain.stderr)")
+        // A file whose only change is a small amount is refused too: the bound comes from every line stored (the huge
+        // amounts came in before there were programs, and were recorded then), not from the lines this file brings.
+        let small = root.appendingPathComponent("small.csv")
+        try (try String(contentsOfFile: bookings, encoding: .utf8)).replacingOccurrences(
+            of: "SO5,1,P1,2015-03-01,UCS-A,10000000000000.00,USD", with: "SO5,1,P1,2015-03-01,UCS-A,1.00,USD"
+        ).write(to: small, atomically: true, encoding: .utf8)
+        let refusedSmall = try Self.expectFailure(["import", "bookings", small.path, "--workspace", bare])
+        #expect(refusedSmall.stderr.contains("the most the engine adds up exactly"), "\(refusedSmall.stderr)")
     }
 
     // MARK: - Small, escaped messages (points 3 and 11)
