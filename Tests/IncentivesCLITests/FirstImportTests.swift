@@ -92,6 +92,25 @@ import Testing
         #expect(try WorkspaceTests.bookingCount(path) == 3000)
     }
 
+    /// A first import with a bad line is refused whole: no booking, no journal left, the file in WAL mode again,
+    /// and the message names the file, the line and the value.
+    @Test func aBadFirstImportLeavesNothing() throws {
+        let (folder, path) = try Self.workspaceWithoutBookings()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var text = "order_id,line,partner_id,booked_on,sku,amount,currency\n"
+        for index in 1...2000 { text += "B-\(index),1,NL1001,2015-03-01,UCS-C240M4SX,100.00,USD\n" }
+        text += "B-2001,1,NL1001,2015-03-01,UCS-C240M4SX,\"12,50\",USD\n"
+        let file = folder.appendingPathComponent("bad.csv").path
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        let run = try CLI.run(["import", "bookings", file, "--workspace", path])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("\(file):2002: amount \"12,50\""), "\(run.stderr)")
+        #expect(run.stderr.contains("nothing was imported; the workspace is unchanged."))
+        #expect(!Self.exists(path + "-journal"))
+        #expect(try Self.isWAL(path))
+        #expect(try WorkspaceTests.bookingCount(path) == 0)
+    }
+
     /// Another process that opens the workspace while the first import holds it waits, and both land.
     @Test func aSecondImportWaitsForTheFirst() throws {
         let (folder, path) = try Self.workspaceWithoutBookings()
