@@ -86,10 +86,9 @@ extension Workspace {
                     db, sql: "SELECT MAX(run_id) FROM approvals WHERE program_id = ? AND run_id > ?", arguments: [program.id, runID])
                 // The run's amounts (0 when not eligible) and the sums posted before, per (partner, item).
                 var amounts: [EntitlementKey: Money] = [:]
-                let rows = try Row.fetchCursor(
-                    db,
-                    sql: "SELECT partner_id, item, CASE WHEN eligible THEN amount_cents ELSE 0 END FROM run_rows WHERE run_id = ? AND program_id = ?",
-                    arguments: [runID, program.id])
+                let runRows = try RunRows.of(db, runID).select(
+                    "partner_id, item, CASE WHEN eligible THEN amount_cents ELSE 0 END", from: "run_rows", where: "program_id = ?")
+                let rows = try Row.fetchCursor(db, sql: runRows.sql, arguments: RunRows.arguments([program.id], arms: runRows.arms))
                 while let row = try rows.next() { amounts[EntitlementKey(partnerID: row[0], item: row[1])] = Money(cents: row[2]) }
                 var posted: [EntitlementKey: Money] = [:]
                 let sums = try Row.fetchCursor(

@@ -2,10 +2,11 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import IncentiveEngine
+import Synchronization
 
 /// What an incremental run read and computed (docs/workspace.md "Incremental runs").
 struct IncrementalInput {
-    /// The run it builds on: the latest stored run.
+    /// The run it builds on: the latest stored run, or its anchor when that run is stored anchored (`RunRows`).
     var base: RunSummary
     /// The partners computed again, as a JSON array (sorted): every partner whose rows an import since the base
     /// run's known import added, changed or retired (some may no longer exist).
@@ -39,10 +40,13 @@ extension Workspace {
     }
 
     private func incrementalInput(_ db: Database, programIDs: [String]) throws -> IncrementalInput? {
-        guard let baseID = try Int.fetchOne(db, sql: "SELECT MAX(id) FROM runs") else { return nil }
-        let base = try runSummary(db, baseID)
+        guard let latestID = try Int.fetchOne(db, sql: "SELECT MAX(id) FROM runs") else { return nil }
+        let latest = try runSummary(db, latestID)
+        // The run built on is the one that holds every partner's results: the latest, or the anchor of an anchored
+        // latest run (made by the same engine with the same program versions, as it was built on it).
+        let base = try latest.anchorRun.map { try runSummary(db, $0) } ?? latest
         let known = try Self.lastImport(db)
-        guard base.engineVersion == Engine.version, let baseKnown = base.knownImport, baseKnown <= known,
+        guard latest.engineVersion == Engine.version, base.engineVersion == Engine.version, let baseKnown = base.knownImport, baseKnown <= known,
             var digests = try TableDigests.stored(db, importID: baseKnown)
         else { return nil }
         // The same program versions as the base run (a full run reports any problem of loading them).
@@ -66,7 +70,7 @@ extension Workspace {
         let changed = try String.fetchAll(
             db, sql: "SELECT DISTINCT partner_id FROM import_partners WHERE import_id > ? AND import_id <= ? ORDER BY partner_id",
             arguments: [baseKnown, known])
-        if changed.contains(IncrementalSchema.everyPartner) || changed.count * 2 > max(base.partners, 1) { return nil }
+        if changed.contains(IncrementalSchema.everyPartner) || changed.count * 2 > max(latest.partners, 1) { return nil }
         let changedJSON = String(decoding: try JSONEncoder().encode(changed), as: UTF8.self)
 
         // The tables' digests at `known`: those at the base run's import, plus each version added since, minus each
@@ -129,25 +133,28 @@ extension Workspace {
         }
     }
 
-    /// Stores an incremental run: the changed partners' results as computed, every other partner's status and totals,
-    /// rows and facts copied from the base run (row ids moved past the largest stored one, in their order), their
-    /// checks referred to (`run_rows.checks_of`).
+    /// Stores an incremental run: the changed partners' results as computed, and for every other partner either
+    /// nothing (the run is stored anchored on the base run, `RunRows`, when at most
+    /// `AnchoredRuns.largestSharePercent` of the partners changed) or the base run's status and totals, rows and facts
+    /// copied (row ids moved past the largest stored one, in their order), their checks referred to
+    /// (`run_rows.checks_of`).
     func storeIncremental(
         _ input: IncrementalInput, started: String, by actor: Actor
     ) throws(DiagnosticReport) -> (summary: RunSummary, result: ComputeResult, warnings: DiagnosticCollector) {
         let record = input.record, base = input.base.id
         let lines = input.digests[.bookings].rows, partners = input.digests[.partners].rows
+        let anchored = input.changedCount * 100 <= partners * anchoredSharePercent.load(ordering: .relaxed)
         do {
             let id = try writeTransaction { db throws -> Int in
                 try db.execute(
                     sql: """
                         INSERT INTO runs(started_at, finished_at, engine_version, data_digest, inputs_digest, booking_lines, partners, known_import,
-                                         digest_scheme, base_run)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                         digest_scheme, base_run, anchor_run)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         started, now(), Engine.version, record.dataDigest, record.inputsDigest, lines, partners, record.knownImport, input.scheme,
-                        base,
+                        base, anchored ? base : nil,
                     ])
                 let id = Int(db.lastInsertedRowID)
                 for (position, program) in record.programVersions.enumerated() {
@@ -155,7 +162,12 @@ extension Workspace {
                         sql: "INSERT INTO run_programs(run_id, position, program_id, version) VALUES (?, ?, ?, ?)",
                         arguments: [id, position, program.id, program.version])
                 }
-                try Self.copyUnchanged(db, from: base, to: id, changed: input.changed)
+                if anchored {
+                    try db.execute(
+                        sql: "INSERT INTO run_recomputed(run_id, partner_id) SELECT ?, value FROM json_each(?) ORDER BY 2", arguments: [id, input.changed])
+                } else {
+                    try Self.copyUnchanged(db, from: base, to: id, changed: input.changed)
+                }
                 try Self.writeResults(db, run: id, result: input.result)
                 try input.digests.store(db, importID: record.knownImport)
                 try auditRun(db, actor, id: id, record: record, lines: lines, partners: partners)

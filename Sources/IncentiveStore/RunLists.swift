@@ -222,24 +222,26 @@ extension Workspace {
     public func runPartners(run: Int, program: String, query: PartnerQuery) throws -> ListPage<PartnerStanding> {
         let totalWithoutSearch = try runOverview(run).first { $0.program.id == program }?.takingPart ?? 0
         return try pool.read { db in
+            let source = RunRows(try runSummary(db, run))
             let order: String
-            let index: String
+            let index: String?
             switch query.order {
-            case .id: (order, index) = ("t.partner_id", "")
-            case .paid: (order, index) = ("t.amount_cents DESC, t.partner_id", "INDEXED BY run_partner_totals_by_paid")
-            case .missed: (order, index) = ("t.missed_amount_cents DESC, t.partner_id", "INDEXED BY run_partner_totals_by_missed")
+            case .id: (order, index) = ("t.partner_id", nil)
+            case .paid: (order, index) = ("t.amount_cents DESC, t.partner_id", "run_partner_totals_by_paid")
+            case .missed: (order, index) = ("t.missed_amount_cents DESC, t.partner_id", "run_partner_totals_by_missed")
             }
             let columns = "t.partner_id, COALESCE(p.name, ''), t.status, t.amount_cents, t.missed_amount_cents"
             let items: [PartnerStanding]
             let total: Int
             if let pattern = query.pattern {
-                // The partners matching the search first (two prefix indexes), then their totals by key;
-                // CROSS JOIN keeps SQLite to that order (it would rather walk the whole program's totals).
+                // The partners matching the search first (two prefix indexes), then their totals by key (in the run
+                // that holds each); CROSS JOIN keeps SQLite to that order (it would rather walk the whole program's totals).
                 let from = """
-                    FROM partners p CROSS JOIN run_partner_totals t ON t.run_id = ? AND t.program_id = ? AND t.partner_id = p.partner_id
+                    FROM partners p CROSS JOIN run_partner_totals t
+                        ON t.run_id = \(source.holder(of: "p.partner_id")) AND t.program_id = ? AND t.partner_id = p.partner_id
                     WHERE (p.partner_id LIKE ? ESCAPE '\\' OR p.name LIKE ? ESCAPE '\\') AND t.\(Self.takingPartSQL)
                     """
-                let arguments: StatementArguments = [run, program, pattern, pattern]
+                let arguments: StatementArguments = [program, pattern, pattern]
                 total = try Int.fetchOne(cached: db, sql: "SELECT COUNT(*) \(from)", arguments: arguments) ?? 0
                 items = try Row.fetchAll(
                     cached: db, sql: "SELECT \(columns) \(from) ORDER BY \(order) LIMIT ? OFFSET ?",
@@ -247,16 +249,16 @@ extension Workspace {
                 ).map(Self.standing)
             } else {
                 total = totalWithoutSearch
-                // The page's keys through the index first, then the names of those 50 only.
+                // The page's keys through the index first (an anchored run's two runs merged in that order), then the
+                // names of those 50 only.
+                let keys = source.select(
+                    "partner_id, status, amount_cents, missed_amount_cents", from: "run_partner_totals", indexedBy: index,
+                    where: "program_id = ? AND \(Self.takingPartSQL)", orderBy: order.replacingOccurrences(of: "t.", with: ""))
                 items = try Row.fetchAll(
                     cached: db,
                     sql: """
-                        SELECT \(columns) FROM (
-                            SELECT partner_id, status, amount_cents, missed_amount_cents FROM run_partner_totals \(index)
-                            WHERE run_id = ? AND program_id = ? AND \(Self.takingPartSQL)
-                            ORDER BY \(order.replacingOccurrences(of: "t.", with: "")) LIMIT ? OFFSET ?
-                        ) t LEFT JOIN partners p ON p.partner_id = t.partner_id ORDER BY \(order)
-                        """, arguments: [run, program, query.limit, query.offset]
+                        SELECT \(columns) FROM (\(keys.sql) LIMIT ? OFFSET ?) t LEFT JOIN partners p ON p.partner_id = t.partner_id ORDER BY \(order)
+                        """, arguments: RunRows.arguments([program], arms: keys.arms) + [query.limit, query.offset]
                 ).map(Self.standing)
             }
             return ListPage(items: items, total: total)
@@ -283,15 +285,15 @@ extension Workspace {
         if let kept = runLists.overviews.withLock({ $0[run] }) { return kept }
         let overviews = try pool.read { db in
             let summary = try runSummary(db, run)
+            let source = RunRows(summary)
             var result: [ProgramOverview] = []
             for entry in summary.programs.sorted(by: { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }) {
                 let program = try runProgram(db, run: run, id: entry.id, version: entry.version)
                 var counts: [PartnerStatus: Int] = [:]
                 var amount: Int64 = 0, missed: Int64 = 0
                 var paidAmounts: [Int64] = [], missedAmounts: [Int64] = []
-                let rows = try Row.fetchCursor(
-                    db, sql: "SELECT status, amount_cents, missed_amount_cents FROM run_partner_totals WHERE run_id = ? AND program_id = ?",
-                    arguments: [run, entry.id])
+                let all = source.select("status, amount_cents, missed_amount_cents", from: "run_partner_totals", where: "program_id = ?")
+                let rows = try Row.fetchCursor(db, sql: all.sql, arguments: RunRows.arguments([entry.id], arms: all.arms))
                 while let row = try rows.next() {
                     let totals = try Self.totals(row, from: 0)
                     counts[totals.status, default: 0] += 1
@@ -301,13 +303,16 @@ extension Workspace {
                     if totals.missedAmount.cents > 0 { missedAmounts.append(totals.missedAmount.cents) }
                 }
                 func largest(_ column: String, _ index: String) throws -> [PartnerStanding] {
-                    try Row.fetchAll(
-                        cached: db,
+                    let keys = source.select(
+                        "partner_id, status, amount_cents, missed_amount_cents", from: "run_partner_totals", indexedBy: index,
+                        where: "program_id = ? AND \(column) > 0", orderBy: "\(column) DESC, partner_id")
+                    return try Row.fetchAll(
+                        db,
                         sql: """
                             SELECT t.partner_id, COALESCE(p.name, ''), t.status, t.amount_cents, t.missed_amount_cents
-                            FROM run_partner_totals t INDEXED BY \(index) LEFT JOIN partners p ON p.partner_id = t.partner_id
-                            WHERE t.run_id = ? AND t.program_id = ? AND t.\(column) > 0 ORDER BY t.\(column) DESC, t.partner_id LIMIT ?
-                            """, arguments: [run, entry.id, ProgramOverview.largest]
+                            FROM (\(keys.sql) LIMIT ?) t LEFT JOIN partners p ON p.partner_id = t.partner_id
+                            ORDER BY t.\(column) DESC, t.partner_id
+                            """, arguments: RunRows.arguments([entry.id], arms: keys.arms) + [ProgramOverview.largest]
                     ).map(Self.standing)
                 }
                 let takingPart = counts.reduce(0) { $1.key.takesPart ? $0 + $1.value : $0 }
@@ -385,6 +390,7 @@ extension Workspace {
             return PartnerView(input: input, stored: nil, ledger: ledger)
         }
         let summary = try runSummary(db, run)
+        let holder = try RunRows(summary).holder(db, of: id)
         var totals: [String: PartnerTotals] = [:]
         // One primary-key seek per program (an `IN (...)` list of programs made SQLite build a table for it first).
         for program in summary.programs {
@@ -392,7 +398,7 @@ extension Workspace {
                 cached: """
                     SELECT status, amount_cents, missed_amount_cents FROM run_partner_totals
                     WHERE run_id = ? AND program_id = ? AND partner_id = ?
-                    """, arguments: [run, program.id, id]
+                    """, arguments: [holder, program.id, id]
             ) { row in
                 totals[program.id] = try Self.totals(status: row.text(0), amount: row.int64(1), missed: row.int64(2))
             }
@@ -533,11 +539,14 @@ extension Workspace {
         // As `diffRuns` compares: rows of the first run with no equal row in the second (numbers, reasons,
         // and every check by position; two rows that share their checks, `checks_of`, have the same), then rows of
         // the second that the first lacks.
+        // Each run's rows are those it holds (`RunRows`: an anchored run's partners that it did not compute are its anchor's).
+        let (x, y) = (try RunRows.of(db, a), try RunRows.of(db, b))
         let sql = """
             WITH changed(program_id, partner_id) AS (
                 SELECT x.program_id, x.partner_id FROM run_rows x
-                LEFT JOIN run_rows y ON y.run_id = ?2 AND y.program_id = x.program_id AND y.partner_id = x.partner_id AND y.item = x.item
-                WHERE x.run_id = ?1 AND (
+                LEFT JOIN run_rows y ON y.run_id = \(y.holder(of: "x.partner_id")) AND y.program_id = x.program_id AND y.partner_id = x.partner_id
+                    AND y.item = x.item
+                WHERE \(x.contains("x")) AND (
                     y.id IS NULL OR y.qualifying_volume_cents <> x.qualifying_volume_cents OR y.threshold_cents <> x.threshold_cents
                     OR y.eligible <> x.eligible OR y.amount_cents <> x.amount_cents OR y.missed_amount_cents <> x.missed_amount_cents
                     OR y.reasons <> x.reasons
@@ -550,18 +559,21 @@ extension Workspace {
                                 OR cy.reason IS NOT cx.reason OR cy.explanation <> cx.explanation)))))
                 UNION
                 SELECT y.program_id, y.partner_id FROM run_rows y
-                WHERE y.run_id = ?2 AND NOT EXISTS (
-                    SELECT 1 FROM run_rows x WHERE x.run_id = ?1 AND x.program_id = y.program_id AND x.partner_id = y.partner_id AND x.item = y.item)
+                WHERE \(y.contains("y")) AND NOT EXISTS (
+                    SELECT 1 FROM run_rows x WHERE x.run_id = \(x.holder(of: "y.partner_id")) AND x.program_id = y.program_id
+                        AND x.partner_id = y.partner_id AND x.item = y.item)
             )
             SELECT c.program_id, c.partner_id, COALESCE(p.name, ''),
                    ta.status, ta.amount_cents, ta.missed_amount_cents, tb.status, tb.amount_cents, tb.missed_amount_cents
             FROM changed c
-            LEFT JOIN run_partner_totals ta ON ta.run_id = ?1 AND ta.program_id = c.program_id AND ta.partner_id = c.partner_id
-            LEFT JOIN run_partner_totals tb ON tb.run_id = ?2 AND tb.program_id = c.program_id AND tb.partner_id = c.partner_id
+            LEFT JOIN run_partner_totals ta ON ta.run_id = \(x.holder(of: "c.partner_id")) AND ta.program_id = c.program_id
+                AND ta.partner_id = c.partner_id
+            LEFT JOIN run_partner_totals tb ON tb.run_id = \(y.holder(of: "c.partner_id")) AND tb.program_id = c.program_id
+                AND tb.partner_id = c.partner_id
             LEFT JOIN partners p ON p.partner_id = c.partner_id
             ORDER BY c.program_id, c.partner_id
             """
-        return try Row.fetchAll(db, sql: sql, arguments: [a, b]).map { row in
+        return try Row.fetchAll(db, sql: sql).map { row in
             PartnerChange(
                 program: row[0], partnerID: row[1], name: row[2],
                 before: row[3] == nil ? nil : try totals(row, from: 3),

@@ -36,6 +36,9 @@ public struct RunSummary: Sendable {
     public var digestScheme: Int = 1
     /// The run whose stored results of the partners that did not change an incremental run took (nil: a full run).
     public var baseRun: Int? = nil
+    /// For a run stored anchored (only the partners it computed), the run it takes every other partner's stored
+    /// results from (`RunRows`); nil when the run holds every partner's results itself.
+    public var anchorRun: Int? = nil
 }
 
 extension Workspace {
@@ -195,14 +198,15 @@ extension Workspace {
         )
         .map { (id: $0[0] as String, version: $0[1] as Int) }
         // A sum over all the run's rows: done once per run, as the summary is then kept (`runSummaries`).
+        let anchor: Int? = row["anchor_run"]
         let sums = try Row.fetchOne(
-            cached: db, sql: "SELECT COALESCE(SUM(amount_cents), 0), COALESCE(SUM(missed_amount_cents), 0) FROM run_rows WHERE run_id = ?",
-            arguments: [id])!
+            db,
+            sql: "SELECT COALESCE(SUM(amount_cents), 0), COALESCE(SUM(missed_amount_cents), 0) FROM \(RunRows(run: id, anchor: anchor).from("run_rows"))")!
         return RunSummary(
             id: id, startedAt: row["started_at"], finishedAt: row["finished_at"], engineVersion: row["engine_version"],
             dataDigest: row["data_digest"], inputsDigest: row["inputs_digest"], bookingLines: row["booking_lines"], partners: row["partners"],
             programs: programs, amount: Money(cents: sums[0]), missedAmount: Money(cents: sums[1]), knownImport: row["known_import"],
-            digestScheme: row["digest_scheme"], baseRun: row["base_run"])
+            digestScheme: row["digest_scheme"], baseRun: row["base_run"], anchorRun: anchor)
     }
 
     /// A stored run's results, rebuilt exactly as `compute` produced them (same programs, partners, rows, checks).
@@ -216,55 +220,65 @@ extension Workspace {
         summary: RunSummary, result: ComputeResult
     ) {
         let summary = try runSummary(db, id)
+        let source = RunRows(summary)
         var programs: [ProgramResult] = []
         for entry in summary.programs {
             let program = try runProgram(db, run: id, id: entry.id, version: entry.version)
             // Rows and checks are read straight from SQLite's statements (`forEachRow`), not copied into GRDB rows:
             // the partner API reads one partner's this way on every request.
-            var values: [(any DatabaseValueConvertible)?] = [id, entry.id]
+            var values: [(any DatabaseValueConvertible)?] = [entry.id]
             if let partner { values.append(partner) }
-            let arguments = StatementArguments(values)
-            var checksByRow: [Int64: [Check]] = [:]
+            let condition = partner == nil ? "program_id = ?" : "program_id = ? AND partner_id = ?"
+            var checksByRow: [Int64: [(position: Int, check: Check)]] = [:]
             if detail != .none {
+                // A run's own rows come in id order with their checks by position; an anchored run's are sorted here.
                 try db.forEachRow(
                     cached: """
-                        SELECT r.id, c.code, c.passed, c.reason, \(detail == .all ? "c.explanation" : "''")
-                        FROM run_rows r JOIN run_checks c ON c.row_id = COALESCE(r.checks_of, r.id)
-                        WHERE r.run_id = ? AND r.program_id = ? \(partner == nil ? "" : "AND r.partner_id = ?")
-                        \(detail == .all ? "" : "AND NOT c.passed") ORDER BY r.id, c.position
-                        """, arguments: arguments
+                        SELECT r.id, c.position, c.code, c.passed, c.reason, \(detail == .all ? "c.explanation" : "''")
+                        FROM \(source.from("run_rows")) r JOIN run_checks c ON c.row_id = COALESCE(r.checks_of, r.id)
+                        WHERE r.program_id = ? \(partner == nil ? "" : "AND r.partner_id = ?")
+                        \(detail == .all ? "" : "AND NOT c.passed") \(source.anchor == nil ? "ORDER BY r.id, c.position" : "")
+                        """, arguments: StatementArguments(values)
                 ) { row in
-                    let code = row.text(1)
+                    let code = row.text(2)
                     guard let checkCode = Check.Code(rawValue: code) else {
                         throw WorkspaceError(.damaged, "run \(id) holds an unknown check code \(code)")
                     }
                     checksByRow[row.int64(0), default: []].append(
-                        Check(code: checkCode, passed: row.bool(2), reason: row.optionalText(3), explanation: row.text(4)))
+                        (Int(row.int64(1)), Check(code: checkCode, passed: row.bool(3), reason: row.optionalText(4), explanation: row.text(5))))
                 }
             }
-            var stored: [(id: Int64, row: ResultRow)] = []
-            try db.forEachRow(
-                cached: """
-                    SELECT id, partner_id, item, qualifying_volume_cents, threshold_cents, eligible, amount_cents, missed_amount_cents
-                    FROM run_rows WHERE run_id = ? AND program_id = ? \(partner == nil ? "" : "AND partner_id = ?") ORDER BY id
-                    """, arguments: arguments
-            ) { row in
+            func checks(_ rowID: Int64) -> [Check] {
+                guard let kept = checksByRow[rowID] else { return [] }
+                var inOrder = true
+                for index in kept.indices.dropFirst() where kept[index - 1].position > kept[index].position { inOrder = false }
+                return (inOrder ? kept : kept.sorted { $0.position < $1.position }).map(\.check)
+            }
+            var stored: [(id: Int64, run: Int, row: ResultRow)] = []
+            let rows = source.select(
+                "id, run_id, partner_id, item, qualifying_volume_cents, threshold_cents, eligible, amount_cents, missed_amount_cents",
+                from: "run_rows", where: condition, orderBy: "id")
+            try db.forEachRow(cached: rows.sql, arguments: RunRows.arguments(values, arms: rows.arms)) { row in
                 let rowID = row.int64(0)
                 stored.append(
                     (
-                        rowID,
+                        rowID, Int(row.int64(1)),
                         ResultRow(
-                            program: program.id, kind: program.kind, partnerID: row.text(1), item: row.text(2),
-                            qualifyingVolume: Money(cents: row.int64(3)), threshold: Money(cents: row.int64(4)), eligible: row.bool(5),
-                            amount: Money(cents: row.int64(6)), missedAmount: Money(cents: row.int64(7)), checks: checksByRow[rowID] ?? [])
+                            program: program.id, kind: program.kind, partnerID: row.text(2), item: row.text(3),
+                            qualifyingVolume: Money(cents: row.int64(4)), threshold: Money(cents: row.int64(5)), eligible: row.bool(6),
+                            amount: Money(cents: row.int64(7)), missedAmount: Money(cents: row.int64(8)), checks: checks(rowID))
                     ))
             }
-            // The rules-v2 facts of these rows, looked up by the range of their ids; only a program using the rules of
-            // formats.md §5.2-5.4 has them (a partner's tier, below, any program may).
-            if program.usesV2Rules, let first = stored.first?.id, let last = stored.last?.id {
-                let facts = try StoredV2Facts.rows(db, run: id, ids: first...last)
-                if !facts.rebates.isEmpty || !facts.leftOut.isEmpty {
-                    for index in stored.indices {
+            // The rules-v2 facts of these rows, looked up by the range of their ids in each run they are stored in (a
+            // run's rows have ids of their own, one range); only a program using the rules of formats.md §5.2-5.4 has
+            // them (a partner's tier, below, any program may).
+            if program.usesV2Rules {
+                for run in Set(stored.map(\.run)) {
+                    let ids = stored.lazy.filter { $0.run == run }.map(\.id)
+                    guard let first = ids.min(), let last = ids.max() else { continue }
+                    let facts = try StoredV2Facts.rows(db, run: run, ids: first...last)
+                    if facts.rebates.isEmpty && facts.leftOut.isEmpty { continue }
+                    for index in stored.indices where stored[index].run == run {
                         let rowID = stored[index].id
                         if let rebate = facts.rebates[rowID] { stored[index].row.rebate = rebate }
                         if let leftOut = facts.leftOut[rowID] { stored[index].row.leftOut = leftOut }
@@ -272,15 +286,11 @@ extension Workspace {
                 }
             }
             var rowsByPartner: [String: [ResultRow]] = [:]
-            for (_, row) in stored { rowsByPartner[row.partnerID, default: []].append(row) }
-            let tiers = try StoredV2Facts.tiers(db, run: id, program: entry.id, partner: partner)
+            for (_, _, row) in stored { rowsByPartner[row.partnerID, default: []].append(row) }
+            let tiers = try StoredV2Facts.tiers(db, run: source, program: entry.id, partner: partner)
             var partners: [PartnerResult] = []
-            try db.forEachRow(
-                cached: """
-                    SELECT partner_id, status FROM run_partner_totals WHERE run_id = ? AND program_id = ? \(partner == nil ? "" : "AND partner_id = ?")
-                    ORDER BY partner_id
-                    """, arguments: arguments
-            ) { row in
+            let totals = source.select("partner_id, status", from: "run_partner_totals", where: condition, orderBy: "partner_id")
+            try db.forEachRow(cached: totals.sql, arguments: RunRows.arguments(values, arms: totals.arms)) { row in
                 let partnerID = row.text(0), statusText = row.text(1)
                 guard let status = PartnerStatus(rawValue: statusText) else {
                     throw WorkspaceError(.damaged, "run \(id) holds an unknown status \(statusText)")

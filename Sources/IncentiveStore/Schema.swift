@@ -419,6 +419,7 @@ enum Schema {
         IncrementalSchema.registerSharedChecks(in: &migrator)
         IncrementalSchema.registerStatusesInTotals(in: &migrator)
         IncrementalSchema.registerBookingsBounds(in: &migrator)
+        AnchoredRuns.register(in: &migrator)
         return migrator
     }
 }

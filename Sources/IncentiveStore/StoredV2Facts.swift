@@ -138,15 +138,14 @@ enum StoredV2Facts {
     }
 
     /// The tier each partner of the program was taken at, for the partners that have one stored (or only `partner`).
-    static func tiers(_ db: Database, run: Int, program: String, partner: String?) throws -> [String: TierOnDay] {
+    static func tiers(_ db: Database, run source: RunRows, program: String, partner: String?) throws -> [String: TierOnDay] {
         var tiers: [String: TierOnDay] = [:]
-        for row in try Row.fetchAll(
-            cached: db,
-            sql: """
-                SELECT partner_id, tier, taken_on, valid_from FROM run_partner_tiers
-                WHERE run_id = ? AND program_id = ? \(partner == nil ? "" : "AND partner_id = ?")
-                """, arguments: [run, program] + (partner.map { [$0] } ?? []))
-        {
+        let run = source.run
+        let values: [(any DatabaseValueConvertible)?] = [program] + (partner.map { [$0] } ?? [])
+        let select = source.select(
+            "partner_id, tier, taken_on, valid_from", from: "run_partner_tiers",
+            where: partner == nil ? "program_id = ?" : "program_id = ? AND partner_id = ?")
+        for row in try Row.fetchAll(cached: db, sql: select.sql, arguments: RunRows.arguments(values, arms: select.arms)) {
             guard let takenOn = try day(row, "taken_on", run: run) else {
                 throw WorkspaceError(.damaged, "run \(run) holds a tier without the day it was taken on")
             }

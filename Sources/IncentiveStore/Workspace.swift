@@ -31,6 +31,9 @@ public final class Workspace: Sendable {
     let runPrograms = Mutex<[String: Program]>([:])
     /// Per stored run (or pair of runs) what the partner lists work out once: overviews, changed partners.
     let runLists = RunListCache()
+    /// An incremental run is stored anchored when at most this many partners in a hundred changed since the run it
+    /// builds on (`AnchoredRuns.largestSharePercent`; the tests set 0 or 100 to take either way).
+    let anchoredSharePercent = Atomic<Int>(AnchoredRuns.largestSharePercent)
     /// What every partner's input shares at one revision (programs, products, exchange rates), so that
     /// a one-partner read reads only that partner's rows.
     let shared = Mutex<SharedInput?>(nil)

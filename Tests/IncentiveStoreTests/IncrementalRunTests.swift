@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 import IncentiveEngine
+import Synchronization
 import Testing
 
 @testable import IncentiveStore
@@ -15,20 +16,23 @@ import Testing
     /// not differ between an incremental and a full run.
     static func dump(_ workspace: Workspace, _ id: Int) throws -> [String] {
         try workspace.pool.read { db in
+            // The run's rows as every reader reads them: an anchored run's include its anchor's of the partners it did
+            // not compute.
+            let source = try RunRows.of(db, id)
             var lines: [String] = []
             func add(_ label: String, _ sql: String) throws {
-                for row in try Row.fetchAll(db, sql: sql, arguments: [id]) { lines.append(label + " " + row.description) }
+                for row in try Row.fetchAll(db, sql: sql) { lines.append(label + " " + row.description) }
             }
             try add(
                 "totals",
-                "SELECT program_id, partner_id, status, amount_cents, missed_amount_cents FROM run_partner_totals WHERE run_id = ? ORDER BY 1, 2")
+                "SELECT program_id, partner_id, status, amount_cents, missed_amount_cents FROM \(source.from("run_partner_totals")) ORDER BY 1, 2")
             try add(
-                "tier", "SELECT program_id, partner_id, tier, taken_on, valid_from FROM run_partner_tiers WHERE run_id = ? ORDER BY 1, 2")
+                "tier", "SELECT program_id, partner_id, tier, taken_on, valid_from FROM \(source.from("run_partner_tiers")) ORDER BY 1, 2")
             let rows = """
                 (SELECT id, COALESCE(checks_of, id) AS checks_id, program_id, partner_id, item,
                         ROW_NUMBER() OVER (PARTITION BY program_id, partner_id ORDER BY id) AS position,
                         qualifying_volume_cents, threshold_cents, eligible, amount_cents, missed_amount_cents, reasons
-                 FROM run_rows WHERE run_id = ?)
+                 FROM \(source.from("run_rows")))
                 """
             try add(
                 "row",
@@ -62,6 +66,9 @@ import Testing
     static func expectSame(_ workspace: Workspace, incremental: Int, base: Int, full: Int) throws {
         let a = try workspace.runSummary(incremental), b = try workspace.runSummary(full)
         #expect(a.baseRun == base && a.digestScheme == 2)
+        // Stored anchored (only the partners it computed) or with the base run's other partners copied, by the share of
+        // partners that changed; read the same either way.
+        #expect(a.anchorRun == (workspace.anchoredSharePercent.load(ordering: .relaxed) == 100 ? base : nil))
         #expect(b.baseRun == nil && b.digestScheme == 1)
         #expect(a.bookingLines == b.bookingLines && a.partners == b.partners)
         #expect(a.amount == b.amount && a.missedAmount == b.missedAmount)
@@ -102,10 +109,12 @@ import Testing
         return try sandbox.write((out + added).joined(separator: "\n") + "\n", to: "bookings-\(UUID().uuidString).csv")
     }
 
-    @Test func anIncrementalRunStoresWhatAFullRunStores() throws {
+    /// Stored anchored (share 100) and with the other partners copied (share 0).
+    @Test(arguments: [0, 100]) func anIncrementalRunStoresWhatAFullRunStores(share: Int) throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let workspace = try sandbox.exampleWorkspace()
+        workspace.anchoredSharePercent.store(share, ordering: .relaxed)
         #expect(try workspace.run().summary.baseRun == nil)
         let lastImport = try workspace.importLog().map(\.id).max()!
         // A new partner with a line; a changed amount (NL1001); a line moved from NL1003 to NL1002.
@@ -141,6 +150,7 @@ import Testing
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let workspace = try sandbox.exampleWorkspace()
+        workspace.anchoredSharePercent.store(0, ordering: .relaxed)
         _ = try workspace.run()
         let first = try Self.bookings(sandbox, replacing: ["SO15-1001/1": "SO15-1001,1,NL1001,2015-01-25,2015-02-10,UCS-B200M4-U,3,24100.00,USD,"])
         _ = try workspace.importFile(.bookings, path: first)
@@ -182,10 +192,12 @@ import Testing
         #expect(Set(try workspace.partnerChanges(2, 3).map(\.partnerID)) == ["NL1002"])
     }
 
-    @Test func aPartnerWhoseOnlyLineWasRetired() throws {
+    /// Stored anchored (share 100) and with the other partners copied (share 0).
+    @Test(arguments: [0, 100]) func aPartnerWhoseOnlyLineWasRetired(share: Int) throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let workspace = try sandbox.exampleWorkspace()
+        workspace.anchoredSharePercent.store(share, ordering: .relaxed)
         // NL1004 keeps one line (SO15-1301/1) before run 1, and loses it after.
         _ = try workspace.importFile(.bookings, path: try Self.bookings(sandbox, dropping: ["SO23-1301/1"]), mode: ImportMode(replace: true))
         #expect(try workspace.run().summary.bookingLines == 65)
@@ -199,10 +211,12 @@ import Testing
         try Self.expectSame(workspace, incremental: 2, base: 1, full: 3)
     }
 
-    @Test func aChangeOfAPartnersOtherRowsIsIncrementalToo() throws {
+    /// Stored anchored (share 100) and with the other partners copied (share 0).
+    @Test(arguments: [0, 100]) func aChangeOfAPartnersOtherRowsIsIncrementalToo(share: Int) throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let workspace = try sandbox.exampleWorkspace()
+        workspace.anchoredSharePercent.store(share, ordering: .relaxed)
         _ = try workspace.run()
         let credentials = try Sandbox.text(Sandbox.exampleData + "/credentials.csv").replacingOccurrences(
             of: "NL1001,ADV-COLLAB,2014-03-15,2016-03-14", with: "NL1001,ADV-COLLAB,2014-03-15,2015-03-14")
@@ -214,10 +228,12 @@ import Testing
     }
 
     /// The rules-v2 facts (rebates, slices, lines left out, tiers) of the unchanged partners are copied too.
-    @Test func theRulesV2FactsAreTakenFromTheBaseRun() throws {
+    /// Stored anchored (share 100) and with the other partners copied (share 0).
+    @Test(arguments: [0, 100]) func theRulesV2FactsAreTakenFromTheBaseRun(share: Int) throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let workspace = try StoredRunV2Tests.vip30Workspace(sandbox)
+        workspace.anchoredSharePercent.store(share, ordering: .relaxed)
         _ = try workspace.run()
         let original = try Sandbox.text(StoredRunV2Tests.vip30.appendingPathComponent("data/bookings.csv").path)
         let changed = original.replacingOccurrences(
