@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import IncentiveEngine
 
 /// Runs stored as a change to an earlier run (issue 16 point 4, docs/workspace.md "Anchored runs"), migration
 /// `v17-anchored-runs`:
@@ -31,6 +32,42 @@ enum AnchoredRuns {
                     CREATE TRIGGER run_recomputed_append_only_delete BEFORE DELETE ON run_recomputed
                     BEGIN SELECT RAISE(ABORT, 'run_recomputed is append-only'); END;
                     """)
+        }
+    }
+}
+
+extension Workspace {
+    /// The figures of stored run `summary`'s summary table, per program of `programs` (its program versions, in its
+    /// order), counted by SQLite over its totals and rows (through `RunRows`).
+    static func runFigures(_ db: Database, summary: RunSummary, programs: [Program]) throws -> [ProgramFigures] {
+        let source = RunRows(summary)
+        return try programs.map { program in
+            let totals = source.select("status, amount_cents, missed_amount_cents", from: "run_partner_totals", where: "program_id = ?")
+            var takingPart = 0, eligible = 0
+            var amount: Int64 = 0, missed: Int64 = 0
+            try db.forEachRow(
+                cached: "SELECT status, COUNT(*), SUM(amount_cents), SUM(missed_amount_cents) FROM (\(totals.sql)) GROUP BY status",
+                arguments: RunRows.arguments([program.id], arms: totals.arms)
+            ) { row in
+                let text = row.text(0)
+                guard let status = PartnerStatus(rawValue: text) else { throw WorkspaceError(.damaged, "run \(summary.id) holds an unknown status \(text)") }
+                let count = Int(row.int64(1))
+                if status.takesPart { takingPart += count }
+                if status.isEligible { eligible += count }
+                amount += row.int64(2)
+                missed += row.int64(3)
+            }
+            let rows = source.select("eligible", from: "run_rows", where: "program_id = ?")
+            let counts = try Row.fetchOne(
+                db, sql: "SELECT COUNT(*), COALESCE(SUM(eligible <> 0), 0) FROM (\(rows.sql))", arguments: RunRows.arguments([program.id], arms: rows.arms))
+            let paid = source.select("partner_id, item, amount_cents", from: "run_rows", where: "program_id = ? AND amount_cents > 0")
+            let largest = try Row.fetchAll(
+                db, sql: "SELECT partner_id, item, amount_cents FROM (\(paid.sql)) ORDER BY amount_cents DESC, partner_id || item LIMIT ?",
+                arguments: RunRows.arguments([program.id], arms: paid.arms) + [SummaryTable.largestCount]
+            ).map { LargestAmount(partnerID: $0[0], item: $0[1], amount: Money(cents: $0[2])) }
+            return ProgramFigures(
+                program: program, partnersTakingPart: takingPart, eligiblePartners: eligible, rows: counts?[0] ?? 0, eligibleRows: counts?[1] ?? 0,
+                amount: Money(cents: amount), missedAmount: Money(cents: missed), largest: largest)
         }
     }
 }

@@ -14,6 +14,25 @@ public enum StoredChecks: Sendable {
     case none
 }
 
+/// What `Workspace.run` stored: the run, the figures of its summary table, the warnings of its input.
+public struct RunOutcome: Sendable {
+    public var summary: RunSummary
+    /// Per program, in the run's order (by id).
+    public var figures: [ProgramFigures]
+    public var warnings: DiagnosticCollector
+    let workspace: Workspace
+    /// A full run's results as computed (an incremental run computed only some partners').
+    let computed: ComputeResult?
+
+    /// Every partner's results: a full run's as computed, an incremental run's read back from the workspace.
+    public var result: ComputeResult {
+        get throws {
+            if let computed { return computed }
+            return try workspace.runResult(summary.id).result
+        }
+    }
+}
+
 /// A stored run: when, with what, and its totals.
 public struct RunSummary: Sendable {
     public var id: Int
@@ -49,10 +68,11 @@ extension Workspace {
     /// rates, and every import since it recorded its partners), only the partners whose rows changed since are
     /// computed, and the stored results of the others are taken from that run: the stored run is byte for byte
     /// what a full run stores. `full` computes every partner whatever changed. The result returned is the computed one
-    /// for a full run; for an incremental run it is the stored run read back without its checks (`StoredChecks.none`).
+    /// for a full run; for an incremental run it is the stored run read back when asked for (`RunOutcome.result`), and
+    /// the figures of the summary table are counted in the database.
     public func run(
         programIDs: [String] = [], full: Bool = false, remedies: Remedies = .plain, by actor: Actor = .operatingSystemUser()
-    ) throws(DiagnosticReport) -> (summary: RunSummary, result: ComputeResult, warnings: DiagnosticCollector) {
+    ) throws(DiagnosticReport) -> RunOutcome {
         let started = now()
         if !full, let incremental = try incrementalInput(programIDs: programIDs) {
             return try storeIncremental(incremental, started: started, by: actor)
@@ -85,7 +105,8 @@ extension Workspace {
                 Failpoint.reach("run-before-commit")
                 return id
             }
-            return (try runSummary(id), result, warnings)
+            return RunOutcome(
+                summary: try runSummary(id), figures: result.programs.map(ProgramFigures.init), warnings: warnings, workspace: self, computed: result)
         } catch {
             throw DiagnosticReport(Diagnostic(file: path, line: nil, message: "the run was not stored: \(error)"))
         }

@@ -324,7 +324,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let store = try workspace.open()
-        let outcome: (summary: RunSummary, result: ComputeResult, warnings: DiagnosticCollector)
+        let outcome: RunOutcome
         do {
             outcome = try store.run(programIDs: programIDs, full: full, remedies: .commandLine)
         } catch {
@@ -335,7 +335,7 @@ struct RunCommand: ParsableCommand {
         Output.standardOutput(
             "run \(summary.id) stored: \(summary.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", ")); "
                 + "\(summary.bookingLines) booking lines, \(summary.partners) partners; inputs sha256 \(summary.inputsDigest.prefix(12))\n\n"
-                + SummaryTable.render(outcome.result))
+                + SummaryTable.render(outcome.figures))
     }
 }
 

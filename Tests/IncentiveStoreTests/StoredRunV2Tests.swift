@@ -62,7 +62,8 @@ import Testing
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let workspace = try Self.vip30Workspace(sandbox)
-        let (summary, ranResult, _) = try workspace.run()
+        let outcome = try workspace.run()
+        let (summary, ranResult) = (outcome.summary, try outcome.result)
         #expect(summary.id == 1)
         let computed = try Self.computed(workspace)
         let expected = ResultsJSON.render(computed)

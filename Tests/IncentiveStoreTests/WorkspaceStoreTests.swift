@@ -441,7 +441,8 @@ func reportErrorLines(_ body: () throws -> Void) -> [String] {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let workspace = try sandbox.exampleWorkspace()
-        let (summary, result, _) = try workspace.run()
+        let outcome = try workspace.run()
+        let (summary, result) = (outcome.summary, try outcome.result)
 
         let engine = try Sandbox.engineResult(data: Sandbox.exampleData, programs: Sandbox.examplePrograms)
         let csv = ResultsCSV.render(result.rows)
@@ -469,8 +470,9 @@ func reportErrorLines(_ body: () throws -> Void) -> [String] {
         #expect(second.summary.id == 2)
         #expect(second.summary.programs.map(\.id) == ["VIP25-3M"])
         #expect(second.summary.dataDigest == summary.dataDigest)
+        let secondRows = try second.result.rows
         #expect(
-            ResultsCSV.render(second.result.rows) == ResultsCSV.header + "\n"
+            ResultsCSV.render(secondRows) == ResultsCSV.header + "\n"
                 + csv.split(separator: "\n").filter { $0.hasPrefix("VIP25-3M,") }.joined(separator: "\n") + "\n")
         #expect(try workspace.runs().map(\.id) == [1, 2])
 
