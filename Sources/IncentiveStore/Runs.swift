@@ -100,13 +100,14 @@ extension Workspace {
                         arguments: [id, position, program.id, program.version])
                 }
                 try Self.withWriteCache(db) { try Self.writeResults(db, run: id, result: result) }
+                try RunFigures.store(db, run: id, figures: result.programs.map { ProgramFigures($0, keeping: figuresKept.load(ordering: .relaxed)) })
                 if let digests = record.tableDigests { try digests.store(db, importID: record.knownImport) }
                 try auditRun(db, actor, id: id, record: record, lines: lineCount, partners: partnerCount)
                 Failpoint.reach("run-before-commit")
                 return id
             }
             return RunOutcome(
-                summary: try runSummary(id), figures: result.programs.map(ProgramFigures.init), warnings: warnings, workspace: self, computed: result)
+                summary: try runSummary(id), figures: result.programs.map { ProgramFigures($0) }, warnings: warnings, workspace: self, computed: result)
         } catch {
             throw DiagnosticReport(Diagnostic(file: path, line: nil, message: "the run was not stored: \(error)"))
         }
@@ -218,9 +219,12 @@ extension Workspace {
             cached: db, sql: "SELECT program_id, version FROM run_programs WHERE run_id = ? ORDER BY position", arguments: [id]
         )
         .map { (id: $0[0] as String, version: $0[1] as Int) }
-        // A sum over all the run's rows: done once per run, as the summary is then kept (`runSummaries`).
         let anchor: Int? = row["anchor_run"]
-        let sums = try Row.fetchOne(
+        // The kept figures' sums when the run has them, else a sum over all the run's rows: done once per run, as the
+        // summary is then kept (`runSummaries`).
+        let kept = try Row.fetchOne(
+            cached: db, sql: "SELECT SUM(amount_cents), SUM(missed_amount_cents) FROM run_figures WHERE run_id = ?", arguments: [id])
+        let sums = try kept.flatMap { $0[0] == nil ? nil : $0 } ?? Row.fetchOne(
             db,
             sql: "SELECT COALESCE(SUM(amount_cents), 0), COALESCE(SUM(missed_amount_cents), 0) FROM \(RunRows(run: id, anchor: anchor).from("run_rows"))")!
         return RunSummary(

@@ -34,6 +34,8 @@ public final class Workspace: Sendable {
     /// An incremental run is stored anchored when at most this many partners in a hundred changed since the run it
     /// builds on (`AnchoredRuns.largestSharePercent`; the tests set 0 or 100 to take either way).
     let anchoredSharePercent = Atomic<Int>(AnchoredRuns.largestSharePercent)
+    /// How many of each program's largest amounts a run keeps (`RunFigures.kept`; the tests set fewer).
+    let figuresKept = Atomic<Int>(RunFigures.kept)
     /// What every partner's input shares at one revision (programs, products, exchange rates), so that
     /// a one-partner read reads only that partner's rows.
     let shared = Mutex<SharedInput?>(nil)

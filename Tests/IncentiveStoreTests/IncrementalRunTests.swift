@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 import IncentiveEngine
+import IncentiveSynthetic
 import Synchronization
 import Testing
 
@@ -72,11 +73,31 @@ import Testing
         #expect(b.baseRun == nil && b.digestScheme == 1)
         #expect(a.bookingLines == b.bookingLines && a.partners == b.partners)
         #expect(a.amount == b.amount && a.missedAmount == b.missedAmount)
-        // The summary table's figures counted in the database are those counted from the full run's results.
+        // The summary table's figures kept with the run (following from the base run's) and counted over the stored run
+        // are those counted from the full run's results.
         let fullResult = try workspace.runResult(full).result
-        let figures = try workspace.pool.read { db in try Workspace.runFigures(db, summary: a, programs: fullResult.programs.map(\.program)) }
-        #expect(SummaryTable.render(figures) == SummaryTable.render(fullResult))
-        #expect(figures.map(\.largest.count).reduce(0, +) > 0)
+        let kept = workspace.figuresKept.load(ordering: .relaxed)
+        let (keptFigures, countedFigures) = try workspace.pool.read { db in
+            (
+                try fullResult.programs.map { try #require(try RunFigures.stored(db, run: incremental, program: $0.program)) },
+                try fullResult.programs.map { try RunFigures.counted(db, RunRows.of(db, incremental), program: $0.program, kept: kept) }
+            )
+        }
+        for (index, program) in fullResult.programs.enumerated() {
+            let expected = ProgramFigures(program, keeping: kept)
+            for figures in [keptFigures[index], countedFigures[index]] {
+                #expect(figures.partnersTakingPart == expected.partnersTakingPart && figures.eligiblePartners == expected.eligiblePartners)
+                #expect(figures.rows == expected.rows && figures.eligibleRows == expected.eligibleRows)
+                #expect(figures.amount == expected.amount && figures.missedAmount == expected.missedAmount)
+                // The largest amounts kept: the run's, as far as they go, and at least as many as the table shows.
+                #expect(figures.largest == Array(expected.largest.prefix(figures.largest.count)))
+                #expect(figures.largest.count >= min(SummaryTable.largestCount, expected.largest.count))
+                #expect(!figures.largestComplete || expected.largestComplete)
+            }
+            #expect(countedFigures[index].largest == expected.largest && countedFigures[index].largestComplete == expected.largestComplete)
+        }
+        #expect(SummaryTable.render(keptFigures) == SummaryTable.render(fullResult))
+        #expect(keptFigures.map(\.largest.count).reduce(0, +) > 0)
         let stored = try dump(workspace, incremental)
         #expect(stored.count > 100)
         #expect(stored == (try dump(workspace, full)))
@@ -416,4 +437,48 @@ import Testing
         Array("x".utf8).withUnsafeBytes { empty.update($0, sign: -1) }
         #expect(empty.hex == String(repeating: "0", count: 64) && empty.rows == 0)
     }
+
+    /// On a generated workspace (1,200 partners; one line in 40 changed, in about 20% of the partners, and in one partner
+    /// only): the run after the change, stored anchored and with the other partners copied, with few or many largest
+    /// amounts kept (5: every list runs short and the run's rows are ranked; 50: the base's list less the changed
+    /// partners, merged with theirs), stores what the full run stores, and its figures are the full run's.
+    @Test(arguments: [(0, 5), (100, 5), (100, 8), (0, 50), (100, 50)]) func aGeneratedWorkspace(share: Int, kept: Int) throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let files = sandbox.path("files")
+        try DatasetGenerator(partners: 1_200, lines: 12_000, seed: 5).write(to: files)
+        let workspace = try Workspace.create(at: sandbox.path("generated.sqlite"))
+        workspace.anchoredSharePercent.store(share, ordering: .relaxed)
+        workspace.figuresKept.store(kept, ordering: .relaxed)
+        for file in try Sandbox.programFiles(files + "/programs") { _ = try workspace.addProgram(file: file) }
+        _ = try workspace.importFolder(files + "/data")
+        _ = try workspace.run()
+        let original = try String(contentsOfFile: files + "/data/bookings.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        func changed(_ pick: (Int, [String]) -> Bool, by cents: Int) throws -> String {
+            var lines = original
+            for index in 1..<lines.count {
+                var fields = lines[index].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                guard pick(index, fields) else { continue }
+                // A generated amount has at most two decimals ("1234", "12.5", "-3.25").
+                let parts = fields[7].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+                let decimals = parts.count == 2 ? parts[1] : ""
+                #expect(parts.count <= 2 && decimals.count <= 2)
+                let digits = try #require(Int64(parts[0] + decimals + String(repeating: "0", count: 2 - decimals.count)))
+                fields[7] = Money(cents: digits + Int64(cents)).plainText
+                lines[index] = fields.joined(separator: ",")
+            }
+            return try sandbox.write(lines.joined(separator: "\n") + "\n", to: "bookings-\(UUID().uuidString).csv")
+        }
+        _ = try workspace.importFile(.bookings, path: try changed({ index, _ in index % 40 == 7 }, by: 150_000))
+        #expect(try workspace.run().summary.baseRun == 1)
+        _ = try workspace.run(full: true)
+        try Self.expectSame(workspace, incremental: 2, base: 1, full: 3)
+        // One partner's lines, built on run 3 (full).
+        let partner = original[1].split(separator: ",")[2]
+        _ = try workspace.importFile(.bookings, path: try changed({ _, fields in fields[2] == partner }, by: 100))
+        #expect(try workspace.run().summary.baseRun == 3)
+        _ = try workspace.run(full: true)
+        try Self.expectSame(workspace, incremental: 4, base: 3, full: 5)
+    }
+
 }

@@ -218,7 +218,7 @@ import Testing
         let before = try workspace.runResult(1).result
         // The stored run is what this version computes from the same data.
         let run = try workspace.run()
-        #expect(ResultsCSV.render(run.result.rows) == ResultsCSV.render(before.rows))
+        #expect(try ResultsCSV.render(run.result.rows) == ResultsCSV.render(before.rows))
         // The data as the old release stored it digests as it did then (added_by is not data).
         let stored = try workspace.runSummary(1)
         #expect(run.summary.dataDigest == stored.dataDigest && run.summary.inputsDigest == stored.inputsDigest)

@@ -4,7 +4,7 @@ public enum SummaryTable {
     public static let largestCount = 5
 
     public static func render(_ result: ComputeResult) -> String {
-        render(result.programs.map(ProgramFigures.init))
+        render(result.programs.map { ProgramFigures($0) })
     }
 
     /// The table of each program's figures, counted from a computation or read from a stored run.
@@ -24,7 +24,7 @@ public enum SummaryTable {
                 ("total missed", "\(figures.missedAmount.groupedText) \(program.currency)"),
             ]
             for (label, value) in labels { text += "  " + pad(label, 28) + value + "\n" }
-            let largest = figures.largest
+            let largest = figures.largest.prefix(largestCount)
             if !largest.isEmpty {
                 text += "  largest amounts:\n"
                 let width = largest.map { $0.partnerID.count + $0.item.count + 2 }.max() ?? 0
@@ -38,16 +38,16 @@ public enum SummaryTable {
     }
 
     /// Whether `a` is listed before `b` among the largest amounts: the larger amount first, then by partner id and item.
-    static func listedBefore(_ a: LargestAmount, _ b: LargestAmount) -> Bool {
+    public static func listedBefore(_ a: LargestAmount, _ b: LargestAmount) -> Bool {
         a.amount != b.amount ? a.amount > b.amount : String.byteOrder(a.partnerID + a.item, b.partnerID + b.item)
     }
 
-    /// Puts `row` into `largest` (at most `largestCount` rows, in listing order) when it is listed before one of them.
-    static func keepLargest(_ row: LargestAmount, in largest: inout [LargestAmount]) {
-        if largest.count == largestCount, let last = largest.last, !listedBefore(row, last) { return }
+    /// Puts `row` into `largest` (at most `limit` rows, in listing order) when it is listed before one of them.
+    public static func keepLargest(_ row: LargestAmount, in largest: inout [LargestAmount], limit: Int = largestCount) {
+        if largest.count == limit, let last = largest.last, !listedBefore(row, last) { return }
         let position = largest.firstIndex { listedBefore(row, $0) } ?? largest.endIndex
         largest.insert(row, at: position)
-        if largest.count > largestCount { largest.removeLast() }
+        if largest.count > limit { largest.removeLast() }
     }
 
     static func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
@@ -78,12 +78,15 @@ public struct ProgramFigures: Sendable {
     public var eligibleRows: Int
     public var amount: Money
     public var missedAmount: Money
-    /// The largest positive amounts, at most `SummaryTable.largestCount`, in listing order (`SummaryTable.listedBefore`).
+    /// The largest positive amounts in listing order (`SummaryTable.listedBefore`), at least
+    /// `SummaryTable.largestCount` of them when there are as many (the table shows those); a stored run keeps more.
     public var largest: [LargestAmount]
+    /// Whether `largest` holds every positive amount.
+    public var largestComplete: Bool
 
     public init(
         program: Program, partnersTakingPart: Int, eligiblePartners: Int, rows: Int, eligibleRows: Int, amount: Money, missedAmount: Money,
-        largest: [LargestAmount]
+        largest: [LargestAmount], largestComplete: Bool
     ) {
         self.program = program
         self.partnersTakingPart = partnersTakingPart
@@ -93,24 +96,28 @@ public struct ProgramFigures: Sendable {
         self.amount = amount
         self.missedAmount = missedAmount
         self.largest = largest
+        self.largestComplete = largestComplete
     }
 
     /// Counted and ranked partner by partner: a run of 100,000 partners has hundreds of thousands of rows, and `run`
     /// printed its table after copying them into one array and the paid ones into another.
-    public init(_ result: ProgramResult) {
-        var rowCount = 0, eligibleRows = 0
+    /// `limit`: how many of the largest amounts to keep.
+    public init(_ result: ProgramResult, keeping limit: Int = SummaryTable.largestCount) {
+        var rowCount = 0, eligibleRows = 0, paidRows = 0
         var largest: [LargestAmount] = []
         for partner in result.partners {
             for row in partner.rows {
                 rowCount += 1
                 if row.eligible { eligibleRows += 1 }
                 if row.amount.cents > 0 {
-                    SummaryTable.keepLargest(LargestAmount(partnerID: row.partnerID, item: row.item, amount: row.amount), in: &largest)
+                    paidRows += 1
+                    SummaryTable.keepLargest(LargestAmount(partnerID: row.partnerID, item: row.item, amount: row.amount), in: &largest, limit: limit)
                 }
             }
         }
         self.init(
             program: result.program, partnersTakingPart: result.partnersTakingPart, eligiblePartners: result.eligiblePartners, rows: rowCount,
-            eligibleRows: eligibleRows, amount: result.amount, missedAmount: result.missedAmount, largest: largest)
+            eligibleRows: eligibleRows, amount: result.amount, missedAmount: result.missedAmount, largest: largest,
+            largestComplete: paidRows <= limit)
     }
 }
