@@ -81,7 +81,8 @@ for mode in clustered random; do
     incremental=$(sed -n 's/^run \([0-9]*\) stored.*/\1/p' "$OUT/run-incremental.txt")
     measure "run --full on the same data" "$OUT/run-full.txt" "$BIN" run --full --workspace "$WS"
     full=$(sed -n 's/^run \([0-9]*\) stored.*/\1/p' "$OUT/run-full.txt")
-    "$BIN" runs show "$incremental" --format csv --workspace "$WS" > "$OUT/results-incremental.csv"
+    measure "runs show (the run after the change) --format csv" "$OUT/results-incremental.csv" \
+        "$BIN" runs show "$incremental" --format csv --workspace "$WS"
     "$BIN" runs show "$full" --format csv --workspace "$WS" > "$OUT/results-full.csv"
     if cmp -s "$OUT/results-incremental.csv" "$OUT/results-full.csv"; then
         echo "results: run $incremental identical to run $full (--full)"

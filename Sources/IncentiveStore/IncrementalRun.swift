@@ -75,19 +75,38 @@ extension Workspace {
 
         // The tables' digests at `known`: those at the base run's import, plus each version added since, minus each
         // version retired since that was known then. Every row added since is a changed partner's.
+        // (The booking lines added since are hashed as the changed partners' lines are read, below.)
         for kind in IncrementalSchema.partnerKinds {
             var set = digests[kind]
             let columns = kind.storedColumns.joined(separator: ", ")
-            try Self.forEachCanonicalRow(
-                db, kind, sql: "SELECT \(columns) FROM \(kind.table) WHERE partner_id IN (SELECT value FROM json_each(?)) AND added_by > ?",
-                arguments: [changedJSON, baseKnown]
-            ) { set.update($0, sign: 1) }
+            if kind != .bookings {
+                try Self.forEachCanonicalRow(
+                    db, kind, sql: "SELECT \(columns) FROM \(kind.table) WHERE partner_id IN (SELECT value FROM json_each(?)) AND added_by > ?",
+                    arguments: [changedJSON, baseKnown]
+                ) { set.update($0, sign: 1) }
+            }
             try Self.forEachCanonicalRow(
                 db, kind, sql: "SELECT \(columns) FROM \(kind.table)_history WHERE retired_by > ? AND retired_by <= ? AND added_by <= ?",
                 arguments: [baseKnown, known, baseKnown]
             ) { set.update($0, sign: -1) }
             digests[kind] = set
         }
+        // The changed partners' rows (through the tables' partner indexes), computed as a full run computes them.
+        var collector = DiagnosticCollector()
+        let dataset = try Self.dataset(db, source: path, partners: changedJSON, shared: common)
+        var accumulator = BookingAccumulator(programs: selected, dataset: dataset)
+        let file = bookingsSource
+        var buffer: [UInt8] = []
+        let added = SetDigestBox()
+        try Self.readBookings(
+            db, dataset: dataset, partner: nil, partners: changedJSON, addedAfter: baseKnown, row: { added.set.update($0, sign: 1) },
+            canonical: { $0.removeAll(keepingCapacity: true) }, buffer: &buffer
+        ) { line in
+            accumulator.add(line, file: file, collector: &collector)
+        }
+        let totals = accumulator.finish(file: file, collector: &collector)
+        if collector.hasErrors { throw DiagnosticReport(collector) }
+        digests[.bookings] = digests[.bookings].adding(added.set)
         // No partner changed: the data is the base run's, and so are its digests (of its scheme).
         let scheme = changed.isEmpty ? base.digestScheme : 2
         let dataDigest = changed.isEmpty ? base.dataDigest : digests.dataDigest
@@ -96,17 +115,6 @@ extension Workspace {
             programVersions: versions, dataDigest: dataDigest, inputsDigest: Self.inputsDigest(data: dataDigest, programs: versions),
             knownImport: known, tableDigests: digests)
 
-        // The changed partners' rows (through the tables' partner indexes), computed as a full run computes them.
-        var collector = DiagnosticCollector()
-        let dataset = try Self.dataset(db, source: path, partners: changedJSON, shared: common)
-        var accumulator = BookingAccumulator(programs: selected, dataset: dataset)
-        let file = bookingsSource
-        var buffer: [UInt8] = []
-        try Self.readBookings(db, dataset: dataset, partner: nil, partners: changedJSON, canonical: nil, buffer: &buffer) { line in
-            accumulator.add(line, file: file, collector: &collector)
-        }
-        let totals = accumulator.finish(file: file, collector: &collector)
-        if collector.hasErrors { throw DiagnosticReport(collector) }
         let result = Engine.compute(LoadedInput(programs: selected, dataset: dataset, totals: totals, warnings: collector))
         return IncrementalInput(
             base: base, changed: changedJSON, changedCount: changed.count, record: record, scheme: scheme, digests: digests, result: result,

@@ -215,6 +215,18 @@ struct SetDigest: Equatable, Sendable {
         bytes.withUnsafeBytes { update($0, sign: sign) }
     }
 
+    /// The digest of both multisets together.
+    func adding(_ other: SetDigest) -> SetDigest {
+        var sum = self
+        var carry: Bool
+        (sum.limbs.3, carry) = limbs.3.addingReportingOverflow(other.limbs.3)
+        (sum.limbs.2, carry) = Self.add(limbs.2, other.limbs.2, carry)
+        (sum.limbs.1, carry) = Self.add(limbs.1, other.limbs.1, carry)
+        (sum.limbs.0, _) = Self.add(limbs.0, other.limbs.0, carry)
+        sum.rows = rows + other.rows
+        return sum
+    }
+
     private static func add(_ a: UInt64, _ b: UInt64, _ carry: Bool) -> (UInt64, Bool) {
         let (sum, first) = a.addingReportingOverflow(b)
         let (total, second) = sum.addingReportingOverflow(carry ? 1 : 0)

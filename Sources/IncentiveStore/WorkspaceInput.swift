@@ -385,9 +385,10 @@ extension Workspace {
     /// Streams booking lines in key order as the engine's `BookingLine`s. With `canonical`, each row is
     /// also appended to `buffer` as canonical CSV and `canonical` is called after it.
     /// With `row` (and `canonical`), each row's canonical CSV line is handed to it too.
-    /// With `partners` (a JSON array of partner ids), only those partners' lines, in key order (an incremental run).
+    /// With `partners` (a JSON array of partner ids), only those partners' lines, in key order (an incremental run);
+    /// with `addedAfter` too, the canonical CSV is written (and `row` called) only for the lines added after that import.
     static func readBookings(
-        _ db: Database, dataset: Dataset, partner: String?, partners: String? = nil, point: KnownPoint? = nil,
+        _ db: Database, dataset: Dataset, partner: String?, partners: String? = nil, addedAfter: Int? = nil, point: KnownPoint? = nil,
         row: ((ArraySlice<UInt8>) -> Void)? = nil, canonical: ((inout [UInt8]) -> Void)?, buffer: inout [UInt8], _ body: (BookingLine) -> Void
     ) throws {
         if canonical != nil {
@@ -398,7 +399,7 @@ extension Workspace {
             partner == nil && partners == nil
             ? KnownRows.select(.bookings, point)
             : """
-            SELECT order_id, line, partner_id, booked_on, shipped_on, sku, quantity, amount_cents, currency, intended_use
+            SELECT order_id, line, partner_id, booked_on, shipped_on, sku, quantity, amount_cents, currency, intended_use\(addedAfter != nil ? ", added_by" : "")
             FROM \(KnownRows.from(.bookings, point)) WHERE \(partner != nil ? "partner_id = ?" : "partner_id IN (SELECT value FROM json_each(?))")
             ORDER BY order_id, line
             """
@@ -422,7 +423,7 @@ extension Workspace {
                 columns[column] = CanonicalCSV.text(raw, Int32(column))
             }
             let amount = sqlite3_column_int64(raw, 7)
-            if let canonical {
+            if let canonical, addedAfter.map({ sqlite3_column_int64(raw, 10) > $0 }) ?? true {
                 let start = buffer.count
                 for column in 0..<10 {
                     if column > 0 { buffer.append(0x2C) }

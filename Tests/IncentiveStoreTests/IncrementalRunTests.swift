@@ -410,7 +410,7 @@ import Testing
         #expect(try workspace.run().summary.baseRun == 3)
     }
 
-    @Test func aMultisetDigestIsTheSumOfItsRowsHashes() {
+    @Test func aMultisetDigestIsTheSumOfItsRowsHashes() throws {
         func sha(_ text: String) -> String { SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined() }
         var one = SetDigest()
         Array("a,1\n".utf8).withUnsafeBytes { one.update($0, sign: 1) }
@@ -432,6 +432,15 @@ import Testing
         for text in ["a,1\n", "b,2\n"] { Array(text.utf8).withUnsafeBytes { two.update($0, sign: 1) } }
         #expect(two.hex == sum.map { String(format: "%02x", $0) }.joined())
         #expect(SetDigest(hex: two.hex, rows: 2) == two)
+        // Two multisets together: the sum of their digests, as if every row had been added to one.
+        var justA = SetDigest(), justB = SetDigest()
+        Array("a,1\n".utf8).withUnsafeBytes { justA.update($0, sign: 1) }
+        Array("b,2\n".utf8).withUnsafeBytes { justB.update($0, sign: 1) }
+        #expect(justA.adding(justB) == two && justB.adding(justA).hex == two.hex)
+        // Modulo 2^256: the carry goes through every limb and out.
+        let largest = try #require(SetDigest(hex: String(repeating: "f", count: 64), rows: 3))
+        let one256 = try #require(SetDigest(hex: String(repeating: "0", count: 63) + "1", rows: 1))
+        #expect(largest.adding(one256).hex == String(repeating: "0", count: 64) && largest.adding(one256).rows == 4)
         var empty = SetDigest()
         Array("x".utf8).withUnsafeBytes { empty.update($0, sign: 1) }
         Array("x".utf8).withUnsafeBytes { empty.update($0, sign: -1) }
