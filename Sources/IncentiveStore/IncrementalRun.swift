@@ -46,8 +46,11 @@ extension Workspace {
         // latest run (made by the same engine with the same program versions, as it was built on it).
         let base = try latest.anchorRun.map { try runSummary(db, $0) } ?? latest
         let known = try Self.lastImport(db)
-        guard latest.engineVersion == Engine.version, base.engineVersion == Engine.version, let baseKnown = base.knownImport, baseKnown <= known,
-            var digests = try TableDigests.stored(db, importID: baseKnown)
+        // The tables' digests follow from the latest run's (those of its known import), and only the rows changed since
+        // it: an anchored run's base may be many imports back.
+        guard latest.engineVersion == Engine.version, base.engineVersion == Engine.version, let baseKnown = base.knownImport,
+            let latestKnown = latest.knownImport, baseKnown <= latestKnown, latestKnown <= known,
+            var digests = try TableDigests.stored(db, importID: latestKnown)
         else { return nil }
         // The same program versions as the base run (a full run reports any problem of loading them).
         let common = try Self.sharedInput(db, source: path, revision: nil)
@@ -73,7 +76,7 @@ extension Workspace {
         if changed.contains(IncrementalSchema.everyPartner) || changed.count * 2 > max(latest.partners, 1) { return nil }
         let changedJSON = String(decoding: try JSONEncoder().encode(changed), as: UTF8.self)
 
-        // The tables' digests at `known`: those at the base run's import, plus each version added since, minus each
+        // The tables' digests at `known`: those at the latest run's import, plus each version added since, minus each
         // version retired since that was known then. Every row added since is a changed partner's.
         // (The booking lines added since are hashed as the changed partners' lines are read, below.)
         for kind in IncrementalSchema.partnerKinds {
@@ -82,12 +85,12 @@ extension Workspace {
             if kind != .bookings {
                 try Self.forEachCanonicalRow(
                     db, kind, sql: "SELECT \(columns) FROM \(kind.table) WHERE partner_id IN (SELECT value FROM json_each(?)) AND added_by > ?",
-                    arguments: [changedJSON, baseKnown]
+                    arguments: [changedJSON, latestKnown]
                 ) { set.update($0, sign: 1) }
             }
             try Self.forEachCanonicalRow(
                 db, kind, sql: "SELECT \(columns) FROM \(kind.table)_history WHERE retired_by > ? AND retired_by <= ? AND added_by <= ?",
-                arguments: [baseKnown, known, baseKnown]
+                arguments: [latestKnown, known, latestKnown]
             ) { set.update($0, sign: -1) }
             digests[kind] = set
         }
@@ -99,7 +102,7 @@ extension Workspace {
         var buffer: [UInt8] = []
         let added = SetDigestBox()
         try Self.readBookings(
-            db, dataset: dataset, partner: nil, partners: changedJSON, addedAfter: baseKnown, row: { added.set.update($0, sign: 1) },
+            db, dataset: dataset, partner: nil, partners: changedJSON, addedAfter: latestKnown, row: { added.set.update($0, sign: 1) },
             canonical: { $0.removeAll(keepingCapacity: true) }, buffer: &buffer
         ) { line in
             accumulator.add(line, file: file, collector: &collector)

@@ -111,6 +111,11 @@ import Testing
         #expect(!diff.dataChanged && diff.digestsComparable && diff.rows.isEmpty)
     }
 
+    /// How many booking lines partner `id` has.
+    static func linesOf(_ workspace: Workspace, _ id: String) throws -> Int {
+        try workspace.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bookings WHERE partner_id = ?", arguments: [id])! }
+    }
+
     /// The partners import `id` recorded.
     static func touched(_ workspace: Workspace, _ id: Int) throws -> [String] {
         try workspace.pool.read { db in
@@ -482,12 +487,26 @@ import Testing
         #expect(try workspace.run().summary.baseRun == 1)
         _ = try workspace.run(full: true)
         try Self.expectSame(workspace, incremental: 2, base: 1, full: 3)
-        // One partner's lines, built on run 3 (full).
+        // One partner's lines, built on run 3 (full); then another's, built on run 3 again (the latest run, 4, is anchored
+        // on it when the share allows), computing both partners, its digests following from run 4's.
         let partner = original[1].split(separator: ",")[2]
         _ = try workspace.importFile(.bookings, path: try changed({ _, fields in fields[2] == partner }, by: 100))
         #expect(try workspace.run().summary.baseRun == 3)
+        let other = original[original.count - 1].split(separator: ",")[2]
+        #expect(other != partner)
+        _ = try workspace.importFile(
+            .bookings, path: try changed({ _, fields in fields[2] == partner || fields[2] == other }, by: 100 * (share == 100 ? 1 : 2)))
+        let fifth = try workspace.run().summary
+        #expect(fifth.baseRun == (share == 100 ? 3 : 4))
         _ = try workspace.run(full: true)
-        try Self.expectSame(workspace, incremental: 4, base: 3, full: 5)
+        try Self.expectSame(workspace, incremental: 5, base: share == 100 ? 3 : 4, full: 6)
+        let reproduced = try workspace.reproduce(4)
+        #expect(reproduced.identical && reproduced.inputsMatch)
+        let lines = try workspace.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bookings WHERE partner_id IN (?, ?)", arguments: [String(partner), String(other)])!
+        }
+        let expectedChanged = share == 100 ? lines - (try Self.linesOf(workspace, String(partner))) : lines
+        #expect(try workspace.diffRuns(4, 5).lines?.changed == expectedChanged)
     }
 
 }
