@@ -63,7 +63,9 @@ enum LedgerFixture {
         #expect(paid.added.map(\.amount.cents) == [900_204])
 
         try LedgerFixture.importCreditNote(workspace, sandbox)
-        _ = try workspace.run()
+        // Run 2 computes NL1001 alone and is stored anchored on run 1: the approval reads every other partner's rows
+        // from run 1 (were they missing, it would claw every other amount back).
+        #expect(try workspace.run().summary.anchorRun == 1)
         let final = try workspace.approve(run: 2, kind: .final, on: LedgerFixture.day("2015-10-01"))
         #expect(final.programs.map(\.approvalID) == [4, 5, 6])
         #expect(final.programs.map(\.entries) == [0, 0, 1])

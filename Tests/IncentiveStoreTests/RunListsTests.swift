@@ -1,15 +1,17 @@
 import Foundation
 import GRDB
 import IncentiveEngine
-import IncentiveStore
+@testable import IncentiveStore
 import IncentiveSynthetic
+import Synchronization
 import Testing
 
 /// The partner lists, overviews and diff lists a page reads from a stored run, checked against the whole
 /// run read back (`runResult`) and ordered, searched and summed here independently.
 @Suite(.serialized) struct RunListsTests {
     /// A generated workspace of 1,500 partners with two runs: between them about one booking in fifty
-    /// changed its amount, and a partner was added.
+    /// changed its amount, and a partner was added. Run 2 is stored anchored on run 1 (only the partners it computed,
+    /// `RunRows`), so every list, overview, search, partner view and pair diff here reads through both runs.
     final class Fixture: @unchecked Sendable {
         let sandbox: Sandbox
         let workspace: Workspace
@@ -21,6 +23,7 @@ import Testing
             try DatasetGenerator(partners: 1_500, lines: 15_000, seed: 3).write(to: files)
             path = sandbox.path("lists.sqlite")
             workspace = try Workspace.create(at: path)
+            workspace.anchoredSharePercent.store(100, ordering: .relaxed)
             for file in try Sandbox.programFiles(files + "/programs") { _ = try workspace.addProgram(file: file) }
             _ = try workspace.importFolder(files + "/data")
             _ = try workspace.run()
@@ -37,7 +40,8 @@ import Testing
             let partners = try String(contentsOfFile: files + "/data/partners.csv", encoding: .utf8)
             let more = try sandbox.write(partners + "Q000001,zeta 100% Partners_,NL,gold,true\n", to: "partners.csv")
             _ = try workspace.importFile(.partners, path: more)
-            _ = try workspace.run()
+            let second = try workspace.run().summary
+            guard second.anchorRun == 1 else { throw WorkspaceError(.damaged, "run 2 was not stored anchored on run 1") }
         }
 
         deinit { sandbox.remove() }
