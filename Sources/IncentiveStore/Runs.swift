@@ -245,7 +245,8 @@ extension Workspace {
         summary: RunSummary, result: ComputeResult
     ) {
         let summary = try runSummary(db, id)
-        let source = RunRows(summary)
+        // One partner's results are all in one run (an anchored run's own, or its anchor's): read there by key.
+        let source = try partner.map { RunRows(run: try RunRows(summary).holder(db, of: $0), anchor: nil) } ?? RunRows(summary)
         var programs: [ProgramResult] = []
         for entry in summary.programs {
             let program = try runProgram(db, run: id, id: entry.id, version: entry.version)

@@ -98,6 +98,18 @@ import Testing
         }
         #expect(SummaryTable.render(keptFigures) == SummaryTable.render(fullResult))
         #expect(keptFigures.map(\.largest.count).reduce(0, +) > 0)
+        // One partner's results (a page, the API), read by key in the run that holds them: those of the full run, for
+        // every partner the run computed and a sample of the others.
+        let everyPartner = Set(fullResult.programs.flatMap { $0.partners.map(\.partnerID) }).sorted()
+        let recomputed = try workspace.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT partner_id FROM run_recomputed WHERE run_id = ?", arguments: [incremental])
+        }
+        let sample = Set(recomputed + everyPartner.enumerated().filter { $0.offset % max(1, everyPartner.count / 40) == 0 }.map(\.element))
+        for partner in sample.sorted() {
+            #expect(
+                ResultsJSON.render(try workspace.runResult(incremental, partner: partner).result)
+                    == ResultsJSON.render(try workspace.runResult(full, partner: partner).result), "partner \(partner)")
+        }
         let stored = try dump(workspace, incremental)
         #expect(stored.count > 100)
         #expect(stored == (try dump(workspace, full)))
