@@ -30,10 +30,6 @@ enum AnchoredRuns {
                         partner_id TEXT NOT NULL,
                         PRIMARY KEY (run_id, partner_id)
                     ) WITHOUT ROWID;
-                    CREATE TRIGGER run_recomputed_append_only_update BEFORE UPDATE ON run_recomputed
-                    BEGIN SELECT RAISE(ABORT, 'run_recomputed is append-only'); END;
-                    CREATE TRIGGER run_recomputed_append_only_delete BEFORE DELETE ON run_recomputed
-                    BEGIN SELECT RAISE(ABORT, 'run_recomputed is append-only'); END;
                     CREATE TABLE run_figures (
                         run_id INTEGER NOT NULL REFERENCES runs(id),
                         program_id TEXT NOT NULL,
@@ -56,15 +52,8 @@ enum AnchoredRuns {
                         PRIMARY KEY (run_id, program_id, position),
                         FOREIGN KEY (run_id, program_id) REFERENCES run_figures(run_id, program_id)
                     ) WITHOUT ROWID;
-                    CREATE TRIGGER run_figures_append_only_update BEFORE UPDATE ON run_figures
-                    BEGIN SELECT RAISE(ABORT, 'run_figures is append-only'); END;
-                    CREATE TRIGGER run_figures_append_only_delete BEFORE DELETE ON run_figures
-                    BEGIN SELECT RAISE(ABORT, 'run_figures is append-only'); END;
-                    CREATE TRIGGER run_largest_append_only_update BEFORE UPDATE ON run_largest
-                    BEGIN SELECT RAISE(ABORT, 'run_largest is append-only'); END;
-                    CREATE TRIGGER run_largest_append_only_delete BEFORE DELETE ON run_largest
-                    BEGIN SELECT RAISE(ABORT, 'run_largest is append-only'); END;
                     """)
+            for table in ["run_recomputed", "run_figures", "run_largest"] { try LedgerSchema.appendOnly(db, table) }
         }
     }
 }

@@ -521,4 +521,25 @@ import Testing
         #expect(try workspace.diffRuns(4, 5).lines?.changed == expectedChanged)
     }
 
+
+    /// What an anchored run records besides its results (the partners it computed, its figures and largest amounts)
+    /// is never changed or deleted.
+    @Test func anAnchoredRunsRecordsAreAppendOnly() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try sandbox.exampleWorkspace()
+        _ = try workspace.run()
+        let changed = try Self.bookings(sandbox, replacing: ["SO15-1001/1": "SO15-1001,1,NL1001,2015-01-25,2015-02-10,UCS-B200M4-U,3,24100.00,USD,"])
+        _ = try workspace.importFile(.bookings, path: changed)
+        #expect(try workspace.run().summary.anchorRun == 1)
+        for sql in [
+            "UPDATE run_recomputed SET partner_id = 'X'", "DELETE FROM run_recomputed", "UPDATE run_figures SET rows = 0",
+            "DELETE FROM run_figures", "UPDATE run_largest SET amount_cents = 0", "DELETE FROM run_largest",
+        ] {
+            let error = #expect(throws: DatabaseError.self, "\(sql)") { try workspace.pool.write { db in try db.execute(sql: sql) } }
+            #expect(error?.message?.contains("is append-only") == true, "\(sql)")
+        }
+        #expect(try workspace.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run_recomputed") } == 1)
+    }
+
 }
