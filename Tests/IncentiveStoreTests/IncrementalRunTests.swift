@@ -542,4 +542,29 @@ import Testing
         #expect(try workspace.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run_recomputed") } == 1)
     }
 
+
+    /// A base run stored before `v17-anchored-runs` has no kept figures: the run built on it counts the base run's over
+    /// its stored rows, and stores what a full run stores.
+    @Test(arguments: [0, 100]) func aBaseRunWithoutKeptFigures(share: Int) throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try sandbox.exampleWorkspace()
+        workspace.anchoredSharePercent.store(share, ordering: .relaxed)
+        _ = try workspace.run()
+        // As a workspace of the previous release has it after the migration: run 1 without figures.
+        try workspace.pool.write { db in
+            try db.execute(
+                sql: """
+                    DROP TRIGGER run_largest_no_delete; DROP TRIGGER run_figures_no_delete;
+                    DELETE FROM run_largest; DELETE FROM run_figures;
+                    """)
+        }
+        let changed = try Self.bookings(sandbox, replacing: ["SO15-1001/1": "SO15-1001,1,NL1001,2015-01-25,2015-02-10,UCS-B200M4-U,3,24100.00,USD,"])
+        _ = try workspace.importFile(.bookings, path: changed)
+        #expect(try workspace.run().summary.baseRun == 1)
+        _ = try workspace.run(full: true)
+        try Self.expectSame(workspace, incremental: 2, base: 1, full: 3)
+        #expect(try workspace.runSummary(1).amount.cents > 0)
+    }
+
 }
