@@ -347,7 +347,13 @@ struct Runs: ParsableCommand {
     )
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the stored runs.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the stored runs.",
+            discussion: """
+                A run after an import that changed only some partners' rows computed those alone; it names the run it \
+                built on, whose stored results of the other partners it copied, or after a small change reads from \
+                there (docs/workspace.md, "Anchored runs"). Either way it shows and compares as a full run would.
+                """)
 
         @OptionGroup var workspace: WorkspaceOption
 
@@ -358,6 +364,7 @@ struct Runs: ParsableCommand {
                     "\(run.id)  \(run.startedAt)  \(run.programs.map { "\($0.id) v\($0.version)" }.joined(separator: ", "))  "
                         + "lines \(run.bookingLines)  paid \(run.amount.groupedText)  missed \(run.missedAmount.groupedText)  inputs \(run.inputsDigest.prefix(12))"
                         + "  known at \(run.knownImport.map { "import \($0)" } ?? "(not recorded)")"
+                        + (run.baseRun.map { "  incremental: the other partners \(run.anchorRun == nil ? "copied" : "read") from run \($0)" } ?? "")
                 })
         }
     }

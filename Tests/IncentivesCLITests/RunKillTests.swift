@@ -34,6 +34,12 @@ import Testing
         let number = kind == "anchored" ? 2 : 1
         let again = try WorkspaceTests.expectSuccess(["run", "--workspace", path])
         #expect(again.stdout.hasPrefix("run \(number) stored"))
+        let listed = try WorkspaceTests.expectSuccess(["runs", "--workspace", path]).stdout.split(separator: "\n")
+        if kind == "anchored" {
+            #expect(listed.last?.hasSuffix("  incremental: the other partners read from run 1") == true)
+        } else {
+            #expect(listed.last?.contains("incremental") == false)
+        }
         try WorkspaceTests.expectSuccess(["run", "--full", "--workspace", path])
         let shown = try ["json", "csv"].map { format in
             try [number, number + 1].map { run in
