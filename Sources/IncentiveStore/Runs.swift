@@ -271,30 +271,34 @@ extension Workspace {
             var values: [(any DatabaseValueConvertible)?] = [entry.id]
             if let partner { values.append(partner) }
             let condition = partner == nil ? "program_id = ?" : "program_id = ? AND partner_id = ?"
-            var checksByRow: [Int64: [(position: Int, check: Check)]] = [:]
+            var checksByRow: [Int64: [Check]] = [:]
+            // A run's own rows come in id order with their checks by position; an anchored run's rows (two runs read
+            // together) come unordered, and their checks are put in order by their positions here.
+            let ordered = source.anchor == nil
+            var positions: [Int64: [Int]] = [:]
             if detail != .none {
-                // A run's own rows come in id order with their checks by position; an anchored run's are sorted here.
                 try db.forEachRow(
                     cached: """
                         SELECT r.id, c.position, c.code, c.passed, c.reason, \(detail == .all ? "c.explanation" : "''")
                         FROM \(source.from("run_rows")) r JOIN run_checks c ON c.row_id = COALESCE(r.checks_of, r.id)
                         WHERE r.program_id = ? \(partner == nil ? "" : "AND r.partner_id = ?")
-                        \(detail == .all ? "" : "AND NOT c.passed") \(source.anchor == nil ? "ORDER BY r.id, c.position" : "")
+                        \(detail == .all ? "" : "AND NOT c.passed") \(ordered ? "ORDER BY r.id, c.position" : "")
                         """, arguments: StatementArguments(values)
                 ) { row in
                     let code = row.text(2)
                     guard let checkCode = Check.Code(rawValue: code) else {
                         throw WorkspaceError(.damaged, "run \(id) holds an unknown check code \(code)")
                     }
-                    checksByRow[row.int64(0), default: []].append(
-                        (Int(row.int64(1)), Check(code: checkCode, passed: row.bool(3), reason: row.optionalText(4), explanation: row.text(5))))
+                    let rowID = row.int64(0)
+                    checksByRow[rowID, default: []].append(
+                        Check(code: checkCode, passed: row.bool(3), reason: row.optionalText(4), explanation: row.text(5)))
+                    if !ordered { positions[rowID, default: []].append(Int(row.int64(1))) }
                 }
             }
             func checks(_ rowID: Int64) -> [Check] {
                 guard let kept = checksByRow[rowID] else { return [] }
-                var inOrder = true
-                for index in kept.indices.dropFirst() where kept[index - 1].position > kept[index].position { inOrder = false }
-                return (inOrder ? kept : kept.sorted { $0.position < $1.position }).map(\.check)
+                guard let order = positions[rowID], zip(order, order.dropFirst()).contains(where: { $0 > $1 }) else { return kept }
+                return zip(order, kept).sorted { $0.0 < $1.0 }.map(\.1)
             }
             var stored: [(id: Int64, run: Int, row: ResultRow)] = []
             let rows = source.select(
