@@ -147,24 +147,21 @@ enum RunFigures {
             var takingPart = figures.partnersTakingPart, eligible = figures.eligiblePartners, rows = figures.rows
             var eligibleRows = figures.eligibleRows
             var amount = figures.amount.cents, missed = figures.missedAmount.cents
-            let arguments: StatementArguments = [base.id, program.id, changed]
-            try db.forEachRow(
-                cached: """
-                    SELECT status, amount_cents, missed_amount_cents FROM run_partner_totals
-                    WHERE run_id = ? AND program_id = ? AND partner_id IN (SELECT value FROM json_each(?))
-                    """, arguments: arguments
-            ) { row in
+            // The base run's stored results of the computed partners, in the run that holds each (the base may be anchored).
+            let source = RunRows(base)
+            let condition = "program_id = ? AND partner_id IN (SELECT value FROM json_each(?))"
+            let totals = source.select("status, amount_cents, missed_amount_cents", from: "run_partner_totals", where: condition)
+            try db.forEachRow(cached: totals.sql, arguments: RunRows.arguments([program.id, changed], arms: totals.arms)) { row in
                 let status = try status(row.text(0), run: base.id)
                 if status.takesPart { takingPart -= 1 }
                 if status.isEligible { eligible -= 1 }
                 amount -= row.int64(1)
                 missed -= row.int64(2)
             }
+            let rowsOf = source.select("eligible", from: "run_rows", where: condition)
             try db.forEachRow(
-                cached: """
-                    SELECT COUNT(*), COALESCE(SUM(eligible <> 0), 0) FROM run_rows
-                    WHERE run_id = ? AND program_id = ? AND partner_id IN (SELECT value FROM json_each(?))
-                    """, arguments: arguments
+                cached: "SELECT COUNT(*), COALESCE(SUM(eligible <> 0), 0) FROM (\(rowsOf.sql))",
+                arguments: RunRows.arguments([program.id, changed], arms: rowsOf.arms)
             ) { row in
                 rows -= Int(row.int64(0))
                 eligibleRows -= Int(row.int64(1))

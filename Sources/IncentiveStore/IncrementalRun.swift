@@ -12,6 +12,18 @@ struct IncrementalInput {
     /// run's known import added, changed or retired (some may no longer exist).
     var changed: String
     var changedCount: Int
+    /// Whether the run is stored anchored on the base run (`RunRows`): at most `anchoredSharePercent` of the
+    /// partners changed since it.
+    var anchored: Bool
+    /// The partners actually computed (a JSON array): `changed`, or when the latest run is anchored on the same base,
+    /// only those changed since that run (the others of `changed` are `carried`).
+    var computed: String
+    /// The latest run, when it is anchored on the base run: the results of `carried` (a JSON array: the partners it
+    /// computed that no import changed since) are copied from it instead of being computed again.
+    var carriedFrom: RunSummary?
+    var carried: String
+    /// The run whose figures the run's figures follow from (`RunFigures.incremental`): the latest.
+    var figuresBase: RunSummary
     /// The data digest (scheme 2) and the inputs digest, the program versions and the known import.
     var record: InputRecord
     /// The scheme of `record.dataDigest`: 2, or the base run's when no partner changed (the data is the base run's,
@@ -94,15 +106,30 @@ extension Workspace {
             ) { set.update($0, sign: -1) }
             digests[kind] = set
         }
-        // The changed partners' rows (through the tables' partner indexes), computed as a full run computes them.
+        // Stored anchored when few partners changed since the base run. Then, when the latest run is anchored on the same
+        // base, only the partners changed since the latest are computed; the latest's results of the others it
+        // computed are copied (every row added since the latest run is one of theirs, hashed below as they are read).
+        let anchored = changed.count * 100 <= digests[.partners].rows * anchoredSharePercent.load(ordering: .relaxed)
+        var computedJSON = changedJSON, carriedJSON = "[]"
+        let carriedFrom = anchored && latest.anchorRun == base.id ? latest : nil
+        if carriedFrom != nil {
+            let since = try String.fetchAll(
+                db, sql: "SELECT DISTINCT partner_id FROM import_partners WHERE import_id > ? AND import_id <= ? ORDER BY partner_id",
+                arguments: [latestKnown, known])
+            let sinceSet = Set(since)
+            computedJSON = String(decoding: try JSONEncoder().encode(since), as: UTF8.self)
+            carriedJSON = String(decoding: try JSONEncoder().encode(changed.filter { !sinceSet.contains($0) }), as: UTF8.self)
+        }
+
+        // The computed partners' rows (through the tables' partner indexes), computed as a full run computes them.
         var collector = DiagnosticCollector()
-        let dataset = try Self.dataset(db, source: path, partners: changedJSON, shared: common)
+        let dataset = try Self.dataset(db, source: path, partners: computedJSON, shared: common)
         var accumulator = BookingAccumulator(programs: selected, dataset: dataset)
         let file = bookingsSource
         var buffer: [UInt8] = []
         let added = SetDigestBox()
         try Self.readBookings(
-            db, dataset: dataset, partner: nil, partners: changedJSON, addedAfter: latestKnown, row: { added.set.update($0, sign: 1) },
+            db, dataset: dataset, partner: nil, partners: computedJSON, addedAfter: latestKnown, row: { added.set.update($0, sign: 1) },
             canonical: { $0.removeAll(keepingCapacity: true) }, buffer: &buffer
         ) { line in
             accumulator.add(line, file: file, collector: &collector)
@@ -120,8 +147,8 @@ extension Workspace {
 
         let result = Engine.compute(LoadedInput(programs: selected, dataset: dataset, totals: totals, warnings: collector))
         return IncrementalInput(
-            base: base, changed: changedJSON, changedCount: changed.count, record: record, scheme: scheme, digests: digests, result: result,
-            warnings: collector)
+            base: base, changed: changedJSON, changedCount: changed.count, anchored: anchored, computed: computedJSON, carriedFrom: carriedFrom,
+            carried: carriedJSON, figuresBase: latest, record: record, scheme: scheme, digests: digests, result: result, warnings: collector)
     }
 
     /// Each row of `sql` (the stored columns of `kind`) as its canonical CSV line.
@@ -154,7 +181,7 @@ extension Workspace {
     ) throws(DiagnosticReport) -> RunOutcome {
         let record = input.record, base = input.base.id
         let lines = input.digests[.bookings].rows, partners = input.digests[.partners].rows
-        let anchored = input.changedCount * 100 <= partners * anchoredSharePercent.load(ordering: .relaxed)
+        let anchored = input.anchored
         do {
             let (id, figures) = try writeTransaction { db throws -> (Int, [ProgramFigures]) in
                 try db.execute(
@@ -176,12 +203,13 @@ extension Workspace {
                 if anchored {
                     try db.execute(
                         sql: "INSERT INTO run_recomputed(run_id, partner_id) SELECT ?, value FROM json_each(?) ORDER BY 2", arguments: [id, input.changed])
+                    if let latest = input.carriedFrom { try Self.copyPartners(db, from: latest.id, to: id, partners: input.carried, only: true) }
                 } else {
-                    try Self.copyUnchanged(db, from: base, to: id, changed: input.changed)
+                    try Self.copyPartners(db, from: base, to: id, partners: input.changed, only: false)
                 }
                 try Self.writeResults(db, run: id, result: input.result)
                 let figures = try RunFigures.incremental(
-                    db, base: input.base, programs: input.result.programs.map(\.program), changed: input.changed, result: input.result,
+                    db, base: input.figuresBase, programs: input.result.programs.map(\.program), changed: input.computed, result: input.result,
                     run: RunRows(run: id, anchor: anchored ? base : nil), kept: figuresKept.load(ordering: .relaxed))
                 try RunFigures.store(db, run: id, figures: figures)
                 try input.digests.store(db, importID: record.knownImport)
@@ -198,10 +226,10 @@ extension Workspace {
         }
     }
 
-    /// Copies run `base`'s stored results of every partner not in `changed` (a JSON array) into run `id`; the copied
-    /// rows' checks are those of the rows they name in `checks_of`.
-    static func copyUnchanged(_ db: Database, from base: Int, to id: Int, changed: String) throws {
-        let unchanged = "partner_id NOT IN (SELECT value FROM json_each(?))"
+    /// Copies run `base`'s own stored results into run `id`: of the partners in `partners` (a JSON array) with `only`,
+    /// else of every partner not in it. The copied rows' checks are those of the rows they name in `checks_of`.
+    static func copyPartners(_ db: Database, from base: Int, to id: Int, partners changed: String, only: Bool) throws {
+        let unchanged = "partner_id \(only ? "IN" : "NOT IN") (SELECT value FROM json_each(?))"
         try db.execute(
             sql: """
                 INSERT INTO run_partner_totals(run_id, program_id, partner_id, status, amount_cents, missed_amount_cents)

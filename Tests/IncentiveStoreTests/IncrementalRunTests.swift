@@ -510,6 +510,27 @@ import Testing
             .bookings, path: try changed({ _, fields in fields[2] == partner || fields[2] == other }, by: 100 * (share == 100 ? 1 : 2)))
         let fifth = try workspace.run().summary
         #expect(fifth.baseRun == (share == 100 ? 3 : 4))
+        if share == 100 {
+            // Anchored on run 3 like run 4. Only the other partner's lines changed since run 4 (the import before it also
+            // put back the lines the first one changed): the partners run 4 computed are copied from it (the first
+            // partner's totals among them), not computed again, and run 5 names them all with the other partner.
+            let (copied, fourth, fifthRecomputed) = try workspace.pool.read { db in
+                (
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run_partner_totals WHERE run_id = 5 AND partner_id = ?", arguments: [String(partner)])!,
+                    try String.fetchAll(db, sql: "SELECT partner_id FROM run_recomputed WHERE run_id = 4 ORDER BY 1"),
+                    try String.fetchAll(db, sql: "SELECT partner_id FROM run_recomputed WHERE run_id = 5 ORDER BY 1")
+                )
+            }
+            #expect(copied == fifth.programs.count)
+            // Copied rows refer to run 4's checks; computed rows hold their own.
+            let rows = try workspace.pool.read { db in
+                try Row.fetchOne(
+                    db, sql: "SELECT COUNT(*), COUNT(checks_of) FROM run_rows WHERE run_id = 5 AND partner_id = ?", arguments: [String(partner)])!
+            }
+            #expect((rows[0] as Int) > 0 && (rows[1] as Int) == (rows[0] as Int))
+            #expect(fourth.contains(String(partner)) && !fourth.contains(String(other)))
+            #expect(fifthRecomputed == (fourth + [String(other)]).sorted())
+        }
         _ = try workspace.run(full: true)
         try Self.expectSame(workspace, incremental: 5, base: share == 100 ? 3 : 4, full: 6)
         let reproduced = try workspace.reproduce(4)
