@@ -106,12 +106,13 @@ extension Workspace {
             ) { set.update($0, sign: -1) }
             digests[kind] = set
         }
-        // Stored anchored when few partners changed since the base run. Then, when the latest run is anchored on the same
-        // base, only the partners changed since the latest are computed; the latest's results of the others it
-        // computed are copied (every row added since the latest run is one of theirs, hashed below as they are read).
+        // Stored anchored when few partners changed since the base run. When the latest run is anchored on the base run,
+        // only the partners changed since the latest are computed and the latest's results of the others it computed
+        // are copied, whether this run is stored anchored too or copies the base's other partners (every row added
+        // since the latest run is a computed partner's, hashed below as they are read).
         let anchored = changed.count * 100 <= digests[.partners].rows * anchoredSharePercent.load(ordering: .relaxed)
         var computedJSON = changedJSON, carriedJSON = "[]"
-        let carriedFrom = anchored && latest.anchorRun == base.id ? latest : nil
+        let carriedFrom = latest.anchorRun == base.id ? latest : nil
         if carriedFrom != nil {
             let since = try String.fetchAll(
                 db, sql: "SELECT DISTINCT partner_id FROM import_partners WHERE import_id > ? AND import_id <= ? ORDER BY partner_id",
@@ -203,10 +204,10 @@ extension Workspace {
                 if anchored {
                     try db.execute(
                         sql: "INSERT INTO run_recomputed(run_id, partner_id) SELECT ?, value FROM json_each(?) ORDER BY 2", arguments: [id, input.changed])
-                    if let latest = input.carriedFrom { try Self.copyPartners(db, from: latest.id, to: id, partners: input.carried, only: true) }
                 } else {
                     try Self.copyPartners(db, from: base, to: id, partners: input.changed, only: false)
                 }
+                if let latest = input.carriedFrom { try Self.copyPartners(db, from: latest.id, to: id, partners: input.carried, only: true) }
                 try Self.writeResults(db, run: id, result: input.result)
                 let figures = try RunFigures.incremental(
                     db, base: input.figuresBase, programs: input.result.programs.map(\.program), changed: input.computed, result: input.result,

@@ -588,4 +588,37 @@ import Testing
         #expect(try workspace.runSummary(1).amount.cents > 0)
     }
 
+
+    /// A run after an anchored run that changed too many partners to be anchored itself copies the base run's other
+    /// partners, copies the latest run's results of the partners it computed, computes only those changed since, and
+    /// stores what a full run stores.
+    @Test func aCopyingRunAfterAnAnchoredOneTakesItsPartners() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try sandbox.exampleWorkspace()
+        workspace.anchoredSharePercent.store(100, ordering: .relaxed)
+        _ = try workspace.run()
+        let first = "SO15-1001,1,NL1001,2015-01-25,2015-02-10,UCS-B200M4-U,3,24100.00,USD,"
+        _ = try workspace.importFile(.bookings, path: try Self.bookings(sandbox, replacing: ["SO15-1001/1": first]))
+        #expect(try workspace.run().summary.anchorRun == 1)
+        _ = try workspace.importFile(
+            .bookings,
+            path: try Self.bookings(
+                sandbox, replacing: ["SO15-1001/1": first, "SO15-1102/1": "SO15-1102,1,NL1002,2015-03-16,2015-03-27,UCS-FI-6248UP,2,31350.00,USD,"]))
+        workspace.anchoredSharePercent.store(0, ordering: .relaxed)
+        let third = try workspace.run().summary
+        #expect(third.baseRun == 1 && third.anchorRun == nil)
+        // NL1001's results are run 2's (copied: they refer to its checks); NL1002's were computed.
+        let (copied, computed) = try workspace.pool.read { db in
+            (
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM run_rows r JOIN run_rows o ON o.id = r.checks_of WHERE r.run_id = 3 AND r.partner_id = 'NL1001' AND o.run_id = 2")!,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run_rows WHERE run_id = 3 AND partner_id = 'NL1002' AND checks_of IS NULL")!
+            )
+        }
+        #expect(copied > 0 && computed > 0)
+        _ = try workspace.run(full: true)
+        try Self.expectSame(workspace, incremental: 3, base: 1, full: 4)
+    }
+
 }
