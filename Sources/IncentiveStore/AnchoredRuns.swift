@@ -224,19 +224,16 @@ struct RunRows: Sendable, Hashable {
     /// `columns` per run read (`arms`: 1 or 2; a statement's arguments for `condition` are given once per arm).
     /// With `orderBy`, the arms are merged in that order (each read through its index, `indexedBy`).
     func select(
-        _ columns: String, from table: String, as alias: String = "", indexedBy index: String? = nil, where condition: String = "",
-        orderBy order: String? = nil
+        _ columns: String, from table: String, indexedBy index: String? = nil, where condition: String = "", orderBy order: String? = nil
     ) -> (sql: String, arms: Int) {
         let indexed = index.map { " INDEXED BY \($0)" } ?? ""
-        let named = alias.isEmpty ? "" : " \(alias)"
-        let prefix = alias.isEmpty ? "" : "\(alias)."
         let extra = condition.isEmpty ? "" : " AND (\(condition))"
-        var sql = "SELECT \(columns) FROM \(table)\(named)\(indexed) WHERE \(prefix)run_id = \(run)\(extra)"
+        var sql = "SELECT \(columns) FROM \(table)\(indexed) WHERE run_id = \(run)\(extra)"
         if let anchor {
             sql += """
 
-                UNION ALL SELECT \(columns) FROM \(table)\(named)\(indexed) WHERE \(prefix)run_id = \(anchor)\(extra)
-                AND \(prefix)partner_id NOT IN (SELECT partner_id FROM run_recomputed WHERE run_id = \(run))
+                UNION ALL SELECT \(columns) FROM \(table)\(indexed) WHERE run_id = \(anchor)\(extra)
+                AND partner_id NOT IN (SELECT partner_id FROM run_recomputed WHERE run_id = \(run))
                 """
         }
         if let order { sql += " ORDER BY \(order)" }

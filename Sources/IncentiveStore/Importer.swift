@@ -628,7 +628,7 @@ final class FileDigests: Sendable {
     }
 }
 
-private let transientDestructor = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+private let transientDestructor = StatementBinder.transient
 
 /// Writes the rows of one table: an upsert per row that leaves an identical row alone, and counts of what changed.
 /// Every row it inserts or changes names the import (`added_by`); the table's trigger moves a changed row's
@@ -847,34 +847,10 @@ struct TableWriter {
     static func execute(
         _ statement: Statement, _ values: some Collection<(any DatabaseValueConvertible)?>, _ importID: Int64?, _ connection: SQLiteConnection?
     ) throws {
-        let raw = statement.sqliteStatement
-        var index: Int32 = 1
-        for value in values {
-            switch value?.databaseValue.storage ?? .null {
-            case .null: sqlite3_bind_null(raw, index)
-            case .int64(let number): sqlite3_bind_int64(raw, index, number)
-            case .double(let number): sqlite3_bind_double(raw, index, number)
-            case .string(var text):
-                // With its length: a text may hold a NUL, which a C string would end at.
-                _ = text.withUTF8 { bytes in
-                    guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_text(raw, index, "", 0, transientDestructor) }
-                    return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
-                        sqlite3_bind_text(raw, index, $0, Int32(bytes.count), transientDestructor)
-                    }
-                }
-            case .blob(let data):
-                _ = data.withUnsafeBytes { sqlite3_bind_blob(raw, index, $0.baseAddress, Int32($0.count), transientDestructor) }
-            }
-            index += 1
-        }
-        if let importID { sqlite3_bind_int64(raw, index, importID) }
-        let code = sqlite3_step(raw)
-        guard code == SQLITE_DONE else {
-            let message = String(cString: sqlite3_errmsg(connection))
-            sqlite3_reset(raw)
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
-        }
-        sqlite3_reset(raw)
+        var binder = StatementBinder(statement, connection: connection)
+        for value in values { binder.bind(value?.databaseValue ?? .null) }
+        if let importID { binder.bind(importID) }
+        try binder.step()
     }
 
     func finish() throws -> (rows: Int, added: Int, changed: Int, unchanged: Int) {

@@ -8,10 +8,10 @@ import Synchronization
 struct IncrementalInput {
     /// The run it builds on: the latest stored run, or its anchor when that run is stored anchored (`RunRows`).
     var base: RunSummary
-    /// The partners computed again, as a JSON array (sorted): every partner whose rows an import since the base
-    /// run's known import added, changed or retired (some may no longer exist).
+    /// The partners whose results are not the base run's, as a JSON array (sorted): every partner whose rows an import
+    /// since the base run's known import added, changed or retired (some may no longer exist). Those of an anchored
+    /// run (`run_recomputed`).
     var changed: String
-    var changedCount: Int
     /// Whether the run is stored anchored on the base run (`RunRows`): at most `anchoredSharePercent` of the
     /// partners changed since it.
     var anchored: Bool
@@ -148,7 +148,7 @@ extension Workspace {
 
         let result = Engine.compute(LoadedInput(programs: selected, dataset: dataset, totals: totals, warnings: collector))
         return IncrementalInput(
-            base: base, changed: changedJSON, changedCount: changed.count, anchored: anchored, computed: computedJSON, carriedFrom: carriedFrom,
+            base: base, changed: changedJSON, anchored: anchored, computed: computedJSON, carriedFrom: carriedFrom,
             carried: carriedJSON, figuresBase: latest, record: record, scheme: scheme, digests: digests, result: result, warnings: collector)
     }
 
