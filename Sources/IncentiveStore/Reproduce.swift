@@ -51,16 +51,14 @@ extension Workspace {
             let (point, recorded) = try Self.knownPoint(db, of: summary)
             return (summary, point, recorded)
         }
-        let (input, record) = try loadInput(programIDs: summary.programs.map(\.id), asKnownAt: point, multisetDigests: summary.digestScheme == 2)
+        // The digests of the run's own scheme: the export's SHA-256 (runs stored before every run took scheme 2), or the
+        // one made of the tables' multiset digests.
+        let (input, record) = try loadInput(
+            programIDs: summary.programs.map(\.id), asKnownAt: point, digests: summary.digestScheme == 2 ? .multiset : .export)
         let recomputed = Engine.compute(input)
         let stored = try runResult(id).result
         let identical = ResultsJSON.render(recomputed) == ResultsJSON.render(stored)
-        // The digests of the run's own scheme: an incremental run's data digest is that of the tables' multiset digests.
-        var (dataDigest, inputsDigest) = (record.dataDigest, record.inputsDigest)
-        if summary.digestScheme == 2, let digests = record.tableDigests {
-            dataDigest = digests.dataDigest
-            inputsDigest = Self.inputsDigest(data: dataDigest, programs: record.programVersions)
-        }
+        let (dataDigest, inputsDigest) = (record.dataDigest, record.inputsDigest)
         return Reproduction(
             run: summary, point: point, knownImportWasRecorded: recorded, dataDigest: dataDigest, inputsDigest: inputsDigest,
             identical: identical, firstDifference: identical ? nil : Self.firstDifference(stored: stored, recomputed: recomputed))

@@ -50,8 +50,8 @@ public struct RunSummary: Sendable {
     /// The largest import id committed when the run read its data: the run is the data as known at that
     /// import (0: nothing imported yet); nil for runs stored before the workspace kept history.
     public var knownImport: Int?
-    /// How `dataDigest` was made: 1, the SHA-256 of the canonical CSV of all the data (every full run, and every
-    /// run stored before incremental runs); 2, the SHA-256 of the tables' multiset digests (an incremental run).
+    /// How `dataDigest` was made: 2, the SHA-256 of the tables' multiset digests (every run stored by this version); 1,
+    /// the SHA-256 of the canonical CSV of all the data (full runs stored by earlier versions).
     public var digestScheme: Int = 1
     /// The run whose stored results of the partners that did not change an incremental run took (nil: a full run).
     public var baseRun: Int? = nil
@@ -80,15 +80,16 @@ extension Workspace {
         // The input (every partner's rows and totals) is let go before the results are written: at 100,000
         // partners it and the results with their explanations would otherwise be held together.
         let (result, record, lineCount, partnerCount, warnings) = try { () throws(DiagnosticReport) in
-            let (input, record) = try loadInput(programIDs: programIDs, remedies: remedies, multisetDigests: true)
+            let (input, record) = try loadInput(programIDs: programIDs, remedies: remedies, digests: .multiset)
             return (Engine.compute(input), record, input.totals.lineCount, input.dataset.partners.count, input.warnings)
         }()
         do {
             let id = try writeTransaction { db throws -> Int in
                 try db.execute(
                     sql: """
-                        INSERT INTO runs(started_at, finished_at, engine_version, data_digest, inputs_digest, booking_lines, partners, known_import)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO runs(started_at, finished_at, engine_version, data_digest, inputs_digest, booking_lines, partners, known_import,
+                                         digest_scheme)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 2)
                         """,
                     arguments: [
                         started, now(), Engine.version, record.dataDigest, record.inputsDigest, lineCount, partnerCount, record.knownImport,

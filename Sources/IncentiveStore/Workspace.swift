@@ -36,6 +36,9 @@ public final class Workspace: Sendable {
     let anchoredSharePercent = Atomic<Int>(AnchoredRuns.largestSharePercent)
     /// How many of each program's largest amounts a run keeps (`RunFigures.kept`; the tests set fewer).
     let figuresKept = Atomic<Int>(RunFigures.kept)
+    /// How many threads (each with a connection of its own) read every booking line for a run or a computation
+    /// (`ParallelBookingsRead`): the active processors, at most 4; the tests set 1, 2 or more.
+    let readThreads = Atomic<Int>(ParallelBookingsRead.defaultThreads)
     /// What every partner's input shares at one revision (programs, products, exchange rates), so that
     /// a one-partner read reads only that partner's rows.
     let shared = Mutex<SharedInput?>(nil)

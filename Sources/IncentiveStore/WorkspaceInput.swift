@@ -8,15 +8,28 @@ import Synchronization
 public struct InputRecord: Sendable {
     /// (program id, version) of each program used, sorted by id.
     public var programVersions: [(id: String, version: Int, digest: String)]
-    /// SHA-256 of the data, written out as `export` would write it ("" for a one-partner read: no whole data, no digest).
+    /// The data digest of the scheme asked for (`DataDigests`): "" for `.none` and for a one-partner read (no whole data,
+    /// no digest).
     public var dataDigest: String
     /// SHA-256 of the data digest and the program versions' digests ("" for a one-partner read).
     public var inputsDigest: String
     /// The largest import id committed in the snapshot the data was read from (or the import it was read as
     /// known at): 0 when nothing was imported yet, and for a one-partner read of the current data.
     public var knownImport: Int = 0
-    /// Each data table's multiset digest (digest scheme 2) as read, for a read of all the data (nil for one partner).
+    /// Each data table's multiset digest (digest scheme 2) as read, for a read of all the data with `.multiset` digests.
     var tableDigests: TableDigests?
+}
+
+/// Which digest of the whole data a read works out as it goes (docs/workspace.md "Runs").
+public enum DataDigests: Sendable {
+    /// None: `compute`, `advise` and the pages need only the input.
+    case none
+    /// Scheme 1: the SHA-256 of the data written out as `export` writes it (the runs stored before scheme 2 was every
+    /// run's, for `runs reproduce`). The bookings are then read on one thread, in key order.
+    case export
+    /// Scheme 2: each table's multiset digest (the sum of its rows' SHA-256), and the data digest made of them: what a
+    /// run records. Rows can be hashed in any order, so the bookings are read on several threads.
+    case multiset
 }
 
 /// A `SetDigest` that the closures of a read add rows to.
@@ -51,17 +64,17 @@ extension Workspace {
     /// - Parameter asKnownAt: read the data as the workspace knew it right after that import, with the program
     ///   versions of its moment (`resolve(_:)`), instead of the current data (`nil`).
     /// - Parameter remedies: the front end's words for what to do about an empty workspace or an unknown id.
-    /// - Parameter multisetDigests: also work out each table's multiset digest (digest scheme 2, `record.tableDigests`),
-    ///   in the same pass: a run and `runs reproduce` need them.
+    /// - Parameter digests: the digest of the whole data to work out in the same pass (`record.dataDigest`; with
+    ///   `.multiset`, `record.tableDigests` too): a run and `runs reproduce` need one.
     public func loadInput(
         programIDs: [String] = [], tracePartner: String? = nil, onlyPartner: Bool = false, bookingView: ((BookingLine) -> BookingLine?)? = nil,
-        asKnownAt: KnownPoint? = nil, remedies: Remedies = .plain, multisetDigests: Bool = false
+        asKnownAt: KnownPoint? = nil, remedies: Remedies = .plain, digests: DataDigests = .none
     ) throws(DiagnosticReport) -> (input: LoadedInput, record: InputRecord) {
         do {
             return try pool.read { db in
                 try loadInput(
                     db, programIDs: programIDs, tracePartner: tracePartner, onlyPartner: onlyPartner, bookingView: bookingView, point: asKnownAt,
-                    remedies: remedies, multisetDigests: multisetDigests)
+                    remedies: remedies, digests: digests)
             }
         } catch let report as DiagnosticReport {
             throw report
@@ -76,8 +89,10 @@ extension Workspace {
     /// `loadInput` inside a read the caller holds (a `DiagnosticReport` for problems of the data).
     func loadInput(
         _ db: Database, programIDs: [String], tracePartner: String?, onlyPartner: Bool, bookingView: ((BookingLine) -> BookingLine?)?,
-        point: KnownPoint? = nil, remedies: Remedies, partnerMayBeMissing: Bool = false, multisetDigests: Bool = false, revision: Int? = nil
+        point: KnownPoint? = nil, remedies: Remedies, partnerMayBeMissing: Bool = false, digests: DataDigests = .none, revision: Int? = nil
     ) throws -> (LoadedInput, InputRecord) {
+        // A one-partner read has no digest of the whole data.
+        let digests = onlyPartner ? .none : digests
         var collector = DiagnosticCollector()
         // A one-partner read takes what every partner shares from the revision it reads at (a read of the
         // past reads its own: the kept one is the current data's).
@@ -116,60 +131,77 @@ extension Workspace {
         }
         if collector.hasErrors { throw DiagnosticReport(collector) }
 
-        var accumulator = BookingAccumulator(programs: selected, dataset: dataset, tracePartner: traceIndex)
+        let file = bookingsSource
         var digest = Digest()
         var buffer: [UInt8] = []
-        // The canonical text is written only for a whole run's digest (a partner page does not need one).
-        if !onlyPartner { buffer.reserveCapacity(1 << 17) }
-        // Both digests in one pass: scheme 1 over the canonical CSV, scheme 2 per table over each row's bytes.
+        // The canonical text is written only for a digest (a partner page does not need one); hashed as it goes for
+        // scheme 1, only row by row for scheme 2.
+        if digests != .none { buffer.reserveCapacity(1 << 17) }
         var tableDigests = TableDigests()
-        if !onlyPartner {
+        if digests != .none {
             for kind in DataKind.importOrder where kind != .bookings {
                 if kind.isOptional, try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM \(KnownRows.from(kind, point)))") != true {
                     continue
                 }
                 let box = SetDigestBox()
-                try Self.appendTable(kind, db, point: point, to: &buffer, row: multisetDigests ? { box.set.update($0, sign: 1) } : nil) {
-                    digest.consume(&$0)
+                try Self.appendTable(kind, db, point: point, to: &buffer, row: digests == .multiset ? { box.set.update($0, sign: 1) } : nil) {
+                    if digests == .export { digest.consume(&$0) } else { $0.removeAll(keepingCapacity: true) }
                 }
                 tableDigests[kind] = box.set
             }
+            if digests == .multiset { buffer.removeAll(keepingCapacity: true) }
         }
-        let bookingsSet = SetDigestBox()
-        let file = bookingsSource
+        var accumulator: BookingAccumulator
         var records = 0
-        try Self.readBookings(
-            db, dataset: dataset, partner: onlyPartner ? tracePartner : nil, point: point,
-            row: onlyPartner || !multisetDigests ? nil : { bookingsSet.set.update($0, sign: 1) },
-            canonical: onlyPartner
-                ? nil
-                : { buffer in
-                    if buffer.count >= 1 << 16 { digest.consume(&buffer) }
-                }, buffer: &buffer
-        ) { line in
-            records += 1
-            if let bookingView {
-                if let seen = bookingView(line) { accumulator.add(seen, file: file, collector: &collector) }
-            } else {
-                accumulator.add(line, file: file, collector: &collector)
+        if point == nil && digests != .export && bookingView == nil && !onlyPartner {
+            // Every current line, in any order: on several threads, each over a range of keys.
+            let read = try ParallelBookingsRead.read(
+                db, pool: pool, dataset: dataset, programs: selected, tracePartner: traceIndex, hashRows: digests == .multiset, file: file,
+                threads: readThreads.load(ordering: .relaxed))
+            (accumulator, records, tableDigests[.bookings]) = (read.accumulator, read.records, read.digest)
+            collector.merge(read.collector)
+        } else {
+            accumulator = BookingAccumulator(programs: selected, dataset: dataset, tracePartner: traceIndex)
+            let bookingsSet = SetDigestBox()
+            try Self.readBookings(
+                db, dataset: dataset, partner: onlyPartner ? tracePartner : nil, point: point,
+                row: digests == .multiset ? { bookingsSet.set.update($0, sign: 1) } : nil,
+                canonical: digests == .none
+                    ? nil
+                    : { buffer in
+                        if buffer.count >= 1 << 16 {
+                            if digests == .export { digest.consume(&buffer) } else { buffer.removeAll(keepingCapacity: true) }
+                        }
+                    }, buffer: &buffer
+            ) { line in
+                records += 1
+                if let bookingView {
+                    if let seen = bookingView(line) { accumulator.add(seen, file: file, collector: &collector) }
+                } else {
+                    accumulator.add(line, file: file, collector: &collector)
+                }
             }
+            digest.consume(&buffer)
+            tableDigests[.bookings] = bookingsSet.set
         }
-        digest.consume(&buffer)
         var totals = accumulator.finish(file: file, collector: &collector)
         totals.lineCount = records
         if collector.hasErrors { throw DiagnosticReport(collector) }
-        // A one-partner read (a page, an explanation, advice) has no digest of the whole data: none is made.
-        let dataDigest = onlyPartner ? "" : digest.finalize()
-        tableDigests[.bookings] = bookingsSet.set
+        let dataDigest =
+            switch digests {
+            case .none: ""
+            case .export: digest.finalize()
+            case .multiset: tableDigests.dataDigest
+            }
         let input = LoadedInput(programs: selected, dataset: dataset, totals: totals, warnings: collector)
+        let versions = programRecords.map { (id: $0.0, version: $0.1, digest: $0.2) }
         return (
             input,
             InputRecord(
-                programVersions: programRecords.map { (id: $0.0, version: $0.1, digest: $0.2) }, dataDigest: dataDigest,
-                inputsDigest: onlyPartner
-                    ? "" : Self.inputsDigest(data: dataDigest, programs: programRecords.map { (id: $0.0, version: $0.1, digest: $0.2) }),
+                programVersions: versions, dataDigest: dataDigest,
+                inputsDigest: digests == .none ? "" : Self.inputsDigest(data: dataDigest, programs: versions),
                 knownImport: try point?.importID ?? (onlyPartner ? 0 : Self.lastImport(db)),
-                tableDigests: onlyPartner || !multisetDigests ? nil : tableDigests)
+                tableDigests: digests == .multiset ? tableDigests : nil)
         )
     }
 

@@ -112,22 +112,22 @@ import Testing
         let (run2, stored2) = try workspace.runResult(2)
         #expect(run1.knownImport == 8 && run2.knownImport == 9)
 
-        let (input8, record8) = try workspace.loadInput(asKnownAt: try workspace.resolve(.importID(8)))
+        let (input8, record8) = try workspace.loadInput(asKnownAt: try workspace.resolve(.importID(8)), digests: .multiset)
         #expect(record8.dataDigest == run1.dataDigest && record8.inputsDigest == run1.inputsDigest && record8.knownImport == 8)
         #expect(input8.totals.lineCount == 66)
         #expect(ResultsJSON.render(Engine.compute(input8)) == ResultsJSON.render(stored1))
         // The current data is import 9's, with 67 lines.
-        let (current, currentRecord) = try workspace.loadInput()
+        let (current, currentRecord) = try workspace.loadInput(digests: .multiset)
         #expect(current.totals.lineCount == 67 && currentRecord.knownImport == 9 && currentRecord.dataDigest == run2.dataDigest)
 
         // As known at import 9, at its instant: VIP25-6M v1 (v2 was added a minute later), 6% of NL1002's 57,500.00.
-        let (input9, record9) = try workspace.loadInput(asKnownAt: try workspace.resolve(.importID(9)))
+        let (input9, record9) = try workspace.loadInput(asKnownAt: try workspace.resolve(.importID(9)), digests: .multiset)
         #expect(record9.programVersions.map { "\($0.id) v\($0.version)" } == ["PROVIDER-MDF-FY23-H2 v1", "VIP25-3M v1", "VIP25-6M v1"])
         #expect(record9.dataDigest == run2.dataDigest && record9.inputsDigest != run2.inputsDigest)
         let nl1002 = Engine.compute(input9).rows.first { $0.program == "VIP25-6M" && $0.partnerID == "NL1002" }
         #expect(nl1002?.qualifyingVolume == Money(cents: 5_750_000) && nl1002?.amount == Money(cents: 345_000))
         // At 09:04, the data of import 9 and VIP25-6M v2: run 2 exactly (7% = 4,025.00).
-        let (input904, record904) = try workspace.loadInput(asKnownAt: try workspace.resolve(.instant("2026-11-30T09:04:00Z")))
+        let (input904, record904) = try workspace.loadInput(asKnownAt: try workspace.resolve(.instant("2026-11-30T09:04:00Z")), digests: .multiset)
         #expect(record904.inputsDigest == run2.inputsDigest)
         #expect(ResultsJSON.render(Engine.compute(input904)) == ResultsJSON.render(stored2))
         // Before the first import there is nothing to read as known.

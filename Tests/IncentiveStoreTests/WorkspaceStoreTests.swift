@@ -2,8 +2,9 @@ import Crypto
 import Foundation
 import GRDB
 import IncentiveEngine
-import IncentiveStore
+@testable import IncentiveStore
 import IncentiveSynthetic
+import Synchronization
 import Testing
 
 /// A temporary folder for one test, and the example files of the package.
@@ -984,31 +985,69 @@ func reportErrorLines(_ body: () throws -> Void) -> [String] {
         return sha256(bytes)
     }
 
-    /// A run reads the bookings on two threads (a reading thread copies rows in batches of 4,096): on 12,000
-    /// generated lines (three batches), the run's data digest is still the export's and its results are what
-    /// the engine computes from the files.
-    @Test func aRunOfManyBatchesDigestsAndComputesAsTheFiles() throws {
+    /// The data digest of scheme 2 worked out from the export: per table in import order, the sum modulo 2^256 of
+    /// the SHA-256 of each exported row's line (newline included), with the number of rows; the digest is the SHA-256
+    /// of a line `table rows sum` per table (a table the export leaves out has no rows).
+    static func exportMultisetDigest(_ workspace: Workspace, _ sandbox: Sandbox) throws -> String {
+        let data = sandbox.path("out/multiset")
+        _ = try workspace.export(to: data)
+        var lines = ""
+        for kind in DataKind.importOrder {
+            let path = (data as NSString).appendingPathComponent(kind.fileName)
+            var sum = [UInt8](repeating: 0, count: 32)
+            var rows = 0
+            if let file = FileManager.default.contents(atPath: path) {
+                // Every line after the header (no field of the test data holds a newline).
+                for line in String(decoding: file, as: UTF8.self).split(separator: "\n").dropFirst() {
+                    let hash = Array(SHA256.hash(data: Data((line + "\n").utf8)))
+                    var carry = 0
+                    for index in (0..<32).reversed() {
+                        let total = Int(sum[index]) + Int(hash[index]) + carry
+                        sum[index] = UInt8(total & 0xFF)
+                        carry = total >> 8
+                    }
+                    rows += 1
+                }
+            }
+            lines += "\(kind.table) \(rows) \(sum.map { String(format: "%02x", $0) }.joined())\n"
+        }
+        return sha256(Data(lines.utf8))
+    }
+
+    /// A run reads the bookings on several threads, each over a range of order ids: on 12,000 generated lines, run
+    /// on 1 to 5 threads, the run's data digest is that worked out from the export, and its results are what the
+    /// engine computes from the files. Read on one thread in key order, the data digests as the export (scheme 1).
+    @Test(arguments: [1, 2, 3, 5]) func aRunOnSeveralThreadsDigestsAndComputesAsTheFiles(threads: Int) throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let files = sandbox.path("files")
         try DatasetGenerator(partners: 400, lines: 12_000, seed: 21).write(to: files)
         let workspace = try Workspace.create(at: sandbox.path("batches.sqlite"))
+        workspace.readThreads.store(threads, ordering: .relaxed)
         for file in try Sandbox.programFiles(files + "/programs") { _ = try workspace.addProgram(file: file) }
         _ = try workspace.importFolder(files + "/data")
-        let run = try workspace.run()
-        #expect(run.summary.bookingLines == 12_000)
-        #expect(run.summary.dataDigest == (try Self.exportDigest(workspace, sandbox)))
+        if threads > 1 {
+            // The cuts split the lines into about as many ranges.
+            let cuts = try workspace.pool.read { db in
+                try ParallelBookingsRead.cuts(db, dataset: try Workspace.dataset(db, source: ""), parts: threads)
+            }
+            #expect(cuts.count == threads - 1 && cuts == cuts.sorted())
+        }
+        let run = try workspace.run(full: true)
+        #expect(run.summary.bookingLines == 12_000 && run.summary.digestScheme == 2)
+        #expect(run.summary.dataDigest == (try Self.exportMultisetDigest(workspace, sandbox)))
         let engine = try Sandbox.engineResult(data: files + "/data", programs: files + "/programs")
         #expect(try ResultsCSV.render(run.result.rows) == ResultsCSV.render(engine.rows))
         #expect(try run.result.rows.count > 400)
+        #expect(try workspace.loadInput(digests: .export).record.dataDigest == (try Self.exportDigest(workspace, sandbox)))
     }
 
-    @Test func dataDigestIsTheExportAndInputsDigestAddsTheProgramVersions() throws {
+    @Test func dataDigestIsTheExportsMultisetDigestAndInputsDigestAddsTheProgramVersions() throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let workspace = try sandbox.exampleWorkspace()
         let run = try workspace.run()
-        #expect(run.summary.dataDigest == (try Self.exportDigest(workspace, sandbox)))
+        #expect(run.summary.dataDigest == (try Self.exportMultisetDigest(workspace, sandbox)))
 
         var inputs = "data \(run.summary.dataDigest)\n"
         for file in try Sandbox.programFiles(Sandbox.examplePrograms).sorted() {
