@@ -32,6 +32,8 @@ extension Workspace {
         try db.execute(
             sql: "UPDATE imports SET imported_at = ?, rows = ?, added = ?, changed = ?, unchanged = ?, retired = ? WHERE id = ?",
             arguments: [time, rows, added, changed, unchanged, retired, id])
+        // The data's digests as this change leaves it, for the runs to take (`ImportDigests`).
+        try ImportDigests.record(db, id: id)
     }
 
     /// Ends the transaction's changes: no row can be removed outside a change set (the DELETE triggers

@@ -39,6 +39,9 @@ public final class Workspace: Sendable {
     /// How many threads (each with a connection of its own) read every booking line for a run or a computation
     /// (`ParallelBookingsRead`): the active processors, at most 4; the tests set 1, 2 or more.
     let readThreads = Atomic<Int>(ParallelBookingsRead.defaultThreads)
+    /// Whether a run takes the digests the changes recorded (`ImportDigests`) instead of hashing every row it reads
+    /// (the tests set false to hash).
+    let takesRecordedDigests = Atomic<Bool>(true)
     /// What every partner's input shares at one revision (programs, products, exchange rates), so that
     /// a one-partner read reads only that partner's rows.
     let shared = Mutex<SharedInput?>(nil)
@@ -93,8 +96,8 @@ public final class Workspace: Sendable {
             try Schema.migrator.migrate(pool)
             try pool.writeWithoutTransaction { db in
                 try db.execute(
-                    sql: "INSERT INTO workspace_info(key, value) VALUES ('created_at', ?), ('created_by', ?)",
-                    arguments: [Timestamp.text(clock.now()), "incentives \(Engine.version)"])
+                    sql: "INSERT INTO workspace_info(key, value) VALUES ('created_at', ?), ('created_by', ?), (?, '1')",
+                    arguments: [Timestamp.text(clock.now()), "incentives \(Engine.version)", ImportDigests.fromEmptyKey])
                 // Move the header (and its application id) into the main file at once.
                 try db.checkpoint(.truncate)
             }

@@ -138,7 +138,12 @@ extension Workspace {
         // scheme 1, only row by row for scheme 2.
         if digests != .none { buffer.reserveCapacity(1 << 17) }
         var tableDigests = TableDigests()
-        if digests != .none {
+        // The digests the changes recorded for the current data, when they did (`ImportDigests`): nothing to hash.
+        let recorded =
+            digests == .multiset && point == nil && takesRecordedDigests.load(ordering: .relaxed)
+            ? try TableDigests.stored(db, importID: Self.lastImport(db)) : nil
+        if let recorded { tableDigests = recorded }
+        if digests != .none && recorded == nil {
             for kind in DataKind.importOrder where kind != .bookings {
                 if kind.isOptional, try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM \(KnownRows.from(kind, point)))") != true {
                     continue
@@ -156,9 +161,10 @@ extension Workspace {
         if point == nil && digests != .export && bookingView == nil && !onlyPartner {
             // Every current line, in any order: on several threads, each over a range of keys.
             let read = try ParallelBookingsRead.read(
-                db, pool: pool, dataset: dataset, programs: selected, tracePartner: traceIndex, hashRows: digests == .multiset, file: file,
-                threads: readThreads.load(ordering: .relaxed))
-            (accumulator, records, tableDigests[.bookings]) = (read.accumulator, read.records, read.digest)
+                db, pool: pool, dataset: dataset, programs: selected, tracePartner: traceIndex, hashRows: digests == .multiset && recorded == nil,
+                file: file, threads: readThreads.load(ordering: .relaxed))
+            (accumulator, records) = (read.accumulator, read.records)
+            if recorded == nil { tableDigests[.bookings] = read.digest }
             collector.merge(read.collector)
         } else {
             accumulator = BookingAccumulator(programs: selected, dataset: dataset, tracePartner: traceIndex)
@@ -183,6 +189,10 @@ extension Workspace {
             }
             digest.consume(&buffer)
             tableDigests[.bookings] = bookingsSet.set
+        }
+        if let recorded, recorded[.bookings].rows != records {
+            throw WorkspaceError(
+                .damaged, "\(path): the digests recorded at its last change count \(recorded[.bookings].rows) booking lines; it holds \(records)")
         }
         var totals = accumulator.finish(file: file, collector: &collector)
         totals.lineCount = records

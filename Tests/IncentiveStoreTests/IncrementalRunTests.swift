@@ -374,6 +374,39 @@ import Testing
         #expect(try bounds() == [[0, largest, lines], [Int64(outcome.files[0].id), 9_900_000, 1]])
     }
 
+    /// Every change records the tables' multiset digests it leaves (`ImportDigests`): after a first import into a new
+    /// workspace, a changed and an added line, a `--replace` that retires one, a partner renamed, an enrolment and its
+    /// removal, the digests recorded at each change are those of hashing every row of the data as known then, and a
+    /// run takes those of the last change (its digest is the export's multiset digest).
+    @Test func everyChangeRecordsTheDigestsItLeaves() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try sandbox.exampleWorkspace()
+        let line = "SO23-1301/1"
+        let original = try #require(
+            try Sandbox.text(Sandbox.exampleData + "/bookings.csv").split(separator: "\n").first { $0.hasPrefix("SO23-1301,1,") })
+        let changed = original.replacingOccurrences(of: ",USD,", with: ",EUR,")
+        #expect(changed != original)
+        _ = try workspace.importFile(
+            .bookings, path: try Self.bookings(sandbox, replacing: [line: String(changed)], adding: ["SO99-1,1,NL1001,2023-09-01,,UCS-B200M4-U,1,10.00,USD,"]))
+        _ = try workspace.importFile(.bookings, path: try Self.bookings(sandbox, dropping: [line]), mode: ImportMode(replace: true))
+        let partners = try Sandbox.text(Sandbox.exampleData + "/partners.csv").replacingOccurrences(of: "NL1002,", with: "NL1002,Renamed ")
+        _ = try workspace.importFile(.partners, path: try sandbox.write(partners, to: "renamed-partners.csv"))
+        _ = try workspace.enroll(partner: "NL1002", program: "VIP25-6M", subtrack: "collaboration/voice", on: try #require(Day(iso: "2015-03-01")))
+        try workspace.unenroll(partner: "NL1002", program: "VIP25-6M", subtrack: "collaboration/voice")
+        let last = try workspace.pool.read { db in try Workspace.lastImport(db) }
+        #expect(last >= 12)
+        for id in 1...last {
+            let recorded = try workspace.pool.read { db in try TableDigests.stored(db, importID: id) }
+            let hashed = try workspace.loadInput(asKnownAt: try workspace.resolve(.importID(id)), digests: .multiset).record.tableDigests
+            let recordedTables = DataKind.importOrder.map { recorded?[$0] }, hashedTables = DataKind.importOrder.map { hashed?[$0] }
+            #expect(recorded != nil && recordedTables == hashedTables, "import \(id)")
+        }
+        let run = try workspace.run().summary
+        #expect(run.dataDigest == (try DigestTests.exportMultisetDigest(workspace, sandbox)))
+        #expect(run.dataDigest == (try workspace.pool.read { db in try TableDigests.stored(db, importID: last) })?.dataDigest)
+    }
+
     @Test func programsRatesAndEnrolmentsForceAFullRun() throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }

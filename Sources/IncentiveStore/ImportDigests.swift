@@ -1,0 +1,51 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// The tables' multiset digests (digest scheme 2) recorded by every change to the data as it is committed, so that a
+/// run takes them instead of hashing every row it reads (docs/workspace.md "Digests kept by the changes").
+///
+/// After change `id` (an import's file, an enrolment), the digests are those after the change before it, plus the rows
+/// it added (`added_by = id`), less the versions it retired (`retired_by = id` in the history). They are recorded only
+/// when the change before has its digests recorded (by its own change, or by a run that read the data as it knew it),
+/// or when it is the workspace's first change and the workspace was created empty by a version that keeps them
+/// (`workspace_info.digests_from_empty`): a workspace made by an earlier version takes up the chain at its next run.
+enum ImportDigests {
+    /// The `workspace_info` key set when a workspace is created: its data was empty before its first change.
+    static let fromEmptyKey = "digests_from_empty"
+
+    /// When the partners a booking import wrote are more than this share of all partners, its rows are found by a
+    /// scan of the table rather than through the partner index.
+    static let partnerIndexPercent = 5
+
+    static func record(_ db: Database, id: Int) throws {
+        guard let kindText = try String.fetchOne(db, sql: "SELECT kind FROM imports WHERE id = ?", arguments: [id]),
+            let kind = DataKind(rawValue: kindText)
+        else { return }
+        var digests: TableDigests
+        if let previous = try Int.fetchOne(db, sql: "SELECT MAX(id) FROM imports WHERE id < ?", arguments: [id]) {
+            guard let stored = try TableDigests.stored(db, importID: previous) else { return }
+            digests = stored
+        } else {
+            guard try String.fetchOne(db, sql: "SELECT value FROM workspace_info WHERE key = ?", arguments: [fromEmptyKey]) != nil else { return }
+            digests = TableDigests()
+        }
+        var set = digests[kind]
+        let columns = kind.storedColumns.joined(separator: ", ")
+        // The versions it added: through the partner index when the import wrote few partners' booking lines.
+        var added = "SELECT \(columns) FROM \(kind.table) WHERE added_by = ?1"
+        if kind == .bookings {
+            let partners = try String.fetchAll(db, sql: "SELECT partner_id FROM import_partners WHERE import_id = ?", arguments: [id])
+            let all = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM partners") ?? 0
+            if !partners.contains(IncrementalSchema.everyPartner) && partners.count * 100 <= all * partnerIndexPercent {
+                added += " AND partner_id IN (SELECT partner_id FROM import_partners WHERE import_id = ?1)"
+            }
+        }
+        try Workspace.forEachCanonicalRow(db, kind, sql: added, arguments: [id]) { set.update($0, sign: 1) }
+        try Workspace.forEachCanonicalRow(db, kind, sql: "SELECT \(columns) FROM \(kind.table)_history WHERE retired_by = ?", arguments: [id]) {
+            set.update($0, sign: -1)
+        }
+        digests[kind] = set
+        try digests.store(db, importID: id)
+    }
+}
