@@ -1,4 +1,5 @@
 import Foundation
+import IncentiveEngine
 
 /// A bounded queue of batches from one producing thread to one consuming thread, and what the producer found
 /// in the end (its problems, say). The producer waits while the consumer is `depth` batches behind, so memory
@@ -66,5 +67,56 @@ final class BatchQueue<Batch: Sendable, Result: Sendable>: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return final
+    }
+}
+
+/// The explanations of a run's checks, worked out on a thread of their own in the order `Workspace.writeResults` writes
+/// the checks (program, partner, row, check), while the writing thread binds and steps SQLite: the text of 769,327
+/// explanations at 100,000 partners took a fifth of the writing.
+final class ExplanationFeed: @unchecked Sendable {
+    private let queue = BatchQueue<[String], Int>(depth: 8)
+    private let done = DispatchSemaphore(value: 0)
+    private var batch: [String] = []
+    private var next = 0
+
+    init(_ result: ComputeResult) {
+        let queue = self.queue, done = self.done
+        let thread = Thread {
+            defer { done.signal() }
+            var batch: [String] = []
+            batch.reserveCapacity(4096)
+            for program in result.programs {
+                for partner in program.partners {
+                    for row in partner.rows {
+                        for check in row.checks {
+                            batch.append(check.explanation)
+                            if batch.count == 4096 {
+                                guard queue.put(batch) else { return }
+                                batch.removeAll(keepingCapacity: true)
+                            }
+                        }
+                    }
+                }
+            }
+            queue.put(batch)
+            queue.finish(nil)
+        }
+        thread.start()
+    }
+
+    /// The explanation of the next check in the writing order.
+    func take() -> String {
+        while next == batch.count {
+            guard let taken = queue.take() else { preconditionFailure("fewer explanations than checks") }
+            (batch, next) = (taken, 0)
+        }
+        next += 1
+        return batch[next - 1]
+    }
+
+    /// Stops the thread (when the writing stopped early) and waits for it.
+    func finish() {
+        queue.stop()
+        done.wait()
     }
 }

@@ -15,6 +15,9 @@ enum ParallelBookingsRead {
     /// The active processors, at most 4 (the reading of one range keeps one core busy).
     static var defaultThreads: Int { min(4, BookingFile.defaultWorkers) }
 
+    /// The page cache of a connection while it reads a range, in KiB.
+    static let scanCacheKiB = 1024
+
     /// How many partners' order ids the cuts are chosen from.
     static let sampledPartners = 64
 
@@ -150,6 +153,11 @@ enum ParallelBookingsRead {
                 \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) ORDER BY order_id, line
                 """)
         try statement.setArguments(StatementArguments(arguments))
+        // A scan in key order reads each page once: a small page cache for it, so that each connection reading a range
+        // does not grow to the reader's 8 MiB (put back after).
+        let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -8192
+        try db.execute(sql: "PRAGMA cache_size = -\(scanCacheKiB)")
+        defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
         let raw = statement.sqliteStatement
         defer { sqlite3_reset(raw) }
         var buffer: [UInt8] = []

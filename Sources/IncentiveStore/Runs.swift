@@ -150,6 +150,8 @@ extension Workspace {
         var rows = StatementBinder(rowStatement, connection: connection)
         var checks = StatementBinder(checkStatement, connection: connection)
         let run = Int64(id)
+        let explanations = ExplanationFeed(result)
+        defer { explanations.finish() }
         for programResult in result.programs {
             let programID = programResult.program.id
             for partner in programResult.partners {
@@ -180,7 +182,7 @@ extension Workspace {
                         checks.bind(check.code.rawValue)
                         checks.bind(check.passed)
                         checks.bind(check.reason)
-                        checks.bind(check.explanation)
+                        checks.bind(explanations.take())
                         try checks.step()
                     }
                     if let rebate = row.rebate { try v2.insert(rebate, row: rowID) }
