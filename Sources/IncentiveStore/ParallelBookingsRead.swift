@@ -176,15 +176,8 @@ enum ParallelBookingsRead {
             if hashRows {
                 // The row's canonical CSV line, as `export` writes it.
                 buffer.removeAll(keepingCapacity: true)
-                for column in 0..<10 {
-                    if column > 0 { buffer.append(0x2C) }
-                    if column == 7 {
-                        CanonicalCSV.appendDecimal(amount, scale: 2, trim: false, to: &buffer)
-                    } else if !(column == 4 && shippedIsNull) && !(column == 6 && quantityIsNull) {
-                        CanonicalCSV.appendField(columns[column], to: &buffer)
-                    }
-                }
-                buffer.append(0x0A)
+                CanonicalCSV.appendBookingLine(
+                    columns, nulls: (shippedIsNull ? 1 << 4 : 0) | (quantityIsNull ? 1 << 6 : 0), amount: amount, to: &buffer)
                 buffer.withUnsafeBytes { part.digest.update($0, sign: 1) }
             }
             guard let index = dataset.partnerIDs.lookup(columns[2]), let booked = Day(isoBytes: columns[3]) else {

@@ -93,6 +93,20 @@ enum CanonicalCSV {
         buffer.append(0x0A)
     }
 
+    /// Appends a booking line as `export` writes it: its ten stored columns in order (`order_id` ... `intended_use`), the
+    /// amount (column 7) from `amount`, a column whose bit is set in `nulls` left empty.
+    static func appendBookingLine(_ columns: [UnsafeBufferPointer<UInt8>], nulls: UInt16, amount: Int64, to buffer: inout [UInt8]) {
+        for column in 0..<10 {
+            if column > 0 { buffer.append(0x2C) }
+            if column == 7 {
+                appendDecimal(amount, scale: 2, trim: false, to: &buffer)
+            } else if nulls & (1 << column) == 0 {
+                appendField(columns[column], to: &buffer)
+            }
+        }
+        buffer.append(0x0A)
+    }
+
     /// The column's text as bytes owned by SQLite (valid until the next step).
     static func text(_ statement: SQLiteStatement, _ column: Int32) -> UnsafeBufferPointer<UInt8> {
         guard let pointer = sqlite3_column_text(statement, column) else { return UnsafeBufferPointer(start: nil, count: 0) }

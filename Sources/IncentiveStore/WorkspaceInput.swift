@@ -454,28 +454,20 @@ extension Workspace {
             return
         }
         var columns = [UnsafeBufferPointer<UInt8>](repeating: UnsafeBufferPointer(start: nil, count: 0), count: 10)
-        var isNull = [Bool](repeating: false, count: 10)
         while true {
             let code = sqlite3_step(raw)
             if code == SQLITE_DONE { break }
             guard code == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
             // Each column is fetched once; the canonical CSV is written from the same bytes.
+            var nulls: UInt16 = 0
             for column in [0, 1, 2, 3, 4, 5, 6, 8, 9] {
-                isNull[column] = sqlite3_column_type(raw, Int32(column)) == SQLITE_NULL
+                if sqlite3_column_type(raw, Int32(column)) == SQLITE_NULL { nulls |= 1 << column }
                 columns[column] = CanonicalCSV.text(raw, Int32(column))
             }
             let amount = sqlite3_column_int64(raw, 7)
             if let canonical, addedAfter.map({ sqlite3_column_int64(raw, 10) > $0 }) ?? true {
                 let start = buffer.count
-                for column in 0..<10 {
-                    if column > 0 { buffer.append(0x2C) }
-                    if column == 7 {
-                        CanonicalCSV.appendDecimal(amount, scale: 2, trim: false, to: &buffer)
-                    } else if !isNull[column] {
-                        CanonicalCSV.appendField(columns[column], to: &buffer)
-                    }
-                }
-                buffer.append(0x0A)
+                CanonicalCSV.appendBookingLine(columns, nulls: nulls, amount: amount, to: &buffer)
                 row?(buffer[start...])
                 canonical(&buffer)
             }
@@ -485,7 +477,7 @@ extension Workspace {
             body(
                 BookingLine(
                     line: 0, orderID: columns[0], lineID: columns[1], partner: Int(index), partnerID: columns[2], bookedOn: booked,
-                    shippedOn: isNull[4] ? nil : Day(isoBytes: columns[4]), sku: columns[5], quantity: columns[6], amount: amount,
+                    shippedOn: nulls & (1 << 4) != 0 ? nil : Day(isoBytes: columns[4]), sku: columns[5], quantity: columns[6], amount: amount,
                     currency: columns[8], intendedUse: columns[9]))
         }
         sqlite3_reset(raw)
@@ -531,15 +523,7 @@ extension Workspace {
                 for column in 0..<10 { columns[column] = texts[column] }
                 if let canonical {
                     let start = buffer.count
-                    for column in 0..<10 {
-                        if column > 0 { buffer.append(0x2C) }
-                        if column == 7 {
-                            CanonicalCSV.appendDecimal(amount, scale: 2, trim: false, to: &buffer)
-                        } else if nulls & (1 << column) == 0 {
-                            CanonicalCSV.appendField(columns[column], to: &buffer)
-                        }
-                    }
-                    buffer.append(0x0A)
+                    CanonicalCSV.appendBookingLine(columns, nulls: nulls, amount: amount, to: &buffer)
                     row?(buffer[start...])
                     canonical(&buffer)
                 }
