@@ -73,6 +73,8 @@ final class BatchQueue<Batch: Sendable, Result: Sendable>: @unchecked Sendable {
 /// The explanations of a run's checks, worked out on a thread of their own in the order `Workspace.writeResults` writes
 /// the checks (program, partner, row, check), while the writing thread binds and steps SQLite: the text of 769,327
 /// explanations at 100,000 partners took a fifth of the writing.
+/// Unchecked: `batch` and `next` are used by the writing thread only; the wording thread touches only the queue and the
+/// semaphore, which lock themselves.
 final class ExplanationFeed: @unchecked Sendable {
     private let queue = BatchQueue<[String], Int>(depth: 8)
     private let done = DispatchSemaphore(value: 0)

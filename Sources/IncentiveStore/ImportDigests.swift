@@ -59,6 +59,7 @@ enum ImportDigests {
     /// row's canonical line, a second one hashes them (the SHA-256 of each line is most of the cost: the first import of
     /// 10,000,000 booking lines hashes them all).
     static func hashRows(_ db: Database, _ kind: DataKind, sql: String, arguments: StatementArguments) throws -> SetDigest {
+        // Written by the hashing thread only, read here after it signalled `done`.
         final class Result: @unchecked Sendable {
             var set = SetDigest()
         }
