@@ -27,13 +27,14 @@ extension Workspace {
     /// Writes the counts of change set `id`, and its time: `at`, when it was written (just before its commit,
     /// as the import log always recorded it).
     static func finishChange(
-        _ db: Database, id: Int, at time: String, rows: Int, added: Int, changed: Int, unchanged: Int, retired: Int
+        _ db: Database, id: Int, at time: String, rows: Int, added: Int, changed: Int, unchanged: Int, retired: Int,
+        addedDigest: SetDigest? = nil
     ) throws {
         try db.execute(
             sql: "UPDATE imports SET imported_at = ?, rows = ?, added = ?, changed = ?, unchanged = ?, retired = ? WHERE id = ?",
             arguments: [time, rows, added, changed, unchanged, retired, id])
         // The data's digests as this change leaves it, for the runs to take (`ImportDigests`).
-        try ImportDigests.record(db, id: id)
+        try ImportDigests.record(db, id: id, added: addedDigest)
     }
 
     /// Ends the transaction's changes: no row can be removed outside a change set (the DELETE triggers

@@ -18,7 +18,9 @@ enum ImportDigests {
     /// scan of the table rather than through the partner index.
     static let partnerIndexPercent = 5
 
-    static func record(_ db: Database, id: Int) throws {
+    /// `added`: the multiset digest of the rows the change added, when its writer hashed them (a booking import, as it
+    /// read the file); else they are read back (`added_by = id`).
+    static func record(_ db: Database, id: Int, added addedDigest: SetDigest? = nil) throws {
         guard let kindText = try String.fetchOne(db, sql: "SELECT kind FROM imports WHERE id = ?", arguments: [id]),
             let kind = DataKind(rawValue: kindText)
         else { return }
@@ -34,14 +36,16 @@ enum ImportDigests {
         let columns = kind.storedColumns.joined(separator: ", ")
         // The versions it added: through the partner index when the import wrote few partners' booking lines.
         var added = "SELECT \(columns) FROM \(kind.table) WHERE added_by = ?1"
-        if kind == .bookings {
+        if let addedDigest {
+            set = set.adding(addedDigest)
+        } else if kind == .bookings {
             let partners = try String.fetchAll(db, sql: "SELECT partner_id FROM import_partners WHERE import_id = ?", arguments: [id])
             let all = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM partners") ?? 0
             if !partners.contains(IncrementalSchema.everyPartner) && partners.count * 100 <= all * partnerIndexPercent {
                 added += " AND partner_id IN (SELECT partner_id FROM import_partners WHERE import_id = ?1)"
             }
         }
-        set = set.adding(try hashRows(db, kind, sql: added, arguments: [id]))
+        if addedDigest == nil { set = set.adding(try hashRows(db, kind, sql: added, arguments: [id])) }
         try Workspace.forEachCanonicalRow(db, kind, sql: "SELECT \(columns) FROM \(kind.table)_history WHERE retired_by = ?", arguments: [id]) {
             set.update($0, sign: -1)
         }

@@ -145,6 +145,8 @@ extension Workspace {
                 var summaries: [ImportSummary] = []
                 // Per import id: the partners its rows were written for, or every partner (into an empty table).
                 var touchedPartners: [Int: (partners: Set<String>, every: Bool)] = [:]
+                // Per booking import id: the multiset digest of the lines it wrote, hashed as they were read.
+                var addedDigests: [Int: SetDigest] = [:]
                 for (kind, file, name) in ordered {
                     let errorsBefore = collector.errorCount
                     guard let digest = digests.wait(files.firstIndex { $0.1 == file }!) else {
@@ -214,6 +216,7 @@ extension Workspace {
                         try IncrementalSchema.recordBookingBounds(db, importID: id, largest: writer.largestWritten, added: counts.added)
                     }
                     touchedPartners[id] = (writer.writtenPartners, wasEmpty && counts.added > 0)
+                    if let added = writer.addedDigest { addedDigests[id] = added }
                     summaries.append(
                         ImportSummary(
                             kind: kind, file: name, digest: digest, rows: counts.rows, added: counts.added, changed: counts.changed,
@@ -244,7 +247,7 @@ extension Workspace {
                     try Self.finishChange(
                         db, id: summary.id, at: finished, rows: summary.rows, added: summary.added, changed: summary.changed,
                         unchanged: summary.unchanged,
-                        retired: summary.retired)
+                        retired: summary.retired, addedDigest: addedDigests[summary.id])
                 }
                 try Self.endChanges(db)
                 if mode.dryRun {
@@ -302,6 +305,8 @@ struct BookingMerge {
     var rows = 0, touched = 0, added = 0
     /// The largest |amount| of the lines added or changed (`bookings_bounds`).
     var largestWritten: Int64 = 0
+    /// The multiset digest of the lines added or changed: the versions the import adds (`ImportDigests`).
+    var addedSet = SetDigest()
     var changeWarnings: [Diagnostic] = []
     /// The partners of the lines added or changed (`import_partners`), when `tracksPartners`.
     var tracksPartners = false
@@ -346,7 +351,7 @@ struct BookingMerge {
     }
 
     /// Compares and writes one line.
-    mutating func take(_ line: BookingLine, afterAnError: Bool) {
+    mutating func take(_ line: BookingLine, afterAnError: Bool, hash: SetDigest.Limbs) {
         if afterAnError || failure != SQLITE_OK { return }
         /// The text of `day` in `buffer` (10 bytes), from the cache of recent days' texts when there.
         func dayText(_ day: Day, _ buffer: UnsafeMutableBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
@@ -402,6 +407,7 @@ struct BookingMerge {
         var stored: (partner: String, samePartner: Bool, amount: Int64, currency: String)?
         /// Records the line as written by the import: the size of its amount (`largestWritten`) and its partner.
         func recordWrite() {
+            addedSet.add(hash)
             largestWritten = max(largestWritten, line.amount == .min ? .max : abs(line.amount))
             guard tracksPartners, !lastPartner.elementsEqual(line.partnerID) else { return }
             lastPartner.removeAll(keepingCapacity: true)
@@ -551,7 +557,12 @@ struct BookingBatch: Sendable {
         var afterAnError: Bool
         /// Where each text ends in `bytes`: order, line, partner, SKU, quantity, currency, intended use.
         var ends: (Int32, Int32, Int32, Int32, Int32, Int32, Int32)
+        /// The SHA-256 of the line as it is stored and exported (`CanonicalCSV.appendBookingLine`), worked out by the
+        /// reading thread: what the multiset digest of the bookings gains when the line is written (`ImportDigests`).
+        var hash: SetDigest.Limbs = (0, 0, 0, 0)
     }
+    /// The reader's scratch for a line's canonical CSV (`append`).
+    private var scratch: [UInt8] = []
     var records: [Record] = []
     var bytes: [UInt8] = []
     /// How far the reader had read the file when the batch was handed on.
@@ -575,11 +586,34 @@ struct BookingBatch: Sendable {
         records.append(
             Record(
                 line: line.line, partner: line.partner, bookedOn: line.bookedOn, shippedOn: line.shippedOn, amount: line.amount,
-                catalogueSKU: line.catalogueSKU, afterAnError: afterAnError, ends: ends))
+                catalogueSKU: line.catalogueSKU, afterAnError: afterAnError, ends: ends, hash: afterAnError ? (0, 0, 0, 0) : Self.hash(line, &scratch)))
+    }
+
+    /// The SHA-256 of `line` written as the workspace stores and exports it: dates as ISO text, the currency in
+    /// capitals, the amount with two decimals (`TableWriter`'s `BookingMerge.take` binds the same).
+    static func hash(_ line: BookingLine, _ scratch: inout [UInt8]) -> SetDigest.Limbs {
+        scratch.removeAll(keepingCapacity: true)
+        CanonicalCSV.appendDay(line.bookedOn, to: &scratch)
+        let booked = scratch.count
+        if let shipped = line.shippedOn { CanonicalCSV.appendDay(shipped, to: &scratch) }
+        let shipped = scratch.count
+        for byte in line.currency { scratch.append(FieldParsing.asciiUpper(byte)) }
+        let currency = scratch.count
+        var text: [UInt8] = []
+        text.reserveCapacity(128)
+        return scratch.withUnsafeBufferPointer { all in
+            let columns = [
+                line.orderID, line.lineID, line.partnerID, UnsafeBufferPointer(rebasing: all[0..<booked]),
+                UnsafeBufferPointer(rebasing: all[booked..<shipped]), line.sku, line.quantity, UnsafeBufferPointer(start: nil, count: 0),
+                UnsafeBufferPointer(rebasing: all[shipped..<currency]), line.intendedUse,
+            ]
+            CanonicalCSV.appendBookingLine(columns, nulls: 0, amount: line.amount, to: &text)
+            return text.withUnsafeBytes { SetDigest.hash($0) }
+        }
     }
 
     /// Each line as the reader handed it on (its byte views valid during the call).
-    func forEach(_ body: (BookingLine, Bool) -> Void) {
+    func forEach(_ body: (BookingLine, Bool, SetDigest.Limbs) -> Void) {
         bytes.withUnsafeBufferPointer { all in
             var start: Int32 = 0
             func field(_ end: Int32) -> UnsafeBufferPointer<UInt8> {
@@ -595,7 +629,7 @@ struct BookingBatch: Sendable {
                         shippedOn: record.shippedOn, sku: sku, quantity: quantity, amount: record.amount, currency: currency,
                         intendedUse: intendedUse,
                         catalogueSKU: record.catalogueSKU),
-                    record.afterAnError)
+                    record.afterAnError, record.hash)
             }
         }
     }
@@ -664,6 +698,8 @@ struct TableWriter {
     var writtenPartners: Set<String> = []
     /// Bookings: the largest |amount| of the lines written (`bookings_bounds`).
     var largestWritten: Int64 = 0
+    /// Bookings: the multiset digest of the lines written, the versions the import adds (`ImportDigests`).
+    var addedDigest: SetDigest?
 
     /// Key columns first, then the values, in the order `upsert` takes them.
     static func columns(_ kind: DataKind) -> (keys: [String], values: [String]) {
@@ -929,7 +965,7 @@ struct TableWriter {
         reader.stackSize = 1 << 22
         reader.start()
         while let batch = batches.take() {
-            batch.forEach { line, afterAnError in merge.take(line, afterAnError: afterAnError) }
+            batch.forEach { line, afterAnError, hash in merge.take(line, afterAnError: afterAnError, hash: hash) }
             progress(batch.bytesRead, total)
         }
         if let read = batches.result { collector.merge(read) }
@@ -948,6 +984,7 @@ struct TableWriter {
         self.added = merge.added
         self.largestWritten = merge.largestWritten
         self.writtenPartners = merge.writtenPartners
+        self.addedDigest = merge.addedSet
     }
 
     /// The warning for a changed booking line that moves to another partner, flips the sign of its amount

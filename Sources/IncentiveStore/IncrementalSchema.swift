@@ -177,6 +177,22 @@ struct SetDigest: Equatable, Sendable {
         self.rows = rows
     }
 
+    /// A row's hash as four limbs, most significant first.
+    typealias Limbs = (UInt64, UInt64, UInt64, UInt64)
+
+    /// The SHA-256 of one row's bytes, as `update` adds it.
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> Limbs { limbs(bytes) }
+
+    /// Adds a row whose hash (`hash`) was worked out already.
+    mutating func add(_ h: Limbs) {
+        var carry: Bool
+        (limbs.3, carry) = limbs.3.addingReportingOverflow(h.3)
+        (limbs.2, carry) = Self.add(limbs.2, h.2, carry)
+        (limbs.1, carry) = Self.add(limbs.1, h.1, carry)
+        (limbs.0, _) = Self.add(limbs.0, h.0, carry)
+        rows += 1
+    }
+
     private static func limbs(_ bytes: UnsafeRawBufferPointer) -> (UInt64, UInt64, UInt64, UInt64) {
         let digest = SHA256.hash(data: bytes)
         var values: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
@@ -195,12 +211,7 @@ struct SetDigest: Equatable, Sendable {
     mutating func update(_ bytes: UnsafeRawBufferPointer, sign: Int) {
         let h = Self.limbs(bytes)
         if sign > 0 {
-            var carry: Bool
-            (limbs.3, carry) = limbs.3.addingReportingOverflow(h.3)
-            (limbs.2, carry) = Self.add(limbs.2, h.2, carry)
-            (limbs.1, carry) = Self.add(limbs.1, h.1, carry)
-            (limbs.0, _) = Self.add(limbs.0, h.0, carry)
-            rows += 1
+            add(h)
         } else {
             var borrow: Bool
             (limbs.3, borrow) = limbs.3.subtractingReportingOverflow(h.3)

@@ -1038,6 +1038,9 @@ func reportErrorLines(_ body: () throws -> Void) -> [String] {
         let run = try workspace.run(full: true)
         #expect(run.summary.bookingLines == 12_000 && run.summary.digestScheme == 2)
         #expect(run.summary.dataDigest == (try Self.exportMultisetDigest(workspace, sandbox)))
+        // The import recorded the same digests, its booking lines hashed as the file was read.
+        let recorded = try workspace.pool.read { db in try TableDigests.stored(db, importID: try Workspace.lastImport(db)) }
+        #expect(recorded?.dataDigest == run.summary.dataDigest)
         let engine = try Sandbox.engineResult(data: files + "/data", programs: files + "/programs")
         #expect(try ResultsCSV.render(run.result.rows) == ResultsCSV.render(engine.rows))
         #expect(try run.result.rows.count > 400)
