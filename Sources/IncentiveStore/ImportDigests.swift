@@ -14,10 +14,6 @@ enum ImportDigests {
     /// The `workspace_info` key set when a workspace is created: its data was empty before its first change.
     static let fromEmptyKey = "digests_from_empty"
 
-    /// When the partners a booking import wrote are more than this share of all partners, its rows are found by a
-    /// scan of the table rather than through the partner index.
-    static let partnerIndexPercent = 5
-
     /// `added`: the multiset digest of the rows the change added, when its writer hashed them (a booking import, as it
     /// read the file); else they are read back (`added_by = id`).
     static func record(_ db: Database, id: Int, added addedDigest: SetDigest? = nil) throws {
@@ -34,18 +30,12 @@ enum ImportDigests {
         }
         var set = digests[kind]
         let columns = kind.storedColumns.joined(separator: ", ")
-        // The versions it added: through the partner index when the import wrote few partners' booking lines.
-        var added = "SELECT \(columns) FROM \(kind.table) WHERE added_by = ?1"
+        // The versions it added: hashed by its writer (a booking import), or read back.
         if let addedDigest {
             set = set.adding(addedDigest)
-        } else if kind == .bookings {
-            let partners = try String.fetchAll(db, sql: "SELECT partner_id FROM import_partners WHERE import_id = ?", arguments: [id])
-            let all = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM partners") ?? 0
-            if !partners.contains(IncrementalSchema.everyPartner) && partners.count * 100 <= all * partnerIndexPercent {
-                added += " AND partner_id IN (SELECT partner_id FROM import_partners WHERE import_id = ?1)"
-            }
+        } else {
+            set = set.adding(try hashRows(db, kind, sql: "SELECT \(columns) FROM \(kind.table) WHERE added_by = ?", arguments: [id]))
         }
-        if addedDigest == nil { set = set.adding(try hashRows(db, kind, sql: added, arguments: [id])) }
         try Workspace.forEachCanonicalRow(db, kind, sql: "SELECT \(columns) FROM \(kind.table)_history WHERE retired_by = ?", arguments: [id]) {
             set.update($0, sign: -1)
         }
