@@ -46,7 +46,7 @@ enum ParallelBookingsRead {
 
     /// `db`: the caller's read, whose snapshot every range is read in.
     static func read(
-        _ db: Database, readers: QuickReaders, dataset: Dataset, programs: [Program], tracePartner: Int?, hashRows: Bool, file: String, threads: Int
+        _ db: Database, pool: DatabasePool, dataset: Dataset, programs: [Program], tracePartner: Int?, hashRows: Bool, file: String, threads: Int
     ) throws -> Outcome {
         let cuts = threads > 1 ? try self.cuts(db, dataset: dataset, parts: threads) : []
         let ranges: [(lower: String?, upper: String?)] = (0...cuts.count).map { index in
@@ -65,18 +65,11 @@ enum ParallelBookingsRead {
             let thread = Thread {
                 defer { slot.done.signal() }
                 do {
-                    // A connection of the workspace's own (`QuickReaders`, opened when none is idle), not one of the
-                    // pool's: a read holding a pool reader never waits for another, so concurrent reads cannot deadlock.
-                    slot.part = try readers.read { other -> Part? in
-                        var read: Part?
-                        try other.inTransaction(.deferred) {
-                            guard try Workspace.revision(other) == revision else { return .commit }
-                            var part = part
-                            try readRange(other, range, dataset: dataset, hashRows: hashRows, file: file, into: &part)
-                            read = part
-                            return .commit
-                        }
-                        return read
+                    slot.part = try pool.read { other -> Part? in
+                        guard try Workspace.revision(other) == revision else { return nil }
+                        var part = part
+                        try readRange(other, range, dataset: dataset, hashRows: hashRows, file: file, into: &part)
+                        return part
                     }
                 } catch {
                     slot.error = error

@@ -161,7 +161,7 @@ extension Workspace {
         if point == nil && digests != .export && bookingView == nil && !onlyPartner {
             // Every current line, in any order: on several threads, each over a range of keys.
             let read = try ParallelBookingsRead.read(
-                db, readers: quickReaders, dataset: dataset, programs: selected, tracePartner: traceIndex, hashRows: digests == .multiset && recorded == nil,
+                db, pool: pool, dataset: dataset, programs: selected, tracePartner: traceIndex, hashRows: digests == .multiset && recorded == nil,
                 file: file, threads: readThreads.load(ordering: .relaxed))
             (accumulator, records) = (read.accumulator, read.records)
             if recorded == nil { tableDigests[.bookings] = read.digest }
