@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import GRDBSQLite
 import IncentiveEngine
 
@@ -44,11 +45,39 @@ enum ParallelBookingsRead {
         let done = DispatchSemaphore(value: 0)
     }
 
+    /// The pool readers taken by the reads of this type, per pool: the callers' (each holds one while it waits for its
+    /// threads) and their threads'. A thread is given a reader only while these fit in the pool, so reads that each
+    /// hold a reader never all wait for another (a deadlock): the ranges no thread was given are read by the caller.
+    private static let readersInUse = Mutex<[ObjectIdentifier: Int]>([:])
+
+    /// How many threads besides the caller may read now (at most `wanted`), counted as in use until `giveBack`.
+    static func takeReaders(_ pool: DatabasePool, wanted: Int) -> Int {
+        let limit = pool.configuration.maximumReaderCount
+        return readersInUse.withLock { inUse in
+            let key = ObjectIdentifier(pool)
+            let used = inUse[key, default: 0] + 1
+            let granted = max(0, min(wanted, limit - used))
+            inUse[key] = used + granted
+            return granted
+        }
+    }
+
+    /// Gives back the caller's count and its threads'.
+    static func giveBack(_ pool: DatabasePool, threads: Int) {
+        readersInUse.withLock { inUse in
+            let key = ObjectIdentifier(pool)
+            let left = inUse[key, default: 0] - 1 - threads
+            inUse[key] = left > 0 ? left : nil
+        }
+    }
+
     /// `db`: the caller's read, whose snapshot every range is read in.
     static func read(
         _ db: Database, pool: DatabasePool, dataset: Dataset, programs: [Program], tracePartner: Int?, hashRows: Bool, file: String, threads: Int
     ) throws -> Outcome {
-        let cuts = threads > 1 ? try self.cuts(db, dataset: dataset, parts: threads) : []
+        let helpers = threads > 1 ? takeReaders(pool, wanted: threads - 1) : 0
+        defer { if threads > 1 { giveBack(pool, threads: helpers) } }
+        let cuts = helpers > 0 ? try self.cuts(db, dataset: dataset, parts: helpers + 1) : []
         let ranges: [(lower: String?, upper: String?)] = (0...cuts.count).map { index in
             (index == 0 ? nil : cuts[index - 1], index == cuts.count ? nil : cuts[index])
         }

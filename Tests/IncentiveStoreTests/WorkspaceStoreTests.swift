@@ -1047,6 +1047,51 @@ func reportErrorLines(_ body: () throws -> Void) -> [String] {
         #expect(try workspace.loadInput(digests: .export).record.dataDigest == (try Self.exportDigest(workspace, sandbox)))
     }
 
+    /// Reads of the whole data at once never wait on each other for pool readers: a read holding a reader takes threads
+    /// only while they fit in the pool beside the others', and reads the other ranges itself. Eight at once on four
+    /// threads each (five readers in the pool) all finish with the digest worked out from the export.
+    @Test func concurrentFullReadsShareThePoolsReaders() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let files = sandbox.path("files")
+        try DatasetGenerator(partners: 300, lines: 6_000, seed: 5).write(to: files)
+        let workspace = try Workspace.create(at: sandbox.path("shared.sqlite"))
+        workspace.readThreads.store(4, ordering: .relaxed)
+        workspace.takesRecordedDigests.store(false, ordering: .relaxed)
+        for file in try Sandbox.programFiles(files + "/programs") { _ = try workspace.addProgram(file: file) }
+        _ = try workspace.importFolder(files + "/data")
+
+        // The budget: with five readers, a caller and three threads leave room for one caller alone.
+        #expect(workspace.pool.configuration.maximumReaderCount == 5)
+        #expect(ParallelBookingsRead.takeReaders(workspace.pool, wanted: 3) == 3)
+        #expect(ParallelBookingsRead.takeReaders(workspace.pool, wanted: 3) == 0)
+        ParallelBookingsRead.giveBack(workspace.pool, threads: 0)
+        #expect(ParallelBookingsRead.takeReaders(workspace.pool, wanted: 1) == 0)
+        ParallelBookingsRead.giveBack(workspace.pool, threads: 0)
+        ParallelBookingsRead.giveBack(workspace.pool, threads: 3)
+        #expect(ParallelBookingsRead.takeReaders(workspace.pool, wanted: 9) == 4)
+        ParallelBookingsRead.giveBack(workspace.pool, threads: 4)
+
+        let expected = try Self.exportMultisetDigest(workspace, sandbox)
+        let results = Mutex<[String]>([])
+        // Eight threads of their own (not a pool the size of the processors), started together: five take the pool's
+        // readers at once. Waited for with a limit, so that a deadlock fails the test rather than hanging it.
+        let finished = DispatchGroup()
+        for _ in 0..<8 {
+            finished.enter()
+            Thread {
+                let record = try? workspace.loadInput(digests: .multiset).record
+                results.withLock { $0.append(record?.dataDigest ?? "failed") }
+                finished.leave()
+            }.start()
+        }
+        let ended = finished.wait(timeout: .now() + 60)
+        #expect(ended == .success)
+        // Stuck readers would keep the pool from closing: never closed then, so the test fails rather than hangs.
+        if ended != .success { _ = Unmanaged.passRetained(workspace) }
+        #expect(results.withLock { $0 } == Array(repeating: expected, count: 8))
+    }
+
     @Test func dataDigestIsTheExportsMultisetDigestAndInputsDigestAddsTheProgramVersions() throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
