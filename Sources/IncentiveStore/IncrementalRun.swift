@@ -184,8 +184,7 @@ extension Workspace {
         let lines = input.digests[.bookings].rows, partners = input.digests[.partners].rows
         let anchored = input.anchored
         do {
-            // A run that copies the other partners' rows appends as many as a full run: written once, as a full run's.
-            let (id, figures) = try writeTransaction(bulk: !anchored) { db throws -> (Int, [ProgramFigures]) in
+            let (id, figures) = try writeTransaction { db throws -> (Int, [ProgramFigures]) in
                 try db.execute(
                     sql: """
                         INSERT INTO runs(started_at, finished_at, engine_version, data_digest, inputs_digest, booking_lines, partners, known_import,

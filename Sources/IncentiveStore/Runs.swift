@@ -84,10 +84,7 @@ extension Workspace {
             return (Engine.compute(input), record, input.totals.lineCount, input.dataset.partners.count, input.warnings)
         }()
         do {
-            // A full run appends its rows at the end of the file (150 MB at 100,000 partners): in rollback-journal
-            // mode when the file is this process's alone, as the first import, so that they are written once rather
-            // than to the WAL and again by the checkpoint (`writeTransaction(bulk:)`).
-            let id = try writeTransaction(bulk: true) { db throws -> Int in
+            let id = try writeTransaction { db throws -> Int in
                 try db.execute(
                     sql: """
                         INSERT INTO runs(started_at, finished_at, engine_version, data_digest, inputs_digest, booking_lines, partners, known_import,
