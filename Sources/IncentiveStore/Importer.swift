@@ -307,6 +307,8 @@ struct BookingMerge {
     var largestWritten: Int64 = 0
     /// The multiset digest of the lines added or changed: the versions the import adds (`ImportDigests`).
     var addedSet = SetDigest()
+    /// The scratch for hashing a line written whose reader did not hash it (`BookingBatch.hashAhead`).
+    var hashScratch: [UInt8] = []
     var changeWarnings: [Diagnostic] = []
     /// The partners of the lines added or changed (`import_partners`), when `tracksPartners`.
     var tracksPartners = false
@@ -351,7 +353,7 @@ struct BookingMerge {
     }
 
     /// Compares and writes one line.
-    mutating func take(_ line: BookingLine, afterAnError: Bool, hash: SetDigest.Limbs) {
+    mutating func take(_ line: BookingLine, afterAnError: Bool, hash: SetDigest.Limbs?) {
         if afterAnError || failure != SQLITE_OK { return }
         /// The text of `day` in `buffer` (10 bytes), from the cache of recent days' texts when there.
         func dayText(_ day: Day, _ buffer: UnsafeMutableBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
@@ -407,7 +409,7 @@ struct BookingMerge {
         var stored: (partner: String, samePartner: Bool, amount: Int64, currency: String)?
         /// Records the line as written by the import: the size of its amount (`largestWritten`) and its partner.
         func recordWrite() {
-            addedSet.add(hash)
+            addedSet.add(hash ?? BookingBatch.hash(line, &hashScratch))
             largestWritten = max(largestWritten, line.amount == .min ? .max : abs(line.amount))
             guard tracksPartners, !lastPartner.elementsEqual(line.partnerID) else { return }
             lastPartner.removeAll(keepingCapacity: true)
@@ -558,9 +560,15 @@ struct BookingBatch: Sendable {
         /// Where each text ends in `bytes`: order, line, partner, SKU, quantity, currency, intended use.
         var ends: (Int32, Int32, Int32, Int32, Int32, Int32, Int32)
         /// The SHA-256 of the line as it is stored and exported (`CanonicalCSV.appendBookingLine`), worked out by the
-        /// reading thread: what the multiset digest of the bookings gains when the line is written (`ImportDigests`).
-        var hash: SetDigest.Limbs = (0, 0, 0, 0)
+        /// reading thread when `hashAhead`: what the multiset digest of the bookings gains when the line is written
+        /// (`ImportDigests`). Nil: hashed by the writer if it writes the line.
+        var hash: SetDigest.Limbs?
     }
+    /// Whether the reader hashes every line: when the import writes them all (into an empty table), on the reading
+    /// thread, which mostly waits on the writer. Into a table that holds lines, most lines of a file usually match
+    /// the stored ones and are not written: the writer hashes the few it writes (hashing all 10,000,000 lines of an
+    /// unchanged file on the reading thread made the re-import slower than its reading).
+    let hashAhead: Bool
     /// The reader's scratch for a line's canonical CSV (`append`).
     private var scratch: [UInt8] = []
     var records: [Record] = []
@@ -568,7 +576,8 @@ struct BookingBatch: Sendable {
     /// How far the reader had read the file when the batch was handed on.
     var bytesRead = 0
 
-    init() {
+    init(hashAhead: Bool) {
+        self.hashAhead = hashAhead
         records.reserveCapacity(Self.capacity)
         bytes.reserveCapacity(Self.capacity * 64)
     }
@@ -586,7 +595,8 @@ struct BookingBatch: Sendable {
         records.append(
             Record(
                 line: line.line, partner: line.partner, bookedOn: line.bookedOn, shippedOn: line.shippedOn, amount: line.amount,
-                catalogueSKU: line.catalogueSKU, afterAnError: afterAnError, ends: ends, hash: afterAnError ? (0, 0, 0, 0) : Self.hash(line, &scratch)))
+                catalogueSKU: line.catalogueSKU, afterAnError: afterAnError, ends: ends,
+                hash: afterAnError || !hashAhead ? nil : Self.hash(line, &scratch)))
     }
 
     /// The SHA-256 of `line` written as the workspace stores and exports it: dates as ISO text, the currency in
@@ -613,7 +623,7 @@ struct BookingBatch: Sendable {
     }
 
     /// Each line as the reader handed it on (its byte views valid during the call).
-    func forEach(_ body: (BookingLine, Bool, SetDigest.Limbs) -> Void) {
+    func forEach(_ body: (BookingLine, Bool, SetDigest.Limbs?) -> Void) {
         bytes.withUnsafeBufferPointer { all in
             var start: Int32 = 0
             func field(_ end: Int32) -> UnsafeBufferPointer<UInt8> {
@@ -946,16 +956,17 @@ struct TableWriter {
         // line read after the first error is no longer written, as when both ran on one thread.
         let hadErrors = collector.hasErrors
         let batches = BatchQueue<BookingBatch, DiagnosticCollector>()
+        let hashAhead = try Workspace.isEmpty(db, table: "bookings")
         let reader = Thread {
             var readCollector = DiagnosticCollector()
-            var batch = BookingBatch()
+            var batch = BookingBatch(hashAhead: hashAhead)
             BookingFile.read(path: file, displayName: displayName, dataset: dataset, collector: &readCollector, progress: { batch.bytesRead = $0 }) {
                 line, readCollector in
                 batch.append(line, afterAnError: hadErrors || readCollector.hasErrors)
                 if batch.count == BookingBatch.capacity {
                     let read = batch.bytesRead
                     batches.put(batch)
-                    batch = BookingBatch()
+                    batch = BookingBatch(hashAhead: hashAhead)
                     batch.bytesRead = read
                 }
             }
