@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
-import Synchronization
 import GRDBSQLite
 import IncentiveEngine
+import Synchronization
 
 /// Every current booking line read on several threads, for a run or a computation of the whole data: the key range
 /// is cut at order ids sampled through the partner index, and each range is stepped on a connection of its own, in
