@@ -147,6 +147,8 @@ extension Workspace {
                 var touchedPartners: [Int: (partners: Set<String>, every: Bool)] = [:]
                 // Per booking import id: the multiset digest of the lines it wrote, hashed as they were read.
                 var addedDigests: [Int: SetDigest] = [:]
+                // The last bookings import of the transaction, and whether any began with an empty table (`BookingPacks`).
+                var bookingsImport: (id: Int, fromEmpty: Bool)?
                 for (kind, file, name) in ordered {
                     let errorsBefore = collector.errorCount
                     guard let digest = digests.wait(files.firstIndex { $0.1 == file }!) else {
@@ -214,6 +216,7 @@ extension Workspace {
                     let counts = try writer.finish()
                     if kind == .bookings {
                         try IncrementalSchema.recordBookingBounds(db, importID: id, largest: writer.largestWritten, added: counts.added)
+                        bookingsImport = (id, wasEmpty || bookingsImport?.fromEmpty == true)
                     }
                     touchedPartners[id] = (writer.writtenPartners, wasEmpty && counts.added > 0)
                     if let added = writer.addedDigest { addedDigests[id] = added }
@@ -237,6 +240,9 @@ extension Workspace {
                     try Self.checkBookingSums(db, file: bookingsSource, collector: &collector)
                 }
                 if collector.hasErrors { throw DiagnosticReport(collector) }
+                if let bookingsImport, !mode.dryRun {
+                    try BookingPacks.maintain(db, importID: bookingsImport.id, fromEmpty: bookingsImport.fromEmpty)
+                }
                 for summary in summaries {
                     let touched = touchedPartners[summary.id] ?? ([], false)
                     try IncrementalSchema.recordPartners(
@@ -282,6 +288,8 @@ struct BookingMerge {
     let currentRaw: SQLiteStatement
     let oldRaw: SQLiteStatement
     let seenRaw: SQLiteStatement?
+    /// Notes the key of each line added (`booking_keys_added`), when the table holds packs (`BookingPacks`).
+    var addedKeysRaw: SQLiteStatement?
     let connection: SQLiteConnection?
     let importID: Int64
     let displayName: String
@@ -350,6 +358,19 @@ struct BookingMerge {
     mutating func park() {
         if positioned { sqlite3_reset(currentRaw) }
         positioned = false
+    }
+
+    /// Notes the key of an added line for the packs; false (with `failure` set) when SQLite refused.
+    mutating func noteAdded(_ line: BookingLine) -> Bool {
+        guard let addedKeysRaw else { return true }
+        TableWriter.bindStatic(addedKeysRaw, 2, line.orderID)
+        TableWriter.bindStatic(addedKeysRaw, 3, line.lineID)
+        let code = sqlite3_step(addedKeysRaw)
+        sqlite3_reset(addedKeysRaw)
+        if code == SQLITE_DONE { return true }
+        failure = code
+        failureMessage = String(cString: sqlite3_errmsg(connection))
+        return false
     }
 
     /// Compares and writes one line.
@@ -512,6 +533,7 @@ struct BookingMerge {
                 added += 1
                 written = true
                 recordWrite()
+                guard noteAdded(line) else { return }
             } else {
                 insertFirst = false
             }
@@ -525,7 +547,10 @@ struct BookingMerge {
             let made = sqlite3_total_changes(connection) &- before
             // One change: a new row (insert first again); two: a changed one and its history row.
             insertFirst = made == 1
-            if made == 1 { added += 1 }
+            if made == 1 {
+                added += 1
+                guard noteAdded(line) else { return }
+            }
             if changes > 0 && made > 1 {
                 // Changed, not added: the old version is in the history now.
                 TableWriter.bindStatic(oldRaw, 1, line.orderID)
@@ -960,6 +985,13 @@ struct TableWriter {
             connection: db.sqliteConnection, importID: importID, displayName: displayName, insertFirst: insertFirst)
         defer { merge.deallocate() }
         merge.tracksPartners = tracksPartners
+        let hashAhead = try Workspace.isEmpty(db, table: "bookings")
+        // Into a table with packs, each added line's key is noted for the reads that put the changes over the packs.
+        let addedKeys =
+            try !hashAhead && BookingPacks.asOf(db) != nil
+            ? db.cachedStatement(sql: "INSERT OR IGNORE INTO booking_keys_added(import_id, order_id, line) VALUES (?, ?, ?)") : nil
+        if let addedKeys { sqlite3_bind_int64(addedKeys.sqliteStatement, 1, importID) }
+        merge.addedKeysRaw = addedKeys?.sqliteStatement
         for target in [merge.raw, merge.insertRaw, merge.updateRaw, merge.updateSamePartnerRaw] { sqlite3_bind_int64(target, 11, importID) }
         let total = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         // The file is read and checked on another thread while this one compares and writes: the reader hands
@@ -967,7 +999,6 @@ struct TableWriter {
         // line read after the first error is no longer written, as when both ran on one thread.
         let hadErrors = collector.hasErrors
         let batches = BatchQueue<BookingBatch, DiagnosticCollector>()
-        let hashAhead = try Workspace.isEmpty(db, table: "bookings")
         let reader = Thread {
             var readCollector = DiagnosticCollector()
             var batch = BookingBatch(hashAhead: hashAhead)
@@ -997,6 +1028,7 @@ struct TableWriter {
         for target in [merge.insertRaw, merge.raw, merge.updateRaw, merge.updateSamePartnerRaw] { sqlite3_clear_bindings(target) }
         sqlite3_clear_bindings(oldRaw)
         sqlite3_clear_bindings(currentRaw)
+        if let addedKeysRaw = merge.addedKeysRaw { sqlite3_clear_bindings(addedKeysRaw) }
         if let seenRaw = merge.seenRaw { sqlite3_clear_bindings(seenRaw) }
         if merge.failure != SQLITE_OK {
             throw WorkspaceError(.failed, "writing bookings failed: \(merge.failureMessage) (SQLite code \(merge.failure))")

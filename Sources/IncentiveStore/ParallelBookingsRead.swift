@@ -77,17 +77,22 @@ enum ParallelBookingsRead {
     ) throws -> Outcome {
         let helpers = threads > 1 ? takeReaders(pool, wanted: threads - 1) : 0
         defer { if threads > 1 { giveBack(pool, threads: helpers) } }
-        let cuts = helpers > 0 ? try self.cuts(db, dataset: dataset, parts: helpers + 1) : []
-        let ranges: [(lower: String?, upper: String?)] = (0...cuts.count).map { index in
-            (index == 0 ? nil : cuts[index - 1], index == cuts.count ? nil : cuts[index])
+        let source = try Source.plan(db, dataset: dataset, parts: helpers + 1)
+        @Sendable func readRange(_ db: Database, _ index: Int, into part: inout Part) throws {
+            switch source {
+            case .table(let ranges):
+                try Self.readRange(db, ranges[index], dataset: dataset, hashRows: hashRows, file: file, into: &part)
+            case .packs(let ranges, let overlay):
+                try Self.readPacks(db, ranges[index], overlay: overlay, dataset: dataset, hashRows: hashRows, file: file, into: &part)
+            }
         }
         func fresh() -> Part {
             Part(accumulator: BookingAccumulator(programs: programs, dataset: dataset, tracePartner: tracePartner), collector: DiagnosticCollector())
         }
-        let revision = ranges.count > 1 ? try Workspace.revision(db) : 0
+        let revision = source.count > 1 ? try Workspace.revision(db) : 0
         // Ranges 1... on threads of their own, each with a read of its own; range 0 here.
         var slots: [Slot] = []
-        for range in ranges.dropFirst() {
+        for index in 1..<source.count {
             let slot = Slot()
             slots.append(slot)
             let part = fresh()
@@ -97,7 +102,7 @@ enum ParallelBookingsRead {
                     slot.part = try pool.read { other -> Part? in
                         guard try Workspace.revision(other) == revision else { return nil }
                         var part = part
-                        try readRange(other, range, dataset: dataset, hashRows: hashRows, file: file, into: &part)
+                        try readRange(other, index, into: &part)
                         return part
                     }
                 } catch {
@@ -109,7 +114,7 @@ enum ParallelBookingsRead {
         var merged = fresh()
         var failure: (any Error)?
         do {
-            try readRange(db, ranges[0], dataset: dataset, hashRows: hashRows, file: file, into: &merged)
+            try readRange(db, 0, into: &merged)
         } catch {
             failure = error
         }
@@ -117,7 +122,6 @@ enum ParallelBookingsRead {
         if let failure { throw failure }
         for (index, slot) in slots.enumerated() {
             if let error = slot.error { throw error }
-            let range = ranges[index + 1]
             var part: Part
             if let read = slot.part, !merged.accumulator.mustReread(read.accumulator) {
                 part = read
@@ -126,7 +130,7 @@ enum ParallelBookingsRead {
                 // continuing from them.
                 part = fresh()
                 part.accumulator.continueAfter(merged.accumulator)
-                try readRange(db, range, dataset: dataset, hashRows: hashRows, file: file, into: &part)
+                try readRange(db, index + 1, into: &part)
             }
             merged.collector.merge(part.collector)
             merged.accumulator.absorb(part.accumulator, lineShift: 0)
@@ -135,6 +139,215 @@ enum ParallelBookingsRead {
         }
         return Outcome(accumulator: merged.accumulator, collector: merged.collector, records: merged.records, digest: merged.digest)
     }
+
+    /// Where a full read takes the lines from, cut into ranges.
+    enum Source: Sendable {
+        /// The table, by ranges of order ids (lower bound included, upper excluded; nil: open).
+        case table([(lower: String?, upper: String?)])
+        /// The packs (`BookingPacks`), by ranges of packs, with what was changed since they were written.
+        case packs([PackRange], BookingPacks.Overlay)
+
+        var count: Int {
+            switch self {
+            case .table(let ranges): ranges.count
+            case .packs(let ranges, _): ranges.count
+            }
+        }
+
+        /// The packs when they are there and the lines changed since they were written are few (at most a quarter
+        /// of the packed lines), else the table; in at most `parts` ranges.
+        static func plan(_ db: Database, dataset: Dataset, parts: Int) throws -> Source {
+            if let asOf = try BookingPacks.asOf(db),
+                try BookingPacks.changedBound(db, asOf: asOf) * 4 <= max(try BookingPacks.packedLines(db), BookingPacks.linesPerPack)
+            {
+                let packs = try Row.fetchAll(db, sql: "SELECT pack, first_order_id, first_line FROM booking_packs ORDER BY pack")
+                    .map { (pack: $0[0] as Int, order: Array(($0[1] as String).utf8), line: Array(($0[2] as String).utf8)) }
+                let count = packs.count >= parts * 2 ? parts : 1
+                let ranges = (0..<count).map { index -> PackRange in
+                    let start = packs.count * index / count, end = packs.count * (index + 1) / count
+                    return PackRange(
+                        firstPack: index == 0 ? nil : packs[start].pack, endPack: end == packs.count ? nil : packs[end].pack,
+                        lower: index == 0 ? nil : (packs[start].order, packs[start].line),
+                        upper: end == packs.count ? nil : (packs[end].order, packs[end].line))
+                }
+                return .packs(ranges, try BookingPacks.overlay(db, asOf: asOf))
+            }
+            let cuts = parts > 1 ? try ParallelBookingsRead.cuts(db, dataset: dataset, parts: parts) : []
+            return .table(
+                (0...cuts.count).map { index in (index == 0 ? nil : cuts[index - 1], index == cuts.count ? nil : cuts[index]) })
+        }
+    }
+
+    /// Packs `firstPack..<endPack` (nil: open), whose lines' keys are from `lower` (nil: the first) to before `upper`
+    /// (nil: past the last): the overlay's rows in those keys are read with them.
+    struct PackRange: Sendable {
+        var firstPack: Int?
+        var endPack: Int?
+        var lower: (order: [UInt8], line: [UInt8])?
+        var upper: (order: [UInt8], line: [UInt8])?
+    }
+
+    /// What a pack's texts stand for, worked out when first met: the partner's index (-2: not yet) and the day
+    /// (`Int32.min`: not yet).
+    private struct Meanings {
+        var partner: [Int32] = []
+        var day: [Int32] = []
+
+        mutating func reset(_ count: Int) {
+            partner.removeAll(keepingCapacity: true)
+            partner.append(contentsOf: repeatElement(-2, count: count))
+            day.removeAll(keepingCapacity: true)
+            day.append(contentsOf: repeatElement(Int32.min, count: count))
+        }
+    }
+
+    /// Reads the lines of `range` from the packs, putting the overlay's rows over them, in key order, into `part`.
+    private static func readPacks(
+        _ db: Database, _ range: PackRange, overlay: BookingPacks.Overlay, dataset: Dataset, hashRows: Bool, file: String, into part: inout Part
+    ) throws {
+        var conditions: [String] = []
+        var arguments: [Int] = []
+        if let first = range.firstPack {
+            conditions.append("pack >= ?")
+            arguments.append(first)
+        }
+        if let end = range.endPack {
+            conditions.append("pack < ?")
+            arguments.append(end)
+        }
+        let statement = try db.makeStatement(
+            sql: "SELECT data FROM booking_packs \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) ORDER BY pack")
+        try statement.setArguments(StatementArguments(arguments))
+        let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -8192
+        try db.execute(sql: "PRAGMA cache_size = -\(scanCacheKiB)")
+        defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
+        let raw = statement.sqliteStatement
+        defer { sqlite3_reset(raw) }
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(512)
+        var columns = [UnsafeBufferPointer<UInt8>](repeating: UnsafeBufferPointer(start: nil, count: 0), count: 10)
+        try overlay.arena.withUnsafeBufferPointer { arena in
+            try overlay.rows.withUnsafeBytes { rowBytes in
+                func key(_ index: Int) -> (order: UnsafeBufferPointer<UInt8>, line: UnsafeBufferPointer<UInt8>) {
+                    let bounds = overlay.bounds
+                    return (
+                        UnsafeBufferPointer(rebasing: arena[bounds[2 * index]..<bounds[2 * index + 1]]),
+                        UnsafeBufferPointer(rebasing: arena[bounds[2 * index + 1]..<bounds[2 * index + 2]])
+                    )
+                }
+                // The first changed key and the first current row of a changed key at or after the range's lower key.
+                var changed = 0
+                var rows = try PackCursor(rowBytes)
+                defer { rows.deallocate() }
+                var rowMeanings = Meanings()
+                rowMeanings.reset(rows.strings.count)
+                var hasRow = try rows.next()
+                if let lower = range.lower {
+                    try lower.order.withUnsafeBufferPointer { order in
+                        try lower.line.withUnsafeBufferPointer { line in
+                            var low = 0, high = overlay.count
+                            while low < high {
+                                let middle = (low + high) / 2
+                                let at = key(middle)
+                                let byOrder = TableWriter.compareBytes(at.order, order)
+                                if (byOrder != 0 ? byOrder : TableWriter.compareBytes(at.line, line)) < 0 { low = middle + 1 } else { high = middle }
+                            }
+                            changed = low
+                            while hasRow && rows.compare(order: order, line: line) < 0 { hasRow = try rows.next() }
+                        }
+                    }
+                }
+                var meanings = Meanings()
+                while true {
+                    let code = sqlite3_step(raw)
+                    if code == SQLITE_DONE { break }
+                    guard code == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
+                    let bytes = UnsafeRawBufferPointer(start: sqlite3_column_blob(raw, 0), count: Int(sqlite3_column_bytes(raw, 0)))
+                    var cursor = try PackCursor(bytes)
+                    defer { cursor.deallocate() }
+                    meanings.reset(cursor.strings.count)
+                    while try cursor.next() {
+                        let order = cursor.order, line = cursor.strings[Int(cursor.lineID)]
+                        while hasRow && rows.compare(order: order, line: line) < 0 {
+                            try add(rows, &rowMeanings, dataset: dataset, hashRows: hashRows, file: file, columns: &columns, buffer: &buffer, into: &part)
+                            hasRow = try rows.next()
+                        }
+                        var against = 1
+                        while changed < overlay.count {
+                            let at = key(changed)
+                            let byOrder = TableWriter.compareBytes(at.order, order)
+                            against = byOrder != 0 ? byOrder : TableWriter.compareBytes(at.line, line)
+                            if against >= 0 { break }
+                            changed += 1
+                        }
+                        if changed < overlay.count && against == 0 { continue }
+                        try add(cursor, &meanings, dataset: dataset, hashRows: hashRows, file: file, columns: &columns, buffer: &buffer, into: &part)
+                    }
+                }
+                while hasRow {
+                    if let upper = range.upper {
+                        let below = upper.order.withUnsafeBufferPointer { order in
+                            upper.line.withUnsafeBufferPointer { line in rows.compare(order: order, line: line) < 0 }
+                        }
+                        if !below { break }
+                    }
+                    try add(rows, &rowMeanings, dataset: dataset, hashRows: hashRows, file: file, columns: &columns, buffer: &buffer, into: &part)
+                    hasRow = try rows.next()
+                }
+            }
+        }
+    }
+
+    /// Adds the line `cursor` stands on to `part`, as `readRange` adds a row of the table.
+    private static func add(
+        _ cursor: PackCursor, _ meanings: inout Meanings, dataset: Dataset, hashRows: Bool, file: String, columns: inout [UnsafeBufferPointer<UInt8>],
+        buffer: inout [UInt8], into part: inout Part
+    ) throws {
+        let strings = cursor.strings
+        func day(_ index: Int32) throws -> Day {
+            var days = meanings.day[Int(index)]
+            if days == Int32.min {
+                guard let day = Day(isoBytes: strings[Int(index)]) else { throw damaged }
+                days = day.daysSinceEpoch
+                meanings.day[Int(index)] = days
+            }
+            return Day(daysSinceEpoch: days)
+        }
+        var partner = meanings.partner[Int(cursor.partner)]
+        if partner == -2 {
+            partner = dataset.partnerIDs.lookup(strings[Int(cursor.partner)]) ?? -1
+            meanings.partner[Int(cursor.partner)] = partner
+        }
+        guard partner >= 0 else { throw damaged }
+        let booked = try day(cursor.booked)
+        let shipped = cursor.shipped < 0 ? nil : try day(cursor.shipped)
+        let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        let quantity = cursor.quantity < 0 ? empty : strings[Int(cursor.quantity)]
+        if hashRows {
+            columns[0] = cursor.order
+            columns[1] = strings[Int(cursor.lineID)]
+            columns[2] = strings[Int(cursor.partner)]
+            columns[3] = strings[Int(cursor.booked)]
+            columns[4] = cursor.shipped < 0 ? empty : strings[Int(cursor.shipped)]
+            columns[5] = strings[Int(cursor.sku)]
+            columns[6] = quantity
+            columns[8] = strings[Int(cursor.currency)]
+            columns[9] = strings[Int(cursor.intendedUse)]
+            buffer.removeAll(keepingCapacity: true)
+            CanonicalCSV.appendBookingLine(
+                columns, nulls: (cursor.shipped < 0 ? 1 << 4 : 0) | (cursor.quantity < 0 ? 1 << 6 : 0), amount: cursor.amount, to: &buffer)
+            buffer.withUnsafeBytes { part.digest.update($0, sign: 1) }
+        }
+        part.records += 1
+        part.accumulator.add(
+            BookingLine(
+                line: 0, orderID: cursor.order, lineID: strings[Int(cursor.lineID)], partner: Int(partner), partnerID: strings[Int(cursor.partner)],
+                bookedOn: booked, shippedOn: shipped, sku: strings[Int(cursor.sku)], quantity: quantity, amount: cursor.amount,
+                currency: strings[Int(cursor.currency)], intendedUse: strings[Int(cursor.intendedUse)]),
+            file: file, collector: &part.collector)
+    }
+
+    private static let damaged = WorkspaceError(.damaged, "the workspace holds a booking line that does not fit its partners or dates")
 
     /// Order ids that cut the bookings into about `parts` ranges of as many lines: quantiles of the order ids of
     /// partners spread over the partner list (through the partner index). Sorted, distinct, none empty; fewer (none)

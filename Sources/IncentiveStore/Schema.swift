@@ -420,6 +420,7 @@ enum Schema {
         IncrementalSchema.registerStatusesInTotals(in: &migrator)
         IncrementalSchema.registerBookingsBounds(in: &migrator)
         AnchoredRuns.register(in: &migrator)
+        BookingPacks.register(in: &migrator)
         return migrator
     }
 }

@@ -1,0 +1,332 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import IncentiveEngine
+
+/// The current booking lines also kept packed, many to a row (`booking_packs`, migration `v18-booking-packs`), so that
+/// a full read (a run, a computation of the whole data) steps SQLite once per pack of `linesPerPack` lines and decodes
+/// the lines from memory, instead of stepping 10,000,000 rows and reading ten columns of each through SQLite's API.
+///
+/// The packs are derived data, like an index: the `bookings` table (with its history) stays the record. They hold the
+/// lines in key order (order id, line) as the table stood after the import `booking_packs_as_of` names. The
+/// lines changed since are found without reading the packs' lines again: every changed or retired line left a version
+/// in `bookings_history` with `retired_by` after that import, and every added line's key is noted in
+/// `booking_keys_added` by the import that added it (only while packs exist, and never for an import into an empty
+/// table). A full read takes the packs' lines except those keys and puts the current rows of those keys in between,
+/// in key order: the same lines in the same order as a read of the table.
+///
+/// A bookings import that starts from an empty table, finds no packs, or leaves more changed keys than a
+/// sixteenth of the packed lines writes the packs again from the table, in its own transaction (`maintain`). A full
+/// read for which the changed keys exceed a quarter of the packed lines reads the table.
+enum BookingPacks {
+    /// Lines per pack: about 80 KB of blob at the benchmark's 20 bytes a line.
+    static let linesPerPack = 4096
+
+    /// Adds the migration `v18-booking-packs` (after `v17-anchored-runs`). A workspace made before has no packs: its
+    /// reads take the table until its next bookings import writes them.
+    static func register(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v18-booking-packs") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE booking_packs (
+                        pack INTEGER PRIMARY KEY,
+                        first_order_id TEXT NOT NULL,
+                        first_line TEXT NOT NULL,
+                        lines INTEGER NOT NULL,
+                        data BLOB NOT NULL
+                    );
+                    CREATE TABLE booking_packs_as_of (import_id INTEGER NOT NULL);
+                    CREATE TABLE booking_keys_added (
+                        import_id INTEGER NOT NULL,
+                        order_id TEXT NOT NULL,
+                        line TEXT NOT NULL,
+                        PRIMARY KEY (import_id, order_id, line)
+                    ) WITHOUT ROWID;
+                    """)
+        }
+    }
+
+    /// The import the packs stand for; nil: no packs.
+    static func asOf(_ db: Database) throws -> Int? {
+        try Int.fetchOne(cached: db, sql: "SELECT MAX(import_id) FROM booking_packs_as_of")
+    }
+
+    /// At most how many keys changed since import `asOf` (a version in the history counts once per version).
+    static func changedBound(_ db: Database, asOf: Int) throws -> Int {
+        try Int.fetchOne(
+            cached: db,
+            sql: """
+                SELECT (SELECT COUNT(*) FROM bookings_history WHERE retired_by > ?1) + (SELECT COUNT(*) FROM booking_keys_added WHERE import_id > ?1)
+                """, arguments: [asOf]) ?? 0
+    }
+
+    static func packedLines(_ db: Database) throws -> Int {
+        try Int.fetchOne(cached: db, sql: "SELECT COALESCE(SUM(lines), 0) FROM booking_packs") ?? 0
+    }
+
+    /// After the bookings of import `importID` were written (the last change of the import's transaction to them):
+    /// writes the packs again when there are none, when `fromEmpty` (the import began with an empty table) or when the
+    /// keys changed since they were written exceed a sixteenth of the packed lines.
+    static func maintain(_ db: Database, importID: Int, fromEmpty: Bool) throws {
+        if !fromEmpty, let asOf = try asOf(db) {
+            let changed = try changedBound(db, asOf: asOf)
+            let packed = try packedLines(db)
+            if changed == 0 || changed * 16 <= max(packed, linesPerPack) { return }
+        }
+        try rebuild(db, asOf: importID)
+    }
+
+    /// Writes the packs from the table, for import `asOf`.
+    static func rebuild(_ db: Database, asOf: Int) throws {
+        try db.execute(sql: "DELETE FROM booking_packs")
+        let insert = try db.makeStatement(sql: "INSERT INTO booking_packs(pack, first_order_id, first_line, lines, data) VALUES (?, ?, ?, ?, ?)")
+        var encoder = PackEncoder()
+        var pack = 0
+        func flush() throws {
+            guard encoder.lines > 0 else { return }
+            let data = encoder.finish()
+            try insert.execute(arguments: [pack, encoder.firstOrder, encoder.firstLine, encoder.lines, Data(data)])
+            pack += 1
+            encoder = PackEncoder()
+        }
+        try scan(db, sql: "SELECT \(columns) FROM bookings ORDER BY order_id, line", arguments: []) { raw in
+            encoder.append(raw)
+            if encoder.lines == linesPerPack { try flush() }
+        }
+        try flush()
+        try db.execute(sql: "DELETE FROM booking_packs_as_of; INSERT INTO booking_packs_as_of(import_id) VALUES (?)", arguments: [asOf])
+    }
+
+    static let columns = "order_id, line, partner_id, booked_on, shipped_on, sku, quantity, amount_cents, currency, intended_use"
+
+    /// Steps `sql` (the ten columns of `columns` in that order), handing each row's statement to `body`.
+    static func scan(_ db: Database, sql: String, arguments: StatementArguments, _ body: (SQLiteStatement) throws -> Void) throws {
+        let statement = try db.makeStatement(sql: sql)
+        try statement.setArguments(arguments)
+        let raw = statement.sqliteStatement
+        defer { sqlite3_reset(raw) }
+        while true {
+            let code = sqlite3_step(raw)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
+            try body(raw)
+        }
+    }
+
+    /// What a full read puts over the packs: the keys changed since they were written (sorted) and the current rows of
+    /// those keys (packed, in key order).
+    struct Overlay: Sendable {
+        /// The keys, each as order id then line, in `arena`; `bounds[2k]..<bounds[2k+1]` and `bounds[2k+1]..<bounds[2k+2]`.
+        var arena: [UInt8] = []
+        var bounds: [Int] = [0]
+        var rows: [UInt8]
+        var count: Int { (bounds.count - 1) / 2 }
+
+        func order(_ index: Int) -> ArraySlice<UInt8> { arena[bounds[2 * index]..<bounds[2 * index + 1]] }
+        func line(_ index: Int) -> ArraySlice<UInt8> { arena[bounds[2 * index + 1]..<bounds[2 * index + 2]] }
+    }
+
+    /// The overlay of the packs written for import `asOf`, as `db` sees the table.
+    static func overlay(_ db: Database, asOf: Int) throws -> Overlay {
+        let keys = """
+            SELECT order_id, line FROM bookings_history WHERE retired_by > ?1
+            UNION SELECT order_id, line FROM booking_keys_added WHERE import_id > ?1
+            """
+        var arena: [UInt8] = []
+        var bounds = [0]
+        try scan(db, sql: keys + " ORDER BY 1, 2", arguments: [asOf]) { raw in
+            arena.append(contentsOf: CanonicalCSV.text(raw, 0))
+            bounds.append(arena.count)
+            arena.append(contentsOf: CanonicalCSV.text(raw, 1))
+            bounds.append(arena.count)
+        }
+        var encoder = PackEncoder()
+        try scan(
+            db,
+            sql: """
+                SELECT \(columns.split(separator: ",").map { "b." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+                FROM (\(keys)) k JOIN bookings b ON b.order_id = k.order_id AND b.line = k.line ORDER BY b.order_id, b.line
+                """, arguments: [asOf]
+        ) { raw in encoder.append(raw) }
+        return Overlay(arena: arena, bounds: bounds, rows: encoder.finish())
+    }
+}
+
+/// Writes one pack: a table of the distinct texts of its lines (every column but the order id and the amount), then
+/// the lines, each its order id front-coded against the line before, its amount as a zigzag varint and its other
+/// columns as indexes into the table (a null as 0, the text k as k + 1, for the two columns that may be null).
+struct PackEncoder {
+    private(set) var lines = 0
+    private var strings = ByteInterner(capacity: 256)
+    private var body: [UInt8] = []
+    private var previousOrder: [UInt8] = []
+    private(set) var firstOrder = ""
+    private(set) var firstLine = ""
+
+    init() { body.reserveCapacity(BookingPacks.linesPerPack * 24) }
+
+    /// Appends the row `raw` stands on (the columns of `BookingPacks.columns`).
+    mutating func append(_ raw: SQLiteStatement) {
+        let order = CanonicalCSV.text(raw, 0)
+        if lines == 0 {
+            firstOrder = String(decoding: order, as: UTF8.self)
+            firstLine = String(decoding: CanonicalCSV.text(raw, 1), as: UTF8.self)
+        }
+        var shared = 0
+        let limit = min(previousOrder.count, order.count)
+        while shared < limit && previousOrder[shared] == order[shared] { shared += 1 }
+        Varint.append(UInt64(shared), to: &body)
+        Varint.append(UInt64(order.count - shared), to: &body)
+        body.append(contentsOf: UnsafeBufferPointer(rebasing: order[shared...]))
+        previousOrder.removeAll(keepingCapacity: true)
+        previousOrder.append(contentsOf: order)
+        for column: Int32 in [1, 2, 3] { Varint.append(UInt64(strings.intern(CanonicalCSV.text(raw, column))), to: &body) }
+        appendNullable(raw, 4)
+        Varint.append(UInt64(strings.intern(CanonicalCSV.text(raw, 5))), to: &body)
+        appendNullable(raw, 6)
+        Varint.append(Varint.zigzag(sqlite3_column_int64(raw, 7)), to: &body)
+        for column: Int32 in [8, 9] { Varint.append(UInt64(strings.intern(CanonicalCSV.text(raw, column))), to: &body) }
+        lines += 1
+    }
+
+    private mutating func appendNullable(_ raw: SQLiteStatement, _ column: Int32) {
+        if sqlite3_column_type(raw, column) == SQLITE_NULL {
+            body.append(0)
+        } else {
+            Varint.append(UInt64(strings.intern(CanonicalCSV.text(raw, column))) + 1, to: &body)
+        }
+    }
+
+    /// The pack: the texts, the count of lines, the lines.
+    func finish() -> [UInt8] {
+        var data: [UInt8] = []
+        data.reserveCapacity(body.count + strings.count * 12 + 16)
+        Varint.append(UInt64(strings.count), to: &data)
+        for id in 0..<Int32(strings.count) {
+            let bytes = strings.bytes(id)
+            Varint.append(UInt64(bytes.count), to: &data)
+            data.append(contentsOf: bytes)
+        }
+        Varint.append(UInt64(lines), to: &data)
+        data.append(contentsOf: body)
+        return data
+    }
+}
+
+/// Reads the lines of one pack (or of an overlay's rows) in order. The texts point into the pack's bytes, which must
+/// outlive the cursor; the order id into the cursor's own buffer (`deallocate` when done).
+struct PackCursor {
+    private let base: UnsafePointer<UInt8>
+    private let end: Int
+    private var offset = 0
+    private var remaining = 0
+    private(set) var strings: [UnsafeBufferPointer<UInt8>] = []
+    private var orderBuffer: UnsafeMutableBufferPointer<UInt8>
+    private(set) var orderCount = 0
+    /// The current line's columns as indexes into `strings` (-1: null).
+    private(set) var lineID: Int32 = 0, partner: Int32 = 0, booked: Int32 = 0, shipped: Int32 = -1, sku: Int32 = 0, quantity: Int32 = -1
+    private(set) var currency: Int32 = 0, intendedUse: Int32 = 0
+    private(set) var amount: Int64 = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) throws {
+        base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
+        end = bytes.count
+        orderBuffer = .allocate(capacity: 64)
+        do {
+            let count = try varint()
+            guard count <= UInt64(end) else { throw Self.damaged }
+            strings.reserveCapacity(Int(count))
+            for _ in 0..<count {
+                let length = Int(try varint())
+                guard length <= end - offset else { throw Self.damaged }
+                strings.append(UnsafeBufferPointer(start: base + offset, count: length))
+                offset += length
+            }
+            remaining = Int(try varint())
+        } catch {
+            orderBuffer.deallocate()
+            throw error
+        }
+    }
+
+    func deallocate() { orderBuffer.deallocate() }
+
+    static let damaged = WorkspaceError(.damaged, "the workspace holds a pack of booking lines that cannot be read (booking_packs)")
+
+    private mutating func varint() throws -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while offset < end {
+            let byte = base[offset]
+            offset += 1
+            value |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return value }
+            shift += 7
+            if shift > 63 { break }
+        }
+        throw Self.damaged
+    }
+
+    private mutating func text() throws -> Int32 {
+        let index = try varint()
+        guard index < UInt64(strings.count) else { throw Self.damaged }
+        return Int32(index)
+    }
+
+    private mutating func nullableText() throws -> Int32 {
+        let index = try varint()
+        guard index <= UInt64(strings.count) else { throw Self.damaged }
+        return Int32(index) - 1
+    }
+
+    var order: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: orderBuffer[0..<orderCount]) }
+
+    /// Moves to the next line; false at the end.
+    mutating func next() throws -> Bool {
+        guard remaining > 0 else { return false }
+        remaining -= 1
+        let shared = Int(try varint())
+        let suffix = Int(try varint())
+        guard shared <= orderCount, suffix <= end - offset else { throw Self.damaged }
+        if shared + suffix > orderBuffer.count {
+            let larger = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(shared + suffix, orderBuffer.count * 2))
+            _ = larger.initialize(from: orderBuffer)
+            orderBuffer.deallocate()
+            orderBuffer = larger
+        }
+        for index in 0..<suffix { orderBuffer[shared + index] = base[offset + index] }
+        offset += suffix
+        orderCount = shared + suffix
+        lineID = try text()
+        partner = try text()
+        booked = try text()
+        shipped = try nullableText()
+        sku = try text()
+        quantity = try nullableText()
+        let zigzag = try varint()
+        amount = Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
+        currency = try text()
+        intendedUse = try text()
+        return true
+    }
+
+    /// The current line's key against (order, line): <0, 0, >0 (SQLite's BINARY order).
+    func compare(order other: UnsafeBufferPointer<UInt8>, line: UnsafeBufferPointer<UInt8>) -> Int {
+        let byOrder = TableWriter.compareBytes(order, other)
+        return byOrder != 0 ? byOrder : TableWriter.compareBytes(strings[Int(lineID)], line)
+    }
+}
+
+/// LEB128 varints.
+enum Varint {
+    static func append(_ value: UInt64, to buffer: inout [UInt8]) {
+        var value = value
+        while value >= 0x80 {
+            buffer.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        buffer.append(UInt8(value))
+    }
+
+    static func zigzag(_ value: Int64) -> UInt64 { UInt64(bitPattern: (value << 1) ^ (value >> 63)) }
+}
