@@ -67,7 +67,10 @@ enum BookingPacks {
     /// After the bookings of import `importID` were written (the last change of the import's transaction to them):
     /// writes the packs again when there are none, when `fromEmpty` (the import began with an empty table) or when the
     /// keys changed since they were written exceed a sixteenth of the packed lines.
-    static func maintain(_ db: Database, importID: Int, fromEmpty: Bool) throws {
+    /// `packedWhileWriting`: the import began with an empty table and wrote the packs as it wrote its lines
+    /// (`PackWriter`), all of them in key order.
+    static func maintain(_ db: Database, importID: Int, fromEmpty: Bool, packedWhileWriting: Bool) throws {
+        if fromEmpty && packedWhileWriting { return try setAsOf(db, importID) }
         if !fromEmpty, let asOf = try asOf(db) {
             let changed = try changedBound(db, asOf: asOf)
             let packed = try packedLines(db)
@@ -78,22 +81,17 @@ enum BookingPacks {
 
     /// Writes the packs from the table, for import `asOf`.
     static func rebuild(_ db: Database, asOf: Int) throws {
-        try db.execute(sql: "DELETE FROM booking_packs")
-        let insert = try db.makeStatement(sql: "INSERT INTO booking_packs(pack, first_order_id, first_line, lines, data) VALUES (?, ?, ?, ?, ?)")
-        var encoder = PackEncoder()
-        var pack = 0
-        func flush() throws {
-            guard encoder.lines > 0 else { return }
-            let data = encoder.finish()
-            try insert.execute(arguments: [pack, encoder.firstOrder, encoder.firstLine, encoder.lines, Data(data)])
-            pack += 1
-            encoder = PackEncoder()
-        }
+        var writer = try PackWriter(db)
         try scan(db, sql: "SELECT \(columns) FROM bookings ORDER BY order_id, line", arguments: []) { raw in
-            encoder.append(raw)
-            if encoder.lines == linesPerPack { try flush() }
+            writer.encoder.append(raw)
+            try writer.flushIfFull()
         }
-        try flush()
+        try writer.finish()
+        try setAsOf(db, asOf)
+    }
+
+    /// Records that the packs stand for import `asOf`.
+    static func setAsOf(_ db: Database, _ asOf: Int) throws {
         try db.execute(sql: "DELETE FROM booking_packs_as_of; INSERT INTO booking_packs_as_of(import_id) VALUES (?)", arguments: [asOf])
     }
 
@@ -152,6 +150,33 @@ enum BookingPacks {
     }
 }
 
+/// Writes packs one after the other, from pack 0, into an emptied `booking_packs`.
+struct PackWriter {
+    var encoder = PackEncoder()
+    private var pack = 0
+    private let insert: Statement
+
+    init(_ db: Database) throws {
+        try db.execute(sql: "DELETE FROM booking_packs")
+        insert = try db.makeStatement(sql: "INSERT INTO booking_packs(pack, first_order_id, first_line, lines, data) VALUES (?, ?, ?, ?, ?)")
+    }
+
+    /// Writes the pack being made once it holds `BookingPacks.linesPerPack` lines.
+    mutating func flushIfFull() throws {
+        if encoder.lines == BookingPacks.linesPerPack { try flush() }
+    }
+
+    mutating func flush() throws {
+        guard encoder.lines > 0 else { return }
+        try insert.execute(arguments: [pack, encoder.firstOrder, encoder.firstLine, encoder.lines, Data(encoder.finish())])
+        pack += 1
+        encoder = PackEncoder()
+    }
+
+    /// Writes the last pack.
+    mutating func finish() throws { try flush() }
+}
+
 /// Writes one pack: a table of the distinct texts of its lines (every column but the order id and the amount), then
 /// the lines, each its order id front-coded against the line before, its amount as a zigzag varint and its other
 /// columns as indexes into the table (a null as 0, the text k as k + 1, for the two columns that may be null).
@@ -167,10 +192,22 @@ struct PackEncoder {
 
     /// Appends the row `raw` stands on (the columns of `BookingPacks.columns`).
     mutating func append(_ raw: SQLiteStatement) {
-        let order = CanonicalCSV.text(raw, 0)
+        append(
+            order: CanonicalCSV.text(raw, 0), line: CanonicalCSV.text(raw, 1), partner: CanonicalCSV.text(raw, 2), booked: CanonicalCSV.text(raw, 3),
+            shipped: sqlite3_column_type(raw, 4) == SQLITE_NULL ? nil : CanonicalCSV.text(raw, 4), sku: CanonicalCSV.text(raw, 5),
+            quantity: sqlite3_column_type(raw, 6) == SQLITE_NULL ? nil : CanonicalCSV.text(raw, 6), amount: sqlite3_column_int64(raw, 7),
+            currency: CanonicalCSV.text(raw, 8), intendedUse: CanonicalCSV.text(raw, 9))
+    }
+
+    /// Appends a line given by its stored texts (nil: NULL).
+    mutating func append(
+        order: UnsafeBufferPointer<UInt8>, line: UnsafeBufferPointer<UInt8>, partner: UnsafeBufferPointer<UInt8>, booked: UnsafeBufferPointer<UInt8>,
+        shipped: UnsafeBufferPointer<UInt8>?, sku: UnsafeBufferPointer<UInt8>, quantity: UnsafeBufferPointer<UInt8>?, amount: Int64,
+        currency: UnsafeBufferPointer<UInt8>, intendedUse: UnsafeBufferPointer<UInt8>
+    ) {
         if lines == 0 {
             firstOrder = String(decoding: order, as: UTF8.self)
-            firstLine = String(decoding: CanonicalCSV.text(raw, 1), as: UTF8.self)
+            firstLine = String(decoding: line, as: UTF8.self)
         }
         var shared = 0
         let limit = min(previousOrder.count, order.count)
@@ -180,21 +217,18 @@ struct PackEncoder {
         body.append(contentsOf: UnsafeBufferPointer(rebasing: order[shared...]))
         previousOrder.removeAll(keepingCapacity: true)
         previousOrder.append(contentsOf: order)
-        for column: Int32 in [1, 2, 3] { Varint.append(UInt64(strings.intern(CanonicalCSV.text(raw, column))), to: &body) }
-        appendNullable(raw, 4)
-        Varint.append(UInt64(strings.intern(CanonicalCSV.text(raw, 5))), to: &body)
-        appendNullable(raw, 6)
-        Varint.append(Varint.zigzag(sqlite3_column_int64(raw, 7)), to: &body)
-        for column: Int32 in [8, 9] { Varint.append(UInt64(strings.intern(CanonicalCSV.text(raw, column))), to: &body) }
+        for text in [line, partner, booked] { Varint.append(UInt64(strings.intern(text)), to: &body) }
+        appendNullable(shipped)
+        Varint.append(UInt64(strings.intern(sku)), to: &body)
+        appendNullable(quantity)
+        Varint.append(Varint.zigzag(amount), to: &body)
+        Varint.append(UInt64(strings.intern(currency)), to: &body)
+        Varint.append(UInt64(strings.intern(intendedUse)), to: &body)
         lines += 1
     }
 
-    private mutating func appendNullable(_ raw: SQLiteStatement, _ column: Int32) {
-        if sqlite3_column_type(raw, column) == SQLITE_NULL {
-            body.append(0)
-        } else {
-            Varint.append(UInt64(strings.intern(CanonicalCSV.text(raw, column))) + 1, to: &body)
-        }
+    private mutating func appendNullable(_ text: UnsafeBufferPointer<UInt8>?) {
+        if let text { Varint.append(UInt64(strings.intern(text)) + 1, to: &body) } else { body.append(0) }
     }
 
     /// The pack: the texts, the count of lines, the lines.

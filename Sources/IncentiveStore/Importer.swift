@@ -148,7 +148,7 @@ extension Workspace {
                 // Per booking import id: the multiset digest of the lines it wrote, hashed as they were read.
                 var addedDigests: [Int: SetDigest] = [:]
                 // The last bookings import of the transaction, and whether any began with an empty table (`BookingPacks`).
-                var bookingsImport: (id: Int, fromEmpty: Bool)?
+                var bookingsImport: (id: Int, fromEmpty: Bool, packed: Bool)?
                 for (kind, file, name) in ordered {
                     let errorsBefore = collector.errorCount
                     guard let digest = digests.wait(files.firstIndex { $0.1 == file }!) else {
@@ -216,7 +216,7 @@ extension Workspace {
                     let counts = try writer.finish()
                     if kind == .bookings {
                         try IncrementalSchema.recordBookingBounds(db, importID: id, largest: writer.largestWritten, added: counts.added)
-                        bookingsImport = (id, wasEmpty || bookingsImport?.fromEmpty == true)
+                        bookingsImport = (id, wasEmpty || bookingsImport?.fromEmpty == true, writer.packedWhileWriting)
                     }
                     touchedPartners[id] = (writer.writtenPartners, wasEmpty && counts.added > 0)
                     if let added = writer.addedDigest { addedDigests[id] = added }
@@ -241,7 +241,8 @@ extension Workspace {
                 }
                 if collector.hasErrors { throw DiagnosticReport(collector) }
                 if let bookingsImport, !mode.dryRun {
-                    try BookingPacks.maintain(db, importID: bookingsImport.id, fromEmpty: bookingsImport.fromEmpty)
+                    try BookingPacks.maintain(
+                        db, importID: bookingsImport.id, fromEmpty: bookingsImport.fromEmpty, packedWhileWriting: bookingsImport.packed)
                 }
                 for summary in summaries {
                     let touched = touchedPartners[summary.id] ?? ([], false)
@@ -290,6 +291,10 @@ struct BookingMerge {
     let seenRaw: SQLiteStatement?
     /// Notes the key of each line added (`booking_keys_added`), when the table holds packs (`BookingPacks`).
     var addedKeysRaw: SQLiteStatement?
+    /// Into an empty table: the packs written as the lines are, while `packing` (every line inserted, in key order).
+    var packer: PackWriter?
+    var packing = false
+    var packedOrder: [UInt8] = [], packedLine: [UInt8] = []
     let connection: SQLiteConnection?
     let importID: Int64
     let displayName: String
@@ -371,6 +376,34 @@ struct BookingMerge {
         failure = code
         failureMessage = String(cString: sqlite3_errmsg(connection))
         return false
+    }
+
+    /// Adds an inserted line to the packs being written (the texts as bound); stops packing at a line out of key
+    /// order. False (with `failure` set) when a pack could not be written.
+    mutating func pack(
+        _ line: BookingLine, booked: UnsafeBufferPointer<UInt8>, shipped: UnsafeBufferPointer<UInt8>?, currency: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
+        guard packing else { return true }
+        let byOrder = packedOrder.withUnsafeBufferPointer { TableWriter.compareBytes($0, line.orderID) }
+        if !packedOrder.isEmpty && (byOrder > 0 || (byOrder == 0 && packedLine.withUnsafeBufferPointer { TableWriter.compareBytes($0, line.lineID) } >= 0)) {
+            packing = false
+            return true
+        }
+        packedOrder.removeAll(keepingCapacity: true)
+        packedOrder.append(contentsOf: line.orderID)
+        packedLine.removeAll(keepingCapacity: true)
+        packedLine.append(contentsOf: line.lineID)
+        packer!.encoder.append(
+            order: line.orderID, line: line.lineID, partner: line.partnerID, booked: booked, shipped: shipped, sku: line.sku,
+            quantity: line.quantity.isEmpty ? nil : line.quantity, amount: line.amount, currency: currency, intendedUse: line.intendedUse)
+        do {
+            try packer!.flushIfFull()
+        } catch {
+            failure = SQLITE_ERROR
+            failureMessage = "writing a pack of booking lines: \(error)"
+            return false
+        }
+        return true
     }
 
     /// Compares and writes one line.
@@ -511,6 +544,7 @@ struct BookingMerge {
         if !written, let stored {
             // A stored row with other values: the trigger moves its old version into the history.
             let update = stored.samePartner ? updateSamePartnerRaw : updateRaw
+            packing = false
             bindLine(update)
             guard step(update) else { return }
             touched += changes
@@ -533,12 +567,13 @@ struct BookingMerge {
                 added += 1
                 written = true
                 recordWrite()
-                guard noteAdded(line) else { return }
+                guard noteAdded(line), pack(line, booked: bookedText, shipped: shippedText, currency: currencyText) else { return }
             } else {
                 insertFirst = false
             }
         }
         if !written {
+            packing = false
             bindLine(raw)
             let before = sqlite3_total_changes(connection)
             guard step(raw) else { return }
@@ -744,6 +779,8 @@ struct TableWriter {
     var writtenPartners: Set<String> = []
     /// Bookings: the largest |amount| of the lines written (`bookings_bounds`).
     var largestWritten: Int64 = 0
+    /// Into an empty table: the packs were written with the lines, all in key order (`BookingPacks.maintain`).
+    var packedWhileWriting = false
     /// Bookings: the multiset digest of the lines written, the versions the import adds (`ImportDigests`).
     var addedDigest: SetDigest?
 
@@ -992,6 +1029,10 @@ struct TableWriter {
             ? db.cachedStatement(sql: "INSERT OR IGNORE INTO booking_keys_added(import_id, order_id, line) VALUES (?, ?, ?)") : nil
         if let addedKeys { sqlite3_bind_int64(addedKeys.sqliteStatement, 1, importID) }
         merge.addedKeysRaw = addedKeys?.sqliteStatement
+        if hashAhead {
+            merge.packer = try PackWriter(db)
+            merge.packing = true
+        }
         for target in [merge.raw, merge.insertRaw, merge.updateRaw, merge.updateSamePartnerRaw] { sqlite3_bind_int64(target, 11, importID) }
         let total = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         // The file is read and checked on another thread while this one compares and writes: the reader hands
@@ -1033,6 +1074,8 @@ struct TableWriter {
         if merge.failure != SQLITE_OK {
             throw WorkspaceError(.failed, "writing bookings failed: \(merge.failureMessage) (SQLite code \(merge.failure))")
         }
+        if merge.packing { try merge.packer?.finish() }
+        self.packedWhileWriting = merge.packing
         self.rows = merge.rows
         self.touched = merge.touched
         self.added = merge.added

@@ -129,6 +129,26 @@ import Testing
         #expect(repacked.asOf != nil && repacked.packed == 6_000)
     }
 
+    /// An import into an empty table writes the packs with its lines when they come in key order, and from the table
+    /// after them when they do not (the same file with its lines reversed): the packs are the same, byte for byte.
+    @Test func packsWrittenWithTheLinesAreThoseWrittenFromTheTable() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let (inOrder, lines) = try Self.generated(sandbox)
+        let reversed = try Workspace.create(at: sandbox.path("reversed.sqlite"))
+        for file in try Sandbox.programFiles(sandbox.path("files") + "/programs") { _ = try reversed.addProgram(file: file) }
+        _ = try reversed.importFile(.partners, path: sandbox.path("files") + "/data/partners.csv")
+        _ = try reversed.importFile(
+            .bookings, path: try sandbox.write(([lines[0]] + lines.dropFirst().reversed()).joined(separator: "\n") + "\n", to: "reversed.csv"))
+        func packs(_ workspace: Workspace) throws -> [Row] {
+            try workspace.pool.read { db in try Row.fetchAll(db, sql: "SELECT pack, first_order_id, first_line, lines, data FROM booking_packs ORDER BY pack") }
+        }
+        let written = try packs(inOrder)
+        #expect(written.count == 2 && written.map { $0["lines"] as Int } == [4_096, 1_904])
+        #expect(try packs(reversed) == written)
+        #expect(try Self.state(reversed).asOf != nil)
+    }
+
     /// A pack that cannot be decoded is reported as damage, never read as other lines.
     @Test func aDamagedPackIsReported() throws {
         let sandbox = try Sandbox()
