@@ -138,7 +138,7 @@ enum BookingPacks {
             arena.append(contentsOf: CanonicalCSV.text(raw, 1))
             bounds.append(arena.count)
         }
-        var encoder = PackEncoder()
+        let encoder = PackEncoder()
         try scan(
             db,
             sql: """
@@ -152,7 +152,7 @@ enum BookingPacks {
 
 /// Writes packs one after the other, from pack 0, into an emptied `booking_packs`.
 struct PackWriter {
-    var encoder = PackEncoder()
+    private(set) var encoder = PackEncoder()
     private var pack = 0
     private let insert: Statement
 
@@ -180,18 +180,29 @@ struct PackWriter {
 /// Writes one pack: a table of the distinct texts of its lines (every column but the order id and the amount), then
 /// the lines, each its order id front-coded against the line before, its amount as a zigzag varint and its other
 /// columns as indexes into the table (a null as 0, the text k as k + 1, for the two columns that may be null).
-struct PackEncoder {
+final class PackEncoder {
     private(set) var lines = 0
     private var strings = ByteInterner(capacity: 256)
-    private var body: [UInt8] = []
-    private var previousOrder: [UInt8] = []
+    private var body = ByteSink(capacity: BookingPacks.linesPerPack * 24)
+    private var previousOrder = ByteSink(capacity: 64)
     private(set) var firstOrder = ""
     private(set) var firstLine = ""
+    /// The last text of each column (up to `lastCapacity` bytes) and its id: a column often repeats the line
+    /// before's (the partner and dates of an order's lines, the currency), which is then not hashed again. Small
+    /// copies go through these buffers, not arrays: appending a few bytes to an array cost more than the encoding.
+    private static let lastCapacity = 64
+    private let lastTexts = UnsafeMutablePointer<UInt8>.allocate(capacity: 8 * PackEncoder.lastCapacity)
+    private var lastCounts = [Int](repeating: -1, count: 8)
+    private var lastIDs = [Int32](repeating: -1, count: 8)
 
-    init() { body.reserveCapacity(BookingPacks.linesPerPack * 24) }
+    deinit {
+        lastTexts.deallocate()
+        body.deallocate()
+        previousOrder.deallocate()
+    }
 
     /// Appends the row `raw` stands on (the columns of `BookingPacks.columns`).
-    mutating func append(_ raw: SQLiteStatement) {
+    func append(_ raw: SQLiteStatement) {
         append(
             order: CanonicalCSV.text(raw, 0), line: CanonicalCSV.text(raw, 1), partner: CanonicalCSV.text(raw, 2), booked: CanonicalCSV.text(raw, 3),
             shipped: sqlite3_column_type(raw, 4) == SQLITE_NULL ? nil : CanonicalCSV.text(raw, 4), sku: CanonicalCSV.text(raw, 5),
@@ -199,8 +210,18 @@ struct PackEncoder {
             currency: CanonicalCSV.text(raw, 8), intendedUse: CanonicalCSV.text(raw, 9))
     }
 
+    /// Whether (order, line) comes after the last line appended (always, for the first).
+    func follows(order: UnsafeBufferPointer<UInt8>, line: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard lines > 0 else { return true }
+        let byOrder = TableWriter.compareBytes(previousOrder.bytes, order)
+        if byOrder != 0 { return byOrder < 0 }
+        let last = UnsafeBufferPointer(start: lastTexts, count: max(lastCounts[0], 0))
+        // A line id longer than the kept texts is never followed (the packs are then written from the table).
+        return lastCounts[0] >= 0 && TableWriter.compareBytes(last, line) < 0
+    }
+
     /// Appends a line given by its stored texts (nil: NULL).
-    mutating func append(
+    func append(
         order: UnsafeBufferPointer<UInt8>, line: UnsafeBufferPointer<UInt8>, partner: UnsafeBufferPointer<UInt8>, booked: UnsafeBufferPointer<UInt8>,
         shipped: UnsafeBufferPointer<UInt8>?, sku: UnsafeBufferPointer<UInt8>, quantity: UnsafeBufferPointer<UInt8>?, amount: Int64,
         currency: UnsafeBufferPointer<UInt8>, intendedUse: UnsafeBufferPointer<UInt8>
@@ -210,25 +231,39 @@ struct PackEncoder {
             firstLine = String(decoding: line, as: UTF8.self)
         }
         var shared = 0
-        let limit = min(previousOrder.count, order.count)
-        while shared < limit && previousOrder[shared] == order[shared] { shared += 1 }
-        Varint.append(UInt64(shared), to: &body)
-        Varint.append(UInt64(order.count - shared), to: &body)
-        body.append(contentsOf: UnsafeBufferPointer(rebasing: order[shared...]))
-        previousOrder.removeAll(keepingCapacity: true)
-        previousOrder.append(contentsOf: order)
-        for text in [line, partner, booked] { Varint.append(UInt64(strings.intern(text)), to: &body) }
-        appendNullable(shipped)
-        Varint.append(UInt64(strings.intern(sku)), to: &body)
-        appendNullable(quantity)
-        Varint.append(Varint.zigzag(amount), to: &body)
-        Varint.append(UInt64(strings.intern(currency)), to: &body)
-        Varint.append(UInt64(strings.intern(intendedUse)), to: &body)
+        let previous = previousOrder.bytes
+        let limit = min(previous.count, order.count)
+        while shared < limit && previous[shared] == order[shared] { shared += 1 }
+        body.appendVarint(UInt64(shared))
+        body.appendVarint(UInt64(order.count - shared))
+        body.append(UnsafeBufferPointer(rebasing: order[shared...]))
+        previousOrder.removeAll()
+        previousOrder.append(order)
+        body.appendVarint(UInt64(id(line, 0)))
+        body.appendVarint(UInt64(id(partner, 1)))
+        body.appendVarint(UInt64(id(booked, 2)))
+        body.appendVarint(shipped.map { UInt64(id($0, 3)) + 1 } ?? 0)
+        body.appendVarint(UInt64(id(sku, 4)))
+        body.appendVarint(quantity.map { UInt64(id($0, 5)) + 1 } ?? 0)
+        body.appendVarint(Varint.zigzag(amount))
+        body.appendVarint(UInt64(id(currency, 6)))
+        body.appendVarint(UInt64(id(intendedUse, 7)))
         lines += 1
     }
 
-    private mutating func appendNullable(_ text: UnsafeBufferPointer<UInt8>?) {
-        if let text { Varint.append(UInt64(strings.intern(text)) + 1, to: &body) } else { body.append(0) }
+    /// The id of `text` in the pack's texts, `column` naming its slot in the last texts.
+    private func id(_ text: UnsafeBufferPointer<UInt8>, _ column: Int) -> Int32 {
+        let slot = lastTexts + column * Self.lastCapacity
+        if lastCounts[column] == text.count && (text.isEmpty || memcmp(slot, text.baseAddress!, text.count) == 0) { return lastIDs[column] }
+        let found = strings.intern(text)
+        if text.count <= Self.lastCapacity {
+            if !text.isEmpty { slot.update(from: text.baseAddress!, count: text.count) }
+            lastCounts[column] = text.count
+        } else {
+            lastCounts[column] = -1
+        }
+        lastIDs[column] = found
+        return found
     }
 
     /// The pack: the texts, the count of lines, the lines.
@@ -242,8 +277,55 @@ struct PackEncoder {
             data.append(contentsOf: bytes)
         }
         Varint.append(UInt64(lines), to: &data)
-        data.append(contentsOf: body)
+        data.append(contentsOf: body.bytes)
         return data
+    }
+}
+
+/// A growing buffer of bytes without an array's checks, for the encoder's many small appends.
+struct ByteSink {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    func deallocate() { base.deallocate() }
+
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    mutating func removeAll() { count = 0 }
+
+    private mutating func reserve(_ more: Int) {
+        guard count + more > capacity else { return }
+        let larger = max(capacity * 2, count + more)
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        moved.update(from: base, count: count)
+        base.deallocate()
+        base = moved
+        capacity = larger
+    }
+
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        reserve(bytes.count)
+        (base + count).update(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    mutating func appendVarint(_ value: UInt64) {
+        reserve(10)
+        var value = value
+        while value >= 0x80 {
+            base[count] = UInt8(truncatingIfNeeded: value) | 0x80
+            count += 1
+            value >>= 7
+        }
+        base[count] = UInt8(value)
+        count += 1
     }
 }
 

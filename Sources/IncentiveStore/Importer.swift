@@ -294,7 +294,6 @@ struct BookingMerge {
     /// Into an empty table: the packs written as the lines are, while `packing` (every line inserted, in key order).
     var packer: PackWriter?
     var packing = false
-    var packedOrder: [UInt8] = [], packedLine: [UInt8] = []
     let connection: SQLiteConnection?
     let importID: Int64
     let displayName: String
@@ -383,17 +382,12 @@ struct BookingMerge {
     mutating func pack(
         _ line: BookingLine, booked: UnsafeBufferPointer<UInt8>, shipped: UnsafeBufferPointer<UInt8>?, currency: UnsafeBufferPointer<UInt8>
     ) -> Bool {
-        guard packing else { return true }
-        let byOrder = packedOrder.withUnsafeBufferPointer { TableWriter.compareBytes($0, line.orderID) }
-        if !packedOrder.isEmpty && (byOrder > 0 || (byOrder == 0 && packedLine.withUnsafeBufferPointer { TableWriter.compareBytes($0, line.lineID) } >= 0)) {
+        guard packing, let encoder = packer?.encoder else { return true }
+        guard encoder.follows(order: line.orderID, line: line.lineID) else {
             packing = false
             return true
         }
-        packedOrder.removeAll(keepingCapacity: true)
-        packedOrder.append(contentsOf: line.orderID)
-        packedLine.removeAll(keepingCapacity: true)
-        packedLine.append(contentsOf: line.lineID)
-        packer!.encoder.append(
+        encoder.append(
             order: line.orderID, line: line.lineID, partner: line.partnerID, booked: booked, shipped: shipped, sku: line.sku,
             quantity: line.quantity.isEmpty ? nil : line.quantity, amount: line.amount, currency: currency, intendedUse: line.intendedUse)
         do {
