@@ -167,33 +167,95 @@ struct PackWriter {
     }
 
     mutating func flush() throws {
-        guard encoder.lines > 0 else { return }
-        try insert.execute(arguments: [pack, encoder.firstOrder, encoder.firstLine, encoder.lines, Data(encoder.finish())])
-        pack += 1
+        guard let made = EncodedPack(encoder) else { return }
+        try write(made)
         encoder = PackEncoder()
+    }
+
+    /// Writes a pack made elsewhere (`ReaderPacker`), after those written before.
+    mutating func write(_ made: EncodedPack) throws {
+        try insert.execute(arguments: [pack, made.firstOrder, made.firstLine, made.lines, Data(made.data)])
+        pack += 1
     }
 
     /// Writes the last pack.
     mutating func finish() throws { try flush() }
 }
 
+/// A pack ready to be written.
+struct EncodedPack: Sendable {
+    var firstOrder: String
+    var firstLine: String
+    var lines: Int
+    var data: [UInt8]
+
+    /// What `encoder` holds; nil when it holds no line.
+    init?(_ encoder: PackEncoder) {
+        guard encoder.lines > 0 else { return nil }
+        (firstOrder, firstLine, lines, data) = (encoder.firstOrder, encoder.firstLine, encoder.lines, encoder.finish())
+    }
+}
+
+/// The packs of an import into an empty table, made on the thread that reads the file (which mostly waits on the
+/// writer) from the lines as the writer binds them: dates as ISO text, the currency in capitals, an empty quantity as
+/// NULL. Abandoned at the first line whose key does not follow the line before's. Used by that thread alone.
+final class ReaderPacker: @unchecked Sendable {
+    @exclusivity(unchecked) private var encoder = PackEncoder()
+    @exclusivity(unchecked) private(set) var abandoned = false
+    @exclusivity(unchecked) private var scratch: [UInt8] = []
+
+    /// Adds `line`; the pack it fills, if it does.
+    func add(_ line: BookingLine) -> EncodedPack? {
+        guard !abandoned else { return nil }
+        guard encoder.follows(order: line.orderID, line: line.lineID) else {
+            abandoned = true
+            return nil
+        }
+        scratch.removeAll(keepingCapacity: true)
+        CanonicalCSV.appendDay(line.bookedOn, to: &scratch)
+        let booked = scratch.count
+        if let shipped = line.shippedOn { CanonicalCSV.appendDay(shipped, to: &scratch) }
+        let shipped = scratch.count
+        for byte in line.currency { scratch.append(FieldParsing.asciiUpper(byte)) }
+        let currency = scratch.count
+        scratch.withUnsafeBufferPointer { all in
+            encoder.append(
+                order: line.orderID, line: line.lineID, partner: line.partnerID, booked: UnsafeBufferPointer(rebasing: all[0..<booked]),
+                shipped: line.shippedOn == nil ? nil : UnsafeBufferPointer(rebasing: all[booked..<shipped]), sku: line.sku,
+                quantity: line.quantity.isEmpty ? nil : line.quantity, amount: line.amount,
+                currency: UnsafeBufferPointer(rebasing: all[shipped..<currency]), intendedUse: line.intendedUse)
+        }
+        return encoder.lines == BookingPacks.linesPerPack ? take() : nil
+    }
+
+    /// The pack being made (nil: none, or abandoned), a new one begun.
+    func take() -> EncodedPack? {
+        guard !abandoned, let made = EncodedPack(encoder) else { return nil }
+        encoder = PackEncoder()
+        return made
+    }
+}
+
 /// Writes one pack: a table of the distinct texts of its lines (every column but the order id and the amount), then
 /// the lines, each its order id front-coded against the line before, its amount as a zigzag varint and its other
 /// columns as indexes into the table (a null as 0, the text k as k + 1, for the two columns that may be null).
+///
+/// A class (its buffers freed with it), whose properties are used by one thread at a time: not checked for exclusive
+/// access at run time (`@exclusivity(unchecked)`), which cost as much as the encoding.
 final class PackEncoder {
-    private(set) var lines = 0
-    private var strings = ByteInterner(capacity: 256)
-    private var body = ByteSink(capacity: BookingPacks.linesPerPack * 24)
-    private var previousOrder = ByteSink(capacity: 64)
-    private(set) var firstOrder = ""
-    private(set) var firstLine = ""
+    @exclusivity(unchecked) private(set) var lines = 0
+    @exclusivity(unchecked) private var strings = ByteInterner(capacity: 256)
+    @exclusivity(unchecked) private var body = ByteSink(capacity: BookingPacks.linesPerPack * 24)
+    @exclusivity(unchecked) private var previousOrder = ByteSink(capacity: 64)
+    @exclusivity(unchecked) private(set) var firstOrder = ""
+    @exclusivity(unchecked) private(set) var firstLine = ""
     /// The last text of each column (up to `lastCapacity` bytes) and its id: a column often repeats the line
     /// before's (the partner and dates of an order's lines, the currency), which is then not hashed again. Small
     /// copies go through these buffers, not arrays: appending a few bytes to an array cost more than the encoding.
     private static let lastCapacity = 64
     private let lastTexts = UnsafeMutablePointer<UInt8>.allocate(capacity: 8 * PackEncoder.lastCapacity)
-    private var lastCounts = [Int](repeating: -1, count: 8)
-    private var lastIDs = [Int32](repeating: -1, count: 8)
+    @exclusivity(unchecked) private var lastCounts = [Int](repeating: -1, count: 8)
+    @exclusivity(unchecked) private var lastIDs = [Int32](repeating: -1, count: 8)
 
     deinit {
         lastTexts.deallocate()

@@ -291,8 +291,7 @@ struct BookingMerge {
     let seenRaw: SQLiteStatement?
     /// Notes the key of each line added (`booking_keys_added`), when the table holds packs (`BookingPacks`).
     var addedKeysRaw: SQLiteStatement?
-    /// Into an empty table: the packs written as the lines are, while `packing` (every line inserted, in key order).
-    var packer: PackWriter?
+    /// Into an empty table: whether every line so far was inserted (the packs the reader makes are then the table's).
     var packing = false
     let connection: SQLiteConnection?
     let importID: Int64
@@ -375,29 +374,6 @@ struct BookingMerge {
         failure = code
         failureMessage = String(cString: sqlite3_errmsg(connection))
         return false
-    }
-
-    /// Adds an inserted line to the packs being written (the texts as bound); stops packing at a line out of key
-    /// order. False (with `failure` set) when a pack could not be written.
-    mutating func pack(
-        _ line: BookingLine, booked: UnsafeBufferPointer<UInt8>, shipped: UnsafeBufferPointer<UInt8>?, currency: UnsafeBufferPointer<UInt8>
-    ) -> Bool {
-        guard packing, let encoder = packer?.encoder else { return true }
-        guard encoder.follows(order: line.orderID, line: line.lineID) else {
-            packing = false
-            return true
-        }
-        encoder.append(
-            order: line.orderID, line: line.lineID, partner: line.partnerID, booked: booked, shipped: shipped, sku: line.sku,
-            quantity: line.quantity.isEmpty ? nil : line.quantity, amount: line.amount, currency: currency, intendedUse: line.intendedUse)
-        do {
-            try packer!.flushIfFull()
-        } catch {
-            failure = SQLITE_ERROR
-            failureMessage = "writing a pack of booking lines: \(error)"
-            return false
-        }
-        return true
     }
 
     /// Compares and writes one line.
@@ -561,7 +537,7 @@ struct BookingMerge {
                 added += 1
                 written = true
                 recordWrite()
-                guard noteAdded(line), pack(line, booked: bookedText, shipped: shippedText, currency: currencyText) else { return }
+                guard noteAdded(line) else { return }
             } else {
                 insertFirst = false
             }
@@ -640,6 +616,10 @@ struct BookingBatch: Sendable {
     var bytes: [UInt8] = []
     /// How far the reader had read the file when the batch was handed on.
     var bytesRead = 0
+    /// Into an empty table: the packs the reader finished with this batch's lines (`ReaderPacker`), and whether it
+    /// gave up making them (a line out of key order).
+    var packs: [EncodedPack] = []
+    var packsAbandoned = false
 
     init(hashAhead: Bool) {
         self.hashAhead = hashAhead
@@ -1023,10 +1003,10 @@ struct TableWriter {
             ? db.cachedStatement(sql: "INSERT OR IGNORE INTO booking_keys_added(import_id, order_id, line) VALUES (?, ?, ?)") : nil
         if let addedKeys { sqlite3_bind_int64(addedKeys.sqliteStatement, 1, importID) }
         merge.addedKeysRaw = addedKeys?.sqliteStatement
-        if hashAhead {
-            merge.packer = try PackWriter(db)
-            merge.packing = true
-        }
+        // Into an empty table, the reader makes the packs (`ReaderPacker`) and this thread writes them while every
+        // line is inserted.
+        var packs = hashAhead ? try PackWriter(db) : nil
+        merge.packing = hashAhead
         for target in [merge.raw, merge.insertRaw, merge.updateRaw, merge.updateSamePartnerRaw] { sqlite3_bind_int64(target, 11, importID) }
         let total = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         // The file is read and checked on another thread while this one compares and writes: the reader hands
@@ -1037,23 +1017,38 @@ struct TableWriter {
         let reader = Thread {
             var readCollector = DiagnosticCollector()
             var batch = BookingBatch(hashAhead: hashAhead)
+            let packer = hashAhead ? ReaderPacker() : nil
             BookingFile.read(path: file, displayName: displayName, dataset: dataset, collector: &readCollector, progress: { batch.bytesRead = $0 }) {
                 line, readCollector in
                 batch.append(line, afterAnError: hadErrors || readCollector.hasErrors)
+                if let packer, let made = packer.add(line) { batch.packs.append(made) }
                 if batch.count == BookingBatch.capacity {
+                    batch.packsAbandoned = packer?.abandoned ?? false
                     let read = batch.bytesRead
                     batches.put(batch)
                     batch = BookingBatch(hashAhead: hashAhead)
                     batch.bytesRead = read
                 }
             }
+            if let made = packer?.take() { batch.packs.append(made) }
+            batch.packsAbandoned = packer?.abandoned ?? false
             batches.put(batch)
             batches.finish(readCollector)
         }
         reader.stackSize = 1 << 22
         reader.start()
+        var packsAbandoned = false
         while let batch = batches.take() {
             batch.forEach { line, afterAnError, hash in merge.take(line, afterAnError: afterAnError, hash: hash) }
+            packsAbandoned = packsAbandoned || batch.packsAbandoned
+            if merge.packing && !packsAbandoned && merge.failure == SQLITE_OK {
+                do {
+                    for made in batch.packs { try packs?.write(made) }
+                } catch {
+                    merge.failure = SQLITE_ERROR
+                    merge.failureMessage = "writing a pack of booking lines: \(error)"
+                }
+            }
             progress(batch.bytesRead, total)
         }
         if let read = batches.result { collector.merge(read) }
@@ -1068,8 +1063,7 @@ struct TableWriter {
         if merge.failure != SQLITE_OK {
             throw WorkspaceError(.failed, "writing bookings failed: \(merge.failureMessage) (SQLite code \(merge.failure))")
         }
-        if merge.packing { try merge.packer?.finish() }
-        self.packedWhileWriting = merge.packing
+        self.packedWhileWriting = packs != nil && merge.packing && !packsAbandoned
         self.rows = merge.rows
         self.touched = merge.touched
         self.added = merge.added
