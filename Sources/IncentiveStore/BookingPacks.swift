@@ -211,13 +211,7 @@ final class ReaderPacker: @unchecked Sendable {
             abandoned = true
             return nil
         }
-        scratch.removeAll(keepingCapacity: true)
-        CanonicalCSV.appendDay(line.bookedOn, to: &scratch)
-        let booked = scratch.count
-        if let shipped = line.shippedOn { CanonicalCSV.appendDay(shipped, to: &scratch) }
-        let shipped = scratch.count
-        for byte in line.currency { scratch.append(FieldParsing.asciiUpper(byte)) }
-        let currency = scratch.count
+        let (booked, shipped, currency) = BookingBatch.storedTexts(line, &scratch)
         scratch.withUnsafeBufferPointer { all in
             encoder.append(
                 order: line.orderID, line: line.lineID, partner: line.partnerID, booked: UnsafeBufferPointer(rebasing: all[0..<booked]),

@@ -644,16 +644,23 @@ struct BookingBatch: Sendable {
                 hash: afterAnError || !hashAhead ? nil : Self.hash(line, &scratch)))
     }
 
-    /// The SHA-256 of `line` written as the workspace stores and exports it: dates as ISO text, the currency in
-    /// capitals, the amount with two decimals (`TableWriter`'s `BookingMerge.take` binds the same).
-    static func hash(_ line: BookingLine, _ scratch: inout [UInt8]) -> SetDigest.Limbs {
+    /// The texts the workspace stores for `line`'s dates and currency, as `BookingMerge.take` binds them (dates as ISO
+    /// text, the currency in capitals), written into `scratch`: where the booked day, the shipped day (empty when
+    /// none) and the currency end.
+    static func storedTexts(_ line: BookingLine, _ scratch: inout [UInt8]) -> (booked: Int, shipped: Int, currency: Int) {
         scratch.removeAll(keepingCapacity: true)
         CanonicalCSV.appendDay(line.bookedOn, to: &scratch)
         let booked = scratch.count
         if let shipped = line.shippedOn { CanonicalCSV.appendDay(shipped, to: &scratch) }
         let shipped = scratch.count
         for byte in line.currency { scratch.append(FieldParsing.asciiUpper(byte)) }
-        let currency = scratch.count
+        return (booked, shipped, scratch.count)
+    }
+
+    /// The SHA-256 of `line` written as the workspace stores and exports it: dates as ISO text, the currency in
+    /// capitals, the amount with two decimals (`TableWriter`'s `BookingMerge.take` binds the same).
+    static func hash(_ line: BookingLine, _ scratch: inout [UInt8]) -> SetDigest.Limbs {
+        let (booked, shipped, currency) = storedTexts(line, &scratch)
         var text: [UInt8] = []
         text.reserveCapacity(128)
         return scratch.withUnsafeBufferPointer { all in

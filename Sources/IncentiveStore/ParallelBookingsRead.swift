@@ -205,21 +205,8 @@ enum ParallelBookingsRead {
     private static func readPacks(
         _ db: Database, _ range: PackRange, overlay: BookingPacks.Overlay, dataset: Dataset, hashRows: Bool, file: String, into part: inout Part
     ) throws {
-        var conditions: [String] = []
-        var arguments: [Int] = []
-        if let first = range.firstPack {
-            conditions.append("pack >= ?")
-            arguments.append(first)
-        }
-        if let end = range.endPack {
-            conditions.append("pack < ?")
-            arguments.append(end)
-        }
-        let statement = try db.makeStatement(
-            sql: "SELECT data FROM booking_packs \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) ORDER BY pack")
-        try statement.setArguments(StatementArguments(arguments))
-        let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -8192
-        try db.execute(sql: "PRAGMA cache_size = -\(scanCacheKiB)")
+        let statement = try bounded(db, "SELECT data FROM booking_packs", column: "pack", range.firstPack, range.endPack, then: "ORDER BY pack")
+        let cacheSize = try useScanCache(db)
         defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
         let raw = statement.sqliteStatement
         defer { sqlite3_reset(raw) }
@@ -296,6 +283,34 @@ enum ParallelBookingsRead {
                 }
             }
         }
+    }
+
+    /// `select` over the rows whose `column` is from `lower` (included) to `upper` (excluded), either open when nil,
+    /// then `tail`.
+    private static func bounded<Bound: DatabaseValueConvertible>(
+        _ db: Database, _ select: String, column: String, _ lower: Bound?, _ upper: Bound?, then tail: String
+    ) throws -> Statement {
+        var conditions: [String] = []
+        var arguments: [Bound] = []
+        if let lower {
+            conditions.append("\(column) >= ?")
+            arguments.append(lower)
+        }
+        if let upper {
+            conditions.append("\(column) < ?")
+            arguments.append(upper)
+        }
+        let statement = try db.makeStatement(sql: "\(select) \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) \(tail)")
+        try statement.setArguments(StatementArguments(arguments))
+        return statement
+    }
+
+    /// A scan in key order reads each page once: a small page cache for it, so that each connection reading a range
+    /// does not grow to the reader's 8 MiB. Returns the cache size to put back after.
+    private static func useScanCache(_ db: Database) throws -> Int {
+        let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -8192
+        try db.execute(sql: "PRAGMA cache_size = -\(scanCacheKiB)")
+        return cacheSize
     }
 
     /// Adds the line `cursor` stands on to `part`, as `readRange` adds a row of the table.
@@ -379,26 +394,10 @@ enum ParallelBookingsRead {
     private static func readRange(
         _ db: Database, _ range: (lower: String?, upper: String?), dataset: Dataset, hashRows: Bool, file: String, into part: inout Part
     ) throws {
-        var conditions: [String] = []
-        var arguments: [String] = []
-        if let lower = range.lower {
-            conditions.append("order_id >= ?")
-            arguments.append(lower)
-        }
-        if let upper = range.upper {
-            conditions.append("order_id < ?")
-            arguments.append(upper)
-        }
-        let statement = try db.makeStatement(
-            sql: """
-                SELECT order_id, line, partner_id, booked_on, shipped_on, sku, quantity, amount_cents, currency, intended_use FROM bookings
-                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) ORDER BY order_id, line
-                """)
-        try statement.setArguments(StatementArguments(arguments))
-        // A scan in key order reads each page once: a small page cache for it, so that each connection reading a range
-        // does not grow to the reader's 8 MiB (put back after).
-        let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -8192
-        try db.execute(sql: "PRAGMA cache_size = -\(scanCacheKiB)")
+        let statement = try bounded(
+            db, "SELECT order_id, line, partner_id, booked_on, shipped_on, sku, quantity, amount_cents, currency, intended_use FROM bookings",
+            column: "order_id", range.lower, range.upper, then: "ORDER BY order_id, line")
+        let cacheSize = try useScanCache(db)
         defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
         let raw = statement.sqliteStatement
         defer { sqlite3_reset(raw) }
