@@ -15,8 +15,9 @@ import IncentiveEngine
 /// table). A full read takes the packs' lines except those keys and puts the current rows of those keys in between,
 /// in key order: the same lines in the same order as a read of the table.
 ///
-/// A bookings import that starts from an empty table, finds no packs, or leaves more changed keys than a
-/// sixteenth of the packed lines writes the packs again from the table, in its own transaction (`maintain`). A full
+/// A bookings import that starts from an empty table or finds no packs writes them from the table; one that leaves more
+/// changed keys than a sixteenth of the packed lines writes them again from the packs and the changed lines
+/// (`repack`); in its own transaction (`maintain`). A full
 /// read for which the changed keys exceed a quarter of the packed lines reads the table.
 enum BookingPacks {
     /// Lines per pack: about 80 KB of blob at the benchmark's 20 bytes a line.
@@ -75,13 +76,41 @@ enum BookingPacks {
             let changed = try changedBound(db, asOf: asOf)
             let packed = try packedLines(db)
             if changed == 0 || changed * 16 <= max(packed, linesPerPack) { return }
+            return try repack(db, from: asOf, asOf: importID)
         }
         try rebuild(db, asOf: importID)
     }
 
+    /// Writes the packs again from themselves and the lines changed since import `old` (the overlay, as a full read
+    /// puts it over them), for import `asOf`: the new packs after the old ones, which are then deleted. No pass over
+    /// the table.
+    static func repack(_ db: Database, from old: Int, asOf: Int) throws {
+        struct Repacking: PackedLineSink {
+            var writer: PackWriter
+
+            mutating func take(_ cursor: PackCursor, _ meanings: inout ParallelBookingsRead.Meanings) throws {
+                let strings = cursor.strings
+                writer.encoder.append(
+                    order: cursor.order, line: strings[Int(cursor.lineID)], partner: strings[Int(cursor.partner)], booked: strings[Int(cursor.booked)],
+                    shipped: cursor.shipped < 0 ? nil : strings[Int(cursor.shipped)], sku: strings[Int(cursor.sku)],
+                    quantity: cursor.quantity < 0 ? nil : strings[Int(cursor.quantity)], amount: cursor.amount,
+                    currency: strings[Int(cursor.currency)], intendedUse: strings[Int(cursor.intendedUse)])
+                try writer.flushIfFull()
+            }
+        }
+        let overlay = try overlay(db, asOf: old)
+        let last = try Int.fetchOne(db, sql: "SELECT MAX(pack) FROM booking_packs") ?? -1
+        var repacking = Repacking(writer: try PackWriter(db, after: last))
+        try ParallelBookingsRead.mergePacks(
+            db, ParallelBookingsRead.PackRange(firstPack: nil, endPack: last + 1, lower: nil, upper: nil), overlay: overlay, into: &repacking)
+        try repacking.writer.finish()
+        try db.execute(sql: "DELETE FROM booking_packs WHERE pack <= ?", arguments: [last])
+        try setAsOf(db, asOf)
+    }
+
     /// Writes the packs from the table, for import `asOf`.
     static func rebuild(_ db: Database, asOf: Int) throws {
-        var writer = try PackWriter(db)
+        var writer = try PackWriter(db, after: nil)
         try scan(db, sql: "SELECT \(columns) FROM bookings ORDER BY order_id, line", arguments: []) { raw in
             writer.encoder.append(raw)
             try writer.flushIfFull()
@@ -150,14 +179,15 @@ enum BookingPacks {
     }
 }
 
-/// Writes packs one after the other, from pack 0, into an emptied `booking_packs`.
+/// Writes packs one after the other.
 struct PackWriter {
     private(set) var encoder = PackEncoder()
     private var pack = 0
     private let insert: Statement
 
-    init(_ db: Database) throws {
-        try db.execute(sql: "DELETE FROM booking_packs")
+    /// `last`: the last pack kept, the new ones numbered after it; nil: every pack deleted, the new ones from 0.
+    init(_ db: Database, after last: Int?) throws {
+        if let last { pack = last + 1 } else { try db.execute(sql: "DELETE FROM booking_packs") }
         insert = try db.makeStatement(sql: "INSERT INTO booking_packs(pack, first_order_id, first_line, lines, data) VALUES (?, ?, ?, ?, ?)")
     }
 

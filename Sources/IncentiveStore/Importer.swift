@@ -1012,7 +1012,7 @@ struct TableWriter {
         merge.addedKeysRaw = addedKeys?.sqliteStatement
         // Into an empty table, the reader makes the packs (`ReaderPacker`) and this thread writes them while every
         // line is inserted.
-        var packs = hashAhead ? try PackWriter(db) : nil
+        var packs = hashAhead ? try PackWriter(db, after: nil) : nil
         merge.packing = hashAhead
         for target in [merge.raw, merge.insertRaw, merge.updateRaw, merge.updateSamePartnerRaw] { sqlite3_bind_int64(target, 11, importID) }
         let total = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0

@@ -4,6 +4,12 @@ import GRDBSQLite
 import IncentiveEngine
 import Synchronization
 
+/// What takes the lines of a merged read of the packs (`ParallelBookingsRead.mergePacks`), each with what its pack's
+/// texts stand for.
+protocol PackedLineSink {
+    mutating func take(_ cursor: PackCursor, _ meanings: inout ParallelBookingsRead.Meanings) throws
+}
+
 /// Every current booking line read on several threads, for a run or a computation of the whole data: the key range
 /// is cut at order ids sampled through the partner index, and each range is stepped on a connection of its own, in
 /// the same snapshot as the caller's (same workspace revision), into an accumulator of its own; the accumulators are
@@ -31,7 +37,7 @@ enum ParallelBookingsRead {
     }
 
     /// What one range's read left.
-    private struct Part: Sendable {
+    struct Part: Sendable {
         var accumulator: BookingAccumulator
         var collector: DiagnosticCollector
         var records = 0
@@ -189,7 +195,7 @@ enum ParallelBookingsRead {
 
     /// What a pack's texts stand for, worked out when first met: the partner's index (-2: not yet) and the day
     /// (`Int32.min`: not yet).
-    private struct Meanings {
+    struct Meanings {
         var partner: [Int32] = []
         var day: [Int32] = []
 
@@ -205,14 +211,35 @@ enum ParallelBookingsRead {
     private static func readPacks(
         _ db: Database, _ range: PackRange, overlay: BookingPacks.Overlay, dataset: Dataset, hashRows: Bool, file: String, into part: inout Part
     ) throws {
+        /// Adds each line to the part (through a pointer: the part's arrays are not copied).
+        struct Adding: PackedLineSink {
+            let part: UnsafeMutablePointer<Part>
+            let dataset: Dataset
+            let hashRows: Bool
+            let file: String
+            var buffer: [UInt8] = []
+            var columns = [UnsafeBufferPointer<UInt8>](repeating: UnsafeBufferPointer(start: nil, count: 0), count: 10)
+
+            mutating func take(_ cursor: PackCursor, _ meanings: inout Meanings) throws {
+                try ParallelBookingsRead.add(
+                    cursor, &meanings, dataset: dataset, hashRows: hashRows, file: file, columns: &columns, buffer: &buffer, into: &part.pointee)
+            }
+        }
+        try withUnsafeMutablePointer(to: &part) { pointer in
+            var adding = Adding(part: pointer, dataset: dataset, hashRows: hashRows, file: file)
+            adding.buffer.reserveCapacity(512)
+            try mergePacks(db, range, overlay: overlay, into: &adding)
+        }
+    }
+
+    /// Hands every line of `range` to `sink` in key order: the packs' lines, less the overlay's keys, and the overlay's
+    /// rows in those keys.
+    static func mergePacks<Sink: PackedLineSink>(_ db: Database, _ range: PackRange, overlay: BookingPacks.Overlay, into sink: inout Sink) throws {
         let statement = try bounded(db, "SELECT data FROM booking_packs", column: "pack", range.firstPack, range.endPack, then: "ORDER BY pack")
         let cacheSize = try useScanCache(db)
         defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
         let raw = statement.sqliteStatement
         defer { sqlite3_reset(raw) }
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(512)
-        var columns = [UnsafeBufferPointer<UInt8>](repeating: UnsafeBufferPointer(start: nil, count: 0), count: 10)
         try overlay.arena.withUnsafeBufferPointer { arena in
             try overlay.rows.withUnsafeBytes { rowBytes in
                 func key(_ index: Int) -> (order: UnsafeBufferPointer<UInt8>, line: UnsafeBufferPointer<UInt8>) {
@@ -256,7 +283,7 @@ enum ParallelBookingsRead {
                     while try cursor.next() {
                         let order = cursor.order, line = cursor.strings[Int(cursor.lineID)]
                         while hasRow && rows.compare(order: order, line: line) < 0 {
-                            try add(rows, &rowMeanings, dataset: dataset, hashRows: hashRows, file: file, columns: &columns, buffer: &buffer, into: &part)
+                            try sink.take(rows, &rowMeanings)
                             hasRow = try rows.next()
                         }
                         var against = 1
@@ -268,7 +295,7 @@ enum ParallelBookingsRead {
                             changed += 1
                         }
                         if changed < overlay.count && against == 0 { continue }
-                        try add(cursor, &meanings, dataset: dataset, hashRows: hashRows, file: file, columns: &columns, buffer: &buffer, into: &part)
+                        try sink.take(cursor, &meanings)
                     }
                 }
                 while hasRow {
@@ -278,7 +305,7 @@ enum ParallelBookingsRead {
                         }
                         if !below { break }
                     }
-                    try add(rows, &rowMeanings, dataset: dataset, hashRows: hashRows, file: file, columns: &columns, buffer: &buffer, into: &part)
+                    try sink.take(rows, &rowMeanings)
                     hasRow = try rows.next()
                 }
             }
@@ -314,7 +341,7 @@ enum ParallelBookingsRead {
     }
 
     /// Adds the line `cursor` stands on to `part`, as `readRange` adds a row of the table.
-    private static func add(
+    static func add(
         _ cursor: PackCursor, _ meanings: inout Meanings, dataset: Dataset, hashRows: Bool, file: String, columns: inout [UnsafeBufferPointer<UInt8>],
         buffer: inout [UInt8], into part: inout Part
     ) throws {
