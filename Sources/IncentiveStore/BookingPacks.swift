@@ -17,8 +17,8 @@ import IncentiveEngine
 ///
 /// A bookings import that starts from an empty table or finds no packs writes them from the table; one that leaves more
 /// changed keys than a sixteenth of the packed lines writes them again from the packs and the changed lines
-/// (`repack`); in its own transaction (`maintain`). A full
-/// read for which the changed keys exceed a quarter of the packed lines reads the table.
+/// (`repack`); in its own transaction (`maintain`). A full read for which the changed keys exceed a quarter of the
+/// packed lines (a safeguard: every bookings import leaves at most a sixteenth) reads the table.
 enum BookingPacks {
     /// Lines per pack: about 80 KB of blob at the benchmark's 20 bytes a line.
     static let linesPerPack = 4096
@@ -68,8 +68,8 @@ enum BookingPacks {
     /// After the bookings of import `importID` were written (the last change of the import's transaction to them):
     /// writes the packs again when there are none, when `fromEmpty` (the import began with an empty table) or when the
     /// keys changed since they were written exceed a sixteenth of the packed lines.
-    /// `packedWhileWriting`: the import began with an empty table and wrote the packs as it wrote its lines
-    /// (`PackWriter`), all of them in key order.
+    /// `packedWhileWriting`: the import began with an empty table and wrote the packs the reading thread made from its
+    /// lines (`ReaderPacker`), every line inserted in key order.
     static func maintain(_ db: Database, importID: Int, fromEmpty: Bool, packedWhileWriting: Bool) throws {
         if fromEmpty && packedWhileWriting { return try setAsOf(db, importID) }
         if !fromEmpty, let asOf = try asOf(db) {
@@ -148,9 +148,6 @@ enum BookingPacks {
         var bounds: [Int] = [0]
         var rows: [UInt8]
         var count: Int { (bounds.count - 1) / 2 }
-
-        func order(_ index: Int) -> ArraySlice<UInt8> { arena[bounds[2 * index]..<bounds[2 * index + 1]] }
-        func line(_ index: Int) -> ArraySlice<UInt8> { arena[bounds[2 * index + 1]..<bounds[2 * index + 2]] }
     }
 
     /// The overlay of the packs written for import `asOf`, as `db` sees the table.
