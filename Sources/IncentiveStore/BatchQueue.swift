@@ -70,32 +70,39 @@ final class BatchQueue<Batch: Sendable, Result: Sendable>: @unchecked Sendable {
     }
 }
 
-/// The explanations of a run's checks, worked out on a thread of their own in the order `Workspace.writeResults` writes
-/// the checks (program, partner, row, check), while the writing thread binds and steps SQLite: the text of 769,327
-/// explanations at 100,000 partners took a fifth of the writing.
-/// Unchecked: `batch` and `next` are used by the writing thread only; the wording thread touches only the queue and the
+/// The checks of a run's result rows as stored (`CheckBlobs`), one blob per row, worked out on a thread of their own in
+/// the order `Workspace.writeResults` writes the rows (program, partner, row), while the writing thread binds and steps
+/// SQLite: wording the 769,327 explanations at 100,000 partners took a fifth of the writing.
+/// Unchecked: `batch` and `next` are used by the writing thread only; the encoding thread touches only the queue and the
 /// semaphore, which lock themselves.
-final class ExplanationFeed: @unchecked Sendable {
-    private let queue = BatchQueue<[String], Int>(depth: 8)
+final class CheckBlobFeed: @unchecked Sendable {
+    /// The blobs of up to `rowsPerBatch` rows, one after the other: row `i` ends at `ends[i]` (an empty blob: no checks).
+    struct Batch: Sendable {
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+    }
+
+    static let rowsPerBatch = 4096
+    private let queue = BatchQueue<Batch, Int>(depth: 8)
     private let done = DispatchSemaphore(value: 0)
-    private var batch: [String] = []
+    private var batch = Batch()
     private var next = 0
 
     init(_ result: ComputeResult) {
         let queue = self.queue, done = self.done
         let thread = Thread {
             defer { done.signal() }
-            var batch: [String] = []
-            batch.reserveCapacity(4096)
+            var batch = Batch()
+            batch.ends.reserveCapacity(Self.rowsPerBatch)
             for program in result.programs {
                 for partner in program.partners {
                     for row in partner.rows {
-                        for check in row.checks {
-                            batch.append(check.explanation)
-                            if batch.count == 4096 {
-                                guard queue.put(batch) else { return }
-                                batch.removeAll(keepingCapacity: true)
-                            }
+                        CheckBlobs.append(row.checks, to: &batch.bytes)
+                        batch.ends.append(batch.bytes.count)
+                        if batch.ends.count == Self.rowsPerBatch {
+                            guard queue.put(batch) else { return }
+                            batch.bytes.removeAll(keepingCapacity: true)
+                            batch.ends.removeAll(keepingCapacity: true)
                         }
                     }
                 }
@@ -106,14 +113,19 @@ final class ExplanationFeed: @unchecked Sendable {
         thread.start()
     }
 
-    /// The explanation of the next check in the writing order.
-    func take() -> String {
-        while next == batch.count {
-            guard let taken = queue.take() else { preconditionFailure("fewer explanations than checks") }
+    /// Binds the next row's blob to `binder` (NULL when the row has no checks).
+    func bindNext(to binder: inout StatementBinder) {
+        while next == batch.ends.count {
+            guard let taken = queue.take() else { preconditionFailure("fewer check blobs than rows") }
             (batch, next) = (taken, 0)
         }
+        let start = next == 0 ? 0 : batch.ends[next - 1], end = batch.ends[next]
         next += 1
-        return batch[next - 1]
+        if start == end {
+            binder.bindNull()
+        } else {
+            batch.bytes.withUnsafeBytes { binder.bind(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
+        }
     }
 
     /// Stops the thread (when the writing stopped early) and waits for it.

@@ -42,6 +42,12 @@ struct ColumnReader {
 
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
 
+    /// The bytes of a blob column, nil when NULL or empty; valid until the statement steps on.
+    func blob(_ column: Int32) -> UnsafeRawBufferPointer? {
+        guard let bytes = sqlite3_column_blob(statement, column) else { return nil }
+        return UnsafeRawBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, column)))
+    }
+
     func bool(_ column: Int32) -> Bool { sqlite3_column_int64(statement, column) != 0 }
 }
 

@@ -537,8 +537,8 @@ extension Workspace {
 
     static func partnerChanges(_ db: Database, _ a: Int, _ b: Int) throws -> [PartnerChange] {
         // As `diffRuns` compares: rows of the first run with no equal row in the second (numbers, reasons,
-        // and every check by position; two rows that share their checks, `checks_of`, have the same), then rows of
-        // the second that the first lacks.
+        // and checks: equal checks have equal blobs, `CheckBlobs`; two rows that share their checks, `checks_of`, have
+        // the same), then rows of the second that the first lacks.
         // Each run's rows are those it holds (`RunRows`: an anchored run's partners that it did not compute are its anchor's).
         let (x, y) = (try RunRows.of(db, a), try RunRows.of(db, b))
         let sql = """
@@ -550,13 +550,9 @@ extension Workspace {
                     y.id IS NULL OR y.qualifying_volume_cents <> x.qualifying_volume_cents OR y.threshold_cents <> x.threshold_cents
                     OR y.eligible <> x.eligible OR y.amount_cents <> x.amount_cents OR y.missed_amount_cents <> x.missed_amount_cents
                     OR y.reasons <> x.reasons
-                    OR (COALESCE(x.checks_of, x.id) <> COALESCE(y.checks_of, y.id) AND (
-                        (SELECT COUNT(*) FROM run_checks WHERE row_id = COALESCE(x.checks_of, x.id))
-                            <> (SELECT COUNT(*) FROM run_checks WHERE row_id = COALESCE(y.checks_of, y.id))
-                        OR EXISTS (
-                            SELECT 1 FROM run_checks cx JOIN run_checks cy ON cy.row_id = COALESCE(y.checks_of, y.id) AND cy.position = cx.position
-                            WHERE cx.row_id = COALESCE(x.checks_of, x.id) AND (cy.code <> cx.code OR cy.passed <> cx.passed
-                                OR cy.reason IS NOT cx.reason OR cy.explanation <> cx.explanation)))))
+                    OR (COALESCE(x.checks_of, x.id) <> COALESCE(y.checks_of, y.id)
+                        AND (SELECT hx.checks FROM run_rows hx WHERE hx.id = COALESCE(x.checks_of, x.id))
+                            IS NOT (SELECT hy.checks FROM run_rows hy WHERE hy.id = COALESCE(y.checks_of, y.id))))
                 UNION
                 SELECT y.program_id, y.partner_id FROM run_rows y
                 WHERE \(y.contains("y")) AND NOT EXISTS (

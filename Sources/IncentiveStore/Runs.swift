@@ -126,7 +126,8 @@ extension Workspace {
 
     static let runWriteCacheKiB = 16_384
 
-    /// Writes every partner's status, totals, result rows, checks and rules-v2 facts of `result` into run `id`.
+    /// Writes every partner's status, totals, result rows with their checks (`CheckBlobs`) and rules-v2 facts of `result`
+    /// into run `id`.
     static func writeResults(_ db: Database, run id: Int, result: ComputeResult) throws {
         let totalsStatement = try db.makeStatement(
             sql: """
@@ -136,22 +137,19 @@ extension Workspace {
         let rowStatement = try db.makeStatement(
             sql: """
                 INSERT INTO run_rows(run_id, program_id, partner_id, item, qualifying_volume_cents, threshold_cents, eligible,
-                                     amount_cents, missed_amount_cents, reasons)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     amount_cents, missed_amount_cents, reasons, checks)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        let checkStatement = try db.makeStatement(
-            sql: "INSERT INTO run_checks(row_id, position, code, passed, reason, explanation) VALUES (?, ?, ?, ?, ?, ?)")
         // The facts of formats.md §5.6: written only for the rows and partners that carry them.
         let v2 = try StoredV2Facts.Statements(db)
         // Bound straight through SQLite, value by value (`StatementBinder`): a run of 100,000 partners writes more than
-        // a million rows, where GRDB's arguments cost a fifth of the writing and an array of values per row a third.
+        // half a million rows, where GRDB's arguments cost a fifth of the writing and an array of values per row a third.
         let connection = db.sqliteConnection
         var totals = StatementBinder(totalsStatement, connection: connection)
         var rows = StatementBinder(rowStatement, connection: connection)
-        var checks = StatementBinder(checkStatement, connection: connection)
         let run = Int64(id)
-        let explanations = ExplanationFeed(result)
-        defer { explanations.finish() }
+        let checks = CheckBlobFeed(result)
+        defer { checks.finish() }
         for programResult in result.programs {
             let programID = programResult.program.id
             for partner in programResult.partners {
@@ -174,17 +172,9 @@ extension Workspace {
                     rows.bind(row.amount.cents)
                     rows.bind(row.missedAmount.cents)
                     rows.bind(row.reasons.count == 1 ? row.reasons[0] : row.reasons.joined(separator: ";"))
+                    checks.bindNext(to: &rows)
                     try rows.step()
                     let rowID = db.lastInsertedRowID
-                    for (position, check) in row.checks.enumerated() {
-                        checks.bind(rowID)
-                        checks.bind(position)
-                        checks.bind(check.code.rawValue)
-                        checks.bind(check.passed)
-                        checks.bind(check.reason)
-                        checks.bind(explanations.take())
-                        try checks.step()
-                    }
                     if let rebate = row.rebate { try v2.insert(rebate, row: rowID) }
                     if let leftOut = row.leftOut { try v2.insert(leftOut, row: rowID) }
                 }
@@ -274,48 +264,24 @@ extension Workspace {
             var values: [(any DatabaseValueConvertible)?] = [entry.id]
             if let partner { values.append(partner) }
             let condition = partner == nil ? "program_id = ?" : "program_id = ? AND partner_id = ?"
-            var checksByRow: [Int64: [Check]] = [:]
-            // A run's own rows come in id order with their checks by position; an anchored run's rows (two runs read
-            // together) come unordered, and their checks are put in order by their positions here.
-            let ordered = source.anchor == nil
-            var positions: [Int64: [Int]] = [:]
-            if detail != .none {
-                try db.forEachRow(
-                    cached: """
-                        SELECT r.id, c.position, c.code, c.passed, c.reason, \(detail == .all ? "c.explanation" : "''")
-                        FROM \(source.from("run_rows")) r JOIN run_checks c ON c.row_id = COALESCE(r.checks_of, r.id)
-                        WHERE r.program_id = ? \(partner == nil ? "" : "AND r.partner_id = ?")
-                        \(detail == .all ? "" : "AND NOT c.passed") \(ordered ? "ORDER BY r.id, c.position" : "")
-                        """, arguments: StatementArguments(values)
-                ) { row in
-                    let code = row.text(2)
-                    guard let checkCode = Check.Code(rawValue: code) else {
-                        throw WorkspaceError(.damaged, "run \(id) holds an unknown check code \(code)")
-                    }
-                    let rowID = row.int64(0)
-                    checksByRow[rowID, default: []].append(
-                        Check(code: checkCode, passed: row.bool(3), reason: row.optionalText(4), explanation: row.text(5)))
-                    if !ordered { positions[rowID, default: []].append(Int(row.int64(1))) }
-                }
-            }
-            func checks(_ rowID: Int64) -> [Check] {
-                guard let kept = checksByRow[rowID] else { return [] }
-                guard let order = positions[rowID], zip(order, order.dropFirst()).contains(where: { $0 > $1 }) else { return kept }
-                return zip(order, kept).sorted { $0.0 < $1.0 }.map(\.1)
-            }
             var stored: [(id: Int64, run: Int, row: ResultRow)] = []
+            // A row's checks are in its own `checks`, or for a row an incremental run copied, in those of the row it names
+            // (`checks_of`, `CheckBlobs`).
+            let checksColumn = detail == .none ? "NULL" : "CASE WHEN r.checks_of IS NULL THEN r.checks ELSE (SELECT h.checks FROM run_rows h WHERE h.id = r.checks_of) END"
             let rows = source.select(
-                "id, run_id, partner_id, item, qualifying_volume_cents, threshold_cents, eligible, amount_cents, missed_amount_cents",
-                from: "run_rows", where: condition, orderBy: "id")
+                "r.id, r.run_id, r.partner_id, r.item, r.qualifying_volume_cents, r.threshold_cents, r.eligible, r.amount_cents, "
+                    + "r.missed_amount_cents, \(checksColumn)",
+                from: "run_rows r", where: condition, orderBy: "id")
             try db.forEachRow(cached: rows.sql, arguments: RunRows.arguments(values, arms: rows.arms)) { row in
                 let rowID = row.int64(0)
+                let checks = try CheckBlobs.decode(row.blob(9), failedOnly: detail == .failedReasons, row: rowID)
                 stored.append(
                     (
                         rowID, Int(row.int64(1)),
                         ResultRow(
                             program: program.id, kind: program.kind, partnerID: row.text(2), item: row.text(3),
                             qualifyingVolume: Money(cents: row.int64(4)), threshold: Money(cents: row.int64(5)), eligible: row.bool(6),
-                            amount: Money(cents: row.int64(7)), missedAmount: Money(cents: row.int64(8)), checks: checks(rowID))
+                            amount: Money(cents: row.int64(7)), missedAmount: Money(cents: row.int64(8)), checks: checks)
                     ))
             }
             // The rules-v2 facts of these rows, looked up by the range of their ids in each run they are stored in (a

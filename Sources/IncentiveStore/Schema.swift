@@ -421,6 +421,7 @@ enum Schema {
         IncrementalSchema.registerBookingsBounds(in: &migrator)
         AnchoredRuns.register(in: &migrator)
         BookingPacks.register(in: &migrator)
+        CheckBlobs.register(in: &migrator)
         return migrator
     }
 }

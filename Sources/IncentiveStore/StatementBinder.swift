@@ -56,6 +56,12 @@ struct StatementBinder {
         index += 1
     }
 
+    /// Bytes bound as a blob, copied by SQLite.
+    mutating func bind(_ bytes: UnsafeRawBufferPointer) {
+        sqlite3_bind_blob(raw, index, bytes.baseAddress, Int32(bytes.count), Self.transient)
+        index += 1
+    }
+
     /// A value as GRDB holds it.
     mutating func bind(_ value: DatabaseValue) {
         switch value.storage {

@@ -300,6 +300,19 @@ import Testing
                         let columns = try db.columns(in: table, in: "main").map(\.name).joined(separator: ", ")
                         try db.execute(sql: "INSERT INTO main.\(table) (\(columns)) SELECT \(columns) FROM source.\(table)")
                     }
+                    // That schema kept a row's checks in `run_checks`, a row per check (`v19-checks-in-rows` moves them
+                    // into their rows): written from the source rows' blobs.
+                    var checks = 0
+                    for row in try Row.fetchAll(db, sql: "SELECT id, checks FROM source.run_rows WHERE checks IS NOT NULL ORDER BY id") {
+                        let id: Int64 = row[0], blob: Data = row[1]
+                        for (position, check) in try blob.withUnsafeBytes({ try CheckBlobs.decode($0, row: id) }).enumerated() {
+                            try db.execute(
+                                sql: "INSERT INTO main.run_checks(row_id, position, code, passed, reason, explanation) VALUES (?, ?, ?, ?, ?, ?)",
+                                arguments: [id, position, check.code.rawValue, check.passed, check.reason, check.explanation])
+                            checks += 1
+                        }
+                    }
+                    #expect(checks > 14)
                     return .commit
                 }
                 try db.execute(sql: "DETACH DATABASE source")
