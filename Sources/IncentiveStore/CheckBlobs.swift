@@ -17,7 +17,7 @@ import IncentiveEngine
 /// are equal.
 enum CheckBlobs {
     static func register(in migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v19-checks-in-rows") { db in
+        migrator.registerMigration("v19-checks-in-rows", foreignKeyChecks: .immediate) { db in
             try db.execute(sql: "ALTER TABLE run_rows ADD COLUMN checks BLOB")
             // The checks of runs stored before are written into their rows, in the same order. `run_checks` keeps its
             // rows as they were (nothing stored is deleted) and is no longer read or written.
