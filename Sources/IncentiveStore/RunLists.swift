@@ -224,11 +224,10 @@ extension Workspace {
         return try pool.read { db in
             let source = RunRows(try runSummary(db, run))
             let order: String
-            let index: String?
             switch query.order {
-            case .id: (order, index) = ("t.partner_id", nil)
-            case .paid: (order, index) = ("t.amount_cents DESC, t.partner_id", "run_partner_totals_by_paid")
-            case .missed: (order, index) = ("t.missed_amount_cents DESC, t.partner_id", "run_partner_totals_by_missed")
+            case .id: order = "t.partner_id"
+            case .paid: order = "t.amount_cents DESC, t.partner_id"
+            case .missed: order = "t.missed_amount_cents DESC, t.partner_id"
             }
             let columns = "t.partner_id, COALESCE(p.name, ''), t.status, t.amount_cents, t.missed_amount_cents"
             let items: [PartnerStanding]
@@ -249,20 +248,75 @@ extension Workspace {
                 ).map(Self.standing)
             } else {
                 total = totalWithoutSearch
-                // The page's keys through the index first (an anchored run's two runs merged in that order), then the
-                // names of those 50 only.
-                let keys = source.select(
-                    "partner_id, status, amount_cents, missed_amount_cents", from: "run_partner_totals", indexedBy: index,
-                    where: "program_id = ? AND \(Self.takingPartSQL)", orderBy: order.replacingOccurrences(of: "t.", with: ""))
-                items = try Row.fetchAll(
-                    cached: db,
-                    sql: """
-                        SELECT \(columns) FROM (\(keys.sql) LIMIT ? OFFSET ?) t LEFT JOIN partners p ON p.partner_id = t.partner_id ORDER BY \(order)
-                        """, arguments: RunRows.arguments([program], arms: keys.arms) + [query.limit, query.offset]
-                ).map(Self.standing)
+                let keys: [Row]
+                switch query.order {
+                case .id:
+                    let select = source.select(
+                        "partner_id, status, amount_cents, missed_amount_cents", from: "run_partner_totals",
+                        where: "program_id = ? AND \(Self.takingPartSQL)", orderBy: "partner_id")
+                    keys = try Row.fetchAll(
+                        cached: db, sql: "\(select.sql) LIMIT ? OFFSET ?",
+                        arguments: RunRows.arguments([program], arms: select.arms) + [query.limit, query.offset])
+                case .paid: keys = try Self.largestFirst(db, source, run: run, program: program, by: .paid, total: total, query: query)
+                case .missed: keys = try Self.largestFirst(db, source, run: run, program: program, by: .missed, total: total, query: query)
+                }
+                // Then the names of those 50 only.
+                items = try keys.map { key in
+                    let name = try String.fetchOne(cached: db, sql: "SELECT name FROM partners WHERE partner_id = ?", arguments: [key[0]])
+                    return PartnerStanding(partnerID: key[0], name: name ?? "", totals: try Self.totals(key, from: 1))
+                }
             }
             return ListPage(items: items, total: total)
         }
+    }
+
+    /// A list's amount column and the index of its amounts other than zero (`v20-list-indexes`: only those are indexed; at
+    /// 100,000 partners most amounts are zero, and filling two indexes of every partner in the order of the amounts
+    /// was a third of the writing of a run).
+    enum Amount {
+        case paid, missed
+
+        var column: String { self == .paid ? "amount_cents" : "missed_amount_cents" }
+        var index: String { self == .paid ? "run_partner_totals_by_paid" : "run_partner_totals_by_missed" }
+    }
+
+    /// Keys, status and totals of a page of the partners taking part in `program`, the largest `amount` first and equal
+    /// amounts by id: the amounts above zero through the index, then the zeros in the order of the totals' key, then the
+    /// amounts below zero through the index again. `total`: how many take part.
+    static func largestFirst(
+        _ db: Database, _ source: RunRows, run: Int, program: String, by amount: Amount, total: Int, query: PartnerQuery
+    ) throws -> [Row] {
+        let column = amount.column
+        let columns = "partner_id, status, amount_cents, missed_amount_cents"
+        // The index holds the amounts other than zero; a query names that condition as the index does, so that SQLite uses it.
+        let above = source.select(
+            columns, from: "run_partner_totals", indexedBy: amount.index,
+            where: "program_id = ? AND \(column) <> 0 AND \(column) > 0 AND \(takingPartSQL)", orderBy: "\(column) DESC, partner_id")
+        let below = source.select(
+            columns, from: "run_partner_totals", indexedBy: amount.index,
+            where: "program_id = ? AND \(column) <> 0 AND \(column) < 0 AND \(takingPartSQL)", orderBy: "\(column) DESC, partner_id")
+        let zero = source.select(
+            columns, from: "run_partner_totals", where: "program_id = ? AND \(column) = 0 AND \(takingPartSQL)", orderBy: "partner_id")
+        func count(_ select: (sql: String, arms: Int)) throws -> Int {
+            try Int.fetchOne(
+                cached: db, sql: "SELECT COUNT(*) FROM (\(select.sql))", arguments: RunRows.arguments([program], arms: select.arms)) ?? 0
+        }
+        let aboveCount = try count(above)
+        let zeroCount = max(0, total - aboveCount - (try count(below)))
+        var rows: [Row] = []
+        var offset = query.offset
+        for (select, size) in [(above, aboveCount), (zero, zeroCount), (below, Int.max)] {
+            let wanted = query.limit - rows.count
+            if wanted <= 0 { break }
+            if offset >= size {
+                offset -= size
+                continue
+            }
+            rows += try Row.fetchAll(
+                cached: db, sql: "\(select.sql) LIMIT ? OFFSET ?", arguments: RunRows.arguments([program], arms: select.arms) + [wanted, offset])
+            offset = 0
+        }
+        return rows
     }
 
     static func standing(_ row: Row) throws -> PartnerStanding {
@@ -302,10 +356,11 @@ extension Workspace {
                     if totals.amount.cents > 0 { paidAmounts.append(totals.amount.cents) }
                     if totals.missedAmount.cents > 0 { missedAmounts.append(totals.missedAmount.cents) }
                 }
-                func largest(_ column: String, _ index: String) throws -> [PartnerStanding] {
+                func largest(_ amount: Amount) throws -> [PartnerStanding] {
+                    let column = amount.column
                     let keys = source.select(
-                        "partner_id, status, amount_cents, missed_amount_cents", from: "run_partner_totals", indexedBy: index,
-                        where: "program_id = ? AND \(column) > 0", orderBy: "\(column) DESC, partner_id")
+                        "partner_id, status, amount_cents, missed_amount_cents", from: "run_partner_totals", indexedBy: amount.index,
+                        where: "program_id = ? AND \(column) <> 0 AND \(column) > 0", orderBy: "\(column) DESC, partner_id")
                     return try Row.fetchAll(
                         db,
                         sql: """
@@ -322,8 +377,8 @@ extension Workspace {
                         eligible: counts.reduce(0) { $1.key.isEligible ? $0 + $1.value : $0 },
                         statusCounts: PartnerStatus.allCases.compactMap { status in counts[status].map { (status, $0) } },
                         amount: Money(cents: amount), missedAmount: Money(cents: missed), paid: .decades(paidAmounts),
-                        missed: .decades(missedAmounts), largestPaid: try largest("amount_cents", "run_partner_totals_by_paid"),
-                        largestMissed: try largest("missed_amount_cents", "run_partner_totals_by_missed")))
+                        missed: .decades(missedAmounts), largestPaid: try largest(.paid),
+                        largestMissed: try largest(.missed)))
             }
             return result
         }

@@ -422,6 +422,7 @@ enum Schema {
         AnchoredRuns.register(in: &migrator)
         BookingPacks.register(in: &migrator)
         CheckBlobs.register(in: &migrator)
+        ListIndexes.register(in: &migrator)
         return migrator
     }
 }
