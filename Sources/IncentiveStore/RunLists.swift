@@ -206,9 +206,17 @@ final class RunListCache: Sendable {
     let changes = Mutex<[Pair: [PartnerChange]]>([:])
     /// Taken while a pair's changes are worked out, so that concurrent requests wait for one computation.
     let computing = Mutex<Void>(())
+    /// Per run, program and amount, how many partners taking part have an amount above zero and below it
+    /// (`Workspace.largestFirst`: counted through the amount's index, 16 ms for 50,000 at 100,000 partners).
+    let signedCounts = Mutex<[SignedKey: (above: Int, below: Int)]>([:])
     static let kept = 8
 
     struct Pair: Hashable { var a, b: Int }
+    struct SignedKey: Hashable {
+        var run: Int
+        var program: String
+        var paid: Bool
+    }
 }
 
 extension Workspace {
@@ -257,8 +265,8 @@ extension Workspace {
                     keys = try Row.fetchAll(
                         cached: db, sql: "\(select.sql) LIMIT ? OFFSET ?",
                         arguments: RunRows.arguments([program], arms: select.arms) + [query.limit, query.offset])
-                case .paid: keys = try Self.largestFirst(db, source, run: run, program: program, by: .paid, total: total, query: query)
-                case .missed: keys = try Self.largestFirst(db, source, run: run, program: program, by: .missed, total: total, query: query)
+                case .paid: keys = try largestFirst(db, source, run: run, program: program, by: .paid, total: total, query: query)
+                case .missed: keys = try largestFirst(db, source, run: run, program: program, by: .missed, total: total, query: query)
                 }
                 // Then the names of those 50 only.
                 items = try keys.map { key in
@@ -283,7 +291,7 @@ extension Workspace {
     /// Keys, status and totals of a page of the partners taking part in `program`, the largest `amount` first and equal
     /// amounts by id: the amounts above zero through the index, then the zeros in the order of the totals' key, then the
     /// amounts below zero through the index again. `total`: how many take part.
-    static func largestFirst(
+    func largestFirst(
         _ db: Database, _ source: RunRows, run: Int, program: String, by amount: Amount, total: Int, query: PartnerQuery
     ) throws -> [Row] {
         let column = amount.column
@@ -291,18 +299,29 @@ extension Workspace {
         // The index holds the amounts other than zero; a query names that condition as the index does, so that SQLite uses it.
         let above = source.select(
             columns, from: "run_partner_totals", indexedBy: amount.index,
-            where: "program_id = ? AND \(column) <> 0 AND \(column) > 0 AND \(takingPartSQL)", orderBy: "\(column) DESC, partner_id")
+            where: "program_id = ? AND \(column) <> 0 AND \(column) > 0 AND \(Self.takingPartSQL)", orderBy: "\(column) DESC, partner_id")
         let below = source.select(
             columns, from: "run_partner_totals", indexedBy: amount.index,
-            where: "program_id = ? AND \(column) <> 0 AND \(column) < 0 AND \(takingPartSQL)", orderBy: "\(column) DESC, partner_id")
+            where: "program_id = ? AND \(column) <> 0 AND \(column) < 0 AND \(Self.takingPartSQL)", orderBy: "\(column) DESC, partner_id")
         let zero = source.select(
-            columns, from: "run_partner_totals", where: "program_id = ? AND \(column) = 0 AND \(takingPartSQL)", orderBy: "partner_id")
+            columns, from: "run_partner_totals", where: "program_id = ? AND \(column) = 0 AND \(Self.takingPartSQL)", orderBy: "partner_id")
         func count(_ select: (sql: String, arms: Int)) throws -> Int {
             try Int.fetchOne(
                 cached: db, sql: "SELECT COUNT(*) FROM (\(select.sql))", arguments: RunRows.arguments([program], arms: select.arms)) ?? 0
         }
-        let aboveCount = try count(above)
-        let zeroCount = max(0, total - aboveCount - (try count(below)))
+        let key = RunListCache.SignedKey(run: run, program: program, paid: amount == .paid)
+        let counts: (above: Int, below: Int)
+        if let kept = runLists.signedCounts.withLock({ $0[key] }) {
+            counts = kept
+        } else {
+            counts = (try count(above), try count(below))
+            runLists.signedCounts.withLock { kept in
+                if kept.count >= 64 * RunListCache.kept { kept.removeAll() }
+                kept[key] = counts
+            }
+        }
+        let aboveCount = counts.above
+        let zeroCount = max(0, total - aboveCount - counts.below)
         var rows: [Row] = []
         var offset = query.offset
         for (select, size) in [(above, aboveCount), (zero, zeroCount), (below, Int.max)] {
