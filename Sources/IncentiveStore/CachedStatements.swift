@@ -1,5 +1,6 @@
 import GRDB
 import GRDBSQLite
+import IncentiveEngine
 
 /// Reads through SQLite statements prepared once per connection and kept (GRDB's statement cache):
 /// a server asks the same questions on every request, and preparing them anew (with GRDB's
@@ -41,6 +42,15 @@ struct ColumnReader {
     }
 
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
+
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
+
+    /// The ISO date of a column, parsed from its bytes without making a `String` (a run reads a million CSAT dates);
+    /// nil when NULL or malformed.
+    func isoDay(_ column: Int32) -> Day? {
+        guard let bytes = sqlite3_column_text(statement, column) else { return nil }
+        return Day(isoBytes: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, column))))
+    }
 
     /// The bytes of a blob column, nil when NULL or empty; valid until the statement steps on.
     func blob(_ column: Int32) -> UnsafeRawBufferPointer? {

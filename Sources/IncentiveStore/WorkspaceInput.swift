@@ -350,7 +350,7 @@ extension Workspace {
             guard let tier = Tier(rawValue: tierText) else {
                 throw WorkspaceError(.damaged, "\(source): partner \(row.text(0)) has an unknown tier \(tierText) in its tier history")
             }
-            dataset.add(TierChange(partnerID: row.text(0), tier: tier, validFrom: try day(row.text(2))))
+            dataset.add(TierChange(partnerID: row.text(0), tier: tier, validFrom: try day(row, 2)))
         }
         try db.forEachRow(
             cached: "SELECT partner_id, credential, achieved_on, expires_on FROM \(credentials) \(only) ORDER BY partner_id, credential, achieved_on",
@@ -358,11 +358,11 @@ extension Workspace {
         ) { row in
             dataset.add(
                 Credential(
-                    partnerID: row.text(0), credential: row.text(1), achievedOn: try day(row.text(2)), expiresOn: try optionalDay(row.optionalText(3))
+                    partnerID: row.text(0), credential: row.text(1), achievedOn: try day(row, 2), expiresOn: try optionalDay(row, 3)
                 ))
         }
         try db.forEachRow(cached: "SELECT partner_id, survey_id, submitted_on FROM \(csat) \(only) ORDER BY survey_id", arguments: arguments) { row in
-            dataset.add(CSATReport(partnerID: row.text(0), surveyID: row.text(1), submittedOn: try day(row.text(2))))
+            dataset.add(CSATReport(partnerID: row.text(0), surveyID: row.text(1), submittedOn: try day(row, 2)))
         }
         try db.forEachRow(
             cached:
@@ -371,15 +371,15 @@ extension Workspace {
         ) { row in
             dataset.add(
                 PoweredService(
-                    partnerID: row.text(0), service: row.text(1), strategic: row.bool(2), activeFrom: try day(row.text(3)),
-                    activeUntil: try optionalDay(row.optionalText(4))))
+                    partnerID: row.text(0), service: row.text(1), strategic: row.bool(2), activeFrom: try day(row, 3),
+                    activeUntil: try optionalDay(row, 4)))
         }
         try db.forEachRow(
             cached: "SELECT partner_id, program, subtrack, enrolled_on FROM \(enrollments) \(only) ORDER BY partner_id, program, subtrack",
             arguments: arguments
         ) { row in
             dataset.enrollments.append(
-                Enrollment(partnerID: row.text(0), program: row.text(1), subtrack: row.text(2), enrolledOn: try day(row.text(3))))
+                Enrollment(partnerID: row.text(0), program: row.text(1), subtrack: row.text(2), enrolledOn: try day(row, 3)))
         }
         if let shared {
             (dataset.products, dataset.fxRates) = (shared.products, shared.fxRates)
@@ -399,6 +399,16 @@ extension Workspace {
     static func optionalDay(_ text: String?) throws -> Day? {
         guard let text else { return nil }
         return try day(text)
+    }
+
+    /// `day` of a column of the row being read, parsed from its bytes.
+    static func day(_ row: ColumnReader, _ column: Int32) throws -> Day {
+        guard let day = row.isoDay(column) else { throw WorkspaceError(.damaged, "the workspace holds a malformed date \(row.text(column))") }
+        return day
+    }
+
+    static func optionalDay(_ row: ColumnReader, _ column: Int32) throws -> Day? {
+        row.isNull(column) ? nil : try day(row, column)
     }
 
     /// Appends a whole table as canonical CSV (header first), handing `flush` the buffer whenever it is large.

@@ -1,0 +1,40 @@
+import Foundation
+import GRDB
+import IncentiveEngine
+import Testing
+
+@testable import IncentiveStore
+
+/// The dates of the partner tables are parsed from SQLite's bytes (`ColumnReader.isoDay`): the same days as from
+/// their text, and a stored date that is not a real one is a damaged workspace, named.
+@Suite struct StoredDatesTests {
+    @Test func storedDatesReadAsTheirTextAndAMalformedOneIsNamed() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try sandbox.exampleWorkspace()
+        let (input, _) = try workspace.loadInput()
+        // Every CSAT date and credential date read equals the one parsed from the stored text.
+        let stored = try workspace.pool.read { db in
+            (
+                try String.fetchAll(db, sql: "SELECT submitted_on FROM csat ORDER BY survey_id"),
+                try Row.fetchAll(db, sql: "SELECT achieved_on, expires_on FROM credentials ORDER BY partner_id, credential, achieved_on")
+            )
+        }
+        #expect(!stored.0.isEmpty)
+        #expect(stored.0.compactMap { Day(iso: $0) }.sorted() == input.dataset.csatDates.flatMap { $0 }.sorted())
+        let credentials = input.dataset.credentials.flatMap { $0 }
+        #expect(stored.1.compactMap { Day(iso: $0[0] as String) }.sorted() == credentials.map(\.achievedOn).sorted())
+        #expect(
+            stored.1.compactMap { ($0[1] as String?).flatMap { Day(iso: $0) } }.sorted() == credentials.compactMap(\.expiresOn).sorted())
+        #expect(credentials.contains { $0.expiresOn == nil } && credentials.contains { $0.expiresOn != nil })
+        try workspace.pool.writeWithoutTransaction { db in
+            try db.execute(sql: "UPDATE csat SET submitted_on = '2023-02-30', added_by = added_by + 1000 WHERE survey_id = (SELECT MIN(survey_id) FROM csat)")
+        }
+        #expect(throws: (any Error).self) { _ = try workspace.loadInput() }
+        do {
+            _ = try workspace.loadInput()
+        } catch {
+            #expect("\(error)".contains("the workspace holds a malformed date 2023-02-30"))
+        }
+    }
+}
