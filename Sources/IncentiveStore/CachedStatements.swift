@@ -43,6 +43,11 @@ struct ColumnReader {
 
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
 
+    /// The bytes of a text column (empty when NULL), valid until the statement steps on.
+    func bytes(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: sqlite3_column_text(statement, column), count: Int(sqlite3_column_bytes(statement, column)))
+    }
+
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
 
     /// The ISO date of a column, parsed from its bytes without making a `String` (a run reads a million CSAT dates);

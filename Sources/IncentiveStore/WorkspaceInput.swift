@@ -361,8 +361,9 @@ extension Workspace {
                     partnerID: row.text(0), credential: row.text(1), achievedOn: try day(row, 2), expiresOn: try optionalDay(row, 3)
                 ))
         }
-        try db.forEachRow(cached: "SELECT partner_id, survey_id, submitted_on FROM \(csat) \(only) ORDER BY survey_id", arguments: arguments) { row in
-            dataset.add(CSATReport(partnerID: row.text(0), surveyID: row.text(1), submittedOn: try day(row, 2)))
+        // Only the partner and the day count (the survey id orders them); both are taken from SQLite's bytes.
+        try db.forEachRow(cached: "SELECT partner_id, submitted_on FROM \(csat) \(only) ORDER BY survey_id", arguments: arguments) { row in
+            dataset.addCSAT(partnerID: row.bytes(0), submittedOn: try day(row, 1))
         }
         try db.forEachRow(
             cached:

@@ -16,12 +16,19 @@ import Testing
         // Every CSAT date and credential date read equals the one parsed from the stored text.
         let stored = try workspace.pool.read { db in
             (
-                try String.fetchAll(db, sql: "SELECT submitted_on FROM csat ORDER BY survey_id"),
+                try Row.fetchAll(db, sql: "SELECT partner_id, submitted_on FROM csat ORDER BY survey_id"),
                 try Row.fetchAll(db, sql: "SELECT achieved_on, expires_on FROM credentials ORDER BY partner_id, credential, achieved_on")
             )
         }
-        #expect(!stored.0.isEmpty)
-        #expect(stored.0.compactMap { Day(iso: $0) }.sorted() == input.dataset.csatDates.flatMap { $0 }.sorted())
+        // Each partner's CSAT dates, in the order of the survey ids, as parsed from the stored text.
+        var csat: [String: [Day?]] = [:]
+        for row in stored.0 { csat[row[0], default: []].append(Day(iso: row[1] as String)) }
+        #expect(csat.count > 3)
+        for (partner, days) in csat {
+            let index = try #require(input.dataset.partnerIndex(partner))
+            #expect(input.dataset.csatDates[index] == days.compactMap { $0 } && !days.contains(nil), "\(partner)")
+        }
+        #expect(input.dataset.csatDates.reduce(0) { $0 + $1.count } == stored.0.count)
         let credentials = input.dataset.credentials.flatMap { $0 }
         #expect(stored.1.compactMap { Day(iso: $0[0] as String) }.sorted() == credentials.map(\.achievedOn).sorted())
         #expect(

@@ -76,6 +76,14 @@ public struct Dataset: Sendable {
         return true
     }
 
+    /// `add(_: CSATReport)` with the partner id as UTF-8 bytes, no `String` made (a workspace reads a million reports).
+    @discardableResult
+    public mutating func addCSAT(partnerID bytes: UnsafeBufferPointer<UInt8>, submittedOn day: Day) -> Bool {
+        guard let index = partnerIDs.lookup(bytes) else { return false }
+        csatDates[Int(index)].append(day)
+        return true
+    }
+
     @discardableResult
     public mutating func add(_ service: PoweredService) -> Bool {
         guard let index = partnerIndex(service.partnerID) else { return false }
