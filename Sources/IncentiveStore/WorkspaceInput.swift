@@ -397,6 +397,11 @@ extension Workspace {
         return day
     }
 
+    static func optionalDay(_ text: String?) throws -> Day? {
+        guard let text else { return nil }
+        return try day(text)
+    }
+
     /// `day` of a column of the row being read, parsed from its bytes.
     static func day(_ row: ColumnReader, _ column: Int32) throws -> Day {
         guard let day = row.isoDay(column) else { throw WorkspaceError(.damaged, "the workspace holds a malformed date \(row.text(column))") }
