@@ -256,6 +256,11 @@ public final class Workspace: Sendable {
     /// Leaving WAL mode needs the file to itself: with any other connection open (a server, another command), the
     /// attempt fails at once and the transaction runs in WAL mode as usual. A process that opens the file during
     /// the transaction waits for it (`busyTimeout`), as it would for any writer.
+    ///
+    /// SQLite's check of each row's foreign keys is off for the transaction (`PRAGMA foreign_keys`, set on the connection
+    /// before it begins): for 10,000,000 booking lines, looking up each line's partner cost about 15 s. The references
+    /// are checked once at the end instead, before the commit (`checkReferences`); a row that refers to nothing makes
+    /// the transaction roll back, as SQLite's own check would have.
     func writeTransaction<T>(bulk: Bool, _ body: (Database) throws -> T) throws -> T {
         guard bulk else { return try writeTransaction(body) }
         // This process's idle readers hold the file open too (opening reads the schema through one).
@@ -264,11 +269,50 @@ public final class Workspace: Sendable {
             return try pool.writeWithoutTransaction { db in
                 let alone = Self.leaveWAL(db)
                 defer { if alone { Self.returnToWAL(db) } }
-                return try Self.immediateTransaction(db, changesData: true, body)
+                try db.execute(sql: "PRAGMA foreign_keys = OFF")
+                defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+                return try Self.immediateTransaction(db, changesData: true) { db in
+                    let result = try body(db)
+                    try Self.checkReferences(db)
+                    return result
+                }
             }
         } catch let error where Self.isBusy(error) {
             throw WorkspaceError(
                 .busy, "the workspace is busy: another change held it for more than \(Int(Self.busyTimeout)) seconds; nothing was changed")
+        }
+    }
+
+    /// Every foreign key of the file, checked at once (a transaction that wrote with SQLite's checks off): a
+    /// `WorkspaceError` naming the first row that refers to nothing. A reference to a partner is checked per partner
+    /// id (the distinct ids, read in order from the table's partner index or key, each looked up once: 1.3 s for
+    /// 10,000,000 booking lines, against 4 s for `PRAGMA foreign_key_check` and 15 s for the check row by row);
+    /// any other by `PRAGMA foreign_key_check`.
+    static func checkReferences(_ db: Database) throws {
+        let tables = try String.fetchAll(
+            db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        for table in tables {
+            let keys = try Row.fetchAll(db, sql: "SELECT \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?)", arguments: [table])
+            if keys.isEmpty { continue }
+            if keys.allSatisfy({ ($0[0] as String) == "partners" && ($0[2] as String?) == "partner_id" }) {
+                for column in Set(keys.map { $0[1] as String }).sorted() {
+                    let missing = try String.fetchOne(
+                        db,
+                        sql: """
+                            SELECT c.id FROM (SELECT DISTINCT \(column) AS id FROM \(table) WHERE \(column) IS NOT NULL) c
+                            WHERE NOT EXISTS (SELECT 1 FROM partners p WHERE p.partner_id = c.id) LIMIT 1
+                            """)
+                    if let missing {
+                        throw WorkspaceError(
+                            .failed, "rows of \(table) would refer to partner \(missing), which is not among the partners; nothing was changed")
+                    }
+                }
+            } else if let violation = try Row.fetchOne(db, sql: "PRAGMA foreign_key_check(\(table))") {
+                throw WorkspaceError(
+                    .failed,
+                    "a row of \(table) (rowid \(violation[1] as Int64? ?? 0)) would refer to a missing row of \(violation[2] as String? ?? "?"); nothing was changed"
+                )
+            }
         }
     }
 
