@@ -258,62 +258,84 @@ extension Workspace {
         let source = try partner.map { RunRows(run: try RunRows(summary).holder(db, of: $0), anchor: nil) } ?? RunRows(summary)
         var programs: [ProgramResult] = []
         for entry in summary.programs {
-            let program = try runProgram(db, run: id, id: entry.id, version: entry.version)
-            // Rows and checks are read straight from SQLite's statements (`forEachRow`), not copied into GRDB rows:
-            // the partner API reads one partner's this way on every request.
-            var values: [(any DatabaseValueConvertible)?] = [entry.id]
-            if let partner { values.append(partner) }
-            let condition = partner == nil ? "program_id = ?" : "program_id = ? AND partner_id = ?"
-            var stored: [(id: Int64, run: Int, row: ResultRow)] = []
-            // A row's checks are in its own `checks`, or for a row an incremental run copied, in those of the row it names
-            // (`checks_of`, `CheckBlobs`).
-            let checksColumn = detail == .none ? "NULL" : "CASE WHEN r.checks_of IS NULL THEN r.checks ELSE (SELECT h.checks FROM run_rows h WHERE h.id = r.checks_of) END"
-            let rows = source.select(
-                "r.id, r.run_id, r.partner_id, r.item, r.qualifying_volume_cents, r.threshold_cents, r.eligible, r.amount_cents, "
-                    + "r.missed_amount_cents, \(checksColumn)",
-                from: "run_rows r", where: condition, orderBy: "id")
-            try db.forEachRow(cached: rows.sql, arguments: RunRows.arguments(values, arms: rows.arms)) { row in
-                let rowID = row.int64(0)
-                let checks = try CheckBlobs.decode(row.blob(9), failedOnly: detail == .failedReasons, row: rowID)
-                stored.append(
-                    (
-                        rowID, Int(row.int64(1)),
-                        ResultRow(
-                            program: program.id, kind: program.kind, partnerID: row.text(2), item: row.text(3),
-                            qualifyingVolume: Money(cents: row.int64(4)), threshold: Money(cents: row.int64(5)), eligible: row.bool(6),
-                            amount: Money(cents: row.int64(7)), missedAmount: Money(cents: row.int64(8)), checks: checks)
-                    ))
-            }
-            // The rules-v2 facts of these rows, looked up by the range of their ids in each run they are stored in (a
-            // run's rows have ids of their own, one range); only a program using the rules of formats.md §5.2-5.4 has
-            // them (a partner's tier, below, any program may).
-            if program.usesV2Rules {
-                for run in Set(stored.map(\.run)) {
-                    let ids = stored.lazy.filter { $0.run == run }.map(\.id)
-                    guard let first = ids.min(), let last = ids.max() else { continue }
-                    let facts = try StoredV2Facts.rows(db, run: run, ids: first...last)
-                    if facts.rebates.isEmpty && facts.leftOut.isEmpty { continue }
-                    for index in stored.indices where stored[index].run == run {
-                        let rowID = stored[index].id
-                        if let rebate = facts.rebates[rowID] { stored[index].row.rebate = rebate }
-                        if let leftOut = facts.leftOut[rowID] { stored[index].row.leftOut = leftOut }
-                    }
-                }
-            }
-            var rowsByPartner: [String: [ResultRow]] = [:]
-            for (_, _, row) in stored { rowsByPartner[row.partnerID, default: []].append(row) }
-            let tiers = try StoredV2Facts.tiers(db, run: source, program: entry.id, partner: partner)
-            var partners: [PartnerResult] = []
-            let totals = source.select("partner_id, status", from: "run_partner_totals", where: condition, orderBy: "partner_id")
-            try db.forEachRow(cached: totals.sql, arguments: RunRows.arguments(values, arms: totals.arms)) { row in
-                let partnerID = row.text(0), statusText = row.text(1)
-                guard let status = PartnerStatus(rawValue: statusText) else {
-                    throw WorkspaceError(.damaged, "run \(id) holds an unknown status \(statusText)")
-                }
-                partners.append(PartnerResult(partnerID: partnerID, status: status, rows: rowsByPartner[partnerID] ?? [], tier: tiers[partnerID]))
-            }
-            programs.append(ProgramResult(program: program, partners: partners))
+            programs.append(try storedProgram(db, run: summary, entry: entry, source: source, partner: partner, checks: detail))
         }
         return (summary, ComputeResult(programs: programs))
+    }
+
+    /// A stored run's results a program at a time, in the order of `runResult`: each program's results are handed to
+    /// `body` and let go before the next program's are read (all in one read), so that a writer of the whole run
+    /// (`runs show --format csv` or `json`) holds one program's results at most.
+    public func forEachStoredProgram(_ id: Int, checks: StoredChecks = .all, _ body: (RunSummary, ProgramResult) throws -> Void) throws -> RunSummary {
+        try pool.read { db in
+            let summary = try runSummary(db, id)
+            let source = RunRows(summary)
+            for entry in summary.programs {
+                try body(summary, try storedProgram(db, run: summary, entry: entry, source: source, partner: nil, checks: checks))
+            }
+            return summary
+        }
+    }
+
+    /// One program's stored results in run `summary` (with `partner`, only that partner's), read from `source`.
+    func storedProgram(
+        _ db: Database, run summary: RunSummary, entry: (id: String, version: Int), source: RunRows, partner: String?, checks detail: StoredChecks
+    ) throws -> ProgramResult {
+        let id = summary.id
+        let program = try runProgram(db, run: id, id: entry.id, version: entry.version)
+        // Rows and checks are read straight from SQLite's statements (`forEachRow`), not copied into GRDB rows:
+        // the partner API reads one partner's this way on every request.
+        var values: [(any DatabaseValueConvertible)?] = [entry.id]
+        if let partner { values.append(partner) }
+        let condition = partner == nil ? "program_id = ?" : "program_id = ? AND partner_id = ?"
+        var stored: [(id: Int64, run: Int, row: ResultRow)] = []
+        // A row's checks are in its own `checks`, or for a row an incremental run copied, in those of the row it names
+        // (`checks_of`, `CheckBlobs`).
+        let checksColumn = detail == .none ? "NULL" : "CASE WHEN r.checks_of IS NULL THEN r.checks ELSE (SELECT h.checks FROM run_rows h WHERE h.id = r.checks_of) END"
+        let rows = source.select(
+            "r.id, r.run_id, r.partner_id, r.item, r.qualifying_volume_cents, r.threshold_cents, r.eligible, r.amount_cents, "
+                + "r.missed_amount_cents, \(checksColumn)",
+            from: "run_rows r", where: condition, orderBy: "id")
+        try db.forEachRow(cached: rows.sql, arguments: RunRows.arguments(values, arms: rows.arms)) { row in
+            let rowID = row.int64(0)
+            let checks = try CheckBlobs.decode(row.blob(9), failedOnly: detail == .failedReasons, row: rowID)
+            stored.append(
+                (
+                    rowID, Int(row.int64(1)),
+                    ResultRow(
+                        program: program.id, kind: program.kind, partnerID: row.text(2), item: row.text(3),
+                        qualifyingVolume: Money(cents: row.int64(4)), threshold: Money(cents: row.int64(5)), eligible: row.bool(6),
+                        amount: Money(cents: row.int64(7)), missedAmount: Money(cents: row.int64(8)), checks: checks)
+                ))
+        }
+        // The rules-v2 facts of these rows, looked up by the range of their ids in each run they are stored in (a
+        // run's rows have ids of their own, one range); only a program using the rules of formats.md §5.2-5.4 has
+        // them (a partner's tier, below, any program may).
+        if program.usesV2Rules {
+            for run in Set(stored.map(\.run)) {
+                let ids = stored.lazy.filter { $0.run == run }.map(\.id)
+                guard let first = ids.min(), let last = ids.max() else { continue }
+                let facts = try StoredV2Facts.rows(db, run: run, ids: first...last)
+                if facts.rebates.isEmpty && facts.leftOut.isEmpty { continue }
+                for index in stored.indices where stored[index].run == run {
+                    let rowID = stored[index].id
+                    if let rebate = facts.rebates[rowID] { stored[index].row.rebate = rebate }
+                    if let leftOut = facts.leftOut[rowID] { stored[index].row.leftOut = leftOut }
+                }
+            }
+        }
+        var rowsByPartner: [String: [ResultRow]] = [:]
+        for (_, _, row) in stored { rowsByPartner[row.partnerID, default: []].append(row) }
+        let tiers = try StoredV2Facts.tiers(db, run: source, program: entry.id, partner: partner)
+        var partners: [PartnerResult] = []
+        let totals = source.select("partner_id, status", from: "run_partner_totals", where: condition, orderBy: "partner_id")
+        try db.forEachRow(cached: totals.sql, arguments: RunRows.arguments(values, arms: totals.arms)) { row in
+            let partnerID = row.text(0), statusText = row.text(1)
+            guard let status = PartnerStatus(rawValue: statusText) else {
+                throw WorkspaceError(.damaged, "run \(id) holds an unknown status \(statusText)")
+            }
+            partners.append(PartnerResult(partnerID: partnerID, status: status, rows: rowsByPartner[partnerID] ?? [], tier: tiers[partnerID]))
+        }
+        return ProgramResult(program: program, partners: partners)
     }
 }

@@ -101,7 +101,9 @@ struct Compute: ParsableCommand {
             // Computed and written a block of partners at a time: at 100,000 partners the results are
             // hundreds of megabytes in memory, the CSV over 20 MB.
             try Output.stream(to: output) { write in try ResultsCSV.stream(loaded, write) }
-        case .json: try Output.write(ResultsJSON.render(Engine.compute(loaded)), to: output)
+        case .json:
+            let result = Engine.compute(loaded)
+            try Output.stream(to: output) { write in try ResultsJSON.stream(result, write) }
         case .table: try Output.write(Output.forPeople(SummaryTable.render(Engine.compute(loaded))), to: output)
         case .xlsx: try WorkbookOutput.write(WriteReports.results(Engine.compute(loaded)), to: output)
         }

@@ -392,6 +392,30 @@ struct Runs: ParsableCommand {
         func validate() throws { try WorkbookOutput.validate(format == .xlsx, output: output) }
 
         func run() throws {
+            // The CSV and the JSON are written a program at a time as the run is read (`forEachStoredProgram`): one
+            // program's results in memory, not the whole run's.
+            if format == .csv || format == .json {
+                try Output.stream(to: output) { write in
+                    var json = ResultsJSON.Streamer()
+                    var wroteHeader = false
+                    _ = try workspace.attempt {
+                        try $0.forEachStoredProgram(id, checks: format == .json ? .all : .failedReasons) { _, program in
+                            if format == .json {
+                                try json.add(program, write)
+                            } else {
+                                try ResultsCSV.stream(ComputeResult(programs: [program]).rows, header: !wroteHeader, write)
+                                wroteHeader = true
+                            }
+                        }
+                    }
+                    if format == .json {
+                        try json.finish(write)
+                    } else if !wroteHeader {
+                        try ResultsCSV.stream([], write)
+                    }
+                }
+                return
+            }
             // Only the JSON shows every check with its explanation; the others show each row's reasons.
             let (summary, result) = try workspace.attempt { try $0.runResult(id, checks: format == .json ? .all : .failedReasons) }
             if format == .table {
@@ -403,7 +427,7 @@ struct Runs: ParsableCommand {
             }
             switch format {
             case .csv: try Output.write(ResultsCSV.render(result.rows), to: output)
-            case .json: try Output.write(ResultsJSON.render(result), to: output)
+            case .json: try Output.stream(to: output) { write in try ResultsJSON.stream(result, write) }
             case .table: try Output.write(Output.forPeople(SummaryTable.render(result)), to: output)
             case .xlsx: try WorkbookOutput.write(WriteReports.results(result), to: output)
             }

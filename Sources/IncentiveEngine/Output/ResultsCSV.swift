@@ -12,11 +12,16 @@ public enum ResultsCSV {
     }
 
     /// The bytes of `render`, handed to `write` in pieces and in order, so that the whole text is
-    /// never held at once. Rows are written in blocks, a few blocks side by side.
-    public static func stream<Failure: Error>(_ rows: [ResultRow], _ write: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Void) throws(Failure) {
-        var header = Array(header.utf8)
-        header.append(0x0A)
-        try header.withUnsafeBufferPointer { bytes throws(Failure) in try write(bytes) }
+    /// never held at once. Rows are written in blocks, a few blocks side by side. Without `header`, only the
+    /// rows' lines (the rows of a program after those of the programs before it).
+    public static func stream<Failure: Error>(
+        _ rows: [ResultRow], header writesHeader: Bool = true, _ write: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Void
+    ) throws(Failure) {
+        if writesHeader {
+            var header = Array(header.utf8)
+            header.append(0x0A)
+            try header.withUnsafeBufferPointer { bytes throws(Failure) in try write(bytes) }
+        }
         let blockSize = 16_384
         let blockCount = (rows.count + blockSize - 1) / blockSize
         let wave = 4

@@ -180,39 +180,170 @@ public enum ResultsJSON {
     }
 
     /// Pretty-printed JSON with sorted keys. Partners that do not take part are listed with their status and no rows.
+    /// The bytes of `stream`, as one text.
     public static func render(_ result: ComputeResult) -> String {
-        let document = Document(
-            engineVersion: Engine.version,
-            programs: result.programs.map { programResult in
-                let program = programResult.program
-                return ProgramDocument(
-                    id: program.id, kind: program.kind.rawValue, name: program.name, currency: program.currency,
-                    period: ["start": program.period.start.description, "end": program.period.end.description],
-                    periodName: program.periodName,
-                    partnersTakingPart: programResult.partnersTakingPart,
-                    eligiblePartners: programResult.eligiblePartners,
-                    amount: programResult.amount.plainText, missedAmount: programResult.missedAmount.plainText,
-                    partners: programResult.partners.map { partner in
-                        PartnerDocument(
-                            partnerID: partner.partnerID, status: partner.status.rawValue, amount: partner.amount.plainText,
-                            missedAmount: partner.missedAmount.plainText,
-                            rows: partner.rows.map { row in
-                                RowDocument(
-                                    item: row.item, qualifyingVolume: row.qualifyingVolume.plainText, threshold: row.threshold.plainText,
-                                    eligible: row.eligible, amount: row.amount.plainText, missedAmount: row.missedAmount.plainText,
-                                    reasons: row.reasons,
-                                    checks: row.checks.map {
-                                        CheckDocument(code: $0.code.rawValue, passed: $0.passed, reason: $0.reason, explanation: $0.explanation)
-                                    },
-                                    rebate: row.rebate.map { RebateDocument($0, qualifying: row.qualifyingVolume) },
-                                    leftOut: row.leftOut.map { LeftOutDocument($0, hasAttachBonus: row.rebate?.attach != nil) })
-                            },
-                            tier: partner.tier.map(TierDocument.init))
-                    })
-            })
+        var bytes: [UInt8] = []
+        stream(result) { bytes.append(contentsOf: $0) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The JSON of `result` (`render`) handed to `write` in pieces, in order (`Streamer`).
+    public static func stream<Failure: Error>(_ result: ComputeResult, _ write: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Void) throws(Failure) {
+        var streamer = Streamer()
+        for program in result.programs { try streamer.add(program, write) }
+        try streamer.finish(write)
+    }
+
+    /// Writes the JSON of a result a program at a time (`add`, then `finish`), so that a caller can read a stored run one
+    /// program at a time: neither the whole text (324 MB for 100,000 partners), nor the whole document tree, nor the
+    /// results of every program need be in memory.
+    ///
+    /// Each program is encoded alone in a document with its partners left out; its partners are encoded a block at a
+    /// time (on several threads) and put in its `partners` array, each indented to its place. The bytes are those of
+    /// encoding the whole document at once (`renderWhole`): JSONEncoder's pretty printing indents a nested object by
+    /// its depth only, and writes an empty array as `[`, an empty line, and `]` at the key's indentation.
+    public struct Streamer {
+        /// Programs added so far; nil once one did not have the layout above (another Foundation): the rest are
+        /// kept in `kept` and the whole document is encoded at once by `finish`.
+        var added: Int? = 0
+        var kept: [ProgramResult] = []
+        static let partnerBlock = 4_096
+
+        public init() {}
+
+        public mutating func add<Failure: Error>(_ program: ProgramResult, _ write: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Void) throws(Failure) {
+            guard let count = added else {
+                kept.append(program)
+                return
+            }
+            // `{`, the engine version and `"programs" : [`; the program 4 spaces in; `\n  ]\n}`.
+            let skeleton = encode(Document(engineVersion: Engine.version, programs: [programDocument(program, partners: false)]))
+            let head = Array("\n  \"programs\" : [".utf8), tail = Array("\n  ]\n}".utf8)
+            // In the program, its keys stand 6 spaces in and its partners 8: `"partners" : [`, then (none) an empty line and `]`.
+            let opening = Array("\n      \"partners\" : [".utf8), emptyEnd = Array("\n\n      ]".utf8)
+            guard let headAt = find(head, in: skeleton, from: 0), skeleton.count >= tail.count,
+                skeleton[(skeleton.count - tail.count)...].elementsEqual(tail),
+                let partnersAt = find(opening + emptyEnd, in: skeleton, from: headAt + head.count)
+            else {
+                added = nil
+                kept.append(program)
+                return
+            }
+            let bodyStart = headAt + head.count, bodyEnd = skeleton.count - tail.count
+            let place = partnersAt + opening.count
+            var first = count == 0 ? Array(skeleton[..<bodyStart]) : Array(",".utf8)
+            first.append(contentsOf: skeleton[bodyStart..<place])
+            try first.withUnsafeBufferPointer { bytes throws(Failure) in try write(bytes) }
+            var rest = place
+            let partners = program.partners
+            if !partners.isEmpty {
+                let blockCount = (partners.count + Self.partnerBlock - 1) / Self.partnerBlock
+                let wave = 4
+                var next = 0
+                while next < blockCount {
+                    let start = next
+                    let blocks = parallelMap(min(wave, blockCount - next)) { slot in
+                        let range = (start + slot) * Self.partnerBlock..<min(partners.count, (start + slot + 1) * Self.partnerBlock)
+                        let encoder = makeEncoder()
+                        var bytes: [UInt8] = []
+                        bytes.reserveCapacity(range.count * 1_024)
+                        for index in range {
+                            bytes.append(0x0A)
+                            bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 8))
+                            appendIndented(encode(partnerDocument(partners[index]), with: encoder), by: 8, to: &bytes)
+                            if index < partners.count - 1 { bytes.append(UInt8(ascii: ",")) }
+                        }
+                        return bytes
+                    }
+                    for block in blocks {
+                        try block.withUnsafeBufferPointer { bytes throws(Failure) in try write(bytes) }
+                    }
+                    next += blocks.count
+                }
+                // The array's end, in place of the skeleton's empty line and end.
+                try Array("\n      ]".utf8).withUnsafeBufferPointer { bytes throws(Failure) in try write(bytes) }
+                rest = place + emptyEnd.count
+            }
+            try Array(skeleton[rest..<bodyEnd]).withUnsafeBufferPointer { bytes throws(Failure) in try write(bytes) }
+            added = count + 1
+        }
+
+        public func finish<Failure: Error>(_ write: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Void) throws(Failure) {
+            switch added {
+            case nil, 0:
+                // No program (`"programs" : [`, an empty line, `]`), or not the layout above: the whole document at once.
+                try Array(renderWhole(ComputeResult(programs: kept)).utf8).withUnsafeBufferPointer { bytes throws(Failure) in try write(bytes) }
+            default:
+                try Array("\n  ]\n}\n".utf8).withUnsafeBufferPointer { bytes throws(Failure) in try write(bytes) }
+            }
+        }
+    }
+
+    /// The whole document encoded at once: what `stream` writes, the way it was written before it streamed.
+    static func renderWhole(_ result: ComputeResult) -> String {
+        String(decoding: encode(document(result, partners: true)), as: UTF8.self) + "\n"
+    }
+
+    static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(document)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return encoder
+    }
+
+    static func encode<Value: Encodable>(_ value: Value, with encoder: JSONEncoder = makeEncoder()) -> [UInt8] {
+        Array((try? encoder.encode(value)) ?? Data("{}".utf8))
+    }
+
+    /// Appends `json`, every line after its first indented by `spaces` (an empty line stays empty).
+    static func appendIndented(_ json: [UInt8], by spaces: Int, to bytes: inout [UInt8]) {
+        for (index, byte) in json.enumerated() {
+            bytes.append(byte)
+            if byte == 0x0A && index + 1 < json.count && json[index + 1] != 0x0A {
+                bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: spaces))
+            }
+        }
+    }
+
+    /// Where `pattern` first occurs in `bytes` at or after `from`.
+    static func find(_ pattern: [UInt8], in bytes: [UInt8], from: Int) -> Int? {
+        guard !pattern.isEmpty, bytes.count >= pattern.count, from <= bytes.count - pattern.count else { return nil }
+        for start in from...(bytes.count - pattern.count) where bytes[start] == pattern[0] {
+            if bytes[start..<(start + pattern.count)].elementsEqual(pattern) { return start }
+        }
+        return nil
+    }
+
+    static func document(_ result: ComputeResult, partners: Bool) -> Document {
+        Document(engineVersion: Engine.version, programs: result.programs.map { programDocument($0, partners: partners) })
+    }
+
+    static func programDocument(_ programResult: ProgramResult, partners: Bool) -> ProgramDocument {
+        let program = programResult.program
+        return ProgramDocument(
+            id: program.id, kind: program.kind.rawValue, name: program.name, currency: program.currency,
+            period: ["start": program.period.start.description, "end": program.period.end.description],
+            periodName: program.periodName,
+            partnersTakingPart: programResult.partnersTakingPart,
+            eligiblePartners: programResult.eligiblePartners,
+            amount: programResult.amount.plainText, missedAmount: programResult.missedAmount.plainText,
+            partners: partners ? programResult.partners.map(partnerDocument) : [])
+    }
+
+    static func partnerDocument(_ partner: PartnerResult) -> PartnerDocument {
+        PartnerDocument(
+            partnerID: partner.partnerID, status: partner.status.rawValue, amount: partner.amount.plainText,
+            missedAmount: partner.missedAmount.plainText,
+            rows: partner.rows.map { row in
+                RowDocument(
+                    item: row.item, qualifyingVolume: row.qualifyingVolume.plainText, threshold: row.threshold.plainText,
+                    eligible: row.eligible, amount: row.amount.plainText, missedAmount: row.missedAmount.plainText,
+                    reasons: row.reasons,
+                    checks: row.checks.map {
+                        CheckDocument(code: $0.code.rawValue, passed: $0.passed, reason: $0.reason, explanation: $0.explanation)
+                    },
+                    rebate: row.rebate.map { RebateDocument($0, qualifying: row.qualifyingVolume) },
+                    leftOut: row.leftOut.map { LeftOutDocument($0, hasAttachBonus: row.rebate?.attach != nil) })
+            },
+            tier: partner.tier.map(TierDocument.init))
     }
 }
