@@ -88,3 +88,79 @@ import Testing
         try workspace.pool.read { db in try Workspace.checkReferences(db) }
     }
 }
+
+/// The first lines of a bookings table are inserted 32 to a statement (`BulkInsert`): the table, the digests and the
+/// counts must be those the one-line inserts make, and a key met twice must still be named as a duplicate.
+@Suite struct BulkInsertTests {
+    /// The example's partners and programs, no bookings; and a bookings file of `count` lines over its partners,
+    /// with every kind of value: no shipped day, no quantity, a currency in small letters, an intended use.
+    static func setUp(_ sandbox: Sandbox, name: String, count: Int, duplicateOf: (line: Int, at: Int)? = nil) throws -> (Workspace, String) {
+        let workspace = try Workspace.create(at: sandbox.path(name + ".sqlite"))
+        for file in try Sandbox.programFiles(Sandbox.examplePrograms) { _ = try workspace.addProgram(file: file) }
+        for kind in DataKind.importOrder where kind != .bookings {
+            let path = Sandbox.exampleData + "/" + kind.fileName
+            if FileManager.default.fileExists(atPath: path) { _ = try workspace.importFile(kind, path: path) }
+        }
+        let partners = ["NL1001", "NL1002", "NL1003", "NL1004"]
+        var lines = ["order_id,line,partner_id,booked_on,shipped_on,sku,quantity,amount,currency,intended_use"]
+        for index in 1...count {
+            let shipped = index % 5 == 0 ? "" : "2015-03-\(10 + index % 18)"
+            let quantity = index % 7 == 0 ? "" : "\(index % 9 + 1)"
+            let currency = index % 11 == 0 ? "usd" : "USD"
+            let use = index % 13 == 0 ? "internal" : ""
+            lines.append(
+                "B\(index / 3),\(index % 3 + 1),\(partners[index % partners.count]),2015-02-\(10 + index % 17),\(shipped),UCS-C240M4SX,\(quantity),\(index).\(index % 100 < 10 ? "0" : "")\(index % 100),\(currency),\(use)"
+            )
+        }
+        if let duplicateOf { lines.insert(lines[duplicateOf.line], at: duplicateOf.at) }
+        let file = sandbox.path(name + ".csv")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        return (workspace, file)
+    }
+
+    static func stored(_ workspace: Workspace) throws -> [[String]] {
+        try workspace.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM bookings ORDER BY order_id, line").map { row in
+                row.databaseValues.map { $0.isNull ? "NULL" : String.fromDatabaseValue($0) ?? "\($0)" }
+            }
+        }
+    }
+
+    /// 1,000 lines (31 statements of 32 and 8 single inserts) against the same file imported with `--replace`, which
+    /// notes every key and so inserts one line at a time.
+    @Test func theTableIsTheOneTheOneLineInsertsMake() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let (bulk, file) = try Self.setUp(sandbox, name: "bulk", count: 1_000)
+        let (single, _) = try Self.setUp(sandbox, name: "single", count: 1_000)
+        let a = try bulk.importFile(.bookings, path: file)
+        let b = try single.importFile(.bookings, path: file, mode: ImportMode(replace: true))
+        for outcome in [a, b] {
+            #expect(outcome.files.map { [$0.rows, $0.added, $0.changed, $0.unchanged] } == [[1_000, 1_000, 0, 0]])
+        }
+        let rows = try Self.stored(bulk)
+        #expect(rows.count == 1_000)
+        #expect(rows == (try Self.stored(single)).map { row in row.enumerated().map { $0.offset == row.count - 1 ? rows[0].last! : $0.element } })
+        #expect(rows.contains { $0[4] == "NULL" } && rows.contains { $0[6] == "NULL" } && rows.allSatisfy { $0[8] == "USD" })
+        // The digests recorded by the two imports, and those worked out from the stored lines, are the same.
+        let digest = { (workspace: Workspace) in try workspace.pool.read { db in try TableDigests.stored(db, importID: Workspace.lastImport(db)) } }
+        #expect(try digest(bulk)?[.bookings] == digest(single)?[.bookings])
+        #expect(try digest(bulk)?[.bookings].rows == 1_000)
+    }
+
+    /// A key met twice: in the same statement of 32, or in another one; the import is refused, naming both lines.
+    @Test(arguments: [(line: 40, at: 45), (line: 3, at: 900)])
+    func aKeyMetTwiceIsNamedAndNothingIsStored(duplicate: (line: Int, at: Int)) throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let (workspace, file) = try Self.setUp(sandbox, name: "dup", count: 1_000, duplicateOf: duplicate)
+        var messages: [String] = []
+        do {
+            _ = try workspace.importFile(.bookings, path: file)
+        } catch {
+            messages = error.collector.diagnostics.map(\.message)
+        }
+        #expect(messages.contains("duplicate order line (first on line \(duplicate.line + 1))"), "\(messages)")
+        #expect(try Self.stored(workspace).isEmpty)
+    }
+}
