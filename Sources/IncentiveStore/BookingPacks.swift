@@ -230,6 +230,7 @@ final class ReaderPacker: @unchecked Sendable {
     @exclusivity(unchecked) private var encoder = PackEncoder()
     @exclusivity(unchecked) private(set) var abandoned = false
     @exclusivity(unchecked) private var scratch: [UInt8] = []
+    @exclusivity(unchecked) private var days = DayTexts()
 
     /// Adds `line`; the pack it fills, if it does.
     func add(_ line: BookingLine) -> EncodedPack? {
@@ -238,7 +239,7 @@ final class ReaderPacker: @unchecked Sendable {
             abandoned = true
             return nil
         }
-        let (booked, shipped, currency) = BookingBatch.storedTexts(line, &scratch)
+        let (booked, shipped, currency) = BookingBatch.storedTexts(line, &scratch, days: &days)
         scratch.withUnsafeBufferPointer { all in
             encoder.append(
                 order: line.orderID, line: line.lineID, partner: line.partnerID, booked: UnsafeBufferPointer(rebasing: all[0..<booked]),

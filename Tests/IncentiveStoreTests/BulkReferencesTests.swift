@@ -146,6 +146,11 @@ import Testing
         let digest = { (workspace: Workspace) in try workspace.pool.read { db in try TableDigests.stored(db, importID: Workspace.lastImport(db)) } }
         #expect(try digest(bulk)?[.bookings] == digest(single)?[.bookings])
         #expect(try digest(bulk)?[.bookings].rows == 1_000)
+        // ... and that of hashing the stored lines as read back from the table (`CanonicalCSV.appendRow`, not the import's
+        // `LineHasher`).
+        let last = try bulk.pool.read { db in try Workspace.lastImport(db) }
+        let hashed = try bulk.loadInput(asKnownAt: try bulk.resolve(.importID(last)), digests: .multiset).record.tableDigests
+        #expect(try hashed?[.bookings] == digest(bulk)?[.bookings])
     }
 
     /// A key met twice: in the same statement of 32, or in another one; the import is refused, naming both lines.
