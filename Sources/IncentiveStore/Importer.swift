@@ -310,11 +310,8 @@ struct BookingMerge {
     let booked = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 10)
     let shipped = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 10)
     var currency = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 16)
-    var scratch: [UInt8] = []
-    // The texts of the days met lately (a day's slot is its number modulo the slots; a line's dates are
-    // written as text for every comparison and write).
-    var dayKeys = [Int32](repeating: Int32.min, count: TableWriter.dayCacheSlots)
-    var dayTexts = [UInt8](repeating: 0, count: TableWriter.dayCacheSlots * 10)
+    // The texts of the days met lately (a line's dates are written as text for every comparison and write).
+    var days = DayTexts()
     var rows = 0, touched = 0, added = 0
     /// The largest |amount| of the lines added or changed (`bookings_bounds`).
     var largestWritten: Int64 = 0
@@ -344,7 +341,6 @@ struct BookingMerge {
         self.importID = importID
         self.displayName = displayName
         self.insertFirst = insertFirst
-        scratch.reserveCapacity(64)
     }
 
     func deallocate() {
@@ -390,20 +386,7 @@ struct BookingMerge {
         let slot = bulk.lines.count
         let texts = bulk.texts.baseAddress! + slot * BulkInsert.textBytes
         func dayText(_ day: Day, at offset: Int) -> UnsafeBufferPointer<UInt8> {
-            let slot = Int(UInt32(bitPattern: day.daysSinceEpoch) & UInt32(TableWriter.dayCacheSlots - 1))
-            if dayKeys[slot] != day.daysSinceEpoch {
-                scratch.removeAll(keepingCapacity: true)
-                CanonicalCSV.appendDay(day, to: &scratch)
-                guard scratch.count == 10 else {
-                    let count = min(scratch.count, 10)
-                    for index in 0..<count { texts[offset + index] = scratch[index] }
-                    return UnsafeBufferPointer(start: texts + offset, count: count)
-                }
-                for index in 0..<10 { dayTexts[slot * 10 + index] = scratch[index] }
-                dayKeys[slot] = day.daysSinceEpoch
-            }
-            for index in 0..<10 { texts[offset + index] = dayTexts[slot * 10 + index] }
-            return UnsafeBufferPointer(start: texts + offset, count: 10)
+            UnsafeBufferPointer(start: texts + offset, count: days.write(day, to: texts + offset))
         }
         // A currency longer than its place (the reader lets none through) goes through the one-line insert.
         if line.currency.count > BulkInsert.textBytes - 20 {
@@ -479,20 +462,7 @@ struct BookingMerge {
         if afterAnError || failure != SQLITE_OK { return }
         /// The text of `day` in `buffer` (10 bytes), from the cache of recent days' texts when there.
         func dayText(_ day: Day, _ buffer: UnsafeMutableBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-            let slot = Int(UInt32(bitPattern: day.daysSinceEpoch) & UInt32(TableWriter.dayCacheSlots - 1))
-            if dayKeys[slot] != day.daysSinceEpoch {
-                scratch.removeAll(keepingCapacity: true)
-                CanonicalCSV.appendDay(day, to: &scratch)
-                guard scratch.count == 10 else {
-                    let count = min(scratch.count, buffer.count)
-                    for index in 0..<count { buffer[index] = scratch[index] }
-                    return UnsafeBufferPointer(rebasing: buffer[0..<count])
-                }
-                for index in 0..<10 { dayTexts[slot * 10 + index] = scratch[index] }
-                dayKeys[slot] = day.daysSinceEpoch
-            }
-            for index in 0..<10 { buffer[index] = dayTexts[slot * 10 + index] }
-            return UnsafeBufferPointer(rebasing: buffer[0..<10])
+            UnsafeBufferPointer(start: buffer.baseAddress, count: days.write(day, to: buffer.baseAddress!))
         }
         if line.currency.count > currency.count {
             currency.deallocate()
@@ -731,9 +701,32 @@ struct DayTexts {
     private var keys = [Int32](repeating: .min, count: slots)
     private var texts = [UInt8](repeating: 0, count: slots * 10)
 
+    private var scratch: [UInt8] = []
+
+    /// Writes `day`'s text at `target`, which has room for 10 bytes (a text longer than that, of a year past 9999,
+    /// is cut there); its length.
+    mutating func write(_ day: Day, to target: UnsafeMutablePointer<UInt8>) -> Int {
+        let slot = Self.slot(day)
+        if keys[slot] != day.daysSinceEpoch {
+            // The miss is written by `append` (which keeps the text) into the scratch, taken out of `self` meanwhile.
+            var text: [UInt8] = []
+            swap(&text, &scratch)
+            defer { swap(&text, &scratch) }
+            text.removeAll(keepingCapacity: true)
+            append(day, to: &text)
+            let count = min(text.count, 10)
+            for index in 0..<count { target[index] = text[index] }
+            return count
+        }
+        texts.withUnsafeBufferPointer { for index in 0..<10 { target[index] = $0[slot * 10 + index] } }
+        return 10
+    }
+
+    static func slot(_ day: Day) -> Int { Int(UInt32(bitPattern: day.daysSinceEpoch) & UInt32(slots - 1)) }
+
     /// Appends `day` as `CanonicalCSV.appendDay` does.
     mutating func append(_ day: Day, to buffer: inout [UInt8]) {
-        let slot = Int(UInt32(bitPattern: day.daysSinceEpoch) & UInt32(Self.slots - 1))
+        let slot = Self.slot(day)
         if keys[slot] != day.daysSinceEpoch {
             let start = buffer.count
             CanonicalCSV.appendDay(day, to: &buffer)
@@ -1306,8 +1299,6 @@ struct TableWriter {
         let stored = CanonicalCSV.text(statement, index)
         return stored.count == bytes.count && (bytes.isEmpty || memcmp(stored.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
     }
-
-    static let dayCacheSlots = 4096
 
     /// `text`'s UTF-8 bytes, without a copy when the string holds them contiguously (a native string does).
     @inline(__always)
