@@ -117,7 +117,7 @@ extension Workspace {
         programRecords = programRecords.filter { record in selected.contains { $0.id.isExactly(record.0) } }
         programRecords.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
 
-        let dataset = try Self.dataset(db, source: path, partner: onlyPartner ? tracePartner : nil, shared: common, point: point)
+        let dataset = try Self.dataset(db, source: path, partner: onlyPartner ? tracePartner : nil, shared: common, point: point, pool: pool)
         if dataset.partners.isEmpty && !(onlyPartner && tracePartner != nil) {
             collector.error(file: path, line: nil, "the workspace has no partners yet; \(remedies.importData)")
         }
@@ -314,9 +314,13 @@ extension Workspace {
     /// With `partnersOnly`, the partners (and the catalogue) without their tier history, credentials, CSAT
     /// reports, services and enrolments: what an import checks a file's partner ids and SKUs against.
     /// With `partners` (a JSON array of partner ids), only what concerns those partners (an incremental run).
+    ///
+    /// With `pool`, a read of every current partner's rows takes the credentials, CSAT reports and services (1.2 million
+    /// rows at 100,000 partners; the booking pass needs none of them) on a thread and a read of its own while this one
+    /// reads the tier history and the enrolments (`sideRows`).
     static func dataset(
         _ db: Database, source: String, partner: String? = nil, partners: String? = nil, shared: SharedInput? = nil, point: KnownPoint? = nil,
-        partnersOnly: Bool = false
+        partnersOnly: Bool = false, pool: DatabasePool? = nil
     ) throws
         -> Dataset
     {
@@ -344,6 +348,8 @@ extension Workspace {
             dataset.finish()
             return dataset
         }
+        let side = pool != nil && only.isEmpty && point == nil ? try SideRows.start(db, pool: pool!, dataset: dataset) : nil
+        defer { _ = try? side?.wait() }
         try db.forEachRow(cached: "SELECT partner_id, tier, valid_from FROM \(tiers) \(only) ORDER BY partner_id, valid_from", arguments: arguments) {
             row in
             let tierText = row.text(1)
@@ -352,6 +358,40 @@ extension Workspace {
             }
             dataset.add(TierChange(partnerID: row.text(0), tier: tier, validFrom: try day(row, 2)))
         }
+        if side == nil {
+            try sideRows(db, into: &dataset, tables: (credentials, csat, services), only: only, arguments: arguments)
+        }
+        try db.forEachRow(
+            cached: "SELECT partner_id, program, subtrack, enrolled_on FROM \(enrollments) \(only) ORDER BY partner_id, program, subtrack",
+            arguments: arguments
+        ) { row in
+            dataset.enrollments.append(
+                Enrollment(partnerID: row.text(0), program: row.text(1), subtrack: row.text(2), enrolledOn: try day(row, 3)))
+        }
+        if let side {
+            if let read = try side.wait() {
+                (dataset.credentials, dataset.csatDates, dataset.services) = (read.credentials, read.csatDates, read.services)
+            } else {
+                // Its read saw another revision of the workspace: read here, in this snapshot.
+                try sideRows(db, into: &dataset, tables: (credentials, csat, services), only: only, arguments: arguments)
+            }
+        }
+        if let shared {
+            (dataset.products, dataset.fxRates) = (shared.products, shared.fxRates)
+        } else {
+            let catalogue = try catalogue(db, point: point)
+            (dataset.products, dataset.fxRates) = (catalogue.products, catalogue.fxRates)
+        }
+        dataset.finish()
+        return dataset
+    }
+
+    /// The credentials, CSAT reports and services of `dataset`'s partners (its partners read already), from `tables`.
+    static func sideRows(
+        _ db: Database, into dataset: inout Dataset, tables: (credentials: String, csat: String, services: String), only: String,
+        arguments: StatementArguments
+    ) throws {
+        let (credentials, csat, services) = tables
         try db.forEachRow(
             cached: "SELECT partner_id, credential, achieved_on, expires_on FROM \(credentials) \(only) ORDER BY partner_id, credential, achieved_on",
             arguments: arguments
@@ -375,21 +415,58 @@ extension Workspace {
                     partnerID: row.text(0), service: row.text(1), strategic: row.bool(2), activeFrom: try day(row, 3),
                     activeUntil: try optionalDay(row, 4)))
         }
-        try db.forEachRow(
-            cached: "SELECT partner_id, program, subtrack, enrolled_on FROM \(enrollments) \(only) ORDER BY partner_id, program, subtrack",
-            arguments: arguments
-        ) { row in
-            dataset.enrollments.append(
-                Enrollment(partnerID: row.text(0), program: row.text(1), subtrack: row.text(2), enrolledOn: try day(row, 3)))
+    }
+
+    /// `sideRows` of every current partner on a thread of its own, with a read of its own (a pool reader, when one may
+    /// be taken: `ParallelBookingsRead.takeReaders`), checked to see the caller's revision.
+    final class SideRows: @unchecked Sendable {
+        private var read: Dataset?
+        private var error: (any Error)?
+        private let done = DispatchSemaphore(value: 0)
+        private let pool: DatabasePool
+        private var waited = false
+
+        private init(pool: DatabasePool) { self.pool = pool }
+
+        /// Nil when no reader may be taken: the caller reads the rows itself.
+        static func start(_ db: Database, pool: DatabasePool, dataset: Dataset) throws -> SideRows? {
+            let revision = try Workspace.revision(db)
+            guard ParallelBookingsRead.takeReaders(pool, wanted: 1) == 1 else {
+                ParallelBookingsRead.giveBack(pool, threads: 0)
+                return nil
+            }
+            let side = SideRows(pool: pool)
+            let thread = Thread {
+                defer { side.done.signal() }
+                do {
+                    side.read = try pool.read { other -> Dataset? in
+                        guard try Workspace.revision(other) == revision else { return nil }
+                        var read = dataset
+                        try sideRows(
+                            other, into: &read, tables: (KnownRows.from(.credentials, nil), KnownRows.from(.csat, nil), KnownRows.from(.services, nil)),
+                            only: "", arguments: [])
+                        return read
+                    }
+                } catch {
+                    side.error = error
+                }
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+            return side
         }
-        if let shared {
-            (dataset.products, dataset.fxRates) = (shared.products, shared.fxRates)
-        } else {
-            let catalogue = try catalogue(db, point: point)
-            (dataset.products, dataset.fxRates) = (catalogue.products, catalogue.fxRates)
+
+        /// The partners with their rows; nil when the thread's read saw another revision. Waits for the thread the first
+        /// time (and gives its reader back); a caller that gives up waits too (`defer`), so no thread outlives its read.
+        func wait() throws -> Dataset? {
+            if !waited {
+                done.wait()
+                ParallelBookingsRead.giveBack(pool, threads: 1)
+                waited = true
+            }
+            if let error { throw error }
+            return read
         }
-        dataset.finish()
-        return dataset
     }
 
     static func day(_ text: String) throws -> Day {
