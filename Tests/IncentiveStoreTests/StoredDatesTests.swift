@@ -44,4 +44,24 @@ import Testing
             #expect("\(error)".contains("the workspace holds a malformed date 2023-02-30"))
         }
     }
+
+    /// A full read takes the credentials, CSAT reports and services on a thread of its own (`SideRows`); with no pool
+    /// reader to spare, the read takes them itself: the same partners' rows either way.
+    @Test func thePartnersOtherRowsAreTheSameReadBesideOrNot() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try sandbox.exampleWorkspace()
+        let beside = try workspace.loadInput().input.dataset
+        // Every reader counted as taken: `SideRows.start` gets none.
+        let limit = workspace.pool.configuration.maximumReaderCount
+        #expect(ParallelBookingsRead.takeReaders(workspace.pool, wanted: limit) == limit - 1)
+        let here = try workspace.loadInput().input.dataset
+        ParallelBookingsRead.giveBack(workspace.pool, threads: limit - 1)
+        #expect(beside.credentials.flatMap { $0 }.count > 10 && beside.services.flatMap { $0 }.count > 3)
+        #expect(beside.csatDates == here.csatDates)
+        #expect(beside.credentials.map { $0.map { "\($0.partnerID) \($0.credential) \($0.achievedOn) \(String(describing: $0.expiresOn))" } }
+            == here.credentials.map { $0.map { "\($0.partnerID) \($0.credential) \($0.achievedOn) \(String(describing: $0.expiresOn))" } })
+        #expect(beside.services.map { $0.map { "\($0.partnerID) \($0.service) \($0.strategic) \($0.activeFrom) \(String(describing: $0.activeUntil))" } }
+            == here.services.map { $0.map { "\($0.partnerID) \($0.service) \($0.strategic) \($0.activeFrom) \(String(describing: $0.activeUntil))" } })
+    }
 }
