@@ -203,8 +203,8 @@ public enum ResultsJSON {
     /// encoding the whole document at once (`renderWhole`): JSONEncoder's pretty printing indents a nested object by
     /// its depth only, and writes an empty array as `[`, an empty line, and `]` at the key's indentation.
     public struct Streamer {
-        /// Programs added so far; nil once one did not have the layout above (another Foundation): the rest are
-        /// kept in `kept` and the whole document is encoded at once by `finish`.
+        /// Programs added so far; nil when the first did not have the layout above (another Foundation): every program
+        /// is then kept in `kept` and the whole document is encoded at once by `finish`.
         var added: Int? = 0
         var kept: [ProgramResult] = []
         static let partnerBlock = 4_096
@@ -225,6 +225,9 @@ public enum ResultsJSON {
                 skeleton[(skeleton.count - tail.count)...].elementsEqual(tail),
                 let partnersAt = find(opening + emptyEnd, in: skeleton, from: headAt + head.count)
             else {
+                // Only the first program can find another layout: the layout does not depend on the values (a JSON string
+                // holds no line break), and programs written already cannot be taken back.
+                precondition(count == 0, "JSONEncoder laid out a program unlike the one before it")
                 added = nil
                 kept.append(program)
                 return
