@@ -134,3 +134,29 @@ final class CheckBlobFeed: @unchecked Sendable {
         done.wait()
     }
 }
+
+/// A value worked out on a thread of its own while the caller goes on (a run's summary figures, counted while its
+/// rows are written); `value` waits for it. The thread ends on its own if the caller gives up without waiting.
+/// Unchecked: `worked` is written by the thread before it signals `done`, and read only after `done` was waited for.
+final class Beside<Value: Sendable>: @unchecked Sendable {
+    private var worked: Value?
+    private let done = DispatchSemaphore(value: 0)
+    private var waited = false
+
+    init(_ work: @escaping @Sendable () -> Value) {
+        let thread = Thread { [self] in
+            worked = work()
+            done.signal()
+        }
+        thread.start()
+    }
+
+    /// The value, once the thread has worked it out.
+    var value: Value {
+        if !waited {
+            done.wait()
+            waited = true
+        }
+        return worked!
+    }
+}

@@ -333,8 +333,9 @@ enum ParallelBookingsRead {
     }
 
     /// A scan in key order reads each page once: a small page cache for it, so that each connection reading a range
-    /// does not grow to the reader's 8 MiB. Returns the cache size to put back after.
-    private static func useScanCache(_ db: Database) throws -> Int {
+    /// (or the partners' other rows, `Workspace.SideRows`) does not grow to the reader's 8 MiB. Returns the cache size
+    /// to put back after.
+    static func useScanCache(_ db: Database) throws -> Int {
         let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -8192
         try db.execute(sql: "PRAGMA cache_size = -\(scanCacheKiB)")
         return cacheSize

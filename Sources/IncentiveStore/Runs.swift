@@ -83,6 +83,10 @@ extension Workspace {
             let (input, record) = try loadInput(programIDs: programIDs, remedies: remedies, digests: .multiset)
             return (Engine.compute(input), record, input.totals.lineCount, input.dataset.partners.count, input.warnings)
         }()
+        // The summary figures (a pass over every partner's rows) are counted beside the writing, once: those stored keep
+        // more of the largest amounts than the summary table shows, which shows the first of them.
+        let kept = figuresKept.load(ordering: .relaxed)
+        let figures = Beside { result.programs.map { ProgramFigures($0, keeping: kept) } }
         do {
             let id = try writeTransaction { db throws -> Int in
                 try db.execute(
@@ -101,14 +105,14 @@ extension Workspace {
                         arguments: [id, position, program.id, program.version])
                 }
                 try Self.withWriteCache(db) { try Self.writeResults(db, run: id, result: result) }
-                try RunFigures.store(db, run: id, figures: result.programs.map { ProgramFigures($0, keeping: figuresKept.load(ordering: .relaxed)) })
+                try RunFigures.store(db, run: id, figures: figures.value)
                 if let digests = record.tableDigests { try digests.store(db, importID: record.knownImport) }
                 try auditRun(db, actor, id: id, record: record, lines: lineCount, partners: partnerCount)
                 Failpoint.reach("run-before-commit")
                 return id
             }
             return RunOutcome(
-                summary: try runSummary(id), figures: result.programs.map { ProgramFigures($0) }, warnings: warnings, workspace: self, computed: result)
+                summary: try runSummary(id), figures: figures.value, warnings: warnings, workspace: self, computed: result)
         } catch {
             throw DiagnosticReport(Diagnostic(file: path, line: nil, message: "the run was not stored: \(error)"))
         }

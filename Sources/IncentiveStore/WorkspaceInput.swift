@@ -72,9 +72,13 @@ extension Workspace {
     ) throws(DiagnosticReport) -> (input: LoadedInput, record: InputRecord) {
         do {
             return try pool.read { db in
-                try loadInput(
+                let loaded = try loadInput(
                     db, programIDs: programIDs, tracePartner: tracePartner, onlyPartner: onlyPartner, bookingView: bookingView, point: asKnownAt,
                     remedies: remedies, digests: digests)
+                // A read of every partner filled this connection's page cache, which the pool keeps with it: let it go,
+                // as the input is held now and the results are about to be made beside it (the peak memory of `run`).
+                if !onlyPartner { try db.execute(sql: "PRAGMA shrink_memory") }
+                return loaded
             }
         } catch let report as DiagnosticReport {
             throw report
@@ -117,7 +121,10 @@ extension Workspace {
         programRecords = programRecords.filter { record in selected.contains { $0.id.isExactly(record.0) } }
         programRecords.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
 
-        let dataset = try Self.dataset(db, source: path, partner: onlyPartner ? tracePartner : nil, shared: common, point: point, pool: pool)
+        // The booking pass of a full read starts before the side rows are in (`PendingDataset`).
+        let pending = try Self.pendingDataset(db, source: path, partner: onlyPartner ? tracePartner : nil, shared: common, point: point, pool: pool)
+        defer { pending.abandon() }
+        var dataset = pending.partial
         if dataset.partners.isEmpty && !(onlyPartner && tracePartner != nil) {
             collector.error(file: path, line: nil, "the workspace has no partners yet; \(remedies.importData)")
         }
@@ -203,6 +210,7 @@ extension Workspace {
             case .export: digest.finalize()
             case .multiset: tableDigests.dataDigest
             }
+        dataset = try pending.complete(db)
         let input = LoadedInput(programs: selected, dataset: dataset, totals: totals, warnings: collector)
         let versions = programRecords.map { (id: $0.0, version: $0.1, digest: $0.2) }
         return (
@@ -321,9 +329,46 @@ extension Workspace {
     static func dataset(
         _ db: Database, source: String, partner: String? = nil, partners: String? = nil, shared: SharedInput? = nil, point: KnownPoint? = nil,
         partnersOnly: Bool = false, pool: DatabasePool? = nil
-    ) throws
-        -> Dataset
-    {
+    ) throws -> Dataset {
+        let pending = try pendingDataset(
+            db, source: source, partner: partner, partners: partners, shared: shared, point: point, partnersOnly: partnersOnly, pool: pool)
+        return try pending.complete(db)
+    }
+
+    /// `dataset`, whose credentials, CSAT reports and services may still be read on their thread (`SideRows`): what the
+    /// booking pass needs (the partners, their tier history and enrolments, the catalogue) is there, and `complete`
+    /// adds the rest. A full read starts the booking pass before it completes the dataset, so that the side thread's
+    /// rows are read while the booking threads work.
+    struct PendingDataset {
+        /// Without the side rows while `side` reads them.
+        let partial: Dataset
+        let side: SideRows?
+        let tables: (credentials: String, csat: String, services: String)
+
+        /// The dataset with every row (waits for the side thread).
+        func complete(_ db: Database) throws -> Dataset {
+            guard let side else { return partial }
+            var dataset = partial
+            if var read = try side.take() {
+                // Moved, not shared: `finish` sorts each partner's CSAT dates in place.
+                (dataset.credentials, dataset.csatDates, dataset.services) = (read.credentials, read.csatDates, read.services)
+                (read.credentials, read.csatDates, read.services) = ([], [], [])
+            } else {
+                // Its read saw another revision of the workspace: read here, in this snapshot.
+                try sideRows(db, into: &dataset, tables: tables, only: "", arguments: [])
+            }
+            dataset.finish()
+            return dataset
+        }
+
+        /// Waits for the side thread, when the caller gives up before `complete` (no thread outlives its read).
+        func abandon() { side?.wait() }
+    }
+
+    static func pendingDataset(
+        _ db: Database, source: String, partner: String? = nil, partners: String? = nil, shared: SharedInput? = nil, point: KnownPoint? = nil,
+        partnersOnly: Bool = false, pool: DatabasePool? = nil
+    ) throws -> PendingDataset {
         var dataset = Dataset()
         dataset.partnersSource = "the workspace"
         let only = partner != nil ? "WHERE partner_id = ?" : partners != nil ? "WHERE partner_id IN (SELECT value FROM json_each(?))" : ""
@@ -342,14 +387,16 @@ extension Workspace {
             }
             dataset.add(Partner(id: row.text(0), name: row.text(1), country: row.text(2), tier: tier, provider: row.bool(4)))
         }
+        let sideTables = (credentials, csat, services)
         if partnersOnly {
             let catalogue = try catalogue(db, point: point)
             (dataset.products, dataset.fxRates) = (catalogue.products, catalogue.fxRates)
             dataset.finish()
-            return dataset
+            return PendingDataset(partial: dataset, side: nil, tables: sideTables)
         }
         let side = pool != nil && only.isEmpty && point == nil ? try SideRows.start(db, pool: pool!, dataset: dataset) : nil
-        defer { _ = try? side?.wait() }
+        var handedOver = false
+        defer { if !handedOver { side?.wait() } }
         try db.forEachRow(cached: "SELECT partner_id, tier, valid_from FROM \(tiers) \(only) ORDER BY partner_id, valid_from", arguments: arguments) {
             row in
             let tierText = row.text(1)
@@ -368,14 +415,6 @@ extension Workspace {
             dataset.enrollments.append(
                 Enrollment(partnerID: row.text(0), program: row.text(1), subtrack: row.text(2), enrolledOn: try day(row, 3)))
         }
-        if let side {
-            if let read = try side.wait() {
-                (dataset.credentials, dataset.csatDates, dataset.services) = (read.credentials, read.csatDates, read.services)
-            } else {
-                // Its read saw another revision of the workspace: read here, in this snapshot.
-                try sideRows(db, into: &dataset, tables: (credentials, csat, services), only: only, arguments: arguments)
-            }
-        }
         if let shared {
             (dataset.products, dataset.fxRates) = (shared.products, shared.fxRates)
         } else {
@@ -383,7 +422,8 @@ extension Workspace {
             (dataset.products, dataset.fxRates) = (catalogue.products, catalogue.fxRates)
         }
         dataset.finish()
-        return dataset
+        handedOver = true
+        return PendingDataset(partial: dataset, side: side, tables: sideTables)
     }
 
     /// The credentials, CSAT reports and services of `dataset`'s partners (its partners read already), from `tables`.
@@ -441,6 +481,10 @@ extension Workspace {
                 do {
                     side.read = try pool.read { other -> Dataset? in
                         guard try Workspace.revision(other) == revision else { return nil }
+                        // Read while the booking threads read theirs: a connection kept open with its cache full would
+                        // add to the run's peak memory.
+                        let cacheSize = try ParallelBookingsRead.useScanCache(other)
+                        defer { try? other.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
                         var read = dataset
                         try sideRows(
                             other, into: &read, tables: (KnownRows.from(.credentials, nil), KnownRows.from(.csat, nil), KnownRows.from(.services, nil)),
@@ -456,15 +500,22 @@ extension Workspace {
             return side
         }
 
-        /// The partners with their rows; nil when the thread's read saw another revision. Waits for the thread the first
-        /// time (and gives its reader back); a caller that gives up waits too (`defer`), so no thread outlives its read.
-        func wait() throws -> Dataset? {
+        /// Waits for the thread the first time (and gives its reader back); a caller that gives up waits too (`defer`),
+        /// so no thread outlives its read.
+        func wait() {
             if !waited {
                 done.wait()
                 ParallelBookingsRead.giveBack(pool, threads: 1)
                 waited = true
             }
+        }
+
+        /// The partners with their rows, handed over (not kept here: the caller sorts them in place, without a copy);
+        /// nil when the thread's read saw another revision. Waits for the thread.
+        func take() throws -> Dataset? {
+            wait()
             if let error { throw error }
+            defer { read = nil }
             return read
         }
     }
