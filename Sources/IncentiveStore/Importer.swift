@@ -176,8 +176,12 @@ extension Workspace {
                             try writer.upsert([row.partnerID, row.credential, row.achievedOn.description, row.expiresOn?.description])
                         }
                     case .csat:
-                        for row in DatasetLoader.readCSAT(path: file, displayName: name, dataset: dataset, collector: &collector) {
-                            try writer.upsert([row.surveyID, row.partnerID, row.submittedOn.description])
+                        if wasEmpty && !mode.replace {
+                            try writer.insertCSAT(file, displayName: name, dataset: dataset, collector: &collector)
+                        } else {
+                            for row in DatasetLoader.readCSAT(path: file, displayName: name, dataset: dataset, collector: &collector) {
+                                try writer.upsert([row.surveyID, row.partnerID, row.submittedOn.description])
+                            }
                         }
                     case .services:
                         for row in DatasetLoader.readServices(path: file, displayName: name, dataset: dataset, collector: &collector) {
@@ -206,6 +210,9 @@ extension Workspace {
                             try writer.upsert([row.currency, row.validFrom.description, row.rate.units])
                         }
                     case .bookings:
+                        // What the files before it let go (their rows, read whole) is given back first: the bookings
+                        // are the import's longest part, and its peak memory.
+                        FreeMemory.giveBack()
                         try writer.importBookings(file, displayName: name, dataset: dataset, collector: &collector) { read, total in
                             progress?(name, read, total)
                         }
@@ -1113,6 +1120,68 @@ struct TableWriter {
         insertFirst = sqlite3_total_changes(connection) &- before == 1
         if insertFirst { added += 1 }
         if let seen { try Self.execute(seen, values.prefix(keyCount), nil, connection) }
+    }
+
+    /// Into an empty `csat` table (a first import: a million reports at 100,000 partners), without `upsert`: each report
+    /// as the reader handed it over (its survey id's bytes, its partner, its day), `BulkInsert.rows` to a statement, with
+    /// no value made for it. The rows stored are those `upsert` stores. The reader refuses a survey id met twice, so no
+    /// report can meet another's key; one that did would fail the import here. The file is read whole first, into a
+    /// few arrays (26 MB for a million reports), as `readCSAT` does: the reader's index of survey ids is let go before
+    /// SQLite's pages are made, which would otherwise hold its memory in the middle of the heap for the rest of the import.
+    mutating func insertCSAT(_ file: String, displayName: String, dataset: Dataset, collector: inout DiagnosticCollector) throws {
+        var surveys: [UInt8] = [], ends: [Int] = [], partners: [Int32] = [], days: [Day] = []
+        DatasetLoader.scanCSAT(path: file, displayName: displayName, dataset: dataset, collector: &collector) { partner, survey, day in
+            surveys.append(contentsOf: survey)
+            ends.append(surveys.count)
+            partners.append(Int32(partner))
+            days.append(day)
+        }
+        let names = Self.columns(.csat)
+        let all = names.keys + names.values + ["added_by"]
+        precondition(all == ["survey_id", "partner_id", "submitted_on", "added_by"])
+        let row = "(" + all.map { _ in "?" }.joined(separator: ", ") + ")"
+        let insert = "INSERT OR IGNORE INTO csat (\(all.joined(separator: ", "))) VALUES "
+        let many = try db.makeStatement(sql: insert + Array(repeating: row, count: BulkInsert.rows).joined(separator: ", "))
+        let one = try db.makeStatement(sql: insert + row)
+        let connection = db.sqliteConnection
+        var dayTexts = DayTexts()
+        let dayBytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: BulkInsert.rows * 10)
+        defer { dayBytes.deallocate() }
+        let importID = self.importID
+        try surveys.withUnsafeBufferPointer { surveyBytes in
+            /// Binds report `index` at slot `slot` of `statement`, whose first parameter for it is `base + 1`.
+            func bind(_ statement: SQLiteStatement, _ index: Int, slot: Int, at base: Int32) {
+                let start = index == 0 ? 0 : ends[index - 1]
+                Self.bindStatic(statement, base + 1, UnsafeBufferPointer(rebasing: surveyBytes[start..<ends[index]]))
+                Self.withBytes(dataset.partners[Int(partners[index])].id) { Self.bindTransient(statement, base + 2, $0) }
+                let day = dayBytes.baseAddress! + slot * 10
+                Self.bindStatic(statement, base + 3, UnsafeBufferPointer(start: day, count: dayTexts.write(days[index], to: day)))
+                sqlite3_bind_int64(statement, base + 4, importID)
+            }
+            func run(_ statement: SQLiteStatement, rows: Int) throws {
+                defer { sqlite3_reset(statement) }
+                let code = sqlite3_step(statement)
+                guard code == SQLITE_DONE else {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)))
+                }
+                if Int(sqlite3_changes(connection)) != rows {
+                    throw WorkspaceError(.failed, "\(displayName): a survey id is in the file twice; nothing was changed")
+                }
+            }
+            var next = 0
+            while ends.count - next >= BulkInsert.rows {
+                for slot in 0..<BulkInsert.rows { bind(many.sqliteStatement, next + slot, slot: slot, at: Int32(slot * all.count)) }
+                try run(many.sqliteStatement, rows: BulkInsert.rows)
+                next += BulkInsert.rows
+            }
+            for index in next..<ends.count {
+                bind(one.sqliteStatement, index, slot: 0, at: 0)
+                try run(one.sqliteStatement, rows: 1)
+            }
+        }
+        rows += ends.count
+        added += ends.count
+        touched += ends.count
     }
 
     /// Binds `values` (and `importID` after them) to `statement` straight through SQLite and runs it: a

@@ -169,3 +169,77 @@ import Testing
         #expect(try Self.stored(workspace).isEmpty)
     }
 }
+
+/// The CSAT reports of a first import are inserted 32 to a statement from the reader's bytes (`TableWriter.insertCSAT`):
+/// the table, the counts and the digests must be those `upsert` makes, and a survey id met twice must still be named.
+@Suite struct BulkCSATTests {
+    /// The example's programs and every file but its CSAT reports; and a CSAT file of `count` reports over four of its
+    /// partners, on days of several months and years.
+    static func setUp(_ sandbox: Sandbox, name: String, count: Int, duplicateOf: (line: Int, at: Int)? = nil) throws -> (Workspace, String) {
+        let workspace = try Workspace.create(at: sandbox.path(name + ".sqlite"))
+        for file in try Sandbox.programFiles(Sandbox.examplePrograms) { _ = try workspace.addProgram(file: file) }
+        for kind in DataKind.importOrder where kind != .csat {
+            let path = Sandbox.exampleData + "/" + kind.fileName
+            if FileManager.default.fileExists(atPath: path) { _ = try workspace.importFile(kind, path: path) }
+        }
+        let partners = ["NL1001", "NL1002", "BE2001", "DE3003"]
+        var lines = ["partner_id,survey_id,submitted_on"]
+        for index in 1...count {
+            let month = index % 12 + 1, day = index % 28 + 1
+            lines.append("\(partners[index % partners.count]),SV-\(index),\(2014 + index % 3)-\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day)")
+        }
+        if let duplicateOf { lines.insert(lines[duplicateOf.line], at: duplicateOf.at) }
+        let file = sandbox.path(name + ".csv")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        return (workspace, file)
+    }
+
+    static func stored(_ workspace: Workspace) throws -> [[String]] {
+        try workspace.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT survey_id, partner_id, submitted_on, added_by FROM csat ORDER BY survey_id").map { row in
+                row.databaseValues.map { String.fromDatabaseValue($0) ?? "\($0)" }
+            }
+        }
+    }
+
+    /// 1,000 reports (31 statements of 32 and 8 single inserts) against the same file imported with `--replace`, which
+    /// goes through `upsert`.
+    @Test func theTableIsTheOneTheUpsertMakes() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let (bulk, file) = try Self.setUp(sandbox, name: "bulk", count: 1_000)
+        let (single, _) = try Self.setUp(sandbox, name: "single", count: 1_000)
+        let a = try bulk.importFile(.csat, path: file)
+        let b = try single.importFile(.csat, path: file, mode: ImportMode(replace: true))
+        for outcome in [a, b] {
+            #expect(outcome.files.map { [$0.rows, $0.added, $0.changed, $0.unchanged] } == [[1_000, 1_000, 0, 0]])
+        }
+        let rows = try Self.stored(bulk)
+        #expect(rows.count == 1_000)
+        #expect(rows == (try Self.stored(single)))
+        #expect(rows.first { $0[0] == "SV-7" } == ["SV-7", "DE3003", "2015-08-08", rows[0][3]])
+        // The digests recorded by the two imports are the same, and so is that of the stored rows hashed again.
+        let digest = { (workspace: Workspace) in try workspace.pool.read { db in try TableDigests.stored(db, importID: Workspace.lastImport(db)) } }
+        #expect(try digest(bulk)?[.csat] == digest(single)?[.csat])
+        #expect(try digest(bulk)?[.csat].rows == 1_000)
+        let last = try bulk.pool.read { db in try Workspace.lastImport(db) }
+        let hashed = try bulk.loadInput(asKnownAt: try bulk.resolve(.importID(last)), digests: .multiset).record.tableDigests
+        #expect(try hashed?[.csat] == digest(bulk)?[.csat])
+    }
+
+    /// A survey id met twice, in the same statement of 32 or in another one: the import is refused, naming both lines.
+    @Test(arguments: [(line: 40, at: 45), (line: 3, at: 900)])
+    func aSurveyIdMetTwiceIsNamedAndNothingIsStored(duplicate: (line: Int, at: Int)) throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let (workspace, file) = try Self.setUp(sandbox, name: "dup", count: 1_000, duplicateOf: duplicate)
+        var messages: [String] = []
+        do {
+            _ = try workspace.importFile(.csat, path: file)
+        } catch {
+            messages = error.collector.diagnostics.map(\.message)
+        }
+        #expect(messages.contains("duplicate survey id (first on line \(duplicate.line + 1))"), "\(messages)")
+        #expect(try Self.stored(workspace).isEmpty)
+    }
+}

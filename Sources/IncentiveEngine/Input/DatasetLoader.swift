@@ -304,7 +304,8 @@ public enum DatasetLoader {
     }
 
     /// Reads `csat.csv`, handing each valid row (partner index, survey id bytes, date) to `emit`, in file order.
-    static func scanCSAT(
+    /// A survey id met before is reported and not handed over.
+    public static func scanCSAT(
         path: String, displayName: String? = nil, dataset: Dataset, collector: inout DiagnosticCollector,
         _ emit: (Int, UnsafeBufferPointer<UInt8>, Day) -> Void
     ) {
