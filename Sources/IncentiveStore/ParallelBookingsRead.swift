@@ -198,12 +198,17 @@ enum ParallelBookingsRead {
     struct Meanings {
         var partner: [Int32] = []
         var day: [Int32] = []
+        /// The text's id among the dataset's products (`BookingLine.catalogueSKU`; -1: not one of them, -2: not looked
+        /// up yet), so that the booking pass does not look the SKU up line by line.
+        var sku: [Int32] = []
 
         mutating func reset(_ count: Int) {
             partner.removeAll(keepingCapacity: true)
             partner.append(contentsOf: repeatElement(-2, count: count))
             day.removeAll(keepingCapacity: true)
             day.append(contentsOf: repeatElement(Int32.min, count: count))
+            sku.removeAll(keepingCapacity: true)
+            sku.append(contentsOf: repeatElement(-2, count: count))
         }
     }
 
@@ -362,6 +367,11 @@ enum ParallelBookingsRead {
             meanings.partner[Int(cursor.partner)] = partner
         }
         guard partner >= 0 else { throw damaged }
+        var sku = meanings.sku[Int(cursor.sku)]
+        if sku == -2 {
+            sku = dataset.products?.lookup(strings[Int(cursor.sku)]) ?? -1
+            meanings.sku[Int(cursor.sku)] = sku
+        }
         let booked = try day(cursor.booked)
         let shipped = cursor.shipped < 0 ? nil : try day(cursor.shipped)
         let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
@@ -386,7 +396,7 @@ enum ParallelBookingsRead {
             BookingLine(
                 line: 0, orderID: cursor.order, lineID: strings[Int(cursor.lineID)], partner: Int(partner), partnerID: strings[Int(cursor.partner)],
                 bookedOn: booked, shippedOn: shipped, sku: strings[Int(cursor.sku)], quantity: quantity, amount: cursor.amount,
-                currency: strings[Int(cursor.currency)], intendedUse: strings[Int(cursor.intendedUse)]),
+                currency: strings[Int(cursor.currency)], intendedUse: strings[Int(cursor.intendedUse)], catalogueSKU: sku),
             file: file, collector: &part.collector)
     }
 
