@@ -95,12 +95,7 @@ import Testing
     /// The example's partners and programs, no bookings; and a bookings file of `count` lines over its partners,
     /// with every kind of value: no shipped day, no quantity, a currency in small letters, an intended use.
     static func setUp(_ sandbox: Sandbox, name: String, count: Int, duplicateOf: (line: Int, at: Int)? = nil) throws -> (Workspace, String) {
-        let workspace = try Workspace.create(at: sandbox.path(name + ".sqlite"))
-        for file in try Sandbox.programFiles(Sandbox.examplePrograms) { _ = try workspace.addProgram(file: file) }
-        for kind in DataKind.importOrder where kind != .bookings {
-            let path = Sandbox.exampleData + "/" + kind.fileName
-            if FileManager.default.fileExists(atPath: path) { _ = try workspace.importFile(kind, path: path) }
-        }
+        let workspace = try example(sandbox, name: name, without: .bookings)
         let partners = ["NL1001", "NL1002", "NL1003", "NL1004"]
         var lines = ["order_id,line,partner_id,booked_on,shipped_on,sku,quantity,amount,currency,intended_use"]
         for index in 1...count {
@@ -116,6 +111,17 @@ import Testing
         let file = sandbox.path(name + ".csv")
         try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
         return (workspace, file)
+    }
+
+    /// A new workspace with the example's programs and every data file of the example but `kind`'s.
+    static func example(_ sandbox: Sandbox, name: String, without left: DataKind) throws -> Workspace {
+        let workspace = try Workspace.create(at: sandbox.path(name + ".sqlite"))
+        for file in try Sandbox.programFiles(Sandbox.examplePrograms) { _ = try workspace.addProgram(file: file) }
+        for kind in DataKind.importOrder where kind != left {
+            let path = Sandbox.exampleData + "/" + kind.fileName
+            if FileManager.default.fileExists(atPath: path) { _ = try workspace.importFile(kind, path: path) }
+        }
+        return workspace
     }
 
     static func stored(_ workspace: Workspace) throws -> [[String]] {
@@ -142,15 +148,30 @@ import Testing
         #expect(rows.count == 1_000)
         #expect(rows == (try Self.stored(single)).map { row in row.enumerated().map { $0.offset == row.count - 1 ? rows[0].last! : $0.element } })
         #expect(rows.contains { $0[4] == "NULL" } && rows.contains { $0[6] == "NULL" } && rows.allSatisfy { $0[8] == "USD" })
-        // The digests recorded by the two imports, and those worked out from the stored lines, are the same.
+        // The digests recorded by the two imports, and those worked out from the stored lines (`CanonicalCSV.appendRow`,
+        // not the import's `LineHasher`), are the same.
+        try Self.expectSameDigests(bulk, single, .bookings, rows: 1_000)
+    }
+
+    /// The digest of `kind` recorded by the last import of `bulk` is that of `single`'s, counts `rows` rows, and is the
+    /// one worked out again from the rows `bulk` stored.
+    static func expectSameDigests(_ bulk: Workspace, _ single: Workspace, _ kind: DataKind, rows: Int) throws {
         let digest = { (workspace: Workspace) in try workspace.pool.read { db in try TableDigests.stored(db, importID: Workspace.lastImport(db)) } }
-        #expect(try digest(bulk)?[.bookings] == digest(single)?[.bookings])
-        #expect(try digest(bulk)?[.bookings].rows == 1_000)
-        // ... and that of hashing the stored lines as read back from the table (`CanonicalCSV.appendRow`, not the import's
-        // `LineHasher`).
+        #expect(try digest(bulk)?[kind] == digest(single)?[kind])
+        #expect(try digest(bulk)?[kind].rows == rows)
         let last = try bulk.pool.read { db in try Workspace.lastImport(db) }
         let hashed = try bulk.loadInput(asKnownAt: try bulk.resolve(.importID(last)), digests: .multiset).record.tableDigests
-        #expect(try hashed?[.bookings] == digest(bulk)?[.bookings])
+        #expect(try hashed?[kind] == digest(bulk)?[kind])
+    }
+
+    /// The messages of importing `file` as `kind` into `workspace` (none when it was imported).
+    static func importMessages(_ workspace: Workspace, _ kind: DataKind, _ file: String) -> [String] {
+        do {
+            _ = try workspace.importFile(kind, path: file)
+            return []
+        } catch {
+            return error.collector.diagnostics.map(\.message)
+        }
     }
 
     /// A key met twice: in the same statement of 32, or in another one; the import is refused, naming both lines.
@@ -159,12 +180,7 @@ import Testing
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let (workspace, file) = try Self.setUp(sandbox, name: "dup", count: 1_000, duplicateOf: duplicate)
-        var messages: [String] = []
-        do {
-            _ = try workspace.importFile(.bookings, path: file)
-        } catch {
-            messages = error.collector.diagnostics.map(\.message)
-        }
+        let messages = Self.importMessages(workspace, .bookings, file)
         #expect(messages.contains("duplicate order line (first on line \(duplicate.line + 1))"), "\(messages)")
         #expect(try Self.stored(workspace).isEmpty)
     }
@@ -176,12 +192,7 @@ import Testing
     /// The example's programs and every file but its CSAT reports; and a CSAT file of `count` reports over four of its
     /// partners, on days of several months and years.
     static func setUp(_ sandbox: Sandbox, name: String, count: Int, duplicateOf: (line: Int, at: Int)? = nil) throws -> (Workspace, String) {
-        let workspace = try Workspace.create(at: sandbox.path(name + ".sqlite"))
-        for file in try Sandbox.programFiles(Sandbox.examplePrograms) { _ = try workspace.addProgram(file: file) }
-        for kind in DataKind.importOrder where kind != .csat {
-            let path = Sandbox.exampleData + "/" + kind.fileName
-            if FileManager.default.fileExists(atPath: path) { _ = try workspace.importFile(kind, path: path) }
-        }
+        let workspace = try BulkInsertTests.example(sandbox, name: name, without: .csat)
         let partners = ["NL1001", "NL1002", "BE2001", "DE3003"]
         var lines = ["partner_id,survey_id,submitted_on"]
         for index in 1...count {
@@ -219,12 +230,7 @@ import Testing
         #expect(rows == (try Self.stored(single)))
         #expect(rows.first { $0[0] == "SV-7" } == ["SV-7", "DE3003", "2015-08-08", rows[0][3]])
         // The digests recorded by the two imports are the same, and so is that of the stored rows hashed again.
-        let digest = { (workspace: Workspace) in try workspace.pool.read { db in try TableDigests.stored(db, importID: Workspace.lastImport(db)) } }
-        #expect(try digest(bulk)?[.csat] == digest(single)?[.csat])
-        #expect(try digest(bulk)?[.csat].rows == 1_000)
-        let last = try bulk.pool.read { db in try Workspace.lastImport(db) }
-        let hashed = try bulk.loadInput(asKnownAt: try bulk.resolve(.importID(last)), digests: .multiset).record.tableDigests
-        #expect(try hashed?[.csat] == digest(bulk)?[.csat])
+        try BulkInsertTests.expectSameDigests(bulk, single, .csat, rows: 1_000)
     }
 
     /// A survey id met twice, in the same statement of 32 or in another one: the import is refused, naming both lines.
@@ -233,12 +239,7 @@ import Testing
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let (workspace, file) = try Self.setUp(sandbox, name: "dup", count: 1_000, duplicateOf: duplicate)
-        var messages: [String] = []
-        do {
-            _ = try workspace.importFile(.csat, path: file)
-        } catch {
-            messages = error.collector.diagnostics.map(\.message)
-        }
+        let messages = BulkInsertTests.importMessages(workspace, .csat, file)
         #expect(messages.contains("duplicate survey id (first on line \(duplicate.line + 1))"), "\(messages)")
         #expect(try Self.stored(workspace).isEmpty)
     }
