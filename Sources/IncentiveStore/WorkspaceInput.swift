@@ -72,13 +72,9 @@ extension Workspace {
     ) throws(DiagnosticReport) -> (input: LoadedInput, record: InputRecord) {
         do {
             return try pool.read { db in
-                let loaded = try loadInput(
+                try loadInput(
                     db, programIDs: programIDs, tracePartner: tracePartner, onlyPartner: onlyPartner, bookingView: bookingView, point: asKnownAt,
                     remedies: remedies, digests: digests)
-                // A read of every partner filled this connection's page cache, which the pool keeps with it: let it go,
-                // as the input is held now and the results are about to be made beside it (the peak memory of `run`).
-                if !onlyPartner { try db.execute(sql: "PRAGMA shrink_memory") }
-                return loaded
             }
         } catch let report as DiagnosticReport {
             throw report
