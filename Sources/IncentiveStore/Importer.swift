@@ -767,14 +767,20 @@ struct BulkInsert {
 
     /// The statement: `rows` rows of the bookings' columns with `importID` as `added_by`, bound once.
     static func statement(_ db: Database, importID: Int64) throws -> Statement {
-        let names = TableWriter.columns(.bookings)
-        let all = names.keys + names.values + ["added_by"]
-        let row = "(" + all.map { _ in "?" }.joined(separator: ", ") + ")"
-        let statement = try db.makeStatement(
-            sql: "INSERT OR IGNORE INTO bookings (\(all.joined(separator: ", "))) VALUES " + Array(repeating: row, count: rows).joined(separator: ", "))
+        let (sql, all) = insert(.bookings, rows: rows)
+        let statement = try db.makeStatement(sql: sql)
         precondition(all.count == Self.columns)
         for index in 0..<rows { sqlite3_bind_int64(statement.sqliteStatement, Int32(index * Self.columns + Self.columns), importID) }
         return statement
+    }
+
+    /// `INSERT OR IGNORE` of `rows` rows into `kind`'s table: its key and value columns (`TableWriter.columns`), then
+    /// `added_by`; and those columns, in the order of each row's parameters.
+    static func insert(_ kind: DataKind, rows: Int) -> (sql: String, columns: [String]) {
+        let names = TableWriter.columns(kind)
+        let all = names.keys + names.values + ["added_by"]
+        let row = "(" + all.map { _ in "?" }.joined(separator: ", ") + ")"
+        return ("INSERT OR IGNORE INTO \(kind.table) (\(all.joined(separator: ", "))) VALUES " + Array(repeating: row, count: rows).joined(separator: ", "), all)
     }
 
     init(_ statement: SQLiteStatement) {
@@ -1135,13 +1141,10 @@ struct TableWriter {
             partners.append(Int32(partner))
             days.append(day)
         }
-        let names = Self.columns(.csat)
-        let all = names.keys + names.values + ["added_by"]
+        let (manySQL, all) = BulkInsert.insert(.csat, rows: BulkInsert.rows)
         precondition(all == ["survey_id", "partner_id", "submitted_on", "added_by"])
-        let row = "(" + all.map { _ in "?" }.joined(separator: ", ") + ")"
-        let insert = "INSERT OR IGNORE INTO csat (\(all.joined(separator: ", "))) VALUES "
-        let many = try db.makeStatement(sql: insert + Array(repeating: row, count: BulkInsert.rows).joined(separator: ", "))
-        let one = try db.makeStatement(sql: insert + row)
+        let many = try db.makeStatement(sql: manySQL)
+        let one = try db.makeStatement(sql: BulkInsert.insert(.csat, rows: 1).sql)
         let connection = db.sqliteConnection
         var dayTexts = DayTexts()
         let dayBytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: BulkInsert.rows * 10)
