@@ -114,29 +114,29 @@ enum CanonicalCSV {
     }
 
     /// RFC 4180: quoted only when it holds a comma, a quote or a line break.
-    static func appendField(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
+    static func appendField<Sink: ByteSinking>(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout Sink) {
         var needsQuotes = false
         for byte in bytes where byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {
             needsQuotes = true
             break
         }
         if !needsQuotes {
-            buffer.append(contentsOf: bytes)
+            buffer.put(bytes)
             return
         }
-        buffer.append(0x22)
+        buffer.put(0x22)
         for byte in bytes {
-            if byte == 0x22 { buffer.append(0x22) }
-            buffer.append(byte)
+            if byte == 0x22 { buffer.put(0x22) }
+            buffer.put(byte)
         }
-        buffer.append(0x22)
+        buffer.put(0x22)
     }
 
     /// `units / 10^scale` as a plain decimal; with `trim`, trailing zeros of the fraction are dropped.
-    static func appendDecimal(_ units: Int64, scale: Int, trim: Bool, to buffer: inout [UInt8]) {
+    static func appendDecimal<Sink: ByteSinking>(_ units: Int64, scale: Int, trim: Bool, to buffer: inout Sink) {
         var divisor: UInt64 = 1
         for _ in 0..<scale { divisor *= 10 }
-        if units < 0 { buffer.append(0x2D) }
+        if units < 0 { buffer.put(0x2D) }
         let magnitude = units.magnitude
         appendDigits(magnitude / divisor, minimum: 1, to: &buffer)
         var fraction = magnitude % divisor
@@ -148,12 +148,12 @@ enum CanonicalCSV {
             }
         }
         if digits > 0 {
-            buffer.append(0x2E)
+            buffer.put(0x2E)
             appendDigits(fraction, minimum: digits, to: &buffer)
         }
     }
 
-    static func appendDigits(_ value: UInt64, minimum: Int, to buffer: inout [UInt8]) {
+    static func appendDigits<Sink: ByteSinking>(_ value: UInt64, minimum: Int, to buffer: inout Sink) {
         // Digits right to left into a small stack buffer, then appended in order.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { scratch in
             var position = 24
@@ -167,7 +167,7 @@ enum CanonicalCSV {
                 position -= 1
                 scratch[position] = 0x30
             }
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[position..<24]))
+            buffer.put(UnsafeBufferPointer(rebasing: scratch[position..<24]))
         }
     }
 
@@ -180,4 +180,37 @@ enum CanonicalCSV {
         buffer.append(0x2D)
         appendDigits(UInt64(dayOfMonth), minimum: 2, to: &buffer)
     }
+}
+
+/// Where `CanonicalCSV` writes: a growing array (an export's text), or room made beforehand (`PointerSink`).
+protocol ByteSinking {
+    mutating func put(_ byte: UInt8)
+    mutating func put(_ bytes: UnsafeBufferPointer<UInt8>)
+}
+
+extension Array: ByteSinking where Element == UInt8 {
+    @inline(__always) mutating func put(_ byte: UInt8) { append(byte) }
+    @inline(__always) mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) { append(contentsOf: bytes) }
+}
+
+/// Bytes written from `base` on into room the caller made large enough: no check of the room, no growth, no
+/// copy-on-write check per byte, as an array's appends have (a tenth of the first import's reading thread, in the
+/// text of each booking line hashed, `LineHasher`).
+struct PointerSink: ByteSinking {
+    let base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+
+    init(_ base: UnsafeMutablePointer<UInt8>) { self.base = base }
+
+    @inline(__always) mutating func put(_ byte: UInt8) {
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always) mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if let start = bytes.baseAddress { (base + count).update(from: start, count: bytes.count) }
+        count += bytes.count
+    }
+
+    var written: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 }

@@ -153,6 +153,32 @@ import Testing
         try Self.expectSameDigests(bulk, single, .bookings, rows: 1_000)
     }
 
+    /// The reading thread hashes each line's text in room made for the longest it can be (`LineHasher`): order ids that
+    /// CSV must quote (a comma, a quote doubled) and one of 3,000 bytes, past the room it starts with, are hashed as the
+    /// stored lines are when worked out again.
+    @Test func quotedAndLongTextsAreHashedAsStored() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try Self.example(sandbox, name: "quoted", without: .bookings)
+        let long = String(repeating: "L\"", count: 1_500)
+        let file = sandbox.path("quoted.csv")
+        try """
+            order_id,line,partner_id,booked_on,shipped_on,sku,quantity,amount,currency,intended_use
+            "A,1",1,NL1001,2015-02-10,,UCS-C240M4SX,1,10.00,USD,
+            "B""2",1,NL1002,2015-02-11,2015-02-12,UCS-C240M4SX,,20.50,eur,
+            "\(long.replacingOccurrences(of: "\"", with: "\"\""))",1,NL1003,2015-02-12,,UCS-C240M4SX,2,-3.25,USD,internal
+            C,1,NL1004,2015-02-13,,UCS-C240M4SX,3,1234567.89,USD,
+
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try workspace.importFile(.bookings, path: file)
+        #expect(try Self.stored(workspace).map { $0[0] } == ["A,1", "B\"2", "C", long])
+        let last = try workspace.pool.read { db in try Workspace.lastImport(db) }
+        let recorded = try workspace.pool.read { db in try TableDigests.stored(db, importID: last) }?[.bookings]
+        let hashed = try workspace.loadInput(asKnownAt: try workspace.resolve(.importID(last)), digests: .multiset).record.tableDigests?[.bookings]
+        #expect(recorded?.rows == 4)
+        #expect(recorded == hashed)
+    }
+
     /// The digest of `kind` recorded by the last import of `bulk` is that of `single`'s, counts `rows` rows, and is the
     /// one worked out again from the rows `bulk` stored.
     static func expectSameDigests(_ bulk: Workspace, _ single: Workspace, _ kind: DataKind, rows: Int) throws {
