@@ -285,8 +285,9 @@ public final class Workspace: Sendable {
 
     /// Every foreign key of the file, checked at once (a transaction that wrote with SQLite's checks off): a
     /// `WorkspaceError` naming the first row that refers to nothing. A reference to a partner is checked per partner
-    /// id (the distinct ids, read in order from the table's partner index or key, each looked up once: 1.3 s for
-    /// 10,000,000 booking lines, against 4 s for `PRAGMA foreign_key_check` and 15 s for the check row by row);
+    /// id (the distinct ids, each looked up once: 1.3 s for 10,000,000 booking lines read in order from the partner
+    /// index, against 4 s for `PRAGMA foreign_key_check` and 15 s for the check row by row; found by a seek each in an
+    /// index that begins with the column);
     /// any other by `PRAGMA foreign_key_check`.
     static func checkReferences(_ db: Database) throws {
         let tables = try String.fetchAll(
@@ -296,11 +297,30 @@ public final class Workspace: Sendable {
             if keys.isEmpty { continue }
             if keys.allSatisfy({ ($0[0] as String) == "partners" && ($0[2] as String?) == "partner_id" }) {
                 for column in Set(keys.map { $0[1] as String }).sorted() {
+                    // With an index that begins with the column, from one partner id to the next by a seek each (the
+                    // index's entries of a partner are stepped over): 100,000 seeks instead of reading the 10,000,000
+                    // entries of `bookings_by_partner`.
+                    let indexed =
+                        try Bool.fetchOne(
+                            db,
+                            sql: """
+                                SELECT EXISTS (SELECT 1 FROM pragma_index_list(?1) l, pragma_index_info(l.name) i WHERE i.seqno = 0 AND i.name = ?2)
+                                """, arguments: [table, column]) ?? false
+                    let ids =
+                        indexed
+                        ? """
+                        WITH RECURSIVE c(id) AS (
+                            SELECT MIN(\(column)) FROM \(table)
+                            UNION ALL
+                            SELECT (SELECT MIN(\(column)) FROM \(table) WHERE \(column) > c.id) FROM c WHERE c.id IS NOT NULL
+                        )
+                        """
+                        : "WITH c(id) AS (SELECT DISTINCT \(column) FROM \(table))"
                     let missing = try String.fetchOne(
                         db,
                         sql: """
-                            SELECT c.id FROM (SELECT DISTINCT \(column) AS id FROM \(table) WHERE \(column) IS NOT NULL) c
-                            WHERE NOT EXISTS (SELECT 1 FROM partners p WHERE p.partner_id = c.id) LIMIT 1
+                            \(ids)
+                            SELECT c.id FROM c WHERE c.id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM partners p WHERE p.partner_id = c.id) LIMIT 1
                             """)
                     if let missing {
                         throw WorkspaceError(

@@ -81,6 +81,11 @@ import Testing
         // A CSAT report of an unknown partner: every table that refers to partners is checked.
         let report = try withCheckOff("INSERT INTO csat(survey_id, partner_id, submitted_on, added_by) VALUES ('S-X', 'NOBODY', '2015-03-01', 1)")
         #expect(report == "rows of csat would refer to partner NOBODY, which is not among the partners; nothing was changed")
+        // Both found from one partner id to the next in an index that begins with the column; a column without one
+        // (an account's partner) is read whole.
+        let account = try withCheckOff(
+            "INSERT INTO users(name, role, partner_id, password_hash, created_at) VALUES ('u', 'partner', 'NO-ONE', 'x', '2015-03-01')")
+        #expect(account == "rows of users would refer to partner NO-ONE, which is not among the partners; nothing was changed")
         // A reference other than to a partner (checked by SQLite's `foreign_key_check`).
         let other = try withCheckOff("INSERT INTO import_partners(import_id, partner_id) VALUES (999999, ?)", [partner])
         #expect(other?.contains("import_partners") == true && other?.contains("would refer to a missing row of imports") == true, "\(other ?? "nil")")
