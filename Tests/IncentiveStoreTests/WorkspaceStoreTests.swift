@@ -1047,6 +1047,48 @@ func reportErrorLines(_ body: () throws -> Void) -> [String] {
         #expect(try workspace.loadInput(digests: .export).record.dataDigest == (try Self.exportDigest(workspace, sandbox)))
     }
 
+    /// A run's partner totals go in 32 to a statement, those left at the end one by one (`writeResults`): with 400
+    /// partners a program (12 statements of 32, then 16 alone), every stored total is the computed one, in its place;
+    /// with rules v2, so is each partner's tier, which refers to its totals.
+    @Test(arguments: [DatasetGenerator.Rules.v1, .v2]) func everyPartnersTotalsAreStoredAsComputed(rules: DatasetGenerator.Rules) throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let files = sandbox.path("files")
+        try DatasetGenerator(partners: 400, lines: 4_000, seed: 8, rules: rules).write(to: files)
+        let workspace = try Workspace.create(at: sandbox.path("totals.sqlite"))
+        for file in try Sandbox.programFiles(files + "/programs") { _ = try workspace.addProgram(file: file) }
+        _ = try workspace.importFolder(files + "/data")
+        let run = try workspace.run(full: true)
+        let computed = try #require(run.computed)
+        var expected: [[String]] = []
+        for program in computed.programs {
+            #expect(program.partners.count == 400)
+            for partner in program.partners {
+                expected.append([program.program.id, partner.partnerID, partner.status.rawValue, "\(partner.amount.cents)", "\(partner.missedAmount.cents)"])
+            }
+        }
+        let stored = try workspace.pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT program_id, partner_id, status, amount_cents, missed_amount_cents FROM run_partner_totals WHERE run_id = ?
+                    ORDER BY program_id, partner_id
+                    """, arguments: [run.summary.id]
+            ).map { row in [row[0] as String, row[1] as String, row[2] as String, "\(row[3] as Int64)", "\(row[4] as Int64)"] }
+        }
+        #expect(stored == expected.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) })
+        #expect(stored.contains { $0[3] != "0" } && stored.contains { $0[4] != "0" })
+        let tiers = computed.programs.flatMap { program in
+            program.partners.compactMap { partner in partner.tier.map { "\(program.program.id) \(partner.partnerID) \($0.tier.rawValue)" } }
+        }
+        let storedTiers = try workspace.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT program_id, partner_id, tier FROM run_partner_tiers WHERE run_id = ?", arguments: [run.summary.id])
+                .map { "\($0[0] as String) \($0[1] as String) \($0[2] as String)" }
+        }
+        #expect(storedTiers.sorted() == tiers.sorted())
+        #expect(tiers.count > (rules == .v2 ? 32 : -1))
+    }
+
     /// Reads of the whole data at once never wait on each other for pool readers: a read holding a reader takes threads
     /// only while they fit in the pool beside the others', and reads the other ranges itself. Eight at once on four
     /// threads each (five readers in the pool) all finish with the digest worked out from the export.
