@@ -1047,10 +1047,11 @@ func reportErrorLines(_ body: () throws -> Void) -> [String] {
         #expect(try workspace.loadInput(digests: .export).record.dataDigest == (try Self.exportDigest(workspace, sandbox)))
     }
 
-    /// A run's partner totals go in 32 to a statement, those left at the end one by one (`writeResults`): with 400
-    /// partners a program (12 statements of 32, then 16 alone), every stored total is the computed one, in its place;
-    /// with rules v2, so is each partner's tier, which refers to its totals.
-    @Test(arguments: [DatasetGenerator.Rules.v1, .v2]) func everyPartnersTotalsAreStoredAsComputed(rules: DatasetGenerator.Rules) throws {
+    /// A run's partner totals and result rows go in 32 to a statement, those left at the end one by one
+    /// (`writeResults`): with 400 partners a program (12 statements of 32 totals, then 16 alone), every stored total and
+    /// row is the computed one, in its place and order; with rules v2, so are each partner's tier and each row's rebate
+    /// facts, which refer to them.
+    @Test(arguments: [DatasetGenerator.Rules.v1, .v2]) func totalsAndRowsAreStoredAsComputed(rules: DatasetGenerator.Rules) throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let files = sandbox.path("files")
@@ -1087,6 +1088,23 @@ func reportErrorLines(_ body: () throws -> Void) -> [String] {
         }
         #expect(storedTiers.sorted() == tiers.sorted())
         #expect(tiers.count > (rules == .v2 ? 32 : -1))
+        let rows = computed.programs.flatMap { program in
+            program.partners.flatMap { partner in
+                partner.rows.map { "\(program.program.id) \($0.partnerID) \($0.item) \($0.amount.cents) \($0.missedAmount.cents) \($0.rebate?.base.cents ?? -1)" }
+            }
+        }
+        let storedRows = try workspace.pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.program_id, r.partner_id, r.item, r.amount_cents, r.missed_amount_cents, COALESCE(b.base_cents, -1)
+                    FROM run_rows r LEFT JOIN run_row_rebates b ON b.row_id = r.id WHERE r.run_id = ? ORDER BY r.id
+                    """, arguments: [run.summary.id]
+            ).map { "\($0[0] as String) \($0[1] as String) \($0[2] as String) \($0[3] as Int64) \($0[4] as Int64) \($0[5] as Int64)" }
+        }
+        #expect(storedRows == rows)
+        #expect(rows.count % 32 != 0 && rows.count > 64)
+        #expect(rows.contains { !$0.hasSuffix(" -1") } == (rules == .v2))
     }
 
     /// Reads of the whole data at once never wait on each other for pool readers: a read holding a reader takes threads
