@@ -160,12 +160,15 @@ import Testing
         return try sandbox.write((out + added).joined(separator: "\n") + "\n", to: "bookings-\(UUID().uuidString).csv")
     }
 
-    /// Stored anchored (share 100) and with the other partners copied (share 0).
-    @Test(arguments: [0, 100]) func anIncrementalRunStoresWhatAFullRunStores(share: Int) throws {
+    /// Stored anchored (share 100) and with the other partners copied (share 0); with the digests the imports recorded,
+    /// and without (`recorded` false: the incremental run adds and takes off the rows changed since the base run, the
+    /// full run hashes every row).
+    @Test(arguments: [0, 100], [true, false]) func anIncrementalRunStoresWhatAFullRunStores(share: Int, recorded: Bool) throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let workspace = try sandbox.exampleWorkspace()
         workspace.anchoredSharePercent.store(share, ordering: .relaxed)
+        workspace.takesRecordedDigests.store(recorded, ordering: .relaxed)
         #expect(try workspace.run().summary.baseRun == nil)
         let lastImport = try workspace.importLog().map(\.id).max()!
         // A new partner with a line; a changed amount (NL1001); a line moved from NL1003 to NL1002.
@@ -262,12 +265,13 @@ import Testing
         try Self.expectSame(workspace, incremental: 2, base: 1, full: 3)
     }
 
-    /// Stored anchored (share 100) and with the other partners copied (share 0).
-    @Test(arguments: [0, 100]) func aChangeOfAPartnersOtherRowsIsIncrementalToo(share: Int) throws {
+    /// Stored anchored (share 100) and with the other partners copied (share 0); with the recorded digests and without.
+    @Test(arguments: [0, 100], [true, false]) func aChangeOfAPartnersOtherRowsIsIncrementalToo(share: Int, recorded: Bool) throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let workspace = try sandbox.exampleWorkspace()
         workspace.anchoredSharePercent.store(share, ordering: .relaxed)
+        workspace.takesRecordedDigests.store(recorded, ordering: .relaxed)
         _ = try workspace.run()
         let credentials = try Sandbox.text(Sandbox.exampleData + "/credentials.csv").replacingOccurrences(
             of: "NL1001,ADV-COLLAB,2014-03-15,2016-03-14", with: "NL1001,ADV-COLLAB,2014-03-15,2015-03-14")
