@@ -91,8 +91,8 @@ extension Workspace {
         // The tables' digests at `known`: those its changes recorded (`ImportDigests`), as a full run takes them; else
         // those at the latest run's import, plus each version added since, minus each version retired since that was
         // known then. Every row added since is a changed partner's. (The booking lines added since are then hashed as
-        // the changed partners' lines are read, below.) Hashing them was about a tenth of a run after a change of 1% of
-        // 10,000,000 lines.
+        // the changed partners' lines are read, below.) Hashing them, 90,939 versions retired and as many added, was
+        // 0.78-0.95 s → 0.42-0.58 s of a run after a change of 1% of 10,000,000 lines (four alternated pairs).
         let recorded = takesRecordedDigests.load(ordering: .relaxed) ? try TableDigests.stored(db, importID: known) : nil
         for kind in IncrementalSchema.partnerKinds where recorded == nil {
             var set = digests[kind]
