@@ -133,78 +133,51 @@ extension Workspace {
     /// Writes every partner's status, totals, result rows with their checks (`CheckBlobs`) and rules-v2 facts of `result`
     /// into run `id`.
     static func writeResults(_ db: Database, run id: Int, result: ComputeResult) throws {
-        // The totals go in `totalsPerStatement` partners to a statement (SQLite's work per statement paid once for them),
-        // those left at the end one by one.
-        let totalsSQL = "INSERT INTO run_partner_totals(run_id, program_id, partner_id, status, amount_cents, missed_amount_cents) VALUES "
-        let totalsStatement = try db.makeStatement(sql: totalsSQL + "(?, ?, ?, ?, ?, ?)")
-        let manyTotalsStatement = try db.makeStatement(
-            sql: totalsSQL + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: totalsPerStatement).joined(separator: ", "))
-        // The rows likewise, `totalsPerStatement` to a statement but for the last ones (fewer than that), with their ids
-        // given: those SQLite would give them, one past the largest stored, in order.
-        let rowsSQL = """
+        // Bound straight through SQLite, value by value (`StatementBinder`): a run of 100,000 partners writes more than
+        // half a million rows, where GRDB's arguments cost a fifth of the writing and an array of values per row a third.
+        // Totals and rows go in `BatchedInsert.rows` to a statement; the rows with their ids given, those SQLite would
+        // give them (one past the largest stored, in order), which the rules-v2 facts that refer to them need.
+        let partnerCount = result.programs.reduce(0) { $0 + $1.partners.count }
+        let rowCount = result.programs.reduce(0) { sum, program in program.partners.reduce(sum) { $0 + $1.rows.count } }
+        var totals = try BatchedInsert(
+            db, "INSERT INTO run_partner_totals(run_id, program_id, partner_id, status, amount_cents, missed_amount_cents) VALUES",
+            columns: 6, count: partnerCount)
+        var rows = try BatchedInsert(
+            db,
+            """
             INSERT INTO run_rows(id, run_id, program_id, partner_id, item, qualifying_volume_cents, threshold_cents, eligible,
                                  amount_cents, missed_amount_cents, reasons, checks)
             VALUES
-            """
-        let rowValues = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        let rowStatement = try db.makeStatement(sql: rowsSQL + rowValues)
-        let manyRowsStatement = try db.makeStatement(sql: rowsSQL + Array(repeating: rowValues, count: totalsPerStatement).joined(separator: ", "))
+            """, columns: 12, count: rowCount)
         var rowID = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM run_rows") ?? 0
-        let rowCount = result.programs.reduce(0) { sum, program in program.partners.reduce(sum) { $0 + $1.rows.count } }
-        let rowsInMany = rowCount - rowCount % totalsPerStatement
-        // The facts of formats.md §5.6: written only for the rows and partners that carry them.
+        // The facts of formats.md §5.6: written only for the rows and partners that carry them, each once the statement
+        // that holds its partner's totals (a tier) or its row (a rebate, a line left out) has run.
         let v2 = try StoredV2Facts.Statements(db)
-        // Bound straight through SQLite, value by value (`StatementBinder`): a run of 100,000 partners writes more than
-        // half a million rows, where GRDB's arguments cost a fifth of the writing and an array of values per row a third.
-        let connection = db.sqliteConnection
-        var totals = StatementBinder(totalsStatement, connection: connection)
-        var manyTotals = StatementBinder(manyTotalsStatement, connection: connection)
-        var rows = StatementBinder(rowStatement, connection: connection)
-        var manyRows = StatementBinder(manyRowsStatement, connection: connection)
-        var rowsBound = 0
-        // The rows bound and not yet written that carry rules-v2 facts, which refer to them: written after them.
+        var pendingTiers: [(program: String, partner: String, tier: TierOnDay)] = []
         var pendingFacts: [(id: Int64, row: ResultRow)] = []
-        func writeFacts() throws {
-            for (id, row) in pendingFacts {
-                if let rebate = row.rebate { try v2.insert(rebate, row: id) }
-                if let leftOut = row.leftOut { try v2.insert(leftOut, row: id) }
-            }
-            pendingFacts.removeAll(keepingCapacity: true)
-        }
         let run = Int64(id)
-        func bindTotals(_ binder: inout StatementBinder, _ programID: String, _ partner: PartnerResult) {
-            binder.bind(run)
-            binder.bind(programID)
-            binder.bind(partner.partnerID)
-            binder.bind(partner.status.rawValue)
-            binder.bind(partner.amount.cents)
-            binder.bind(partner.missedAmount.cents)
-        }
-        // The partners whose totals are bound to `manyTotals` and not yet written: (program, partner) positions. A
-        // partner's tier (rules v2) refers to its totals and is written after them.
-        var pending: [(Int, Int)] = []
-        pending.reserveCapacity(totalsPerStatement)
-        func writeTiers(of partners: [(Int, Int)]) throws {
-            for (programIndex, partnerIndex) in partners {
-                let program = result.programs[programIndex], partner = program.partners[partnerIndex]
-                if let tier = partner.tier { try v2.insert(tier, run: id, program: program.program.id, partner: partner.partnerID) }
-            }
-        }
         let checks = CheckBlobFeed(result)
         defer { checks.finish() }
-        for (programIndex, programResult) in result.programs.enumerated() {
+        for programResult in result.programs {
             let programID = programResult.program.id
-            for (partnerIndex, partner) in programResult.partners.enumerated() {
-                bindTotals(&manyTotals, programID, partner)
-                pending.append((programIndex, partnerIndex))
-                if pending.count == totalsPerStatement {
-                    try manyTotals.step()
-                    try writeTiers(of: pending)
-                    pending.removeAll(keepingCapacity: true)
+            for partner in programResult.partners {
+                if let tier = partner.tier { pendingTiers.append((programID, partner.partnerID, tier)) }
+                let written = try totals.add { binder in
+                    binder.bind(run)
+                    binder.bind(programID)
+                    binder.bind(partner.partnerID)
+                    binder.bind(partner.status.rawValue)
+                    binder.bind(partner.amount.cents)
+                    binder.bind(partner.missedAmount.cents)
+                }
+                if written {
+                    for (program, partner, tier) in pendingTiers { try v2.insert(tier, run: id, program: program, partner: partner) }
+                    pendingTiers.removeAll(keepingCapacity: true)
                 }
                 for row in partner.rows {
                     rowID += 1
-                    func bindRow(_ binder: inout StatementBinder) {
+                    if row.rebate != nil || row.leftOut != nil { pendingFacts.append((rowID, row)) }
+                    let written = try rows.add { binder in
                         binder.bind(rowID)
                         binder.bind(run)
                         binder.bind(programID)
@@ -218,33 +191,17 @@ extension Workspace {
                         binder.bind(row.reasons.count == 1 ? row.reasons[0] : row.reasons.joined(separator: ";"))
                         checks.bindNext(to: &binder)
                     }
-                    if row.rebate != nil || row.leftOut != nil { pendingFacts.append((rowID, row)) }
-                    rowsBound += 1
-                    if rowsBound <= rowsInMany {
-                        bindRow(&manyRows)
-                        if rowsBound % totalsPerStatement == 0 {
-                            try manyRows.step()
-                            try writeFacts()
+                    if written {
+                        for (id, row) in pendingFacts {
+                            if let rebate = row.rebate { try v2.insert(rebate, row: id) }
+                            if let leftOut = row.leftOut { try v2.insert(leftOut, row: id) }
                         }
-                    } else {
-                        bindRow(&rows)
-                        try rows.step()
-                        try writeFacts()
+                        pendingFacts.removeAll(keepingCapacity: true)
                     }
                 }
             }
         }
-        for (programIndex, partnerIndex) in pending {
-            let program = result.programs[programIndex]
-            bindTotals(&totals, program.program.id, program.partners[partnerIndex])
-            try totals.step()
-        }
-        try writeTiers(of: pending)
     }
-
-    /// Partners' totals, and result rows, a statement (`writeResults`). One statement each, the 300,000 totals of a
-    /// 100,000-partner run took about 0.2 s more of its 6.9-7.3 s (four alternated pairs, 2026-12-02).
-    static let totalsPerStatement = 32
 
     public func hasRun(_ id: Int) throws -> Bool {
         try pool.read { db in try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)", arguments: [id]) ?? false }
@@ -401,5 +358,42 @@ extension Workspace {
             partners.append(PartnerResult(partnerID: partnerID, status: status, rows: rowsByPartner[partnerID] ?? [], tier: tiers[partnerID]))
         }
         return ProgramResult(program: program, partners: partners)
+    }
+}
+
+/// Rows of one table inserted `rows` to a statement while at least that many are left to insert, then one statement
+/// each (`count`, the number to insert, is known beforehand): SQLite's work per statement (step, reset, the program's
+/// start) is paid once for 32 rows. One statement each, the 300,000 partner totals and 211,341 result rows of a
+/// 100,000-partner run took about 0.2 s and 0.4 s more of its 6-7 s (alternated pairs, 2026-12-02).
+struct BatchedInsert {
+    static let rows = 32
+    private var one: StatementBinder
+    private var many: StatementBinder
+    /// How many rows go through `many`: the most that fill whole statements.
+    private let inMany: Int
+    private var added = 0
+
+    /// `insert`: the statement up to `VALUES`; `columns`: the parameters of a row.
+    init(_ db: Database, _ insert: String, columns: Int, count: Int) throws {
+        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        one = StatementBinder(try db.makeStatement(sql: insert + " " + row), connection: db.sqliteConnection)
+        many = StatementBinder(
+            try db.makeStatement(sql: insert + " " + Array(repeating: row, count: Self.rows).joined(separator: ", ")),
+            connection: db.sqliteConnection)
+        inMany = count - count % Self.rows
+    }
+
+    /// Binds the next row with `bind`; true when it was written, with every row added before it.
+    mutating func add(_ bind: (inout StatementBinder) -> Void) throws -> Bool {
+        added += 1
+        if added <= inMany {
+            bind(&many)
+            guard added % Self.rows == 0 else { return false }
+            try many.step()
+        } else {
+            bind(&one)
+            try one.step()
+        }
+        return true
     }
 }
