@@ -107,7 +107,8 @@ enum Language: String, CaseIterable, Sendable {
     }
 
     /// What a check found, in this language, worded from its facts. English is the engine's own
-    /// explanation; a check read back from a stored run has only those (English) words.
+    /// explanation; a check read back from a run stored before runs kept facts (`v21-check-facts`) has only those
+    /// (English) words.
     func check(_ check: Check) -> String {
         guard self == .nl else { return check.explanation }
         switch check.facts {

@@ -611,8 +611,8 @@ extension Workspace {
 
     static func partnerChanges(_ db: Database, _ a: Int, _ b: Int) throws -> [PartnerChange] {
         // As `diffRuns` compares: rows of the first run with no equal row in the second (numbers, reasons,
-        // and checks: equal checks have equal blobs, `CheckBlobs`; two rows that share their checks, `checks_of`, have
-        // the same), then rows of the second that the first lacks.
+        // and checks worded alike: `checks_words_differ` words two blobs only when their bytes differ, `CheckBlobs`;
+        // two rows that share their checks, `checks_of`, have the same), then rows of the second that the first lacks.
         // Each run's rows are those it holds (`RunRows`: an anchored run's partners that it did not compute are its anchor's).
         let (x, y) = (try RunRows.of(db, a), try RunRows.of(db, b))
         let sql = """
@@ -625,8 +625,8 @@ extension Workspace {
                     OR y.eligible <> x.eligible OR y.amount_cents <> x.amount_cents OR y.missed_amount_cents <> x.missed_amount_cents
                     OR y.reasons <> x.reasons
                     OR (COALESCE(x.checks_of, x.id) <> COALESCE(y.checks_of, y.id)
-                        AND (SELECT hx.checks FROM run_rows hx WHERE hx.id = COALESCE(x.checks_of, x.id))
-                            IS NOT (SELECT hy.checks FROM run_rows hy WHERE hy.id = COALESCE(y.checks_of, y.id))))
+                        AND checks_words_differ((SELECT hx.checks FROM run_rows hx WHERE hx.id = COALESCE(x.checks_of, x.id)),
+                            (SELECT hy.checks FROM run_rows hy WHERE hy.id = COALESCE(y.checks_of, y.id)))))
                 UNION
                 SELECT y.program_id, y.partner_id FROM run_rows y
                 WHERE \(y.contains("y")) AND NOT EXISTS (

@@ -319,12 +319,13 @@ extension Workspace {
             from: "run_rows r", where: condition, orderBy: "id")
         try db.forEachRow(cached: rows.sql, arguments: RunRows.arguments(values, arms: rows.arms)) { row in
             let rowID = row.int64(0)
-            let checks = try CheckBlobs.decode(row.blob(9), failedOnly: detail == .failedReasons, row: rowID)
+            let partnerID = row.text(2)
+            let checks = try CheckBlobs.decode(row.blob(9), failedOnly: detail == .failedReasons, partner: partnerID, row: rowID)
             stored.append(
                 (
                     rowID, Int(row.int64(1)),
                     ResultRow(
-                        program: program.id, kind: program.kind, partnerID: row.text(2), item: row.text(3),
+                        program: program.id, kind: program.kind, partnerID: partnerID, item: row.text(3),
                         qualifyingVolume: Money(cents: row.int64(4)), threshold: Money(cents: row.int64(5)), eligible: row.bool(6),
                         amount: Money(cents: row.int64(7)), missedAmount: Money(cents: row.int64(8)), checks: checks)
                 ))

@@ -423,6 +423,7 @@ enum Schema {
         BookingPacks.register(in: &migrator)
         CheckBlobs.register(in: &migrator)
         ListIndexes.register(in: &migrator)
+        CheckBlobs.registerFacts(in: &migrator)
         return migrator
     }
 }

@@ -73,6 +73,7 @@ public final class Workspace: Sendable {
         // order, and keep 8 MiB each: with 64 MiB each a server serving 100,000 partners grew past 350 MB.
         configuration.prepareDatabase { db in
             try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -8192" : "PRAGMA cache_size = -\(writerCacheKiB)")
+            db.add(function: CheckBlobs.wordsDifferFunction())
         }
         return configuration
     }

@@ -305,7 +305,7 @@ import Testing
                     var checks = 0
                     for row in try Row.fetchAll(db, sql: "SELECT id, checks FROM source.run_rows WHERE checks IS NOT NULL ORDER BY id") {
                         let id: Int64 = row[0], blob: Data = row[1]
-                        for (position, check) in try blob.withUnsafeBytes({ try CheckBlobs.decode($0, row: id) }).enumerated() {
+                        for (position, check) in try blob.withUnsafeBytes({ try CheckBlobs.decode($0, partner: "", row: id) }).enumerated() {
                             try db.execute(
                                 sql: "INSERT INTO main.run_checks(row_id, position, code, passed, reason, explanation) VALUES (?, ?, ?, ?, ?, ?)",
                                 arguments: [id, position, check.code.rawValue, check.passed, check.reason, check.explanation])

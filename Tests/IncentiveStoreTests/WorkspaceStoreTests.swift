@@ -223,7 +223,7 @@ func reportErrorLines(_ body: () throws -> Void) -> [String] {
             try queue.close()
             #expect(
                 known == [
-                    "v1", "v10-funds", "v11-statement-indexes", "v12-incremental-runs", "v13-statement-covering", "v14-shared-checks", "v15-statuses-in-totals", "v16-bookings-bounds", "v17-anchored-runs", "v18-booking-packs", "v19-checks-in-rows", "v2-accounts", "v20-list-indexes",
+                    "v1", "v10-funds", "v11-statement-indexes", "v12-incremental-runs", "v13-statement-covering", "v14-shared-checks", "v15-statuses-in-totals", "v16-bookings-bounds", "v17-anchored-runs", "v18-booking-packs", "v19-checks-in-rows", "v2-accounts", "v20-list-indexes", "v21-check-facts",
                     "v3-revocable-accounts", "v4-run-partner-totals", "v5-tier-history", "v6-run-rules-v2",
                     "v7-row-history", "v8-audit-log", "v9-ledger",
                 ])
@@ -241,7 +241,7 @@ func reportErrorLines(_ body: () throws -> Void) -> [String] {
         try queue.close()
         #expect(
             identifiers == [
-                "v1", "v10-funds", "v11-statement-indexes", "v12-incremental-runs", "v13-statement-covering", "v14-shared-checks", "v15-statuses-in-totals", "v16-bookings-bounds", "v17-anchored-runs", "v18-booking-packs", "v19-checks-in-rows", "v2-accounts", "v20-list-indexes",
+                "v1", "v10-funds", "v11-statement-indexes", "v12-incremental-runs", "v13-statement-covering", "v14-shared-checks", "v15-statuses-in-totals", "v16-bookings-bounds", "v17-anchored-runs", "v18-booking-packs", "v19-checks-in-rows", "v2-accounts", "v20-list-indexes", "v21-check-facts",
                 "v3-revocable-accounts",
                 "v4-run-partner-totals", "v5-tier-history", "v6-run-rules-v2",
                 "v7-row-history", "v8-audit-log", "v9-ledger", "v99-from-the-future",

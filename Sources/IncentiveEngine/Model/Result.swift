@@ -15,7 +15,7 @@ public struct Check: Sendable, Hashable {
         set { detail = .text(newValue) }
     }
     /// The facts the explanation is worded from, for wording them another way (another language).
-    /// A check read back from a stored run has only its words: `.text`.
+    /// A check read back from a run stored before runs kept facts has only its words: `.text`.
     public var facts: Facts { detail }
     /// The explanation, or the facts it is worded from. Most results are never read by people (a CSV
     /// has no explanations), so the engine words them only when asked.
@@ -23,6 +23,11 @@ public struct Check: Sendable, Hashable {
 
     public init(code: Code, passed: Bool, reason: String?, explanation: String) {
         self.init(code: code, passed: passed, reason: reason, detail: .text(explanation))
+    }
+
+    /// A check with the facts it is worded from (a check read back from a stored run's facts, `CheckBlobs`).
+    public init(code: Code, passed: Bool, reason: String?, facts: Facts) {
+        self.init(code: code, passed: passed, reason: reason, detail: facts)
     }
 
     init(code: Code, passed: Bool, reason: String?, detail: Facts) {
@@ -49,7 +54,7 @@ extension Check {
     /// What a check found, as typed values; `Check.explanation` is these facts worded in English (see
     /// `VIPEvaluation` and `MDFEvaluation` for the words). Whether the check passed follows from the facts.
     public enum Facts: Sendable {
-        /// Already worded (a check read back from a stored run, or made from text).
+        /// Already worded (a check read back from a run stored before runs kept facts, or made from text).
         case text(String)
         /// The partner's tier against the tiers the program admits.
         case tier(tier: Tier, eligibleTiers: Set<Tier>)
