@@ -88,7 +88,7 @@ extension Workspace {
         let kept = figuresKept.load(ordering: .relaxed)
         let figures = Beside { result.programs.map { ProgramFigures($0, keeping: kept) } }
         do {
-            let id = try writeTransaction { db throws -> Int in
+            let id = try writeTransaction(journalsInMemory: true) { db throws -> Int in
                 try db.execute(
                     sql: """
                         INSERT INTO runs(started_at, finished_at, engine_version, data_digest, inputs_digest, booking_lines, partners, known_import,

@@ -1047,6 +1047,22 @@ func reportErrorLines(_ body: () throws -> Void) -> [String] {
         #expect(try workspace.loadInput(digests: .export).record.dataDigest == (try Self.exportDigest(workspace, sandbox)))
     }
 
+    /// A run's transaction keeps its statement journals in memory (`temp_store` MEMORY while it lasts) and puts the
+    /// setting back after it, committed or not: an import's index builds on the same connection sort in files.
+    @Test func aRunsJournalsAreKeptInMemoryForItsTransactionOnly() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try sandbox.exampleWorkspace()
+        let tempStore = { (db: Database) in try Int.fetchOne(db, sql: "PRAGMA temp_store")! }
+        #expect(try workspace.writeTransaction(journalsInMemory: true) { db in try tempStore(db) } == 2)
+        #expect(try workspace.pool.writeWithoutTransaction { db in try tempStore(db) } == 0)
+        struct Stop: Error {}
+        #expect(throws: Stop.self) { try workspace.writeTransaction(journalsInMemory: true) { _ in throw Stop() } }
+        #expect(try workspace.pool.writeWithoutTransaction { db in try tempStore(db) } == 0)
+        _ = try workspace.run()
+        #expect(try workspace.pool.writeWithoutTransaction { db in try tempStore(db) } == 0)
+    }
+
     /// A run's partner totals and result rows go in 32 to a statement, those left at the end one by one
     /// (`writeResults`): with 400 partners a program (12 statements of 32 totals, then 16 alone), every stored total and
     /// row is the computed one, in its place and order; with rules v2, so are each partner's tier and each row's rebate
