@@ -10,8 +10,9 @@ import IncentiveEngine
 /// - **Facts** (runs stored since migration `v21-check-facts`): a 0 byte, then for each check its code (a byte), a
 ///   byte 1 when it passed and 0 when it failed, its reason (a varint, 0 for none, else the length plus one, then the
 ///   bytes) and the facts its explanation is worded from (`appendFacts`). Reading them back gives the checks with
-///   their facts, so a stored run is worded as a computed one is, in English or in Dutch, and the advice reads the
-///   same shortfalls and credential records. Words were 52.7 MB of the 65 MB of blobs of a 100,000-partner run.
+///   their facts, so a stored run is worded as a computed one is (in English by `Check.Facts.text`, or in Dutch), and
+///   the advice reads the same shortfalls and credential records. Words were 52.7 MB of the 65 MB of blobs of a
+///   100,000-partner run.
 /// - **Words** (runs stored before): for each check its code as text (a varint length, then the UTF-8 bytes, so never
 ///   a 0 first byte), the passed byte, the reason, and the English explanation (a varint length, then the bytes).
 ///
