@@ -199,6 +199,41 @@ import Testing
         #expect(differing.map(\.0.partnerID) == [changed.1])
     }
 
+    /// `diffRuns` reads only the partners whose rows differ (`partnerChanges`) up to a limit, and both runs whole past
+    /// it: the two give the same diff, with rows changed, added (a program only the later run has, a partner moved
+    /// in), removed, and checks flipped; and a diff of two runs that differ in nothing reads no partner.
+    @Test func aDiffReadsTheChangedPartnersAsTheWholeRunsGiveThem() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let workspace = try sandbox.exampleWorkspace()
+        _ = try workspace.run(programIDs: ["VIP25-3M", "VIP25-6M"])
+        let correction = try sandbox.write(
+            """
+            order_id,line,partner_id,booked_on,shipped_on,sku,quantity,amount,currency,intended_use
+            SO15-1003,1,NL1003,2015-04-20,2015-04-28,UCS-C240M4SX,2,18000.00,USD,
+            SO15-1001,1,NL1002,2015-04-20,2015-04-28,UCS-C240M4SX,1,250.00,USD,
+
+            """, to: "correction.csv")
+        _ = try workspace.importFile(.bookings, path: correction, displayName: "correction.csv")
+        _ = try workspace.run()
+        _ = try workspace.run(programIDs: ["VIP25-3M"])
+        var sawAdded = false, sawRemoved = false, sawChanged = false, sawFlip = false
+        for (first, second) in [(1, 2), (2, 3), (1, 3), (3, 1), (2, 2)] {
+            let byPartner = try workspace.diffRuns(first, second, partner: nil, partnerReadsLimit: Workspace.partnerReadsLimit)
+            let whole = try workspace.diffRuns(first, second, partner: nil, partnerReadsLimit: -1)
+            #expect(RunDiffText.render(byPartner) == RunDiffText.render(whole), "runs \(first) and \(second)")
+            #expect(RunDiffText.csv(byPartner) == RunDiffText.csv(whole), "runs \(first) and \(second)")
+            #expect(byPartner.currency == "USD" && whole.currency == "USD")
+            #expect(Set(try workspace.partnerChanges(first, second).map { "\($0.program) \($0.partnerID)" }) == Set(whole.rows.map { "\($0.program) \($0.partnerID)" }))
+            sawAdded = sawAdded || whole.rows.contains { $0.kind == "added" }
+            sawRemoved = sawRemoved || whole.rows.contains { $0.kind == "removed" }
+            sawChanged = sawChanged || whole.rows.contains { $0.kind == "changed" }
+            sawFlip = sawFlip || whole.rows.contains { !$0.flips.isEmpty && $0.kind == "changed" }
+            if first == second { #expect(byPartner.rows.isEmpty && whole.rows.isEmpty) }
+        }
+        #expect(sawAdded && sawRemoved && sawChanged && sawFlip)
+    }
+
     @Test func aBlobThatDoesNotDecodeIsADamagedWorkspace() throws {
         let blob = try #require(CheckBlobs.encode(Self.checks))
         var unknownCode = blob
