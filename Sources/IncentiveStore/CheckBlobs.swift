@@ -60,7 +60,7 @@ enum CheckBlobs {
     }
 
     /// The blob of `checks` in words (nil when there are none): the first form, which migration `v19-checks-in-rows`
-    /// wrote for the runs stored before it, and the form two blobs are compared in (`wordsDiffer`).
+    /// wrote for the runs stored before it.
     static func encode(_ checks: [Check]) -> Data? {
         if checks.isEmpty { return nil }
         var bytes: [UInt8] = []
@@ -236,9 +236,12 @@ enum CheckBlobs {
         }
     }
 
-    private static func appendSigned(_ value: Int64, to bytes: inout [UInt8]) {
-        appendVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)), to: &bytes)
-    }
+    /// A signed value as an unsigned one, small either side of 0 (0, -1, 1, -2 … as 0, 1, 2, 3 …).
+    private static func zigzag(_ value: Int64) -> UInt64 { UInt64(bitPattern: (value << 1) ^ (value >> 63)) }
+
+    fileprivate static func unzigzag(_ value: UInt64) -> Int64 { Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1) }
+
+    private static func appendSigned(_ value: Int64, to bytes: inout [UInt8]) { appendVarint(zigzag(value), to: &bytes) }
 
     private static func appendDay(_ day: Day, to bytes: inout [UInt8]) { appendSigned(Int64(day.daysSinceEpoch), to: &bytes) }
 
@@ -247,8 +250,7 @@ enum CheckBlobs {
             bytes.append(0)
             return
         }
-        let value = Int64(day.daysSinceEpoch)
-        appendVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)) + 1, to: &bytes)
+        appendVarint(zigzag(Int64(day.daysSinceEpoch)) + 1, to: &bytes)
     }
 
     private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
@@ -466,8 +468,7 @@ enum CheckBlobs {
         }
 
         mutating func signed() -> Int64? {
-            guard let value = varint() else { return nil }
-            return Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1)
+            varint().map(CheckBlobs.unzigzag)
         }
 
         mutating func day() -> Day? {
@@ -479,8 +480,7 @@ enum CheckBlobs {
         mutating func optionalDay() -> Day?? {
             guard let value = varint() else { return nil }
             if value == 0 { return .some(nil) }
-            let zigzag = value - 1
-            guard let days = Int32(exactly: Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)) else { return nil }
+            guard let days = Int32(exactly: CheckBlobs.unzigzag(value - 1)) else { return nil }
             return .some(Day(daysSinceEpoch: days))
         }
 
